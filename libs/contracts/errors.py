@@ -1,0 +1,143 @@
+"""Error codes and the exception tree every service shares.
+
+    SSError                      carries a code from ``ErrorCode`` (and so an HTTP status)
+    ├── JobFailed                deterministic: the job fails, the work item is acked, no retry
+    └── TransientError           infrastructure hiccup: the work item is nak'ed with backoff
+
+``JobFailed``/``TransientError`` are control flow: the consumer loop maps them to a queue action
+in exactly one place (``libs.bus.consumer``). Nobody parses messages: errors carry fields.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Any
+
+import msgspec
+
+
+class ErrorCode(StrEnum):
+    """Stable, documented error codes. The value is the wire string; see ``HTTP_STATUS``."""
+
+    #: The request body or a parameter is malformed.
+    VALIDATION_FAILED = "VALIDATION_FAILED"
+    #: No job with that id for this tenant.
+    JOB_NOT_FOUND = "JOB_NOT_FOUND"
+    #: The requested state change is not allowed from the job's current state.
+    JOB_STATE_CONFLICT = "JOB_STATE_CONFLICT"
+    #: The job record changed under us too many times (CAS retries exhausted).
+    JOB_UPDATE_CONFLICT = "JOB_UPDATE_CONFLICT"
+    #: No template with that id.
+    TEMPLATE_NOT_FOUND = "TEMPLATE_NOT_FOUND"
+    #: A template parameter is missing, unknown or invalid.
+    TEMPLATE_PARAM_INVALID = "TEMPLATE_PARAM_INVALID"
+    #: The dataset does not have the shape the template needs.
+    DATA_SHAPE_INVALID = "DATA_SHAPE_INVALID"
+    #: output_formats is empty or names an unknown format.
+    OUTPUT_FORMATS_INVALID = "OUTPUT_FORMATS_INVALID"
+    #: Submit without the inputs the template needs.
+    INPUT_MISSING = "INPUT_MISSING"
+    #: Input name is not a plain file name.
+    INPUT_NAME_INVALID = "INPUT_NAME_INVALID"
+    #: Upload larger than allowed.
+    INPUT_TOO_LARGE = "INPUT_TOO_LARGE"
+    #: Too many inputs on one job.
+    INPUT_TOO_MANY = "INPUT_TOO_MANY"
+    #: Inputs can only be added while the job is ``created``.
+    INPUT_LOCKED = "INPUT_LOCKED"
+    #: The file is not a supported dataset format.
+    INPUT_UNSUPPORTED_FORMAT = "INPUT_UNSUPPORTED_FORMAT"
+    #: The dataset could not be read (corrupt, encrypted, bad encoding ...).
+    INPUT_UNREADABLE = "INPUT_UNREADABLE"
+    #: No artifact with that name.
+    ARTIFACT_NOT_FOUND = "ARTIFACT_NOT_FOUND"
+    #: The rendered do-file breaks the safety policy.
+    DOFILE_UNSAFE = "DOFILE_UNSAFE"
+    #: The do-file stopped with a Stata error (``r(NNN)``).
+    DOFILE_ERROR = "DOFILE_ERROR"
+    #: The run exceeded the job's time limit and was killed.
+    JOB_TIMEOUT = "JOB_TIMEOUT"
+    #: The engine process died or misbehaved (not a do-file error).
+    ENGINE_CRASHED = "ENGINE_CRASHED"
+    #: The job was delivered more times than allowed; it is dead-lettered as failed.
+    DELIVERY_LIMIT_EXCEEDED = "DELIVERY_LIMIT_EXCEEDED"
+    #: Rendering one output format failed.
+    OUTPUT_FORMATTER_FAILED = "OUTPUT_FORMATTER_FAILED"
+    #: Engine ``stata`` without ``SS_STATA_CMD``.
+    STATA_CMD_NOT_CONFIGURED = "STATA_CMD_NOT_CONFIGURED"
+    #: ``SS_STATA_CMD`` does not name an executable.
+    STATA_CMD_INVALID = "STATA_CMD_INVALID"
+    #: A dependency (NATS, S3) is unreachable.
+    SERVICE_UNAVAILABLE = "SERVICE_UNAVAILABLE"
+    #: Request body over the route's limit.
+    REQUEST_TOO_LARGE = "REQUEST_TOO_LARGE"
+    #: An unexpected server error (details are in the server log, never in the response).
+    INTERNAL_ERROR = "INTERNAL_ERROR"
+
+
+HTTP_STATUS: dict[ErrorCode, int] = {
+    ErrorCode.VALIDATION_FAILED: 400,
+    ErrorCode.JOB_NOT_FOUND: 404,
+    ErrorCode.JOB_STATE_CONFLICT: 409,
+    ErrorCode.JOB_UPDATE_CONFLICT: 409,
+    ErrorCode.TEMPLATE_NOT_FOUND: 404,
+    ErrorCode.TEMPLATE_PARAM_INVALID: 422,
+    ErrorCode.DATA_SHAPE_INVALID: 422,
+    ErrorCode.OUTPUT_FORMATS_INVALID: 422,
+    ErrorCode.INPUT_MISSING: 422,
+    ErrorCode.INPUT_NAME_INVALID: 400,
+    ErrorCode.INPUT_TOO_LARGE: 413,
+    ErrorCode.INPUT_TOO_MANY: 422,
+    ErrorCode.INPUT_LOCKED: 409,
+    ErrorCode.INPUT_UNSUPPORTED_FORMAT: 422,
+    ErrorCode.INPUT_UNREADABLE: 422,
+    ErrorCode.ARTIFACT_NOT_FOUND: 404,
+    ErrorCode.DOFILE_UNSAFE: 422,
+    ErrorCode.DOFILE_ERROR: 422,
+    ErrorCode.JOB_TIMEOUT: 422,
+    ErrorCode.ENGINE_CRASHED: 500,
+    ErrorCode.DELIVERY_LIMIT_EXCEEDED: 500,
+    ErrorCode.OUTPUT_FORMATTER_FAILED: 500,
+    ErrorCode.STATA_CMD_NOT_CONFIGURED: 503,
+    ErrorCode.STATA_CMD_INVALID: 503,
+    ErrorCode.SERVICE_UNAVAILABLE: 503,
+    ErrorCode.REQUEST_TOO_LARGE: 413,
+    ErrorCode.INTERNAL_ERROR: 500,
+}
+
+
+class ErrorInfo(msgspec.Struct, kw_only=True, frozen=True, forbid_unknown_fields=True):
+    """An error as stored on a job record and sent to clients."""
+
+    error_code: ErrorCode
+    message: str
+    details: dict[str, Any] = msgspec.field(default_factory=dict)
+
+
+class SSError(Exception):
+    """Base of every SS error: a code, a human message and structured details."""
+
+    def __init__(self, code: ErrorCode, message: str, **details: Any) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.details = details
+
+    @property
+    def http_status(self) -> int:
+        return HTTP_STATUS[self.code]
+
+    def info(self) -> ErrorInfo:
+        return ErrorInfo(error_code=self.code, message=self.message, details=self.details)
+
+
+class JobFailed(SSError):
+    """Deterministic failure: fail the job, ack the work item, never retry."""
+
+
+class TransientError(SSError):
+    """Infrastructure failure: nak the work item and let it be redelivered after ``delay``."""
+
+    def __init__(self, message: str, *, delay: float = 2.0, **details: Any) -> None:
+        super().__init__(ErrorCode.SERVICE_UNAVAILABLE, message, **details)
+        self.delay = delay

@@ -1,0 +1,65 @@
+"""Job events on ``ss.events.<tenant>.<job_id>.<type>``: a tagged union, one Struct per type."""
+
+from __future__ import annotations
+
+import msgspec
+
+from libs.contracts.errors import ErrorInfo
+from libs.contracts.jobs import JobState
+
+
+class _Event(
+    msgspec.Struct, kw_only=True, frozen=True, forbid_unknown_fields=True, tag_field="type"
+):
+    tenant: str
+    job_id: str
+    at: str
+    submission: int = 0
+    attempt: int = 0
+
+
+class JobCreated(_Event, kw_only=True, tag="created"):
+    template_id: str
+
+
+class JobQueued(_Event, kw_only=True, tag="queued"):
+    pass
+
+
+class JobRunning(_Event, kw_only=True, tag="running"):
+    worker_id: str
+    engine: str
+
+
+class JobFormatting(_Event, kw_only=True, tag="formatting"):
+    rc: int
+    duration_s: float
+
+
+class JobCompleted(_Event, kw_only=True, tag="completed"):
+    """The one terminal event: ``status`` says how the job ended."""
+
+    status: JobState
+    error: ErrorInfo | None = None
+    outputs: list[str] = msgspec.field(default_factory=list)
+
+
+JobEvent = JobCreated | JobQueued | JobRunning | JobFormatting | JobCompleted
+
+EVENT_TYPES: tuple[str, ...] = ("created", "queued", "running", "formatting", "completed")
+
+_decoder = msgspec.json.Decoder(JobEvent)
+_encoder = msgspec.json.Encoder()
+
+
+def event_type(event: JobEvent) -> str:
+    """The tag of ``event`` (the last subject token)."""
+    return str(msgspec.inspect.type_info(type(event)).tag)  # type: ignore[attr-defined]
+
+
+def encode_event(event: JobEvent) -> bytes:
+    return _encoder.encode(event)
+
+
+def decode_event(data: bytes) -> JobEvent:
+    return _decoder.decode(data)

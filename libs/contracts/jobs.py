@@ -1,0 +1,162 @@
+"""The job: its spec, its record in KV, its states and the one table of legal transitions."""
+
+from __future__ import annotations
+
+import os
+import time
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Any
+
+import msgspec
+
+from libs.contracts.errors import ErrorCode, ErrorInfo, SSError
+
+ParamValue = str | int | float | bool | list[str]
+
+
+class JobState(StrEnum):
+    """Where a job is in its life. Only ``TRANSITIONS`` decides what may follow what."""
+
+    #: Created; inputs may be uploaded; nothing runs yet.
+    CREATED = "created"
+    #: Submitted: a run work item is on the queue.
+    QUEUED = "queued"
+    #: A worker runs the do-file.
+    RUNNING = "running"
+    #: The raw run is stored; the formatter renders the requested outputs.
+    FORMATTING = "formatting"
+    #: Terminal: every requested output is stored and indexed.
+    SUCCEEDED = "succeeded"
+    #: Terminal: a deterministic failure (see the record's ``error``); retry is allowed.
+    FAILED = "failed"
+    #: Terminal: cancelled by the client; retry is allowed.
+    CANCELLED = "cancelled"
+
+
+TERMINAL_STATES = frozenset({JobState.SUCCEEDED, JobState.FAILED, JobState.CANCELLED})
+
+#: state -> states it may move to. RUNNING -> RUNNING is a takeover by another worker after
+#: the previous one's lease lapsed; RUNNING -> QUEUED is a worker releasing work on shutdown.
+TRANSITIONS: dict[JobState, frozenset[JobState]] = {
+    JobState.CREATED: frozenset({JobState.QUEUED}),
+    JobState.QUEUED: frozenset({JobState.RUNNING, JobState.FAILED, JobState.CANCELLED}),
+    JobState.RUNNING: frozenset(
+        {JobState.RUNNING, JobState.QUEUED, JobState.FORMATTING, JobState.FAILED,
+         JobState.CANCELLED}
+    ),
+    JobState.FORMATTING: frozenset({JobState.SUCCEEDED, JobState.FAILED, JobState.CANCELLED}),
+    JobState.SUCCEEDED: frozenset(),
+    JobState.FAILED: frozenset({JobState.QUEUED}),
+    JobState.CANCELLED: frozenset({JobState.QUEUED}),
+}
+
+
+def check_transition(current: JobState, target: JobState) -> None:
+    """Raise ``JOB_STATE_CONFLICT`` unless ``current -> target`` is in the table."""
+    if target not in TRANSITIONS[current]:
+        raise SSError(
+            ErrorCode.JOB_STATE_CONFLICT,
+            f"a job in state {current.value!r} cannot move to {target.value!r}",
+            state=current.value,
+            requested=target.value,
+        )
+
+
+def now_iso() -> str:
+    """UTC timestamp with milliseconds, the one time format on records and events."""
+    return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def new_job_id() -> str:
+    """A time-ordered id (48-bit ms clock + 64 random bits): keys sort by creation time."""
+    return f"{int(time.time() * 1000):012x}{os.urandom(8).hex()}"
+
+
+class Struct(msgspec.Struct, kw_only=True, frozen=True, forbid_unknown_fields=True):
+    """Base of every SS record."""
+
+
+class InputFile(Struct, kw_only=True):
+    """One uploaded input of a job."""
+
+    name: str
+    size: int
+    sha256: str
+    content_type: str = "application/octet-stream"
+    uploaded_at: str
+
+
+class JobSpec(Struct, kw_only=True):
+    """What the client asked for: it never changes after creation."""
+
+    template_id: str
+    params: dict[str, ParamValue] = msgspec.field(default_factory=dict)
+    output_formats: list[str] = msgspec.field(default_factory=lambda: ["csv", "log", "do"])
+    engine: str | None = None
+    timeout_s: float | None = None
+    labels: dict[str, str] = msgspec.field(default_factory=dict)
+
+
+class AttemptSummary(Struct, kw_only=True):
+    """One run of the do-file on an engine."""
+
+    number: int
+    worker_id: str
+    engine: str
+    started_at: str
+    finished_at: str | None = None
+    rc: int | None = None
+    duration_s: float | None = None
+    #: running | succeeded | failed | timeout | cancelled | released | lost
+    outcome: str = "running"
+    error: ErrorInfo | None = None
+
+
+class Artifact(Struct, kw_only=True):
+    """One stored file of a job, listed in its index."""
+
+    name: str
+    key: str
+    size: int
+    #: raw (do, log, run.json, results, normalised inputs) or output (formatted)
+    kind: str
+    attempt: int | None = None
+    content_type: str = "application/octet-stream"
+
+
+class JobRecord(Struct, kw_only=True):
+    """The job as stored in KV ``ss_jobs`` under ``<tenant>.<job_id>``; every change is a CAS."""
+
+    id: str
+    tenant: str
+    spec: JobSpec
+    state: JobState = JobState.CREATED
+    inputs: list[InputFile] = msgspec.field(default_factory=list)
+    #: bumps on every submit/retry; fences stale run work items
+    submission: int = 0
+    #: number of the latest attempt (0 before the first run)
+    attempt: int = 0
+    attempts: list[AttemptSummary] = msgspec.field(default_factory=list)
+    artifacts: list[Artifact] = msgspec.field(default_factory=list)
+    error: ErrorInfo | None = None
+    created_at: str
+    queued_at: str | None = None
+    started_at: str | None = None
+    finished_at: str | None = None
+    heartbeat_at: str | None = None
+
+    def moved(self, target: JobState, **changes: Any) -> JobRecord:
+        """A copy in state ``target`` after checking the transition table."""
+        check_transition(self.state, target)
+        return msgspec.structs.replace(self, state=target, **changes)
+
+    def current_attempt(self) -> AttemptSummary | None:
+        return self.attempts[-1] if self.attempts else None
+
+    def with_attempt(self, summary: AttemptSummary) -> JobRecord:
+        """A copy whose attempt ``summary.number`` is replaced (or appended)."""
+        kept = [a for a in self.attempts if a.number != summary.number]
+        return msgspec.structs.replace(
+            self, attempts=sorted([*kept, summary], key=lambda a: a.number)
+        )

@@ -1,0 +1,128 @@
+"""Every name SS uses on NATS and S3, in one place.
+
+Pure functions and constants only: subjects, streams, consumers, KV buckets and S3 keys are
+built here and nowhere else, so a newcomer can read the whole wire layout in one file.
+"""
+
+from __future__ import annotations
+
+import re
+
+#: Work stream (WorkQueue retention): run items per engine pool and format items.
+WORK_STREAM = "SS_WORK"
+#: Event stream (Limits retention, age-bounded): every job transition.
+EVENTS_STREAM = "SS_EVENTS"
+#: KV bucket holding the job record, key ``<tenant>.<job_id>``.
+JOBS_BUCKET = "ss_jobs"
+#: KV bucket (with TTL) mapping idempotency keys to job ids.
+IDEMPOTENCY_BUCKET = "ss_idem"
+#: Durable consumer shared by every formatter replica.
+FORMATTER_CONSUMER = "formatter"
+
+WORK_SUBJECTS = "ss.work.>"
+EVENTS_SUBJECTS = "ss.events.>"
+FORMAT_SUBJECT = "ss.work.format"
+#: Subscribing to this hears every finished job of every tenant.
+COMPLETED_EVENTS = "ss.events.*.*.completed"
+#: Core NATS subject (not a stream) on which the API asks workers to stop a running job now.
+CANCEL_SUBJECT = "ss.control.cancel"
+
+#: Header JetStream uses to drop a replayed publish.
+MSG_ID_HEADER = "Nats-Msg-Id"
+
+_TOKEN = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+
+
+def _token(value: str, what: str) -> str:
+    # Subjects and KV keys are dot-separated; a dot or wildcard inside a token would change
+    # which messages a subscription matches, so refuse anything that is not a plain token.
+    if not _TOKEN.match(value):
+        raise ValueError(f"invalid {what} {value!r}: expected 1-64 of [A-Za-z0-9_-]")
+    return value
+
+
+def run_subject(pool: str) -> str:
+    """Subject of run work items for one engine pool (``embedded``, ``stata``...)."""
+    return f"ss.work.run.{_token(pool, 'pool')}"
+
+
+def worker_consumer(pool: str) -> str:
+    """Durable consumer every worker replica of ``pool`` binds to."""
+    return f"worker-{_token(pool, 'pool')}"
+
+
+def event_subject(tenant: str, job_id: str, event_type: str) -> str:
+    """Subject of one job event."""
+    return f"ss.events.{_token(tenant, 'tenant')}.{_token(job_id, 'job id')}.{event_type}"
+
+
+def job_events_filter(tenant: str, job_id: str) -> str:
+    """Subject filter matching every event of one job."""
+    return f"ss.events.{_token(tenant, 'tenant')}.{_token(job_id, 'job id')}.*"
+
+
+def job_key(tenant: str, job_id: str) -> str:
+    """KV key of a job record."""
+    return f"{_token(tenant, 'tenant')}.{_token(job_id, 'job id')}"
+
+
+def tenant_jobs_filter(tenant: str) -> str:
+    """KV key filter matching every job of one tenant."""
+    return f"{_token(tenant, 'tenant')}.*"
+
+
+def msg_id(job_id: str, counter: int, stage: str) -> str:
+    """``Nats-Msg-Id`` for a publish that must happen once per (job, counter, stage)."""
+    return f"{job_id}:{counter}:{stage}"
+
+
+# --- S3 keys -------------------------------------------------------------------------------
+
+_FILE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
+
+
+def safe_file_name(name: str) -> str:
+    """Return ``name`` if it is a plain file name usable as one S3 key segment, else raise."""
+    if not _FILE.match(name) or ".." in name:
+        raise ValueError(
+            f"invalid file name {name!r}: 1-128 of [A-Za-z0-9._-], not starting with . or -"
+        )
+    return name
+
+
+def job_prefix(tenant: str, job_id: str) -> str:
+    """Key prefix under which everything of one job lives."""
+    return f"tenants/{_token(tenant, 'tenant')}/jobs/{_token(job_id, 'job id')}/"
+
+
+def input_key(tenant: str, job_id: str, name: str) -> str:
+    """The original upload, untouched."""
+    return f"{job_prefix(tenant, job_id)}inputs/{safe_file_name(name)}"
+
+
+def attempt_prefix(tenant: str, job_id: str, attempt: int) -> str:
+    """Prefix of one attempt's raw artifacts (do-file, log, run.json, inputs, results)."""
+    if attempt < 1:
+        raise ValueError(f"attempt must be >= 1, got {attempt}")
+    return f"{job_prefix(tenant, job_id)}attempts/{attempt}/"
+
+
+def attempt_key(tenant: str, job_id: str, attempt: int, relpath: str) -> str:
+    """Key of one raw artifact; ``relpath`` may have one folder (``results/coefficients.csv``)."""
+    parts = relpath.split("/")
+    if not 1 <= len(parts) <= 2:
+        raise ValueError(f"invalid artifact path {relpath!r}")
+    return attempt_prefix(tenant, job_id, attempt) + "/".join(safe_file_name(p) for p in parts)
+
+
+def outputs_prefix(tenant: str, job_id: str) -> str:
+    """Prefix of the formatted outputs."""
+    return f"{job_prefix(tenant, job_id)}outputs/"
+
+
+def output_key(tenant: str, job_id: str, relpath: str) -> str:
+    """Key of one formatted output (``report.xlsx``, ``charts/coefplot.png``)."""
+    parts = relpath.split("/")
+    if not 1 <= len(parts) <= 2:
+        raise ValueError(f"invalid output path {relpath!r}")
+    return outputs_prefix(tenant, job_id) + "/".join(safe_file_name(p) for p in parts)

@@ -1,0 +1,69 @@
+"""The one interface every engine backend implements.
+
+A runner takes a prepared workspace (``main.do`` written, inputs normalised) and runs the
+do-file in a child process group it can kill: the worker never imports Stata-specific code and
+never knows how a backend starts its process.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from enum import StrEnum
+from pathlib import Path
+from typing import Protocol
+
+import msgspec
+
+
+class RunStatus(StrEnum):
+    """How a run ended."""
+
+    #: The do-file ran to the end (rc 0).
+    OK = "ok"
+    #: The do-file stopped on a Stata error (rc is Stata's r(NNN)).
+    DOFILE_ERROR = "dofile_error"
+    #: Killed after the time limit.
+    TIMEOUT = "timeout"
+    #: Killed because the job was cancelled (or the worker is shutting down).
+    CANCELLED = "cancelled"
+    #: The engine process died or gave no usable result.
+    CRASHED = "crashed"
+
+
+class RunOutcome(msgspec.Struct, kw_only=True, frozen=True):
+    """What a run produced; the log and result files stay in the workspace."""
+
+    status: RunStatus
+    #: Stata return code: 0 on success, NNN of the final ``r(NNN);`` on a do-file error.
+    rc: int
+    duration_s: float
+    #: log file name inside the workspace (``main.log``)
+    log_file: str
+    #: the engine's own description: command line, versions
+    engine: str
+    command: list[str] = msgspec.field(default_factory=list)
+    versions: dict[str, str] = msgspec.field(default_factory=dict)
+    #: the last lines of the log around the error, for the job record
+    log_excerpt: str = ""
+    message: str = ""
+
+
+class Runner(Protocol):
+    """An engine backend."""
+
+    #: engine name recorded on the attempt (``embedded``, ``stata``)
+    name: str
+
+    async def run(
+        self, workdir: Path, do_file: str, *, timeout_s: float, cancel: asyncio.Event
+    ) -> RunOutcome:
+        """Run ``workdir/do_file``; the log goes to ``workdir/<stem>.log``.
+
+        Must kill the whole process group when ``timeout_s`` passes or ``cancel`` is set, and
+        return (not raise) for every do-file outcome; raise only for a broken runner setup.
+        """
+        ...
+
+    async def close(self) -> None:
+        """Release long-lived resources (fork server...)."""
+        ...

@@ -1,0 +1,158 @@
+"""Every ``SS_*`` environment variable, in one place, validated at start.
+
+A field ``foo_bar`` of ``Settings`` is read from ``SS_FOO_BAR``. ``DOCS`` describes each one;
+the README's configuration table is generated from it (``python -m libs.settings``).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Mapping
+from typing import Any
+
+import msgspec
+
+
+class SettingsError(Exception):
+    """The environment holds an invalid ``SS_*`` value; the message names the variable."""
+
+
+class Settings(msgspec.Struct, kw_only=True, frozen=True):
+    """Configuration shared by all services (each reads what it needs)."""
+
+    nats_url: str = "nats://127.0.0.1:4222"
+    js_replicas: int = 1
+    events_max_age_s: float = 7 * 24 * 3600.0
+    idempotency_ttl_s: float = 24 * 3600.0
+    s3_endpoint: str = "http://127.0.0.1:8333"
+    s3_public_endpoint: str = ""
+    s3_region: str = "us-east-1"
+    s3_access_key: str = "ss-dev"
+    s3_secret_key: str = "ss-dev-secret"
+    s3_bucket: str = "ss-artifacts"
+    api_host: str = "127.0.0.1"
+    api_port: int = 8000
+    dev_tenant: str = "dev"
+    dev_api_key: str = "ss-dev-key"
+    upload_max_bytes: int = 5 * 1024**3
+    inputs_max_per_job: int = 8
+    presign_expiry_s: int = 900
+    engine: str = "embedded"
+    pool: str = ""
+    stata_cmd: str = ""
+    worker_slots: int = 2
+    worker_id: str = ""
+    ack_wait_s: float = 30.0
+    max_deliver: int = 5
+    job_timeout_s: float = 1800.0
+    shutdown_grace_s: float = 20.0
+    workdir: str = ""
+    do_library: str = ""
+    formatter_slots: int = 2
+    log_level: str = "INFO"
+
+    @property
+    def run_pool(self) -> str:
+        """The queue a worker takes run items from: ``SS_POOL`` or else the engine name."""
+        return self.pool or self.engine
+
+    @property
+    def heartbeat_s(self) -> float:
+        """How often a busy consumer says ``in_progress`` (and checks for cancellation)."""
+        return max(self.ack_wait_s / 3.0, 0.2)
+
+    @property
+    def presign_endpoint(self) -> str:
+        """The S3 endpoint clients reach; presigned URLs must be signed for it."""
+        return self.s3_public_endpoint or self.s3_endpoint
+
+
+DOCS: dict[str, str] = {
+    "nats_url": "NATS server URL(s), comma-separated.",
+    "js_replicas": "Replicas of every stream and KV bucket (1 locally, 3 on a cluster).",
+    "events_max_age_s": "How long job events stay in SS_EVENTS (seconds).",
+    "idempotency_ttl_s": "How long an Idempotency-Key is remembered (seconds).",
+    "s3_endpoint": "S3 endpoint the services use.",
+    "s3_public_endpoint": "S3 endpoint clients reach; presigned URLs are signed for it "
+    "(default: SS_S3_ENDPOINT).",
+    "s3_region": "S3 region used for signing.",
+    "s3_access_key": "S3 access key.",
+    "s3_secret_key": "S3 secret key.",
+    "s3_bucket": "Bucket holding every artifact.",
+    "api_host": "Address the API binds to.",
+    "api_port": "Port the API binds to.",
+    "dev_tenant": "Tenant of the development API key.",
+    "dev_api_key": "Development API key (Bearer token) for the dev tenant.",
+    "upload_max_bytes": "Largest accepted input upload (bytes).",
+    "inputs_max_per_job": "Most inputs one job may have.",
+    "presign_expiry_s": "Lifetime of presigned URLs (seconds).",
+    "engine": "Engine a worker runs: embedded or stata.",
+    "pool": "Queue a worker takes run items from (default: the engine name).",
+    "stata_cmd": "Real Stata command line (engine stata), e.g. /usr/local/stata18/stata-mp.",
+    "worker_slots": "Concurrent runs per worker process.",
+    "worker_id": "Worker identity in job records (default: host name and pid).",
+    "ack_wait_s": "JetStream ack wait of work items: the lease a busy consumer renews.",
+    "max_deliver": "Deliveries of one work item before the job is failed as dead-lettered.",
+    "job_timeout_s": "Default hard time limit of one run (seconds).",
+    "shutdown_grace_s": "On SIGTERM, how long running jobs may finish before being released.",
+    "workdir": "Folder for per-attempt workspaces (default: a temporary folder).",
+    "do_library": "Template library folder (default: the bundled do_library/).",
+    "formatter_slots": "Concurrent renders per formatter process.",
+    "log_level": "Log level: DEBUG, INFO, WARNING, ERROR.",
+}
+
+_ENGINES = ("embedded", "stata")
+
+
+def env_name(field: str) -> str:
+    return "SS_" + field.upper()
+
+
+def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
+    """Read and validate every ``SS_*`` variable; raise ``SettingsError`` naming the bad one."""
+    env = os.environ if environ is None else environ
+    values: dict[str, Any] = {}
+    for field in msgspec.structs.fields(Settings):
+        raw = env.get(env_name(field.name))
+        if raw is None or raw == "":
+            continue
+        try:
+            values[field.name] = msgspec.convert(raw, field.type, strict=False)
+        except msgspec.ValidationError as exc:
+            raise SettingsError(
+                f"{env_name(field.name)}={raw!r} is invalid: expected {field.type}"
+            ) from exc
+    settings = Settings(**values)
+    _check(settings)
+    return settings
+
+
+def _check(s: Settings) -> None:
+    problems = []
+    if s.engine not in _ENGINES:
+        problems.append(f"SS_ENGINE={s.engine!r} is invalid: expected one of {_ENGINES}")
+    for name in ("js_replicas", "worker_slots", "formatter_slots", "max_deliver", "api_port"):
+        if getattr(s, name) < 1:
+            problems.append(f"{env_name(name)} must be >= 1")
+    for name in ("ack_wait_s", "job_timeout_s", "events_max_age_s"):
+        if getattr(s, name) <= 0:
+            problems.append(f"{env_name(name)} must be > 0")
+    if s.log_level.upper() not in ("DEBUG", "INFO", "WARNING", "ERROR"):
+        problems.append(f"SS_LOG_LEVEL={s.log_level!r} is invalid")
+    if problems:
+        raise SettingsError("; ".join(problems))
+
+
+def markdown_table() -> str:
+    """The configuration table of the README."""
+    rows = ["| variable | default | meaning |", "|---|---|---|"]
+    defaults = Settings()
+    for field in msgspec.structs.fields(Settings):
+        default = getattr(defaults, field.name)
+        rows.append(f"| `{env_name(field.name)}` | `{default}` | {DOCS[field.name]} |")
+    return "\n".join(rows)
+
+
+if __name__ == "__main__":
+    sys.stdout.write(markdown_table() + "\n")
