@@ -50,6 +50,7 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True):
     workdir: str = ""
     do_library: str = ""
     formatter_slots: int = 2
+    health_port: int = 0
     log_level: str = "INFO"
 
     @property
@@ -99,6 +100,7 @@ DOCS: dict[str, str] = {
     "workdir": "Folder for per-attempt workspaces (default: a temporary folder).",
     "do_library": "Template library folder (default: the bundled do_library/).",
     "formatter_slots": "Concurrent renders per formatter process.",
+    "health_port": "Worker/formatter: port of /healthz, /readyz and /metrics (0 = off).",
     "log_level": "Log level: DEBUG, INFO, WARNING, ERROR.",
 }
 
