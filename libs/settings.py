@@ -45,6 +45,7 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True):
     worker_id: str = ""
     ack_wait_s: float = 30.0
     max_deliver: int = 5
+    max_ack_pending: int = 64
     job_timeout_s: float = 1800.0
     shutdown_grace_s: float = 20.0
     workdir: str = ""
@@ -95,6 +96,7 @@ DOCS: dict[str, str] = {
     "worker_id": "Worker identity in job records (default: host name and pid).",
     "ack_wait_s": "JetStream ack wait of work items: the lease a busy consumer renews.",
     "max_deliver": "Deliveries of one work item before the job is failed as dead-lettered.",
+    "max_ack_pending": "Work items in flight across ALL replicas of a pool (e.g. Stata licences).",
     "job_timeout_s": "Default hard time limit of one run (seconds).",
     "shutdown_grace_s": "On SIGTERM, how long running jobs may finish before being released.",
     "workdir": "Folder for per-attempt workspaces (default: a temporary folder).",
@@ -134,7 +136,14 @@ def _check(s: Settings) -> None:
     problems = []
     if s.engine not in _ENGINES:
         problems.append(f"SS_ENGINE={s.engine!r} is invalid: expected one of {_ENGINES}")
-    for name in ("js_replicas", "worker_slots", "formatter_slots", "max_deliver", "api_port"):
+    for name in (
+        "js_replicas",
+        "worker_slots",
+        "formatter_slots",
+        "max_deliver",
+        "api_port",
+        "max_ack_pending",
+    ):
         if getattr(s, name) < 1:
             problems.append(f"{env_name(name)} must be >= 1")
     for name in ("ack_wait_s", "job_timeout_s", "events_max_age_s"):

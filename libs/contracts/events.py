@@ -18,25 +18,25 @@ class _Event(
     attempt: int = 0
 
 
-class JobCreated(_Event, kw_only=True, tag="created"):
+class JobCreated(_Event, kw_only=True, frozen=True, tag="created"):
     template_id: str
 
 
-class JobQueued(_Event, kw_only=True, tag="queued"):
+class JobQueued(_Event, kw_only=True, frozen=True, tag="queued"):
     pass
 
 
-class JobRunning(_Event, kw_only=True, tag="running"):
+class JobRunning(_Event, kw_only=True, frozen=True, tag="running"):
     worker_id: str
     engine: str
 
 
-class JobFormatting(_Event, kw_only=True, tag="formatting"):
+class JobFormatting(_Event, kw_only=True, frozen=True, tag="formatting"):
     rc: int
     duration_s: float
 
 
-class JobCompleted(_Event, kw_only=True, tag="completed"):
+class JobCompleted(_Event, kw_only=True, frozen=True, tag="completed"):
     """The one terminal event: ``status`` says how the job ended."""
 
     status: JobState
@@ -62,4 +62,5 @@ def encode_event(event: JobEvent) -> bytes:
 
 
 def decode_event(data: bytes) -> JobEvent:
-    return _decoder.decode(data)
+    event: JobEvent = _decoder.decode(data)
+    return event

@@ -42,8 +42,13 @@ TRANSITIONS: dict[JobState, frozenset[JobState]] = {
     JobState.CREATED: frozenset({JobState.QUEUED}),
     JobState.QUEUED: frozenset({JobState.RUNNING, JobState.FAILED, JobState.CANCELLED}),
     JobState.RUNNING: frozenset(
-        {JobState.RUNNING, JobState.QUEUED, JobState.FORMATTING, JobState.FAILED,
-         JobState.CANCELLED}
+        {
+            JobState.RUNNING,
+            JobState.QUEUED,
+            JobState.FORMATTING,
+            JobState.FAILED,
+            JobState.CANCELLED,
+        }
     ),
     JobState.FORMATTING: frozenset({JobState.SUCCEEDED, JobState.FAILED, JobState.CANCELLED}),
     JobState.SUCCEEDED: frozenset(),
@@ -77,7 +82,7 @@ class Struct(msgspec.Struct, kw_only=True, frozen=True, forbid_unknown_fields=Tr
     """Base of every SS record."""
 
 
-class InputFile(Struct, kw_only=True):
+class InputFile(Struct, kw_only=True, frozen=True):
     """One uploaded input of a job."""
 
     name: str
@@ -87,7 +92,7 @@ class InputFile(Struct, kw_only=True):
     uploaded_at: str
 
 
-class JobSpec(Struct, kw_only=True):
+class JobSpec(Struct, kw_only=True, frozen=True):
     """What the client asked for: it never changes after creation."""
 
     template_id: str
@@ -98,7 +103,7 @@ class JobSpec(Struct, kw_only=True):
     labels: dict[str, str] = msgspec.field(default_factory=dict)
 
 
-class AttemptSummary(Struct, kw_only=True):
+class AttemptSummary(Struct, kw_only=True, frozen=True):
     """One run of the do-file on an engine."""
 
     number: int
@@ -113,7 +118,7 @@ class AttemptSummary(Struct, kw_only=True):
     error: ErrorInfo | None = None
 
 
-class Artifact(Struct, kw_only=True):
+class Artifact(Struct, kw_only=True, frozen=True):
     """One stored file of a job, listed in its index."""
 
     name: str
@@ -125,7 +130,7 @@ class Artifact(Struct, kw_only=True):
     content_type: str = "application/octet-stream"
 
 
-class JobRecord(Struct, kw_only=True):
+class JobRecord(Struct, kw_only=True, frozen=True):
     """The job as stored in KV ``ss_jobs`` under ``<tenant>.<job_id>``; every change is a CAS."""
 
     id: str

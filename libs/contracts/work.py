@@ -5,7 +5,7 @@ from __future__ import annotations
 from libs.contracts.jobs import Struct
 
 
-class RunWork(Struct, kw_only=True):
+class RunWork(Struct, kw_only=True, frozen=True):
     """Run the job's do-file; published on submit/retry to ``ss.work.run.<pool>``."""
 
     tenant: str
@@ -13,7 +13,7 @@ class RunWork(Struct, kw_only=True):
     submission: int
 
 
-class FormatWork(Struct, kw_only=True):
+class FormatWork(Struct, kw_only=True, frozen=True):
     """Render the outputs of one finished attempt; published to ``ss.work.format``."""
 
     tenant: str

@@ -1,0 +1,95 @@
+"""Connecting to NATS with finite, observable reconnect behaviour."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+
+import nats
+from nats.aio.client import Client as NATS
+from nats.js import JetStreamContext
+
+log = logging.getLogger(__name__)
+
+__all__ = ["NATS", "Bus", "JetStreamContext", "connect"]
+
+
+class Bus:
+    """A NATS connection and its JetStream context, plus reconnect notification.
+
+    Pull subscriptions can go silent after a server restart, so consumers register a callback
+    here and rebuild their subscriptions when the client reconnects.
+    """
+
+    def __init__(self, nc: NATS) -> None:
+        self.nc = nc
+        self.js: JetStreamContext = nc.jetstream(timeout=5.0)
+        self._on_reconnect: list[Callable[[], Awaitable[None]]] = []
+
+    def on_reconnect(self, callback: Callable[[], Awaitable[None]]) -> None:
+        self._on_reconnect.append(callback)
+
+    async def _reconnected(self) -> None:
+        log.warning("nats reconnected to %s", self.nc.connected_url)
+        for callback in self._on_reconnect:
+            try:
+                await callback()
+            except Exception:
+                log.exception("reconnect callback failed")
+
+    @property
+    def connected(self) -> bool:
+        return bool(self.nc.is_connected)
+
+    async def close(self) -> None:
+        if not self.nc.is_closed:
+            try:
+                await self.nc.drain()
+            except Exception:
+                await self.nc.close()
+
+
+async def connect(url: str, *, name: str, connect_timeout: float = 30.0) -> Bus:
+    """Connect to ``url`` (comma-separated servers), waiting up to ``connect_timeout`` for it.
+
+    Reconnects forever once connected (a service should ride out a NATS restart), but the
+    initial connect is bounded: nats-py's "unlimited" setting would block start-up for minutes.
+    """
+    bus_ref: list[Bus] = []
+
+    async def error_cb(exc: Exception) -> None:
+        log.warning("nats error: %s", exc)
+
+    async def disconnected_cb() -> None:
+        log.warning("nats disconnected")
+
+    async def reconnected_cb() -> None:
+        if bus_ref:
+            await bus_ref[0]._reconnected()
+
+    deadline = asyncio.get_running_loop().time() + connect_timeout
+    servers = [u.strip() for u in url.split(",") if u.strip()]
+    while True:
+        try:
+            nc = await nats.connect(
+                servers=servers,
+                name=name,
+                connect_timeout=2,
+                allow_reconnect=True,
+                max_reconnect_attempts=-1,
+                reconnect_time_wait=0.5,
+                ping_interval=5,
+                max_outstanding_pings=3,
+                error_cb=error_cb,
+                disconnected_cb=disconnected_cb,
+                reconnected_cb=reconnected_cb,
+            )
+            break
+        except Exception as exc:
+            if asyncio.get_running_loop().time() > deadline:
+                raise ConnectionError(f"cannot connect to NATS at {url}: {exc}") from exc
+            await asyncio.sleep(0.25)
+    bus = Bus(nc)
+    bus_ref.append(bus)
+    return bus

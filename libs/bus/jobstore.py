@@ -1,0 +1,103 @@
+"""The job store: job records in KV ``ss_jobs``; every change is a compare-and-set."""
+
+from __future__ import annotations
+
+import asyncio
+import random
+from collections.abc import Callable
+
+import msgspec
+from nats.js.errors import KeyNotFoundError, KeyWrongLastSequenceError, NoKeysError
+from nats.js.kv import KeyValue
+
+from libs import names
+from libs.bus.connection import Bus
+from libs.contracts.errors import ErrorCode, SSError
+from libs.contracts.jobs import JobRecord
+
+_encoder = msgspec.json.Encoder()
+_decoder = msgspec.json.Decoder(JobRecord)
+
+
+class NotChanged(Exception):
+    """Raised by a mutation to leave the record as it is (and return it unchanged)."""
+
+
+class JobStore:
+    """Typed access to the job records."""
+
+    def __init__(self, kv: KeyValue, *, max_retries: int = 20) -> None:
+        self._kv = kv
+        self._max_retries = max_retries
+
+    @classmethod
+    async def open(cls, bus: Bus) -> JobStore:
+        return cls(await bus.js.key_value(names.JOBS_BUCKET))
+
+    async def create(self, record: JobRecord) -> int:
+        """Store a new record; its key must not exist."""
+        return int(
+            await self._kv.create(names.job_key(record.tenant, record.id), _encoder.encode(record))
+        )
+
+    async def get(self, tenant: str, job_id: str) -> tuple[JobRecord, int]:
+        """The record and its revision; ``JOB_NOT_FOUND`` when absent (or another tenant's)."""
+        try:
+            key = names.job_key(tenant, job_id)
+        except ValueError as exc:
+            raise SSError(ErrorCode.JOB_NOT_FOUND, f"no job {job_id!r}", job_id=job_id) from exc
+        try:
+            entry = await self._kv.get(key)
+        except KeyNotFoundError as exc:
+            raise SSError(ErrorCode.JOB_NOT_FOUND, f"no job {job_id!r}", job_id=job_id) from exc
+        if entry.value is None:
+            raise SSError(ErrorCode.JOB_NOT_FOUND, f"no job {job_id!r}", job_id=job_id)
+        return _decoder.decode(entry.value), int(entry.revision or 0)
+
+    async def mutate(
+        self, tenant: str, job_id: str, change: Callable[[JobRecord], JobRecord]
+    ) -> tuple[JobRecord, bool]:
+        """Apply ``change`` to the current record with CAS, re-reading and retrying on races.
+
+        ``change`` must be a pure function of the record (it may run several times); it raises
+        ``SSError`` to refuse (e.g. an illegal transition) or ``NotChanged`` to leave the
+        record alone. Returns the stored record and whether this call changed it.
+        """
+        for attempt in range(self._max_retries):
+            record, revision = await self.get(tenant, job_id)
+            try:
+                updated = change(record)
+            except NotChanged:
+                return record, False
+            try:
+                await self._kv.update(
+                    names.job_key(tenant, job_id), _encoder.encode(updated), last=revision
+                )
+            except KeyWrongLastSequenceError:
+                await asyncio.sleep(random.uniform(0, 0.002 * (attempt + 1)))
+                continue
+            return updated, True
+        raise SSError(
+            ErrorCode.JOB_UPDATE_CONFLICT,
+            f"job {job_id} changed concurrently {self._max_retries} times; try again",
+            job_id=job_id,
+        )
+
+    async def job_ids(self, tenant: str) -> list[str]:
+        """Every job id of ``tenant``, newest first (ids are time-ordered)."""
+        prefix = f"{tenant}."
+        watcher = await self._kv.watch(
+            names.tenant_jobs_filter(tenant), meta_only=True, ignore_deletes=True
+        )
+        ids: list[str] = []
+        try:
+            async for entry in watcher:
+                if entry is None:
+                    break
+                if entry.key.startswith(prefix):
+                    ids.append(entry.key[len(prefix) :])
+        except NoKeysError:
+            pass
+        finally:
+            await watcher.stop()  # type: ignore[no-untyped-call]
+        return sorted(ids, reverse=True)

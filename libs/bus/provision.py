@@ -1,0 +1,107 @@
+"""Idempotent creation of every stream, consumer and KV bucket SS uses."""
+
+from __future__ import annotations
+
+import logging
+
+from nats.js import api
+from nats.js.errors import BadRequestError, NotFoundError
+
+from libs import names
+from libs.bus.connection import Bus
+from libs.settings import Settings
+
+log = logging.getLogger(__name__)
+
+
+async def _ensure_stream(bus: Bus, config: api.StreamConfig) -> None:
+    try:
+        await bus.js.stream_info(str(config.name))
+    except NotFoundError:
+        await bus.js.add_stream(config)
+        return
+    await bus.js.update_stream(config)
+
+
+async def ensure_work_stream(bus: Bus, settings: Settings) -> None:
+    await _ensure_stream(
+        bus,
+        api.StreamConfig(
+            name=names.WORK_STREAM,
+            subjects=[names.WORK_SUBJECTS],
+            retention=api.RetentionPolicy.WORK_QUEUE,
+            storage=api.StorageType.FILE,
+            num_replicas=settings.js_replicas,
+            duplicate_window=120.0,
+        ),
+    )
+
+
+async def ensure_events_stream(bus: Bus, settings: Settings) -> None:
+    await _ensure_stream(
+        bus,
+        api.StreamConfig(
+            name=names.EVENTS_STREAM,
+            subjects=[names.EVENTS_SUBJECTS],
+            retention=api.RetentionPolicy.LIMITS,
+            storage=api.StorageType.FILE,
+            num_replicas=settings.js_replicas,
+            max_age=settings.events_max_age_s,
+            duplicate_window=120.0,
+        ),
+    )
+
+
+async def ensure_buckets(bus: Bus, settings: Settings) -> None:
+    for config in (
+        api.KeyValueConfig(
+            bucket=names.JOBS_BUCKET,
+            history=5,
+            storage=api.StorageType.FILE,
+            replicas=settings.js_replicas,
+        ),
+        api.KeyValueConfig(
+            bucket=names.IDEMPOTENCY_BUCKET,
+            history=1,
+            ttl=settings.idempotency_ttl_s,
+            storage=api.StorageType.FILE,
+            replicas=settings.js_replicas,
+        ),
+    ):
+        try:
+            await bus.js.key_value(config.bucket)
+        except (NotFoundError, BadRequestError):
+            await bus.js.create_key_value(config)
+
+
+async def ensure_consumer(bus: Bus, settings: Settings, durable: str, filter_subject: str) -> None:
+    """Create or update a durable pull consumer on the work stream.
+
+    ``max_deliver`` is one more than the job's delivery budget: the consumer loop itself
+    dead-letters the job on the extra delivery, so a job whose worker keeps dying still ends
+    ``failed`` instead of vanishing silently.
+    """
+    config = api.ConsumerConfig(
+        durable_name=durable,
+        filter_subject=filter_subject,
+        ack_policy=api.AckPolicy.EXPLICIT,
+        ack_wait=settings.ack_wait_s,
+        max_deliver=settings.max_deliver + 1,
+        max_ack_pending=settings.max_ack_pending,
+        replay_policy=api.ReplayPolicy.INSTANT,
+        deliver_policy=api.DeliverPolicy.ALL,
+        num_replicas=settings.js_replicas,
+    )
+    try:
+        await bus.js.add_consumer(names.WORK_STREAM, config)
+    except BadRequestError as exc:
+        # Another replica created it with other settings (a rolling config change): keep
+        # serving with the existing consumer rather than refusing to start.
+        log.warning("consumer %s exists with another config, using it: %s", durable, exc)
+
+
+async def ensure_topology(bus: Bus, settings: Settings) -> None:
+    """Streams and buckets every service relies on (consumers are made by their owners)."""
+    await ensure_work_stream(bus, settings)
+    await ensure_events_stream(bus, settings)
+    await ensure_buckets(bus, settings)

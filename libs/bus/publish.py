@@ -1,0 +1,44 @@
+"""Publishing work items and job events with ``Nats-Msg-Id`` so a replayed publish is a no-op."""
+
+from __future__ import annotations
+
+import msgspec
+
+from libs import names
+from libs.bus.connection import Bus
+from libs.contracts.events import JobEvent, encode_event, event_type
+from libs.contracts.work import FormatWork, RunWork
+
+_encoder = msgspec.json.Encoder()
+
+
+async def publish_run(bus: Bus, pool: str, work: RunWork, *, stage: str = "run") -> bool:
+    """Queue a run; returns False when JetStream dropped it as a duplicate."""
+    ack = await bus.js.publish(
+        names.run_subject(pool),
+        _encoder.encode(work),
+        headers={names.MSG_ID_HEADER: names.msg_id(work.job_id, work.submission, stage)},
+    )
+    return not ack.duplicate
+
+
+async def publish_format(bus: Bus, work: FormatWork) -> bool:
+    """Queue the rendering of one attempt's outputs."""
+    ack = await bus.js.publish(
+        names.FORMAT_SUBJECT,
+        _encoder.encode(work),
+        headers={names.MSG_ID_HEADER: names.msg_id(work.job_id, work.attempt, "format")},
+    )
+    return not ack.duplicate
+
+
+async def publish_event(bus: Bus, event: JobEvent) -> bool:
+    """Publish a job event once per (job, submission, attempt, type)."""
+    kind = event_type(event)
+    counter = event.submission * 10_000 + event.attempt
+    ack = await bus.js.publish(
+        names.event_subject(event.tenant, event.job_id, kind),
+        encode_event(event),
+        headers={names.MSG_ID_HEADER: names.msg_id(event.job_id, counter, kind)},
+    )
+    return not ack.duplicate

@@ -1,0 +1,5 @@
+"""S3 access: the only place that imports aioboto3."""
+
+from libs.storage.s3 import ObjectInfo, ObjectStore
+
+__all__ = ["ObjectInfo", "ObjectStore"]

@@ -1,0 +1,261 @@
+"""``ObjectStore``: a small async facade over one S3 bucket (MinIO, SeaweedFS, AWS).
+
+Streams both ways so a multi-GB input never sits in memory: uploads go through multipart with
+a bounded part buffer, downloads are yielded in chunks. Presigned URLs are signed by a second,
+network-less client configured with the endpoint *clients* reach (``SS_S3_PUBLIC_ENDPOINT``).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import aioboto3
+import msgspec
+from botocore.config import Config
+from botocore.exceptions import ClientError
+
+from libs.contracts.errors import ErrorCode, SSError
+from libs.settings import Settings
+
+#: S3's minimum part size (except the last); bigger parts mean fewer round trips.
+PART_SIZE = 8 * 1024 * 1024
+
+
+class ObjectInfo(msgspec.Struct, kw_only=True, frozen=True):
+    key: str
+    size: int
+    etag: str = ""
+    content_type: str = ""
+    last_modified: str = ""
+
+
+class UploadResult(msgspec.Struct, kw_only=True, frozen=True):
+    size: int
+    sha256: str
+
+
+class ObjectStore:
+    """One bucket. Create with ``await ObjectStore.open(settings)``; ``close()`` when done."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.bucket = settings.s3_bucket
+        self._settings = settings
+        self._session = aioboto3.Session(
+            aws_access_key_id=settings.s3_access_key,
+            aws_secret_access_key=settings.s3_secret_key,
+            region_name=settings.s3_region,
+        )
+        self._stack = contextlib.AsyncExitStack()
+        self._client: Any = None
+        self._signer: Any = None
+
+    @classmethod
+    async def open(cls, settings: Settings) -> ObjectStore:
+        store = cls(settings)
+        config = Config(
+            signature_version="s3v4",
+            s3={"addressing_style": "path"},
+            retries={"max_attempts": 3, "mode": "standard"},
+            connect_timeout=5,
+            read_timeout=60,
+            max_pool_connections=50,
+        )
+        store._client = await store._stack.enter_async_context(
+            store._session.client("s3", endpoint_url=settings.s3_endpoint, config=config)
+        )
+        store._signer = await store._stack.enter_async_context(
+            store._session.client("s3", endpoint_url=settings.presign_endpoint, config=config)
+        )
+        return store
+
+    async def close(self) -> None:
+        await self._stack.aclose()
+
+    async def ensure_bucket(self) -> None:
+        try:
+            await self._client.head_bucket(Bucket=self.bucket)
+        except ClientError:
+            with contextlib.suppress(ClientError):
+                await self._client.create_bucket(Bucket=self.bucket)
+            await self._client.head_bucket(Bucket=self.bucket)
+
+    async def ping(self) -> None:
+        """Raise unless the bucket is reachable (readiness)."""
+        await self._client.head_bucket(Bucket=self.bucket)
+
+    async def put_bytes(
+        self, key: str, data: bytes, content_type: str = "application/octet-stream"
+    ) -> None:
+        await self._client.put_object(
+            Bucket=self.bucket, Key=key, Body=data, ContentType=content_type
+        )
+
+    async def put_file(
+        self, key: str, path: Path, content_type: str = "application/octet-stream"
+    ) -> int:
+        """Upload a local file (multipart above one part); returns its size."""
+        size = path.stat().st_size
+        if size <= PART_SIZE:
+            await self.put_bytes(key, path.read_bytes(), content_type)
+            return size
+
+        async def chunks() -> AsyncIterator[bytes]:
+            with path.open("rb") as fh:
+                while block := fh.read(PART_SIZE):
+                    yield block
+
+        await self.put_stream(key, chunks(), content_type=content_type)
+        return size
+
+    async def put_stream(
+        self,
+        key: str,
+        chunks: AsyncIterator[bytes],
+        *,
+        content_type: str = "application/octet-stream",
+        max_bytes: int | None = None,
+    ) -> UploadResult:
+        """Upload an async byte stream of unknown length; memory stays near one part.
+
+        Raises ``INPUT_TOO_LARGE`` (and aborts the multipart upload, leaving nothing behind)
+        once more than ``max_bytes`` arrive.
+        """
+        digest = hashlib.sha256()
+        size = 0
+        buffer = bytearray()
+        upload_id: str | None = None
+        parts: list[dict[str, Any]] = []
+        try:
+            async for chunk in chunks:
+                size += len(chunk)
+                if max_bytes is not None and size > max_bytes:
+                    raise SSError(
+                        ErrorCode.INPUT_TOO_LARGE,
+                        f"upload exceeds the limit of {max_bytes} bytes",
+                        limit=max_bytes,
+                    )
+                digest.update(chunk)
+                buffer += chunk
+                if len(buffer) >= PART_SIZE:
+                    if upload_id is None:
+                        created = await self._client.create_multipart_upload(
+                            Bucket=self.bucket, Key=key, ContentType=content_type
+                        )
+                        upload_id = created["UploadId"]
+                    parts.append(await self._upload_part(key, upload_id, len(parts) + 1, buffer))
+                    buffer = bytearray()
+            if upload_id is None:
+                await self.put_bytes(key, bytes(buffer), content_type)
+            else:
+                if buffer or not parts:
+                    parts.append(await self._upload_part(key, upload_id, len(parts) + 1, buffer))
+                await self._client.complete_multipart_upload(
+                    Bucket=self.bucket,
+                    Key=key,
+                    UploadId=upload_id,
+                    MultipartUpload={"Parts": parts},
+                )
+        except BaseException:
+            if upload_id is not None:
+                with contextlib.suppress(Exception):
+                    await self._client.abort_multipart_upload(
+                        Bucket=self.bucket, Key=key, UploadId=upload_id
+                    )
+            raise
+        return UploadResult(size=size, sha256=digest.hexdigest())
+
+    async def _upload_part(
+        self, key: str, upload_id: str, number: int, data: bytearray
+    ) -> dict[str, Any]:
+        response = await self._client.upload_part(
+            Bucket=self.bucket, Key=key, UploadId=upload_id, PartNumber=number, Body=bytes(data)
+        )
+        return {"PartNumber": number, "ETag": response["ETag"]}
+
+    async def get_bytes(self, key: str) -> bytes:
+        response = await self._get(key)
+        async with response["Body"] as body:
+            data: bytes = await body.read()
+        return data
+
+    async def download_file(self, key: str, path: Path) -> int:
+        """Stream an object to a local file; returns its size."""
+        size = 0
+        with path.open("wb") as fh:
+            async for chunk in self.stream(key):
+                fh.write(chunk)
+                size += len(chunk)
+        return size
+
+    async def stream(self, key: str, chunk_size: int = 1024 * 1024) -> AsyncIterator[bytes]:
+        """Yield an object's bytes in chunks."""
+        response = await self._get(key)
+        async with response["Body"] as body:
+            while chunk := await body.read(chunk_size):
+                yield chunk
+
+    async def _get(self, key: str) -> Any:
+        try:
+            return await self._client.get_object(Bucket=self.bucket, Key=key)
+        except ClientError as exc:
+            if exc.response.get("Error", {}).get("Code") in ("NoSuchKey", "404"):
+                raise SSError(ErrorCode.ARTIFACT_NOT_FOUND, f"no object {key}") from exc
+            raise
+
+    async def head(self, key: str) -> ObjectInfo | None:
+        try:
+            response = await self._client.head_object(Bucket=self.bucket, Key=key)
+        except ClientError as exc:
+            if exc.response.get("Error", {}).get("Code") in ("NoSuchKey", "404", "NotFound"):
+                return None
+            raise
+        return ObjectInfo(
+            key=key,
+            size=int(response["ContentLength"]),
+            etag=str(response.get("ETag", "")).strip('"'),
+            content_type=str(response.get("ContentType", "")),
+            last_modified=str(response.get("LastModified", "")),
+        )
+
+    async def list(self, prefix: str) -> list[ObjectInfo]:
+        """Every object under ``prefix``, in key order."""
+        found: list[ObjectInfo] = []
+        paginator = self._client.get_paginator("list_objects_v2")
+        async for page in paginator.paginate(Bucket=self.bucket, Prefix=prefix):
+            for item in page.get("Contents", []):
+                found.append(
+                    ObjectInfo(
+                        key=item["Key"],
+                        size=int(item["Size"]),
+                        etag=str(item.get("ETag", "")).strip('"'),
+                        last_modified=str(item.get("LastModified", "")),
+                    )
+                )
+        return found
+
+    async def delete(self, key: str) -> None:
+        await self._client.delete_object(Bucket=self.bucket, Key=key)
+
+    async def presign_get(self, key: str, *, expires_s: int, filename: str | None = None) -> str:
+        params: dict[str, Any] = {"Bucket": self.bucket, "Key": key}
+        if filename:
+            params["ResponseContentDisposition"] = f'attachment; filename="{filename}"'
+        url: str = await self._signer.generate_presigned_url(
+            "get_object", Params=params, ExpiresIn=expires_s
+        )
+        return url
+
+    async def presign_put(
+        self, key: str, *, expires_s: int, content_type: str | None = None
+    ) -> str:
+        params: dict[str, Any] = {"Bucket": self.bucket, "Key": key}
+        if content_type:
+            params["ContentType"] = content_type
+        url: str = await self._signer.generate_presigned_url(
+            "put_object", Params=params, ExpiresIn=expires_s
+        )
+        return url

@@ -1,0 +1,89 @@
+from __future__ import annotations
+
+import asyncio
+
+import msgspec
+import pytest
+
+from libs.bus.connection import Bus
+from libs.bus.jobstore import JobStore, NotChanged
+from libs.contracts.errors import ErrorCode, SSError
+from libs.contracts.jobs import JobRecord, JobSpec, JobState, new_job_id, now_iso
+
+
+def _record(tenant: str = "t1") -> JobRecord:
+    return JobRecord(
+        id=new_job_id(), tenant=tenant, spec=JobSpec(template_id="x"), created_at=now_iso()
+    )
+
+
+async def test_create_get_and_cas_transition(bus: Bus) -> None:
+    store = await JobStore.open(bus)
+    rec = _record()
+    await store.create(rec)
+    got, rev = await store.get("t1", rec.id)
+    assert got == rec
+    assert rev > 0
+    updated, changed = await store.mutate("t1", rec.id, lambda r: r.moved(JobState.QUEUED))
+    assert changed
+    assert updated.state is JobState.QUEUED
+    assert (await store.get("t1", rec.id))[0].state is JobState.QUEUED
+
+
+async def test_illegal_transition_refused_and_record_untouched(bus: Bus) -> None:
+    store = await JobStore.open(bus)
+    rec = _record()
+    await store.create(rec)
+    with pytest.raises(SSError) as info:
+        await store.mutate("t1", rec.id, lambda r: r.moved(JobState.SUCCEEDED))
+    assert info.value.code is ErrorCode.JOB_STATE_CONFLICT
+    assert (await store.get("t1", rec.id))[0] == rec
+
+
+async def test_concurrent_mutations_all_apply_exactly_once(bus: Bus) -> None:
+    store = await JobStore.open(bus)
+    rec = _record()
+    await store.create(rec)
+
+    def add_label(i: int):  # type: ignore[no-untyped-def]
+        def change(r: JobRecord) -> JobRecord:
+            labels = dict(r.spec.labels, **{f"k{i}": str(i)})
+            return msgspec.structs.replace(r, spec=msgspec.structs.replace(r.spec, labels=labels))
+
+        return change
+
+    await asyncio.gather(*(store.mutate("t1", rec.id, add_label(i)) for i in range(20)))
+    final, _ = await store.get("t1", rec.id)
+    assert final.spec.labels == {f"k{i}": str(i) for i in range(20)}
+
+
+async def test_not_changed_and_not_found(bus: Bus) -> None:
+    store = await JobStore.open(bus)
+    rec = _record()
+    await store.create(rec)
+
+    def refuse(r: JobRecord) -> JobRecord:
+        raise NotChanged
+
+    same, changed = await store.mutate("t1", rec.id, refuse)
+    assert not changed
+    assert same == rec
+    with pytest.raises(SSError) as info:
+        await store.get("t1", "0123456789abcdef")
+    assert info.value.code is ErrorCode.JOB_NOT_FOUND
+    # Another tenant's id is "not found", never "forbidden".
+    with pytest.raises(SSError):
+        await store.get("t2", rec.id)
+
+
+async def test_job_ids_lists_one_tenant_newest_first(bus: Bus) -> None:
+    store = await JobStore.open(bus)
+    ids = []
+    for _ in range(3):
+        rec = _record("lister")
+        await store.create(rec)
+        ids.append(rec.id)
+        await asyncio.sleep(0.002)
+    await store.create(_record("other"))
+    assert await store.job_ids("lister") == sorted(ids, reverse=True)
+    assert await store.job_ids("nobody") == []
