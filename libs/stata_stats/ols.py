@@ -1,0 +1,158 @@
+"""``regress``: linear regression with Stata's variance estimators and stored results.
+
+Stata's definitions (checked against its output, see tests/stata_stats):
+
+- ``vce(ols)``: ``σ² (X'WX)^-1`` with ``σ² = rss/(N−k)``.
+- ``vce(robust)``: HC0 · N/(N−k); t with N−k df; F = Wald/q on (q, N−k).
+- ``vce(cluster g)``: CRV · G/(G−1) · (N−1)/(N−k); t with G−1 df; F on (q, G−1).
+- ``aweight``/``pweight`` are rescaled to sum to N; ``fweight`` counts replicated rows.
+- ``r2_a`` and ``rmse`` always use N−k, also when clustering moves ``df_r`` to G−1.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from libs.stata_stats.errors import INSUFFICIENT_OBSERVATIONS, StatsError
+from libs.stata_stats.estimation import Estimation, FloatArray
+from libs.stata_stats.least_squares import LeastSquares, design_with_constant, fit
+from libs.stata_stats.sample import Weights, effective_weights, estimation_mask
+from libs.stata_stats.vce import VceRequest, cluster_codes, sandwich
+from libs.stata_stats.wald import wald_statistic
+
+
+def regress(
+    y: FloatArray,
+    X: FloatArray,
+    names: tuple[str, ...],
+    *,
+    depvar: str,
+    cons: bool = True,
+    weights: Weights | None = None,
+    vce: VceRequest | None = None,
+    beta: bool = False,
+    preomitted: tuple[bool, ...] | None = None,
+) -> Estimation:
+    """Stata's ``regress depvar indepvars [weight], [noconstant vce() beta]``.
+
+    ``X`` holds the regressors without the constant, ``names`` their Stata names; rows with a
+    missing value anywhere are left out (the mask is ``Estimation.sample``).
+    """
+    vce = vce or VceRequest()
+    if weights is not None and weights.kind == "pweight" and not vce.is_robust:
+        vce = VceRequest(kind="robust")
+    mask = estimation_mask(y, X, weights, vce.clusters)
+    w, n_obs = effective_weights(weights, mask)
+    ys, Xs = y[mask], X[mask]
+    wfit = None if weights is None else w
+    ls = fit(ys, Xs, wfit, cons=cons, preomitted=preomitted)
+    k = ls.rank
+    df_resid = n_obs - k
+    if df_resid <= 0:
+        raise StatsError(INSUFFICIENT_OBSERVATIONS, "insufficient observations")
+    rss = float(w @ ls.resid**2)
+    if cons:
+        mss = float(w @ (ls.fitted - ls.ybar) ** 2)
+        tss = float(w @ (ys - ls.ybar) ** 2)
+    else:
+        mss = float(w @ ls.fitted**2)
+        tss = float(w @ (ys - float(w @ ys) / w.sum()) ** 2)
+    sigma2 = rss / df_resid
+    df_m = k - (1 if cons else 0)
+    scalars: dict[str, float] = {"N": n_obs, "df_m": float(df_m)}
+    macros = {"cmd": "regress", "depvar": depvar, "title": "Linear regression", "model": "ols"}
+    if weights is not None:
+        macros["wtype"] = weights.kind
+    df_r = float(df_resid)
+    if vce.is_robust:
+        V, df_r, groups = _robust_vce(ls, Xs, w, weights, vce, mask, n_obs, k, cons)
+        macros.update(vce=vce.kind, vcetype="Robust")
+        if vce.kind == "cluster":
+            scalars["N_clust"] = float(groups)
+            macros["clustvar"] = vce.clustvar
+    else:
+        V = sigma2 * ls.bread
+        macros["vce"] = "ols"
+    scalars["df_r"] = df_r
+    slopes = np.arange(len(names))
+    if df_m == 0:
+        scalars["F"] = 0.0
+    elif vce.is_robust:
+        stat, q = wald_statistic(ls.coef, V, slopes, ls.omitted)
+        scalars["F"] = stat / q if q == df_m and q <= df_r else np.nan
+    else:
+        scalars["F"] = (mss / df_m) / sigma2
+    r2 = mss / (mss + rss) if mss + rss > 0 else np.nan
+    scalars.update(
+        r2=r2,
+        rmse=float(np.sqrt(sigma2)),
+        mss=mss,
+        rss=rss,
+        r2_a=1.0 - (1.0 - r2) * ((n_obs - 1) if cons else n_obs) / df_resid,
+        ll=_gaussian_ll(rss, n_obs),
+        ll_0=_gaussian_ll(tss, n_obs),
+        rank=float(k),
+    )
+    all_names = (*names, "_cons") if cons else names
+    extra = {}
+    if beta:
+        extra["beta"] = _standardized(ls, Xs, ys, w, cons)
+    return Estimation(
+        cmd="regress",
+        depvar=depvar,
+        names=all_names,
+        b=ls.coef,
+        V=V,
+        omitted=ls.omitted,
+        scalars=scalars,
+        macros=macros,
+        df_r=df_r,
+        sample=mask,
+        extra=extra,
+    )
+
+
+def _robust_vce(
+    ls: LeastSquares,
+    Xs: FloatArray,
+    w: FloatArray,
+    weights: Weights | None,
+    vce: VceRequest,
+    mask: np.ndarray,
+    n_obs: float,
+    k: int,
+    cons: bool,
+) -> tuple[FloatArray, float, int]:
+    """The sandwich covariance with Stata's factor, the t df, and the number of clusters."""
+    design = design_with_constant(Xs, cons)
+    if vce.kind == "cluster":
+        assert vce.clusters is not None
+        codes, groups = cluster_codes(vce.clusters[mask])
+        scores = design * (w * ls.resid)[:, None]
+        raw = sandwich(ls.bread, scores, codes, groups)
+        factor = groups / (groups - 1) * (n_obs - 1) / (n_obs - k) if groups > 1 else np.nan
+        return raw * factor, float(groups - 1), groups
+    # fweights replicate rows: each contributes w·e²·xx', not (w·e)²·xx'
+    root = np.sqrt(w) if weights is not None and weights.kind == "fweight" else w
+    scores = design * (root * ls.resid)[:, None]
+    raw = sandwich(ls.bread, scores, None, 0)
+    return raw * n_obs / (n_obs - k), n_obs - k, 0
+
+
+def _gaussian_ll(ss: float, n: float) -> float:
+    """Stata's Gaussian log likelihood at the ML variance ``ss/N``."""
+    return float(-0.5 * n * (np.log(2.0 * np.pi) + np.log(ss / n) + 1.0))
+
+
+def _standardized(
+    ls: LeastSquares, Xs: FloatArray, ys: FloatArray, w: FloatArray, cons: bool
+) -> FloatArray:
+    """``beta`` option: coefficients times sd(x)/sd(y), with the estimation weights."""
+    sw = w.sum()
+    ybar = w @ ys / sw
+    sd_y = np.sqrt(w @ (ys - ybar) ** 2 / (sw - 1))
+    xbar = (w @ Xs) / sw
+    sd_x = np.sqrt((w @ (Xs - xbar) ** 2) / (sw - 1))
+    slopes = ls.coef[: Xs.shape[1]]
+    out: FloatArray = slopes * sd_x / sd_y
+    return np.append(out, np.nan) if cons else out
