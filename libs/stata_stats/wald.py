@@ -89,7 +89,9 @@ def test(est: Estimation, R: FloatArray, r: FloatArray | None = None) -> WaldTes
     stat, q, dependent = _constrained_wald(est.b, est.V, R[rows], rhs[rows])
     dropped = tuple(sorted([*on_omitted, *(rows[i] for i in dependent)]))
     if est.df_r is None:
-        return WaldTest(stat=stat, df=q, df_r=None, p=float(stats.chi2.sf(stat, q)), dropped=dropped)
+        return WaldTest(
+            stat=stat, df=q, df_r=None, p=float(stats.chi2.sf(stat, q)), dropped=dropped
+        )
     f = stat / q
     return WaldTest(
         stat=f, df=q, df_r=est.df_r, p=float(stats.f.sf(f, q, est.df_r)), dropped=dropped
