@@ -1,0 +1,167 @@
+"""Charts: a coefficient plot for the models, a bar chart for a frequency table, a histogram
+for a single numeric column. Drawn on bare matplotlib ``Figure`` objects, which print
+through Agg and share no pyplot state.
+
+Each chart is PNG bytes; the docx, pdf and html embed them and the ``png`` format writes
+them to ``charts/<name>.png``. Drawing is deterministic (no timestamps in the PNG), so a
+re-render writes the same bytes.
+"""
+
+from __future__ import annotations
+
+import io
+import weakref
+from dataclasses import dataclass
+
+import matplotlib
+import pandas as pd
+from matplotlib import font_manager
+from matplotlib.figure import Figure
+
+from libs.reports.bundle import Model, ResultBundle, Table
+from libs.reports.fonts import font_files
+from libs.reports.regtable import term_rows
+
+#: Columns that make a two-column table a frequency table (case-insensitive).
+COUNT_COLUMNS = frozenset({"freq", "frequency", "count", "n", "percent", "share"})
+
+#: Categories a bar chart shows at most; more would be unreadable.
+MAX_BARS = 40
+
+_DPI = 150
+_COLOURS = ("#1f4e79", "#c55a11", "#548235", "#7030a0", "#bf9000", "#2e75b6", "#843c0c")
+
+_cache: weakref.WeakKeyDictionary[ResultBundle, tuple[Chart, ...]] = (
+    weakref.WeakKeyDictionary())
+
+
+@dataclass(frozen=True, slots=True)
+class Chart:
+    """A rendered chart: file stem, caption and PNG bytes."""
+
+    name: str
+    title: str
+    png: bytes
+
+    @property
+    def file(self) -> str:
+        """Where the chart goes in the outputs."""
+        return f"charts/{self.name}.png"
+
+
+def charts(bundle: ResultBundle) -> tuple[Chart, ...]:
+    """All charts of ``bundle``, drawn once per bundle whatever the number of formats."""
+    drawn = _cache.get(bundle)
+    if drawn is None:
+        drawn = tuple(_draw_all(bundle))
+        _cache[bundle] = drawn
+    return drawn
+
+
+def chart_for_table(bundle: ResultBundle, table: Table) -> Chart | None:
+    """The chart drawn from ``table``, if any."""
+    return next((c for c in charts(bundle) if c.name == table.name), None)
+
+
+def coefficient_chart(bundle: ResultBundle) -> Chart | None:
+    """The coefficient plot, if the bundle has models."""
+    return next((c for c in charts(bundle) if c.name == "coefplot"), None)
+
+
+def _draw_all(bundle: ResultBundle) -> list[Chart]:
+    _register_fonts()
+    drawn: list[Chart] = []
+    if bundle.models:
+        figure = _coefficient_plot(bundle.models)
+        if figure is not None:
+            drawn.append(Chart("coefplot", "Coefficients with confidence intervals",
+                               _png(figure)))
+    for table in bundle.tables:
+        if table.kind not in ("table", "dataset"):
+            continue
+        figure = _distribution(table)
+        if figure is not None:
+            drawn.append(Chart(table.name, table.title, _png(figure)))
+    return drawn
+
+
+def _register_fonts() -> None:
+    cjk = font_files().cjk
+    families = ["DejaVu Sans"]
+    if cjk is not None:
+        font_manager.fontManager.addfont(str(cjk))
+        families.append(font_manager.FontProperties(fname=str(cjk)).get_name())
+    matplotlib.rcParams["font.family"] = families
+    matplotlib.rcParams["svg.hashsalt"] = "ss"
+
+
+def _coefficient_plot(models: tuple[Model, ...]) -> Figure | None:
+    rows = [row for row in term_rows(models) if not row.term.endswith("_cons")]
+    if not rows:
+        return None
+    figure = Figure(figsize=(7.0, 1.2 + 0.42 * len(rows) * max(1, min(len(models), 3) / 2)))
+    axes = figure.subplots()
+    step = 0.7 / max(len(models), 1)
+    for index, model in enumerate(models):
+        terms = {c.term: c for c in model.coefficients if not c.omitted}
+        offset = (index - (len(models) - 1) / 2) * step
+        ys, xs, lows, highs = [], [], [], []
+        for position, row in enumerate(rows):
+            coef = terms.get(row.term)
+            if coef is None:
+                continue
+            ys.append(len(rows) - 1 - position + offset)
+            xs.append(coef.coef)
+            lows.append(coef.coef - coef.ci_lo if coef.ci_lo is not None else 0.0)
+            highs.append(coef.ci_hi - coef.coef if coef.ci_hi is not None else 0.0)
+        colour = _COLOURS[index % len(_COLOURS)]
+        axes.errorbar(xs, ys, xerr=[lows, highs], fmt="o", color=colour, capsize=3,
+                      markersize=4, linewidth=1.2, label=f"({index + 1}) {model.title}")
+    axes.axvline(0.0, color="#808080", linewidth=0.8, linestyle="--")
+    axes.set_yticks(range(len(rows)), [row.label for row in reversed(rows)])
+    axes.set_xlabel("Coefficient and confidence interval")
+    if len(models) > 1:
+        axes.legend(loc="best", fontsize="small", frameon=False)
+    _tidy(axes)
+    return figure
+
+
+def _distribution(table: Table) -> Figure | None:
+    frame = table.frame
+    numeric = [c for c in frame.columns if pd.api.types.is_numeric_dtype(frame[c].dtype)]
+    counts = [c for c in numeric if str(c).lower() in COUNT_COLUMNS]
+    if counts and len(frame.columns) >= 2 and 0 < len(frame) <= MAX_BARS:
+        category = frame.columns[0]
+        figure = Figure(figsize=(7.0, 3.6))
+        axes = figure.subplots()
+        labels = [str(v) for v in frame[category].tolist()]
+        axes.bar(labels, frame[counts[0]].tolist(), color=_COLOURS[0])
+        axes.set_xlabel(str(category))
+        axes.set_ylabel(str(counts[0]))
+        if len(labels) > 8:
+            axes.tick_params(axis="x", labelrotation=45)
+    elif len(frame.columns) == 1 and numeric and frame[numeric[0]].notna().sum() >= 10:
+        figure = Figure(figsize=(7.0, 3.6))
+        axes = figure.subplots()
+        axes.hist(frame[numeric[0]].dropna().to_numpy(), bins="auto", color=_COLOURS[0])
+        axes.set_xlabel(str(numeric[0]))
+        axes.set_ylabel("Frequency")
+    else:
+        return None
+    axes.set_title(table.title)
+    _tidy(axes)
+    return figure
+
+
+def _tidy(axes: matplotlib.axes.Axes) -> None:
+    axes.spines[["top", "right"]].set_visible(False)
+    axes.grid(axis="x", color="#e0e0e0", linewidth=0.6)
+    axes.set_axisbelow(True)
+
+
+def _png(figure: Figure) -> bytes:
+    figure.tight_layout()
+    buffer = io.BytesIO()
+    # No Software/date metadata: the same charts must give the same bytes on a re-render.
+    figure.savefig(buffer, format="png", dpi=_DPI, metadata={"Software": None})
+    return buffer.getvalue()

@@ -1,0 +1,1 @@
+"""One module per output format; ``libs.reports.render`` dispatches to them."""

@@ -1,0 +1,124 @@
+"""pdf: the report laid out for print with fpdf2 — DejaVu Sans for Latin text and an
+embedded CJK font for Chinese; long tables break across pages with their header repeated.
+"""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+from fpdf import FPDF
+from fpdf.enums import CellBordersLayout, TableBordersLayout
+from fpdf.fonts import FontFace
+
+from libs.reports.bundle import ResultBundle
+from libs.reports.errors import ReportCode, ReportError
+from libs.reports.files import write_bytes
+from libs.reports.fonts import CJK_FONT_ENV, font_files, needs_cjk
+from libs.reports.grid import Grid
+from libs.reports.outline import Heading, Outline, Picture, Text, outline
+
+REPORT_FILE = "report.pdf"
+
+_FAMILY, _CJK = "DejaVu", "CJK"
+_ALIGN = {"l": "LEFT", "c": "CENTER", "r": "RIGHT"}
+_GREY = (90, 90, 90)
+
+
+def render_pdf(bundle: ResultBundle, out_dir: Path) -> list[Path]:
+    """Write ``report.pdf`` into ``out_dir``."""
+    report = outline(bundle)
+    pdf = _document(report)
+    pdf.set_creation_date(bundle.context.finished_at())
+    pdf.set_title(report.title)
+    pdf.add_page()
+    pdf.set_font(_FAMILY, "B", 17)
+    pdf.multi_cell(0, 8, report.title, new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font(_FAMILY, "", 9)
+    pdf.set_text_color(*_GREY)
+    pdf.multi_cell(0, 5, report.subtitle, new_x="LMARGIN", new_y="NEXT")
+    pdf.set_text_color(0, 0, 0)
+    for block in report.blocks:
+        if isinstance(block, Heading):
+            pdf.ln(4)
+            pdf.set_font(_FAMILY, "B", 13)
+            pdf.multi_cell(0, 7, block.text, new_x="LMARGIN", new_y="NEXT")
+        elif isinstance(block, Text):
+            pdf.set_font(_FAMILY, "", 8 if block.style == "note" else 10)
+            pdf.multi_cell(0, 5, block.text, new_x="LMARGIN", new_y="NEXT")
+            pdf.ln(1.5)
+        elif isinstance(block, Picture):
+            pdf.ln(2)
+            pdf.image(io.BytesIO(block.chart.png), x=pdf.l_margin + 10, w=pdf.epw - 20)
+            pdf.set_font(_FAMILY, "", 8)
+            pdf.multi_cell(0, 4, block.chart.title, align="C", new_x="LMARGIN", new_y="NEXT")
+            pdf.ln(2)
+        else:
+            _grid(pdf, block)
+    return [write_bytes(out_dir / REPORT_FILE, bytes(pdf.output()))]
+
+
+def _document(report: Outline) -> FPDF:
+    fonts = font_files()
+    pdf = FPDF(orientation="portrait", unit="mm", format="A4")
+    pdf.set_margins(18, 18, 18)
+    pdf.set_auto_page_break(True, margin=16)
+    pdf.add_font(_FAMILY, "", fonts.regular)
+    pdf.add_font(_FAMILY, "B", fonts.bold)
+    if fonts.cjk is not None:
+        pdf.add_font(_CJK, "", fonts.cjk)
+        # Glyphs DejaVu lacks (Chinese) come from the CJK font, bold text included.
+        pdf.set_fallback_fonts([_CJK], exact_match=False)
+    elif any(needs_cjk(text) for text in report.texts()):
+        raise ReportError(ReportCode.FONT_MISSING,
+                          "the report has Chinese/CJK text but no CJK font is installed "
+                          f"(Debian fonts-wqy-microhei, or set {CJK_FONT_ENV})")
+    return pdf
+
+
+def _grid(pdf: FPDF, grid: Grid) -> None:
+    pdf.ln(2)
+    size = 9 if grid.width <= 6 else 7 if grid.width <= 12 else 6
+    pdf.set_font(_FAMILY, "B", 10)
+    pdf.multi_cell(0, 5.5, grid.title, new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font(_FAMILY, "", size)
+    pdf.set_line_width(0.3)
+    rows = grid.header + grid.body
+    last_header, last = len(grid.header) - 1, len(rows) - 1
+    with pdf.table(
+        borders_layout=TableBordersLayout.NONE, num_heading_rows=len(grid.header),
+        headings_style=FontFace(emphasis=None, fill_color=None),
+        col_widths=_column_widths(pdf, grid), width=_table_width(pdf, grid),
+        text_align=tuple(_ALIGN[a] for a in grid.align), line_height=size * 0.5,
+        padding=(0.6, 1.2), align="CENTER",
+    ) as table:
+        for index, values in enumerate(rows):
+            border = CellBordersLayout.NONE
+            if index == 0:
+                border |= CellBordersLayout.TOP
+            if index in (last_header, last) or index - len(grid.header) in grid.rules_after:
+                border |= CellBordersLayout.BOTTOM
+            row = table.row()
+            for text in values:
+                row.cell(text, border=border)
+    pdf.set_font(_FAMILY, "", 7.5)
+    pdf.ln(1)
+    for note in grid.notes:
+        pdf.multi_cell(0, 3.8, note, new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(3)
+
+
+def _natural_widths(pdf: FPDF, grid: Grid) -> list[float]:
+    """Each column's widest text among the header and the first rows, plus padding."""
+    sample = grid.header + grid.body[:60]
+    return [max(pdf.get_string_width(row[col]) for row in sample) + 3.0
+            for col in range(grid.width)]
+
+
+def _table_width(pdf: FPDF, grid: Grid) -> float:
+    return min(sum(_natural_widths(pdf, grid)), pdf.epw)
+
+
+def _column_widths(pdf: FPDF, grid: Grid) -> tuple[float, ...]:
+    widths = _natural_widths(pdf, grid)
+    return tuple(w / sum(widths) for w in widths)

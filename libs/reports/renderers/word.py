@@ -1,0 +1,135 @@
+"""docx: the report for Word and LibreOffice — title, what ran on which data, each table in
+booktabs style (rules above and below the header and at the bottom, no verticals) with its
+notes, and the charts.
+"""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import docx
+from docx.document import Document
+from docx.enum.table import WD_TABLE_ALIGNMENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.oxml.table import CT_Row
+from docx.shared import Cm, Pt
+from docx.table import _Cell
+from docx.text.paragraph import Paragraph
+
+from libs.reports.bundle import ResultBundle
+from libs.reports.files import atomic_path
+from libs.reports.grid import Grid
+from libs.reports.outline import Heading, Picture, Text, outline
+
+REPORT_FILE = "report.docx"
+
+#: Border widths in eighths of a point, as booktabs draws them.
+_HEAVY, _LIGHT = 12, 6
+
+_ALIGN = {"l": WD_ALIGN_PARAGRAPH.LEFT, "c": WD_ALIGN_PARAGRAPH.CENTER,
+          "r": WD_ALIGN_PARAGRAPH.RIGHT}
+
+
+def render_docx(bundle: ResultBundle, out_dir: Path) -> list[Path]:
+    """Write ``report.docx`` into ``out_dir``."""
+    report = outline(bundle)
+    document = docx.Document()
+    _page_and_fonts(document)
+    properties = document.core_properties
+    properties.title = report.title
+    properties.created = properties.modified = bundle.context.finished_at()
+    document.add_heading(report.title, level=0)
+    subtitle = document.add_paragraph(report.subtitle)
+    subtitle.runs[0].italic = True
+    for block in report.blocks:
+        if isinstance(block, Heading):
+            document.add_heading(block.text, level=1)
+        elif isinstance(block, Text):
+            paragraph = document.add_paragraph(block.text)
+            if block.style == "note":
+                paragraph.runs[0].font.size = Pt(8.5)
+        elif isinstance(block, Picture):
+            document.add_picture(io.BytesIO(block.chart.png), width=Cm(15))
+            document.paragraphs[-1].alignment = WD_ALIGN_PARAGRAPH.CENTER
+            _small(document.add_paragraph(block.chart.title), italic=True)
+        else:
+            _grid(document, block)
+    target = out_dir / REPORT_FILE
+    with atomic_path(target) as partial:
+        document.save(str(partial))
+    return [target]
+
+
+def _page_and_fonts(document: Document) -> None:
+    for section in document.sections:
+        section.page_height, section.page_width = Cm(29.7), Cm(21.0)
+        section.left_margin = section.right_margin = Cm(2.2)
+        section.top_margin = section.bottom_margin = Cm(2.0)
+    normal = document.styles["Normal"]
+    normal.font.name = "Times New Roman"
+    normal.font.size = Pt(10.5)
+    # Word takes Chinese glyphs from the East Asian font slot, which name= does not set.
+    fonts = normal.element.get_or_add_rPr().get_or_add_rFonts()
+    fonts.set(qn("w:eastAsia"), "SimSun")
+
+
+def _grid(document: Document, grid: Grid) -> None:
+    caption = document.add_paragraph()
+    caption.add_run(grid.title).bold = True
+    caption.paragraph_format.keep_with_next = True
+    rows = grid.header + grid.body
+    table = document.add_table(rows=len(rows), cols=grid.width)
+    table.alignment = WD_TABLE_ALIGNMENT.CENTER
+    last_header, last = len(grid.header) - 1, len(rows) - 1
+    for index, (row, values) in enumerate(zip(table.rows, rows, strict=True)):
+        if index <= last_header:
+            _repeat_as_header(row._tr)
+        body_index = index - len(grid.header)
+        edges: dict[str, int] = {}
+        if index == 0:
+            edges["top"] = _HEAVY
+        if index == last_header:
+            edges["bottom"] = _LIGHT
+        if body_index in grid.rules_after:
+            edges["bottom"] = _LIGHT
+        if index == last:
+            edges["bottom"] = _HEAVY
+        for cell, text, align in zip(row.cells, values, grid.align, strict=True):
+            paragraph = cell.paragraphs[0]
+            paragraph.alignment = _ALIGN[align]
+            paragraph.paragraph_format.space_after = Pt(0)
+            run = paragraph.add_run(text)
+            run.font.size = Pt(9.5)
+            if edges:
+                _borders(cell, edges)
+    for note in grid.notes:
+        _small(document.add_paragraph(note), italic=False)
+    document.add_paragraph()
+
+
+def _small(paragraph: Paragraph, *, italic: bool) -> None:
+    for run in paragraph.runs:
+        run.font.size = Pt(8.5)
+        run.italic = italic
+
+
+def _borders(cell: _Cell, edges: dict[str, int]) -> None:
+    properties = cell._tc.get_or_add_tcPr()
+    borders = OxmlElement("w:tcBorders")
+    for edge, size in edges.items():
+        element = OxmlElement(f"w:{edge}")
+        for key, value in (("val", "single"), ("sz", str(size)), ("space", "0"),
+                           ("color", "000000")):
+            element.set(qn(f"w:{key}"), value)
+        borders.append(element)
+    properties.append(borders)
+
+
+def _repeat_as_header(row_element: CT_Row) -> None:
+    """Word repeats a row marked tblHeader at the top of every page the table spans."""
+    marker = OxmlElement("w:tblHeader")
+    marker.set(qn("w:val"), "true")
+    row_element.get_or_add_trPr().append(marker)
