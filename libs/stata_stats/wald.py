@@ -77,7 +77,7 @@ def wald_statistic(
     return stat, q
 
 
-def test(est: Estimation, R: FloatArray, r: FloatArray | None = None) -> WaldTest:
+def wald_test(est: Estimation, R: FloatArray, r: FloatArray | None = None) -> WaldTest:
     """Stata's ``test``: Wald test of ``R b = r`` using ``e(b)``, ``e(V)``."""
     R = np.atleast_2d(np.asarray(R, dtype=np.float64))
     rhs = np.zeros(R.shape[0]) if r is None else np.asarray(r, dtype=np.float64)

@@ -72,3 +72,68 @@ def check_params_table(est: Estimation, ref: ParamsBunch, rtol: float, cov_rtol:
         if hasattr(ref, name) and name != "depvar":
             assert est.macros.get(name, "") == getattr(ref, name), name
     assert compared >= 5
+
+
+class StataBlock:
+    """One ``estout`` block of linearmodels' Stata result files: coefficients with their
+    t (and p), ``e()`` scalars, and ``e(V)``."""
+
+    def __init__(self, lines: list[str]) -> None:
+        self.params: dict[str, list[float]] = {}
+        self.scalars: dict[str, float] = {}
+        names: list[str] = []
+        rows: list[list[float]] = []
+        section = "head"
+        current = ""
+        for raw in lines:
+            line = raw.rstrip("\n")
+            if not line.strip():
+                continue
+            if line.strip().startswith("b/t"):
+                section = "params"
+                continue
+            if "Variance" in line:
+                section = "variance-head"
+                continue
+            if section == "params":
+                if line.startswith("\t"):
+                    self.params[current].append(float(line.strip()))
+                    continue
+                name, _, value = line.partition("\t")
+                if name in ("rss", "r2", "N") or not _looks_like_coef(name, value):
+                    section = "scalars"
+                else:
+                    current = name
+                    self.params[name] = [float(value)]
+                    continue
+            if section == "scalars":
+                name, _, value = line.partition("\t")
+                if value.strip():
+                    self.scalars[name] = float(value)
+            elif section == "variance-head":
+                if line.strip() == "V":
+                    continue
+                names = line.strip().split("\t")
+                section = "variance"
+            elif section == "variance":
+                cells = line.split("\t")
+                rows.append([float(c) for c in cells[1:]])
+        self.names = names
+        self.V = np.array(rows)
+
+
+def _looks_like_coef(name: str, value: str) -> bool:
+    return bool(value.strip()) and (name.startswith(("x", "_cons", "hsngval", "pcturban")))
+
+
+def stata_blocks(path: Path) -> dict[str, StataBlock]:
+    """Blocks of a linearmodels Stata result file, keyed by the text between ``!`` marks."""
+    blocks: dict[str, list[str]] = {}
+    key = ""
+    for line in path.read_text().splitlines():
+        if "!" in line and "#" in line:
+            key = line.split("!")[1]
+            blocks[key] = []
+        elif key:
+            blocks[key].append(line)
+    return {k: StataBlock(v) for k, v in blocks.items()}

@@ -1,0 +1,275 @@
+"""``xtreg, fe``, ``xtreg, re`` and ``areg, absorb()``: linear models with group effects.
+
+Stata's definitions (checked against Stata's output shipped with linearmodels):
+
+- fe: OLS of ``y − ȳᵢ + ȳ`` on ``x − x̄ᵢ + x̄`` and a constant (the constant is the grand-mean
+  intercept); σₑ² = rss/(N−G−K); cluster/robust (robust means clustered on the panel) use
+  G/(G−1)·(N−1)/(N−K−1) with K+1 counting ``_cons`` but not the absorbed effects, because
+  the effects are nested within the clusters.
+- re: Swamy–Arora. σₑ² from the within fit, σᵤ² = rss_b/(G−K−1) − σₑ²/T̄ with T̄ the harmonic
+  mean of the group sizes; GLS on ``y − θᵢȳᵢ`` with θᵢ = 1 − √(σₑ²/(Tᵢσᵤ² + σₑ²)); z tests.
+- r2_w / r2_b / r2_o are squared correlations of within, between and overall predictions.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+from scipy import stats
+
+from libs.stata_stats.errors import INSUFFICIENT_OBSERVATIONS, StatsError
+from libs.stata_stats.estimation import Estimation, FloatArray
+from libs.stata_stats.least_squares import LeastSquares, design_with_constant, fit
+from libs.stata_stats.sample import Weights, effective_weights, estimation_mask
+from libs.stata_stats.vce import VceRequest, cluster_codes, sandwich, sum_by_group
+from libs.stata_stats.wald import wald_statistic
+
+
+@dataclass(frozen=True, kw_only=True)
+class Panel:
+    """The estimation sample split by group: codes, sizes and weighted group means."""
+
+    codes: NDArray[np.intp]
+    groups: int
+    sizes: FloatArray
+    w: FloatArray
+    n_obs: float
+
+    def means(self, values: FloatArray) -> FloatArray:
+        """Weighted group means (G×k or G) of ``values``."""
+        sums = sum_by_group(
+            values * (self.w[:, None] if values.ndim == 2 else self.w), self.codes, self.groups
+        )
+        wsum = np.bincount(self.codes, weights=self.w, minlength=self.groups)
+        out: FloatArray = sums / (wsum[:, None] if values.ndim == 2 else wsum)
+        return out
+
+
+def _panel(ids: NDArray[np.generic], mask: NDArray[np.bool_], w: FloatArray, n: float) -> Panel:
+    codes, groups = cluster_codes(ids[mask])
+    sizes = np.bincount(codes, minlength=groups).astype(np.float64)
+    return Panel(codes=codes, groups=groups, sizes=sizes, w=w, n_obs=n)
+
+
+def _corr2(a: FloatArray, b: FloatArray) -> float:
+    return float(np.corrcoef(a, b)[0, 1] ** 2)
+
+
+def _group_stats(p: Panel) -> dict[str, float]:
+    return {
+        "N_g": float(p.groups),
+        "g_min": float(p.sizes.min()),
+        "g_max": float(p.sizes.max()),
+        "g_avg": float(p.sizes.mean()),
+        "Tbar": float(p.groups / np.sum(1.0 / p.sizes)),
+    }
+
+
+def _within(
+    ys: FloatArray, Xs: FloatArray, p: Panel, preomitted: tuple[bool, ...] | None
+) -> tuple[LeastSquares, FloatArray, FloatArray]:
+    """The fe regression on group-demeaned data with the grand means added back."""
+    sw = p.w.sum()
+    ybar_g, xbar_g = p.means(ys), p.means(Xs)
+    yt = ys - ybar_g[p.codes] + (p.w @ ys) / sw
+    Xt = Xs - xbar_g[p.codes] + (p.w @ Xs) / sw
+    return fit(yt, Xt, p.w, cons=True, preomitted=preomitted), yt, Xt
+
+
+def xtreg_fe(
+    y: FloatArray,
+    X: FloatArray,
+    names: tuple[str, ...],
+    groups: NDArray[np.generic],
+    *,
+    depvar: str,
+    ivar: str,
+    weights: Weights | None = None,
+    vce: VceRequest | None = None,
+    preomitted: tuple[bool, ...] | None = None,
+    cmd: str = "xtreg",
+) -> Estimation:
+    """Stata's ``xtreg depvar indepvars, fe [vce()]`` (and the core of ``areg``)."""
+    vce = vce or VceRequest()
+    if vce.kind == "robust":
+        vce = VceRequest(kind="cluster", clusters=groups, clustvar=ivar)
+    mask = estimation_mask(y, X, weights, groups, vce.clusters)
+    w, n_obs = effective_weights(weights, mask)
+    ys, Xs = y[mask], X[mask]
+    p = _panel(groups, mask, w, n_obs)
+    ls, yt, Xt = _within(ys, Xs, p, preomitted)
+    k = ls.rank - 1
+    df_resid = n_obs - p.groups - k
+    if df_resid <= 0:
+        raise StatsError(INSUFFICIENT_OBSERVATIONS, "insufficient observations")
+    rss = float(w @ ls.resid**2)
+    sigma_e2 = rss / df_resid
+    # fe reports the plain average group size as Tbar; re the harmonic mean it uses
+    scalars: dict[str, float] = {"N": n_obs, **_group_stats(p), "Tbar": float(p.sizes.mean())}
+    macros = {
+        "cmd": cmd,
+        "depvar": depvar,
+        "model": "fe",
+        "ivar": ivar,
+        "title": "Fixed-effects (within) regression",
+    }
+    slopes = np.arange(len(names))
+    if vce.is_robust:
+        assert vce.clusters is not None
+        codes, n_clust = cluster_codes(vce.clusters[mask])
+        scores = design_with_constant(Xt, True) * (w * ls.resid)[:, None]
+        factor = n_clust / (n_clust - 1) * (n_obs - 1) / (n_obs - k - 1)
+        V = sandwich(ls.bread, scores, codes, n_clust) * factor
+        df_r = float(n_clust - 1)
+        scalars["N_clust"] = float(n_clust)
+        macros.update(vce="cluster", vcetype="Robust", clustvar=vce.clustvar)
+        rmse_df = n_obs - k - 1
+    else:
+        V = sigma_e2 * ls.bread
+        df_r = float(df_resid)
+        macros["vce"] = "conventional"
+        rmse_df = df_resid
+    stat, q = wald_statistic(ls.coef, V, slopes, ls.omitted)
+    b = ls.coef[: len(names)]
+    xb = Xs @ b
+    u = ybar_g = p.means(ys)
+    u = ybar_g - p.means(Xs) @ b - ls.coef[-1]
+    u_obs = u[p.codes]
+    sigma_u = float(np.std(u, ddof=1))
+    wtss = float(w @ (yt - (w @ yt) / w.sum()) ** 2)
+    r2_w = 1.0 - rss / wtss
+    scalars.update(
+        df_m=float(k if vce.is_robust else k + p.groups - 1),
+        df_r=df_r,
+        df_a=float(p.groups - 1),
+        df_b=float(k),
+        F=stat / q if q else np.nan,
+        rss=rss,
+        mss=wtss - rss,
+        tss=float(w @ (ys - (w @ ys) / w.sum()) ** 2),
+        r2=r2_w,
+        r2_w=r2_w,
+        r2_b=_corr2(p.means(ys), p.means(Xs) @ b),
+        r2_o=_corr2(ys, xb),
+        r2_a=1.0 - (1.0 - r2_w) * (n_obs - 1) / rmse_df,
+        rmse=float(np.sqrt(rss / rmse_df)),
+        sigma_e=float(np.sqrt(sigma_e2)),
+        sigma_u=sigma_u,
+        sigma=float(np.sqrt(sigma_u**2 + sigma_e2)),
+        rho=sigma_u**2 / (sigma_u**2 + sigma_e2),
+        corr=float(np.corrcoef(u_obs, xb)[0, 1]),
+        ll=_gaussian_ll(rss, n_obs),
+        ll_0=_gaussian_ll(wtss, n_obs),
+        rank=float(ls.rank),
+    )
+    if not vce.is_robust:
+        pooled = fit(ys, Xs, w, cons=True, preomitted=preomitted)
+        rss_pooled = float(w @ pooled.resid**2)
+        f_f = ((rss_pooled - rss) / (p.groups - 1)) / sigma_e2
+        scalars["F_f"] = f_f
+        scalars["df_a"] = float(p.groups - 1)
+    scalars["p"] = float(stats.f.sf(scalars["F"], q, df_r)) if q else np.nan
+    return Estimation(
+        cmd=cmd,
+        depvar=depvar,
+        names=(*names, "_cons"),
+        b=ls.coef,
+        V=V,
+        omitted=ls.omitted,
+        scalars=scalars,
+        macros=macros,
+        df_r=df_r,
+        sample=mask,
+    )
+
+
+def _gaussian_ll(ss: float, n: float) -> float:
+    return float(-0.5 * n * (np.log(2.0 * np.pi) + np.log(ss / n) + 1.0))
+
+
+def xtreg_re(
+    y: FloatArray,
+    X: FloatArray,
+    names: tuple[str, ...],
+    groups: NDArray[np.generic],
+    *,
+    depvar: str,
+    ivar: str,
+    vce: VceRequest | None = None,
+    preomitted: tuple[bool, ...] | None = None,
+) -> Estimation:
+    """Stata's ``xtreg depvar indepvars, re [vce()]`` (Swamy–Arora GLS)."""
+    vce = vce or VceRequest()
+    if vce.kind == "robust":
+        vce = VceRequest(kind="cluster", clusters=groups, clustvar=ivar)
+    mask = estimation_mask(y, X, None, groups, vce.clusters)
+    w, n_obs = effective_weights(None, mask)
+    ys, Xs = y[mask], X[mask]
+    p = _panel(groups, mask, w, n_obs)
+    within, yt, Xt = _within(ys, Xs, p, preomitted)
+    k = within.rank - 1
+    sigma_e2 = float(within.resid @ within.resid) / (n_obs - p.groups - k)
+    ybar_g, xbar_g = p.means(ys), p.means(Xs)
+    between = fit(ybar_g, xbar_g, None, cons=True, preomitted=within.omitted[:-1])
+    rss_b = float(between.resid @ between.resid)
+    tbar = p.groups / np.sum(1.0 / p.sizes)
+    sigma_u2 = max(rss_b / (p.groups - k - 1) - sigma_e2 / tbar, 0.0)
+    theta = 1.0 - np.sqrt(sigma_e2 / (p.sizes * sigma_u2 + sigma_e2))
+    th = theta[p.codes]
+    ystar = ys - th * ybar_g[p.codes]
+    design = np.column_stack([Xs - th[:, None] * xbar_g[p.codes], 1.0 - th])
+    gls = fit(ystar, design, None, cons=False, preomitted=(*within.omitted[:-1], False))
+    rss = float(gls.resid @ gls.resid)
+    scalars: dict[str, float] = {"N": n_obs, **_group_stats(p)}
+    macros = {
+        "cmd": "xtreg",
+        "depvar": depvar,
+        "model": "re",
+        "ivar": ivar,
+        "title": "Random-effects GLS regression",
+        "chi2type": "Wald",
+    }
+    if vce.is_robust:
+        assert vce.clusters is not None
+        codes, n_clust = cluster_codes(vce.clusters[mask])
+        scores = design * gls.resid[:, None]
+        factor = n_clust / (n_clust - 1) * (n_obs - 1) / (n_obs - k - 1)
+        V = sandwich(gls.bread, scores, codes, n_clust) * factor
+        scalars["N_clust"] = float(n_clust)
+        macros.update(vce="cluster", vcetype="Robust", clustvar=vce.clustvar)
+    else:
+        V = gls.bread * rss / (n_obs - k - 1)
+        macros["vce"] = "conventional"
+    b = gls.coef[: len(names)]
+    chi2, q = wald_statistic(gls.coef, V, np.arange(len(names)), gls.omitted)
+    scalars.update(
+        df_m=float(q),
+        chi2=chi2,
+        p=float(stats.chi2.sf(chi2, q)) if q else np.nan,
+        r2_w=_corr2(yt, Xt @ b),
+        r2_b=_corr2(ybar_g, xbar_g @ b),
+        r2_o=_corr2(ys, Xs @ b),
+        rmse=float(np.sqrt(rss / (n_obs - k - 1))),
+        sigma_e=float(np.sqrt(sigma_e2)),
+        sigma_u=float(np.sqrt(sigma_u2)),
+        sigma=float(np.sqrt(sigma_u2 + sigma_e2)),
+        rho=sigma_u2 / (sigma_u2 + sigma_e2),
+        rank=float(gls.rank),
+    )
+    if np.ptp(p.sizes) == 0:
+        scalars["theta"] = float(theta[0])
+    return Estimation(
+        cmd="xtreg",
+        depvar=depvar,
+        names=(*names, "_cons"),
+        b=gls.coef,
+        V=V,
+        omitted=gls.omitted,
+        scalars=scalars,
+        macros=macros,
+        df_r=None,
+        sample=mask,
+        extra={"theta": theta},
+    )
