@@ -47,8 +47,22 @@ class ErrorCode(StrEnum):
     INPUT_LOCKED = "INPUT_LOCKED"
     #: The file is not a supported dataset format.
     INPUT_UNSUPPORTED_FORMAT = "INPUT_UNSUPPORTED_FORMAT"
-    #: The dataset could not be read (corrupt, encrypted, bad encoding ...).
-    INPUT_UNREADABLE = "INPUT_UNREADABLE"
+    #: The extension names one format and the content is plain text of another.
+    INPUT_FORMAT_MISMATCH = "INPUT_FORMAT_MISMATCH"
+    #: Zero bytes, or no rows/columns once blank lines are dropped.
+    INPUT_EMPTY = "INPUT_EMPTY"
+    #: Text whose character encoding could not be established.
+    INPUT_ENCODING_UNDETECTED = "INPUT_ENCODING_UNDETECTED"
+    #: A password-protected (encrypted) Excel workbook.
+    INPUT_EXCEL_ENCRYPTED = "INPUT_EXCEL_ENCRYPTED"
+    #: The file is damaged (truncated zip/OLE/DTA, bad CRC ...).
+    INPUT_CORRUPT = "INPUT_CORRUPT"
+    #: More cells or columns than the limits allow.
+    INPUT_TOO_MANY_CELLS = "INPUT_TOO_MANY_CELLS"
+    #: The requested sheet does not exist.
+    INPUT_SHEET_NOT_FOUND = "INPUT_SHEET_NOT_FOUND"
+    #: The workbook has no worksheet with data.
+    INPUT_NO_WORKSHEET = "INPUT_NO_WORKSHEET"
     #: No artifact with that name.
     ARTIFACT_NOT_FOUND = "ARTIFACT_NOT_FOUND"
     #: The rendered do-file breaks the safety policy.
@@ -90,7 +104,14 @@ HTTP_STATUS: dict[ErrorCode, int] = {
     ErrorCode.INPUT_TOO_MANY: 422,
     ErrorCode.INPUT_LOCKED: 409,
     ErrorCode.INPUT_UNSUPPORTED_FORMAT: 422,
-    ErrorCode.INPUT_UNREADABLE: 422,
+    ErrorCode.INPUT_FORMAT_MISMATCH: 422,
+    ErrorCode.INPUT_EMPTY: 422,
+    ErrorCode.INPUT_ENCODING_UNDETECTED: 422,
+    ErrorCode.INPUT_EXCEL_ENCRYPTED: 422,
+    ErrorCode.INPUT_CORRUPT: 422,
+    ErrorCode.INPUT_TOO_MANY_CELLS: 422,
+    ErrorCode.INPUT_SHEET_NOT_FOUND: 422,
+    ErrorCode.INPUT_NO_WORKSHEET: 422,
     ErrorCode.ARTIFACT_NOT_FOUND: 404,
     ErrorCode.DOFILE_UNSAFE: 422,
     ErrorCode.DOFILE_ERROR: 422,

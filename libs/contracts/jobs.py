@@ -98,6 +98,11 @@ class JobSpec(Struct, kw_only=True, frozen=True):
     template_id: str
     params: dict[str, ParamValue] = msgspec.field(default_factory=dict)
     output_formats: list[str] = msgspec.field(default_factory=lambda: ["csv", "log", "do"])
+    #: template input name -> uploaded file name; by default matched by file stem, and a
+    #: template with one input takes the one upload
+    inputs: dict[str, str] = msgspec.field(default_factory=dict)
+    #: uploaded file name -> Excel sheet to read (default: the first visible worksheet)
+    sheets: dict[str, str] = msgspec.field(default_factory=dict)
     engine: str | None = None
     timeout_s: float | None = None
     labels: dict[str, str] = msgspec.field(default_factory=dict)

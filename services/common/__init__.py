@@ -1,0 +1,1 @@
+"""What every service process shares: logging, the probe server, signal handling."""

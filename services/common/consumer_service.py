@@ -1,0 +1,84 @@
+"""The skeleton of a queue-consuming service (worker, formatter): start, serve, drain, close."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass
+
+from libs.bus.connection import Bus, connect
+from libs.bus.consumer import ConsumerLoop, ExhaustedHandler, Handler
+from libs.bus.provision import ensure_consumer, ensure_topology
+from libs.settings import Settings
+from libs.storage import ObjectStore
+from services.common.probes import ProbeServer
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Connections:
+    bus: Bus
+    objects: ObjectStore
+
+
+@contextlib.asynccontextmanager
+async def connections(settings: Settings, name: str) -> AsyncIterator[Connections]:
+    """NATS (with streams and buckets provisioned) and S3, closed on exit."""
+    bus = await connect(settings.nats_url, name=name)
+    try:
+        objects = await ObjectStore.open(settings)
+        try:
+            await ensure_topology(bus, settings)
+            yield Connections(bus, objects)
+        finally:
+            await objects.close()
+    finally:
+        await bus.close()
+
+
+async def consume_until_stopped(
+    conns: Connections, settings: Settings, stop: asyncio.Event, *,
+    durable: str, subject: str, handler: Handler, on_exhausted: ExhaustedHandler, slots: int,
+    banner: str, on_ready: Callable[[], Awaitable[None]] | None = None,
+) -> None:
+    """Consume ``durable`` until ``stop`` is set, serving probes; then drain within the grace."""
+    await ensure_consumer(conns.bus, settings, durable, subject)
+    loop = ConsumerLoop(conns.bus, durable=durable, handler=handler, on_exhausted=on_exhausted,
+                        slots=slots, heartbeat_s=settings.heartbeat_s,
+                        delivery_budget=settings.max_deliver)
+
+    async def ready() -> dict[str, str]:
+        problems = {}
+        if not conns.bus.connected:
+            problems["nats"] = "not connected"
+        elif not loop.ready():
+            problems["nats"] = "no successful fetch recently"
+        try:
+            await asyncio.wait_for(conns.objects.ping(), 2)
+        except Exception as exc:
+            problems["s3"] = str(exc) or type(exc).__name__
+        return problems
+
+    probes = None
+    if settings.health_port:
+        probes = ProbeServer("0.0.0.0", settings.health_port, ready)
+        await probes.start()
+    consume = asyncio.create_task(loop.run())
+    if on_ready is not None:
+        await on_ready()
+    log.info("%s", banner)
+    print(banner, flush=True)
+    stopped = asyncio.create_task(stop.wait())
+    await asyncio.wait({consume, stopped}, return_when=asyncio.FIRST_COMPLETED)
+    log.info("stopping: draining for up to %.0fs", settings.shutdown_grace_s)
+    await loop.drain(settings.shutdown_grace_s)
+    consume.cancel()
+    stopped.cancel()
+    with contextlib.suppress(asyncio.CancelledError, Exception):
+        await consume
+    if probes is not None:
+        await probes.close()
+    log.info("stopped")

@@ -1,0 +1,1 @@
+"""The output formatter: renders the requested formats of a finished run, then completes the job."""

@@ -1,0 +1,167 @@
+"""Handling one format work item: render every requested format, index it, finish the job."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import shutil
+import tempfile
+import time
+from pathlib import Path
+
+import msgspec
+
+from libs import names
+from libs.bus.connection import Bus
+from libs.bus.consumer import Delivery
+from libs.bus.jobstore import JobStore, NotChanged
+from libs.bus.publish import publish_event
+from libs.contracts.errors import ErrorCode, ErrorInfo, SSError
+from libs.contracts.events import JobCompleted
+from libs.contracts.jobs import Artifact, JobRecord, JobState, now_iso
+from libs.contracts.work import FormatWork
+from libs.reports import ReportError, ResultBundle, render
+from libs.storage import ObjectStore
+from libs.templates.catalogue import Catalogue
+from services.common.logs import job_id_var
+from services.formatter.context import report_context
+from services.formatter.metrics import FORMAT_SECONDS, RENDERS
+
+log = logging.getLogger(__name__)
+
+_format_work = msgspec.json.Decoder(FormatWork)
+_CONTENT_TYPES = {
+    ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    ".pdf": "application/pdf", ".html": "text/html; charset=utf-8",
+    ".json": "application/json", ".csv": "text/csv; charset=utf-8", ".zip": "application/zip",
+    ".dta": "application/x-stata-dta", ".log": "text/plain; charset=utf-8",
+    ".do": "text/plain; charset=utf-8", ".png": "image/png",
+}
+
+
+def _mine(record: JobRecord, work: FormatWork) -> None:
+    if record.state is not JobState.FORMATTING or record.attempt != work.attempt:
+        raise NotChanged
+
+
+def _merge(existing: list[Artifact], new: list[Artifact]) -> list[Artifact]:
+    keys = {a.key for a in new}
+    return [a for a in existing if a.key not in keys] + new
+
+
+class FormatHandler:
+    def __init__(self, *, bus: Bus, store: JobStore, objects: ObjectStore,
+                 catalogue: Catalogue) -> None:
+        self._bus = bus
+        self._jobs = store
+        self._objects = objects
+        self._catalogue = catalogue
+
+    async def handle(self, delivery: Delivery) -> None:
+        work = _format_work.decode(delivery.data)
+        job_id_var.set(work.job_id)
+        try:
+            record, _ = await self._jobs.get(work.tenant, work.job_id)
+        except SSError as exc:
+            if exc.code is ErrorCode.JOB_NOT_FOUND:
+                return
+            raise
+        if record.state is JobState.SUCCEEDED and record.attempt == work.attempt:
+            # Finished by a formatter that died before acking: make sure the event went out.
+            await self._announce(record)
+            return
+        if record.state is not JobState.FORMATTING or record.attempt != work.attempt:
+            return  # cancelled, retried or stale
+        scratch = Path(tempfile.mkdtemp(prefix="ss-format-"))
+        try:
+            await self._format(record, work, scratch)
+        finally:
+            shutil.rmtree(scratch, ignore_errors=True)
+
+    async def _format(self, record: JobRecord, work: FormatWork, scratch: Path) -> None:
+        started = time.monotonic()
+        raw_dir, out_dir = scratch / "raw", scratch / "out"
+        prefix = names.attempt_prefix(record.tenant, record.id, work.attempt)
+        objects = await self._objects.list(prefix)
+        for obj in objects:
+            target = raw_dir / obj.key[len(prefix):]
+            target.parent.mkdir(parents=True, exist_ok=True)
+        await asyncio.gather(*(self._objects.download_file(o.key, raw_dir / o.key[len(prefix):])
+                               for o in objects))
+        produced: list[Artifact] = []
+        failure: ErrorInfo | None = None
+        try:
+            context = report_context(record, self._catalogue, raw_dir)
+            bundle = await asyncio.to_thread(ResultBundle.load, raw_dir / "results", context)
+            for fmt in record.spec.output_formats:
+                try:
+                    paths = await asyncio.to_thread(render, fmt, bundle, raw_dir, out_dir)
+                except ReportError as exc:
+                    RENDERS.labels(format=fmt, status="failed").inc()
+                    failure = ErrorInfo(
+                        error_code=ErrorCode.OUTPUT_FORMATTER_FAILED,
+                        message=f"rendering {fmt} failed: {exc.message}",
+                        details={"format": fmt, "reason": exc.code.value})
+                    break
+                RENDERS.labels(format=fmt, status="ok").inc()
+                produced = _merge(produced, await self._store(record, out_dir, paths))
+        except ReportError as exc:
+            failure = ErrorInfo(error_code=ErrorCode.OUTPUT_FORMATTER_FAILED,
+                                message=f"reading the result tables failed: {exc.message}",
+                                details={"format": "", "reason": exc.code.value})
+        FORMAT_SECONDS.observe(time.monotonic() - started)
+        await self._complete(record, work, produced, failure)
+
+    async def _store(self, record: JobRecord, out_dir: Path, paths: list[Path]) -> list[Artifact]:
+        artifacts = []
+        uploads = []
+        for path in paths:
+            rel = path.relative_to(out_dir).as_posix()
+            key = names.output_key(record.tenant, record.id, rel)
+            ctype = _CONTENT_TYPES.get(path.suffix, "application/octet-stream")
+            artifacts.append(Artifact(name=rel, key=key, size=path.stat().st_size,
+                                      kind="output", content_type=ctype))
+            uploads.append(self._objects.put_file(key, path, ctype))
+        await asyncio.gather(*uploads)
+        return artifacts
+
+    async def _complete(self, record: JobRecord, work: FormatWork, produced: list[Artifact],
+                        failure: ErrorInfo | None) -> None:
+        def change(current: JobRecord) -> JobRecord:
+            _mine(current, work)
+            artifacts = _merge(current.artifacts, produced)
+            if failure is not None:
+                return current.moved(JobState.FAILED, error=failure, finished_at=now_iso(),
+                                     artifacts=artifacts)
+            return current.moved(JobState.SUCCEEDED, finished_at=now_iso(),
+                                 artifacts=artifacts)
+
+        updated, mine = await self._jobs.mutate(record.tenant, record.id, change)
+        if mine:
+            await self._announce(updated)
+
+    async def _announce(self, record: JobRecord) -> None:
+        outputs = [a.name for a in record.artifacts if a.kind == "output"]
+        await publish_event(self._bus, JobCompleted(
+            tenant=record.tenant, job_id=record.id, at=now_iso(), submission=record.submission,
+            attempt=record.attempt, status=record.state, error=record.error, outputs=outputs))
+
+    async def on_exhausted(self, delivery: Delivery) -> None:
+        work = _format_work.decode(delivery.data)
+        info = ErrorInfo(error_code=ErrorCode.DELIVERY_LIMIT_EXCEEDED,
+                         message="rendering was attempted too many times without finishing",
+                         details={"deliveries": delivery.num_delivered - 1})
+
+        def change(current: JobRecord) -> JobRecord:
+            _mine(current, work)
+            return current.moved(JobState.FAILED, error=info, finished_at=now_iso())
+
+        try:
+            updated, mine = await self._jobs.mutate(work.tenant, work.job_id, change)
+        except SSError as exc:
+            if exc.code is ErrorCode.JOB_NOT_FOUND:
+                return
+            raise
+        if mine:
+            await self._announce(updated)

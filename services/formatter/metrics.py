@@ -1,0 +1,12 @@
+"""Prometheus metrics of the formatter."""
+
+from __future__ import annotations
+
+from prometheus_client import Counter, Histogram
+
+RENDERS = Counter("ss_formatter_renders_total", "Rendered formats by outcome",
+                  ["format", "status"])
+FORMAT_SECONDS = Histogram(
+    "ss_formatter_seconds", "Time to render and store every requested format of a job",
+    buckets=(0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300),
+)

@@ -1,0 +1,29 @@
+"""The formatter process: report rendering behind the shared consumer-service skeleton."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import socket
+
+from libs import names
+from libs.bus.jobstore import JobStore
+from libs.settings import Settings
+from services.common.consumer_service import connections, consume_until_stopped
+from services.common.library import catalogue_for
+from services.formatter.handler import FormatHandler
+
+
+async def serve(settings: Settings, stop: asyncio.Event) -> None:
+    """Run the formatter until ``stop`` is set, then drain gracefully."""
+    ident = f"{socket.gethostname()}-{os.getpid()}"
+    catalogue = catalogue_for(settings)
+    async with connections(settings, f"ss-formatter-{ident}") as conns:
+        handler = FormatHandler(bus=conns.bus, store=await JobStore.open(conns.bus),
+                                objects=conns.objects, catalogue=catalogue)
+        await consume_until_stopped(
+            conns, settings, stop, durable=names.FORMATTER_CONSUMER,
+            subject=names.FORMAT_SUBJECT, handler=handler.handle,
+            on_exhausted=handler.on_exhausted, slots=settings.formatter_slots,
+            banner=f"SS formatter {ident} ready: {settings.formatter_slots} slots",
+        )

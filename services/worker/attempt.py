@@ -1,0 +1,240 @@
+"""Handling one run work item: claim the job, run one attempt, record the outcome."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import tempfile
+import time
+from pathlib import Path
+
+import msgspec
+
+from libs import names
+from libs.bus.connection import Bus
+from libs.bus.consumer import Delivery
+from libs.bus.jobstore import JobStore
+from libs.bus.publish import publish_event, publish_format, publish_run
+from libs.contracts.errors import ErrorCode, ErrorInfo, JobFailed, SSError, TransientError
+from libs.contracts.events import JobCompleted, JobFormatting, JobRunning
+from libs.contracts.jobs import Artifact, JobRecord, JobState, now_iso
+from libs.contracts.work import FormatWork, RunWork
+from libs.runners.base import Runner, RunOutcome, RunStatus
+from libs.settings import Settings
+from libs.storage import ObjectStore
+from libs.templates.catalogue import Catalogue
+from services.common.logs import job_id_var
+from services.worker import transitions, workspace
+from services.worker.metrics import RUN_SECONDS, RUNS
+
+log = logging.getLogger(__name__)
+
+_run_work = msgspec.json.Decoder(RunWork)
+
+#: how a run outcome fails a job: (error code, attempt outcome)
+_FAILURES = {
+    RunStatus.DOFILE_ERROR: (ErrorCode.DOFILE_ERROR, "failed"),
+    RunStatus.TIMEOUT: (ErrorCode.JOB_TIMEOUT, "timeout"),
+    RunStatus.CRASHED: (ErrorCode.ENGINE_CRASHED, "crashed"),
+}
+
+
+class RunHandler:
+    """The worker's handler for ``RunWork`` items (see ``ConsumerLoop``)."""
+
+    def __init__(
+        self, *, bus: Bus, store: JobStore, objects: ObjectStore, runner: Runner,
+        catalogue: Catalogue, settings: Settings, worker_id: str,
+    ) -> None:
+        self._bus = bus
+        self._jobs = store
+        self._objects = objects
+        self._runner = runner
+        self._catalogue = catalogue
+        self._settings = settings
+        self.worker_id = worker_id
+        root = settings.workdir or tempfile.mkdtemp(prefix="ss-worker-")
+        self._root = Path(root)
+        self._root.mkdir(parents=True, exist_ok=True)
+        #: job key -> cancel event of the attempt running here
+        self._cancels: dict[str, asyncio.Event] = {}
+
+    def request_cancel(self, job_key: str) -> None:
+        """Kill the engine of ``job_key`` now if it runs here (the API's cancel notice)."""
+        if (event := self._cancels.get(job_key)) is not None:
+            event.set()
+
+    async def handle(self, delivery: Delivery) -> None:
+        work = _run_work.decode(delivery.data)
+        job_id_var.set(work.job_id)
+        try:
+            record, claimed = await self._jobs.mutate(
+                work.tenant, work.job_id,
+                transitions.claim(work, self.worker_id, self._runner.name),
+            )
+        except SSError as exc:
+            if exc.code is ErrorCode.JOB_NOT_FOUND:
+                return  # deleted job: nothing to do
+            raise TransientError(exc.message) from exc
+        if not claimed:
+            await self._resume_handover(work, record)
+            return
+        await self._attempt(record)
+
+    async def _resume_handover(self, work: RunWork, record: JobRecord) -> None:
+        # A previous worker stored the run but died before acking: redo its hand-over
+        # (both publishes are de-duplicated by Nats-Msg-Id).
+        if record.submission == work.submission and record.state is JobState.FORMATTING:
+            await publish_format(self._bus, FormatWork(tenant=record.tenant, job_id=record.id,
+                                                       attempt=record.attempt))
+
+    async def _attempt(self, record: JobRecord) -> None:
+        attempt = record.attempt
+        key = names.job_key(record.tenant, record.id)
+        workdir = self._root / f"{record.tenant}-{record.id}-{attempt}"
+        cancel = asyncio.Event()
+        self._cancels[key] = cancel
+        await publish_event(self._bus, JobRunning(
+            tenant=record.tenant, job_id=record.id, at=now_iso(), submission=record.submission,
+            attempt=attempt, worker_id=self.worker_id, engine=self._runner.name))
+        watcher = asyncio.create_task(self._watch(record, cancel))
+        try:
+            outcome = await self._prepare_and_run(record, workdir, cancel)
+            await self._record(record, workdir, outcome)
+        except JobFailed as exc:
+            artifacts = await self._upload(record, workdir)
+            await self._finish(record, transitions.failed(attempt, exc.info(), "failed",
+                                                          artifacts), exc.info())
+            raise
+        except asyncio.CancelledError:
+            # Worker shutdown: hand the job back without spending a delivery.
+            await self._release(record, workdir, "released", None)
+        except Exception as exc:
+            # S3/NATS trouble (or a bug): give the attempt back and let the queue redeliver;
+            # the delivery budget dead-letters a job that can never pass this point.
+            log.warning("attempt %d interrupted: %r", attempt, exc)
+            info = ErrorInfo(error_code=ErrorCode.SERVICE_UNAVAILABLE, message=str(exc))
+            with contextlib.suppress(Exception):
+                await self._jobs.mutate(record.tenant, record.id, transitions.released(
+                    attempt, "transient", [], info))
+            raise TransientError(str(exc)) from exc
+        finally:
+            watcher.cancel()
+            self._cancels.pop(key, None)
+            workspace.remove(workdir)
+
+    async def _prepare_and_run(
+        self, record: JobRecord, workdir: Path, cancel: asyncio.Event
+    ) -> RunOutcome:
+        started = time.monotonic()
+        workdir.mkdir(parents=True, exist_ok=True)
+        reports = await workspace.prepare(record, workdir, self._objects, self._catalogue)
+        limit = min(record.spec.timeout_s or self._settings.job_timeout_s,
+                    self._settings.job_timeout_s)
+        outcome = await self._runner.run(workdir, workspace.DO_FILE, timeout_s=limit,
+                                         cancel=cancel)
+        RUNS.labels(engine=self._runner.name, status=outcome.status.value).inc()
+        RUN_SECONDS.labels(engine=self._runner.name).observe(outcome.duration_s)
+        workspace.write_run_json(workdir, {
+            "job_id": record.id, "attempt": record.attempt, "worker_id": self.worker_id,
+            "engine": outcome.engine, "status": outcome.status.value, "rc": outcome.rc,
+            "duration_s": outcome.duration_s, "command": outcome.command,
+            "versions": outcome.versions, "message": outcome.message,
+            "prepare_s": time.monotonic() - started - outcome.duration_s,
+            "inputs": {name: msgspec.to_builtins(r) for name, r in reports.items()},
+        })
+        return outcome
+
+    async def _record(self, record: JobRecord, workdir: Path, outcome: RunOutcome) -> None:
+        attempt = record.attempt
+        if outcome.status is RunStatus.CANCELLED:
+            artifacts = await self._upload(record, workdir)
+            await self._jobs.mutate(record.tenant, record.id,
+                                    transitions.attempt_stopped(attempt, "cancelled", artifacts))
+            return
+        artifacts = await self._upload(record, workdir)
+        if outcome.status is RunStatus.OK:
+            _, mine = await self._jobs.mutate(record.tenant, record.id, transitions.ran(
+                attempt, outcome.rc, outcome.duration_s, artifacts))
+            if not mine:
+                return
+            await publish_format(self._bus, FormatWork(tenant=record.tenant, job_id=record.id,
+                                                       attempt=attempt))
+            await publish_event(self._bus, JobFormatting(
+                tenant=record.tenant, job_id=record.id, at=now_iso(),
+                submission=record.submission, attempt=attempt, rc=outcome.rc,
+                duration_s=outcome.duration_s))
+            return
+        code, kind = _FAILURES[outcome.status]
+        message = outcome.message or f"the do-file stopped with r({outcome.rc})"
+        info = ErrorInfo(error_code=code, message=message,
+                         details={"rc": outcome.rc, "log_excerpt": outcome.log_excerpt})
+        await self._finish(record, transitions.failed(attempt, info, kind, artifacts,
+                                                      rc=outcome.rc,
+                                                      duration_s=outcome.duration_s), info)
+
+    async def _finish(
+        self, record: JobRecord, change: transitions.Change, error: ErrorInfo
+    ) -> None:
+        updated, mine = await self._jobs.mutate(record.tenant, record.id, change)
+        if mine:
+            await publish_event(self._bus, JobCompleted(
+                tenant=record.tenant, job_id=record.id, at=now_iso(),
+                submission=record.submission, attempt=record.attempt,
+                status=updated.state, error=error))
+
+    async def _release(
+        self, record: JobRecord, workdir: Path, outcome: str, error: ErrorInfo | None
+    ) -> None:
+        artifacts = await self._upload(record, workdir)
+        _, mine = await self._jobs.mutate(record.tenant, record.id, transitions.released(
+            record.attempt, outcome, artifacts, error))
+        if mine:
+            work = RunWork(tenant=record.tenant, job_id=record.id, submission=record.submission)
+            await publish_run(self._bus, self._settings.run_pool, work,
+                              stage=f"release{record.attempt}")
+            log.info("released job on shutdown")
+
+    async def _upload(self, record: JobRecord, workdir: Path) -> list[Artifact]:
+        if not workdir.is_dir():
+            return []
+        return await workspace.upload_attempt(workdir, self._objects, record.tenant, record.id,
+                                              record.attempt)
+
+    async def _watch(self, record: JobRecord, cancel: asyncio.Event) -> None:
+        """Renew the record's heartbeat; stop the engine once the attempt is no longer ours."""
+        while not cancel.is_set():
+            await asyncio.sleep(self._settings.heartbeat_s)
+            try:
+                current, _ = await self._jobs.mutate(
+                    record.tenant, record.id, transitions.heartbeat(record.attempt))
+            except Exception as exc:  # NATS away: keep running, the lease decides
+                log.warning("heartbeat failed: %s", exc)
+                continue
+            if current.state is not JobState.RUNNING or current.attempt != record.attempt:
+                log.info("attempt %d no longer current (%s): stopping engine",
+                         record.attempt, current.state)
+                cancel.set()
+
+    async def on_exhausted(self, delivery: Delivery) -> None:
+        """Dead letter: the delivery budget is spent; fail the job with its own code."""
+        work = _run_work.decode(delivery.data)
+        info = ErrorInfo(
+            error_code=ErrorCode.DELIVERY_LIMIT_EXCEEDED,
+            message=f"the job was delivered {delivery.num_delivered - 1} times without "
+            "finishing (workers crashed or infrastructure failed); giving up",
+            details={"deliveries": delivery.num_delivered - 1},
+        )
+        try:
+            updated, mine = await self._jobs.mutate(
+                work.tenant, work.job_id, transitions.dead_lettered(work.submission, info))
+        except SSError as exc:
+            if exc.code is ErrorCode.JOB_NOT_FOUND:
+                return
+            raise
+        if mine:
+            await publish_event(self._bus, JobCompleted(
+                tenant=work.tenant, job_id=work.job_id, at=now_iso(),
+                submission=updated.submission, attempt=updated.attempt,
+                status=JobState.FAILED, error=info))

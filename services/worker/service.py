@@ -1,0 +1,59 @@
+"""The worker process: an engine runner behind the shared consumer-service skeleton."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import socket
+
+from libs import names
+from libs.bus.jobstore import JobStore
+from libs.runners.base import Runner
+from libs.settings import Settings
+from services.common.consumer_service import connections, consume_until_stopped
+from services.common.library import catalogue_for, library_root
+from services.worker.attempt import RunHandler
+
+
+def make_runner(settings: Settings) -> Runner:
+    """The engine backend ``SS_ENGINE`` names; refuses to start a misconfigured Stata."""
+    if settings.engine == "stata":
+        from libs.runners.stata import StataRunner
+
+        return StataRunner(settings.stata_cmd, library_root(settings) / "ado")
+    from libs.runners.embedded import EmbeddedRunner
+
+    return EmbeddedRunner()
+
+
+async def serve(settings: Settings, stop: asyncio.Event) -> None:
+    """Run the worker until ``stop`` is set, then drain gracefully."""
+    worker_id = settings.worker_id or f"{socket.gethostname()}-{os.getpid()}"
+    runner = make_runner(settings)
+    catalogue = catalogue_for(settings)
+    warm_up = getattr(runner, "warm_up", None)
+    if warm_up is not None:
+        await warm_up()
+    pool = settings.run_pool
+    async with connections(settings, f"ss-worker-{worker_id}") as conns:
+        handler = RunHandler(bus=conns.bus, store=await JobStore.open(conns.bus),
+                             objects=conns.objects, runner=runner, catalogue=catalogue,
+                             settings=settings, worker_id=worker_id)
+
+        async def on_cancel(msg: object) -> None:
+            handler.request_cancel(getattr(msg, "data", b"").decode())
+
+        cancel_sub = await conns.bus.nc.subscribe(names.CANCEL_SUBJECT, cb=on_cancel)
+        try:
+            await consume_until_stopped(
+                conns, settings, stop, durable=names.worker_consumer(pool),
+                subject=names.run_subject(pool), handler=handler.handle,
+                on_exhausted=handler.on_exhausted, slots=settings.worker_slots,
+                banner=f"SS worker {worker_id} ready: pool {pool}, engine {runner.name}, "
+                f"{settings.worker_slots} slots",
+            )
+        finally:
+            with contextlib.suppress(Exception):
+                await cancel_sub.unsubscribe()
+            await runner.close()

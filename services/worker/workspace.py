@@ -1,0 +1,147 @@
+"""Preparing an attempt's workspace and collecting what it produced.
+
+Layout of ``<workroot>/<tenant>-<job>-<attempt>/``::
+
+    uploads/<name>          originals downloaded from S3 (never uploaded back)
+    inputs/<input>.dta      normalised inputs the do-file reads
+    main.do                 header of locals + template body (what ran)
+    main.log                the engine's log
+    run.json                engine, rc, duration, command, versions, input reports
+    results/*.csv|*.dta     result tables and datasets the template wrote
+"""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+from pathlib import Path
+
+import msgspec
+
+from libs import names
+from libs.contracts.errors import ErrorCode, JobFailed
+from libs.contracts.jobs import Artifact, InputFile, JobRecord
+from libs.datasets.errors import DatasetError
+from libs.datasets.limits import Limits
+from libs.datasets.normalise import normalise_to_dta
+from libs.datasets.report import Kind, NormaliseReport
+from libs.storage import ObjectStore
+from libs.templates.catalogue import Catalogue
+from libs.templates.params import DatasetColumns, validate_params
+from libs.templates.render import default_input_files, render_do_file
+
+DO_FILE = "main.do"
+RUN_FILE = "run.json"
+_CONTENT_TYPES = {".do": "text/plain; charset=utf-8", ".log": "text/plain; charset=utf-8",
+                  ".json": "application/json", ".csv": "text/csv; charset=utf-8",
+                  ".dta": "application/x-stata-dta"}
+
+
+def bind_inputs(record: JobRecord, wanted: list[str]) -> dict[str, InputFile]:
+    """Which uploaded file feeds each template input (see ``JobSpec.inputs``)."""
+    by_name = {f.name: f for f in record.inputs}
+    by_stem = {Path(f.name).stem: f for f in record.inputs}
+    bound: dict[str, InputFile] = {}
+    for name in wanted:
+        chosen = record.spec.inputs.get(name)
+        if chosen is not None:
+            upload = by_name.get(chosen)
+        elif name in by_stem:
+            upload = by_stem[name]
+        elif len(wanted) == 1 and len(record.inputs) == 1:
+            upload = record.inputs[0]
+        else:
+            upload = None
+        if upload is None:
+            raise JobFailed(
+                ErrorCode.INPUT_MISSING,
+                f"no upload for template input {name!r}",
+                input=name, uploads=sorted(by_name),
+            )
+        bound[name] = upload
+    return bound
+
+
+def columns_of(report: NormaliseReport) -> DatasetColumns:
+    return DatasetColumns.of([(c.name, c.kind is not Kind.STRING) for c in report.columns])
+
+
+def dataset_failure(exc: DatasetError, upload: str) -> JobFailed:
+    return JobFailed(ErrorCode(exc.code.value), f"{upload}: {exc.message}", input=upload,
+                     **exc.details)
+
+
+async def prepare(
+    record: JobRecord, workdir: Path, store: ObjectStore, catalogue: Catalogue
+) -> dict[str, NormaliseReport]:
+    """Download and normalise inputs, validate parameters, write ``main.do``.
+
+    Raises ``JobFailed`` for anything the client must fix (unknown template, bad parameter,
+    unreadable input, unsafe do-file); S3 problems propagate as they are (transient).
+    """
+    template = catalogue.get(record.spec.template_id)
+    body = catalogue.body(template.id)
+    bound = bind_inputs(record, [i.name for i in template.inputs])
+    files = default_input_files(template)
+    (workdir / "uploads").mkdir(parents=True, exist_ok=True)
+    (workdir / "inputs").mkdir(exist_ok=True)
+    (workdir / "results").mkdir(exist_ok=True)
+    await asyncio.gather(*(
+        store.download_file(names.input_key(record.tenant, record.id, upload.name),
+                            workdir / "uploads" / upload.name)
+        for upload in bound.values()
+    ))
+    reports: dict[str, NormaliseReport] = {}
+    for name, upload in bound.items():
+        try:
+            reports[name] = await asyncio.to_thread(
+                normalise_to_dta, workdir / "uploads" / upload.name,
+                workdir / "inputs" / files[name], filename=upload.name,
+                sheet=record.spec.sheets.get(upload.name), limits=Limits(),
+            )
+        except DatasetError as exc:
+            raise dataset_failure(exc, upload.name) from exc
+    params = validate_params(
+        template, record.spec.params, {name: columns_of(r) for name, r in reports.items()}
+    )
+    (workdir / DO_FILE).write_text(render_do_file(template, body, params, files),
+                                   encoding="utf-8")
+    return reports
+
+
+def write_run_json(workdir: Path, info: dict[str, object]) -> None:
+    (workdir / RUN_FILE).write_bytes(msgspec.json.format(msgspec.json.encode(info)))
+
+
+def _produced(workdir: Path) -> list[str]:
+    found = [p.name for p in workdir.iterdir() if p.is_file()
+             and p.suffix in (".do", ".log", ".json") and not p.name.startswith("ss_")]
+    for folder in ("inputs", "results"):
+        base = workdir / folder
+        if base.is_dir():
+            found += [f"{folder}/{p.name}" for p in sorted(base.iterdir()) if p.is_file()]
+    return sorted(found)
+
+
+async def upload_attempt(
+    workdir: Path, store: ObjectStore, tenant: str, job_id: str, attempt: int
+) -> list[Artifact]:
+    """Upload every raw artifact of the attempt under its own prefix; return their index."""
+    artifacts: list[Artifact] = []
+    uploads = []
+    for rel in _produced(workdir):
+        try:
+            key = names.attempt_key(tenant, job_id, attempt, rel)
+        except ValueError:
+            continue  # a file name S3 keys cannot carry; it stays in the log only
+        path = workdir / rel
+        ctype = _CONTENT_TYPES.get(path.suffix, "application/octet-stream")
+        artifacts.append(Artifact(name=rel, key=key, size=path.stat().st_size, kind="raw",
+                                  attempt=attempt, content_type=ctype))
+        uploads.append(store.put_file(key, path, ctype))
+    await asyncio.gather(*uploads)
+    return artifacts
+
+
+def remove(workdir: Path) -> None:
+    shutil.rmtree(workdir, ignore_errors=True)
