@@ -1,0 +1,107 @@
+"""The character encoding of a text file: byte-order marks, strict UTF-8, then charset-normalizer.
+
+A BOM and a clean strict UTF-8 decode of the whole file are proofs, not guesses, so they come
+first (and cover most files). Only what is neither goes to charset-normalizer, with a sample
+from the start of the file plus the region around the first byte that is not UTF-8. The
+answer is then confirmed by decoding the whole file strictly.
+"""
+
+from __future__ import annotations
+
+import codecs
+from pathlib import Path
+
+import charset_normalizer
+
+from libs.datasets.errors import DatasetError, DatasetErrorCode
+
+_BOMS: list[tuple[bytes, str]] = [
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+]
+#: charset-normalizer names -> the codec we decode with. GB2312 and GBK files routinely
+#: contain characters only their superset GB18030 has, so always decode with the superset.
+_SUPERSETS = {"gb2312": "gb18030", "gbk": "gb18030", "ascii": "utf-8", "latin_1": "cp1252"}
+_CHUNK = 1 << 20
+_SAMPLE = 256 * 1024
+
+
+def detect_encoding(path: Path) -> str:
+    """A Python codec name that decodes all of ``path``.
+
+    Raises ``DatasetError(INPUT_ENCODING_UNDETECTED)`` when no candidate decodes the file.
+    """
+    with path.open("rb") as fh:
+        head = fh.read(4)
+    for bom, codec in _BOMS:
+        if head.startswith(bom):
+            _confirm(path, codec)
+            return codec
+    bad_at = _first_undecodable(path, "utf-8")
+    if bad_at is None:
+        return "utf-8"
+    with path.open("rb") as fh:
+        sample = fh.read(_SAMPLE)
+        fh.seek(max(bad_at - 4096, len(sample)))
+        sample += fh.read(16384)
+    guess = charset_normalizer.from_bytes(sample).best()
+    guessed = guess.encoding if guess is not None else None
+    if guessed is None or guessed.startswith("utf_8"):
+        raise DatasetError(
+            DatasetErrorCode.INPUT_ENCODING_UNDETECTED,
+            "The text encoding could not be determined. Save the file as UTF-8 and upload "
+            "it again.",
+            first_invalid_utf8_byte=bad_at,
+        )
+    codec = _SUPERSETS.get(guessed, guessed)
+    if _first_undecodable(path, codec) is not None and codec == "cp1252":
+        # cp1252 leaves five bytes undefined; Latin-1 maps every byte.
+        codec = "latin-1"
+    _confirm(path, codec)
+    return codec
+
+
+def _confirm(path: Path, codec: str) -> None:
+    bad_at = _first_undecodable(path, codec)
+    if bad_at is not None:
+        raise DatasetError(
+            DatasetErrorCode.INPUT_ENCODING_UNDETECTED,
+            f"The file is not valid {codec} past byte {bad_at}, and no other encoding fits. "
+            "Save the file as UTF-8 and upload it again.",
+            encoding=codec,
+            first_invalid_byte=bad_at,
+        )
+
+
+def _first_undecodable(path: Path, codec: str) -> int | None:
+    """Offset of the first chunk that ``codec`` rejects, or None if the whole file decodes."""
+    decoder = codecs.getincrementaldecoder(codec)("strict")
+    offset = 0
+    with path.open("rb") as fh:
+        while chunk := fh.read(_CHUNK):
+            try:
+                decoder.decode(chunk)
+            except UnicodeDecodeError as exc:
+                return offset + exc.start
+            offset += len(chunk)
+        try:
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            return offset
+    return None
+
+
+def read_text(path: Path, codec: str, limit: int) -> tuple[str, bool]:
+    """Up to ``limit`` bytes of ``path`` decoded, cut after the last complete line.
+
+    Returns the text and whether it is the whole file.
+    """
+    with path.open("rb") as fh:
+        raw = fh.read(limit + 1)
+    whole = len(raw) <= limit
+    raw = raw[:limit]
+    text = codecs.getincrementaldecoder(codec)("replace").decode(raw, final=whole)
+    if not whole and "\n" in text:
+        text = text[: text.rindex("\n") + 1]
+    return text.lstrip("\ufeff"), whole

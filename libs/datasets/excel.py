@@ -1,0 +1,295 @@
+"""Excel workbooks (xlsx and xls) through python-calamine.
+
+Calamine returns each cell's cached value, so formulas come back as Excel last computed them
+and nothing is evaluated. The table on a sheet is found the way a person reads it: title rows
+(one value, or one value merged across the table) are skipped; rows with horizontally merged
+cells above the header are group headers, joined to the names below them ("Income" over
+"2020" gives "Income 2020"); blank header cells get ``v<n>`` names later.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import python_calamine as pc
+
+from libs.datasets import ooxml
+from libs.datasets.errors import DatasetError, DatasetErrorCode
+from libs.datasets.infer import NA_TOKENS, infer_column
+from libs.datasets.limits import Limits
+from libs.datasets.report import Format, Kind, Notice, SheetInfo, Source
+from libs.datasets.table import Table, drop_empty_rows, drop_empty_unnamed_columns
+
+Cell = str | float | int | bool | dt.date | dt.datetime | dt.time | dt.timedelta
+Merge = tuple[tuple[int, int], tuple[int, int]]
+#: Excel error values and the usual "nothing here" texts read as missing.
+_MISSING_TEXT = frozenset(NA_TOKENS) | {"#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!",
+                                        "#NULL!", "#N/A", "-"}
+_HEADER_SCAN = 50
+
+
+def list_sheets(path: Path) -> list[SheetInfo]:
+    """The workbook's sheets with hidden flags, in workbook order."""
+    with _open(path) as wb:
+        return _sheets(wb)
+
+
+def read_excel(
+    path: Path, fmt: Format, limits: Limits, *, sheet: str | None = None,
+    max_rows: int | None = None,
+) -> Table:
+    """Read one sheet of the workbook at ``path`` (the first visible worksheet by default)."""
+    zf = ooxml.check_archive(path, limits) if fmt is Format.XLSX else None
+    try:
+        with _open(path) as wb:
+            sheets = _sheets(wb)
+            chosen = _choose(sheets, sheet)
+            if zf is not None:
+                member = ooxml.sheet_parts(zf).get(chosen.name)
+                if member is not None:
+                    ooxml.check_sheet(zf, member, limits)
+            rows, merges = _load(wb, chosen, limits, max_rows)
+    finally:
+        if zf is not None:
+            zf.close()
+    table = _table(rows, merges, fmt, chosen, sheets)
+    if chosen.hidden:
+        table.warnings.append(Notice(code="HIDDEN_SHEET", message=f"Sheet {chosen.name!r} is "
+                                     "hidden in Excel."))
+    table.complete = max_rows is None or len(table.frame) < max_rows
+    return table
+
+
+@contextlib.contextmanager
+def _open(path: Path) -> Iterator[Any]:
+    try:
+        wb = pc.CalamineWorkbook.from_path(str(path))
+    except pc.PasswordError as exc:
+        raise DatasetError(
+            DatasetErrorCode.INPUT_EXCEL_ENCRYPTED,
+            "The workbook is password-protected. Remove the password in Excel and upload "
+            "it again.",
+            container="xls",
+        ) from exc
+    except (pc.CalamineError, OSError, ValueError) as exc:
+        raise DatasetError(
+            DatasetErrorCode.INPUT_CORRUPT,
+            f"The workbook could not be read: {exc}",
+            reason=str(exc),
+        ) from exc
+    try:
+        yield wb
+    finally:
+        wb.close()
+
+
+def _sheets(wb: pc.CalamineWorkbook) -> list[SheetInfo]:
+    return [
+        SheetInfo(
+            name=m.name,
+            index=i,
+            hidden=m.visible != pc.SheetVisibleEnum.Visible,
+            worksheet=m.typ == pc.SheetTypeEnum.WorkSheet,
+        )
+        for i, m in enumerate(wb.sheets_metadata)
+    ]
+
+
+def _choose(sheets: list[SheetInfo], wanted: str | None) -> SheetInfo:
+    if wanted is None:
+        for info in sheets:
+            if info.worksheet and not info.hidden:
+                return info
+        raise DatasetError(
+            DatasetErrorCode.INPUT_NO_WORKSHEET,
+            "The workbook has no visible worksheet.",
+            sheets=[s.name for s in sheets],
+        )
+    exact = [s for s in sheets if s.worksheet and s.name == wanted]
+    folded = [s for s in sheets if s.worksheet and s.name.casefold() == wanted.casefold()]
+    if exact or folded:
+        return (exact or folded)[0]
+    raise DatasetError(
+        DatasetErrorCode.INPUT_SHEET_NOT_FOUND,
+        f"No worksheet named {wanted!r}. Sheets: {', '.join(s.name for s in sheets)}.",
+        sheet=wanted,
+        sheets=[s.name for s in sheets if s.worksheet],
+    )
+
+
+def _load(
+    wb: pc.CalamineWorkbook, info: SheetInfo, limits: Limits, max_rows: int | None
+) -> tuple[list[list[Cell]], list[Merge]]:
+    try:
+        sheet = wb.get_sheet_by_name(info.name)
+        cells = sheet.height * sheet.width
+        if cells > limits.max_cells or sheet.width > limits.max_columns:
+            raise DatasetError(
+                DatasetErrorCode.INPUT_TOO_MANY_CELLS,
+                f"The sheet has {sheet.height} rows x {sheet.width} columns; the limits are "
+                f"{limits.max_cells} cells and {limits.max_columns} columns.",
+                cells=cells,
+                limit=limits.max_cells,
+            )
+        nrows = None if max_rows is None else max_rows + _HEADER_SCAN
+        rows: list[list[Cell]] = sheet.to_python(skip_empty_area=True, nrows=nrows)
+        top, left = sheet.start or (0, 0)
+        merges = [((a - top, b - left), (c - top, d - left))
+                  for (a, b), (c, d) in (sheet.merged_cell_ranges or [])]
+    except pc.CalamineError as exc:
+        raise DatasetError(
+            DatasetErrorCode.INPUT_CORRUPT, f"The sheet could not be read: {exc}", reason=str(exc)
+        ) from exc
+    if max_rows is not None:
+        rows = rows[: max_rows + _HEADER_SCAN]
+    return rows, merges
+
+
+def _is_blank(cell: Cell) -> bool:
+    return cell == "" or cell is None
+
+
+def _table(
+    rows: list[list[Cell]], merges: list[Merge], fmt: Format, info: SheetInfo,
+    sheets: list[SheetInfo],
+) -> Table:
+    width = max((len(r) for r in rows), default=0)
+    if width == 0 or all(all(_is_blank(c) for c in r) for r in rows):
+        raise DatasetError(DatasetErrorCode.INPUT_EMPTY, f"Sheet {info.name!r} is empty.",
+                           sheet=info.name)
+    rows = [[*r, *[""] * (width - len(r))] for r in rows]
+    first, header_end, notices = _header_block(rows, merges, width)
+    names = _names(rows[first:header_end], merges, first, width) if header_end > first else [
+        ""] * width
+    body = rows[header_end:]
+    frame = pd.DataFrame(body, columns=range(width), dtype=object) if body else pd.DataFrame(
+        columns=range(width), dtype=object)
+    source = Source(format=fmt, sheet=info.name, sheets=sheets,
+                    header_row=header_end - 1 if header_end > first else None)
+    table = Table(frame=frame, originals=names, kinds=[], source=source, warnings=notices)
+    drop_empty_rows(table)
+    _type_columns(table)
+    drop_empty_unnamed_columns(table)
+    return table
+
+
+def _header_block(
+    rows: list[list[Cell]], merges: list[Merge], width: int
+) -> tuple[int, int, list[Notice]]:
+    """(first header row, first body row, notices)."""
+    notices: list[Notice] = []
+    wide = {a for (a, b), (_, d) in merges if d - b + 1 >= max(width - 1, 2)}
+    grouped = {r for (a, b), (c, d) in merges if d > b for r in range(a, c + 1)}
+    first = 0
+    while first < len(rows) - 1:
+        filled = sum(not _is_blank(c) for c in rows[first])
+        title = filled == 0 or (filled == 1 and width >= 3 and first not in grouped - wide)
+        if not title:
+            break
+        first += 1
+    if first:
+        notices.append(Notice(code="RECORDS_SKIPPED",
+                              message=f"{first} rows above the table (titles, notes) skipped."))
+    last = first
+    while last + 1 < len(rows) and last in grouped and _all_text(rows[last + 1]):
+        last += 1
+    if last > first:
+        notices.append(Notice(code="MERGED_HEADER",
+                              message=f"Header rows {first + 1}-{last + 1} joined into names."))
+    if not _looks_like_header(rows[last], rows[last + 1 : last + 1 + _HEADER_SCAN]):
+        notices.append(Notice(code="NO_HEADER", message="The first row holds data, not names; "
+                              "columns are named v1, v2, ..."))
+        return first, first, notices
+    return first, last + 1, notices
+
+
+def _all_text(row: list[Cell]) -> bool:
+    return all(isinstance(c, str) for c in row)
+
+
+def _kind(cell: Cell) -> str:
+    if _is_blank(cell) or (isinstance(cell, str) and cell.strip() in _MISSING_TEXT):
+        return "missing"
+    if isinstance(cell, bool | int | float):
+        return "number"
+    return "date" if isinstance(cell, dt.date) else "text"
+
+
+def _looks_like_header(row: list[Cell], body: list[list[Cell]]) -> bool:
+    if not body:
+        return _all_text(row)
+    typed = 0
+    for j, head in enumerate(row):
+        kinds = {_kind(r[j]) for r in body} - {"missing"}
+        if len(kinds) != 1 or kinds == {"text"}:
+            continue
+        typed += 1
+        if _kind(head) not in kinds and _kind(head) != "missing":
+            return True
+    return typed == 0
+
+
+def _names(block: list[list[Cell]], merges: list[Merge], top: int, width: int) -> list[str]:
+    filled = [[_text(c) for c in row] for row in block]
+    for (a, b), (c, d) in merges:
+        for r in range(max(a, top), min(c, top + len(block) - 1) + 1):
+            value = filled[a - top][b] if a >= top else ""
+            for col in range(b, min(d, width - 1) + 1):
+                if r - top < len(filled) and not filled[r - top][col]:
+                    filled[r - top][col] = value
+    names = []
+    for j in range(width):
+        parts: list[str] = []
+        for row in filled:
+            if row[j] and (not parts or parts[-1] != row[j]):
+                parts.append(row[j])
+        names.append(" ".join(parts))
+    return names
+
+
+def _text(cell: Cell) -> str:
+    if isinstance(cell, float) and cell.is_integer():
+        return str(int(cell))
+    if isinstance(cell, dt.date | dt.time):
+        return cell.isoformat()
+    return "" if cell is None else str(cell).strip()
+
+
+def _type_columns(table: Table) -> None:
+    kinds: list[Kind] = []
+    for j in range(len(table.originals)):
+        column = table.frame[j].map(lambda c: None if _kind(c) == "missing" else c)
+        inferred = pd.api.types.infer_dtype(column, skipna=True)
+        name = table.originals[j] or f"column {j + 1}"
+        if inferred in ("floating", "integer", "mixed-integer-float", "boolean", "empty"):
+            table.frame[j] = pd.to_numeric(column.map(_number), errors="coerce")
+            kinds.append(Kind.NUMERIC)
+        elif inferred in ("date", "datetime", "datetime64"):
+            dates = column.map(lambda c: c if isinstance(c, dt.date) else None)
+            has_time = any(isinstance(c, dt.datetime) and c.time() != dt.time() for c in dates)
+            table.frame[j] = pd.to_datetime(dates)
+            kinds.append(Kind.DATETIME if has_time else Kind.DATE)
+        elif inferred == "string":
+            converted, kind, notices = infer_column(column.astype("str").where(column.notna()),
+                                                    name, None)
+            table.frame[j] = converted
+            kinds.append(kind)
+            table.warnings.extend(notices)
+        else:
+            table.frame[j] = column.map(lambda c: None if c is None else _text(c))
+            kinds.append(Kind.STRING)
+            if inferred != "time":
+                table.warnings.append(Notice(code="MIXED_TYPES", column=name, message=(
+                    "The column mixes numbers, dates and text; kept as text.")))
+    table.kinds = kinds
+
+
+def _number(cell: Cell) -> float | None:
+    if isinstance(cell, bool | int | float):
+        return float(cell)
+    return None

@@ -1,0 +1,20 @@
+"""Resource limits every reader checks before it commits memory or time to an input."""
+
+from __future__ import annotations
+
+import msgspec
+
+
+class Limits(msgspec.Struct, kw_only=True, frozen=True, forbid_unknown_fields=True):
+    """Upper bounds for one input; the defaults suit a worker with a few GB of memory."""
+
+    #: Size of the uploaded file.
+    max_file_bytes: int = 2 * 1024**3
+    #: Sum of the declared (and, for the parts we read, actual) decompressed sizes of an xlsx.
+    max_decompressed_bytes: int = 1024**3
+    #: A single xlsx part whose compression ratio exceeds this is treated as a zip bomb.
+    max_compression_ratio: int = 200
+    #: Rows x columns of the table read.
+    max_cells: int = 100_000_000
+    #: Columns (Stata/SE and /MP both take 32,767; /BE takes 2,048).
+    max_columns: int = 32_767

@@ -1,0 +1,73 @@
+"""From a read ``Table`` to what Stata gets: names, labels, storage types, cast values."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+from libs.datasets.names import MAX_LABEL, label_for, stata_names
+from libs.datasets.report import Column, Notice
+from libs.datasets.storage import store_column
+from libs.datasets.table import Table
+
+
+@dataclass(kw_only=True)
+class Schema:
+    """A table ready for the .dta writer, keyed by Stata names."""
+
+    frame: pd.DataFrame
+    columns: list[Column]
+    variable_labels: dict[str, str]
+    value_labels: dict[str, dict[float, str]]
+    #: Stata name -> date unit for the writer ("td", "tc", "tm", ...).
+    dates: dict[str, str]
+    strl: list[str]
+    warnings: list[Notice]
+
+
+def build_schema(table: Table) -> Schema:
+    """Name, label and type every column of ``table``."""
+    mapping = stata_names(table.originals)
+    data: dict[str, pd.Series] = {}
+    columns: list[Column] = []
+    labels: dict[str, str] = {}
+    warnings = list(table.warnings)
+    dates: dict[str, str] = {}
+    for j, m in enumerate(mapping):
+        values, stored, notices = store_column(
+            table.frame[j], table.kinds[j], m.original or m.name,
+            table.declared_types.get(j), table.date_units.get(j),
+        )
+        warnings.extend(notices)
+        label = (table.labels.get(j) or label_for(m.original, m.name))[:MAX_LABEL]
+        if label:
+            labels[m.name] = label
+        if stored.format is not None:
+            dates[m.name] = stored.format[1:3]
+        data[m.name] = values
+        columns.append(Column(
+            position=j,
+            original=m.original,
+            name=m.name,
+            label=label,
+            kind=table.kinds[j],
+            storage=stored.storage,
+            format=stored.format,
+            missing=stored.missing,
+            value_labels=j in table.value_labels,
+        ))
+    blank = [c.name for c in columns if not c.original.strip()]
+    if blank:
+        warnings.append(Notice(code="BLANK_HEADER", message="Columns without a header were "
+                               f"named {', '.join(blank)}."))
+    frame = pd.DataFrame(data, index=table.frame.index) if data else pd.DataFrame()
+    return Schema(
+        frame=frame,
+        columns=columns,
+        variable_labels=labels,
+        value_labels={mapping[j].name: v for j, v in table.value_labels.items()},
+        dates=dates,
+        strl=[c.name for c in columns if c.storage == "strL"],
+        warnings=warnings,
+    )

@@ -1,0 +1,109 @@
+"""Stata storage types for columns, and the values cast to fit them.
+
+Integers get the smallest of byte/int/long whose range holds them (Stata's own ranges, which
+stop short of the machine limits because the top values encode missing); whole numbers read
+as floats (CSV columns with gaps) are integers too. Integers past 2^53 would lose digits as
+doubles, so they are kept as text (18-digit IDs). Strings become str1..str2045 by UTF-8 bytes,
+strL beyond. Dates are %td, timestamps %tc.
+"""
+
+from __future__ import annotations
+
+import msgspec
+import numpy as np
+import pandas as pd
+
+from libs.datasets.report import Kind, Notice
+from libs.engine.storage import INT_RANGE, STR_MAX
+
+_NULLABLE = {"byte": "Int8", "int": "Int16", "long": "Int32"}
+_EXACT_DOUBLE = 2**53
+#: numpy dtypes a source may declare (DTA) -> the Stata type they came from.
+SOURCE_TYPES = {"int8": "byte", "int16": "int", "int32": "long", "float": "float",
+                "float32": "float", "double": "double", "float64": "double"}
+
+
+class Stored(msgspec.Struct, kw_only=True, frozen=True, forbid_unknown_fields=True):
+    """A column's Stata storage type, display format (dates) and missing count."""
+
+    storage: str
+    format: str | None
+    missing: int
+
+
+def store_column(
+    values: pd.Series,
+    kind: Kind,
+    name: str,
+    declared: str | None = None,
+    date_unit: str | None = None,
+) -> tuple[pd.Series, Stored, list[Notice]]:
+    """Cast ``values`` for the Stata writer.
+
+    ``declared`` keeps a source's storage type and ``date_unit`` its date unit ("tm", ...)
+    instead of inferring them.
+    """
+    missing = int(values.isna().sum())
+    if kind in (Kind.DATE, Kind.DATETIME):
+        fmt = f"%{date_unit or ('td' if kind is Kind.DATE else 'tc')}"
+        dates = pd.to_datetime(values)
+        return dates, Stored(storage="double", format=fmt, missing=missing), []
+    if kind is Kind.NUMERIC:
+        return _store_number(values, name, declared, missing)
+    return _store_text(values, missing)
+
+
+def _store_text(values: pd.Series, missing: int) -> tuple[pd.Series, Stored, list[Notice]]:
+    text = values.astype("str").where(values.notna(), "")
+    width = int(text.str.encode("utf-8").str.len().max()) if len(text) else 1
+    storage = f"str{max(width, 1)}" if width <= STR_MAX else "strL"
+    return text, Stored(storage=storage, format=None, missing=missing), []
+
+
+def _store_number(
+    values: pd.Series, name: str, declared: str | None, missing: int
+) -> tuple[pd.Series, Stored, list[Notice]]:
+    notices: list[Notice] = []
+    if pd.api.types.is_bool_dtype(values):
+        values = values.astype("Int8")
+    numbers = pd.to_numeric(values)
+    floats = numbers.to_numpy(dtype="float64", na_value=np.nan)
+    infinite = np.isinf(floats)
+    if infinite.any():
+        notices.append(Notice(code="INFINITE_AS_MISSING", column=name,
+                              message=f"{int(infinite.sum())} infinite values set to missing."))
+        numbers = numbers.where(~infinite)
+        floats = np.where(infinite, np.nan, floats)
+        missing += int(infinite.sum())
+    storage = SOURCE_TYPES.get(declared or "") or _numeric_type(numbers, floats)
+    if storage in _NULLABLE:
+        return (numbers.astype(_NULLABLE[storage]),
+                Stored(storage=storage, format=None, missing=missing), notices)
+    if storage == "text":
+        notices.append(Notice(code="LARGE_INTEGER_AS_TEXT", column=name,
+                              message="Integers beyond 2^53 kept as text to keep every digit."))
+        text, stored, _ = _store_text(
+            numbers.astype("Int64").astype("str").where(numbers.notna()), missing
+        )
+        return text, stored, notices
+    dtype = "float32" if storage == "float" else "float64"
+    return (pd.Series(floats.astype(dtype), index=values.index),
+            Stored(storage=storage, format=None, missing=missing), notices)
+
+
+def _numeric_type(numbers: pd.Series, floats: np.ndarray) -> str:
+    present = floats[~np.isnan(floats)]
+    if present.size == 0:
+        return "byte"
+    integral = pd.api.types.is_integer_dtype(numbers) or bool(
+        np.all(np.floor(present) == present)
+    )
+    if not integral:
+        return "double"
+    low, high = float(present.min()), float(present.max())
+    for stype, (lo, hi) in INT_RANGE.items():
+        if lo <= low and high <= hi:
+            return stype
+    if pd.api.types.is_integer_dtype(numbers) and max(abs(low), abs(high)) > _EXACT_DOUBLE:
+        return "text"
+    return "double"
