@@ -33,6 +33,7 @@ from pathlib import Path
 
 from libs.contracts.errors import ErrorCode, SSError
 from libs.runners.base import RunOutcome, RunStatus
+from libs.runners.process import Stop, supervise
 
 log = logging.getLogger(__name__)
 
@@ -46,8 +47,6 @@ CONSOLE_FILE = "ss_console.txt"
 NO_RC = -1
 #: how many log lines up to the error go into ``RunOutcome.log_excerpt``
 EXCERPT_LINES = 30
-#: seconds between SIGTERM and SIGKILL when a run is stopped
-KILL_GRACE_S = 2.0
 
 _LOG_NAME = "ss_main"
 _VERSION_MARK = "ss-stata-version:"
@@ -159,7 +158,7 @@ class StataRunner:
 
     name = "stata"
 
-    def __init__(self, stata_cmd: str, ado_dir: Path, *, kill_grace_s: float = KILL_GRACE_S):
+    def __init__(self, stata_cmd: str, ado_dir: Path) -> None:
         """Validate ``stata_cmd`` (see ``check_stata_cmd``) and the ado helpers' folder."""
         self._argv = check_stata_cmd(stata_cmd)
         self._ado_dir = ado_dir.resolve()
@@ -169,7 +168,6 @@ class StataRunner:
         if os.access(self._ado_dir, os.W_OK):
             # Jobs run as the worker's user: only ownership or a read-only mount protects it.
             log.warning("ado helpers folder %s is writable by the jobs", self._ado_dir)
-        self._grace = kill_grace_s
 
     async def run(
         self, workdir: Path, do_file: str, *, timeout_s: float, cancel: asyncio.Event
@@ -189,14 +187,15 @@ class StataRunner:
             )
         finally:
             os.close(console)
-        try:
-            stopped = await _wait(proc, timeout_s, cancel)
-        finally:
-            # Also after a normal exit: children the do-file left behind (``shell ... &``).
-            await _kill_group(proc, self._grace)
+        stop = await supervise(proc.wait(), proc.pid, timeout_s=timeout_s, cancel=cancel)
+        if stop is Stop.EXITED:
+            # Children the do-file left behind (``shell ... &``) keep the group alive; the
+            # leader is reaped, so only the group is signalled, never the reusable pid.
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(proc.pid, signal.SIGKILL)
         duration = time.monotonic() - started
         return await asyncio.to_thread(
-            _verdict, workdir, do_file, command, duration, stopped, proc.returncode, timeout_s
+            _verdict, workdir, do_file, command, duration, stop, proc.returncode, timeout_s
         )
 
     async def close(self) -> None:
@@ -225,51 +224,12 @@ def _prepare(workdir: Path, do_file: str, ado_dir: Path) -> int:
     return os.open(workdir / CONSOLE_FILE, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
 
 
-async def _wait(
-    proc: asyncio.subprocess.Process, timeout_s: float, cancel: asyncio.Event
-) -> RunStatus | None:
-    """None when the process exited by itself, else TIMEOUT or CANCELLED."""
-    exited = asyncio.ensure_future(proc.wait())
-    cancelled = asyncio.ensure_future(cancel.wait())
-    try:
-        done, _ = await asyncio.wait(
-            {exited, cancelled}, timeout=timeout_s, return_when=asyncio.FIRST_COMPLETED
-        )
-    finally:
-        exited.cancel()
-        cancelled.cancel()
-    if exited in done:
-        return None
-    return RunStatus.CANCELLED if cancel.is_set() else RunStatus.TIMEOUT
-
-
-async def _kill_group(proc: asyncio.subprocess.Process, grace_s: float) -> None:
-    """SIGTERM the process group, SIGKILL it after ``grace_s`` (or at once if interrupted).
-
-    The group id is the leader's pid (``start_new_session``); it stays valid while any member
-    lives, so the final SIGKILL also reaches children that outlived the leader.
-    """
-    _signal_group(proc.pid, signal.SIGTERM)
-    try:
-        await asyncio.wait_for(proc.wait(), grace_s)
-    except TimeoutError:
-        pass
-    finally:
-        _signal_group(proc.pid, signal.SIGKILL)
-    await proc.wait()
-
-
-def _signal_group(pgid: int, sig: signal.Signals) -> None:
-    with contextlib.suppress(ProcessLookupError):
-        os.killpg(pgid, sig)
-
-
 def _verdict(
     workdir: Path,
     do_file: str,
     command: list[str],
     duration: float,
-    stopped: RunStatus | None,
+    stop: Stop,
     returncode: int | None,
     timeout_s: float,
 ) -> RunOutcome:
@@ -279,10 +239,10 @@ def _verdict(
     version = stata_version(head)
     rc, message = NO_RC, ""
     status: RunStatus
-    if stopped is RunStatus.TIMEOUT:
-        status, message = stopped, f"killed after the {timeout_s:g} s time limit"
-    elif stopped is RunStatus.CANCELLED:
-        status, message = stopped, "killed: the run was cancelled"
+    if stop is Stop.TIMEOUT:
+        status, message = RunStatus.TIMEOUT, f"killed after the {timeout_s:g} s time limit"
+    elif stop is Stop.CANCELLED:
+        status, message = RunStatus.CANCELLED, "killed: the run was cancelled"
     elif (sidecar := _read_sidecar(workdir / RC_SIDECAR)) is not None:
         rc = sidecar
         status = RunStatus.OK if rc == 0 else RunStatus.DOFILE_ERROR

@@ -49,7 +49,7 @@ def workdir(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def runner(stata_cmd: Path, ado_dir: Path) -> StataRunner:
-    return StataRunner(str(stata_cmd), ado_dir, kill_grace_s=0.5)
+    return StataRunner(str(stata_cmd), ado_dir)
 
 
 async def run_do(
