@@ -95,6 +95,9 @@ class StataBlock:
             if "Variance" in line:
                 section = "variance-head"
                 continue
+            if line.startswith("****"):
+                section = "other"
+                continue
             if section == "params":
                 if line.startswith("\t"):
                     self.params[current].append(float(line.strip()))
