@@ -22,8 +22,9 @@ from libs.reports.bundle import Model, ResultBundle, Table
 from libs.reports.fonts import font_files
 from libs.reports.regtable import term_rows
 
-#: Columns that make a two-column table a frequency table (case-insensitive).
-COUNT_COLUMNS = frozenset({"freq", "frequency", "count", "n", "percent", "share"})
+#: Columns of a frequency table besides its category column (case-insensitive).
+COUNT_COLUMNS = frozenset({"freq", "frequency", "count", "n", "percent", "share", "cum",
+                           "cumulative", "cum_percent"})
 
 #: Categories a bar chart shows at most; more would be unreadable.
 MAX_BARS = 40
@@ -130,7 +131,9 @@ def _distribution(table: Table) -> Figure | None:
     frame = table.frame
     numeric = [c for c in frame.columns if pd.api.types.is_numeric_dtype(frame[c].dtype)]
     counts = [c for c in numeric if str(c).lower() in COUNT_COLUMNS]
-    if counts and len(frame.columns) >= 2 and 0 < len(frame) <= MAX_BARS:
+    # A frequency table: one category column, the rest counts or shares (tab's layout).
+    if len(frame.columns) >= 2 and counts == list(frame.columns[1:]) and (
+            0 < len(frame) <= MAX_BARS):
         category = frame.columns[0]
         figure = Figure(figsize=(7.0, 3.6))
         axes = figure.subplots()

@@ -24,7 +24,8 @@ PREVIEW_ROWS = 200
 
 @dataclass(frozen=True, slots=True)
 class Grid:
-    """A booktabs table: ``rules_after`` lists body rows followed by a thin rule."""
+    """A booktabs table: ``rules_after`` lists body rows followed by a thin rule; an empty
+    ``title`` means the table needs no caption (its section heading says it all)."""
 
     title: str
     header: list[list[str]]

@@ -83,7 +83,7 @@ def outline(bundle: ResultBundle) -> Outline:
         blocks.append(Text("The template wrote no result tables.", "note"))
     if context.params:
         blocks += [Heading("Parameters"),
-                   pairs_grid("Parameters", ("Parameter", "Value"), parameter_pairs(context))]
+                   pairs_grid("", ("Parameter", "Value"), parameter_pairs(context))]
     if context.inputs:
         blocks.append(Heading("Data"))
         for data in context.inputs:
@@ -95,7 +95,7 @@ def outline(bundle: ResultBundle) -> Outline:
                     header=[["Variable", "Stata name", "Label", "Type"]],
                     body=[[c.name, c.stata_name, c.label, c.type] for c in data.columns],
                     align=["l", "l", "l", "l"]))
-    blocks += [Heading("Run"), pairs_grid("Run details", ("Item", "Value"), run_pairs(context))]
+    blocks += [Heading("Run details"), pairs_grid("", ("Item", "Value"), run_pairs(context))]
     subtitle = (f"Template {context.template_id} v{context.template_version} · "
                 f"job {context.job_id}")
     return Outline(title=context.template_title, subtitle=subtitle, blocks=blocks)

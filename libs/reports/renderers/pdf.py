@@ -45,7 +45,7 @@ def render_pdf(bundle: ResultBundle, out_dir: Path) -> list[Path]:
             pdf.multi_cell(0, 7, block.text, new_x="LMARGIN", new_y="NEXT")
         elif isinstance(block, Text):
             pdf.set_font(_FAMILY, "", 8 if block.style == "note" else 10)
-            pdf.multi_cell(0, 5, block.text, new_x="LMARGIN", new_y="NEXT")
+            pdf.multi_cell(0, 5, block.text, align="L", new_x="LMARGIN", new_y="NEXT")
             pdf.ln(1.5)
         elif isinstance(block, Picture):
             pdf.ln(2)
@@ -60,7 +60,7 @@ def render_pdf(bundle: ResultBundle, out_dir: Path) -> list[Path]:
 
 def _document(report: Outline) -> FPDF:
     fonts = font_files()
-    pdf = FPDF(orientation="portrait", unit="mm", format="A4")
+    pdf = _PagedPDF(orientation="portrait", unit="mm", format="A4")
     pdf.set_margins(18, 18, 18)
     pdf.set_auto_page_break(True, margin=16)
     pdf.add_font(_FAMILY, "", fonts.regular)
@@ -76,21 +76,38 @@ def _document(report: Outline) -> FPDF:
     return pdf
 
 
+class _PagedPDF(FPDF):
+    """Pages numbered "n / total" in the footer."""
+
+    def footer(self) -> None:
+        self.set_y(-11)
+        self.set_font(_FAMILY, "", 7.5)
+        self.set_text_color(*_GREY)
+        self.cell(0, 5, f"{self.page_no()} / {{nb}}", align="C")
+        self.set_text_color(0, 0, 0)
+
+
 def _grid(pdf: FPDF, grid: Grid) -> None:
     pdf.ln(2)
     size = 9 if grid.width <= 6 else 7 if grid.width <= 12 else 6
-    pdf.set_font(_FAMILY, "B", 10)
-    pdf.multi_cell(0, 5.5, grid.title, new_x="LMARGIN", new_y="NEXT")
+    line = size * 0.5
+    rows = grid.header + grid.body
+    # Keep a table that fits on one page together rather than strand its first rows.
+    height = (len(rows) + len(grid.notes)) * (line + 1.2) + 8
+    if pdf.y + height > pdf.page_break_trigger and height < pdf.eph:
+        pdf.add_page()
+    if grid.title:
+        pdf.set_font(_FAMILY, "B", 10)
+        pdf.multi_cell(0, 5.5, grid.title, new_x="LMARGIN", new_y="NEXT")
     pdf.set_font(_FAMILY, "", size)
     pdf.set_line_width(0.3)
-    rows = grid.header + grid.body
     last_header, last = len(grid.header) - 1, len(rows) - 1
     with pdf.table(
         borders_layout=TableBordersLayout.NONE, num_heading_rows=len(grid.header),
         headings_style=FontFace(emphasis=None, fill_color=None),
         col_widths=_column_widths(pdf, grid), width=_table_width(pdf, grid),
-        text_align=tuple(_ALIGN[a] for a in grid.align), line_height=size * 0.5,
-        padding=(0.6, 1.2), align="CENTER",
+        text_align=tuple(_ALIGN[a] for a in grid.align), line_height=line,
+        padding=(0.6, 1.2), align="LEFT",
     ) as table:
         for index, values in enumerate(rows):
             border = CellBordersLayout.NONE

@@ -32,7 +32,7 @@ thead tr:last-child th { border-bottom: 1px solid #000; }
 tbody tr:last-child td { border-bottom: 2px solid #000; }
 tr.rule td { border-bottom: 1px solid #000; }
 .l { text-align: left; } .c { text-align: center; } .r { text-align: right; }
-figure { margin: 1.2rem 0; } figure img { max-width: 100%; }
+figure { margin: 1.2rem 0; } figure img { max-width: min(100%, 44rem); }
 """
 
 _CSP = "default-src 'none'; img-src data:; style-src 'unsafe-inline'"
@@ -66,8 +66,10 @@ def render_html(bundle: ResultBundle, out_dir: Path) -> list[Path]:
 
 def grid_html(grid: Grid) -> str:
     """A booktabs table with its caption and notes."""
-    lines = ['<div class="scroll"><table>', f"<caption>{escape(grid.title)}</caption>",
-             "<thead>"]
+    lines = ['<div class="scroll"><table>']
+    if grid.title:
+        lines.append(f"<caption>{escape(grid.title)}</caption>")
+    lines.append("<thead>")
     for row in grid.header:
         lines.append("<tr>" + "".join(f'<th class="{align}">{escape(text)}</th>'
                                       for text, align in zip(row, grid.align, strict=True))

@@ -15,11 +15,12 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.oxml.table import CT_Row
-from docx.shared import Cm, Pt
+from docx.shared import Cm, Length, Pt
 from docx.table import _Cell
 from docx.text.paragraph import Paragraph
 
 from libs.reports.bundle import ResultBundle
+from libs.reports.cells import display_width
 from libs.reports.files import atomic_path
 from libs.reports.grid import Grid
 from libs.reports.outline import Heading, Picture, Text, outline
@@ -28,6 +29,13 @@ REPORT_FILE = "report.docx"
 
 #: Border widths in eighths of a point, as booktabs draws them.
 _HEAVY, _LIGHT = 12, 6
+
+#: Text width of an A4 page with the margins below, the width of one 9.5pt character and
+#: the left+right cell margins Word adds.
+_TEXT_WIDTH_CM, _CM_PER_CHAR, _CELL_MARGINS_CM = 16.6, 0.2, 0.5
+
+#: Tables up to this many rows are kept on one page.
+_KEEP_TOGETHER_ROWS = 40
 
 _ALIGN = {"l": WD_ALIGN_PARAGRAPH.LEFT, "c": WD_ALIGN_PARAGRAPH.CENTER,
           "r": WD_ALIGN_PARAGRAPH.RIGHT}
@@ -77,16 +85,23 @@ def _page_and_fonts(document: Document) -> None:
 
 
 def _grid(document: Document, grid: Grid) -> None:
-    caption = document.add_paragraph()
-    caption.add_run(grid.title).bold = True
-    caption.paragraph_format.keep_with_next = True
+    if grid.title:
+        caption = document.add_paragraph()
+        caption.add_run(grid.title).bold = True
+        caption.paragraph_format.keep_with_next = True
     rows = grid.header + grid.body
     table = document.add_table(rows=len(rows), cols=grid.width)
-    table.alignment = WD_TABLE_ALIGNMENT.CENTER
+    table.alignment = WD_TABLE_ALIGNMENT.LEFT
+    table.autofit = False
+    widths = _column_widths(grid)
+    for column, width in zip(table.columns, widths, strict=True):
+        column.width = width
     last_header, last = len(grid.header) - 1, len(rows) - 1
+    together = len(rows) <= _KEEP_TOGETHER_ROWS
     for index, (row, values) in enumerate(zip(table.rows, rows, strict=True)):
+        _row_flag(row._tr, "cantSplit")
         if index <= last_header:
-            _repeat_as_header(row._tr)
+            _row_flag(row._tr, "tblHeader")
         body_index = index - len(grid.header)
         edges: dict[str, int] = {}
         if index == 0:
@@ -97,10 +112,13 @@ def _grid(document: Document, grid: Grid) -> None:
             edges["bottom"] = _LIGHT
         if index == last:
             edges["bottom"] = _HEAVY
-        for cell, text, align in zip(row.cells, values, grid.align, strict=True):
+        for cell, text, align, width in zip(row.cells, values, grid.align, widths,
+                                            strict=True):
+            cell.width = width  # Word reads the cell width, LibreOffice the column's
             paragraph = cell.paragraphs[0]
             paragraph.alignment = _ALIGN[align]
             paragraph.paragraph_format.space_after = Pt(0)
+            paragraph.paragraph_format.keep_with_next = together and index < last
             run = paragraph.add_run(text)
             run.font.size = Pt(9.5)
             if edges:
@@ -108,6 +126,15 @@ def _grid(document: Document, grid: Grid) -> None:
     for note in grid.notes:
         _small(document.add_paragraph(note), italic=False)
     document.add_paragraph()
+
+
+def _column_widths(grid: Grid) -> list[Length]:
+    """Widths from the longest text of each column, shrunk together to fit the page."""
+    sample = grid.header + grid.body[:60]
+    chars = [max(display_width(row[col]) for row in sample) for col in range(grid.width)]
+    room = _TEXT_WIDTH_CM - _CELL_MARGINS_CM * grid.width
+    scale = min(_CM_PER_CHAR, room / max(sum(chars), 1))
+    return [Cm(count * scale + _CELL_MARGINS_CM) for count in chars]
 
 
 def _small(paragraph: Paragraph, *, italic: bool) -> None:
@@ -128,8 +155,9 @@ def _borders(cell: _Cell, edges: dict[str, int]) -> None:
     properties.append(borders)
 
 
-def _repeat_as_header(row_element: CT_Row) -> None:
-    """Word repeats a row marked tblHeader at the top of every page the table spans."""
-    marker = OxmlElement("w:tblHeader")
+def _row_flag(row_element: CT_Row, flag: str) -> None:
+    """Set a row property: ``tblHeader`` repeats the row atop every page the table spans,
+    ``cantSplit`` keeps a row whole."""
+    marker = OxmlElement(f"w:{flag}")
     marker.set(qn("w:val"), "true")
     row_element.get_or_add_trPr().append(marker)
