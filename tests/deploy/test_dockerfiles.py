@@ -63,7 +63,8 @@ def _requirement_file(service: str) -> Path:
     builder = parse(dockerfile(service))[0]
     (copy,) = [c for c in builder.all("COPY") if c.args[0].startswith("requirements/")]
     installs = [r.raw for r in builder.all("RUN") if "pip install" in r.raw]
-    assert installs and all("--require-hashes" in r for r in installs), installs
+    assert installs
+    assert all("--require-hashes" in r for r in installs), installs
     return REPO / copy.args[0]
 
 
@@ -118,7 +119,8 @@ def test_cmd_starts_the_services_own_module(service: str) -> None:
     assert stage.last("CMD").args == ("python", "-m", f"services.{service}")
     assert (REPO / "services" / service / "__main__.py").is_file()
     copied = [c.args[0].rstrip("/") for c in stage.all("COPY")]
-    assert f"services/{service}" in copied and "services/__init__.py" in copied
+    assert f"services/{service}" in copied
+    assert "services/__init__.py" in copied
     others = [s for s in SERVICES if s != service]
     assert not any(f"services/{o}" in copied for o in others), copied
 
@@ -130,9 +132,11 @@ def test_runtime_stage_is_slim_non_root_and_health_checked(service: str) -> None
     assert all(s.base == "python:3.12-slim" for s in stages)
     runtime = stages[-1]
     user = runtime.last("USER").args[0].split(":")[0]
-    assert user.isdigit() and int(user) >= 1000, user
+    assert user.isdigit(), f"numeric USER (runAsNonRoot can verify it): {user}"
+    assert int(user) >= 1000, user
     env = " ".join(" ".join(e.args) for e in runtime.all("ENV"))
-    assert "PYTHONDONTWRITEBYTECODE=1" in env and "PYTHONUNBUFFERED=1" in env
+    assert "PYTHONDONTWRITEBYTECODE=1" in env
+    assert "PYTHONUNBUFFERED=1" in env
     probe = " ".join(runtime.last("HEALTHCHECK").args)
     assert "/readyz" in probe
     labels = " ".join(" ".join(label.args) for label in runtime.all("LABEL"))
