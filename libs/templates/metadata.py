@@ -19,6 +19,7 @@ TEMPLATE_ID_PATTERN = r"^[a-z][a-z0-9_]{1,47}$"
 TemplateId = Annotated[str, msgspec.Meta(pattern=TEMPLATE_ID_PATTERN)]
 Identifier = Annotated[str, msgspec.Meta(pattern=IDENTIFIER_PATTERN)]
 NonEmpty = Annotated[str, msgspec.Meta(min_length=1)]
+Tag = Annotated[str, msgspec.Meta(pattern=r"^[a-z0-9][a-z0-9_]{0,39}$")]
 ResultFile = Annotated[str, msgspec.Meta(pattern=r"^results/[a-z][a-z0-9_]*\.csv$")]
 
 
@@ -164,7 +165,7 @@ class Template(msgspec.Struct, kw_only=True, frozen=True, forbid_unknown_fields=
     title: NonEmpty
     description: NonEmpty
     family: Family
-    tags: list[Identifier] = msgspec.field(default_factory=list)
+    tags: list[Tag] = msgspec.field(default_factory=list)
     shapes: list[ShapeSpec]
     parameters: list[Parameter] = msgspec.field(default_factory=list)
     inputs: list[Input] = msgspec.field(

@@ -67,7 +67,7 @@ _COMPOUND = frozenset({"if", "else", "while", "foreach", "forvalues"})
 _SET_FORBIDDEN = re.compile(
     r"^set\s+(python\w*|java\w*|adosize|checksum|httpproxy\w*|shell)\b", re.IGNORECASE
 )
-_ABSOLUTE = re.compile(r"""(?:^|[\s"'`(=,])(?:/[^\s/*]|~[/\\]|[A-Za-z]:[\\/]|\\\\)""")
+_ABSOLUTE = re.compile(r"""(?:^|[\s"`(=,])(?:/[^\s/*]|~[/\\]|[A-Za-z]:[\\/]|\\\\)""")
 _PARENT = re.compile(r"""(?:^|[\s"'`/\\(=,])\.\.(?:[/\\\s"',)]|$)""")
 _URL = re.compile(r"\b(?:https?|ftp|file)://", re.IGNORECASE)
 _ENV_MACRO = re.compile(
