@@ -1,0 +1,1 @@
+"""The HTTP API (Litestar): jobs, uploads, artifacts, events, templates. Never runs an analysis."""

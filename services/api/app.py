@@ -1,0 +1,102 @@
+"""The Litestar application: routes, dependencies, error handlers, OpenAPI, lifespan."""
+
+from __future__ import annotations
+
+import contextlib
+import uuid
+from collections.abc import AsyncIterator
+from typing import Any
+
+from litestar import Litestar, Request
+from litestar.datastructures import State
+from litestar.di import Provide
+from litestar.enums import ScopeType
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.spec import Components, SecurityScheme
+from litestar.types import ASGIApp, Receive, Scope, Send
+
+from libs.bus.connection import connect
+from libs.bus.jobstore import JobStore
+from libs.bus.provision import ensure_topology
+from libs.settings import Settings
+from libs.storage import ObjectStore
+from services.api.auth import principal_dependency
+from services.api.errors import HANDLERS
+from services.api.routes.artifacts import ArtifactsController
+from services.api.routes.events import EventsController
+from services.api.routes.health import healthz, metrics, readyz
+from services.api.routes.jobs import JobsController
+from services.api.routes.templates import TemplatesController
+from services.api.state import Services
+from services.common.library import catalogue_for
+from services.common.logs import request_id_var
+
+
+async def _services(request: Request[Any, Any, Any]) -> Services:
+    services: Services = request.app.state.services
+    return services
+
+
+def request_id_middleware(app: ASGIApp) -> ASGIApp:
+    """Give every request an id (or keep the caller's ``X-Request-ID``) for logs and errors."""
+
+    async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != ScopeType.HTTP:
+            await app(scope, receive, send)
+            return
+        given = dict(scope["headers"]).get(b"x-request-id", b"").decode("latin-1")
+        rid = given if 0 < len(given) <= 64 and given.isprintable() else uuid.uuid4().hex
+        token = request_id_var.set(rid)
+
+        async def send_with_id(message: Any) -> None:
+            if message["type"] == "http.response.start":
+                message.setdefault("headers", []).append((b"x-request-id", rid.encode()))
+            await send(message)
+
+        try:
+            await app(scope, receive, send_with_id)
+        finally:
+            request_id_var.reset(token)
+
+    return middleware
+
+
+def create_app(settings: Settings) -> Litestar:
+    catalogue = catalogue_for(settings)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Litestar) -> AsyncIterator[None]:
+        bus = await connect(settings.nats_url, name="ss-api")
+        objects = await ObjectStore.open(settings)
+        try:
+            await ensure_topology(bus, settings)
+            await objects.ensure_bucket()
+            app.state.services = Services(settings=settings, bus=bus,
+                                          jobs=await JobStore.open(bus), objects=objects,
+                                          catalogue=catalogue)
+            yield
+        finally:
+            await objects.close()
+            await bus.close()
+
+    return Litestar(
+        route_handlers=[JobsController, ArtifactsController, EventsController,
+                        TemplatesController, healthz, readyz, metrics],
+        dependencies={"principal": Provide(principal_dependency),
+                      "services": Provide(_services)},
+        exception_handlers=HANDLERS,  # type: ignore[arg-type]
+        lifespan=[lifespan],
+        middleware=[request_id_middleware],
+        state=State(),
+        openapi_config=OpenAPIConfig(
+            title="SS API", version="1.0.0",
+            description="Run parameterised Stata do-file templates as jobs.",
+            path="/schema",
+            components=Components(security_schemes={
+                "bearer": SecurityScheme(type="http", scheme="bearer",
+                                         description="API key as a Bearer token")}),
+            security=[{"bearer": []}],
+        ),
+        debug=False,
+        logging_config=None,
+    )

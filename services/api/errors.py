@@ -1,0 +1,76 @@
+"""One error shape for every response: ``error_code``, ``message``, ``details``, ``request_id``.
+
+No traceback or internal path ever reaches a client: unexpected errors are logged with the
+request id and answered as ``INTERNAL_ERROR``.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from litestar import MediaType, Request, Response
+from litestar.exceptions import (
+    HTTPException,
+    NotAuthorizedException,
+    NotFoundException,
+    ValidationException,
+)
+from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
+
+from libs.contracts.errors import ErrorCode, SSError
+from libs.datasets.errors import DatasetError
+from services.api.views import ErrorBody
+from services.common.logs import request_id_var
+
+log = logging.getLogger(__name__)
+
+
+def _response(status: int, code: str, message: str, details: dict[str, Any] | None = None,
+              headers: dict[str, str] | None = None) -> Response[ErrorBody]:
+    body = ErrorBody(error_code=code, message=message, details=details or {},
+                     request_id=request_id_var.get() or "")
+    return Response(body, status_code=status, media_type=MediaType.JSON, headers=headers)
+
+
+def ss_error(_: Request[Any, Any, Any], exc: SSError) -> Response[ErrorBody]:
+    return _response(exc.http_status, exc.code.value, exc.message, exc.details)
+
+
+def dataset_error(_: Request[Any, Any, Any], exc: DatasetError) -> Response[ErrorBody]:
+    return _response(422, exc.code.value, exc.message, exc.details)
+
+
+def http_error(_: Request[Any, Any, Any], exc: HTTPException) -> Response[ErrorBody]:
+    if isinstance(exc, ValidationException):
+        fields = [
+            {"field": str(e.get("key", "")), "message": str(e.get("message", ""))}
+            for e in (exc.extra if isinstance(exc.extra, list) else [])
+            if isinstance(e, dict)
+        ]
+        return _response(400, ErrorCode.VALIDATION_FAILED.value,
+                         exc.detail or "invalid request", {"fields": fields})
+    if isinstance(exc, NotAuthorizedException):
+        return _response(401, "UNAUTHORIZED", exc.detail,
+                         headers={"www-authenticate": 'Bearer realm="ss"'})
+    if isinstance(exc, NotFoundException):
+        return _response(404, "NOT_FOUND", "no such route")
+    if exc.status_code == 413:
+        return _response(413, ErrorCode.REQUEST_TOO_LARGE.value, "request body too large")
+    if exc.status_code == 405:
+        return _response(405, "METHOD_NOT_ALLOWED", exc.detail)
+    return _response(exc.status_code, f"HTTP_{exc.status_code}", exc.detail)
+
+
+def internal_error(request: Request[Any, Any, Any], exc: Exception) -> Response[ErrorBody]:
+    log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+    return _response(HTTP_500_INTERNAL_SERVER_ERROR, ErrorCode.INTERNAL_ERROR.value,
+                     "internal error; quote the request_id when reporting it")
+
+
+HANDLERS: dict[type[Exception], Any] = {
+    SSError: ss_error,
+    DatasetError: dataset_error,
+    HTTPException: http_error,
+    Exception: internal_error,
+}

@@ -1,0 +1,154 @@
+"""What the API does to jobs, independent of HTTP: create, upload, submit, cancel, retry.
+
+Every change is a CAS on the job record followed by the publishes it implies; a publish that
+is replayed (same ``Nats-Msg-Id``) is dropped by JetStream, so a retried request is safe.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+
+import msgspec
+
+from libs import names
+from libs.bus.jobstore import NotChanged
+from libs.bus.publish import publish_event, publish_run
+from libs.contracts.errors import ErrorCode, SSError
+from libs.contracts.events import JobCompleted, JobCreated, JobQueued
+from libs.contracts.jobs import (
+    OUTPUT_FORMATS,
+    InputFile,
+    JobRecord,
+    JobSpec,
+    JobState,
+    check_transition,
+    new_job_id,
+    now_iso,
+)
+from libs.contracts.work import RunWork
+from libs.templates.params import validate_params
+from services.api.state import Services
+
+log = logging.getLogger(__name__)
+
+
+def check_spec(services: Services, spec: JobSpec) -> None:
+    """Refuse a spec that can never run: unknown template/format/engine, badly typed params."""
+    if not spec.output_formats or any(f not in OUTPUT_FORMATS for f in spec.output_formats):
+        raise SSError(
+            ErrorCode.OUTPUT_FORMATS_INVALID,
+            f"output_formats must be a non-empty list of: {', '.join(OUTPUT_FORMATS)}",
+            valid=list(OUTPUT_FORMATS), given=spec.output_formats,
+        )
+    template = services.catalogue.get(spec.template_id)
+    engine = spec.engine or services.settings.engine
+    if engine not in [e.value for e in template.engines]:
+        raise SSError(ErrorCode.VALIDATION_FAILED,
+                      f"template {template.id!r} does not run on engine {engine!r}",
+                      field="engine", engines=[e.value for e in template.engines])
+    validate_params(template, spec.params, None)
+
+
+async def create_job(services: Services, tenant: str, spec: JobSpec) -> JobRecord:
+    check_spec(services, spec)
+    record = JobRecord(id=new_job_id(), tenant=tenant, spec=spec, created_at=now_iso())
+    await services.jobs.create(record)
+    await publish_event(services.bus, JobCreated(
+        tenant=tenant, job_id=record.id, at=record.created_at, template_id=spec.template_id))
+    return record
+
+
+async def add_input(
+    services: Services, tenant: str, job_id: str, name: str, body: AsyncIterator[bytes],
+    content_type: str,
+) -> InputFile:
+    """Stream an upload to S3 (multipart, bounded memory) and list it on the job."""
+    try:
+        key = names.input_key(tenant, job_id, name)
+    except ValueError as exc:
+        raise SSError(ErrorCode.INPUT_NAME_INVALID, str(exc), name=name) from exc
+    record, _ = await services.jobs.get(tenant, job_id)
+    settings = services.settings
+    _check_can_add(record, name, settings.inputs_max_per_job)
+    result = await services.objects.put_stream(
+        key, body, content_type=content_type, max_bytes=settings.upload_max_bytes)
+    upload = InputFile(name=name, size=result.size, sha256=result.sha256,
+                       content_type=content_type, uploaded_at=now_iso())
+
+    def change(current: JobRecord) -> JobRecord:
+        _check_can_add(current, name, settings.inputs_max_per_job)
+        kept = [f for f in current.inputs if f.name != name]
+        return msgspec.structs.replace(current, inputs=[*kept, upload])
+
+    await services.jobs.mutate(tenant, job_id, change)
+    return upload
+
+
+def _check_can_add(record: JobRecord, name: str, limit: int) -> None:
+    if record.state is not JobState.CREATED:
+        raise SSError(ErrorCode.INPUT_LOCKED,
+                      f"inputs can only be added while the job is created, not {record.state}",
+                      state=record.state.value)
+    if len({f.name for f in record.inputs} | {name}) > limit:
+        raise SSError(ErrorCode.INPUT_TOO_MANY, f"a job may have at most {limit} inputs",
+                      limit=limit)
+
+
+async def _queue(services: Services, record: JobRecord) -> JobRecord:
+    """Publish the run item and the queued event of the record's current submission."""
+    pool = record.spec.engine or services.settings.run_pool
+    work = RunWork(tenant=record.tenant, job_id=record.id, submission=record.submission)
+    await publish_run(services.bus, pool, work)
+    await publish_event(services.bus, JobQueued(
+        tenant=record.tenant, job_id=record.id, at=record.queued_at or now_iso(),
+        submission=record.submission, attempt=record.attempt))
+    return record
+
+
+async def submit_job(services: Services, tenant: str, job_id: str) -> JobRecord:
+    """created -> queued. Submitting a queued job again re-publishes its (same) run item."""
+    record, _ = await services.jobs.get(tenant, job_id)
+    template = services.catalogue.get(record.spec.template_id)
+    wanted = [i.name for i in template.inputs]
+
+    def change(current: JobRecord) -> JobRecord:
+        if current.state is JobState.QUEUED:
+            raise NotChanged
+        current.bind_inputs(wanted)
+        return current.moved(JobState.QUEUED, submission=current.submission + 1,
+                             queued_at=now_iso())
+
+    updated, _ = await services.jobs.mutate(tenant, job_id, change)
+    return await _queue(services, updated)
+
+
+async def retry_job(services: Services, tenant: str, job_id: str) -> JobRecord:
+    """failed/cancelled -> queued with a new submission (attempt numbers keep counting)."""
+
+    def change(current: JobRecord) -> JobRecord:
+        if current.state not in (JobState.FAILED, JobState.CANCELLED):
+            check_transition(current.state, JobState.QUEUED)
+            raise SSError(ErrorCode.JOB_STATE_CONFLICT,
+                          f"only failed or cancelled jobs can be retried, not {current.state}",
+                          state=current.state.value)
+        return current.moved(JobState.QUEUED, submission=current.submission + 1,
+                             queued_at=now_iso(), finished_at=None, error=None)
+
+    updated, _ = await services.jobs.mutate(tenant, job_id, change)
+    return await _queue(services, updated)
+
+
+async def cancel_job(services: Services, tenant: str, job_id: str) -> JobRecord:
+    """queued/running/formatting -> cancelled; a running engine is told to stop now."""
+
+    def change(current: JobRecord) -> JobRecord:
+        return current.moved(JobState.CANCELLED, finished_at=now_iso())
+
+    updated, _ = await services.jobs.mutate(tenant, job_id, change)
+    # Workers also notice on their next heartbeat; the notice just makes it immediate.
+    await services.bus.nc.publish(names.CANCEL_SUBJECT, names.job_key(tenant, job_id).encode())
+    await publish_event(services.bus, JobCompleted(
+        tenant=tenant, job_id=job_id, at=updated.finished_at or now_iso(),
+        submission=updated.submission, attempt=updated.attempt, status=JobState.CANCELLED))
+    return updated

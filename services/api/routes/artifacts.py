@@ -1,0 +1,54 @@
+"""``/v1/jobs/{id}/artifacts``: the index and downloads (streamed or presigned redirect)."""
+
+from __future__ import annotations
+
+from litestar import Controller, get
+from litestar.response import Redirect, Stream
+
+from libs.contracts.errors import ErrorCode, SSError
+from libs.contracts.jobs import Artifact, JobRecord
+from services.api.auth import Principal
+from services.api.state import Services
+from services.api.views import ArtifactList
+
+
+def find_artifact(record: JobRecord, name: str, attempt: int | None) -> Artifact:
+    """Outputs by name; raw files by name of the given (default: latest) attempt."""
+    for artifact in record.artifacts:
+        if artifact.kind == "output" and artifact.name == name and attempt is None:
+            return artifact
+    wanted = attempt if attempt is not None else record.attempt
+    for artifact in record.artifacts:
+        if artifact.kind == "raw" and artifact.name == name and artifact.attempt == wanted:
+            return artifact
+    raise SSError(ErrorCode.ARTIFACT_NOT_FOUND, f"job {record.id} has no artifact {name!r}",
+                  name=name, attempt=wanted)
+
+
+class ArtifactsController(Controller):
+    path = "/v1/jobs/{job_id:str}/artifacts"
+    tags = ("artifacts",)
+
+    @get("/", summary="List a job's stored files (raw per attempt, and outputs)")
+    async def list_artifacts(self, job_id: str, principal: Principal,
+                             services: Services) -> ArtifactList:
+        record, _ = await services.jobs.get(principal.tenant, job_id)
+        return ArtifactList(items=record.artifacts)
+
+    @get("/{name:path}", summary="Download one artifact", response_description="the file")
+    async def download(
+        self, job_id: str, name: str, principal: Principal, services: Services,
+        attempt: int | None = None, redirect: bool = False,
+    ) -> Stream | Redirect:
+        record, _ = await services.jobs.get(principal.tenant, job_id)
+        artifact = find_artifact(record, name.lstrip("/"), attempt)
+        filename = artifact.name.rsplit("/", 1)[-1]
+        if redirect:
+            url = await services.objects.presign_get(
+                artifact.key, expires_s=services.settings.presign_expiry_s, filename=filename)
+            return Redirect(url, status_code=307)
+        return Stream(
+            services.objects.stream(artifact.key), media_type=artifact.content_type,
+            headers={"content-length": str(artifact.size),
+                     "content-disposition": f'attachment; filename="{filename}"'},
+        )

@@ -1,0 +1,100 @@
+"""``/v1/jobs``: create, read, list, submit, cancel, retry, upload inputs."""
+
+from __future__ import annotations
+
+import base64
+from typing import Annotated
+
+from litestar import Controller, Request, get, post, put
+from litestar.params import Parameter
+
+from libs.contracts.errors import ErrorCode, SSError
+from libs.contracts.jobs import InputFile, JobRecord
+from services.api import operations
+from services.api.auth import Principal
+from services.api.state import Services
+from services.api.views import CreateJob, JobPage, JobView
+
+
+def job_view(record: JobRecord, revision: int = 0) -> JobView:
+    return JobView(
+        id=record.id, state=record.state, spec=record.spec, inputs=record.inputs,
+        submission=record.submission, attempt=record.attempt, attempts=record.attempts,
+        artifacts=record.artifacts, error=record.error, created_at=record.created_at,
+        queued_at=record.queued_at, started_at=record.started_at,
+        finished_at=record.finished_at, heartbeat_at=record.heartbeat_at, revision=revision,
+    )
+
+
+def _decode_cursor(cursor: str | None) -> str | None:
+    if not cursor:
+        return None
+    try:
+        return base64.urlsafe_b64decode(cursor.encode()).decode()
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise SSError(ErrorCode.VALIDATION_FAILED, "invalid cursor", field="cursor") from exc
+
+
+class JobsController(Controller):
+    path = "/v1/jobs"
+    tags = ("jobs",)
+
+    @post("/", status_code=201, summary="Create a job")
+    async def create(self, data: CreateJob, principal: Principal, services: Services) -> JobView:
+        record = await operations.create_job(services, principal.tenant, data.spec())
+        return job_view(record, 1)
+
+    @get("/", summary="List the caller's jobs, newest first")
+    async def list_jobs(
+        self, principal: Principal, services: Services,
+        limit: Annotated[int, Parameter(ge=1, le=200)] = 50,
+        cursor: str | None = None,
+    ) -> JobPage:
+        after = _decode_cursor(cursor)
+        ids = await services.jobs.job_ids(principal.tenant)
+        if after is not None:
+            ids = [i for i in ids if i < after]
+        page = ids[:limit]
+        items = []
+        for job_id in page:
+            try:
+                record, revision = await services.jobs.get(principal.tenant, job_id)
+            except SSError:
+                continue
+            items.append(job_view(record, revision))
+        more = len(ids) > limit
+        next_cursor = base64.urlsafe_b64encode(page[-1].encode()).decode() if more else None
+        return JobPage(items=items, next_cursor=next_cursor)
+
+    @get("/{job_id:str}", summary="Get one job")
+    async def get_job(self, job_id: str, principal: Principal, services: Services) -> JobView:
+        record, revision = await services.jobs.get(principal.tenant, job_id)
+        return job_view(record, revision)
+
+    @post("/{job_id:str}/submit", status_code=202, summary="Queue the job to run")
+    async def submit(self, job_id: str, principal: Principal, services: Services) -> JobView:
+        record = await operations.submit_job(services, principal.tenant, job_id)
+        return job_view(record)
+
+    @post("/{job_id:str}/cancel", status_code=200, summary="Cancel a queued or running job")
+    async def cancel(self, job_id: str, principal: Principal, services: Services) -> JobView:
+        return job_view(await operations.cancel_job(services, principal.tenant, job_id))
+
+    @post("/{job_id:str}/retry", status_code=202, summary="Run a failed or cancelled job again")
+    async def retry(self, job_id: str, principal: Principal, services: Services) -> JobView:
+        return job_view(await operations.retry_job(services, principal.tenant, job_id))
+
+    @put("/{job_id:str}/inputs/{name:str}", status_code=201, request_max_body_size=None,
+         summary="Upload an input (raw body, streamed to storage)")
+    async def upload(
+        self, job_id: str, name: str, request: Request,  # type: ignore[type-arg]
+        principal: Principal, services: Services,
+    ) -> InputFile:
+        length = request.headers.get("content-length")
+        limit = services.settings.upload_max_bytes
+        if length is not None and length.isdigit() and int(length) > limit:
+            raise SSError(ErrorCode.INPUT_TOO_LARGE,
+                          f"upload exceeds the limit of {limit} bytes", limit=limit)
+        ctype = request.headers.get("content-type", "application/octet-stream")
+        return await operations.add_input(services, principal.tenant, job_id, name,
+                                          request.stream(), ctype)
