@@ -36,6 +36,7 @@ class Panel:
     sizes: FloatArray
     w: FloatArray
     n_obs: float
+    weighted: bool
 
     def means(self, values: FloatArray) -> FloatArray:
         """Weighted group means (G×k or G) of ``values``."""
@@ -47,10 +48,13 @@ class Panel:
         return out
 
 
-def _panel(ids: NDArray[np.generic], mask: NDArray[np.bool_], w: FloatArray, n: float) -> Panel:
+def panel_of(
+    ids: NDArray[np.generic], mask: NDArray[np.bool_], w: FloatArray, n: float, weighted: bool
+) -> Panel:
+    """Group structure of the estimation sample ``mask``."""
     codes, groups = cluster_codes(ids[mask])
     sizes = np.bincount(codes, minlength=groups).astype(np.float64)
-    return Panel(codes=codes, groups=groups, sizes=sizes, w=w, n_obs=n)
+    return Panel(codes=codes, groups=groups, sizes=sizes, w=w, n_obs=n, weighted=weighted)
 
 
 def _corr2(a: FloatArray, b: FloatArray) -> float:
@@ -67,7 +71,7 @@ def _group_stats(p: Panel) -> dict[str, float]:
     }
 
 
-def _within(
+def within_fit(
     ys: FloatArray, Xs: FloatArray, p: Panel, preomitted: tuple[bool, ...] | None
 ) -> tuple[LeastSquares, FloatArray, FloatArray]:
     """The fe regression on group-demeaned data with the grand means added back."""
@@ -75,7 +79,7 @@ def _within(
     ybar_g, xbar_g = p.means(ys), p.means(Xs)
     yt = ys - ybar_g[p.codes] + (p.w @ ys) / sw
     Xt = Xs - xbar_g[p.codes] + (p.w @ Xs) / sw
-    return fit(yt, Xt, p.w, cons=True, preomitted=preomitted), yt, Xt
+    return fit(yt, Xt, p.w if p.weighted else None, cons=True, preomitted=preomitted), yt, Xt
 
 
 def xtreg_fe(
@@ -98,8 +102,8 @@ def xtreg_fe(
     mask = estimation_mask(y, X, weights, groups, vce.clusters)
     w, n_obs = effective_weights(weights, mask)
     ys, Xs = y[mask], X[mask]
-    p = _panel(groups, mask, w, n_obs)
-    ls, yt, Xt = _within(ys, Xs, p, preomitted)
+    p = panel_of(groups, mask, w, n_obs, weights is not None)
+    ls, yt, Xt = within_fit(ys, Xs, p, preomitted)
     k = ls.rank - 1
     df_resid = n_obs - p.groups - k
     if df_resid <= 0:
@@ -134,8 +138,7 @@ def xtreg_fe(
     stat, q = wald_statistic(ls.coef, V, slopes, ls.omitted)
     b = ls.coef[: len(names)]
     xb = Xs @ b
-    u = ybar_g = p.means(ys)
-    u = ybar_g - p.means(Xs) @ b - ls.coef[-1]
+    u = p.means(ys) - p.means(Xs) @ b - ls.coef[-1]
     u_obs = u[p.codes]
     sigma_u = float(np.std(u, ddof=1))
     wtss = float(w @ (yt - (w @ yt) / w.sum()) ** 2)
@@ -207,8 +210,8 @@ def xtreg_re(
     mask = estimation_mask(y, X, None, groups, vce.clusters)
     w, n_obs = effective_weights(None, mask)
     ys, Xs = y[mask], X[mask]
-    p = _panel(groups, mask, w, n_obs)
-    within, yt, Xt = _within(ys, Xs, p, preomitted)
+    p = panel_of(groups, mask, w, n_obs, False)
+    within, yt, Xt = within_fit(ys, Xs, p, preomitted)
     k = within.rank - 1
     sigma_e2 = float(within.resid @ within.resid) / (n_obs - p.groups - k)
     ybar_g, xbar_g = p.means(ys), p.means(Xs)
