@@ -117,7 +117,7 @@ def test_logit_dummy_predicting_perfectly_is_dropped_with_its_rows() -> None:
 
 
 def test_logit_complete_separation_is_r2000() -> None:
-    y, x = _data()
+    _, x = _data()
     with pytest.raises(StatsError) as err:
         fit_ml("logit", (x[:, 0] > 0.1).astype(float), x, ("x1", "x2", "x3"), depvar="y")
     assert err.value.code == 2000
@@ -125,9 +125,9 @@ def test_logit_complete_separation_is_r2000() -> None:
 
 
 def test_logit_outcome_does_not_vary_is_r2000() -> None:
-    y, x = _data()
+    _, x = _data()
     with pytest.raises(StatsError) as err:
-        fit_ml("probit", np.ones(len(y)), x, ("x1", "x2", "x3"), depvar="y")
+        fit_ml("probit", np.ones(len(x)), x, ("x1", "x2", "x3"), depvar="y")
     assert err.value.code == 2000
     assert "outcome does not vary" in err.value.message
 
