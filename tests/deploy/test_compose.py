@@ -19,6 +19,7 @@ from typing import Any
 import msgspec
 import pytest
 
+from libs import names
 from libs.settings import Settings, env_name, load_settings
 from tests.deploy.dockerfile import REPO, SERVICES
 
@@ -29,6 +30,8 @@ STATA = COMPOSE / "docker-compose.stata.yml"
 CLUSTER = COMPOSE / "nats-cluster" / "docker-compose.yml"
 COMBINATIONS = {"single": (BASE,), "stata": (BASE, STATA), "cluster": (BASE, CLUSTER)}
 SETTINGS = {env_name(f.name) for f in msgspec.structs.fields(Settings)}
+#: Upper-case SS_ names that are not variables: the stream names.
+STREAMS = {names.WORK_STREAM, names.EVENTS_STREAM}
 
 
 def _compose(*args: str, env_file: Path | None = None) -> subprocess.CompletedProcess[str]:
@@ -110,7 +113,7 @@ def test_every_ss_variable_named_in_compose_files_is_a_setting() -> None:
         f"{path.relative_to(REPO)}: {name}"
         for path in files
         for name in re.findall(r"\bSS_[A-Z0-9_]+\b", path.read_text())
-        if name not in SETTINGS
+        if name not in SETTINGS | STREAMS
     }
     assert not unknown, sorted(unknown)
 
