@@ -67,6 +67,11 @@ def fit_models(data: pd.DataFrame, count: int = 3) -> list[Fit]:
     return fits[:count]
 
 
+def stata_order(result: Any) -> list[str]:
+    """statsmodels term names in Stata's order: the constant last."""
+    return [t for t in result.params.index if t != "const"] + ["const"]
+
+
 def write_models(results_dir: Path, fits: list[Fit]) -> None:
     """coefficients.csv, model_stats.csv and models.csv in the documented shapes."""
     results_dir.mkdir(parents=True, exist_ok=True)
@@ -74,7 +79,7 @@ def write_models(results_dir: Path, fits: list[Fit]) -> None:
     for fit in fits:
         res = fit.result
         ci = res.conf_int()
-        for term in res.params.index:
+        for term in stata_order(res):
             name = "_cons" if term == "const" else term
             coef_rows.append([fit.name, name, LABELS.get(name, ""), _num(res.params[term]),
                               _num(res.bse[term]), _num(res.tvalues[term]), "t",

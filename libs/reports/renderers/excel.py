@@ -36,10 +36,11 @@ _WIDTH_SAMPLE = 500
 def render_xlsx(bundle: ResultBundle, out_dir: Path) -> list[Path]:
     """Write ``report.xlsx`` into ``out_dir``."""
     target = out_dir / REPORT_FILE
-    with atomic_path(target) as partial:
-        workbook = xlsxwriter.Workbook(str(partial), {
+    # The workbook's context closes it (and its streaming temp files) even when a sheet
+    # fails; atomic_path then drops the half-written file.
+    with atomic_path(target) as partial, xlsxwriter.Workbook(str(partial), {
             "constant_memory": True, "strings_to_numbers": False,
-            "strings_to_formulas": False, "strings_to_urls": False})
+            "strings_to_formulas": False, "strings_to_urls": False}) as workbook:
         workbook.set_properties({"title": bundle.context.template_title,
                                  "created": bundle.context.finished_at()})
         styles = Styles(workbook)
@@ -49,10 +50,9 @@ def render_xlsx(bundle: ResultBundle, out_dir: Path) -> list[Path]:
             write_regression(workbook.add_worksheet(names.take("Regression")), bundle, styles)
             write_coefficients(workbook.add_worksheet(names.take("Coefficients")), bundle, styles)
         for table in bundle.tables:
-            _write_table(workbook, workbook.add_worksheet(names.take(table.name)), table, styles)
+            _write_table(workbook, workbook.add_worksheet(names.take(table.title)), table, styles)
         if any(data.columns for data in bundle.context.inputs):
             _write_variables(workbook.add_worksheet(names.take("Variables")), bundle, styles)
-        workbook.close()
     return [target]
 
 
