@@ -1,0 +1,78 @@
+"""The ``by`` / ``bysort`` prefix: group the data and run a command per group or for all."""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from libs.engine import formats, registry, textscan, varlist
+from libs.engine.errors import StataError
+from libs.engine.groups import groups_of
+from libs.engine.sorting import sort_data
+
+if TYPE_CHECKING:
+    from libs.engine.interpreter import Interpreter
+
+RULE = "-" * 79
+
+
+def run_by(interp: Interpreter, word: str, rest: str) -> None:
+    """Run ``by varlist [(sortvars)] [, sort]: command``."""
+    session = interp.session
+    colon = textscan.find_top(rest, ":")
+    if colon < 0:
+        raise StataError(198, "by: colon expected")
+    spec, command = rest[:colon], rest[colon + 1 :].strip()
+    spec, _, opts = spec.partition(",")
+    do_sort = word != "by" or "sort" in opts.split()
+    paren = re.search(r"\(([^)]*)\)", spec)
+    inner = paren.group(1) if paren else ""
+    outer = re.sub(r"\([^)]*\)", " ", spec)
+    ds = session.data
+    by_vars = varlist.expand(ds, outer, abbrev=session.settings.varabbrev)
+    sort_vars = by_vars + varlist.expand(ds, inner, abbrev=session.settings.varabbrev)
+    if do_sort:
+        sort_data(session, sort_vars)
+    elif inner:
+        groups_of(ds, sort_vars)  # r(5) unless sorted by all of them
+    groups = groups_of(ds, by_vars)
+    m = re.match(r"^\s*([A-Za-z_]\w*)", command)
+    name = m.group(1) if m else ""
+    if name in session.programs:
+        raise StataError(190, f"{name} may not be combined with by")
+    prefixes = ("quietly", "qui", "noisily", "noi", "capture", "cap")
+    entry = registry.lookup(name) if name not in prefixes else None
+    if entry is not None and entry.byable == "no":
+        raise StataError(190, f"{entry.name} may not be combined with by")
+    if entry is not None and entry.byable == "groups":
+        session.by = groups
+        try:
+            interp.with_prefixes(command, None)
+        finally:
+            session.by = None
+        return
+    for g in range(groups.count):
+        start = int(groups.starts[g])
+        session.log.out()
+        session.log.out(RULE)
+        session.log.out("-> " + ", ".join(f"{v} = {_shown(session, v, start)}" for v in by_vars))
+        session.by_mask = groups.ids == g
+        try:
+            interp.with_prefixes(command, None)
+        finally:
+            session.by_mask = None
+
+
+def _shown(interp_session: object, name: str, row: int) -> str:
+    from libs.engine.session import Session
+
+    assert isinstance(interp_session, Session)
+    ds = interp_session.data
+    value = ds.cols[name][row]
+    if isinstance(value, str):
+        return value
+    text = ds.value_text(name, float(value))
+    return text if text is not None else formats.format_number(
+        float(np.float64(value)), ds.vars[name].format).strip()

@@ -1,0 +1,263 @@
+"""Expression functions: the dispatch table, and the math, logical and random functions.
+
+Each function receives the evaluator (for N, by-groups, the RNG) and its evaluated arguments.
+String functions live in ``strfuncs``, date functions in ``datefuncs``; all register here.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+import numpy as np
+from scipy import special, stats
+
+from libs.engine import expr, missing
+from libs.engine.errors import StataError
+from libs.engine.groups import whole
+
+if TYPE_CHECKING:
+    from libs.engine.evaluator import Evaluator, Value
+
+Function = Callable[["Evaluator", list["Value"]], "Value"]
+FUNCTIONS: dict[str, tuple[Function, int, int]] = {}  #: name -> (function, min args, max args)
+
+
+def function(*names: str, args: int | tuple[int, int] = 1) -> Callable[[Function], Function]:
+    """Register a function under ``names`` taking ``args`` arguments (or a (min, max) range)."""
+    lo, hi = (args, args) if isinstance(args, int) else args
+
+    def register(fn: Function) -> Function:
+        for name in names:
+            FUNCTIONS[name] = (fn, lo, hi)
+        return fn
+
+    return register
+
+
+def call(ev: Evaluator, node: expr.Call) -> Value:
+    """Evaluate a function call (r(133) for an unknown function, r(198) for bad arity)."""
+    from libs.engine import datefuncs, strfuncs  # noqa: F401  (registers their functions)
+
+    entry = FUNCTIONS.get(node.name)
+    if entry is None:
+        raise StataError(133, f"unknown function {node.name}()")
+    fn, lo, hi = entry
+    if not lo <= len(node.args) <= hi:
+        raise StataError(198, f"{node.name}(): wrong number of arguments")
+    return fn(ev, [ev.eval(a) for a in node.args])
+
+
+def num(value: Value) -> Value:
+    """A numeric argument (r(109) for a string)."""
+    from libs.engine.evaluator import is_string
+
+    if is_string(value):
+        raise StataError(109, "type mismatch")
+    return value
+
+
+def clean(value: Value) -> Value:
+    """Non-finite results are ``.`` (Stata functions return missing outside their domain)."""
+    if np.ndim(value):
+        return missing.canonical(np.asarray(value, dtype=np.float64))
+    return np.float64(value) if np.isfinite(value) else np.float64(np.nan)
+
+
+def _unary(np_fn: Callable[..., Value]) -> Function:
+    return lambda ev, a: clean(np_fn(num(a[0])))
+
+
+for _name, _fn in {
+    "abs": np.abs, "ceil": np.ceil, "floor": np.floor, "int": np.trunc, "trunc": np.trunc,
+    "exp": np.exp, "ln": np.log, "log": np.log, "log10": np.log10, "sqrt": np.sqrt,
+    "sin": np.sin, "cos": np.cos, "tan": np.tan, "asin": np.arcsin, "acos": np.arccos,
+    "atan": np.arctan, "sinh": np.sinh, "cosh": np.cosh, "tanh": np.tanh, "sign": np.sign,
+    "lnfactorial": lambda x: special.gammaln(x + 1), "lngamma": special.gammaln,
+    "invlogit": special.expit, "logit": special.logit, "normal": stats.norm.cdf,
+    "normalden": stats.norm.pdf, "invnormal": stats.norm.ppf, "digamma": special.digamma,
+    "cloglog": lambda x: np.log(-np.log1p(-x)), "exp1m": np.expm1, "ln1p": np.log1p,
+}.items():
+    FUNCTIONS[_name] = (_unary(_fn), 1, 1)
+
+
+@function("round", args=(1, 2))
+def _round(ev: Evaluator, a: list[Value]) -> Value:
+    x = num(a[0])
+    y = num(a[1]) if len(a) > 1 else 1.0
+    with np.errstate(all="ignore"):
+        out = np.where(y == 0, x, np.sign(x) * np.floor(np.abs(x) / y + 0.5) * y)
+    return out if np.ndim(out) else np.float64(out)
+
+
+@function("mod", args=2)
+def _mod(ev: Evaluator, a: list[Value]) -> Value:
+    x, y = num(a[0]), num(a[1])
+    return clean(x - y * np.floor(x / y))
+
+
+@function("atan2", args=2)
+def _atan2(ev: Evaluator, a: list[Value]) -> Value:
+    return clean(np.arctan2(num(a[0]), num(a[1])))
+
+
+@function("comb", args=2)
+def _comb(ev: Evaluator, a: list[Value]) -> Value:
+    return clean(np.round(special.comb(num(a[0]), num(a[1]))))
+
+
+@function("float", args=1)
+def _float(ev: Evaluator, a: list[Value]) -> Value:
+    return clean(np.asarray(num(a[0]), dtype=np.float32).astype(np.float64))
+
+
+def _extreme(pick: Callable[..., Value]) -> Function:
+    """max()/min(): missing arguments are ignored; missing only when all are."""
+
+    def fn(ev: Evaluator, a: list[Value]) -> Value:
+        stacked = np.broadcast_arrays(*[np.asarray(num(v), dtype=np.float64) for v in a])
+        data = np.stack(stacked)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)  # all-missing columns
+            out = pick(data, axis=0)
+        return out if np.ndim(out) else np.float64(out)
+
+    return fn
+
+
+FUNCTIONS["max"] = (_extreme(np.nanmax), 1, 99)
+FUNCTIONS["min"] = (_extreme(np.nanmin), 1, 99)
+
+
+@function("cond", args=(3, 4))
+def _cond(ev: Evaluator, a: list[Value]) -> Value:
+    """cond(c, a, b[, m]): a where c is true (nonzero), b where false, m where c is missing."""
+    from libs.engine.evaluator import is_string
+
+    c = num(a[0])
+    values = a[1:]
+    if len({is_string(v) for v in values}) > 1:
+        raise StataError(109, "type mismatch")
+    if len(values) == 3:
+        out = np.where(np.isnan(c), values[2], np.where(c != 0, values[0], values[1]))
+    else:
+        out = np.where(c != 0, values[0], values[1])
+    if is_string(values[0]):
+        return out.astype(np.object_) if np.ndim(out) else str(out)
+    return out if np.ndim(out) else np.float64(out)
+
+
+@function("inlist", args=(2, 255))
+def _inlist(ev: Evaluator, a: list[Value]) -> Value:
+    x = a[0]
+    out = np.zeros(np.shape(x), dtype=np.bool_)
+    for v in a[1:]:
+        out = out | _equal(x, v)
+    return out.astype(np.float64) if np.ndim(out) else np.float64(out)
+
+
+def _equal(x: Value, v: Value) -> Value:
+    from libs.engine.evaluator import is_string
+
+    if is_string(x) != is_string(v):
+        raise StataError(109, "type mismatch")
+    if is_string(x):
+        return np.asarray(x == v)
+    return missing.order_key(np.atleast_1d(np.asarray(x, dtype=np.float64))).reshape(
+        np.shape(x)) == missing.order_key(np.atleast_1d(np.asarray(v, dtype=np.float64)))[0]
+
+
+@function("inrange", args=3)
+def _inrange(ev: Evaluator, a: list[Value]) -> Value:
+    """inrange(z, a, b): a <= z <= b with missing a meaning -inf and missing b meaning +inf."""
+    z, lo, hi = (num(v) for v in a)
+    lo = np.where(np.isnan(lo), -np.inf, lo)
+    key = missing.order_key(np.atleast_1d(np.asarray(z, dtype=np.float64))).reshape(np.shape(z))
+    hi_key = np.where(np.isnan(hi), np.inf, hi)
+    out = (key >= lo) & (key <= hi_key) & ~(np.isnan(z) & ~np.isnan(hi))
+    return out.astype(np.float64) if np.ndim(out) else np.float64(out)
+
+
+@function("missing", "mi", args=(1, 255))
+def _missing(ev: Evaluator, a: list[Value]) -> Value:
+    from libs.engine.evaluator import is_string
+
+    out: Value = np.False_
+    for v in a:
+        out = out | (np.asarray(v == "") if is_string(v) else np.isnan(v))
+    return out.astype(np.float64) if np.ndim(out) else np.float64(out)
+
+
+@function("sum", args=1)
+def _running_sum(ev: Evaluator, a: list[Value]) -> Value:
+    """Running sum within the by-group, missing counted as 0."""
+    x = np.broadcast_to(np.asarray(num(a[0]), dtype=np.float64), (ev.n,))
+    filled = np.where(np.isnan(x), 0.0, x)
+    total = np.cumsum(filled)
+    groups = ev.groups or whole(ev.n)
+    if groups.count > 1:
+        before = np.concatenate([[0.0], total])[groups.starts]
+        total = total - before[groups.ids]
+    return total
+
+
+# -- random numbers (set seed) ---------------------------------------------------------------
+@function("runiform", args=(0, 2))
+def _runiform(ev: Evaluator, a: list[Value]) -> Value:
+    lo, hi = (num(a[0]), num(a[1])) if a else (0.0, 1.0)
+    return lo + (hi - lo) * ev.session.rng.random(ev.n)
+
+
+@function("runiformint", args=2)
+def _runiformint(ev: Evaluator, a: list[Value]) -> Value:
+    lo, hi = float(num(a[0])), float(num(a[1]))
+    return ev.session.rng.integers(int(lo), int(hi) + 1, ev.n).astype(np.float64)
+
+
+@function("rnormal", args=(0, 2))
+def _rnormal(ev: Evaluator, a: list[Value]) -> Value:
+    mean = num(a[0]) if a else 0.0
+    sd = num(a[1]) if len(a) > 1 else 1.0
+    return clean(mean + sd * ev.session.rng.standard_normal(ev.n))
+
+
+@function("rbinomial", args=2)
+def _rbinomial(ev: Evaluator, a: list[Value]) -> Value:
+    return ev.session.rng.binomial(int(num(a[0])), float(num(a[1])), ev.n).astype(np.float64)
+
+
+@function("rpoisson", args=1)
+def _rpoisson(ev: Evaluator, a: list[Value]) -> Value:
+    return ev.session.rng.poisson(float(num(a[0])), ev.n).astype(np.float64)
+
+
+# -- distributions part 2 and templates use in display ---------------------------------------
+@function("ttail", args=2)
+def _ttail(ev: Evaluator, a: list[Value]) -> Value:
+    return clean(stats.t.sf(num(a[1]), num(a[0])))
+
+
+@function("invttail", args=2)
+def _invttail(ev: Evaluator, a: list[Value]) -> Value:
+    return clean(stats.t.isf(num(a[1]), num(a[0])))
+
+
+@function("Ftail", args=3)
+def _ftail(ev: Evaluator, a: list[Value]) -> Value:
+    return clean(stats.f.sf(num(a[2]), num(a[0]), num(a[1])))
+
+
+@function("chi2tail", args=2)
+def _chi2tail(ev: Evaluator, a: list[Value]) -> Value:
+    return clean(stats.chi2.sf(num(a[1]), num(a[0])))
+
+
+@function("chi2", args=2)
+def _chi2(ev: Evaluator, a: list[Value]) -> Value:
+    return clean(stats.chi2.cdf(num(a[1]), num(a[0])))
+
+
+@function("invchi2tail", args=2)
+def _invchi2tail(ev: Evaluator, a: list[Value]) -> Value:
+    return clean(stats.chi2.isf(num(a[1]), num(a[0])))

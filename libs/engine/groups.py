@@ -1,0 +1,86 @@
+"""By-groups: observation runs sharing the values of the ``by`` variables (data sorted)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from libs.engine.dataset import Dataset
+from libs.engine.errors import StataError
+from libs.engine.missing import order_key
+
+IntArray = npt.NDArray[np.intp]
+
+
+@dataclass(frozen=True)
+class Groups:
+    """Group structure of sorted data: per observation its group id, group start and size."""
+
+    ids: IntArray  #: group number 0..G-1 per observation
+    starts: IntArray  #: first observation of each group (length G)
+    sizes: IntArray  #: size of each group (length G)
+
+    @property
+    def count(self) -> int:
+        """Number of groups."""
+        return len(self.starts)
+
+    def obs_in_group(self) -> IntArray:
+        """``_n`` under ``by``: 1-based position of each observation within its group."""
+        return np.arange(len(self.ids)) - self.starts[self.ids] + 1
+
+    def group_size(self) -> IntArray:
+        """``_N`` under ``by``: size of each observation's group."""
+        return self.sizes[self.ids]
+
+
+def boundaries(ds: Dataset, names: list[str]) -> npt.NDArray[np.bool_]:
+    """True where an observation starts a new run of ``names`` values (element 0 is True)."""
+    new = np.zeros(ds.n, dtype=np.bool_)
+    if ds.n:
+        new[0] = True
+    for name in names:
+        col = ds.cols[name]
+        if col.dtype == np.object_:
+            new[1:] |= col[1:] != col[:-1]
+        else:
+            key = order_key(col)  # type: ignore[arg-type]
+            new[1:] |= key[1:] != key[:-1]
+    return new
+
+
+def groups_of(ds: Dataset, names: list[str], *, check_sorted: bool = True) -> Groups:
+    """Groups of consecutive equal ``names`` values; r(5) if the data are not sorted by them."""
+    if check_sorted and ds.sortedby[: len(names)] != names and not is_sorted(ds, names):
+        raise StataError(5, "not sorted")
+    starts = np.flatnonzero(boundaries(ds, names))
+    ids = np.cumsum(boundaries(ds, names)) - 1 if ds.n else np.zeros(0, dtype=np.intp)
+    sizes = np.diff(np.append(starts, ds.n))
+    return Groups(ids.astype(np.intp), starts.astype(np.intp), sizes.astype(np.intp))
+
+
+def whole(n: int) -> Groups:
+    """All observations as one group (no ``by``)."""
+    return Groups(np.zeros(n, dtype=np.intp), np.zeros(1 if n else 0, dtype=np.intp),
+                  np.array([n] if n else [], dtype=np.intp))
+
+
+def is_sorted(ds: Dataset, names: list[str]) -> bool:
+    """Whether the data are in ascending order of ``names`` (checked on the values)."""
+    if ds.n < 2:
+        return True
+    tied = np.ones(ds.n - 1, dtype=np.bool_)
+    for name in names:
+        col = ds.cols[name]
+        if col.dtype == np.object_:
+            a, b = col[:-1], col[1:]
+            less, eq = (a < b).astype(np.bool_), (a == b).astype(np.bool_)
+        else:
+            key = order_key(col)  # type: ignore[arg-type]
+            less, eq = key[:-1] < key[1:], key[:-1] == key[1:]
+        if (tied & ~less & ~eq).any():
+            return False
+        tied &= eq
+    return True

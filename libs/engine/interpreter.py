@@ -1,0 +1,322 @@
+"""The interpreter: runs logical lines — blocks, control flow, prefixes, command dispatch.
+
+Each line is macro-expanded just before it runs (so loop bodies see the current macro values),
+then prefixes (``capture``, ``quietly``, ``noisily``, ``by``/``bysort``) are peeled off and
+the command is looked up in the registry (or among ``program define``d programs).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from libs.engine import macros, registry
+from libs.engine.errors import ExitRequest, LoopControl, StataError
+from libs.engine.evaluator import Evaluator
+from libs.engine.lexer import LogicalLine
+from libs.engine.session import Frame, Program, Session
+
+_WORD = re.compile(r"^\s*([A-Za-z_][A-Za-z0-9_]*)(.*)$", re.DOTALL)
+_PREFIX = {"capture": 3, "quietly": 3, "noisily": 3}
+MAX_WHILE = 10_000_000
+
+
+def _is(word: str, full: str, shortest: int) -> bool:
+    return full.startswith(word) and len(word) >= shortest
+
+
+class Interpreter:
+    """Executes lines against a session."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    # -- blocks ------------------------------------------------------------------------------
+    def run(self, lines: list[LogicalLine], *, echo: bool) -> None:
+        """Run ``lines`` in order; ``echo`` writes ``. cmd`` for each (the do-file level)."""
+        i = 0
+        while i < len(lines):
+            i = self.step(lines, i, echo=echo)
+
+    def step(self, lines: list[LogicalLine], i: int, *, echo: bool) -> int:
+        """Run the statement starting at ``lines[i]``; return the index after it."""
+        line = lines[i]
+        first = line.text.split(None, 1)[0] if line.text.split() else ""
+        if _is(first, "program", 2) and not re.match(r"^\w+\s+(drop|dir|list)\b", line.text):
+            end = self._program_end(lines, i)
+            if echo:
+                self._echo_block(lines, i, end, start_number=1)
+            self._define_program(lines, i, end)
+            return end + 1
+        if line.text.rstrip().endswith("{"):
+            end = self._block_end(lines, i)
+            if first == "if":
+                end = self._chain_end(lines, end)
+            if echo:
+                self._echo_block(lines, i, end, start_number=2)
+            self.run_compound(lines[i : end + 1])
+            return end + 1
+        if echo:
+            self.session.log.echo(line.source)
+        self.execute(macros.expand(line.text, self.session), lines, i)
+        return i + 1
+
+    def _echo_block(self, lines: list[LogicalLine], start: int, end: int, *,
+                    start_number: int) -> None:
+        log = self.session.log
+        log.echo(lines[start].source)
+        number = start_number
+        for line in lines[start + 1 : end + 1]:
+            for k, raw in enumerate(line.source):
+                log.echo([raw], number=number) if k == 0 else log.echo(["> " + raw], number=None)
+            number += 1
+
+    def _block_end(self, lines: list[LogicalLine], i: int) -> int:
+        """Index of the line closing the block opened at ``lines[i]``."""
+        depth = 1
+        for j in range(i + 1, len(lines)):
+            text = lines[j].text.strip()
+            if text.startswith("}"):
+                depth -= 1
+                if depth == 0:
+                    return j
+            if text.endswith("{"):
+                depth += 1
+        raise StataError(198, "unexpected end of file (missing })")
+
+    def _chain_end(self, lines: list[LogicalLine], end: int) -> int:
+        """Extend an ``if`` block over following ``else`` / ``else if`` branches."""
+        while True:
+            closing = lines[end].text.strip()
+            if re.match(r"^}\s*else\b", closing):
+                end = self._block_end(lines, end) if closing.endswith("{") else end
+                if not closing.endswith("{"):
+                    return end
+                continue
+            if end + 1 < len(lines) and re.match(r"^else\b", lines[end + 1].text.strip()):
+                nxt = lines[end + 1].text.strip()
+                if nxt.endswith("{"):
+                    end = self._block_end(lines, end + 1)
+                    continue
+                return end + 1
+            return end
+
+    def _program_end(self, lines: list[LogicalLine], i: int) -> int:
+        for j in range(i + 1, len(lines)):
+            if lines[j].text.strip() == "end":
+                return j
+        raise StataError(198, "program define without end")
+
+    # -- compound statements -----------------------------------------------------------------
+    def run_compound(self, lines: list[LogicalLine]) -> None:
+        """Run a braced construct: if/else chain, loop, or a prefixed ``{ }`` block."""
+        header = macros.expand(lines[0].text, self.session).rstrip()[:-1].strip()
+        word = header.split(None, 1)[0] if header else ""
+        if word == "if":
+            self._run_if(lines)
+        elif word in ("foreach", "forvalues", "forv", "forval", "forvalu", "forvalue", "while"):
+            from libs.engine.loops import run_loop
+
+            run_loop(self, lines, header)
+        else:  # capture { }, quietly { }, noisily { } or a bare { }
+            body = lines[1:-1]
+            self.with_prefixes(header, lambda: self.run(body, echo=False))
+
+    def _run_if(self, lines: list[LogicalLine]) -> None:
+        branches = self._branches(lines)
+        for cond, body in branches:
+            if cond is None or self._truth(cond):
+                self.run(body, echo=False)
+                return
+
+    def _branches(self, lines: list[LogicalLine]) -> list[tuple[str | None, list[LogicalLine]]]:
+        branches: list[tuple[str | None, list[LogicalLine]]] = []
+        cond: str | None = lines[0].text.strip()[2:].rstrip()[:-1]
+        body: list[LogicalLine] = []
+        depth = 0
+        for line in lines[1:]:
+            text = line.text.strip()
+            if depth == 0 and (text.startswith("}") or text.startswith("else")):
+                rest = text.lstrip("}").strip()
+                if rest.startswith("else") or not rest:
+                    if cond != "__done__":
+                        branches.append((cond, body))
+                    body = []
+                    cond = "__done__"
+                    if rest.startswith("else"):
+                        tail = rest[4:].strip()
+                        if tail.startswith("if"):
+                            tail = tail[2:].strip()
+                            if tail.endswith("{"):
+                                cond = tail[:-1]
+                            else:
+                                raise StataError(198, "else if requires {")
+                        elif tail.endswith("{"):
+                            cond = None
+                        else:  # else on one line: else command
+                            branches.append((None, [LogicalLine(text=tail, lineno=line.lineno,
+                                                                source=line.source)]))
+                    continue
+            if text.endswith("{") and not text.startswith("}"):
+                depth += 1
+            elif text.startswith("}"):
+                depth -= 1
+            body.append(line)
+        return branches
+
+    def _truth(self, cond: str) -> bool:
+        expanded = macros.expand(cond, self.session)
+        value = Evaluator(self.session, scalar=True).evaluate(expanded)
+        from libs.engine.evaluator import is_string
+
+        if is_string(value):
+            raise StataError(109, "type mismatch")
+        return bool(float(value) != 0)
+
+    # -- single commands ---------------------------------------------------------------------
+    def execute(self, text: str, lines: list[LogicalLine] | None = None, i: int = 0) -> None:
+        """Run one expanded command line (with prefixes)."""
+        text = text.strip()
+        if not text:
+            return
+        if text.startswith(("!", "shell ", "winexec", "unix ", "xshell")) or text == "shell":
+            raise StataError(199, "shell commands are not available: the embedded engine runs "
+                                  "confined (no shell, no network, no files outside the "
+                                  "working directory)")
+        if re.match(r"^if\b", text):
+            cond, command = _split_if(text)
+            if self._truth(cond):
+                self.execute(command)
+            return
+        if re.match(r"^else\b", text):
+            return
+        self.with_prefixes(text, None)
+
+    def with_prefixes(self, text: str, block: object) -> None:
+        """Peel ``capture``/``quietly``/``noisily``/``by`` off ``text`` and run the rest."""
+        m = _WORD.match(text)
+        word = m.group(1) if m else ""
+        rest = m.group(2).lstrip() if m else text
+        if rest.startswith(":") and word in ("quietly", "qui", "noisily", "noi", "capture", "cap"):
+            rest = rest[1:].lstrip()
+        log = self.session.log
+        if word and _is(word, "capture", 3):
+            with self._silenced():
+                try:
+                    self.with_prefixes(rest, block)
+                    self.session.rc = 0
+                except StataError as err:
+                    self.session.rc = err.code
+            return
+        if word and _is(word, "quietly", 3):
+            log.quiet += 1
+            try:
+                self.with_prefixes(rest, block)
+            finally:
+                log.quiet -= 1
+            return
+        if word and _is(word, "noisily", 3):
+            saved = (log.quiet, log.silent)
+            log.quiet = log.silent = 0
+            try:
+                self.with_prefixes(rest, block)
+            except StataError as err:
+                log.error(err)
+                raise
+            finally:
+                log.quiet, log.silent = saved
+            return
+        if word == "version" and ":" in rest:
+            self.with_prefixes(rest.split(":", 1)[1], block)
+            return
+        if word in ("by", "bysort", "bys") or (word and _is(word, "bysort", 3)):
+            from libs.engine.byprefix import run_by
+
+            run_by(self, word, rest)
+            return
+        if callable(block):
+            block()
+            return
+        self.dispatch(text)
+
+    @contextmanager
+    def _silenced(self) -> Iterator[None]:
+        log = self.session.log
+        log.silent += 1
+        try:
+            yield
+        finally:
+            log.silent -= 1
+
+    def dispatch(self, text: str) -> None:
+        """Run a command without prefixes: a program, or a registered command."""
+        m = _WORD.match(text)
+        if m is None:
+            raise StataError(199, f"{text.split()[0] if text.split() else text} is "
+                                  "unrecognized")
+        word, rest = m.group(1), m.group(2).strip()
+        if word in self.session.programs:
+            self.call_program(self.session.programs[word], rest)
+            return
+        entry = registry.lookup(word)
+        args = entry.parse(rest, self.session)
+        if entry.rclass:
+            self.session.r.clear()
+        entry.func(self.session, args)
+
+    # -- programs ----------------------------------------------------------------------------
+    def _define_program(self, lines: list[LogicalLine], i: int, end: int) -> None:
+        header = macros.expand(lines[i].text, self.session)
+        words = header.replace(",", " , ").split()
+        words = words[2:] if len(words) > 1 and _is(words[1], "define", 3) else words[1:]
+        if not words:
+            raise StataError(198, "program name required")
+        name = words[0]
+        if name in self.session.programs:
+            raise StataError(110, f"program {name} already defined")
+        opts = {w.lower() for w in words[1:] if w != ","}
+        self.session.programs[name] = Program(
+            name, lines[i + 1 : end], rclass="rclass" in opts, eclass="eclass" in opts)
+
+    def call_program(self, program: Program, args: str) -> None:
+        """Run a user program with its own locals (``0``, ``1``, ...); restore on return."""
+        session = self.session
+        frame = Frame()
+        frame.locals["0"] = args
+        for k, word in enumerate(macros.split_words(args), start=1):
+            frame.locals[str(k)] = word
+        session.frames.append(frame)
+        if program.rclass:
+            session.r.clear()
+        try:
+            self.run(program.body, echo=False)
+        except ExitRequest as ex:
+            if ex.code:
+                raise StataError(ex.code, "") from None
+        finally:
+            session.frames.pop()
+            if frame.preserved is not None:
+                session.data = frame.preserved
+
+
+def _split_if(text: str) -> tuple[str, str]:
+    """``if exp command`` on one line: split the expression from the command."""
+    from libs.engine.expr import tokenize
+
+    body = text[2:].strip()
+    toks = tokenize(body)
+    depth, pos = 0, 0
+    for k, (kind, tok) in enumerate(toks):
+        depth += tok in ("(", "[")
+        depth -= tok in (")", "]")
+        pos = body.find(tok, pos) + len(tok)
+        if depth == 0 and k + 1 < len(toks):
+            nk, nt = toks[k + 1]
+            if kind in ("name", "num", "str", "miss") and nk == "name" or (
+                    tok == ")" and nk == "name" and not nt.startswith("_")):
+                return body[:pos], body[pos:]
+    raise StataError(198, "if: command expected after the condition")
+
+
+__all__ = ["Interpreter", "LoopControl"]

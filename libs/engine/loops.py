@@ -1,0 +1,90 @@
+"""Loops: ``foreach``, ``forvalues``, ``while``, with ``continue`` / ``continue, break``."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+from libs.engine import macros, varlist
+from libs.engine.errors import LoopControl, StataError
+from libs.engine.evaluator import Evaluator, is_string
+from libs.engine.lexer import LogicalLine
+from libs.engine.syntax import parse_numlist
+
+if TYPE_CHECKING:
+    from libs.engine.interpreter import Interpreter
+
+MAX_ITERATIONS = 10_000_000
+
+
+def run_loop(interp: Interpreter, lines: list[LogicalLine], header: str) -> None:
+    """Run the loop whose expanded header (without ``{``) is ``header``."""
+    body = lines[1:-1]
+    word = header.split(None, 1)[0]
+    if word == "while":
+        raw_cond = lines[0].text.strip()[5:].rstrip()[:-1]
+        count = 0
+        while _true(interp, macros.expand(raw_cond, interp.session)):
+            count += 1
+            if count > MAX_ITERATIONS or _iterate(interp, body):
+                return
+        return
+    name, values = (_foreach if word == "foreach" else _forvalues)(interp, header)
+    for value in values:
+        interp.session.set_local(name, value)
+        if _iterate(interp, body):
+            return
+
+
+def _iterate(interp: Interpreter, body: list[LogicalLine]) -> bool:
+    """Run one iteration; True when ``continue, break`` ends the loop."""
+    try:
+        interp.run(body, echo=False)
+    except LoopControl as ctl:
+        return ctl.brk
+    return False
+
+
+def _true(interp: Interpreter, cond: str) -> bool:
+    value = Evaluator(interp.session, scalar=True).evaluate(cond)
+    if is_string(value):
+        raise StataError(109, "type mismatch")
+    return bool(float(value) != 0)
+
+
+def _foreach(interp: Interpreter, header: str) -> tuple[str, Iterable[str]]:
+    m = re.match(r"^foreach\s+(\w+)\s+(in|of)\s*(.*)$", header, re.DOTALL)
+    if m is None:
+        raise StataError(198, "invalid syntax")
+    name, how, rest = m.groups()
+    if how == "in":
+        return name, macros.split_words(rest)
+    kind, _, items = rest.partition(" ")
+    session = interp.session
+    if kind in ("local", "global"):
+        text = session.get_local(items.strip()) if kind == "local" else session.get_global(
+            items.strip())
+        return name, macros.split_words(text)
+    if kind in ("varlist", "var", "varl", "varli", "varlis"):
+        return name, varlist.expand(session.data, items, abbrev=session.settings.varabbrev)
+    if kind in ("newlist", "newl", "newli", "newlis"):
+        return name, varlist.new_names(session.data, items)
+    if kind in ("numlist", "num", "numl", "numli", "numlis"):
+        return name, [_num_text(v) for v in parse_numlist(items)]
+    raise StataError(198, f"foreach ... of {kind}: invalid list type")
+
+
+def _forvalues(interp: Interpreter, header: str) -> tuple[str, Iterable[str]]:
+    m = re.match(r"^forv\w*\s+(\w+)\s*=\s*(.+)$", header, re.DOTALL)
+    if m is None:
+        raise StataError(198, "invalid syntax")
+    name, spec = m.groups()
+    spec = spec.strip()
+    if not re.match(r"^-?[\d.]+\s*(/|\(\s*-?[\d.]+\s*\))\s*-?[\d.]+$", spec):
+        raise StataError(198, "invalid syntax")
+    return name, [_num_text(v) for v in parse_numlist(spec)]
+
+
+def _num_text(value: float) -> str:
+    return str(int(value)) if value == int(value) else repr(value)

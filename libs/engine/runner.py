@@ -1,0 +1,61 @@
+"""Public entry: run a do-file as ``stata -b do FILE.do`` would, returning its return code."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from libs.engine.errors import ExitRequest, LoopControl, StataError
+from libs.engine.interpreter import Interpreter
+from libs.engine.lexer import logical_lines
+from libs.engine.log import Log
+from libs.engine.session import Session
+
+
+def run_do_file(do_path: Path, workdir: Path, log_path: Path | None = None) -> int:
+    """Run ``do_path`` with ``workdir`` as working directory; return Stata's return code.
+
+    The log (default ``workdir/<stem>.log``) echoes each command as ``. cmd`` with its output;
+    on failure it ends with the error message and ``r(NNN);`` as Stata's batch log does.
+    Every file the do-file touches must lie inside ``workdir``.
+    """
+    workdir = workdir.resolve()
+    log_path = log_path or workdir / f"{do_path.stem}.log"
+    source = do_path.read_text(encoding="utf-8", errors="replace")
+    with log_path.open("w", encoding="utf-8") as sink:
+        log = Log(sink)
+        session = Session(workdir, log)
+        log.echo([f'do "{do_path.name}"'])
+        rc = run_source(session, source)
+        log.end(rc)
+    return rc
+
+
+def run_source(session: Session, source: str) -> int:
+    """Run do-file text in ``session``; return 0 or the code of the error that stopped it."""
+    interp = Interpreter(session)
+    rc = 0
+    try:
+        interp.run(logical_lines(source), echo=True)
+    except ExitRequest as ex:
+        rc = ex.code
+        if rc:
+            session.log.error(StataError(rc, ""))
+    except LoopControl:
+        rc = 198
+        session.log.error(StataError(198, "continue outside of a loop"))
+    except StataError as err:
+        rc = err.code
+        session.log.error(err)
+    except RecursionError:
+        rc = 1400
+        session.log.error(StataError(1400, "nesting too deep"))
+    finally:
+        _cleanup(session)
+    return rc
+
+
+def _cleanup(session: Session) -> None:
+    for name in session.temp_files:
+        Path(name).unlink(missing_ok=True)
+    if session.log.user is not None:
+        session.log.close_user()

@@ -1,0 +1,50 @@
+"""Sorting the data: ``sort`` (ascending, missing last) and ``gsort`` (with descending keys)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+
+from libs.engine.dataset import Dataset
+from libs.engine.missing import order_key
+
+if TYPE_CHECKING:
+    from libs.engine.session import Session
+
+
+def sort_key(ds: Dataset, name: str) -> npt.NDArray[np.float64] | npt.NDArray[np.intp]:
+    """An ascending numeric key for variable ``name`` (strings by their sorted codes)."""
+    col = ds.cols[name]
+    if col.dtype == np.object_:
+        codes, _ = pd.factorize(col, sort=True)
+        return codes.astype(np.intp)
+    return order_key(col)  # type: ignore[arg-type]
+
+
+def order(ds: Dataset, names: list[str], descending: list[bool] | None = None
+          ) -> npt.NDArray[np.intp]:
+    """Stable permutation sorting the data by ``names`` (ties keep their current order)."""
+    descending = descending or [False] * len(names)
+    keys = []
+    for name, desc in zip(names, descending, strict=True):
+        key = sort_key(ds, name)
+        keys.append(-key if desc else key)
+    if len(keys) == 1:
+        return np.argsort(keys[0], kind="stable")
+    return np.lexsort(keys[::-1])
+
+
+def sort_data(session: Session, names: list[str], descending: list[bool] | None = None) -> None:
+    """Reorder the observations; ``sortedby`` is set for ascending sorts."""
+    ds = session.data
+    if not names:
+        return
+    if not any(descending or []) and ds.sortedby[: len(names)] == names:
+        return
+    perm = order(ds, names, descending)
+    if not np.array_equal(perm, np.arange(ds.n)):
+        ds.take(perm)
+    ds.sortedby = [] if any(descending or []) else list(names)

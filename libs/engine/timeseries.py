@@ -1,0 +1,68 @@
+"""Time-series operators (``L.``, ``F.``, ``D.``, ``S.``) over the ``tsset``/``xtset`` structure.
+
+Lags match on time values within a panel, not on row positions: ``L.x`` at time t is x at
+t − delta in the same panel, missing when that period is absent (gaps), as in Stata.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+from libs.engine.errors import StataError
+from libs.engine.missing import FloatArray
+
+if TYPE_CHECKING:
+    from libs.engine.session import Session
+
+
+@dataclass(frozen=True)
+class TsSettings:
+    """What ``tsset``/``xtset`` declared."""
+
+    timevar: str | None
+    panelvar: str | None = None
+    delta: float = 1.0
+    unit: str = ""  #: display format unit: "", "daily", "monthly", ...
+
+
+def apply(session: Session, name: str, ops: tuple[tuple[str, int], ...]) -> FloatArray:
+    """Values of ``ops.name`` (e.g. ``L2D.x``) for every observation."""
+    ts = session.tsset
+    if ts is None or ts.timevar is None:
+        raise StataError(111, "time variable not set, use tsset varname ...")
+    values = session.data.numeric(name)
+    for op, k in ops:
+        if op == "L":
+            values = shift(session, values, k)
+        elif op == "F":
+            values = shift(session, values, -k)
+        elif op == "D":
+            for _ in range(k):
+                values = values - shift(session, values, 1)
+        else:  # S: seasonal difference
+            values = values - shift(session, values, k)
+    return values
+
+
+def shift(session: Session, values: FloatArray, k: int) -> FloatArray:
+    """``values`` at time t − k·delta within the same panel (missing where absent)."""
+    ts = session.tsset
+    assert ts is not None and ts.timevar is not None
+    data = session.data
+    time = data.numeric(ts.timevar)
+    keys: list[FloatArray] = [time]
+    if ts.panelvar:
+        keys.insert(0, data.numeric(ts.panelvar))
+    index = pd.MultiIndex.from_arrays(keys) if len(keys) > 1 else pd.Index(time)
+    if not index.is_unique:
+        raise StataError(451, "repeated time values within panel")
+    target = keys[:-1] + [time - k * ts.delta]
+    wanted = pd.MultiIndex.from_arrays(target) if len(target) > 1 else pd.Index(target[0])
+    pos = index.get_indexer(wanted)
+    out = values[np.where(pos >= 0, pos, 0)] if len(values) else values.copy()
+    out = np.where(pos >= 0, out, np.nan)
+    return out
