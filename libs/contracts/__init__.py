@@ -1,1 +1,1 @@
-"""The shared records of SS: one msgspec Struct is the HTTP body, the NATS payload and the KV value."""
+"""The shared records of SS: one Struct is the HTTP body, the NATS payload and the KV value."""

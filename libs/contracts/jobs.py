@@ -14,6 +14,11 @@ from libs.contracts.errors import ErrorCode, ErrorInfo, SSError
 
 ParamValue = str | int | float | bool | list[str]
 
+#: Every output format a job may ask for (the formatter renders each; see docs/outputs.md).
+OUTPUT_FORMATS: tuple[str, ...] = (
+    "xlsx", "docx", "pdf", "html", "json", "csv", "dta", "log", "do", "png",
+)
+
 
 class JobState(StrEnum):
     """Where a job is in its life. Only ``TRANSITIONS`` decides what may follow what."""
@@ -160,6 +165,29 @@ class JobRecord(Struct, kw_only=True, frozen=True):
         """A copy in state ``target`` after checking the transition table."""
         check_transition(self.state, target)
         return msgspec.structs.replace(self, state=target, **changes)
+
+    def bind_inputs(self, wanted: list[str]) -> dict[str, InputFile]:
+        """Which upload feeds each template input: ``spec.inputs``, else the upload whose
+        file stem is the input's name, else the only upload for a one-input template.
+        Raises ``INPUT_MISSING`` naming the input."""
+        by_name = {f.name: f for f in self.inputs}
+        by_stem = {f.name.rsplit(".", 1)[0]: f for f in self.inputs}
+        bound: dict[str, InputFile] = {}
+        for name in wanted:
+            chosen = self.spec.inputs.get(name)
+            if chosen is not None:
+                upload = by_name.get(chosen)
+            elif name in by_stem:
+                upload = by_stem[name]
+            elif len(wanted) == 1 and len(self.inputs) == 1:
+                upload = self.inputs[0]
+            else:
+                upload = None
+            if upload is None:
+                raise SSError(ErrorCode.INPUT_MISSING, f"no upload for template input {name!r}",
+                              input=name, uploads=sorted(by_name))
+            bound[name] = upload
+        return bound
 
     def current_attempt(self) -> AttemptSummary | None:
         return self.attempts[-1] if self.attempts else None

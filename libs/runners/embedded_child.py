@@ -5,8 +5,10 @@ Importing this module (the fork server's preload) imports the whole numeric stac
 
 from __future__ import annotations
 
+import ctypes
 import json
 import os
+import signal
 import sys
 from pathlib import Path
 
@@ -19,11 +21,22 @@ import libs.engine.runner as engine_runner
 RC_FILE = "ss_rc.json"
 
 
+def _die_with_parent() -> None:
+    # If the worker is SIGKILLed its fork server exits; without this the engine child (in its
+    # own session) would run on as an orphan. Linux-only; elsewhere the lease still decides.
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+
+
 def child_main(workdir: str, do_file: str, log_file: str) -> None:
     """Entry of one run: its own session (so the group can be killed), then the engine."""
     if not workdir:
         return  # warm-up spawn: nothing to run
     os.setsid()
+    _die_with_parent()
     os.chdir(workdir)
     # Keep stray prints of numeric libraries out of the worker's output.
     with open(os.devnull, "w") as devnull:

@@ -19,8 +19,8 @@ from pathlib import Path
 import msgspec
 
 from libs import names
-from libs.contracts.errors import ErrorCode, JobFailed
-from libs.contracts.jobs import Artifact, InputFile, JobRecord
+from libs.contracts.errors import ErrorCode, JobFailed, SSError
+from libs.contracts.jobs import Artifact, JobRecord
 from libs.datasets.errors import DatasetError
 from libs.datasets.limits import Limits
 from libs.datasets.normalise import normalise_to_dta
@@ -35,31 +35,6 @@ RUN_FILE = "run.json"
 _CONTENT_TYPES = {".do": "text/plain; charset=utf-8", ".log": "text/plain; charset=utf-8",
                   ".json": "application/json", ".csv": "text/csv; charset=utf-8",
                   ".dta": "application/x-stata-dta"}
-
-
-def bind_inputs(record: JobRecord, wanted: list[str]) -> dict[str, InputFile]:
-    """Which uploaded file feeds each template input (see ``JobSpec.inputs``)."""
-    by_name = {f.name: f for f in record.inputs}
-    by_stem = {Path(f.name).stem: f for f in record.inputs}
-    bound: dict[str, InputFile] = {}
-    for name in wanted:
-        chosen = record.spec.inputs.get(name)
-        if chosen is not None:
-            upload = by_name.get(chosen)
-        elif name in by_stem:
-            upload = by_stem[name]
-        elif len(wanted) == 1 and len(record.inputs) == 1:
-            upload = record.inputs[0]
-        else:
-            upload = None
-        if upload is None:
-            raise JobFailed(
-                ErrorCode.INPUT_MISSING,
-                f"no upload for template input {name!r}",
-                input=name, uploads=sorted(by_name),
-            )
-        bound[name] = upload
-    return bound
 
 
 def columns_of(report: NormaliseReport) -> DatasetColumns:
@@ -81,7 +56,10 @@ async def prepare(
     """
     template = catalogue.get(record.spec.template_id)
     body = catalogue.body(template.id)
-    bound = bind_inputs(record, [i.name for i in template.inputs])
+    try:
+        bound = record.bind_inputs([i.name for i in template.inputs])
+    except SSError as exc:
+        raise JobFailed(exc.code, exc.message, **exc.details) from exc
     files = default_input_files(template)
     (workdir / "uploads").mkdir(parents=True, exist_ok=True)
     (workdir / "inputs").mkdir(exist_ok=True)

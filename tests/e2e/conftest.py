@@ -1,0 +1,39 @@
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import pytest
+
+from libs.bus.connection import Bus, connect
+from tests.e2e.stack import Client, Stack
+from tests.servers import NatsServer, S3Server
+
+
+@pytest.fixture(scope="module")
+def stack(nats_server: NatsServer, s3_server: S3Server,
+          tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+    """api + 2 workers + formatter; short leases so takeovers happen within seconds."""
+    stack = Stack(nats=nats_server, s3=s3_server, root=Path(tmp_path_factory.mktemp("stack")),
+                  settings={"SS_ACK_WAIT_S": "2", "SS_WORKER_SLOTS": "2",
+                            "SS_MAX_DELIVER": "4", "SS_SHUTDOWN_GRACE_S": "1"})
+    stack.start_api()
+    stack.start_worker("worker-a")
+    stack.start_worker("worker-b")
+    stack.start_formatter()
+    yield stack
+    stack.stop_all()
+
+
+@pytest.fixture
+async def client(stack: Stack) -> AsyncIterator[Client]:
+    c = Client(stack.api_url)
+    yield c
+    await c.close()
+
+
+@pytest.fixture
+async def bus(nats_server: NatsServer) -> AsyncIterator[Bus]:
+    b = await connect(nats_server.url, name="e2e-observer")
+    yield b
+    await b.close()

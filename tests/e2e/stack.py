@@ -1,0 +1,156 @@
+"""The three services as separate processes against the test NATS and S3."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from tests.servers import NatsServer, S3Server, free_port, service_env, wait_http
+
+LIBRARY = Path(__file__).parent / "library"
+TERMINAL = {"succeeded", "failed", "cancelled"}
+
+
+@dataclass
+class Stack:
+    nats: NatsServer
+    s3: S3Server
+    root: Path
+    settings: dict[str, str] = field(default_factory=dict)
+    api_port: int = 0
+    procs: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
+
+    @property
+    def api_url(self) -> str:
+        return f"http://127.0.0.1:{self.api_port}"
+
+    def env(self, **extra: str) -> dict[str, str]:
+        return service_env(self.nats, self.s3, SS_API_PORT=str(self.api_port),
+                           SS_DO_LIBRARY=str(LIBRARY), SS_WORKDIR=str(self.root / "work"),
+                           **{**self.settings, **extra})
+
+    def start(self, name: str, module: str, ready: str | None = None, **extra: str) -> None:
+        log = (self.root / f"{name}.log").open("ab")
+        proc = subprocess.Popen([sys.executable, "-m", module], env=self.env(**extra),
+                                stdout=subprocess.PIPE if ready else log, stderr=log,
+                                cwd=Path(__file__).resolve().parents[2])
+        self.procs[name] = proc
+        if ready:
+            assert proc.stdout is not None
+            deadline = time.monotonic() + 60
+            for line in proc.stdout:
+                if ready.encode() in line:
+                    break
+                assert time.monotonic() < deadline, f"{name} not ready"
+            else:
+                raise RuntimeError(f"{name} exited: see {self.root / (name + '.log')}")
+            # Keep draining stdout so the child never blocks on a full pipe.
+            threading_drain(proc, log)
+
+    def start_api(self) -> None:
+        self.api_port = self.api_port or free_port()
+        self.start("api", "services.api")
+        wait_http(f"{self.api_url}/healthz", 60)
+
+    def start_worker(self, name: str = "worker", **extra: str) -> None:
+        self.start(name, "services.worker", ready="SS worker", SS_WORKER_ID=name, **extra)
+
+    def start_formatter(self, name: str = "formatter") -> None:
+        self.start(name, "services.formatter", ready="SS formatter")
+
+    def kill(self, name: str, sig: int = signal.SIGKILL) -> None:
+        proc = self.procs.pop(name)
+        proc.send_signal(sig)
+        proc.wait(60)
+
+    def stop_all(self) -> None:
+        for name in list(self.procs):
+            with contextlib.suppress(Exception):
+                self.kill(name, signal.SIGTERM)
+
+
+def threading_drain(proc: subprocess.Popen[bytes], log: Any) -> None:
+    import threading
+
+    def pump() -> None:
+        assert proc.stdout is not None
+        for line in proc.stdout:
+            log.write(line)
+            log.flush()
+
+    threading.Thread(target=pump, daemon=True).start()
+
+
+class Client:
+    """A thin async client of the API for tests."""
+
+    def __init__(self, base_url: str, key: str = "ss-dev-key") -> None:
+        self.http = httpx.AsyncClient(base_url=base_url, timeout=30,
+                                      headers={"authorization": f"Bearer {key}"})
+
+    async def close(self) -> None:
+        await self.http.aclose()
+
+    async def create(self, template_id: str, params: dict[str, Any],
+                     formats: list[str] | None = None, **extra: Any) -> dict[str, Any]:
+        body: dict[str, Any] = {"template_id": template_id, "params": params, **extra}
+        if formats is not None:
+            body["output_formats"] = formats
+        response = await self.http.post("/v1/jobs", json=body)
+        assert response.status_code == 201, response.text
+        job: dict[str, Any] = response.json()
+        return job
+
+    async def upload(self, job_id: str, name: str, data: bytes) -> dict[str, Any]:
+        response = await self.http.put(f"/v1/jobs/{job_id}/inputs/{name}", content=data)
+        assert response.status_code == 201, response.text
+        body: dict[str, Any] = response.json()
+        return body
+
+    async def submit(self, job_id: str) -> dict[str, Any]:
+        response = await self.http.post(f"/v1/jobs/{job_id}/submit")
+        assert response.status_code == 202, response.text
+        body: dict[str, Any] = response.json()
+        return body
+
+    async def job(self, job_id: str) -> dict[str, Any]:
+        response = await self.http.get(f"/v1/jobs/{job_id}")
+        assert response.status_code == 200, response.text
+        body: dict[str, Any] = response.json()
+        return body
+
+    async def run(self, template_id: str, params: dict[str, Any], data: bytes,
+                  formats: list[str] | None = None, name: str = "data.csv") -> str:
+        job = await self.create(template_id, params, formats)
+        await self.upload(job["id"], name, data)
+        await self.submit(job["id"])
+        return str(job["id"])
+
+    async def wait(self, job_id: str, states: set[str] | None = None,
+                   timeout: float = 60) -> dict[str, Any]:
+        wanted = states or TERMINAL
+        deadline = time.monotonic() + timeout
+        while True:
+            job = await self.job(job_id)
+            if job["state"] in wanted:
+                return job
+            assert time.monotonic() < deadline, f"job {job_id} stuck in {job['state']}"
+            await asyncio.sleep(0.05)
+
+
+def csv_bytes(rows: int = 20) -> bytes:
+    lines = ["x,y"] + [f"{i},{(i * 7) % 5}" for i in range(1, rows + 1)]
+    return ("\n".join(lines) + "\n").encode()
+
+
+os.environ.setdefault("PYTHONUNBUFFERED", "1")
