@@ -38,7 +38,7 @@ def stream_names(path: Path) -> set[str]:
     data = path.read_bytes()
     if len(data) < 512 or not data.startswith(MAGIC):
         raise _corrupt("the header is truncated")
-    sector_shift, = struct.unpack_from("<H", data, 0x1E)
+    (sector_shift,) = struct.unpack_from("<H", data, 0x1E)
     if sector_shift not in (9, 12):
         raise _corrupt(f"sector shift {sector_shift} is not 9 or 12")
     size = 1 << sector_shift
@@ -53,7 +53,7 @@ def stream_names(path: Path) -> set[str]:
     fat_sector_ids = [
         s for s in struct.unpack_from(f"<{_HEADER_DIFAT}I", data, 0x4C) if s not in (_FREE,)
     ]
-    difat_next, = struct.unpack_from("<I", data, 0x44)
+    (difat_next,) = struct.unpack_from("<I", data, 0x44)
     seen = 0
     while difat_next not in (_END_OF_CHAIN, _FREE):
         seen += 1
@@ -67,7 +67,7 @@ def stream_names(path: Path) -> set[str]:
         fat.extend(struct.unpack(f"<{size // 4}I", sector(sid)))
 
     names: set[str] = set()
-    current, = struct.unpack_from("<I", data, 0x30)
+    (current,) = struct.unpack_from("<I", data, 0x30)
     hops = 0
     while current != _END_OF_CHAIN:
         hops += 1

@@ -40,14 +40,26 @@ def read_csv(path: Path, limits: Limits, *, max_rows: int | None = None) -> Tabl
         delimiter=dialect.delimiter,
         header_row=dialect.skip_records if dialect.header else None,
     )
-    table = Table(frame=frame, originals=list(dialect.names), kinds=[], source=source,
-                  complete=max_rows is None or len(frame) < max_rows)
+    table = Table(
+        frame=frame,
+        originals=list(dialect.names),
+        kinds=[],
+        source=source,
+        complete=max_rows is None or len(frame) < max_rows,
+    )
     if dialect.skip_records:
-        table.warnings.append(_notice("RECORDS_SKIPPED", f"{dialect.skip_records} records "
-                                      "above the table (titles, notes) were skipped."))
+        table.warnings.append(
+            _notice(
+                "RECORDS_SKIPPED",
+                f"{dialect.skip_records} records above the table (titles, notes) were skipped.",
+            )
+        )
     if not dialect.header:
-        table.warnings.append(_notice("NO_HEADER", "The first record holds data, not names; "
-                                      "columns are named v1, v2, ..."))
+        table.warnings.append(
+            _notice(
+                "NO_HEADER", "The first record holds data, not names; columns are named v1, v2, ..."
+            )
+        )
     drop_empty_rows(table)
     _infer_kinds(table, dialect)
     drop_empty_unnamed_columns(table)
@@ -155,4 +167,3 @@ def _infer_kinds(table: Table, dialect: Dialect) -> None:
 
 def _notice(code: str, message: str) -> Notice:
     return Notice(code=code, message=message)
-

@@ -222,8 +222,11 @@ def _check_text(head: bytes) -> None:
             raise unsupported(
                 name,
                 f"This file is {name}, not a table SS can read"
-                + (" (an HTML page saved with an .xls name is a common case)." if name == "html"
-                   else "."),
+                + (
+                    " (an HTML page saved with an .xls name is a common case)."
+                    if name == "html"
+                    else "."
+                ),
             )
     controls = sum(1 for ch in text if ord(ch) < 32 and ch not in "\t\r\n\f")
     if text and controls / len(text) > 0.01:

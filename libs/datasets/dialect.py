@@ -55,8 +55,15 @@ def sniff(sample: str, whole: bool) -> Dialect:
         if score > best:
             best, best_records, best_delimiter = score, records, delimiter
     if not best_records:
-        return Dialect(delimiter=",", skip_records=0, header=False, width=0, names=[],
-                       number_style=None, text_columns=[])
+        return Dialect(
+            delimiter=",",
+            skip_records=0,
+            header=False,
+            width=0,
+            names=[],
+            number_style=None,
+            text_columns=[],
+        )
     modal = best[1] if best[0] > 0 else 1
     skip = next(i for i, r in enumerate(best_records) if len(r) == modal)
     table = best_records[skip:]
@@ -120,6 +127,6 @@ def _leading_zero_columns(body: list[list[str]], width: int) -> list[int]:
     columns = []
     for j in range(width):
         cells = [r[j].strip() for r in body if j < len(r)]
-        if any(len(c) > 1 and c[0] == "0" and c[1].isdigit() for c in cells):
+        if any(len(c) > 1 and c[0] == "0" and c.isdigit() for c in cells):
             columns.append(j)
     return columns

@@ -39,6 +39,8 @@ def read_dta(path: Path, version: int, limits: Limits, *, max_rows: int | None =
             limit=limits.max_cells,
         )
     frame = _read_frame(path, names, max_rows)
+    if version < 118:
+        _recover_utf8(frame)
     formats = {k: v or "" for k, v in meta.original_variable_types.items()}
     types: dict[str, str] = dict(meta.readstat_variable_types)
     kinds: list[Kind] = []
@@ -90,6 +92,28 @@ def _read_frame(path: Path, names: list[str], max_rows: int | None) -> pd.DataFr
     if max_rows is not None:
         frame = frame.iloc[:max_rows]
     return frame.set_axis(range(len(names)), axis=1)
+
+
+def _recover_utf8(frame: pd.DataFrame) -> None:
+    """Undo Latin-1 decoding of UTF-8 text in pre-118 files.
+
+    Stata before 14 wrote Latin-1 (pandas decodes so), but R's haven and pyreadstat write
+    UTF-8 bytes into old formats too. Latin-1 text with accents is almost never valid UTF-8,
+    so a column whose bytes all decode as UTF-8 was written as UTF-8.
+    """
+    for j in frame.columns:
+        column = frame[j]
+        if (
+            not pd.api.types.is_string_dtype(column)
+            or not column.str.contains(r"[\x80-\xff]", regex=True, na=False).any()
+        ):
+            continue
+        try:
+            frame[j] = column.map(
+                lambda v: v.encode("latin-1").decode("utf-8") if isinstance(v, str) else v
+            )
+        except (UnicodeEncodeError, UnicodeDecodeError):
+            continue
 
 
 def _date_unit(fmt: str) -> str | None:

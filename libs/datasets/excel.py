@@ -17,6 +17,7 @@ from typing import Any
 
 import pandas as pd
 import python_calamine as pc
+import xlrd
 
 from libs.datasets import ooxml
 from libs.datasets.errors import DatasetError, DatasetErrorCode
@@ -28,8 +29,16 @@ from libs.datasets.table import Table, drop_empty_rows, drop_empty_unnamed_colum
 Cell = str | float | int | bool | dt.date | dt.datetime | dt.time | dt.timedelta
 Merge = tuple[tuple[int, int], tuple[int, int]]
 #: Excel error values and the usual "nothing here" texts read as missing.
-_MISSING_TEXT = frozenset(NA_TOKENS) | {"#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!",
-                                        "#NULL!", "#N/A", "-"}
+_MISSING_TEXT = frozenset(NA_TOKENS) | {
+    "#DIV/0!",
+    "#VALUE!",
+    "#REF!",
+    "#NAME?",
+    "#NUM!",
+    "#NULL!",
+    "#N/A",
+    "-",
+}
 _HEADER_SCAN = 50
 
 
@@ -40,7 +49,11 @@ def list_sheets(path: Path) -> list[SheetInfo]:
 
 
 def read_excel(
-    path: Path, fmt: Format, limits: Limits, *, sheet: str | None = None,
+    path: Path,
+    fmt: Format,
+    limits: Limits,
+    *,
+    sheet: str | None = None,
     max_rows: int | None = None,
 ) -> Table:
     """Read one sheet of the workbook at ``path`` (the first visible worksheet by default)."""
@@ -59,8 +72,9 @@ def read_excel(
             zf.close()
     table = _table(rows, merges, fmt, chosen, sheets)
     if chosen.hidden:
-        table.warnings.append(Notice(code="HIDDEN_SHEET", message=f"Sheet {chosen.name!r} is "
-                                     "hidden in Excel."))
+        table.warnings.append(
+            Notice(code="HIDDEN_SHEET", message=f"Sheet {chosen.name!r} is hidden in Excel.")
+        )
     table.complete = max_rows is None or len(table.frame) < max_rows
     return table
 
@@ -72,11 +86,17 @@ def _open(path: Path) -> Iterator[Any]:
     except pc.PasswordError as exc:
         raise DatasetError(
             DatasetErrorCode.INPUT_EXCEL_ENCRYPTED,
-            "The workbook is password-protected. Remove the password in Excel and upload "
-            "it again.",
+            "The workbook is password-protected. Remove the password in Excel and upload it again.",
             container="xls",
         ) from exc
     except (pc.CalamineError, OSError, ValueError) as exc:
+        if _xls_encrypted(path):
+            raise DatasetError(
+                DatasetErrorCode.INPUT_EXCEL_ENCRYPTED,
+                "The workbook is password-protected. Remove the password in Excel and upload "
+                "it again.",
+                container="xls",
+            ) from exc
         raise DatasetError(
             DatasetErrorCode.INPUT_CORRUPT,
             f"The workbook could not be read: {exc}",
@@ -86,6 +106,21 @@ def _open(path: Path) -> Iterator[Any]:
         yield wb
     finally:
         wb.close()
+
+
+def _xls_encrypted(path: Path) -> bool:
+    """Whether an XLS that calamine refused carries a FILEPASS record (encryption).
+
+    Calamine reports such files as an unknown format; xlrd names the cause. xlrd has no
+    exception class for it, so its message is the only signal.
+    """
+    try:
+        xlrd.open_workbook(str(path), on_demand=True).release_resources()
+    except xlrd.XLRDError as exc:
+        return "encrypted" in str(exc).lower()
+    except Exception:  # xlrd fails in many ways on damaged files; none of them is encryption
+        return False
+    return False
 
 
 def _sheets(wb: pc.CalamineWorkbook) -> list[SheetInfo]:
@@ -139,8 +174,10 @@ def _load(
         nrows = None if max_rows is None else max_rows + _HEADER_SCAN
         rows: list[list[Cell]] = sheet.to_python(skip_empty_area=True, nrows=nrows)
         top, left = sheet.start or (0, 0)
-        merges = [((a - top, b - left), (c - top, d - left))
-                  for (a, b), (c, d) in (sheet.merged_cell_ranges or [])]
+        merges = [
+            ((a - top, b - left), (c - top, d - left))
+            for (a, b), (c, d) in (sheet.merged_cell_ranges or [])
+        ]
     except pc.CalamineError as exc:
         raise DatasetError(
             DatasetErrorCode.INPUT_CORRUPT, f"The sheet could not be read: {exc}", reason=str(exc)
@@ -155,22 +192,34 @@ def _is_blank(cell: Cell) -> bool:
 
 
 def _table(
-    rows: list[list[Cell]], merges: list[Merge], fmt: Format, info: SheetInfo,
+    rows: list[list[Cell]],
+    merges: list[Merge],
+    fmt: Format,
+    info: SheetInfo,
     sheets: list[SheetInfo],
 ) -> Table:
     width = max((len(r) for r in rows), default=0)
     if width == 0 or all(all(_is_blank(c) for c in r) for r in rows):
-        raise DatasetError(DatasetErrorCode.INPUT_EMPTY, f"Sheet {info.name!r} is empty.",
-                           sheet=info.name)
+        raise DatasetError(
+            DatasetErrorCode.INPUT_EMPTY, f"Sheet {info.name!r} is empty.", sheet=info.name
+        )
     rows = [[*r, *[""] * (width - len(r))] for r in rows]
     first, header_end, notices = _header_block(rows, merges, width)
-    names = _names(rows[first:header_end], merges, first, width) if header_end > first else [
-        ""] * width
+    names = (
+        _names(rows[first:header_end], merges, first, width) if header_end > first else [""] * width
+    )
     body = rows[header_end:]
-    frame = pd.DataFrame(body, columns=range(width), dtype=object) if body else pd.DataFrame(
-        columns=range(width), dtype=object)
-    source = Source(format=fmt, sheet=info.name, sheets=sheets,
-                    header_row=header_end - 1 if header_end > first else None)
+    frame = (
+        pd.DataFrame(body, columns=range(width), dtype=object)
+        if body
+        else pd.DataFrame(columns=range(width), dtype=object)
+    )
+    source = Source(
+        format=fmt,
+        sheet=info.name,
+        sheets=sheets,
+        header_row=header_end - 1 if header_end > first else None,
+    )
     table = Table(frame=frame, originals=names, kinds=[], source=source, warnings=notices)
     drop_empty_rows(table)
     _type_columns(table)
@@ -193,17 +242,29 @@ def _header_block(
             break
         first += 1
     if first:
-        notices.append(Notice(code="RECORDS_SKIPPED",
-                              message=f"{first} rows above the table (titles, notes) skipped."))
+        notices.append(
+            Notice(
+                code="RECORDS_SKIPPED",
+                message=f"{first} rows above the table (titles, notes) skipped.",
+            )
+        )
     last = first
     while last + 1 < len(rows) and last in grouped and _all_text(rows[last + 1]):
         last += 1
     if last > first:
-        notices.append(Notice(code="MERGED_HEADER",
-                              message=f"Header rows {first + 1}-{last + 1} joined into names."))
+        notices.append(
+            Notice(
+                code="MERGED_HEADER",
+                message=f"Header rows {first + 1}-{last + 1} joined into names.",
+            )
+        )
     if not _looks_like_header(rows[last], rows[last + 1 : last + 1 + _HEADER_SCAN]):
-        notices.append(Notice(code="NO_HEADER", message="The first row holds data, not names; "
-                              "columns are named v1, v2, ..."))
+        notices.append(
+            Notice(
+                code="NO_HEADER",
+                message="The first row holds data, not names; columns are named v1, v2, ...",
+            )
+        )
         return first, first, notices
     return first, last + 1, notices
 
@@ -275,8 +336,9 @@ def _type_columns(table: Table) -> None:
             table.frame[j] = pd.to_datetime(dates)
             kinds.append(Kind.DATETIME if has_time else Kind.DATE)
         elif inferred == "string":
-            converted, kind, notices = infer_column(column.astype("str").where(column.notna()),
-                                                    name, None)
+            converted, kind, notices = infer_column(
+                column.astype("str").where(column.notna()), name, None
+            )
             table.frame[j] = converted
             kinds.append(kind)
             table.warnings.extend(notices)
@@ -284,8 +346,13 @@ def _type_columns(table: Table) -> None:
             table.frame[j] = column.map(lambda c: None if c is None else _text(c))
             kinds.append(Kind.STRING)
             if inferred != "time":
-                table.warnings.append(Notice(code="MIXED_TYPES", column=name, message=(
-                    "The column mixes numbers, dates and text; kept as text.")))
+                table.warnings.append(
+                    Notice(
+                        code="MIXED_TYPES",
+                        column=name,
+                        message=("The column mixes numbers, dates and text; kept as text."),
+                    )
+                )
     table.kinds = kinds
 
 

@@ -37,15 +37,19 @@ _DOT_STYLE = re.compile(
 _COMMA_STYLE = re.compile(
     rf"[+-]?(?:\d+|\d*,\d+|\d{{1,3}}(?:\.\d{{3}})+(?:,\d+)?|\d{{1,3}}(?:[{_SPACES}]\d{{3}})+(?:,\d+)?)"
 )
-_LEADING_ZERO = re.compile(r"[+-]?0\d")
+_LEADING_ZERO = re.compile(r"[+-]?0\d+")
 _DATE_SHAPE = re.compile(
     r"\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}"
     r"(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?(?:Z|[+-]\d{2}:?\d{2})?"
 )
 _TIMES = ["", " %H:%M", " %H:%M:%S"]
 #: (day-first, month-first) pairs: when both read every value the column stays text.
-_DMY_MDY = [("%d/%m/%Y", "%m/%d/%Y"), ("%d-%m-%Y", "%m-%d-%Y"), ("%d.%m.%Y", None),
-            ("%Y/%m/%d", None)]
+_DMY_MDY = [
+    ("%d/%m/%Y", "%m/%d/%Y"),
+    ("%d-%m-%Y", "%m-%d-%Y"),
+    ("%d.%m.%Y", None),
+    ("%Y/%m/%d", None),
+]
 _SAMPLE = 1000
 
 
@@ -73,7 +77,7 @@ def infer_column(
     if present.empty:
         return values, Kind.STRING, []
     sample = present.iloc[:_SAMPLE].tolist()
-    if any(_LEADING_ZERO.match(v) for v in sample):
+    if any(_LEADING_ZERO.fullmatch(v) for v in sample):
         return values, Kind.STRING, []  # codes such as 00501 must keep their zeros
     numbers = _infer_numbers(values, present, sample, name, prefer)
     if numbers is not None:
@@ -106,14 +110,18 @@ def _infer_numbers(
         elif prefer is not None:
             styles = [prefer]
         else:
-            return values, Kind.STRING, [
-                Notice(
-                    code="AMBIGUOUS_NUMBER",
-                    message=f"Values such as {next(v for v in sample if ',' in v)!r} could "
-                    "use ',' as thousands or as decimal separator; kept as text.",
-                    column=name,
-                )
-            ]
+            return (
+                values,
+                Kind.STRING,
+                [
+                    Notice(
+                        code="AMBIGUOUS_NUMBER",
+                        message=f"Values such as {next(v for v in sample if ',' in v)!r} could "
+                        "use ',' as thousands or as decimal separator; kept as text.",
+                        column=name,
+                    )
+                ],
+            )
     style = styles[0]
     rx = _DOT_STYLE if style is NumberStyle.DOT else _COMMA_STYLE
     if not present.str.fullmatch(rx.pattern).all():
@@ -148,14 +156,18 @@ def _infer_dates(
         )
         if not ambiguous:
             return None
-        return values, Kind.STRING, [
-            Notice(
-                code="AMBIGUOUS_DATE",
-                message=f"Dates such as {sample[0]!r} could be day-first or month-first; "
-                "kept as text.",
-                column=name,
-            )
-        ]
+        return (
+            values,
+            Kind.STRING,
+            [
+                Notice(
+                    code="AMBIGUOUS_DATE",
+                    message=f"Dates such as {sample[0]!r} could be day-first or month-first; "
+                    "kept as text.",
+                    column=name,
+                )
+            ],
+        )
     try:
         parsed = pd.to_datetime(present, format=fmt, errors="coerce")
     except (ValueError, TypeError):

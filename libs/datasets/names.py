@@ -18,10 +18,30 @@ import msgspec
 MAX_NAME = 32
 MAX_LABEL = 80
 #: Stata's reserved names ([U] 11.3), plus str1..str2045 handled by ``_STR_TYPE``.
-RESERVED = frozenset({
-    "_all", "_b", "byte", "_coef", "_cons", "double", "float", "if", "in", "int", "long",
-    "_n", "_N", "_pi", "_pred", "_rc", "_skip", "strL", "using", "with",
-})
+RESERVED = frozenset(
+    {
+        "_all",
+        "_b",
+        "byte",
+        "_coef",
+        "_cons",
+        "double",
+        "float",
+        "if",
+        "in",
+        "int",
+        "long",
+        "_n",
+        "_N",
+        "_pi",
+        "_pred",
+        "_rc",
+        "_skip",
+        "strL",
+        "using",
+        "with",
+    }
+)
 _VALID = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,31}")
 _STR_TYPE = re.compile(r"str([1-9]\d{0,3})")
 _INVALID_RUN = re.compile(r"[^A-Za-z0-9_]+")

@@ -33,8 +33,11 @@ def normalise_to_dta(
     table = read_table(src, filename, sheet=sheet, limits=limits)
     schema = build_schema(table)
     if schema.frame.empty:
-        raise DatasetError(DatasetErrorCode.INPUT_EMPTY, "The input has a header but no rows.",
-                           columns=[c.original for c in schema.columns])
+        raise DatasetError(
+            DatasetErrorCode.INPUT_EMPTY,
+            "The input has a header but no rows.",
+            columns=[c.original for c in schema.columns],
+        )
     version = 119 if len(schema.columns) > MAX_VARS_118 else 118
     schema.frame.to_stata(
         dst,

@@ -56,8 +56,10 @@ def sheet_parts(zf: zipfile.ZipFile) -> dict[str, str]:
     for sheet in workbook.iter(f"{_NS_MAIN}sheet"):
         target = targets.get(sheet.get(f"{_NS_REL}id"), "")
         if target:
-            member = target.lstrip("/") if target.startswith("/") else posixpath.normpath(
-                posixpath.join("xl", target)
+            member = (
+                target.lstrip("/")
+                if target.startswith("/")
+                else posixpath.normpath(posixpath.join("xl", target))
             )
             parts[sheet.get("name", "")] = member
     return parts

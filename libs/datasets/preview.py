@@ -17,21 +17,28 @@ SCAN_ROWS = 10_000
 
 
 def preview(
-    src: Path, filename: str, sheet: str | None = None, rows: int = 20,
-    *, limits: Limits | None = None,
+    src: Path,
+    filename: str,
+    sheet: str | None = None,
+    rows: int = 20,
+    *,
+    limits: Limits | None = None,
 ) -> Preview:
     """Detected format, encoding, sheets, columns (with Stata names and types) and first rows.
 
     Types and missing counts come from the first ``SCAN_ROWS`` rows (``complete`` says if
     that was all of them), so a preview of a large file stays fast.
     """
-    table = read_table(src, filename, sheet=sheet, limits=limits or Limits(),
-                       max_rows=max(rows, SCAN_ROWS))
+    table = read_table(
+        src, filename, sheet=sheet, limits=limits or Limits(), max_rows=max(rows, SCAN_ROWS)
+    )
     schema = build_schema(table)
     kinds = {c.name: c.kind for c in schema.columns}
     head = schema.frame.head(rows)
-    shown = [[_cell(v, kinds[name]) for name, v in zip(head.columns, row, strict=True)]
-             for row in head.itertuples(index=False)]
+    shown = [
+        [_cell(v, kinds[name]) for name, v in zip(head.columns, row, strict=True)]
+        for row in head.itertuples(index=False)
+    ]
     return Preview(
         source=table.source,
         columns=schema.columns,

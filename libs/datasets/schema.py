@@ -36,8 +36,11 @@ def build_schema(table: Table) -> Schema:
     dates: dict[str, str] = {}
     for j, m in enumerate(mapping):
         values, stored, notices = store_column(
-            table.frame[j], table.kinds[j], m.original or m.name,
-            table.declared_types.get(j), table.date_units.get(j),
+            table.frame[j],
+            table.kinds[j],
+            m.original or m.name,
+            table.declared_types.get(j),
+            table.date_units.get(j),
         )
         warnings.extend(notices)
         label = (table.labels.get(j) or label_for(m.original, m.name))[:MAX_LABEL]
@@ -46,21 +49,27 @@ def build_schema(table: Table) -> Schema:
         if stored.format is not None:
             dates[m.name] = stored.format[1:3]
         data[m.name] = values
-        columns.append(Column(
-            position=j,
-            original=m.original,
-            name=m.name,
-            label=label,
-            kind=table.kinds[j],
-            storage=stored.storage,
-            format=stored.format,
-            missing=stored.missing,
-            value_labels=j in table.value_labels,
-        ))
+        columns.append(
+            Column(
+                position=j,
+                original=m.original,
+                name=m.name,
+                label=label,
+                kind=table.kinds[j],
+                storage=stored.storage,
+                format=stored.format,
+                missing=stored.missing,
+                value_labels=j in table.value_labels,
+            )
+        )
     blank = [c.name for c in columns if not c.original.strip()]
     if blank:
-        warnings.append(Notice(code="BLANK_HEADER", message="Columns without a header were "
-                               f"named {', '.join(blank)}."))
+        warnings.append(
+            Notice(
+                code="BLANK_HEADER",
+                message=f"Columns without a header were named {', '.join(blank)}.",
+            )
+        )
     frame = pd.DataFrame(data, index=table.frame.index) if data else pd.DataFrame()
     return Schema(
         frame=frame,

@@ -19,8 +19,15 @@ from libs.engine.storage import INT_RANGE, STR_MAX
 _NULLABLE = {"byte": "Int8", "int": "Int16", "long": "Int32"}
 _EXACT_DOUBLE = 2**53
 #: numpy dtypes a source may declare (DTA) -> the Stata type they came from.
-SOURCE_TYPES = {"int8": "byte", "int16": "int", "int32": "long", "float": "float",
-                "float32": "float", "double": "double", "float64": "double"}
+SOURCE_TYPES = {
+    "int8": "byte",
+    "int16": "int",
+    "int32": "long",
+    "float": "float",
+    "float32": "float",
+    "double": "double",
+    "float64": "double",
+}
 
 
 class Stored(msgspec.Struct, kw_only=True, frozen=True, forbid_unknown_fields=True):
@@ -70,34 +77,48 @@ def _store_number(
     floats = numbers.to_numpy(dtype="float64", na_value=np.nan)
     infinite = np.isinf(floats)
     if infinite.any():
-        notices.append(Notice(code="INFINITE_AS_MISSING", column=name,
-                              message=f"{int(infinite.sum())} infinite values set to missing."))
+        notices.append(
+            Notice(
+                code="INFINITE_AS_MISSING",
+                column=name,
+                message=f"{int(infinite.sum())} infinite values set to missing.",
+            )
+        )
         numbers = numbers.where(~infinite)
         floats = np.where(infinite, np.nan, floats)
         missing += int(infinite.sum())
     storage = SOURCE_TYPES.get(declared or "") or _numeric_type(numbers, floats)
     if storage in _NULLABLE:
-        return (numbers.astype(_NULLABLE[storage]),
-                Stored(storage=storage, format=None, missing=missing), notices)
+        return (
+            numbers.astype(_NULLABLE[storage]),
+            Stored(storage=storage, format=None, missing=missing),
+            notices,
+        )
     if storage == "text":
-        notices.append(Notice(code="LARGE_INTEGER_AS_TEXT", column=name,
-                              message="Integers beyond 2^53 kept as text to keep every digit."))
+        notices.append(
+            Notice(
+                code="LARGE_INTEGER_AS_TEXT",
+                column=name,
+                message="Integers beyond 2^53 kept as text to keep every digit.",
+            )
+        )
         text, stored, _ = _store_text(
             numbers.astype("Int64").astype("str").where(numbers.notna()), missing
         )
         return text, stored, notices
     dtype = "float32" if storage == "float" else "float64"
-    return (pd.Series(floats.astype(dtype), index=values.index),
-            Stored(storage=storage, format=None, missing=missing), notices)
+    return (
+        pd.Series(floats.astype(dtype), index=values.index),
+        Stored(storage=storage, format=None, missing=missing),
+        notices,
+    )
 
 
 def _numeric_type(numbers: pd.Series, floats: np.ndarray) -> str:
     present = floats[~np.isnan(floats)]
     if present.size == 0:
         return "byte"
-    integral = pd.api.types.is_integer_dtype(numbers) or bool(
-        np.all(np.floor(present) == present)
-    )
+    integral = pd.api.types.is_integer_dtype(numbers) or bool(np.all(np.floor(present) == present))
     if not integral:
         return "double"
     low, high = float(present.min()), float(present.max())

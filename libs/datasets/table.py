@@ -58,7 +58,5 @@ def drop_empty_unnamed_columns(table: Table) -> None:
     table.kinds = [table.kinds[j] for j in keep]
     table.labels = {keep.index(j): v for j, v in table.labels.items() if j in keep}
     table.value_labels = {keep.index(j): v for j, v in table.value_labels.items() if j in keep}
-    table.declared_types = {
-        keep.index(j): v for j, v in table.declared_types.items() if j in keep
-    }
+    table.declared_types = {keep.index(j): v for j, v in table.declared_types.items() if j in keep}
     table.date_units = {keep.index(j): v for j, v in table.date_units.items() if j in keep}
