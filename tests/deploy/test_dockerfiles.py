@@ -156,8 +156,13 @@ def _module_file(module: str) -> Path | None:
     return None
 
 
-def _imports(path: Path, module: str) -> set[str]:
-    """Absolute names imported by a module, skipping ``if TYPE_CHECKING:`` blocks."""
+def _imports(path: Path, module: str) -> tuple[set[str], set[str]]:
+    """Names a module imports: ``(must be modules, may be attributes)``.
+
+    ``import a.b`` and the ``a`` of ``from a import b`` must be modules; the ``a.b`` of
+    ``from a import b`` may be a module or a name defined in ``a``. ``if TYPE_CHECKING:``
+    blocks are skipped: they never run.
+    """
     tree = ast.parse(path.read_text())
     type_only = {
         id(node)
@@ -166,24 +171,26 @@ def _imports(path: Path, module: str) -> set[str]:
         for node in ast.walk(branch)
     }
     package = module if path.name == "__init__.py" else module.rpartition(".")[0]
-    names: set[str] = set()
+    modules: set[str] = set()
+    maybe: set[str] = set()
     for node in ast.walk(tree):
         if id(node) in type_only:
             continue
         if isinstance(node, ast.Import):
-            names |= {alias.name for alias in node.names}
+            modules |= {alias.name for alias in node.names}
         elif isinstance(node, ast.ImportFrom):
             base = node.module or ""
             if node.level:
                 parts = package.split(".")[: len(package.split(".")) - node.level + 1]
                 base = ".".join([*parts, base] if base else parts)
-            names.add(base)
-            names |= {f"{base}.{alias.name}" for alias in node.names}
-    return names
+            modules.add(base)
+            maybe |= {f"{base}.{alias.name}" for alias in node.names}
+    return modules, maybe
 
 
-def _closure(service: str) -> tuple[set[Path], dict[str, str]]:
-    """First-party files the service can import, and ``{third-party top module: importer}``."""
+def _closure(service: str) -> tuple[set[Path], dict[str, str], dict[str, str]]:
+    """What the service can import: first-party files, ``{third-party top module: importer}``
+    and ``{first-party module that does not exist: importer}``."""
     queue = [
         ".".join(p.relative_to(REPO).with_suffix("").parts).removesuffix(".__init__")
         for p in (REPO / "services" / service).rglob("*.py")
@@ -192,6 +199,7 @@ def _closure(service: str) -> tuple[set[Path], dict[str, str]]:
     seen: set[str] = set()
     files: set[Path] = set()
     third_party: dict[str, str] = {}
+    unresolved: dict[str, str] = {}
     while queue:
         module = queue.pop()
         path = _module_file(module)
@@ -199,14 +207,17 @@ def _closure(service: str) -> tuple[set[Path], dict[str, str]]:
             continue
         seen.add(module)
         files.add(path)
-        for name in _imports(path, module):
+        modules, maybe = _imports(path, module)
+        for name in modules | maybe:
             top = name.split(".")[0]
             if top in FIRST_PARTY:
                 parts = name.split(".")
                 queue += [".".join(parts[: n + 1]) for n in range(len(parts))]
+                if name in modules and _module_file(name) is None:
+                    unresolved.setdefault(name, module)
             elif top and top not in sys.stdlib_module_names:
                 third_party.setdefault(top, module)
-    return files, third_party
+    return files, third_party, unresolved
 
 
 @pytest.mark.parametrize("service", SERVICES)
@@ -220,7 +231,8 @@ def test_every_first_party_module_the_service_imports_is_in_the_image(service: s
         for source in copy.args[:-1]
         for path in sent_files(source, ignore)
     }
-    needed, _ = _closure(service)
+    needed, _, unresolved = _closure(service)
+    assert not unresolved, f"imports of first-party modules that do not exist: {unresolved}"
     missing = sorted(p.relative_to(REPO).as_posix() for p in needed - sent)
     assert not missing, f"Dockerfile.{service} does not COPY: {missing}"
 
