@@ -20,13 +20,12 @@ def main(argv: list[str] | None = None) -> int:
     manifest.add_argument("--root", type=Path, default=DEFAULT_ROOT, help="do_library folder")
     args = parser.parse_args(argv)
     catalogue = load_catalogue(args.root)
-    supports = embedded_supports()
     if args.check:
-        stale = stale_files(catalogue, args.root, supports)
+        stale = stale_files(catalogue, args.root, embedded_supports)
         for path in stale:
             print(f"stale: {path} (run: python -m libs.templates manifest)", file=sys.stderr)
         return 1 if stale else 0
-    for path, text in generated_files(catalogue, args.root, supports).items():
+    for path, text in generated_files(catalogue, args.root, embedded_supports).items():
         path.write_text(text, encoding="utf-8")
         print(f"wrote {path}")
     return 0

@@ -2,19 +2,14 @@
 
 from __future__ import annotations
 
-import importlib
+from libs.engine.errors import StataError
+from libs.engine.registry import lookup
 
-from libs.templates.manifest import Supports
 
-
-def embedded_supports() -> Supports:
-    """A function telling whether the embedded engine implements a command word.
-
-    Until the engine's registry exists every answer is None (unknown), and the manifest
-    records that rather than guessing.
-    """
+def embedded_supports(word: str) -> bool:
+    """Whether the embedded engine implements command ``word`` (as ``lookup`` resolves it)."""
     try:
-        registry = importlib.import_module("libs.engine.commands.registry")
-    except ImportError:
-        return lambda word: None
-    return lambda word: registry.lookup(word) is not None
+        lookup(word)
+    except StataError:
+        return False
+    return True

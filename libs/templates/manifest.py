@@ -20,14 +20,9 @@ from libs.templates.policy import command_words
 
 MANIFEST_FILE = "CAPABILITY_MANIFEST.json"
 SCHEMA_FILE = "template.schema.json"
-#: Words the interpreter itself handles (macros, control flow, prefixes), not registry commands.
+#: Words the interpreter itself handles (control flow, prefixes), not registry commands.
 LANGUAGE_WORDS = frozenset(
     [
-        "local",
-        "global",
-        "tempvar",
-        "tempname",
-        "tempfile",
         "if",
         "else",
         "foreach",
@@ -37,8 +32,6 @@ LANGUAGE_WORDS = frozenset(
         "break",
         "program",
         "end",
-        "args",
-        "syntax",
         "capture",
         "quietly",
         "noisily",
@@ -47,8 +40,8 @@ LANGUAGE_WORDS = frozenset(
     ]
 )
 
-#: Answers "does the embedded engine implement this command?" (None: cannot tell).
-Supports = Callable[[str], bool | None]
+#: Answers "does the embedded engine implement this command?".
+Supports = Callable[[str], bool]
 
 
 def generated_files(catalogue: Catalogue, root: Path, supports: Supports) -> dict[Path, str]:
@@ -95,7 +88,7 @@ def capability_manifest(catalogue: Catalogue, supports: Supports) -> dict[str, A
                 "inputs": [{"name": i.name, "role": i.role.value} for i in meta.inputs],
                 "outputs": [{"file": o.file, "kind": o.kind.value} for o in meta.outputs],
                 "commands": sorted(words),
-                "embedded_ready": _all_supported(words, supports),
+                "embedded_ready": all(supports(word) for word in words),
             }
         )
     return {
@@ -103,13 +96,6 @@ def capability_manifest(catalogue: Catalogue, supports: Supports) -> dict[str, A
         "templates": templates,
         "commands": dict(sorted(commands.items())),
     }
-
-
-def _all_supported(words: list[str], supports: Supports) -> bool | None:
-    answers = [supports(word) for word in words]
-    if False in answers:
-        return False
-    return None if None in answers else True
 
 
 def _json(data: Any) -> str:

@@ -1,0 +1,133 @@
+"""Running a template on the embedded engine and reading back its results, for the run tests.
+
+``run_case`` goes through the same steps as the worker: validate the parameters against the
+inputs' columns, check the data's shape, write the inputs as .dta, render the do-file (header +
+body, safety policy) and run it with the engine's ``run_do_file``.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from libs.templates import check_shape, load_catalogue, render_do_file, validate_params
+from libs.templates.frame import FrameProbe
+
+RTOL = 1e-6
+
+
+class Results:
+    """The CSV files a run wrote under ``results/``."""
+
+    def __init__(self, folder: Path, log: str) -> None:
+        self.folder = folder
+        self.log = log
+
+    def table(self, name: str) -> pd.DataFrame:
+        """``results/<name>.csv`` as a DataFrame (empty fields are NaN)."""
+        return pd.read_csv(self.folder / f"{name}.csv")
+
+    def coef(self, model: str, term: str) -> pd.Series:
+        """The coefficients.csv row of ``term`` in ``model``."""
+        rows = self.table("coefficients")
+        row = rows[(rows["model"] == model) & (rows["term"] == term)]
+        assert len(row) == 1, f"no single row for {model}/{term}: {rows[['model', 'term']]}"
+        return row.iloc[0]
+
+    def stat(self, model: str, name: str) -> float:
+        """One value from model_stats.csv."""
+        rows = self.table("model_stats")
+        row = rows[(rows["model"] == model) & (rows["stat"] == name)]
+        assert len(row) == 1, f"no single {name} for {model}"
+        return float(row["value"].iloc[0])
+
+
+Check = Callable[[Results, Mapping[str, pd.DataFrame]], None]
+
+
+@dataclass(frozen=True)
+class Case:
+    """One template with a fixture dataset, parameters and an independent check."""
+
+    template: str
+    params: dict[str, object]
+    main: pd.DataFrame
+    check: Check
+    others: dict[str, pd.DataFrame] = field(default_factory=dict)
+
+    @property
+    def inputs(self) -> dict[str, pd.DataFrame]:
+        return {"main": self.main, **self.others}
+
+    def __str__(self) -> str:
+        return self.template
+
+
+def run_case(case: Case, workdir: Path) -> Results:
+    """Validate, shape-check, render and run ``case`` in ``workdir``; assert rc 0 and outputs."""
+    from libs.engine.runner import run_do_file  # the engine's public entry
+
+    catalogue = load_catalogue()
+    meta = catalogue.get(case.template)
+    columns = {name: FrameProbe(frame).columns() for name, frame in case.inputs.items()}
+    params = validate_params(meta, case.params, columns)
+    check_shape(meta, params, FrameProbe(case.main))
+    (workdir / "inputs").mkdir()
+    (workdir / "results").mkdir()
+    for name, frame in case.inputs.items():
+        frame.to_stata(workdir / "inputs" / f"{name}.dta", write_index=False, version=118)
+    do_path = workdir / "main.do"
+    do_path.write_text(render_do_file(meta, catalogue.body(meta.id), params), encoding="utf-8")
+    log_path = workdir / "main.log"
+    rc = run_do_file(do_path, workdir, log_path)
+    log = log_path.read_text(encoding="utf-8") if log_path.exists() else "(no log)"
+    assert rc == 0, f"{case.template}: rc {rc}\n{log[-3000:]}"
+    for output in meta.outputs:
+        assert (workdir / output.file).exists(), f"{output.file} missing\n{log[-2000:]}"
+    return Results(workdir / "results", log)
+
+
+def close(actual: object, expected: object, rtol: float = RTOL, atol: float = 1e-9) -> None:
+    """Assert two numbers (or arrays) agree; NaN matches NaN (a missing value)."""
+    a = np.asarray(actual, dtype=float)
+    e = np.asarray(expected, dtype=float)
+    np.testing.assert_allclose(a, e, rtol=rtol, atol=atol, equal_nan=True)
+
+
+def stata_pctile(values: pd.Series, p: float) -> float:
+    """Stata's percentile (``summarize, detail``, ``_pctile``, ``egen pctile``, collapse).
+
+    With n sorted values and P = n·p/100: the mean of x[P] and x[P+1] when P is whole,
+    else x[ceil(P)] (1-based).
+    """
+    x = np.sort(values.dropna().to_numpy(dtype=float))
+    n = len(x)
+    pos = n * p / 100
+    if p >= 100:
+        return float(x[-1])
+    if p <= 0:
+        return float(x[0])
+    if math.isclose(pos, round(pos)):
+        k = round(pos)
+        return float((x[k - 1] + x[k]) / 2) if k < n else float(x[-1])
+    return float(x[math.ceil(pos) - 1])
+
+
+def cluster_se(x: np.ndarray, resid: np.ndarray, groups: np.ndarray, factor: float) -> np.ndarray:
+    """Cluster-robust standard errors: sandwich over groups, times ``factor``."""
+    bread = np.linalg.inv(x.T @ x)
+    meat = np.zeros_like(bread)
+    for g in np.unique(groups):
+        score = x[groups == g].T @ resid[groups == g]
+        meat += np.outer(score, score)
+    return np.sqrt(np.diag(bread @ meat @ bread) * factor)
+
+
+def demean(frame: pd.DataFrame, columns: list[str], by: str) -> pd.DataFrame:
+    """Within transformation: each column minus its mean within ``by``."""
+    return frame[columns] - frame.groupby(by)[columns].transform("mean")

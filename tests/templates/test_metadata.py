@@ -1,0 +1,111 @@
+"""Every template's metadata against the generated JSON Schema, and the library's coverage."""
+
+from __future__ import annotations
+
+import json
+import tomllib
+from pathlib import Path
+
+import jsonschema
+import pytest
+
+from libs.templates import Engine, Family, Shape, load_catalogue
+from libs.templates.catalogue import DEFAULT_ROOT, consistency_problems
+from libs.templates.metadata import template_json_schema
+
+TEMPLATE_DIRS = sorted(p for p in (DEFAULT_ROOT / "templates").iterdir() if p.is_dir())
+
+
+def test_schema_file_is_generated_from_the_structs() -> None:
+    on_disk = json.loads((DEFAULT_ROOT / "template.schema.json").read_text())
+    assert on_disk == template_json_schema()
+
+
+@pytest.mark.parametrize("folder", TEMPLATE_DIRS, ids=lambda p: p.name)
+def test_metadata_matches_schema(folder: Path) -> None:
+    document = tomllib.loads((folder / "template.toml").read_text(encoding="utf-8"))
+    jsonschema.Draft202012Validator(template_json_schema()).validate(document)
+    assert (folder / "template.do").is_file()
+
+
+def test_schema_refuses_broken_metadata() -> None:
+    validator = jsonschema.Draft202012Validator(template_json_schema())
+    good = tomllib.loads((DEFAULT_ROOT / "templates/ols/template.toml").read_text())
+    for broken in (
+        {**good, "family": "astrology"},
+        {**good, "surprise": 1},
+        {**good, "parameters": [{"name": "1x", "type": "varname", "description": "d"}]},
+        {**good, "outputs": [{"file": "/etc/passwd", "kind": "table", "title": "t"}]},
+        {k: v for k, v in good.items() if k != "shapes"},
+    ):
+        assert list(validator.iter_errors(broken)), broken
+
+
+def test_catalogue_loads_at_least_40_consistent_templates() -> None:
+    catalogue = load_catalogue()
+    assert len(catalogue) >= 40
+    for meta in catalogue.templates():
+        assert consistency_problems(meta) == [], meta.id
+        # Templates claiming the embedded engine need nothing from SSC.
+        assert Engine.EMBEDDED not in meta.engines or not meta.ssc_packages
+
+
+def test_library_covers_the_issue_list() -> None:
+    ids = {m.id for m in load_catalogue().templates()}
+    wanted = {
+        "data_overview",
+        "data_quality",
+        "summary_stats",
+        "summary_by_group",
+        "frequency_table",
+        "crosstab_chi2",
+        "correlation_matrix",
+        "ttest_one_sample",
+        "ttest_two_group",
+        "ttest_paired",
+        "ranksum_test",
+        "signrank_test",
+        "prtest_one_sample",
+        "prtest_two_group",
+        "anova_oneway",
+        "ols",
+        "ols_robust",
+        "ols_cluster",
+        "ols_fixed_effects",
+        "ols_interaction",
+        "ols_nested",
+        "logit_ame",
+        "probit_ame",
+        "poisson_regression",
+        "panel_fe",
+        "panel_re",
+        "panel_hausman",
+        "did_twoway_fe",
+        "event_study",
+        "iv_2sls",
+        "reshape_long",
+        "reshape_wide",
+        "merge_datasets",
+        "append_datasets",
+        "collapse_groups",
+        "standardize_vars",
+        "winsorize_vars",
+        "log_transform",
+        "panel_lags_diffs",
+        "normality_checks",
+    }
+    assert wanted <= ids, wanted - ids
+
+
+def test_search_filters() -> None:
+    catalogue = load_catalogue()
+    panel = catalogue.search(shape=Shape.PANEL)
+    assert {"panel_fe", "event_study", "panel_lags_diffs"} <= {m.id for m in panel}
+    assert all(any(s.kind == Shape.PANEL for s in m.shapes) for m in panel)
+    assert {m.id for m in catalogue.search(family=Family.CAUSAL)} >= {"iv_2sls", "did_2x2"}
+    assert [m.id for m in catalogue.search(text="HAUSMAN")] == ["panel_hausman", "panel_re"]
+    assert catalogue.search(family="tests", text="wilcoxon") == [
+        catalogue.get("ranksum_test"),
+        catalogue.get("signrank_test"),
+    ]
+    assert len(catalogue.search(engine=Engine.STATA)) == len(catalogue)
