@@ -1,0 +1,43 @@
+"""What the API serves per template: parameters as JSON Schema and an example request."""
+
+from __future__ import annotations
+
+import jsonschema
+import msgspec
+import pytest
+
+from libs.contracts.jobs import JobSpec
+from libs.templates import example_request, load_catalogue, parameters_json_schema
+
+CATALOGUE = load_catalogue()
+
+
+@pytest.mark.parametrize("meta", CATALOGUE.templates(), ids=lambda m: m.id)
+def test_example_request_is_a_job_spec_and_fits_the_schema(meta: object) -> None:
+    schema = parameters_json_schema(meta)  # type: ignore[arg-type]
+    jsonschema.Draft202012Validator.check_schema(schema)
+    request = example_request(meta)  # type: ignore[arg-type]
+    spec = msgspec.convert(request, JobSpec)
+    jsonschema.Draft202012Validator(schema).validate(spec.params)
+
+
+def test_schema_describes_types_bounds_and_columns() -> None:
+    schema = parameters_json_schema(CATALOGUE.get("event_study"))
+    props = schema["properties"]
+    assert schema["required"] == ["depvar", "eventvar", "panelvar", "timevar"]
+    assert props["leads"] == {
+        "description": props["leads"]["description"],
+        "type": "integer",
+        "minimum": 2,
+        "maximum": 10,
+        "default": 3,
+    }
+    assert props["depvar"]["x-ss-var-type"] == "numeric"
+    validator = jsonschema.Draft202012Validator(schema)
+    bad = {"depvar": "y; shell", "eventvar": "e", "panelvar": "i", "timevar": "t", "x": 1}
+    messages = " ".join(e.message for e in validator.iter_errors(bad))
+    assert "does not match" in messages
+    assert "Additional properties" in messages
+    merge = parameters_json_schema(CATALOGUE.get("merge_datasets"))["properties"]
+    assert merge["keys"]["x-ss-inputs"] == ["main", "using"]
+    assert merge["kind"]["enum"] == ["1:1", "m:1", "1:m"]
