@@ -62,7 +62,8 @@ def store_column(
 
 def _store_text(values: pd.Series, missing: int) -> tuple[pd.Series, Stored, list[Notice]]:
     text = values.astype("str").where(values.notna(), "")
-    width = int(text.str.encode("utf-8").str.len().max()) if len(text) else 1
+    # Survey text repeats: measure each distinct value once.
+    width = max((len(v.encode("utf-8")) for v in pd.unique(text.to_numpy())), default=1)
     storage = f"str{max(width, 1)}" if width <= STR_MAX else "strL"
     return text, Stored(storage=storage, format=None, missing=missing), []
 
