@@ -36,7 +36,7 @@ _TOKEN = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 def _token(value: str, what: str) -> str:
     # Subjects and KV keys are dot-separated; a dot or wildcard inside a token would change
     # which messages a subscription matches, so refuse anything that is not a plain token.
-    if not _TOKEN.match(value):
+    if not _TOKEN.fullmatch(value):
         raise ValueError(f"invalid {what} {value!r}: expected 1-64 of [A-Za-z0-9_-]")
     return value
 
@@ -83,7 +83,7 @@ _FILE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
 
 def safe_file_name(name: str) -> str:
     """Return ``name`` if it is a plain file name usable as one S3 key segment, else raise."""
-    if not _FILE.match(name) or ".." in name:
+    if not _FILE.fullmatch(name) or ".." in name:
         raise ValueError(
             f"invalid file name {name!r}: 1-128 of [A-Za-z0-9._-], not starting with . or -"
         )

@@ -178,8 +178,11 @@ class ObjectStore:
 
     async def get_bytes(self, key: str) -> bytes:
         response = await self._get(key)
-        async with response["Body"] as body:
+        body = response["Body"]
+        try:
             data: bytes = await body.read()
+        finally:
+            body.close()
         return data
 
     async def download_file(self, key: str, path: Path) -> int:
@@ -194,9 +197,12 @@ class ObjectStore:
     async def stream(self, key: str, chunk_size: int = 1024 * 1024) -> AsyncIterator[bytes]:
         """Yield an object's bytes in chunks."""
         response = await self._get(key)
-        async with response["Body"] as body:
-            while chunk := await body.read(chunk_size):
+        body = response["Body"]
+        try:
+            async for chunk in body.iter_chunks(chunk_size):
                 yield chunk
+        finally:
+            body.close()
 
     async def _get(self, key: str) -> Any:
         try:

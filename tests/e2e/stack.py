@@ -40,22 +40,20 @@ class Stack:
                            **{**self.settings, **extra})
 
     def start(self, name: str, module: str, ready: str | None = None, **extra: str) -> None:
-        log = (self.root / f"{name}.log").open("ab")
-        proc = subprocess.Popen([sys.executable, "-m", module], env=self.env(**extra),
-                                stdout=subprocess.PIPE if ready else log, stderr=log,
-                                cwd=Path(__file__).resolve().parents[2])
+        log_path = self.root / f"{name}.log"
+        offset = log_path.stat().st_size if log_path.exists() else 0
+        with log_path.open("ab") as log:
+            proc = subprocess.Popen([sys.executable, "-m", module], env=self.env(**extra),
+                                    stdout=log, stderr=subprocess.STDOUT,
+                                    cwd=Path(__file__).resolve().parents[2])
         self.procs[name] = proc
         if ready:
-            assert proc.stdout is not None
             deadline = time.monotonic() + 60
-            for line in proc.stdout:
-                if ready.encode() in line:
-                    break
-                assert time.monotonic() < deadline, f"{name} not ready"
-            else:
-                raise RuntimeError(f"{name} exited: see {self.root / (name + '.log')}")
-            # Keep draining stdout so the child never blocks on a full pipe.
-            threading_drain(proc, log)
+            while ready.encode() not in log_path.read_bytes()[offset:]:
+                if proc.poll() is not None:
+                    raise RuntimeError(f"{name} exited: see {log_path}")
+                assert time.monotonic() < deadline, f"{name} not ready: see {log_path}"
+                time.sleep(0.05)
 
     def start_api(self) -> None:
         self.api_port = self.api_port or free_port()
@@ -77,18 +75,6 @@ class Stack:
         for name in list(self.procs):
             with contextlib.suppress(Exception):
                 self.kill(name, signal.SIGTERM)
-
-
-def threading_drain(proc: subprocess.Popen[bytes], log: Any) -> None:
-    import threading
-
-    def pump() -> None:
-        assert proc.stdout is not None
-        for line in proc.stdout:
-            log.write(line)
-            log.flush()
-
-    threading.Thread(target=pump, daemon=True).start()
 
 
 class Client:

@@ -1,0 +1,108 @@
+from __future__ import annotations
+
+import msgspec
+import pytest
+
+from libs import names
+from libs.contracts.errors import HTTP_STATUS, ErrorCode, SSError
+from libs.contracts.events import (
+    EVENT_TYPES,
+    JobCompleted,
+    JobCreated,
+    decode_event,
+    encode_event,
+    event_type,
+)
+from libs.contracts.jobs import (
+    TERMINAL_STATES,
+    TRANSITIONS,
+    InputFile,
+    JobRecord,
+    JobSpec,
+    JobState,
+    check_transition,
+    new_job_id,
+    now_iso,
+)
+
+
+def test_every_code_has_an_http_status() -> None:
+    assert set(HTTP_STATUS) == set(ErrorCode)
+    assert all(400 <= s < 600 for s in HTTP_STATUS.values())
+
+
+def test_transition_table_matches_the_design() -> None:
+    legal = {(a, b) for a, targets in TRANSITIONS.items() for b in targets}
+    assert (JobState.CREATED, JobState.QUEUED) in legal
+    assert (JobState.FORMATTING, JobState.SUCCEEDED) in legal
+    assert (JobState.FAILED, JobState.QUEUED) in legal
+    assert not TRANSITIONS[JobState.SUCCEEDED]
+    for state in JobState:
+        for target in JobState:
+            if (state, target) in legal:
+                check_transition(state, target)
+            else:
+                with pytest.raises(SSError) as info:
+                    check_transition(state, target)
+                assert info.value.code is ErrorCode.JOB_STATE_CONFLICT
+    assert {JobState.SUCCEEDED, JobState.FAILED, JobState.CANCELLED} == TERMINAL_STATES
+
+
+def test_record_round_trips_and_refuses_unknown_fields() -> None:
+    record = JobRecord(id=new_job_id(), tenant="t", spec=JobSpec(template_id="ols"),
+                       created_at=now_iso())
+    data = msgspec.json.encode(record)
+    assert msgspec.json.decode(data, type=JobRecord) == record
+    with pytest.raises(msgspec.ValidationError):
+        msgspec.json.decode(data[:-1] + b',"surprise":1}', type=JobRecord)
+    assert record.moved(JobState.QUEUED).state is JobState.QUEUED
+
+
+def test_job_ids_sort_by_creation_time() -> None:
+    ids = [new_job_id() for _ in range(50)]
+    assert len(set(ids)) == 50
+    assert all(len(i) == 28 for i in ids)
+    assert [i[:12] for i in sorted(ids)] == sorted(i[:12] for i in ids)
+
+
+def test_events_are_a_tagged_union() -> None:
+    created = JobCreated(tenant="t", job_id="j", at=now_iso(), template_id="x")
+    done = JobCompleted(tenant="t", job_id="j", at=now_iso(), status=JobState.FAILED)
+    assert decode_event(encode_event(created)) == created
+    assert decode_event(encode_event(done)) == done
+    assert [event_type(created), event_type(done)] == ["created", "completed"]
+    assert set(EVENT_TYPES) >= {"created", "completed"}
+
+
+def test_bind_inputs_by_map_stem_and_single_upload() -> None:
+    def upload(name: str) -> InputFile:
+        return InputFile(name=name, size=1, sha256="0", uploaded_at=now_iso())
+
+    base = JobRecord(id="j", tenant="t", spec=JobSpec(template_id="x"), created_at=now_iso())
+    one = msgspec.structs.replace(base, inputs=[upload("auto.csv")])
+    assert one.bind_inputs(["main"])["main"].name == "auto.csv"
+    two = msgspec.structs.replace(base, inputs=[upload("main.csv"), upload("using.xlsx")])
+    bound = two.bind_inputs(["main", "using"])
+    assert (bound["main"].name, bound["using"].name) == ("main.csv", "using.xlsx")
+    mapped = msgspec.structs.replace(
+        two, spec=JobSpec(template_id="x", inputs={"main": "using.xlsx"}))
+    assert mapped.bind_inputs(["main"])["main"].name == "using.xlsx"
+    with pytest.raises(SSError) as info:
+        base.bind_inputs(["main"])
+    assert info.value.code is ErrorCode.INPUT_MISSING
+
+
+def test_names_are_pure_and_refuse_injection() -> None:
+    assert names.event_subject("t1", "j1", "completed") == "ss.events.t1.j1.completed"
+    assert names.run_subject("embedded") == "ss.work.run.embedded"
+    assert names.attempt_key("t", "j", 2, "results/coefficients.csv") == (
+        "tenants/t/jobs/j/attempts/2/results/coefficients.csv")
+    assert names.msg_id("j", 3, "run") == "j:3:run"
+    for bad in ("a.b", "*", ">", "", "x" * 65, "a b"):
+        with pytest.raises(ValueError):
+            names.job_key(bad, "j")
+    for bad in ("../x", ".hidden", "a/b/c/d", "", "x\n"):
+        with pytest.raises(ValueError):
+            names.attempt_key("t", "j", 1, bad)
+    with pytest.raises(ValueError):
+        names.input_key("t", "j", "..")
