@@ -86,7 +86,7 @@ class ValidatedParams(msgspec.Struct, kw_only=True, frozen=True):
 
 def is_safe_text(text: str) -> bool:
     """Whether free text may appear inside a double-quoted Stata string."""
-    return bool(_SAFE_TEXT.match(text)) and ".." not in text and not _UNSAFE_WORDS.search(text)
+    return bool(_SAFE_TEXT.fullmatch(text)) and ".." not in text and not _UNSAFE_WORDS.search(text)
 
 
 def validate_params(
@@ -182,7 +182,7 @@ def _need_str(raw: object) -> str:
 
 
 def _identifier(text: str) -> str:
-    if not _IDENTIFIER.match(text) or text in _RESERVED:
+    if not _IDENTIFIER.fullmatch(text) or text in _RESERVED:
         raise _Refused(ProblemCode.NOT_IDENTIFIER, f"{text!r} is not a Stata variable name")
     return text
 

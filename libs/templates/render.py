@@ -45,7 +45,7 @@ def render_header(
         lines.append(f'local {spec.name} "{_stata_value(params.values.get(spec.name))}"')
     for data in template.inputs:
         file_name = input_files.get(data.name)
-        if file_name is None or not _INPUT_FILE.match(file_name):
+        if file_name is None or not _INPUT_FILE.fullmatch(file_name):
             raise TemplateMetadataError(template.id, f"bad file name for input {data.name!r}")
         lines.append(f'local {input_local(data.name)} "{INPUTS_DIR}/{file_name}"')
     return "\n".join(lines) + "\n"
