@@ -1,0 +1,287 @@
+"""Estimation commands: regress, logit, probit, poisson, xtreg, areg, ivregress.
+
+Each parses with the shared syntax parser, builds the design with Stata's coefficient names
+(:mod:`libs.engine.estimation.design`), calls :mod:`libs.stata_stats` for the numbers, posts
+``e()`` and ``r(table)``, and writes Stata's layout to the log.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from libs.engine.errors import StataError
+from libs.engine.estimation import output
+from libs.engine.estimation.design import build
+from libs.engine.estimation.post import expand_sample, post
+from libs.engine.estimation.request import Request, ids, prepare, stata_errors, stata_names
+from libs.engine.registry import command
+from libs.engine.session import Session
+from libs.engine.syntax import Args
+from libs.engine.varlist import Term, parse_terms
+from libs.stata_stats.areg import areg as areg_fit
+from libs.stata_stats.discrete import fit_ml
+from libs.stata_stats.estimation import Estimation
+from libs.stata_stats.iv import ivregress_2sls
+from libs.stata_stats.ols import regress as regress_fit
+from libs.stata_stats.panel import xtreg_fe, xtreg_re
+
+_VCE_OPTIONS = "vce(string) Robust CLuster(varname) Level(real 95)"
+
+
+def _cmdline(name: str, args: Args) -> str:
+    return f"{name} {args.raw}".strip()
+
+
+def _finish(
+    session: Session, est: Estimation, rows: np.ndarray, cmdline: str, wexp: str = ""
+) -> Estimation:
+    est = stata_names(est)
+    if wexp:
+        est.macros["wexp"] = f"= {wexp}"
+    post(session, est, expand_sample(rows, est.sample, session.data.n), cmdline)
+    return est
+
+
+@command(
+    "regress",
+    abbrev=3,
+    byable="recall",
+    syntax="[varlist(numeric fv ts)] [if] [in] [aweight fweight pweight iweight] "
+    f"[, noCONStant Beta {_VCE_OPTIONS}]",
+)
+def regress(session: Session, args: Args) -> None:
+    """``regress depvar indepvars [if] [in] [weight] [, noconstant beta vce()]``."""
+    terms = args.terms or parse_terms(session.data, " ".join(args.varlist))
+    req = prepare(session, args, terms, default_vce="ols")
+    with stata_errors():
+        est = regress_fit(
+            req.y,
+            req.X,
+            req.design.names,
+            depvar=req.depvar,
+            cons=not args.opt("noconstant"),
+            weights=req.weights,
+            vce=req.vce,
+            beta=bool(args.opt("beta")),
+            preomitted=req.design.preomitted,
+        )
+    est = _finish(
+        session, est, req.rows, _cmdline("regress", args), args.weight[1] if args.weight else ""
+    )
+    if "beta" in est.extra:
+        from libs.engine.results import Matrix
+
+        session.e.matrices["beta"] = Matrix(
+            est.extra["beta"][None, : len(req.design.names)], ["y1"], list(req.design.names)
+        )
+    session.log.lines(output.regress_header(est))
+    session.log.lines(output.coefficient_table(est, args.opt("level", 95.0)))
+
+
+def _ml(cmd: str, session: Session, args: Args) -> None:
+    terms = args.terms or parse_terms(session.data, " ".join(args.varlist))
+    req = prepare(session, args, terms, default_vce="oim")
+    offset = None
+    if args.opt("offset") or args.opt("exposure"):
+        from libs.engine.varlist import resolve
+
+        if args.opt("offset"):
+            offset = session.data.numeric(resolve(session.data, args.opt("offset")))[req.rows]
+        else:
+            exposure = session.data.numeric(resolve(session.data, args.opt("exposure")))
+            with np.errstate(divide="ignore", invalid="ignore"):
+                offset = np.log(exposure[req.rows])
+    with stata_errors():
+        fit = fit_ml(
+            cmd,
+            req.y,
+            req.X,
+            req.design.names,
+            depvar=req.depvar,
+            cons=not args.opt("noconstant"),
+            weights=req.weights,
+            vce=req.vce,
+            offset=offset,
+            preomitted=req.design.preomitted,
+        )
+    for note in fit.notes:
+        session.log.out(note)
+    est = _finish(
+        session,
+        fit.estimation,
+        req.rows,
+        _cmdline(cmd, args),
+        args.weight[1] if args.weight else "",
+    )
+    crit = "Log pseudolikelihood" if est.macros.get("vcetype") else "Log likelihood"
+    session.log.lines([*output.iteration_log(fit.iterations, crit), ""])
+    session.log.lines(output.ml_header(est))
+    eform = ""
+    if args.opt("or") and cmd == "logit":
+        eform = "Odds ratio"
+    if args.opt("irr") and cmd == "poisson":
+        eform = "IRR"
+    session.log.lines(output.coefficient_table(est, args.opt("level", 95.0), eform))
+
+
+_ML_SYNTAX = (
+    "[varlist(numeric fv ts)] [if] [in] [fweight pweight iweight] "
+    f"[, noCONStant {_VCE_OPTIONS} OFFset(varname) EXPosure(varname) or irr]"
+)
+
+
+@command("logit", abbrev=4, byable="recall", syntax=_ML_SYNTAX)
+def logit(session: Session, args: Args) -> None:
+    """``logit depvar indepvars [weight] [, or vce() noconstant]``."""
+    _ml("logit", session, args)
+
+
+@command("probit", abbrev=5, byable="recall", syntax=_ML_SYNTAX)
+def probit(session: Session, args: Args) -> None:
+    """``probit depvar indepvars [weight] [, vce() noconstant]``."""
+    _ml("probit", session, args)
+
+
+@command("poisson", abbrev=4, byable="recall", syntax=_ML_SYNTAX)
+def poisson(session: Session, args: Args) -> None:
+    """``poisson depvar indepvars [weight] [, exposure() offset() irr vce()]``."""
+    _ml("poisson", session, args)
+
+
+def _panelvar(session: Session, args: Args) -> str:
+    if args.opt("i"):
+        return str(args.opt("i"))
+    if session.tsset is None or session.tsset.panelvar is None:
+        raise StataError(459, "panel variable not set; use xtset varname ...")
+    return session.tsset.panelvar
+
+
+@command(
+    "xtreg",
+    byable="recall",
+    syntax="[varlist(numeric fv ts)] [if] [in] [aweight fweight] "
+    f"[, fe re i(varname) {_VCE_OPTIONS}]",
+)
+def xtreg(session: Session, args: Args) -> None:
+    """``xtreg depvar indepvars, fe|re [vce(robust|cluster g)]``."""
+    terms = args.terms or parse_terms(session.data, " ".join(args.varlist))
+    ivar = _panelvar(session, args)
+    req = prepare(session, args, terms, default_vce="conventional", extra=(ivar,))
+    groups = ids(session, ivar)[req.rows]
+    vce = req.vce
+    with stata_errors():
+        if args.opt("fe"):
+            est = xtreg_fe(
+                req.y,
+                req.X,
+                req.design.names,
+                groups,
+                depvar=req.depvar,
+                ivar=ivar,
+                weights=req.weights,
+                vce=vce,
+                preomitted=req.design.preomitted,
+            )
+        else:
+            if req.weights is not None:
+                raise StataError(101, "weights not allowed with re")
+            est = xtreg_re(
+                req.y,
+                req.X,
+                req.design.names,
+                groups,
+                depvar=req.depvar,
+                ivar=ivar,
+                vce=vce,
+                preomitted=req.design.preomitted,
+            )
+    est = _finish(session, est, req.rows, _cmdline("xtreg", args))
+    session.log.lines(output.panel_header(est))
+    session.log.lines(output.coefficient_table(est, args.opt("level", 95.0))[:-1])
+    session.log.lines(output.panel_footer(est))
+
+
+@command(
+    "areg",
+    byable="recall",
+    syntax="[varlist(numeric fv ts)] [if] [in] [aweight fweight pweight] "
+    f"[, ABsorb(varname) {_VCE_OPTIONS}]",
+)
+def areg(session: Session, args: Args) -> None:
+    """``areg depvar indepvars, absorb(g) [vce()]``."""
+    absvar = args.opt("absorb")
+    if not absvar:
+        raise StataError(198, "option absorb() required")
+    terms = args.terms or parse_terms(session.data, " ".join(args.varlist))
+    req = prepare(session, args, terms, default_vce="ols", extra=(absvar,))
+    with stata_errors():
+        est = areg_fit(
+            req.y,
+            req.X,
+            req.design.names,
+            ids(session, absvar)[req.rows],
+            depvar=req.depvar,
+            absvar=absvar,
+            weights=req.weights,
+            vce=req.vce,
+            preomitted=req.design.preomitted,
+        )
+    est = _finish(session, est, req.rows, _cmdline("areg", args))
+    session.log.lines(output.model_header(est))
+    session.log.lines(output.coefficient_table(est, args.opt("level", 95.0)))
+
+
+@command(
+    "ivregress",
+    abbrev=4,
+    byable="recall",
+    syntax=f"anything(everything) [if] [in] [, small first {_VCE_OPTIONS}]",
+)
+def ivregress(session: Session, args: Args) -> None:
+    """``ivregress 2sls depvar [exog] (endog = instruments) [, small first vce()]``."""
+    text = args.anything
+    method, _, rest = text.strip().partition(" ")
+    if method != "2sls":
+        raise StataError(198, f"estimator {method} not supported; use 2sls")
+    if "(" not in rest or ")" not in rest or "=" not in rest:
+        raise StataError(198, "syntax is: ivregress 2sls depvar [varlist1] (varlist2 = varlist_iv)")
+    before, _, tail = rest.partition("(")
+    inside, _, after = tail.partition(")")
+    endog_text, _, inst_text = inside.partition("=")
+    outside = parse_terms(session.data, f"{before} {after}")
+    endog_terms = parse_terms(session.data, endog_text)
+    inst_terms = parse_terms(session.data, inst_text)
+    req = prepare(session, args, [*outside, *endog_terms, *inst_terms], default_vce="unadjusted")
+    n_ex = len(_design_width(session, req, outside[1:]))
+    n_en = len(_design_width(session, req, endog_terms))
+    names = req.design.names
+    X = req.X
+    exog, endog, inst = X[:, :n_ex], X[:, n_ex : n_ex + n_en], X[:, n_ex + n_en :]
+    keep_inst = [j for j, om in enumerate(req.design.preomitted[n_ex + n_en :]) if not om]
+    with stata_errors():
+        est, first = ivregress_2sls(
+            req.y,
+            endog,
+            exog,
+            inst[:, keep_inst],
+            depvar=req.depvar,
+            endog_names=names[n_ex : n_ex + n_en],
+            exog_names=names[:n_ex],
+            inst_names=tuple(names[n_ex + n_en + j] for j in keep_inst),
+            small=bool(args.opt("small")),
+            vce=req.vce,
+        )
+    if args.opt("first"):
+        for stage in first:
+            session.log.out(f"First-stage regression: {stage.depvar}")
+            session.log.lines(output.coefficient_table(stage))
+    est = _finish(session, est, req.rows, _cmdline("ivregress", args))
+    session.log.lines(output.model_header(est))
+    session.log.lines(output.coefficient_table(est, args.opt("level", 95.0)))
+    session.log.out(f"Instrumented: {est.macros['instd']}")
+    session.log.out(f" Instruments: {est.macros['insts']}")
+
+
+def _design_width(session: Session, req: Request, terms: list[Term]) -> list[str]:
+    """Names the given terms expand to (to split the joint design into its parts)."""
+    return list(build(session, terms, req.design.sample).names)

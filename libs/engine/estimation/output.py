@@ -1,0 +1,200 @@
+"""Log output of estimation commands laid out like Stata's: the regress ANOVA header, the
+ML iteration log and header, and the coefficient table with ``(base)``/``(omitted)`` rows."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from libs.engine.formats import format_number
+from libs.stata_stats.estimation import Estimation
+
+RULE = "-" * 78
+MID = "-" * 13 + "+" + "-" * 64
+
+
+def _g(value: float, width: int = 10) -> str:
+    return format_number(float(value), f"%{width}.0g") if np.isfinite(value) else ".".rjust(width)
+
+
+def _f(value: float, fmt: str) -> str:
+    return format_number(float(value), fmt) if np.isfinite(value) else ".".rjust(int(fmt[1:2]))
+
+
+def _abbrev(name: str, width: int = 12) -> str:
+    return name if len(name) <= width else name[: width - 2] + "~" + name[-1]
+
+
+def coefficient_table(est: Estimation, level: float = 95.0, eform: str = "") -> list[str]:
+    """The coefficient table (Stata 17+ column headings)."""
+    table = est.table(level)
+    stat = "t" if est.df_r is not None else "z"
+    head = eform or "Coefficient"
+    lines = [RULE]
+    if est.macros.get("vcetype"):
+        lines.append(" " * 13 + "|" + est.macros["vcetype"].rjust(22))
+    ci = f"[{level:g}% conf. interval]"
+    se_head = "std. err." if est.macros.get("vcetype") else "Std. err."
+    lines.append(
+        f"{_abbrev(est.depvar):>12} | {head:>11}{se_head:>11}{stat:>7}"
+        f"{'P>|' + stat + '|':>9}{ci:>25}"
+    )
+    lines.append(MID)
+    for j, name in enumerate(est.names):
+        label = _abbrev(name)
+        if est.omitted[j]:
+            note = "(base)" if _is_base(name) else "(omitted)"
+            lines.append(f"{label:>12} |{'0':>11}  {note}")
+            continue
+        b, se, t, p, lo, hi = table[:6, j]
+        if eform:
+            b, se, lo, hi = np.exp(b), np.exp(b) * se, np.exp(lo), np.exp(hi)
+        lines.append(
+            f"{label:>12} |{_g(b, 9):>11}{_g(se, 9):>11}{_f(t, '%8.2f'):>9}"
+            f"{_f(p, '%7.3f'):>8}{_g(lo, 9):>13}{_g(hi, 9):>12}"
+        )
+    lines.append(RULE)
+    return lines
+
+
+def _is_base(name: str) -> bool:
+    return any(part.partition(".")[0].rstrip("o").endswith("b") for part in name.split("#"))
+
+
+def regress_header(est: Estimation) -> list[str]:
+    """The ANOVA table and fit statistics (classic ``regress``), or the robust header."""
+    s = est.scalars
+    n = int(s["N"])
+    df_m, df_r = int(s["df_m"]), s["df_r"]
+    f_line = f"F({df_m}, {int(df_r)})"
+    p = _f_p(s.get("F", np.nan), df_m, df_r)
+    if est.macros.get("vce") != "ols":
+        right = [
+            ("Number of obs", f"{n:>10,}"),
+            (f_line, _f(s["F"], "%10.2f")),
+            ("Prob > F", _f(p, "%10.4f")),
+            ("R-squared", _f(s["r2"], "%10.4f")),
+            ("Root MSE", _f(s["rmse"], "%10.5g")),
+        ]
+        lines = [f"{'Linear regression':<51}{right[0][0]:<15} = {right[0][1]}"]
+        lines += [f"{'':<51}{k:<15} = {v}" for k, v in right[1:]]
+        if "N_clust" in s:
+            lines.append("")
+            lines.append(
+                f"{'':<30}(Std. err. adjusted for {int(s['N_clust']):,} clusters in "
+                f"{est.macros.get('clustvar', '')})"
+            )
+        return [*lines, ""]
+    mss, rss = s["mss"], s["rss"]
+    df_t = df_m + df_r
+    rows = [
+        f"{'Source':>12} |       SS           df       MS      Number of obs   = {n:>9,}",
+        f"-------------+----------------------------------   {f_line:<15} = {_f(s['F'], '%9.2f')}",
+        f"{'Model':>12} | {_g(mss, 12)} {df_m:>9} {_g(mss / df_m if df_m else np.nan, 11)}"
+        f"   Prob > F        = {_f(p, '%9.4f')}",
+        f"{'Residual':>12} | {_g(rss, 12)} {int(df_r):>9} {_g(rss / df_r, 11)}"
+        f"   R-squared       = {_f(s['r2'], '%9.4f')}",
+        f"-------------+----------------------------------   Adj R-squared   = "
+        f"{_f(s['r2_a'], '%9.4f')}",
+        f"{'Total':>12} | {_g(mss + rss, 12)} {int(df_t):>9} {_g((mss + rss) / df_t, 11)}"
+        f"   Root MSE        = {_f(s['rmse'], '%9.5g')}",
+        "",
+    ]
+    return rows
+
+
+def model_header(est: Estimation) -> list[str]:
+    """Title with N, the model test, R² and root MSE (areg, ivregress)."""
+    s = est.scalars
+    if "F" in s:
+        test, value, p = f"F({int(s['df_m'])}, {int(s['df_r'])})", s["F"], s.get("p")
+        if p is None:
+            p = _f_p(s["F"], s["df_m"], s["df_r"])
+    else:
+        test, value, p = f"Wald chi2({int(s['df_m'])})", s.get("chi2", np.nan), s.get("p")
+    rows = [
+        ("Number of obs", f"{int(s['N']):>10,}"),
+        (test, _f(value, "%10.2f")),
+        ("Prob > " + ("F" if "F" in s else "chi2"), _f(float(p or np.nan), "%10.4f")),
+        ("R-squared", _f(s.get("r2", np.nan), "%10.4f")),
+        ("Root MSE", _f(s.get("rmse", np.nan), "%10.5g")),
+    ]
+    title = est.macros.get("title", "")
+    lines = [f"{title:<51}{rows[0][0]:<15} = {rows[0][1]}"]
+    lines += [f"{'':<51}{k:<15} = {v}" for k, v in rows[1:]]
+    return [*lines, ""]
+
+
+def _f_p(f: float, df1: float, df2: float) -> float:
+    from scipy import stats
+
+    return float(stats.f.sf(f, df1, df2)) if np.isfinite(f) and df1 > 0 else np.nan
+
+
+def iteration_log(values: tuple[float, ...], crit: str = "Log likelihood") -> list[str]:
+    """``Iteration 0:  Log likelihood = -20.59173`` lines."""
+    return [
+        f"Iteration {i}:  {crit} = {format_number(v, '%10.0g').strip()}"
+        for i, v in enumerate(values)
+    ]
+
+
+def ml_header(est: Estimation) -> list[str]:
+    """Title, N, chi2 test, pseudo R² and log likelihood of an ML fit."""
+    s = est.scalars
+    chi_label = f"{est.macros.get('chi2type', 'LR')} chi2({int(s['df_m'])})"
+    crit = "Log pseudolikelihood" if est.macros.get("vcetype") else "Log likelihood"
+    left = est.macros.get("title", "")
+    lines = [
+        f"{left:<48}Number of obs = {int(s['N']):>10,}",
+        f"{'':<48}{chi_label:<13} = {_f(s['chi2'], '%10.2f')}",
+        f"{'':<48}{'Prob > chi2':<13} = {_f(s['p'], '%10.4f')}",
+    ]
+    ll_text = f"{crit} = {format_number(s['ll'], '%10.0g').strip()}"
+    if np.isfinite(s.get("r2_p", np.nan)):
+        lines.append(f"{ll_text:<48}{'Pseudo R2':<13} = {_f(s['r2_p'], '%10.4f')}")
+    else:
+        lines.append(ll_text)
+    return [*lines, ""]
+
+
+def panel_header(est: Estimation) -> list[str]:
+    """The xtreg header: groups, R² within/between/overall, and the model test."""
+    s = est.scalars
+    test = (
+        f"F({int(s['df_m']) if 'F' in s else 0},{int(s['df_r'])})"
+        if "F" in s
+        else f"Wald chi2({int(s['df_m'])})"
+    )
+    value = s.get("F", s.get("chi2", np.nan))
+    lines = [
+        f"{est.macros.get('title', ''):<48}Number of obs     = {int(s['N']):>9,}",
+        f"{'Group variable: ' + est.macros.get('ivar', ''):<48}Number of groups  = "
+        f"{int(s['N_g']):>9,}",
+        "",
+        f"{'R-squared:':<48}Obs per group:",
+        f"{'     Within  = ' + _f(s['r2_w'], '%6.4f'):<48}{'min':>13} = {int(s['g_min']):>9}",
+        f"{'     Between = ' + _f(s['r2_b'], '%6.4f'):<48}{'avg':>13} = {_f(s['g_avg'], '%9.1f')}",
+        f"{'     Overall = ' + _f(s['r2_o'], '%6.4f'):<48}{'max':>13} = {int(s['g_max']):>9}",
+        "",
+        f"{'':<48}{test:<17} = {_f(value, '%9.2f')}",
+        f"{'':<48}{'Prob > ' + ('F' if 'F' in s else 'chi2'):<17} = {_f(s['p'], '%9.4f')}",
+        "",
+    ]
+    return lines
+
+
+def panel_footer(est: Estimation) -> list[str]:
+    """sigma_u, sigma_e, rho rows under the xtreg table."""
+    s = est.scalars
+    rows = [
+        f"{'sigma_u':>12} | {_g(s['sigma_u'])}",
+        f"{'sigma_e':>12} | {_g(s['sigma_e'])}",
+        f"{'rho':>12} | {_g(s['rho'])}   (fraction of variance due to u_i)",
+        RULE,
+    ]
+    if "F_f" in s:
+        rows.append(
+            f"F test that all u_i=0: F({int(s['df_a'])}, {int(s['df_r'])}) = "
+            f"{_f(s['F_f'], '%8.2f').strip()}"
+        )
+    return rows

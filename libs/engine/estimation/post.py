@@ -1,0 +1,96 @@
+"""Posting an estimation to ``e()`` and ``r(table)``, and the ``estimates store`` shelf.
+
+The numbers come from :mod:`libs.stata_stats`; this module only gives them Stata's layout:
+``e(b)`` is 1×k with row name ``y1``, ``e(V)`` k×k, ``e(sample)`` covers every observation,
+and after the table is shown ``r(table)`` holds b/se/t/pvalue/ll/ul/df/crit/eform.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from libs.engine.results import Matrix, Results
+from libs.engine.session import Session
+from libs.stata_stats.estimation import TABLE_ROWS, Estimation
+
+
+def to_results(est: Estimation, full_sample: np.ndarray, cmdline: str) -> Results:
+    """``e()`` of an estimation whose ``sample`` refers to the rows of ``full_sample``."""
+    names = list(est.names)
+    macros = {"cmdline": cmdline, "properties": "b V", **est.macros}
+    scalars = {k: float(v) for k, v in est.scalars.items()}
+    return Results(
+        scalars=scalars,
+        macros=macros,
+        matrices={
+            "b": Matrix(est.b[None, :], ["y1"], names),
+            "V": Matrix(est.V, names, names),
+        },
+        sample=full_sample,
+    )
+
+
+def expand_sample(rows: np.ndarray, inner: np.ndarray | None, n: int) -> np.ndarray:
+    """e(sample) over all ``n`` observations from the rows passed to the estimator
+    (``rows``: their indices) and the estimator's own listwise mask over them."""
+    out = np.zeros(n, dtype=np.bool_)
+    out[rows[inner] if inner is not None else rows] = True
+    return out
+
+
+def post(session: Session, est: Estimation, sample: np.ndarray, cmdline: str) -> None:
+    """Post ``e()`` and set ``r(table)`` as the estimation's display does."""
+    session.post_e(to_results(est, sample, cmdline))
+    set_table(session, est)
+
+
+def set_table(session: Session, est: Estimation, level: float = 95.0) -> None:
+    """``r(table)`` of the estimates (Stata leaves it after displaying them)."""
+    session.r = Results(
+        matrices={"table": Matrix(est.table(level), list(TABLE_ROWS), list(est.names))}
+    )
+
+
+def estimation_from_e(session: Session) -> Estimation:
+    """The current ``e()`` as an :class:`Estimation` (for test, lincom, margins, hausman)."""
+    from libs.engine.errors import StataError
+
+    e = session.e
+    if "b" not in e.matrices:
+        raise StataError(301, "last estimates not found")
+    b = e.matrices["b"]
+    names = tuple(b.colnames)
+    V = e.matrices["V"].values
+    omitted = tuple(is_omitted_name(name) for name in names)
+    df_r = e.scalars.get("df_r")
+    return Estimation(
+        cmd=e.macros.get("cmd", ""),
+        depvar=e.macros.get("depvar", ""),
+        names=names,
+        b=b.values[0].copy(),
+        V=V.copy(),
+        omitted=omitted,
+        scalars=dict(e.scalars),
+        macros=dict(e.macros),
+        df_r=None if df_r is None or not np.isfinite(df_r) else float(df_r),
+        sample=e.sample,
+    )
+
+
+def is_omitted_name(name: str) -> bool:
+    """Whether a coefficient name marks a base (``1b.g``) or omitted (``o.x``) term."""
+    for part in name.split("#"):
+        prefix, dot, _ = part.rpartition(".")
+        if dot and any(ch in "bo" for ch in prefix if ch.islower()):
+            return True
+    return False
+
+
+def shelf(session: Session) -> dict[str, Results]:
+    """Estimates saved by ``estimates store`` in this session.
+
+    Kept on the session object itself (no module state); a ``Session.estimates`` field in
+    the core would be the proper home (requested in the hand-over report).
+    """
+    store: dict[str, Results] = vars(session).setdefault("_ss_estimates", {})
+    return store

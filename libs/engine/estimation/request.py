@@ -1,0 +1,159 @@
+"""What every estimation command reads from its command line: the model terms, the sample,
+weights and ``vce()``, turned into arrays for :mod:`libs.stata_stats`."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
+
+import numpy as np
+
+from libs.engine.errors import StataError
+from libs.engine.estimation.design import Design, build
+from libs.engine.evaluator import Evaluator
+from libs.engine.missing import FloatArray
+from libs.engine.session import Session
+from libs.engine.syntax import Args
+from libs.engine.varlist import Term
+from libs.stata_stats.collinear import omitted_name
+from libs.stata_stats.errors import StatsError
+from libs.stata_stats.estimation import Estimation
+from libs.stata_stats.sample import Weights
+from libs.stata_stats.vce import VceRequest
+
+_VCE_WORDS = {
+    "robust": "robust",
+    "r": "robust",
+    "rob": "robust",
+    "hc1": "robust",
+    "ols": "ols",
+    "oim": "oim",
+    "conventional": "conventional",
+    "conv": "conventional",
+    "unadjusted": "unadjusted",
+    "unadj": "unadjusted",
+}
+
+
+@dataclass(frozen=True, kw_only=True)
+class Request:
+    """Arrays for one estimation: rows (indices into the data), y, design, weights, vce."""
+
+    rows: np.ndarray
+    y: FloatArray
+    design: Design
+    X: FloatArray
+    weights: Weights | None
+    vce: VceRequest
+    depvar: str
+    n: int
+
+
+def parse_vce(session: Session, args: Args, default: str) -> tuple[str, str]:
+    """(kind, clustvar) from ``vce()``, ``robust`` or ``cluster()`` options."""
+    text = (args.opt("vce") or "").strip()
+    if args.opt("robust"):
+        text = text or "robust"
+    if args.opt("cluster"):
+        text = f"cluster {args.opt('cluster')}"
+    if not text:
+        return default, ""
+    words = text.split()
+    head = words[0].lower()
+    if head in ("cluster", "cl", "clu", "clus", "clust"):
+        if len(words) != 2:
+            raise StataError(198, "vce(cluster) requires one variable")
+        from libs.engine.varlist import resolve
+
+        return "cluster", resolve(session.data, words[1])
+    if head not in _VCE_WORDS:
+        raise StataError(198, f"vcetype {head} not allowed")
+    return _VCE_WORDS[head], ""
+
+
+def weights_of(session: Session, args: Args) -> Weights | None:
+    """The ``[wtype=exp]`` clause evaluated over all observations."""
+    if args.weight is None:
+        return None
+    kind, exp = args.weight
+    values = Evaluator(session, session.by).numeric(exp)
+    return Weights(kind=kind, values=np.asarray(values, dtype=np.float64))
+
+
+def prepare(
+    session: Session,
+    args: Args,
+    terms: list[Term],
+    *,
+    default_vce: str,
+    extra: tuple[str, ...] = (),
+) -> Request:
+    """Sample, design and options for ``depvar terms``; ``extra`` variables (panel or
+    cluster ids) must be nonmissing too."""
+    if not terms:
+        raise StataError(100, "varlist required")
+    if not terms[0].is_plain:
+        raise StataError(198, "depvar may not be a factor variable")
+    depvar = terms[0].factors[0].var
+    touse = args.touse(session)
+    kind, clustvar = parse_vce(session, args, default_vce)
+    for name in (*extra, *((clustvar,) if clustvar else ())):
+        col = session.data.numeric(name) if name in _numeric(session) else None
+        touse &= np.isfinite(col) if col is not None else session.data.strings(name) != ""
+    weights = weights_of(session, args)
+    if weights is not None:
+        touse &= np.isfinite(weights.values)
+    y_all = session.data.numeric(depvar)
+    design = build(session, terms[1:], touse & np.isfinite(y_all))
+    rows = np.flatnonzero(design.sample)
+    if rows.size == 0:
+        raise StataError(2000, "no observations")
+    clusters = _ids(session, clustvar)[rows] if clustvar else None
+    vce = VceRequest(kind=kind, clusters=clusters, clustvar=clustvar)
+    w = None if weights is None else Weights(kind=weights.kind, values=weights.values[rows])
+    return Request(
+        rows=rows,
+        y=y_all[rows],
+        design=design,
+        X=design.X[rows],
+        weights=w,
+        vce=vce,
+        depvar=depvar,
+        n=session.data.n,
+    )
+
+
+def _numeric(session: Session) -> set[str]:
+    return {n for n, v in session.data.vars.items() if not v.stype.startswith("str")}
+
+
+def _ids(session: Session, name: str) -> np.ndarray:
+    if name in _numeric(session):
+        return session.data.numeric(name)
+    return session.data.strings(name)
+
+
+def ids(session: Session, name: str) -> np.ndarray:
+    """Group identifiers (numeric or string variable) over all observations."""
+    return _ids(session, name)
+
+
+def stata_names(est: Estimation) -> Estimation:
+    """Rename terms the estimator dropped for collinearity with Stata's ``o.`` prefix."""
+    from libs.engine.estimation.post import is_omitted_name
+
+    names = tuple(
+        omitted_name(n) if om and not is_omitted_name(n) and n != "_cons" else n
+        for n, om in zip(est.names, est.omitted, strict=True)
+    )
+    return replace(est, names=names)
+
+
+@contextmanager
+def stata_errors() -> Iterator[None]:
+    """Turn :mod:`libs.stata_stats` failures into the interpreter's Stata errors."""
+    try:
+        yield
+    except StatsError as err:
+        raise StataError(err.code, err.message) from err
