@@ -8,6 +8,7 @@ body, safety policy) and run it with the engine's ``run_do_file``.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -86,10 +87,19 @@ def run_case(case: Case, workdir: Path) -> Results:
     log_path = workdir / "main.log"
     rc = run_do_file(do_path, workdir, log_path)
     log = log_path.read_text(encoding="utf-8") if log_path.exists() else "(no log)"
-    assert rc == 0, f"{case.template}: rc {rc}\n{log[-3000:]}"
+    assert rc == 0, f"{case.template}: rc {rc}: {_error_excerpt(log)}\n{log[-3000:]}"
     for output in meta.outputs:
         assert (workdir / output.file).exists(), f"{output.file} missing\n{log[-2000:]}"
     return Results(workdir / "results", log)
+
+
+def _error_excerpt(log: str) -> str:
+    """The command that failed and Stata's message, squeezed onto one line."""
+    lines = log.splitlines()
+    for i, line in enumerate(lines):
+        if re.match(r"^r\(\d+\);$", line.strip()):
+            return " | ".join(x.strip() for x in lines[max(0, i - 4) : i + 1] if x.strip())
+    return "(no r(NNN); in the log)"
 
 
 def close(actual: object, expected: object, rtol: float = RTOL, atol: float = 1e-9) -> None:

@@ -52,7 +52,9 @@ def test_merge_inputs_get_their_own_locals() -> None:
     assert 'local using_data "inputs/upload_2.dta"' in header
 
 
-@pytest.mark.parametrize("name", ["../x.dta", "/tmp/x.dta", 'a".dta', "x.csv", "a b.dta"])
+@pytest.mark.parametrize(
+    "name", ["../x.dta", "/tmp/x.dta", 'a".dta', "x.csv", "a b.dta", "x.dta\n", "x.dta\nshell"]
+)
 def test_input_file_names_are_plain(name: str) -> None:
     meta = CATALOGUE.get("summary_stats")
     params = validate_params(meta, {"vars": ["x"]}, None)
