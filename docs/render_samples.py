@@ -2,9 +2,10 @@
 
     .venv/bin/python docs/render_samples.py
 
-Needs Debian's libreoffice-writer-nogui (docx → pdf), poppler-utils (pdf → png) and
-chromium (html screenshot). Writes docs/samples/{docx,pdf}-page-N.png and html.png, which
-are committed so a reader can see the reports without running anything.
+Needs Debian's libreoffice-writer-nogui and libreoffice-calc-nogui (docx/xlsx → pdf),
+poppler-utils (pdf → png) and chromium (html screenshot). Writes
+docs/samples/{docx,pdf}-page-N.png, xlsx-page-N.png (the Summary and Regression sheets) and
+html.png, which are committed so a reader can see the reports without running anything.
 """
 
 from __future__ import annotations
@@ -38,21 +39,25 @@ def main() -> None:
         context, _ = write_attempt(work / "raw", models=4)
         bundle = ResultBundle.load(work / "raw" / "results", context)
         out = work / "out"
-        for fmt in ("docx", "pdf", "html"):
+        for fmt in ("docx", "pdf", "html", "xlsx"):
             render(fmt, bundle, work / "raw", out)
-        subprocess.run(
-            ["soffice", f"-env:UserInstallation=file://{work}/lo-profile", "--headless",
-             "--convert-to", "pdf", "--outdir", str(work / "lo"), str(out / "report.docx")],
-            check=True, capture_output=True, timeout=180)
-        _pages(work / "lo" / "report.pdf", "docx-page")
+        for office in ("docx", "xlsx"):
+            subprocess.run(
+                ["soffice", f"-env:UserInstallation=file://{work}/lo-profile", "--headless",
+                 "--convert-to", "pdf", "--outdir", str(work / office),
+                 str(out / f"report.{office}")],
+                check=True, capture_output=True, timeout=180)
+        _pages(work / "docx" / "report.pdf", "docx-page")
+        _pages(work / "xlsx" / "report.pdf", "xlsx-page", last=2)
         _pages(out / "report.pdf", "pdf-page")
         _screenshot(out / "report.html", work)
     for path in sorted(SAMPLES.glob("*.png")):
         print(path.relative_to(ROOT))
 
 
-def _pages(pdf: Path, stem: str) -> None:
-    subprocess.run(["pdftoppm", "-png", "-r", str(DPI), str(pdf), str(SAMPLES / stem)],
+def _pages(pdf: Path, stem: str, last: int | None = None) -> None:
+    limit = ["-l", str(last)] if last else []
+    subprocess.run(["pdftoppm", "-png", "-r", str(DPI), *limit, str(pdf), str(SAMPLES / stem)],
                    check=True, timeout=120)
 
 

@@ -14,7 +14,7 @@ import pypdf
 import pytest
 
 from libs.reports import ReportCode, ReportError, ResultBundle, Table, render
-from libs.reports.fonts import FontFiles
+from libs.reports.fonts import FontFiles, font_files
 from tests.reports.conftest import Rendered, expected_cells, needs_cjk_font
 from tests.reports.samples import LABELS
 
@@ -88,10 +88,9 @@ def test_pdf_long_table_repeats_its_header_on_every_page(sample: Rendered,
 
 def test_pdf_without_cjk_font_refuses_chinese(sample: Rendered, tmp_path: Path,
                                               monkeypatch: pytest.MonkeyPatch) -> None:
-    from libs.reports.renderers import pdf
-
-    latin = pdf.font_files()
-    monkeypatch.setattr(pdf, "font_files", lambda: FontFiles(latin.regular, latin.bold, None))
+    latin = font_files()
+    monkeypatch.setattr("libs.reports.renderers.pdf.font_files",
+                        lambda: FontFiles(latin.regular, latin.bold, None))
     with pytest.raises(ReportError) as caught:
         render("pdf", sample.bundle, sample.raw_dir, tmp_path)
     assert caught.value.code == ReportCode.FONT_MISSING

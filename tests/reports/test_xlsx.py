@@ -41,7 +41,7 @@ def workbook(rendered: dict[str, list[Path]]) -> openpyxl.Workbook:
 def _row_of(sheet: Worksheet, label: str) -> int:
     for row in sheet.iter_rows(min_col=1, max_col=1):
         if row[0].value == label:
-            return row[0].row
+            return int(row[0].row)
     raise AssertionError(f"no row labelled {label!r}")
 
 

@@ -53,6 +53,9 @@ def render_xlsx(bundle: ResultBundle, out_dir: Path) -> list[Path]:
             _write_table(workbook, workbook.add_worksheet(names.take(table.title)), table, styles)
         if any(data.columns for data in bundle.context.inputs):
             _write_variables(workbook.add_worksheet(names.take("Variables")), bundle, styles)
+        for sheet in workbook.worksheets():
+            sheet.set_paper(9)  # A4
+            sheet.fit_to_pages(1, 0)  # print every column on the page width
     return [target]
 
 
@@ -77,7 +80,8 @@ def _write_summary(sheet: Worksheet, bundle: ResultBundle, styles: Styles) -> No
     sheet.set_column(0, 0, 24)
     sheet.set_column(1, 1, 70)
     sheet.write_string(0, 0, cells.neutralised(context.template_title), styles.title)
-    sheet.write_string(1, 0, cells.neutralised(summary(bundle)), styles.wrap)
+    sheet.set_row(1, 48)
+    sheet.merge_range(1, 0, 1, 1, cells.neutralised(summary(bundle)), styles.wrap)
     row = 3
     sections: list[tuple[str, list[tuple[str, str]]]] = [
         ("Run", run_pairs(context)), ("Parameters", parameter_pairs(context)),

@@ -112,8 +112,8 @@ def write_regression(sheet: Worksheet, bundle: ResultBundle, styles: Styles) -> 
     sheet.freeze_panes(start, 1)
     plot = coefficient_chart(bundle)
     if plot is not None:
-        sheet.insert_image(1, len(models) + 2, plot.file, {
-            "image_data": io.BytesIO(plot.png), "x_scale": 0.6, "y_scale": 0.6})
+        sheet.insert_image(row + 1, 0, plot.file, {
+            "image_data": io.BytesIO(plot.png), "x_scale": 0.55, "y_scale": 0.55})
 
 
 def write_coefficients(sheet: Worksheet, bundle: ResultBundle, styles: Styles) -> None:
