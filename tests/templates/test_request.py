@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import jsonschema
 import msgspec
 import pytest
@@ -41,3 +44,14 @@ def test_schema_describes_types_bounds_and_columns() -> None:
     merge = parameters_json_schema(CATALOGUE.get("merge_datasets"))["properties"]
     assert merge["keys"]["x-ss-inputs"] == ["main", "using"]
     assert merge["kind"]["enum"] == ["1:1", "m:1", "1:m"]
+
+
+def test_the_api_side_imports_no_numeric_stack() -> None:
+    # The api image has no pandas: catalogue, validation, schema and policy must not need it.
+    code = (
+        "import sys, libs.templates as t; t.load_catalogue(); "
+        "bad = [m for m in ('pandas', 'numpy', 'scipy') if m in sys.modules]; "
+        "sys.exit(', '.join(bad) or None)"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr
