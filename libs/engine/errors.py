@@ -41,6 +41,8 @@ NOTHING_TO_RESTORE = 622
 NO_OBSERVATIONS = 2000
 INSUFFICIENT_OBSERVATIONS = 2001
 DATA_CHANGED = 4
+#: Not a Stata code: a bug or gap inside the engine surfaced as a command failure.
+INTERNAL = 9999
 
 
 class StataError(Exception):
@@ -67,6 +69,12 @@ class LoopControl(Exception):
     def __init__(self, *, brk: bool) -> None:
         super().__init__("break" if brk else "continue")
         self.brk = brk
+
+
+def internal_error(exc: BaseException) -> StataError:
+    """Wrap an unexpected Python exception so the run fails like a Stata command does."""
+    return StataError(INTERNAL, f"embedded engine internal error: {type(exc).__name__}: {exc}\n"
+                                "(this template may need real Stata: set SS_STATA_CMD)")
 
 
 def syntax_error(message: str = "invalid syntax") -> StataError:

@@ -23,7 +23,7 @@ _TOKEN = re.compile(
   | (?P<cstr>`"(?:(?!"').)*"')
   | (?P<str>"[^"]*")
   | (?P<op>==|!=|~=|<=|>=|[-+*/^<>&|!~()\[\],=])
-  | (?P<raw>[#:.@])
+  | (?P<raw>[#:.@%$;{}`'])
     """,
     re.VERBOSE | re.DOTALL,
 )
@@ -114,6 +114,7 @@ _PREC = {"|": 1, "&": 2, "==": 3, "!=": 3, "~=": 3, "<": 3, ">": 3, "<=": 3, ">=
 _PREC.update({"+": 4, "-": 4, "*": 5, "/": 5, "^": 7})
 _UNARY_MINUS, _NOT = 6, 8
 _SPECIAL = frozenset({"_n", "_N", "_pi", "_rc"})
+_DATE_LITERALS = frozenset({"td", "tm", "tq", "th", "tw", "ty", "tc"})
 
 
 def tokenize(text: str) -> list[tuple[str, str]]:
@@ -212,6 +213,8 @@ class _Parser:
             self.take()
             if tok in ("r", "e", "s", "c"):
                 return Result(tok, self.raw_until(")").strip())
+            if tok in _DATE_LITERALS:  # td(01jan2020): the argument is literal text
+                return Call(tok, (Str(self.raw_until(")").strip()),))
             args: list[object] = []
             if self.peek()[1] != ")":
                 args.append(self.parse())

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
+import pandas as pd
 
 from libs.engine.dataset import Dataset
 from libs.engine.errors import StataError
@@ -84,3 +85,25 @@ def is_sorted(ds: Dataset, names: list[str]) -> bool:
             return False
         tied &= eq
     return True
+
+
+def group_ids(ds: Dataset, names: list[str]) -> tuple[IntArray, int]:
+    """Group number (0..G-1, in sorted order of the values) for each observation, and G.
+
+    Missing values form their own groups (``.`` and ``.a`` apart); the data need not be sorted.
+    """
+    if not names:
+        return np.zeros(ds.n, dtype=np.intp), 1 if ds.n else 0
+    codes = []
+    for name in names:
+        col = ds.cols[name]
+        key = col if col.dtype == np.object_ else order_key(col)  # type: ignore[arg-type]
+        code, uniques = pd.factorize(key, sort=True)
+        codes.append((code, len(uniques)))
+    if len(codes) == 1:
+        return codes[0][0].astype(np.intp), codes[0][1]
+    combined = np.zeros(ds.n, dtype=np.int64)
+    for code, size in codes:
+        combined = combined * size + code
+    final, uniques = pd.factorize(combined, sort=True)
+    return final.astype(np.intp), len(uniques)

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from libs.engine import macros, registry
-from libs.engine.errors import ExitRequest, LoopControl, StataError
+from libs.engine.errors import ExitRequest, LoopControl, StataError, internal_error
 from libs.engine.evaluator import Evaluator
 from libs.engine.lexer import LogicalLine
 from libs.engine.session import Frame, Program, Session
@@ -260,10 +260,15 @@ class Interpreter:
             self.call_program(self.session.programs[word], rest)
             return
         entry = registry.lookup(word)
-        args = entry.parse(rest, self.session)
-        if entry.rclass:
-            self.session.r.clear()
-        entry.func(self.session, args)
+        try:
+            args = entry.parse(rest, self.session)
+            if entry.rclass:
+                self.session.r.clear()
+            entry.func(self.session, args)
+        except (StataError, ExitRequest, LoopControl):
+            raise
+        except Exception as exc:  # a gap in the engine must fail the command, not the run
+            raise internal_error(exc) from exc
 
     # -- programs ----------------------------------------------------------------------------
     def _define_program(self, lines: list[LogicalLine], i: int, end: int) -> None:
@@ -313,7 +318,7 @@ def _split_if(text: str) -> tuple[str, str]:
         pos = body.find(tok, pos) + len(tok)
         if depth == 0 and k + 1 < len(toks):
             nk, nt = toks[k + 1]
-            if kind in ("name", "num", "str", "miss") and nk == "name" or (
+            if (kind in ("name", "num", "str", "miss") and nk == "name") or (
                     tok == ")" and nk == "name" and not nt.startswith("_")):
                 return body[:pos], body[pos:]
     raise StataError(198, "if: command expected after the condition")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from libs.engine.errors import ExitRequest, LoopControl, StataError
+from libs.engine.errors import ExitRequest, LoopControl, StataError, internal_error
 from libs.engine.interpreter import Interpreter
 from libs.engine.lexer import logical_lines
 from libs.engine.log import Log
@@ -49,6 +49,10 @@ def run_source(session: Session, source: str) -> int:
     except RecursionError:
         rc = 1400
         session.log.error(StataError(1400, "nesting too deep"))
+    except Exception as exc:  # never let an engine bug escape as a traceback
+        err = internal_error(exc)
+        rc = err.code
+        session.log.error(err)
     finally:
         _cleanup(session)
     return rc

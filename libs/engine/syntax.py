@@ -87,7 +87,7 @@ class Spec:
         main, _, opts = declaration.partition(",")
         self.main: list[tuple[str, bool, str, bool]] = []  # (kind, optional, modifiers, slash)
         self.weights: list[str] = []
-        for tok in re.findall(r"\[[^\]]*\]?|[^\s\[]+", main):
+        for tok in re.findall(r"\[[^\]]*\]?|[^\s\[(]+(?:\([^)]*\))?/?", main):
             optional = tok.startswith("[")
             body = tok.strip("[] ").replace("=/", "").lstrip("=")
             if not body:

@@ -172,7 +172,7 @@ def _factors(ds: Dataset, token: str, abbrev: bool, *, in_interaction: bool) -> 
     names = expand(ds, rest[1:-1] if rest.startswith("(") else rest, abbrev=abbrev)
     base = _base(m.group("fv") or "")
     fv = (m.group("fv") or "").lower()
-    is_factor = bool(fv) and not fv.startswith("c") and fv != "o" or (in_interaction and not fv
+    is_factor = (bool(fv) and not fv.startswith("c") and fv != "o") or (in_interaction and not fv
                                                                       and not m.group("ts"))
     template = Factor("", is_factor, base=base[0], levels=base[1], omit=fv == "o")
     out: list[Factor] = []
@@ -184,7 +184,7 @@ def _factors(ds: Dataset, token: str, abbrev: bool, *, in_interaction: bool) -> 
 def _base(fv: str) -> tuple[str | None, tuple[int, ...] | None]:
     """Base and level restriction from the factor prefix (``ib2``, ``ibn``, ``i(1 3)``, ``2``)."""
     low = fv.lower()
-    if low.startswith("ib(") or low.startswith("ib") and low[2:].isdigit():
+    if low.startswith("ib(") or (low.startswith("ib") and low[2:].isdigit()):
         return low[2:].strip("()"), None
     if low == "ibn":
         return "none", None

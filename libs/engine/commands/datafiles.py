@@ -70,6 +70,7 @@ def clear(session: Session, args: Args) -> None:
     """``clear`` (data), ``clear all`` / ``clear *`` (also programs, results, scalars)."""
     what = args.anything.strip()
     session.data.clear()
+    session.data_filename = ""
     session.tsset = None
     if what in ("all", "*", "results", "programs"):
         if what != "programs":

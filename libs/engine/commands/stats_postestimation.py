@@ -1,0 +1,346 @@
+"""Post-estimation commands: predict, test, lincom, margins, estat ic, hausman, estimates.
+
+They read the current ``e()`` only: the design is rebuilt from the names of ``e(b)``
+(:func:`libs.engine.estimation.design.column_values`), as Stata does.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from libs.engine.errors import StataError
+from libs.engine.estimation import output
+from libs.engine.estimation.design import column_derivative, column_values
+from libs.engine.estimation.linear import constraint
+from libs.engine.estimation.post import estimation_from_e, is_omitted_name, shelf
+from libs.engine.estimation.request import stata_errors
+from libs.engine.evaluator import Evaluator
+from libs.engine.formats import format_number
+from libs.engine.registry import command
+from libs.engine.results import Matrix, Results
+from libs.engine.session import Session
+from libs.engine.syntax import Args
+from libs.engine.textscan import split_top
+from libs.engine.varlist import expand
+from libs.stata_stats.discrete import FAMILIES
+from libs.stata_stats.estimation import TABLE_ROWS, Estimation
+from libs.stata_stats.likelihood import Family
+from libs.stata_stats.margins import Continuous, Discrete, Identity, dydx
+from libs.stata_stats.postestimation import estat_ic, hausman
+from libs.stata_stats.wald import lincom as lincom_fit
+from libs.stata_stats.wald import wald_test
+
+
+def _design(session: Session, names: tuple[str, ...],
+            overrides: dict[str, float] | None = None) -> np.ndarray:
+    return np.column_stack([column_values(session, n, overrides) for n in names])
+
+
+def _response(cmd: str) -> Family | Identity:
+    return FAMILIES.get(cmd, Identity())
+
+
+@command("predict", syntax="newvarname [if] [in] [, xb Residuals STDP pr n]")
+def predict(session: Session, args: Args) -> None:
+    """``predict newvar [, xb residuals stdp pr n]`` after the current estimation."""
+    est = estimation_from_e(session)
+    X = _design(session, est.names)
+    xb = X @ est.b
+    cmd = est.cmd
+    if args.opt("residuals"):
+        if cmd not in ("regress", "areg", "ivregress"):
+            raise StataError(198, "option residuals not allowed")
+        values = session.data.numeric(est.depvar) - xb
+    elif args.opt("stdp"):
+        values = np.sqrt(np.einsum("ij,jk,ik->i", X, est.V, X))
+    elif args.opt("xb") or cmd not in FAMILIES:
+        values = xb
+    else:
+        family = FAMILIES[cmd]
+        values = family.mean(xb)
+        if not (args.opt("pr") or args.opt("n")):
+            kind = "Pr(" + est.depvar + ")" if cmd != "poisson" else "number of events"
+            session.log.out(f"(option {'n' if cmd == 'poisson' else 'pr'} assumed; {kind})")
+    touse = args.touse(session)
+    values = np.where(touse, values, np.nan)
+    n_missing = int(np.sum(~np.isfinite(values)))
+    session.data.add(args.varlist[0], values, "float")
+    if n_missing:
+        session.log.out(f"({n_missing} missing value{'s' if n_missing > 1 else ''} generated)")
+
+
+def _equations(text: str) -> list[str]:
+    """``(a=b) (c)`` → ["a=b", "c"]; ``x1 x2`` → ["x1", "x2"]; ``a = b`` → ["a = b"]."""
+    text = text.strip()
+    if text.startswith("("):
+        return [part.strip()[1:-1] for part in split_top(text) if part.strip()]
+    if "=" in text:
+        return [text]
+    return text.split()
+
+
+@command("test", syntax=None, rclass=True)
+def test(session: Session, args: Args) -> None:
+    """``test x1 x2``, ``test x1 = x2``, ``test (x1 = 0) (x2 + x3 = 1)``."""
+    est = estimation_from_e(session)
+    text = args.raw.partition(",")[0]
+    rows, rhs = [], []
+    for eq in _equations(text):
+        if "=" not in eq and " " not in eq.strip():
+            eq = eq.strip()
+            if "." not in eq and eq not in est.names:
+                eq = " + ".join(_expand_names(session, est, eq))
+                for name in eq.split(" + "):
+                    w, c = constraint(est.names, name)
+                    rows.append(w)
+                    rhs.append(c)
+                continue
+        w, c = constraint(est.names, eq)
+        rows.append(w)
+        rhs.append(c)
+    with stata_errors():
+        result = wald_test(est, np.array(rows), np.array(rhs))
+    for k in result.dropped:
+        session.log.out(f"       Constraint {k + 1} dropped")
+    session.log.out("")
+    if result.df_r is None:
+        session.log.out(f"           chi2({result.df:>3}) = {format_number(result.stat, '%8.2f')}")
+        session.log.out(f"         Prob > chi2 = {format_number(result.p, '%10.4f')}")
+    else:
+        session.log.out(f"       F({result.df:>3}, {int(result.df_r):>6}) = "
+                        f"{format_number(result.stat, '%8.2f')}")
+        session.log.out(f"            Prob > F = {format_number(result.p, '%10.4f')}")
+    session.post_r(Results(scalars=result.r()))
+
+
+def _expand_names(session: Session, est: Estimation, word: str) -> list[str]:
+    """A variable name in ``test`` stands for every coefficient of that variable."""
+    out = [n for n in est.names if n == word]
+    if not out:
+        var = expand(session.data, word)[0]
+        out = [n for n in est.names if n.rpartition(".")[2] == var and not is_omitted_name(n)]
+    if not out:
+        raise StataError(111, f"{word} not found")
+    return out
+
+
+@command("lincom", syntax=None, rclass=True)
+def lincom(session: Session, args: Args) -> None:
+    """``lincom exp [, level(#)]``."""
+    est = estimation_from_e(session)
+    text, _, opts = args.raw.partition(",")
+    level = 95.0
+    if "level(" in opts:
+        level = float(opts.split("level(")[1].split(")")[0])
+    weights, constant = constraint(est.names, text)
+    result = lincom_fit(est, weights, level)
+    result_const = result.estimate - constant
+    stat = "t" if est.df_r is not None else "z"
+    session.log.lines([
+        "",
+        f" ( 1)  {text.strip()} = 0",
+        "",
+        output.RULE,
+        f"{'':>12} | Coefficient  Std. err.{stat:>7}{'P>|' + stat + '|':>9}"
+        f"{f'[{level:g}% conf. interval]':>25}",
+        output.MID,
+        f"{'(1)':>12} |{format_number(result_const, '%9.0g'):>11}"
+        f"{format_number(result.se, '%9.0g'):>11}{format_number(result.stat, '%8.2f'):>9}"
+        f"{format_number(result.p, '%7.3f'):>8}{format_number(result.lb, '%9.0g'):>13}"
+        f"{format_number(result.ub, '%9.0g'):>12}",
+        output.RULE,
+    ])
+    session.post_r(Results(scalars=result.r()))
+
+
+@command("margins", syntax="[anything] [if] [in] [, dydx(string) post]", rclass=True)
+def margins(session: Session, args: Args) -> None:
+    """``margins, dydx(varlist|*)``: average marginal effects with delta-method SEs."""
+    est = estimation_from_e(session)
+    wanted = (args.opt("dydx") or "").strip()
+    if not wanted:
+        raise StataError(198, "only margins, dydx() is supported")
+    sample = est.sample if est.sample is not None else np.ones(session.data.n, dtype=bool)
+    sample = sample & args.touse(session)
+    rows = np.flatnonzero(sample)
+    names = est.names
+    design = _design(session, names)[rows]
+    variables = _dydx_variables(session, est, wanted)
+    terms: list[Continuous | Discrete] = []
+    for var in variables:
+        levels = _factor_levels(names, var)
+        if levels is None:
+            deriv = np.column_stack([column_derivative(session, n, var) for n in names])[rows]
+            terms.append(Continuous(name=var, derivative=deriv))
+            continue
+        base, others = levels
+        at0 = _design(session, names, {var: base})[rows]
+        for lv in others:
+            at1 = _design(session, names, {var: lv})[rows]
+            terms.append(Discrete(name=f"{lv:g}.{var}", at_level=at1, at_base=at0))
+    weights = None
+    if est.macros.get("wexp"):
+        expr = est.macros["wexp"].lstrip("= ")
+        weights = Evaluator(session, None).numeric(expr)[rows]
+    with stata_errors():
+        result = dydx(est, design, terms, _response(est.cmd), weights)
+    shown = Estimation(cmd="margins", depvar="", names=result.names, b=result.b, V=result.V,
+                       omitted=(False,) * len(result.b), scalars={"N": result.N},
+                       macros={"vcetype": "Delta-method"}, df_r=result.df_r)
+    session.log.lines([
+        "",
+        f"{'Average marginal effects':<51}Number of obs = {int(result.N):>10,}",
+        f"dy/dx wrt: {' '.join(result.names)}",
+        "",
+    ])
+    session.log.lines(output.coefficient_table(shown)[:1] + _margins_rows(shown))
+    table = Matrix(result.table(), list(TABLE_ROWS), list(result.names))
+    session.post_r(Results(scalars={"N": result.N}, matrices={
+        "b": Matrix(result.b[None, :], ["r1"], list(result.names)),
+        "V": Matrix(result.V, list(result.names), list(result.names)),
+        "table": table,
+    }))
+
+
+def _margins_rows(est: Estimation) -> list[str]:
+    lines = output.coefficient_table(est)[1:]
+    return [line.replace("Coefficient", "      dy/dx") for line in lines]
+
+
+def _dydx_variables(session: Session, est: Estimation, wanted: str) -> list[str]:
+    model_vars: list[str] = []
+    for name in est.names:
+        if name == "_cons":
+            continue
+        for part in name.split("#"):
+            prefix, _, var = part.rpartition(".")
+            has_ts = any(ch.isupper() for ch in prefix)
+            if var not in model_vars and not has_ts:
+                model_vars.append(var)
+    if wanted in ("*", "_all"):
+        return model_vars
+    return expand(session.data, wanted)
+
+
+def _factor_levels(names: tuple[str, ...], var: str) -> tuple[float, list[float]] | None:
+    """(base level, other levels) when ``var`` enters as a factor, else None."""
+    levels: list[tuple[float, bool]] = []
+    for name in names:
+        for part in name.split("#"):
+            prefix, _, pvar = part.rpartition(".")
+            digits = prefix.rstrip("bon")
+            if pvar == var and digits.isdigit():
+                levels.append((float(digits), "b" in prefix[len(digits):]))
+    if not levels:
+        return None
+    bases = [lv for lv, is_base in levels if is_base]
+    base = bases[0] if bases else min(lv for lv, _ in levels)
+    others = sorted({lv for lv, _ in levels if lv != base})
+    return base, others
+
+
+@command("estat", syntax="anything", rclass=True)
+def estat(session: Session, args: Args) -> None:
+    """``estat ic`` (AIC/BIC); r(S)."""
+    if args.anything.strip() != "ic":
+        raise StataError(321, f"estat {args.anything} not supported")
+    est = estimation_from_e(session)
+    with stata_errors():
+        ic = estat_ic(est)
+    session.log.lines([
+        "",
+        "Akaike's information criterion and Bayesian information criterion",
+        "",
+        output.RULE[:77],
+        "       Model |          N   ll(null)  ll(model)      df        AIC        BIC",
+        "-------------+---------------------------------------------------------------",
+        f"{'.':>12} |{int(ic.N):>11} {format_number(ic.ll_0, '%10.0g')}"
+        f" {format_number(ic.ll, '%10.0g')}{int(ic.df):>8} {format_number(ic.aic, '%10.0g')}"
+        f" {format_number(ic.bic, '%10.0g')}",
+        output.RULE[:77],
+    ])
+    session.post_r(Results(matrices={"S": Matrix(ic.matrix(), ["."],
+                                                 ["N", "ll0", "ll", "df", "AIC", "BIC"])}))
+
+
+@command("hausman", syntax="anything", rclass=True)
+def hausman_cmd(session: Session, args: Args) -> None:
+    """``hausman consistent efficient`` (names from ``estimates store``; ``.`` = current)."""
+    words = args.anything.split()
+    if len(words) != 2:
+        raise StataError(198, "hausman needs two estimation results")
+    ests = [_stored_estimation(session, w) for w in words]
+    with stata_errors():
+        h = hausman(ests[0], ests[1])
+    session.log.lines([
+        "",
+        "                  chi2(" + str(h.df) + ") = (b-B)'[(V_b-V_B)^(-1)](b-B)",
+        f"                          = {format_number(h.chi2, '%10.2f').strip()}",
+        f"                Prob > chi2 = {format_number(h.p, '%10.4f').strip()}",
+    ])
+    session.post_r(Results(scalars=h.r()))
+
+
+def _stored_estimation(session: Session, name: str) -> Estimation:
+    if name == ".":
+        return estimation_from_e(session)
+    store = shelf(session)
+    if name not in store:
+        raise StataError(111, f"estimation result {name} not found")
+    current = session.e
+    session.e = store[name]
+    try:
+        return estimation_from_e(session)
+    finally:
+        session.e = current
+
+
+@command("estimates", abbrev=3, syntax=None)
+def estimates(session: Session, args: Args) -> None:
+    """``estimates store|restore|dir|clear|drop|table``."""
+    sub, _, rest = args.raw.strip().partition(" ")
+    words = rest.partition(",")[0].split()
+    store = shelf(session)
+    if sub in ("store", "sto"):
+        if "b" not in session.e.matrices:
+            raise StataError(301, "last estimates not found")
+        store[words[0]] = session.e
+    elif sub in ("restore", "res"):
+        if words[0] not in store:
+            raise StataError(111, f"estimation result {words[0]} not found")
+        session.e = store[words[0]]
+    elif sub == "dir":
+        session.log.lines([f"  {name}" for name in store])
+    elif sub in ("clear", "drop"):
+        for name in (words if sub == "drop" else list(store)):
+            store.pop(name, None)
+    elif sub in ("table", "tab"):
+        _estimates_table(session, words or ["."], rest)
+    else:
+        raise StataError(198, f"estimates {sub} not supported")
+
+
+def _estimates_table(session: Session, names: list[str], options: str) -> None:
+    ests = [_stored_estimation(session, n) for n in names]
+    show_se = ", se" in options or " se" in options.partition(",")[2]
+    terms: list[str] = []
+    for est in ests:
+        terms.extend(n for n in est.names if n not in terms)
+    width = 12 + 13 * len(ests)
+    lines = ["-" * width, f"{'Variable':>12}" + "".join(f"{n:>13}" for n in names),
+             "-" * width]
+    for term in terms:
+        row, se_row = f"{term[:12]:>12}", f"{'':>12}"
+        for est in ests:
+            if term in est.names:
+                j = est.names.index(term)
+                row += f"{format_number(est.b[j], '%12.0g'):>13}"
+                se_row += f"{format_number(float(np.sqrt(est.V[j, j])), '%12.0g'):>13}"
+            else:
+                row += f"{'':>13}"
+                se_row += f"{'':>13}"
+        lines.append(row)
+        if show_se:
+            lines.append(se_row)
+    lines.append("-" * width)
+    session.log.lines(lines)

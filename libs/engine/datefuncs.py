@@ -1,0 +1,278 @@
+"""Date functions and date display formats (Stata dates: days since 01jan1960)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+from libs.engine.errors import StataError
+from libs.engine.functions import FUNCTIONS, num
+
+if TYPE_CHECKING:
+    from libs.engine.evaluator import Evaluator, Value
+
+EPOCH = dt.date(1960, 1, 1)
+_MONTHS = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"]
+_MS_PER_DAY = 86_400_000.0
+
+
+def _days_to_parts(days: Value) -> tuple[pd.DatetimeIndex, np.ndarray]:
+    arr = np.atleast_1d(np.asarray(days, dtype=np.float64))
+    bad = ~np.isfinite(arr)
+    stamps = pd.to_datetime(np.where(bad, 0, np.floor(arr)), unit="D", origin="1960-01-01")
+    return pd.DatetimeIndex(stamps), bad
+
+
+def _part(attr: str):  # type: ignore[no-untyped-def]
+    def fn(ev: Evaluator, a: list[Value]) -> Value:
+        stamps, bad = _days_to_parts(num(a[0]))
+        values = np.asarray(getattr(stamps, attr), dtype=np.float64)
+        if attr == "dayofweek":
+            values = (values + 1) % 7  # Stata: Sunday = 0
+        values[bad] = np.nan
+        return values if np.ndim(a[0]) else np.float64(values[0])
+
+    return fn
+
+
+for _name, _attr in {"year": "year", "month": "month", "day": "day", "dow": "dayofweek",
+                     "doy": "dayofyear", "quarter": "quarter"}.items():
+    FUNCTIONS[_name] = (_part(_attr), 1, 1)
+
+
+def _mdy(ev: Evaluator, a: list[Value]) -> Value:
+    m, d, y = (np.atleast_1d(np.asarray(num(v), dtype=np.float64)) for v in a)
+    m, d, y = np.broadcast_arrays(m, d, y)
+    out = np.full(m.shape, np.nan)
+    for i in range(len(out)):
+        if np.isfinite(m[i]) and np.isfinite(d[i]) and np.isfinite(y[i]):
+            try:
+                out[i] = (dt.date(int(y[i]), int(m[i]), int(d[i])) - EPOCH).days
+            except ValueError:
+                pass
+    return out if any(np.ndim(v) for v in a) else np.float64(out[0])
+
+
+FUNCTIONS["mdy"] = (_mdy, 3, 3)
+
+
+def _linear(fn_name: str, per_year: int) -> None:
+    def fn(ev: Evaluator, a: list[Value]) -> Value:
+        y, k = num(a[0]), num(a[1])
+        return (y - 1960) * per_year + k - 1
+
+    FUNCTIONS[fn_name] = (fn, 2, 2)
+
+
+_linear("ym", 12)
+_linear("yq", 4)
+_linear("yh", 2)
+_linear("yw", 52)
+
+
+def _from_days(unit: str):  # type: ignore[no-untyped-def]
+    def fn(ev: Evaluator, a: list[Value]) -> Value:
+        stamps, bad = _days_to_parts(num(a[0]))
+        y = np.asarray(stamps.year, dtype=np.float64) - 1960
+        m = np.asarray(stamps.month, dtype=np.float64)
+        values = {"m": y * 12 + m - 1, "q": y * 4 + (m - 1) // 3, "h": y * 2 + (m - 1) // 6,
+                  "y": y + 1960,
+                  "w": y * 52 + np.minimum((np.asarray(stamps.dayofyear) - 1) // 7, 51)}[unit]
+        values = np.where(bad, np.nan, values)
+        return values if np.ndim(a[0]) else np.float64(values[0])
+
+    return fn
+
+
+def _to_days(unit: str):  # type: ignore[no-untyped-def]
+    def fn(ev: Evaluator, a: list[Value]) -> Value:
+        x = np.atleast_1d(np.asarray(num(a[0]), dtype=np.float64))
+        bad = ~np.isfinite(x)
+        x0 = np.where(bad, 0, x)
+        if unit == "y":
+            years, months = x0, np.ones_like(x0)
+        else:
+            per = {"m": 12, "q": 4, "h": 2}[unit]
+            years = 1960 + np.floor(x0 / per)
+            months = (x0 - np.floor(x0 / per) * per) * (12 // per) + 1
+        stamps = pd.to_datetime({"year": years, "month": months, "day": np.ones_like(x0)})
+        days = (stamps - pd.Timestamp("1960-01-01")).dt.days.to_numpy(dtype=np.float64)
+        days[bad] = np.nan
+        return days if np.ndim(a[0]) else np.float64(days[0])
+
+    return fn
+
+
+for _u in "mqhyw":
+    FUNCTIONS[f"{_u}ofd"] = (_from_days(_u), 1, 1)
+for _u in "mqhy":
+    FUNCTIONS[f"dof{_u}"] = (_to_days(_u), 1, 1)
+FUNCTIONS["yofd"] = (_from_days("y"), 1, 1)
+
+
+def _today(ev: Evaluator, a: list[Value]) -> Value:
+    return np.float64((dt.date.today() - EPOCH).days)
+
+
+FUNCTIONS["today"] = (_today, 0, 0)
+
+
+def parse_date(text: str, mask: str, topyear: float = math.nan) -> float:
+    """Stata's date(s, mask): ``"DMY"``, ``"MDY"``, ``"YMD"``, ``"20YMD"`` ... → days."""
+    letters = re.findall(r"(\d\d)?([DMY])", mask.upper())
+    parts = re.findall(r"\d+|[A-Za-z]+", text)
+    if len(parts) != len(letters):
+        if len(letters) == 3 and len(parts) == 1 and parts[0].isdigit() and len(parts[0]) == 8:
+            order = [c for _, c in letters]
+            s = parts[0]
+            widths = {"Y": 4, "M": 2, "D": 2}
+            parts, pos = [], 0
+            for c in order:
+                parts.append(s[pos : pos + widths[c]])
+                pos += widths[c]
+        else:
+            return math.nan
+    values: dict[str, int] = {}
+    for (century, letter), part in zip(letters, parts, strict=True):
+        if letter == "M" and part.isalpha():
+            key = part[:3].lower()
+            if key not in _MONTHS:
+                return math.nan
+            values["M"] = _MONTHS.index(key) + 1
+        elif part.isdigit():
+            value = int(part)
+            if letter == "Y" and len(part) <= 2:
+                if century:
+                    value += int(century) * 100
+                elif not math.isnan(topyear):
+                    value += int(topyear) // 100 * 100
+                    if value > topyear:
+                        value -= 100
+                else:
+                    return math.nan
+            values[letter] = value
+        else:
+            return math.nan
+    try:
+        return float((dt.date(values.get("Y", 1960), values.get("M", 1), values.get("D", 1))
+                      - EPOCH).days)
+    except ValueError:
+        return math.nan
+
+
+def _date(ev: Evaluator, a: list[Value]) -> Value:
+    from libs.engine.strfuncs import _map, _text
+
+    top = float(num(a[2])) if len(a) > 2 else math.nan
+    return _map(lambda s, m: parse_date(s, m, top), [_text(a[0]), _text(a[1])], numeric=True)
+
+
+for _name in ("date", "daily"):
+    FUNCTIONS[_name] = (_date, 2, 3)
+
+
+def _monthly(ev: Evaluator, a: list[Value]) -> Value:
+    from libs.engine.strfuncs import _map, _text
+
+    def one(s: str, mask: str) -> float:
+        days = parse_date(s, mask.upper().replace("M", "M") + ("D" if "D" not in mask else ""))
+        if math.isnan(days) and not re.search(r"\d+\D+\d+", s):
+            return math.nan
+        m = re.match(r"^\s*(\d{4})\s*[mM-]?\s*(\d{1,2})\s*$", s)
+        if m and mask.upper() == "YM":
+            return (int(m.group(1)) - 1960) * 12 + int(m.group(2)) - 1
+        return math.nan if math.isnan(days) else float(
+            (EPOCH + dt.timedelta(days=days)).year * 12 - 1960 * 12
+            + (EPOCH + dt.timedelta(days=days)).month - 1)
+
+    return _map(one, [_text(a[0]), _text(a[1])], numeric=True)
+
+
+FUNCTIONS["monthly"] = (_monthly, 2, 3)
+
+
+def _literal(unit: str):  # type: ignore[no-untyped-def]
+    """td(01jan2020), tm(2020m1), tq(2020q1), ty(2020) pseudo-functions."""
+
+    def fn(ev: Evaluator, a: list[Value]) -> Value:
+        text = str(a[0]).strip()
+        if unit == "d":
+            value = parse_date(text, "DMY")
+        elif unit == "y":
+            value = float(text)
+        else:
+            m = re.match(rf"^(\d{{4}})\s*{unit}\s*(\d+)$", text, re.IGNORECASE)
+            if m is None:
+                raise StataError(198, f"t{unit}({text}) invalid")
+            per = {"m": 12, "q": 4, "h": 2, "w": 52}[unit]
+            value = (int(m.group(1)) - 1960) * per + int(m.group(2)) - 1
+        return np.float64(value)
+
+    return fn
+
+
+for _u in "dmqhwy":
+    FUNCTIONS[f"t{_u}"] = (_literal(_u), 1, 1)
+
+
+def _clock(ev: Evaluator, a: list[Value]) -> Value:
+    from libs.engine.strfuncs import _map, _text
+
+    def one(s: str, mask: str) -> float:
+        date_mask = re.sub(r"[hms]", "", mask, flags=re.IGNORECASE)
+        date_part = re.match(r"^\s*(\S+(?:\s+\S+){0,%d})" % (len(date_mask) - 1), s)
+        days = parse_date(date_part.group(1) if date_part else s, date_mask)
+        times = re.findall(r"(\d+):(\d+)(?::(\d+(?:\.\d+)?))?", s)
+        h, mi, sec = (float(times[0][0]), float(times[0][1]), float(times[0][2] or 0)) \
+            if times else (0.0, 0.0, 0.0)
+        return days * _MS_PER_DAY + ((h * 60 + mi) * 60 + sec) * 1000
+
+    return _map(one, [_text(a[0]), _text(a[1])], numeric=True)
+
+
+FUNCTIONS["clock"] = (_clock, 2, 3)
+FUNCTIONS["Clock"] = (_clock, 2, 3)
+FUNCTIONS["dofc"] = (lambda ev, a: np.floor(num(a[0]) / _MS_PER_DAY), 1, 1)
+FUNCTIONS["cofd"] = (lambda ev, a: num(a[0]) * _MS_PER_DAY, 1, 1)
+
+
+def format_date(value: float, unit: str, detail: str) -> str:
+    """Display a date value with ``%td``/``%tm``/``%tq``/``%th``/``%tw``/``%ty``/``%tc``."""
+    if unit in ("c", "C"):
+        stamp = dt.datetime(1960, 1, 1) + dt.timedelta(milliseconds=value)
+        return stamp.strftime("%d%b%Y %H:%M:%S").lower()[:9] + stamp.strftime(" %H:%M:%S")
+    if unit == "d":
+        day = EPOCH + dt.timedelta(days=int(math.floor(value)))
+        if detail:
+            return _custom(day, detail)
+        return f"{day.day:02d}{_MONTHS[day.month - 1]}{day.year}"
+    k = int(math.floor(value))
+    if unit == "y":
+        return str(k)
+    per = {"m": 12, "q": 4, "h": 2, "w": 52}[unit]
+    return f"{1960 + k // per}{unit}{k % per + 1}"
+
+
+def _custom(day: dt.date, detail: str) -> str:
+    codes = {"CCYY": f"{day.year:04d}", "YY": f"{day.year % 100:02d}", "NN": f"{day.month:02d}",
+             "nn": str(day.month), "DD": f"{day.day:02d}", "dd": str(day.day),
+             "Mon": _MONTHS[day.month - 1].capitalize(), "Month": day.strftime("%B"),
+             "mon": _MONTHS[day.month - 1], "month": day.strftime("%B").lower()}
+    out, i = [], 0
+    while i < len(detail):
+        for code in sorted(codes, key=len, reverse=True):
+            if detail.startswith(code, i):
+                out.append(codes[code])
+                i += len(code)
+                break
+        else:
+            ch = detail[i]
+            out.append(detail[i + 1] if ch == "!" and i + 1 < len(detail) else
+                       {"_": " "}.get(ch, ch))
+            i += 2 if ch == "!" else 1
+    return "".join(out)
