@@ -160,6 +160,8 @@ class JobRecord(Struct, kw_only=True, frozen=True):
     started_at: str | None = None
     finished_at: str | None = None
     heartbeat_at: str | None = None
+    #: seconds the formatter spent rendering (the rest of formatting is transfer overhead)
+    render_s: float | None = None
 
     def moved(self, target: JobState, **changes: Any) -> JobRecord:
         """A copy in state ``target`` after checking the transition table."""

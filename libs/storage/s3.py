@@ -7,6 +7,7 @@ network-less client configured with the endpoint *clients* reach (``SS_S3_PUBLIC
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import hashlib
 from collections.abc import AsyncIterator
@@ -23,6 +24,8 @@ from libs.settings import Settings
 
 #: S3's minimum part size (except the last); bigger parts mean fewer round trips.
 PART_SIZE = 8 * 1024 * 1024
+#: Parts of one streamed upload in flight at once.
+IN_FLIGHT = 2
 
 
 class ObjectInfo(msgspec.Struct, kw_only=True, frozen=True):
@@ -128,6 +131,9 @@ class ObjectStore:
         size = 0
         buffer = bytearray()
         upload_id: str | None = None
+        # Parts upload while the next one is being received; at most IN_FLIGHT parts are
+        # buffered, so memory stays bounded whatever the object's size.
+        pending: list[asyncio.Task[dict[str, Any]]] = []
         parts: list[dict[str, Any]] = []
         try:
             async for chunk in chunks:
@@ -146,13 +152,21 @@ class ObjectStore:
                             Bucket=self.bucket, Key=key, ContentType=content_type
                         )
                         upload_id = created["UploadId"]
-                    parts.append(await self._upload_part(key, upload_id, len(parts) + 1, buffer))
+                    if len(pending) >= IN_FLIGHT:
+                        parts.append(await pending.pop(0))
+                    number = len(parts) + len(pending) + 1
+                    pending.append(asyncio.create_task(
+                        self._upload_part(key, upload_id, number, bytes(buffer))))
                     buffer = bytearray()
             if upload_id is None:
                 await self.put_bytes(key, bytes(buffer), content_type)
             else:
-                if buffer or not parts:
-                    parts.append(await self._upload_part(key, upload_id, len(parts) + 1, buffer))
+                if buffer:
+                    number = len(parts) + len(pending) + 1
+                    pending.append(asyncio.create_task(
+                        self._upload_part(key, upload_id, number, bytes(buffer))))
+                parts += await asyncio.gather(*pending)
+                pending = []
                 await self._client.complete_multipart_upload(
                     Bucket=self.bucket,
                     Key=key,
@@ -160,6 +174,8 @@ class ObjectStore:
                     MultipartUpload={"Parts": parts},
                 )
         except BaseException:
+            for task in pending:
+                task.cancel()
             if upload_id is not None:
                 with contextlib.suppress(Exception):
                     await self._client.abort_multipart_upload(
@@ -169,10 +185,10 @@ class ObjectStore:
         return UploadResult(size=size, sha256=digest.hexdigest())
 
     async def _upload_part(
-        self, key: str, upload_id: str, number: int, data: bytearray
+        self, key: str, upload_id: str, number: int, data: bytes
     ) -> dict[str, Any]:
         response = await self._client.upload_part(
-            Bucket=self.bucket, Key=key, UploadId=upload_id, PartNumber=number, Body=bytes(data)
+            Bucket=self.bucket, Key=key, UploadId=upload_id, PartNumber=number, Body=data
         )
         return {"PartNumber": number, "ETag": response["ETag"]}
 

@@ -91,10 +91,12 @@ class FormatHandler:
                                for o in objects))
         produced: list[Artifact] = []
         failure: ErrorInfo | None = None
+        rendering = 0.0
         try:
             context = report_context(record, self._catalogue, raw_dir)
             bundle = await asyncio.to_thread(ResultBundle.load, raw_dir / "results", context)
             for fmt in record.spec.output_formats:
+                began = time.monotonic()
                 try:
                     paths = await asyncio.to_thread(render, fmt, bundle, raw_dir, out_dir)
                 except ReportError as exc:
@@ -104,6 +106,7 @@ class FormatHandler:
                         message=f"rendering {fmt} failed: {exc.message}",
                         details={"format": fmt, "reason": exc.code.value})
                     break
+                rendering += time.monotonic() - began
                 RENDERS.labels(format=fmt, status="ok").inc()
                 produced = _merge(produced, await self._store(record, out_dir, paths))
         except ReportError as exc:
@@ -111,7 +114,7 @@ class FormatHandler:
                                 message=f"reading the result tables failed: {exc.message}",
                                 details={"format": "", "reason": exc.code.value})
         FORMAT_SECONDS.observe(time.monotonic() - started)
-        await self._complete(record, work, produced, failure)
+        await self._complete(record, work, produced, failure, rendering)
 
     async def _store(self, record: JobRecord, out_dir: Path, paths: list[Path]) -> list[Artifact]:
         artifacts = []
@@ -127,15 +130,15 @@ class FormatHandler:
         return artifacts
 
     async def _complete(self, record: JobRecord, work: FormatWork, produced: list[Artifact],
-                        failure: ErrorInfo | None) -> None:
+                        failure: ErrorInfo | None, render_s: float) -> None:
         def change(current: JobRecord) -> JobRecord:
             _mine(current, work)
             artifacts = _merge(current.artifacts, produced)
             if failure is not None:
                 return current.moved(JobState.FAILED, error=failure, finished_at=now_iso(),
-                                     artifacts=artifacts)
+                                     artifacts=artifacts, render_s=render_s)
             return current.moved(JobState.SUCCEEDED, finished_at=now_iso(),
-                                 artifacts=artifacts)
+                                 artifacts=artifacts, render_s=render_s)
 
         updated, mine = await self._jobs.mutate(record.tenant, record.id, change)
         if mine:

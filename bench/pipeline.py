@@ -1,0 +1,145 @@
+"""Benchmark: 200 trivial jobs through the whole stack (api, worker, formatter processes).
+
+Prints jobs/s and p50/p95 of queue wait, engine run, format, end-to-end time and the
+control-plane overhead = (finished - queued) - engine run - render time, i.e. everything SS
+adds around the analysis: NATS work/KV/events, S3 transfers, input normalisation, fork.
+
+    .venv/bin/python -m bench.pipeline [--jobs 200] [--concurrency 50] [--workers 1]
+
+Baseline measured in the same run: the raw cost of the NATS/S3 operations a job needs
+(1 KV create + 4 CAS + publish/fetch/ack + 5 events + 5 S3 puts + 1 get), done sequentially
+by one client, so the overhead figure can be read against what the servers themselves cost.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import statistics
+import tempfile
+import time
+from datetime import datetime
+from pathlib import Path
+
+from libs import names
+from libs.bus.connection import connect
+from libs.bus.jobstore import JobStore
+from libs.bus.provision import ensure_topology
+from libs.contracts.jobs import JobRecord, JobSpec, new_job_id, now_iso
+from libs.settings import Settings
+from libs.storage import ObjectStore
+from tests.e2e.stack import Client, Stack, csv_bytes
+from tests.servers import NatsServer, S3Server
+
+
+def _t(iso: str | None) -> float:
+    assert iso is not None
+    return datetime.fromisoformat(iso.replace("Z", "+00:00")).timestamp()
+
+
+def _pct(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+
+def _row(name: str, values: list[float]) -> str:
+    ms = [v * 1000 for v in values]
+    return f"  {name:<28} p50 {_pct(ms, 0.5):8.1f} ms   p95 {_pct(ms, 0.95):8.1f} ms"
+
+
+async def baseline(nats: NatsServer, s3: S3Server, rounds: int = 50) -> list[float]:
+    """Sequential cost of one job's control-plane operations against the same servers."""
+    settings = Settings(nats_url=nats.url, s3_endpoint=s3.endpoint,
+                        s3_access_key=s3.access_key, s3_secret_key=s3.secret_key)
+    bus = await connect(settings.nats_url, name="bench-baseline")
+    objects = await ObjectStore.open(settings)
+    await ensure_topology(bus, settings)
+    jobs = await JobStore.open(bus)
+    await bus.js.add_stream(name="BENCH", subjects=["bench.>"])
+    sub = await bus.js.pull_subscribe("bench.work", durable="bench")
+    samples = []
+    for _ in range(rounds):
+        began = time.perf_counter()
+        record = JobRecord(id=new_job_id(), tenant="bench", spec=JobSpec(template_id="x"),
+                           created_at=now_iso())
+        await jobs.create(record)
+        for _ in range(4):
+            await jobs.mutate("bench", record.id, lambda r: r)
+        await bus.js.publish("bench.work", b"x")
+        (msg,) = await sub.fetch(1, timeout=5)
+        await msg.ack_sync()
+        for i in range(5):
+            await bus.js.publish(names.event_subject("bench", record.id, f"e{i}"), b"{}")
+            await objects.put_bytes(f"bench/{record.id}/{i}", b"x" * 512)
+        await objects.get_bytes(f"bench/{record.id}/0")
+        samples.append(time.perf_counter() - began)
+    await objects.close()
+    await bus.close()
+    return samples
+
+
+async def run(jobs: int, concurrency: int, workers: int) -> None:
+    root = Path(tempfile.mkdtemp(prefix="ss-bench-"))
+    nats, s3 = NatsServer(root=root / "nats"), S3Server(root=root / "s3")
+    nats.start()
+    s3.start()
+    stack = Stack(nats=nats, s3=s3, root=root,
+                  settings={"SS_WORKER_SLOTS": "4", "SS_FORMATTER_SLOTS": "4",
+                            "SS_LOG_LEVEL": "WARNING"})
+    try:
+        base = await baseline(nats, s3)
+        stack.start_api()
+        for i in range(workers):
+            stack.start_worker(f"worker-{i}")
+        stack.start_formatter()
+        client = Client(stack.api_url)
+        data = csv_bytes(10)
+        gate = asyncio.Semaphore(concurrency)
+
+        async def one() -> dict[str, object]:
+            async with gate:
+                job_id = await client.run("sleepy", {"var": "x", "ms": 0}, data, formats=["csv"])
+                return await client.wait(job_id, timeout=300)
+
+        await one()  # warm-up: first fork, first imports in the formatter
+        began = time.perf_counter()
+        done = await asyncio.gather(*(one() for _ in range(jobs)))
+        elapsed = time.perf_counter() - began
+        await client.close()
+    finally:
+        stack.stop_all()
+        s3.stop()
+        nats.stop()
+    failed = [j for j in done if j["state"] != "succeeded"]
+    ok = [j for j in done if j["state"] == "succeeded"]
+    queue = [_t(j["attempts"][-1]["started_at"]) - _t(j["queued_at"]) for j in ok]  # type: ignore[index]
+    engine = [float(j["attempts"][-1]["duration_s"]) for j in ok]  # type: ignore[index]
+    fmt = [_t(j["finished_at"]) - _t(j["attempts"][-1]["finished_at"]) for j in ok]  # type: ignore[index, arg-type]
+    render = [float(j["render_s"] or 0.0) for j in ok]  # type: ignore[arg-type]
+    total = [_t(j["finished_at"]) - _t(j["queued_at"]) for j in ok]  # type: ignore[arg-type]
+    overhead = [t - e - r for t, e, r in zip(total, engine, render, strict=True)]
+    print(f"pipeline: {len(ok)}/{jobs} jobs succeeded ({len(failed)} failed), "
+          f"concurrency {concurrency}, {workers} worker process(es) x 4 slots")
+    print(f"  throughput                   {len(ok) / elapsed:8.1f} jobs/s "
+          f"({elapsed:.1f} s wall, submit to completed)")
+    for name, values in (("queue wait", queue), ("engine run (fork+do-file)", engine),
+                         ("format (incl. transfers)", fmt), ("render", render),
+                         ("queued -> finished", total),
+                         ("control-plane overhead", overhead)):
+        print(_row(name, values))
+    print(_row("baseline: raw NATS+S3 ops", base)
+          + "   (one job's KV/work/event/S3 ops done back to back, same servers)")
+    print(f"  target: overhead p50 <= 25 ms -> measured {statistics.median(overhead)*1000:.1f} ms")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--jobs", type=int, default=200)
+    parser.add_argument("--concurrency", type=int, default=50)
+    parser.add_argument("--workers", type=int, default=1)
+    args = parser.parse_args()
+    asyncio.run(run(args.jobs, args.concurrency, args.workers))
+
+
+if __name__ == "__main__":
+    main()
