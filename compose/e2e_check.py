@@ -10,8 +10,8 @@ a usage error.
         --formats xlsx,json,csv,pdf --timeout 600 --out /tmp/ss-e2e
 
 Every option also reads an environment variable (E2E_API_URL, E2E_API_KEY or SS_DEV_API_KEY,
-E2E_TEMPLATE, E2E_PARAMS, E2E_DATASET, E2E_FORMATS, E2E_TIMEOUT, E2E_OUT). Tests import
-``run_check``, which does the same and returns a ``CheckResult`` instead of exiting.
+E2E_TEMPLATE, E2E_PARAMS, E2E_DATASET, E2E_FORMATS, E2E_TIMEOUT, E2E_OUT, E2E_PRESIGNED).
+Tests import ``run_check``, which does the same and returns a ``CheckResult`` instead of exiting.
 """
 
 from __future__ import annotations
@@ -47,7 +47,9 @@ class Artifact(msgspec.Struct, kw_only=True, frozen=True):
     """One downloaded artifact: what the API declared and where it was saved."""
 
     name: str
+    #: ``output`` (a formatted report) or ``raw`` (what one attempt ran and wrote).
     kind: str
+    attempt: int | None
     declared_size: int
     path: Path
     size: int
@@ -71,7 +73,7 @@ class CheckResult(msgspec.Struct, kw_only=True, frozen=True):
         """Human-readable report: job, state, each artifact, each problem."""
         lines = [
             f"job {self.job_id}: {self.state} in {self.elapsed_s:.1f}s",
-            *(f"  {a.kind or '-':10} {a.size:>12,d} B  {a.path}" for a in self.artifacts),
+            *(f"  {a.kind or '-':7} {a.size:>12,d} B  {a.path}" for a in self.artifacts),
         ]
         if self.error:
             lines.append(f"  error: {json.dumps(self.error)}")
@@ -107,15 +109,26 @@ async def _wait_for_end(client: httpx.AsyncClient, job_id: str, deadline: float)
 
 
 async def _download(
-    client: httpx.AsyncClient, job_id: str, entry: dict[str, Any], out_dir: Path
+    client: httpx.AsyncClient, job_id: str, entry: dict[str, Any], out_dir: Path, presigned: bool
 ) -> Artifact:
-    name = str(entry["name"])
-    target = (out_dir / name).resolve()
+    name, kind, attempt = str(entry["name"]), str(entry.get("kind") or ""), entry.get("attempt")
+    params: dict[str, str] = {}
+    relative = name
+    if kind == "raw":
+        # Every attempt has its own main.do, main.log...: keep them apart.
+        params["attempt"] = str(attempt)
+        relative = f"attempt-{attempt}/{name}"
+    if presigned:
+        params["redirect"] = "true"
+    target = (out_dir / relative).resolve()
     if not target.is_relative_to(out_dir.resolve()):
         raise CheckError(f"artifact name {name!r} escapes the output folder")
     target.parent.mkdir(parents=True, exist_ok=True)
     size = 0
-    async with client.stream("GET", f"/v1/jobs/{job_id}/artifacts/{quote(name, safe='/')}") as r:
+    url = f"/v1/jobs/{job_id}/artifacts/{quote(name, safe='/')}"
+    # A presigned redirect goes to S3 at SS_S3_PUBLIC_ENDPOINT; httpx drops the API's
+    # Authorization header when the redirect leaves the API's origin, as S3 requires.
+    async with client.stream("GET", url, params=params, follow_redirects=presigned) as r:
         if r.status_code != 200:
             await r.aread()
         _expect(r, 200, f"GET artifact {name}")
@@ -125,7 +138,8 @@ async def _download(
                 size += len(chunk)
     return Artifact(
         name=name,
-        kind=str(entry.get("kind") or ""),
+        kind=kind,
+        attempt=attempt,
         declared_size=int(entry.get("size") or 0),
         path=target,
         size=size,
@@ -133,12 +147,18 @@ async def _download(
 
 
 def _problems(job: dict[str, Any], artifacts: list[Artifact], formats: Sequence[str]) -> list[str]:
+    if job.get("state") not in TERMINAL_STATES:
+        return [f"job still {job.get('state')!r} when the timeout ran out"]
     problems = []
     if job.get("state") != "succeeded":
-        problems.append(f"job ended {job.get('state')!r}, not 'succeeded' (or timed out)")
-    for fmt in formats:
-        if not any(a.name.lower().endswith(f".{fmt.lower()}") for a in artifacts):
-            problems.append(f"no {fmt} output among the artifacts")
+        problems.append(f"job ended {job.get('state')!r}, not 'succeeded'")
+    else:
+        names = [a.name.lower() for a in artifacts if a.kind == "output"]
+        problems += [
+            f"no {fmt} output among the artifacts"
+            for fmt in formats
+            if not any(name.endswith(f".{fmt.lower()}") for name in names)
+        ]
     for a in artifacts:
         if a.size != a.declared_size:
             problems.append(f"{a.name}: downloaded {a.size} B, the API declared {a.declared_size}")
@@ -156,13 +176,17 @@ async def run_check(
     formats: Sequence[str],
     out_dir: Path,
     timeout: float,
+    *,
+    presigned: bool = False,
     transport: httpx.AsyncBaseTransport | None = None,
 ) -> CheckResult:
     """Run one job end to end against ``api_url`` and download its artifacts into ``out_dir``.
 
     Raises ``CheckError`` when the API answers a step with an unexpected status; a job that
     ends badly, misses a format or delivers a truncated file is reported in the result.
-    ``transport`` replaces the network (tests pass an ``httpx.MockTransport``).
+    ``presigned`` downloads through the API's presigned S3 redirects instead of its stream,
+    which also proves SS_S3_PUBLIC_ENDPOINT is right. ``transport`` replaces the network
+    (tests pass an ``httpx.MockTransport``).
     """
     started = time.monotonic()
     deadline = started + timeout
@@ -190,11 +214,13 @@ async def run_check(
 
         job = await _wait_for_end(client, job_id, deadline)
         artifacts: list[Artifact] = []
-        if job.get("state") == "succeeded":
+        # Failed attempts keep their do-file and log: download those too, for the diagnosis.
+        if job.get("state") in TERMINAL_STATES:
             response = await client.get(f"/v1/jobs/{job_id}/artifacts")
             _expect(response, 200, "GET artifacts")
-            for entry in response.json():
-                artifacts.append(await _download(client, job_id, entry, out_dir))
+            body = response.json()
+            for entry in body["items"] if isinstance(body, dict) else body:
+                artifacts.append(await _download(client, job_id, entry, out_dir, presigned))
     return CheckResult(
         job_id=job_id,
         state=str(job.get("state")),
@@ -224,6 +250,12 @@ def _arguments(argv: Sequence[str] | None) -> argparse.Namespace:
     )
     parser.add_argument("--timeout", type=float, default=float(env("E2E_TIMEOUT", "300")))
     parser.add_argument("--out", type=Path, default=Path(env("E2E_OUT", "e2e-out")))
+    parser.add_argument(
+        "--presigned",
+        action="store_true",
+        default=env("E2E_PRESIGNED", "") not in ("", "0"),
+        help="download through presigned S3 URLs (checks SS_S3_PUBLIC_ENDPOINT)",
+    )
     return parser.parse_args(argv)
 
 
@@ -253,6 +285,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 formats,
                 args.out,
                 args.timeout,
+                presigned=args.presigned,
             )
         )
     except (CheckError, httpx.HTTPError) as exc:

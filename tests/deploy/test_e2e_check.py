@@ -1,7 +1,8 @@
-"""compose/e2e_check.py against an in-memory fake of the job API (httpx.MockTransport).
+"""compose/e2e_check.py against an in-memory fake of the job API and S3 (httpx.MockTransport).
 
-The fake keeps what it was sent and what it serves, so each test compares the script's view
-with the fake's own record rather than with constants.
+The fake answers with the API's shapes (artifact index under ``items``, ``raw`` files per
+attempt, ``output`` files, ``?redirect=true`` to a presigned S3 URL) and keeps what it was sent
+and what it serves, so each test compares the script's view with the fake's own record.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ class FakeApi:
 
     final_state: str = "succeeded"
     outputs: dict[str, bytes] = field(default_factory=dict)
+    raw: dict[str, bytes] = field(default_factory=lambda: {"main.log": b"log", "main.do": b"do"})
     declared_size_bonus: int = 0
     polls_to_finish: int = 3
     create_status: int = 201
@@ -33,8 +35,12 @@ class FakeApi:
     uploads: dict[str, bytes] = field(default_factory=dict)
     state: str = "created"
     polls: int = 0
+    s3_requests: list[httpx.Request] = field(default_factory=list)
 
     async def __call__(self, request: httpx.Request) -> httpx.Response:
+        if request.url.host == "s3.test":
+            self.s3_requests.append(request)
+            return httpx.Response(200, content=self._served()[request.url.path.lstrip("/")])
         if request.headers.get("authorization") != f"Bearer {KEY}":
             return httpx.Response(401, json={"code": "UNAUTHENTICATED"})
         path, method = request.url.path, request.method
@@ -54,24 +60,32 @@ class FakeApi:
             error = {"code": "DOFILE_ERROR"} if self.state == "failed" else None
             return httpx.Response(200, json={"id": "j1", "state": self.state, "error": error})
         if (method, path) == ("GET", "/v1/jobs/j1/artifacts"):
-            return httpx.Response(200, json=self._index())
+            return httpx.Response(200, json={"items": self._index()})
         prefix = "/v1/jobs/j1/artifacts/"
         if method == "GET" and path.startswith(prefix):
             name = path.removeprefix(prefix)
-            if name in self.outputs:
-                return httpx.Response(200, content=self.outputs[name])
+            key = f"attempts/{request.url.params['attempt']}/{name}" if name in self.raw else name
+            if key in self._served():
+                if request.url.params.get("redirect") == "true":
+                    return httpx.Response(307, headers={"location": f"http://s3.test/{key}"})
+                return httpx.Response(200, content=self._served()[key])
         return httpx.Response(404, json={"code": "NOT_FOUND"})
 
+    def _served(self) -> dict[str, bytes]:
+        return {**self.outputs, **{f"attempts/1/{n}": body for n, body in self.raw.items()}}
+
     def _index(self) -> list[dict[str, object]]:
+        files = [(n, b, "output") for n, b in self.outputs.items()]
+        files += [(n, b, "raw") for n, b in self.raw.items()]
         return [
             {
                 "name": name,
-                "key": f"tenants/dev/jobs/j1/outputs/{name}",
+                "key": f"tenants/dev/jobs/j1/{name}",
                 "size": len(body) + self.declared_size_bonus,
-                "kind": name.rsplit(".", 1)[-1],
+                "kind": kind,
                 "attempt": 1,
             }
-            for name, body in self.outputs.items()
+            for name, body, kind in files
         ]
 
 
@@ -90,7 +104,11 @@ def _outputs() -> dict[str, bytes]:
 
 
 async def _check(
-    api: FakeApi, dataset: Path, out: Path, formats: tuple[str, ...] = ("xlsx",)
+    api: FakeApi,
+    dataset: Path,
+    out: Path,
+    formats: tuple[str, ...] = ("xlsx",),
+    presigned: bool = False,
 ) -> CheckResult:
     return await run_check(
         "http://ss.test",
@@ -101,6 +119,7 @@ async def _check(
         formats,
         out,
         timeout=10.0,
+        presigned=presigned,
         transport=httpx.MockTransport(api),
     )
 
@@ -116,10 +135,33 @@ async def test_a_succeeded_job_is_downloaded_whole(dataset: Path, tmp_path: Path
     }
     assert api.uploads == {"auto.csv": dataset.read_bytes()}
     assert api.polls >= api.polls_to_finish
-    downloaded = {a.name: a.path.read_bytes() for a in result.artifacts}
-    assert downloaded == api.outputs
-    assert all(a.path.parent == (tmp_path / "out").resolve() for a in result.artifacts)
+    out = (tmp_path / "out").resolve()
+    downloaded = {a.path.relative_to(out).as_posix(): a.path.read_bytes() for a in result.artifacts}
+    expected_raw = {f"attempt-1/{name}": body for name, body in api.raw.items()}
+    assert downloaded == {**api.outputs, **expected_raw}
     assert "E2E CHECK PASSED" in result.summary()
+    assert not api.s3_requests
+
+
+async def test_presigned_downloads_go_to_s3_without_the_api_key(
+    dataset: Path, tmp_path: Path
+) -> None:
+    api = FakeApi(outputs=_outputs())
+    result = await _check(api, dataset, tmp_path, ("xlsx", "json", "csv"), presigned=True)
+    assert result.ok, result.summary()
+    assert len(api.s3_requests) == len(api.outputs) + len(api.raw)
+    assert all("authorization" not in r.headers for r in api.s3_requests)
+    assert {a.name: a.path.read_bytes() for a in result.artifacts if a.kind == "output"} == (
+        api.outputs
+    )
+
+
+async def test_raw_result_csvs_do_not_stand_in_for_a_csv_output(
+    dataset: Path, tmp_path: Path
+) -> None:
+    api = FakeApi(outputs={"result.xlsx": b"x"}, raw={"results/coefficients.csv": b"a,b\n"})
+    result = await _check(api, dataset, tmp_path, ("xlsx", "csv"))
+    assert result.problems == ["no csv output among the artifacts"]
 
 
 async def test_a_failed_job_fails_the_check(dataset: Path, tmp_path: Path) -> None:
@@ -127,6 +169,8 @@ async def test_a_failed_job_fails_the_check(dataset: Path, tmp_path: Path) -> No
     assert not result.ok
     assert result.state == "failed"
     assert result.error == {"code": "DOFILE_ERROR"}
+    # The failed attempt's files are still fetched, for the diagnosis.
+    assert sorted(a.name for a in result.artifacts if a.kind == "raw") == ["main.do", "main.log"]
     assert "E2E CHECK FAILED" in result.summary()
 
 
@@ -137,8 +181,9 @@ async def test_a_missing_format_fails_the_check(dataset: Path, tmp_path: Path) -
 
 
 async def test_a_truncated_download_fails_the_check(dataset: Path, tmp_path: Path) -> None:
-    result = await _check(FakeApi(outputs=_outputs(), declared_size_bonus=1), dataset, tmp_path)
-    assert len(result.problems) == len(_outputs())
+    api = FakeApi(outputs=_outputs(), declared_size_bonus=1)
+    result = await _check(api, dataset, tmp_path)
+    assert len(result.problems) == len(api.outputs) + len(api.raw)
     assert all("the API declared" in p for p in result.problems)
 
 
