@@ -24,6 +24,9 @@ _FAMILY, _CJK = "DejaVu", "CJK"
 _ALIGN = {"l": "LEFT", "c": "CENTER", "r": "RIGHT"}
 _GREY = (90, 90, 90)
 
+#: Smallest table font, and the size below which a wide table turns the page to landscape.
+_MIN_FONT, _LANDSCAPE_BELOW = 5.0, 7.0
+
 
 def render_pdf(bundle: ResultBundle, out_dir: Path) -> list[Path]:
     """Write ``report.pdf`` into ``out_dir``."""
@@ -89,7 +92,7 @@ class _PagedPDF(FPDF):
 
 def _grid(pdf: FPDF, grid: Grid) -> None:
     pdf.ln(2)
-    size = 9 if grid.width <= 6 else 7 if grid.width <= 12 else 6
+    size = _fit_font(pdf, grid)
     line = size * 0.5
     rows = grid.header + grid.body
     # Keep a table that fits on one page together rather than strand its first rows.
@@ -123,6 +126,21 @@ def _grid(pdf: FPDF, grid: Grid) -> None:
     for note in grid.notes:
         pdf.multi_cell(0, 3.8, note, new_x="LMARGIN", new_y="NEXT")
     pdf.ln(3)
+
+
+def _fit_font(pdf: FPDF, grid: Grid) -> float:
+    """The largest font size (9 down to 5 pt) at which the table's text fits the page width;
+    a table too wide for portrait at 7 pt gets a landscape page first."""
+    size = 9.0
+    while True:
+        pdf.set_font(_FAMILY, "", size)
+        if sum(_natural_widths(pdf, grid)) <= pdf.epw or size <= _MIN_FONT:
+            return size
+        if size <= _LANDSCAPE_BELOW and pdf.cur_orientation.value == "P":
+            pdf.add_page(orientation="landscape")
+            size = 9.0
+            continue
+        size -= 0.5
 
 
 def _natural_widths(pdf: FPDF, grid: Grid) -> list[float]:
