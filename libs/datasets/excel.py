@@ -29,16 +29,11 @@ from libs.datasets.table import Table, drop_empty_rows, drop_empty_unnamed_colum
 Cell = str | float | int | bool | dt.date | dt.datetime | dt.time | dt.timedelta
 Merge = tuple[tuple[int, int], tuple[int, int]]
 #: Excel error values and the usual "nothing here" texts read as missing.
-_MISSING_TEXT = frozenset(NA_TOKENS) | {
-    "#DIV/0!",
-    "#VALUE!",
-    "#REF!",
-    "#NAME?",
-    "#NUM!",
-    "#NULL!",
-    "#N/A",
-    "-",
-}
+_MISSING_TEXT = [
+    *NA_TOKENS,
+    *("#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#NULL!", "-"),
+]
+_MISSING_SET = frozenset(_MISSING_TEXT)
 _HEADER_SCAN = 50
 
 
@@ -203,7 +198,8 @@ def _table(
         raise DatasetError(
             DatasetErrorCode.INPUT_EMPTY, f"Sheet {info.name!r} is empty.", sheet=info.name
         )
-    rows = [[*r, *[""] * (width - len(r))] for r in rows]
+    if any(len(r) != width for r in rows):
+        rows = [[*r, *[""] * (width - len(r))] for r in rows]
     first, header_end, notices = _header_block(rows, merges, width)
     names = (
         _names(rows[first:header_end], merges, first, width) if header_end > first else [""] * width
@@ -274,7 +270,7 @@ def _all_text(row: list[Cell]) -> bool:
 
 
 def _kind(cell: Cell) -> str:
-    if _is_blank(cell) or (isinstance(cell, str) and cell.strip() in _MISSING_TEXT):
+    if _is_blank(cell) or (isinstance(cell, str) and cell.strip() in _MISSING_SET):
         return "missing"
     if isinstance(cell, bool | int | float):
         return "number"
@@ -324,26 +320,27 @@ def _text(cell: Cell) -> str:
 def _type_columns(table: Table) -> None:
     kinds: list[Kind] = []
     for j in range(len(table.originals)):
-        column = table.frame[j].map(lambda c: None if _kind(c) == "missing" else c)
+        raw = table.frame[j]
+        column = raw.mask(raw.isin(_MISSING_TEXT) | raw.isna())
         inferred = pd.api.types.infer_dtype(column, skipna=True)
         name = table.originals[j] or f"column {j + 1}"
         if inferred in ("floating", "integer", "mixed-integer-float", "boolean", "empty"):
-            table.frame[j] = pd.to_numeric(column.map(_number), errors="coerce")
+            table.frame[j] = pd.to_numeric(column.astype("float64"), errors="coerce")
             kinds.append(Kind.NUMERIC)
         elif inferred in ("date", "datetime", "datetime64"):
-            dates = column.map(lambda c: c if isinstance(c, dt.date) else None)
-            has_time = any(isinstance(c, dt.datetime) and c.time() != dt.time() for c in dates)
-            table.frame[j] = pd.to_datetime(dates)
+            has_time = any(
+                isinstance(c, dt.datetime) and c.time() != dt.time() for c in column.dropna()
+            )
+            table.frame[j] = pd.to_datetime(column)
             kinds.append(Kind.DATETIME if has_time else Kind.DATE)
         elif inferred == "string":
-            converted, kind, notices = infer_column(
-                column.astype("str").where(column.notna()), name, None
-            )
+            text = column.map(str.strip, na_action="ignore")
+            converted, kind, notices = infer_column(text, name, None)
             table.frame[j] = converted
             kinds.append(kind)
             table.warnings.extend(notices)
         else:
-            table.frame[j] = column.map(lambda c: None if c is None else _text(c))
+            table.frame[j] = column.map(_text, na_action="ignore")
             kinds.append(Kind.STRING)
             if inferred != "time":
                 table.warnings.append(
@@ -354,9 +351,3 @@ def _type_columns(table: Table) -> None:
                     )
                 )
     table.kinds = kinds
-
-
-def _number(cell: Cell) -> float | None:
-    if isinstance(cell, bool | int | float):
-        return float(cell)
-    return None
