@@ -31,8 +31,9 @@ from libs.stata_stats.wald import lincom as lincom_fit
 from libs.stata_stats.wald import wald_test
 
 
-def _design(session: Session, names: tuple[str, ...],
-            overrides: dict[str, float] | None = None) -> np.ndarray:
+def _design(
+    session: Session, names: tuple[str, ...], overrides: dict[str, float] | None = None
+) -> np.ndarray:
     return np.column_stack([column_values(session, n, overrides) for n in names])
 
 
@@ -107,8 +108,10 @@ def test(session: Session, args: Args) -> None:
         session.log.out(f"           chi2({result.df:>3}) = {format_number(result.stat, '%8.2f')}")
         session.log.out(f"         Prob > chi2 = {format_number(result.p, '%10.4f')}")
     else:
-        session.log.out(f"       F({result.df:>3}, {int(result.df_r):>6}) = "
-                        f"{format_number(result.stat, '%8.2f')}")
+        session.log.out(
+            f"       F({result.df:>3}, {int(result.df_r):>6}) = "
+            f"{format_number(result.stat, '%8.2f')}"
+        )
         session.log.out(f"            Prob > F = {format_number(result.p, '%10.4f')}")
     session.post_r(Results(scalars=result.r()))
 
@@ -136,20 +139,22 @@ def lincom(session: Session, args: Args) -> None:
     result = lincom_fit(est, weights, level)
     result_const = result.estimate - constant
     stat = "t" if est.df_r is not None else "z"
-    session.log.lines([
-        "",
-        f" ( 1)  {text.strip()} = 0",
-        "",
-        output.RULE,
-        f"{'':>12} | Coefficient  Std. err.{stat:>7}{'P>|' + stat + '|':>9}"
-        f"{f'[{level:g}% conf. interval]':>25}",
-        output.MID,
-        f"{'(1)':>12} |{format_number(result_const, '%9.0g'):>11}"
-        f"{format_number(result.se, '%9.0g'):>11}{format_number(result.stat, '%8.2f'):>9}"
-        f"{format_number(result.p, '%7.3f'):>8}{format_number(result.lb, '%9.0g'):>13}"
-        f"{format_number(result.ub, '%9.0g'):>12}",
-        output.RULE,
-    ])
+    session.log.lines(
+        [
+            "",
+            f" ( 1)  {text.strip()} = 0",
+            "",
+            output.RULE,
+            f"{'':>12} | Coefficient  Std. err.{stat:>7}{'P>|' + stat + '|':>9}"
+            f"{f'[{level:g}% conf. interval]':>25}",
+            output.MID,
+            f"{'(1)':>12} |{format_number(result_const, '%9.0g'):>11}"
+            f"{format_number(result.se, '%9.0g'):>11}{format_number(result.stat, '%8.2f'):>9}"
+            f"{format_number(result.p, '%7.3f'):>8}{format_number(result.lb, '%9.0g'):>13}"
+            f"{format_number(result.ub, '%9.0g'):>12}",
+            output.RULE,
+        ]
+    )
     session.post_r(Results(scalars=result.r()))
 
 
@@ -184,22 +189,37 @@ def margins(session: Session, args: Args) -> None:
         weights = Evaluator(session, None).numeric(expr)[rows]
     with stata_errors():
         result = dydx(est, design, terms, _response(est.cmd), weights)
-    shown = Estimation(cmd="margins", depvar="", names=result.names, b=result.b, V=result.V,
-                       omitted=(False,) * len(result.b), scalars={"N": result.N},
-                       macros={"vcetype": "Delta-method"}, df_r=result.df_r)
-    session.log.lines([
-        "",
-        f"{'Average marginal effects':<51}Number of obs = {int(result.N):>10,}",
-        f"dy/dx wrt: {' '.join(result.names)}",
-        "",
-    ])
+    shown = Estimation(
+        cmd="margins",
+        depvar="",
+        names=result.names,
+        b=result.b,
+        V=result.V,
+        omitted=(False,) * len(result.b),
+        scalars={"N": result.N},
+        macros={"vcetype": "Delta-method"},
+        df_r=result.df_r,
+    )
+    session.log.lines(
+        [
+            "",
+            f"{'Average marginal effects':<51}Number of obs = {int(result.N):>10,}",
+            f"dy/dx wrt: {' '.join(result.names)}",
+            "",
+        ]
+    )
     session.log.lines(output.coefficient_table(shown)[:1] + _margins_rows(shown))
     table = Matrix(result.table(), list(TABLE_ROWS), list(result.names))
-    session.post_r(Results(scalars={"N": result.N}, matrices={
-        "b": Matrix(result.b[None, :], ["r1"], list(result.names)),
-        "V": Matrix(result.V, list(result.names), list(result.names)),
-        "table": table,
-    }))
+    session.post_r(
+        Results(
+            scalars={"N": result.N},
+            matrices={
+                "b": Matrix(result.b[None, :], ["r1"], list(result.names)),
+                "V": Matrix(result.V, list(result.names), list(result.names)),
+                "table": table,
+            },
+        )
+    )
 
 
 def _margins_rows(est: Estimation) -> list[str]:
@@ -230,7 +250,7 @@ def _factor_levels(names: tuple[str, ...], var: str) -> tuple[float, list[float]
             prefix, _, pvar = part.rpartition(".")
             digits = prefix.rstrip("bon")
             if pvar == var and digits.isdigit():
-                levels.append((float(digits), "b" in prefix[len(digits):]))
+                levels.append((float(digits), "b" in prefix[len(digits) :]))
     if not levels:
         return None
     bases = [lv for lv, is_base in levels if is_base]
@@ -247,20 +267,23 @@ def estat(session: Session, args: Args) -> None:
     est = estimation_from_e(session)
     with stata_errors():
         ic = estat_ic(est)
-    session.log.lines([
-        "",
-        "Akaike's information criterion and Bayesian information criterion",
-        "",
-        output.RULE[:77],
-        "       Model |          N   ll(null)  ll(model)      df        AIC        BIC",
-        "-------------+---------------------------------------------------------------",
-        f"{'.':>12} |{int(ic.N):>11} {format_number(ic.ll_0, '%10.0g')}"
-        f" {format_number(ic.ll, '%10.0g')}{int(ic.df):>8} {format_number(ic.aic, '%10.0g')}"
-        f" {format_number(ic.bic, '%10.0g')}",
-        output.RULE[:77],
-    ])
-    session.post_r(Results(matrices={"S": Matrix(ic.matrix(), ["."],
-                                                 ["N", "ll0", "ll", "df", "AIC", "BIC"])}))
+    session.log.lines(
+        [
+            "",
+            "Akaike's information criterion and Bayesian information criterion",
+            "",
+            output.RULE[:77],
+            "       Model |          N   ll(null)  ll(model)      df        AIC        BIC",
+            "-------------+---------------------------------------------------------------",
+            f"{'.':>12} |{int(ic.N):>11} {format_number(ic.ll_0, '%10.0g')}"
+            f" {format_number(ic.ll, '%10.0g')}{int(ic.df):>8} {format_number(ic.aic, '%10.0g')}"
+            f" {format_number(ic.bic, '%10.0g')}",
+            output.RULE[:77],
+        ]
+    )
+    session.post_r(
+        Results(matrices={"S": Matrix(ic.matrix(), ["."], ["N", "ll0", "ll", "df", "AIC", "BIC"])})
+    )
 
 
 @command("hausman", syntax="anything", rclass=True)
@@ -272,12 +295,14 @@ def hausman_cmd(session: Session, args: Args) -> None:
     ests = [_stored_estimation(session, w) for w in words]
     with stata_errors():
         h = hausman(ests[0], ests[1])
-    session.log.lines([
-        "",
-        "                  chi2(" + str(h.df) + ") = (b-B)'[(V_b-V_B)^(-1)](b-B)",
-        f"                          = {format_number(h.chi2, '%10.2f').strip()}",
-        f"                Prob > chi2 = {format_number(h.p, '%10.4f').strip()}",
-    ])
+    session.log.lines(
+        [
+            "",
+            "                  chi2(" + str(h.df) + ") = (b-B)'[(V_b-V_B)^(-1)](b-B)",
+            f"                          = {format_number(h.chi2, '%10.2f').strip()}",
+            f"                Prob > chi2 = {format_number(h.p, '%10.4f').strip()}",
+        ]
+    )
     session.post_r(Results(scalars=h.r()))
 
 
@@ -312,7 +337,7 @@ def estimates(session: Session, args: Args) -> None:
     elif sub == "dir":
         session.log.lines([f"  {name}" for name in store])
     elif sub in ("clear", "drop"):
-        for name in (words if sub == "drop" else list(store)):
+        for name in words if sub == "drop" else list(store):
             store.pop(name, None)
     elif sub in ("table", "tab"):
         _estimates_table(session, words or ["."], rest)
@@ -327,8 +352,7 @@ def _estimates_table(session: Session, names: list[str], options: str) -> None:
     for est in ests:
         terms.extend(n for n in est.names if n not in terms)
     width = 12 + 13 * len(ests)
-    lines = ["-" * width, f"{'Variable':>12}" + "".join(f"{n:>13}" for n in names),
-             "-" * width]
+    lines = ["-" * width, f"{'Variable':>12}" + "".join(f"{n:>13}" for n in names), "-" * width]
     for term in terms:
         row, se_row = f"{term[:12]:>12}", f"{'':>12}"
         for est in ests:

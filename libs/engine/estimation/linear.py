@@ -46,9 +46,13 @@ def _tokens(text: str) -> list[str]:
             i += 1
         else:
             j = i
-            while j < len(text) and ((text[j] not in "+-*" and not text[j].isspace())
-                                     or (text[j - 1 : j + 1].lower() in ("e+", "e-")
-                                     and _NUMBER.match(text[i : j - 1] + "1"))):
+            while j < len(text) and (
+                (text[j] not in "+-*" and not text[j].isspace())
+                or (
+                    text[j - 1 : j + 1].lower() in ("e+", "e-")
+                    and _NUMBER.match(text[i : j - 1] + "1")
+                )
+            ):
                 j += 1
             out.append(text[i:j])
             i = j

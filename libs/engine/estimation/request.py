@@ -125,7 +125,7 @@ def prepare(
 
 
 def _numeric(session: Session) -> set[str]:
-    return {n for n, v in session.data.vars.items() if not v.stype.startswith("str")}
+    return {n for n, v in session.data.vars.items() if not v.is_string}
 
 
 def _ids(session: Session, name: str) -> np.ndarray:

@@ -1,0 +1,521 @@
+"""Descriptive statistics and classical tests: summarize, tabulate, tabstat, correlate,
+pwcorr, ttest, prtest, ranksum, signrank, oneway, swilk, centile.
+
+Numbers from :mod:`libs.stata_stats`; ``r()`` under Stata's names; layouts like Stata's.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from libs.engine.errors import StataError
+from libs.engine.estimation.request import stata_errors, weights_of
+from libs.engine.formats import format_number
+from libs.engine.registry import command
+from libs.engine.results import Matrix, Results
+from libs.engine.session import Session
+from libs.engine.syntax import Args
+from libs.engine.varlist import expand, resolve
+from libs.stata_stats import hypothesis as ht
+from libs.stata_stats.correlation import correlate as correlate_fit
+from libs.stata_stats.correlation import pwcorr as pwcorr_fit
+from libs.stata_stats.sample import Weights
+from libs.stata_stats.summary import DETAIL_PERCENTILES, Summary, centile
+from libs.stata_stats.summary import summarize as summarize_fit
+from libs.stata_stats.tables import TwoWay, tabulate1, tabulate2
+
+
+def _g(value: float, fmt: str = "%9.0g") -> str:
+    return format_number(float(value), fmt) if np.isfinite(value) else ".".rjust(9)
+
+
+def _column(session: Session, name: str, touse: np.ndarray) -> np.ndarray:
+    values = session.data.numeric(name).copy()
+    values[~touse] = np.nan
+    return values
+
+
+def _values(session: Session, name: str, touse: np.ndarray) -> np.ndarray:
+    """Numeric or string values with unused rows set to missing (for grouping variables)."""
+    if session.data.var(name).is_string:
+        out = session.data.strings(name).copy()
+        out[~touse] = ""
+        return out
+    return _column(session, name, touse)
+
+
+@command(
+    "summarize",
+    abbrev=2,
+    byable="recall",
+    rclass=True,
+    syntax="[varlist] [if] [in] [aweight fweight iweight] [, Detail MEANonly]",
+)
+def summarize(session: Session, args: Args) -> None:
+    """``summarize [varlist] [if] [in] [weight] [, detail meanonly]``."""
+    touse = args.touse(session)
+    names = args.varlist or list(session.data.varnames)
+    weights = weights_of(session, args)
+    detail = bool(args.opt("detail"))
+    if not detail and not args.opt("meanonly"):
+        session.log.out("    Variable |        Obs        Mean    Std. dev.       Min        Max")
+    result = None
+    for name in names:
+        if session.data.var(name).is_string:
+            if not detail:
+                session.log.out(f"{name[:12]:>12} |          0")
+            continue
+        x = _column(session, name, touse)
+        with stata_errors():
+            result = summarize_fit(x, weights, detail=detail)
+        s = result.scalars
+        if args.opt("meanonly"):
+            continue
+        if detail:
+            _detail_lines(session, name, result)
+        else:
+            session.log.out(
+                f"{name[:12]:>12} |{int(s['N']):>11,} {_g(s.get('mean', np.nan), '%11.0g')}"
+                f" {_g(s.get('sd', np.nan), '%10.0g')} {_g(s.get('min', np.nan), '%10.0g')}"
+                f" {_g(s.get('max', np.nan), '%10.0g')}"
+            )
+    if result is not None:
+        session.post_r(Results(scalars=dict(result.scalars)))
+
+
+def _detail_lines(session: Session, name: str, result: Summary) -> None:
+    """Stata's ``summarize, detail`` block: percentiles, extremes and moments."""
+    s = result.scalars
+    small, large = list(result.smallest), list(result.largest)
+    label = session.data.vars[name].label or name
+    pct = {p: _g(s[f"p{p}"]) for p in DETAIL_PERCENTILES}
+
+    def row(p: int, mid: str = "", key: str = "", value: str = "") -> str:
+        return f"{str(p) + '%':>3}  {pct[p]:>9}  {mid:>13}       {key:<12}{value:>12}"
+
+    def stat(key: str) -> str:
+        return format_number(s[key], "%9.0g").strip()
+
+    small += [""] * (4 - len(small))
+    large += [""] * (4 - len(large))
+    lines = [
+        f"{label:^61}",
+        "-" * 61,
+        "      Percentiles      Smallest",
+        row(1, _g(small[0]) if small[0] != "" else ""),
+        row(5, _g(small[1]) if small[1] != "" else ""),
+        row(10, _g(small[2]) if small[2] != "" else "", "Obs", f"{int(s['N']):,}"),
+        row(25, _g(small[3]) if small[3] != "" else "", "Sum of wgt.", f"{s['sum_w']:,g}"),
+        "",
+        row(50, "", "Mean", stat("mean")),
+        f"{'':>27}Largest       {'Std. dev.':<12}{stat('sd'):>12}",
+        row(75, _g(large[0]) if large[0] != "" else ""),
+        row(90, _g(large[1]) if large[1] != "" else "", "Variance", stat("Var")),
+        row(95, _g(large[2]) if large[2] != "" else "", "Skewness", stat("skewness")),
+        row(99, _g(large[3]) if large[3] != "" else "", "Kurtosis", stat("kurtosis")),
+        "",
+    ]
+    session.log.lines(lines)
+
+
+@command(
+    "tabulate",
+    abbrev=2,
+    byable="recall",
+    rclass=True,
+    syntax="varlist(min=1 max=2) [if] [in] [fweight aweight iweight] "
+    "[, chi2 Exact LRchi2 V Row COlumn CEll Missing nofreq]",
+)
+def tabulate(session: Session, args: Args) -> None:
+    """One- and two-way tables with chi2, exact, lrchi2, V and percentages."""
+    touse = args.touse(session)
+    w = weights_of(session, args)
+    wv = None if w is None else w.values
+    if len(args.varlist) == 1:
+        name = args.varlist[0]
+        table = tabulate1(
+            _values(session, name, touse)[touse],
+            None if wv is None else wv[touse],
+            missing=bool(args.opt("missing")),
+        )
+        lines = [f"{name[:11]:>11} |      Freq.     Percent        Cum.", "-" * 12 + "+" + "-" * 35]
+        for lv, f, p, c in zip(table.levels, table.freq, table.percent, table.cum, strict=True):
+            lines.append(f"{_level_text(session, name, lv):>11} |{f:>11,.0f}{p:>12.2f}{c:>12.2f}")
+        lines += [
+            "-" * 12 + "+" + "-" * 35,
+            f"{'Total':>11} |{table.freq.sum():>11,.0f}{100:>12.2f}",
+        ]
+        session.log.lines(lines)
+        session.post_r(Results(scalars=table.r()))
+        return
+    rname, cname = args.varlist
+    with stata_errors():
+        two = tabulate2(
+            _values(session, rname, touse)[touse],
+            _values(session, cname, touse)[touse],
+            None if wv is None else wv[touse],
+            missing=bool(args.opt("missing")),
+            exact=bool(args.opt("exact")),
+        )
+    _two_way_lines(session, args, rname, cname, two)
+    keep = {"N", "r", "c"}
+    if args.opt("chi2"):
+        keep |= {"chi2", "p"}
+    if args.opt("lrchi2"):
+        keep |= {"chi2_lr", "p_lr"}
+    if args.opt("v"):
+        keep |= {"CramersV"}
+    if args.opt("exact"):
+        keep |= {"p_exact", "p1_exact"}
+    session.post_r(Results(scalars={k: v for k, v in two.scalars.items() if k in keep}))
+
+
+def _level_text(session: Session, name: str, value: object) -> str:
+    if isinstance(value, float):
+        text = session.data.value_text(name, value)
+        return (text or format_number(value, "%9.0g").strip())[:11]
+    return str(value)[:11]
+
+
+def _two_way_lines(session: Session, args: Args, rname: str, cname: str, two: TwoWay) -> None:
+    counts = two.counts
+    cols = [_level_text(session, cname, c) for c in two.cols]
+    head = f"{'':>11} |{cname:^{11 * len(cols)}}|"
+    lines = [
+        head,
+        f"{rname[:11]:>11} |" + "".join(f"{c:>11}" for c in cols) + " |      Total",
+        "-" * 12 + "+" + "-" * (11 * len(cols)) + "-+-" + "-" * 10,
+    ]
+    pct_kinds = [k for k in ("row", "column", "cell") if args.opt(k)]
+    for i, rv in enumerate(two.rows):
+        lines.append(
+            f"{_level_text(session, rname, rv):>11} |"
+            + "".join(f"{v:>11,.0f}" for v in counts[i])
+            + f" |{counts[i].sum():>11,.0f}"
+        )
+        for kind in pct_kinds:
+            pct = two.percents(kind)[i]
+            total = 100.0 * counts[i].sum() / (counts[i].sum() if kind == "row" else counts.sum())
+            lines.append(f"{'':>11} |" + "".join(f"{v:>11.2f}" for v in pct) + f" |{total:>11.2f}")
+    lines += [
+        "-" * 12 + "+" + "-" * (11 * len(cols)) + "-+-" + "-" * 10,
+        f"{'Total':>11} |"
+        + "".join(f"{v:>11,.0f}" for v in counts.sum(axis=0))
+        + f" |{counts.sum():>11,.0f}",
+    ]
+    s = two.scalars
+    df = (counts.shape[0] - 1) * (counts.shape[1] - 1)
+    if args.opt("chi2"):
+        lines.append(
+            f"{'Pearson chi2(' + str(df) + ')':>29} = {s['chi2']:>8.4f}   Pr = {s['p']:5.3f}"
+        )
+    if args.opt("lrchi2"):
+        lines.append(
+            f"{'likelihood-ratio chi2(' + str(df) + ')':>29} = {s['chi2_lr']:>8.4f}"
+            f"   Pr = {s['p_lr']:5.3f}"
+        )
+    if args.opt("v"):
+        lines.append(f"{'Cramér' + chr(39) + 's V':>29} = {s['CramersV']:>8.4f}")
+    if args.opt("exact"):
+        lines.append(f"{'Fisher' + chr(39) + 's exact':>29} = {s['p_exact']:>14.3f}")
+        if "p1_exact" in s:
+            lines.append(f"{'1-sided Fisher' + chr(39) + 's exact':>29} = {s['p1_exact']:>14.3f}")
+    session.log.lines(lines)
+
+
+_TABSTAT = {
+    "mean": "mean",
+    "sum": "sum",
+    "n": "N",
+    "count": "N",
+    "min": "min",
+    "max": "max",
+    "sd": "sd",
+    "variance": "Var",
+    "var": "Var",
+    "skewness": "skewness",
+    "kurtosis": "kurtosis",
+    "median": "p50",
+    "p50": "p50",
+    "p1": "p1",
+    "p5": "p5",
+    "p10": "p10",
+    "p25": "p25",
+    "p75": "p75",
+    "p90": "p90",
+    "p95": "p95",
+    "p99": "p99",
+    "range": "range",
+    "iqr": "iqr",
+    "semean": "semean",
+    "cv": "cv",
+}
+
+
+@command(
+    "tabstat",
+    syntax="varlist(numeric) [if] [in] [aweight fweight] "
+    "[, Statistics(string) stats(string) by(varname) Columns(string)]",
+    rclass=True,
+)
+def tabstat(session: Session, args: Args) -> None:
+    """``tabstat varlist, statistics(...) by(g) columns(variables|statistics)``; r(StatTotal)."""
+    touse = args.touse(session)
+    stats_text = args.opt("statistics") or args.opt("stats") or "mean"
+    wanted = [w.lower() for w in stats_text.split()]
+    for w in wanted:
+        if w not in _TABSTAT:
+            raise StataError(198, f"{w} invalid statistic")
+    weights = weights_of(session, args)
+    by = args.opt("by")
+    groups: list[tuple[str, np.ndarray]] = []
+    if by:
+        gv = _values(session, by, touse)
+        levels = sorted({v for v in gv[touse].tolist() if v == v and v != ""})
+        groups = [(_level_text(session, by, lv), touse & (gv == lv)) for lv in levels]
+    groups.append(("Total", touse))
+    results = Results()
+    lines = []
+    for label, mask in groups:
+        row = np.array(
+            [[_stat(session, v, mask, weights, w) for v in args.varlist] for w in wanted]
+        )
+        lines.append(f"{label[:12]:>12} |" + " ".join(_g(val, "%9.0g") for val in row.T.ravel()))
+        key = "StatTotal" if label == "Total" else f"Stat{len(results.matrices) + 1}"
+        results.matrices[key] = Matrix(row, wanted, list(args.varlist))
+        if label != "Total":
+            results.macros[f"name{len(results.matrices)}"] = label
+    header = f"{(by or 'Stats')[:12]:>12} |" + " ".join(
+        f"{f'{w}({v})'[:9]:>9}" for v in args.varlist for w in wanted
+    )
+    session.log.lines([header, "-" * len(header), *lines])
+    session.post_r(results)
+
+
+def _stat(
+    session: Session, var: str, mask: np.ndarray, weights: Weights | None, which: str
+) -> float:
+    x = _column(session, var, mask)
+    res = summarize_fit(x, weights, detail=True).scalars
+    key = _TABSTAT[which]
+    if key == "range":
+        return float(res["max"] - res["min"])
+    if key == "iqr":
+        return float(res["p75"] - res["p25"])
+    if key == "semean":
+        return float(res["sd"] / np.sqrt(res["N"]))
+    if key == "cv":
+        return float(res["sd"] / res["mean"])
+    return float(res.get(key, np.nan))
+
+
+@command("correlate", abbrev=3, syntax="[varlist(numeric)] [if] [in]", rclass=True)
+def correlate(session: Session, args: Args) -> None:
+    """``correlate varlist`` on the listwise-complete rows; r(C), r(N), r(rho)."""
+    touse = args.touse(session)
+    X = np.column_stack([_column(session, v, touse) for v in args.varlist])
+    corr = correlate_fit(X)
+    session.log.out(f"(obs={int(corr.N[0, 0]):,})")
+    _corr_lines(session, args.varlist, corr.C)
+    session.post_r(
+        Results(scalars=corr.r(), matrices={"C": Matrix(corr.C, args.varlist, args.varlist)})
+    )
+
+
+@command("pwcorr", syntax="[varlist(numeric)] [if] [in] [, sig obs]", rclass=True)
+def pwcorr(session: Session, args: Args) -> None:
+    """``pwcorr varlist [, sig obs]``: pairwise correlations, p-values and counts."""
+    touse = args.touse(session)
+    X = np.column_stack([_column(session, v, touse) for v in args.varlist])
+    corr = pwcorr_fit(X)
+    _corr_lines(
+        session,
+        args.varlist,
+        corr.C,
+        sig=corr.sig if args.opt("sig") else None,
+        obs=corr.N if args.opt("obs") else None,
+    )
+    session.post_r(
+        Results(
+            scalars=corr.r(),
+            matrices={
+                "C": Matrix(corr.C, args.varlist, args.varlist),
+                "sig": Matrix(np.nan_to_num(corr.sig, nan=np.nan), args.varlist, args.varlist),
+                "Nobs": Matrix(corr.N, args.varlist, args.varlist),
+            },
+        )
+    )
+
+
+def _corr_lines(
+    session: Session,
+    names: list[str],
+    C: np.ndarray,
+    sig: np.ndarray | None = None,
+    obs: np.ndarray | None = None,
+) -> None:
+    lines = [
+        "             |" + "".join(f"{n[:8]:>9}" for n in names),
+        "-" * 13 + "+" + "-" * 9 * len(names),
+    ]
+    for i, n in enumerate(names):
+        lines.append(f"{n[:12]:>12} |" + "".join(f"{C[i, j]:>9.4f}" for j in range(i + 1)))
+        if sig is not None:
+            lines.append(
+                f"{'':>12} |"
+                + "".join(f"{sig[i, j]:>9.4f}" if i != j else f"{'':>9}" for j in range(i + 1))
+            )
+        if obs is not None:
+            lines.append(f"{'':>12} |" + "".join(f"{int(obs[i, j]):>9}" for j in range(i + 1)))
+        if sig is not None or obs is not None:
+            lines.append(f"{'':>12} |")
+    session.log.lines(lines)
+
+
+def _scalars_lines(session: Session, title: str, scalars: dict[str, float]) -> None:
+    session.log.out(title)
+    for key, value in scalars.items():
+        session.log.out(f"{key:>14} = {format_number(value, '%12.0g').strip()}")
+
+
+@command(
+    "ttest", syntax="anything [if] [in] [, by(varname) UNEqual Welch Level(real 95)]", rclass=True
+)
+def ttest(session: Session, args: Args) -> None:
+    """``ttest x == #``, ``ttest x == y`` (paired), ``ttest x, by(g) [unequal welch]``."""
+    touse = args.touse(session)
+    level = float(args.opt("level", 95.0))
+    text = args.anything.replace("==", "=")
+    with stata_errors():
+        if args.opt("by"):
+            x = _column(session, resolve(session.data, text.strip()), touse)
+            res = ht.ttest_groups(
+                x,
+                _values(session, args.opt("by"), touse),
+                unequal=bool(args.opt("unequal")),
+                welch=bool(args.opt("welch")),
+                level=level,
+            )
+            title = "Two-sample t test" + (
+                " with unequal variances"
+                if args.opt("unequal") or args.opt("welch")
+                else " with equal variances"
+            )
+        else:
+            lhs, _, rhs = text.partition("=")
+            x = _column(session, resolve(session.data, lhs.strip()), touse)
+            try:
+                mu = float(rhs)
+                res, title = ht.ttest_one(x, mu, level), "One-sample t test"
+            except ValueError:
+                y = _column(session, resolve(session.data, rhs.strip()), touse)
+                res, title = ht.ttest_paired(x, y, level), "Paired t test"
+    _scalars_lines(session, title, res)
+    session.post_r(Results(scalars=res))
+
+
+@command("prtest", syntax="anything [if] [in] [, by(varname) Level(real 95)]", rclass=True)
+def prtest(session: Session, args: Args) -> None:
+    """``prtest x == p0`` or ``prtest x, by(g)``."""
+    touse = args.touse(session)
+    text = args.anything.replace("==", "=")
+    lhs, _, rhs = text.partition("=")
+    x = _column(session, resolve(session.data, lhs.strip()), touse)
+    with stata_errors():
+        if args.opt("by"):
+            res = ht.prtest_groups(x, _values(session, args.opt("by"), touse))
+        else:
+            res = ht.prtest_one(x, float(rhs))
+    _scalars_lines(session, "Test of proportions", res)
+    session.post_r(Results(scalars=res))
+
+
+@command("ranksum", syntax="varname [if] [in] , by(varname)", rclass=True)
+def ranksum(session: Session, args: Args) -> None:
+    """``ranksum x, by(g)``: Wilcoxon rank-sum (Mann–Whitney) test."""
+    touse = args.touse(session)
+    with stata_errors():
+        res = ht.ranksum(
+            _column(session, args.varlist[0], touse), _values(session, args.opt("by"), touse)
+        )
+    _scalars_lines(session, "Two-sample Wilcoxon rank-sum (Mann–Whitney) test", res)
+    session.post_r(Results(scalars=res))
+
+
+@command("signrank", syntax="anything [if] [in]", rclass=True)
+def signrank(session: Session, args: Args) -> None:
+    """``signrank x = y`` or ``signrank x = #``."""
+    touse = args.touse(session)
+    lhs, _, rhs = args.anything.partition("=")
+    x = _column(session, resolve(session.data, lhs.strip()), touse)
+    try:
+        y: np.ndarray | float = float(rhs)
+    except ValueError:
+        y = _column(session, resolve(session.data, rhs.strip()), touse)
+    with stata_errors():
+        res = ht.signrank(x, y)
+    _scalars_lines(session, "Wilcoxon signed-rank test", res)
+    session.post_r(Results(scalars=res))
+
+
+@command("oneway", syntax="varlist(min=2 max=2) [if] [in] [, TABulate]", rclass=True)
+def oneway(session: Session, args: Args) -> None:
+    """``oneway y g``: one-way ANOVA and Bartlett's test."""
+    touse = args.touse(session)
+    y, g = args.varlist
+    with stata_errors():
+        res = ht.oneway(_column(session, y, touse), _values(session, g, touse))
+    session.log.lines(
+        [
+            "                        Analysis of variance",
+            "    Source              SS         df      MS            F     Prob > F",
+            "------------------------------------------------------------------------",
+            f"Between groups {_g(res['mss'], '%13.0g')} {int(res['df_m']):>6} "
+            f"{_g(res['mss'] / res['df_m'], '%12.0g')} {res['F']:>10.2f} {res['p']:>10.4f}",
+            f" Within groups {_g(res['rss'], '%13.0g')} {int(res['df_r']):>6} "
+            f"{_g(res['rss'] / res['df_r'], '%12.0g')}",
+        ]
+    )
+    session.post_r(Results(scalars=res))
+
+
+@command("swilk", syntax="varlist(numeric) [if] [in]", rclass=True)
+def swilk(session: Session, args: Args) -> None:
+    """``swilk varlist``: Shapiro–Wilk W test; r() for the last variable."""
+    touse = args.touse(session)
+    session.log.lines(
+        [
+            "",
+            "                   Shapiro–Wilk W test for normal data",
+            "",
+            "    Variable |        Obs       W           V         z       Prob>z",
+            "-------------+------------------------------------------------------",
+        ]
+    )
+    res: dict[str, float] = {}
+    for name in args.varlist:
+        with stata_errors():
+            res = ht.swilk(_column(session, name, touse))
+        session.log.out(
+            f"{name[:12]:>12} |{int(res['N']):>11,} {res['W']:>9.5f} "
+            f"{res['V']:>10.3f} {res['z']:>9.3f} {res['p']:>10.5f}"
+        )
+    session.post_r(Results(scalars=res))
+
+
+@command("centile", syntax="[varlist(numeric)] [if] [in] [, Centile(numlist)]", rclass=True)
+def centile_cmd(session: Session, args: Args) -> None:
+    """``centile varlist [, centile(numlist)]``: point estimates (no intervals yet)."""
+    touse = args.touse(session)
+    qs = args.opt("centile") or [50.0]
+    qs = [float(q) for q in (qs if isinstance(qs, list) else str(qs).split())]
+    results = Results()
+    for name in args.varlist or expand(session.data, "_all"):
+        x = _column(session, name, touse)
+        for i, q in enumerate(qs, start=1):
+            with stata_errors():
+                value = centile(x[np.isfinite(x)], q)
+            results.scalars[f"c_{i}"] = value
+            session.log.out(f"{name[:12]:>12} | {q:>8g} {_g(value)}")
+        results.scalars["N"] = float(np.isfinite(x).sum())
+    session.post_r(results)
