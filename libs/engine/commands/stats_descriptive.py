@@ -86,7 +86,8 @@ def summarize(session: Session, args: Args) -> None:
 def _detail_lines(session: Session, name: str, result: Summary) -> None:
     """Stata's ``summarize, detail`` block: percentiles, extremes and moments."""
     s = result.scalars
-    small, large = list(result.smallest), list(result.largest)
+    small = [_g(v) for v in result.smallest] + [""] * (4 - len(result.smallest))
+    large = [_g(v) for v in result.largest] + [""] * (4 - len(result.largest))
     label = session.data.vars[name].label or name
     pct = {p: _g(s[f"p{p}"]) for p in DETAIL_PERCENTILES}
 
@@ -96,23 +97,21 @@ def _detail_lines(session: Session, name: str, result: Summary) -> None:
     def stat(key: str) -> str:
         return format_number(s[key], "%9.0g").strip()
 
-    small += [""] * (4 - len(small))
-    large += [""] * (4 - len(large))
     lines = [
         f"{label:^61}",
         "-" * 61,
         "      Percentiles      Smallest",
-        row(1, _g(small[0]) if small[0] != "" else ""),
-        row(5, _g(small[1]) if small[1] != "" else ""),
-        row(10, _g(small[2]) if small[2] != "" else "", "Obs", f"{int(s['N']):,}"),
-        row(25, _g(small[3]) if small[3] != "" else "", "Sum of wgt.", f"{s['sum_w']:,g}"),
+        row(1, small[0]),
+        row(5, small[1]),
+        row(10, small[2], "Obs", f"{int(s['N']):,}"),
+        row(25, small[3], "Sum of wgt.", f"{s['sum_w']:,g}"),
         "",
         row(50, "", "Mean", stat("mean")),
         f"{'':>27}Largest       {'Std. dev.':<12}{stat('sd'):>12}",
-        row(75, _g(large[0]) if large[0] != "" else ""),
-        row(90, _g(large[1]) if large[1] != "" else "", "Variance", stat("Var")),
-        row(95, _g(large[2]) if large[2] != "" else "", "Skewness", stat("skewness")),
-        row(99, _g(large[3]) if large[3] != "" else "", "Kurtosis", stat("kurtosis")),
+        row(75, large[0]),
+        row(90, large[1], "Variance", stat("Var")),
+        row(95, large[2], "Skewness", stat("skewness")),
+        row(99, large[3], "Kurtosis", stat("kurtosis")),
         "",
     ]
     session.log.lines(lines)
