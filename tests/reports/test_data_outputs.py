@@ -9,11 +9,12 @@ import zipfile
 from pathlib import Path
 
 import jsonschema
+import msgspec
 import pandas as pd
 import pyreadstat
 import pytest
 
-from libs.reports import ResultBundle, Table, render
+from libs.reports import DeclaredOutput, ResultBundle, Table, render
 from libs.reports.renderers.jsondoc import results_schema
 from tests.reports.conftest import Rendered, expected_stars
 from tests.reports.samples import LABELS, grunfeld, stata_order
@@ -105,3 +106,28 @@ def test_png_charts_are_real_images(rendered: dict[str, list[Path]]) -> None:
         "charts/coefplot.png", "charts/firm_counts.png"]
     for path in paths:
         assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_csv_dataset_output_gets_variable_map_labels(sample: Rendered, tmp_path: Path) -> None:
+    raw = tmp_path / "raw"
+    (raw / "results").mkdir(parents=True)
+    (raw / "results" / "panel.csv").write_text("firm,capital\nIBM,1.5\n通用,2.5\n",
+                                               encoding="utf-8")
+    context = msgspec.structs.replace(sample.bundle.context, outputs=[
+        DeclaredOutput(file="results/panel.csv", kind="dataset", title="Panel")])
+    bundle = ResultBundle.load(raw / "results", context)
+    (path,) = render("dta", bundle, raw, tmp_path / "out")
+    frame, meta = pyreadstat.read_dta(str(path))
+    assert path.name == "panel.dta"
+    assert frame["firm"].tolist() == ["IBM", "通用"]
+    assert frame["capital"].tolist() == [1.5, 2.5]
+    assert meta.column_names_to_labels == {"firm": LABELS["firm"], "capital": LABELS["capital"]}
+
+
+def test_histogram_for_a_single_numeric_column(sample: Rendered, tmp_path: Path) -> None:
+    frame = pd.DataFrame({"residual": [i / 7 - 3 for i in range(50)]})
+    text = pd.DataFrame({"word": ["a", "b"], "other": ["c", "d"]})
+    bundle = ResultBundle(sample.bundle.context, [], [
+        Table("resid", "Residuals", "table", frame), Table("words", "Words", "table", text)])
+    paths = render("png", bundle, sample.raw_dir, tmp_path)
+    assert [p.name for p in paths] == ["resid.png"]
