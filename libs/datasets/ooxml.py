@@ -1,9 +1,10 @@
 """Zip-bomb guards for xlsx, run before any spreadsheet parser touches the archive.
 
 1. The central directory's declared sizes: total and per-part compression ratio.
-2. The parts the reader will inflate (the chosen sheet, shared strings) are streamed through
-   zlib with a hard byte cap, so a part lying about its size is caught by the cap (or by
-   zipfile's CRC/size check), and the sheet's ``<c`` elements are counted as its cells.
+2. Every XML part the reader will inflate (the chosen sheet, shared strings, styles, ...) is
+   streamed through zlib under one hard byte cap, so a part lying about its size is caught
+   by the cap (or by zipfile's CRC/size check), and the sheet's ``<c`` elements are counted
+   as its cells.
 """
 
 from __future__ import annotations
@@ -65,12 +66,17 @@ def sheet_parts(zf: zipfile.ZipFile) -> dict[str, str]:
 
 
 def check_sheet(zf: zipfile.ZipFile, member: str, limits: Limits) -> int:
-    """Inflate ``member`` (and shared strings) under the byte cap; return the sheet's cells."""
+    """Inflate every XML part the reader will parse under one byte cap; return the cells of
+    sheet ``member``. Other worksheets and media are skipped: they are never parsed."""
     budget = limits.max_decompressed_bytes
     cells = 0
-    for name in (member, "xl/sharedStrings.xml"):
-        if name not in zf.NameToInfo:
-            continue
+    parsed = [
+        name
+        for name in zf.namelist()
+        if name.endswith((".xml", ".rels"))
+        and (not name.startswith("xl/worksheets/") or name == member)
+    ]
+    for name in parsed:
         tail = b""
         try:
             with zf.open(name) as fh:
