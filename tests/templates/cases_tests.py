@@ -121,7 +121,7 @@ def check_prtest_two(res: Results, data: Mapping[str, pd.DataFrame]) -> None:
 
 def check_anova(res: Results, data: Mapping[str, pd.DataFrame]) -> None:
     frame = data["main"].dropna(subset=["price", "rep78"])
-    groups = [grp["price"].to_numpy() for _, grp in frame.groupby("rep78")]
+    groups = [grp["price"].to_numpy(dtype=float) for _, grp in frame.groupby("rep78")]
     f_test = stats.f_oneway(*groups)
     bartlett = stats.bartlett(*groups)
     total = ((frame["price"] - frame["price"].mean()) ** 2).sum()

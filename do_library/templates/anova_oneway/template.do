@@ -33,9 +33,11 @@ generate double p = Ftail(`df_m', `df_r', `F') if _ss_row == 1
 generate double bartlett_chi2 = `chi2bart' if _ss_row == 1
 generate double bartlett_p = chi2tail(`df_bart', `chi2bart') if _ss_row == 1
 keep source ss df ms F p bartlett_chi2 bartlett_p
+order source ss df ms F p bartlett_chi2 bartlett_p
 ss_export_table anova
 restore
 
 keep if !missing(`var', `group')
-collapse (count) n = `var' (mean) mean = `var' (sd) sd = `var', by(`group')
+generate double _ss_x = `var'
+collapse (count) n = _ss_x (mean) mean = _ss_x (sd) sd = _ss_x, by(`group')
 ss_export_table group_means

@@ -8,5 +8,6 @@ regress `depvar' i.`treated'##i.`post' `controls', `vceopt'
 ss_store_model did, title("Difference-in-differences")
 
 keep if e(sample)
-collapse (mean) mean = `depvar' (count) n = `depvar', by(`treated' `post')
+generate double _ss_y = `depvar'
+collapse (mean) mean = _ss_y (count) n = _ss_y, by(`treated' `post')
 ss_export_table did_means

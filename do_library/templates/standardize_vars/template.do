@@ -15,8 +15,9 @@ foreach v of local vars {
     drop _ss_m _ss_s
     preserve
     keep if !missing(`v')
+    generate double _ss_x = `v'
     generate byte _ss_grp = 1
-    collapse (count) n = `v' (mean) mean = `v' (sd) sd = `v', by(`by' _ss_grp)
+    collapse (count) n = _ss_x (mean) mean = _ss_x (sd) sd = _ss_x, by(`by' _ss_grp)
     drop _ss_grp
     generate int _ss_row = `i'
     generate str32 variable = "`v'"
