@@ -210,16 +210,31 @@ def margins(session: Session, args: Args) -> None:
     )
     session.log.lines(output.coefficient_table(shown)[:1] + _margins_rows(shown))
     table = Matrix(result.table(), list(TABLE_ROWS), list(result.names))
+    names_list = list(result.names)
+    b_matrix = Matrix(result.b[None, :], ["r1"], names_list)
+    v_matrix = Matrix(result.V, names_list, names_list)
     session.post_r(
-        Results(
-            scalars={"N": result.N},
-            matrices={
-                "b": Matrix(result.b[None, :], ["r1"], list(result.names)),
-                "V": Matrix(result.V, list(result.names), list(result.names)),
-                "table": table,
-            },
-        )
+        Results(scalars={"N": result.N}, matrices={"b": b_matrix, "V": v_matrix, "table": table})
     )
+    if args.opt("post"):
+        # margins, post: the effects replace e() (Stata: e(cmd) = margins, e(vce) = delta)
+        scalars = {"N": result.N}
+        if result.df_r is not None:
+            scalars["df_r"] = result.df_r
+        session.post_e(
+            Results(
+                scalars=scalars,
+                macros={
+                    "cmd": "margins",
+                    "vce": "delta",
+                    "vcetype": "Delta-method",
+                    "depvar": est.depvar,
+                    "properties": "b V",
+                },
+                matrices={"b": Matrix(result.b[None, :], ["y1"], names_list), "V": v_matrix},
+                sample=sample,
+            )
+        )
 
 
 def _margins_rows(est: Estimation) -> list[str]:
