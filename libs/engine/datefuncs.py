@@ -32,7 +32,7 @@ def _part(attr: str):  # type: ignore[no-untyped-def]
     def fn(ev: Evaluator, a: list[Value]) -> Value:
         stamps, bad = _days_to_parts(num(a[0]))
         values = np.asarray(getattr(stamps, attr), dtype=np.float64)
-        if attr == "dayofweek":
+        if attr == "day_of_week":
             values = (values + 1) % 7  # Stata: Sunday = 0
         values[bad] = np.nan
         return values if np.ndim(a[0]) else np.float64(values[0])
@@ -40,8 +40,8 @@ def _part(attr: str):  # type: ignore[no-untyped-def]
     return fn
 
 
-for _name, _attr in {"year": "year", "month": "month", "day": "day", "dow": "dayofweek",
-                     "doy": "dayofyear", "quarter": "quarter"}.items():
+for _name, _attr in {"year": "year", "month": "month", "day": "day", "dow": "day_of_week",
+                     "doy": "day_of_year", "quarter": "quarter"}.items():
     FUNCTIONS[_name] = (_part(_attr), 1, 1)
 
 
@@ -82,7 +82,7 @@ def _from_days(unit: str):  # type: ignore[no-untyped-def]
         m = np.asarray(stamps.month, dtype=np.float64)
         values = {"m": y * 12 + m - 1, "q": y * 4 + (m - 1) // 3, "h": y * 2 + (m - 1) // 6,
                   "y": y + 1960,
-                  "w": y * 52 + np.minimum((np.asarray(stamps.dayofyear) - 1) // 7, 51)}[unit]
+                  "w": y * 52 + np.minimum((np.asarray(stamps.day_of_year) - 1) // 7, 51)}[unit]
         values = np.where(bad, np.nan, values)
         return values if np.ndim(a[0]) else np.float64(values[0])
 

@@ -145,10 +145,9 @@ def _decode_numeric(raw: npt.NDArray[np.generic], stype: str) -> FloatArray:
         miss = raw >= base
         code = (raw[miss].astype(np.int64) - base) if miss.any() else None
     else:
-        threshold = 1.70141173319e38 if stype == "float" else 8.9884656743115795e307
+        threshold = 2.0**127 if stype == "float" else 2.0**1023  # Stata's "." for each type
         with np.errstate(invalid="ignore"):
-            miss = ~(values <= threshold) & ~(values < -threshold) if stype == "float" else (
-                ~np.isfinite(values) | (values > threshold))
+            miss = ~(values < threshold)
         code = None
         if miss.any():
             if stype == "float":

@@ -14,7 +14,7 @@ from libs.engine.errors import StataError
 
 _FMT = re.compile(r"^%(-)?(0)?(\d+)?(?:\.(\d+))?([gfe])(c)?$")
 _STR = re.compile(r"^%(-|~)?(\d+)s$")
-_DATE = re.compile(r"^%-?t([cCdwmqhy])(.*)$")
+_DATE = re.compile(r"^%-?(\d*)t([cCdwmqhy])(.*)$")
 DISPLAY_DEFAULT = "%10.0g"
 
 
@@ -29,9 +29,10 @@ def format_number(value: float, fmt: str = "%9.0g") -> str:
     if date:
         from libs.engine.datefuncs import format_date
 
-        text = missing.label(value) if math.isnan(value) else format_date(value, date.group(1),
-                                                                         date.group(2))
-        return text.rjust(9) if not fmt.startswith("%-") else text
+        width, unit, detail = date.groups()
+        text = missing.label(value) if math.isnan(value) else format_date(value, unit, detail)
+        return text.ljust(int(width)) if fmt.startswith("%-") and width else text.rjust(
+            int(width or 0))
     m = _FMT.match(fmt)
     if m is None:
         raise StataError(120, f"invalid %format {fmt}")

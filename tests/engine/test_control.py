@@ -1,0 +1,221 @@
+from __future__ import annotations
+
+
+def test_if_else_if_else_chain_both_layouts(stata):
+    r = stata("""
+        forvalues i = 1/3 {
+            if `i' == 1 {
+                di "one"
+            }
+            else if `i' == 2 {
+                di "two"
+            }
+            else {
+                di "other"
+            }
+        }
+        if 0 {
+            di "no"
+        } else di "inline else"
+        if 1 di "single line if"
+    """)
+    assert r.rc == 0
+    assert r.output[-5:] == ["one", "two", "other", "inline else", "single line if"]
+
+
+def test_foreach_kinds(stata):
+    r = stata("""
+        set obs 1
+        gen a1 = 1
+        gen a2 = 2
+        local lst x "y z"
+        foreach v in p q { 
+            di "in:`v'"
+        }
+        foreach v of local lst {
+            di "local:`v'"
+        }
+        foreach v of varlist a* {
+            di "var:`v'"
+        }
+        foreach n of numlist 1/2 5 {
+            di "num:`n'"
+        }
+    """)
+    assert [o for o in r.output if ":" in o] == [
+        "in:p", "in:q", "local:x", "local:y z", "var:a1", "var:a2", "num:1", "num:2", "num:5"]
+
+
+def test_forvalues_steps_while_continue_break(stata):
+    r = stata("""
+        forvalues i = 10(-5)0 {
+            di `i'
+        }
+        local k = 0
+        while `k' < 10 {
+            local ++k
+            if mod(`k', 2) continue
+            if `k' > 6 continue, break
+            di "k`k'"
+        }
+    """)
+    assert r.output == ["10", "5", "0", "k2", "k4", "k6"]
+
+
+def test_block_is_echoed_with_numbered_lines(stata):
+    r = stata("""
+        foreach v in a b {
+            di "`v'"
+        }
+    """)
+    assert r.log.splitlines()[1:5] == ['. foreach v in a b {', '  2.     di "`v\'"', '  3. }', "a"]
+
+
+def test_capture_sets_rc_and_hides_output_noisily_shows(stata):
+    r = stata("""
+        capture di nosuch
+        di _rc
+        capture di 1
+        di _rc
+        capture noisily error 459
+        di _rc
+        quietly di "hidden"
+        quietly noisily di "shown"
+        capture {
+            di "in block"
+            error 111
+        }
+        di _rc
+    """)
+    assert r.rc == 0
+    assert r.output == ["111", "0", "something that should be true of your data is not",
+                        "r(459);", "459", "shown", "111"]
+
+
+def test_error_stops_the_run_with_its_code_and_message(stata):
+    r = stata("""
+        set obs 2
+        gen x = 1
+        gen x = 2
+        di "never"
+    """)
+    assert r.rc == 110
+    assert r.log.rstrip().endswith("variable x already defined\nr(110);")
+    assert "never" not in r.output
+
+
+def test_exit_stops_quietly_and_exit_n_fails(stata):
+    assert stata("di 1\nexit\ndi 2").output == ["1"]
+    r = stata("exit 459")
+    assert r.rc == 459
+
+
+def test_unrecognized_command_names_real_stata(stata):
+    r = stata("xtabond y x")
+    assert r.rc == 199
+    assert "command xtabond is unrecognized" in r.log
+    assert "SS_STATA_CMD" in r.log
+
+
+def test_programs_args_syntax_and_return(stata):
+    r = stata("""
+        program define addup, rclass
+            args a b
+            return scalar sum = `a' + `b'
+            return local note "added"
+        end
+        addup 2 3
+        di r(sum) " " r(note)
+        program show
+            syntax varlist [if] [, Times(integer 1) LOUD]
+            di "`varlist'|`if'|`times'|`loud'"
+        end
+        set obs 3
+        gen price = _n
+        gen mpg = 1
+        show pr m if price > 1, t(4) loud
+        capture program drop show
+        capture show price
+        di _rc
+    """)
+    assert r.rc == 0
+    assert r.output == ["5 added", "price mpg|if price > 1|4|loud", "199"]
+
+
+def test_program_locals_are_private(stata):
+    r = stata("""
+        local x outer
+        program p
+            local x inner
+            di "`x'"
+        end
+        p
+        di "`x'"
+    """)
+    assert r.output == ["inner", "outer"]
+
+
+def test_by_recall_prints_group_headers(stata):
+    r = stata("""
+        set obs 4
+        gen g = cond(_n < 3, 1, 2)
+        label define gl 1 "low" 2 "high"
+        label values g gl
+        by g: count
+    """)
+    lines = r.log.splitlines()
+    assert "-> g = low" in lines and "-> g = high" in lines
+    assert r.output.count("  2") == 2
+
+
+def test_by_requires_sorted_data_and_byable_command(stata):
+    r = stata("""
+        set obs 3
+        gen g = 4 - _n
+        by g: gen n = _n
+    """)
+    assert r.rc == 5
+    r = stata("""
+        set obs 3
+        gen g = 1
+        by g: save x
+    """)
+    assert r.rc == 190
+
+
+def test_shell_and_network_and_escape_are_errors(stata, tmp_path):
+    for cmd, code in [("shell ls", 199), ("! ls", 199), ("ssc install estout", 199),
+                      ("use /etc/passwd", 603), ('save "../outside"', 603),
+                      ("cd ..", 603)]:
+        r = stata(cmd)
+        assert r.rc == code, cmd
+    assert not (tmp_path.parent / "outside.dta").exists()
+
+
+def test_assert_false_is_r9(stata):
+    r = stata("""
+        set obs 5
+        gen x = _n
+        assert x < 4
+    """)
+    assert r.rc == 9
+    assert "2 contradictions in 5 observations" in r.log
+
+
+def test_confirm(stata):
+    r = stata("""
+        set obs 1
+        gen x = 1
+        gen str1 s = "a"
+        capture confirm variable x
+        di _rc
+        capture confirm new variable x
+        di _rc
+        capture confirm numeric variable s
+        di _rc
+        capture confirm file nope.dta
+        di _rc
+        capture confirm integer number 1.5
+        di _rc
+    """)
+    assert r.output == ["0", "110", "7", "601", "7"]
