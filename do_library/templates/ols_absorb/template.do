@@ -5,4 +5,4 @@ if "`vce'" == "cluster" {
     local vceopt "vce(cluster `absorbvar')"
 }
 areg `depvar' `indepvars', absorb(`absorbvar') `vceopt' level(`level')
-ss_store_model areg, title("Linear regression absorbing `absorbvar'")
+ss_store_model areg, title("Linear regression absorbing `absorbvar'") level(`level')

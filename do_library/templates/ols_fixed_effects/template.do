@@ -5,4 +5,4 @@ if "`vce'" == "cluster" {
     local vceopt "vce(cluster `fevar')"
 }
 regress `depvar' `indepvars' i.`fevar', `vceopt' level(`level')
-ss_store_model ols_fe, title("OLS with `fevar' fixed effects")
+ss_store_model ols_fe, title("OLS with `fevar' fixed effects") level(`level')

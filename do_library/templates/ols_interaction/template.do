@@ -5,4 +5,4 @@ if "`moderator_kind'" == "continuous" {
     local mod "c.`moderator'"
 }
 regress `depvar' c.`focal'##`mod' `controls', vce(robust) level(`level')
-ss_store_model interaction, title("OLS with interaction `focal' x `moderator'")
+ss_store_model interaction, title("OLS with interaction `focal' x `moderator'") level(`level')
