@@ -38,8 +38,8 @@ test: lint typecheck unit
 manifest: venv
 	$(PY) -m libs.templates manifest
 
-lock: venv
-	requirements/lock.sh
+lock: venv  ## re-pin requirements/*.txt from *.in (ARGS=--upgrade or --upgrade-package X)
+	requirements/lock.sh $(ARGS)
 
 clean:
 	rm -rf .dev

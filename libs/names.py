@@ -95,9 +95,11 @@ def job_prefix(tenant: str, job_id: str) -> str:
     return f"tenants/{_token(tenant, 'tenant')}/jobs/{_token(job_id, 'job id')}/"
 
 
-def input_key(tenant: str, job_id: str, name: str) -> str:
-    """The original upload, untouched."""
-    return f"{job_prefix(tenant, job_id)}inputs/{safe_file_name(name)}"
+def input_key(tenant: str, job_id: str, upload_id: str, name: str) -> str:
+    """One upload, untouched. Each upload gets its own id, so replacing an input never
+    overwrites a stored object: the job record points at the verified one."""
+    upload = _token(upload_id, "upload id")
+    return f"{job_prefix(tenant, job_id)}inputs/{upload}/{safe_file_name(name)}"
 
 
 def attempt_prefix(tenant: str, job_id: str, attempt: int) -> str:

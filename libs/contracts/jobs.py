@@ -87,14 +87,28 @@ class Struct(msgspec.Struct, kw_only=True, frozen=True, forbid_unknown_fields=Tr
     """Base of every SS record."""
 
 
+class InputColumn(Struct, kw_only=True, frozen=True):
+    """A column of an uploaded input: the Stata name parameters use, and where it came from."""
+
+    name: str
+    original: str
+    #: numeric | string | date | datetime
+    kind: str
+
+
 class InputFile(Struct, kw_only=True, frozen=True):
-    """One uploaded input of a job."""
+    """One uploaded input of a job, verified and read once at upload."""
 
     name: str
     size: int
     sha256: str
     content_type: str = "application/octet-stream"
     uploaded_at: str
+    #: S3 key of this upload (``inputs/<upload id>/<name>``)
+    key: str = ""
+    #: detected format: csv | xlsx | xls | dta
+    format: str = ""
+    columns: list[InputColumn] = msgspec.field(default_factory=list)
 
 
 class JobSpec(Struct, kw_only=True, frozen=True):

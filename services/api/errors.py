@@ -19,7 +19,6 @@ from litestar.exceptions import (
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 
 from libs.contracts.errors import ErrorCode, SSError
-from libs.datasets.errors import DatasetError
 from services.api.views import ErrorBody
 from services.common.logs import request_id_var
 
@@ -35,10 +34,6 @@ def _response(status: int, code: str, message: str, details: dict[str, Any] | No
 
 def ss_error(_: Request[Any, Any, Any], exc: SSError) -> Response[ErrorBody]:
     return _response(exc.http_status, exc.code.value, exc.message, exc.details)
-
-
-def dataset_error(_: Request[Any, Any, Any], exc: DatasetError) -> Response[ErrorBody]:
-    return _response(422, exc.code.value, exc.message, exc.details)
 
 
 def http_error(_: Request[Any, Any, Any], exc: HTTPException) -> Response[ErrorBody]:
@@ -70,7 +65,6 @@ def internal_error(request: Request[Any, Any, Any], exc: Exception) -> Response[
 
 HANDLERS: dict[type[Exception], Any] = {
     SSError: ss_error,
-    DatasetError: dataset_error,
     HTTPException: http_error,
     Exception: internal_error,
 }

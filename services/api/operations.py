@@ -7,6 +7,7 @@ is replayed (same ``Nats-Msg-Id``) is dropped by JetStream, so a retried request
 from __future__ import annotations
 
 import logging
+import uuid
 from collections.abc import AsyncIterator
 
 import msgspec
@@ -27,7 +28,8 @@ from libs.contracts.jobs import (
     now_iso,
 )
 from libs.contracts.work import RunWork
-from libs.templates.params import validate_params
+from libs.templates.params import DatasetColumns, validate_params
+from services.api.inputs import Spool, column_map, read_preview
 from services.api.state import Services
 
 log = logging.getLogger(__name__)
@@ -61,27 +63,63 @@ async def create_job(services: Services, tenant: str, spec: JobSpec) -> JobRecor
 
 async def add_input(
     services: Services, tenant: str, job_id: str, name: str, body: AsyncIterator[bytes],
-    content_type: str,
+    content_type: str, sheet: str | None = None,
 ) -> InputFile:
-    """Stream an upload to S3 (multipart, bounded memory) and list it on the job."""
+    """Stream an upload to S3 (multipart, bounded memory), read its columns, list it on the job.
+
+    A file SS cannot read is refused with its dataset error code and deleted; an input of the
+    same name is only replaced once the new one is stored and read, so nothing already stored
+    is lost or corrupted by a bad upload.
+    """
+    upload_id = uuid.uuid4().hex[:16]
     try:
-        key = names.input_key(tenant, job_id, name)
+        key = names.input_key(tenant, job_id, upload_id, name)
     except ValueError as exc:
         raise SSError(ErrorCode.INPUT_NAME_INVALID, str(exc), name=name) from exc
     record, _ = await services.jobs.get(tenant, job_id)
     settings = services.settings
     _check_can_add(record, name, settings.inputs_max_per_job)
-    result = await services.objects.put_stream(
-        key, body, content_type=content_type, max_bytes=settings.upload_max_bytes)
+    spool = Spool()
+    try:
+        result = await services.objects.put_stream(
+            key, spool.tee(body), content_type=content_type,
+            max_bytes=settings.upload_max_bytes)
+        try:
+            found = await read_preview(spool.path, name, sheet, rows=0)
+        except SSError:
+            await services.objects.delete(key)
+            raise
+    finally:
+        spool.close()
+    fmt, columns = column_map(found)
     upload = InputFile(name=name, size=result.size, sha256=result.sha256,
-                       content_type=content_type, uploaded_at=now_iso())
+                       content_type=content_type, uploaded_at=now_iso(), key=key, format=fmt,
+                       columns=columns)
+    return await register_input(services, tenant, job_id, upload)
+
+
+async def register_input(
+    services: Services, tenant: str, job_id: str, upload: InputFile
+) -> InputFile:
+    """List a stored, verified upload on the job; delete whatever it replaced (or itself, if
+    the job moved on meanwhile)."""
+    limit = services.settings.inputs_max_per_job
+    replaced: list[str] = []
 
     def change(current: JobRecord) -> JobRecord:
-        _check_can_add(current, name, settings.inputs_max_per_job)
-        kept = [f for f in current.inputs if f.name != name]
+        _check_can_add(current, upload.name, limit)
+        replaced[:] = [f.key for f in current.inputs if f.name == upload.name and f.key]
+        kept = [f for f in current.inputs if f.name != upload.name]
         return msgspec.structs.replace(current, inputs=[*kept, upload])
 
-    await services.jobs.mutate(tenant, job_id, change)
+    try:
+        await services.jobs.mutate(tenant, job_id, change)
+    except SSError:
+        await services.objects.delete(upload.key)
+        raise
+    for key in replaced:
+        if key != upload.key:
+            await services.objects.delete(key)
     return upload
 
 
@@ -115,7 +153,13 @@ async def submit_job(services: Services, tenant: str, job_id: str) -> JobRecord:
     def change(current: JobRecord) -> JobRecord:
         if current.state is JobState.QUEUED:
             raise NotChanged
-        current.bind_inputs(wanted)
+        bound = current.bind_inputs(wanted)
+        # Parameters against the uploaded data's columns: a precise error per bad parameter
+        # now, instead of a failed job later.
+        validate_params(template, current.spec.params, {
+            name: DatasetColumns.of([(c.name, c.kind != "string") for c in upload.columns])
+            for name, upload in bound.items()
+        })
         return current.moved(JobState.QUEUED, submission=current.submission + 1,
                              queued_at=now_iso())
 

@@ -65,8 +65,7 @@ async def prepare(
     (workdir / "inputs").mkdir(exist_ok=True)
     (workdir / "results").mkdir(exist_ok=True)
     await asyncio.gather(*(
-        store.download_file(names.input_key(record.tenant, record.id, upload.name),
-                            workdir / "uploads" / upload.name)
+        store.download_file(upload.key, workdir / "uploads" / upload.name)
         for upload in bound.values()
     ))
     reports: dict[str, NormaliseReport] = {}

@@ -105,4 +105,4 @@ def test_names_are_pure_and_refuse_injection() -> None:
         with pytest.raises(ValueError):
             names.attempt_key("t", "j", 1, bad)
     with pytest.raises(ValueError):
-        names.input_key("t", "j", "..")
+        names.input_key("t", "j", "u1", "..")

@@ -10,8 +10,10 @@ from litestar.params import Parameter
 
 from libs.contracts.errors import ErrorCode, SSError
 from libs.contracts.jobs import InputFile, JobRecord
+from libs.datasets.report import Preview
 from services.api import operations
 from services.api.auth import Principal
+from services.api.inputs import local_copy, read_preview
 from services.api.state import Services
 from services.api.views import CreateJob, JobPage, JobView
 
@@ -88,7 +90,7 @@ class JobsController(Controller):
          summary="Upload an input (raw body, streamed to storage)")
     async def upload(
         self, job_id: str, name: str, request: Request,  # type: ignore[type-arg]
-        principal: Principal, services: Services,
+        principal: Principal, services: Services, sheet: str | None = None,
     ) -> InputFile:
         length = request.headers.get("content-length")
         limit = services.settings.upload_max_bytes
@@ -97,4 +99,17 @@ class JobsController(Controller):
                           f"upload exceeds the limit of {limit} bytes", limit=limit)
         ctype = request.headers.get("content-type", "application/octet-stream")
         return await operations.add_input(services, principal.tenant, job_id, name,
-                                          request.stream(), ctype)
+                                          request.stream(), ctype, sheet)
+
+    @get("/{job_id:str}/inputs/{name:str}/preview", summary="How SS reads an uploaded input")
+    async def preview(
+        self, job_id: str, name: str, principal: Principal, services: Services,
+        sheet: str | None = None, rows: Annotated[int, Parameter(ge=0, le=200)] = 20,
+    ) -> Preview:
+        record, _ = await services.jobs.get(principal.tenant, job_id)
+        upload = next((f for f in record.inputs if f.name == name), None)
+        if upload is None:
+            raise SSError(ErrorCode.ARTIFACT_NOT_FOUND, f"job {job_id} has no input {name!r}",
+                          name=name)
+        async with local_copy(services.objects.stream(upload.key)) as path:
+            return await read_preview(path, name, sheet, rows)

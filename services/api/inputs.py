@@ -1,0 +1,82 @@
+"""Reading uploaded inputs in the API: the column map at upload time and the preview route.
+
+``libs.datasets`` (pandas & co.) is imported on first use, so starting the API stays cheap.
+Reading runs in a thread: it is CPU work on a local copy, never on the event loop.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import tempfile
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from libs.contracts.errors import ErrorCode, SSError
+from libs.contracts.jobs import InputColumn
+
+if TYPE_CHECKING:
+    from libs.datasets.report import Preview
+
+
+class Spool:
+    """A local copy of a stream, written while the stream goes on to S3."""
+
+    def __init__(self) -> None:
+        handle = tempfile.NamedTemporaryFile(prefix="ss-upload-", delete=False)  # noqa: SIM115
+        self.path = Path(handle.name)
+        self._file = handle
+
+    async def tee(self, chunks: AsyncIterator[bytes]) -> AsyncIterator[bytes]:
+        async for chunk in chunks:
+            self._file.write(chunk)
+            yield chunk
+        self._file.flush()
+
+    def close(self) -> None:
+        self._file.close()
+        self.path.unlink(missing_ok=True)
+
+
+def _dataset_error(exc: Exception, name: str) -> SSError:
+    from libs.datasets.errors import DatasetError
+
+    assert isinstance(exc, DatasetError)
+    return SSError(ErrorCode(exc.code.value), f"{name}: {exc.message}", input=name,
+                   **exc.details)
+
+
+def _preview(path: Path, name: str, sheet: str | None, rows: int) -> Preview:
+    from libs.datasets.errors import DatasetError
+    from libs.datasets.preview import preview
+
+    try:
+        return preview(path, name, sheet=sheet, rows=rows)
+    except DatasetError as exc:
+        raise _dataset_error(exc, name) from exc
+
+
+async def read_preview(path: Path, name: str, sheet: str | None = None,
+                       rows: int = 20) -> Preview:
+    """Detected format, sheets, columns with Stata names and types, first rows."""
+    return await asyncio.to_thread(_preview, path, name, sheet, rows)
+
+
+def column_map(found: Preview) -> tuple[str, list[InputColumn]]:
+    """The format and the Stata-name map stored on the job's input record."""
+    return found.source.format.value, [
+        InputColumn(name=c.name, original=c.original, kind=c.kind.value) for c in found.columns
+    ]
+
+
+@contextlib.asynccontextmanager
+async def local_copy(stream: AsyncIterator[bytes]) -> AsyncIterator[Path]:
+    """Spool an S3 object to a temporary file for reading."""
+    spool = Spool()
+    try:
+        async for _ in spool.tee(stream):
+            pass
+        yield spool.path
+    finally:
+        spool.close()
