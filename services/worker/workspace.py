@@ -17,6 +17,7 @@ import shutil
 from pathlib import Path
 
 import msgspec
+import pandas as pd
 
 from libs import names
 from libs.contracts.errors import ErrorCode, JobFailed, SSError
@@ -27,8 +28,10 @@ from libs.datasets.normalise import normalise_to_dta
 from libs.datasets.report import Kind, NormaliseReport
 from libs.storage import ObjectStore
 from libs.templates.catalogue import Catalogue
+from libs.templates.frame import FrameProbe
 from libs.templates.params import DatasetColumns, validate_params
 from libs.templates.render import default_input_files, render_do_file
+from libs.templates.shapes import check_shape
 
 DO_FILE = "main.do"
 RUN_FILE = "run.json"
@@ -81,6 +84,12 @@ async def prepare(
     params = validate_params(
         template, record.spec.params, {name: columns_of(r) for name, r in reports.items()}
     )
+    if "main" in reports:
+        # Refuse a dataset of the wrong shape (panel without unique id-time pairs...) before
+        # anything runs, with one reason per shape the template accepts.
+        frame = await asyncio.to_thread(pd.read_stata, workdir / "inputs" / files["main"],
+                                        convert_categoricals=False)
+        check_shape(template, params, FrameProbe(frame))
     (workdir / DO_FILE).write_text(render_do_file(template, body, params, files),
                                    encoding="utf-8")
     return reports
