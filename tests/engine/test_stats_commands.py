@@ -1,0 +1,223 @@
+"""Engine statistics commands: factor-variable naming, omitted terms, Stata's errors, predict,
+test/lincom, estimates/hausman, descriptive commands and the ss_store_model CSV files —
+checked against statsmodels/scipy computed independently on the same data."""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+import statsmodels.api as sm
+from scipy import stats
+
+from libs.engine.commands.stats_results import COEFFICIENT_COLUMNS, MODEL_COLUMNS
+from tests.engine.conftest import Run
+from tests.stata_stats.reference import assert_rel
+
+Stata = Callable[[str], Run]
+
+
+@pytest.fixture
+def data(tmp_path: Path) -> pd.DataFrame:
+    rng = np.random.default_rng(12)
+    n = 300
+    d = pd.DataFrame(
+        {
+            "g": rng.integers(1, 5, n).astype(np.int8),
+            "f": rng.integers(0, 2, n).astype(np.int8),
+            "x": rng.normal(size=n),
+            "z": rng.normal(size=n),
+            "id": np.repeat(np.arange(60), 5).astype(np.int16),
+            "t": np.tile(np.arange(5), 60).astype(np.int16),
+        }
+    )
+    d["y"] = 1 + d["x"] - 0.5 * d["z"] + 0.3 * d["g"] + d["f"] * d["x"] + rng.normal(size=n)
+    d["yb"] = (d["y"] > d["y"].median()).astype(np.int8)
+    d.loc[[3, 17], "z"] = np.nan
+    d.to_stata(tmp_path / "sim.dta", write_index=False)
+    return d
+
+
+def _colnames(run: Run) -> list[str]:
+    assert run.rc == 0, run.log
+    return list(run.session.e.matrices["b"].colnames)
+
+
+def test_factor_names_and_coefficients(stata: Stata, data: pd.DataFrame) -> None:
+    run = stata("use sim, clear\nregress y x z ib3.g i.f##c.x\n")
+    # c.x from ## repeats x: omitted for collinearity, as Stata does
+    assert _colnames(run) == [
+        "x",
+        "z",
+        "1.g",
+        "2.g",
+        "3b.g",
+        "4.g",
+        "0b.f",
+        "1.f",
+        "o.x",
+        "0b.f#co.x",
+        "1.f#c.x",
+        "_cons",
+    ]
+    assert "(base)" in run.log
+    d = data.dropna()
+    g = d["g"].to_numpy()[:, None]
+    X = np.column_stack(
+        [
+            d[["x", "z"]],
+            (g == np.array([1, 2, 4])).astype(float),
+            d["f"] == 1,
+            d["f"] * d["x"],
+            np.ones(len(d)),
+        ]
+    ).astype(float)
+    ref = sm.OLS(d["y"].to_numpy(), X).fit()
+    b = run.session.e.matrices["b"].values[0]
+    assert_rel(b[[0, 1, 2, 3, 5, 7, 10, 11]], ref.params, 1e-9)
+    assert run.session.e.scalars["N"] == 298
+
+
+def test_interaction_without_main_effects(stata: Stata, data: pd.DataFrame) -> None:
+    run = stata("use sim, clear\nregress y i.f#c.x\n")
+    assert _colnames(run) == ["0.f#c.x", "1.f#c.x", "_cons"]
+
+
+def test_collinear_term_gets_o_prefix(stata: Stata, data: pd.DataFrame) -> None:
+    run = stata("use sim, clear\ngenerate double x2 = 2*x\nregress y x x2 z\n")
+    assert _colnames(run) == ["x", "o.x2", "z", "_cons"]
+    assert "(omitted)" in run.log
+    V = run.session.e.matrices["V"].values
+    assert V[1, 1] == 0
+
+
+def test_logit_perfect_prediction(stata: Stata, data: pd.DataFrame) -> None:
+    run = stata("use sim, clear\ngenerate byte d = _n <= 10\nreplace yb = 1 if d\nlogit yb x d\n")
+    assert run.rc == 0, run.log
+    assert "d != 0 predicts success perfectly" in run.log
+    assert run.session.e.scalars["N"] == 290
+    assert _colnames(run) == ["x", "o.d", "_cons"]
+    failed = stata("use sim, clear\ngenerate byte s = x > 0\nlogit s x\n")
+    assert failed.rc == 2000
+    assert "predicts data perfectly" in failed.log
+
+
+def test_predict_and_postestimation(stata: Stata, data: pd.DataFrame) -> None:
+    run = stata("""
+        use sim, clear
+        regress y x z
+        predict yhat
+        predict e, residuals
+        predict s, stdp
+        test x z
+        scalar F2 = r(F)
+        test x = z
+        scalar F1 = r(F)
+        lincom x + z
+    """)
+    assert run.rc == 0, run.log
+    d = data.dropna()
+    ref = sm.OLS(d["y"], sm.add_constant(d[["x", "z"]], prepend=False)).fit()
+    full = sm.add_constant(data[["x", "z"]], prepend=False)
+    yhat = full.to_numpy() @ ref.params.to_numpy()
+    # predict stores float, as Stata does
+    assert_rel(run.col("yhat")[np.isfinite(yhat)], yhat[np.isfinite(yhat)].astype(np.float32), 1e-7)
+    assert_rel(run.col("e")[d.index], (d["y"] - ref.fittedvalues).astype(np.float32), 1e-6)
+    se = np.sqrt(
+        np.einsum("ij,jk,ik->i", full.to_numpy(), ref.cov_params().to_numpy(), full.to_numpy())
+    )
+    assert_rel(run.col("s")[d.index], se[d.index].astype(np.float32), 1e-6)
+    s = run.session.scalars
+    assert_rel(s["F2"], float(ref.f_test("x = 0, z = 0").fvalue), 1e-9)
+    assert_rel(s["F1"], float(ref.f_test("x = z").fvalue), 1e-9)
+    t = ref.t_test("x + z = 0")
+    assert_rel(run.session.r.scalars["se"], float(t.sd[0, 0]), 1e-9)
+
+
+def test_estimates_and_hausman(stata: Stata, data: pd.DataFrame) -> None:
+    run = stata("""
+        use sim, clear
+        xtset id t
+        xtreg y x z, fe
+        estimates store fe
+        xtreg y x z, re
+        estimates store re
+        hausman fe re
+        estimates restore fe
+    """)
+    assert run.rc == 0, run.log
+    r = run.session.r.scalars
+    assert r["df"] == 2
+    assert 0 <= r["p"] <= 1
+    assert run.session.e.macros["model"] == "fe"
+
+
+def test_descriptives_r_values(stata: Stata, data: pd.DataFrame) -> None:
+    run = stata("use sim, clear\nsummarize x, detail\n")
+    assert run.rc == 0, run.log
+    r = run.session.r.scalars
+    x = data["x"].to_numpy()
+    assert_rel(
+        [r["mean"], r["Var"], r["skewness"], r["p50"]],
+        [
+            x.mean(),
+            x.var(ddof=1),
+            stats.skew(x),
+            np.percentile(x, 50, method="averaged_inverted_cdf"),
+        ],
+        1e-9,
+    )
+    run = stata("use sim, clear\ntabulate g f, chi2 exact V\n")
+    table = pd.crosstab(data["g"], data["f"]).to_numpy()
+    ref = stats.chi2_contingency(table, correction=False)
+    assert_rel(run.session.r.scalars["chi2"], ref.statistic, 1e-9)
+    assert "Pearson chi2(3)" in run.log
+    run = stata("use sim, clear\nttest x, by(f) unequal\n")
+    ref_t = stats.ttest_ind(x[data["f"] == 0], x[data["f"] == 1], equal_var=False)
+    assert_rel(run.session.r.scalars["t"], ref_t.statistic, 1e-9)
+    run = stata("use sim, clear\npwcorr x z y, sig obs\n")
+    ok = data["z"].notna()
+    r_xz, p_xz = stats.pearsonr(data["x"][ok], data["z"][ok])
+    assert_rel(
+        [run.session.r.matrices["C"].values[0, 1], run.session.r.matrices["sig"].values[0, 1]],
+        [r_xz, p_xz],
+        1e-9,
+    )
+
+
+def _read(path: Path) -> list[list[str]]:
+    with path.open(encoding="utf-8", newline="") as fh:
+        return list(csv.reader(fh))
+
+
+def test_ss_store_model_files(stata: Stata, data: pd.DataFrame, tmp_path: Path) -> None:
+    run = stata("""
+        use sim, clear
+        label variable x "Regressor, main"
+        regress y x z i.f, vce(cluster id)
+        ss_store_model m1, title("OLS, clustered")
+        logit yb x
+        ss_store_model m2
+    """)
+    assert run.rc == 0, run.log
+    coefs = _read(tmp_path / "results/coefficients.csv")
+    assert coefs[0] == COEFFICIENT_COLUMNS
+    rows = {(r[0], r[1]): r for r in coefs[1:]}
+    assert rows[("m1", "x")][2] == "Regressor, main"
+    assert rows[("m1", "0b.f")][10] == "1" and rows[("m1", "0b.f")][4] == ""
+    assert rows[("m2", "x")][6] == "z"
+    b = run.session.e.matrices["b"].values[0]
+    assert float(rows[("m2", "x")][3]) == b[0]
+    stats_rows = _read(tmp_path / "results/model_stats.csv")
+    assert stats_rows[0] == ["model", "stat", "value"]
+    m1 = {r[1]: float(r[2]) for r in stats_rows[1:] if r[0] == "m1"}
+    assert m1["N_clust"] == 60 and m1["df_r"] == 59
+    assert_rel(m1["p"], stats.f.sf(m1["F"], m1["df_m"], m1["df_r"]), 1e-12)
+    models = _read(tmp_path / "results/models.csv")
+    assert models[0] == MODEL_COLUMNS
+    assert models[1] == ["m1", "OLS, clustered", "regress", "y", "cluster", "Robust", "id"]
+    assert models[2][:3] == ["m2", "logit", "logit"]
