@@ -208,14 +208,16 @@ def test_ss_store_model_files(stata: Stata, data: pd.DataFrame, tmp_path: Path) 
     assert coefs[0] == COEFFICIENT_COLUMNS
     rows = {(r[0], r[1]): r for r in coefs[1:]}
     assert rows[("m1", "x")][2] == "Regressor, main"
-    assert rows[("m1", "0b.f")][10] == "1" and rows[("m1", "0b.f")][4] == ""
+    assert rows[("m1", "0b.f")][10] == "1"
+    assert rows[("m1", "0b.f")][4] == ""
     assert rows[("m2", "x")][6] == "z"
     b = run.session.e.matrices["b"].values[0]
     assert float(rows[("m2", "x")][3]) == b[0]
     stats_rows = _read(tmp_path / "results/model_stats.csv")
     assert stats_rows[0] == ["model", "stat", "value"]
     m1 = {r[1]: float(r[2]) for r in stats_rows[1:] if r[0] == "m1"}
-    assert m1["N_clust"] == 60 and m1["df_r"] == 59
+    assert m1["N_clust"] == 60
+    assert m1["df_r"] == 59
     assert_rel(m1["p"], stats.f.sf(m1["F"], m1["df_m"], m1["df_r"]), 1e-12)
     models = _read(tmp_path / "results/models.csv")
     assert models[0] == MODEL_COLUMNS
