@@ -1,0 +1,124 @@
+"""The ``ss`` command: templates, runs, job status, logs and events from a terminal.
+
+Configuration: ``--api-url``/``SS_API_URL`` (default http://127.0.0.1:8000),
+``--api-key``/``SS_API_KEY``, ``--nats``/``SS_NATS_URL`` (``ss events`` without ``--job``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from collections.abc import Awaitable, Callable, Sequence
+from pathlib import Path
+
+from client import commands
+from client.async_client import AsyncSSClient
+from client.errors import SSClientError
+from client.params import ParamError
+from client.terminal import Terminal
+
+#: Exit statuses (besides 0 and commands.EXIT_JOB_FAILED).
+EXIT_USAGE = 2
+EXIT_API_ERROR = 3
+
+Command = Callable[[argparse.Namespace, AsyncSSClient, Terminal], Awaitable[int]]
+
+EPILOG = """exit status: 0 ok; 1 the job ended failed or cancelled; 2 bad arguments;
+3 the API refused the request or could not be reached.
+environment: SS_API_URL, SS_API_KEY, SS_NATS_URL."""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of every subcommand."""
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--api-url", help="API base URL (default: $SS_API_URL or "
+                        "http://127.0.0.1:8000)")
+    common.add_argument("--api-key", help="API key (default: $SS_API_KEY)")
+    common.add_argument("--json", action="store_true", help="print JSON instead of text")
+
+    parser = argparse.ArgumentParser(prog="ss", description="Run SS do-file templates as jobs.",
+                                     epilog=EPILOG)
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def add(name: str, command: Command, help_text: str) -> argparse.ArgumentParser:
+        p = sub.add_parser(name, parents=[common], help=help_text, description=help_text,
+                           epilog=EPILOG)
+        p.set_defaults(handler=command)
+        return p
+
+    p = add("templates", commands.templates, "list templates")
+    p.add_argument("--family", help="data, descriptive, tests, regression, binary, panel, causal")
+    p.add_argument("--shape", help="wide, long or panel")
+    p.add_argument("--engine", help="embedded or stata")
+    p.add_argument("--q", help="text to look for in id, title, description and tags")
+
+    p = add("template", commands.template, "show one template: parameters and an example")
+    p.add_argument("template_id", metavar="ID")
+
+    p = add("run", commands.run, "upload data, run a template, follow it, fetch the outputs")
+    p.add_argument("template_id", metavar="TEMPLATE")
+    p.add_argument("data", metavar="DATA", nargs="+", type=Path,
+                   help="dataset file(s): csv, xlsx, xls or dta")
+    p.add_argument("-p", "--param", action="extend", nargs="+", default=[],
+                   metavar="NAME=VALUE", help="template parameters: -p depvar=price "
+                   "indepvars=mpg weight (a word without = adds to the list before it)")
+    p.add_argument("-f", "--format", action="append", metavar="FMT[,FMT...]",
+                   help="output formats, e.g. xlsx,docx,pdf (default: the API's)")
+    p.add_argument("--wait", action="store_true",
+                   help="follow the job's events until it finishes")
+    p.add_argument("--out", type=Path, metavar="DIR",
+                   help="download the outputs into DIR (implies --wait)")
+
+    for name, command, text in (("status", commands.status, "show a job"),
+                                ("cancel", commands.cancel, "cancel a queued or running job"),
+                                ("retry", commands.retry, "run a failed or cancelled job again")):
+        add(name, command, text).add_argument("job_id", metavar="JOB")
+
+    p = add("logs", commands.logs, "print main.log of a job's latest (or given) attempt")
+    p.add_argument("job_id", metavar="JOB")
+    p.add_argument("--attempt", type=int, help="attempt number (default: the latest)")
+
+    p = add("events", commands.events,
+            "tail events: of every job from NATS, or of one job (--job) from the API")
+    p.add_argument("--job", metavar="JOB", help="follow one job's events through the API (SSE)")
+    p.add_argument("--completed", action="store_true", help="only completed events")
+    p.add_argument("--nats", metavar="URL", help="NATS URL (default: $SS_NATS_URL)")
+    p.add_argument("--from-start", action="store_true",
+                   help="from NATS: replay every kept event first, then tail")
+    return parser
+
+
+async def _main(args: argparse.Namespace, term: Terminal) -> int:
+    handler: Command = args.handler
+    async with AsyncSSClient(args.api_url, args.api_key) as ss:
+        return await handler(args, ss, term)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of ``ss``: parse, run the subcommand, map errors to exit statuses."""
+    args = build_parser().parse_args(argv)
+    term = Terminal()
+    try:
+        return asyncio.run(_main(args, term))
+    except ParamError as exc:
+        term.end_status()
+        print(f"ss: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except SSClientError as exc:
+        term.end_status()
+        print(f"ss: {exc.message} [{exc.error_code}]", file=sys.stderr)
+        if exc.details:
+            print(f"ss: details: {exc.details}", file=sys.stderr)
+        if exc.status == 401:
+            print("ss: set SS_API_KEY or pass --api-key", file=sys.stderr)
+        if exc.request_id:
+            print(f"ss: request id {exc.request_id}", file=sys.stderr)
+        return EXIT_API_ERROR
+    except KeyboardInterrupt:
+        term.end_status()
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())
