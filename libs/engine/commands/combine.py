@@ -22,8 +22,10 @@ _MERGE = Spec("anything using/ [, KEEPUsing(string) Generate(name) NOGenerate NO
               "UPDATE REPLACE keep(string) ASSERT(string) SORTED FORCE]")
 _RESULT_LABELS = {1.0: "Master only (1)", 2.0: "Using only (2)", 3.0: "Matched (3)",
                   4.0: "Missing updated (4)", 5.0: "Nonmissing conflict (5)"}
-_CODE_WORDS = {"master": 1, "1": 1, "using": 2, "2": 2, "match": 3, "matched": 3, "3": 3,
-               "match_update": 4, "4": 4, "match_conflict": 5, "5": 5}
+#: keep()/assert() words → _merge codes ("match" covers the update outcomes too, as in Stata)
+_CODE_WORDS = {"master": {1}, "1": {1}, "using": {2}, "2": {2}, "match": {3, 4, 5},
+               "matched": {3, 4, 5}, "3": {3}, "match_update": {4}, "4": {4},
+               "match_conflict": {5}, "5": {5}}
 
 
 def _combined_codes(master: Dataset, using: Dataset, keys: list[str]) -> tuple[IntArray, IntArray]:
@@ -153,7 +155,7 @@ def merge(session: Session, args: Args) -> None:
                                     if k <= (5 if parsed.opt("update") else 3)}
         result.vars[gen].value_label = gen
     if parsed.opt("keep"):
-        wanted = {_CODE_WORDS[w] for w in parsed.opt("keep").split() if w in _CODE_WORDS}
+        wanted = {c for w in parsed.opt("keep").split() for c in _CODE_WORDS.get(w, set())}
         if not wanted:
             raise StataError(198, "keep(): invalid")
         result.take(np.isin(code, list(wanted)))
@@ -192,7 +194,7 @@ def _wider(a: str, b: str, col: Column) -> str:
 def _check_assert(text: str | None, code: npt.NDArray[np.float64]) -> None:
     if not text:
         return
-    allowed = {_CODE_WORDS[w] for w in text.split() if w in _CODE_WORDS}
+    allowed = {c for w in text.split() for c in _CODE_WORDS.get(w, set())}
     if not np.isin(code, list(allowed)).all():
         raise StataError(9, "merge:  after merge, not all observations from "
                             f"{' or '.join(text.split())}\n       (merge assertion is false)")

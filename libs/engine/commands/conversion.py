@@ -7,7 +7,7 @@ import re
 import numpy as np
 import pandas as pd
 
-from libs.engine import formats, missing, storage, varlist
+from libs.engine import formats, missing, storage, textscan, varlist
 from libs.engine.errors import StataError
 from libs.engine.macros import split_words
 from libs.engine.registry import command
@@ -35,9 +35,10 @@ def _targets(session: Session, args: Args, names: list[str]) -> list[str]:
 @command("recode", abbrev=5, syntax=None)
 def recode(session: Session, args: Args) -> None:
     """``recode varlist (rule) ... [if] [in] [, generate() prefix() copyrest]``."""
-    rules_text = re.findall(r"\(([^()]*)\)", args.raw.split(",")[0])
-    head = re.sub(r"\([^()]*\)", " ", args.raw, count=0)
-    parsed = _RECODE.parse(head, session)
+    comma = textscan.find_top(args.raw, ",")
+    main, opts = (args.raw, "") if comma < 0 else (args.raw[:comma], args.raw[comma:])
+    rules_text = re.findall(r"\(([^()]*)\)", main)
+    parsed = _RECODE.parse(re.sub(r"\([^()]*\)", " ", main) + opts, session)
     if not rules_text:
         raise StataError(198, "no rules specified")
     rules = [_rule(r) for r in rules_text]
