@@ -98,7 +98,28 @@ def check_percentiles(res: Results, data: Mapping[str, pd.DataFrame]) -> None:
         assert row["ci_lo"] <= row["value"] <= row["ci_hi"]
 
 
+def check_balance(res: Results, data: Mapping[str, pd.DataFrame]) -> None:
+    frame = data["main"]
+    table = res.table("balance")
+    assert list(table["variable"]) == ["price", "mpg", "rep78"]
+    for i, name in enumerate(["price", "mpg", "rep78"]):
+        first = frame.loc[frame["foreign"] == 0, name].dropna()
+        second = frame.loc[frame["foreign"] == 1, name].dropna()
+        row = table.iloc[i]
+        close([row["n1"], row["n2"]], [len(first), len(second)])
+        close([row["mean1"], row["sd2"]], [first.mean(), second.std()])
+        pooled = np.sqrt((first.var() + second.var()) / 2)
+        close(row["std_diff"], (first.mean() - second.mean()) / pooled)
+        close(row["p"], stats.ttest_ind(first, second).pvalue)
+
+
 CASES = [
+    Case(
+        template="balance_table",
+        params={"vars": ["price", "mpg", "rep78"], "group": "foreign"},
+        main=auto_frame(),
+        check=check_balance,
+    ),
     Case(
         template="summary_stats",
         params={"vars": ["price", "mpg", "rep78"]},

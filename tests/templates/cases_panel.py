@@ -153,7 +153,35 @@ def check_did_2x2(res: Results, data: Mapping[str, pd.DataFrame]) -> None:
     close(means["mean"], expected.to_numpy())
 
 
+def check_panel_structure(res: Results, data: Mapping[str, pd.DataFrame]) -> None:
+    frame = data["main"]
+    per_unit = frame.groupby("unit")["year"]
+    gaps = per_unit.apply(lambda years: bool((years.sort_values().diff() > 1).any()))
+    summary = res.table("panel_summary").set_index("metric")["value"]
+    periods = frame["year"].nunique()
+    expected = {
+        "units": frame["unit"].nunique(),
+        "periods": periods,
+        "observations": len(frame),
+        "first_period": frame["year"].min(),
+        "last_period": frame["year"].max(),
+        "min_obs_per_unit": per_unit.size().min(),
+        "mean_obs_per_unit": per_unit.size().mean(),
+        "max_obs_per_unit": per_unit.size().max(),
+        "balanced": float(per_unit.size().min() == per_unit.size().max() == periods),
+        "units_with_gaps": gaps.sum(),
+    }
+    assert list(summary.index) == list(expected)
+    close(summary.to_numpy(), list(expected.values()))
+
+
 CASES = [
+    Case(
+        template="panel_structure",
+        params={"panelvar": "unit", "timevar": "year"},
+        main=panel(20, gaps=True),
+        check=check_panel_structure,
+    ),
     Case(
         template="panel_fe",
         params={"depvar": "y", "indepvars": ["x1", "x2"], "panelvar": "unit", "timevar": "year"},

@@ -159,6 +159,29 @@ def check_iv(res: Results, data: Mapping[str, pd.DataFrame]) -> None:
     close(res.coef("first", "x2")["coef"], first.params["x2"])
 
 
+def check_ols_predict(res: Results, data: Mapping[str, pd.DataFrame]) -> None:
+    frame = data["main"]
+    fit = _ols(frame, "price", ["mpg", "weight"], cov_type="HC1")
+    table = res.table("predictions")
+    assert list(table.columns) == [*frame.columns, "fitted", "se_fitted", "residual"]
+    close(table["fitted"], fit.fittedvalues)
+    close(table["residual"], fit.resid)
+    # stdp uses the model's VCE: with vce(robust) the robust one, as Stata does.
+    close(table["se_fitted"], fit.get_prediction().se_mean)
+
+
+def check_linear_hypothesis(res: Results, data: Mapping[str, pd.DataFrame]) -> None:
+    fit = _ols(data["main"], "price", ["mpg", "weight", "length"], cov_type="HC1", use_t=True)
+    wald = fit.wald_test("weight = 0, length = 0", use_f=True, scalar=True)
+    combo = fit.t_test("weight + length = 0")
+    row = res.table("hypothesis_tests").iloc[0]
+    assert row["hypothesis"] == "weight + length"
+    close([row["F"], row["p_F"], row["df"]], [wald.statistic, wald.pvalue, 2])
+    close([row["sum"], row["se"]], [combo.effect[0], combo.sd[0, 0]])
+    close([row["t"], row["p_t"]], [combo.tvalue[0, 0], combo.pvalue])
+    close([row["ci_lo"], row["ci_hi"]], combo.conf_int()[0])
+
+
 def _endogenous(seed: int) -> pd.DataFrame:
     frame = cross_section(seed)
     rng = np.random.default_rng(seed + 1)
@@ -212,6 +235,22 @@ CASES = [
         params={"depvar": "y", "block1": ["x1"], "block2": ["x2", "x3"], "block3": ["d"]},
         main=cross_section(15),
         check=check_ols_nested,
+    ),
+    Case(
+        template="ols_predict",
+        params={"depvar": "price", "indepvars": ["mpg", "weight"]},
+        main=auto_frame(),
+        check=check_ols_predict,
+    ),
+    Case(
+        template="linear_hypothesis",
+        params={
+            "depvar": "price",
+            "indepvars": ["mpg", "weight", "length"],
+            "testvars": ["weight", "length"],
+        },
+        main=auto_frame(),
+        check=check_linear_hypothesis,
     ),
     Case(
         template="logit_ame",

@@ -93,6 +93,10 @@ def test_library_covers_the_issue_list() -> None:
         "log_transform",
         "panel_lags_diffs",
         "normality_checks",
+        "balance_table",
+        "ols_predict",
+        "linear_hypothesis",
+        "panel_structure",
     }
     assert wanted <= ids, wanted - ids
 
