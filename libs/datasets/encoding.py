@@ -63,7 +63,7 @@ def detect_encoding(path: Path) -> str:
         sample = fh.read(_SAMPLE)
         fh.seek(max(bad_at - 4096, len(sample)))
         sample += fh.read(16384)
-    guessed = _pick(charset_normalizer.from_bytes(sample))
+    guessed = _pick(charset_normalizer.from_bytes(sample), sample)
     if guessed is None or guessed.startswith("utf_8"):
         raise DatasetError(
             DatasetErrorCode.INPUT_ENCODING_UNDETECTED,
@@ -79,23 +79,30 @@ def detect_encoding(path: Path) -> str:
     return codec
 
 
-def _pick(matches: charset_normalizer.CharsetMatches) -> str | None:
+def _pick(matches: charset_normalizer.CharsetMatches, sample: bytes) -> str | None:
     """The best match, preferring common encodings among the equally clean ones.
 
-    On short samples several code pages decode equally cleanly (cp1252 text often ties with
-    cp775 or cp1257); charset-normalizer then ranks by language coherence, which is noise at
-    that size. Among the matches with the lowest chaos, the encodings researchers actually
-    produce win, in ``_PREFERRED`` order.
+    On short or mostly-ASCII samples many code pages decode equally cleanly (cp1252 text
+    ties with cp775 or cp1250, and charset-normalizer may list only one of a group that
+    decodes the sample identically); it then ranks by language coherence, which is noise at
+    that size. So among the matches with the lowest chaos, or encodings decoding the sample
+    to the same text, the encodings researchers actually produce win, in ``_PREFERRED`` order.
     """
     if not matches:
         return None
     cleanest = min(m.chaos for m in matches)
-    tied = {m.encoding for m in matches if m.chaos <= cleanest + 0.01}
+    tied = [m for m in matches if m.chaos <= cleanest + 0.01]
+    names = {m.encoding for m in tied}
+    reference = str(tied[0])
     for preferred in _PREFERRED:
-        if preferred in tied:
+        if preferred in names:
             return preferred
-    best = matches.best()
-    return best.encoding if best is not None else None
+        try:
+            if sample.decode(preferred) == reference:
+                return preferred
+        except UnicodeDecodeError:
+            continue
+    return tied[0].encoding
 
 
 def _confirm(path: Path, codec: str) -> None:

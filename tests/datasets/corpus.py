@@ -410,3 +410,16 @@ def _wide(path: Path) -> None:
         + "\n"
         + (",".join("1" for _ in range(50)) + "\n") * 100
     )
+
+
+@case("csv-late-cp1252-byte", "late.csv")
+def _late_cp1252(path: Path) -> Check:
+    # The first 300 KB are ASCII; one cp1252 byte far down makes the file not UTF-8.
+    path.write_bytes(b"name,n\n" + b"plain,1\n" * 40_000 + "café,2\n".encode("cp1252"))
+
+    def check(report: NormaliseReport, df: pd.DataFrame, meta: Any) -> None:
+        assert report.source.encoding in ("cp1252", "latin-1")
+        assert col(df, "name")[-1] == "café"
+        assert report.rows == 40_001
+
+    return check

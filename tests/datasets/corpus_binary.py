@@ -403,6 +403,39 @@ def _dta_dates(path: Path) -> Check:
     return check
 
 
+@case("dta-117-strl", "strl.dta")
+def _dta_strl(path: Path) -> Check:
+    long_text = ["x" * 3000, "short", "ü" * 1500]
+    frame = pd.DataFrame({"doc": long_text, "k": np.array([1, 2, 3], dtype="int8")})
+    frame.to_stata(path, write_index=False, version=117, convert_strl=["doc"])
+
+    def check(report: NormaliseReport, df: pd.DataFrame, meta: Any) -> None:
+        assert {c.name: c.storage for c in report.columns} == {"doc": "strL", "k": "byte"}
+        assert col(df, "doc") == long_text
+
+    return check
+
+
+@case("xlsx-timestamps", "stamps.xlsx")
+def _xlsx_stamps(path: Path) -> Check:
+    stamps = [dt.datetime(2024, 1, 2, 3, 4, 5), dt.datetime(1990, 12, 31, 23, 59, 0)]
+
+    def build(wb: Any, datefmt: Any) -> None:
+        ws = wb.add_worksheet()
+        ws.write(0, 0, "at")
+        fmt = wb.add_format({"num_format": "yyyy-mm-dd hh:mm:ss"})
+        for i, s in enumerate(stamps, start=1):
+            ws.write_datetime(i, 0, s, fmt)
+
+    _workbook(path, build)
+
+    def check(report: NormaliseReport, df: pd.DataFrame, meta: Any) -> None:
+        assert report.columns[0].format == "%tc"
+        assert [pd.Timestamp(v).to_pydatetime() for v in df["at"]] == stamps
+
+    return check
+
+
 @case("dta-truncated", "cut.dta", error="INPUT_CORRUPT")
 def _dta_cut(path: Path) -> None:
     LABELLED.to_stata(path, write_index=False, version=118)
