@@ -11,6 +11,7 @@ The policy reads the do-file the way Stata does (the engine's lexer: comments, `
 - installing code: ``net``, ``ssc``, ``ado``, ``update``, and running other files: ``do``,
   ``run``, ``include``;
 - network datasets (``webuse``, URLs), system datasets (``sysuse``) and the environment;
+- command words spelled by a macro (`` `cmd' args``), which no static check can see through;
 - any path that is absolute, starts at a home directory or climbs with ``..`` — every file a
   template touches is relative to its workspace, so writing outside it is impossible.
 
@@ -133,6 +134,9 @@ def _line_problems(text: str) -> list[tuple[str, str]]:
             if rule:
                 problems.append((rule, f"command {token!r} is not allowed"))
                 break
+    if not word and rest.startswith(("`", "$")):
+        # A command word spelled by a macro escapes every check above.
+        problems.append(("dynamic_command", "a command built from a macro is not allowed"))
     if _SET_FORBIDDEN.match(f"{word} {rest.strip()}"):
         problems.append(("working_directory", "this setting is not allowed"))
     if _URL.search(text):

@@ -42,6 +42,8 @@ UNSAFE = [
     ('import delimited "https://example.org/x.csv"', "outside_workspace"),
     ('copy "a.dta" "b.dta"', "outside_workspace"),
     ("local home : environment HOME", "environment"),
+    ("`cmd' ls", "dynamic_command"),
+    ("capture $CMD ls", "dynamic_command"),
 ]
 
 
