@@ -8,7 +8,7 @@ import pyreadstat
 import pytest
 
 from libs.datasets import DatasetError, DatasetErrorCode, normalise_to_dta, preview
-from tests.datasets import corpus_binary  # noqa: F401  (registers the binary cases)
+from tests.datasets import corpus_dta, corpus_excel  # noqa: F401  (register their cases)
 from tests.datasets.corpus import CASES, Case
 
 
