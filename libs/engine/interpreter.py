@@ -49,6 +49,19 @@ class Interpreter:
                 self._echo_block(lines, i, end, start_number=1)
             self._define_program(lines, i, end)
             return end + 1
+        if first in ("input", "inp", "inpu") and not line.text.rstrip().endswith("{"):
+            end = self._program_end(lines, i)
+            from libs.engine.commands.input import header_line, read_input
+
+            if echo:
+                self.session.log.echo(line.source)
+                self.session.log.out()
+                self.session.log.out(header_line(line.text))
+                self._echo_rows(lines, i + 1, end)
+
+            read_input(self.session, macros.expand(line.text, self.session).split(None, 1)[1:],
+                       [macros.expand(ln.text, self.session) for ln in lines[i + 1 : end]])
+            return end + 1
         if line.text.rstrip().endswith("{"):
             end = self._block_end(lines, i)
             if first == "if":
@@ -71,6 +84,10 @@ class Interpreter:
             for k, raw in enumerate(line.source):
                 log.echo([raw], number=number) if k == 0 else log.echo(["> " + raw], number=None)
             number += 1
+
+    def _echo_rows(self, lines: list[LogicalLine], start: int, end: int) -> None:
+        for number, line in enumerate(lines[start : end + 1], start=1):
+            self.session.log.echo([line.source[0]], number=number)
 
     def _block_end(self, lines: list[LogicalLine], i: int) -> int:
         """Index of the line closing the block opened at ``lines[i]``."""
@@ -103,10 +120,11 @@ class Interpreter:
             return end
 
     def _program_end(self, lines: list[LogicalLine], i: int) -> int:
+        """Index of the ``end`` closing a ``program define`` or ``input`` block."""
         for j in range(i + 1, len(lines)):
             if lines[j].text.strip() == "end":
                 return j
-        raise StataError(198, "program define without end")
+        raise StataError(198, "unexpected end of file (missing end)")
 
     # -- compound statements -----------------------------------------------------------------
     def run_compound(self, lines: list[LogicalLine]) -> None:
