@@ -16,6 +16,8 @@ EVENTS_STREAM = "SS_EVENTS"
 JOBS_BUCKET = "ss_jobs"
 #: KV bucket (with TTL) mapping idempotency keys to job ids.
 IDEMPOTENCY_BUCKET = "ss_idem"
+#: KV bucket of API keys created through the admin API (key id -> hashed record).
+API_KEYS_BUCKET = "ss_api_keys"
 #: Durable consumer shared by every formatter replica.
 FORMATTER_CONSUMER = "formatter"
 
@@ -39,6 +41,11 @@ def _token(value: str, what: str) -> str:
     if not _TOKEN.fullmatch(value):
         raise ValueError(f"invalid {what} {value!r}: expected 1-64 of [A-Za-z0-9_-]")
     return value
+
+
+def tenant_id(tenant: str) -> str:
+    """``tenant`` if it is a valid tenant id (one subject/KV token), else ValueError."""
+    return _token(tenant, "tenant")
 
 
 def run_subject(pool: str) -> str:

@@ -35,6 +35,10 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True):
     api_port: int = 8000
     dev_tenant: str = "dev"
     dev_api_key: str = "ss-dev-key"
+    api_keys_file: str = ""
+    api_keys: str = ""
+    rate_limit_per_s: float = 50.0
+    rate_limit_burst: int = 100
     upload_max_bytes: int = 5 * 1024**3
     inputs_max_per_job: int = 8
     presign_expiry_s: int = 900
@@ -85,7 +89,11 @@ DOCS: dict[str, str] = {
     "api_host": "Address the API binds to.",
     "api_port": "Port the API binds to.",
     "dev_tenant": "Tenant of the development API key.",
-    "dev_api_key": "Development API key (Bearer token) for the dev tenant.",
+    "dev_api_key": "Development API key (admin of the dev tenant); empty disables it.",
+    "api_keys_file": "JSON file listing operator-provisioned API keys (hashed; docs/api.md).",
+    "api_keys": "The same list inline, as JSON.",
+    "rate_limit_per_s": "Requests per second allowed per API key (token bucket, per API process).",
+    "rate_limit_burst": "Burst size of the per-key rate limit.",
     "upload_max_bytes": "Largest accepted input upload (bytes).",
     "inputs_max_per_job": "Most inputs one job may have.",
     "presign_expiry_s": "Lifetime of presigned URLs (seconds).",

@@ -61,6 +61,12 @@ async def ensure_buckets(bus: Bus, settings: Settings) -> None:
             replicas=settings.js_replicas,
         ),
         api.KeyValueConfig(
+            bucket=names.API_KEYS_BUCKET,
+            history=5,
+            storage=api.StorageType.FILE,
+            replicas=settings.js_replicas,
+        ),
+        api.KeyValueConfig(
             bucket=names.IDEMPOTENCY_BUCKET,
             history=1,
             ttl=settings.idempotency_ttl_s,

@@ -19,8 +19,24 @@ import msgspec
 class ErrorCode(StrEnum):
     """Stable, documented error codes. The value is the wire string; see ``HTTP_STATUS``."""
 
-    #: The request body or a parameter is malformed.
+    #: The request body or a parameter is malformed (``details.fields`` names them).
     VALIDATION_FAILED = "VALIDATION_FAILED"
+    #: No API key, or an invalid or revoked one.
+    UNAUTHORIZED = "UNAUTHORIZED"
+    #: The key's role may not do this (admin routes need an admin key).
+    FORBIDDEN = "FORBIDDEN"
+    #: No such API key.
+    KEY_NOT_FOUND = "KEY_NOT_FOUND"
+    #: No such route.
+    ROUTE_NOT_FOUND = "ROUTE_NOT_FOUND"
+    #: The route exists but not with this method.
+    METHOD_NOT_ALLOWED = "METHOD_NOT_ALLOWED"
+    #: The Idempotency-Key was used before with a different request.
+    IDEMPOTENCY_KEY_REUSED = "IDEMPOTENCY_KEY_REUSED"
+    #: A request with this Idempotency-Key is still being processed.
+    IDEMPOTENCY_KEY_IN_PROGRESS = "IDEMPOTENCY_KEY_IN_PROGRESS"
+    #: Too many requests for this key; retry after ``Retry-After`` seconds.
+    RATE_LIMITED = "RATE_LIMITED"
     #: No job with that id for this tenant.
     JOB_NOT_FOUND = "JOB_NOT_FOUND"
     #: The requested state change is not allowed from the job's current state.
@@ -91,6 +107,14 @@ class ErrorCode(StrEnum):
 
 HTTP_STATUS: dict[ErrorCode, int] = {
     ErrorCode.VALIDATION_FAILED: 400,
+    ErrorCode.UNAUTHORIZED: 401,
+    ErrorCode.FORBIDDEN: 403,
+    ErrorCode.KEY_NOT_FOUND: 404,
+    ErrorCode.ROUTE_NOT_FOUND: 404,
+    ErrorCode.METHOD_NOT_ALLOWED: 405,
+    ErrorCode.IDEMPOTENCY_KEY_REUSED: 409,
+    ErrorCode.IDEMPOTENCY_KEY_IN_PROGRESS: 409,
+    ErrorCode.RATE_LIMITED: 429,
     ErrorCode.JOB_NOT_FOUND: 404,
     ErrorCode.JOB_STATE_CONFLICT: 409,
     ErrorCode.JOB_UPDATE_CONFLICT: 409,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import re
 import uuid
 from collections.abc import AsyncIterator
 from typing import Any
@@ -15,13 +16,18 @@ from litestar.openapi import OpenAPIConfig
 from litestar.openapi.spec import Components, SecurityScheme
 from litestar.types import ASGIApp, Receive, Scope, Send
 
+from libs import names
+from libs.auth.keys import KeyStore, load_static_keys
 from libs.bus.connection import connect
+from libs.bus.idempotency import IdempotencyStore
 from libs.bus.jobstore import JobStore
 from libs.bus.provision import ensure_topology
 from libs.settings import Settings
 from libs.storage import ObjectStore
 from services.api.auth import principal_dependency
 from services.api.errors import HANDLERS
+from services.api.ratelimit import RateLimiter
+from services.api.routes.admin import AdminController
 from services.api.routes.artifacts import ArtifactsController
 from services.api.routes.events import EventsController
 from services.api.routes.health import healthz, metrics, readyz
@@ -29,12 +35,15 @@ from services.api.routes.jobs import JobsController
 from services.api.routes.templates import TemplatesController
 from services.api.state import Services
 from services.common.library import catalogue_for
-from services.common.logs import request_id_var
+from services.common.logs import job_id_var, request_id_var
 
 
 async def _services(request: Request[Any, Any, Any]) -> Services:
     services: Services = request.app.state.services
     return services
+
+
+_JOB_PATH = re.compile(r"^/v1/jobs/([A-Za-z0-9_-]{1,64})")
 
 
 def request_id_middleware(app: ASGIApp) -> ASGIApp:
@@ -47,6 +56,8 @@ def request_id_middleware(app: ASGIApp) -> ASGIApp:
         given = dict(scope["headers"]).get(b"x-request-id", b"").decode("latin-1")
         rid = given if 0 < len(given) <= 64 and given.isprintable() else uuid.uuid4().hex
         token = request_id_var.set(rid)
+        job = _JOB_PATH.match(scope["path"])
+        job_token = job_id_var.set(job.group(1) if job else None)
 
         async def send_with_id(message: Any) -> None:
             if message["type"] == "http.response.start":
@@ -57,6 +68,7 @@ def request_id_middleware(app: ASGIApp) -> ASGIApp:
             await app(scope, receive, send_with_id)
         finally:
             request_id_var.reset(token)
+            job_id_var.reset(job_token)
 
     return middleware
 
@@ -71,9 +83,16 @@ def create_app(settings: Settings) -> Litestar:
         try:
             await ensure_topology(bus, settings)
             await objects.ensure_bucket()
-            app.state.services = Services(settings=settings, bus=bus,
-                                          jobs=await JobStore.open(bus), objects=objects,
-                                          catalogue=catalogue)
+            static_keys = load_static_keys(settings.api_keys_file, settings.api_keys)
+            app.state.services = Services(
+                settings=settings, bus=bus, jobs=await JobStore.open(bus), objects=objects,
+                catalogue=catalogue,
+                keys=KeyStore(await bus.js.key_value(names.API_KEYS_BUCKET), static_keys,
+                              dev_key=settings.dev_api_key, dev_tenant=settings.dev_tenant),
+                idempotency=IdempotencyStore(
+                    await bus.js.key_value(names.IDEMPOTENCY_BUCKET)),
+                limiter=RateLimiter(settings.rate_limit_per_s, settings.rate_limit_burst),
+            )
             yield
         finally:
             await objects.close()
@@ -81,7 +100,9 @@ def create_app(settings: Settings) -> Litestar:
 
     return Litestar(
         route_handlers=[JobsController, ArtifactsController, EventsController,
-                        TemplatesController, healthz, readyz, metrics],
+                        TemplatesController, AdminController, healthz, readyz, metrics],
+        # Small JSON bodies everywhere; the upload route streams and enforces its own limit.
+        request_max_body_size=1024 * 1024,
         dependencies={"principal": Provide(principal_dependency),
                       "services": Provide(_services)},
         exception_handlers=HANDLERS,  # type: ignore[arg-type]

@@ -1,34 +1,29 @@
-"""Who is calling: a Bearer API key resolves to a tenant and a role."""
+"""Who is calling: ``Authorization: Bearer <key>`` → a tenant and a role, rate-limited per key."""
 
 from __future__ import annotations
 
-import hmac
-from dataclasses import dataclass
+from typing import Any
 
 from litestar.connection import ASGIConnection
-from litestar.exceptions import NotAuthorizedException
 
-from libs.settings import Settings
+from libs.auth.keys import Principal, Role
+from libs.contracts.errors import ErrorCode, SSError
+from services.api.state import Services
 
-
-@dataclass(frozen=True)
-class Principal:
-    tenant: str
-    role: str
-    key_id: str
+__all__ = ["Principal", "admin_dependency", "principal_dependency"]
 
 
-def authenticate(settings: Settings, header: str | None) -> Principal:
-    """Resolve ``Authorization: Bearer <key>``; constant-time comparison."""
-    if not header or not header.lower().startswith("bearer "):
-        raise NotAuthorizedException("missing Bearer API key")
-    token = header[7:].strip()
-    if settings.dev_api_key and hmac.compare_digest(token.encode(), settings.dev_api_key.encode()):
-        return Principal(tenant=settings.dev_tenant, role="admin", key_id="dev")
-    raise NotAuthorizedException("invalid API key")
+async def principal_dependency(request: ASGIConnection[Any, Any, Any, Any]) -> Principal:
+    services: Services = request.app.state.services
+    header = request.headers.get("authorization", "")
+    if not header.lower().startswith("bearer ") or not header[7:].strip():
+        raise SSError(ErrorCode.UNAUTHORIZED, "missing API key: send Authorization: Bearer <key>")
+    principal = await services.keys.authenticate(header[7:].strip())
+    services.limiter.check(principal.key_id)
+    return principal
 
 
-async def principal_dependency(request: ASGIConnection) -> Principal:  # type: ignore[type-arg]
-    services = request.app.state.services
-    principal = authenticate(services.settings, request.headers.get("authorization"))
+async def admin_dependency(principal: Principal) -> Principal:
+    if principal.role is not Role.ADMIN:
+        raise SSError(ErrorCode.FORBIDDEN, "this route needs an admin API key")
     return principal

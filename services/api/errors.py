@@ -33,7 +33,12 @@ def _response(status: int, code: str, message: str, details: dict[str, Any] | No
 
 
 def ss_error(_: Request[Any, Any, Any], exc: SSError) -> Response[ErrorBody]:
-    return _response(exc.http_status, exc.code.value, exc.message, exc.details)
+    headers = None
+    if exc.code is ErrorCode.RATE_LIMITED:
+        headers = {"retry-after": str(exc.details.get("retry_after", 1))}
+    elif exc.code is ErrorCode.UNAUTHORIZED:
+        headers = {"www-authenticate": 'Bearer realm="ss"'}
+    return _response(exc.http_status, exc.code.value, exc.message, exc.details, headers)
 
 
 def http_error(_: Request[Any, Any, Any], exc: HTTPException) -> Response[ErrorBody]:
@@ -46,14 +51,13 @@ def http_error(_: Request[Any, Any, Any], exc: HTTPException) -> Response[ErrorB
         return _response(400, ErrorCode.VALIDATION_FAILED.value,
                          exc.detail or "invalid request", {"fields": fields})
     if isinstance(exc, NotAuthorizedException):
-        return _response(401, "UNAUTHORIZED", exc.detail,
-                         headers={"www-authenticate": 'Bearer realm="ss"'})
+        return ss_error(_, SSError(ErrorCode.UNAUTHORIZED, exc.detail))
     if isinstance(exc, NotFoundException):
-        return _response(404, "NOT_FOUND", "no such route")
+        return _response(404, ErrorCode.ROUTE_NOT_FOUND.value, "no such route")
     if exc.status_code == 413:
         return _response(413, ErrorCode.REQUEST_TOO_LARGE.value, "request body too large")
     if exc.status_code == 405:
-        return _response(405, "METHOD_NOT_ALLOWED", exc.detail)
+        return _response(405, ErrorCode.METHOD_NOT_ALLOWED.value, exc.detail)
     return _response(exc.status_code, f"HTTP_{exc.status_code}", exc.detail)
 
 

@@ -1,14 +1,17 @@
-"""What every request handler shares: connections, the catalogue, settings."""
+"""What every request handler shares: connections, stores, the catalogue, settings."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from libs.auth.keys import KeyStore
 from libs.bus.connection import Bus
+from libs.bus.idempotency import IdempotencyStore
 from libs.bus.jobstore import JobStore
 from libs.settings import Settings
 from libs.storage import ObjectStore
 from libs.templates.catalogue import Catalogue
+from services.api.ratelimit import RateLimiter
 
 
 @dataclass
@@ -18,3 +21,6 @@ class Services:
     jobs: JobStore
     objects: ObjectStore
     catalogue: Catalogue
+    keys: KeyStore
+    idempotency: IdempotencyStore
+    limiter: RateLimiter

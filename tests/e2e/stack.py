@@ -35,9 +35,9 @@ class Stack:
         return f"http://127.0.0.1:{self.api_port}"
 
     def env(self, **extra: str) -> dict[str, str]:
-        return service_env(self.nats, self.s3, SS_API_PORT=str(self.api_port),
-                           SS_DO_LIBRARY=str(LIBRARY), SS_WORKDIR=str(self.root / "work"),
-                           **{**self.settings, **extra})
+        values = {"SS_API_PORT": str(self.api_port), "SS_DO_LIBRARY": str(LIBRARY),
+                  "SS_WORKDIR": str(self.root / "work"), **self.settings, **extra}
+        return service_env(self.nats, self.s3, **values)
 
     def start(self, name: str, module: str, ready: str | None = None, **extra: str) -> None:
         log_path = self.root / f"{name}.log"

@@ -5,7 +5,8 @@ from __future__ import annotations
 import base64
 from typing import Annotated
 
-from litestar import Controller, Request, get, post, put
+import msgspec
+from litestar import Controller, Request, Response, get, post, put
 from litestar.params import Parameter
 
 from libs.contracts.errors import ErrorCode, SSError
@@ -13,6 +14,7 @@ from libs.contracts.jobs import InputFile, JobRecord
 from libs.datasets.report import Preview
 from services.api import operations
 from services.api.auth import Principal
+from services.api.idempotent import idempotently
 from services.api.inputs import local_copy, read_preview
 from services.api.state import Services
 from services.api.views import CreateJob, JobPage, JobView
@@ -41,10 +43,15 @@ class JobsController(Controller):
     path = "/v1/jobs"
     tags = ("jobs",)
 
-    @post("/", status_code=201, summary="Create a job")
-    async def create(self, data: CreateJob, principal: Principal, services: Services) -> JobView:
-        record = await operations.create_job(services, principal.tenant, data.spec())
-        return job_view(record, 1)
+    @post("/", status_code=201, summary="Create a job (idempotent with Idempotency-Key)")
+    async def create(self, data: CreateJob, request: Request,  # type: ignore[type-arg]
+                     principal: Principal, services: Services) -> Response[JobView]:
+        async def action() -> JobView:
+            record = await operations.create_job(services, principal.tenant, data.spec())
+            return job_view(record, 1)
+
+        return await idempotently(request, services, principal, "create",
+                                  msgspec.json.encode(data), 201, action)
 
     @get("/", summary="List the caller's jobs, newest first")
     async def list_jobs(
@@ -73,10 +80,14 @@ class JobsController(Controller):
         record, revision = await services.jobs.get(principal.tenant, job_id)
         return job_view(record, revision)
 
-    @post("/{job_id:str}/submit", status_code=202, summary="Queue the job to run")
-    async def submit(self, job_id: str, principal: Principal, services: Services) -> JobView:
-        record = await operations.submit_job(services, principal.tenant, job_id)
-        return job_view(record)
+    @post("/{job_id:str}/submit", status_code=202,
+          summary="Queue the job to run (idempotent with Idempotency-Key)")
+    async def submit(self, job_id: str, request: Request,  # type: ignore[type-arg]
+                     principal: Principal, services: Services) -> Response[JobView]:
+        async def action() -> JobView:
+            return job_view(await operations.submit_job(services, principal.tenant, job_id))
+
+        return await idempotently(request, services, principal, "submit", b"", 202, action)
 
     @post("/{job_id:str}/cancel", status_code=200, summary="Cancel a queued or running job")
     async def cancel(self, job_id: str, principal: Principal, services: Services) -> JobView:

@@ -1,0 +1,45 @@
+"""Running a handler under an ``Idempotency-Key`` (job creation and submit)."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import msgspec
+from litestar import Request, Response
+
+from libs.auth.keys import Principal
+from libs.bus.idempotency import fingerprint
+from libs.contracts.errors import ErrorCode, SSError
+from services.api.state import Services
+from services.api.views import JobView
+
+HEADER = "idempotency-key"
+_decoder = msgspec.json.Decoder(JobView)
+
+
+async def idempotently(
+    request: Request[Any, Any, Any], services: Services, principal: Principal, scope: str,
+    body: bytes, status: int, action: Callable[[], Awaitable[JobView]],
+) -> Response[JobView]:
+    """Run ``action`` once per (tenant, scope, Idempotency-Key); replay its response after."""
+    key = request.headers.get(HEADER)
+    if key is None:
+        return Response(await action(), status_code=status)
+    if not 1 <= len(key) <= 255 or not key.isprintable():
+        raise SSError(ErrorCode.VALIDATION_FAILED, "Idempotency-Key must be 1-255 printable "
+                      "characters", field="Idempotency-Key")
+    store = services.idempotency
+    entry = store.entry_key(principal.tenant, scope, key)
+    print_ = fingerprint(request.method, request.url.path, body)
+    stored = await store.begin(entry, print_)
+    if stored is not None:
+        return Response(_decoder.decode(stored.body), status_code=stored.status,
+                        headers={"idempotent-replayed": "true"})
+    try:
+        view = await action()
+    except BaseException:
+        await store.abandon(entry)
+        raise
+    await store.finish(entry, print_, status, msgspec.json.encode(view))
+    return Response(view, status_code=status)

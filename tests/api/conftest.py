@@ -1,0 +1,49 @@
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.e2e.stack import Stack
+from tests.servers import NatsServer, S3Server
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(scope="module")
+def api(nats_server: NatsServer, s3_server: S3Server,
+        tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+    """The API alone (no workers: submitted jobs stay queued), with small limits."""
+    stack = Stack(nats=nats_server, s3=s3_server, root=Path(tmp_path_factory.mktemp("api")),
+                  settings={"SS_DO_LIBRARY": str(REPO / "do_library"),
+                            "SS_UPLOAD_MAX_BYTES": str(256 * 1024),
+                            "SS_INPUTS_MAX_PER_JOB": "2",
+                            "SS_RATE_LIMIT_PER_S": "20", "SS_RATE_LIMIT_BURST": "40"})
+    stack.start_api()
+    yield stack
+    stack.stop_all()
+
+
+def client_for(api: Stack, key: str | None) -> httpx.AsyncClient:
+    headers = {"authorization": f"Bearer {key}"} if key else {}
+    return httpx.AsyncClient(base_url=api.api_url, headers=headers, timeout=30)
+
+
+@pytest.fixture
+async def admin(api: Stack) -> AsyncIterator[httpx.AsyncClient]:
+    async with client_for(api, "ss-dev-key") as c:
+        yield c
+
+
+async def new_key(admin: httpx.AsyncClient, tenant: str, role: str = "client") -> str:
+    response = await admin.post("/v1/admin/keys", json={"tenant": tenant, "role": role})
+    assert response.status_code == 201, response.text
+    token: str = response.json()["token"]
+    return token
+
+
+AUTO_CSV = (REPO / "do_library" / "examples" / "auto.csv").read_bytes()
+OLS = {"template_id": "ols_robust", "params": {"depvar": "price", "indepvars": ["mpg", "weight"]},
+       "output_formats": ["xlsx", "json"]}
