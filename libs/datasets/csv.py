@@ -29,7 +29,7 @@ def read_csv(path: Path, limits: Limits, *, max_rows: int | None = None) -> Tabl
     dialect = sniff(sample, whole)
     if dialect.width == 0:
         raise DatasetError(DatasetErrorCode.INPUT_EMPTY, "The file has no records.")
-    _check_size(path, sample, dialect, limits, max_rows)
+    _check_size(path, sample, detected, dialect, limits, max_rows)
     codec, start = _table_start(path, detected, sample, dialect)
     frame = _parse(path, codec, start, dialect, max_rows)
     if max_rows is None and frame.size > limits.max_cells:
@@ -67,7 +67,7 @@ def read_csv(path: Path, limits: Limits, *, max_rows: int | None = None) -> Tabl
 
 
 def _check_size(
-    path: Path, sample: str, dialect: Dialect, limits: Limits, max_rows: int | None
+    path: Path, sample: str, codec: str, dialect: Dialect, limits: Limits, max_rows: int | None
 ) -> None:
     """Refuse before parsing when the sample's density says the table is too big."""
     if dialect.width > limits.max_columns:
@@ -78,7 +78,7 @@ def _check_size(
             limit=limits.max_columns,
         )
     records = max(sample.count("\n"), 1)
-    estimate = path.stat().st_size / max(len(sample.encode("utf-8")), 1) * records
+    estimate = path.stat().st_size / max(len(sample.encode(codec, "replace")), 1) * records
     if max_rows is None and estimate * dialect.width > 1.5 * limits.max_cells:
         raise _too_many(int(estimate * dialect.width), limits)
 

@@ -102,23 +102,32 @@ def _kind(cell: str) -> str:
     if cell in NA_TOKENS:
         return "missing"
     if is_number(cell):
-        return "number"
+        return "integer" if cell.lstrip("+-").isdigit() else "decimal"
     return "date" if is_date(cell) else "text"
 
 
 def _has_header(table: list[list[str]], width: int) -> bool:
-    """No header only when the first record types like the body in every typed column."""
+    """No header only when the first record types like the body in every typed column.
+
+    Typed means numbers or dates. An integer over a column of decimals is a header too: it
+    is how year columns look ("1960", "1961" over GDP figures, as in World Bank exports).
+    """
     if len(table) < 2:
         return True
     first, body = table[0], table[1:]
     typed = 0
     for j in range(width):
         kinds = {_kind(r[j]) for r in body if j < len(r)} - {"missing"}
-        if len(kinds) != 1 or kinds == {"text"}:
+        if not kinds or "text" in kinds or ("date" in kinds and len(kinds) > 1):
             continue
         typed += 1
         head = _kind(first[j]) if j < len(first) else "missing"
-        if head not in kinds and head != "missing":
+        if head == "missing":
+            continue
+        if kinds == {"date"}:
+            if head != "date":
+                return True
+        elif head not in ("integer", "decimal") or (head == "integer" and kinds == {"decimal"}):
             return True
     return typed == 0
 

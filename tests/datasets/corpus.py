@@ -423,3 +423,21 @@ def _late_cp1252(path: Path) -> Check:
         assert report.rows == 40_001
 
     return check
+
+
+@case("csv-year-headers-world-bank", "API_NY.GDP.csv")
+def _years(path: Path) -> Check:
+    years = list(range(2015, 2020))
+    data = {"Aruba": [2.96, 2.70, None, 3.28, 3.37], "Chad": [10.9, 10.1, 10.0, 11.1, 11.3]}
+    lines = ['"Country Name","Country Code",' + ",".join(f'"{y}"' for y in years)]
+    for country, values in data.items():
+        cells = ",".join('""' if v is None else f'"{v}"' for v in values)
+        lines.append(f'"{country}","{country[:3].upper()}",{cells}')
+    path.write_text("\n".join(lines) + "\n")
+
+    def check(report: NormaliseReport, df: pd.DataFrame, meta: Any) -> None:
+        assert [c.name for c in report.columns][:3] == ["Country_Name", "Country_Code", "v2015"]
+        assert [c.label for c in report.columns][2:] == [str(y) for y in years]
+        assert col(df, "v2019") == [data["Aruba"][4], data["Chad"][4]]
+
+    return check
