@@ -25,7 +25,6 @@ from libs.templates.metadata import Template
 from services.api.views import ArtifactList, JobPage, JobView
 
 DEFAULT_API_URL = "http://127.0.0.1:8000"
-TERMINAL = frozenset({JobState.SUCCEEDED, JobState.FAILED, JobState.CANCELLED})
 #: Statuses after which repeating a request is safe when it is idempotent (or never ran).
 _RETRY_STATUSES = frozenset({429, 502, 503, 504})
 _CHUNK = 1 << 20
@@ -340,10 +339,10 @@ class AsyncSSClient:
 
     async def wait(self, job_id: str, *,
                    on_event: Callable[[EventMessage], None] | None = None) -> JobView:
-        """Follow the job's events until its current submission completes; the final job."""
+        """Follow the job's events (replayed from its creation, so ``on_event`` sees every
+        step even of a job that already ended) until its current submission completes;
+        return the job as it ended."""
         job = await self.job(job_id)
-        if job.state in TERMINAL:
-            return job
         async for message in self.events(job_id):
             if on_event:
                 on_event(message)

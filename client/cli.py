@@ -11,6 +11,9 @@ import asyncio
 import sys
 from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
+from typing import TextIO
+
+import httpx
 
 from client import commands
 from client.async_client import AsyncSSClient
@@ -89,18 +92,21 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-async def _main(args: argparse.Namespace, term: Terminal) -> int:
+async def _dispatch(args: argparse.Namespace, term: Terminal,
+                    transport: httpx.AsyncBaseTransport | None) -> int:
     handler: Command = args.handler
-    async with AsyncSSClient(args.api_url, args.api_key) as ss:
+    async with AsyncSSClient(args.api_url, args.api_key, transport=transport) as ss:
         return await handler(args, ss, term)
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point of ``ss``: parse, run the subcommand, map errors to exit statuses."""
+def run_cli(argv: Sequence[str] | None = None, *, out: TextIO | None = None,
+            tty: bool | None = None, transport: httpx.AsyncBaseTransport | None = None) -> int:
+    """Parse ``argv``, run the subcommand writing to ``out`` (default stdout), return the
+    exit status. Errors go to stderr; ``transport`` lets tests answer for the API."""
     args = build_parser().parse_args(argv)
-    term = Terminal()
+    term = Terminal(out, tty=tty)
     try:
-        return asyncio.run(_main(args, term))
+        return asyncio.run(_dispatch(args, term, transport))
     except ParamError as exc:
         term.end_status()
         print(f"ss: {exc}", file=sys.stderr)
@@ -118,6 +124,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         term.end_status()
         return 130
+
+
+def main() -> int:
+    """Entry point of the ``ss`` script."""
+    return run_cli()
 
 
 if __name__ == "__main__":

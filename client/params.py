@@ -26,7 +26,8 @@ def _convert(name: str, raw: str, schema: dict[str, Any]) -> ParamValue:
             number = float(raw)
             return int(number) if number.is_integer() and "." not in raw else number
     except ValueError:
-        raise ParamError(f"parameter {name!r} wants a {kind}, got {raw!r}") from None
+        wanted = "an integer" if kind == "integer" else "a number"
+        raise ParamError(f"parameter {name!r} wants {wanted}, got {raw!r}") from None
     if kind == "boolean":
         if raw.lower() in _TRUE | _FALSE:
             return raw.lower() in _TRUE
