@@ -141,16 +141,19 @@ class FakeAPI:
                                "next_cursor": page[-1] if len(ids) > limit else None})
 
     def finish(self, job: JobView) -> JobView:
-        common = {"tenant": "t", "job_id": job.id, "at": AT, "submission": 1}
         state = JobState.FAILED if self.job_fails else JobState.SUCCEEDED
         outputs = [] if self.job_fails else [
             f"report.{f}" if f in ("xlsx", "docx", "pdf", "html") else f"results.{f}"
             for f in job.spec.output_formats]
+        at, sub = AT, 1
         self.events[job.id] += [
-            JobQueued(**common), JobRunning(**common, attempt=1, worker_id="w1",
-                                            engine="embedded"),
-            JobFormatting(**common, attempt=1, rc=0, duration_s=0.25),
-            JobCompleted(**common, attempt=1, status=state, outputs=outputs)]
+            JobQueued(tenant="t", job_id=job.id, at=at, submission=sub),
+            JobRunning(tenant="t", job_id=job.id, at=at, submission=sub, attempt=1,
+                       worker_id="w1", engine="embedded"),
+            JobFormatting(tenant="t", job_id=job.id, at=at, submission=sub, attempt=1, rc=0,
+                          duration_s=0.25),
+            JobCompleted(tenant="t", job_id=job.id, at=at, submission=sub, attempt=1,
+                         status=state, outputs=outputs)]
         artifacts = [Artifact(name="main.log", key="k", size=15, kind="raw", attempt=1)] + [
             Artifact(name=n, key="k", size=len(output_bytes(n)), kind="output")
             for n in outputs]
