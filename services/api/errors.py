@@ -7,6 +7,7 @@ request id and answered as ``INTERNAL_ERROR``.
 from __future__ import annotations
 
 import logging
+import uuid
 from typing import Any
 
 from litestar import MediaType, Request, Response
@@ -27,8 +28,9 @@ log = logging.getLogger(__name__)
 
 def _response(status: int, code: str, message: str, details: dict[str, Any] | None = None,
               headers: dict[str, str] | None = None) -> Response[ErrorBody]:
+    # Unrouted requests (404/405) never reach the request-id middleware: mint one here.
     body = ErrorBody(error_code=code, message=message, details=details or {},
-                     request_id=request_id_var.get() or "")
+                     request_id=request_id_var.get() or uuid.uuid4().hex)
     return Response(body, status_code=status, media_type=MediaType.JSON, headers=headers)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import re
 from typing import Annotated
 
 import msgspec
@@ -30,13 +31,19 @@ def job_view(record: JobRecord, revision: int = 0) -> JobView:
     )
 
 
+_JOB_ID = re.compile(r"[0-9a-f]{28}")
+
+
 def _decode_cursor(cursor: str | None) -> str | None:
     if not cursor:
         return None
     try:
-        return base64.urlsafe_b64decode(cursor.encode()).decode()
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise SSError(ErrorCode.VALIDATION_FAILED, "invalid cursor", field="cursor") from exc
+        decoded = base64.b64decode(cursor.encode(), altchars=b"-_", validate=True).decode()
+    except (ValueError, UnicodeDecodeError):
+        decoded = ""
+    if not _JOB_ID.fullmatch(decoded):
+        raise SSError(ErrorCode.VALIDATION_FAILED, "invalid cursor", field="cursor")
+    return decoded
 
 
 class JobsController(Controller):
