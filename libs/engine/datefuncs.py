@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import math
 import re
@@ -51,10 +52,8 @@ def _mdy(ev: Evaluator, a: list[Value]) -> Value:
     out = np.full(m.shape, np.nan)
     for i in range(len(out)):
         if np.isfinite(m[i]) and np.isfinite(d[i]) and np.isfinite(y[i]):
-            try:
+            with contextlib.suppress(ValueError):
                 out[i] = (dt.date(int(y[i]), int(m[i]), int(d[i])) - EPOCH).days
-            except ValueError:
-                pass
     return out if any(np.ndim(v) for v in a) else np.float64(out[0])
 
 
@@ -225,7 +224,8 @@ def _clock(ev: Evaluator, a: list[Value]) -> Value:
 
     def one(s: str, mask: str) -> float:
         date_mask = re.sub(r"[hms]", "", mask, flags=re.IGNORECASE)
-        date_part = re.match(r"^\s*(\S+(?:\s+\S+){0,%d})" % (len(date_mask) - 1), s)
+        words = max(len(date_mask) - 1, 0)
+        date_part = re.match(rf"^\s*(\S+(?:\s+\S+){{0,{words}}})", s)
         days = parse_date(date_part.group(1) if date_part else s, date_mask)
         times = re.findall(r"(\d+):(\d+)(?::(\d+(?:\.\d+)?))?", s)
         h, mi, sec = (float(times[0][0]), float(times[0][1]), float(times[0][2] or 0)) \
@@ -247,11 +247,11 @@ def format_date(value: float, unit: str, detail: str) -> str:
         stamp = dt.datetime(1960, 1, 1) + dt.timedelta(milliseconds=value)
         return stamp.strftime("%d%b%Y %H:%M:%S").lower()[:9] + stamp.strftime(" %H:%M:%S")
     if unit == "d":
-        day = EPOCH + dt.timedelta(days=int(math.floor(value)))
+        day = EPOCH + dt.timedelta(days=math.floor(value))
         if detail:
             return _custom(day, detail)
         return f"{day.day:02d}{_MONTHS[day.month - 1]}{day.year}"
-    k = int(math.floor(value))
+    k = math.floor(value)
     if unit == "y":
         return str(k)
     per = {"m": 12, "q": 4, "h": 2, "w": 52}[unit]

@@ -142,7 +142,7 @@ def _decode_numeric(raw: npt.NDArray[np.generic], stype: str) -> FloatArray:
     values = raw.astype(np.float64)
     if stype in _INT_MISSING:
         base = _INT_MISSING[stype]
-        miss = raw >= base
+        miss = values >= base
         code = (raw[miss].astype(np.int64) - base) if miss.any() else None
     else:
         threshold = 2.0**127 if stype == "float" else 2.0**1023  # Stata's "." for each type
@@ -165,9 +165,9 @@ def _decode_numeric(raw: npt.NDArray[np.generic], stype: str) -> FloatArray:
 
 def _decode_strings(raw: npt.NDArray[np.generic]) -> npt.NDArray[np.object_]:
     try:
-        return np.char.decode(raw, "utf-8").astype(np.object_)  # type: ignore[no-any-return]
+        return np.char.decode(raw.astype(np.bytes_), "utf-8").astype(np.object_)
     except UnicodeDecodeError:
-        return np.char.decode(raw, "latin-1").astype(np.object_)  # type: ignore[no-any-return]
+        return np.char.decode(raw.astype(np.bytes_), "latin-1").astype(np.object_)
 
 
 def _read_strls(r: _Reader, start: int, release: int) -> dict[tuple[int, int], str]:
@@ -224,8 +224,9 @@ def _read_old(path: Path) -> Dataset:
                                       dtype=np.object_)
             stype = storage.string_type_for(values)  # type: ignore[arg-type]
         else:
-            values = col.astype(np.float64)
-            stype = storage.compact_type(values)
+            numbers = col.astype(np.float64)
+            values = numbers
+            stype = storage.compact_type(numbers)
         ds.add(name, values, stype, label=var_labels.get(name, ""))
     ds.value_labels = {k: {float(a): b for a, b in v.items()} for k, v in value_labels.items()}
     ds.changed = False

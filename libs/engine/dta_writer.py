@@ -33,13 +33,13 @@ def write_dta(ds: Dataset, path: Path) -> None:
             declared = int(var.stype[3:]) if var.stype != "strL" else STR_MAX + 1
             width = max(width, 1, min(declared, STR_MAX))
             if width > STR_MAX or var.stype == "strL":
-                keys = np.zeros(ds.n, dtype=np.uint64)
+                refs = np.zeros(ds.n, dtype=np.uint64)
                 for i, b in enumerate(encoded, start=1):
                     if b:
                         strls.append((j, i, b))
-                        keys[i - 1] = np.uint64(j) | (np.uint64(i) << np.uint64(16))
+                        refs[i - 1] = np.uint64(j) | (np.uint64(i) << np.uint64(16))
                 types.append(32768)
-                columns.append(("<u8", keys))
+                columns.append(("<u8", refs))
             else:
                 types.append(width)
                 columns.append((f"S{width}", np.array(encoded, dtype=f"S{width}")))
@@ -106,9 +106,9 @@ def write_dta(ds: Dataset, path: Path) -> None:
     mark("eof")
     keys = ["types", "names", "sort", "formats", "vlnames", "labels", "chars", "data", "strls",
             "vlabels", "end", "eof"]
-    table = [0, offsets["map"]] + [offsets[k] for k in keys]
+    positions = [0, offsets["map"]] + [offsets[k] for k in keys]
     out.seek(offsets["map"] + 5)
-    out.write(b"".join(struct.pack("<Q", v) for v in table))
+    out.write(b"".join(struct.pack("<Q", v) for v in positions))
     path.write_bytes(out.getvalue())
 
 

@@ -50,9 +50,9 @@ def run_source(session: Session, source: str) -> int:
         rc = 1400
         session.log.error(StataError(1400, "nesting too deep"))
     except Exception as exc:  # never let an engine bug escape as a traceback
-        err = internal_error(exc)
-        rc = err.code
-        session.log.error(err)
+        failure = internal_error(exc)
+        rc = failure.code
+        session.log.error(failure)
     finally:
         _cleanup(session)
     return rc

@@ -20,8 +20,10 @@ def sort_key(ds: Dataset, name: str) -> npt.NDArray[np.float64] | npt.NDArray[np
     col = ds.cols[name]
     if col.dtype == np.object_:
         codes, _ = pd.factorize(col, sort=True)
-        return codes.astype(np.intp)
-    return order_key(col)  # type: ignore[arg-type]
+        ranks: npt.NDArray[np.intp] = np.asarray(codes, dtype=np.intp)
+        return ranks
+    key: npt.NDArray[np.float64] = order_key(col.astype(np.float64, copy=False))
+    return key
 
 
 def order(ds: Dataset, names: list[str], descending: list[bool] | None = None

@@ -2,7 +2,7 @@
 
 A command declares its syntax the way Stata's ``syntax`` command does, e.g.::
 
-    "[varlist(numeric fv ts)] [if] [in] [fweight aweight pweight iweight] [, DETail SEParator(integer 5) by(varlist)]"
+    "[varlist(numeric fv ts)] [if] [in] [fweight aweight] [, DETail SEParator(integer 5)]"
 
 ``Spec.parse(text, session)`` turns the command's argument text into :class:`Args`.  Capitals
 in an option name give its minimum abbreviation (``DETail`` accepts ``det``..``detail``);
@@ -22,6 +22,7 @@ import numpy.typing as npt
 from libs.engine import textscan, varlist
 from libs.engine.errors import StataError
 from libs.engine.macros import strip_quotes
+from libs.engine.varlist import Term
 
 if TYPE_CHECKING:
     from libs.engine.session import Session
@@ -49,7 +50,7 @@ class Args:
 
     raw: str
     varlist: list[str] = field(default_factory=list)
-    terms: list[varlist.Term] | None = None  #: factor-variable/time-series terms (fv/ts varlists)
+    terms: list[Term] | None = None  #: factor-variable/time-series terms (fv/ts varlists)
     anything: str = ""
     exp: str | None = None  #: text after ``=``
     if_exp: str | None = None
@@ -155,7 +156,7 @@ class Spec:
         return text
 
     def _leading(self, text: str, args: Args, session: Session) -> None:
-        for kind, optional, mods, _ in self.main:
+        for kind, optional, _mods, _ in self.main:
             if kind in ("if", "in", "using"):
                 continue
             if kind == "exp":
@@ -242,7 +243,8 @@ def _option(decl: str) -> OptionSpec:
     min_len = len(caps.group(1)) + len(caps.group(2)) if caps.group(2) else len(name)
     if upper == 2 and name[:2] == "no" and caps.group(2):
         min_len = 2 + len(caps.group(2))
-    kind, default = "flag", None
+    kind = "flag"
+    default: int | float | str | None = None
     if paren:
         parts = inner.rstrip(")").split()
         kind = parts[0] if parts else "string"
@@ -289,8 +291,7 @@ def _check_varlist(names: list[str], kind: str, mods: str, session: Session) -> 
         want_string = "string" in words
         for name in names:
             if session.data.var(name).is_string != want_string:
-                raise StataError(109 if not want_string else 109,
-                                 "string variables not allowed" if not want_string else
+                raise StataError(109, "string variables not allowed" if not want_string else
                                  "numeric variables not allowed")
     m = re.search(r"min=(\d+)", mods)
     if m and len(names) < int(m.group(1)):

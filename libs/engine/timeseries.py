@@ -51,7 +51,8 @@ def apply(session: Session, name: str, ops: tuple[tuple[str, int], ...]) -> Floa
 def shift(session: Session, values: FloatArray, k: int) -> FloatArray:
     """``values`` at time t − k·delta within the same panel (missing where absent)."""
     ts = session.tsset
-    assert ts is not None and ts.timevar is not None
+    assert ts is not None
+    assert ts.timevar is not None
     data = session.data
     time = data.numeric(ts.timevar)
     keys: list[FloatArray] = [time]
@@ -60,7 +61,7 @@ def shift(session: Session, values: FloatArray, k: int) -> FloatArray:
     index = pd.MultiIndex.from_arrays(keys) if len(keys) > 1 else pd.Index(time)
     if not index.is_unique:
         raise StataError(451, "repeated time values within panel")
-    target = keys[:-1] + [time - k * ts.delta]
+    target = [*keys[:-1], time - k * ts.delta]
     wanted = pd.MultiIndex.from_arrays(target) if len(target) > 1 else pd.Index(target[0])
     pos = index.get_indexer(wanted)
     out = values[np.where(pos >= 0, pos, 0)] if len(values) else values.copy()

@@ -15,7 +15,6 @@ from libs.engine.log import Log
 from libs.engine.runner import run_source
 from libs.engine.session import Session
 
-
 _BLOCK_ECHO = re.compile(r"^\s*\d+\. (?!\|)")  # "  2. cmd" inside an echoed block
 
 

@@ -29,7 +29,7 @@ def test_foreach_kinds(stata):
         gen a1 = 1
         gen a2 = 2
         local lst x "y z"
-        foreach v in p q { 
+        foreach v in p q {
             di "in:`v'"
         }
         foreach v of local lst {
@@ -164,7 +164,8 @@ def test_by_recall_prints_group_headers(stata):
         by g: count
     """)
     lines = r.log.splitlines()
-    assert "-> g = low" in lines and "-> g = high" in lines
+    assert "-> g = low" in lines
+    assert "-> g = high" in lines
     assert r.output.count("  2") == 2
 
 

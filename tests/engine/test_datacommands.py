@@ -174,7 +174,8 @@ def test_egen_group_statistics_match_pandas(stata):
     np.testing.assert_array_equal(r.col("s"), f32(grouped.transform("std").to_numpy()))
     np.testing.assert_array_equal(r.col("md"), f32(grouped.transform("median").to_numpy()))
     np.testing.assert_array_equal(r.col("grp"), frame["g"].to_numpy() + 1)
-    assert r.col("tg").sum() == 3 and r.col("tg")[:3].tolist() == [1, 1, 1]
+    assert r.col("tg").sum() == 3
+    assert r.col("tg")[:3].tolist() == [1, 1, 1]
     ranks = frame["x"].rank().to_numpy()
     np.testing.assert_array_equal(r.col("rk"), ranks)
     z = (frame["x"] - frame["x"].mean()) / frame["x"].std()
@@ -219,7 +220,8 @@ def test_collapse_statistics_and_weights(stata):
         gen g = cond(_n <= 3, 1, 2)
         gen double x = _n
         gen w = cond(mod(_n, 2), 1, 3)
-        collapse (mean) mx=x (sum) sx=x (count) n=x (sd) sdx=x (median) md=x (min) lo=x (max) hi=x (first) f=x (last) l=x, by(g)
+        collapse (mean) mx=x (sum) sx=x (count) n=x (sd) sdx=x (median) md=x ///
+            (min) lo=x (max) hi=x (first) f=x (last) l=x, by(g)
     """)
     np.testing.assert_array_equal(r.col("g"), [1, 2])
     np.testing.assert_array_equal(r.col("mx"), [2, 5])
@@ -311,7 +313,8 @@ def test_append_adds_rows_and_new_variables(stata):
     """)
     data = r.session.data
     assert data.varnames == ["a", "s", "b", "src"]
-    assert data.vars["a"].stype == "double" and data.vars["s"].stype == "str5"
+    assert data.vars["a"].stype == "double"
+    assert data.vars["s"].stype == "str5"
     np.testing.assert_array_equal(r.col("a"), [1, 2, 2.5])
     np.testing.assert_array_equal(r.col("b"), [np.nan, np.nan, 9])
     np.testing.assert_array_equal(r.col("src"), [0, 0, 1])
@@ -364,7 +367,8 @@ def test_preserve_restore(stata):
         capture restore
         di _rc
     """)
-    assert r.session.data.n == 3 and "y" not in r.session.data.vars
+    assert r.session.data.n == 3
+    assert "y" not in r.session.data.vars
     assert r.output[-1] == "622"
 
 
@@ -408,7 +412,8 @@ def test_log_using_writes_a_second_log(stata, tmp_path):
     """)
     assert r.rc == 0
     text = (tmp_path / "mine.log").read_text()
-    assert "inside" in text and "outside" not in text
+    assert "inside" in text
+    assert "outside" not in text
 
 
 def test_extended_missing_kept_through_replace_and_save(stata):

@@ -39,7 +39,8 @@ def test_dta_round_trip_keeps_types_labels_and_extended_missing(tmp_path):
         if ds.vars[name].is_string:
             assert list(back.cols[name]) == list(ds.cols[name])
         else:
-            np.testing.assert_array_equal(missing.codes(back.cols[name]), missing.codes(ds.cols[name]))
+            np.testing.assert_array_equal(missing.codes(back.cols[name]),
+                                          missing.codes(ds.cols[name]))
             ok = ~np.isnan(ds.cols[name])
             np.testing.assert_array_equal(back.cols[name][ok], ds.cols[name][ok])
     assert back.value_labels == ds.value_labels
@@ -68,10 +69,12 @@ def test_reads_files_written_by_pandas(tmp_path, version):
     frame.to_stata(tmp_path / "p.dta", version=version, write_index=False,
                    variable_labels={"x": "The x"}, data_label="From pandas")
     ds = read_dta(tmp_path / "p.dta")
-    assert ds.vars["x"].stype == "float" and ds.vars["n"].stype == "int"
+    assert ds.vars["x"].stype == "float"
+    assert ds.vars["n"].stype == "int"
     np.testing.assert_array_equal(ds.cols["x"], [1.25, np.nan, 3.0])
     assert list(ds.cols["s"]) == ["a", "bb", ""]
-    assert ds.vars["x"].label == "The x" and ds.label == "From pandas"
+    assert ds.vars["x"].label == "The x"
+    assert ds.label == "From pandas"
 
 
 def test_reads_value_labels_written_by_pyreadstat(tmp_path):
@@ -103,4 +106,5 @@ def test_use_save_commands_and_their_errors(stata, tmp_path):
     """)
     assert r.rc == 0
     assert r.output[1:] == ["602", "4", "601", "(1 observation deleted)", "file d.dta saved"]
-    assert r.session.data.n == 1 and r.col("x")[0] == 3
+    assert r.session.data.n == 1
+    assert r.col("x")[0] == 3

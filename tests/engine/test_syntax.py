@@ -3,7 +3,6 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-
 from libs.engine.errors import StataError
 from libs.engine.syntax import Spec, parse_numlist, parse_range
 

@@ -93,7 +93,7 @@ def collapse(session: Session, args: object) -> None:
             stype = src.stype
         label = src.label or source
         result.add(target, values, stype, label=f"({stat}) {label}" if not src.label else label)
-    result.value_labels = {k: v for k, v in ds.value_labels.items()}
+    result.value_labels = dict(ds.value_labels.items())
     result.sortedby = list(by)
     result.changed = True
     session.data = result

@@ -57,9 +57,10 @@ def _unique(codes: IntArray, keys: list[str], where: str) -> None:
 def _take(col: Column, rows: IntArray) -> Column:
     """``col[rows]`` with -1 meaning a missing value."""
     if not len(col):
-        out = np.full(len(rows), "" if col.dtype == np.object_ else np.nan, dtype=col.dtype)
-        return out
-    out = col[np.where(rows >= 0, rows, 0)]
+        empty: Column = np.full(len(rows), "" if col.dtype == np.object_ else np.nan,  # type: ignore[assignment]
+                                dtype=col.dtype)
+        return empty
+    out: Column = col[np.where(rows >= 0, rows, 0)]
     if (rows < 0).any():
         out[rows < 0] = "" if col.dtype == np.object_ else np.nan
     return out
@@ -131,7 +132,7 @@ def merge(session: Session, args: Args) -> None:
             fill = m_rows < 0
             if name not in keys and parsed.opt("update"):
                 code, fill = _update(col, ucol, code, fill, bool(parsed.opt("replace")))
-            col = np.where(fill, ucol, col).astype(col.dtype)
+            col = np.where(fill, ucol, col).astype(col.dtype)  # type: ignore[assignment]
             stype = _wider(var.stype, using.vars[name].stype, col)
         result.add(name, col, stype, label=var.label, fmt=var.format)
         result.vars[name].value_label = var.value_label
@@ -166,8 +167,8 @@ def merge(session: Session, args: Args) -> None:
 def _update(col: Column, ucol: Column, code: npt.NDArray[np.float64], fill: npt.NDArray[np.bool_],
             replace: bool) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.bool_]]:
     is_str = col.dtype == np.object_
-    m_missing = (col == "") if is_str else np.isnan(col)  # type: ignore[arg-type]
-    u_missing = (ucol == "") if is_str else np.isnan(ucol)  # type: ignore[arg-type]
+    m_missing = (col == "") if is_str else np.isnan(col)
+    u_missing = (ucol == "") if is_str else np.isnan(ucol)
     matched = code >= 3
     updated = matched & m_missing & ~u_missing
     conflict = matched & ~m_missing & ~u_missing & (col != ucol)

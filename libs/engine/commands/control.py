@@ -81,7 +81,8 @@ def set_(session: Session, args: Args) -> None:
     elif what == "obs":
         session.data.set_obs(int(Evaluator(session, scalar=True).numeric(value)[0]))
     elif what in ("more", "linesize", "pagesize", "rmsg", "trace", "matsize", "maxvar", "scheme",
-                  "graphics", "printcolor", "level", "dp", "showbaselevels", "fvlabel", "emptycells",
+                  "graphics", "printcolor", "level", "dp", "showbaselevels", "fvlabel",
+                  "emptycells",
                   "notifyuser", "update_query", "maxiter", "cformat", "pformat", "sformat",
                   "sortseed", "tracedepth", "varkeyboard", "logtype", "niceness", "segmentsize",
                   "processors", "excelxlsxlargefile", "charset", "locale_ui", "locale_functions"):

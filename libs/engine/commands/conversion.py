@@ -20,8 +20,9 @@ _RECODE = Spec("varlist(numeric) [if] [in] [, Generate(string) PREfix(string) CO
 
 def _targets(session: Session, args: Args, names: list[str]) -> list[str]:
     gen, prefix = args.opt("generate"), args.opt("prefix")
+    targets: list[str]
     if gen:
-        targets = gen.split()
+        targets = str(gen).split()
     elif prefix:
         targets = [prefix + n for n in names]
     else:
@@ -155,7 +156,8 @@ def encode(session: Session, args: Args) -> None:
     ds.vars[target].value_label = lbl
 
 
-@command("decode", abbrev=3, syntax="varname(numeric) [if] [in] , Generate(name) [MAXLength(integer 2045)]")
+@command("decode", abbrev=3,
+         syntax="varname(numeric) [if] [in] , Generate(name) [MAXLength(integer 2045)]")
 def decode(session: Session, args: Args) -> None:
     """``decode numvar, generate(newstr)``: the value-label text of each value."""
     ds = session.data
@@ -183,7 +185,8 @@ def destring(session: Session, args: Args) -> None:
     ignore = args.opt("ignore") or ""
     for name, target in zip(args.varlist, targets, strict=True):
         if not ds.vars[name].is_string:
-            session.log.out(f"{name} already numeric; no {'replace' if target == name else 'generate'}")
+            action = "replace" if target == name else "generate"
+            session.log.out(f"{name} already numeric; no {action}")
             continue
         text = pd.Series(ds.strings(name))
         cleaned = text.map(lambda s: "".join(c for c in s if c not in ignore).strip())
@@ -228,7 +231,8 @@ def tostring(session: Session, args: Args) -> None:
     for name, target in zip(args.varlist, targets, strict=True):
         var = ds.vars[name]
         if var.is_string:
-            session.log.out(f"{name} already string; no {'replace' if target == name else 'generate'}")
+            action = "replace" if target == name else "generate"
+            session.log.out(f"{name} already string; no {action}")
             continue
         fmt = args.opt("format") or (var.format if args.opt("usedisplayformat") else "%12.0g")
         values = ds.numeric(name)

@@ -78,7 +78,7 @@ def isid(session: Session, args: Args) -> None:
     if not args.opt("missok"):
         for name in args.varlist:
             col = ds.cols[name]
-            has_missing = (col == "").any() if col.dtype == np.object_ else np.isnan(col).any()  # type: ignore[arg-type]
+            has_missing = (col == "").any() if col.dtype == np.object_ else np.isnan(col).any()
             if has_missing:
                 raise StataError(459, f"variable {name} should never be missing")
     if args.opt("sort"):

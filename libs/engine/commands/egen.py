@@ -171,7 +171,7 @@ _ROW = {
     "rowtotal": _row(_rowtotal),
     "rowmax": _row(_nan_reduce(np.nanmax)),
     "rowmin": _row(_nan_reduce(np.nanmin)),
-    "rowsd": _row(_nan_reduce(lambda m, axis: np.nanstd(m, axis=axis, ddof=1))),
+    "rowsd": _row(_nan_reduce(lambda m, axis: np.asarray(np.nanstd(m, axis=axis, ddof=1)))),
     "rowmiss": _row(lambda m, miss, o: miss.sum(axis=1).astype(np.float64)),
     "rownonmiss": _row(lambda m, miss, o: (~miss).sum(axis=1).astype(np.float64)),
 }
@@ -184,7 +184,7 @@ def _group_or_tag(session: Session, fn: str, names: list[str], touse: npt.NDArra
     has_missing = np.zeros(ds.n, dtype=np.bool_)
     for n in names:
         col = ds.cols[n]
-        has_missing |= (col == "") if col.dtype == np.object_ else np.isnan(col)  # type: ignore[operator]
+        has_missing |= (col == "") if col.dtype == np.object_ else np.isnan(col)
     valid = touse & (~has_missing | bool(opts.opt("missing")))
     if fn == "tag":
         first = np.zeros(ds.n, dtype=np.bool_)

@@ -98,8 +98,8 @@ def log_(session: Session, args: Args) -> None:
 def list_results(session: Session, results: Results, prefix: str) -> None:
     """What ``return list`` / ``ereturn list`` print."""
     log = session.log
-    sections = [("scalars", results.scalars), ("macros", results.macros),
-                ("matrices", results.matrices)]
+    sections: list[tuple[str, dict[str, float] | dict[str, str] | dict[str, Matrix]]] = [
+        ("scalars", results.scalars), ("macros", results.macros), ("matrices", results.matrices)]
     for title, items in sections:
         if not items:
             continue
@@ -264,7 +264,7 @@ def levelsof(session: Session, args: Args) -> None:
         words = [quote_word(v) if args.opt("clean") else w for v, w in
                  zip(values, words, strict=True)]
     else:
-        keyed = col if args.opt("missing") else col[~np.isnan(col)]  # type: ignore[arg-type]
+        keyed = col if args.opt("missing") else col[~np.isnan(col)]
         uniq = np.unique(missing.order_key(keyed.astype(np.float64)))
         words = [macro_text(v) if v < 8e307 else "." for v in uniq]
     sep = args.opt("separate")

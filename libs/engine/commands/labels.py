@@ -17,7 +17,7 @@ _SUB = ("variable", 3, "define", 3, "values", 3, "list", 1, "drop", 4, "data", 4
 
 def _sub(word: str) -> str:
     for full, shortest in zip(_SUB[::2], _SUB[1::2], strict=True):
-        if full.startswith(word) and len(word) >= int(shortest):  # type: ignore[arg-type]
+        if full.startswith(word) and len(word) >= int(shortest):
             return str(full)
     raise StataError(198, f"label {word}: invalid subcommand")
 

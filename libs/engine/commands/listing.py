@@ -27,7 +27,8 @@ def cell(ds: Dataset, name: str, row: int, *, nolabel: bool = False) -> str:
 
 
 @command("list", abbrev=1, byable="recall",
-         syntax="[varlist] [if] [in] [, noObs Clean SEParator(integer 5) noLabel ABbreviate(integer 8) "
+         syntax="[varlist] [if] [in] [, noObs Clean SEParator(integer 5) noLabel "
+                "ABbreviate(integer 8) "
                 "noHeader SEPby(varlist) String(integer 0) TABle DIsplay ab(integer 8)]")
 def list_(session: Session, args: Args) -> None:
     """``list [varlist] [if] [in] [, noobs clean separator(#) nolabel]``."""

@@ -134,7 +134,7 @@ def _from_frame(frame: pd.DataFrame, *, header: bool, case: str, as_double: bool
             dtype=np.object_)
         cells = np.array([str(c).strip() for c in cells], dtype=np.object_)
         name = _name(str(label) if header else "", k, case, seen)
-        numbers = pd.to_numeric(pd.Series(np.where(cells == "", None, cells)), errors="coerce")
+        numbers = pd.to_numeric(pd.Series(cells).replace("", None), errors="coerce")
         values = numbers.to_numpy(dtype=np.float64, na_value=np.nan)
         parsed_all = bool((~np.isnan(values) | (cells == "") | (cells == ".")).all())
         column: Column

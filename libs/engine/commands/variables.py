@@ -87,12 +87,17 @@ def _wild(names: list[str], old: str, new: str) -> tuple[list[str], list[str]]:
     for name in names:
         m = re.match(pattern, name)
         if m:
-            parts = iter(m.groups())
             olds.append(name)
-            news.append(re.sub(r"[*?]", lambda _: next(parts, ""), new))
+            news.append(_fill(new, list(m.groups())))
     if not olds:
         raise StataError(111, f"variable {old} not found")
     return olds, news
+
+
+def _fill(template: str, parts: list[str]) -> str:
+    """Put the wildcard matches ``parts`` into the ``*``/``?`` slots of ``template``."""
+    pieces = iter(parts)
+    return re.sub(r"[*?]", lambda _: next(pieces, ""), template)
 
 
 @command("order", syntax="varlist [, first last after(varname) before(varname) ALPhabetic]")

@@ -111,7 +111,9 @@ def build(session: Session, depvar_and_terms: list[Term], touse: np.ndarray) -> 
         pure_factor = interaction and not has_continuous
         all_mains = all(f.var in mains for f in term.factors if f.factor)
         for combo in itertools.product(*per_factor):
-            value = np.prod(np.vstack([c[1] for c in combo]), axis=0)
+            value = combo[0][1]
+            for part in combo[1:]:
+                value = value * part[1]
             bases = [c[2] for c in combo]
             if pure_factor and not all_mains:
                 dropped = all(bases)
