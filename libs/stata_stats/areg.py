@@ -15,7 +15,7 @@ from scipy import stats
 
 from libs.stata_stats.errors import INSUFFICIENT_OBSERVATIONS, StatsError
 from libs.stata_stats.estimation import Estimation, FloatArray
-from libs.stata_stats.least_squares import design_with_constant, fit
+from libs.stata_stats.least_squares import fit, scores
 from libs.stata_stats.panel import panel_of, within_fit
 from libs.stata_stats.sample import Weights, effective_weights, estimation_mask
 from libs.stata_stats.vce import VceRequest, cluster_codes, sandwich
@@ -40,7 +40,8 @@ def areg(
     w, n_obs = effective_weights(weights, mask)
     ys, Xs = y[mask], X[mask]
     p = panel_of(absorb, mask, w, n_obs, weights is not None)
-    ls, _, Xt = within_fit(ys, Xs, p, preomitted)
+    wf = within_fit(ys, Xs, p, preomitted)
+    ls, Xt = wf.ls, wf.Xt
     k = ls.rank - 1
     df_r = n_obs - k - p.groups
     if df_r <= 0:
@@ -56,17 +57,17 @@ def areg(
     }
     t_df = float(df_r)
     if vce.is_robust:
-        scores = design_with_constant(Xt, True) * (w * ls.resid)[:, None]
+        contributions = scores(Xt, True, w * ls.resid)
         if vce.kind == "cluster":
             assert vce.clusters is not None
             codes, groups = cluster_codes(vce.clusters[mask])
             factor = groups / (groups - 1) * (n_obs - 1) / df_r
-            V = sandwich(ls.bread, scores, codes, groups) * factor
+            V = sandwich(ls.bread, contributions, codes, groups) * factor
             t_df = float(groups - 1)
             scalars["N_clust"] = float(groups)
             macros["clustvar"] = vce.clustvar
         else:
-            V = sandwich(ls.bread, scores, None, 0) * n_obs / df_r
+            V = sandwich(ls.bread, contributions, None, 0) * n_obs / df_r
         macros.update(vce=vce.kind, vcetype="Robust")
     else:
         V = ls.bread * rss / df_r

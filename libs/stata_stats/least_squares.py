@@ -61,13 +61,18 @@ def fit(
     scale = 1.0 / np.sqrt(np.diag(xtx)[keep]) if keep.size else np.zeros(0)
     a = xtx[np.ix_(keep, keep)] * np.outer(scale, scale)
     factor = cho_factor(a) if keep.size else None
+    # plain views when nothing is omitted: a fancy-indexed copy of a million rows costs more
+    # than the arithmetic it feeds
+    all_kept = keep.size == k
+    Xk = Xc if all_kept else Xc[:, keep]
+    Xwk = Xw if all_kept else Xw[:, keep]
     b_keep = np.zeros(keep.size)
     if factor is not None:
-        b_keep = scale * cho_solve(factor, scale * (Xw[:, keep].T @ yc))
+        b_keep = scale * cho_solve(factor, scale * (Xwk.T @ yc))
         # one refinement step recovers the digits the normal equations lose on
         # ill-conditioned data (Longley) at the cost of two matrix-vector products
-        r = yc - Xc[:, keep] @ b_keep
-        b_keep += scale * cho_solve(factor, scale * (Xw[:, keep].T @ r))
+        r = yc - Xk @ b_keep
+        b_keep += scale * cho_solve(factor, scale * (Xwk.T @ r))
     inv_keep = (
         np.outer(scale, scale) * cho_solve(factor, np.eye(keep.size))
         if factor is not None
@@ -85,7 +90,7 @@ def fit(
         bread[keep, k] = cross
         bread[k, keep] = cross
         bread[k, k] = 1.0 / sw + float(xk @ inv_keep @ xk)
-    fitted = Xc[:, keep] @ b_keep + ybar
+    fitted = Xk @ b_keep + ybar
     return LeastSquares(
         coef=coef,
         bread=bread,
@@ -100,3 +105,13 @@ def fit(
 def design_with_constant(X: FloatArray, cons: bool) -> FloatArray:
     """``[X, 1]`` (or ``X``) — the columns the coefficients and bread refer to."""
     return np.column_stack([X, np.ones(X.shape[0])]) if cons else X
+
+
+def scores(X: FloatArray, cons: bool, factor: FloatArray) -> FloatArray:
+    """Rows of ``[X, 1]`` times ``factor`` (n), built without an intermediate ``[X, 1]``."""
+    n, k = X.shape
+    out = np.empty((n, k + (1 if cons else 0)))
+    np.multiply(X, factor[:, None], out=out[:, :k])
+    if cons:
+        out[:, k] = factor
+    return out

@@ -15,7 +15,7 @@ import numpy as np
 
 from libs.stata_stats.errors import INSUFFICIENT_OBSERVATIONS, StatsError
 from libs.stata_stats.estimation import Estimation, FloatArray
-from libs.stata_stats.least_squares import LeastSquares, design_with_constant, fit
+from libs.stata_stats.least_squares import LeastSquares, fit, scores
 from libs.stata_stats.sample import Weights, effective_weights, estimation_mask
 from libs.stata_stats.vce import VceRequest, cluster_codes, sandwich
 from libs.stata_stats.wald import wald_statistic
@@ -124,18 +124,15 @@ def _robust_vce(
     cons: bool,
 ) -> tuple[FloatArray, float, int]:
     """The sandwich covariance with Stata's factor, the t df, and the number of clusters."""
-    design = design_with_constant(Xs, cons)
     if vce.kind == "cluster":
         assert vce.clusters is not None
         codes, groups = cluster_codes(vce.clusters[mask])
-        scores = design * (w * ls.resid)[:, None]
-        raw = sandwich(ls.bread, scores, codes, groups)
+        raw = sandwich(ls.bread, scores(Xs, cons, w * ls.resid), codes, groups)
         factor = groups / (groups - 1) * (n_obs - 1) / (n_obs - k) if groups > 1 else np.nan
         return raw * factor, float(groups - 1), groups
     # fweights replicate rows: each contributes w·e²·xx', not (w·e)²·xx'
     root = np.sqrt(w) if weights is not None and weights.kind == "fweight" else w
-    scores = design * (root * ls.resid)[:, None]
-    raw = sandwich(ls.bread, scores, None, 0)
+    raw = sandwich(ls.bread, scores(Xs, cons, root * ls.resid), None, 0)
     return raw * n_obs / (n_obs - k), n_obs - k, 0
 
 

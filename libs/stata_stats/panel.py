@@ -21,7 +21,7 @@ from scipy import stats
 
 from libs.stata_stats.errors import INSUFFICIENT_OBSERVATIONS, StatsError
 from libs.stata_stats.estimation import Estimation, FloatArray
-from libs.stata_stats.least_squares import LeastSquares, design_with_constant, fit
+from libs.stata_stats.least_squares import LeastSquares, fit, scores
 from libs.stata_stats.sample import Weights, effective_weights, estimation_mask
 from libs.stata_stats.vce import VceRequest, cluster_codes, sandwich, sum_by_group
 from libs.stata_stats.wald import wald_statistic
@@ -40,10 +40,13 @@ class Panel:
 
     def means(self, values: FloatArray) -> FloatArray:
         """Weighted group means (G×k or G) of ``values``."""
-        sums = sum_by_group(
-            values * (self.w[:, None] if values.ndim == 2 else self.w), self.codes, self.groups
-        )
-        wsum = np.bincount(self.codes, weights=self.w, minlength=self.groups)
+        if self.weighted:
+            w = self.w[:, None] if values.ndim == 2 else self.w
+            sums = sum_by_group(values * w, self.codes, self.groups)
+            wsum = np.bincount(self.codes, weights=self.w, minlength=self.groups)
+        else:
+            sums = sum_by_group(values, self.codes, self.groups)
+            wsum = self.sizes
         out: FloatArray = sums / (wsum[:, None] if values.ndim == 2 else wsum)
         return out
 
@@ -71,15 +74,28 @@ def _group_stats(p: Panel) -> dict[str, float]:
     }
 
 
+@dataclass(frozen=True, kw_only=True)
+class Within:
+    """The fe regression on group-demeaned data with the grand means added back, the
+    transformed data, and the group means (reused for r2_b and the effects)."""
+
+    ls: LeastSquares
+    yt: FloatArray
+    Xt: FloatArray
+    ybar_g: FloatArray
+    xbar_g: FloatArray
+
+
 def within_fit(
     ys: FloatArray, Xs: FloatArray, p: Panel, preomitted: tuple[bool, ...] | None
-) -> tuple[LeastSquares, FloatArray, FloatArray]:
-    """The fe regression on group-demeaned data with the grand means added back."""
+) -> Within:
+    """Fit the within (fixed-effects) regression."""
     sw = p.w.sum()
     ybar_g, xbar_g = p.means(ys), p.means(Xs)
     yt = ys - ybar_g[p.codes] + (p.w @ ys) / sw
     Xt = Xs - xbar_g[p.codes] + (p.w @ Xs) / sw
-    return fit(yt, Xt, p.w if p.weighted else None, cons=True, preomitted=preomitted), yt, Xt
+    ls = fit(yt, Xt, p.w if p.weighted else None, cons=True, preomitted=preomitted)
+    return Within(ls=ls, yt=yt, Xt=Xt, ybar_g=ybar_g, xbar_g=xbar_g)
 
 
 def xtreg_fe(
@@ -103,7 +119,8 @@ def xtreg_fe(
     w, n_obs = effective_weights(weights, mask)
     ys, Xs = y[mask], X[mask]
     p = panel_of(groups, mask, w, n_obs, weights is not None)
-    ls, yt, Xt = within_fit(ys, Xs, p, preomitted)
+    wf = within_fit(ys, Xs, p, preomitted)
+    ls, yt, Xt = wf.ls, wf.yt, wf.Xt
     k = ls.rank - 1
     df_resid = n_obs - p.groups - k
     if df_resid <= 0:
@@ -123,9 +140,8 @@ def xtreg_fe(
     if vce.is_robust:
         assert vce.clusters is not None
         codes, n_clust = cluster_codes(vce.clusters[mask])
-        scores = design_with_constant(Xt, True) * (w * ls.resid)[:, None]
         factor = n_clust / (n_clust - 1) * (n_obs - 1) / (n_obs - k - 1)
-        V = sandwich(ls.bread, scores, codes, n_clust) * factor
+        V = sandwich(ls.bread, scores(Xt, True, w * ls.resid), codes, n_clust) * factor
         df_r = float(n_clust - 1)
         scalars["N_clust"] = float(n_clust)
         macros.update(vce="cluster", vcetype="Robust", clustvar=vce.clustvar)
@@ -138,7 +154,7 @@ def xtreg_fe(
     stat, q = wald_statistic(ls.coef, V, slopes, ls.omitted)
     b = ls.coef[: len(names)]
     xb = Xs @ b
-    u = p.means(ys) - p.means(Xs) @ b - ls.coef[-1]
+    u = wf.ybar_g - wf.xbar_g @ b - ls.coef[-1]
     u_obs = u[p.codes]
     sigma_u = float(np.std(u, ddof=1))
     wtss = float(w @ (yt - (w @ yt) / w.sum()) ** 2)
@@ -154,7 +170,7 @@ def xtreg_fe(
         tss=float(w @ (ys - (w @ ys) / w.sum()) ** 2),
         r2=r2_w,
         r2_w=r2_w,
-        r2_b=_corr2(p.means(ys), p.means(Xs) @ b),
+        r2_b=_corr2(wf.ybar_g, wf.xbar_g @ b),
         r2_o=_corr2(ys, xb),
         r2_a=1.0 - (1.0 - r2_w) * (n_obs - 1) / rmse_df,
         rmse=float(np.sqrt(rss / rmse_df)),
@@ -211,10 +227,11 @@ def xtreg_re(
     w, n_obs = effective_weights(None, mask)
     ys, Xs = y[mask], X[mask]
     p = panel_of(groups, mask, w, n_obs, False)
-    within, yt, Xt = within_fit(ys, Xs, p, preomitted)
+    wf = within_fit(ys, Xs, p, preomitted)
+    within, yt, Xt = wf.ls, wf.yt, wf.Xt
     k = within.rank - 1
     sigma_e2 = float(within.resid @ within.resid) / (n_obs - p.groups - k)
-    ybar_g, xbar_g = p.means(ys), p.means(Xs)
+    ybar_g, xbar_g = wf.ybar_g, wf.xbar_g
     between = fit(ybar_g, xbar_g, None, cons=True, preomitted=within.omitted[:-1])
     rss_b = float(between.resid @ between.resid)
     tbar = p.groups / np.sum(1.0 / p.sizes)
