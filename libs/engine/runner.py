@@ -8,6 +8,7 @@ from libs.engine.errors import ExitRequest, LoopControl, StataError, internal_er
 from libs.engine.interpreter import Interpreter
 from libs.engine.lexer import logical_lines
 from libs.engine.log import Log
+from libs.engine.registry import load_commands
 from libs.engine.session import Session
 
 
@@ -28,6 +29,11 @@ def run_do_file(do_path: Path, workdir: Path, log_path: Path | None = None) -> i
         rc = run_source(session, source)
         log.end(rc)
     return rc
+
+
+def preload() -> None:
+    """Import every command module (call it in the warm parent before forking workers)."""
+    load_commands()
 
 
 def run_source(session: Session, source: str) -> int:

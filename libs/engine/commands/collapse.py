@@ -67,6 +67,8 @@ def collapse(session: Session, args: object) -> None:
     if parsed.opt("cw"):
         for _, _, source in targets:
             touse &= ~np.isnan(ds.numeric(source))
+    if not touse.any():
+        raise StataError(2000, "no observations")
     if not touse.all():
         sub = ds.copy()
         sub.take(touse)

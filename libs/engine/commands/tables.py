@@ -109,7 +109,7 @@ def _cols(text: str | None) -> set[int]:
 
 
 def _name(raw: str, k: int, case: str, seen: set[str]) -> str:
-    name = re.sub(r"\W", "", raw.strip().replace(" ", "_")) if raw else ""
+    name = re.sub(r"\W", "", raw.strip()) if raw else ""  # "First Name" -> firstname
     if case == "lower":
         name = name.lower()
     elif case == "upper":
