@@ -115,7 +115,7 @@ def _coefficient_plot(models: tuple[Model, ...]) -> Figure | None:
     step = 0.7 / max(len(models), 1)
     for index, model in enumerate(models):
         terms = {c.term: c for c in model.coefficients if not c.omitted}
-        offset = (index - (len(models) - 1) / 2) * step
+        offset = ((len(models) - 1) / 2 - index) * step  # model (1) on top, as in the legend
         ys, xs, lows, highs = [], [], [], []
         for position, row in enumerate(rows):
             coef = terms.get(row.term)

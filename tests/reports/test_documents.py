@@ -152,3 +152,19 @@ def test_html_is_self_contained_with_the_regression(rendered: dict[str, list[Pat
     text = " ".join(" ".join(page.text).split())
     for note in NOTES:
         assert note in text
+
+
+@needs_cjk_font
+def test_wide_table_gets_a_landscape_page_in_docx_and_pdf(sample: Rendered,
+                                                          tmp_path: Path) -> None:
+    frame = pd.DataFrame({f"column_{i}": [1234.5678 * i] * 5 for i in range(20)})
+    bundle = ResultBundle(sample.bundle.context, [], [Table("wide", "Wide", "table", frame)])
+    (docx_path,) = render("docx", bundle, sample.raw_dir, tmp_path)
+    sections = docx.Document(str(docx_path)).sections
+    assert [s.page_width > s.page_height for s in sections] == [False, True, False]
+    (pdf_path,) = render("pdf", bundle, sample.raw_dir, tmp_path)
+    pages = pypdf.PdfReader(pdf_path).pages
+    landscape = [p for p in pages if p.mediabox.width > p.mediabox.height]
+    assert len(landscape) == 1
+    assert "column_19" in landscape[0].extract_text()
+    assert f"{1234.5678 * 19:.4f}" in landscape[0].extract_text()

@@ -27,6 +27,9 @@ _GREY = (90, 90, 90)
 #: Smallest table font, and the size below which a wide table turns the page to landscape.
 _MIN_FONT, _LANDSCAPE_BELOW = 5.0, 7.0
 
+#: Left+right padding of a table cell (mm), on top of its text.
+_PADDING = 3.0
+
 
 def render_pdf(bundle: ResultBundle, out_dir: Path) -> list[Path]:
     """Write ``report.pdf`` into ``out_dir``."""
@@ -92,7 +95,9 @@ class _PagedPDF(FPDF):
 
 def _grid(pdf: FPDF, grid: Grid) -> None:
     pdf.ln(2)
-    size = _fit_font(pdf, grid)
+    text_widths = _text_widths(pdf, grid)
+    size = _fit_font(pdf, text_widths)
+    widths = [w * size + _PADDING for w in text_widths]
     line = size * 0.5
     rows = grid.header + grid.body
     # Keep a table that fits on one page together rather than strand its first rows.
@@ -108,7 +113,7 @@ def _grid(pdf: FPDF, grid: Grid) -> None:
     with pdf.table(
         borders_layout=TableBordersLayout.NONE, num_heading_rows=len(grid.header),
         headings_style=FontFace(emphasis=None, fill_color=None),
-        col_widths=_column_widths(pdf, grid), width=_table_width(pdf, grid),
+        col_widths=tuple(w / sum(widths) for w in widths), width=min(sum(widths), pdf.epw),
         text_align=tuple(_ALIGN[a] for a in grid.align), line_height=line,
         padding=(0.6, 1.2), align="LEFT",
     ) as table:
@@ -128,32 +133,24 @@ def _grid(pdf: FPDF, grid: Grid) -> None:
     pdf.ln(3)
 
 
-def _fit_font(pdf: FPDF, grid: Grid) -> float:
-    """The largest font size (9 down to 5 pt) at which the table's text fits the page width;
+def _text_widths(pdf: FPDF, grid: Grid) -> list[float]:
+    """Each column's widest text (at most PREVIEW_ROWS rows) in mm per point of font size;
+    text width is linear in the size, so one measurement serves every size tried."""
+    pdf.set_font(_FAMILY, "", 10)
+    rows = grid.header + grid.body
+    return [max(pdf.get_string_width(row[col]) for row in rows) / 10
+            for col in range(grid.width)]
+
+
+def _fit_font(pdf: FPDF, text_widths: list[float]) -> float:
+    """The largest font size (9 down to 5 pt) at which the columns fit the page width;
     a table too wide for portrait at 7 pt gets a landscape page first."""
     size = 9.0
     while True:
-        pdf.set_font(_FAMILY, "", size)
-        if sum(_natural_widths(pdf, grid)) <= pdf.epw or size <= _MIN_FONT:
+        if sum(w * size + _PADDING for w in text_widths) <= pdf.epw or size <= _MIN_FONT:
             return size
         if size <= _LANDSCAPE_BELOW and pdf.cur_orientation.value == "P":
             pdf.add_page(orientation="landscape")
             size = 9.0
             continue
         size -= 0.5
-
-
-def _natural_widths(pdf: FPDF, grid: Grid) -> list[float]:
-    """Each column's widest text among the header and the first rows, plus padding."""
-    sample = grid.header + grid.body[:60]
-    return [max(pdf.get_string_width(row[col]) for row in sample) + 3.0
-            for col in range(grid.width)]
-
-
-def _table_width(pdf: FPDF, grid: Grid) -> float:
-    return min(sum(_natural_widths(pdf, grid)), pdf.epw)
-
-
-def _column_widths(pdf: FPDF, grid: Grid) -> tuple[float, ...]:
-    widths = _natural_widths(pdf, grid)
-    return tuple(w / sum(widths) for w in widths)

@@ -6,15 +6,17 @@ notes, and the charts.
 from __future__ import annotations
 
 import io
+from dataclasses import dataclass
 from pathlib import Path
 
 import docx
 from docx.document import Document
+from docx.enum.section import WD_ORIENT, WD_SECTION
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
-from docx.oxml.table import CT_Row
+from docx.oxml.table import CT_Row, CT_Tbl
 from docx.shared import Cm, Length, Pt
 from docx.table import _Cell
 from docx.text.paragraph import Paragraph
@@ -30,9 +32,12 @@ REPORT_FILE = "report.docx"
 #: Border widths in eighths of a point, as booktabs draws them.
 _HEAVY, _LIGHT = 12, 6
 
-#: Text width of an A4 page with the margins below, the width of one 9.5pt character and
-#: the left+right cell margins Word adds.
-_TEXT_WIDTH_CM, _CM_PER_CHAR, _CELL_MARGINS_CM = 16.6, 0.2, 0.5
+#: Text width of A4 portrait and landscape with the margins below (cm).
+_TEXT_WIDTH_CM, _WIDE_TEXT_WIDTH_CM = 16.6, 29.7 - 4.4
+#: Width of one character per point of font size, and the cell margins allowed for (cm).
+_CM_PER_CHAR_PT, _CELL_MARGINS_CM, _NARROW_MARGINS_CM = 0.18 / 9.5, 0.5, 0.12
+#: Table font: the usual size and the smallest a wide table may shrink to (pt).
+_BODY_PT, _MIN_PT = 9.5, 5.5
 
 #: Tables up to this many rows are kept on one page.
 _KEEP_TOGETHER_ROWS = 40
@@ -85,6 +90,9 @@ def _page_and_fonts(document: Document) -> None:
 
 
 def _grid(document: Document, grid: Grid) -> None:
+    layout = _layout(grid)
+    if layout.landscape:
+        _new_section(document, landscape=True)
     if grid.title:
         caption = document.add_paragraph()
         caption.add_run(grid.title).bold = True
@@ -93,7 +101,9 @@ def _grid(document: Document, grid: Grid) -> None:
     table = document.add_table(rows=len(rows), cols=grid.width)
     table.alignment = WD_TABLE_ALIGNMENT.LEFT
     table.autofit = False
-    widths = _column_widths(grid)
+    widths = layout.widths
+    if layout.landscape:
+        _narrow_cell_margins(table._tbl)
     for column, width in zip(table.columns, widths, strict=True):
         column.width = width
     last_header, last = len(grid.header) - 1, len(rows) - 1
@@ -120,21 +130,62 @@ def _grid(document: Document, grid: Grid) -> None:
             paragraph.paragraph_format.space_after = Pt(0)
             paragraph.paragraph_format.keep_with_next = together and index < last
             run = paragraph.add_run(text)
-            run.font.size = Pt(9.5)
+            run.font.size = Pt(layout.font_pt)
             if edges:
                 _borders(cell, edges)
     for note in grid.notes:
         _small(document.add_paragraph(note), italic=False)
-    document.add_paragraph()
+    if layout.landscape:
+        _new_section(document, landscape=False)
+    else:
+        document.add_paragraph()
 
 
-def _column_widths(grid: Grid) -> list[Length]:
-    """Widths from the longest text of each column, shrunk together to fit the page."""
-    sample = grid.header + grid.body[:60]
-    chars = [max(display_width(row[col]) for row in sample) for col in range(grid.width)]
-    room = _TEXT_WIDTH_CM - _CELL_MARGINS_CM * grid.width
-    scale = min(_CM_PER_CHAR, room / max(sum(chars), 1))
-    return [Cm(count * scale + _CELL_MARGINS_CM) for count in chars]
+@dataclass(frozen=True, slots=True)
+class _Layout:
+    """How a table fits the page: orientation, font size and column widths."""
+
+    landscape: bool
+    font_pt: float
+    widths: list[Length]
+
+
+def _layout(grid: Grid) -> _Layout:
+    """Portrait at full size when the text fits; else landscape with narrow cell margins
+    and the largest font (down to 5.5 pt) at which the columns fit; wrap beyond that."""
+    rows = grid.header + grid.body
+    # Slack: one character for every column, two for text, whose letters ("m", "w") are
+    # wider than the digits the estimate assumes.
+    chars = [max(display_width(row[col]) for row in rows) + (2 if align == "l" else 1)
+             for col, align in enumerate(grid.align)]
+    total = max(sum(chars), 1)
+    if total * _BODY_PT * _CM_PER_CHAR_PT + _CELL_MARGINS_CM * grid.width <= _TEXT_WIDTH_CM:
+        landscape, font, margins, room = False, _BODY_PT, _CELL_MARGINS_CM, _TEXT_WIDTH_CM
+    else:
+        landscape, margins, room = True, _NARROW_MARGINS_CM, _WIDE_TEXT_WIDTH_CM
+        font = (room - margins * grid.width) / (total * _CM_PER_CHAR_PT)
+        font = max(_MIN_PT, min(_BODY_PT, round(font * 2) / 2 - 0.5))
+    per_char = min(font * _CM_PER_CHAR_PT, (room - margins * grid.width) / total)
+    return _Layout(landscape, font, [Cm(count * per_char + margins) for count in chars])
+
+
+def _narrow_cell_margins(table: CT_Tbl) -> None:
+    """Left/right cell padding of ``_NARROW_MARGINS_CM`` in total instead of Word's 0.38 cm."""
+    margins = OxmlElement("w:tblCellMar")
+    for edge in ("left", "right"):
+        element = OxmlElement(f"w:{edge}")
+        element.set(qn("w:w"), str(round(_NARROW_MARGINS_CM / 2 / 2.54 * 1440)))
+        element.set(qn("w:type"), "dxa")
+        margins.append(element)
+    table.tblPr.append(margins)
+
+
+def _new_section(document: Document, *, landscape: bool) -> None:
+    """Start a new page in the given orientation (A4, same margins)."""
+    section = document.add_section(WD_SECTION.NEW_PAGE)
+    section.orientation = WD_ORIENT.LANDSCAPE if landscape else WD_ORIENT.PORTRAIT
+    long, short = Cm(29.7), Cm(21.0)
+    section.page_width, section.page_height = (long, short) if landscape else (short, long)
 
 
 def _small(paragraph: Paragraph, *, italic: bool) -> None:
