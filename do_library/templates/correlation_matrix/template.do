@@ -4,7 +4,7 @@ pwcorr `vars', sig obs
 local k : word count `vars'
 tempfile table
 local row 0
-forvalues i = 1/`k' {
+forvalues i = 1/`=`k' - 1' {
     forvalues j = `=`i' + 1'/`k' {
         local a : word `i' of `vars'
         local b : word `j' of `vars'
