@@ -20,7 +20,7 @@ forvalues i = 1/`=`k' - 1' {
         generate str32 var1 = "`a'"
         generate str32 var2 = "`b'"
         generate double r = `rho'
-        generate double p = min(1, 2 * ttail(`n' - 2, abs(`rho') * sqrt((`n' - 2) / (1 - `rho'^2))))
+        generate double p = min(1, 2 * ttail(`n' - 2, abs(`rho') * sqrt((`n' - 2) / (1 - (`rho')^2))))
         generate double n = `n'
         drop _ss_x
         if `row' > 1 {
