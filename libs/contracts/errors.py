@@ -186,3 +186,45 @@ class TransientError(SSError):
     def __init__(self, message: str, *, delay: float = 2.0, **details: Any) -> None:
         super().__init__(ErrorCode.SERVICE_UNAVAILABLE, message, **details)
         self.delay = delay
+
+
+def code_descriptions() -> dict[ErrorCode, str]:
+    """Each code's ``#:`` comment in this module: the one source of its documentation."""
+    import inspect
+
+    described: dict[ErrorCode, str] = {}
+    pending: list[str] = []
+    for line in inspect.getsource(ErrorCode).splitlines():
+        text = line.strip()
+        if text.startswith("#:"):
+            pending.append(text[2:].strip())
+        elif "=" in text and pending:
+            described[ErrorCode(text.split("=", 1)[0].strip())] = " ".join(pending)
+            pending = []
+    return described
+
+
+def errors_markdown() -> str:
+    """docs/errors.md (``python -m libs.contracts.errors > docs/errors.md``)."""
+    rows = [
+        "# Error codes",
+        "",
+        "Every error response has one shape: "
+        '`{"error_code": ..., "message": ..., "details": {...}, "request_id": ...}`; a failed',
+        "job carries the same `error_code`, `message` and `details` in its record and its",
+        "`completed` event. Codes are stable; messages are for people. Generated from",
+        "`libs/contracts/errors.py` by `python -m libs.contracts.errors`.",
+        "",
+        "| code | HTTP | meaning |",
+        "|---|---|---|",
+    ]
+    descriptions = code_descriptions()
+    for code in ErrorCode:
+        rows.append(f"| `{code.value}` | {HTTP_STATUS[code]} | {descriptions[code]} |")
+    return "\n".join(rows) + "\n"
+
+
+if __name__ == "__main__":
+    import sys
+
+    sys.stdout.write(errors_markdown())

@@ -87,3 +87,25 @@ async def test_job_ids_lists_one_tenant_newest_first(bus: Bus) -> None:
     await store.create(_record("other"))
     assert await store.job_ids("lister") == sorted(ids, reverse=True)
     assert await store.job_ids("nobody") == []
+
+
+async def test_cas_gives_up_with_a_code_after_its_retries(bus: Bus) -> None:
+    kv = await bus.js.key_value("ss_jobs")
+
+    class RacedKV:
+        """The real bucket, with another writer landing between every read and write."""
+
+        async def get(self, key: str) -> object:
+            return await kv.get(key)
+
+        async def update(self, key: str, value: bytes, last: int) -> int:
+            current = await kv.get(key)
+            await kv.put(key, current.value or b"")  # same content, newer revision
+            return int(await kv.update(key, value, last=last))
+
+    store = JobStore(RacedKV(), max_retries=3)  # type: ignore[arg-type]
+    rec = _record()
+    await JobStore(kv).create(rec)
+    with pytest.raises(SSError) as info:
+        await store.mutate("t1", rec.id, lambda r: r.moved(JobState.QUEUED))
+    assert info.value.code is ErrorCode.JOB_UPDATE_CONFLICT

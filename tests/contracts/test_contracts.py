@@ -106,3 +106,27 @@ def test_names_are_pure_and_refuse_injection() -> None:
             names.attempt_key("t", "j", 1, bad)
     with pytest.raises(ValueError):
         names.input_key("t", "j", "u1", "..")
+
+
+def test_every_code_is_documented_and_the_page_is_current() -> None:
+    from pathlib import Path
+
+    from libs.contracts.errors import code_descriptions, errors_markdown
+
+    assert set(code_descriptions()) == set(ErrorCode)
+    page = Path(__file__).resolve().parents[2] / "docs" / "errors.md"
+    assert page.read_text() == errors_markdown(), "run: python -m libs.contracts.errors > docs/errors.md"
+
+
+def test_every_error_code_is_exercised_by_some_test() -> None:
+    """A code nobody's test produces is a code nobody knows still works."""
+    from pathlib import Path
+
+    import re
+
+    here = Path(__file__).resolve()
+    corpus = "".join(p.read_text(errors="replace") for p in here.parents[1].rglob("*.py")
+                     if p != here)
+    untested = [c.value for c in ErrorCode
+                if not re.search(rf'"{c.value}"|Code\.{c.name}\b', corpus)]
+    assert untested == []
