@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import time
+
 from libs.engine.errors import ExitRequest, LoopControl, StataError
 from libs.engine.evaluator import Evaluator
 from libs.engine.registry import command
@@ -122,7 +124,14 @@ def pause(session: Session, args: Args) -> None:
 
 @command("sleep", syntax="[anything]")
 def sleep(session: Session, args: Args) -> None:
-    """``sleep #`` is skipped: nothing waits in the embedded engine."""
+    """``sleep #``: wait # milliseconds, as Stata does (the run's time limit still applies)."""
+    text = args.anything.strip()
+    try:
+        ms = float(text)
+    except ValueError:
+        raise StataError(198, f"{text or 'nothing'} found where number expected") from None
+    if ms > 0:
+        time.sleep(ms / 1000.0)
 
 
 @command("more", syntax="")
