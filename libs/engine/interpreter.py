@@ -15,6 +15,7 @@ from libs.engine import macros, registry
 from libs.engine.errors import ExitRequest, LoopControl, StataError, internal_error
 from libs.engine.evaluator import Evaluator
 from libs.engine.lexer import LogicalLine
+from libs.engine.results import Results
 from libs.engine.session import Frame, Program, Session
 
 _WORD = re.compile(r"^\s*([A-Za-z_][A-Za-z0-9_]*)(.*)$", re.DOTALL)
@@ -309,9 +310,9 @@ class Interpreter:
         frame.locals["0"] = args
         for k, word in enumerate(macros.split_words(args), start=1):
             frame.locals[str(k)] = word
-        session.frames.append(frame)
         if program.rclass:
-            session.r.clear()
+            frame.returns = Results()
+        session.frames.append(frame)
         try:
             self.run(program.body, echo=False)
         except ExitRequest as ex:
@@ -321,6 +322,8 @@ class Interpreter:
             session.frames.pop()
             if frame.preserved is not None:
                 session.data = frame.preserved
+        if frame.returns is not None:  # r() becomes exactly what the program returned
+            session.post_r(frame.returns)
 
 
 def _split_if(text: str) -> tuple[str, str]:

@@ -65,6 +65,8 @@ def run_source(session: Session, source: str) -> int:
 
 
 def _cleanup(session: Session) -> None:
+    for handle in session.file_handles.values():
+        handle.close()
     for name in session.temp_files:
         Path(name).unlink(missing_ok=True)
     if session.log.user is not None:

@@ -10,6 +10,7 @@ import datetime as dt
 import math
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TextIO
 
 import numpy as np
 import numpy.typing as npt
@@ -51,6 +52,7 @@ class Frame:
 
     locals: dict[str, str] = field(default_factory=dict)
     preserved: Dataset | None = None
+    returns: Results | None = None  #: what ``return ...`` collects in an rclass program
 
 
 class Session:
@@ -77,6 +79,7 @@ class Session:
         self.regex_groups: list[list[str]] = []  #: regexm() captures per observation
         self.data_filename = ""
         self.temp_files: list[str] = []  #: tempfile paths, removed when the run ends
+        self.file_handles: dict[str, TextIO] = {}  #: ``file open`` handles
 
     # -- macros (the MacroEnv protocol) --------------------------------------------------------
     @property

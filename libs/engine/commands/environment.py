@@ -129,7 +129,10 @@ def return_(session: Session, args: Args) -> None:
     if words[0] == "list":
         list_results(session, session.r, "r")
     elif words[0] in ("scalar", "local", "matrix"):
-        _store(session, session.r, words[0], " ".join(words[1:]))
+        target = session.frame.returns
+        if target is None:
+            raise StataError(198, "return: only allowed in an rclass program")
+        _store(session, target, words[0], " ".join(words[1:]))
     elif words[0] == "clear":
         session.r.clear()
     else:

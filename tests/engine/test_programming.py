@@ -1,0 +1,73 @@
+from __future__ import annotations
+
+import numpy as np
+
+
+def test_tokenize_and_gettoken(stata):
+    r = stata("""
+        tokenize "a b,c" , parse(",")
+        di "`1'|`2'|`3'|`4'"
+        local s `"first "second part" third"'
+        gettoken head tail : s
+        di `"`head'|`tail'"'
+        gettoken nxt tail : tail
+        di `"`nxt'|`tail'"'
+        local csv "x,y"
+        gettoken a b : csv, parse(",")
+        di "`a'|`b'"
+    """)
+    assert r.output == ["a|b|,|c", 'first| "second part" third', "second part| third", "x|,y"]
+
+
+def test_unab_ds_clonevar_expand(stata):
+    r = stata("""
+        set obs 2
+        gen inc1 = 1
+        gen inc2 = _n
+        gen str1 s = "a"
+        label var inc2 "Income 2"
+        unab v : inc*
+        di "`v'"
+        ds, has(type string)
+        di r(varlist)
+        clonevar copy = inc2 if _n == 2
+        expand 2 if _n == 1
+    """)
+    assert r.output[:3] == ["inc1 inc2", "s", "s"]
+    data = r.session.data
+    assert data.vars["copy"].label == "Income 2"
+    np.testing.assert_array_equal(r.col("copy"), [np.nan, 2, np.nan])
+    assert data.n == 3
+    assert "(1 observation created)" in r.output
+
+
+def test_program_with_marksample(stata):
+    r = stata("""
+        program define nobs, rclass
+            syntax varlist [if]
+            marksample touse
+            quietly count if `touse'
+            return scalar n = r(N)
+        end
+        set obs 5
+        gen x = cond(_n == 2, ., _n)
+        gen y = 1
+        nobs x y if _n < 5
+        di r(n)
+    """)
+    assert r.output[-1] == "3"
+
+
+def test_do_run_and_file_write(stata, tmp_path):
+    (tmp_path / "helper.do").write_text("""args who\ndisplay "hello `who'"\nlocal inner 1\n""")
+    r = stata("""
+        do helper world
+        run helper quiet
+        file open fh using notes.txt, write replace
+        file write fh "line " %4.1f 2.26 _n "second" _n
+        file close fh
+        di "`inner'"
+    """)
+    assert r.rc == 0
+    assert "hello world" in r.output and "hello quiet" not in r.output
+    assert (tmp_path / "notes.txt").read_text() == "line  2.3\nsecond\n"
