@@ -69,5 +69,6 @@ def test_do_run_and_file_write(stata, tmp_path):
         di "`inner'"
     """)
     assert r.rc == 0
-    assert "hello world" in r.output and "hello quiet" not in r.output
+    assert "hello world" in r.output
+    assert "hello quiet" not in r.output
     assert (tmp_path / "notes.txt").read_text() == "line  2.3\nsecond\n"
