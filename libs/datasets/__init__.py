@@ -4,6 +4,8 @@ Public API (docs/inputs.md):
 
 - ``normalise_to_dta(src, dst, *, filename, sheet=None, limits) -> NormaliseReport``
 - ``preview(src, filename, sheet=None, rows=20, *, limits=None) -> Preview``
+- ``normalise_isolated`` / ``preview_isolated``: the same in a child process (use these in
+  services: a damaged file can crash native reader code)
 - ``detect_format(path, filename, limits) -> Detection``; ``list_sheets(path)``
 - ``stata_names(originals) -> list[NameMapping]``
 - ``DatasetError`` with a ``DatasetErrorCode``; ``Limits``
@@ -16,6 +18,7 @@ from __future__ import annotations
 from libs.datasets.detect import SUPPORTED_FORMATS, Detection, detect_format
 from libs.datasets.errors import DatasetError, DatasetErrorCode
 from libs.datasets.excel import list_sheets
+from libs.datasets.isolation import normalise_isolated, preview_isolated
 from libs.datasets.limits import Limits
 from libs.datasets.names import NameMapping, stata_names
 from libs.datasets.normalise import normalise_to_dta
@@ -48,7 +51,9 @@ __all__ = [
     "Source",
     "detect_format",
     "list_sheets",
+    "normalise_isolated",
     "normalise_to_dta",
     "preview",
+    "preview_isolated",
     "stata_names",
 ]

@@ -67,6 +67,7 @@ def stream_names(path: Path) -> set[str]:
         fat.extend(struct.unpack(f"<{size // 4}I", sector(sid)))
 
     names: set[str] = set()
+    (cutoff,) = struct.unpack_from("<I", data, 0x38)
     (current,) = struct.unpack_from("<I", data, 0x30)
     hops = 0
     while current != _END_OF_CHAIN:
@@ -77,8 +78,37 @@ def stream_names(path: Path) -> set[str]:
         for off in range(0, size, _ENTRY):
             name_len, kind = struct.unpack_from("<HB", raw, off + 0x40)
             if kind in (1, 2, 5) and 2 <= name_len <= 64:
-                names.add(raw[off : off + name_len - 2].decode("utf-16-le", "replace"))
+                name = raw[off : off + name_len - 2].decode("utf-16-le", "replace")
+                start, length = struct.unpack_from("<IQ", raw, off + 0x74)
+                if size == 512:
+                    length &= 0xFFFFFFFF  # version 3 files leave the high half undefined
+                if kind == 5 or length >= cutoff:
+                    _check_chain(fat, start, length, size, n_sectors, name)
+                names.add(name)
         current = fat[current]
     if not names:
         raise _corrupt("the directory is empty")
     return names
+
+
+def _check_chain(
+    fat: list[int], start: int, length: int, size: int, n_sectors: int, name: str
+) -> None:
+    """A stream's sector chain must exist, end, and hold its declared length.
+
+    Readers allocate what the directory declares: calamine aborts the whole process on a
+    size no allocator can satisfy, so a size beyond the file is refused here first.
+    """
+    if length > n_sectors * size:
+        raise _corrupt(f"stream {name!r} declares {length} bytes, more than the file holds")
+    hops = 0
+    current = start
+    while current != _END_OF_CHAIN and hops * size < length:
+        if current >= len(fat) or current >= n_sectors:
+            raise _corrupt(f"the sector chain of stream {name!r} is broken")
+        hops += 1
+        if hops > n_sectors:
+            raise _corrupt(f"the sector chain of stream {name!r} loops")
+        current = fat[current]
+    if hops * size < length:
+        raise _corrupt(f"stream {name!r} is shorter than declared")

@@ -19,6 +19,7 @@ import msgspec
 from libs.datasets import cfb
 from libs.datasets.errors import DatasetError, DatasetErrorCode
 from libs.datasets.limits import Limits
+from libs.datasets.ooxml import ZIP_ERRORS
 from libs.datasets.report import Format, Notice
 
 #: What the user is told when a file is refused; keep in step with docs/inputs.md.
@@ -157,7 +158,7 @@ def _sniff_zip(path: Path) -> Format:
         with zipfile.ZipFile(path) as zf:
             names = set(zf.namelist())
             mimetype = zf.read("mimetype")[:100] if "mimetype" in names else b""
-    except (zipfile.BadZipFile, OSError, EOFError) as exc:
+    except ZIP_ERRORS as exc:
         raise DatasetError(
             DatasetErrorCode.INPUT_CORRUPT,
             "The file starts like a zip/xlsx archive but cannot be opened (truncated?).",

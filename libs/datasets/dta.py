@@ -29,7 +29,7 @@ def read_dta(path: Path, version: int, limits: Limits, *, max_rows: int | None =
         _, meta = pyreadstat.read_dta(str(path), metadataonly=True)
     except Exception as exc:  # pyreadstat raises several unrelated types for damaged files
         raise _corrupt(exc) from exc
-    names: list[str] = list(meta.column_names)
+    names = [str(n) if n is not None else "" for n in meta.column_names]
     rows = int(meta.number_rows or 0)
     if rows * len(names) > limits.max_cells and max_rows is None:
         raise DatasetError(
@@ -53,9 +53,11 @@ def read_dta(path: Path, version: int, limits: Limits, *, max_rows: int | None =
         elif unit is not None and pd.api.types.is_datetime64_any_dtype(frame[j]):
             kinds.append(Kind.DATETIME if unit == "tc" else Kind.DATE)
             date_units[j] = unit
-        else:
+        elif pd.api.types.is_numeric_dtype(frame[j]):
             kinds.append(Kind.NUMERIC)
             declared[j] = types.get(name, "double")
+        else:
+            raise _corrupt(ValueError(f"variable {name!r} is declared numeric but holds text"))
     labels = {j: meta.column_names_to_labels.get(n) or "" for j, n in enumerate(names)}
     value_labels = {
         j: {float(k): str(v) for k, v in meta.variable_value_labels[n].items()}
@@ -91,6 +93,8 @@ def _read_frame(path: Path, names: list[str], max_rows: int | None) -> pd.DataFr
             raise _corrupt(exc) from exc
     if max_rows is not None:
         frame = frame.iloc[:max_rows]
+    if frame.shape[1] != len(names):
+        raise _corrupt(ValueError(f"{frame.shape[1]} columns read, {len(names)} declared"))
     return frame.set_axis(range(len(names)), axis=1)
 
 

@@ -36,6 +36,8 @@ class DatasetErrorCode(StrEnum):
     INPUT_TOO_MANY_CELLS = "INPUT_TOO_MANY_CELLS"
     #: The requested sheet does not exist (details list the sheets).
     INPUT_SHEET_NOT_FOUND = "INPUT_SHEET_NOT_FOUND"
+    #: Reading took longer than the caller's timeout (isolated readers only).
+    INPUT_READ_TIMEOUT = "INPUT_READ_TIMEOUT"
     #: The workbook has no worksheet with data (only charts/macros, or all empty).
     INPUT_NO_WORKSHEET = "INPUT_NO_WORKSHEET"
 

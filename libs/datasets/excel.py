@@ -84,7 +84,9 @@ def _open(path: Path) -> Iterator[Any]:
             "The workbook is password-protected. Remove the password in Excel and upload it again.",
             container="xls",
         ) from exc
-    except (pc.CalamineError, OSError, ValueError) as exc:
+    except BaseException as exc:
+        if not _is_read_failure(exc):
+            raise
         if _xls_encrypted(path):
             raise DatasetError(
                 DatasetErrorCode.INPUT_EXCEL_ENCRYPTED,
@@ -101,6 +103,17 @@ def _open(path: Path) -> Iterator[Any]:
         yield wb
     finally:
         wb.close()
+
+
+def _is_read_failure(exc: BaseException) -> bool:
+    """Whether ``exc`` is calamine failing on a damaged file.
+
+    Besides its own errors, a Rust panic inside calamine surfaces as pyo3's PanicException,
+    a BaseException subclass that cannot be imported by name.
+    """
+    return isinstance(exc, pc.CalamineError | OSError | ValueError) or (
+        type(exc).__name__ == "PanicException"
+    )
 
 
 def _xls_encrypted(path: Path) -> bool:
@@ -173,7 +186,9 @@ def _load(
             ((a - top, b - left), (c - top, d - left))
             for (a, b), (c, d) in (sheet.merged_cell_ranges or [])
         ]
-    except pc.CalamineError as exc:
+    except BaseException as exc:
+        if not _is_read_failure(exc):
+            raise
         raise DatasetError(
             DatasetErrorCode.INPUT_CORRUPT, f"The sheet could not be read: {exc}", reason=str(exc)
         ) from exc

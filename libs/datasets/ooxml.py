@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import posixpath
 import zipfile
+import zlib
 from pathlib import Path
 from xml.etree import ElementTree
 
@@ -22,6 +23,8 @@ _NS_REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}
 _NS_PKG = "{http://schemas.openxmlformats.org/package/2006/relationships}"
 _SMALL_PART = 16 * 1024 * 1024
 _RATIO_FLOOR = 10 * 1024 * 1024
+#: What zipfile raises on damaged archives (NotImplementedError: unknown method/version).
+ZIP_ERRORS = (zipfile.BadZipFile, OSError, EOFError, zlib.error, NotImplementedError)
 _CELL_TAGS = (b"<c ", b"<c>", b":c ")
 
 
@@ -29,7 +32,7 @@ def check_archive(path: Path, limits: Limits) -> zipfile.ZipFile:
     """Open the xlsx zip after checking its declared sizes; the caller closes it."""
     try:
         zf = zipfile.ZipFile(path)
-    except (zipfile.BadZipFile, OSError) as exc:
+    except ZIP_ERRORS as exc:
         raise _corrupt(str(exc)) from exc
     total = 0
     for info in zf.infolist():
@@ -87,7 +90,7 @@ def check_sheet(zf: zipfile.ZipFile, member: str, limits: Limits) -> int:
                     if name == member:
                         cells += _count_cells(tail + chunk) - _count_cells(tail)
                         tail = chunk[-8:]
-        except (zipfile.BadZipFile, EOFError, OSError) as exc:
+        except ZIP_ERRORS as exc:
             raise _corrupt(str(exc)) from exc
         if name == member and cells > limits.max_cells:
             raise DatasetError(
@@ -111,7 +114,7 @@ def _read_small(zf: zipfile.ZipFile, name: str) -> bytes:
             data = fh.read(_SMALL_PART + 1)
     except KeyError as exc:
         raise _corrupt(f"{name} is missing") from exc
-    except (zipfile.BadZipFile, EOFError, OSError) as exc:
+    except ZIP_ERRORS as exc:
         raise _corrupt(str(exc)) from exc
     if len(data) > _SMALL_PART:
         raise _corrupt(f"{name} is implausibly large")
