@@ -92,8 +92,10 @@ async def subscribe(args: argparse.Namespace, stop: asyncio.Event) -> None:
                 seq = msg.metadata.sequence.stream
                 print(f"completed {event.job_id} {event.status.value} seq={seq} "
                       f"files={len(files)}", flush=True)
+    # Unacked messages go back to the consumer when their ack wait ends; nothing to drain.
     with contextlib.suppress(Exception):
-        await nc.drain()
+        await sub.unsubscribe()
+    await nc.close()
 
 
 def main() -> None:
