@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 import statsmodels.api as sm
 from linearmodels.panel import RandomEffects
+from scipy import stats
 
 from tests.templates.fixtures import panel
 from tests.templates.support import Case, Results, close, cluster_se, demean
@@ -84,6 +85,7 @@ def check_panel_hausman(res: Results, data: Mapping[str, pd.DataFrame]) -> None:
     table = res.table("hausman")
     close(table["chi2"].iloc[0], chi2, rtol=1e-5)
     close(table["df"].iloc[0], 2)
+    close(table["p"].iloc[0], stats.chi2.sf(chi2, 2), rtol=1e-5)
     close(res.coef("fe", "x1")["se"], np.sqrt(fe.conventional_v()[0, 0]))
 
 
@@ -203,7 +205,7 @@ CASES = [
     Case(
         template="panel_hausman",
         params={"depvar": "y", "indepvars": ["x1", "x2"], "panelvar": "unit", "timevar": "year"},
-        main=panel(23),
+        main=panel(23, correlated=False),
         check=check_panel_hausman,
     ),
     Case(

@@ -117,17 +117,20 @@ def cross_section(seed: int, n: int = 200) -> pd.DataFrame:
     )
 
 
-def panel(seed: int, units: int = 40, periods: int = 8, gaps: bool = False) -> pd.DataFrame:
+def panel(
+    seed: int, units: int = 40, periods: int = 8, gaps: bool = False, correlated: bool = True
+) -> pd.DataFrame:
     """A balanced panel (or with gaps): unit, year, y with unit effects, x1, x2, treatment.
 
     ``first_treat`` is the first treated year (missing for never-treated units), ``treat_post``
-    is 1 from then on; the true effect is 1.5.
+    is 1 from then on; the true effect is 1.5. With ``correlated`` x1 moves with the unit
+    effect (fixed effects needed); without, random effects are consistent too.
     """
     rng = np.random.default_rng(seed)
     unit = np.repeat(np.arange(1, units + 1), periods)
     year = np.tile(np.arange(2000, 2000 + periods), units)
     alpha = np.repeat(rng.normal(0, 2, units), periods)
-    x1 = np.round(rng.normal(0, 1, units * periods) + 0.5 * alpha, 4)
+    x1 = np.round(rng.normal(0, 1, units * periods) + (0.5 if correlated else 0) * alpha, 4)
     x2 = np.round(rng.normal(1, 1, units * periods), 4)
     adopt = rng.choice([2003, 2004, 2005, np.nan], units)
     first_treat = np.repeat(adopt, periods)
