@@ -9,7 +9,7 @@ from pathlib import Path
 
 from fpdf import FPDF
 from fpdf.enums import CellBordersLayout, TableBordersLayout
-from fpdf.fonts import FontFace
+from fpdf.fonts import FontFace, TTFFont
 
 from libs.reports.bundle import ResultBundle
 from libs.reports.errors import ReportCode, ReportError
@@ -34,9 +34,34 @@ _PADDING = 3.0
 def render_pdf(bundle: ResultBundle, out_dir: Path) -> list[Path]:
     """Write ``report.pdf`` into ``out_dir``."""
     report = outline(bundle)
-    pdf = _document(report)
-    pdf.set_creation_date(bundle.context.finished_at())
+    fonts = font_files()
+    if fonts.cjk is None and any(needs_cjk(text) for text in report.texts()):
+        raise ReportError(ReportCode.FONT_MISSING,
+                          "the report has Chinese/CJK text but no CJK font is installed "
+                          f"(Debian fonts-wqy-microhei, or set {CJK_FONT_ENV})")
+    pdf = _PagedPDF(orientation="portrait", unit="mm", format="A4")
+    try:
+        pdf.add_font(_FAMILY, "", fonts.regular)
+        pdf.add_font(_FAMILY, "B", fonts.bold)
+        if fonts.cjk is not None:
+            pdf.add_font(_CJK, "", fonts.cjk)
+            # Glyphs DejaVu lacks (Chinese) come from the CJK font, bold text included.
+            pdf.set_fallback_fonts([_CJK], exact_match=False)
+        pdf.set_creation_date(bundle.context.finished_at())
+        _write(pdf, report)
+        data = bytes(pdf.output())
+    finally:
+        # fpdf2 keeps each font file open (fontTools' lazy loading) until it is closed.
+        for font in pdf.fonts.values():
+            if isinstance(font, TTFFont):
+                font.close()
+    return [write_bytes(out_dir / REPORT_FILE, data)]
+
+
+def _write(pdf: FPDF, report: Outline) -> None:
     pdf.set_title(report.title)
+    pdf.set_margins(18, 18, 18)
+    pdf.set_auto_page_break(True, margin=16)
     pdf.add_page()
     pdf.set_font(_FAMILY, "B", 17)
     pdf.multi_cell(0, 8, report.title, new_x="LMARGIN", new_y="NEXT")
@@ -61,25 +86,6 @@ def render_pdf(bundle: ResultBundle, out_dir: Path) -> list[Path]:
             pdf.ln(2)
         else:
             _grid(pdf, block)
-    return [write_bytes(out_dir / REPORT_FILE, bytes(pdf.output()))]
-
-
-def _document(report: Outline) -> FPDF:
-    fonts = font_files()
-    pdf = _PagedPDF(orientation="portrait", unit="mm", format="A4")
-    pdf.set_margins(18, 18, 18)
-    pdf.set_auto_page_break(True, margin=16)
-    pdf.add_font(_FAMILY, "", fonts.regular)
-    pdf.add_font(_FAMILY, "B", fonts.bold)
-    if fonts.cjk is not None:
-        pdf.add_font(_CJK, "", fonts.cjk)
-        # Glyphs DejaVu lacks (Chinese) come from the CJK font, bold text included.
-        pdf.set_fallback_fonts([_CJK], exact_match=False)
-    elif any(needs_cjk(text) for text in report.texts()):
-        raise ReportError(ReportCode.FONT_MISSING,
-                          "the report has Chinese/CJK text but no CJK font is installed "
-                          f"(Debian fonts-wqy-microhei, or set {CJK_FONT_ENV})")
-    return pdf
 
 
 class _PagedPDF(FPDF):
