@@ -146,7 +146,7 @@ def check_lags(res: Results, data: Mapping[str, pd.DataFrame]) -> None:
 
     def shifted(k: int) -> np.ndarray:
         moved = frame["y"].rename(lambda t: t + k, level="year")
-        return moved.reindex(frame.index).to_numpy()
+        return np.asarray(moved.reindex(frame.index), dtype=float)
 
     close(table["L1_y"], shifted(1))
     close(table["L2_y"], shifted(2))

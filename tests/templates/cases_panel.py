@@ -36,7 +36,7 @@ class Within:
 
     def conventional_v(self) -> np.ndarray:
         sigma2 = (self.resid**2).sum() / (self.n - self.g - self.k)
-        return sigma2 * np.linalg.inv(self.x.T @ self.x)
+        return np.asarray(sigma2 * np.linalg.inv(self.x.T @ self.x), dtype=float)
 
     def cluster_se(self) -> np.ndarray:
         factor = self.g / (self.g - 1) * (self.n - 1) / (self.n - self.k - 1)
