@@ -81,7 +81,9 @@ def hausman(consistent: Estimation, efficient: Estimation) -> Hausman:
     ie = [j for _, j in common]
     diff = consistent.b[ic] - efficient.b[ie]
     vdiff = consistent.V[np.ix_(ic, ic)] - efficient.V[np.ix_(ie, ie)]
-    eig = np.linalg.eigvalsh(vdiff)
+    # like Stata's invsym: a nonzero pivot counts toward the rank whatever its sign
+    # (V_b − V_B need not be positive definite in a finite sample)
+    eig = np.abs(np.linalg.eigvalsh(vdiff))
     rank = int(np.sum(eig > HAUSMAN_RANK_TOLERANCE * max(float(eig.max()), 1e-300)))
     chi2 = float(diff @ np.linalg.pinv(vdiff, hermitian=True) @ diff)
     return Hausman(

@@ -5,8 +5,11 @@ definitions of the variance, moments and percentiles.
 - Skewness and kurtosis are the moment ratios m₃/m₂^1.5 and m₄/m₂² (no bias correction).
 - ``summarize, detail`` percentile p: with cumulative weights Wᵢ and P = W·p/100, the first
   x₍ᵢ₎ with Wᵢ > P, or the mean of x₍ᵢ₎ and x₍ᵢ₊₁₎ when Wᵢ = P exactly.
-- ``centile`` (and ``tabstat``'s median when unweighted follows summarize): R = (n+1)q/100,
-  linear interpolation between the order statistics around R.
+- ``centile``: R = (n+1)q/100, linear interpolation between the order statistics around R;
+  its default interval ("Binom. Interp.") takes the order statistic x₍ₖ₎ where the binomial
+  cdf F(k−1) ≤ α/2 < F(k) and moves toward x₍ₖ₊₁₎ by (α/2 − F(k−1))/(F(k) − F(k−1)); the
+  upper limit is the same construction on the reversed sample; a limit that the sample
+  cannot reach is held at its minimum or maximum, as Stata notes with ``*``.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from scipy import stats
 
 from libs.stata_stats.errors import NO_OBSERVATIONS, StatsError
 from libs.stata_stats.estimation import FloatArray
@@ -111,3 +115,26 @@ def centile(x: FloatArray, q: float) -> float:
         return float(xs[-1])
     lo = int(np.floor(r))
     return float(xs[lo - 1] + (r - lo) * (xs[lo] - xs[lo - 1]))
+
+
+def centile_interval(x: FloatArray, q: float, level: float = 95.0) -> tuple[float, float]:
+    """``centile``'s default interpolated binomial confidence interval for centile ``q``."""
+    xs = np.sort(np.asarray(x, dtype=np.float64)[np.isfinite(x)])
+    alpha = (100.0 - level) / 200.0
+    lower = _binomial_limit(xs, q / 100.0, alpha)
+    upper = -_binomial_limit(-xs[::-1], 1.0 - q / 100.0, alpha)
+    return lower, upper
+
+
+def _binomial_limit(xs: FloatArray, p: float, alpha: float) -> float:
+    """Lower limit: interpolate between x₍ₖ₎ and x₍ₖ₊₁₎ at the binomial tail ``alpha``."""
+    n = xs.size
+    cdf = stats.binom.cdf(np.arange(n + 1), n, p)  # cdf[j] = P(B ≤ j)
+    # k (1-based) with cdf[k-1] ≤ alpha < cdf[k]; 0 means even x₍₁₎ is not low enough
+    k = int(np.searchsorted(cdf, alpha, side="right"))
+    if k == 0:
+        return float(xs[0])
+    if k >= n:
+        return float(xs[-1])
+    frac = (alpha - cdf[k - 1]) / (cdf[k] - cdf[k - 1])
+    return float(xs[k - 1] + frac * (xs[k] - xs[k - 1]))

@@ -11,7 +11,7 @@ from statsmodels.stats.proportion import proportions_ztest
 from libs.stata_stats import hypothesis as ht
 from libs.stata_stats.correlation import correlate, pwcorr
 from libs.stata_stats.sample import Weights
-from libs.stata_stats.summary import DETAIL_PERCENTILES, centile, summarize
+from libs.stata_stats.summary import DETAIL_PERCENTILES, centile, centile_interval, summarize
 from libs.stata_stats.tables import fisher_exact, tabulate1, tabulate2
 from tests.stata_stats.reference import assert_rel
 
@@ -194,3 +194,20 @@ def test_correlate_and_pwcorr() -> None:
     r, p = stats.pearsonr(X[:, 0], X[:, 2])
     assert_rel([pair.C[0, 2], pair.sig[0, 2], pair.N[0, 2]], [r, p, 50], 1e-9)
     assert pair.N[0, 1] == 48
+
+
+def test_centile_interval_matches_stata_output() -> None:
+    """Stata's ``centile var1, c(75)`` on 7, 8, 9, 10 (published on Statalist,
+    stata.com/statalist/archive/2003-02/msg00036.html): 9.75 [7.45, 10*]."""
+    x = np.array([7.0, 8.0, 9.0, 10.0])
+    assert_rel(centile(x, 75), 9.75, 1e-12)
+    assert_rel(centile_interval(x, 75), [7.45, 10.0], 1e-9)
+
+
+def test_centile_interval_covers_at_the_level() -> None:
+    """Interpolated limits lie between the order statistics that bracket the binomial tail."""
+    x = np.sort(_x(60))
+    lo, hi = centile_interval(x, 50)
+    assert x[21] <= lo <= x[23]
+    assert x[36] <= hi <= x[38]
+    assert lo <= centile(x, 50) <= hi

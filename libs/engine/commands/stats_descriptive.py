@@ -20,7 +20,7 @@ from libs.stata_stats import hypothesis as ht
 from libs.stata_stats.correlation import correlate as correlate_fit
 from libs.stata_stats.correlation import pwcorr as pwcorr_fit
 from libs.stata_stats.sample import Weights
-from libs.stata_stats.summary import DETAIL_PERCENTILES, Summary, centile
+from libs.stata_stats.summary import DETAIL_PERCENTILES, Summary, centile, centile_interval
 from libs.stata_stats.summary import summarize as summarize_fit
 from libs.stata_stats.tables import TwoWay, tabulate1, tabulate2
 
@@ -502,19 +502,43 @@ def swilk(session: Session, args: Args) -> None:
     session.post_r(Results(scalars=res))
 
 
-@command("centile", syntax="[varlist(numeric)] [if] [in] [, Centile(numlist)]", rclass=True)
+@command(
+    "centile",
+    syntax="[varlist(numeric)] [if] [in] [, Centile(numlist) Level(real 95)]",
+    rclass=True,
+)
 def centile_cmd(session: Session, args: Args) -> None:
-    """``centile varlist [, centile(numlist)]``: point estimates (no intervals yet)."""
+    """``centile varlist [, centile(numlist) level(#)]``: centiles with Stata's default
+    interpolated binomial intervals; r() for the last variable."""
     touse = args.touse(session)
     qs = args.opt("centile") or [50.0]
     qs = [float(q) for q in (qs if isinstance(qs, list) else str(qs).split())]
+    level = float(args.opt("level", 95.0))
+    session.log.lines(
+        [
+            f"{'':>44}-- Binom. Interp. --",
+            f"{'Variable':>12} |       Obs  Percentile    Centile"
+            f"{f'[{level:g}% conf. interval]':>25}",
+            "-" * 13 + "+" + "-" * 63,
+        ]
+    )
     results = Results()
     for name in args.varlist or expand(session.data, "_all"):
         x = _column(session, name, touse)
+        x = x[np.isfinite(x)]
+        results = Results(
+            scalars={"N": float(x.size), "n_cent": float(len(qs))},
+            macros={"centiles": " ".join(f"{q:g}" for q in qs)},
+        )
         for i, q in enumerate(qs, start=1):
             with stata_errors():
-                value = centile(x[np.isfinite(x)], q)
-            results.scalars[f"c_{i}"] = value
-            session.log.out(f"{name[:12]:>12} | {q:>8g} {_g(value)}")
-        results.scalars["N"] = float(np.isfinite(x).sum())
+                value = centile(x, q)
+                lo, hi = centile_interval(x, q, level)
+            results.scalars.update({f"c_{i}": value, f"lb_{i}": lo, f"ub_{i}": hi})
+            label = name[:12] if i == 1 else ""
+            obs = f"{x.size:>10,}" if i == 1 else " " * 10
+            session.log.out(
+                f"{label:>12} |{obs}{q:>12g}{_g(value, '%11.0g')}"
+                f"{_g(lo, '%13.0g')}{_g(hi, '%12.0g')}"
+            )
     session.post_r(results)

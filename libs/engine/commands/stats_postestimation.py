@@ -41,7 +41,7 @@ def _response(cmd: str) -> Family | Identity:
     return FAMILIES.get(cmd, Identity())
 
 
-@command("predict", syntax="newvarname [if] [in] [, xb Residuals STDP pr n]")
+@command("predict", syntax="anything [if] [in] [, xb Residuals STDP pr n]")
 def predict(session: Session, args: Args) -> None:
     """``predict newvar [, xb residuals stdp pr n]`` after the current estimation."""
     est = estimation_from_e(session)
@@ -65,7 +65,11 @@ def predict(session: Session, args: Args) -> None:
     touse = args.touse(session)
     values = np.where(touse, values, np.nan)
     n_missing = int(np.sum(~np.isfinite(values)))
-    session.data.add(args.varlist[0], values, "float")
+    words = args.anything.split()
+    stype = words[0] if len(words) == 2 and words[0] in ("float", "double") else "float"
+    if len(words) not in (1, 2) or (len(words) == 2 and words[0] not in ("float", "double")):
+        raise StataError(103 if len(words) > 1 else 100, "too many variables specified")
+    session.data.add(words[-1], values, stype)
     if n_missing:
         session.log.out(f"({n_missing} missing value{'s' if n_missing > 1 else ''} generated)")
 
