@@ -38,15 +38,13 @@ def run_by(interp: Interpreter, word: str, rest: str) -> None:
     elif inner:
         groups_of(ds, sort_vars)  # r(5) unless sorted by all of them
     groups = groups_of(ds, by_vars)
-    m = re.match(r"^\s*([A-Za-z_]\w*)", command)
-    name = m.group(1) if m else ""
+    name = _command_name(command)
     if name in session.programs:
         raise StataError(190, f"{name} may not be combined with by")
-    prefixes = ("quietly", "qui", "noisily", "noi", "capture", "cap")
-    entry = registry.lookup(name) if name not in prefixes else None
-    if entry is not None and entry.byable == "no":
+    entry = registry.lookup(name)
+    if entry.byable == "no":
         raise StataError(190, f"{entry.name} may not be combined with by")
-    if entry is not None and entry.byable == "groups":
+    if entry.byable == "groups":  # one call; the command reads session.by
         session.by = groups
         try:
             interp.with_prefixes(command, None)
@@ -59,10 +57,23 @@ def run_by(interp: Interpreter, word: str, rest: str) -> None:
         session.log.out(RULE)
         session.log.out("-> " + ", ".join(f"{v} = {_shown(session, v, start)}" for v in by_vars))
         session.by_mask = groups.ids == g
+        session.by = groups  # so _n/_N in if/in qualifiers count within the group
         try:
             interp.with_prefixes(command, None)
         finally:
             session.by_mask = None
+            session.by = None
+
+
+_PREFIXES = re.compile(r"^\s*(?:(?:cap\w*|qui\w*|noi\w*)\s*:?\s+)*([A-Za-z_]\w*)")
+
+
+def _command_name(command: str) -> str:
+    """The command after any capture/quietly/noisily prefixes."""
+    m = _PREFIXES.match(command)
+    if m is None:
+        raise StataError(198, "by: command expected")
+    return m.group(1)
 
 
 def _shown(interp_session: object, name: str, row: int) -> str:

@@ -193,7 +193,7 @@ class Session:
 
 
 def macro_text(value: object) -> str:
-    """A value as macro text: numbers in full precision without a leading 0 (``.25``)."""
+    """A value as macro text: ``%18.0g`` without padding (``.25``, ``.3333333333333333``)."""
     if isinstance(value, str):
         return value
     arr = np.asarray(value)
@@ -202,9 +202,4 @@ def macro_text(value: object) -> str:
     number = float(arr.flat[0]) if arr.size else float("nan")
     if math.isnan(number):
         return missing.label(number)
-    if number == int(number) and abs(number) < 1e15:
-        return str(int(number))
-    text = repr(number)
-    if "e" in text:
-        return formats.general(number, 20)
-    return text.replace("0.", ".", 1) if text.lstrip("-").startswith("0.") else text
+    return formats.general(number, 17)  # Stata stores `local x = exp` as %18.0g

@@ -115,3 +115,24 @@ def test_collapse_with_no_observations_is_r2000(stata):
         collapse (mean) x if x > 5
     """)
     assert r.rc == 2000
+
+
+def test_display_renders_smcl_directives(stata):
+    r = stata("""
+        di "{hline 5}"
+        di "{txt}a{col 6}{res}b {bf:bold} {c |}"
+        di as text "{space 2}x"
+    """)
+    assert r.output == ["-----", "a    b bold |", "  x"]
+
+
+def test_by_prefix_with_quietly_and_if_on_group_n(stata):
+    r = stata("""
+        set obs 6
+        gen g = _n > 3
+        gen x = _n
+        by g: quietly replace x = x * 10 if _n == 1
+        by g: count if _n <= 2
+    """)
+    np.testing.assert_array_equal(r.col("x"), [10, 2, 3, 40, 5, 6])
+    assert r.output.count("  2") == 2

@@ -6,7 +6,7 @@ import re
 
 import numpy as np
 
-from libs.engine import expr, formats
+from libs.engine import expr, formats, smcl
 from libs.engine.errors import StataError
 from libs.engine.evaluator import Evaluator, is_string
 from libs.engine.registry import command
@@ -77,6 +77,6 @@ def _show(value: object, fmt: str | None) -> str:
 @command("display", abbrev=2, syntax=None)
 def display(session: Session, args: Args) -> None:
     """``display [display_directives]``."""
-    text = render(session, args.raw)
+    text = smcl.to_text(render(session, args.raw))
     continued = text.endswith("\x00")
     session.log.out(text.replace("\x00", ""), newline=not continued)
