@@ -273,21 +273,33 @@ def tabstat(session: Session, args: Args) -> None:
         levels = sorted({v for v in gv[touse].tolist() if v == v and v != ""})
         groups = [(_level_text(session, by, lv), touse & (gv == lv)) for lv in levels]
     groups.append(("Total", touse))
+    by_stat = (args.opt("columns") or "variables").lower().startswith("s")
+    cols = wanted if by_stat else list(args.varlist)
+    rows_of = list(args.varlist) if by_stat else wanted
     results = Results()
-    lines = []
+    lines: list[str] = []
     for label, mask in groups:
-        row = np.array(
+        table = np.array(
             [[_stat(session, v, mask, weights, w) for v in args.varlist] for w in wanted]
         )
-        lines.append(f"{label[:12]:>12} |" + " ".join(_g(val, "%9.0g") for val in row.T.ravel()))
+        shown = table.T if by_stat else table
+        for i, row_name in enumerate(rows_of):
+            first = label if by else row_name
+            lead = (first if i == 0 or not by else "")[:12]
+            suffix = f" {row_name[:8]:>8}" if by and len(rows_of) > 1 else ""
+            lines.append(
+                f"{lead:>12}{suffix} |" + "".join(f"{_g(v, '%9.0g'):>10}" for v in shown[i])
+            )
+        if by and label != "Total":
+            lines.append("")
         key = "StatTotal" if label == "Total" else f"Stat{len(results.matrices) + 1}"
-        results.matrices[key] = Matrix(row, wanted, list(args.varlist))
+        results.matrices[key] = Matrix(table, wanted, list(args.varlist))
         if label != "Total":
             results.macros[f"name{len(results.matrices)}"] = label
-    header = f"{(by or 'Stats')[:12]:>12} |" + " ".join(
-        f"{f'{w}({v})'[:9]:>9}" for v in args.varlist for w in wanted
-    )
-    session.log.lines([header, "-" * len(header), *lines])
+    corner = by or ("variable" if by_stat else "stats")
+    pad = " " * 9 if by and len(rows_of) > 1 else ""
+    header = f"{corner[:12]:>12}{pad} |" + "".join(f"{c[:9]:>10}" for c in cols)
+    session.log.lines([header, "-" * (13 + len(pad)) + "+" + "-" * 10 * len(cols), *lines])
     session.post_r(results)
 
 

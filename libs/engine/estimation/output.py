@@ -20,6 +20,18 @@ def _f(value: float, fmt: str) -> str:
     return format_number(float(value), fmt) if np.isfinite(value) else ".".rjust(int(fmt[1:2]))
 
 
+def _sig5(value: float, width: int = 10) -> str:
+    """Five significant digits without a leading zero, as Stata shows Root MSE."""
+    if not np.isfinite(value):
+        return ".".rjust(width)
+    text = f"{value:.5g}"
+    if text.startswith("0."):
+        text = text[1:]
+    elif text.startswith("-0."):
+        text = "-" + text[2:]
+    return text.rjust(width)
+
+
 def _abbrev(name: str, width: int = 12) -> str:
     return name if len(name) <= width else name[: width - 2] + "~" + name[-1]
 
@@ -73,7 +85,7 @@ def regress_header(est: Estimation) -> list[str]:
             (f_line, _f(s["F"], "%10.2f")),
             ("Prob > F", _f(p, "%10.4f")),
             ("R-squared", _f(s["r2"], "%10.4f")),
-            ("Root MSE", _f(s["rmse"], "%10.5g")),
+            ("Root MSE", _sig5(s["rmse"])),
         ]
         lines = [f"{'Linear regression':<51}{right[0][0]:<15} = {right[0][1]}"]
         lines += [f"{'':<51}{k:<15} = {v}" for k, v in right[1:]]
@@ -89,14 +101,14 @@ def regress_header(est: Estimation) -> list[str]:
     rows = [
         f"{'Source':>12} |       SS           df       MS      Number of obs   = {n:>9,}",
         f"-------------+----------------------------------   {f_line:<15} = {_f(s['F'], '%9.2f')}",
-        f"{'Model':>12} | {_g(mss, 12)} {df_m:>9} {_g(mss / df_m if df_m else np.nan, 11)}"
+        f"{'Model':>12} | {_g(mss, 11):>11} {df_m:>9} {_g(mss / df_m if df_m else np.nan, 10):>11}"
         f"   Prob > F        = {_f(p, '%9.4f')}",
-        f"{'Residual':>12} | {_g(rss, 12)} {int(df_r):>9} {_g(rss / df_r, 11)}"
+        f"{'Residual':>12} | {_g(rss, 11):>11} {int(df_r):>9} {_g(rss / df_r, 10):>11}"
         f"   R-squared       = {_f(s['r2'], '%9.4f')}",
         f"-------------+----------------------------------   Adj R-squared   = "
         f"{_f(s['r2_a'], '%9.4f')}",
-        f"{'Total':>12} | {_g(mss + rss, 12)} {int(df_t):>9} {_g((mss + rss) / df_t, 11)}"
-        f"   Root MSE        = {_f(s['rmse'], '%9.5g')}",
+        f"{'Total':>12} | {_g(mss + rss, 11):>11} {int(df_t):>9} {_g((mss + rss) / df_t, 10):>11}"
+        f"   Root MSE        = {_sig5(s['rmse'], 9)}",
         "",
     ]
     return rows
@@ -116,7 +128,7 @@ def model_header(est: Estimation) -> list[str]:
         (test, _f(value, "%10.2f")),
         ("Prob > " + ("F" if "F" in s else "chi2"), _f(float(p or np.nan), "%10.4f")),
         ("R-squared", _f(s.get("r2", np.nan), "%10.4f")),
-        ("Root MSE", _f(s.get("rmse", np.nan), "%10.5g")),
+        ("Root MSE", _sig5(s.get("rmse", np.nan))),
     ]
     title = est.macros.get("title", "")
     lines = [f"{title:<51}{rows[0][0]:<15} = {rows[0][1]}"]
