@@ -4,7 +4,12 @@ api + 2 workers + formatter on the session's NATS and S3, with the real template
 from __future__ import annotations
 
 import os
+import queue
+import signal
+import subprocess
 import sys
+import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -46,3 +51,57 @@ def live_stack(nats_server: NatsServer, s3_server: S3Server,
 
 
 PYTHON = sys.executable
+
+
+class LineProcess:
+    """A client process (``python -m <module> ...``) whose stdout lines arrive on a queue."""
+
+    def __init__(self, stack: LibraryStack, module: str, *argv: str) -> None:
+        self.proc = subprocess.Popen([PYTHON, "-m", module, *argv], stdout=subprocess.PIPE,
+                                     stderr=subprocess.STDOUT, text=True,
+                                     env=stack.client_env(), cwd=REPO)
+        self.lines: queue.Queue[str] = queue.Queue()
+        #: every line taken off the queue so far
+        self.seen: list[str] = []
+        threading.Thread(target=self._read, daemon=True).start()
+
+    def _read(self) -> None:
+        assert self.proc.stdout is not None
+        for line in self.proc.stdout:
+            self.lines.put(line.rstrip("\n"))
+
+    def next_line(self, timeout: float) -> str:
+        line = self.lines.get(timeout=timeout)
+        self.seen.append(line)
+        return line
+
+    def wait_for(self, prefix: str, timeout: float = 60) -> str:
+        """The first line starting with ``prefix``."""
+        deadline = time.monotonic() + timeout
+        while True:
+            line = self.next_line(max(0.1, deadline - time.monotonic()))
+            if line.startswith(prefix):
+                return line
+
+    def lines_during(self, seconds: float) -> list[str]:
+        """Every line printed during the next ``seconds``."""
+        deadline, got = time.monotonic() + seconds, []
+        while (left := deadline - time.monotonic()) > 0:
+            try:
+                got.append(self.next_line(left))
+            except queue.Empty:
+                break
+        return got
+
+    def stop(self, expect: int = 0) -> None:
+        """SIGTERM; kill if it lingers; check its exit status."""
+        self.proc.send_signal(signal.SIGTERM)
+        try:
+            status = self.proc.wait(15)
+        finally:
+            if self.proc.poll() is None:
+                self.proc.kill()
+                self.proc.wait()
+            assert self.proc.stdout is not None
+            self.proc.stdout.close()
+        assert status == expect, self.seen

@@ -7,6 +7,7 @@ import json
 import os
 import pty
 import re
+import signal
 import subprocess
 import threading
 from pathlib import Path
@@ -14,7 +15,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from tests.client.conftest import PYTHON, REPO, LibraryStack
+from client import SSClient
+from tests.client.conftest import PYTHON, REPO, LibraryStack, LineProcess
 
 pytestmark = pytest.mark.slow
 
@@ -129,3 +131,22 @@ def test_ss_run_in_a_pipe_prints_a_line_per_step(live_stack: LibraryStack,
     # main.log of the run: the parameters as the header's locals, then the whole do-file.
     assert 'local indepvars "mpg weight"' in log
     assert log.rstrip().endswith("end of do-file")
+
+
+def test_ss_events_tails_completions_from_nats(live_stack: LibraryStack) -> None:
+    with SSClient(live_stack.api_url, "ss-dev-key") as ss:
+        job = ss.run("ols_robust", AUTO, {"depvar": "price", "indepvars": ["mpg"]},
+                     formats=["csv"]).job
+    # --from-start replays the kept events first, so the job's completion is seen without
+    # racing the subscription against the job.
+    tail = LineProcess(live_stack, "client.cli", "events", "--completed", "--from-start")
+    try:
+        line = tail.wait_for(" ", timeout=30)
+        while job.id not in line:
+            line = tail.wait_for(" ", timeout=30)
+        seq, *rest = line.split()
+        assert rest == [job.id, "completed:", "succeeded"]
+        assert seq.isdigit()
+        assert not [x for x in tail.lines_during(2) if job.id in x]
+    finally:
+        tail.stop(expect=-signal.SIGTERM)
