@@ -115,6 +115,7 @@ _PREC.update({"+": 4, "-": 4, "*": 5, "/": 5, "^": 7})
 _UNARY_MINUS, _NOT = 6, 8
 _SPECIAL = frozenset({"_n", "_N", "_pi", "_rc"})
 _DATE_LITERALS = frozenset({"td", "tm", "tq", "th", "tw", "ty", "tc"})
+_MATRIX_FUNCS = frozenset({"el", "rowsof", "colsof"})
 
 
 def tokenize(text: str) -> list[tuple[str, str]]:
@@ -215,6 +216,8 @@ class _Parser:
                 return Result(tok, self.raw_until(")").strip())
             if tok in _DATE_LITERALS:  # td(01jan2020): the argument is literal text
                 return Call(tok, (Str(self.raw_until(")").strip()),))
+            if tok in _MATRIX_FUNCS:  # el(e(b), 1, 2): the first argument names a matrix
+                return self.matrix_call(tok)
             args: list[object] = []
             if self.peek()[1] != ")":
                 args.append(self.parse())
@@ -229,6 +232,26 @@ class _Parser:
             self.expect("]")
             return Sub(tok, index)
         return Var(tok)
+
+    def matrix_call(self, name: str) -> Call:
+        parts: list[str] = []
+        depth = 0
+        while True:
+            kind, tok = self.take()
+            if kind == "end":
+                raise StataError(198, "')' expected")
+            if depth == 0 and tok in (",", ")"):
+                break
+            depth += tok in ("(", "[")
+            depth -= tok in (")", "]")
+            parts.append(tok)
+        args: list[object] = [Str("".join(parts))]
+        while tok == ",":
+            args.append(self.parse())
+            _, tok = self.take()
+        if tok != ")":
+            raise StataError(198, "')' expected")
+        return Call(name, tuple(args))
 
     def bracketed(self, which: str) -> Coef:
         self.expect("[")

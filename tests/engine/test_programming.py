@@ -72,3 +72,31 @@ def test_do_run_and_file_write(stata, tmp_path):
     assert "hello world" in r.output
     assert "hello quiet" not in r.output
     assert (tmp_path / "notes.txt").read_text() == "line  2.3\nsecond\n"
+
+
+def test_matrices_from_results_and_literals(stata):
+    import numpy as np
+
+    from libs.engine.results import Matrix, Results
+
+    r = stata("")
+    session = r.session
+    session.post_e(Results(matrices={"b": Matrix(np.array([[2.0, 5.0]]), ["y1"], ["x", "_cons"])}))
+    from libs.engine.runner import run_source
+
+    rc = run_source(session, """
+matrix b = e(b)
+matrix bt = b'
+matrix A = (1, 2 \\ 3, 4)
+matrix P = A * bt
+matrix colnames A = u v
+di el(b, 1, 2) " " rowsof(bt) " " colsof(A) " " el(P, 2, 1) " " el(e(b), 1, 1)
+matrix list A
+""")
+    assert rc == 0
+    np.testing.assert_array_equal(session.matrices["P"].values, [[12.0], [26.0]])
+    assert session.matrices["A"].colnames == ["u", "v"]
+    assert session.matrices["bt"].rownames == ["x", "_cons"]
+    text = session.log.sinks[0].getvalue()  # type: ignore[attr-defined]
+    assert "5 2 2 26 2" in text
+    assert "A[2,2]" in text

@@ -82,10 +82,13 @@ def log_(session: Session, args: Args) -> None:
         if path.exists() and not ("replace" in opts or "append" in opts):
             raise StataError(602, f"file {path.name} already exists")
         log.open_user(path, append="append" in opts)
+        _log_banner(session, path, "opened on")
     elif text.startswith("close"):
         if log.user is None and "_all" not in text:
             raise StataError(606, "no log file open")
         if log.user is not None:
+            assert log.user_path is not None
+            _log_banner(session, log.user_path, "closed on")
             log.close_user()
     elif text in ("off", "on"):
         log.user_on = text == "on"
@@ -93,6 +96,15 @@ def log_(session: Session, args: Args) -> None:
         return
     else:
         raise StataError(198, "invalid syntax")
+
+
+def _log_banner(session: Session, path: object, when: str) -> None:
+    """The header/footer Stata prints (into the log too) when a ``log using`` opens/closes."""
+    import datetime as dt
+
+    stamp = dt.datetime.now().strftime("%d %b %Y, %H:%M:%S").lstrip("0")
+    session.log.lines(["-" * 79, "      name:  <unnamed>", f"       log:  {path}",
+                       "  log type:  text", f"{when:>10}:  {stamp}", "-" * 79])
 
 
 def list_results(session: Session, results: Results, prefix: str) -> None:

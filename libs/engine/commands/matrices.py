@@ -1,0 +1,138 @@
+"""``matrix``: define (from results, other matrices, ``J()``/``I()``, literals, transpose,
+``+ - *``), ``list``, ``drop``, ``rownames``/``colnames``; and ``el()``, ``rowsof()``,
+``colsof()`` for expressions."""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+
+from libs.engine import formats
+from libs.engine.errors import StataError
+from libs.engine.evaluator import Evaluator, Value
+from libs.engine.functions import FUNCTIONS, num
+from libs.engine.registry import command
+from libs.engine.results import Matrix
+from libs.engine.session import Session
+from libs.engine.syntax import Args
+
+_REF = re.compile(r"^([res])\((\w+)\)$")
+
+
+def lookup(session: Session, text: str) -> Matrix:
+    """The matrix ``text`` names: ``e(b)``, ``r(table)`` or a user matrix (r(111) if none)."""
+    text = text.strip()
+    m = _REF.match(text)
+    value = session.stored(m.group(1), m.group(2)) if m else session.matrices.get(text)
+    if not isinstance(value, Matrix):
+        raise StataError(111, f"matrix {text} not found")
+    return value
+
+
+def _term(session: Session, text: str) -> Matrix:
+    text = text.strip()
+    transpose = text.endswith("'")
+    if transpose:
+        text = text[:-1].strip()
+    m = re.match(r"^(J|I)\((.*)\)$", text)
+    if m:
+        ev = Evaluator(session, scalar=True)
+        nums = [float(ev.evaluate(a)) for a in m.group(2).split(",")]
+        values = (np.full((int(nums[0]), int(nums[1])), nums[2]) if m.group(1) == "J"
+                  else np.eye(int(nums[0])))
+        mat = _named(values)
+    elif text.startswith("("):
+        ev = Evaluator(session, scalar=True)
+        rows = [[float(ev.evaluate(c)) for c in row.split(",")]
+                for row in text[1:-1].split("\\")]
+        mat = _named(np.array(rows, dtype=np.float64))
+    else:
+        mat = lookup(session, text)
+    if transpose:
+        return Matrix(mat.values.T.copy(), list(mat.colnames), list(mat.rownames))
+    return mat
+
+
+def _named(values: np.ndarray) -> Matrix:
+    rows, cols = values.shape
+    return Matrix(values, [f"r{i + 1}" for i in range(rows)], [f"c{j + 1}" for j in range(cols)])
+
+
+def _evaluate(session: Session, text: str) -> Matrix:
+    """``A + B``, ``A - B``, ``A * B`` (left to right) over matrix terms."""
+    parts = re.split(r"\s+([-+*])\s+", text.strip())
+    result = _term(session, parts[0])
+    for op, operand in zip(parts[1::2], parts[2::2], strict=True):
+        other = _term(session, operand)
+        try:
+            if op == "*":
+                values = result.values @ other.values
+                result = Matrix(values, list(result.rownames), list(other.colnames))
+            else:
+                values = result.values + (other.values if op == "+" else -other.values)
+                result = Matrix(values, list(result.rownames), list(result.colnames))
+        except ValueError:
+            raise StataError(503, "conformability error") from None
+    return result
+
+
+@command("matrix", abbrev=3, syntax=None)
+def matrix(session: Session, args: Args) -> None:
+    """``matrix [define] A = ...``, ``matrix list A``, ``matrix drop A``,
+    ``matrix rownames A = names``, ``matrix colnames A = names``."""
+    text = args.raw.strip()
+    sub, _, rest = text.partition(" ")
+    if sub in ("list", "li", "l"):
+        _list(session, rest.split(",")[0].strip())
+    elif sub == "drop":
+        for name in rest.split():
+            if name == "_all":
+                session.matrices.clear()
+            session.matrices.pop(name, None)
+    elif sub in ("rownames", "colnames", "rown", "coln", "rowname", "colname"):
+        name, _, names = rest.partition("=")
+        mat = lookup(session, name)
+        labels = names.split()
+        target = mat.rownames if sub.startswith("row") else mat.colnames
+        if len(labels) != len(target):
+            raise StataError(503, "conformability error")
+        target[:] = labels
+    else:
+        if sub in ("define", "def", "de", "defi", "defin"):
+            text = rest
+        name, eq, expression = text.partition("=")
+        if not eq or not re.match(r"^\w+$", name.strip()):
+            raise StataError(198, "invalid syntax")
+        mat = _evaluate(session, expression)
+        session.matrices[name.strip()] = Matrix(mat.values.copy(), list(mat.rownames),
+                                                list(mat.colnames))
+
+
+def _list(session: Session, name: str) -> None:
+    mat = lookup(session, name)
+    log = session.log
+    log.out()
+    rows, cols = mat.values.shape
+    log.out(f"{name}[{rows},{cols}]")
+    width = max([len(c) for c in mat.colnames] + [10])
+    label_width = max([len(r) for r in mat.rownames] + [2])
+    log.out(" " * (label_width + 1) + "".join(f"{c:>{width + 1}}" for c in mat.colnames))
+    for r, row in enumerate(mat.values):
+        cells = "".join(formats.format_number(float(v), f"%{width + 1}.0g") for v in row)
+        log.out(f"{mat.rownames[r]:>{label_width}} " + cells)
+
+
+def _el(ev: Evaluator, a: list[Value]) -> Value:
+    """el(M, i, j): element (missing when out of range)."""
+    mat = lookup(ev.session, str(a[0]))
+    i, j = int(num(a[1])) - 1, int(num(a[2])) - 1
+    rows, cols = mat.values.shape
+    return np.float64(mat.values[i, j] if 0 <= i < rows and 0 <= j < cols else np.nan)
+
+
+FUNCTIONS["el"] = (_el, 3, 3)
+FUNCTIONS["rowsof"] = (lambda ev, a: np.float64(lookup(ev.session, str(a[0])).values.shape[0]),
+                       1, 1)
+FUNCTIONS["colsof"] = (lambda ev, a: np.float64(lookup(ev.session, str(a[0])).values.shape[1]),
+                       1, 1)
