@@ -17,4 +17,10 @@ ALL_CASES: list[Case] = [
     *cases_tests.CASES,
     *cases_descriptive.CASES,
     *cases_data.CASES,
+    # second parameter sets: other options and code paths of the same templates
+    *cases_regression.VARIANTS,
+    *cases_panel.VARIANTS,
+    *cases_tests.VARIANTS,
+    *cases_descriptive.VARIANTS,
+    *cases_data.VARIANTS,
 ]

@@ -83,6 +83,16 @@ def _merge_inputs() -> tuple[pd.DataFrame, pd.DataFrame]:
     return main, using
 
 
+def check_merge_many_to_one(res: Results, data: Mapping[str, pd.DataFrame]) -> None:
+    merged = data["main"].merge(data["using"], on="g", how="outer", indicator=True)
+    table = res.table("merged")
+    assert len(table) == len(merged)
+    report = res.table("merge_report").set_index("code")["n"]
+    close(report[3], (merged["_merge"] == "both").sum())
+    expected = merged.sort_values(["g", "id"])["label_g"].to_numpy()
+    assert list(table.sort_values(["g", "id"])["label_g"]) == list(expected)
+
+
 def check_merge(res: Results, data: Mapping[str, pd.DataFrame]) -> None:
     merged = data["main"].merge(data["using"], on="id", how="outer", indicator=True)
     report = res.table("merge_report").set_index("code")["n"]
@@ -109,6 +119,27 @@ def check_collapse(res: Results, data: Mapping[str, pd.DataFrame]) -> None:
     close(table["y"], [stata_pctile(grp["y"], 50) for _, grp in grouped])
     assert len(table) == len(expected)
     close(table["n_rows"], grouped.size().to_numpy())
+
+
+def check_standardize_pooled(res: Results, data: Mapping[str, pd.DataFrame]) -> None:
+    x = data["main"]["x1"]
+    close(res.table("standardized")["z_x1"], (x - x.mean()) / x.std())
+    used = res.table("standardization").iloc[0]
+    close([used["n"], used["mean"], used["sd"]], [x.count(), x.mean(), x.std()])
+
+
+def check_collapse_sd(res: Results, data: Mapping[str, pd.DataFrame]) -> None:
+    grouped = data["main"].groupby("s")
+    table = res.table("collapsed")
+    assert list(table["s"]) == sorted(grouped.groups)
+    close(table["y"], grouped["y"].std().to_numpy())
+    close(table["x1"], grouped["x1"].std().to_numpy())
+
+
+def check_reshape_long_named(res: Results, data: Mapping[str, pd.DataFrame]) -> None:
+    table = res.table("long_data")
+    assert {"t", "gdp"} <= set(table.columns)
+    assert sorted(table["t"].unique()) == [2000, 2001, 2002]
 
 
 def check_standardize(res: Results, data: Mapping[str, pd.DataFrame]) -> None:
@@ -155,6 +186,41 @@ def check_lags(res: Results, data: Mapping[str, pd.DataFrame]) -> None:
 
 
 _MERGE_MAIN, _MERGE_USING = _merge_inputs()
+_GROUP_LABELS = pd.DataFrame(
+    {"g": [1, 2, 3, 5], "label_g": pd.Series(["one", "two", "three", "five"], dtype="str")}
+)
+
+VARIANTS = [
+    Case(
+        template="merge_datasets",
+        variant="many_to_one",
+        params={"keys": ["g"], "kind": "m:1"},
+        main=cross_section(60, n=40)[["id", "g", "y"]],
+        others={"using": _GROUP_LABELS},
+        check=check_merge_many_to_one,
+    ),
+    Case(
+        template="collapse_groups",
+        variant="sd_by_string",
+        params={"vars": ["y", "x1"], "by": ["s"], "stat": "sd"},
+        main=cross_section(64),
+        check=check_collapse_sd,
+    ),
+    Case(
+        template="standardize_vars",
+        variant="pooled",
+        params={"vars": ["x1"]},
+        main=cross_section(65),
+        check=check_standardize_pooled,
+    ),
+    Case(
+        template="reshape_long",
+        variant="named_j",
+        params={"id": "country", "stubs": ["gdp"], "j": "t"},
+        main=wide_repeated(73),
+        check=check_reshape_long_named,
+    ),
+]
 _APPEND_EXTRA = cross_section(63, n=20)[["id", "y", "x1"]]
 
 CASES = [

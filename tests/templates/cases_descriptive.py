@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
+from functools import partial
 from itertools import combinations
 
 import numpy as np
@@ -28,12 +29,14 @@ def check_summary_stats(res: Results, data: Mapping[str, pd.DataFrame]) -> None:
         close([row["p25"], row["p50"], row["p75"]], [stata_pctile(x, p) for p in (25, 50, 75)])
 
 
-def check_summary_by_group(res: Results, data: Mapping[str, pd.DataFrame]) -> None:
+def check_summary_by_group(
+    res: Results, data: Mapping[str, pd.DataFrame], group: str = "s"
+) -> None:
     table = res.table("summary_by_group")
     for name in ["y", "x1"]:
-        rows = table[table["variable"] == name].sort_values("s")
-        grouped = data["main"].groupby("s")[name]
-        assert list(rows["s"]) == sorted(grouped.groups)
+        rows = table[table["variable"] == name].sort_values(group)
+        grouped = data["main"].groupby(group)[name]
+        assert list(rows[group]) == sorted(grouped.groups)
         close(rows["mean"], grouped.mean().to_numpy())
         close(rows["sd"], grouped.std().to_numpy())
         close(rows["n"], grouped.count().to_numpy())
@@ -47,6 +50,23 @@ def check_frequency_table(res: Results, data: Mapping[str, pd.DataFrame]) -> Non
     close(table["freq"], counts.to_numpy())
     close(table["percent"], 100 * counts.to_numpy() / counts.sum())
     close(table["cum_percent"].iloc[-1], 100)
+
+
+def check_frequency_strings(res: Results, data: Mapping[str, pd.DataFrame]) -> None:
+    table = res.table("frequencies")
+    counts = data["main"]["s"].value_counts().sort_index()
+    assert list(table["s"]) == list(counts.index)
+    close(table["freq"], counts.to_numpy())
+    close(table["cum_percent"], 100 * counts.cumsum().to_numpy() / counts.sum())
+
+
+def check_crosstab_exact(res: Results, data: Mapping[str, pd.DataFrame]) -> None:
+    frame = data["main"]
+    counts = pd.crosstab(frame["d"], frame["hi"])
+    test = res.table("chi2_test").iloc[0]
+    close(test["p_exact"], stats.fisher_exact(counts.to_numpy()).pvalue)
+    chi2, p, _, _ = stats.chi2_contingency(counts, correction=False)
+    close([test["chi2"], test["p"]], [chi2, p])
 
 
 def check_crosstab(res: Results, data: Mapping[str, pd.DataFrame]) -> None:
@@ -112,6 +132,30 @@ def check_balance(res: Results, data: Mapping[str, pd.DataFrame]) -> None:
         close(row["std_diff"], (first.mean() - second.mean()) / pooled)
         close(row["p"], stats.ttest_ind(first, second).pvalue)
 
+
+VARIANTS = [
+    Case(
+        template="summary_by_group",
+        variant="numeric_group",
+        params={"vars": ["y", "x1"], "group": "g"},
+        main=cross_section(51),
+        check=partial(check_summary_by_group, group="g"),
+    ),
+    Case(
+        template="frequency_table",
+        variant="strings",
+        params={"var": "s"},
+        main=cross_section(53),
+        check=check_frequency_strings,
+    ),
+    Case(
+        template="crosstab_chi2",
+        variant="exact",
+        params={"rowvar": "d", "colvar": "hi", "exact": True},
+        main=cross_section(54, n=60).assign(hi=lambda f: (f["x1"] > 0).astype(int)),
+        check=check_crosstab_exact,
+    ),
+]
 
 CASES = [
     Case(

@@ -8,6 +8,7 @@ intercept, r2_w the within R². Random effects come from linearmodels (debiased)
 from __future__ import annotations
 
 from collections.abc import Mapping
+from functools import partial
 
 import numpy as np
 import pandas as pd
@@ -48,9 +49,9 @@ def _year_dummies(frame: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
     return pd.concat([frame, dummies], axis=1), list(dummies.columns)
 
 
-def check_panel_fe(res: Results, data: Mapping[str, pd.DataFrame]) -> None:
+def check_panel_fe(res: Results, data: Mapping[str, pd.DataFrame], cluster: bool = True) -> None:
     fe = Within(data["main"], "y", ["x1", "x2"])
-    se = fe.cluster_se()
+    se = fe.cluster_se() if cluster else np.sqrt(np.diag(fe.conventional_v()))
     for i, term in enumerate(["x1", "x2"]):
         close(res.coef("fe", term)["coef"], fe.b[i])
         close(res.coef("fe", term)["se"], se[i])
@@ -106,16 +107,15 @@ def check_did_twoway_fe(res: Results, data: Mapping[str, pd.DataFrame]) -> None:
     close(res.coef("did_twfe", "treat_post")["se"], fe.cluster_se()[0])
 
 
-def check_event_study(res: Results, data: Mapping[str, pd.DataFrame]) -> None:
+def check_event_study(
+    res: Results, data: Mapping[str, pd.DataFrame], leads: int = 3, lags: int = 2
+) -> None:
     frame, years = _year_dummies(data["main"])
     rel = frame["year"] - frame["first_treat"]
-    events = {
-        "lead_3": rel <= -3,
-        "lead_2": rel == -2,
-        "lag_0": rel == 0,
-        "lag_1": rel == 1,
-        "lag_2": rel >= 2,
-    }
+    events = {f"lead_{k}": rel == -k for k in range(leads, 1, -1)}
+    events[f"lead_{leads}"] = rel <= -leads
+    events.update({f"lag_{k}": rel == k for k in range(lags + 1)})
+    events[f"lag_{lags}"] = rel >= lags
     for name, flag in events.items():
         frame[name] = flag.fillna(False).astype(float)
     fe = Within(frame, "y", [*events, *years])
@@ -124,8 +124,8 @@ def check_event_study(res: Results, data: Mapping[str, pd.DataFrame]) -> None:
         close(res.coef("event_study", name)["coef"], fe.b[i])
         close(res.coef("event_study", name)["se"], se[i])
     table = res.table("event_study")
-    assert list(table["rel_time"]) == [-3, -2, -1, 0, 1, 2]
-    close(table["coef"], [fe.b[0], fe.b[1], 0.0, fe.b[2], fe.b[3], fe.b[4]])
+    assert list(table["rel_time"]) == [*range(-leads, 0), *range(lags + 1)]
+    close(table["coef"], [*fe.b[: leads - 1], 0.0, *fe.b[leads - 1 : len(events)]])
 
 
 def _two_by_two(seed: int) -> pd.DataFrame:
@@ -142,11 +142,13 @@ def _two_by_two(seed: int) -> pd.DataFrame:
     return pd.DataFrame({"unit": unit, "treated": treated, "post": post, "y": y})
 
 
-def check_did_2x2(res: Results, data: Mapping[str, pd.DataFrame]) -> None:
+def check_did_2x2(res: Results, data: Mapping[str, pd.DataFrame], cluster: bool = True) -> None:
     frame = data["main"].assign(tp=lambda f: f["treated"] * f["post"])
-    fit = sm.OLS(frame["y"], sm.add_constant(frame[["treated", "post", "tp"]])).fit(
-        cov_type="cluster", cov_kwds={"groups": frame["unit"]}
-    )
+    exog = sm.add_constant(frame[["treated", "post", "tp"]])
+    if cluster:
+        fit = sm.OLS(frame["y"], exog).fit(cov_type="cluster", cov_kwds={"groups": frame["unit"]})
+    else:
+        fit = sm.OLS(frame["y"], exog).fit(cov_type="HC1")
     row = res.coef("did", "1.treated#1.post")
     close(row["coef"], fit.params["tp"])
     close(row["se"], fit.bse["tp"])
@@ -176,6 +178,43 @@ def check_panel_structure(res: Results, data: Mapping[str, pd.DataFrame]) -> Non
     assert list(summary.index) == list(expected)
     close(summary.to_numpy(), list(expected.values()))
 
+
+VARIANTS = [
+    Case(
+        template="panel_fe",
+        variant="conventional",
+        params={
+            "depvar": "y",
+            "indepvars": ["x1", "x2"],
+            "panelvar": "unit",
+            "timevar": "year",
+            "vce": "conventional",
+        },
+        main=panel(21, gaps=True),
+        check=partial(check_panel_fe, cluster=False),
+    ),
+    Case(
+        template="event_study",
+        variant="short_window",
+        params={
+            "depvar": "y",
+            "eventvar": "first_treat",
+            "panelvar": "unit",
+            "timevar": "year",
+            "leads": 2,
+            "lags": 0,
+        },
+        main=panel(26),
+        check=partial(check_event_study, leads=2, lags=0),
+    ),
+    Case(
+        template="did_2x2",
+        variant="robust",
+        params={"depvar": "y", "treated": "treated", "post": "post"},
+        main=_two_by_two(27),
+        check=partial(check_did_2x2, cluster=False),
+    ),
+]
 
 CASES = [
     Case(

@@ -8,6 +8,7 @@ information for ML, HC0·N/(N−1) for robust ML.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from functools import partial
 from itertools import pairwise
 
 import numpy as np
@@ -60,11 +61,17 @@ def check_ols_cluster(res: Results, data: Mapping[str, pd.DataFrame]) -> None:
     close(res.stat("ols_cluster", "N_clust"), 4)
 
 
-def check_ols_fixed_effects(res: Results, data: Mapping[str, pd.DataFrame]) -> None:
+def check_ols_fixed_effects(
+    res: Results, data: Mapping[str, pd.DataFrame], cluster: bool = False
+) -> None:
     frame = data["main"].copy()
     dummies = pd.get_dummies(frame["g"], prefix="g", dtype=float).drop(columns="g_1")
     frame = pd.concat([frame, dummies], axis=1)
-    fit = _ols(frame, "y", ["x1", "x2", *dummies.columns], cov_type="HC1")
+    xs = ["x1", "x2", *dummies.columns]
+    if cluster:
+        fit = _ols(frame, "y", xs, cov_type="cluster", cov_kwds={"groups": frame["g"]})
+    else:
+        fit = _ols(frame, "y", xs, cov_type="HC1")
     _check_terms(res, "ols_fe", fit, ["x1", "x2", "_cons"])
     for level in (2, 3, 4):
         close(res.coef("ols_fe", f"{level}.g")["coef"], fit.params[f"g_{level}"])
@@ -81,16 +88,22 @@ def check_ols_absorb(res: Results, data: Mapping[str, pd.DataFrame]) -> None:
     close(res.stat("areg", "r2"), fit.rsquared)
 
 
-def check_ols_interaction(res: Results, data: Mapping[str, pd.DataFrame]) -> None:
-    frame = data["main"].assign(x1_d=lambda f: f["x1"] * f["d"])
-    fit = _ols(frame, "y", ["x1", "d", "x1_d", "x3"], cov_type="HC1")
+def check_ols_interaction(
+    res: Results,
+    data: Mapping[str, pd.DataFrame],
+    moderator: str = "d",
+    controls: tuple[str, ...] = ("x3",),
+) -> None:
+    frame = data["main"].assign(product=lambda f: f["x1"] * f[moderator])
+    fit = _ols(frame, "y", ["x1", moderator, "product", *controls], cov_type="HC1")
     rows = res.table("coefficients")
     inter = rows[rows["term"].str.contains("#") & (rows["omitted"] == 0)]
     assert len(inter) == 1, inter
-    close(inter["coef"].iloc[0], fit.params["x1_d"])
-    close(inter["se"].iloc[0], fit.bse["x1_d"])
+    close(inter["coef"].iloc[0], fit.params["product"])
+    close(inter["se"].iloc[0], fit.bse["product"])
     close(res.coef("interaction", "x1")["coef"], fit.params["x1"])
-    close(res.coef("interaction", "1.d")["coef"], fit.params["d"])
+    term = "1.d" if moderator == "d" else moderator
+    close(res.coef("interaction", term)["coef"], fit.params[moderator])
 
 
 def check_ols_nested(res: Results, data: Mapping[str, pd.DataFrame]) -> None:
@@ -107,6 +120,19 @@ def check_ols_nested(res: Results, data: Mapping[str, pd.DataFrame]) -> None:
         close(tests["F"].iloc[i], f_value)
         close(tests["p"].iloc[i], p_value)
         close(tests["df"].iloc[i], df_diff)
+
+
+def check_ols_nested_robust(res: Results, data: Mapping[str, pd.DataFrame]) -> None:
+    frame = data["main"]
+    small = _ols(frame, "y", ["x1"], cov_type="HC1")
+    big = _ols(frame, "y", ["x1", "x2", "x3"], cov_type="HC1")
+    close(res.coef("m1", "x1")["se"], small.bse["x1"])
+    close(res.coef("m2", "x2")["se"], big.bse["x2"])
+    wald = big.wald_test("x2 = 0, x3 = 0", use_f=True, scalar=True)
+    tests = res.table("block_tests")
+    assert list(tests["model"]) == ["m2"]
+    close([tests["F"].iloc[0], tests["p"].iloc[0]], [wald.statistic, wald.pvalue])
+    assert "m3" not in set(res.table("models")["model"])
 
 
 def _check_binary(res: Results, frame: pd.DataFrame, model: type, name: str) -> None:
@@ -126,6 +152,16 @@ def check_logit_ame(res: Results, data: Mapping[str, pd.DataFrame]) -> None:
     _check_binary(res, data["main"], sm.Logit, "logit")
 
 
+def check_logit_robust(res: Results, data: Mapping[str, pd.DataFrame]) -> None:
+    frame = data["main"]
+    exog = sm.add_constant(frame[["x1", "x2"]])
+    fit = sm.Logit(frame["d"], exog).fit(disp=0, method="newton", cov_type="HC0")
+    n = len(frame)
+    for term, key in (("x1", "x1"), ("x2", "x2"), ("_cons", "const")):
+        close(res.coef("logit", term)["se"], fit.bse[key] * np.sqrt(n / (n - 1)), rtol=1e-5)
+    assert res.table("models").query("model == 'logit'")["vcetype"].iloc[0] == "Robust"
+
+
 def check_probit_ame(res: Results, data: Mapping[str, pd.DataFrame]) -> None:
     _check_binary(res, data["main"], sm.Probit, "probit")
 
@@ -142,16 +178,25 @@ def check_poisson(res: Results, data: Mapping[str, pd.DataFrame]) -> None:
     close(res.stat("poisson", "ll"), fit.llf)
 
 
-def check_iv(res: Results, data: Mapping[str, pd.DataFrame]) -> None:
+def check_poisson_exposure(res: Results, data: Mapping[str, pd.DataFrame]) -> None:
+    frame = data["main"]
+    exog = sm.add_constant(frame[["x1", "x2"]])
+    fit = sm.Poisson(frame["count"], exog, exposure=frame["x3"] + 1).fit(disp=0, method="newton")
+    for term, key in (("x1", "x1"), ("x2", "x2"), ("_cons", "const")):
+        close(res.coef("poisson", term)["coef"], fit.params[key])
+        close(res.coef("poisson", term)["se"], fit.bse[key], rtol=1e-5)
+
+
+def check_iv(res: Results, data: Mapping[str, pd.DataFrame], robust: bool = True) -> None:
     frame = data["main"].assign(const=1.0)
     fit = IV2SLS(frame["y"], frame[["const", "x3"]], frame[["x1"]], frame[["x2", "d"]]).fit(
-        cov_type="robust", debiased=True
+        cov_type="robust" if robust else "unadjusted", debiased=True
     )
     for term, key in (("x1", "x1"), ("x3", "x3"), ("_cons", "const")):
         row = res.coef("iv", term)
         close(row["coef"], fit.params[key])
         close(row["se"], fit.std_errors[key])
-    first = _ols(frame, "x1", ["x2", "d", "x3"], cov_type="HC1")
+    first = _ols(frame, "x1", ["x2", "d", "x3"], **({"cov_type": "HC1"} if robust else {}))
     wald = first.wald_test("x2 = 0, d = 0", use_f=True, scalar=True)
     table = res.table("first_stage")
     close(table["F"].iloc[0], wald.statistic)
@@ -192,6 +237,57 @@ def _endogenous(seed: int) -> pd.DataFrame:
     )
     return frame
 
+
+VARIANTS = [
+    Case(
+        template="ols_fixed_effects",
+        variant="cluster",
+        params={"depvar": "y", "indepvars": ["x1", "x2"], "fevar": "g", "vce": "cluster"},
+        main=cross_section(12),
+        check=partial(check_ols_fixed_effects, cluster=True),
+    ),
+    Case(
+        template="ols_interaction",
+        variant="continuous",
+        params={"depvar": "y", "focal": "x1", "moderator": "x3", "moderator_kind": "continuous"},
+        main=cross_section(14),
+        check=partial(check_ols_interaction, moderator="x3", controls=()),
+    ),
+    Case(
+        template="ols_nested",
+        variant="two_blocks_robust",
+        params={"depvar": "y", "block1": ["x1"], "block2": ["x2", "x3"], "vce": "robust"},
+        main=cross_section(15),
+        check=check_ols_nested_robust,
+    ),
+    Case(
+        template="logit_ame",
+        variant="robust",
+        params={"depvar": "d", "indepvars": ["x1", "x2"], "vce": "robust"},
+        main=cross_section(16),
+        check=check_logit_robust,
+    ),
+    Case(
+        template="poisson_regression",
+        variant="exposure",
+        params={"depvar": "count", "indepvars": ["x1", "x2"], "exposure": "t", "vce": "oim"},
+        main=cross_section(18).assign(t=lambda f: f["x3"] + 1),
+        check=check_poisson_exposure,
+    ),
+    Case(
+        template="iv_2sls",
+        variant="unadjusted",
+        params={
+            "depvar": "y",
+            "endog": "x1",
+            "instruments": ["x2", "d"],
+            "exog": ["x3"],
+            "vce": "unadjusted",
+        },
+        main=_endogenous(19),
+        check=partial(check_iv, robust=False),
+    ),
+]
 
 CASES = [
     Case(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from functools import partial
 
 import numpy as np
 import pandas as pd
@@ -41,6 +42,10 @@ def _check_two_group(res: Results, frame: pd.DataFrame, equal_var: bool) -> None
 
 def check_ttest_two_group(res: Results, data: Mapping[str, pd.DataFrame]) -> None:
     _check_two_group(res, data["main"], equal_var=False)
+
+
+def _check_two_group_frame(res: Results, data: Mapping[str, pd.DataFrame], equal_var: bool) -> None:
+    _check_two_group(res, data["main"], equal_var=equal_var)
 
 
 def _paired(seed: int) -> pd.DataFrame:
@@ -148,6 +153,16 @@ def check_normality(res: Results, data: Mapping[str, pd.DataFrame]) -> None:
         close(table["W"].iloc[i], shapiro.statistic, rtol=1e-4)
         close(table["p"].iloc[i], shapiro.pvalue, rtol=2e-2)
 
+
+VARIANTS = [
+    Case(
+        template="ttest_two_group",
+        variant="equal_variances",
+        params={"var": "price", "group": "foreign"},
+        main=auto_frame(),
+        check=partial(_check_two_group_frame, equal_var=True),
+    ),
+]
 
 CASES = [
     Case(

@@ -60,13 +60,15 @@ class Case:
     main: pd.DataFrame
     check: Check
     others: dict[str, pd.DataFrame] = field(default_factory=dict)
+    #: names a second parameter set of the same template (other options, other branches)
+    variant: str = ""
 
     @property
     def inputs(self) -> dict[str, pd.DataFrame]:
         return {"main": self.main, **self.others}
 
     def __str__(self) -> str:
-        return self.template
+        return f"{self.template}-{self.variant}" if self.variant else self.template
 
 
 def run_case(case: Case, workdir: Path) -> Results:

@@ -19,9 +19,8 @@ from tests.templates.support import Case, run_case
 
 
 def test_every_template_has_a_run_case() -> None:
-    assert sorted(c.template for c in ALL_CASES) == sorted(
-        m.id for m in load_catalogue().templates()
-    )
+    assert {c.template for c in ALL_CASES} == {m.id for m in load_catalogue().templates()}
+    assert len({str(c) for c in ALL_CASES}) == len(ALL_CASES)
 
 
 @pytest.mark.parametrize("case", ALL_CASES, ids=str)
