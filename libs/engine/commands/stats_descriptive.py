@@ -397,32 +397,107 @@ def ttest(session: Session, args: Args) -> None:
     touse = args.touse(session)
     level = float(args.opt("level", 95.0))
     text = args.anything.replace("==", "=")
+    null = "0"
     with stata_errors():
         if args.opt("by"):
             x = _column(session, resolve(session.data, text.strip()), touse)
+            groups = _values(session, args.opt("by"), touse)
             res = ht.ttest_groups(
                 x,
-                _values(session, args.opt("by"), touse),
+                groups,
                 unequal=bool(args.opt("unequal")),
                 welch=bool(args.opt("welch")),
                 level=level,
             )
-            title = "Two-sample t test" + (
-                " with unequal variances"
+            a, b, (g1, g2) = ht.two_groups(x, groups)
+            by = args.opt("by")
+            names = (_level_text(session, by, g1), _level_text(session, by, g2))
+            rows = [(names[0], a), (names[1], b), ("Combined", np.concatenate([a, b]))]
+            title = "Two-sample t test with " + (
+                "unequal variances"
                 if args.opt("unequal") or args.opt("welch")
-                else " with equal variances"
+                else "equal variances"
             )
+            diff_text = f"mean({names[0]}) - mean({names[1]})"
         else:
             lhs, _, rhs = text.partition("=")
-            x = _column(session, resolve(session.data, lhs.strip()), touse)
+            xname = resolve(session.data, lhs.strip())
+            x = _column(session, xname, touse)
             try:
                 mu = float(rhs)
-                res, title = ht.ttest_one(x, mu, level), "One-sample t test"
             except ValueError:
-                y = _column(session, resolve(session.data, rhs.strip()), touse)
+                yname = resolve(session.data, rhs.strip())
+                y = _column(session, yname, touse)
                 res, title = ht.ttest_paired(x, y, level), "Paired t test"
-    _scalars_lines(session, title, res)
+                ok = np.isfinite(x) & np.isfinite(y)
+                rows = [(xname, x[ok]), (yname, y[ok]), ("diff", x[ok] - y[ok])]
+                diff_text = f"mean({xname} - {yname})"
+            else:
+                res, title = ht.ttest_one(x, mu, level), "One-sample t test"
+                rows = [(xname, x[np.isfinite(x)])]
+                diff_text = f"mean({xname})"
+                null = f"{mu:g}"
+    _ttest_lines(session, title, rows, res, diff_text, level, null)
     session.post_r(Results(scalars=res))
+
+
+def _ttest_lines(
+    session: Session,
+    title: str,
+    rows: list[tuple[str, np.ndarray]],
+    res: dict[str, float],
+    diff_text: str,
+    level: float,
+    null: str,
+) -> None:
+    """Stata's ttest table: one line per group, the difference, and the three alternatives."""
+    from scipy import stats as st
+
+    paired_or_two = len(rows) == 3
+    what = "diff" if paired_or_two else "mean"
+    rule = "-" * 78
+    mid = "-" * 9 + "+" + "-" * 68
+    out = [
+        title,
+        rule,
+        f"{'Variable' if not paired_or_two or title.startswith('Paired') else 'Group':>8} |"
+        f"{'Obs':>8}{'Mean':>12}{'Std. err.':>12}{'Std. dev.':>12}"
+        f"{f'[{level:g}% conf. interval]':>24}",
+        mid,
+    ]
+    alpha = (100 - level) / 200
+    for i, (label, v) in enumerate(rows):
+        n = v.size
+        mean, sd = float(v.mean()), float(v.std(ddof=1)) if n > 1 else np.nan
+        se = sd / np.sqrt(n)
+        crit = float(st.t.isf(alpha, n - 1)) if n > 1 else np.nan
+        if paired_or_two and i == 2:
+            out.append(mid)
+        out.append(
+            f"{label[:8]:>8} |{n:>8,}{_g(mean, '%10.0g'):>12}{_g(se, '%10.0g'):>12}"
+            f"{_g(sd, '%10.0g'):>12}{_g(mean - crit * se, '%10.0g'):>12}"
+            f"{_g(mean + crit * se, '%10.0g'):>12}"
+        )
+    if paired_or_two and not title.startswith("Paired"):
+        crit = float(st.t.isf(alpha, res["df_t"]))
+        diff = res["mu_1"] - res["mu_2"]
+        out += [
+            mid,
+            f"{'diff':>8} |{'':>8}{_g(diff, '%10.0g'):>12}{_g(res['se'], '%10.0g'):>12}"
+            f"{'':>12}{_g(diff - crit * res['se'], '%10.0g'):>12}"
+            f"{_g(diff + crit * res['se'], '%10.0g'):>12}",
+        ]
+    t = res["t"]
+    out += [
+        rule,
+        f"    {what} = {diff_text:<40}t = {t:>9.4f}",
+        f"H0: {what} = {null:<24}Degrees of freedom = {res['df_t']:>8.4g}",
+        "",
+        f"    Ha: {what} < {null:<16}Ha: {what} != {null:<16}Ha: {what} > {null}",
+        f" Pr(T < t) = {res['p_l']:.4f}         Pr(|T| > |t|) = {res['p']:.4f}"
+        f"          Pr(T > t) = {res['p_u']:.4f}",
+    ]
+    session.log.lines(out)
 
 
 @command("prtest", syntax="anything [if] [in] [, by(varname) Level(real 95)]", rclass=True)
