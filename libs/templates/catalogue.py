@@ -105,6 +105,8 @@ def consistency_problems(meta: Template) -> list[str]:
     locals_ = names + [input_local(i.name) for i in meta.inputs]
     if len(set(locals_)) != len(locals_):
         problems.append("parameter and input locals must have distinct names")
+    # Stata truncates nothing: a local name longer than 31 characters is an error.
+    problems.extend(f"local name {name!r} is longer than 31" for name in locals_ if len(name) > 31)
     if [i.role for i in meta.inputs].count(InputRole.MAIN) != 1:
         problems.append("exactly one input must have role 'main'")
     if len({o.file for o in meta.outputs}) != len(meta.outputs):

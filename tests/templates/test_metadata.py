@@ -7,11 +7,12 @@ import tomllib
 from pathlib import Path
 
 import jsonschema
+import msgspec
 import pytest
 
 from libs.templates import Engine, Family, Shape, load_catalogue
 from libs.templates.catalogue import DEFAULT_ROOT, consistency_problems
-from libs.templates.metadata import template_json_schema
+from libs.templates.metadata import Template, template_json_schema
 
 TEMPLATE_DIRS = sorted(p for p in (DEFAULT_ROOT / "templates").iterdir() if p.is_dir())
 
@@ -113,3 +114,82 @@ def test_search_filters() -> None:
         catalogue.get("signrank_test"),
     ]
     assert len(catalogue.search(engine=Engine.STATA)) == len(catalogue)
+
+
+def _template(**changes: object) -> Template:
+    base: dict[str, object] = {
+        "id": "demo",
+        "version": "1.0.0",
+        "title": "t",
+        "description": "d",
+        "family": "data",
+        "shapes": [{"kind": "wide"}],
+        "parameters": [
+            {"name": "v", "type": "varname", "description": "a variable", "example": "x"}
+        ],
+        "outputs": [{"file": "results/x.csv", "kind": "table", "title": "x"}],
+    }
+    return msgspec.convert({**base, **changes}, Template)
+
+
+@pytest.mark.parametrize(
+    ("changes", "problem"),
+    [
+        ({"shapes": [{"kind": "panel", "id_param": "v"}]}, "needs id_param and time_param"),
+        ({"shapes": [{"kind": "long", "id_param": "nope", "j_param": "v"}]}, "unknown parameter"),
+        ({"ssc_packages": ["estout"]}, "SSC"),
+        (
+            {"parameters": [{"name": "v", "type": "varname", "description": "d"}]},
+            "need an example",
+        ),
+        (
+            {
+                "parameters": [
+                    {
+                        "name": "v",
+                        "type": "varname",
+                        "description": "d",
+                        "example": "x",
+                        "default": "y",
+                    }
+                ]
+            },
+            "no default",
+        ),
+        (
+            {
+                "parameters": [
+                    {
+                        "name": "k",
+                        "type": "enum",
+                        "description": "d",
+                        "example": "a;b",
+                        "values": ["a;b"],
+                    }
+                ]
+            },
+            "safe text",
+        ),
+        (
+            {
+                "parameters": [
+                    {"name": "main_data", "type": "varname", "description": "d", "example": "x"}
+                ]
+            },
+            "distinct names",
+        ),
+        (
+            {"parameters": [{"name": "v", "type": "varname", "description": "d", "example": "1x"}]},
+            "do not validate",
+        ),
+        (
+            {"inputs": [{"name": "a" * 30, "role": "main", "description": "d"}]},
+            "longer than 31",
+        ),
+        ({"outputs": [{"file": "results/x.csv", "kind": "table", "title": "x"}] * 2}, "twice"),
+    ],
+)
+def test_consistency_problems_are_found(changes: dict[str, object], problem: str) -> None:
+    found = consistency_problems(_template(**changes))
+    assert any(problem in p for p in found), found
+    assert consistency_problems(_template()) == []
