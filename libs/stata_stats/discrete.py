@@ -60,6 +60,8 @@ def fit_ml(
     """Stata's ``logit``/``probit``/``poisson depvar indepvars [weight], [vce() noconstant]``."""
     family = FAMILIES[cmd]
     vce = vce or VceRequest(kind="oim")
+    if weights is not None and weights.kind == "pweight" and not vce.is_robust:
+        vce = VceRequest(kind="robust")  # sampling weights imply the sandwich, as in Stata
     mask = estimation_mask(y, X, weights, vce.clusters, offset)
     k = X.shape[1]
     omitted = list(preomitted if preomitted is not None else (False,) * k)

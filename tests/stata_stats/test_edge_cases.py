@@ -142,3 +142,24 @@ def test_logit_robust_factor_is_n_over_n_minus_1() -> None:
     ref = sm.Logit(yb, sm.add_constant(x, prepend=False)).fit(disp=0, cov_type="HC0")
     n = len(y)
     assert_rel(est.V, ref.cov_params() * n / (n - 1), 1e-6)
+
+
+def test_logit_pweights_imply_robust() -> None:
+    """pweights: weighted pseudo-likelihood with the sandwich VCE (weights squared in the meat)."""
+    y, x = _data()
+    yb = (y > 0).astype(float)
+    w = np.linspace(0.5, 2.0, len(y))
+    est = fit_ml(
+        "logit", yb, x, ("x1", "x2", "x3"), depvar="y", weights=Weights(kind="pweight", values=w)
+    ).estimation
+    assert est.macros["vce"] == "robust"
+    ref = sm.GLM(
+        yb, sm.add_constant(x, prepend=False), family=sm.families.Binomial(), freq_weights=w
+    ).fit()
+    assert_rel(est.b, ref.params, 1e-6)
+    design = sm.add_constant(x, prepend=False)
+    p = 1 / (1 + np.exp(-design @ est.b))
+    bread = np.linalg.inv((design * (w * p * (1 - p))[:, None]).T @ design)
+    scores = design * (w * (yb - p))[:, None]
+    n = len(y)
+    assert_rel(est.V, bread @ scores.T @ scores @ bread * n / (n - 1), 1e-6)
