@@ -13,7 +13,7 @@ _USE_SUBSET = Spec("[anything] [if] [in] using/ [, clear NOLabel]")
 _USE_FILE = Spec("anything [, clear NOLabel]")
 
 
-@command("use", abbrev=3, syntax=None)
+@command("use", abbrev=1, syntax=None)
 def use(session: Session, args: Args) -> None:
     """``use filename [, clear]`` or ``use [varlist] [if] [in] using filename [, clear]``."""
     spec = _USE_SUBSET if " using " in f" {args.raw} " else _USE_FILE

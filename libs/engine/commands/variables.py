@@ -120,7 +120,7 @@ def order(session: Session, args: Args) -> None:
         ds.move(names, first=True)
 
 
-@command("sort", syntax="varlist [in] [, stable]")
+@command("sort", abbrev=2, syntax="varlist [in] [, stable]")
 def sort(session: Session, args: Args) -> None:
     """``sort varlist`` (ascending; missing values last; ties keep their order)."""
     if args.in_range is not None:
