@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import json
+
 from libs.templates.catalogue import Catalogue
 from libs.templates.metadata import Family, Parameter, ParamType, Template
+from libs.templates.request import example_request
 
 
 def catalogue_markdown(catalogue: Catalogue) -> str:
@@ -49,7 +52,8 @@ def _section(meta: Template) -> list[str]:
         lines.append("")
     lines += ["| output | kind | title |", "|---|---|---|"]
     lines += [f"| `{o.file}` | {o.kind.value} | {o.title} |" for o in meta.outputs]
-    lines.append("")
+    params = json.dumps(example_request(meta)["params"], ensure_ascii=False)
+    lines += ["", f"Example parameters: `{params}`", ""]
     return lines
 
 
