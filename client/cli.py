@@ -38,25 +38,29 @@ def build_parser() -> argparse.ArgumentParser:
     common.add_argument("--api-url", help="API base URL (default: $SS_API_URL or "
                         "http://127.0.0.1:8000)")
     common.add_argument("--api-key", help="API key (default: $SS_API_KEY)")
-    common.add_argument("--json", action="store_true", help="print JSON instead of text")
+    as_json = argparse.ArgumentParser(add_help=False)
+    as_json.add_argument("--json", action="store_true", help="print JSON instead of text")
 
     parser = argparse.ArgumentParser(prog="ss", description="Run SS do-file templates as jobs.",
                                      epilog=EPILOG)
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    def add(name: str, command: Command, help_text: str) -> argparse.ArgumentParser:
-        p = sub.add_parser(name, parents=[common], help=help_text, description=help_text,
+    def add(name: str, command: Command, help_text: str,
+            json_output: bool = False) -> argparse.ArgumentParser:
+        parents = [common, as_json] if json_output else [common]
+        p = sub.add_parser(name, parents=parents, help=help_text, description=help_text,
                            epilog=EPILOG)
         p.set_defaults(handler=command)
         return p
 
-    p = add("templates", commands.templates, "list templates")
+    p = add("templates", commands.templates, "list templates", json_output=True)
     p.add_argument("--family", help="data, descriptive, tests, regression, binary, panel, causal")
     p.add_argument("--shape", help="wide, long or panel")
     p.add_argument("--engine", help="embedded or stata")
     p.add_argument("--q", help="text to look for in id, title, description and tags")
 
-    p = add("template", commands.template, "show one template: parameters and an example")
+    p = add("template", commands.template, "show one template: parameters and an example",
+            json_output=True)
     p.add_argument("template_id", metavar="ID")
 
     p = add("run", commands.run, "upload data, run a template, follow it, fetch the outputs")
@@ -73,8 +77,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", type=Path, metavar="DIR",
                    help="download the outputs into DIR (implies --wait)")
 
-    for name, command, text in (("status", commands.status, "show a job"),
-                                ("cancel", commands.cancel, "cancel a queued or running job"),
+    add("status", commands.status, "show a job", json_output=True).add_argument(
+        "job_id", metavar="JOB")
+    for name, command, text in (("cancel", commands.cancel, "cancel a queued or running job"),
                                 ("retry", commands.retry, "run a failed or cancelled job again")):
         add(name, command, text).add_argument("job_id", metavar="JOB")
 
@@ -83,7 +88,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--attempt", type=int, help="attempt number (default: the latest)")
 
     p = add("events", commands.events,
-            "tail events: of every job from NATS, or of one job (--job) from the API")
+            "tail events: of every job from NATS, or of one job (--job) from the API",
+            json_output=True)
     p.add_argument("--job", metavar="JOB", help="follow one job's events through the API (SSE)")
     p.add_argument("--completed", action="store_true", help="only completed events")
     p.add_argument("--nats", metavar="URL", help="NATS URL (default: $SS_NATS_URL)")
