@@ -5,7 +5,15 @@ PY := $(VENV)/bin/python
 # pyenv honours .python-version (3.12); fall back to python3.12 on PATH.
 PYTHON ?= $(shell command -v pyenv >/dev/null 2>&1 && pyenv which python3.12 2>/dev/null || command -v python3.12 || echo python3)
 
-.PHONY: venv up down test lint typecheck unit manifest lock clean
+.PHONY: sysdeps venv up down test lint typecheck unit manifest lock clean
+
+# The one system package SS needs beyond Python: a CJK font for PDF reports and charts
+# (Chinese labels). The formatter image installs the same package.
+sysdeps:
+	@fc-list :lang=zh 2>/dev/null | grep -q . || { \
+	  echo "installing fonts-wqy-microhei (CJK font for PDF reports)"; \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-wqy-microhei fontconfig) \
+	  || echo "WARNING: could not install fonts-wqy-microhei: PDF reports with Chinese text will fail"; }
 
 $(VENV)/.installed: requirements/dev.txt
 	@$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 12), f"need Python 3.12, got {sys.version}"'
@@ -14,7 +22,7 @@ $(VENV)/.installed: requirements/dev.txt
 	$(VENV)/bin/pip check
 	touch $@
 
-venv: $(VENV)/.installed
+venv: sysdeps $(VENV)/.installed
 
 up: venv
 	@mkdir -p .dev

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import msgspec
+from nats.js.errors import NotFoundError
 
 from libs import names
 from libs.bus.connection import Bus
@@ -32,13 +33,30 @@ async def publish_format(bus: Bus, work: FormatWork) -> bool:
     return not ack.duplicate
 
 
+def _event_msg_id(event: JobEvent) -> str:
+    counter = event.submission * 10_000 + event.attempt
+    return names.msg_id(event.job_id, counter, event_type(event))
+
+
 async def publish_event(bus: Bus, event: JobEvent) -> bool:
     """Publish a job event once per (job, submission, attempt, type)."""
-    kind = event_type(event)
-    counter = event.submission * 10_000 + event.attempt
     ack = await bus.js.publish(
-        names.event_subject(event.tenant, event.job_id, kind),
+        names.event_subject(event.tenant, event.job_id, event_type(event)),
         encode_event(event),
-        headers={names.MSG_ID_HEADER: names.msg_id(event.job_id, counter, kind)},
+        headers={names.MSG_ID_HEADER: _event_msg_id(event)},
     )
     return not ack.duplicate
+
+
+async def republish_event(bus: Bus, event: JobEvent) -> bool:
+    """Publish ``event`` unless the stream already holds it: for redelivered work that may or
+    may not have announced before dying. (JetStream would drop the duplicate from the stream,
+    but plain-NATS subscribers would still see it.)"""
+    subject = names.event_subject(event.tenant, event.job_id, event_type(event))
+    try:
+        last = await bus.js.get_last_msg(names.EVENTS_STREAM, subject)
+        if last.headers and last.headers.get(names.MSG_ID_HEADER) == _event_msg_id(event):
+            return False
+    except NotFoundError:
+        pass
+    return await publish_event(bus, event)

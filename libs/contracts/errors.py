@@ -79,6 +79,8 @@ class ErrorCode(StrEnum):
     INPUT_SHEET_NOT_FOUND = "INPUT_SHEET_NOT_FOUND"
     #: The workbook has no worksheet with data.
     INPUT_NO_WORKSHEET = "INPUT_NO_WORKSHEET"
+    #: Reading the input took longer than allowed.
+    INPUT_READ_TIMEOUT = "INPUT_READ_TIMEOUT"
     #: No artifact with that name.
     ARTIFACT_NOT_FOUND = "ARTIFACT_NOT_FOUND"
     #: The rendered do-file breaks the safety policy.
@@ -136,6 +138,7 @@ HTTP_STATUS: dict[ErrorCode, int] = {
     ErrorCode.INPUT_TOO_MANY_CELLS: 422,
     ErrorCode.INPUT_SHEET_NOT_FOUND: 422,
     ErrorCode.INPUT_NO_WORKSHEET: 422,
+    ErrorCode.INPUT_READ_TIMEOUT: 422,
     ErrorCode.ARTIFACT_NOT_FOUND: 404,
     ErrorCode.DOFILE_UNSAFE: 422,
     ErrorCode.DOFILE_ERROR: 422,

@@ -21,8 +21,9 @@ from pathlib import Path
 from libs.runners.base import RunOutcome, RunStatus
 from libs.runners.process import Stop, supervise, tail_lines
 
-#: Modules the fork server imports before forking any child.
-PRELOAD = ["libs.runners.embedded_child"]
+#: Modules the fork server imports before forking any child (the dataset readers too: the
+#: worker reads inputs in children of the same fork server).
+PRELOAD = ["libs.runners.embedded_child", "libs.datasets"]
 RC_FILE = "ss_rc.json"
 
 

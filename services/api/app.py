@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import multiprocessing
 import re
 import uuid
 from collections.abc import AsyncIterator
@@ -75,6 +76,8 @@ def request_id_middleware(app: ASGIApp) -> ASGIApp:
 
 def create_app(settings: Settings) -> Litestar:
     catalogue = catalogue_for(settings)
+    # Uploads are read in fork-server children that already imported the dataset readers.
+    multiprocessing.set_forkserver_preload(["libs.datasets"])
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:

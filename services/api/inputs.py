@@ -47,12 +47,18 @@ def _dataset_error(exc: Exception, name: str) -> SSError:
                    **exc.details)
 
 
+#: Longest a read of one upload may take in the API.
+READ_TIMEOUT_S = 120.0
+
+
 def _preview(path: Path, name: str, sheet: str | None, rows: int) -> Preview:
     from libs.datasets.errors import DatasetError
-    from libs.datasets.preview import preview
+    from libs.datasets.isolation import preview_isolated
 
+    # In a fork-server child: a hostile file can crash a native reader (calamine aborts the
+    # process on some damaged XLS), and that must not take the API down with it.
     try:
-        return preview(path, name, sheet=sheet, rows=rows)
+        return preview_isolated(path, name, sheet=sheet, rows=rows, timeout=READ_TIMEOUT_S)
     except DatasetError as exc:
         raise _dataset_error(exc, name) from exc
 

@@ -15,10 +15,10 @@ from libs import names
 from libs.bus.connection import Bus
 from libs.bus.consumer import Delivery
 from libs.bus.jobstore import JobStore, NotChanged
-from libs.bus.publish import publish_event
+from libs.bus.publish import publish_event, republish_event
 from libs.contracts.errors import ErrorCode, ErrorInfo, SSError
 from libs.contracts.events import JobCompleted
-from libs.contracts.jobs import Artifact, JobRecord, JobState, now_iso
+from libs.contracts.jobs import TERMINAL_STATES, Artifact, JobRecord, JobState, now_iso
 from libs.contracts.work import FormatWork
 from libs.reports import ReportError, ResultBundle, render
 from libs.storage import ObjectStore
@@ -67,9 +67,9 @@ class FormatHandler:
             if exc.code is ErrorCode.JOB_NOT_FOUND:
                 return
             raise
-        if record.state is JobState.SUCCEEDED and record.attempt == work.attempt:
+        if record.state in TERMINAL_STATES and record.attempt == work.attempt:
             # Finished by a formatter that died before acking: make sure the event went out.
-            await self._announce(record)
+            await self._announce(record, again=True)
             return
         if record.state is not JobState.FORMATTING or record.attempt != work.attempt:
             return  # cancelled, retried or stale
@@ -144,9 +144,10 @@ class FormatHandler:
         if mine:
             await self._announce(updated)
 
-    async def _announce(self, record: JobRecord) -> None:
+    async def _announce(self, record: JobRecord, again: bool = False) -> None:
         outputs = [a.name for a in record.artifacts if a.kind == "output"]
-        await publish_event(self._bus, JobCompleted(
+        publish = republish_event if again else publish_event
+        await publish(self._bus, JobCompleted(
             tenant=record.tenant, job_id=record.id, at=now_iso(), submission=record.submission,
             attempt=record.attempt, status=record.state, error=record.error, outputs=outputs))
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import multiprocessing
 import os
 import socket
 
@@ -30,6 +31,8 @@ def make_runner(settings: Settings) -> Runner:
 async def serve(settings: Settings, stop: asyncio.Event) -> None:
     """Run the worker until ``stop`` is set, then drain gracefully."""
     worker_id = settings.worker_id or f"{socket.gethostname()}-{os.getpid()}"
+    # Inputs are normalised in fork-server children (see workspace.prepare).
+    multiprocessing.set_forkserver_preload(["libs.datasets"])
     runner = make_runner(settings)
     catalogue = catalogue_for(settings)
     warm_up = getattr(runner, "warm_up", None)

@@ -23,8 +23,8 @@ from libs import names
 from libs.contracts.errors import ErrorCode, JobFailed, SSError
 from libs.contracts.jobs import Artifact, JobRecord
 from libs.datasets.errors import DatasetError
+from libs.datasets.isolation import normalise_isolated
 from libs.datasets.limits import Limits
-from libs.datasets.normalise import normalise_to_dta
 from libs.datasets.report import Kind, NormaliseReport
 from libs.storage import ObjectStore
 from libs.templates.catalogue import Catalogue
@@ -34,6 +34,8 @@ from libs.templates.render import default_input_files, render_do_file
 from libs.templates.shapes import check_shape
 
 DO_FILE = "main.do"
+#: Longest the normalisation of one input may take.
+NORMALISE_TIMEOUT_S = 600.0
 RUN_FILE = "run.json"
 _CONTENT_TYPES = {".do": "text/plain; charset=utf-8", ".log": "text/plain; charset=utf-8",
                   ".json": "application/json", ".csv": "text/csv; charset=utf-8",
@@ -74,10 +76,13 @@ async def prepare(
     reports: dict[str, NormaliseReport] = {}
     for name, upload in bound.items():
         try:
+            # Isolated: a damaged file can crash a native reader; it must not take the
+            # worker (and its other running jobs) down with it.
             reports[name] = await asyncio.to_thread(
-                normalise_to_dta, workdir / "uploads" / upload.name,
+                normalise_isolated, workdir / "uploads" / upload.name,
                 workdir / "inputs" / files[name], filename=upload.name,
                 sheet=record.spec.sheets.get(upload.name), limits=Limits(),
+                timeout=NORMALISE_TIMEOUT_S,
             )
         except DatasetError as exc:
             raise dataset_failure(exc, upload.name) from exc

@@ -159,6 +159,29 @@ async def test_error_codes_of_the_api(api: Stack, admin: httpx.AsyncClient) -> N
                                       content=AUTO_CSV)) == (422, "INPUT_TOO_MANY")
     assert await code(await admin.get(f"/v1/jobs/{job_id}/artifacts/none.txt")) == (
         404, "ARTIFACT_NOT_FOUND")
+    other = await _job(admin)
+    assert await code(await admin.put(f"/v1/jobs/{other}/inputs/charts.xlsx",
+                                      content=_chart_only_workbook())) == (
+        422, "INPUT_NO_WORKSHEET")
+
+
+def _chart_only_workbook() -> bytes:
+    """A workbook whose only worksheet is hidden behind a chart sheet."""
+    import io
+
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(["a", "b"])
+    sheet.append([1, 2])
+    sheet.sheet_state = "hidden"
+    book.create_chartsheet("Chart")
+    book.active = 1
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
 
 
 async def test_rate_limit_answers_429_with_retry_after(api: Stack,

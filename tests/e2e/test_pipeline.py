@@ -163,3 +163,19 @@ async def test_sigkill_of_a_worker_mid_run_is_taken_over(
         if artifact["kind"] == "raw":
             assert artifact["attempt"] == 2
             assert "/attempts/2/" in artifact["key"]
+
+
+async def test_a_format_that_cannot_render_fails_the_job_and_keeps_the_run(
+    stack: Stack, client: Client, bus: Bus
+) -> None:
+    async with recorded_events(bus, "ss.events.*.*.completed") as completed:
+        job_id = await client.run("malformed", {"var": "x"}, csv_bytes(3),
+                                  formats=["log", "xlsx"])
+        job = await client.wait(job_id)
+        await asyncio.sleep(0.5)
+    assert job["state"] == "failed"
+    assert job["error"]["error_code"] == "OUTPUT_FORMATTER_FAILED"
+    assert "coefficients.csv" in job["error"]["message"]
+    assert [e.status for e in completed[job_id]] == ["failed"]
+    raw = {a["name"] for a in job["artifacts"] if a["kind"] == "raw"}
+    assert {"main.do", "main.log", "results/coefficients.csv"} <= raw

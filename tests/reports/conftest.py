@@ -8,13 +8,7 @@ from pathlib import Path
 import pytest
 
 from libs.reports import ResultBundle, render
-from libs.reports.fonts import font_files
 from tests.reports.samples import Fit, write_attempt
-
-#: PDF tests need a CJK font for the Chinese labels; Debian: fonts-wqy-microhei.
-needs_cjk_font = pytest.mark.skipif(
-    font_files().cjk is None, reason="no CJK font installed (apt-get install fonts-wqy-microhei)")
-
 
 @dataclass(frozen=True)
 class Rendered:

@@ -15,7 +15,7 @@ import pytest
 
 from libs.reports import ReportCode, ReportError, ResultBundle, Table, render
 from libs.reports.fonts import FontFiles, font_files
-from tests.reports.conftest import Rendered, expected_cells, needs_cjk_font
+from tests.reports.conftest import Rendered, expected_cells
 from tests.reports.samples import LABELS
 
 NOTES = ("Standard errors in parentheses: (1) conventional; (2) robust; "
@@ -56,7 +56,6 @@ def pdf_path(sample: Rendered) -> Path:
     return path
 
 
-@needs_cjk_font
 def test_pdf_regression_numbers_and_chinese(pdf_path: Path, sample: Rendered) -> None:
     text = _pdf_text(pdf_path)
     for fit in sample.fits:
@@ -72,7 +71,6 @@ def test_pdf_regression_numbers_and_chinese(pdf_path: Path, sample: Rendered) ->
         assert sum(len(page.images) for page in pdf.pages) == 2
 
 
-@needs_cjk_font
 def test_pdf_long_table_repeats_its_header_on_every_page(sample: Rendered,
                                                          tmp_path: Path) -> None:
     frame = pd.DataFrame({"obs_id": range(150), "measure_x": [i * 0.5 for i in range(150)]})
@@ -154,7 +152,6 @@ def test_html_is_self_contained_with_the_regression(rendered: dict[str, list[Pat
         assert note in text
 
 
-@needs_cjk_font
 def test_wide_table_gets_a_landscape_page_in_docx_and_pdf(sample: Rendered,
                                                           tmp_path: Path) -> None:
     frame = pd.DataFrame({f"column_{i}": [1234.5678 * i] * 5 for i in range(20)})

@@ -1,0 +1,108 @@
+"""The formatter against real NATS and S3: a crash mid-render is redone without duplicates."""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import msgspec
+import pytest
+
+from libs import names
+from libs.bus.connection import Bus, connect
+from libs.bus.consumer import Delivery
+from libs.bus.jobstore import JobStore
+from libs.bus.provision import ensure_topology
+from libs.contracts.events import JobCompleted, decode_event
+from libs.contracts.jobs import JobRecord, JobSpec, JobState, new_job_id, now_iso
+from libs.contracts.work import FormatWork
+from libs.settings import Settings
+from libs.storage import ObjectStore
+from services.common.library import catalogue_for
+from services.formatter import handler as handler_module
+from services.formatter.handler import FormatHandler
+from tests.reports.samples import write_attempt
+from tests.servers import NatsServer, S3Server
+
+
+class Crash(BaseException):
+    """The process dies here (nothing after it runs)."""
+
+
+@pytest.fixture
+async def parts(nats_server: NatsServer, s3_server: S3Server
+                ) -> AsyncIterator[tuple[Bus, ObjectStore, FormatHandler]]:
+    settings = Settings(nats_url=nats_server.url, s3_endpoint=s3_server.endpoint,
+                        s3_access_key=s3_server.access_key, s3_secret_key=s3_server.secret_key)
+    bus = await connect(settings.nats_url, name="formatter-test")
+    await ensure_topology(bus, settings)
+    objects = await ObjectStore.open(settings)
+    handler = FormatHandler(bus=bus, store=await JobStore.open(bus), objects=objects,
+                            catalogue=catalogue_for(settings))
+    yield bus, objects, handler
+    await objects.close()
+    await bus.close()
+
+
+async def _formatting_job(bus: Bus, objects: ObjectStore, tmp_path: Path,
+                          formats: list[str]) -> JobRecord:
+    raw = tmp_path / "raw"
+    write_attempt(raw)
+    record = JobRecord(id=new_job_id(), tenant="fmt", created_at=now_iso(),
+                       spec=JobSpec(template_id="ols_compare", output_formats=formats))
+    record = msgspec.structs.replace(record, state=JobState.FORMATTING, attempt=1, submission=1)
+    for path in raw.rglob("*"):
+        if path.is_file():
+            rel = path.relative_to(raw).as_posix()
+            await objects.put_file(names.attempt_key("fmt", record.id, 1, rel), path)
+    await JobStore(await bus.js.key_value(names.JOBS_BUCKET)).create(record)
+    return record
+
+
+async def test_crash_mid_render_is_redone_without_duplicate_outputs(
+    parts: tuple[Bus, ObjectStore, FormatHandler], tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    bus, objects, handler = parts
+    formats = ["xlsx", "json", "csv", "html"]
+    record = await _formatting_job(bus, objects, tmp_path, formats)
+    delivery = Delivery(data=msgspec.json.encode(FormatWork(tenant="fmt", job_id=record.id,
+                                                             attempt=1)),
+                        num_delivered=1, stream_seq=1)
+    completed: list[Any] = []
+
+    async def on_msg(msg: Any) -> None:
+        completed.append(decode_event(msg.data))
+
+    sub = await bus.nc.subscribe(names.event_subject("fmt", record.id, "completed"), cb=on_msg)
+    real_render = handler_module.render
+    rendered: list[str] = []
+
+    def dying_render(fmt: str, *args: Any) -> list[Path]:
+        if len(rendered) == 2:
+            raise Crash
+        rendered.append(fmt)
+        return real_render(fmt, *args)
+
+    monkeypatch.setattr(handler_module, "render", dying_render)
+    with pytest.raises(Crash):
+        await handler.handle(delivery)
+    stored, _ = await JobStore(await bus.js.key_value(names.JOBS_BUCKET)).get("fmt", record.id)
+    assert stored.state is JobState.FORMATTING  # nothing completed by the dead attempt
+    monkeypatch.setattr(handler_module, "render", real_render)
+
+    await handler.handle(dataclasses.replace(delivery, num_delivered=2))
+    await handler.handle(dataclasses.replace(delivery, num_delivered=3))  # late duplicate
+    await asyncio.sleep(0.3)
+    await sub.unsubscribe()
+    done, _ = await JobStore(await bus.js.key_value(names.JOBS_BUCKET)).get("fmt", record.id)
+    assert done.state is JobState.SUCCEEDED
+    outputs = [a for a in done.artifacts if a.kind == "output"]
+    assert len({a.name for a in outputs}) == len(outputs)
+    assert {"report.xlsx", "results.json", "report.html"} <= {a.name for a in outputs}
+    listed = await objects.list(names.outputs_prefix("fmt", record.id))
+    assert sorted(o.key for o in listed) == sorted(a.key for a in outputs)
+    assert [e.status for e in completed if isinstance(e, JobCompleted)] == [JobState.SUCCEEDED]

@@ -1,0 +1,96 @@
+"""The embedded engine backend: fork-server children, exit codes, time limits, kills."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import time
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from libs.contracts.errors import ErrorCode
+from libs.runners.base import RunStatus
+from libs.runners.embedded import EmbeddedRunner
+from services.worker.attempt import _FAILURES
+
+
+@pytest.fixture(scope="module")
+async def runner() -> AsyncIterator[EmbeddedRunner]:
+    r = EmbeddedRunner()
+    await r.warm_up()
+    yield r
+    await r.close()
+
+
+def _engine_pids(workdir: Path) -> list[int]:
+    """Processes whose working directory is ``workdir`` (the engine child chdirs there)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if Path(os.readlink(entry / "cwd")) == workdir:
+                    found.append(int(entry.name))
+            except OSError:
+                continue
+    return found
+
+
+def _do(workdir: Path, text: str) -> Path:
+    workdir.mkdir(parents=True, exist_ok=True)
+    (workdir / "main.do").write_text(text)
+    return workdir
+
+
+async def test_success_writes_the_log(runner: EmbeddedRunner, tmp_path: Path) -> None:
+    work = _do(tmp_path / "ok", 'display "hello " 1+1\n')
+    outcome = await runner.run(work, "main.do", timeout_s=30, cancel=asyncio.Event())
+    assert outcome.status is RunStatus.OK
+    assert outcome.rc == 0
+    assert "hello 2" in (work / "main.log").read_text()
+    assert outcome.versions["numpy"]
+
+
+async def test_dofile_error_returns_statas_code(runner: EmbeddedRunner, tmp_path: Path) -> None:
+    work = _do(tmp_path / "err", "display 1\nnosuchcommand\n")
+    outcome = await runner.run(work, "main.do", timeout_s=30, cancel=asyncio.Event())
+    assert outcome.status is RunStatus.DOFILE_ERROR
+    assert outcome.rc == 199
+    assert "r(199);" in outcome.log_excerpt
+
+
+async def test_timeout_and_cancel_kill_the_child(runner: EmbeddedRunner, tmp_path: Path) -> None:
+    work = _do(tmp_path / "slow", "sleep 60000\n")
+    began = time.monotonic()
+    outcome = await runner.run(work, "main.do", timeout_s=0.5, cancel=asyncio.Event())
+    assert outcome.status is RunStatus.TIMEOUT
+    assert time.monotonic() - began < 5
+    assert _engine_pids(work.resolve()) == []
+
+    cancel = asyncio.Event()
+    work2 = _do(tmp_path / "cancel", "sleep 60000\n")
+    task = asyncio.create_task(runner.run(work2, "main.do", timeout_s=60, cancel=cancel))
+    await asyncio.sleep(0.5)
+    assert _engine_pids(work2.resolve())
+    cancel.set()
+    outcome = await asyncio.wait_for(task, 5)
+    assert outcome.status is RunStatus.CANCELLED
+    assert _engine_pids(work2.resolve()) == []
+
+
+async def test_a_dying_engine_is_a_crash(runner: EmbeddedRunner, tmp_path: Path) -> None:
+    work = _do(tmp_path / "crash", "sleep 60000\n")
+    task = asyncio.create_task(runner.run(work, "main.do", timeout_s=60,
+                                          cancel=asyncio.Event()))
+    for _ in range(100):
+        pids = _engine_pids(work.resolve())
+        if pids:
+            break
+        await asyncio.sleep(0.05)
+    for pid in pids:
+        os.kill(pid, signal.SIGKILL)  # e.g. the kernel's OOM killer
+    outcome = await asyncio.wait_for(task, 10)
+    assert outcome.status is RunStatus.CRASHED
+    assert _FAILURES[RunStatus.CRASHED][0] is ErrorCode.ENGINE_CRASHED
