@@ -19,22 +19,25 @@ program define ss_store_model
     matrix `omit' = r(omit)
     local terms : colfullnames `b'
     local k = colsof(`b')
+    tempname crit
     local df_r = e(df_r)
     if missing(`df_r') {
         local stype "z"
-        local crit = invnormal(1 - (100 - `level') / 200)
+        scalar `crit' = invnormal(1 - (100 - `level') / 200)
     }
     else {
         local stype "t"
-        local crit = invttail(`df_r', (100 - `level') / 200)
+        scalar `crit' = invttail(`df_r', (100 - `level') / 200)
     }
 
     * -- coefficients.csv ----------------------------------------------------------------
     _ss_open `fh' "results/coefficients.csv" ///
         "model,term,label,coef,se,stat,stat_type,p,ci_lo,ci_hi,omitted"
+    * numbers go through scalars, not macros, to keep every digit
+    tempname coef se stat p lo hi
     forvalues j = 1/`k' {
         local term : word `j' of `terms'
-        local coef = `b'[1, `j']
+        scalar `coef' = `b'[1, `j']
         local om = `omit'[1, `j']
         local label ""
         _ms_parse_parts `term'
@@ -42,23 +45,21 @@ program define ss_store_model
             capture local label : variable label `r(name)'
         }
         if `om' {
-            local se = .
-            local stat = .
-            local p = .
-            local lo = .
-            local hi = .
+            foreach v in se stat p lo hi {
+                scalar ``v'' = .
+            }
         }
         else {
-            local se = sqrt(`V'[`j', `j'])
-            local stat = `coef' / `se'
+            scalar `se' = sqrt(`V'[`j', `j'])
+            scalar `stat' = `coef' / `se'
             if "`stype'" == "t" {
-                local p = 2 * ttail(`df_r', abs(`stat'))
+                scalar `p' = 2 * ttail(`df_r', abs(`stat'))
             }
             else {
-                local p = 2 * normal(-abs(`stat'))
+                scalar `p' = 2 * normal(-abs(`stat'))
             }
-            local lo = `coef' - `crit' * `se'
-            local hi = `coef' + `crit' * `se'
+            scalar `lo' = `coef' - `crit' * `se'
+            scalar `hi' = `coef' + `crit' * `se'
         }
         _ss_field `"`model'"'
         local line `"`r(field)'"'
@@ -143,7 +144,8 @@ program define _ss_open
     }
 end
 
-* A number at full precision (%21.0g), empty when missing; 0.5 is written 0.5, not .5.
+* A number (a scalar name or a literal) at full precision (%21.0g), empty when missing;
+* 0.5 is written 0.5, not .5.
 program define _ss_num, rclass
     args value
     if missing(`value') {

@@ -43,6 +43,7 @@ def check_ols(res: Results, data: Mapping[str, pd.DataFrame]) -> None:
     close(res.stat("ols", "r2_a"), fit.rsquared_adj)
     close(res.stat("ols", "F"), fit.fvalue)
     close(res.stat("ols", "rmse"), np.sqrt(fit.mse_resid))
+    assert res.table("models")["title"].iloc[0] == "Price (USD), 1978: 95% CI & more"
     row = res.coef("ols", "mpg")
     close([row["ci_lo"], row["ci_hi"]], fit.conf_int(0.10).loc["mpg"])  # level(90)
 
@@ -292,7 +293,12 @@ VARIANTS = [
 CASES = [
     Case(
         template="ols",
-        params={"depvar": "price", "indepvars": ["mpg", "weight"], "level": 90},
+        params={
+            "depvar": "price",
+            "indepvars": ["mpg", "weight"],
+            "level": 90,
+            "title": "Price (USD), 1978: 95% CI & more",
+        },
         main=auto_frame(),
         check=check_ols,
     ),
