@@ -83,33 +83,34 @@ program define ss_store_model
 
     * -- model_stats.csv -----------------------------------------------------------------
     _ss_open `fh' "results/model_stats.csv" "model,stat,value"
-    local pval = e(p)
+    tempname pval aic bic value
+    scalar `pval' = e(p)
     if missing(`pval') & !missing(e(F)) & !missing(e(df_m)) & !missing(e(df_r)) {
-        local pval = Ftail(e(df_m), e(df_r), e(F))
+        scalar `pval' = Ftail(e(df_m), e(df_r), e(F))
     }
-    local aic = .
-    local bic = .
+    scalar `aic' = .
+    scalar `bic' = .
     if !missing(e(ll)) & !missing(e(rank)) & !missing(e(N)) {
-        local aic = -2 * e(ll) + 2 * e(rank)
-        local bic = -2 * e(ll) + ln(e(N)) * e(rank)
+        scalar `aic' = -2 * e(ll) + 2 * e(rank)
+        scalar `bic' = -2 * e(ll) + ln(e(N)) * e(rank)
     }
+    _ss_field `"`model'"'
+    local field `"`r(field)'"'
     foreach s in N r2 r2_a F df_m df_r p chi2 ll ll_0 r2_p rmse N_clust N_g ///
                  r2_w r2_b r2_o sigma_u sigma_e rho aic bic level {
         if "`s'" == "p" {
-            local value = `pval'
+            scalar `value' = `pval'
         }
         else if "`s'" == "aic" | "`s'" == "bic" {
-            local value = ``s''
+            scalar `value' = ``s''
         }
         else if "`s'" == "level" {
-            local value = `level'
+            scalar `value' = `level'
         }
         else {
-            local value = e(`s')
+            scalar `value' = e(`s')
         }
         if !missing(`value') {
-            _ss_field `"`model'"'
-            local field `"`r(field)'"'
             _ss_num `value'
             file write `fh' `"`field',`s',`r(text)'"' _n
         }
