@@ -7,9 +7,10 @@ httpx does the I/O, and a test passes ``transport=httpx.MockTransport(...)`` to 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import uuid
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncGenerator, AsyncIterator, Callable, Sequence
 from pathlib import Path, PurePosixPath
 from typing import Any, TypeVar
 from urllib.parse import quote
@@ -292,7 +293,7 @@ class AsyncSSClient:
     # --- events --------------------------------------------------------------------------
 
     async def events(self, job_id: str, *, last_event_id: str = "",
-                     max_reconnects: int = 5) -> AsyncIterator[EventMessage]:
+                     max_reconnects: int = 5) -> AsyncGenerator[EventMessage]:
         """The job's events from the start (or after ``last_event_id``), live, until the
         stream ends after a ``completed`` event. A dropped connection is resumed with
         ``Last-Event-ID`` so no event is lost or repeated."""
@@ -343,12 +344,14 @@ class AsyncSSClient:
         step even of a job that already ended) until its current submission completes;
         return the job as it ended."""
         job = await self.job(job_id)
-        async for message in self.events(job_id):
-            if on_event:
-                on_event(message)
-            event = message.event
-            if isinstance(event, JobCompleted) and event.submission >= job.submission:
-                break
+        # aclosing: leaving the loop early must close the HTTP stream now, not at GC time.
+        async with contextlib.aclosing(self.events(job_id)) as stream:
+            async for message in stream:
+                if on_event:
+                    on_event(message)
+                event = message.event
+                if isinstance(event, JobCompleted) and event.submission >= job.submission:
+                    break
         return await self.job(job_id)
 
     async def run(self, template_id: str, data: Path | str | Sequence[Path | str],
