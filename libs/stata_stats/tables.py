@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 import numpy as np
+import pandas as pd
 from numpy.typing import NDArray
 from scipy import special, stats
 
@@ -21,7 +22,7 @@ from libs.stata_stats.estimation import FloatArray
 
 #: Fisher's exact test enumerates tables; beyond this many it gives up as Stata would
 #: ask for more memory (r(910) is Stata's code for that).
-MAX_EXACT_TABLES = 2_000_000
+MAX_EXACT_TABLES = 500_000
 EXACT_TOO_LARGE = 910
 
 
@@ -58,37 +59,38 @@ class TwoWay:
         return np.asarray(100.0 * c / c.sum(), dtype=np.float64)
 
 
-def _levels(values: NDArray[np.generic], missing: bool) -> tuple[NDArray[np.bool_], list[object]]:
+def _coded(
+    values: NDArray[np.generic], missing: bool
+) -> tuple[NDArray[np.bool_], NDArray[np.intp], list[object]]:
+    """Rows used, their level codes, and the sorted levels (missing last, with ``missing``)."""
     if values.dtype.kind == "f":
-        ok = np.ones(values.size, dtype=bool) if missing else np.isfinite(values)
-    else:
-        ok = np.array([missing or (v is not None and v != "") for v in values], dtype=bool)
-    uniq = sorted(set(values[ok].tolist()), key=_sort_key)
-    return ok, uniq
-
-
-def _sort_key(v: object) -> tuple[int, float | str]:
-    if isinstance(v, float):
-        return (1, 0.0) if np.isnan(v) else (0, v)
-    return (0, v) if isinstance(v, int) else (2, str(v))
+        finite = np.isfinite(values)
+        uniq = np.unique(values[finite])
+        codes = np.searchsorted(uniq, np.where(finite, values, uniq[0] if uniq.size else 0.0))
+        levels: list[object] = [float(v) for v in uniq]
+        if missing and not finite.all():
+            codes = np.where(finite, codes, uniq.size)
+            levels.append(np.nan)
+            return np.ones(values.size, dtype=bool), codes.astype(np.intp), levels
+        return finite, codes.astype(np.intp), levels
+    text = np.asarray(values, dtype=object)
+    ok = np.ones(text.size, dtype=bool) if missing else np.asarray(text != "", dtype=bool)
+    codes, uniq = pd.factorize(pd.Series(text), sort=True)
+    return ok, np.asarray(codes, dtype=np.intp), [str(v) for v in uniq]
 
 
 def tabulate1(
     values: NDArray[np.generic], weights: FloatArray | None = None, missing: bool = False
 ) -> OneWay:
     """``tabulate var [fweight] [, missing]``."""
-    ok, levels = _levels(values, missing)
-    w = np.ones(values.size) if weights is None else weights
-    index = {_key(v): i for i, v in enumerate(levels)}
-    freq = np.zeros(len(levels))
-    for v, wi in zip(values[ok].tolist(), w[ok], strict=True):
-        freq[index[_key(v)]] += wi
+    ok, codes, levels = _coded(values, missing)
+    w = None if weights is None else weights[ok]
+    freq = np.bincount(codes[ok], weights=w, minlength=len(levels)).astype(np.float64)
+    present = freq > 0
+    freq = freq[present]
+    levels = [lv for lv, keep in zip(levels, present, strict=True) if keep]
     pct = 100.0 * freq / freq.sum()
     return OneWay(levels=tuple(levels), freq=freq, percent=pct, cum=np.cumsum(pct))
-
-
-def _key(v: object) -> object:
-    return "__nan__" if isinstance(v, float) and np.isnan(v) else v
 
 
 def tabulate2(
@@ -100,17 +102,20 @@ def tabulate2(
     exact: bool = False,
 ) -> TwoWay:
     """``tabulate r c [fweight] [, chi2 lrchi2 V exact missing]``: all statistics computed."""
-    ok_r, levels_r = _levels(rows, missing)
-    ok_c, levels_c = _levels(cols, missing)
+    ok_r, codes_r, levels_r = _coded(rows, missing)
+    ok_c, codes_c, levels_c = _coded(cols, missing)
     ok = ok_r & ok_c
-    levels_r = sorted({_key(v) for v in rows[ok].tolist()}, key=_sort_key)
-    levels_c = sorted({_key(v) for v in cols[ok].tolist()}, key=_sort_key)
-    ir = {v: i for i, v in enumerate(levels_r)}
-    ic = {v: i for i, v in enumerate(levels_c)}
-    w = np.ones(rows.size) if weights is None else weights
-    counts = np.zeros((len(levels_r), len(levels_c)))
-    for a, b, wi in zip(rows[ok].tolist(), cols[ok].tolist(), w[ok], strict=True):
-        counts[ir[_key(a)], ic[_key(b)]] += wi
+    w = None if weights is None else weights[ok]
+    cells = np.bincount(
+        codes_r[ok] * len(levels_c) + codes_c[ok],
+        weights=w,
+        minlength=len(levels_r) * len(levels_c),
+    )
+    counts = cells.reshape(len(levels_r), len(levels_c)).astype(np.float64)
+    keep_r, keep_c = counts.sum(axis=1) > 0, counts.sum(axis=0) > 0
+    counts = counts[np.ix_(keep_r, keep_c)]
+    levels_r = [lv for lv, k in zip(levels_r, keep_r, strict=True) if k]
+    levels_c = [lv for lv, k in zip(levels_c, keep_c, strict=True) if k]
     scalars = {"N": float(counts.sum()), "r": float(counts.shape[0]), "c": float(counts.shape[1])}
     scalars.update(association(counts))
     if exact:
