@@ -101,7 +101,10 @@ class Spec:
             if m is None:
                 raise ValueError(f"bad syntax element {tok!r}")
             self.main.append((m["kind"], optional, m["mods"] or "", bool(m["slash"])))
-        self.options = [_option(o) for o in textscan.split_top(opts.strip().rstrip("]"))]
+        # brackets among the options only mark them optional: required ones are checked by
+        # the command itself
+        flat = opts.replace("[", " ").replace("]", " ")
+        self.options = [_option(o) for o in textscan.split_top(flat)]
         self.star = any(o.name == "*" for o in self.options)
 
     def parse(self, text: str, session: Session) -> Args:

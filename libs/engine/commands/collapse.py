@@ -101,6 +101,13 @@ def collapse(session: Session, args: object) -> None:
     session.data = result
 
 
+def _quantile(stat: str, x: FloatArray, w: FloatArray | None) -> float:
+    """median, p#, iqr of one group (weighted when weights are given)."""
+    if stat == "iqr":
+        return percentile(x, 75, w) - percentile(x, 25, w)
+    return percentile(x, 50.0 if stat == "median" else float(stat[1:]), w)
+
+
 def _statistic(stat: str, x: FloatArray, ids: npt.NDArray[np.intp], count: int,
                w: FloatArray, kind: str | None) -> FloatArray:
     ok = ~np.isnan(x)
@@ -141,12 +148,9 @@ def _statistic(stat: str, x: FloatArray, ids: npt.NDArray[np.intp], count: int,
     elif stat in ("firstnm", "lastnm"):
         out = grouped.first() if stat == "firstnm" else grouped.last()
     elif stat == "median" or stat.startswith("p") or stat == "iqr":
-        p = 50.0 if stat == "median" else float(stat[1:]) if stat != "iqr" else 0.0
-        if stat == "iqr":
-            out = grouped.agg(lambda s: percentile(s.to_numpy(), 75) - percentile(s.to_numpy(),
-                                                                                   25))
-        else:
-            out = grouped.agg(lambda s: percentile(s.to_numpy(), p))
+        weights = w if kind is not None else None
+        out = pd.Series({g: _quantile(stat, x[idx], None if weights is None else weights[idx])
+                         for g, idx in frame.groupby("g", sort=True).indices.items()})
     else:
         raise StataError(198, f"({stat}) not supported by the embedded engine")
     full = np.full(count, np.nan)

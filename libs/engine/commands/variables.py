@@ -51,7 +51,7 @@ def keep(session: Session, args: Args) -> None:
     _drop_or_keep(session, args, keep=True)
 
 
-@command("rename", abbrev=3, syntax="anything [, CASEs]")
+@command("rename", abbrev=3, syntax="anything [, UPper LOWer PROPer]")
 def rename(session: Session, args: Args) -> None:
     """``rename old new``, ``rename (a b) (c d)``, wildcards ``rename *_x x_*``, ``, lower``."""
     ds = session.data
@@ -60,9 +60,10 @@ def rename(session: Session, args: Args) -> None:
         olds, news = groups[0].split(), groups[1].split()
     else:
         words = args.anything.split()
-        if len(words) == 1 and args.raw.strip().endswith(("lower", "upper")):
+        case = next((c for c in ("upper", "lower", "proper") if args.opt(c)), None)
+        if len(words) == 1 and case:
             olds = varlist.expand(ds, words[0])
-            news = [v.lower() if "lower" in args.raw else v.upper() for v in olds]
+            news = [getattr(v, "capitalize" if case == "proper" else case)() for v in olds]
         elif len(words) != 2:
             raise StataError(198, "invalid syntax")
         elif "*" in words[0] or "?" in words[0]:
