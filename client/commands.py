@@ -175,6 +175,7 @@ async def retry(args: argparse.Namespace, ss: AsyncSSClient, term: Terminal) -> 
 
 
 async def events(args: argparse.Namespace, ss: AsyncSSClient, term: Terminal) -> int:
+    source: AsyncIterator[EventMessage]
     if args.job:
         source = ss.events(args.job)
     else:
