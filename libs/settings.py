@@ -42,6 +42,7 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True):
     upload_max_bytes: int = 5 * 1024**3
     inputs_max_per_job: int = 8
     presign_expiry_s: int = 900
+    presign_single_max_bytes: int = 64 * 1024**2
     engine: str = "embedded"
     pool: str = ""
     stata_cmd: str = ""
@@ -97,6 +98,8 @@ DOCS: dict[str, str] = {
     "upload_max_bytes": "Largest accepted input upload (bytes).",
     "inputs_max_per_job": "Most inputs one job may have.",
     "presign_expiry_s": "Lifetime of presigned URLs (seconds).",
+    "presign_single_max_bytes": "Presigned uploads up to this size use one PUT; larger ones "
+    "go multipart.",
     "engine": "Engine a worker runs: embedded or stata.",
     "pool": "Queue a worker takes run items from (default: the engine name).",
     "stata_cmd": "Real Stata command line (engine stata), e.g. /usr/local/stata18/stata-mp.",

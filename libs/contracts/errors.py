@@ -81,6 +81,16 @@ class ErrorCode(StrEnum):
     INPUT_NO_WORKSHEET = "INPUT_NO_WORKSHEET"
     #: Reading the input took longer than allowed.
     INPUT_READ_TIMEOUT = "INPUT_READ_TIMEOUT"
+    #: No pending presigned upload with that id on this job.
+    UPLOAD_NOT_FOUND = "UPLOAD_NOT_FOUND"
+    #: Completing an upload whose object (or parts) never arrived.
+    UPLOAD_INCOMPLETE = "UPLOAD_INCOMPLETE"
+    #: The part list given on completion does not match the uploaded parts (ETags, numbers).
+    UPLOAD_PARTS_INVALID = "UPLOAD_PARTS_INVALID"
+    #: The uploaded object's size differs from the size declared when the upload was created.
+    UPLOAD_SIZE_MISMATCH = "UPLOAD_SIZE_MISMATCH"
+    #: The uploaded object's sha256 differs from the one declared.
+    UPLOAD_CHECKSUM_MISMATCH = "UPLOAD_CHECKSUM_MISMATCH"
     #: No artifact with that name.
     ARTIFACT_NOT_FOUND = "ARTIFACT_NOT_FOUND"
     #: The rendered do-file breaks the safety policy.
@@ -139,6 +149,11 @@ HTTP_STATUS: dict[ErrorCode, int] = {
     ErrorCode.INPUT_SHEET_NOT_FOUND: 422,
     ErrorCode.INPUT_NO_WORKSHEET: 422,
     ErrorCode.INPUT_READ_TIMEOUT: 422,
+    ErrorCode.UPLOAD_NOT_FOUND: 404,
+    ErrorCode.UPLOAD_INCOMPLETE: 409,
+    ErrorCode.UPLOAD_PARTS_INVALID: 422,
+    ErrorCode.UPLOAD_SIZE_MISMATCH: 422,
+    ErrorCode.UPLOAD_CHECKSUM_MISMATCH: 422,
     ErrorCode.ARTIFACT_NOT_FOUND: 404,
     ErrorCode.DOFILE_UNSAFE: 422,
     ErrorCode.DOFILE_ERROR: 422,

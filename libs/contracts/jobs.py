@@ -111,6 +111,21 @@ class InputFile(Struct, kw_only=True, frozen=True):
     columns: list[InputColumn] = msgspec.field(default_factory=list)
 
 
+class PendingUpload(Struct, kw_only=True, frozen=True):
+    """A presigned upload the client has started but not completed."""
+
+    upload_id: str
+    name: str
+    size: int
+    sha256: str
+    content_type: str
+    key: str
+    #: S3 multipart upload id; empty for a single presigned PUT
+    multipart_id: str = ""
+    part_size: int = 0
+    created_at: str
+
+
 class JobSpec(Struct, kw_only=True, frozen=True):
     """What the client asked for: it never changes after creation."""
 
@@ -162,6 +177,7 @@ class JobRecord(Struct, kw_only=True, frozen=True):
     spec: JobSpec
     state: JobState = JobState.CREATED
     inputs: list[InputFile] = msgspec.field(default_factory=list)
+    pending_uploads: list[PendingUpload] = msgspec.field(default_factory=list)
     #: bumps on every submit/retry; fences stale run work items
     submission: int = 0
     #: number of the latest attempt (0 before the first run)

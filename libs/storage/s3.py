@@ -243,7 +243,7 @@ class ObjectStore:
             last_modified=str(response.get("LastModified", "")),
         )
 
-    async def list(self, prefix: str) -> list[ObjectInfo]:
+    async def list_prefix(self, prefix: str) -> list[ObjectInfo]:
         """Every object under ``prefix``, in key order."""
         found: list[ObjectInfo] = []
         paginator = self._client.get_paginator("list_objects_v2")
@@ -270,6 +270,42 @@ class ObjectStore:
             "get_object", Params=params, ExpiresIn=expires_s
         )
         return url
+
+    async def create_multipart(self, key: str, content_type: str) -> str:
+        created = await self._client.create_multipart_upload(
+            Bucket=self.bucket, Key=key, ContentType=content_type)
+        return str(created["UploadId"])
+
+    async def presign_part(self, key: str, upload_id: str, number: int, *,
+                           expires_s: int) -> str:
+        url: str = await self._signer.generate_presigned_url(
+            "upload_part",
+            Params={"Bucket": self.bucket, "Key": key, "UploadId": upload_id,
+                    "PartNumber": number},
+            ExpiresIn=expires_s,
+        )
+        return url
+
+    async def complete_multipart(self, key: str, upload_id: str,
+                                 parts: list[tuple[int, str]]) -> None:
+        """Assemble the parts; ``UPLOAD_PARTS_INVALID`` when S3 refuses the part list."""
+        try:
+            await self._client.complete_multipart_upload(
+                Bucket=self.bucket, Key=key, UploadId=upload_id,
+                MultipartUpload={"Parts": [{"PartNumber": n, "ETag": e} for n, e in parts]},
+            )
+        except ClientError as exc:
+            code = exc.response.get("Error", {}).get("Code", "")
+            if code in ("NoSuchUpload",):
+                raise SSError(ErrorCode.UPLOAD_INCOMPLETE, "the multipart upload is gone "
+                              "(completed, aborted or expired)") from exc
+            raise SSError(ErrorCode.UPLOAD_PARTS_INVALID,
+                          f"S3 refused the part list: {code or exc}", s3_code=code) from exc
+
+    async def abort_multipart(self, key: str, upload_id: str) -> None:
+        with contextlib.suppress(ClientError):
+            await self._client.abort_multipart_upload(Bucket=self.bucket, Key=key,
+                                                      UploadId=upload_id)
 
     async def presign_put(
         self, key: str, *, expires_s: int, content_type: str | None = None

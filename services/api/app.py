@@ -34,6 +34,7 @@ from services.api.routes.events import EventsController
 from services.api.routes.health import healthz, metrics, readyz
 from services.api.routes.jobs import JobsController
 from services.api.routes.templates import TemplatesController
+from services.api.routes.uploads import UploadsController
 from services.api.state import Services
 from services.common.library import catalogue_for
 from services.common.logs import job_id_var, request_id_var
@@ -103,7 +104,8 @@ def create_app(settings: Settings) -> Litestar:
 
     return Litestar(
         route_handlers=[JobsController, ArtifactsController, EventsController,
-                        TemplatesController, AdminController, healthz, readyz, metrics],
+                        TemplatesController, AdminController, UploadsController, healthz,
+                        readyz, metrics],
         # Small JSON bodies everywhere; the upload route streams and enforces its own limit.
         request_max_body_size=1024 * 1024,
         dependencies={"principal": Provide(principal_dependency),

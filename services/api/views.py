@@ -13,6 +13,7 @@ from libs.contracts.jobs import (
     InputFile,
     JobSpec,
     JobState,
+    PendingUpload,
     ParamValue,
 )
 
@@ -40,6 +41,7 @@ class JobView(msgspec.Struct, kw_only=True, frozen=True):
     state: JobState
     spec: JobSpec
     inputs: list[InputFile]
+    pending_uploads: list[PendingUpload]
     submission: int
     attempt: int
     attempts: list[AttemptSummary]

@@ -83,7 +83,7 @@ class FormatHandler:
         started = time.monotonic()
         raw_dir, out_dir = scratch / "raw", scratch / "out"
         prefix = names.attempt_prefix(record.tenant, record.id, work.attempt)
-        objects = await self._objects.list(prefix)
+        objects = await self._objects.list_prefix(prefix)
         for obj in objects:
             target = raw_dir / obj.key[len(prefix):]
             target.parent.mkdir(parents=True, exist_ok=True)

@@ -103,6 +103,6 @@ async def test_crash_mid_render_is_redone_without_duplicate_outputs(
     outputs = [a for a in done.artifacts if a.kind == "output"]
     assert len({a.name for a in outputs}) == len(outputs)
     assert {"report.xlsx", "results.json", "report.html"} <= {a.name for a in outputs}
-    listed = await objects.list(names.outputs_prefix("fmt", record.id))
+    listed = await objects.list_prefix(names.outputs_prefix("fmt", record.id))
     assert sorted(o.key for o in listed) == sorted(a.key for a in outputs)
     assert [e.status for e in completed if isinstance(e, JobCompleted)] == [JobState.SUCCEEDED]

@@ -37,7 +37,7 @@ async def test_put_get_head_list_delete(store: ObjectStore) -> None:
     info = await store.head("t/a/one.txt")
     assert info is not None
     assert (info.size, info.content_type) == (5, "text/plain")
-    assert [o.key for o in await store.list("t/a/")] == ["t/a/one.txt", "t/a/two.txt"]
+    assert [o.key for o in await store.list_prefix("t/a/")] == ["t/a/one.txt", "t/a/two.txt"]
     await store.delete("t/a/one.txt")
     assert await store.head("t/a/one.txt") is None
     with pytest.raises(SSError) as info_missing:

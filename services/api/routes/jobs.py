@@ -24,6 +24,7 @@ from services.api.views import CreateJob, JobPage, JobView
 def job_view(record: JobRecord, revision: int = 0) -> JobView:
     return JobView(
         id=record.id, state=record.state, spec=record.spec, inputs=record.inputs,
+        pending_uploads=record.pending_uploads,
         submission=record.submission, attempt=record.attempt, attempts=record.attempts,
         artifacts=record.artifacts, error=record.error, created_at=record.created_at,
         queued_at=record.queued_at, started_at=record.started_at,
