@@ -1,5 +1,4 @@
-"""Descriptive statistics and classical tests: summarize, tabulate, tabstat, correlate,
-pwcorr, ttest, prtest, ranksum, signrank, oneway, swilk, centile.
+"""Descriptive commands: summarize, tabulate, tabstat, centile.
 
 Numbers from :mod:`libs.stata_stats`; ``r()`` under Stata's names; layouts like Stata's.
 """
@@ -9,39 +8,18 @@ from __future__ import annotations
 import numpy as np
 
 from libs.engine.errors import StataError
+from libs.engine.estimation.columns import level_text, numeric_in, numtext, values_in
 from libs.engine.estimation.request import stata_errors, weights_of
 from libs.engine.formats import format_number
 from libs.engine.registry import command
 from libs.engine.results import Matrix, Results
 from libs.engine.session import Session
 from libs.engine.syntax import Args
-from libs.engine.varlist import expand, resolve
-from libs.stata_stats import hypothesis as ht
-from libs.stata_stats.correlation import correlate as correlate_fit
-from libs.stata_stats.correlation import pwcorr as pwcorr_fit
+from libs.engine.varlist import expand
 from libs.stata_stats.sample import Weights
 from libs.stata_stats.summary import DETAIL_PERCENTILES, Summary, centile, centile_interval
 from libs.stata_stats.summary import summarize as summarize_fit
 from libs.stata_stats.tables import TwoWay, tabulate1, tabulate2
-
-
-def _g(value: float, fmt: str = "%9.0g") -> str:
-    return format_number(float(value), fmt) if np.isfinite(value) else ".".rjust(9)
-
-
-def _column(session: Session, name: str, touse: np.ndarray) -> np.ndarray:
-    values = session.data.numeric(name).copy()
-    values[~touse] = np.nan
-    return values
-
-
-def _values(session: Session, name: str, touse: np.ndarray) -> np.ndarray:
-    """Numeric or string values with unused rows set to missing (for grouping variables)."""
-    if session.data.var(name).is_string:
-        out = session.data.strings(name).copy()
-        out[~touse] = ""
-        return out
-    return _column(session, name, touse)
 
 
 @command(
@@ -65,7 +43,7 @@ def summarize(session: Session, args: Args) -> None:
             if not detail:
                 session.log.out(f"{name[:12]:>12} |          0")
             continue
-        x = _column(session, name, touse)
+        x = numeric_in(session, name, touse)
         with stata_errors():
             result = summarize_fit(x, weights, detail=detail)
         s = result.scalars
@@ -75,9 +53,10 @@ def summarize(session: Session, args: Args) -> None:
             _detail_lines(session, name, result)
         else:
             session.log.out(
-                f"{name[:12]:>12} |{int(s['N']):>11,} {_g(s.get('mean', np.nan), '%11.0g')}"
-                f" {_g(s.get('sd', np.nan), '%10.0g')} {_g(s.get('min', np.nan), '%10.0g')}"
-                f" {_g(s.get('max', np.nan), '%10.0g')}"
+                f"{name[:12]:>12} |{int(s['N']):>11,} {numtext(s.get('mean', np.nan), '%11.0g')}"
+                f" {numtext(s.get('sd', np.nan), '%10.0g')}"
+                f" {numtext(s.get('min', np.nan), '%10.0g')}"
+                f" {numtext(s.get('max', np.nan), '%10.0g')}"
             )
     if result is not None:
         session.post_r(Results(scalars=dict(result.scalars)))
@@ -86,10 +65,10 @@ def summarize(session: Session, args: Args) -> None:
 def _detail_lines(session: Session, name: str, result: Summary) -> None:
     """Stata's ``summarize, detail`` block: percentiles, extremes and moments."""
     s = result.scalars
-    small = [_g(v) for v in result.smallest] + [""] * (4 - len(result.smallest))
-    large = [_g(v) for v in result.largest] + [""] * (4 - len(result.largest))
+    small = [numtext(v) for v in result.smallest] + [""] * (4 - len(result.smallest))
+    large = [numtext(v) for v in result.largest] + [""] * (4 - len(result.largest))
     label = session.data.vars[name].label or name
-    pct = {p: _g(s[f"p{p}"]) for p in DETAIL_PERCENTILES}
+    pct = {p: numtext(s[f"p{p}"]) for p in DETAIL_PERCENTILES}
 
     def row(p: int, mid: str = "", key: str = "", value: str = "") -> str:
         return f"{str(p) + '%':>3}  {pct[p]:>9}  {mid:>13}       {key:<12}{value:>12}"
@@ -133,13 +112,13 @@ def tabulate(session: Session, args: Args) -> None:
     if len(args.varlist) == 1:
         name = args.varlist[0]
         table = tabulate1(
-            _values(session, name, touse)[touse],
+            values_in(session, name, touse)[touse],
             None if wv is None else wv[touse],
             missing=bool(args.opt("missing")),
         )
         lines = [f"{name[:11]:>11} |      Freq.     Percent        Cum.", "-" * 12 + "+" + "-" * 35]
         for lv, f, p, c in zip(table.levels, table.freq, table.percent, table.cum, strict=True):
-            lines.append(f"{_level_text(session, name, lv):>11} |{f:>11,.0f}{p:>12.2f}{c:>12.2f}")
+            lines.append(f"{level_text(session, name, lv):>11} |{f:>11,.0f}{p:>12.2f}{c:>12.2f}")
         lines += [
             "-" * 12 + "+" + "-" * 35,
             f"{'Total':>11} |{table.freq.sum():>11,.0f}{100:>12.2f}",
@@ -150,8 +129,8 @@ def tabulate(session: Session, args: Args) -> None:
     rname, cname = args.varlist
     with stata_errors():
         two = tabulate2(
-            _values(session, rname, touse)[touse],
-            _values(session, cname, touse)[touse],
+            values_in(session, rname, touse)[touse],
+            values_in(session, cname, touse)[touse],
             None if wv is None else wv[touse],
             missing=bool(args.opt("missing")),
             exact=bool(args.opt("exact")),
@@ -169,16 +148,9 @@ def tabulate(session: Session, args: Args) -> None:
     session.post_r(Results(scalars={k: v for k, v in two.scalars.items() if k in keep}))
 
 
-def _level_text(session: Session, name: str, value: object) -> str:
-    if isinstance(value, float):
-        text = session.data.value_text(name, value)
-        return (text or format_number(value, "%9.0g").strip())[:11]
-    return str(value)[:11]
-
-
 def _two_way_lines(session: Session, args: Args, rname: str, cname: str, two: TwoWay) -> None:
     counts = two.counts
-    cols = [_level_text(session, cname, c) for c in two.cols]
+    cols = [level_text(session, cname, c) for c in two.cols]
     head = f"{'':>11} |{cname:^{11 * len(cols)}}|"
     lines = [
         head,
@@ -188,7 +160,7 @@ def _two_way_lines(session: Session, args: Args, rname: str, cname: str, two: Tw
     pct_kinds = [k for k in ("row", "column", "cell") if args.opt(k)]
     for i, rv in enumerate(two.rows):
         lines.append(
-            f"{_level_text(session, rname, rv):>11} |"
+            f"{level_text(session, rname, rv):>11} |"
             + "".join(f"{v:>11,.0f}" for v in counts[i])
             + f" |{counts[i].sum():>11,.0f}"
         )
@@ -269,9 +241,9 @@ def tabstat(session: Session, args: Args) -> None:
     by = args.opt("by")
     groups: list[tuple[str, np.ndarray]] = []
     if by:
-        gv = _values(session, by, touse)
+        gv = values_in(session, by, touse)
         levels = sorted({v for v in gv[touse].tolist() if v == v and v != ""})
-        groups = [(_level_text(session, by, lv), touse & (gv == lv)) for lv in levels]
+        groups = [(level_text(session, by, lv), touse & (gv == lv)) for lv in levels]
     groups.append(("Total", touse))
     by_stat = (args.opt("columns") or "variables").lower().startswith("s")
     cols = wanted if by_stat else list(args.varlist)
@@ -288,7 +260,7 @@ def tabstat(session: Session, args: Args) -> None:
             lead = (first if i == 0 or not by else "")[:12]
             suffix = f" {row_name[:8]:>8}" if by and len(rows_of) > 1 else ""
             lines.append(
-                f"{lead:>12}{suffix} |" + "".join(f"{_g(v, '%9.0g'):>10}" for v in shown[i])
+                f"{lead:>12}{suffix} |" + "".join(f"{numtext(v, '%9.0g'):>10}" for v in shown[i])
             )
         if by and label != "Total":
             lines.append("")
@@ -306,7 +278,7 @@ def tabstat(session: Session, args: Args) -> None:
 def _stat(
     session: Session, var: str, mask: np.ndarray, weights: Weights | None, which: str
 ) -> float:
-    x = _column(session, var, mask)
+    x = numeric_in(session, var, mask)
     res = summarize_fit(x, weights, detail=True).scalars
     key = _TABSTAT[which]
     if key == "range":
@@ -318,275 +290,6 @@ def _stat(
     if key == "cv":
         return float(res["sd"] / res["mean"])
     return float(res.get(key, np.nan))
-
-
-@command("correlate", abbrev=3, syntax="[varlist(numeric)] [if] [in]", rclass=True)
-def correlate(session: Session, args: Args) -> None:
-    """``correlate varlist`` on the listwise-complete rows; r(C), r(N), r(rho)."""
-    touse = args.touse(session)
-    X = np.column_stack([_column(session, v, touse) for v in args.varlist])
-    corr = correlate_fit(X)
-    session.log.out(f"(obs={int(corr.N[0, 0]):,})")
-    _corr_lines(session, args.varlist, corr.C)
-    session.post_r(
-        Results(scalars=corr.r(), matrices={"C": Matrix(corr.C, args.varlist, args.varlist)})
-    )
-
-
-@command("pwcorr", syntax="[varlist(numeric)] [if] [in] [, sig obs]", rclass=True)
-def pwcorr(session: Session, args: Args) -> None:
-    """``pwcorr varlist [, sig obs]``: pairwise correlations, p-values and counts."""
-    touse = args.touse(session)
-    X = np.column_stack([_column(session, v, touse) for v in args.varlist])
-    corr = pwcorr_fit(X)
-    _corr_lines(
-        session,
-        args.varlist,
-        corr.C,
-        sig=corr.sig if args.opt("sig") else None,
-        obs=corr.N if args.opt("obs") else None,
-    )
-    session.post_r(
-        Results(
-            scalars=corr.r(),
-            matrices={
-                "C": Matrix(corr.C, args.varlist, args.varlist),
-                "sig": Matrix(np.nan_to_num(corr.sig, nan=np.nan), args.varlist, args.varlist),
-                "Nobs": Matrix(corr.N, args.varlist, args.varlist),
-            },
-        )
-    )
-
-
-def _corr_lines(
-    session: Session,
-    names: list[str],
-    C: np.ndarray,
-    sig: np.ndarray | None = None,
-    obs: np.ndarray | None = None,
-) -> None:
-    lines = [
-        "             |" + "".join(f"{n[:8]:>9}" for n in names),
-        "-" * 13 + "+" + "-" * 9 * len(names),
-    ]
-    for i, n in enumerate(names):
-        lines.append(f"{n[:12]:>12} |" + "".join(f"{C[i, j]:>9.4f}" for j in range(i + 1)))
-        if sig is not None:
-            lines.append(
-                f"{'':>12} |"
-                + "".join(f"{sig[i, j]:>9.4f}" if i != j else f"{'':>9}" for j in range(i + 1))
-            )
-        if obs is not None:
-            lines.append(f"{'':>12} |" + "".join(f"{int(obs[i, j]):>9}" for j in range(i + 1)))
-        if sig is not None or obs is not None:
-            lines.append(f"{'':>12} |")
-    session.log.lines(lines)
-
-
-def _scalars_lines(session: Session, title: str, scalars: dict[str, float]) -> None:
-    session.log.out(title)
-    for key, value in scalars.items():
-        session.log.out(f"{key:>14} = {format_number(value, '%12.0g').strip()}")
-
-
-@command(
-    "ttest", syntax="anything [if] [in] [, by(varname) UNEqual Welch Level(real 95)]", rclass=True
-)
-def ttest(session: Session, args: Args) -> None:
-    """``ttest x == #``, ``ttest x == y`` (paired), ``ttest x, by(g) [unequal welch]``."""
-    touse = args.touse(session)
-    level = float(args.opt("level", 95.0))
-    text = args.anything.replace("==", "=")
-    null = "0"
-    with stata_errors():
-        if args.opt("by"):
-            x = _column(session, resolve(session.data, text.strip()), touse)
-            groups = _values(session, args.opt("by"), touse)
-            res = ht.ttest_groups(
-                x,
-                groups,
-                unequal=bool(args.opt("unequal")),
-                welch=bool(args.opt("welch")),
-                level=level,
-            )
-            a, b, (g1, g2) = ht.two_groups(x, groups)
-            by = args.opt("by")
-            names = (_level_text(session, by, g1), _level_text(session, by, g2))
-            rows = [(names[0], a), (names[1], b), ("Combined", np.concatenate([a, b]))]
-            title = "Two-sample t test with " + (
-                "unequal variances"
-                if args.opt("unequal") or args.opt("welch")
-                else "equal variances"
-            )
-            diff_text = f"mean({names[0]}) - mean({names[1]})"
-        else:
-            lhs, _, rhs = text.partition("=")
-            xname = resolve(session.data, lhs.strip())
-            x = _column(session, xname, touse)
-            try:
-                mu = float(rhs)
-            except ValueError:
-                yname = resolve(session.data, rhs.strip())
-                y = _column(session, yname, touse)
-                res, title = ht.ttest_paired(x, y, level), "Paired t test"
-                ok = np.isfinite(x) & np.isfinite(y)
-                rows = [(xname, x[ok]), (yname, y[ok]), ("diff", x[ok] - y[ok])]
-                diff_text = f"mean({xname} - {yname})"
-            else:
-                res, title = ht.ttest_one(x, mu, level), "One-sample t test"
-                rows = [(xname, x[np.isfinite(x)])]
-                diff_text = f"mean({xname})"
-                null = f"{mu:g}"
-    _ttest_lines(session, title, rows, res, diff_text, level, null)
-    session.post_r(Results(scalars=res))
-
-
-def _ttest_lines(
-    session: Session,
-    title: str,
-    rows: list[tuple[str, np.ndarray]],
-    res: dict[str, float],
-    diff_text: str,
-    level: float,
-    null: str,
-) -> None:
-    """Stata's ttest table: one line per group, the difference, and the three alternatives."""
-    from scipy import stats as st
-
-    paired_or_two = len(rows) == 3
-    what = "diff" if paired_or_two else "mean"
-    rule = "-" * 78
-    mid = "-" * 9 + "+" + "-" * 68
-    out = [
-        title,
-        rule,
-        f"{'Variable' if not paired_or_two or title.startswith('Paired') else 'Group':>8} |"
-        f"{'Obs':>8}{'Mean':>12}{'Std. err.':>12}{'Std. dev.':>12}"
-        f"{f'[{level:g}% conf. interval]':>24}",
-        mid,
-    ]
-    alpha = (100 - level) / 200
-    for i, (label, v) in enumerate(rows):
-        n = v.size
-        mean, sd = float(v.mean()), float(v.std(ddof=1)) if n > 1 else np.nan
-        se = sd / np.sqrt(n)
-        crit = float(st.t.isf(alpha, n - 1)) if n > 1 else np.nan
-        if paired_or_two and i == 2:
-            out.append(mid)
-        out.append(
-            f"{label[:8]:>8} |{n:>8,}{_g(mean, '%10.0g'):>12}{_g(se, '%10.0g'):>12}"
-            f"{_g(sd, '%10.0g'):>12}{_g(mean - crit * se, '%10.0g'):>12}"
-            f"{_g(mean + crit * se, '%10.0g'):>12}"
-        )
-    if paired_or_two and not title.startswith("Paired"):
-        crit = float(st.t.isf(alpha, res["df_t"]))
-        diff = res["mu_1"] - res["mu_2"]
-        out += [
-            mid,
-            f"{'diff':>8} |{'':>8}{_g(diff, '%10.0g'):>12}{_g(res['se'], '%10.0g'):>12}"
-            f"{'':>12}{_g(diff - crit * res['se'], '%10.0g'):>12}"
-            f"{_g(diff + crit * res['se'], '%10.0g'):>12}",
-        ]
-    t = res["t"]
-    out += [
-        rule,
-        f"    {what} = {diff_text:<40}t = {t:>9.4f}",
-        f"H0: {what} = {null:<24}Degrees of freedom = {res['df_t']:>8.4g}",
-        "",
-        f"    Ha: {what} < {null:<16}Ha: {what} != {null:<16}Ha: {what} > {null}",
-        f" Pr(T < t) = {res['p_l']:.4f}         Pr(|T| > |t|) = {res['p']:.4f}"
-        f"          Pr(T > t) = {res['p_u']:.4f}",
-    ]
-    session.log.lines(out)
-
-
-@command("prtest", syntax="anything [if] [in] [, by(varname) Level(real 95)]", rclass=True)
-def prtest(session: Session, args: Args) -> None:
-    """``prtest x == p0`` or ``prtest x, by(g)``."""
-    touse = args.touse(session)
-    text = args.anything.replace("==", "=")
-    lhs, _, rhs = text.partition("=")
-    x = _column(session, resolve(session.data, lhs.strip()), touse)
-    with stata_errors():
-        if args.opt("by"):
-            res = ht.prtest_groups(x, _values(session, args.opt("by"), touse))
-        else:
-            res = ht.prtest_one(x, float(rhs))
-    _scalars_lines(session, "Test of proportions", res)
-    session.post_r(Results(scalars=res))
-
-
-@command("ranksum", syntax="varname [if] [in] , by(varname)", rclass=True)
-def ranksum(session: Session, args: Args) -> None:
-    """``ranksum x, by(g)``: Wilcoxon rank-sum (Mann–Whitney) test."""
-    touse = args.touse(session)
-    with stata_errors():
-        res = ht.ranksum(
-            _column(session, args.varlist[0], touse), _values(session, args.opt("by"), touse)
-        )
-    _scalars_lines(session, "Two-sample Wilcoxon rank-sum (Mann–Whitney) test", res)
-    session.post_r(Results(scalars=res))
-
-
-@command("signrank", syntax="anything [if] [in]", rclass=True)
-def signrank(session: Session, args: Args) -> None:
-    """``signrank x = y`` or ``signrank x = #``."""
-    touse = args.touse(session)
-    lhs, _, rhs = args.anything.partition("=")
-    x = _column(session, resolve(session.data, lhs.strip()), touse)
-    try:
-        y: np.ndarray | float = float(rhs)
-    except ValueError:
-        y = _column(session, resolve(session.data, rhs.strip()), touse)
-    with stata_errors():
-        res = ht.signrank(x, y)
-    _scalars_lines(session, "Wilcoxon signed-rank test", res)
-    session.post_r(Results(scalars=res))
-
-
-@command("oneway", syntax="varlist(min=2 max=2) [if] [in] [, TABulate]", rclass=True)
-def oneway(session: Session, args: Args) -> None:
-    """``oneway y g``: one-way ANOVA and Bartlett's test."""
-    touse = args.touse(session)
-    y, g = args.varlist
-    with stata_errors():
-        res = ht.oneway(_column(session, y, touse), _values(session, g, touse))
-    session.log.lines(
-        [
-            "                        Analysis of variance",
-            "    Source              SS         df      MS            F     Prob > F",
-            "------------------------------------------------------------------------",
-            f"Between groups {_g(res['mss'], '%13.0g')} {int(res['df_m']):>6} "
-            f"{_g(res['mss'] / res['df_m'], '%12.0g')} {res['F']:>10.2f} {res['p']:>10.4f}",
-            f" Within groups {_g(res['rss'], '%13.0g')} {int(res['df_r']):>6} "
-            f"{_g(res['rss'] / res['df_r'], '%12.0g')}",
-        ]
-    )
-    session.post_r(Results(scalars=res))
-
-
-@command("swilk", syntax="varlist(numeric) [if] [in]", rclass=True)
-def swilk(session: Session, args: Args) -> None:
-    """``swilk varlist``: Shapiro–Wilk W test; r() for the last variable."""
-    touse = args.touse(session)
-    session.log.lines(
-        [
-            "",
-            "                   Shapiro–Wilk W test for normal data",
-            "",
-            "    Variable |        Obs       W           V         z       Prob>z",
-            "-------------+------------------------------------------------------",
-        ]
-    )
-    res: dict[str, float] = {}
-    for name in args.varlist:
-        with stata_errors():
-            res = ht.swilk(_column(session, name, touse))
-        session.log.out(
-            f"{name[:12]:>12} |{int(res['N']):>11,} {res['W']:>9.5f} "
-            f"{res['V']:>10.3f} {res['z']:>9.3f} {res['p']:>10.5f}"
-        )
-    session.post_r(Results(scalars=res))
 
 
 @command(
@@ -611,7 +314,7 @@ def centile_cmd(session: Session, args: Args) -> None:
     )
     results = Results()
     for name in args.varlist or expand(session.data, "_all"):
-        x = _column(session, name, touse)
+        x = numeric_in(session, name, touse)
         x = x[np.isfinite(x)]
         results = Results(
             scalars={"N": float(x.size), "n_cent": float(len(qs))},
@@ -625,7 +328,7 @@ def centile_cmd(session: Session, args: Args) -> None:
             label = name[:12] if i == 1 else ""
             obs = f"{x.size:>10,}" if i == 1 else " " * 10
             session.log.out(
-                f"{label:>12} |{obs}{q:>12g}{_g(value, '%11.0g')}"
-                f"{_g(lo, '%13.0g')}{_g(hi, '%12.0g')}"
+                f"{label:>12} |{obs}{q:>12g}{numtext(value, '%11.0g')}"
+                f"{numtext(lo, '%13.0g')}{numtext(hi, '%12.0g')}"
             )
     session.post_r(results)

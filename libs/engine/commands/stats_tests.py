@@ -1,0 +1,290 @@
+"""Correlations and classical tests: correlate, pwcorr, ttest, prtest, ranksum, signrank,
+oneway, swilk.
+
+Numbers from :mod:`libs.stata_stats`; ``r()`` under Stata's names.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from libs.engine.estimation.columns import level_text, numeric_in, numtext, values_in
+from libs.engine.estimation.request import stata_errors
+from libs.engine.formats import format_number
+from libs.engine.registry import command
+from libs.engine.results import Matrix, Results
+from libs.engine.session import Session
+from libs.engine.syntax import Args
+from libs.engine.varlist import resolve
+from libs.stata_stats import hypothesis as ht
+from libs.stata_stats.correlation import correlate as correlate_fit
+from libs.stata_stats.correlation import pwcorr as pwcorr_fit
+
+
+@command("correlate", abbrev=3, syntax="[varlist(numeric)] [if] [in]", rclass=True)
+def correlate(session: Session, args: Args) -> None:
+    """``correlate varlist`` on the listwise-complete rows; r(C), r(N), r(rho)."""
+    touse = args.touse(session)
+    X = np.column_stack([numeric_in(session, v, touse) for v in args.varlist])
+    corr = correlate_fit(X)
+    session.log.out(f"(obs={int(corr.N[0, 0]):,})")
+    _corr_lines(session, args.varlist, corr.C)
+    session.post_r(
+        Results(scalars=corr.r(), matrices={"C": Matrix(corr.C, args.varlist, args.varlist)})
+    )
+
+
+@command("pwcorr", syntax="[varlist(numeric)] [if] [in] [, sig obs]", rclass=True)
+def pwcorr(session: Session, args: Args) -> None:
+    """``pwcorr varlist [, sig obs]``: pairwise correlations, p-values and counts."""
+    touse = args.touse(session)
+    X = np.column_stack([numeric_in(session, v, touse) for v in args.varlist])
+    corr = pwcorr_fit(X)
+    _corr_lines(
+        session,
+        args.varlist,
+        corr.C,
+        sig=corr.sig if args.opt("sig") else None,
+        obs=corr.N if args.opt("obs") else None,
+    )
+    session.post_r(
+        Results(
+            scalars=corr.r(),
+            matrices={
+                "C": Matrix(corr.C, args.varlist, args.varlist),
+                "sig": Matrix(np.nan_to_num(corr.sig, nan=np.nan), args.varlist, args.varlist),
+                "Nobs": Matrix(corr.N, args.varlist, args.varlist),
+            },
+        )
+    )
+
+
+def _corr_lines(
+    session: Session,
+    names: list[str],
+    C: np.ndarray,
+    sig: np.ndarray | None = None,
+    obs: np.ndarray | None = None,
+) -> None:
+    lines = [
+        "             |" + "".join(f"{n[:8]:>9}" for n in names),
+        "-" * 13 + "+" + "-" * 9 * len(names),
+    ]
+    for i, n in enumerate(names):
+        lines.append(f"{n[:12]:>12} |" + "".join(f"{C[i, j]:>9.4f}" for j in range(i + 1)))
+        if sig is not None:
+            lines.append(
+                f"{'':>12} |"
+                + "".join(f"{sig[i, j]:>9.4f}" if i != j else f"{'':>9}" for j in range(i + 1))
+            )
+        if obs is not None:
+            lines.append(f"{'':>12} |" + "".join(f"{int(obs[i, j]):>9}" for j in range(i + 1)))
+        if sig is not None or obs is not None:
+            lines.append(f"{'':>12} |")
+    session.log.lines(lines)
+
+
+def _scalars_lines(session: Session, title: str, scalars: dict[str, float]) -> None:
+    session.log.out(title)
+    for key, value in scalars.items():
+        session.log.out(f"{key:>14} = {format_number(value, '%12.0g').strip()}")
+
+
+@command(
+    "ttest", syntax="anything [if] [in] [, by(varname) UNEqual Welch Level(real 95)]", rclass=True
+)
+def ttest(session: Session, args: Args) -> None:
+    """``ttest x == #``, ``ttest x == y`` (paired), ``ttest x, by(g) [unequal welch]``."""
+    touse = args.touse(session)
+    level = float(args.opt("level", 95.0))
+    text = args.anything.replace("==", "=")
+    null = "0"
+    with stata_errors():
+        if args.opt("by"):
+            x = numeric_in(session, resolve(session.data, text.strip()), touse)
+            groups = values_in(session, args.opt("by"), touse)
+            res = ht.ttest_groups(
+                x,
+                groups,
+                unequal=bool(args.opt("unequal")),
+                welch=bool(args.opt("welch")),
+                level=level,
+            )
+            a, b, (g1, g2) = ht.two_groups(x, groups)
+            by = args.opt("by")
+            names = (level_text(session, by, g1), level_text(session, by, g2))
+            rows = [(names[0], a), (names[1], b), ("Combined", np.concatenate([a, b]))]
+            title = "Two-sample t test with " + (
+                "unequal variances"
+                if args.opt("unequal") or args.opt("welch")
+                else "equal variances"
+            )
+            diff_text = f"mean({names[0]}) - mean({names[1]})"
+        else:
+            lhs, _, rhs = text.partition("=")
+            xname = resolve(session.data, lhs.strip())
+            x = numeric_in(session, xname, touse)
+            try:
+                mu = float(rhs)
+            except ValueError:
+                yname = resolve(session.data, rhs.strip())
+                y = numeric_in(session, yname, touse)
+                res, title = ht.ttest_paired(x, y, level), "Paired t test"
+                ok = np.isfinite(x) & np.isfinite(y)
+                rows = [(xname, x[ok]), (yname, y[ok]), ("diff", x[ok] - y[ok])]
+                diff_text = f"mean({xname} - {yname})"
+            else:
+                res, title = ht.ttest_one(x, mu, level), "One-sample t test"
+                rows = [(xname, x[np.isfinite(x)])]
+                diff_text = f"mean({xname})"
+                null = f"{mu:g}"
+    _ttest_lines(session, title, rows, res, diff_text, level, null)
+    session.post_r(Results(scalars=res))
+
+
+def _ttest_lines(
+    session: Session,
+    title: str,
+    rows: list[tuple[str, np.ndarray]],
+    res: dict[str, float],
+    diff_text: str,
+    level: float,
+    null: str,
+) -> None:
+    """Stata's ttest table: one line per group, the difference, and the three alternatives."""
+    from scipy import stats as st
+
+    paired_or_two = len(rows) == 3
+    what = "diff" if paired_or_two else "mean"
+    rule = "-" * 78
+    mid = "-" * 9 + "+" + "-" * 68
+    out = [
+        title,
+        rule,
+        f"{'Variable' if not paired_or_two or title.startswith('Paired') else 'Group':>8} |"
+        f"{'Obs':>8}{'Mean':>12}{'Std. err.':>12}{'Std. dev.':>12}"
+        f"{f'[{level:g}% conf. interval]':>24}",
+        mid,
+    ]
+    alpha = (100 - level) / 200
+    for i, (label, v) in enumerate(rows):
+        n = v.size
+        mean, sd = float(v.mean()), float(v.std(ddof=1)) if n > 1 else np.nan
+        se = sd / np.sqrt(n)
+        crit = float(st.t.isf(alpha, n - 1)) if n > 1 else np.nan
+        if paired_or_two and i == 2:
+            out.append(mid)
+        out.append(
+            f"{label[:8]:>8} |{n:>8,}{numtext(mean, '%10.0g'):>12}{numtext(se, '%10.0g'):>12}"
+            f"{numtext(sd, '%10.0g'):>12}{numtext(mean - crit * se, '%10.0g'):>12}"
+            f"{numtext(mean + crit * se, '%10.0g'):>12}"
+        )
+    if paired_or_two and not title.startswith("Paired"):
+        crit = float(st.t.isf(alpha, res["df_t"]))
+        diff = res["mu_1"] - res["mu_2"]
+        out += [
+            mid,
+            f"{'diff':>8} |{'':>8}{numtext(diff, '%10.0g'):>12}{numtext(res['se'], '%10.0g'):>12}"
+            f"{'':>12}{numtext(diff - crit * res['se'], '%10.0g'):>12}"
+            f"{numtext(diff + crit * res['se'], '%10.0g'):>12}",
+        ]
+    t = res["t"]
+    out += [
+        rule,
+        f"    {what} = {diff_text:<40}t = {t:>9.4f}",
+        f"H0: {what} = {null:<24}Degrees of freedom = {res['df_t']:>8.4g}",
+        "",
+        f"    Ha: {what} < {null:<16}Ha: {what} != {null:<16}Ha: {what} > {null}",
+        f" Pr(T < t) = {res['p_l']:.4f}         Pr(|T| > |t|) = {res['p']:.4f}"
+        f"          Pr(T > t) = {res['p_u']:.4f}",
+    ]
+    session.log.lines(out)
+
+
+@command("prtest", syntax="anything [if] [in] [, by(varname) Level(real 95)]", rclass=True)
+def prtest(session: Session, args: Args) -> None:
+    """``prtest x == p0`` or ``prtest x, by(g)``."""
+    touse = args.touse(session)
+    text = args.anything.replace("==", "=")
+    lhs, _, rhs = text.partition("=")
+    x = numeric_in(session, resolve(session.data, lhs.strip()), touse)
+    with stata_errors():
+        if args.opt("by"):
+            res = ht.prtest_groups(x, values_in(session, args.opt("by"), touse))
+        else:
+            res = ht.prtest_one(x, float(rhs))
+    _scalars_lines(session, "Test of proportions", res)
+    session.post_r(Results(scalars=res))
+
+
+@command("ranksum", syntax="varname [if] [in] , by(varname)", rclass=True)
+def ranksum(session: Session, args: Args) -> None:
+    """``ranksum x, by(g)``: Wilcoxon rank-sum (Mann–Whitney) test."""
+    touse = args.touse(session)
+    with stata_errors():
+        res = ht.ranksum(
+            numeric_in(session, args.varlist[0], touse), values_in(session, args.opt("by"), touse)
+        )
+    _scalars_lines(session, "Two-sample Wilcoxon rank-sum (Mann–Whitney) test", res)
+    session.post_r(Results(scalars=res))
+
+
+@command("signrank", syntax="anything [if] [in]", rclass=True)
+def signrank(session: Session, args: Args) -> None:
+    """``signrank x = y`` or ``signrank x = #``."""
+    touse = args.touse(session)
+    lhs, _, rhs = args.anything.partition("=")
+    x = numeric_in(session, resolve(session.data, lhs.strip()), touse)
+    try:
+        y: np.ndarray | float = float(rhs)
+    except ValueError:
+        y = numeric_in(session, resolve(session.data, rhs.strip()), touse)
+    with stata_errors():
+        res = ht.signrank(x, y)
+    _scalars_lines(session, "Wilcoxon signed-rank test", res)
+    session.post_r(Results(scalars=res))
+
+
+@command("oneway", syntax="varlist(min=2 max=2) [if] [in] [, TABulate]", rclass=True)
+def oneway(session: Session, args: Args) -> None:
+    """``oneway y g``: one-way ANOVA and Bartlett's test."""
+    touse = args.touse(session)
+    y, g = args.varlist
+    with stata_errors():
+        res = ht.oneway(numeric_in(session, y, touse), values_in(session, g, touse))
+    session.log.lines(
+        [
+            "                        Analysis of variance",
+            "    Source              SS         df      MS            F     Prob > F",
+            "------------------------------------------------------------------------",
+            f"Between groups {numtext(res['mss'], '%13.0g')} {int(res['df_m']):>6} "
+            f"{numtext(res['mss'] / res['df_m'], '%12.0g')} {res['F']:>10.2f} {res['p']:>10.4f}",
+            f" Within groups {numtext(res['rss'], '%13.0g')} {int(res['df_r']):>6} "
+            f"{numtext(res['rss'] / res['df_r'], '%12.0g')}",
+        ]
+    )
+    session.post_r(Results(scalars=res))
+
+
+@command("swilk", syntax="varlist(numeric) [if] [in]", rclass=True)
+def swilk(session: Session, args: Args) -> None:
+    """``swilk varlist``: Shapiro–Wilk W test; r() for the last variable."""
+    touse = args.touse(session)
+    session.log.lines(
+        [
+            "",
+            "                   Shapiro–Wilk W test for normal data",
+            "",
+            "    Variable |        Obs       W           V         z       Prob>z",
+            "-------------+------------------------------------------------------",
+        ]
+    )
+    res: dict[str, float] = {}
+    for name in args.varlist:
+        with stata_errors():
+            res = ht.swilk(numeric_in(session, name, touse))
+        session.log.out(
+            f"{name[:12]:>12} |{int(res['N']):>11,} {res['W']:>9.5f} "
+            f"{res['V']:>10.3f} {res['z']:>9.3f} {res['p']:>10.5f}"
+        )
+    session.post_r(Results(scalars=res))
