@@ -13,8 +13,8 @@ from libs.contracts.jobs import (
     InputFile,
     JobSpec,
     JobState,
-    PendingUpload,
     ParamValue,
+    PendingUpload,
 )
 
 
