@@ -124,8 +124,22 @@ _register(("strdup",), 2, 2, False, 1, lambda s, k: s * int(k))
 def _string(ev: Evaluator, a: list[Value]) -> Value:
     """string(x[, fmt]) / strofreal: a number as text (``%9.0g`` unless a format is given)."""
     fmt = str(_text(a[1])) if len(a) > 1 else "%9.0g"
-    return _map(lambda x: formats.format_number(float(x), fmt).strip(), [num(a[0])],
-                numeric=False)
+    x = num(a[0])
+    if np.ndim(x) and fmt == "%9.0g":
+        return _string_default(np.asarray(x, dtype=np.float64))
+    return _map(lambda v: formats.format_number(float(v), fmt).strip(), [x], numeric=False)
+
+
+def _string_default(x: np.ndarray) -> np.ndarray:
+    """string(x) over an array: integers that fit %9.0g vectorised, the rest one by one."""
+    with np.errstate(invalid="ignore"):
+        simple = np.isfinite(x) & (x == np.trunc(x)) & (np.abs(x) < 1e8)
+    out = np.empty(len(x), dtype=np.object_)
+    out[simple] = x[simple].astype(np.int64).astype(str).astype(np.object_)
+    rest = np.flatnonzero(~simple)
+    for i in rest:
+        out[i] = formats.format_number(float(x[i]), "%9.0g").strip()
+    return out
 
 
 for _name in ("string", "strofreal"):

@@ -205,3 +205,25 @@ def test_coefficients_from_e_b_and_e_V(stata):
     assert float(ev.evaluate("_b[x] + _b[_cons]")) == 7.0
     assert float(ev.evaluate("_se[1.g]")) == 3.0
     assert float(ev.evaluate("_b[1.g]/_se[_cons]")) == -2.0
+
+
+def test_running_sum_restarts_in_each_by_group(stata):
+    r = stata("""
+        set obs 6
+        gen g = _n > 3
+        gen x = _n
+        replace x = . in 2
+        by g: gen cs = sum(x)
+        gen total = sum(x)
+    """)
+    np.testing.assert_array_equal(r.col("cs"), [1, 1, 4, 4, 9, 15])
+    np.testing.assert_array_equal(r.col("total"), [1, 1, 4, 8, 13, 19])
+
+
+def test_string_of_arrays_matches_display_format(stata):
+    r = stata("""
+        set obs 4
+        gen double v = cond(_n == 1, 123456789, cond(_n == 2, -7, cond(_n == 3, 1/3, .)))
+        gen s = string(v)
+    """)
+    assert list(r.col("s")) == ["1.23e+08", "-7", ".3333333", "."]
