@@ -125,3 +125,28 @@ def test_egen_group_statistics_match_pandas_transform(tmp_path, g, data):
     np.testing.assert_allclose(out["md"], frame.transform("median").to_numpy(), rtol=1e-12)
     ranks = pd.Series(gcol).rank(method="dense").to_numpy()
     np.testing.assert_array_equal(out["grp"], ranks)
+
+
+@SETTINGS
+@given(data=st.data(), n=st.integers(1, 20))
+def test_comparisons_and_arithmetic_follow_stata_missing_rules(tmp_path, data, n):
+    a = np.array(data.draw(st.lists(values | st.just(np.nan), min_size=n, max_size=n)))
+    b = np.array(data.draw(st.lists(values | st.just(np.nan), min_size=n, max_size=n)))
+    session = run(tmp_path, {"a": a, "b": b}, """
+        gen double lt = a < b
+        gen double ge = a >= b
+        gen double eq = a == b
+        gen double sm = a + b
+        gen double dv = a / b
+        gen double mx = max(a, b)
+    """)
+    out = session.data.cols
+    ka, kb = np.where(np.isnan(a), np.inf, a), np.where(np.isnan(b), np.inf, b)  # . is largest
+    np.testing.assert_array_equal(out["lt"], (ka < kb).astype(float))
+    np.testing.assert_array_equal(out["ge"], (ka >= kb).astype(float))
+    np.testing.assert_array_equal(out["eq"], (ka == kb).astype(float))
+    np.testing.assert_array_equal(out["sm"], a + b)
+    with np.errstate(all="ignore"):
+        expected_div = np.where(b == 0, np.nan, a / b)
+    np.testing.assert_array_equal(out["dv"], expected_div)
+    np.testing.assert_array_equal(out["mx"], np.fmax(a, b))
