@@ -118,8 +118,8 @@ class FakeAPI:
             spec = msgspec.json.decode(request.content, type=JobSpec)
             job_id = f"job{len(self.jobs) + 1:04d}"
             self.jobs[job_id] = JobView(
-                id=job_id, state=JobState.CREATED, spec=spec, inputs=[], submission=0,
-                attempt=0, attempts=[], artifacts=[], error=None, created_at=AT,
+                id=job_id, state=JobState.CREATED, spec=spec, inputs=[], pending_uploads=[],
+                submission=0, attempt=0, attempts=[], artifacts=[], error=None, created_at=AT,
                 queued_at=None, started_at=None, finished_at=None, heartbeat_at=None,
                 revision=1)
             self.events[job_id] = [JobCreated(tenant="t", job_id=job_id, at=AT,
