@@ -1,7 +1,8 @@
 """Display formats: ``%9.0g``, ``%9.2f``, ``%12.0gc``, ``%-18s``, ``%td`` ... as Stata prints.
 
-``%w.0g`` keeps one column for the sign, so ``%9.0g`` shows at most 8 characters of a positive
-number (``6165.257``) and ``display``'s default ``%10.0g`` shows ``.33333333``.
+``%w.0g`` sets two of its w positions aside for a sign and a decimal point (W. Gould on
+Statalist, 2003), so ``%9.0g`` shows 7 digits (``6165.257``) and ``display``'s default
+``%10.0g`` shows 8 (``.33333333``).
 """
 
 from __future__ import annotations
@@ -46,7 +47,7 @@ def format_number(value: float, fmt: str = "%9.0g") -> str:
     elif kind == "e":
         text = f"{value:.{dec}e}"
     else:
-        text = general(value, width - 1, comma=bool(comma))
+        text = general(value, width, comma=bool(comma))
     if left:
         return text.ljust(width)
     if zero and not math.isnan(value):
@@ -54,28 +55,59 @@ def format_number(value: float, fmt: str = "%9.0g") -> str:
     return text.rjust(width)
 
 
-def general(value: float, room: int, *, comma: bool = False) -> str:
-    """The ``g`` layout of ``value`` in at most ``room`` characters (excluding the sign)."""
+def general(value: float, width: int, *, comma: bool = False) -> str:
+    """The ``%{width}.0g`` text of ``value`` (unpadded), following Stata's rule: two of the
+    ``width`` positions are set aside for a sign and a decimal point, the rest hold digits
+    (and commas); fixed notation unless %e shows more significant digits or the integer part
+    does not fit."""
     if value == 0:
         return "0"
+    room = max(width - 2, 1)
     sign = "-" if value < 0 else ""
     mag = abs(value)
-    if mag == int(mag) and mag < 10 ** min(room, 17):
-        text = f"{int(mag):,}" if comma else str(int(mag))
-        if len(text) <= room:
-            return sign + text
-    if 1e-5 <= mag < 10 ** room:
-        int_digits = len(str(int(mag))) if mag >= 1 else 0
-        decimals = max(room - int_digits - 1, 0)
-        text = f"{mag:.{decimals}f}"
-        if "." in text:
-            text = text.rstrip("0").rstrip(".")
-        if text.startswith("0."):
-            text = text[1:]
-        if text not in ("", "0") and len(text) <= room and int(mag) < 10 ** room:
-            return sign + text
-    digits = max(room - 6, 0)
-    return sign + f"{mag:.{digits}e}"
+    exp_decimals = max(width - 7, 0)
+    exponent = f"{mag:.{exp_decimals}e}"
+    fixed = _fixed(mag, room, comma=comma)
+    if fixed is None and comma:
+        fixed = _fixed(mag, room, comma=False)
+    if fixed is not None:
+        digits = fixed.replace(",", "").replace(".", "").lstrip("0")
+        exact = len(fixed.split(".")[1]) < room - _int_digits(fixed) if "." in fixed else True
+        if exact or len(digits) >= exp_decimals + 1:
+            return sign + fixed
+    return sign + exponent
+
+
+def _int_digits(text: str) -> int:
+    head = text.split(".")[0].replace(",", "")
+    return len(head)
+
+
+def _fixed(mag: float, room: int, *, comma: bool) -> str | None:
+    """Fixed notation with as many decimals as the room allows; None if the integer part
+    (with commas when asked) does not fit."""
+    int_digits = len(f"{int(mag):,}" if comma else str(int(mag))) if mag >= 1 else 0
+    if int_digits > room:
+        return None
+    decimals = room - int_digits
+    text = f"{mag:,.{decimals}f}" if comma else f"{mag:.{decimals}f}"
+    if _int_digits(text) > room or (mag < 1 and not text.startswith("0.") and decimals):
+        return None if int_digits + 1 > room else _fixed_rounded(mag, room, comma)
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    if text.startswith("0."):
+        text = text[1:]
+    return None if text in ("", "0") else text  # a nonzero value that rounds away: use %e
+
+
+def _fixed_rounded(mag: float, room: int, comma: bool) -> str | None:
+    """Rounding pushed the integer part up a digit (9.99.. -> 10.0): one decimal fewer."""
+    int_digits = len(str(int(round(mag))))
+    if int_digits > room:
+        return None
+    decimals = room - int_digits
+    text = f"{mag:,.{decimals}f}" if comma else f"{mag:.{decimals}f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
 
 
 def format_string(value: str, fmt: str) -> str:

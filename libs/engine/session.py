@@ -202,4 +202,4 @@ def macro_text(value: object) -> str:
     number = float(arr.flat[0]) if arr.size else float("nan")
     if math.isnan(number):
         return missing.label(number)
-    return formats.general(number, 17)  # Stata stores `local x = exp` as %18.0g
+    return formats.general(number, 18)  # Stata stores `local x = exp` as %18.0g
