@@ -28,6 +28,6 @@ def test_percent_gc_drops_commas_that_do_not_fit():
 def test_fixed_exponential_strings_and_missing():
     assert format_number(0.5, "%9.2f") == "     0.50"
     assert format_number(-1234.5, "%10.1fc") == "  -1,234.5"
-    assert format_number(12345.678, "%9.2e") == "1.23e+04"
+    assert format_number(12345.678, "%9.2e") == " 1.23e+04"
     assert format_number(float("nan"), "%9.0g") == "        ."
     assert format_number(3.0, "%-6.0g") == "3     "
