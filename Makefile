@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 # pyenv honours .python-version (3.12); fall back to python3.12 on PATH.
 PYTHON ?= $(shell command -v pyenv >/dev/null 2>&1 && pyenv which python3.12 2>/dev/null || command -v python3.12 || echo python3)
 
-.PHONY: sysdeps venv up down test lint typecheck unit manifest lock clean
+.PHONY: sysdeps venv up down test lint typecheck unit docs lock clean
 
 # The one system package SS needs beyond Python: a CJK font for PDF reports and charts
 # (Chinese labels). The formatter image installs the same package.
@@ -15,10 +15,11 @@ sysdeps:
 	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-wqy-microhei fontconfig) \
 	  || echo "WARNING: could not install fonts-wqy-microhei: PDF reports with Chinese text will fail"; }
 
-$(VENV)/.installed: requirements/dev.txt
+$(VENV)/.installed: requirements/dev.txt pyproject.toml
 	@$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 12), f"need Python 3.12, got {sys.version}"'
 	$(PYTHON) -m venv $(VENV)
 	$(VENV)/bin/pip install --quiet --require-hashes --no-deps -r requirements/dev.txt
+	$(VENV)/bin/pip install --quiet --no-deps --no-build-isolation --no-index -e .
 	$(VENV)/bin/pip check
 	touch $@
 
@@ -34,6 +35,7 @@ down:
 lint: venv
 	$(VENV)/bin/ruff check .
 	$(PY) -m libs.templates manifest --check
+	$(PY) -m client.schemas --check
 
 typecheck: venv
 	$(VENV)/bin/mypy
@@ -43,8 +45,12 @@ unit: venv
 
 test: lint typecheck unit
 
-manifest: venv
+# Regenerate every generated file: capability manifest, template catalogue, error codes,
+# event schemas. `make lint` (and so CI) fails when one is stale.
+docs: venv
 	$(PY) -m libs.templates manifest
+	$(PY) -m libs.contracts.errors > docs/errors.md
+	$(PY) -m client.schemas
 
 lock: venv  ## re-pin requirements/*.txt from *.in (ARGS=--upgrade or --upgrade-package X)
 	requirements/lock.sh $(ARGS)

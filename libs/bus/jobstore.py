@@ -13,7 +13,7 @@ from nats.js.kv import KeyValue
 from libs import names
 from libs.bus.connection import Bus
 from libs.contracts.errors import ErrorCode, SSError
-from libs.contracts.jobs import JobRecord
+from libs.contracts.jobs import JobRecord, JobState
 
 _encoder = msgspec.json.Encoder()
 _decoder = msgspec.json.Decoder(JobRecord)
@@ -26,13 +26,17 @@ class NotChanged(Exception):
 class JobStore:
     """Typed access to the job records."""
 
-    def __init__(self, kv: KeyValue, *, max_retries: int = 20) -> None:
+    def __init__(self, kv: KeyValue, *, max_retries: int = 20,
+                 observer: Callable[[JobState, JobState], None] | None = None) -> None:
         self._kv = kv
         self._max_retries = max_retries
+        self._observer = observer
 
     @classmethod
-    async def open(cls, bus: Bus) -> JobStore:
-        return cls(await bus.js.key_value(names.JOBS_BUCKET))
+    async def open(cls, bus: Bus,
+                   observer: Callable[[JobState, JobState], None] | None = None) -> JobStore:
+        """The store on ``ss_jobs``; ``observer(before, after)`` hears every stored change."""
+        return cls(await bus.js.key_value(names.JOBS_BUCKET), observer=observer)
 
     async def create(self, record: JobRecord) -> int:
         """Store a new record; its key must not exist."""
@@ -76,6 +80,8 @@ class JobStore:
             except KeyWrongLastSequenceError:
                 await asyncio.sleep(random.uniform(0, 0.002 * (attempt + 1)))
                 continue
+            if self._observer is not None:
+                self._observer(record.state, updated.state)
             return updated, True
         raise SSError(
             ErrorCode.JOB_UPDATE_CONFLICT,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import multiprocessing
 import re
+import time
 import uuid
 from collections.abc import AsyncIterator
 from typing import Any
@@ -27,17 +28,20 @@ from libs.settings import Settings
 from libs.storage import ObjectStore
 from services.api.auth import principal_dependency
 from services.api.errors import HANDLERS
+from services.api.metrics import REQUEST_SECONDS
 from services.api.ratelimit import RateLimiter
 from services.api.routes.admin import AdminController
 from services.api.routes.artifacts import ArtifactsController
 from services.api.routes.events import EventsController
 from services.api.routes.health import healthz, metrics, readyz
 from services.api.routes.jobs import JobsController
+from services.api.routes.schemas import events_schema
 from services.api.routes.templates import TemplatesController
 from services.api.routes.uploads import UploadsController
 from services.api.state import Services
 from services.common.library import catalogue_for
 from services.common.logs import job_id_var, request_id_var
+from services.common.metrics import count_transition
 
 
 async def _services(request: Request[Any, Any, Any]) -> Services:
@@ -61,14 +65,22 @@ def request_id_middleware(app: ASGIApp) -> ASGIApp:
         job = _JOB_PATH.match(scope["path"])
         job_token = job_id_var.set(job.group(1) if job else None)
 
+        status = [500]
+        began = time.perf_counter()
+
         async def send_with_id(message: Any) -> None:
             if message["type"] == "http.response.start":
+                status[0] = message["status"]
                 message.setdefault("headers", []).append((b"x-request-id", rid.encode()))
             await send(message)
 
         try:
             await app(scope, receive, send_with_id)
         finally:
+            REQUEST_SECONDS.labels(
+                method=scope.get("method", ""), route=scope.get("path_template") or "unmatched",
+                status=str(status[0]),
+            ).observe(time.perf_counter() - began)
             request_id_var.reset(token)
             job_id_var.reset(job_token)
 
@@ -89,7 +101,8 @@ def create_app(settings: Settings) -> Litestar:
             await objects.ensure_bucket()
             static_keys = load_static_keys(settings.api_keys_file, settings.api_keys)
             app.state.services = Services(
-                settings=settings, bus=bus, jobs=await JobStore.open(bus), objects=objects,
+                settings=settings, bus=bus, jobs=await JobStore.open(bus, count_transition),
+                objects=objects,
                 catalogue=catalogue,
                 keys=KeyStore(await bus.js.key_value(names.API_KEYS_BUCKET), static_keys,
                               dev_key=settings.dev_api_key, dev_tenant=settings.dev_tenant),
@@ -105,7 +118,7 @@ def create_app(settings: Settings) -> Litestar:
     return Litestar(
         route_handlers=[JobsController, ArtifactsController, EventsController,
                         TemplatesController, AdminController, UploadsController, healthz,
-                        readyz, metrics],
+                        readyz, metrics, events_schema],
         # Small JSON bodies everywhere; the upload route streams and enforces its own limit.
         request_max_body_size=1024 * 1024,
         dependencies={"principal": Provide(principal_dependency),

@@ -13,6 +13,7 @@ from libs.bus.consumer import ConsumerLoop, ExhaustedHandler, Handler
 from libs.bus.provision import ensure_consumer, ensure_topology
 from libs.settings import Settings
 from libs.storage import ObjectStore
+from services.common.metrics import refresh_queue_metrics
 from services.common.probes import ProbeServer
 
 log = logging.getLogger(__name__)
@@ -64,7 +65,8 @@ async def consume_until_stopped(
 
     probes = None
     if settings.health_port:
-        probes = ProbeServer("0.0.0.0", settings.health_port, ready)
+        probes = ProbeServer("0.0.0.0", settings.health_port, ready,
+                             lambda: refresh_queue_metrics(conns.bus))
         await probes.start()
     consume = asyncio.create_task(loop.run())
     if on_ready is not None:

@@ -19,10 +19,12 @@ ReadyCheck = Callable[[], Awaitable[dict[str, str]]]
 class ProbeServer:
     """Serves liveness, readiness (``ready()`` returns problems; empty means ready), metrics."""
 
-    def __init__(self, host: str, port: int, ready: ReadyCheck) -> None:
+    def __init__(self, host: str, port: int, ready: ReadyCheck,
+                 before_metrics: Callable[[], Awaitable[None]] | None = None) -> None:
         self._host = host
         self._port = port
         self._ready = ready
+        self._before_metrics = before_metrics
         self._server: asyncio.Server | None = None
 
     @property
@@ -66,5 +68,7 @@ class ProbeServer:
             return ("200 OK" if not problems else "503 Service Unavailable",
                     "application/json", body)
         if path == "/metrics":
+            if self._before_metrics is not None:
+                await self._before_metrics()
             return "200 OK", CONTENT_TYPE_LATEST, generate_latest()
         return "404 Not Found", "text/plain", b"not found"

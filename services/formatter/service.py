@@ -11,6 +11,7 @@ from libs.bus.jobstore import JobStore
 from libs.settings import Settings
 from services.common.consumer_service import connections, consume_until_stopped
 from services.common.library import catalogue_for
+from services.common.metrics import count_transition
 from services.formatter.handler import FormatHandler
 
 
@@ -19,8 +20,9 @@ async def serve(settings: Settings, stop: asyncio.Event) -> None:
     ident = f"{socket.gethostname()}-{os.getpid()}"
     catalogue = catalogue_for(settings)
     async with connections(settings, f"ss-formatter-{ident}") as conns:
-        handler = FormatHandler(bus=conns.bus, store=await JobStore.open(conns.bus),
-                                objects=conns.objects, catalogue=catalogue)
+        store = await JobStore.open(conns.bus, count_transition)
+        handler = FormatHandler(bus=conns.bus, store=store, objects=conns.objects,
+                                catalogue=catalogue)
         await consume_until_stopped(
             conns, settings, stop, durable=names.FORMATTER_CONSUMER,
             subject=names.FORMAT_SUBJECT, handler=handler.handle,

@@ -14,6 +14,7 @@ from libs.runners.base import Runner
 from libs.settings import Settings
 from services.common.consumer_service import connections, consume_until_stopped
 from services.common.library import catalogue_for, library_root
+from services.common.metrics import count_transition
 from services.worker.attempt import RunHandler
 
 
@@ -40,7 +41,7 @@ async def serve(settings: Settings, stop: asyncio.Event) -> None:
         await warm_up()
     pool = settings.run_pool
     async with connections(settings, f"ss-worker-{worker_id}") as conns:
-        handler = RunHandler(bus=conns.bus, store=await JobStore.open(conns.bus),
+        handler = RunHandler(bus=conns.bus, store=await JobStore.open(conns.bus, count_transition),
                              objects=conns.objects, runner=runner, catalogue=catalogue,
                              settings=settings, worker_id=worker_id)
 

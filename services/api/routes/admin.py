@@ -10,6 +10,7 @@ from libs import names
 from libs.auth.keys import ApiKey, Principal, Role
 from libs.contracts.errors import ErrorCode, SSError
 from services.api.auth import admin_dependency
+from services.api.openapi import errors
 from services.api.state import Services
 
 
@@ -35,7 +36,8 @@ class AdminController(Controller):
     tags = ("admin",)
     dependencies = {"admin": Provide(admin_dependency)}  # noqa: RUF012
 
-    @post("/", status_code=201, summary="Create an API key (the token is returned once)")
+    @post("/", status_code=201, summary="Create an API key (the token is returned once)",
+          responses=errors(403))
     async def create_key(self, data: CreateKey, admin: Principal,
                          services: Services) -> CreatedKey:
         try:
@@ -45,10 +47,11 @@ class AdminController(Controller):
         token, key = await services.keys.create(data.tenant, data.role, data.name[:100])
         return CreatedKey(token=token, key=key)
 
-    @get("/", summary="List API keys (never their secrets)")
+    @get("/", summary="List API keys (never their secrets)", responses=errors(403))
     async def list_keys(self, admin: Principal, services: Services) -> KeyList:
         return KeyList(items=await services.keys.list())
 
-    @delete("/{key_id:str}", status_code=200, summary="Revoke an API key")
+    @delete("/{key_id:str}", status_code=200, summary="Revoke an API key",
+            responses=errors(403, 404))
     async def revoke_key(self, key_id: str, admin: Principal, services: Services) -> ApiKey:
         return await services.keys.revoke(key_id)

@@ -8,6 +8,7 @@ from litestar.response import Redirect, Stream
 from libs.contracts.errors import ErrorCode, SSError
 from libs.contracts.jobs import Artifact, JobRecord
 from services.api.auth import Principal
+from services.api.openapi import errors
 from services.api.state import Services
 from services.api.views import ArtifactList
 
@@ -29,13 +30,15 @@ class ArtifactsController(Controller):
     path = "/v1/jobs/{job_id:str}/artifacts"
     tags = ("artifacts",)
 
-    @get("/", summary="List a job's stored files (raw per attempt, and outputs)")
+    @get("/", summary="List a job's stored files (raw per attempt, and outputs)",
+         responses=errors(404))
     async def list_artifacts(self, job_id: str, principal: Principal,
                              services: Services) -> ArtifactList:
         record, _ = await services.jobs.get(principal.tenant, job_id)
         return ArtifactList(items=record.artifacts)
 
-    @get("/{name:path}", summary="Download one artifact", response_description="the file")
+    @get("/{name:path}", summary="Download one artifact", response_description="the file",
+         responses=errors(404), media_type="application/octet-stream")
     async def download(
         self, job_id: str, name: str, principal: Principal, services: Services,
         attempt: int | None = None, redirect: bool = False,

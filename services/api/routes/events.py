@@ -18,6 +18,7 @@ from libs import names
 from libs.contracts.events import JobCompleted, decode_event
 from libs.contracts.jobs import TERMINAL_STATES
 from services.api.auth import Principal
+from services.api.openapi import errors
 from services.api.state import Services
 
 KEEPALIVE_S = 15.0
@@ -59,7 +60,8 @@ class EventsController(Controller):
     path = "/v1/jobs/{job_id:str}/events"
     tags = ("events",)
 
-    @get("/", summary="Stream a job's events (SSE; resumable with Last-Event-ID)")
+    @get("/", summary="Stream a job's events (SSE; resumable with Last-Event-ID)",
+         responses=errors(404), media_type="text/event-stream")
     async def stream(self, job_id: str, request: Request,  # type: ignore[type-arg]
                      principal: Principal, services: Services) -> ServerSentEvent:
         await services.jobs.get(principal.tenant, job_id)  # 404 before streaming anything

@@ -8,6 +8,7 @@ from litestar import Response, get
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from services.api.state import Services
+from services.common.metrics import refresh_queue_metrics
 
 
 @get("/healthz", tags=["ops"], summary="Alive", include_in_schema=True)
@@ -35,5 +36,6 @@ async def readyz(services: Services) -> Response[dict[str, object]]:
 
 
 @get("/metrics", tags=["ops"], summary="Prometheus metrics", media_type=CONTENT_TYPE_LATEST)
-async def metrics() -> bytes:
+async def metrics(services: Services) -> bytes:
+    await refresh_queue_metrics(services.bus)
     return generate_latest()

@@ -17,6 +17,7 @@ from services.api import operations
 from services.api.auth import Principal
 from services.api.idempotent import idempotently
 from services.api.inputs import local_copy, read_preview
+from services.api.openapi import errors
 from services.api.state import Services
 from services.api.views import CreateJob, JobPage, JobView
 
@@ -51,7 +52,8 @@ class JobsController(Controller):
     path = "/v1/jobs"
     tags = ("jobs",)
 
-    @post("/", status_code=201, summary="Create a job (idempotent with Idempotency-Key)")
+    @post("/", status_code=201, summary="Create a job (idempotent with Idempotency-Key)",
+          responses=errors(404, 409, 413, 422))
     async def create(self, data: CreateJob, request: Request,  # type: ignore[type-arg]
                      principal: Principal, services: Services) -> Response[JobView]:
         async def action() -> JobView:
@@ -61,7 +63,8 @@ class JobsController(Controller):
         return await idempotently(request, services, principal, "create",
                                   msgspec.json.encode(data), 201, action)
 
-    @get("/", summary="List the caller's jobs, newest first")
+    @get("/", summary="List the caller's jobs, newest first",
+          responses=errors())
     async def list_jobs(
         self, principal: Principal, services: Services,
         limit: Annotated[int, Parameter(ge=1, le=200)] = 50,
@@ -83,13 +86,15 @@ class JobsController(Controller):
         next_cursor = base64.urlsafe_b64encode(page[-1].encode()).decode() if more else None
         return JobPage(items=items, next_cursor=next_cursor)
 
-    @get("/{job_id:str}", summary="Get one job")
+    @get("/{job_id:str}", summary="Get one job",
+          responses=errors(404))
     async def get_job(self, job_id: str, principal: Principal, services: Services) -> JobView:
         record, revision = await services.jobs.get(principal.tenant, job_id)
         return job_view(record, revision)
 
     @post("/{job_id:str}/submit", status_code=202,
-          summary="Queue the job to run (idempotent with Idempotency-Key)")
+          summary="Queue the job to run (idempotent with Idempotency-Key)",
+          responses=errors(404, 409, 422))
     async def submit(self, job_id: str, request: Request,  # type: ignore[type-arg]
                      principal: Principal, services: Services) -> Response[JobView]:
         async def action() -> JobView:
@@ -97,16 +102,19 @@ class JobsController(Controller):
 
         return await idempotently(request, services, principal, "submit", b"", 202, action)
 
-    @post("/{job_id:str}/cancel", status_code=200, summary="Cancel a queued or running job")
+    @post("/{job_id:str}/cancel", status_code=200, summary="Cancel a queued or running job",
+          responses=errors(404, 409))
     async def cancel(self, job_id: str, principal: Principal, services: Services) -> JobView:
         return job_view(await operations.cancel_job(services, principal.tenant, job_id))
 
-    @post("/{job_id:str}/retry", status_code=202, summary="Run a failed or cancelled job again")
+    @post("/{job_id:str}/retry", status_code=202, summary="Run a failed or cancelled job again",
+          responses=errors(404, 409))
     async def retry(self, job_id: str, principal: Principal, services: Services) -> JobView:
         return job_view(await operations.retry_job(services, principal.tenant, job_id))
 
     @put("/{job_id:str}/inputs/{name:str}", status_code=201, request_max_body_size=None,
-         summary="Upload an input (raw body, streamed to storage)")
+         summary="Upload an input (raw body, streamed to storage)",
+         responses=errors(404, 409, 413, 422))
     async def upload(
         self, job_id: str, name: str, request: Request,  # type: ignore[type-arg]
         principal: Principal, services: Services, sheet: str | None = None,
@@ -120,7 +128,8 @@ class JobsController(Controller):
         return await operations.add_input(services, principal.tenant, job_id, name,
                                           request.stream(), ctype, sheet)
 
-    @get("/{job_id:str}/inputs/{name:str}/preview", summary="How SS reads an uploaded input")
+    @get("/{job_id:str}/inputs/{name:str}/preview", summary="How SS reads an uploaded input",
+         responses=errors(404, 422))
     async def preview(
         self, job_id: str, name: str, principal: Principal, services: Services,
         sheet: str | None = None, rows: Annotated[int, Parameter(ge=0, le=200)] = 20,

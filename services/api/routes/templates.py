@@ -8,6 +8,7 @@ from litestar import Controller, get
 
 from libs.templates.metadata import Template
 from services.api.auth import Principal
+from services.api.openapi import errors
 from services.api.state import Services
 
 
@@ -15,14 +16,16 @@ class TemplatesController(Controller):
     path = "/v1/templates"
     tags = ("templates",)
 
-    @get("/", summary="List templates (filter by family, shape, engine, text)")
+    @get("/", summary="List templates (filter by family, shape, engine, text)",
+         responses=errors())
     async def list_templates(
         self, principal: Principal, services: Services, family: str | None = None,
         shape: str | None = None, engine: str | None = None, q: str | None = None,
     ) -> list[Template]:
         return services.catalogue.search(family=family, shape=shape, engine=engine, text=q)
 
-    @get("/{template_id:str}", summary="One template with its parameters as JSON Schema")
+    @get("/{template_id:str}", summary="One template with its parameters as JSON Schema",
+         responses=errors(404))
     async def get_template(self, template_id: str, principal: Principal,
                            services: Services) -> dict[str, Any]:
         from libs.templates.request import example_request, parameters_json_schema
