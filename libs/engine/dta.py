@@ -21,7 +21,6 @@ from libs.engine.errors import StataError
 from libs.engine.missing import FloatArray
 
 _NUMERIC_CODES = {65526: "double", 65527: "float", 65528: "long", 65529: "int", 65530: "byte"}
-_TYPE_CODES = {v: k for k, v in _NUMERIC_CODES.items()}
 _RAW = {"double": "f8", "float": "f4", "long": "i4", "int": "i2", "byte": "i1"}
 _INT_MISSING = {"byte": 101, "int": 32741, "long": 2147483621}
 _FLOAT_MISSING, _DOUBLE_MISSING = 0x7F000000, 0x7FE0000000000000

@@ -29,9 +29,6 @@ _TOKEN = re.compile(
 )
 _TS_PART = re.compile(r"([LFDS])(\d*)")
 
-Node = "Num | Str | Var | Sub | Unary | Binary | Call | Result | Coef | Special"
-
-
 @dataclass(frozen=True, slots=True)
 class Num:
     """A numeric literal (missing literals included)."""

@@ -102,7 +102,7 @@ def _fixed(mag: float, room: int, *, comma: bool) -> str | None:
 
 def _fixed_rounded(mag: float, room: int, comma: bool) -> str | None:
     """Rounding pushed the integer part up a digit (9.99.. -> 10.0): one decimal fewer."""
-    int_digits = len(str(int(round(mag))))
+    int_digits = len(str(round(mag)))
     if int_digits > room:
         return None
     decimals = room - int_digits
@@ -121,12 +121,6 @@ def format_string(value: str, fmt: str) -> str:
     if m.group(1) == "~":
         return value.center(width)
     return value.rjust(width)
-
-
-def width_of(fmt: str) -> int:
-    """Display width a format asks for (9 when it does not say)."""
-    m = re.match(r"^%-?~?0?(\d+)", fmt)
-    return int(m.group(1)) if m else 9
 
 
 def display(value: float | str, fmt: str) -> str:

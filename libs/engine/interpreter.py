@@ -19,8 +19,6 @@ from libs.engine.results import Results
 from libs.engine.session import Frame, Program, Session
 
 _WORD = re.compile(r"^\s*([A-Za-z_][A-Za-z0-9_]*)(.*)$", re.DOTALL)
-_PREFIX = {"capture": 3, "quietly": 3, "noisily": 3}
-MAX_WHILE = 10_000_000
 
 
 def _is(word: str, full: str, shortest: int) -> bool:

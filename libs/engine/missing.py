@@ -37,12 +37,6 @@ def codes(values: FloatArray) -> npt.NDArray[np.int8]:
     return out
 
 
-def has_extended(values: FloatArray) -> bool:
-    """Whether any element is ``.a``..``.z``."""
-    nan = np.isnan(values)
-    return bool(nan.any()) and bool((codes(values) > 0).any())
-
-
 def order_key(values: FloatArray) -> FloatArray:
     """Finite floats ordered as Stata orders numbers and missing values."""
     nan = np.isnan(values)
