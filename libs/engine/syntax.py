@@ -204,7 +204,7 @@ class Spec:
         for tok in textscan.split_top(text):
             name, paren, value = tok.partition("(")
             value = value[:-1] if paren and value.endswith(")") else value
-            spec = self._match(name.lower(), bool(paren))
+            spec = self._match(name.lower())
             if spec is None:
                 if self.star:
                     rest.append(tok)
@@ -225,13 +225,10 @@ class Spec:
                 args.options[spec.name] = spec.default
         args.rest_options = " ".join(rest)
 
-    def _match(self, typed: str, has_paren: bool) -> OptionSpec | None:
+    def _match(self, typed: str) -> OptionSpec | None:
+        """The declared option ``typed`` abbreviates (at least its minimum length)."""
         for spec in self.options:
-            if spec.name == "*":
-                continue
-            if spec.name.startswith(typed) and len(typed) >= spec.min_len:
-                if spec.kind == "flag" or has_paren or spec.kind == "passthru":
-                    return spec
+            if spec.name != "*" and spec.name.startswith(typed) and len(typed) >= spec.min_len:
                 return spec
         return None
 
