@@ -112,7 +112,7 @@ def test_tsset_alone_and_seasonal_difference(stata):
     """)
     np.testing.assert_array_equal(r.col("s2"), [np.nan, np.nan, 8, 12, 16, 20])
     np.testing.assert_array_equal(r.col("d2"), [np.nan, np.nan, 2, 2, 2, 2])
-    assert " Time variable: t, 1 to 6" in r.log
+    assert "\nTime variable: t, 1 to 6\n        Delta: 1 unit\n" in r.log
 
 
 def test_collapse_aweights_and_percentiles(stata):

@@ -49,17 +49,19 @@ def _declare(session: Session, args: Args, *, panel_first: bool, command_name: s
     session.tsset = TsSettings(timevar=time, panelvar=panel, delta=delta)
     sort_data(session, [v for v in (panel, time) if v])
     log = session.log
+    log.out()
+    pad = " " if panel else ""  # Stata right-aligns the labels on the longest one
     if panel:
         pv = ds.numeric(panel)
-        log.out()
         kind = "strongly balanced" if time and _balanced(pv, ds.numeric(time)) else "unbalanced"
         log.out(f"Panel variable: {panel} ({kind if time else ''})".replace(" ()", ""))
     if time:
         t = ds.numeric(time)
         lo, hi = np.nanmin(t) if len(t) else np.nan, np.nanmax(t) if len(t) else np.nan
-        log.out(f" Time variable: {time}, {formats.general(lo, 12)} to {formats.general(hi, 12)}"
+        log.out(f"{pad}Time variable: {time}, {formats.general(lo, 12)} to "
+                f"{formats.general(hi, 12)}"
                 + (", but with gaps" if _gaps(ds, panel, time, delta) else ""))
-        log.out(f"         Delta: {formats.general(delta, 12)} unit")
+        log.out(f"{pad}        Delta: {formats.general(delta, 12)} unit")
 
 
 def _balanced(panel: np.ndarray, time: np.ndarray) -> bool:
