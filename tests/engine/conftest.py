@@ -32,9 +32,10 @@ class Run:
 
     @property
     def output(self) -> list[str]:
-        """Log lines that are not command echoes or blank."""
+        """Log lines that are not command echoes, blank, or ``set obs`` notes."""
         return [ln for ln in self.log.splitlines() if ln.strip() and not ln.startswith(". ")
-                and not ln.startswith("> ") and not _BLOCK_ECHO.match(ln)]
+                and not ln.startswith("> ") and not _BLOCK_ECHO.match(ln)
+                and not ln.startswith("Number of observations (_N) was")]
 
 
 @pytest.fixture

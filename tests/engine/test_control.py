@@ -193,6 +193,12 @@ def test_shell_and_network_and_escape_are_errors(stata, tmp_path):
     assert not (tmp_path.parent / "outside.dta").exists()
 
 
+def test_set_obs_reports_the_change(stata):
+    r = stata("set obs 3\nset obs 5")
+    assert "Number of observations (_N) was 0, now 3." in r.log
+    assert "Number of observations (_N) was 3, now 5." in r.log
+
+
 def test_assert_false_is_r9(stata):
     r = stata("""
         set obs 5

@@ -81,7 +81,9 @@ def set_(session: Session, args: Args) -> None:
     elif what == "varabbrev":
         session.settings.varabbrev = value == "on"
     elif what == "obs":
+        before = session.data.n
         session.data.set_obs(int(Evaluator(session, scalar=True).numeric(value)[0]))
+        session.log.out(f"Number of observations (_N) was {before:,}, now {session.data.n:,}.")
     elif what in ("more", "linesize", "pagesize", "rmsg", "trace", "matsize", "maxvar", "scheme",
                   "graphics", "printcolor", "level", "dp", "showbaselevels", "fvlabel",
                   "emptycells",
