@@ -136,3 +136,15 @@ def test_by_prefix_with_quietly_and_if_on_group_n(stata):
     """)
     np.testing.assert_array_equal(r.col("x"), [10, 2, 3, 40, 5, 6])
     assert r.output.count("  2") == 2
+
+
+def test_import_excel_dates_become_stata_dates(stata, tmp_path):
+    import datetime as dt
+
+    pd.DataFrame({"day": [dt.datetime(2020, 1, 1), dt.datetime(2021, 3, 15)],
+                  "v": [1, 2]}).to_excel(tmp_path / "d.xlsx", index=False)
+    r = stata("import excel d.xlsx, firstrow clear")
+    expected = [(dt.date(2020, 1, 1) - dt.date(1960, 1, 1)).days,
+                (dt.date(2021, 3, 15) - dt.date(1960, 1, 1)).days]
+    np.testing.assert_array_equal(r.col("day"), expected)
+    assert r.session.data.vars["day"].format == "%td"

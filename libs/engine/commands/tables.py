@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import re
 from pathlib import Path
@@ -166,18 +167,36 @@ def _import_excel(session: Session, text: str) -> None:
         frame = _cell_range(path, sheet, cellrange, header)
     if not header:
         frame.columns = [_excel_column(i) for i in range(len(frame.columns))]
+    date_formats = {} if parsed.opt("allstring") else _excel_dates(frame)
     frame = frame.map(lambda v: "" if v is None or (isinstance(v, float) and np.isnan(v))
                       else (repr(v) if isinstance(v, float) else str(v)))
-    ds = _from_frame(frame, header=True, case=parsed.opt("case") or "preserve")
-    if parsed.opt("allstring"):
-        for name in ds.varnames:
-            if not ds.vars[name].is_string:
-                ds.set(name, frame.iloc[:, ds.varnames.index(name)].to_numpy(dtype=object),
-                       "str1")
+    ds = _from_frame(frame, header=True, case=parsed.opt("case") or "preserve",
+                     string_cols=set(range(1, frame.shape[1] + 1)) if parsed.opt("allstring")
+                     else None)
+    for k, fmt in date_formats.items():
+        ds.vars[ds.varnames[k]].format = fmt
     session.data = ds
     session.data_filename = ""
     session.tsset = None
     session.log.out(f"({len(ds.vars)} var{'s' if len(ds.vars) != 1 else ''}, {ds.n:,} obs)")
+
+
+def _excel_dates(frame: pd.DataFrame) -> dict[int, str]:
+    """Turn date/datetime columns into Stata dates in place (days, or ms for times);
+    return {column position: display format}."""
+    found: dict[int, str] = {}
+    for k, label in enumerate(frame.columns):
+        cells = [v for v in frame[label] if v is not None and not (isinstance(v, float)
+                                                                   and np.isnan(v))]
+        if not cells or not all(isinstance(v, dt.date) for v in cells):
+            continue
+        stamps = pd.to_datetime(pd.Series(frame[label], dtype=object))
+        timed = any(isinstance(v, dt.datetime) and v.time() != dt.time() for v in cells)
+        delta = stamps - pd.Timestamp("1960-01-01")
+        values = (delta.dt.total_seconds() * 1000 if timed else delta.dt.days).astype(object)
+        frame[label] = values.where(stamps.notna(), None)
+        found[k] = "%tc" if timed else "%td"
+    return found
 
 
 def _cell_range(path: Path, sheet: object, cellrange: str, header: bool) -> pd.DataFrame:
