@@ -427,3 +427,21 @@ def test_extended_missing_kept_through_replace_and_save(stata):
     """)
     assert missing.codes(r.col("x"))[1] == 2
     np.testing.assert_array_equal(r.col("is_b"), [0, 1])
+
+
+def test_reshape_with_at_placeholder(stata):
+    r = stata("""
+        set obs 2
+        gen id = _n
+        gen inc1rate = id
+        gen inc2rate = id * 2
+        reshape long inc@rate, i(id) j(t)
+    """)
+    assert r.session.data.varnames == ["id", "t", "incrate"]
+    np.testing.assert_array_equal(r.col("incrate"), [1, 2, 2, 4])
+    assert r.session.data.n == 4
+    back = r.session
+    from libs.engine.runner import run_source
+
+    assert run_source(back, "reshape wide inc@rate, i(id) j(t)") == 0
+    assert back.data.varnames == ["id", "inc1rate", "inc2rate"]

@@ -31,7 +31,7 @@ def reshape(session: Session, args: Args) -> None:
     ds = session.data
     ids = varlist.expand(ds, parsed.opt("i"), abbrev=session.settings.varabbrev)
     j = parsed.opt("j").split()[0]
-    stubs = [w.replace("@", "") for w in words[1:]]
+    stubs = [w if "@" in w else w + "@" for w in words[1:]]  # "inc" means "inc@"
     string = bool(parsed.opt("string"))
     before = (ds.n, len(ds.vars))
     if words[0] == "long":
@@ -39,7 +39,7 @@ def reshape(session: Session, args: Args) -> None:
     else:
         result, jvalues, sources = _to_wide(ds, stubs, ids, j)
     session.data = result
-    _summary(session, words[0], before, jvalues, j, stubs, sources)
+    _summary(session, words[0], before, jvalues, j, [s.replace("@", "") for s in stubs], sources)
 
 
 def _to_long(ds: Dataset, stubs: list[str], ids: list[str], j: str,
@@ -50,14 +50,15 @@ def _to_long(ds: Dataset, stubs: list[str], ids: list[str], j: str,
                             "observations")
     suffixes: dict[str, dict[str, str]] = {}
     for stub in stubs:
+        head, _, tail = stub.partition("@")
         found = {}
         for name in ds.varnames:
-            if name.startswith(stub) and name != stub:
-                suffix = name[len(stub) :]
-                if string or re.match(r"^-?\d+$", suffix):
-                    found[suffix] = name
+            if name.startswith(head) and name.endswith(tail) and len(name) > len(stub) - 1:
+                value = name[len(head) : len(name) - len(tail)]
+                if string or re.match(r"^-?\d+$", value):
+                    found[value] = name
         if not found:
-            raise StataError(111, f"variable {stub}* not found")
+            raise StataError(111, f"variable {stub.replace('@', '*')} not found")
         suffixes[stub] = found
     jvalues = sorted({s for found in suffixes.values() for s in found},
                      key=(lambda s: s) if string else (lambda s: int(s)))
@@ -91,8 +92,9 @@ def _to_long(ds: Dataset, stubs: list[str], ids: list[str], j: str,
                 types.append(ds.vars[found[value]].stype)
         col = block.ravel()
         stype = _widest(types, col)
-        out.add(stub, col, stype, label="", fmt=sample.format)
-        out.vars[stub].value_label = sample.value_label
+        name = stub.replace("@", "")
+        out.add(name, col, stype, label="", fmt=sample.format)
+        out.vars[name].value_label = sample.value_label
     out.move([v for v in [*ids, j] if v in out.vars], first=True)
     out.value_labels = dict(ds.value_labels)
     out.sortedby = [*ids, j]
@@ -102,7 +104,8 @@ def _to_long(ds: Dataset, stubs: list[str], ids: list[str], j: str,
 
 def _to_wide(ds: Dataset, stubs: list[str], ids: list[str],
              j: str) -> tuple[Dataset, list[str], list[list[str]]]:
-    stubs = [varlist.resolve(ds, s) for s in stubs]
+    patterns = {varlist.resolve(ds, s.replace("@", "")): s for s in stubs}
+    stubs = list(patterns)
     gid, count = group_ids(ds, ids)
     jcol = ds.cols[j]
     string = jcol.dtype == np.object_
@@ -141,7 +144,7 @@ def _to_wide(ds: Dataset, stubs: list[str], ids: list[str],
                 block = np.full(count, np.nan)
             rows = np.flatnonzero(jid == c)
             block[gid[rows]] = ds.cols[stub][rows]
-            new = f"{stub}{value}"
+            new = patterns[stub].replace("@", value)
             out.add(new, block, var.stype, label=f"{value} {var.label or stub}".strip(),
                     fmt=var.format)
             out.vars[new].value_label = var.value_label
