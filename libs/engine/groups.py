@@ -87,6 +87,24 @@ def is_sorted(ds: Dataset, names: list[str]) -> bool:
     return True
 
 
+def _integer_codes(values: npt.NDArray[np.float64]) -> tuple[IntArray, int] | None:
+    """Sorted group codes of small-range integer keys by counting (no hashing or sorting);
+    None when the values are not all such integers."""
+    if not len(values):
+        return None
+    lo, hi = float(values.min()), float(values.max())  # NaN propagates: falls through
+    if not (np.isfinite(lo) and np.isfinite(hi)) or hi - lo > 4 * len(values) + 1024:
+        return None
+    offset = values - lo
+    ints = offset.astype(np.intp)
+    if not np.array_equal(ints, offset):
+        return None
+    present = np.zeros(int(hi - lo) + 1, dtype=np.bool_)
+    present[ints] = True
+    rank = np.cumsum(present) - 1
+    return rank[ints].astype(np.intp), int(present.sum())
+
+
 def group_ids(ds: Dataset, names: list[str]) -> tuple[IntArray, int]:
     """Group number (0..G-1, in sorted order of the values) for each observation, and G.
 
@@ -94,6 +112,10 @@ def group_ids(ds: Dataset, names: list[str]) -> tuple[IntArray, int]:
     """
     if not names:
         return np.zeros(ds.n, dtype=np.intp), 1 if ds.n else 0
+    if len(names) == 1 and ds.cols[names[0]].dtype != np.object_:
+        dense = _integer_codes(ds.cols[names[0]])  # type: ignore[arg-type]
+        if dense is not None:
+            return dense
     codes = []
     for name in names:
         col = ds.cols[name]

@@ -84,9 +84,10 @@ def collapse(session: Session, args: object) -> None:
         var = ds.vars[name]
         result.add(name, ds.cols[name][first], var.stype, label=var.label, fmt=var.format)
         result.vars[name].value_label = var.value_label
+    sizes = np.bincount(ids, minlength=count).astype(np.float64)
     for stat, target, source in targets:
         x = ds.numeric(source)
-        values = _statistic(stat, x, ids, count, weights, kind)
+        values = _statistic(stat, x, ids, count, weights, kind, sizes)
         src = ds.vars[source]
         stype = "long" if stat == "count" else "double" if src.stype == "double" or stat in (
             "sum", "rawsum") else "float"
@@ -108,16 +109,29 @@ def _quantile(stat: str, x: FloatArray, w: FloatArray | None) -> float:
     return percentile(x, 50.0 if stat == "median" else float(stat[1:]), w)
 
 
-def _statistic(stat: str, x: FloatArray, ids: npt.NDArray[np.intp], count: int,
-               w: FloatArray, kind: str | None) -> FloatArray:
+def _sums(x: FloatArray, ids: npt.NDArray[np.intp], count: int, w: FloatArray,
+          kind: str | None, sizes: FloatArray) -> tuple[FloatArray, FloatArray, FloatArray,
+                                                      npt.NDArray[np.bool_], FloatArray]:
+    """Per group: sum of weights, nonmissing count, weighted sum; plus the mask and x with
+    missing as 0.  Unweighted data without missing values take the cheap path."""
     ok = ~np.isnan(x)
+    if kind is None and ok.all():
+        return sizes, sizes, np.bincount(ids, weights=x, minlength=count), ok, x
     xw = np.where(ok, x, 0.0)
+    n = np.bincount(ids, weights=ok.astype(np.float64), minlength=count)
+    if kind is None:
+        return n, n, np.bincount(ids, weights=xw, minlength=count), ok, xw
     wk = np.where(ok, w, 0.0)
+    sw = np.bincount(ids, weights=wk, minlength=count)
+    return sw, n, np.bincount(ids, weights=wk * xw, minlength=count), ok, xw
+
+
+def _statistic(stat: str, x: FloatArray, ids: npt.NDArray[np.intp], count: int,
+               w: FloatArray, kind: str | None, sizes: FloatArray) -> FloatArray:
     with np.errstate(all="ignore"):
         if stat in ("mean", "sum", "count", "rawsum", "percent", "sd", "semean"):
-            sw = np.bincount(ids, weights=wk, minlength=count)
-            n = np.bincount(ids, weights=ok.astype(np.float64), minlength=count)
-            swx = np.bincount(ids, weights=wk * xw, minlength=count)
+            sw, n, swx, ok, xw = _sums(x, ids, count, w, kind, sizes)
+            wk = np.where(ok, w, 0.0) if kind is not None else ok.astype(np.float64)
             mean = swx / sw
             if stat == "mean":
                 return np.where(n > 0, mean, np.nan)
