@@ -10,6 +10,7 @@ from libs.engine import macros, varlist
 from libs.engine.errors import LoopControl, StataError
 from libs.engine.evaluator import Evaluator, is_string
 from libs.engine.lexer import LogicalLine
+from libs.engine.session import macro_text
 from libs.engine.syntax import parse_numlist
 
 if TYPE_CHECKING:
@@ -87,4 +88,5 @@ def _forvalues(interp: Interpreter, header: str) -> tuple[str, Iterable[str]]:
 
 
 def _num_text(value: float) -> str:
-    return str(int(value)) if value == int(value) else repr(value)
+    """A loop value as macro text (``.3``, not ``0.30000000000000004``)."""
+    return macro_text(value)

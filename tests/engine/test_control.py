@@ -226,3 +226,12 @@ def test_confirm(stata):
         di _rc
     """)
     assert r.output == ["0", "110", "7", "601", "7"]
+
+
+def test_forvalues_fractional_steps_give_clean_values(stata):
+    r = stata("""
+        forvalues x = 0(.1).3 {
+            di "`x'"
+        }
+    """)
+    assert r.output == ["0", ".1", ".2", ".3"]
