@@ -148,37 +148,37 @@ class Interpreter:
                 return
 
     def _branches(self, lines: list[LogicalLine]) -> list[tuple[str | None, list[LogicalLine]]]:
+        """Split an if/else-if/else chain into (condition or None for else, body) pairs."""
         branches: list[tuple[str | None, list[LogicalLine]]] = []
         cond: str | None = lines[0].text.strip()[2:].rstrip()[:-1]
         body: list[LogicalLine] = []
         depth = 0
+        closed = False  # the chain's current branch has just been closed by its "}"
         for line in lines[1:]:
             text = line.text.strip()
-            if depth == 0 and (text.startswith("}") or text.startswith("else")):
-                rest = text.lstrip("}").strip()
-                if rest.startswith("else") or not rest:
-                    if cond != "__done__":
-                        branches.append((cond, body))
-                    body = []
-                    cond = "__done__"
-                    if rest.startswith("else"):
-                        tail = rest[4:].strip()
-                        if tail.startswith("if"):
-                            tail = tail[2:].strip()
-                            if tail.endswith("{"):
-                                cond = tail[:-1]
-                            else:
-                                raise StataError(198, "else if requires {")
-                        elif tail.endswith("{"):
-                            cond = None
-                        else:  # else on one line: else command
-                            branches.append((None, [LogicalLine(text=tail, lineno=line.lineno,
-                                                                source=line.source)]))
+            if depth == 0 and text.startswith("}"):
+                branches.append((cond, body))
+                body, closed = [], True
+                text = text[1:].strip()
+                if not text:
                     continue
-            if text.endswith("{") and not text.startswith("}"):
-                depth += 1
-            elif text.startswith("}"):
+            if depth == 0 and closed and text.startswith("else"):
+                closed = False
+                tail = text[4:].strip()
+                if tail.startswith("if"):
+                    if not tail.endswith("{"):
+                        raise StataError(198, "else if requires {")
+                    cond = tail[2:].strip()[:-1]
+                elif tail.startswith("{"):
+                    cond = None
+                else:  # else command, on one line
+                    branches.append((None, [LogicalLine(text=tail, lineno=line.lineno,
+                                                        source=line.source)]))
+                continue
+            if text.startswith("}"):
                 depth -= 1
+            if text.endswith("{"):
+                depth += 1
             body.append(line)
         return branches
 

@@ -235,3 +235,31 @@ def test_forvalues_fractional_steps_give_clean_values(stata):
         }
     """)
     assert r.output == ["0", ".1", ".2", ".3"]
+
+
+def test_nested_if_else_inside_an_if_chain(stata):
+    r = stata("""
+        forvalues i = 1/4 {
+            if `i' <= 2 {
+                if `i' == 1 {
+                    di "a`i'"
+                }
+                else {
+                    di "b`i'"
+                }
+            }
+            else if `i' == 3 {
+                foreach z in p q {
+                    if "`z'" == "q" continue
+                    di "c`z'"
+                }
+            }
+            else {
+                while 1 {
+                    di "d"
+                    continue, break
+                }
+            }
+        }
+    """)
+    assert r.output == ["a1", "b2", "cp", "d"]
