@@ -36,6 +36,8 @@ lint: venv
 	$(VENV)/bin/ruff check .
 	$(PY) -m libs.templates manifest --check
 	$(PY) -m client.schemas --check
+	$(PY) -m libs.settings --check README.md docs/deploy.md
+	$(PY) -m libs.contracts.errors | diff -q - docs/errors.md
 
 typecheck: venv
 	$(VENV)/bin/mypy
@@ -51,6 +53,7 @@ docs: venv
 	$(PY) -m libs.templates manifest
 	$(PY) -m libs.contracts.errors > docs/errors.md
 	$(PY) -m client.schemas
+	$(PY) -m libs.settings --write README.md docs/deploy.md
 
 lock: venv  ## re-pin requirements/*.txt from *.in (ARGS=--upgrade or --upgrade-package X)
 	requirements/lock.sh $(ARGS)

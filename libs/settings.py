@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 import msgspec
@@ -176,5 +177,35 @@ def markdown_table() -> str:
     return "\n".join(rows)
 
 
+BEGIN, END = "<!-- settings:begin -->", "<!-- settings:end -->"
+
+
+def with_table(text: str) -> str:
+    """``text`` with the table between the settings markers regenerated."""
+    head, rest = text.split(BEGIN, 1)
+    _, tail = rest.split(END, 1)
+    return f"{head}{BEGIN}\n{markdown_table()}\n{END}{tail}"
+
+
+def main(argv: list[str]) -> int:
+    """Print the table; ``--write FILE...`` / ``--check FILE...`` keep documents current."""
+    if not argv:
+        sys.stdout.write(markdown_table() + "\n")
+        return 0
+    mode, files = argv[0], argv[1:]
+    stale = []
+    for name in files:
+        path = Path(name)
+        text = path.read_text(encoding="utf-8")
+        if with_table(text) != text:
+            stale.append(name)
+            if mode == "--write":
+                path.write_text(with_table(text), encoding="utf-8")
+    if mode == "--check" and stale:
+        sys.stderr.write(f"stale settings table in {', '.join(stale)}: run make docs\n")
+        return 1
+    return 0
+
+
 if __name__ == "__main__":
-    sys.stdout.write(markdown_table() + "\n")
+    sys.exit(main(sys.argv[1:]))

@@ -29,6 +29,7 @@ from libs.storage import ObjectStore
 from services.api.auth import principal_dependency
 from services.api.errors import HANDLERS
 from services.api.metrics import REQUEST_SECONDS
+from services.api.openapi import tidy_document
 from services.api.ratelimit import RateLimiter
 from services.api.routes.admin import AdminController
 from services.api.routes.artifacts import ArtifactsController
@@ -115,7 +116,7 @@ def create_app(settings: Settings) -> Litestar:
             await objects.close()
             await bus.close()
 
-    return Litestar(
+    app = Litestar(
         route_handlers=[JobsController, ArtifactsController, EventsController,
                         TemplatesController, AdminController, UploadsController, healthz,
                         readyz, metrics, events_schema],
@@ -139,3 +140,5 @@ def create_app(settings: Settings) -> Litestar:
         debug=False,
         logging_config=None,
     )
+    tidy_document(app)
+    return app

@@ -3,8 +3,12 @@ give, each with the one error body (``ErrorBody``) and the codes that status car
 
 from __future__ import annotations
 
+import dataclasses
+
+import msgspec
+from litestar import Litestar
 from litestar.openapi.datastructures import ResponseSpec
-from litestar.openapi.spec import Example
+from litestar.openapi.spec import Example, Schema
 
 from libs.contracts.errors import HTTP_STATUS, ErrorCode, code_descriptions
 from services.api.views import ErrorBody
@@ -28,3 +32,50 @@ def errors(*statuses: int) -> dict[int, ResponseSpec]:
                 "details": {}, "request_id": "4f1c2b0e9d8a4c55b1e0c3a7d2f6e8b9"})],
         )
     return specs
+
+
+def _strict_structs() -> set[str]:
+    """Names of every Struct that refuses unknown fields."""
+    found: set[str] = set()
+    pending: list[type[msgspec.Struct]] = [msgspec.Struct]
+    while pending:
+        cls = pending.pop()
+        pending.extend(cls.__subclasses__())
+        if cls.__struct_config__.forbid_unknown_fields:
+            found.add(cls.__name__)
+    return found
+
+
+def tidy_document(app: Litestar) -> None:
+    """Make the generated document say what the server does.
+
+    - ``additionalProperties: false`` where msgspec refuses unknown fields (Litestar does not
+      carry ``forbid_unknown_fields`` over), so the document does not promise that extra
+      fields are accepted;
+    - ``anyOf`` instead of ``oneOf`` for Python unions: ``int | float`` as ``oneOf`` would make
+      ``3`` invalid (it matches both).
+    """
+    document = app.openapi_schema
+    strict = _strict_structs()
+    for name, schema in (document.components.schemas or {}).items():
+        if name in strict and isinstance(schema, Schema):
+            schema.additional_properties = False
+    _walk(document, set())
+
+
+def _walk(node: object, seen: set[int]) -> None:
+    if id(node) in seen:
+        return
+    seen.add(id(node))
+    if isinstance(node, Schema) and node.one_of is not None:
+        node.any_of, node.one_of = node.one_of, None
+    if isinstance(node, dict):
+        children: list[object] = list(node.values())
+    elif isinstance(node, list | tuple):
+        children = list(node)
+    elif dataclasses.is_dataclass(node):
+        children = [getattr(node, f.name) for f in dataclasses.fields(node)]
+    else:
+        return
+    for child in children:
+        _walk(child, seen)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import base64
-import re
 from typing import Annotated
 
 import msgspec
@@ -33,21 +31,6 @@ def job_view(record: JobRecord, revision: int = 0) -> JobView:
     )
 
 
-_JOB_ID = re.compile(r"[0-9a-f]{28}")
-
-
-def _decode_cursor(cursor: str | None) -> str | None:
-    if not cursor:
-        return None
-    try:
-        decoded = base64.b64decode(cursor.encode(), altchars=b"-_", validate=True).decode()
-    except (ValueError, UnicodeDecodeError):
-        decoded = ""
-    if not _JOB_ID.fullmatch(decoded):
-        raise SSError(ErrorCode.VALIDATION_FAILED, "invalid cursor", field="cursor")
-    return decoded
-
-
 class JobsController(Controller):
     path = "/v1/jobs"
     tags = ("jobs",)
@@ -68,12 +51,12 @@ class JobsController(Controller):
     async def list_jobs(
         self, principal: Principal, services: Services,
         limit: Annotated[int, Parameter(ge=1, le=200)] = 50,
-        cursor: str | None = None,
+        cursor: Annotated[str | None, Parameter(
+            pattern=r"^[0-9a-f]{28}$", description="next_cursor of the previous page")] = None,
     ) -> JobPage:
-        after = _decode_cursor(cursor)
         ids = await services.jobs.job_ids(principal.tenant)
-        if after is not None:
-            ids = [i for i in ids if i < after]
+        if cursor is not None:
+            ids = [i for i in ids if i < cursor]
         page = ids[:limit]
         items = []
         for job_id in page:
@@ -83,7 +66,7 @@ class JobsController(Controller):
                 continue
             items.append(job_view(record, revision))
         more = len(ids) > limit
-        next_cursor = base64.urlsafe_b64encode(page[-1].encode()).decode() if more else None
+        next_cursor = page[-1] if more else None
         return JobPage(items=items, next_cursor=next_cursor)
 
     @get("/{job_id:str}", summary="Get one job",
