@@ -128,29 +128,37 @@ class Interpreter:
     # -- compound statements -----------------------------------------------------------------
     def run_compound(self, lines: list[LogicalLine]) -> None:
         """Run a braced construct: if/else chain, loop, or a prefixed ``{ }`` block."""
-        header = macros.expand(lines[0].text, self.session).rstrip()[:-1].strip()
-        word = header.split(None, 1)[0] if header else ""
-        if word == "if":
-            self._run_if(lines)
-        elif word in ("foreach", "forvalues", "forv", "forval", "forvalu", "forvalue", "while"):
-            from libs.engine.loops import run_loop
+        prefixes, raw_core = _split_prefixes(lines[0].text.strip()[:-1].strip())
+        core = macros.expand(raw_core, self.session).strip()
+        word = core.split(None, 1)[0] if core else ""
 
-            run_loop(self, lines, header)
-        else:  # capture { }, quietly { }, noisily { } or a bare { }
-            body = lines[1:-1]
-            self.with_prefixes(header, lambda: self.run(body, echo=False))
+        def construct() -> None:
+            if word == "if":
+                self._run_if(lines, raw_core[2:])
+            elif word in _LOOPS:
+                from libs.engine.loops import run_loop
 
-    def _run_if(self, lines: list[LogicalLine]) -> None:
-        branches = self._branches(lines)
+                run_loop(self, lines, core, raw_core)
+            else:  # a bare { } block (under capture/quietly/noisily)
+                self.run(lines[1:-1], echo=False)
+
+        if prefixes:
+            self.with_prefixes(prefixes, construct)
+        else:
+            construct()
+
+    def _run_if(self, lines: list[LogicalLine], first_cond: str) -> None:
+        branches = self._branches(lines, first_cond)
         for cond, body in branches:
             if cond is None or self._truth(cond):
                 self.run(body, echo=False)
                 return
 
-    def _branches(self, lines: list[LogicalLine]) -> list[tuple[str | None, list[LogicalLine]]]:
+    def _branches(self, lines: list[LogicalLine], first_cond: str
+                  ) -> list[tuple[str | None, list[LogicalLine]]]:
         """Split an if/else-if/else chain into (condition or None for else, body) pairs."""
         branches: list[tuple[str | None, list[LogicalLine]]] = []
-        cond: str | None = lines[0].text.strip()[2:].rstrip()[:-1]
+        cond: str | None = first_cond
         body: list[LogicalLine] = []
         depth = 0
         closed = False  # the chain's current branch has just been closed by its "}"
@@ -322,6 +330,19 @@ class Interpreter:
                 session.data = frame.preserved
         if frame.returns is not None:  # r() becomes exactly what the program returned
             session.post_r(frame.returns)
+
+
+_LOOPS = frozenset({"foreach", "forvalues", "forv", "forval", "forvalu", "forvalue", "while"})
+_LEADING_PREFIXES = re.compile(r"^((?:(?:cap|capt|captu|captur|capture|qui|quie|quiet|quietl|"
+                               r"quietly|noi|nois|noisi|noisil|noisily)(?:\s*:\s*|\s+|$))*)(.*)$",
+                               re.DOTALL)
+
+
+def _split_prefixes(text: str) -> tuple[str, str]:
+    """``quietly foreach ...`` → ("quietly", "foreach ..."): prefixes of a braced construct."""
+    m = _LEADING_PREFIXES.match(text)
+    assert m is not None
+    return m.group(1).strip(), m.group(2).strip()
 
 
 def _split_if(text: str) -> tuple[str, str]:

@@ -19,12 +19,12 @@ if TYPE_CHECKING:
 MAX_ITERATIONS = 10_000_000
 
 
-def run_loop(interp: Interpreter, lines: list[LogicalLine], header: str) -> None:
-    """Run the loop whose expanded header (without ``{``) is ``header``."""
+def run_loop(interp: Interpreter, lines: list[LogicalLine], header: str, raw: str) -> None:
+    """Run the loop whose header (without ``{``) is ``header`` expanded, ``raw`` as typed."""
     body = lines[1:-1]
     word = header.split(None, 1)[0]
     if word == "while":
-        raw_cond = lines[0].text.strip()[5:].rstrip()[:-1]
+        raw_cond = raw[5:]  # re-expanded before every test
         count = 0
         while _true(interp, macros.expand(raw_cond, interp.session)):
             count += 1

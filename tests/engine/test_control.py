@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import numpy as np
+
 
 def test_if_else_if_else_chain_both_layouts(stata):
     r = stata("""
@@ -263,3 +265,26 @@ def test_nested_if_else_inside_an_if_chain(stata):
         }
     """)
     assert r.output == ["a1", "b2", "cp", "d"]
+
+
+def test_prefixed_loops_and_ifs(stata):
+    r = stata("""
+        set obs 3
+        gen x = _n
+        quietly foreach v in a b {
+            replace x = x + 1
+            noisily di "`v'"
+        }
+        capture noisily if 1 {
+            error 111
+        }
+        di _rc
+        local k 0
+        quietly while `k' < 2 {
+            local ++k
+        }
+        di `k'
+    """)
+    assert r.output[:2] == ["a", "b"]
+    assert r.output[-2:] == ["111", "2"]
+    np.testing.assert_array_equal(r.col("x"), [3, 4, 5])
