@@ -13,7 +13,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from libs.engine import storage
+from libs.engine import missing, storage
 from libs.engine.errors import StataError
 from libs.engine.missing import FloatArray
 
@@ -79,7 +79,7 @@ class Dataset:
     def value_text(self, name: str, value: float) -> str | None:
         """The value-label text of ``value`` for variable ``name``, if it has one."""
         lbl = self.vars[name].value_label
-        return self.value_labels.get(lbl, {}).get(value) if lbl else None
+        return self.value_labels.get(lbl, {}).get(missing.label_key(value)) if lbl else None
 
     # -- changing --------------------------------------------------------------------------
     def add(

@@ -56,6 +56,17 @@ def canonical(values: FloatArray) -> FloatArray:
     return values
 
 
+#: Value labels key missing values as .dta files store them: ``.`` is 2147483621, ``.a`` + 1 ...
+LABEL_KEY_BASE = 2147483621.0
+
+
+def label_key(value: float) -> float:
+    """The value-label key of ``value`` (itself, or the .dta code of a missing value)."""
+    if value == value:
+        return value
+    return LABEL_KEY_BASE + max(int(codes(np.array([value], dtype=np.float64))[0]), 0)
+
+
 def label(value: float) -> str:
     """Display form of a missing value: ``.`` or ``.a``..``.z``."""
     code = int(codes(np.array([value], dtype=np.float64))[0])

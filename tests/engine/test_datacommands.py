@@ -445,3 +445,18 @@ def test_reshape_with_at_placeholder(stata):
 
     assert run_source(back, "reshape wide inc@rate, i(id) j(t)") == 0
     assert back.data.varnames == ["id", "inc1rate", "inc2rate"]
+
+
+def test_value_labels_on_extended_missing_values_survive_save(stata):
+    r = stata("""
+        set obs 2
+        gen q = 1
+        replace q = .a in 2
+        label define ql 1 "Yes" .a "Don't know"
+        label values q ql
+        save lab
+        use lab, clear
+        decode q, gen(t)
+    """)
+    assert list(r.col("t")) == ["Yes", "Don't know"]
+    assert r.rc == 0

@@ -169,7 +169,7 @@ def decode(session: Session, args: Args) -> None:
     mapping = ds.value_labels[lbl]
     values = ds.numeric(name)
     touse = args.touse(session)
-    text = np.array([mapping.get(float(v), "") if t else "" for v, t in
+    text = np.array([mapping.get(missing.label_key(float(v)), "") if t else "" for v, t in
                      zip(values, touse, strict=True)], dtype=np.object_)
     ds.add(target, text, storage.string_type_for(text), after=name, label=ds.vars[name].label)
 

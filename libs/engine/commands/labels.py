@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from libs.engine import varlist
+from libs.engine import missing, varlist
 from libs.engine.errors import StataError
 from libs.engine.macros import split_words, strip_quotes
 from libs.engine.registry import command
@@ -57,7 +57,10 @@ def label(session: Session, args: Args) -> None:
             session.log.out(f"{name}:")
             if sub == "list":
                 for value, text in sorted(ds.value_labels[name].items()):
-                    session.log.out(f"{int(value) if value == int(value) else value:>12} {text}")
+                    shown = (f".{chr(ord('a') + int(value - missing.LABEL_KEY_BASE) - 1)}"
+                             if value > missing.LABEL_KEY_BASE else
+                             str(int(value)) if value == int(value) else str(value))
+                    session.log.out(f"{shown:>12} {text}")
     elif sub == "drop":
         names = list(ds.value_labels) if rest.strip() == "_all" else rest.split()
         for name in names:
@@ -84,9 +87,12 @@ def _define(session: Session, rest: str) -> None:
         raise StataError(110, f"label {name} already defined")
     mapping = {} if not exists or "replace" in options else ds.value_labels[name]
     for value_text, text in zip(pairs[::2], pairs[1::2], strict=True):
-        if not re.match(r"^-?\d+$", value_text):
+        special = missing.parse(value_text)
+        if special is None and not re.match(r"^-?\d+$", value_text):
             raise StataError(198, f"{value_text} invalid: may label integers only")
-        value = float(value_text)
+        if special is not None and value_text == ".":
+            raise StataError(198, ". cannot be labeled")
+        value = float(value_text) if special is None else missing.label_key(special)
         if value in mapping and "modify" not in options and "replace" not in options:
             raise StataError(180, f"invalid attempt to modify label {value_text}")
         mapping[value] = text

@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from libs.engine import storage
+from libs.engine import missing, storage
 from libs.engine.dataset import Column, Dataset
 from libs.engine.errors import StataError
 from libs.engine.registry import command
@@ -248,7 +248,8 @@ def _rows(ds: Dataset, names: list[str], mask: np.ndarray, *, labels: bool) -> l
             columns.append([str(v) for v in col])
         elif labels and var.value_label in ds.value_labels:
             mapping = ds.value_labels[var.value_label]
-            columns.append([mapping.get(float(v), number_text(float(v))) for v in col])
+            columns.append([mapping.get(missing.label_key(float(v)), number_text(float(v)))
+                            for v in col])
         else:
             columns.append([number_text(float(v)) for v in col])
     return [list(r) for r in zip(*columns, strict=True)] if columns else []
