@@ -28,6 +28,7 @@ from libs.settings import Settings
 from libs.storage import ObjectStore
 from services.api.auth import principal_dependency
 from services.api.errors import HANDLERS
+from services.api.listing import JobIndex
 from services.api.metrics import REQUEST_SECONDS
 from services.api.openapi import tidy_document
 from services.api.ratelimit import RateLimiter
@@ -101,9 +102,12 @@ def create_app(settings: Settings) -> Litestar:
             await ensure_topology(bus, settings)
             await objects.ensure_bucket()
             static_keys = load_static_keys(settings.api_keys_file, settings.api_keys)
+            jobs = await JobStore.open(bus, count_transition)
+            index = JobIndex(await bus.js.key_value(names.JOBS_BUCKET), jobs)
+            await index.start()
+            bus.on_reconnect(index.restart)
             app.state.services = Services(
-                settings=settings, bus=bus, jobs=await JobStore.open(bus, count_transition),
-                objects=objects,
+                settings=settings, bus=bus, jobs=jobs, objects=objects, index=index,
                 catalogue=catalogue,
                 keys=KeyStore(await bus.js.key_value(names.API_KEYS_BUCKET), static_keys,
                               dev_key=settings.dev_api_key, dev_tenant=settings.dev_tenant),
@@ -112,6 +116,7 @@ def create_app(settings: Settings) -> Litestar:
                 limiter=RateLimiter(settings.rate_limit_per_s, settings.rate_limit_burst),
             )
             yield
+            await index.close()
         finally:
             await objects.close()
             await bus.close()

@@ -56,6 +56,7 @@ async def create_job(services: Services, tenant: str, spec: JobSpec) -> JobRecor
     check_spec(services, spec)
     record = JobRecord(id=new_job_id(), tenant=tenant, spec=spec, created_at=now_iso())
     await services.jobs.create(record)
+    services.index.add(tenant, record.id)
     await publish_event(services.bus, JobCreated(
         tenant=tenant, job_id=record.id, at=record.created_at, template_id=spec.template_id))
     return record

@@ -11,6 +11,7 @@ from libs.bus.jobstore import JobStore
 from libs.settings import Settings
 from libs.storage import ObjectStore
 from libs.templates.catalogue import Catalogue
+from services.api.listing import JobIndex
 from services.api.ratelimit import RateLimiter
 
 
@@ -24,3 +25,4 @@ class Services:
     keys: KeyStore
     idempotency: IdempotencyStore
     limiter: RateLimiter
+    index: JobIndex

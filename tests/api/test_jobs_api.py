@@ -197,3 +197,27 @@ async def test_rate_limit_answers_429_with_retry_after(api: Stack,
             assert limited.json()["error_code"] == "RATE_LIMITED"
         await asyncio.sleep(1.5)
         assert (await c.get("/v1/templates")).status_code == 200
+
+
+async def test_listing_follows_jobs_created_by_other_replicas(
+    api: Stack, admin: httpx.AsyncClient
+) -> None:
+    from libs.bus.connection import connect
+    from libs.bus.jobstore import JobStore
+    from libs.contracts.jobs import JobRecord, JobSpec, new_job_id, now_iso
+
+    async with client_for(api, await new_key(admin, "replicas")) as c:
+        bus = await connect(api.nats.url, name="other-replica")
+        try:
+            record = JobRecord(id=new_job_id(), tenant="replicas", created_at=now_iso(),
+                               spec=JobSpec(template_id="ols_robust"))
+            await (await JobStore.open(bus)).create(record)
+        finally:
+            await bus.close()
+        for _ in range(100):
+            listed = (await c.get("/v1/jobs")).json()["items"]
+            if [j["id"] for j in listed] == [record.id]:
+                break
+            await asyncio.sleep(0.05)
+        else:
+            raise AssertionError("the index never saw the other replica's job")

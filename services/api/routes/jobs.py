@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Annotated
 
 import msgspec
@@ -54,19 +55,11 @@ class JobsController(Controller):
         cursor: Annotated[str | None, Parameter(
             pattern=r"^[0-9a-f]{28}$", description="next_cursor of the previous page")] = None,
     ) -> JobPage:
-        ids = await services.jobs.job_ids(principal.tenant)
-        if cursor is not None:
-            ids = [i for i in ids if i < cursor]
-        page = ids[:limit]
-        items = []
-        for job_id in page:
-            try:
-                record, revision = await services.jobs.get(principal.tenant, job_id)
-            except SSError:
-                continue
-            items.append(job_view(record, revision))
-        more = len(ids) > limit
-        next_cursor = page[-1] if more else None
+        page, more = await services.index.page(principal.tenant, cursor, limit)
+        found = await asyncio.gather(*(services.jobs.get(principal.tenant, i) for i in page),
+                                     return_exceptions=True)
+        items = [job_view(*f) for f in found if not isinstance(f, BaseException)]
+        next_cursor = page[-1] if more and page else None
         return JobPage(items=items, next_cursor=next_cursor)
 
     @get("/{job_id:str}", summary="Get one job",
