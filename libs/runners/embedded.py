@@ -81,6 +81,7 @@ class EmbeddedRunner:
     async def run(
         self, workdir: Path, do_file: str, *, timeout_s: float, cancel: asyncio.Event
     ) -> RunOutcome:
+        workdir = workdir.resolve()  # the child chdirs into it
         log_file = Path(do_file).stem + ".log"
         (workdir / RC_FILE).unlink(missing_ok=True)
         started = time.monotonic()

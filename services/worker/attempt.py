@@ -55,7 +55,7 @@ class RunHandler:
         self._settings = settings
         self.worker_id = worker_id
         root = settings.workdir or tempfile.mkdtemp(prefix="ss-worker-")
-        self._root = Path(root)
+        self._root = Path(root).resolve()  # the engine child chdirs: paths must be absolute
         self._root.mkdir(parents=True, exist_ok=True)
         #: job key -> cancel event of the attempt running here
         self._cancels: dict[str, asyncio.Event] = {}
