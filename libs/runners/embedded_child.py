@@ -20,6 +20,9 @@ import libs.engine.runner as engine_runner
 
 RC_FILE = "ss_rc.json"
 
+# Every command module (and what it imports) is loaded once, in the fork server.
+engine_runner.preload()
+
 
 def _die_with_parent() -> None:
     # If the worker is SIGKILLed its fork server exits; without this the engine child (in its
