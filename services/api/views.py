@@ -52,6 +52,7 @@ class JobView(msgspec.Struct, kw_only=True, frozen=True):
     started_at: str | None
     finished_at: str | None
     heartbeat_at: str | None
+    render_s: float | None
     revision: int
 
 

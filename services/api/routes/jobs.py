@@ -28,7 +28,8 @@ def job_view(record: JobRecord, revision: int = 0) -> JobView:
         submission=record.submission, attempt=record.attempt, attempts=record.attempts,
         artifacts=record.artifacts, error=record.error, created_at=record.created_at,
         queued_at=record.queued_at, started_at=record.started_at,
-        finished_at=record.finished_at, heartbeat_at=record.heartbeat_at, revision=revision,
+        finished_at=record.finished_at, heartbeat_at=record.heartbeat_at,
+        render_s=record.render_s, revision=revision,
     )
 
 
