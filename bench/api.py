@@ -11,14 +11,11 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import tempfile
 import time
-from pathlib import Path
 
 import httpx
 
-from tests.e2e.stack import Stack
-from tests.servers import NatsServer, S3Server
+from tests.e2e.stack import fresh_stack
 
 BODY = {"template_id": "sleepy", "params": {"var": "x", "ms": 0}, "output_formats": ["csv"]}
 
@@ -62,15 +59,10 @@ def _pct(values: list[float], q: float) -> float:
 
 
 async def run(clients: int, seconds: float, jobs: int) -> None:
-    root = Path(tempfile.mkdtemp(prefix="ss-bench-api-"))
-    nats, s3 = NatsServer(root=root / "nats"), S3Server(root=root / "s3")
-    nats.start()
-    s3.start()
     # Rate limit off for the benchmark key: this measures the server, not the limiter.
-    stack = Stack(nats=nats, s3=s3, root=root,
-                  settings={"SS_RATE_LIMIT_PER_S": "1000000", "SS_RATE_LIMIT_BURST": "1000000",
-                            "SS_LOG_LEVEL": "WARNING"})
-    try:
+    settings = {"SS_RATE_LIMIT_PER_S": "1000000", "SS_RATE_LIMIT_BURST": "1000000",
+                "SS_LOG_LEVEL": "WARNING"}
+    with fresh_stack("ss-bench-api-", settings) as stack:
         stack.start_api()
         async with httpx.AsyncClient(base_url=stack.api_url,
                                      headers={"authorization": "Bearer ss-dev-key"}) as http:
@@ -83,10 +75,6 @@ async def run(clients: int, seconds: float, jobs: int) -> None:
             elapsed, lat = await load(stack.api_url, path, clients, seconds)
             print(f"  {label:<24} {len(lat) / elapsed:8.0f} req/s   p50 {_pct(lat, 0.5):7.1f} ms"
                   f"   p99 {_pct(lat, 0.99):7.1f} ms   ({len(lat)} requests)")
-    finally:
-        stack.stop_all()
-        s3.stop()
-        nats.stop()
 
 
 def main() -> None:

@@ -16,10 +16,8 @@ from __future__ import annotations
 import argparse
 import asyncio
 import statistics
-import tempfile
 import time
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 
 from libs import names
@@ -29,7 +27,7 @@ from libs.bus.provision import ensure_topology
 from libs.contracts.jobs import JobRecord, JobSpec, new_job_id, now_iso
 from libs.settings import Settings
 from libs.storage import ObjectStore
-from tests.e2e.stack import Client, Stack, csv_bytes
+from tests.e2e.stack import Client, csv_bytes, fresh_stack
 from tests.servers import NatsServer, S3Server
 
 
@@ -80,15 +78,10 @@ async def baseline(nats: NatsServer, s3: S3Server, rounds: int = 50) -> list[flo
 
 
 async def run(jobs: int, concurrency: int, workers: int) -> None:
-    root = Path(tempfile.mkdtemp(prefix="ss-bench-"))
-    nats, s3 = NatsServer(root=root / "nats"), S3Server(root=root / "s3")
-    nats.start()
-    s3.start()
-    stack = Stack(nats=nats, s3=s3, root=root,
-                  settings={"SS_WORKER_SLOTS": "4", "SS_FORMATTER_SLOTS": "4",
-                            "SS_LOG_LEVEL": "WARNING", "SS_RATE_LIMIT_PER_S": "1000000",
-                            "SS_RATE_LIMIT_BURST": "1000000"})
-    try:
+    settings = {"SS_WORKER_SLOTS": "4", "SS_FORMATTER_SLOTS": "4", "SS_LOG_LEVEL": "WARNING",
+                "SS_RATE_LIMIT_PER_S": "1000000", "SS_RATE_LIMIT_BURST": "1000000"}
+    with fresh_stack("ss-bench-", settings) as stack:
+        nats, s3 = stack.nats, stack.s3
         base = await baseline(nats, s3)
         stack.start_api()
         for i in range(workers):
@@ -125,10 +118,6 @@ async def run(jobs: int, concurrency: int, workers: int) -> None:
         elapsed = time.perf_counter() - began
         await client.close()
         await bus.close()
-    finally:
-        stack.stop_all()
-        s3.stop()
-        nats.stop()
     failed = [j for j in done if j["state"] != "succeeded"]
     ok = [j for j in done if j["state"] == "succeeded"]
     queue = [_t(j["attempts"][-1]["started_at"]) - _t(j["queued_at"]) for j in ok]  # type: ignore[index]

@@ -12,7 +12,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
-import tempfile
 import threading
 import time
 from collections.abc import AsyncIterator
@@ -22,8 +21,7 @@ import httpx
 
 from libs.settings import Settings
 from libs.storage import ObjectStore
-from tests.e2e.stack import Stack
-from tests.servers import NatsServer, S3Server
+from tests.e2e.stack import fresh_stack
 
 CHUNK = 1024 * 1024
 
@@ -42,13 +40,9 @@ async def payload(mib: int) -> AsyncIterator[bytes]:
 
 
 async def run(mib: int) -> None:
-    root = Path(tempfile.mkdtemp(prefix="ss-bench-upload-"))
-    nats, s3 = NatsServer(root=root / "nats"), S3Server(root=root / "s3")
-    nats.start()
-    s3.start()
-    stack = Stack(nats=nats, s3=s3, root=root,
-                  settings={"SS_UPLOAD_MAX_BYTES": str(4 * 1024**3), "SS_LOG_LEVEL": "WARNING"})
-    try:
+    with fresh_stack("ss-bench-upload-", {"SS_UPLOAD_MAX_BYTES": str(4 * 1024**3),
+                                          "SS_LOG_LEVEL": "WARNING"}) as stack:
+        s3 = stack.s3
         settings = Settings(s3_endpoint=s3.endpoint, s3_access_key=s3.access_key,
                             s3_secret_key=s3.secret_key)
         store = await ObjectStore.open(settings)
@@ -82,10 +76,6 @@ async def run(mib: int) -> None:
         sampler.join()
         assert response.status_code == 201, response.text
         assert response.json()["size"] == mib * CHUNK
-    finally:
-        stack.stop_all()
-        s3.stop()
-        nats.stop()
     print(f"upload of {mib} MiB")
     print(f"  direct aioboto3 multipart: {direct_s:6.2f} s  {mib / direct_s:7.1f} MiB/s")
     print(f"  through the API:           {api_s:6.2f} s  {mib / api_s:7.1f} MiB/s")

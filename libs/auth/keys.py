@@ -72,9 +72,14 @@ def new_token(tenant: str, role: Role, name: str = "") -> tuple[str, ApiKey]:
 def split_token(token: str) -> tuple[str, str] | None:
     """``(key id, secret)`` of a well-formed token, else None."""
     parts = token.split("_", 2)
-    if len(parts) != 3 or parts[0] != "ss" or len(parts[1]) != 16 or not parts[2]:
+    if len(parts) != 3 or parts[0] != "ss" or not is_key_id(parts[1]) or not parts[2]:
         return None
     return parts[1], parts[2]
+
+
+def is_key_id(value: str) -> bool:
+    """Whether ``value`` has the shape of a key id (16 lower-case hex digits)."""
+    return len(value) == 16 and all(c in "0123456789abcdef" for c in value)
 
 
 def load_static_keys(path: str, inline: str) -> dict[str, ApiKey]:
@@ -150,6 +155,8 @@ class KeyStore:
                           "keys from SS_API_KEYS_FILE/SS_API_KEYS are revoked by the operator "
                           "(remove them from the configuration)", key_id=key_id)
         try:
+            if not is_key_id(key_id):
+                raise KeyNotFoundError
             entry = await self._kv.get(key_id)
         except KeyNotFoundError as exc:
             raise SSError(ErrorCode.KEY_NOT_FOUND, f"no API key {key_id!r}",

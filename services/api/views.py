@@ -13,25 +13,8 @@ from libs.contracts.jobs import (
     InputFile,
     JobSpec,
     JobState,
-    ParamValue,
     PendingUpload,
 )
-
-
-class CreateJob(msgspec.Struct, kw_only=True, frozen=True, forbid_unknown_fields=True):
-    """Body of ``POST /v1/jobs``."""
-
-    template_id: str
-    params: dict[str, ParamValue] = msgspec.field(default_factory=dict)
-    output_formats: list[str] = msgspec.field(default_factory=lambda: ["csv", "log", "do"])
-    inputs: dict[str, str] = msgspec.field(default_factory=dict)
-    sheets: dict[str, str] = msgspec.field(default_factory=dict)
-    engine: str | None = None
-    timeout_s: float | None = None
-    labels: dict[str, str] = msgspec.field(default_factory=dict)
-
-    def spec(self) -> JobSpec:
-        return JobSpec(**msgspec.structs.asdict(self))
 
 
 class JobView(msgspec.Struct, kw_only=True, frozen=True):
@@ -46,14 +29,15 @@ class JobView(msgspec.Struct, kw_only=True, frozen=True):
     attempt: int
     attempts: list[AttemptSummary]
     artifacts: list[Artifact]
-    error: ErrorInfo | None
     created_at: str
-    queued_at: str | None
-    started_at: str | None
-    finished_at: str | None
-    heartbeat_at: str | None
-    render_s: float | None
     revision: int
+    # Optional fields default, so a client built against an older view keeps decoding.
+    error: ErrorInfo | None = None
+    queued_at: str | None = None
+    started_at: str | None = None
+    finished_at: str | None = None
+    heartbeat_at: str | None = None
+    render_s: float | None = None
 
 
 class JobPage(msgspec.Struct, kw_only=True, frozen=True):

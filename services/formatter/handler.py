@@ -82,13 +82,14 @@ class FormatHandler:
     async def _format(self, record: JobRecord, work: FormatWork, scratch: Path) -> None:
         started = time.monotonic()
         raw_dir, out_dir = scratch / "raw", scratch / "out"
-        prefix = names.attempt_prefix(record.tenant, record.id, work.attempt)
-        objects = await self._objects.list_prefix(prefix)
-        for obj in objects:
-            target = raw_dir / obj.key[len(prefix):]
-            target.parent.mkdir(parents=True, exist_ok=True)
-        await asyncio.gather(*(self._objects.download_file(o.key, raw_dir / o.key[len(prefix):])
-                               for o in objects))
+        # The record indexes the attempt's raw files (no listing needed); the normalised
+        # inputs are the largest and no format reads them.
+        wanted = [a for a in record.artifacts if a.kind == "raw" and a.attempt == work.attempt
+                  and not a.name.startswith("inputs/")]
+        for artifact in wanted:
+            (raw_dir / artifact.name).parent.mkdir(parents=True, exist_ok=True)
+        await asyncio.gather(*(self._objects.download_file(a.key, raw_dir / a.name)
+                               for a in wanted))
         produced: list[Artifact] = []
         failure: ErrorInfo | None = None
         rendering = 0.0

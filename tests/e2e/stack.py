@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import tempfile
+from collections.abc import Iterator
 import os
 import signal
 import subprocess
@@ -140,3 +142,20 @@ def csv_bytes(rows: int = 20) -> bytes:
 
 
 os.environ.setdefault("PYTHONUNBUFFERED", "1")
+
+
+@contextlib.contextmanager
+def fresh_stack(prefix: str, settings: dict[str, str]) -> Iterator[Stack]:
+    """New NATS and S3 servers in a temporary folder and a ``Stack`` on them (benchmarks);
+    every process is stopped on exit."""
+    root = Path(tempfile.mkdtemp(prefix=prefix))
+    nats, s3 = NatsServer(root=root / "nats"), S3Server(root=root / "s3")
+    nats.start()
+    s3.start()
+    stack = Stack(nats=nats, s3=s3, root=root, settings=settings)
+    try:
+        yield stack
+    finally:
+        stack.stop_all()
+        s3.stop()
+        nats.stop()

@@ -38,6 +38,16 @@ def _engine_pids(workdir: Path) -> list[int]:
     return found
 
 
+async def _started(workdir: Path, within_s: float = 20.0) -> list[int]:
+    """The engine processes of ``workdir`` once they exist (a loaded machine forks slowly)."""
+    deadline = time.monotonic() + within_s
+    while time.monotonic() < deadline:
+        if pids := _engine_pids(workdir.resolve()):
+            return pids
+        await asyncio.sleep(0.05)
+    return []
+
+
 def _do(workdir: Path, text: str) -> Path:
     workdir.mkdir(parents=True, exist_ok=True)
     (workdir / "main.do").write_text(text)
@@ -72,8 +82,7 @@ async def test_timeout_and_cancel_kill_the_child(runner: EmbeddedRunner, tmp_pat
     cancel = asyncio.Event()
     work2 = _do(tmp_path / "cancel", "sleep 60000\n")
     task = asyncio.create_task(runner.run(work2, "main.do", timeout_s=60, cancel=cancel))
-    await asyncio.sleep(0.5)
-    assert _engine_pids(work2.resolve())
+    assert await _started(work2)
     cancel.set()
     outcome = await asyncio.wait_for(task, 5)
     assert outcome.status is RunStatus.CANCELLED
@@ -84,11 +93,8 @@ async def test_a_dying_engine_is_a_crash(runner: EmbeddedRunner, tmp_path: Path)
     work = _do(tmp_path / "crash", "sleep 60000\n")
     task = asyncio.create_task(runner.run(work, "main.do", timeout_s=60,
                                           cancel=asyncio.Event()))
-    for _ in range(100):
-        pids = _engine_pids(work.resolve())
-        if pids:
-            break
-        await asyncio.sleep(0.05)
+    pids = await _started(work)
+    assert pids
     for pid in pids:
         os.kill(pid, signal.SIGKILL)  # e.g. the kernel's OOM killer
     outcome = await asyncio.wait_for(task, 10)

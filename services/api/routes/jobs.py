@@ -10,7 +10,7 @@ from litestar import Controller, Request, Response, get, post, put
 from litestar.params import Parameter
 
 from libs.contracts.errors import ErrorCode, SSError
-from libs.contracts.jobs import InputFile, JobRecord
+from libs.contracts.jobs import InputFile, JobRecord, JobSpec
 from libs.datasets.report import Preview
 from services.api import operations
 from services.api.auth import Principal
@@ -18,7 +18,7 @@ from services.api.idempotent import idempotently
 from services.api.inputs import local_copy, read_preview
 from services.api.openapi import errors
 from services.api.state import Services
-from services.api.views import CreateJob, JobPage, JobView
+from services.api.views import JobPage, JobView
 
 
 def job_view(record: JobRecord, revision: int = 0) -> JobView:
@@ -39,10 +39,10 @@ class JobsController(Controller):
 
     @post("/", status_code=201, summary="Create a job (idempotent with Idempotency-Key)",
           responses=errors(404, 409, 413, 422))
-    async def create(self, data: CreateJob, request: Request,  # type: ignore[type-arg]
+    async def create(self, data: JobSpec, request: Request,  # type: ignore[type-arg]
                      principal: Principal, services: Services) -> Response[JobView]:
         async def action() -> JobView:
-            record = await operations.create_job(services, principal.tenant, data.spec())
+            record = await operations.create_job(services, principal.tenant, data)
             return job_view(record, 1)
 
         return await idempotently(request, services, principal, "create",
