@@ -99,12 +99,12 @@ def test_names_are_pure_and_refuse_injection() -> None:
         "tenants/t/jobs/j/attempts/2/results/coefficients.csv")
     assert names.msg_id("j", 3, "run") == "j:3:run"
     for bad in ("a.b", "*", ">", "", "x" * 65, "a b"):
-        with pytest.raises(ValueError):
+        with pytest.raises(ValueError, match="invalid tenant"):
             names.job_key(bad, "j")
     for bad in ("../x", ".hidden", "a/b/c/d", "", "x\n"):
-        with pytest.raises(ValueError):
+        with pytest.raises(ValueError, match="invalid"):
             names.attempt_key("t", "j", 1, bad)
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="invalid file name"):
         names.input_key("t", "j", "u1", "..")
 
 
@@ -115,14 +115,13 @@ def test_every_code_is_documented_and_the_page_is_current() -> None:
 
     assert set(code_descriptions()) == set(ErrorCode)
     page = Path(__file__).resolve().parents[2] / "docs" / "errors.md"
-    assert page.read_text() == errors_markdown(), "run: python -m libs.contracts.errors > docs/errors.md"
+    assert page.read_text() == errors_markdown(), "run: make docs"
 
 
 def test_every_error_code_is_exercised_by_some_test() -> None:
     """A code nobody's test produces is a code nobody knows still works."""
-    from pathlib import Path
-
     import re
+    from pathlib import Path
 
     here = Path(__file__).resolve()
     corpus = "".join(p.read_text(errors="replace") for p in here.parents[1].rglob("*.py")

@@ -76,7 +76,8 @@ async def test_job_walks_every_state_with_events_in_order(
     rows = list(csv.DictReader(io.StringIO(table.text)))
     assert [float(r["doubled"]) for r in rows] == [2.0 * i for i in range(1, 13)]
     do_file = (await client.http.get(f"/v1/jobs/{job_id}/artifacts/main.do")).text
-    assert 'local var "x"' in do_file and "sleep `ms'" in do_file
+    assert 'local var "x"' in do_file
+    assert "sleep `ms'" in do_file
 
 
 async def test_dofile_error_fails_once_with_code_rc_and_log(

@@ -10,6 +10,7 @@ import pytest
 from libs.reports import ResultBundle, render
 from tests.reports.samples import Fit, write_attempt
 
+
 @dataclass(frozen=True)
 class Rendered:
     """The sample attempt, its bundle, and where its outputs went."""
