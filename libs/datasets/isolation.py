@@ -9,6 +9,8 @@ and the worker (normalise) should call these wrappers: a child killed by a signa
 ``INPUT_READ_TIMEOUT``; ``DatasetError`` crosses back unchanged, and any other exception is
 re-raised as ``RuntimeError`` (a bug, not an input problem).
 
+Readers are long-lived children (one task at a time each, replaced after a crash, a timeout,
+a large input or many tasks), so an input costs an IPC round trip rather than a fork.
 Children come from multiprocessing's forkserver, so forking never copies the caller's
 threads (event loop, NATS client). The forkserver's preload list is process-wide state this
 module does not touch: a service should add ``FORKSERVER_PRELOAD`` to it at startup
@@ -20,6 +22,7 @@ from __future__ import annotations
 
 import multiprocessing
 import multiprocessing.connection
+import queue
 from pathlib import Path
 from typing import Any
 
@@ -64,7 +67,8 @@ def preview_isolated(
     return msgspec.json.decode(raw, type=Preview)
 
 
-def _child(conn: multiprocessing.connection.Connection, task: str, args: tuple[Any, ...]) -> None:
+def _work(task: str, args: tuple[Any, ...]) -> tuple[str, Any]:
+    """One task, answered as ``(status, payload)``; runs inside a reader process."""
     try:
         if task == "normalise":
             src, dst, filename, sheet, limits = args
@@ -72,41 +76,87 @@ def _child(conn: multiprocessing.connection.Connection, task: str, args: tuple[A
         else:
             src, filename, sheet, rows, limits = args
             result = preview(src, filename, sheet, rows, limits=limits)
-        conn.send(("ok", msgspec.json.encode(result)))
+        return "ok", msgspec.json.encode(result)
     except DatasetError as exc:
-        conn.send(("error", (exc.code.value, exc.message, exc.details)))
+        return "error", (exc.code.value, exc.message, exc.details)
     except Exception as exc:  # reported to the parent, which re-raises it as a bug
-        conn.send(("bug", f"{type(exc).__name__}: {exc}"))
-    finally:
-        conn.close()
+        return "bug", f"{type(exc).__name__}: {exc}"
+
+
+def _serve(conn: multiprocessing.connection.Connection) -> None:
+    """A reader process: answer tasks until the pipe closes."""
+    while True:
+        try:
+            task, args = conn.recv()
+        except EOFError:
+            return
+        conn.send(_work(task, args))
+
+
+class _Reader:
+    """A long-lived reader child: forking one per input costs ~15 ms; a task costs ~1 ms."""
+
+    def __init__(self) -> None:
+        self.conn, child = _CONTEXT.Pipe()
+        self.process = _CONTEXT.Process(target=_serve, args=(child,), daemon=True)
+        self.process.start()
+        child.close()
+        self.tasks = 0
+
+    def alive(self) -> bool:
+        return self.process.is_alive()
+
+    def close(self) -> None:
+        self.conn.close()
+        if self.process.is_alive():
+            self.process.kill()
+        self.process.join(timeout=5)
+
+
+#: Idle readers; a reader is taken for one task at a time, so a crash is that task's.
+_IDLE: queue.SimpleQueue[_Reader] = queue.SimpleQueue()
+#: Readers are replaced after this many tasks, or after a large input, so memory a big file
+#: left behind in a reader is given back.
+RECYCLE_AFTER_TASKS = 200
+RECYCLE_ABOVE_BYTES = 64 * 1024**2
 
 
 def _run(task: str, args: tuple[Any, ...], timeout: float | None) -> bytes:
-    parent, child = _CONTEXT.Pipe(duplex=False)
-    process = _CONTEXT.Process(target=_child, args=(child, task, args), daemon=True)
-    process.start()
-    child.close()
     try:
-        if not parent.poll(timeout):
-            process.kill()
+        reader = _IDLE.get_nowait()
+        if not reader.alive():
+            reader.close()
+            reader = _Reader()
+    except queue.Empty:
+        reader = _Reader()
+    keep = False
+    try:
+        reader.conn.send((task, args))
+        if not reader.conn.poll(timeout):
             raise DatasetError(
                 DatasetErrorCode.INPUT_READ_TIMEOUT,
                 f"Reading the input took longer than {timeout} s.",
                 timeout=timeout,
             )
         try:
-            status, payload = parent.recv()
+            status, payload = reader.conn.recv()
         except EOFError:
-            process.join()
+            reader.process.join(timeout=5)
             raise DatasetError(
                 DatasetErrorCode.INPUT_CORRUPT,
                 "The file crashed the reader; it is damaged or deliberately malformed.",
                 reader_crashed=True,
-                exit_code=process.exitcode,
+                exit_code=reader.process.exitcode,
             ) from None
+        reader.tasks += 1
+        src = Path(args[0])
+        keep = reader.tasks < RECYCLE_AFTER_TASKS and (
+            not src.exists() or src.stat().st_size < RECYCLE_ABOVE_BYTES)
     finally:
-        parent.close()
-        process.join(timeout=5)
+        if keep:
+            _IDLE.put(reader)
+        else:
+            reader.close()  # crashed, timed out (killed here) or due for recycling
     if status == "ok":
         return bytes(payload)
     if status == "error":
