@@ -126,6 +126,8 @@ async def run(jobs: int, concurrency: int, workers: int) -> None:
     render = [float(j["render_s"] or 0.0) for j in ok]  # type: ignore[arg-type]
     total = [_t(j["finished_at"]) - _t(j["queued_at"]) for j in ok]  # type: ignore[arg-type]
     overhead = [t - e - r for t, e, r in zip(total, engine, render, strict=True)]
+    # At saturation most of the overhead is waiting for a free slot; this is the service part.
+    serving = [o - q for o, q in zip(overhead, queue, strict=True)]
     print(f"pipeline: {len(ok)}/{jobs} jobs succeeded ({len(failed)} failed), "
           f"concurrency {concurrency}, {workers} worker process(es) x 4 slots")
     print(f"  throughput                   {len(ok) / elapsed:8.1f} jobs/s "
@@ -133,11 +135,13 @@ async def run(jobs: int, concurrency: int, workers: int) -> None:
     for name, values in (("queue wait", queue), ("engine run (fork+do-file)", engine),
                          ("format (incl. transfers)", fmt), ("render", render),
                          ("queued -> finished", total),
-                         ("control-plane overhead", overhead)):
+                         ("control-plane overhead", overhead),
+                         ("  of which not queueing", serving)):
         print(_row(name, values))
     print(_row("baseline: raw NATS+S3 ops", base)
           + "   (one job's KV/work/event/S3 ops done back to back, same servers)")
-    print(f"  target: overhead p50 <= 25 ms -> measured {statistics.median(overhead)*1000:.1f} ms")
+    print(f"  target: overhead p50 <= 25 ms -> measured {statistics.median(overhead)*1000:.1f} ms"
+          f" ({statistics.median(serving)*1000:.1f} ms not counting the wait for a free slot)")
 
 
 def main() -> None:
