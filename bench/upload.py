@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
 import threading
 import time
 from collections.abc import AsyncIterator
@@ -33,9 +32,17 @@ def rss_mb(pid: int) -> float:
     return 0.0
 
 
+def _csv_block() -> bytes:
+    """1 MiB of CSV rows (the API reads what it stores: random bytes would be refused)."""
+    rows = b"".join(b"%d,%d.%03d,%d\n" % (i, i % 977, i % 1000, (i * 7919) % 100003)
+                    for i in range(60_000))
+    return (rows * (CHUNK // len(rows) + 1))[:CHUNK]
+
+
 async def payload(mib: int) -> AsyncIterator[bytes]:
-    block = os.urandom(CHUNK)
-    for _ in range(mib):
+    yield b"id,x,y\n" + _csv_block()[7:]
+    block = _csv_block()
+    for _ in range(mib - 1):
         yield block
 
 
