@@ -7,6 +7,7 @@ import contextlib
 import csv
 import io
 import json
+import signal
 import time
 from collections import defaultdict
 from collections.abc import AsyncIterator
@@ -180,3 +181,25 @@ async def test_a_format_that_cannot_render_fails_the_job_and_keeps_the_run(
     assert [e.status for e in completed[job_id]] == ["failed"]
     raw = {a["name"] for a in job["artifacts"] if a["kind"] == "raw"}
     assert {"main.do", "main.log", "results/coefficients.csv"} <= raw
+
+
+async def test_sigterm_releases_running_work_to_another_replica(
+    stack: Stack, client: Client, bus: Bus
+) -> None:
+    async with recorded_events(bus, "ss.events.*.*.completed") as completed:
+        job_id = await client.run("sleepy", {"var": "x", "ms": 8000}, csv_bytes(3))
+        job = await client.wait(job_id, {"running"})
+        holder = job["attempts"][0]["worker_id"]
+        stack.kill(holder, signal.SIGTERM)  # grace is 1 s: the 8 s run cannot finish in it
+        try:
+            done = await client.wait(job_id, timeout=60)
+        finally:
+            stack.start_worker(holder)
+        await asyncio.sleep(0.5)
+    assert done["state"] == "succeeded", done["error"]
+    assert [a["outcome"] for a in done["attempts"]] == ["released", "succeeded"]
+    assert done["attempts"][1]["worker_id"] != holder
+    assert [e.status for e in completed[job_id]] == ["succeeded"]
+    # The released attempt's raw files were stored under its own prefix before it let go.
+    released = [a for a in done["artifacts"] if a["attempt"] == 1]
+    assert {"main.do", "inputs/main.dta"} <= {a["name"] for a in released}
