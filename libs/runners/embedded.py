@@ -85,7 +85,9 @@ class EmbeddedRunner:
         log_file = Path(do_file).stem + ".log"
         (workdir / RC_FILE).unlink(missing_ok=True)
         started = time.monotonic()
-        process = self._spawn(workdir, do_file, log_file)
+        # Starting a child blocks until the fork server has forked (~10 ms for a process
+        # holding the numeric stack): do it off the event loop so other jobs go on meanwhile.
+        process = await asyncio.to_thread(self._spawn, workdir, do_file, log_file)
         assert process.pid is not None
         stop = await supervise(self._wait(process), process.pid, timeout_s=timeout_s,
                                cancel=cancel)
