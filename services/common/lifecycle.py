@@ -7,6 +7,8 @@ import signal
 import sys
 from collections.abc import Awaitable, Callable
 
+import uvloop
+
 
 def run_service(main: Callable[[asyncio.Event], Awaitable[None]]) -> None:
     """Run ``main(stop)`` on uvloop; SIGTERM/SIGINT set ``stop``, a second one exits now."""
@@ -24,9 +26,4 @@ def run_service(main: Callable[[asyncio.Event], Awaitable[None]]) -> None:
             loop.add_signal_handler(sig, on_signal)
         await main(stop)
 
-    try:
-        import uvloop
-
-        uvloop.run(runner())
-    except ImportError:  # pragma: no cover - uvloop is pinned, but keep asyncio as fallback
-        asyncio.run(runner())
+    uvloop.run(runner())

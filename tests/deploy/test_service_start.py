@@ -29,7 +29,7 @@ from tests.deploy.dockerfile import (
     runtime_stage,
     sent_files,
 )
-from tests.helpers import NatsServer, S3Server, free_port, service_env
+from tests.servers import NatsServer, S3Server, free_port, service_env
 
 READY_TIMEOUT_S = 60.0
 STOP_TIMEOUT_S = 30.0
