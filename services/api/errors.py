@@ -10,6 +10,7 @@ import logging
 import uuid
 from typing import Any
 
+from botocore.exceptions import BotoCoreError, ClientError
 from litestar import MediaType, Request, Response
 from litestar.exceptions import (
     HTTPException,
@@ -18,6 +19,7 @@ from litestar.exceptions import (
     ValidationException,
 )
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
+from nats.errors import Error as NatsError
 
 from libs.contracts.errors import ErrorCode, SSError
 from services.api.views import ErrorBody
@@ -63,6 +65,15 @@ def http_error(_: Request[Any, Any, Any], exc: HTTPException) -> Response[ErrorB
     return _response(exc.status_code, f"HTTP_{exc.status_code}", exc.detail)
 
 
+def unavailable(request: Request[Any, Any, Any], exc: Exception) -> Response[ErrorBody]:
+    """NATS or S3 did not answer: the request can be retried (submit re-publishes the run
+    item of a job already queued; creation and submit are idempotent with a key)."""
+    log.warning("dependency unavailable on %s %s: %r", request.method, request.url.path, exc)
+    return _response(503, ErrorCode.SERVICE_UNAVAILABLE.value,
+                     "a dependency (NATS or S3) is unavailable; retry shortly",
+                     headers={"retry-after": "1"})
+
+
 def internal_error(request: Request[Any, Any, Any], exc: Exception) -> Response[ErrorBody]:
     log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
     return _response(HTTP_500_INTERNAL_SERVER_ERROR, ErrorCode.INTERNAL_ERROR.value,
@@ -71,6 +82,11 @@ def internal_error(request: Request[Any, Any, Any], exc: Exception) -> Response[
 
 HANDLERS: dict[type[Exception], Any] = {
     SSError: ss_error,
+    NatsError: unavailable,
+    BotoCoreError: unavailable,
+    ClientError: unavailable,
+    ConnectionError: unavailable,
+    TimeoutError: unavailable,
     HTTPException: http_error,
     Exception: internal_error,
 }

@@ -14,7 +14,7 @@ from libs.contracts.errors import HTTP_STATUS, ErrorCode, code_descriptions
 from services.api.views import ErrorBody
 
 #: Every authenticated route can answer these.
-COMMON = (400, 401, 429, 500)
+COMMON = (400, 401, 429, 500, 503)
 
 
 def errors(*statuses: int) -> dict[int, ResponseSpec]:

@@ -30,3 +30,19 @@ def test_transient_errors_are_service_unavailable() -> None:
     assert response.status_code == 503
     limited = ss_error(request, SSError(ErrorCode.RATE_LIMITED, "slow down", retry_after=3))
     assert limited.headers["retry-after"] == "3"
+
+
+def test_dependency_failures_are_503_with_retry_after() -> None:
+    from botocore.exceptions import EndpointConnectionError
+    from nats.errors import NoRespondersError
+
+    from services.api.errors import unavailable
+
+    request = RequestFactory().post("/v1/jobs/x/submit")
+    for exc in (NoRespondersError(), EndpointConnectionError(endpoint_url="http://s3"),
+                ConnectionRefusedError()):
+        response = unavailable(request, exc)
+        assert response.status_code == 503
+        assert response.headers["retry-after"] == "1"
+        body = json.loads(response.render(response.content, "application/json"))
+        assert body["error_code"] == "SERVICE_UNAVAILABLE"
