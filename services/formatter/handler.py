@@ -21,6 +21,7 @@ from libs.contracts.events import JobCompleted
 from libs.contracts.jobs import TERMINAL_STATES, Artifact, JobRecord, JobState, now_iso
 from libs.contracts.work import FormatWork
 from libs.reports import ReportError, ResultBundle, render
+from libs.reports.render import RAW_FILES
 from libs.storage import ObjectStore
 from libs.templates.catalogue import Catalogue
 from services.common.logs import job_id_var
@@ -38,6 +39,15 @@ _CONTENT_TYPES = {
     ".dta": "application/x-stata-dta", ".log": "text/plain; charset=utf-8",
     ".do": "text/plain; charset=utf-8", ".png": "image/png",
 }
+
+
+def _needed(name: str, formats: list[str]) -> bool:
+    """Whether rendering ``formats`` reads the raw file ``name`` (docs/outputs.md)."""
+    if name.startswith("results/") or name == "run.json":
+        return True  # the result tables and the run context feed every report
+    if name in RAW_FILES.values():
+        return any(RAW_FILES.get(f) == name for f in formats)
+    return "dta" in formats and name.endswith(".dta") and not name.startswith("inputs/")
 
 
 def _mine(record: JobRecord, work: FormatWork) -> None:
@@ -82,10 +92,10 @@ class FormatHandler:
     async def _format(self, record: JobRecord, work: FormatWork, scratch: Path) -> None:
         started = time.monotonic()
         raw_dir, out_dir = scratch / "raw", scratch / "out"
-        # The record indexes the attempt's raw files (no listing needed); the normalised
-        # inputs are the largest and no format reads them.
+        # The record indexes the attempt's raw files (no listing needed); fetch only what the
+        # requested formats read.
         wanted = [a for a in record.artifacts if a.kind == "raw" and a.attempt == work.attempt
-                  and not a.name.startswith("inputs/")]
+                  and _needed(a.name, record.spec.output_formats)]
         for artifact in wanted:
             (raw_dir / artifact.name).parent.mkdir(parents=True, exist_ok=True)
         await asyncio.gather(*(self._objects.download_file(a.key, raw_dir / a.name)

@@ -18,7 +18,7 @@ from libs.bus.jobstore import JobStore
 from libs.bus.publish import publish_event, publish_format, publish_run
 from libs.contracts.errors import ErrorCode, ErrorInfo, JobFailed, SSError, TransientError
 from libs.contracts.events import JobCompleted, JobFormatting, JobRunning
-from libs.contracts.jobs import Artifact, JobRecord, JobState, now_iso
+from libs.contracts.jobs import JobRecord, JobState, now_iso
 from libs.contracts.work import FormatWork, RunWork
 from libs.runners.base import Runner, RunOutcome, RunStatus
 from libs.settings import Settings
@@ -99,22 +99,25 @@ class RunHandler:
             tenant=record.tenant, job_id=record.id, at=now_iso(), submission=record.submission,
             attempt=attempt, worker_id=self.worker_id, engine=self._runner.name))
         watcher = asyncio.create_task(self._watch(record, cancel))
+        uploads = workspace.AttemptUploader(workdir, self._objects, record.tenant, record.id,
+                                            attempt)
         try:
-            outcome = await self._prepare_and_run(record, workdir, cancel)
-            await self._record(record, workdir, outcome)
+            outcome = await self._prepare_and_run(record, workdir, cancel, uploads)
+            await self._record(record, outcome, uploads)
         except JobFailed as exc:
-            artifacts = await self._upload(record, workdir)
+            artifacts = await uploads.finish()
             await self._finish(record, transitions.failed(attempt, exc.info(), "failed",
                                                           artifacts), exc.info())
             raise
         except asyncio.CancelledError:
             # Worker shutdown: hand the job back without spending a delivery.
-            await self._release(record, workdir, "released", None)
+            await self._release(record, uploads)
         except Exception as exc:
             # S3/NATS trouble (or a bug): give the attempt back and let the queue redeliver;
             # the delivery budget dead-letters a job that can never pass this point.
             log.warning("attempt %d interrupted: %r", attempt, exc)
             info = ErrorInfo(error_code=ErrorCode.SERVICE_UNAVAILABLE, message=str(exc))
+            uploads.cancel()
             with contextlib.suppress(Exception):
                 await self._jobs.mutate(record.tenant, record.id, transitions.released(
                     attempt, "transient", [], info))
@@ -125,11 +128,13 @@ class RunHandler:
             workspace.remove(workdir)
 
     async def _prepare_and_run(
-        self, record: JobRecord, workdir: Path, cancel: asyncio.Event
+        self, record: JobRecord, workdir: Path, cancel: asyncio.Event,
+        uploads: workspace.AttemptUploader,
     ) -> RunOutcome:
         started = time.monotonic()
         workdir.mkdir(parents=True, exist_ok=True)
         reports = await workspace.prepare(record, workdir, self._objects, self._catalogue)
+        uploads.start_prepared()
         limit = min(record.spec.timeout_s or self._settings.job_timeout_s,
                     self._settings.job_timeout_s)
         outcome = await self._runner.run(workdir, workspace.DO_FILE, timeout_s=limit,
@@ -146,14 +151,14 @@ class RunHandler:
         })
         return outcome
 
-    async def _record(self, record: JobRecord, workdir: Path, outcome: RunOutcome) -> None:
+    async def _record(self, record: JobRecord, outcome: RunOutcome,
+                      uploads: workspace.AttemptUploader) -> None:
         attempt = record.attempt
+        artifacts = await uploads.finish()
         if outcome.status is RunStatus.CANCELLED:
-            artifacts = await self._upload(record, workdir)
             await self._jobs.mutate(record.tenant, record.id,
                                     transitions.attempt_stopped(attempt, "cancelled", artifacts))
             return
-        artifacts = await self._upload(record, workdir)
         if outcome.status is RunStatus.OK:
             _, mine = await self._jobs.mutate(record.tenant, record.id, transitions.ran(
                 attempt, outcome.rc, outcome.duration_s, artifacts))
@@ -184,23 +189,15 @@ class RunHandler:
                 submission=record.submission, attempt=record.attempt,
                 status=updated.state, error=error))
 
-    async def _release(
-        self, record: JobRecord, workdir: Path, outcome: str, error: ErrorInfo | None
-    ) -> None:
-        artifacts = await self._upload(record, workdir)
+    async def _release(self, record: JobRecord, uploads: workspace.AttemptUploader) -> None:
+        artifacts = await uploads.finish()
         _, mine = await self._jobs.mutate(record.tenant, record.id, transitions.released(
-            record.attempt, outcome, artifacts, error))
+            record.attempt, "released", artifacts))
         if mine:
             work = RunWork(tenant=record.tenant, job_id=record.id, submission=record.submission)
             await publish_run(self._bus, self._settings.run_pool, work,
                               stage=f"release{record.attempt}")
             log.info("released job on shutdown")
-
-    async def _upload(self, record: JobRecord, workdir: Path) -> list[Artifact]:
-        if not workdir.is_dir():
-            return []
-        return await workspace.upload_attempt(workdir, self._objects, record.tenant, record.id,
-                                              record.attempt)
 
     async def _watch(self, record: JobRecord, cancel: asyncio.Event) -> None:
         """Renew the record's heartbeat; stop the engine once the attempt is no longer ours."""

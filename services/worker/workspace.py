@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import shutil
+from collections.abc import Sequence
 from pathlib import Path
 
 import msgspec
@@ -40,6 +41,30 @@ RUN_FILE = "run.json"
 _CONTENT_TYPES = {".do": "text/plain; charset=utf-8", ".log": "text/plain; charset=utf-8",
                   ".json": "application/json", ".csv": "text/csv; charset=utf-8",
                   ".dta": "application/x-stata-dta"}
+
+
+class _MainProbe:
+    """Shape questions about the main input; the data is read only if a check needs rows
+    (most templates' shapes need the column list alone, known from the normalise report)."""
+
+    def __init__(self, path: Path, columns: DatasetColumns) -> None:
+        self._path = path
+        self._columns = columns
+        self._frame: FrameProbe | None = None
+
+    def _data(self) -> FrameProbe:
+        if self._frame is None:
+            self._frame = FrameProbe(pd.read_stata(self._path, convert_categoricals=False))
+        return self._frame
+
+    def columns(self) -> DatasetColumns:
+        return self._columns
+
+    def identifies_rows(self, names: Sequence[str]) -> bool:
+        return self._data().identifies_rows(names)
+
+    def integer_valued(self, name: str) -> bool:
+        return self._data().integer_valued(name)
 
 
 def columns_of(report: NormaliseReport) -> DatasetColumns:
@@ -92,9 +117,8 @@ async def prepare(
     if "main" in reports:
         # Refuse a dataset of the wrong shape (panel without unique id-time pairs...) before
         # anything runs, with one reason per shape the template accepts.
-        frame = await asyncio.to_thread(pd.read_stata, workdir / "inputs" / files["main"],
-                                        convert_categoricals=False)
-        check_shape(template, params, FrameProbe(frame))
+        check_shape(template, params, _MainProbe(workdir / "inputs" / files["main"],
+                                                 columns_of(reports["main"])))
     (workdir / DO_FILE).write_text(render_do_file(template, body, params, files),
                                    encoding="utf-8")
     return reports
@@ -114,24 +138,52 @@ def _produced(workdir: Path) -> list[str]:
     return sorted(found)
 
 
-async def upload_attempt(
-    workdir: Path, store: ObjectStore, tenant: str, job_id: str, attempt: int
-) -> list[Artifact]:
-    """Upload every raw artifact of the attempt under its own prefix; return their index."""
-    artifacts: list[Artifact] = []
-    uploads = []
-    for rel in _produced(workdir):
+class AttemptUploader:
+    """Uploads an attempt's raw files under its own prefix, some of them early.
+
+    The do-file and the normalised inputs are final once prepared, so they go to S3 while the
+    engine runs; ``finish`` uploads whatever else the attempt produced and returns the index.
+    """
+
+    def __init__(self, workdir: Path, store: ObjectStore, tenant: str, job_id: str,
+                 attempt: int) -> None:
+        self._workdir = workdir
+        self._store = store
+        self._tenant = tenant
+        self._job_id = job_id
+        self._attempt = attempt
+        self._started: dict[str, asyncio.Task[Artifact | None]] = {}
+
+    def start_prepared(self) -> None:
+        """Begin uploading ``main.do`` and ``inputs/*`` in the background."""
+        for rel in _produced(self._workdir):
+            if rel == DO_FILE or rel.startswith("inputs/"):
+                self._started[rel] = asyncio.create_task(self._put(rel))
+
+    async def finish(self) -> list[Artifact]:
+        """Upload the rest, wait for everything, return the attempt's artifact index."""
+        if not self._workdir.is_dir():
+            return []
+        for rel in _produced(self._workdir):
+            if rel not in self._started:
+                self._started[rel] = asyncio.create_task(self._put(rel))
+        done = await asyncio.gather(*self._started.values())
+        return [artifact for artifact in done if artifact is not None]
+
+    def cancel(self) -> None:
+        for task in self._started.values():
+            task.cancel()
+
+    async def _put(self, rel: str) -> Artifact | None:
         try:
-            key = names.attempt_key(tenant, job_id, attempt, rel)
+            key = names.attempt_key(self._tenant, self._job_id, self._attempt, rel)
         except ValueError:
-            continue  # a file name S3 keys cannot carry; it stays in the log only
-        path = workdir / rel
+            return None  # a file name S3 keys cannot carry; it stays in the log only
+        path = self._workdir / rel
         ctype = _CONTENT_TYPES.get(path.suffix, "application/octet-stream")
-        artifacts.append(Artifact(name=rel, key=key, size=path.stat().st_size, kind="raw",
-                                  attempt=attempt, content_type=ctype))
-        uploads.append(store.put_file(key, path, ctype))
-    await asyncio.gather(*uploads)
-    return artifacts
+        size = await self._store.put_file(key, path, ctype)
+        return Artifact(name=rel, key=key, size=size, kind="raw", attempt=self._attempt,
+                        content_type=ctype)
 
 
 def remove(workdir: Path) -> None:
