@@ -21,6 +21,7 @@ from botocore.exceptions import ClientError
 
 from libs.contracts.errors import ErrorCode, SSError
 from libs.settings import Settings
+from libs.storage.signed import SignedHttp
 
 #: S3's minimum part size (except the last); bigger parts mean fewer round trips.
 PART_SIZE = 8 * 1024 * 1024
@@ -55,6 +56,7 @@ class ObjectStore:
         self._stack = contextlib.AsyncExitStack()
         self._client: Any = None
         self._signer: Any = None
+        self._http: SignedHttp
 
     @classmethod
     async def open(cls, settings: Settings) -> ObjectStore:
@@ -73,6 +75,9 @@ class ObjectStore:
         store._signer = await store._stack.enter_async_context(
             store._session.client("s3", endpoint_url=settings.presign_endpoint, config=config)
         )
+        store._http = SignedHttp(settings.s3_endpoint, settings.s3_bucket, settings.s3_region,
+                                 settings.s3_access_key, settings.s3_secret_key)
+        store._stack.push_async_callback(store._http.close)
         return store
 
     async def close(self) -> None:
@@ -93,9 +98,7 @@ class ObjectStore:
     async def put_bytes(
         self, key: str, data: bytes, content_type: str = "application/octet-stream"
     ) -> None:
-        await self._client.put_object(
-            Bucket=self.bucket, Key=key, Body=data, ContentType=content_type
-        )
+        await self._http.put(key, data, content_type)
 
     async def put_file(
         self, key: str, path: Path, content_type: str = "application/octet-stream"
@@ -193,13 +196,7 @@ class ObjectStore:
         return {"PartNumber": number, "ETag": response["ETag"]}
 
     async def get_bytes(self, key: str) -> bytes:
-        response = await self._get(key)
-        body = response["Body"]
-        try:
-            data: bytes = await body.read()
-        finally:
-            body.close()
-        return data
+        return b"".join([chunk async for chunk in self.stream(key)])
 
     async def download_file(self, key: str, path: Path) -> int:
         """Stream an object to a local file; returns its size."""
@@ -211,22 +208,9 @@ class ObjectStore:
         return size
 
     async def stream(self, key: str, chunk_size: int = 1024 * 1024) -> AsyncIterator[bytes]:
-        """Yield an object's bytes in chunks."""
-        response = await self._get(key)
-        body = response["Body"]
-        try:
-            async for chunk in body.iter_chunks(chunk_size):
-                yield chunk
-        finally:
-            body.close()
-
-    async def _get(self, key: str) -> Any:
-        try:
-            return await self._client.get_object(Bucket=self.bucket, Key=key)
-        except ClientError as exc:
-            if exc.response.get("Error", {}).get("Code") in ("NoSuchKey", "404"):
-                raise SSError(ErrorCode.ARTIFACT_NOT_FOUND, f"no object {key}") from exc
-            raise
+        """Yield an object's bytes in chunks (``ARTIFACT_NOT_FOUND`` when absent)."""
+        async for chunk in self._http.stream(key, chunk_size):
+            yield chunk
 
     async def head(self, key: str) -> ObjectInfo | None:
         try:

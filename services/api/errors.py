@@ -10,6 +10,7 @@ import logging
 import uuid
 from typing import Any
 
+import aiohttp
 from botocore.exceptions import BotoCoreError, ClientError
 from litestar import MediaType, Request, Response
 from litestar.exceptions import (
@@ -85,6 +86,7 @@ HANDLERS: dict[type[Exception], Any] = {
     NatsError: unavailable,
     BotoCoreError: unavailable,
     ClientError: unavailable,
+    aiohttp.ClientError: unavailable,
     ConnectionError: unavailable,
     TimeoutError: unavailable,
     HTTPException: http_error,
