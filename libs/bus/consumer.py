@@ -79,10 +79,6 @@ class ConsumerLoop:
         self.last_fetch_ok = 0.0
         bus.on_reconnect(self._request_rebuild)
 
-    @property
-    def busy(self) -> int:
-        return len(self._tasks)
-
     def ready(self, within_s: float = 10.0) -> bool:
         return time.monotonic() - self.last_fetch_ok < within_s
 

@@ -169,6 +169,12 @@ class Artifact(Struct, kw_only=True, frozen=True):
     content_type: str = "application/octet-stream"
 
 
+def merge_artifacts(existing: list[Artifact], new: list[Artifact]) -> list[Artifact]:
+    """``existing`` with ``new`` added; a new entry replaces one with the same key."""
+    keys = {a.key for a in new}
+    return [a for a in existing if a.key not in keys] + new
+
+
 class JobRecord(Struct, kw_only=True, frozen=True):
     """The job as stored in KV ``ss_jobs`` under ``<tenant>.<job_id>``; every change is a CAS."""
 

@@ -79,7 +79,7 @@ async def add_input(
         raise SSError(ErrorCode.INPUT_NAME_INVALID, str(exc), name=name) from exc
     record, _ = await services.jobs.get(tenant, job_id)
     settings = services.settings
-    _check_can_add(record, name, settings.inputs_max_per_job)
+    check_can_add(record, name, settings.inputs_max_per_job)
     spool = Spool()
     try:
         result = await services.objects.put_stream(
@@ -108,7 +108,7 @@ async def register_input(
     replaced: list[str] = []
 
     def change(current: JobRecord) -> JobRecord:
-        _check_can_add(current, upload.name, limit)
+        check_can_add(current, upload.name, limit)
         replaced[:] = [f.key for f in current.inputs if f.name == upload.name and f.key]
         kept = [f for f in current.inputs if f.name != upload.name]
         return msgspec.structs.replace(current, inputs=[*kept, upload])
@@ -124,7 +124,7 @@ async def register_input(
     return upload
 
 
-def _check_can_add(record: JobRecord, name: str, limit: int) -> None:
+def check_can_add(record: JobRecord, name: str, limit: int) -> None:
     if record.state is not JobState.CREATED:
         raise SSError(ErrorCode.INPUT_LOCKED,
                       f"inputs can only be added while the job is created, not {record.state}",

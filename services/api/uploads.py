@@ -26,7 +26,7 @@ from libs.contracts.errors import ErrorCode, SSError
 from libs.contracts.jobs import InputFile, JobRecord, PendingUpload, now_iso
 from libs.storage.s3 import PART_SIZE
 from services.api.inputs import Spool, column_map, read_preview
-from services.api.operations import _check_can_add, register_input
+from services.api.operations import check_can_add, register_input
 from services.api.state import Services
 
 #: S3 allows at most 10,000 parts.
@@ -100,7 +100,7 @@ async def start_upload(services: Services, tenant: str, job_id: str,
     except ValueError as exc:
         raise SSError(ErrorCode.INPUT_NAME_INVALID, str(exc), name=data.name) from exc
     record, _ = await services.jobs.get(tenant, job_id)
-    _check_can_add(record, data.name, settings.inputs_max_per_job)
+    check_can_add(record, data.name, settings.inputs_max_per_job)
     objects = services.objects
     expiry = settings.presign_expiry_s
     multipart_id, part_size, parts = "", 0, []
@@ -117,7 +117,7 @@ async def start_upload(services: Services, tenant: str, job_id: str,
                             created_at=now_iso())
 
     def change(current: JobRecord) -> JobRecord:
-        _check_can_add(current, data.name, settings.inputs_max_per_job)
+        check_can_add(current, data.name, settings.inputs_max_per_job)
         return msgspec.structs.replace(
             current, pending_uploads=[*current.pending_uploads, pending])
 

@@ -27,11 +27,6 @@ class ProbeServer:
         self._before_metrics = before_metrics
         self._server: asyncio.Server | None = None
 
-    @property
-    def port(self) -> int:
-        assert self._server is not None
-        return int(self._server.sockets[0].getsockname()[1])
-
     async def start(self) -> None:
         self._server = await asyncio.start_server(self._serve, self._host, self._port)
 

@@ -18,11 +18,18 @@ from libs.bus.jobstore import JobStore, NotChanged
 from libs.bus.publish import publish_event, republish_event
 from libs.contracts.errors import ErrorCode, ErrorInfo, SSError
 from libs.contracts.events import JobCompleted
-from libs.contracts.jobs import TERMINAL_STATES, Artifact, JobRecord, JobState, now_iso
+from libs.contracts.jobs import (
+    TERMINAL_STATES,
+    Artifact,
+    JobRecord,
+    JobState,
+    merge_artifacts,
+    now_iso,
+)
 from libs.contracts.work import FormatWork
 from libs.reports import ReportError, ResultBundle, render
 from libs.reports.render import RAW_FILES
-from libs.storage import ObjectStore
+from libs.storage import ObjectStore, content_type
 from libs.templates.catalogue import Catalogue
 from services.common.logs import job_id_var
 from services.formatter.context import report_context
@@ -31,14 +38,6 @@ from services.formatter.metrics import FORMAT_SECONDS, RENDERS
 log = logging.getLogger(__name__)
 
 _format_work = msgspec.json.Decoder(FormatWork)
-_CONTENT_TYPES = {
-    ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-    ".pdf": "application/pdf", ".html": "text/html; charset=utf-8",
-    ".json": "application/json", ".csv": "text/csv; charset=utf-8", ".zip": "application/zip",
-    ".dta": "application/x-stata-dta", ".log": "text/plain; charset=utf-8",
-    ".do": "text/plain; charset=utf-8", ".png": "image/png",
-}
 
 
 def _needed(name: str, formats: list[str]) -> bool:
@@ -53,11 +52,6 @@ def _needed(name: str, formats: list[str]) -> bool:
 def _mine(record: JobRecord, work: FormatWork) -> None:
     if record.state is not JobState.FORMATTING or record.attempt != work.attempt:
         raise NotChanged
-
-
-def _merge(existing: list[Artifact], new: list[Artifact]) -> list[Artifact]:
-    keys = {a.key for a in new}
-    return [a for a in existing if a.key not in keys] + new
 
 
 class FormatHandler:
@@ -119,7 +113,7 @@ class FormatHandler:
                     break
                 rendering += time.monotonic() - began
                 RENDERS.labels(format=fmt, status="ok").inc()
-                produced = _merge(produced, await self._store(record, out_dir, paths))
+                produced = merge_artifacts(produced, await self._store(record, out_dir, paths))
         except ReportError as exc:
             failure = ErrorInfo(error_code=ErrorCode.OUTPUT_FORMATTER_FAILED,
                                 message=f"reading the result tables failed: {exc.message}",
@@ -133,7 +127,7 @@ class FormatHandler:
         for path in paths:
             rel = path.relative_to(out_dir).as_posix()
             key = names.output_key(record.tenant, record.id, rel)
-            ctype = _CONTENT_TYPES.get(path.suffix, "application/octet-stream")
+            ctype = content_type(path)
             artifacts.append(Artifact(name=rel, key=key, size=path.stat().st_size,
                                       kind="output", content_type=ctype))
             uploads.append(self._objects.put_file(key, path, ctype))
@@ -144,7 +138,7 @@ class FormatHandler:
                         failure: ErrorInfo | None, render_s: float) -> None:
         def change(current: JobRecord) -> JobRecord:
             _mine(current, work)
-            artifacts = _merge(current.artifacts, produced)
+            artifacts = merge_artifacts(current.artifacts, produced)
             if failure is not None:
                 return current.moved(JobState.FAILED, error=failure, finished_at=now_iso(),
                                      artifacts=artifacts, render_s=render_s)

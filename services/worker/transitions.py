@@ -18,6 +18,7 @@ from libs.contracts.jobs import (
     AttemptSummary,
     JobRecord,
     JobState,
+    merge_artifacts,
     now_iso,
 )
 from libs.contracts.work import RunWork
@@ -79,7 +80,8 @@ def ran(attempt: int, rc: int, duration_s: float, artifacts: list[Artifact]) -> 
         _mine(record, attempt)
         updated = _finish_attempt(record, attempt, rc=rc, duration_s=duration_s,
                                   outcome="succeeded")
-        return updated.moved(JobState.FORMATTING, artifacts=_merge(record.artifacts, artifacts))
+        merged = merge_artifacts(record.artifacts, artifacts)
+        return updated.moved(JobState.FORMATTING, artifacts=merged)
 
     return change
 
@@ -95,7 +97,7 @@ def failed(
         updated = _finish_attempt(record, attempt, rc=rc, duration_s=duration_s,
                                   outcome=outcome, error=error)
         return updated.moved(JobState.FAILED, error=error, finished_at=now_iso(),
-                             artifacts=_merge(record.artifacts, artifacts))
+                             artifacts=merge_artifacts(record.artifacts, artifacts))
 
     return change
 
@@ -107,7 +109,8 @@ def released(attempt: int, outcome: str, artifacts: list[Artifact],
     def change(record: JobRecord) -> JobRecord:
         _mine(record, attempt)
         updated = _finish_attempt(record, attempt, outcome=outcome, error=error)
-        return updated.moved(JobState.QUEUED, artifacts=_merge(record.artifacts, artifacts))
+        merged = merge_artifacts(record.artifacts, artifacts)
+        return updated.moved(JobState.QUEUED, artifacts=merged)
 
     return change
 
@@ -119,7 +122,8 @@ def attempt_stopped(attempt: int, outcome: str, artifacts: list[Artifact]) -> Ch
         if not any(a.number == attempt for a in record.attempts):
             raise NotChanged
         updated = _finish_attempt(record, attempt, outcome=outcome)
-        return msgspec.structs.replace(updated, artifacts=_merge(record.artifacts, artifacts))
+        merged = merge_artifacts(record.artifacts, artifacts)
+        return msgspec.structs.replace(updated, artifacts=merged)
 
     return change
 
@@ -139,8 +143,3 @@ def dead_lettered(submission: int, error: ErrorInfo) -> Change:
         return updated.moved(JobState.FAILED, error=error, finished_at=now_iso())
 
     return change
-
-
-def _merge(existing: list[Artifact], new: list[Artifact]) -> list[Artifact]:
-    keys = {a.key for a in new}
-    return [a for a in existing if a.key not in keys] + new

@@ -27,7 +27,7 @@ from libs.datasets.errors import DatasetError
 from libs.datasets.isolation import normalise_isolated
 from libs.datasets.limits import Limits
 from libs.datasets.report import Kind, NormaliseReport
-from libs.storage import ObjectStore
+from libs.storage import ObjectStore, content_type
 from libs.templates.catalogue import Catalogue
 from libs.templates.frame import FrameProbe
 from libs.templates.params import DatasetColumns, validate_params
@@ -38,9 +38,6 @@ DO_FILE = "main.do"
 #: Longest the normalisation of one input may take.
 NORMALISE_TIMEOUT_S = 600.0
 RUN_FILE = "run.json"
-_CONTENT_TYPES = {".do": "text/plain; charset=utf-8", ".log": "text/plain; charset=utf-8",
-                  ".json": "application/json", ".csv": "text/csv; charset=utf-8",
-                  ".dta": "application/x-stata-dta"}
 
 
 class _MainProbe:
@@ -180,7 +177,7 @@ class AttemptUploader:
         except ValueError:
             return None  # a file name S3 keys cannot carry; it stays in the log only
         path = self._workdir / rel
-        ctype = _CONTENT_TYPES.get(path.suffix, "application/octet-stream")
+        ctype = content_type(path)
         size = await self._store.put_file(key, path, ctype)
         return Artifact(name=rel, key=key, size=size, kind="raw", attempt=self._attempt,
                         content_type=ctype)
