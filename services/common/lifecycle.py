@@ -9,6 +9,19 @@ from collections.abc import Awaitable, Callable
 
 import uvloop
 
+from libs.settings import Settings, SettingsError, load_settings
+from services.common.logs import setup_logging
+
+
+def configured(service: str) -> Settings:
+    """Settings from the environment and JSON logging; exit with the reason if invalid."""
+    try:
+        settings = load_settings()
+    except SettingsError as exc:
+        sys.exit(f"ss-{service}: configuration error: {exc}")
+    setup_logging(service, settings.log_level)
+    return settings
+
 
 def run_service(main: Callable[[asyncio.Event], Awaitable[None]]) -> None:
     """Run ``main(stop)`` on uvloop; SIGTERM/SIGINT set ``stop``, a second one exits now."""

@@ -2,19 +2,11 @@
 
 from __future__ import annotations
 
-import sys
-
-from libs.settings import SettingsError, load_settings
-from services.common.lifecycle import run_service
-from services.common.logs import setup_logging
+from services.common.lifecycle import configured, run_service
 
 
 def main() -> None:
-    try:
-        settings = load_settings()
-    except SettingsError as exc:
-        sys.exit(f"ss-formatter: configuration error: {exc}")
-    setup_logging("formatter", settings.log_level)
+    settings = configured("formatter")
     from services.formatter.service import serve
 
     run_service(lambda stop: serve(settings, stop))

@@ -5,17 +5,11 @@ from __future__ import annotations
 import sys
 
 from libs.contracts.errors import SSError
-from libs.settings import SettingsError, load_settings
-from services.common.lifecycle import run_service
-from services.common.logs import setup_logging
+from services.common.lifecycle import configured, run_service
 
 
 def main() -> None:
-    try:
-        settings = load_settings()
-    except SettingsError as exc:
-        sys.exit(f"ss-worker: configuration error: {exc}")
-    setup_logging("worker", settings.log_level)
+    settings = configured("worker")
     from services.worker.service import serve
 
     try:
