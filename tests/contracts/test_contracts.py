@@ -129,3 +129,11 @@ def test_every_error_code_is_exercised_by_some_test() -> None:
     untested = [c.value for c in ErrorCode
                 if not re.search(rf'"{c.value}"|Code\.{c.name}\b', corpus)]
     assert untested == []
+
+
+def test_every_dataset_error_code_is_in_the_catalogue() -> None:
+    """The worker and API map a DatasetError to ErrorCode(code): a code missing here would
+    turn a bad input into a crash loop instead of a clear refusal."""
+    from libs.datasets.errors import DatasetErrorCode
+
+    assert {c.value for c in DatasetErrorCode} <= {c.value for c in ErrorCode}
