@@ -59,30 +59,50 @@ class JobStore:
         return _decoder.decode(entry.value), int(entry.revision or 0)
 
     async def mutate(
-        self, tenant: str, job_id: str, change: Callable[[JobRecord], JobRecord]
+        self, tenant: str, job_id: str, change: Callable[[JobRecord], JobRecord],
+        *, known: tuple[JobRecord, int] | None = None,
     ) -> tuple[JobRecord, bool]:
         """Apply ``change`` to the current record with CAS, re-reading and retrying on races.
 
         ``change`` must be a pure function of the record (it may run several times); it raises
         ``SSError`` to refuse (e.g. an illegal transition) or ``NotChanged`` to leave the
         record alone. Returns the stored record and whether this call changed it.
+        ``known`` is a (record, revision) the caller read or wrote last: the first try uses it
+        instead of reading (one round trip less); the CAS still refuses it if it is stale.
         """
+        record, _, changed = await self.mutate_revision(tenant, job_id, change, known=known)
+        return record, changed
+
+    async def mutate_revision(
+        self, tenant: str, job_id: str, change: Callable[[JobRecord], JobRecord],
+        *, known: tuple[JobRecord, int] | None = None,
+    ) -> tuple[JobRecord, int, bool]:
+        """``mutate``, also returning the revision of the returned record."""
         for attempt in range(self._max_retries):
-            record, revision = await self.get(tenant, job_id)
+            fresh = known is None
+            if known is not None:
+                (record, revision), known = known, None
+            else:
+                record, revision = await self.get(tenant, job_id)
             try:
                 updated = change(record)
-            except NotChanged:
-                return record, False
+            except (NotChanged, SSError) as exc:
+                if not fresh:
+                    continue  # the caller's copy may be stale: decide on a fresh read
+                if isinstance(exc, NotChanged):
+                    return record, revision, False
+                raise
             try:
-                await self._kv.update(
+                stored = await self._kv.update(
                     names.job_key(tenant, job_id), _encoder.encode(updated), last=revision
                 )
             except KeyWrongLastSequenceError:
-                await asyncio.sleep(random.uniform(0, 0.002 * (attempt + 1)))
+                if fresh:
+                    await asyncio.sleep(random.uniform(0, 0.002 * (attempt + 1)))
                 continue
             if self._observer is not None:
                 self._observer(record.state, updated.state)
-            return updated, True
+            return updated, int(stored), True
         raise SSError(
             ErrorCode.JOB_UPDATE_CONFLICT,
             f"job {job_id} changed concurrently {self._max_retries} times; try again",

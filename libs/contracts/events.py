@@ -54,7 +54,7 @@ _encoder = msgspec.json.Encoder()
 
 def event_type(event: JobEvent) -> str:
     """The tag of ``event`` (the last subject token)."""
-    return str(msgspec.inspect.type_info(type(event)).tag)  # type: ignore[attr-defined]
+    return str(type(event).__struct_config__.tag)
 
 
 def encode_event(event: JobEvent) -> bytes:

@@ -196,7 +196,8 @@ class JobRecord(Struct, kw_only=True, frozen=True):
     started_at: str | None = None
     finished_at: str | None = None
     heartbeat_at: str | None = None
-    #: seconds the formatter spent rendering (the rest of formatting is transfer overhead)
+    #: seconds the formatter spent rendering: reading the result tables and writing each format
+    #: (the rest of formatting is transfers and job updates)
     render_s: float | None = None
 
     def moved(self, target: JobState, **changes: Any) -> JobRecord:

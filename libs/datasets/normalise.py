@@ -1,9 +1,9 @@
 """Any supported input -> a Stata .dta the engines read, plus a report of what was done.
 
-The .dta is written with pandas' Stata writer (format 118, or 119 beyond 32,767 variables)
-rather than pyreadstat's: pyreadstat stores every integer as long and every float as double,
-losing byte/int/float storage types (which change Stata's numbers), and writes about half as
-fast. Labels and value labels are kept either way; pyreadstat still reads DTA metadata.
+The .dta keeps byte/int/float storage types (which change Stata's numbers), variable labels
+and value labels; pyreadstat's writer would store every integer as long and every float as
+double. ``libs.datasets.writer`` picks the engine's format-118 writer or pandas' (format 119
+beyond 32,767 variables, and the rare cases the fast path leaves out).
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from libs.datasets.limits import Limits
 from libs.datasets.reader import read_table
 from libs.datasets.report import NormaliseReport
 from libs.datasets.schema import build_schema
+from libs.datasets.writer import write_schema
 
 #: Above this many variables Stata needs format 119 (Stata/MP).
 MAX_VARS_118 = 32_767
@@ -39,15 +40,7 @@ def normalise_to_dta(
             columns=[c.original for c in schema.columns],
         )
     version = 119 if len(schema.columns) > MAX_VARS_118 else 118
-    schema.frame.to_stata(
-        dst,
-        write_index=False,
-        version=version,
-        convert_dates=schema.dates,
-        variable_labels=schema.variable_labels,
-        value_labels=schema.value_labels,
-        convert_strl=schema.strl,
-    )
+    write_schema(schema, dst, version)
     return NormaliseReport(
         source=table.source,
         rows=len(schema.frame),

@@ -33,6 +33,10 @@ _Renderer = Callable[[ResultBundle, Path], list[Path]]
 _REPORTS: dict[str, _Renderer] = {"xlsx": render_xlsx, "docx": render_docx, "pdf": render_pdf,
                                   "html": render_html, "json": render_json, "csv": render_csv}
 
+#: Formats whose files do not print the run context (input variables, timings, engine), so
+#: rendering them needs no ``run.json``.
+WITHOUT_CONTEXT = frozenset({"csv", "log", "do"})
+
 #: Formats that embed the charts; they also return the chart files.
 _WITH_CHARTS = frozenset({"docx", "pdf", "html"})
 

@@ -6,6 +6,7 @@ is replayed (same ``Nats-Msg-Id``) is dropped by JetStream, so a retried request
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import uuid
 from collections.abc import AsyncIterator
@@ -138,16 +139,21 @@ async def _queue(services: Services, record: JobRecord) -> JobRecord:
     """Publish the run item and the queued event of the record's current submission."""
     pool = record.spec.engine or services.settings.run_pool
     work = RunWork(tenant=record.tenant, job_id=record.id, submission=record.submission)
-    await publish_run(services.bus, pool, work)
-    await publish_event(services.bus, JobQueued(
-        tenant=record.tenant, job_id=record.id, at=record.queued_at or now_iso(),
-        submission=record.submission, attempt=record.attempt))
+    # Both publishes leave on one connection back to back, the item first so that a worker
+    # gets it without waiting for the event to be stored. The event is stored long before
+    # that worker can announce `running` (a fetch and two KV round trips later).
+    await asyncio.gather(
+        publish_run(services.bus, pool, work),
+        publish_event(services.bus, JobQueued(
+            tenant=record.tenant, job_id=record.id, at=record.queued_at or now_iso(),
+            submission=record.submission, attempt=record.attempt)),
+    )
     return record
 
 
 async def submit_job(services: Services, tenant: str, job_id: str) -> JobRecord:
     """created -> queued. Submitting a queued job again re-publishes its (same) run item."""
-    record, _ = await services.jobs.get(tenant, job_id)
+    record, revision = await services.jobs.get(tenant, job_id)
     template = services.catalogue.get(record.spec.template_id)
     wanted = [i.name for i in template.inputs]
 
@@ -164,7 +170,7 @@ async def submit_job(services: Services, tenant: str, job_id: str) -> JobRecord:
         return current.moved(JobState.QUEUED, submission=current.submission + 1,
                              queued_at=now_iso())
 
-    updated, _ = await services.jobs.mutate(tenant, job_id, change)
+    updated, _ = await services.jobs.mutate(tenant, job_id, change, known=(record, revision))
     return await _queue(services, updated)
 
 

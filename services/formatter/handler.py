@@ -28,7 +28,7 @@ from libs.contracts.jobs import (
 )
 from libs.contracts.work import FormatWork
 from libs.reports import ReportError, ResultBundle, render
-from libs.reports.render import RAW_FILES
+from libs.reports.render import RAW_FILES, WITHOUT_CONTEXT
 from libs.storage import ObjectStore, content_type
 from libs.templates.catalogue import Catalogue
 from services.common.logs import job_id_var
@@ -42,8 +42,10 @@ _format_work = msgspec.json.Decoder(FormatWork)
 
 def _needed(name: str, formats: list[str]) -> bool:
     """Whether rendering ``formats`` reads the raw file ``name`` (docs/outputs.md)."""
-    if name.startswith("results/") or name == "run.json":
-        return True  # the result tables and the run context feed every report
+    if name.startswith("results/"):
+        return True  # the result tables feed every report
+    if name == "run.json":
+        return not WITHOUT_CONTEXT.issuperset(formats)
     if name in RAW_FILES.values():
         return any(RAW_FILES.get(f) == name for f in formats)
     return "dta" in formats and name.endswith(".dta") and not name.startswith("inputs/")
@@ -66,7 +68,7 @@ class FormatHandler:
         work = _format_work.decode(delivery.data)
         job_id_var.set(work.job_id)
         try:
-            record, _ = await self._jobs.get(work.tenant, work.job_id)
+            record, revision = await self._jobs.get(work.tenant, work.job_id)
         except SSError as exc:
             if exc.code is ErrorCode.JOB_NOT_FOUND:
                 return
@@ -79,11 +81,12 @@ class FormatHandler:
             return  # cancelled, retried or stale
         scratch = Path(tempfile.mkdtemp(prefix="ss-format-"))
         try:
-            await self._format(record, work, scratch)
+            await self._format(record, revision, work, scratch)
         finally:
             shutil.rmtree(scratch, ignore_errors=True)
 
-    async def _format(self, record: JobRecord, work: FormatWork, scratch: Path) -> None:
+    async def _format(self, record: JobRecord, revision: int, work: FormatWork,
+                      scratch: Path) -> None:
         started = time.monotonic()
         raw_dir, out_dir = scratch / "raw", scratch / "out"
         # The record indexes the attempt's raw files (no listing needed); fetch only what the
@@ -96,10 +99,13 @@ class FormatHandler:
                                for a in wanted))
         produced: list[Artifact] = []
         failure: ErrorInfo | None = None
-        rendering = 0.0
+        # Rendering = building the reports from the downloaded files: reading the result
+        # tables once, then writing each format (uploads and job updates are not rendering).
+        began, rendering = time.monotonic(), 0.0
         try:
             context = report_context(record, self._catalogue, raw_dir)
             bundle = await asyncio.to_thread(ResultBundle.load, raw_dir / "results", context)
+            rendering = time.monotonic() - began
             for fmt in record.spec.output_formats:
                 began = time.monotonic()
                 try:
@@ -119,7 +125,7 @@ class FormatHandler:
                                 message=f"reading the result tables failed: {exc.message}",
                                 details={"format": "", "reason": exc.code.value})
         FORMAT_SECONDS.observe(time.monotonic() - started)
-        await self._complete(record, work, produced, failure, rendering)
+        await self._complete((record, revision), work, produced, failure, rendering)
 
     async def _store(self, record: JobRecord, out_dir: Path, paths: list[Path]) -> list[Artifact]:
         artifacts = []
@@ -134,8 +140,9 @@ class FormatHandler:
         await asyncio.gather(*uploads)
         return artifacts
 
-    async def _complete(self, record: JobRecord, work: FormatWork, produced: list[Artifact],
-                        failure: ErrorInfo | None, render_s: float) -> None:
+    async def _complete(self, known: tuple[JobRecord, int], work: FormatWork,
+                        produced: list[Artifact], failure: ErrorInfo | None,
+                        render_s: float) -> None:
         def change(current: JobRecord) -> JobRecord:
             _mine(current, work)
             artifacts = merge_artifacts(current.artifacts, produced)
@@ -145,7 +152,7 @@ class FormatHandler:
             return current.moved(JobState.SUCCEEDED, finished_at=now_iso(),
                                  artifacts=artifacts, render_s=render_s)
 
-        updated, mine = await self._jobs.mutate(record.tenant, record.id, change)
+        updated, mine = await self._jobs.mutate(work.tenant, work.job_id, change, known=known)
         if mine:
             await self._announce(updated)
 

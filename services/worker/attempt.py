@@ -40,6 +40,21 @@ _FAILURES = {
 }
 
 
+class _Lease:
+    """The attempt's job record as this worker last read or wrote it, with its revision: the
+    outcome's compare-and-set tries it first instead of reading the record again."""
+
+    def __init__(self, record: JobRecord, revision: int) -> None:
+        self.record = record
+        self._latest = (record, revision)
+
+    def known(self) -> tuple[JobRecord, int]:
+        return self._latest
+
+    def update(self, record: JobRecord, revision: int) -> None:
+        self._latest = (record, revision)
+
+
 class RunHandler:
     """The worker's handler for ``RunWork`` items (see ``ConsumerLoop``)."""
 
@@ -69,7 +84,7 @@ class RunHandler:
         work = _run_work.decode(delivery.data)
         job_id_var.set(work.job_id)
         try:
-            record, claimed = await self._jobs.mutate(
+            record, revision, claimed = await self._jobs.mutate_revision(
                 work.tenant, work.job_id,
                 transitions.claim(work, self.worker_id, self._runner.name),
             )
@@ -80,7 +95,7 @@ class RunHandler:
         if not claimed:
             await self._resume_handover(work, record)
             return
-        await self._attempt(record)
+        await self._attempt(_Lease(record, revision))
 
     async def _resume_handover(self, work: RunWork, record: JobRecord) -> None:
         # A previous worker stored the run but died before acking: redo its hand-over
@@ -89,29 +104,35 @@ class RunHandler:
             await publish_format(self._bus, FormatWork(tenant=record.tenant, job_id=record.id,
                                                        attempt=record.attempt))
 
-    async def _attempt(self, record: JobRecord) -> None:
+    async def _attempt(self, lease: _Lease) -> None:
+        record = lease.record
         attempt = record.attempt
         key = names.job_key(record.tenant, record.id)
         workdir = self._root / f"{record.tenant}-{record.id}-{attempt}"
         cancel = asyncio.Event()
         self._cancels[key] = cancel
-        await publish_event(self._bus, JobRunning(
+        # Announced while the inputs are prepared; awaited before any outcome is recorded, so
+        # a failed publish still fails the attempt (and `running` precedes every later event
+        # of the job: one connection keeps its publishes in order).
+        running = asyncio.create_task(publish_event(self._bus, JobRunning(
             tenant=record.tenant, job_id=record.id, at=now_iso(), submission=record.submission,
-            attempt=attempt, worker_id=self.worker_id, engine=self._runner.name))
-        watcher = asyncio.create_task(self._watch(record, cancel))
+            attempt=attempt, worker_id=self.worker_id, engine=self._runner.name)))
+        watcher = asyncio.create_task(self._watch(lease, cancel))
         uploads = workspace.AttemptUploader(workdir, self._objects, record.tenant, record.id,
                                             attempt)
         try:
             outcome = await self._prepare_and_run(record, workdir, cancel, uploads)
-            await self._record(record, outcome, uploads)
+            await running
+            await self._record(lease, outcome, uploads)
         except JobFailed as exc:
+            await running
             artifacts = await uploads.finish()
-            await self._finish(record, transitions.failed(attempt, exc.info(), "failed",
-                                                          artifacts), exc.info())
+            await self._finish(lease, transitions.failed(attempt, exc.info(), "failed",
+                                                         artifacts), exc.info())
             raise
         except asyncio.CancelledError:
             # Worker shutdown: hand the job back without spending a delivery.
-            await self._release(record, uploads)
+            await self._release(lease, uploads)
         except Exception as exc:
             # S3/NATS trouble (or a bug): give the attempt back and let the queue redeliver;
             # the delivery budget dead-letters a job that can never pass this point.
@@ -123,6 +144,7 @@ class RunHandler:
                     attempt, "transient", [], info))
             raise TransientError(str(exc)) from exc
         finally:
+            running.cancel()
             watcher.cancel()
             self._cancels.pop(key, None)
             workspace.remove(workdir)
@@ -151,8 +173,9 @@ class RunHandler:
         })
         return outcome
 
-    async def _record(self, record: JobRecord, outcome: RunOutcome,
+    async def _record(self, lease: _Lease, outcome: RunOutcome,
                       uploads: workspace.AttemptUploader) -> None:
+        record = lease.record
         attempt = record.attempt
         artifacts = await uploads.finish()
         if outcome.status is RunStatus.CANCELLED:
@@ -161,7 +184,7 @@ class RunHandler:
             return
         if outcome.status is RunStatus.OK:
             _, mine = await self._jobs.mutate(record.tenant, record.id, transitions.ran(
-                attempt, outcome.rc, outcome.duration_s, artifacts))
+                attempt, outcome.rc, outcome.duration_s, artifacts), known=lease.known())
             if not mine:
                 return
             await publish_format(self._bus, FormatWork(tenant=record.tenant, job_id=record.id,
@@ -175,40 +198,46 @@ class RunHandler:
         message = outcome.message or f"the do-file stopped with r({outcome.rc})"
         info = ErrorInfo(error_code=code, message=message,
                          details={"rc": outcome.rc, "log_excerpt": outcome.log_excerpt})
-        await self._finish(record, transitions.failed(attempt, info, kind, artifacts,
-                                                      rc=outcome.rc,
-                                                      duration_s=outcome.duration_s), info)
+        await self._finish(lease, transitions.failed(attempt, info, kind, artifacts,
+                                                     rc=outcome.rc,
+                                                     duration_s=outcome.duration_s), info)
 
     async def _finish(
-        self, record: JobRecord, change: transitions.Change, error: ErrorInfo
+        self, lease: _Lease, change: transitions.Change, error: ErrorInfo
     ) -> None:
-        updated, mine = await self._jobs.mutate(record.tenant, record.id, change)
+        record = lease.record
+        updated, mine = await self._jobs.mutate(record.tenant, record.id, change,
+                                                known=lease.known())
         if mine:
             await publish_event(self._bus, JobCompleted(
                 tenant=record.tenant, job_id=record.id, at=now_iso(),
                 submission=record.submission, attempt=record.attempt,
                 status=updated.state, error=error))
 
-    async def _release(self, record: JobRecord, uploads: workspace.AttemptUploader) -> None:
+    async def _release(self, lease: _Lease, uploads: workspace.AttemptUploader) -> None:
+        record = lease.record
         artifacts = await uploads.finish()
         _, mine = await self._jobs.mutate(record.tenant, record.id, transitions.released(
-            record.attempt, "released", artifacts))
+            record.attempt, "released", artifacts), known=lease.known())
         if mine:
             work = RunWork(tenant=record.tenant, job_id=record.id, submission=record.submission)
             await publish_run(self._bus, self._settings.run_pool, work,
                               stage=f"release{record.attempt}")
             log.info("released job on shutdown")
 
-    async def _watch(self, record: JobRecord, cancel: asyncio.Event) -> None:
+    async def _watch(self, lease: _Lease, cancel: asyncio.Event) -> None:
         """Renew the record's heartbeat; stop the engine once the attempt is no longer ours."""
+        record = lease.record
         while not cancel.is_set():
             await asyncio.sleep(self._settings.heartbeat_s)
             try:
-                current, _ = await self._jobs.mutate(
-                    record.tenant, record.id, transitions.heartbeat(record.attempt))
+                current, revision, _ = await self._jobs.mutate_revision(
+                    record.tenant, record.id, transitions.heartbeat(record.attempt),
+                    known=lease.known())
             except Exception as exc:  # NATS away: keep running, the lease decides
                 log.warning("heartbeat failed: %s", exc)
                 continue
+            lease.update(current, revision)
             if current.state is not JobState.RUNNING or current.attempt != record.attempt:
                 log.info("attempt %d no longer current (%s): stopping engine",
                          record.attempt, current.state)

@@ -109,3 +109,63 @@ async def test_cas_gives_up_with_a_code_after_its_retries(bus: Bus) -> None:
     with pytest.raises(SSError) as info:
         await store.mutate("t1", rec.id, lambda r: r.moved(JobState.QUEUED))
     assert info.value.code is ErrorCode.JOB_UPDATE_CONFLICT
+
+
+class CountingKV:
+    """The real bucket, counting reads."""
+
+    def __init__(self, kv: object) -> None:
+        self._kv = kv
+        self.gets = 0
+
+    async def get(self, key: str) -> object:
+        self.gets += 1
+        return await self._kv.get(key)  # type: ignore[attr-defined]
+
+    async def update(self, key: str, value: bytes, last: int) -> int:
+        return int(await self._kv.update(key, value, last=last))  # type: ignore[attr-defined]
+
+
+async def test_known_current_copy_is_written_without_a_read(bus: Bus) -> None:
+    bucket = await bus.js.key_value("ss_jobs")
+    kv = CountingKV(bucket)
+    store = JobStore(kv)  # type: ignore[arg-type]
+    rec = _record()
+    revision = await JobStore(bucket).create(rec)
+    updated, new_revision, changed = await store.mutate_revision(
+        "t1", rec.id, lambda r: r.moved(JobState.QUEUED), known=(rec, revision))
+    assert changed
+    assert kv.gets == 0
+    assert new_revision > revision
+    assert await store.get("t1", rec.id) == (updated, new_revision)
+
+
+async def test_stale_known_copy_is_reread_and_decided_on_the_current_record(bus: Bus) -> None:
+    store = await JobStore.open(bus)
+    rec = _record()
+    revision = await store.create(rec)
+    await store.mutate("t1", rec.id, lambda r: r.moved(JobState.QUEUED))
+    # The stale copy would allow created -> queued again; the current record refuses it.
+    with pytest.raises(SSError) as info:
+        await store.mutate("t1", rec.id, lambda r: r.moved(JobState.QUEUED),
+                           known=(rec, revision))
+    assert info.value.code is ErrorCode.JOB_STATE_CONFLICT
+    # A stale copy that refuses (NotChanged) is not trusted either: the current record is.
+
+    def only_when_queued(r: JobRecord) -> JobRecord:
+        if r.state is not JobState.QUEUED:
+            raise NotChanged
+        return r.moved(JobState.RUNNING)
+
+    current, changed = await store.mutate("t1", rec.id, only_when_queued, known=(rec, revision))
+    assert changed
+    assert current.state is JobState.RUNNING
+    # And a stale copy whose CAS fails is retried on a fresh read.
+    labelled, changed = await store.mutate(
+        "t1", rec.id,
+        lambda r: msgspec.structs.replace(r, spec=msgspec.structs.replace(
+            r.spec, labels={"state": r.state.value})),
+        known=(rec, revision))
+    assert changed
+    assert labelled.spec.labels == {"state": "running"}
+    assert (await store.get("t1", rec.id))[0] == labelled

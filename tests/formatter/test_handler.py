@@ -17,7 +17,7 @@ from libs.bus.consumer import Delivery
 from libs.bus.jobstore import JobStore
 from libs.bus.provision import ensure_topology
 from libs.contracts.events import JobCompleted, decode_event
-from libs.contracts.jobs import JobRecord, JobSpec, JobState, new_job_id, now_iso
+from libs.contracts.jobs import Artifact, JobRecord, JobSpec, JobState, new_job_id, now_iso
 from libs.contracts.work import FormatWork
 from libs.settings import Settings
 from libs.storage import ObjectStore
@@ -51,13 +51,19 @@ async def _formatting_job(bus: Bus, objects: ObjectStore, tmp_path: Path,
                           formats: list[str]) -> JobRecord:
     raw = tmp_path / "raw"
     write_attempt(raw)
+    (raw / "run.json").write_text('{"engine": "embedded", "duration_s": 0.5, "inputs": {}}')
     record = JobRecord(id=new_job_id(), tenant="fmt", created_at=now_iso(),
                        spec=JobSpec(template_id="ols_compare", output_formats=formats))
-    record = msgspec.structs.replace(record, state=JobState.FORMATTING, attempt=1, submission=1)
-    for path in raw.rglob("*"):
+    artifacts = []
+    for path in sorted(raw.rglob("*")):
         if path.is_file():
             rel = path.relative_to(raw).as_posix()
-            await objects.put_file(names.attempt_key("fmt", record.id, 1, rel), path)
+            key = names.attempt_key("fmt", record.id, 1, rel)
+            size = await objects.put_file(key, path)
+            artifacts.append(Artifact(name=rel, key=key, size=size, kind="raw", attempt=1))
+    # As the worker leaves it: formatting, with the attempt's raw files indexed.
+    record = msgspec.structs.replace(record, state=JobState.FORMATTING, attempt=1, submission=1,
+                                     artifacts=artifacts)
     await JobStore(await bus.js.key_value(names.JOBS_BUCKET)).create(record)
     return record
 
@@ -106,3 +112,37 @@ async def test_crash_mid_render_is_redone_without_duplicate_outputs(
     listed = await objects.list_prefix(names.outputs_prefix("fmt", record.id))
     assert sorted(o.key for o in listed) == sorted(a.key for a in outputs)
     assert [e.status for e in completed if isinstance(e, JobCompleted)] == [JobState.SUCCEEDED]
+
+
+@pytest.mark.parametrize(("formats", "fetches_context"), [
+    (["csv"], False), (["csv", "log"], False), (["json"], True), (["csv", "xlsx"], True),
+])
+async def test_fetches_only_the_raw_files_the_formats_read(
+    parts: tuple[Bus, ObjectStore, FormatHandler], tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch, formats: list[str], fetches_context: bool,
+) -> None:
+    bus, objects, handler = parts
+    record = await _formatting_job(bus, objects, tmp_path, formats)
+    fetched: list[str] = []
+    real_download = objects.download_file
+
+    async def download(key: str, path: Path) -> int:
+        fetched.append(key.removeprefix(names.attempt_key("fmt", record.id, 1, "x")[:-1]))
+        return await real_download(key, path)
+
+    monkeypatch.setattr(objects, "download_file", download)
+    await handler.handle(Delivery(
+        data=msgspec.json.encode(FormatWork(tenant="fmt", job_id=record.id, attempt=1)),
+        num_delivered=1, stream_seq=1))
+    done, _ = await JobStore(await bus.js.key_value(names.JOBS_BUCKET)).get("fmt", record.id)
+    assert done.state is JobState.SUCCEEDED, done.error
+    assert ("run.json" in fetched) is fetches_context
+    assert ("main.log" in fetched) is ("log" in formats)
+    assert "main.do" not in fetched
+    assert "collapsed.dta" not in fetched
+    assert {f for f in fetched if f.startswith("results/")} == {
+        a.name for a in record.artifacts if a.name.startswith("results/")}
+    if formats == ["csv"]:
+        # The model tables made it into the output: the results were read, not skipped.
+        body = await objects.get_bytes(names.output_key("fmt", record.id, "results.zip"))
+        assert b"coefficients.csv" in body
