@@ -41,6 +41,9 @@ class Delivery:
     data: bytes
     num_delivered: int
     stream_seq: int
+    #: the message's subject and when the stream stored it (unix seconds)
+    subject: str = ""
+    stored_at: float = 0.0
 
 
 Handler = Callable[[Delivery], Awaitable[None]]
@@ -61,8 +64,10 @@ class ConsumerLoop:
         heartbeat_s: float,
         delivery_budget: int,
         fetch_timeout_s: float = 1.0,
+        stream: str = names.WORK_STREAM,
     ) -> None:
         self._bus = bus
+        self._stream = stream
         self._durable = durable
         self._handler = handler
         self._on_exhausted = on_exhausted
@@ -90,7 +95,7 @@ class ConsumerLoop:
             with contextlib.suppress(Exception):
                 await self._sub.unsubscribe()
         self._sub = await self._bus.js.pull_subscribe_bind(
-            durable=self._durable, stream=names.WORK_STREAM
+            durable=self._durable, stream=self._stream
         )
         self._rebuild.clear()
         return self._sub
@@ -146,6 +151,8 @@ class ConsumerLoop:
                 data=msg.data,
                 num_delivered=meta.num_delivered,
                 stream_seq=meta.sequence.stream,
+                subject=msg.subject,
+                stored_at=meta.timestamp.timestamp(),
             )
             heartbeat = asyncio.create_task(self._heartbeat(msg))
             try:

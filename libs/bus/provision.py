@@ -87,7 +87,7 @@ async def ensure_consumer(bus: Bus, settings: Settings, durable: str, filter_sub
     dead-letters the job on the extra delivery, so a job whose worker keeps dying still ends
     ``failed`` instead of vanishing silently.
     """
-    config = api.ConsumerConfig(
+    await _add_consumer(bus, names.WORK_STREAM, api.ConsumerConfig(
         durable_name=durable,
         filter_subject=filter_subject,
         ack_policy=api.AckPolicy.EXPLICIT,
@@ -97,13 +97,39 @@ async def ensure_consumer(bus: Bus, settings: Settings, durable: str, filter_sub
         replay_policy=api.ReplayPolicy.INSTANT,
         deliver_policy=api.DeliverPolicy.ALL,
         num_replicas=settings.js_replicas,
-    )
+    ))
+
+
+#: Deliveries of one record change the dispatcher may take (its failures are NATS trouble).
+DISPATCH_BUDGET = 50
+#: Changes one dispatcher may hold at once (each waits out a short grace period).
+DISPATCH_IN_FLIGHT = 4096
+
+
+async def ensure_dispatch_consumer(bus: Bus, settings: Settings) -> None:
+    """The durable consumer of job-record changes the API replicas share. It starts at the
+    changes made after its creation (the first API start), never replaying the bucket."""
+    await _add_consumer(bus, names.JOBS_CHANGES_STREAM, api.ConsumerConfig(
+        durable_name=names.DISPATCH_CONSUMER,
+        filter_subject=names.JOBS_CHANGES,
+        ack_policy=api.AckPolicy.EXPLICIT,
+        ack_wait=settings.ack_wait_s,
+        max_deliver=DISPATCH_BUDGET + 1,
+        max_ack_pending=DISPATCH_IN_FLIGHT,
+        replay_policy=api.ReplayPolicy.INSTANT,
+        deliver_policy=api.DeliverPolicy.NEW,
+        num_replicas=settings.js_replicas,
+    ))
+
+
+async def _add_consumer(bus: Bus, stream: str, config: api.ConsumerConfig) -> None:
     try:
-        await bus.js.add_consumer(names.WORK_STREAM, config)
+        await bus.js.add_consumer(stream, config)
     except BadRequestError as exc:
         # Another replica created it with other settings (a rolling config change): keep
         # serving with the existing consumer rather than refusing to start.
-        log.warning("consumer %s exists with another config, using it: %s", durable, exc)
+        log.warning("consumer %s exists with another config, using it: %s",
+                    config.durable_name, exc)
 
 
 async def ensure_topology(bus: Bus, settings: Settings) -> None:

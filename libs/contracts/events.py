@@ -5,7 +5,7 @@ from __future__ import annotations
 import msgspec
 
 from libs.contracts.errors import ErrorInfo
-from libs.contracts.jobs import JobState
+from libs.contracts.jobs import JobRecord, JobState, now_iso
 
 
 class _Event(
@@ -42,6 +42,15 @@ class JobCompleted(_Event, kw_only=True, frozen=True, tag="completed"):
     status: JobState
     error: ErrorInfo | None = None
     outputs: list[str] = msgspec.field(default_factory=list)
+
+
+def completed_of(record: JobRecord) -> JobCompleted:
+    """The ``completed`` event of a finished record: the same event whichever service
+    publishes (or re-publishes) it, so its ``Nats-Msg-Id`` de-duplicates."""
+    return JobCompleted(
+        tenant=record.tenant, job_id=record.id, at=record.finished_at or now_iso(),
+        submission=record.submission, attempt=record.attempt, status=record.state,
+        error=record.error, outputs=[a.name for a in record.artifacts if a.kind == "output"])
 
 
 JobEvent = JobCreated | JobQueued | JobRunning | JobFormatting | JobCompleted

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import multiprocessing
 import re
@@ -21,12 +22,19 @@ from litestar.types import ASGIApp, Receive, Scope, Send
 from libs import names
 from libs.auth.keys import KeyStore, load_static_keys
 from libs.bus.connection import connect
+from libs.bus.consumer import ConsumerLoop
 from libs.bus.idempotency import IdempotencyStore
 from libs.bus.jobstore import JobStore
-from libs.bus.provision import ensure_topology
+from libs.bus.provision import (
+    DISPATCH_BUDGET,
+    DISPATCH_IN_FLIGHT,
+    ensure_dispatch_consumer,
+    ensure_topology,
+)
 from libs.settings import Settings
 from libs.storage import ObjectStore
 from services.api.auth import principal_dependency
+from services.api.dispatch import Dispatcher
 from services.api.errors import HANDLERS
 from services.api.listing import JobIndex
 from services.api.metrics import REQUEST_SECONDS
@@ -106,6 +114,14 @@ def create_app(settings: Settings) -> Litestar:
             index = JobIndex(await bus.js.key_value(names.JOBS_BUCKET), jobs)
             await index.start()
             bus.on_reconnect(index.restart)
+            await ensure_dispatch_consumer(bus, settings)
+            dispatcher = Dispatcher(bus, jobs, settings.run_pool)
+            dispatch = ConsumerLoop(
+                bus, durable=names.DISPATCH_CONSUMER, handler=dispatcher.handle,
+                on_exhausted=dispatcher.on_exhausted, slots=DISPATCH_IN_FLIGHT // 4,
+                heartbeat_s=settings.heartbeat_s, delivery_budget=DISPATCH_BUDGET,
+                stream=names.JOBS_CHANGES_STREAM)
+            dispatching = asyncio.create_task(dispatch.run())
             app.state.services = Services(
                 settings=settings, bus=bus, jobs=jobs, objects=objects, index=index,
                 catalogue=catalogue,
@@ -116,6 +132,11 @@ def create_app(settings: Settings) -> Litestar:
                 limiter=RateLimiter(settings.rate_limit_per_s, settings.rate_limit_burst),
             )
             yield
+            # Changes still in their grace period go back to the consumer for another replica.
+            await dispatch.drain(0.5)
+            dispatching.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await dispatching
             await index.close()
         finally:
             await objects.close()

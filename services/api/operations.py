@@ -6,7 +6,6 @@ is replayed (same ``Nats-Msg-Id``) is dropped by JetStream, so a retried request
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import uuid
 from collections.abc import AsyncIterator
@@ -15,9 +14,9 @@ import msgspec
 
 from libs import names
 from libs.bus.jobstore import NotChanged
-from libs.bus.publish import publish_event, publish_run
+from libs.bus.publish import publish_event
 from libs.contracts.errors import ErrorCode, SSError
-from libs.contracts.events import JobCompleted, JobCreated, JobQueued
+from libs.contracts.events import JobCreated, completed_of
 from libs.contracts.jobs import (
     OUTPUT_FORMATS,
     InputFile,
@@ -28,8 +27,8 @@ from libs.contracts.jobs import (
     new_job_id,
     now_iso,
 )
-from libs.contracts.work import RunWork
 from libs.templates.params import DatasetColumns, validate_params
+from services.api.dispatch import publish_queued
 from services.api.inputs import Spool, column_map, read_preview
 from services.api.state import Services
 
@@ -136,18 +135,9 @@ def check_can_add(record: JobRecord, name: str, limit: int) -> None:
 
 
 async def _queue(services: Services, record: JobRecord) -> JobRecord:
-    """Publish the run item and the queued event of the record's current submission."""
-    pool = record.spec.engine or services.settings.run_pool
-    work = RunWork(tenant=record.tenant, job_id=record.id, submission=record.submission)
-    # Both publishes leave on one connection back to back, the item first so that a worker
-    # gets it without waiting for the event to be stored. The event is stored long before
-    # that worker can announce `running` (a fetch and two KV round trips later).
-    await asyncio.gather(
-        publish_run(services.bus, pool, work),
-        publish_event(services.bus, JobQueued(
-            tenant=record.tenant, job_id=record.id, at=record.queued_at or now_iso(),
-            submission=record.submission, attempt=record.attempt)),
-    )
+    """Publish the run item and the queued event of the record's current submission (if this
+    process dies first, ``services.api.dispatch`` publishes them)."""
+    await publish_queued(services.bus, services.settings.run_pool, record)
     return record
 
 
@@ -199,7 +189,5 @@ async def cancel_job(services: Services, tenant: str, job_id: str) -> JobRecord:
     updated, _ = await services.jobs.mutate(tenant, job_id, change)
     # Workers also notice on their next heartbeat; the notice just makes it immediate.
     await services.bus.nc.publish(names.CANCEL_SUBJECT, names.job_key(tenant, job_id).encode())
-    await publish_event(services.bus, JobCompleted(
-        tenant=tenant, job_id=job_id, at=updated.finished_at or now_iso(),
-        submission=updated.submission, attempt=updated.attempt, status=JobState.CANCELLED))
+    await publish_event(services.bus, completed_of(updated))
     return updated

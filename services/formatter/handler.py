@@ -17,7 +17,7 @@ from libs.bus.consumer import Delivery
 from libs.bus.jobstore import JobStore, NotChanged
 from libs.bus.publish import publish_event, republish_event
 from libs.contracts.errors import ErrorCode, ErrorInfo, SSError
-from libs.contracts.events import JobCompleted
+from libs.contracts.events import completed_of
 from libs.contracts.jobs import (
     TERMINAL_STATES,
     Artifact,
@@ -157,11 +157,8 @@ class FormatHandler:
             await self._announce(updated)
 
     async def _announce(self, record: JobRecord, again: bool = False) -> None:
-        outputs = [a.name for a in record.artifacts if a.kind == "output"]
         publish = republish_event if again else publish_event
-        await publish(self._bus, JobCompleted(
-            tenant=record.tenant, job_id=record.id, at=now_iso(), submission=record.submission,
-            attempt=record.attempt, status=record.state, error=record.error, outputs=outputs))
+        await publish(self._bus, completed_of(record))
 
     async def on_exhausted(self, delivery: Delivery) -> None:
         work = _format_work.decode(delivery.data)

@@ -15,10 +15,10 @@ from libs import names
 from libs.bus.connection import Bus
 from libs.bus.consumer import Delivery
 from libs.bus.jobstore import JobStore
-from libs.bus.publish import publish_event, publish_format, publish_run
+from libs.bus.publish import publish_event, publish_format, publish_run, republish_event
 from libs.contracts.errors import ErrorCode, ErrorInfo, JobFailed, SSError, TransientError
-from libs.contracts.events import JobCompleted, JobFormatting, JobRunning
-from libs.contracts.jobs import JobRecord, JobState, now_iso
+from libs.contracts.events import JobFormatting, JobRunning, completed_of
+from libs.contracts.jobs import TERMINAL_STATES, JobRecord, JobState, now_iso
 from libs.contracts.work import FormatWork, RunWork
 from libs.runners.base import Runner, RunOutcome, RunStatus
 from libs.settings import Settings
@@ -98,11 +98,24 @@ class RunHandler:
         await self._attempt(_Lease(record, revision))
 
     async def _resume_handover(self, work: RunWork, record: JobRecord) -> None:
-        # A previous worker stored the run but died before acking: redo its hand-over
-        # (both publishes are de-duplicated by Nats-Msg-Id).
-        if record.submission == work.submission and record.state is JobState.FORMATTING:
+        """The item's submission is past running: finish what a service that moved the record
+        may have left undone by dying between its CAS and its publishes (each publish is
+        de-duplicated, and events are checked against the stream, so this is safe to redo)."""
+        if record.submission != work.submission:
+            return  # a stale item of an earlier submission
+        if record.state is JobState.FORMATTING:
+            current = record.current_attempt()
+            if current is not None:
+                await republish_event(self._bus, JobFormatting(
+                    tenant=record.tenant, job_id=record.id, at=current.finished_at or now_iso(),
+                    submission=record.submission, attempt=record.attempt, rc=current.rc or 0,
+                    duration_s=current.duration_s or 0.0))
             await publish_format(self._bus, FormatWork(tenant=record.tenant, job_id=record.id,
                                                        attempt=record.attempt))
+        elif record.state in TERMINAL_STATES:
+            # Failed here, cancelled by the API, or finished by the formatter: whoever moved
+            # it may have died before announcing. Subscribers still get exactly one event.
+            await republish_event(self._bus, completed_of(record))
 
     async def _attempt(self, lease: _Lease) -> None:
         record = lease.record
@@ -179,8 +192,12 @@ class RunHandler:
         attempt = record.attempt
         artifacts = await uploads.finish()
         if outcome.status is RunStatus.CANCELLED:
-            await self._jobs.mutate(record.tenant, record.id,
-                                    transitions.attempt_stopped(attempt, "cancelled", artifacts))
+            stopped, _ = await self._jobs.mutate(
+                record.tenant, record.id,
+                transitions.attempt_stopped(attempt, "cancelled", artifacts))
+            if stopped.state is JobState.CANCELLED and stopped.submission == record.submission:
+                # The API announces a cancel; this covers an API that died right after it.
+                await republish_event(self._bus, completed_of(stopped))
             return
         if outcome.status is RunStatus.OK:
             _, mine = await self._jobs.mutate(record.tenant, record.id, transitions.ran(
@@ -209,10 +226,7 @@ class RunHandler:
         updated, mine = await self._jobs.mutate(record.tenant, record.id, change,
                                                 known=lease.known())
         if mine:
-            await publish_event(self._bus, JobCompleted(
-                tenant=record.tenant, job_id=record.id, at=now_iso(),
-                submission=record.submission, attempt=record.attempt,
-                status=updated.state, error=error))
+            await publish_event(self._bus, completed_of(updated))
 
     async def _release(self, lease: _Lease, uploads: workspace.AttemptUploader) -> None:
         record = lease.record
@@ -260,7 +274,4 @@ class RunHandler:
                 return
             raise
         if mine:
-            await publish_event(self._bus, JobCompleted(
-                tenant=work.tenant, job_id=work.job_id, at=now_iso(),
-                submission=updated.submission, attempt=updated.attempt,
-                status=JobState.FAILED, error=info))
+            await publish_event(self._bus, completed_of(updated))

@@ -1,0 +1,154 @@
+"""An API process that dies between its CAS and its publishes loses nothing: the shared
+``api-dispatch`` consumer of record changes publishes what the new state owes (real NATS)."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+from typing import Any
+
+import pytest
+from nats.errors import TimeoutError as NatsTimeout
+
+from libs import names
+from libs.bus.connection import Bus, connect
+from libs.bus.consumer import ConsumerLoop
+from libs.bus.jobstore import JobStore
+from libs.bus.provision import DISPATCH_BUDGET, ensure_dispatch_consumer, ensure_topology
+from libs.bus.publish import publish_run
+from libs.contracts.events import JobCompleted, JobEvent, JobQueued, decode_event
+from libs.contracts.jobs import JobRecord, JobSpec, JobState, new_job_id, now_iso
+from libs.contracts.work import RunWork
+from libs.settings import Settings
+from services.api.dispatch import Dispatcher, publish_queued
+from tests.servers import NatsServer
+
+TENANT = "dispatch"
+POOL = "dispatchpool"  # a pool no worker consumes: the items stay in the stream
+
+
+@pytest.fixture
+async def bus(nats_server: NatsServer) -> AsyncIterator[Bus]:
+    settings = Settings(nats_url=nats_server.url)
+    b = await connect(settings.nats_url, name="dispatch-test")
+    await ensure_topology(b, settings)
+    await ensure_dispatch_consumer(b, settings)
+    yield b
+    await b.close()
+
+
+@contextlib.asynccontextmanager
+async def dispatching(bus: Bus) -> AsyncIterator[None]:
+    """One API replica's dispatcher, with a short grace period."""
+    dispatcher = Dispatcher(bus, await JobStore.open(bus), POOL, grace_s=0.2)
+    loop = ConsumerLoop(bus, durable=names.DISPATCH_CONSUMER, handler=dispatcher.handle,
+                        on_exhausted=dispatcher.on_exhausted, slots=64, heartbeat_s=5.0,
+                        delivery_budget=DISPATCH_BUDGET, stream=names.JOBS_CHANGES_STREAM,
+                        fetch_timeout_s=0.2)
+    task = asyncio.create_task(loop.run())
+    try:
+        yield
+    finally:
+        await loop.drain(0.5)
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+
+
+async def _events(bus: Bus, job_id: str) -> list[JobEvent]:
+    sub = await bus.js.pull_subscribe(names.event_subject(TENANT, job_id, "*"),
+                                      stream=names.EVENTS_STREAM)
+    found: list[JobEvent] = []
+    try:
+        while True:
+            try:
+                msgs = await sub.fetch(50, timeout=0.3)
+            except (NatsTimeout, TimeoutError):
+                break
+            found += [decode_event(m.data) for m in msgs]
+    finally:
+        await sub.unsubscribe()
+    return found
+
+
+async def _queued_without_publishing(store: JobStore) -> JobRecord:
+    """What a dying API leaves: the record moved to queued, nothing published."""
+    record = JobRecord(id=new_job_id(), tenant=TENANT, created_at=now_iso(),
+                       spec=JobSpec(template_id="ols_robust", engine=POOL))
+    await store.create(record)
+    queued, _ = await store.mutate(TENANT, record.id, lambda r: r.moved(
+        JobState.QUEUED, submission=r.submission + 1, queued_at=now_iso()))
+    return queued
+
+
+async def _item_was_published(bus: Bus, record: JobRecord) -> bool:
+    """Publishing the run item again is dropped as a duplicate iff it was published."""
+    work = RunWork(tenant=TENANT, job_id=record.id, submission=record.submission)
+    return not await publish_run(bus, POOL, work)
+
+
+async def _settle(condition: Any, timeout: float = 5.0) -> None:
+    deadline = asyncio.get_running_loop().time() + timeout
+    while not await condition():
+        assert asyncio.get_running_loop().time() < deadline, "dispatcher did not act"
+        await asyncio.sleep(0.1)
+
+
+async def test_queued_job_of_a_dead_api_gets_its_item_and_event(bus: Bus) -> None:
+    store = await JobStore.open(bus)
+    async with dispatching(bus):
+        record = await _queued_without_publishing(store)
+
+        async def announced() -> bool:
+            return len(await _events(bus, record.id)) > 0
+
+        await _settle(announced)
+        await asyncio.sleep(0.5)  # nothing more comes
+    events = await _events(bus, record.id)
+    assert [type(e) for e in events] == [JobQueued]
+    assert events[0].submission == record.submission
+    assert await _item_was_published(bus, record)
+
+
+async def test_normal_submit_is_not_announced_twice(bus: Bus) -> None:
+    store = await JobStore.open(bus)
+    async with dispatching(bus):
+        record = await _queued_without_publishing(store)
+        await publish_queued(bus, POOL, record)  # the API lived
+        await asyncio.sleep(1.0)  # past the grace period: the dispatcher has checked
+    assert [type(e) for e in await _events(bus, record.id)] == [JobQueued]
+
+
+async def test_cancel_of_a_dead_api_is_announced_once(bus: Bus) -> None:
+    store = await JobStore.open(bus)
+    async with dispatching(bus):
+        record = await _queued_without_publishing(store)
+        await publish_queued(bus, POOL, record)
+        await store.mutate(TENANT, record.id, lambda r: r.moved(
+            JobState.CANCELLED, finished_at=now_iso()))
+
+        async def completed() -> bool:
+            return any(isinstance(e, JobCompleted) for e in await _events(bus, record.id))
+
+        await _settle(completed)
+        await asyncio.sleep(0.5)
+    events = await _events(bus, record.id)
+    assert [type(e) for e in events] == [JobQueued, JobCompleted]
+    assert isinstance(events[1], JobCompleted)
+    assert events[1].status is JobState.CANCELLED
+
+
+async def test_changes_made_while_no_api_runs_are_dispatched_when_one_starts(bus: Bus) -> None:
+    store = await JobStore.open(bus)
+    record = await _queued_without_publishing(store)  # every API is down
+    await asyncio.sleep(0.3)
+    assert await _events(bus, record.id) == []
+    async with dispatching(bus):  # one comes back
+
+        async def announced() -> bool:
+            return len(await _events(bus, record.id)) > 0
+
+        await _settle(announced)
+    assert await _item_was_published(bus, record)
+
