@@ -20,16 +20,13 @@ IDEMPOTENCY_BUCKET = "ss_idem"
 API_KEYS_BUCKET = "ss_api_keys"
 #: Durable consumer shared by every formatter replica.
 FORMATTER_CONSUMER = "formatter"
-#: The stream behind the jobs bucket (NATS names it ``KV_<bucket>``) and its subjects: every
-#: record change is a message there.
-JOBS_CHANGES_STREAM = f"KV_{JOBS_BUCKET}"
-JOBS_CHANGES = f"$KV.{JOBS_BUCKET}.>"
-#: Durable consumer of record changes shared by every API replica (``services/api/dispatch``).
+#: Durable consumer of hand-over checks shared by every API replica (services/api/dispatch).
 DISPATCH_CONSUMER = "api-dispatch"
 
 WORK_SUBJECTS = "ss.work.>"
 EVENTS_SUBJECTS = "ss.events.>"
 FORMAT_SUBJECT = "ss.work.format"
+DISPATCH_SUBJECT = "ss.work.dispatch"
 #: Subscribing to this hears every finished job of every tenant.
 COMPLETED_EVENTS = "ss.events.*.*.completed"
 #: Core NATS subject (not a stream) on which the API asks workers to stop a running job now.

@@ -41,8 +41,7 @@ class Delivery:
     data: bytes
     num_delivered: int
     stream_seq: int
-    #: the message's subject and when the stream stored it (unix seconds)
-    subject: str = ""
+    #: when the stream stored the message (unix seconds)
     stored_at: float = 0.0
 
 
@@ -64,10 +63,8 @@ class ConsumerLoop:
         heartbeat_s: float,
         delivery_budget: int,
         fetch_timeout_s: float = 1.0,
-        stream: str = names.WORK_STREAM,
     ) -> None:
         self._bus = bus
-        self._stream = stream
         self._durable = durable
         self._handler = handler
         self._on_exhausted = on_exhausted
@@ -95,7 +92,7 @@ class ConsumerLoop:
             with contextlib.suppress(Exception):
                 await self._sub.unsubscribe()
         self._sub = await self._bus.js.pull_subscribe_bind(
-            durable=self._durable, stream=self._stream
+            durable=self._durable, stream=names.WORK_STREAM
         )
         self._rebuild.clear()
         return self._sub
@@ -151,7 +148,6 @@ class ConsumerLoop:
                 data=msg.data,
                 num_delivered=meta.num_delivered,
                 stream_seq=meta.sequence.stream,
-                subject=msg.subject,
                 stored_at=meta.timestamp.timestamp(),
             )
             heartbeat = asyncio.create_task(self._heartbeat(msg))

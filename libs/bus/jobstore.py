@@ -58,6 +58,15 @@ class JobStore:
             raise SSError(ErrorCode.JOB_NOT_FOUND, f"no job {job_id!r}", job_id=job_id)
         return _decoder.decode(entry.value), int(entry.revision or 0)
 
+    async def find(self, tenant: str, job_id: str) -> tuple[JobRecord, int] | None:
+        """``get``, or None when the job does not exist (deleted, or never was)."""
+        try:
+            return await self.get(tenant, job_id)
+        except SSError as exc:
+            if exc.code is ErrorCode.JOB_NOT_FOUND:
+                return None
+            raise
+
     async def mutate(
         self, tenant: str, job_id: str, change: Callable[[JobRecord], JobRecord],
         *, known: tuple[JobRecord, int] | None = None,

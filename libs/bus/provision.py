@@ -100,24 +100,23 @@ async def ensure_consumer(bus: Bus, settings: Settings, durable: str, filter_sub
     ))
 
 
-#: Deliveries of one record change the dispatcher may take (its failures are NATS trouble).
+#: Deliveries of one hand-over check the dispatcher may take (its failures are NATS trouble).
 DISPATCH_BUDGET = 50
-#: Changes one dispatcher may hold at once (each waits out a short grace period).
+#: Checks one dispatcher may hold at once (each waits out a short grace period).
 DISPATCH_IN_FLIGHT = 4096
 
 
 async def ensure_dispatch_consumer(bus: Bus, settings: Settings) -> None:
-    """The durable consumer of job-record changes the API replicas share. It starts at the
-    changes made after its creation (the first API start), never replaying the bucket."""
-    await _add_consumer(bus, names.JOBS_CHANGES_STREAM, api.ConsumerConfig(
+    """The durable consumer of hand-over checks the API replicas share."""
+    await _add_consumer(bus, names.WORK_STREAM, api.ConsumerConfig(
         durable_name=names.DISPATCH_CONSUMER,
-        filter_subject=names.JOBS_CHANGES,
+        filter_subject=names.DISPATCH_SUBJECT,
         ack_policy=api.AckPolicy.EXPLICIT,
         ack_wait=settings.ack_wait_s,
         max_deliver=DISPATCH_BUDGET + 1,
         max_ack_pending=DISPATCH_IN_FLIGHT,
         replay_policy=api.ReplayPolicy.INSTANT,
-        deliver_policy=api.DeliverPolicy.NEW,
+        deliver_policy=api.DeliverPolicy.ALL,
         num_replicas=settings.js_replicas,
     ))
 

@@ -8,7 +8,7 @@ from nats.js.errors import NotFoundError
 from libs import names
 from libs.bus.connection import Bus
 from libs.contracts.events import JobEvent, encode_event, event_type
-from libs.contracts.work import FormatWork, RunWork
+from libs.contracts.work import FormatWork, HandOverCheck, RunWork
 
 _encoder = msgspec.json.Encoder()
 
@@ -31,6 +31,11 @@ async def publish_format(bus: Bus, work: FormatWork) -> bool:
         headers={names.MSG_ID_HEADER: names.msg_id(work.job_id, work.attempt, "format")},
     )
     return not ack.duplicate
+
+
+async def publish_check(bus: Bus, check: HandOverCheck) -> None:
+    """Store a hand-over check (no message id: a repeated check only costs one more look)."""
+    await bus.js.publish(names.DISPATCH_SUBJECT, _encoder.encode(check))
 
 
 def _event_msg_id(event: JobEvent) -> str:

@@ -19,3 +19,12 @@ class FormatWork(Struct, kw_only=True, frozen=True):
     tenant: str
     job_id: str
     attempt: int
+
+
+class HandOverCheck(Struct, kw_only=True, frozen=True):
+    """"Check in a moment that this job's hand-over went out": stored on
+    ``ss.work.dispatch`` by the API before it moves a record to ``queued`` or ``cancelled``
+    (see ``services.api.dispatch``)."""
+
+    tenant: str
+    job_id: str

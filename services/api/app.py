@@ -119,8 +119,7 @@ def create_app(settings: Settings) -> Litestar:
             dispatch = ConsumerLoop(
                 bus, durable=names.DISPATCH_CONSUMER, handler=dispatcher.handle,
                 on_exhausted=dispatcher.on_exhausted, slots=DISPATCH_IN_FLIGHT // 4,
-                heartbeat_s=settings.heartbeat_s, delivery_budget=DISPATCH_BUDGET,
-                stream=names.JOBS_CHANGES_STREAM)
+                heartbeat_s=settings.heartbeat_s, delivery_budget=DISPATCH_BUDGET)
             dispatching = asyncio.create_task(dispatch.run())
             app.state.services = Services(
                 settings=settings, bus=bus, jobs=jobs, objects=objects, index=index,

@@ -2,15 +2,16 @@
 
 The API changes a record with a CAS and then publishes what the new state owes: the run item
 and ``queued`` after a submit or retry, ``completed`` after a cancel. A process that dies
-between the two leaves a job ``queued`` that no worker will ever hear of, or a cancel nobody
-is told about. Every record change is also a message on the bucket's stream, so a durable
-consumer of those changes (``api-dispatch``, shared by the API replicas, so a restarted or
-surviving replica picks up where a dead one stopped) sees each of them. After a grace period
-that lets the process that made the change publish first, it re-publishes what the state
-still owes. Publishes are de-duplicated (``Nats-Msg-Id``; events are checked against the
-stream first), so normally this costs one KV read per submit and nothing reaches a worker or
-a subscriber twice. Other changes (the workers' and the formatter's) are acked at once: those
-services recover their own hand-overs from redelivered work items.
+between the two would leave a job ``queued`` that no worker ever hears of, or a cancel nobody
+is told about. So before its CAS the API stores a ``HandOverCheck`` on ``ss.work.dispatch``
+(in parallel with reading the record, so it costs no latency). The API replicas share the
+durable consumer of those checks (``api-dispatch``; a restarted or surviving replica takes
+over a dead one's). After a grace period that lets the process that made the change publish
+first, the dispatcher reads the record and re-publishes what its state still owes.
+Publishes are de-duplicated (``Nats-Msg-Id``; events are checked against the stream first),
+so normally this costs one message and one KV read per submit, retry or cancel, and nothing
+reaches a worker or a subscriber twice. The workers and the formatter recover their own
+hand-overs from redelivered work items.
 """
 
 from __future__ import annotations
@@ -25,17 +26,16 @@ from libs.bus.connection import Bus
 from libs.bus.consumer import Delivery
 from libs.bus.jobstore import JobStore
 from libs.bus.publish import publish_event, publish_run, republish_event
-from libs.contracts.errors import ErrorCode, SSError
 from libs.contracts.events import JobQueued, completed_of
 from libs.contracts.jobs import JobRecord, JobState, now_iso
-from libs.contracts.work import RunWork
+from libs.contracts.work import HandOverCheck, RunWork
 
 log = logging.getLogger(__name__)
 
 #: Seconds a change is left to the process that made it before it is checked.
 GRACE_S = 3.0
 
-_record = msgspec.json.Decoder(JobRecord)
+_check = msgspec.json.Decoder(HandOverCheck)
 
 
 async def publish_queued(bus: Bus, run_pool: str, record: JobRecord, *,
@@ -65,33 +65,25 @@ class Dispatcher:
         self._grace_s = grace_s
 
     async def handle(self, delivery: Delivery) -> None:
-        if not delivery.data:
-            return  # a delete or purge marker
         try:
-            changed = _record.decode(delivery.data)
+            check = _check.decode(delivery.data)
         except msgspec.DecodeError:
-            log.warning("unreadable job record change %s", delivery.subject)
-            return
-        if changed.state not in (JobState.QUEUED, JobState.CANCELLED):
+            log.warning("unreadable hand-over check at stream seq %d", delivery.stream_seq)
             return
         wait = delivery.stored_at + self._grace_s - time.time()
         if wait > 0:
             await asyncio.sleep(wait)
-        if changed.state is JobState.CANCELLED:
-            # Owed whatever happened since: the cancel of that submission was final.
-            await republish_event(self._bus, completed_of(changed))
+        found = await self._jobs.find(check.tenant, check.job_id)
+        if found is None:
             return
-        try:
-            current, _ = await self._jobs.get(changed.tenant, changed.id)
-        except SSError as exc:
-            if exc.code is ErrorCode.JOB_NOT_FOUND:
-                return
-            raise
-        # Still waiting in that submission: its item may never have been published. (If the
-        # job moved on, a worker claimed it, so the item existed, or it was cancelled.)
-        if current.state is JobState.QUEUED and current.submission == changed.submission:
-            await publish_queued(self._bus, self._run_pool, current, again=True)
+        record, _ = found
+        # Whatever the record says now is what is owed: its item and `queued` while it waits
+        # (if it moved on, a worker claimed it, so the item was out), or the `completed` of a
+        # cancel. A refused change (the CAS never happened) owes nothing new.
+        if record.state is JobState.QUEUED:
+            await publish_queued(self._bus, self._run_pool, record, again=True)
+        elif record.state is JobState.CANCELLED:
+            await republish_event(self._bus, completed_of(record))
 
     async def on_exhausted(self, delivery: Delivery) -> None:
-        log.error("gave up dispatching record change %s (stream seq %d)",
-                  delivery.subject, delivery.stream_seq)
+        log.error("gave up on a hand-over check (stream seq %d)", delivery.stream_seq)

@@ -6,6 +6,7 @@ is replayed (same ``Nats-Msg-Id``) is dropped by JetStream, so a retried request
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import uuid
 from collections.abc import AsyncIterator
@@ -14,7 +15,7 @@ import msgspec
 
 from libs import names
 from libs.bus.jobstore import NotChanged
-from libs.bus.publish import publish_event
+from libs.bus.publish import publish_check, publish_event
 from libs.contracts.errors import ErrorCode, SSError
 from libs.contracts.events import JobCreated, completed_of
 from libs.contracts.jobs import (
@@ -27,6 +28,7 @@ from libs.contracts.jobs import (
     new_job_id,
     now_iso,
 )
+from libs.contracts.work import HandOverCheck
 from libs.templates.params import DatasetColumns, validate_params
 from services.api.dispatch import publish_queued
 from services.api.inputs import Spool, column_map, read_preview
@@ -134,6 +136,17 @@ def check_can_add(record: JobRecord, name: str, limit: int) -> None:
                       limit=limit)
 
 
+async def _read_with_check(services: Services, tenant: str,
+                           job_id: str) -> tuple[JobRecord, int]:
+    """The record and its revision, read while a hand-over check is stored: the check is
+    safely in the stream before the caller's CAS can move the record."""
+    (record, revision), _ = await asyncio.gather(
+        services.jobs.get(tenant, job_id),
+        publish_check(services.bus, HandOverCheck(tenant=tenant, job_id=job_id)),
+    )
+    return record, revision
+
+
 async def _queue(services: Services, record: JobRecord) -> JobRecord:
     """Publish the run item and the queued event of the record's current submission (if this
     process dies first, ``services.api.dispatch`` publishes them)."""
@@ -143,7 +156,7 @@ async def _queue(services: Services, record: JobRecord) -> JobRecord:
 
 async def submit_job(services: Services, tenant: str, job_id: str) -> JobRecord:
     """created -> queued. Submitting a queued job again re-publishes its (same) run item."""
-    record, revision = await services.jobs.get(tenant, job_id)
+    record, revision = await _read_with_check(services, tenant, job_id)
     template = services.catalogue.get(record.spec.template_id)
     wanted = [i.name for i in template.inputs]
 
@@ -176,7 +189,8 @@ async def retry_job(services: Services, tenant: str, job_id: str) -> JobRecord:
         return current.moved(JobState.QUEUED, submission=current.submission + 1,
                              queued_at=now_iso(), finished_at=None, error=None)
 
-    updated, _ = await services.jobs.mutate(tenant, job_id, change)
+    known = await _read_with_check(services, tenant, job_id)
+    updated, _ = await services.jobs.mutate(tenant, job_id, change, known=known)
     return await _queue(services, updated)
 
 
@@ -186,7 +200,8 @@ async def cancel_job(services: Services, tenant: str, job_id: str) -> JobRecord:
     def change(current: JobRecord) -> JobRecord:
         return current.moved(JobState.CANCELLED, finished_at=now_iso())
 
-    updated, _ = await services.jobs.mutate(tenant, job_id, change)
+    known = await _read_with_check(services, tenant, job_id)
+    updated, _ = await services.jobs.mutate(tenant, job_id, change, known=known)
     # Workers also notice on their next heartbeat; the notice just makes it immediate.
     await services.bus.nc.publish(names.CANCEL_SUBJECT, names.job_key(tenant, job_id).encode())
     await publish_event(services.bus, completed_of(updated))

@@ -67,12 +67,10 @@ class FormatHandler:
     async def handle(self, delivery: Delivery) -> None:
         work = _format_work.decode(delivery.data)
         job_id_var.set(work.job_id)
-        try:
-            record, revision = await self._jobs.get(work.tenant, work.job_id)
-        except SSError as exc:
-            if exc.code is ErrorCode.JOB_NOT_FOUND:
-                return
-            raise
+        found = await self._jobs.find(work.tenant, work.job_id)
+        if found is None:
+            return
+        record, revision = found
         if record.state in TERMINAL_STATES and record.attempt == work.attempt:
             # Finished by a formatter that died before acking: make sure the event went out.
             await self._announce(record, again=True)

@@ -1,5 +1,6 @@
 """An API process that dies between its CAS and its publishes loses nothing: the shared
-``api-dispatch`` consumer of record changes publishes what the new state owes (real NATS)."""
+``api-dispatch`` consumer of hand-over checks publishes what the record still owes (real
+NATS). Each test does what the API does (store a check, CAS) and dies where noted."""
 
 from __future__ import annotations
 
@@ -8,20 +9,21 @@ import contextlib
 from collections.abc import AsyncIterator
 from typing import Any
 
+import msgspec
 import pytest
-from nats.errors import TimeoutError as NatsTimeout
 
 from libs import names
 from libs.bus.connection import Bus, connect
 from libs.bus.consumer import ConsumerLoop
 from libs.bus.jobstore import JobStore
 from libs.bus.provision import DISPATCH_BUDGET, ensure_dispatch_consumer, ensure_topology
-from libs.bus.publish import publish_run
+from libs.bus.publish import publish_check, publish_run
 from libs.contracts.events import JobCompleted, JobEvent, JobQueued, decode_event
 from libs.contracts.jobs import JobRecord, JobSpec, JobState, new_job_id, now_iso
-from libs.contracts.work import RunWork
+from libs.contracts.work import HandOverCheck, RunWork
 from libs.settings import Settings
 from services.api.dispatch import Dispatcher, publish_queued
+from tests.jetstream import stored
 from tests.servers import NatsServer
 
 TENANT = "dispatch"
@@ -44,8 +46,7 @@ async def dispatching(bus: Bus) -> AsyncIterator[None]:
     dispatcher = Dispatcher(bus, await JobStore.open(bus), POOL, grace_s=0.2)
     loop = ConsumerLoop(bus, durable=names.DISPATCH_CONSUMER, handler=dispatcher.handle,
                         on_exhausted=dispatcher.on_exhausted, slots=64, heartbeat_s=5.0,
-                        delivery_budget=DISPATCH_BUDGET, stream=names.JOBS_CHANGES_STREAM,
-                        fetch_timeout_s=0.2)
+                        delivery_budget=DISPATCH_BUDGET, fetch_timeout_s=0.2)
     task = asyncio.create_task(loop.run())
     try:
         yield
@@ -57,26 +58,16 @@ async def dispatching(bus: Bus) -> AsyncIterator[None]:
 
 
 async def _events(bus: Bus, job_id: str) -> list[JobEvent]:
-    sub = await bus.js.pull_subscribe(names.event_subject(TENANT, job_id, "*"),
-                                      stream=names.EVENTS_STREAM)
-    found: list[JobEvent] = []
-    try:
-        while True:
-            try:
-                msgs = await sub.fetch(50, timeout=0.3)
-            except (NatsTimeout, TimeoutError):
-                break
-            found += [decode_event(m.data) for m in msgs]
-    finally:
-        await sub.unsubscribe()
-    return found
+    subject = names.event_subject(TENANT, job_id, "*")
+    return [decode_event(d) for d in await stored(bus, names.EVENTS_STREAM, subject)]
 
 
-async def _queued_without_publishing(store: JobStore) -> JobRecord:
-    """What a dying API leaves: the record moved to queued, nothing published."""
+async def _queued_without_publishing(bus: Bus, store: JobStore) -> JobRecord:
+    """What a dying API leaves: a check stored, the record moved to queued, nothing else."""
     record = JobRecord(id=new_job_id(), tenant=TENANT, created_at=now_iso(),
                        spec=JobSpec(template_id="ols_robust", engine=POOL))
     await store.create(record)
+    await publish_check(bus, HandOverCheck(tenant=TENANT, job_id=record.id))
     queued, _ = await store.mutate(TENANT, record.id, lambda r: r.moved(
         JobState.QUEUED, submission=r.submission + 1, queued_at=now_iso()))
     return queued
@@ -98,7 +89,7 @@ async def _settle(condition: Any, timeout: float = 5.0) -> None:
 async def test_queued_job_of_a_dead_api_gets_its_item_and_event(bus: Bus) -> None:
     store = await JobStore.open(bus)
     async with dispatching(bus):
-        record = await _queued_without_publishing(store)
+        record = await _queued_without_publishing(bus, store)
 
         async def announced() -> bool:
             return len(await _events(bus, record.id)) > 0
@@ -114,7 +105,7 @@ async def test_queued_job_of_a_dead_api_gets_its_item_and_event(bus: Bus) -> Non
 async def test_normal_submit_is_not_announced_twice(bus: Bus) -> None:
     store = await JobStore.open(bus)
     async with dispatching(bus):
-        record = await _queued_without_publishing(store)
+        record = await _queued_without_publishing(bus, store)
         await publish_queued(bus, POOL, record)  # the API lived
         await asyncio.sleep(1.0)  # past the grace period: the dispatcher has checked
     assert [type(e) for e in await _events(bus, record.id)] == [JobQueued]
@@ -123,8 +114,9 @@ async def test_normal_submit_is_not_announced_twice(bus: Bus) -> None:
 async def test_cancel_of_a_dead_api_is_announced_once(bus: Bus) -> None:
     store = await JobStore.open(bus)
     async with dispatching(bus):
-        record = await _queued_without_publishing(store)
+        record = await _queued_without_publishing(bus, store)
         await publish_queued(bus, POOL, record)
+        await publish_check(bus, HandOverCheck(tenant=TENANT, job_id=record.id))
         await store.mutate(TENANT, record.id, lambda r: r.moved(
             JobState.CANCELLED, finished_at=now_iso()))
 
@@ -141,7 +133,7 @@ async def test_cancel_of_a_dead_api_is_announced_once(bus: Bus) -> None:
 
 async def test_changes_made_while_no_api_runs_are_dispatched_when_one_starts(bus: Bus) -> None:
     store = await JobStore.open(bus)
-    record = await _queued_without_publishing(store)  # every API is down
+    record = await _queued_without_publishing(bus, store)  # every API is down
     await asyncio.sleep(0.3)
     assert await _events(bus, record.id) == []
     async with dispatching(bus):  # one comes back
@@ -152,3 +144,18 @@ async def test_changes_made_while_no_api_runs_are_dispatched_when_one_starts(bus
         await _settle(announced)
     assert await _item_was_published(bus, record)
 
+
+
+async def test_a_refused_change_owes_nothing(bus: Bus) -> None:
+    """A check whose CAS never happened (the submit was refused) publishes nothing."""
+    store = await JobStore.open(bus)
+    record = JobRecord(id=new_job_id(), tenant=TENANT, created_at=now_iso(),
+                       spec=JobSpec(template_id="ols_robust", engine=POOL))
+    await store.create(record)
+    async with dispatching(bus):
+        await publish_check(bus, HandOverCheck(tenant=TENANT, job_id=record.id))
+        await publish_check(bus, HandOverCheck(tenant=TENANT, job_id="0123456789abcdef"))
+        await asyncio.sleep(1.0)
+    assert await _events(bus, record.id) == []
+    assert not await _item_was_published(
+        bus, msgspec.structs.replace(record, submission=1))

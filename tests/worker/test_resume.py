@@ -8,7 +8,6 @@ from typing import Any
 
 import msgspec
 import pytest
-from nats.errors import TimeoutError as NatsTimeout
 
 from libs import names
 from libs.bus.connection import Bus, connect
@@ -33,6 +32,7 @@ from libs.settings import Settings
 from libs.storage import ObjectStore
 from services.common.library import catalogue_for
 from services.worker.attempt import RunHandler
+from tests.jetstream import stored
 from tests.servers import NatsServer, S3Server
 
 TENANT = "resume"
@@ -74,25 +74,9 @@ async def _redeliver(handler: RunHandler, record: JobRecord, submission: int = 1
                                   stream_seq=1))
 
 
-async def _stream(bus: Bus, stream: str, subject: str) -> list[bytes]:
-    """Every message ``stream`` holds on ``subject`` (an ephemeral consumer reads them all)."""
-    sub = await bus.js.pull_subscribe(subject, stream=stream)
-    found: list[bytes] = []
-    try:
-        while True:
-            try:
-                msgs = await sub.fetch(50, timeout=0.3)
-            except (NatsTimeout, TimeoutError):
-                break
-            found += [m.data for m in msgs]
-    finally:
-        await sub.unsubscribe()
-    return found
-
-
 async def _events(bus: Bus, record: JobRecord) -> list[JobEvent]:
     subject = names.event_subject(record.tenant, record.id, "*")
-    return [decode_event(d) for d in await _stream(bus, names.EVENTS_STREAM, subject)]
+    return [decode_event(d) for d in await stored(bus, names.EVENTS_STREAM, subject)]
 
 
 async def test_failed_job_gets_its_completed_event_once(
