@@ -3,6 +3,10 @@ second consumer next to the services' is refused)."""
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import AsyncIterator
+
+from nats.aio.msg import Msg
 from nats.errors import TimeoutError as NatsTimeout
 
 from libs.bus.connection import Bus
@@ -22,3 +26,20 @@ async def stored(bus: Bus, stream: str, subject: str) -> list[bytes]:
     finally:
         await sub.unsubscribe()
     return found
+
+
+@contextlib.asynccontextmanager
+async def heard(bus: Bus, subject: str) -> AsyncIterator[list[bytes]]:
+    """Every raw publish on ``subject`` while the block runs: what a core-NATS subscriber
+    sees, duplicates included (the stream itself would have dropped them)."""
+    got: list[bytes] = []
+
+    async def on_msg(msg: Msg) -> None:
+        got.append(msg.data)
+
+    sub = await bus.nc.subscribe(subject, cb=on_msg)
+    try:
+        yield got
+    finally:
+        await bus.nc.flush()
+        await sub.unsubscribe()

@@ -23,7 +23,7 @@ from libs.contracts.jobs import JobRecord, JobSpec, JobState, new_job_id, now_is
 from libs.contracts.work import HandOverCheck, RunWork
 from libs.settings import Settings
 from services.api.dispatch import Dispatcher, publish_queued
-from tests.jetstream import stored
+from tests.jetstream import heard, stored
 from tests.servers import NatsServer
 
 TENANT = "dispatch"
@@ -107,7 +107,9 @@ async def test_normal_submit_is_not_announced_twice(bus: Bus) -> None:
     async with dispatching(bus):
         record = await _queued_without_publishing(bus, store)
         await publish_queued(bus, POOL, record)  # the API lived
-        await asyncio.sleep(1.0)  # past the grace period: the dispatcher has checked
+        async with heard(bus, names.event_subject(TENANT, record.id, "*")) as published:
+            await asyncio.sleep(1.0)  # past the grace period: the dispatcher has checked
+    assert published == []  # not even a duplicate for the stream to drop
     assert [type(e) for e in await _events(bus, record.id)] == [JobQueued]
 
 

@@ -32,7 +32,7 @@ from libs.settings import Settings
 from libs.storage import ObjectStore
 from services.common.library import catalogue_for
 from services.worker.attempt import RunHandler
-from tests.jetstream import stored
+from tests.jetstream import heard, stored
 from tests.servers import NatsServer, S3Server
 
 TENANT = "resume"
@@ -86,8 +86,10 @@ async def test_failed_job_gets_its_completed_event_once(
     error = ErrorInfo(error_code=ErrorCode.DOFILE_ERROR, message="r(111)",
                       details={"rc": 111})
     record = await _stored(store, JobState.FAILED, error=error, finished_at=now_iso())
-    await _redeliver(handler, record)
-    await _redeliver(handler, record)  # and again: still one
+    async with heard(bus, names.event_subject(TENANT, record.id, "*")) as published:
+        await _redeliver(handler, record)
+        await _redeliver(handler, record)  # and again: not published a second time
+    assert len(published) == 1
     events = await _events(bus, record)
     assert len(events) == 1
     (event,) = events
@@ -129,7 +131,9 @@ async def test_an_announced_job_is_not_announced_again(
     output = Artifact(name="results.csv", key="k", size=1, kind="output")
     record = await _stored(store, JobState.SUCCEEDED, finished_at=now_iso(), artifacts=[output])
     await publish_event(bus, completed_of(record))  # the formatter did announce
-    await _redeliver(handler, record)
+    async with heard(bus, names.event_subject(TENANT, record.id, "*")) as published:
+        await _redeliver(handler, record)
+    assert published == []
     events = await _events(bus, record)
     assert len(events) == 1
     assert isinstance(events[0], JobCompleted)
