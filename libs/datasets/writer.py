@@ -25,11 +25,9 @@ from libs.engine.storage import default_format, is_string_type
 _MAX = {"double": 8.988465674311579e307, "float": 1.7014117331926443e38}
 _EPOCH_MS = np.datetime64("1960-01-01T00:00:00", "ms").astype(np.int64)
 _MS_PER_DAY = 86_400_000
-#: pandas dtype kinds each storage type may arrive as
-_NUMERIC_DTYPES = {
-    "byte": ("Int8",), "int": ("Int16",), "long": ("Int32",),
-    "float": ("float32",), "double": ("float64",),
-}
+#: the pandas dtype each numeric storage type arrives as (libs/datasets/storage.py)
+_NUMERIC_DTYPES = {"byte": "Int8", "int": "Int16", "long": "Int32", "float": "float32",
+                   "double": "float64"}
 
 
 def write_schema(schema: Schema, dst: Path, version: int) -> None:
@@ -86,7 +84,7 @@ def _column(values: pd.Series, stype: str, date_unit: str | None) -> Column | No
         if not all(isinstance(v, str) for v in text):
             return None
         return text
-    if str(values.dtype) not in _NUMERIC_DTYPES.get(stype, ()):
+    if str(values.dtype) != _NUMERIC_DTYPES.get(stype):
         return None
     numbers: npt.NDArray[np.float64] = values.to_numpy(dtype=np.float64, na_value=np.nan)
     limit = _MAX.get(stype)
