@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 
 import msgspec
 
@@ -54,14 +54,16 @@ def check_spec(services: Services, spec: JobSpec) -> None:
     validate_params(template, spec.params, None)
 
 
-async def create_job(services: Services, tenant: str, spec: JobSpec) -> JobRecord:
+async def create_job(services: Services, tenant: str,
+                     spec: JobSpec) -> tuple[JobRecord, int]:
+    """A new ``created`` job, and its record's revision."""
     check_spec(services, spec)
     record = JobRecord(id=new_job_id(), tenant=tenant, spec=spec, created_at=now_iso())
-    await services.jobs.create(record)
+    revision = await services.jobs.create(record)
     services.index.add(tenant, record.id)
     await publish_event(services.bus, JobCreated(
         tenant=tenant, job_id=record.id, at=record.created_at, template_id=spec.template_id))
-    return record
+    return record, revision
 
 
 async def add_input(
@@ -147,14 +149,18 @@ async def _read_with_check(services: Services, tenant: str,
     return record, revision
 
 
-async def _queue(services: Services, record: JobRecord) -> JobRecord:
-    """Publish the run item and the queued event of the record's current submission (if this
-    process dies first, ``services.api.dispatch`` publishes them)."""
-    await publish_queued(services.bus, services.settings.run_pool, record)
-    return record
+async def _queue(services: Services, tenant: str, job_id: str,
+                 change: Callable[[JobRecord], JobRecord],
+                 known: tuple[JobRecord, int]) -> tuple[JobRecord, int]:
+    """Move the record to ``queued`` and publish its run item and ``queued`` event (if this
+    process dies in between, ``services.api.dispatch`` publishes them)."""
+    updated, revision, _ = await services.jobs.mutate_revision(tenant, job_id, change,
+                                                               known=known)
+    await publish_queued(services.bus, services.settings.run_pool, updated)
+    return updated, revision
 
 
-async def submit_job(services: Services, tenant: str, job_id: str) -> JobRecord:
+async def submit_job(services: Services, tenant: str, job_id: str) -> tuple[JobRecord, int]:
     """created -> queued. Submitting a queued job again re-publishes its (same) run item."""
     record, revision = await _read_with_check(services, tenant, job_id)
     template = services.catalogue.get(record.spec.template_id)
@@ -173,11 +179,10 @@ async def submit_job(services: Services, tenant: str, job_id: str) -> JobRecord:
         return current.moved(JobState.QUEUED, submission=current.submission + 1,
                              queued_at=now_iso())
 
-    updated, _ = await services.jobs.mutate(tenant, job_id, change, known=(record, revision))
-    return await _queue(services, updated)
+    return await _queue(services, tenant, job_id, change, (record, revision))
 
 
-async def retry_job(services: Services, tenant: str, job_id: str) -> JobRecord:
+async def retry_job(services: Services, tenant: str, job_id: str) -> tuple[JobRecord, int]:
     """failed/cancelled -> queued with a new submission (attempt numbers keep counting)."""
 
     def change(current: JobRecord) -> JobRecord:
@@ -189,20 +194,20 @@ async def retry_job(services: Services, tenant: str, job_id: str) -> JobRecord:
         return current.moved(JobState.QUEUED, submission=current.submission + 1,
                              queued_at=now_iso(), finished_at=None, error=None)
 
-    known = await _read_with_check(services, tenant, job_id)
-    updated, _ = await services.jobs.mutate(tenant, job_id, change, known=known)
-    return await _queue(services, updated)
+    return await _queue(services, tenant, job_id, change,
+                        await _read_with_check(services, tenant, job_id))
 
 
-async def cancel_job(services: Services, tenant: str, job_id: str) -> JobRecord:
+async def cancel_job(services: Services, tenant: str, job_id: str) -> tuple[JobRecord, int]:
     """queued/running/formatting -> cancelled; a running engine is told to stop now."""
 
     def change(current: JobRecord) -> JobRecord:
         return current.moved(JobState.CANCELLED, finished_at=now_iso())
 
     known = await _read_with_check(services, tenant, job_id)
-    updated, _ = await services.jobs.mutate(tenant, job_id, change, known=known)
+    updated, revision, _ = await services.jobs.mutate_revision(tenant, job_id, change,
+                                                               known=known)
     # Workers also notice on their next heartbeat; the notice just makes it immediate.
     await services.bus.nc.publish(names.CANCEL_SUBJECT, names.job_key(tenant, job_id).encode())
     await publish_event(services.bus, completed_of(updated))
-    return updated
+    return updated, revision

@@ -78,6 +78,9 @@ async def test_submit_queues_and_locks_inputs(admin: httpx.AsyncClient) -> None:
     assert submitted.status_code == 202
     assert submitted.json()["state"] == "queued"
     assert submitted.json()["submission"] == 1
+    # The revision is the record's real one (what GET shows, if nothing moved it since).
+    assert submitted.json()["revision"] == (await admin.get(f"/v1/jobs/{job_id}")).json()[
+        "revision"]
     locked = await admin.put(f"/v1/jobs/{job_id}/inputs/more.csv", content=AUTO_CSV)
     assert locked.status_code == 409
     assert locked.json()["error_code"] == "INPUT_LOCKED"
