@@ -13,6 +13,8 @@ from typing import Any
 import httpx
 import msgspec
 
+from services.api.views import ErrorBody
+
 #: ``error_code`` of failures that never got an HTTP answer (refused, reset, timed out).
 CONNECTION_FAILED = "CONNECTION_FAILED"
 #: ``error_code`` of an answer that is not the API's error shape (a proxy's HTML page ...).
@@ -32,14 +34,7 @@ class SSClientError(Exception):
         self.request_id = request_id
 
 
-class _ErrorBody(msgspec.Struct, kw_only=True, frozen=True):
-    error_code: str
-    message: str
-    details: dict[str, Any] = msgspec.field(default_factory=dict)
-    request_id: str = ""
-
-
-_error_decoder = msgspec.json.Decoder(_ErrorBody)
+_error_decoder = msgspec.json.Decoder(ErrorBody)
 
 
 def error_from_response(status: int, body: bytes, request_id: str = "") -> SSClientError:

@@ -80,24 +80,32 @@ async def ensure_buckets(bus: Bus, settings: Settings) -> None:
             await bus.js.create_key_value(config)
 
 
-async def ensure_consumer(bus: Bus, settings: Settings, durable: str, filter_subject: str) -> None:
+async def ensure_consumer(bus: Bus, settings: Settings, durable: str, filter_subject: str,
+                          *, budget: int | None = None, in_flight: int | None = None) -> None:
     """Create or update a durable pull consumer on the work stream.
 
-    ``max_deliver`` is one more than the job's delivery budget: the consumer loop itself
-    dead-letters the job on the extra delivery, so a job whose worker keeps dying still ends
-    ``failed`` instead of vanishing silently.
+    ``max_deliver`` is one more than the delivery budget (default ``SS_MAX_DELIVER``): the
+    consumer loop itself dead-letters the item on the extra delivery, so a job whose worker
+    keeps dying still ends ``failed`` instead of vanishing silently. ``in_flight`` caps the
+    unacked items across replicas (default ``SS_MAX_ACK_PENDING``).
     """
-    await _add_consumer(bus, names.WORK_STREAM, api.ConsumerConfig(
+    config = api.ConsumerConfig(
         durable_name=durable,
         filter_subject=filter_subject,
         ack_policy=api.AckPolicy.EXPLICIT,
         ack_wait=settings.ack_wait_s,
-        max_deliver=settings.max_deliver + 1,
-        max_ack_pending=settings.max_ack_pending,
+        max_deliver=(settings.max_deliver if budget is None else budget) + 1,
+        max_ack_pending=settings.max_ack_pending if in_flight is None else in_flight,
         replay_policy=api.ReplayPolicy.INSTANT,
         deliver_policy=api.DeliverPolicy.ALL,
         num_replicas=settings.js_replicas,
-    ))
+    )
+    try:
+        await bus.js.add_consumer(names.WORK_STREAM, config)
+    except BadRequestError as exc:
+        # Another replica created it with other settings (a rolling config change): keep
+        # serving with the existing consumer rather than refusing to start.
+        log.warning("consumer %s exists with another config, using it: %s", durable, exc)
 
 
 #: Deliveries of one hand-over check the dispatcher may take (its failures are NATS trouble).
@@ -108,27 +116,8 @@ DISPATCH_IN_FLIGHT = 4096
 
 async def ensure_dispatch_consumer(bus: Bus, settings: Settings) -> None:
     """The durable consumer of hand-over checks the API replicas share."""
-    await _add_consumer(bus, names.WORK_STREAM, api.ConsumerConfig(
-        durable_name=names.DISPATCH_CONSUMER,
-        filter_subject=names.DISPATCH_SUBJECT,
-        ack_policy=api.AckPolicy.EXPLICIT,
-        ack_wait=settings.ack_wait_s,
-        max_deliver=DISPATCH_BUDGET + 1,
-        max_ack_pending=DISPATCH_IN_FLIGHT,
-        replay_policy=api.ReplayPolicy.INSTANT,
-        deliver_policy=api.DeliverPolicy.ALL,
-        num_replicas=settings.js_replicas,
-    ))
-
-
-async def _add_consumer(bus: Bus, stream: str, config: api.ConsumerConfig) -> None:
-    try:
-        await bus.js.add_consumer(stream, config)
-    except BadRequestError as exc:
-        # Another replica created it with other settings (a rolling config change): keep
-        # serving with the existing consumer rather than refusing to start.
-        log.warning("consumer %s exists with another config, using it: %s",
-                    config.durable_name, exc)
+    await ensure_consumer(bus, settings, names.DISPATCH_CONSUMER, names.DISPATCH_SUBJECT,
+                          budget=DISPATCH_BUDGET, in_flight=DISPATCH_IN_FLIGHT)
 
 
 async def ensure_topology(bus: Bus, settings: Settings) -> None:

@@ -10,6 +10,8 @@ in exactly one place (``libs.bus.consumer``). Nobody parses messages: errors car
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Mapping
 from enum import StrEnum
 from typing import Any
 
@@ -206,8 +208,10 @@ class TransientError(SSError):
         self.delay = delay
 
 
-def code_descriptions() -> dict[ErrorCode, str]:
-    """Each code's ``#:`` comment in this module: the one source of its documentation."""
+@functools.cache
+def code_descriptions() -> Mapping[ErrorCode, str]:
+    """Each code's ``#:`` comment in this module: the one source of its documentation (read
+    once: the API's OpenAPI document asks for it from every route)."""
     import inspect
 
     described: dict[ErrorCode, str] = {}

@@ -53,6 +53,16 @@ def completed_of(record: JobRecord) -> JobCompleted:
         error=record.error, outputs=[a.name for a in record.artifacts if a.kind == "output"])
 
 
+def formatting_of(record: JobRecord) -> JobFormatting:
+    """The ``formatting`` event of a record whose current attempt ran (as ``completed_of``)."""
+    ran = record.current_attempt()
+    return JobFormatting(
+        tenant=record.tenant, job_id=record.id,
+        at=(ran.finished_at if ran else None) or now_iso(), submission=record.submission,
+        attempt=record.attempt, rc=(ran.rc if ran else None) or 0,
+        duration_s=(ran.duration_s if ran else None) or 0.0)
+
+
 JobEvent = JobCreated | JobQueued | JobRunning | JobFormatting | JobCompleted
 
 EVENT_TYPES: tuple[str, ...] = ("created", "queued", "running", "formatting", "completed")

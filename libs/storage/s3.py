@@ -151,10 +151,7 @@ class ObjectStore:
                 buffer += chunk
                 if len(buffer) >= PART_SIZE:
                     if upload_id is None:
-                        created = await self._client.create_multipart_upload(
-                            Bucket=self.bucket, Key=key, ContentType=content_type
-                        )
-                        upload_id = created["UploadId"]
+                        upload_id = await self.create_multipart(key, content_type)
                     if len(pending) >= IN_FLIGHT:
                         parts.append(await pending.pop(0))
                     number = len(parts) + len(pending) + 1
@@ -181,9 +178,7 @@ class ObjectStore:
                 task.cancel()
             if upload_id is not None:
                 with contextlib.suppress(Exception):
-                    await self._client.abort_multipart_upload(
-                        Bucket=self.bucket, Key=key, UploadId=upload_id
-                    )
+                    await self.abort_multipart(key, upload_id)
             raise
         return UploadResult(size=size, sha256=digest.hexdigest())
 

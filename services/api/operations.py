@@ -104,10 +104,12 @@ async def add_input(
 
 
 async def register_input(
-    services: Services, tenant: str, job_id: str, upload: InputFile
+    services: Services, tenant: str, job_id: str, upload: InputFile, *,
+    completes: str | None = None, known: tuple[JobRecord, int] | None = None,
 ) -> InputFile:
     """List a stored, verified upload on the job; delete whatever it replaced (or itself, if
-    the job moved on meanwhile)."""
+    the job moved on meanwhile). ``completes`` names the pending presigned upload this is, to
+    drop from the record in the same change."""
     limit = services.settings.inputs_max_per_job
     replaced: list[str] = []
 
@@ -115,10 +117,12 @@ async def register_input(
         check_can_add(current, upload.name, limit)
         replaced[:] = [f.key for f in current.inputs if f.name == upload.name and f.key]
         kept = [f for f in current.inputs if f.name != upload.name]
-        return msgspec.structs.replace(current, inputs=[*kept, upload])
+        pending = [p for p in current.pending_uploads if p.upload_id != completes]
+        return msgspec.structs.replace(current, inputs=[*kept, upload],
+                                       pending_uploads=pending)
 
     try:
-        await services.jobs.mutate(tenant, job_id, change)
+        await services.jobs.mutate(tenant, job_id, change, known=known)
     except SSError:
         await services.objects.delete(upload.key)
         raise

@@ -153,7 +153,7 @@ async def refresh_parts(services: Services, tenant: str, job_id: str, upload_id:
 
 async def complete_upload(services: Services, tenant: str, job_id: str, upload_id: str,
                           data: CompleteUpload) -> InputFile:
-    record, _ = await services.jobs.get(tenant, job_id)
+    record, revision = await services.jobs.get(tenant, job_id)
     pending = _pending(record, upload_id)
     objects = services.objects
     if pending.multipart_id:
@@ -167,8 +167,13 @@ async def complete_upload(services: Services, tenant: str, job_id: str, upload_i
     except SSError:
         await _forget(services, tenant, job_id, pending, delete=True)
         raise
-    await _forget(services, tenant, job_id, pending, delete=False)
-    return await register_input(services, tenant, job_id, upload)
+    try:
+        # One change lists the input and drops the pending entry.
+        return await register_input(services, tenant, job_id, upload,
+                                    completes=pending.upload_id, known=(record, revision))
+    except SSError:
+        await _forget(services, tenant, job_id, pending, delete=False)  # the object is gone
+        raise
 
 
 async def _verify(services: Services, pending: PendingUpload) -> InputFile:

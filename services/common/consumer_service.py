@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
 from libs.bus.connection import Bus, connect
@@ -43,7 +43,7 @@ async def connections(settings: Settings, name: str) -> AsyncIterator[Connection
 async def consume_until_stopped(
     conns: Connections, settings: Settings, stop: asyncio.Event, *,
     durable: str, subject: str, handler: Handler, on_exhausted: ExhaustedHandler, slots: int,
-    banner: str, on_ready: Callable[[], Awaitable[None]] | None = None,
+    banner: str,
 ) -> None:
     """Consume ``durable`` until ``stop`` is set, serving probes; then drain within the grace."""
     await ensure_consumer(conns.bus, settings, durable, subject)
@@ -69,8 +69,6 @@ async def consume_until_stopped(
                              lambda: refresh_queue_metrics(conns.bus))
         await probes.start()
     consume = asyncio.create_task(loop.run())
-    if on_ready is not None:
-        await on_ready()
     log.info("%s", banner)
     print(banner, flush=True)
     stopped = asyncio.create_task(stop.wait())

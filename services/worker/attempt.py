@@ -17,7 +17,7 @@ from libs.bus.consumer import Delivery
 from libs.bus.jobstore import JobStore
 from libs.bus.publish import publish_event, publish_format, publish_run, republish_event
 from libs.contracts.errors import ErrorCode, ErrorInfo, JobFailed, SSError, TransientError
-from libs.contracts.events import JobFormatting, JobRunning, completed_of
+from libs.contracts.events import JobRunning, completed_of, formatting_of
 from libs.contracts.jobs import TERMINAL_STATES, JobRecord, JobState, now_iso
 from libs.contracts.work import FormatWork, RunWork
 from libs.runners.base import Runner, RunOutcome, RunStatus
@@ -104,12 +104,7 @@ class RunHandler:
         if record.submission != work.submission:
             return  # a stale item of an earlier submission
         if record.state is JobState.FORMATTING:
-            current = record.current_attempt()
-            if current is not None:
-                await republish_event(self._bus, JobFormatting(
-                    tenant=record.tenant, job_id=record.id, at=current.finished_at or now_iso(),
-                    submission=record.submission, attempt=record.attempt, rc=current.rc or 0,
-                    duration_s=current.duration_s or 0.0))
+            await republish_event(self._bus, formatting_of(record))
             await publish_format(self._bus, FormatWork(tenant=record.tenant, job_id=record.id,
                                                        attempt=record.attempt))
         elif record.state in TERMINAL_STATES:
@@ -141,7 +136,7 @@ class RunHandler:
             await running
             artifacts = await uploads.finish()
             await self._finish(lease, transitions.failed(attempt, exc.info(), "failed",
-                                                         artifacts), exc.info())
+                                                         artifacts))
             raise
         except asyncio.CancelledError:
             # Worker shutdown: hand the job back without spending a delivery.
@@ -200,16 +195,13 @@ class RunHandler:
                 await republish_event(self._bus, completed_of(stopped))
             return
         if outcome.status is RunStatus.OK:
-            _, mine = await self._jobs.mutate(record.tenant, record.id, transitions.ran(
+            ran, mine = await self._jobs.mutate(record.tenant, record.id, transitions.ran(
                 attempt, outcome.rc, outcome.duration_s, artifacts), known=lease.known())
             if not mine:
                 return
             await publish_format(self._bus, FormatWork(tenant=record.tenant, job_id=record.id,
                                                        attempt=attempt))
-            await publish_event(self._bus, JobFormatting(
-                tenant=record.tenant, job_id=record.id, at=now_iso(),
-                submission=record.submission, attempt=attempt, rc=outcome.rc,
-                duration_s=outcome.duration_s))
+            await publish_event(self._bus, formatting_of(ran))
             return
         code, kind = _FAILURES[outcome.status]
         message = outcome.message or f"the do-file stopped with r({outcome.rc})"
@@ -217,11 +209,9 @@ class RunHandler:
                          details={"rc": outcome.rc, "log_excerpt": outcome.log_excerpt})
         await self._finish(lease, transitions.failed(attempt, info, kind, artifacts,
                                                      rc=outcome.rc,
-                                                     duration_s=outcome.duration_s), info)
+                                                     duration_s=outcome.duration_s))
 
-    async def _finish(
-        self, lease: _Lease, change: transitions.Change, error: ErrorInfo
-    ) -> None:
+    async def _finish(self, lease: _Lease, change: transitions.Change) -> None:
         record = lease.record
         updated, mine = await self._jobs.mutate(record.tenant, record.id, change,
                                                 known=lease.known())
