@@ -9,7 +9,9 @@ from collections.abc import AsyncIterator
 from nats.aio.msg import Msg
 from nats.errors import TimeoutError as NatsTimeout
 
+from libs import names
 from libs.bus.connection import Bus
+from libs.contracts.events import JobEvent, decode_event
 
 
 async def stored(bus: Bus, stream: str, subject: str) -> list[bytes]:
@@ -43,3 +45,9 @@ async def heard(bus: Bus, subject: str) -> AsyncIterator[list[bytes]]:
     finally:
         await bus.nc.flush()
         await sub.unsubscribe()
+
+
+async def job_events(bus: Bus, tenant: str, job_id: str) -> list[JobEvent]:
+    """The events ``SS_EVENTS`` holds for one job, in order."""
+    subject = names.event_subject(tenant, job_id, "*")
+    return [decode_event(d) for d in await stored(bus, names.EVENTS_STREAM, subject)]

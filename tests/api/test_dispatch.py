@@ -18,12 +18,12 @@ from libs.bus.consumer import ConsumerLoop
 from libs.bus.jobstore import JobStore
 from libs.bus.provision import DISPATCH_BUDGET, ensure_dispatch_consumer, ensure_topology
 from libs.bus.publish import publish_check, publish_run
-from libs.contracts.events import JobCompleted, JobEvent, JobQueued, decode_event
+from libs.contracts.events import JobCompleted, JobEvent, JobQueued
 from libs.contracts.jobs import JobRecord, JobSpec, JobState, new_job_id, now_iso
 from libs.contracts.work import HandOverCheck, RunWork
 from libs.settings import Settings
 from services.api.dispatch import Dispatcher, publish_queued
-from tests.jetstream import heard, stored
+from tests.jetstream import heard, job_events
 from tests.servers import NatsServer
 
 TENANT = "dispatch"
@@ -58,8 +58,7 @@ async def dispatching(bus: Bus) -> AsyncIterator[None]:
 
 
 async def _events(bus: Bus, job_id: str) -> list[JobEvent]:
-    subject = names.event_subject(TENANT, job_id, "*")
-    return [decode_event(d) for d in await stored(bus, names.EVENTS_STREAM, subject)]
+    return await job_events(bus, TENANT, job_id)
 
 
 async def _queued_without_publishing(bus: Bus, store: JobStore) -> JobRecord:
@@ -90,12 +89,14 @@ async def test_queued_job_of_a_dead_api_gets_its_item_and_event(bus: Bus) -> Non
     store = await JobStore.open(bus)
     async with dispatching(bus):
         record = await _queued_without_publishing(bus, store)
+        async with heard(bus, names.event_subject(TENANT, record.id, "*")) as published:
 
-        async def announced() -> bool:
-            return len(await _events(bus, record.id)) > 0
+            async def announced() -> bool:
+                return len(await _events(bus, record.id)) > 0
 
-        await _settle(announced)
-        await asyncio.sleep(0.5)  # nothing more comes
+            await _settle(announced)
+            await asyncio.sleep(0.5)  # nothing more comes
+    assert len(published) == 1
     events = await _events(bus, record.id)
     assert [type(e) for e in events] == [JobQueued]
     assert events[0].submission == record.submission
@@ -119,14 +120,16 @@ async def test_cancel_of_a_dead_api_is_announced_once(bus: Bus) -> None:
         record = await _queued_without_publishing(bus, store)
         await publish_queued(bus, POOL, record)
         await publish_check(bus, HandOverCheck(tenant=TENANT, job_id=record.id))
-        await store.mutate(TENANT, record.id, lambda r: r.moved(
-            JobState.CANCELLED, finished_at=now_iso()))
+        async with heard(bus, names.event_subject(TENANT, record.id, "completed")) as published:
+            await store.mutate(TENANT, record.id, lambda r: r.moved(
+                JobState.CANCELLED, finished_at=now_iso()))
 
-        async def completed() -> bool:
-            return any(isinstance(e, JobCompleted) for e in await _events(bus, record.id))
+            async def completed() -> bool:
+                return any(isinstance(e, JobCompleted) for e in await _events(bus, record.id))
 
-        await _settle(completed)
-        await asyncio.sleep(0.5)
+            await _settle(completed)
+            await asyncio.sleep(0.5)
+    assert len(published) == 1
     events = await _events(bus, record.id)
     assert [type(e) for e in events] == [JobQueued, JobCompleted]
     assert isinstance(events[1], JobCompleted)

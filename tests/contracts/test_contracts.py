@@ -58,11 +58,14 @@ def test_record_round_trips_and_refuses_unknown_fields() -> None:
     assert record.moved(JobState.QUEUED).state is JobState.QUEUED
 
 
-def test_job_ids_sort_by_creation_time() -> None:
+def test_job_ids_sort_by_creation_time(monkeypatch: pytest.MonkeyPatch) -> None:
+    # One id per millisecond (mid-millisecond, so float rounding cannot merge two).
+    clock = iter((1_790_000_000_000 + k + 0.5) / 1000 for k in range(50))
+    monkeypatch.setattr("libs.contracts.jobs.time.time", lambda: next(clock))
     ids = [new_job_id() for _ in range(50)]
     assert len(set(ids)) == 50
     assert all(len(i) == 28 for i in ids)
-    assert [i[:12] for i in sorted(ids)] == sorted(i[:12] for i in ids)
+    assert ids == sorted(ids)  # made in this order, so they sort in it
 
 
 def test_events_are_a_tagged_union() -> None:

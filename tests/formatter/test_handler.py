@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import dataclasses
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -24,6 +23,7 @@ from libs.storage import ObjectStore
 from services.common.library import catalogue_for
 from services.formatter import handler as handler_module
 from services.formatter.handler import FormatHandler
+from tests.jetstream import heard
 from tests.reports.samples import write_attempt
 from tests.servers import NatsServer, S3Server
 
@@ -78,12 +78,6 @@ async def test_crash_mid_render_is_redone_without_duplicate_outputs(
     delivery = Delivery(data=msgspec.json.encode(FormatWork(tenant="fmt", job_id=record.id,
                                                              attempt=1)),
                         num_delivered=1, stream_seq=1)
-    completed: list[Any] = []
-
-    async def on_msg(msg: Any) -> None:
-        completed.append(decode_event(msg.data))
-
-    sub = await bus.nc.subscribe(names.event_subject("fmt", record.id, "completed"), cb=on_msg)
     real_render = handler_module.render
     rendered: list[str] = []
 
@@ -94,17 +88,17 @@ async def test_crash_mid_render_is_redone_without_duplicate_outputs(
         return real_render(fmt, *args)
 
     monkeypatch.setattr(handler_module, "render", dying_render)
-    with pytest.raises(Crash):
-        await handler.handle(delivery)
-    stored, _ = await JobStore(await bus.js.key_value(names.JOBS_BUCKET)).get("fmt", record.id)
-    assert stored.state is JobState.FORMATTING  # nothing completed by the dead attempt
-    monkeypatch.setattr(handler_module, "render", real_render)
-
-    await handler.handle(dataclasses.replace(delivery, num_delivered=2))
-    await handler.handle(dataclasses.replace(delivery, num_delivered=3))  # late duplicate
-    await asyncio.sleep(0.3)
-    await sub.unsubscribe()
-    done, _ = await JobStore(await bus.js.key_value(names.JOBS_BUCKET)).get("fmt", record.id)
+    store = JobStore(await bus.js.key_value(names.JOBS_BUCKET))
+    async with heard(bus, names.event_subject("fmt", record.id, "completed")) as published:
+        with pytest.raises(Crash):
+            await handler.handle(delivery)
+        stored, _ = await store.get("fmt", record.id)
+        assert stored.state is JobState.FORMATTING  # nothing completed by the dead attempt
+        monkeypatch.setattr(handler_module, "render", real_render)
+        await handler.handle(dataclasses.replace(delivery, num_delivered=2))
+        await handler.handle(dataclasses.replace(delivery, num_delivered=3))  # late duplicate
+    completed = [decode_event(data) for data in published]
+    done, _ = await store.get("fmt", record.id)
     assert done.state is JobState.SUCCEEDED
     outputs = [a for a in done.artifacts if a.kind == "output"]
     assert len({a.name for a in outputs}) == len(outputs)

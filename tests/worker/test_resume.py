@@ -16,7 +16,7 @@ from libs.bus.jobstore import JobStore
 from libs.bus.provision import ensure_topology
 from libs.bus.publish import publish_event, publish_format
 from libs.contracts.errors import ErrorCode, ErrorInfo
-from libs.contracts.events import JobCompleted, JobEvent, completed_of, decode_event
+from libs.contracts.events import JobCompleted, JobEvent, completed_of
 from libs.contracts.jobs import (
     Artifact,
     AttemptSummary,
@@ -32,7 +32,7 @@ from libs.settings import Settings
 from libs.storage import ObjectStore
 from services.common.library import catalogue_for
 from services.worker.attempt import RunHandler
-from tests.jetstream import heard, stored
+from tests.jetstream import heard, job_events
 from tests.servers import NatsServer, S3Server
 
 TENANT = "resume"
@@ -75,8 +75,7 @@ async def _redeliver(handler: RunHandler, record: JobRecord, submission: int = 1
 
 
 async def _events(bus: Bus, record: JobRecord) -> list[JobEvent]:
-    subject = names.event_subject(record.tenant, record.id, "*")
-    return [decode_event(d) for d in await stored(bus, names.EVENTS_STREAM, subject)]
+    return await job_events(bus, record.tenant, record.id)
 
 
 async def test_failed_job_gets_its_completed_event_once(
@@ -104,8 +103,10 @@ async def test_formatting_job_gets_its_format_item_and_event(
 ) -> None:
     bus, store, handler = parts
     record = await _stored(store, JobState.FORMATTING)
-    await _redeliver(handler, record)
-    await _redeliver(handler, record)
+    async with heard(bus, names.event_subject(TENANT, record.id, "*")) as published:
+        await _redeliver(handler, record)
+        await _redeliver(handler, record)
+    assert len(published) == 1
     events = await _events(bus, record)
     assert [type(e).__name__ for e in events] == ["JobFormatting"]
     # The format item went out: publishing it again is dropped as a duplicate of it. (A work

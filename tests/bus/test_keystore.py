@@ -1,0 +1,28 @@
+"""API keys shared by API replicas through KV: a revoke reaches every replica within its
+cache time (real NATS)."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from libs import names
+from libs.auth.keys import KeyStore, Role
+from libs.bus.connection import Bus
+from libs.contracts.errors import ErrorCode, SSError
+
+
+async def test_revoke_reaches_another_replica_within_its_cache_time(bus: Bus) -> None:
+    kv = await bus.js.key_value(names.API_KEYS_BUCKET)
+    here, there = KeyStore(kv, {}, cache_s=0.3), KeyStore(kv, {}, cache_s=0.3)
+    token, key = await here.create("acme", Role.CLIENT, "ci")
+    assert (await there.authenticate(token)).tenant == "acme"  # now cached over there
+    await here.revoke(key.key_id)
+    with pytest.raises(SSError) as info:
+        await here.authenticate(token)  # the revoking replica forgets it at once
+    assert info.value.code is ErrorCode.UNAUTHORIZED
+    assert (await there.authenticate(token)).tenant == "acme"  # still within its cache time
+    await asyncio.sleep(0.35)
+    with pytest.raises(SSError):
+        await there.authenticate(token)
