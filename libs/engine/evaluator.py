@@ -9,6 +9,7 @@ its first observation, as in Stata.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -122,8 +123,7 @@ class Evaluator:
                 out = np.power(a, b)
             return _clean(out)
         ka, kb = _key(a), _key(b)
-        cmp = {"==": np.equal, "!=": np.not_equal, "<": np.less, ">": np.greater,
-               "<=": np.less_equal, ">=": np.greater_equal}[op]
+        cmp = _COMPARE[op]
         return cmp(ka, kb).astype(np.float64) if np.ndim(ka) or np.ndim(kb) else np.float64(
             cmp(ka, kb))
 
@@ -238,6 +238,12 @@ def broadcast_str(value: Value, n: int) -> npt.NDArray[np.object_]:
     return value  # type: ignore[no-any-return]
 
 
+#: Stata's comparison operators (numbers compare by missing-value order key, see ``_key``).
+_COMPARE: dict[str, Callable[..., Any]] = {
+    "==": np.equal, "!=": np.not_equal, "<": np.less, ">": np.greater,
+    "<=": np.less_equal, ">=": np.greater_equal}
+
+
 def _clean(out: Value) -> Value:
     """Arithmetic result: NaN (any payload) and inf become ``.``."""
     if np.ndim(out):
@@ -256,8 +262,7 @@ def _string_binary(op: str, a: Value, b: Value) -> Value:
         return a + b
     if op == "*":
         raise StataError(109, "type mismatch")
-    cmp = {"==": np.equal, "!=": np.not_equal, "<": np.less, ">": np.greater,
-           "<=": np.less_equal, ">=": np.greater_equal}.get(op)
+    cmp = _COMPARE.get(op)
     if cmp is None:
         raise StataError(109, "type mismatch")
     if isinstance(a, str) and isinstance(b, str):

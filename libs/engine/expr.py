@@ -285,21 +285,6 @@ def parse(text: str) -> object:
     return node
 
 
-def variables(node: object) -> set[str]:
-    """Names a parsed expression refers to as variables (for self-reference checks)."""
-    if isinstance(node, Var):
-        return {node.name}
-    if isinstance(node, Sub):
-        return {node.name} | variables(node.index)
-    if isinstance(node, Unary):
-        return variables(node.operand)
-    if isinstance(node, Binary):
-        return variables(node.left) | variables(node.right)
-    if isinstance(node, Call):
-        return set().union(*(variables(a) for a in node.args)) if node.args else set()
-    return set()
-
-
 def subscripted(node: object) -> set[str]:
     """Names used with an explicit subscript (``x[_n-1]``) or a time-series operator."""
     if isinstance(node, Sub):

@@ -56,8 +56,9 @@ def groups_of(ds: Dataset, names: list[str], *, check_sorted: bool = True) -> Gr
     """Groups of consecutive equal ``names`` values; r(5) if the data are not sorted by them."""
     if check_sorted and ds.sortedby[: len(names)] != names and not is_sorted(ds, names):
         raise StataError(5, "not sorted")
-    starts = np.flatnonzero(boundaries(ds, names))
-    ids = np.cumsum(boundaries(ds, names)) - 1 if ds.n else np.zeros(0, dtype=np.intp)
+    new = boundaries(ds, names)
+    starts = np.flatnonzero(new)
+    ids = np.cumsum(new) - 1 if ds.n else np.zeros(0, dtype=np.intp)
     sizes = np.diff(np.append(starts, ds.n))
     return Groups(ids.astype(np.intp), starts.astype(np.intp), sizes.astype(np.intp))
 

@@ -13,7 +13,7 @@ from contextlib import contextmanager
 
 from libs.engine import macros, registry
 from libs.engine.errors import ExitRequest, LoopControl, StataError, internal_error
-from libs.engine.evaluator import Evaluator
+from libs.engine.evaluator import Evaluator, is_string
 from libs.engine.lexer import LogicalLine
 from libs.engine.results import Results
 from libs.engine.session import Frame, Program, Session
@@ -150,7 +150,7 @@ class Interpreter:
     def _run_if(self, lines: list[LogicalLine], first_cond: str) -> None:
         branches = self._branches(lines, first_cond)
         for cond, body in branches:
-            if cond is None or self._truth(cond):
+            if cond is None or self.truth(cond):
                 self.run(body, echo=False)
                 return
 
@@ -190,11 +190,10 @@ class Interpreter:
             body.append(line)
         return branches
 
-    def _truth(self, cond: str) -> bool:
+    def truth(self, cond: str) -> bool:
+        """Whether condition ``cond`` (macros expanded now) is true; r(109) for a string."""
         expanded = macros.expand(cond, self.session)
         value = Evaluator(self.session, scalar=True).evaluate(expanded)
-        from libs.engine.evaluator import is_string
-
         if is_string(value):
             raise StataError(109, "type mismatch")
         return bool(float(value) != 0)
@@ -211,7 +210,7 @@ class Interpreter:
                                   "working directory)")
         if re.match(r"^if\b", text):
             cond, command = _split_if(text)
-            if self._truth(cond):
+            if self.truth(cond):
                 self.execute(command)
             return
         if re.match(r"^else\b", text):

@@ -8,7 +8,6 @@ from typing import TYPE_CHECKING
 
 from libs.engine import macros, varlist
 from libs.engine.errors import LoopControl, StataError
-from libs.engine.evaluator import Evaluator, is_string
 from libs.engine.lexer import LogicalLine
 from libs.engine.session import macro_text
 from libs.engine.syntax import parse_numlist
@@ -26,7 +25,7 @@ def run_loop(interp: Interpreter, lines: list[LogicalLine], header: str, raw: st
     if word == "while":
         raw_cond = raw[5:]  # re-expanded before every test
         count = 0
-        while _true(interp, macros.expand(raw_cond, interp.session)):
+        while interp.truth(raw_cond):
             count += 1
             if count > MAX_ITERATIONS or _iterate(interp, body):
                 return
@@ -45,13 +44,6 @@ def _iterate(interp: Interpreter, body: list[LogicalLine]) -> bool:
     except LoopControl as ctl:
         return ctl.brk
     return False
-
-
-def _true(interp: Interpreter, cond: str) -> bool:
-    value = Evaluator(interp.session, scalar=True).evaluate(cond)
-    if is_string(value):
-        raise StataError(109, "type mismatch")
-    return bool(float(value) != 0)
 
 
 def _foreach(interp: Interpreter, header: str) -> tuple[str, Iterable[str]]:

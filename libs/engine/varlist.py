@@ -15,6 +15,7 @@ from dataclasses import dataclass, replace
 
 from libs.engine.dataset import Dataset
 from libs.engine.errors import StataError
+from libs.engine.textscan import split_top
 
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,31}$")
 _OPS = re.compile(
@@ -122,7 +123,7 @@ class Term:
 def parse_terms(ds: Dataset, text: str, *, abbrev: bool = True) -> list[Term]:
     """Parse a factor-variable / time-series varlist into terms (``##`` and ranges expanded)."""
     terms: list[Term] = []
-    for token in _tokens(text):
+    for token in split_top(text):  # keeps op.(a b) groups together
         if "#" not in token:
             terms.extend(Term((f,)) for f in _factors(ds, token, abbrev, in_interaction=False))
             continue
@@ -139,23 +140,6 @@ def _interact(part: str, ds: Dataset, abbrev: bool) -> list[tuple[Factor, ...]]:
     """``a#b`` within one side of ``##``: the cartesian product of each side's factors."""
     sides = [_factors(ds, p, abbrev, in_interaction=True) for p in part.split("#")]
     return [tuple(p) for p in itertools.product(*sides)]
-
-
-def _tokens(text: str) -> list[str]:
-    """Split on blanks, keeping ``op.(a b)`` groups together."""
-    tokens, depth, cur = [], 0, ""
-    for ch in text:
-        depth += ch == "("
-        depth -= ch == ")"
-        if ch.isspace() and depth == 0:
-            if cur:
-                tokens.append(cur)
-            cur = ""
-        else:
-            cur += ch
-    if cur:
-        tokens.append(cur)
-    return tokens
 
 
 def _factors(ds: Dataset, token: str, abbrev: bool, *, in_interaction: bool) -> list[Factor]:
