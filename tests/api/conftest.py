@@ -47,3 +47,11 @@ async def new_key(admin: httpx.AsyncClient, tenant: str, role: str = "client") -
 AUTO_CSV = (REPO / "do_library" / "examples" / "auto.csv").read_bytes()
 OLS = {"template_id": "ols_robust", "params": {"depvar": "price", "indepvars": ["mpg", "weight"]},
        "output_formats": ["xlsx", "json"]}
+
+
+async def new_job(c: httpx.AsyncClient, body: dict[str, object] | None = None) -> str:
+    """Create a job (``OLS`` unless ``body``) and return its id."""
+    response = await c.post("/v1/jobs", json=body or OLS)
+    assert response.status_code == 201, response.text
+    job_id: str = response.json()["id"]
+    return job_id

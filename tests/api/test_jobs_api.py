@@ -7,19 +7,12 @@ import uuid
 
 import httpx
 
-from tests.api.conftest import AUTO_CSV, OLS, client_for, new_key
+from tests.api.conftest import AUTO_CSV, OLS, client_for, new_job, new_key
 from tests.e2e.stack import Stack
 
 
-async def _job(c: httpx.AsyncClient, body: dict[str, object] | None = None) -> str:
-    response = await c.post("/v1/jobs", json=body or OLS)
-    assert response.status_code == 201, response.text
-    job_id: str = response.json()["id"]
-    return job_id
-
-
 async def test_upload_returns_the_stata_name_map_and_preview(admin: httpx.AsyncClient) -> None:
-    job_id = await _job(admin)
+    job_id = await new_job(admin)
     data = "Price (USD),mpg,Weight lbs,名字\n4099,22,2930,a\n4749,17,3350,b\n".encode()
     response = await admin.put(f"/v1/jobs/{job_id}/inputs/odd.csv", content=data)
     assert response.status_code == 201, response.text
@@ -39,7 +32,7 @@ async def test_upload_returns_the_stata_name_map_and_preview(admin: httpx.AsyncC
 
 
 async def test_bad_upload_is_refused_and_keeps_what_was_stored(admin: httpx.AsyncClient) -> None:
-    job_id = await _job(admin)
+    job_id = await new_job(admin)
     assert (await admin.put(f"/v1/jobs/{job_id}/inputs/auto.csv",
                             content=AUTO_CSV)).status_code == 201
     before = (await admin.get(f"/v1/jobs/{job_id}")).json()["inputs"]
@@ -57,7 +50,7 @@ async def test_bad_upload_is_refused_and_keeps_what_was_stored(admin: httpx.Asyn
 async def test_submit_validates_parameters_against_the_uploaded_columns(
     admin: httpx.AsyncClient,
 ) -> None:
-    job_id = await _job(admin, {**OLS, "params": {"depvar": "price",
+    job_id = await new_job(admin, {**OLS, "params": {"depvar": "price",
                                                   "indepvars": ["mpg", "horsepower"]}})
     missing = await admin.post(f"/v1/jobs/{job_id}/submit")
     assert missing.status_code == 422
@@ -72,7 +65,7 @@ async def test_submit_validates_parameters_against_the_uploaded_columns(
 
 
 async def test_submit_queues_and_locks_inputs(admin: httpx.AsyncClient) -> None:
-    job_id = await _job(admin)
+    job_id = await new_job(admin)
     await admin.put(f"/v1/jobs/{job_id}/inputs/auto.csv", content=AUTO_CSV)
     submitted = await admin.post(f"/v1/jobs/{job_id}/submit")
     assert submitted.status_code == 202
@@ -114,7 +107,7 @@ async def test_idempotency_key_replays_and_refuses_reuse(admin: httpx.AsyncClien
 
 async def test_list_pagination_with_cursor(api: Stack, admin: httpx.AsyncClient) -> None:
     async with client_for(api, await new_key(admin, "pager")) as c:
-        ids = [await _job(c) for _ in range(5)]
+        ids = [await new_job(c) for _ in range(5)]
         seen: list[str] = []
         cursor = None
         while True:
@@ -150,7 +143,7 @@ async def test_error_codes_of_the_api(api: Stack, admin: httpx.AsyncClient) -> N
     assert await code(await admin.get("/v1/jobs/0123")) == (404, "JOB_NOT_FOUND")
     huge = {**OLS, "labels": {"x": "y" * (2 * 1024 * 1024)}}
     assert await code(await admin.post("/v1/jobs", json=huge)) == (413, "REQUEST_TOO_LARGE")
-    job_id = await _job(admin)
+    job_id = await new_job(admin)
     assert await code(await admin.put(f"/v1/jobs/{job_id}/inputs/..bad",
                                       content=b"x")) == (400, "INPUT_NAME_INVALID")
     big = b"a,b\n" + b"1,2\n" * 100_000
@@ -162,7 +155,7 @@ async def test_error_codes_of_the_api(api: Stack, admin: httpx.AsyncClient) -> N
                                       content=AUTO_CSV)) == (422, "INPUT_TOO_MANY")
     assert await code(await admin.get(f"/v1/jobs/{job_id}/artifacts/none.txt")) == (
         404, "ARTIFACT_NOT_FOUND")
-    other = await _job(admin)
+    other = await new_job(admin)
     assert await code(await admin.put(f"/v1/jobs/{other}/inputs/charts.xlsx",
                                       content=_chart_only_workbook())) == (
         422, "INPUT_NO_WORKSHEET")

@@ -12,7 +12,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.api.conftest import AUTO_CSV, OLS, REPO, client_for, new_key
+from tests.api.conftest import AUTO_CSV, REPO, client_for, new_job, new_key
 from tests.e2e.stack import Stack
 from tests.servers import NatsServer, S3Server
 
@@ -39,11 +39,6 @@ async def c(uploads_api: Stack) -> AsyncIterator[httpx.AsyncClient]:
         yield client
 
 
-async def _job(c: httpx.AsyncClient) -> str:
-    job_id: str = (await c.post("/v1/jobs", json=OLS)).json()["id"]
-    return job_id
-
-
 async def _start(c: httpx.AsyncClient, job_id: str, data: bytes, name: str = "auto.csv",
                  sha: str | None = None, size: int | None = None) -> dict[str, Any]:
     response = await c.post(f"/v1/jobs/{job_id}/uploads", json={
@@ -55,7 +50,7 @@ async def _start(c: httpx.AsyncClient, job_id: str, data: bytes, name: str = "au
 
 
 async def test_single_presigned_put_is_verified_and_listed(c: httpx.AsyncClient) -> None:
-    job_id = await _job(c)
+    job_id = await new_job(c)
     plan = await _start(c, job_id, AUTO_CSV)
     assert plan["method"] == "PUT"
     assert plan["url"].startswith("http://localhost:")  # signed for the public endpoint
@@ -72,7 +67,7 @@ async def test_single_presigned_put_is_verified_and_listed(c: httpx.AsyncClient)
 
 
 async def test_checksum_size_and_missing_object_are_refused(c: httpx.AsyncClient) -> None:
-    job_id = await _job(c)
+    job_id = await new_job(c)
     wrong = await _start(c, job_id, AUTO_CSV, sha="0" * 64)
     early = await c.post(f"/v1/jobs/{job_id}/uploads/{wrong['upload_id']}/complete", json={})
     assert early.status_code == 409
@@ -101,7 +96,7 @@ async def test_checksum_size_and_missing_object_are_refused(c: httpx.AsyncClient
 
 
 async def test_expired_url_is_refused_by_s3_and_can_be_refreshed(c: httpx.AsyncClient) -> None:
-    job_id = await _job(c)
+    job_id = await new_job(c)
     plan = await _start(c, job_id, AUTO_CSV)
     await asyncio.sleep(4)
     async with httpx.AsyncClient() as s3:
@@ -118,7 +113,7 @@ async def test_expired_url_is_refused_by_s3_and_can_be_refreshed(c: httpx.AsyncC
 async def test_multipart_upload_with_etags(c: httpx.AsyncClient) -> None:
     rows = b"".join(b"%d,%d,%d\n" % (i, i * 3 % 17, i * 7 % 101) for i in range(1_200_000))
     data = b"id,a,b\n" + rows + os.urandom(0)
-    job_id = await _job(c)
+    job_id = await new_job(c)
     plan = await _start(c, job_id, data, name="big.csv")
     assert plan["method"] == "multipart"
     size = plan["part_size"]
@@ -144,7 +139,7 @@ async def test_multipart_upload_with_etags(c: httpx.AsyncClient) -> None:
 
 async def test_another_tenant_cannot_use_a_jobs_uploads(uploads_api: Stack,
                                                         c: httpx.AsyncClient) -> None:
-    job_id = await _job(c)
+    job_id = await new_job(c)
     plan = await _start(c, job_id, AUTO_CSV)
     async with client_for(uploads_api, await new_key(c, "intruder")) as other:
         for path, body in ((f"/v1/jobs/{job_id}/uploads", {

@@ -42,10 +42,7 @@ def live_stack(nats_server: NatsServer, s3_server: S3Server,
     stack = LibraryStack(nats=nats_server, s3=s3_server,
                          root=Path(tmp_path_factory.mktemp("client-stack")),
                          settings={"SS_WORKER_SLOTS": "2"})
-    stack.start_api()
-    stack.start_worker("worker-a")
-    stack.start_worker("worker-b")
-    stack.start_formatter()
+    stack.start_all()
     yield stack
     stack.stop_all()
 

@@ -17,10 +17,7 @@ def stack(nats_server: NatsServer, s3_server: S3Server,
     stack = Stack(nats=nats_server, s3=s3_server, root=Path(tmp_path_factory.mktemp("stack")),
                   settings={"SS_ACK_WAIT_S": "2", "SS_WORKER_SLOTS": "2",
                             "SS_MAX_DELIVER": "4", "SS_SHUTDOWN_GRACE_S": "1"})
-    stack.start_api()
-    stack.start_worker("worker-a")
-    stack.start_worker("worker-b")
-    stack.start_formatter()
+    stack.start_all()
     yield stack
     stack.stop_all()
 

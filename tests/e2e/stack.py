@@ -68,6 +68,13 @@ class Stack:
     def start_formatter(self, name: str = "formatter") -> None:
         self.start(name, "services.formatter", ready="SS formatter")
 
+    def start_all(self) -> None:
+        """api, two workers (``worker-a``, ``worker-b``) and a formatter."""
+        self.start_api()
+        self.start_worker("worker-a")
+        self.start_worker("worker-b")
+        self.start_formatter()
+
     def kill(self, name: str, sig: int = signal.SIGKILL) -> None:
         proc = self.procs.pop(name)
         proc.send_signal(sig)
