@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 
+from libs import names
 from libs.bus.connection import Bus
 from libs.contracts.events import decode_event
 from tests.e2e.stack import Client, Stack, csv_bytes
@@ -82,7 +83,7 @@ async def test_job_walks_every_state_with_events_in_order(
 
 
 async def test_dofile_error_fails_once_with_code_rc_and_log(
-    stack: Stack, client: Client
+    stack: Stack, client: Client, bus: Bus
 ) -> None:
     job_id = await client.run("failing", {"var": "x"}, csv_bytes(5))
     job = await client.wait(job_id)
@@ -91,7 +92,16 @@ async def test_dofile_error_fails_once_with_code_rc_and_log(
     assert error["error_code"] == "DOFILE_ERROR"
     assert error["details"]["rc"] == 9
     assert "assertion is false" in error["details"]["log_excerpt"]
-    await asyncio.sleep(3 * 2)  # several leases: a redelivery would show as a 2nd attempt
+    # The run item was acked, not left to lapse: nothing is pending or unacked that could
+    # come back as a second attempt.
+    consumer = names.worker_consumer("embedded")
+    deadline = time.monotonic() + 10
+    while True:
+        info = await bus.js.consumer_info(names.WORK_STREAM, consumer)
+        if info.num_ack_pending == 0 and info.num_pending == 0:
+            break
+        assert time.monotonic() < deadline, info
+        await asyncio.sleep(0.1)
     job = await client.job(job_id)
     assert job["state"] == "failed"
     assert [a["outcome"] for a in job["attempts"]] == ["failed"]
