@@ -15,29 +15,13 @@ from typing import Any
 import msgspec
 
 from libs import names
-from libs.contracts.events import (
-    JobCompleted,
-    JobCreated,
-    JobEvent,
-    JobFormatting,
-    JobQueued,
-    JobRunning,
-)
+from libs.contracts.events import EVENT_CLASSES, EVENT_TYPES, JobEvent
 
 DOCS = Path(__file__).resolve().parent.parent / "docs"
 SCHEMA_PATH = DOCS / "schemas" / "events.schema.json"
 ASYNCAPI_PATH = DOCS / "asyncapi.json"
-EVENT_CLASSES = (JobCreated, JobQueued, JobRunning, JobFormatting, JobCompleted)
-
-
-def _tag(cls: type[msgspec.Struct]) -> str:
-    info = msgspec.inspect.type_info(cls)
-    assert isinstance(info, msgspec.inspect.StructType)
-    return str(info.tag)
-
-
 #: event type (the subject's last token and the payload's ``type``) -> its Struct
-BY_TYPE = {_tag(cls): cls for cls in EVENT_CLASSES}
+BY_TYPE = dict(zip(EVENT_TYPES, EVENT_CLASSES, strict=True))
 
 #: What each event means, for the documents (the Structs carry the fields).
 SUMMARIES: dict[str, str] = {

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import typing
+
 import msgspec
 
 from libs.contracts.errors import ErrorInfo
@@ -65,7 +67,9 @@ def formatting_of(record: JobRecord) -> JobFormatting:
 
 JobEvent = JobCreated | JobQueued | JobRunning | JobFormatting | JobCompleted
 
-EVENT_TYPES: tuple[str, ...] = ("created", "queued", "running", "formatting", "completed")
+#: Every event Struct, in lifecycle order, and their tags (a subject's last token).
+EVENT_CLASSES: tuple[type[_Event], ...] = typing.get_args(JobEvent)
+EVENT_TYPES: tuple[str, ...] = tuple(str(c.__struct_config__.tag) for c in EVENT_CLASSES)
 
 _decoder = msgspec.json.Decoder(JobEvent)
 _encoder = msgspec.json.Encoder()
