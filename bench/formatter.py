@@ -11,7 +11,6 @@ after imports and loading the bundle, "peak" is the high-water mark after the st
 from __future__ import annotations
 
 import argparse
-import resource
 import sys
 import tempfile
 import time
@@ -24,6 +23,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.memory import peak_rss_mb  # noqa: E402
 from libs.reports import ResultBundle, render  # noqa: E402
 from libs.reports.bundle import read_table  # noqa: E402
 from tests.reports.samples import write_attempt, write_big_table  # noqa: E402
@@ -38,10 +38,6 @@ class Measure:
     rss_peak: float
 
 
-def _rss_mib() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
-
 def _render_step(fmt: str, raw_dir: str, out_dir: str) -> Measure:
     from libs.reports.context import ReportContext
 
@@ -54,25 +50,25 @@ def _render_step(fmt: str, raw_dir: str, out_dir: str) -> Measure:
         context = msgspec.json.decode((Path(raw_dir) / "context.json").read_bytes(),
                                       type=ReportContext)
     bundle = ResultBundle.load(Path(raw_dir) / "results", context)
-    before = _rss_mib()
+    before = peak_rss_mb()
     start = time.perf_counter()
     render(fmt, bundle, Path(raw_dir), Path(out_dir))
-    return Measure(time.perf_counter() - start, before, _rss_mib())
+    return Measure(time.perf_counter() - start, before, peak_rss_mb())
 
 
 def _load_step(raw_dir: str) -> Measure:
-    before = _rss_mib()
+    before = peak_rss_mb()
     start = time.perf_counter()
     read_table(Path(raw_dir) / "results" / "big.csv")
-    return Measure(time.perf_counter() - start, before, _rss_mib())
+    return Measure(time.perf_counter() - start, before, peak_rss_mb())
 
 
 def _pandas_step(raw_dir: str, out_dir: str) -> Measure:
     frame = read_table(Path(raw_dir) / "results" / "big.csv")
-    before = _rss_mib()
+    before = peak_rss_mb()
     start = time.perf_counter()
     frame.to_excel(Path(out_dir) / "pandas.xlsx", engine="openpyxl", index=False)
-    return Measure(time.perf_counter() - start, before, _rss_mib())
+    return Measure(time.perf_counter() - start, before, peak_rss_mb())
 
 
 def _isolated(function: Callable[..., Measure], *args: str) -> Measure:

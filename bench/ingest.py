@@ -8,7 +8,6 @@ The data is generated into a temp dir on every run. Usage: ``python -m bench.ing
 from __future__ import annotations
 
 import json
-import resource
 import subprocess
 import sys
 import tempfile
@@ -17,6 +16,8 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+
+from bench.memory import peak_rss_mb
 
 CSV_ROWS = 1_000_000
 XLSX_ROWS = 200_000
@@ -74,18 +75,6 @@ def child(task: str, path: str, out: str) -> None:
     seconds = time.perf_counter() - start
     cpu = time.process_time() - cpu_start
     print(json.dumps({"seconds": seconds, "cpu": cpu, "peak_mb": peak_rss_mb()}))
-
-
-def peak_rss_mb() -> float:
-    """This process's peak RSS. Linux keeps ``ru_maxrss`` across exec (a child would report
-    its parent's peak), so prefer VmHWM, which belongs to the new address space."""
-    try:
-        for line in Path("/proc/self/status").read_text().splitlines():
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) / 1024
-    except OSError:
-        pass
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def measure(task: str, path: Path, out: Path) -> dict[str, float]:
