@@ -72,10 +72,11 @@ def detect_encoding(path: Path) -> str:
             first_invalid_utf8_byte=bad_at,
         )
     codec = _SUPERSETS.get(guessed, guessed)
-    if _first_undecodable(path, codec) is not None and codec == "cp1252":
-        # cp1252 leaves five bytes undefined; Latin-1 maps every byte.
-        codec = "latin-1"
-    _confirm(path, codec)
+    bad_at = _first_undecodable(path, codec)
+    if bad_at is not None and codec == "cp1252":
+        # cp1252 leaves five bytes undefined; Latin-1 maps every byte (no second pass needed).
+        return "latin-1"
+    _refuse_if_undecodable(codec, bad_at)
     return codec
 
 
@@ -106,7 +107,10 @@ def _pick(matches: charset_normalizer.CharsetMatches, sample: bytes) -> str | No
 
 
 def _confirm(path: Path, codec: str) -> None:
-    bad_at = _first_undecodable(path, codec)
+    _refuse_if_undecodable(codec, _first_undecodable(path, codec))
+
+
+def _refuse_if_undecodable(codec: str, bad_at: int | None) -> None:
     if bad_at is not None:
         raise DatasetError(
             DatasetErrorCode.INPUT_ENCODING_UNDETECTED,

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import msgspec
-
 from libs.datasets.csv import read_csv
 from libs.datasets.detect import detect_format
 from libs.datasets.dta import read_dta
@@ -34,8 +32,6 @@ def read_table(
         table = read_dta(src, detection.dta_version or 0, limits, max_rows=max_rows)
     else:
         table = read_excel(src, detection.format, limits, sheet=sheet, max_rows=max_rows)
-    if detection.format is Format.DTA and detection.dta_version is not None:
-        table.source = msgspec.structs.replace(table.source, dta_version=detection.dta_version)
     table.warnings[:0] = detection.warnings
     if not table.originals:
         raise DatasetError(DatasetErrorCode.INPUT_EMPTY, "The input has no columns.")

@@ -14,9 +14,11 @@ import numpy as np
 import pandas as pd
 
 from libs.datasets.report import Kind, Notice
-from libs.engine.storage import INT_RANGE, STR_MAX
+from libs.engine.storage import INT_RANGE, string_type_for
 
 _NULLABLE = {"byte": "Int8", "int": "Int16", "long": "Int32"}
+#: The pandas dtype ``store_column`` gives each numeric storage type.
+NUMERIC_DTYPES = {**_NULLABLE, "float": "float32", "double": "float64"}
 _EXACT_DOUBLE = 2**53
 #: numpy dtypes a source may declare (DTA) -> the Stata type they came from.
 SOURCE_TYPES = {
@@ -63,8 +65,7 @@ def store_column(
 def _store_text(values: pd.Series, missing: int) -> tuple[pd.Series, Stored, list[Notice]]:
     text = values.astype("str").where(values.notna(), "")
     # Survey text repeats: measure each distinct value once.
-    width = max((len(v.encode("utf-8")) for v in pd.unique(text.to_numpy())), default=1)
-    storage = f"str{max(width, 1)}" if width <= STR_MAX else "strL"
+    storage = string_type_for(pd.unique(text.to_numpy(dtype=object)))
     return text, Stored(storage=storage, format=None, missing=missing), []
 
 
@@ -107,7 +108,7 @@ def _store_number(
             numbers.astype("Int64").astype("str").where(numbers.notna()), missing
         )
         return text, stored, notices
-    dtype = "float32" if storage == "float" else "float64"
+    dtype = NUMERIC_DTYPES[storage]  # float or double here
     return (
         pd.Series(floats.astype(dtype), index=values.index),
         Stored(storage=storage, format=None, missing=missing),

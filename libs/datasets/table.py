@@ -56,7 +56,8 @@ def drop_empty_unnamed_columns(table: Table) -> None:
     table.frame = table.frame[keep].set_axis(range(len(keep)), axis=1)
     table.originals = [table.originals[j] for j in keep]
     table.kinds = [table.kinds[j] for j in keep]
-    table.labels = {keep.index(j): v for j, v in table.labels.items() if j in keep}
-    table.value_labels = {keep.index(j): v for j, v in table.value_labels.items() if j in keep}
-    table.declared_types = {keep.index(j): v for j, v in table.declared_types.items() if j in keep}
-    table.date_units = {keep.index(j): v for j, v in table.date_units.items() if j in keep}
+    moved = {old: new for new, old in enumerate(keep)}
+    table.labels = {moved[j]: v for j, v in table.labels.items() if j in moved}
+    table.value_labels = {moved[j]: v for j, v in table.value_labels.items() if j in moved}
+    table.declared_types = {moved[j]: v for j, v in table.declared_types.items() if j in moved}
+    table.date_units = {moved[j]: v for j, v in table.date_units.items() if j in moved}

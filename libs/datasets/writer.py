@@ -17,17 +17,16 @@ import numpy.typing as npt
 import pandas as pd
 
 from libs.datasets.schema import Schema
+from libs.datasets.storage import NUMERIC_DTYPES
 from libs.engine.dataset import Column, Dataset, Variable
 from libs.engine.dta_writer import write_dta
 from libs.engine.storage import default_format, is_string_type
 
-#: Largest magnitudes Stata stores; pandas refuses larger numbers with a clear error.
+#: pandas' own limits (``pandas.io.stata``): past them it refuses a double with a clear error
+#: or widens a float, so such columns go to pandas.
 _MAX = {"double": 8.988465674311579e307, "float": 1.7014117331926443e38}
 _EPOCH_MS = np.datetime64("1960-01-01T00:00:00", "ms").astype(np.int64)
 _MS_PER_DAY = 86_400_000
-#: the pandas dtype each numeric storage type arrives as (libs/datasets/storage.py)
-_NUMERIC_DTYPES = {"byte": "Int8", "int": "Int16", "long": "Int32", "float": "float32",
-                   "double": "float64"}
 
 
 def write_schema(schema: Schema, dst: Path, version: int) -> None:
@@ -84,7 +83,7 @@ def _column(values: pd.Series, stype: str, date_unit: str | None) -> Column | No
         if not all(isinstance(v, str) for v in text):
             return None
         return text
-    if str(values.dtype) != _NUMERIC_DTYPES.get(stype):
+    if str(values.dtype) != NUMERIC_DTYPES.get(stype):
         return None
     numbers: npt.NDArray[np.float64] = values.to_numpy(dtype=np.float64, na_value=np.nan)
     limit = _MAX.get(stype)
