@@ -15,10 +15,11 @@ from scipy import stats
 
 from libs.stata_stats.errors import INSUFFICIENT_OBSERVATIONS, StatsError
 from libs.stata_stats.estimation import Estimation, FloatArray
-from libs.stata_stats.least_squares import fit, scores
+from libs.stata_stats.least_squares import fit
+from libs.stata_stats.ols import robust_vce
 from libs.stata_stats.panel import panel_of, within_fit
 from libs.stata_stats.sample import Weights, effective_weights, estimation_mask
-from libs.stata_stats.vce import VceRequest, cluster_codes, sandwich
+from libs.stata_stats.vce import VceRequest, vce_for_weights
 from libs.stata_stats.wald import wald_statistic
 
 
@@ -35,7 +36,7 @@ def areg(
     preomitted: tuple[bool, ...] | None = None,
 ) -> Estimation:
     """Stata's ``areg depvar indepvars [weight], absorb(absvar) [vce()]``."""
-    vce = vce or VceRequest()
+    vce = vce_for_weights(vce or VceRequest(), weights)
     mask = estimation_mask(y, X, weights, absorb, vce.clusters)
     w, n_obs = effective_weights(weights, mask)
     ys, Xs = y[mask], X[mask]
@@ -57,17 +58,10 @@ def areg(
     }
     t_df = float(df_r)
     if vce.is_robust:
-        contributions = scores(Xt, True, w * ls.resid)
+        V, t_df, groups = robust_vce(ls, Xt, w, weights, vce, mask, n_obs, df_r, True)
         if vce.kind == "cluster":
-            assert vce.clusters is not None
-            codes, groups = cluster_codes(vce.clusters[mask])
-            factor = groups / (groups - 1) * (n_obs - 1) / df_r
-            V = sandwich(ls.bread, contributions, codes, groups) * factor
-            t_df = float(groups - 1)
             scalars["N_clust"] = float(groups)
             macros["clustvar"] = vce.clustvar
-        else:
-            V = sandwich(ls.bread, contributions, None, 0) * n_obs / df_r
         macros.update(vce=vce.kind, vcetype="Robust")
     else:
         V = ls.bread * rss / df_r

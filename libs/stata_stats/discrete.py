@@ -24,7 +24,7 @@ from libs.stata_stats.estimation import Estimation, FloatArray
 from libs.stata_stats.least_squares import design_with_constant
 from libs.stata_stats.likelihood import Family, Logit, Poisson, Probit, newton
 from libs.stata_stats.sample import Weights, estimation_mask
-from libs.stata_stats.vce import VceRequest, cluster_codes, sandwich
+from libs.stata_stats.vce import VceRequest, cluster_codes, sandwich, vce_for_weights
 from libs.stata_stats.wald import wald_statistic
 
 FAMILIES: dict[str, Family] = {"logit": Logit(), "probit": Probit(), "poisson": Poisson()}
@@ -59,9 +59,7 @@ def fit_ml(
 ) -> MLEstimation:
     """Stata's ``logit``/``probit``/``poisson depvar indepvars [weight], [vce() noconstant]``."""
     family = FAMILIES[cmd]
-    vce = vce or VceRequest(kind="oim")
-    if weights is not None and weights.kind == "pweight" and not vce.is_robust:
-        vce = VceRequest(kind="robust")  # sampling weights imply the sandwich, as in Stata
+    vce = vce_for_weights(vce or VceRequest(kind="oim"), weights)
     mask = estimation_mask(y, X, weights, vce.clusters, offset)
     k = X.shape[1]
     omitted = list(preomitted if preomitted is not None else (False,) * k)

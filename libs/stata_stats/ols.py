@@ -17,7 +17,7 @@ from libs.stata_stats.errors import INSUFFICIENT_OBSERVATIONS, StatsError
 from libs.stata_stats.estimation import Estimation, FloatArray
 from libs.stata_stats.least_squares import LeastSquares, fit, scores
 from libs.stata_stats.sample import Weights, effective_weights, estimation_mask
-from libs.stata_stats.vce import VceRequest, cluster_codes, sandwich
+from libs.stata_stats.vce import VceRequest, cluster_codes, sandwich, vce_for_weights
 from libs.stata_stats.wald import wald_statistic
 
 
@@ -38,9 +38,7 @@ def regress(
     ``X`` holds the regressors without the constant, ``names`` their Stata names; rows with a
     missing value anywhere are left out (the mask is ``Estimation.sample``).
     """
-    vce = vce or VceRequest()
-    if weights is not None and weights.kind == "pweight" and not vce.is_robust:
-        vce = VceRequest(kind="robust")
+    vce = vce_for_weights(vce or VceRequest(), weights)
     mask = estimation_mask(y, X, weights, vce.clusters)
     w, n_obs = effective_weights(weights, mask)
     ys, Xs = y[mask], X[mask]
@@ -65,7 +63,7 @@ def regress(
         macros["wtype"] = weights.kind
     df_r = float(df_resid)
     if vce.is_robust:
-        V, df_r, groups = _robust_vce(ls, Xs, w, weights, vce, mask, n_obs, k, cons)
+        V, df_r, groups = robust_vce(ls, Xs, w, weights, vce, mask, n_obs, df_resid, cons)
         macros.update(vce=vce.kind, vcetype="Robust")
         if vce.kind == "cluster":
             scalars["N_clust"] = float(groups)
@@ -112,7 +110,7 @@ def regress(
     )
 
 
-def _robust_vce(
+def robust_vce(
     ls: LeastSquares,
     Xs: FloatArray,
     w: FloatArray,
@@ -120,20 +118,24 @@ def _robust_vce(
     vce: VceRequest,
     mask: np.ndarray,
     n_obs: float,
-    k: int,
+    df_resid: float,
     cons: bool,
 ) -> tuple[FloatArray, float, int]:
-    """The sandwich covariance with Stata's factor, the t df, and the number of clusters."""
+    """The sandwich covariance with Stata's factor, the t df, and the number of clusters.
+
+    ``df_resid`` is the residual df of the small-sample factors: N−k for ``regress``,
+    N−K−G for ``areg`` (which counts its absorbed levels as ``regress`` would count them).
+    """
     if vce.kind == "cluster":
         assert vce.clusters is not None
         codes, groups = cluster_codes(vce.clusters[mask])
         raw = sandwich(ls.bread, scores(Xs, cons, w * ls.resid), codes, groups)
-        factor = groups / (groups - 1) * (n_obs - 1) / (n_obs - k) if groups > 1 else np.nan
+        factor = groups / (groups - 1) * (n_obs - 1) / df_resid if groups > 1 else np.nan
         return raw * factor, float(groups - 1), groups
     # fweights replicate rows: each contributes w·e²·xx', not (w·e)²·xx'
     root = np.sqrt(w) if weights is not None and weights.kind == "fweight" else w
     raw = sandwich(ls.bread, scores(Xs, cons, root * ls.resid), None, 0)
-    return raw * n_obs / (n_obs - k), n_obs - k, 0
+    return raw * n_obs / df_resid, df_resid, 0
 
 
 def _gaussian_ll(ss: float, n: float) -> float:

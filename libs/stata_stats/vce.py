@@ -15,6 +15,7 @@ from numpy.typing import NDArray
 
 from libs.stata_stats.errors import INVALID_SYNTAX, StatsError
 from libs.stata_stats.estimation import FloatArray
+from libs.stata_stats.sample import Weights
 
 #: The ``vce()`` types the estimators understand.
 VCE_TYPES = ("ols", "oim", "conventional", "unadjusted", "robust", "cluster")
@@ -38,6 +39,13 @@ class VceRequest:
     def is_robust(self) -> bool:
         """True for the sandwich types (``robust`` and ``cluster``)."""
         return self.kind in ("robust", "cluster")
+
+
+def vce_for_weights(vce: VceRequest, weights: Weights | None) -> VceRequest:
+    """``vce`` as Stata applies it: sampling weights (``pweight``) imply ``vce(robust)``."""
+    if weights is not None and weights.kind == "pweight" and not vce.is_robust:
+        return VceRequest(kind="robust")
+    return vce
 
 
 def cluster_codes(clusters: NDArray[np.generic]) -> tuple[NDArray[np.intp], int]:
