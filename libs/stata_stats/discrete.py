@@ -125,8 +125,6 @@ def fit_ml(
     else:
         chi2 = 2.0 * (ml.ll - ll_0)
         macros["chi2type"] = "LR"
-    if weights is not None:
-        macros["wtype"] = weights.kind
     scalars.update(
         ll_0=ll_0,
         df_m=float(df_m),

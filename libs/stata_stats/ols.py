@@ -59,8 +59,6 @@ def regress(
     df_m = k - (1 if cons else 0)
     scalars: dict[str, float] = {"N": n_obs, "df_m": float(df_m)}
     macros = {"cmd": "regress", "depvar": depvar, "title": "Linear regression", "model": "ols"}
-    if weights is not None:
-        macros["wtype"] = weights.kind
     df_r = float(df_resid)
     if vce.is_robust:
         V, df_r, groups = robust_vce(ls, Xs, w, weights, vce, mask, n_obs, df_resid, cons)

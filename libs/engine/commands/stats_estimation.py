@@ -33,12 +33,14 @@ def _cmdline(name: str, args: Args) -> str:
 
 
 def _finish(
-    session: Session, est: Estimation, rows: np.ndarray, cmdline: str, wexp: str = ""
+    session: Session, est: Estimation, rows: np.ndarray, name: str, args: Args
 ) -> Estimation:
+    """Post ``est`` as ``e()``, with ``e(wtype)``/``e(wexp)`` from the ``[weight]`` clause."""
     est = stata_names(est)
-    if wexp:
+    if args.weight:
+        est.macros["wtype"], wexp = args.weight
         est.macros["wexp"] = f"= {wexp}"
-    post(session, est, expand_sample(rows, est.sample, session.data.n), cmdline)
+    post(session, est, expand_sample(rows, est.sample, session.data.n), _cmdline(name, args))
     return est
 
 
@@ -65,9 +67,7 @@ def regress(session: Session, args: Args) -> None:
             beta=bool(args.opt("beta")),
             preomitted=req.design.preomitted,
         )
-    est = _finish(
-        session, est, req.rows, _cmdline("regress", args), args.weight[1] if args.weight else ""
-    )
+    est = _finish(session, est, req.rows, "regress", args)
     if "beta" in est.extra:
         from libs.engine.results import Matrix
 
@@ -106,13 +106,7 @@ def _ml(cmd: str, session: Session, args: Args) -> None:
         )
     for note in fit.notes:
         session.log.out(note)
-    est = _finish(
-        session,
-        fit.estimation,
-        req.rows,
-        _cmdline(cmd, args),
-        args.weight[1] if args.weight else "",
-    )
+    est = _finish(session, fit.estimation, req.rows, cmd, args)
     crit = "Log pseudolikelihood" if est.macros.get("vcetype") else "Log likelihood"
     session.log.lines([*output.iteration_log(fit.iterations, crit), ""])
     session.log.lines(output.ml_header(est))
@@ -195,7 +189,7 @@ def xtreg(session: Session, args: Args) -> None:
                 vce=vce,
                 preomitted=req.design.preomitted,
             )
-    est = _finish(session, est, req.rows, _cmdline("xtreg", args))
+    est = _finish(session, est, req.rows, "xtreg", args)
     session.log.lines(output.panel_header(est))
     session.log.lines(output.coefficient_table(est, args.opt("level", 95.0))[:-1])
     session.log.lines(output.panel_footer(est))
@@ -226,7 +220,7 @@ def areg(session: Session, args: Args) -> None:
             vce=req.vce,
             preomitted=req.design.preomitted,
         )
-    est = _finish(session, est, req.rows, _cmdline("areg", args))
+    est = _finish(session, est, req.rows, "areg", args)
     session.log.lines(output.model_header(est))
     session.log.lines(output.coefficient_table(est, args.opt("level", 95.0)))
 
@@ -275,7 +269,7 @@ def ivregress(session: Session, args: Args) -> None:
         for stage in first:
             session.log.out(f"First-stage regression: {stage.depvar}")
             session.log.lines(output.coefficient_table(stage))
-    est = _finish(session, est, req.rows, _cmdline("ivregress", args))
+    est = _finish(session, est, req.rows, "ivregress", args)
     session.log.lines(output.model_header(est))
     session.log.lines(output.coefficient_table(est, args.opt("level", 95.0)))
     session.log.out(f"Instrumented: {est.macros['instd']}")
