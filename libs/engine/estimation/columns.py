@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from libs.engine.formats import format_number
@@ -9,8 +11,10 @@ from libs.engine.session import Session
 
 
 def numtext(value: float, fmt: str = "%9.0g") -> str:
-    """``value`` in Stata format ``fmt``; ``.`` when missing."""
-    return format_number(float(value), fmt) if np.isfinite(value) else ".".rjust(9)
+    """``value`` in Stata format ``fmt``, padded to its width; a missing value shows as Stata
+    shows it (``.``, ``.a``...), and so does ±inf, which has no Stata value."""
+    value = float(value)
+    return format_number(math.nan if math.isinf(value) else value, fmt)
 
 
 def numeric_in(session: Session, name: str, touse: np.ndarray) -> np.ndarray:

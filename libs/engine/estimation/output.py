@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from libs.engine.estimation.columns import numtext as _f
 from libs.engine.formats import format_number
 from libs.stata_stats.estimation import Estimation
 
@@ -13,11 +14,7 @@ MID = "-" * 13 + "+" + "-" * 64
 
 
 def _g(value: float, width: int = 10) -> str:
-    return format_number(float(value), f"%{width}.0g") if np.isfinite(value) else ".".rjust(width)
-
-
-def _f(value: float, fmt: str) -> str:
-    return format_number(float(value), fmt) if np.isfinite(value) else ".".rjust(int(fmt[1:2]))
+    return _f(value, f"%{width}.0g")
 
 
 def _sig5(value: float, width: int = 10) -> str:
