@@ -15,7 +15,7 @@ from scipy import stats
 
 from libs.stata_stats.errors import INSUFFICIENT_OBSERVATIONS, StatsError
 from libs.stata_stats.estimation import Estimation, FloatArray
-from libs.stata_stats.least_squares import fit
+from libs.stata_stats.least_squares import fit, gaussian_ll
 from libs.stata_stats.ols import robust_vce
 from libs.stata_stats.panel import panel_of, within_fit
 from libs.stata_stats.sample import Weights, effective_weights, estimation_mask
@@ -82,8 +82,8 @@ def areg(
         mss=tss - rss,
         rmse=float(np.sqrt(sigma2)),
         F_absorb=((rss_pooled - rss) / (p.groups - 1)) / sigma2 if p.groups > 1 else np.nan,
-        ll=float(-0.5 * n_obs * (np.log(2 * np.pi) + np.log(rss / n_obs) + 1)),
-        ll_0=float(-0.5 * n_obs * (np.log(2 * np.pi) + np.log(tss / n_obs) + 1)),
+        ll=gaussian_ll(rss, n_obs),
+        ll_0=gaussian_ll(tss, n_obs),
         rank=float(ls.rank),
     )
     scalars["p"] = float(stats.f.sf(scalars["F"], q, t_df)) if q else np.nan

@@ -102,6 +102,12 @@ def fit(
     )
 
 
+def gaussian_ll(ss: float, n: float) -> float:
+    """Stata's Gaussian log likelihood of a linear model at the ML variance ``ss/N``
+    (``ss`` the residual sum of squares; of the deviations from the mean for ``ll_0``)."""
+    return float(-0.5 * n * (np.log(2.0 * np.pi) + np.log(ss / n) + 1.0))
+
+
 def design_with_constant(X: FloatArray, cons: bool) -> FloatArray:
     """``[X, 1]`` (or ``X``) — the columns the coefficients and bread refer to."""
     return np.column_stack([X, np.ones(X.shape[0])]) if cons else X

@@ -15,7 +15,7 @@ import numpy as np
 
 from libs.stata_stats.errors import INSUFFICIENT_OBSERVATIONS, StatsError
 from libs.stata_stats.estimation import Estimation, FloatArray
-from libs.stata_stats.least_squares import LeastSquares, fit, scores
+from libs.stata_stats.least_squares import LeastSquares, fit, gaussian_ll, scores
 from libs.stata_stats.sample import Weights, effective_weights, estimation_mask
 from libs.stata_stats.vce import VceRequest, cluster_codes, sandwich, vce_for_weights
 from libs.stata_stats.wald import wald_statistic
@@ -85,8 +85,8 @@ def regress(
         mss=mss,
         rss=rss,
         r2_a=1.0 - (1.0 - r2) * ((n_obs - 1) if cons else n_obs) / df_resid,
-        ll=_gaussian_ll(rss, n_obs),
-        ll_0=_gaussian_ll(tss, n_obs),
+        ll=gaussian_ll(rss, n_obs),
+        ll_0=gaussian_ll(tss, n_obs),
         rank=float(k),
     )
     all_names = (*names, "_cons") if cons else names
@@ -134,11 +134,6 @@ def robust_vce(
     root = np.sqrt(w) if weights is not None and weights.kind == "fweight" else w
     raw = sandwich(ls.bread, scores(Xs, cons, root * ls.resid), None, 0)
     return raw * n_obs / df_resid, df_resid, 0
-
-
-def _gaussian_ll(ss: float, n: float) -> float:
-    """Stata's Gaussian log likelihood at the ML variance ``ss/N``."""
-    return float(-0.5 * n * (np.log(2.0 * np.pi) + np.log(ss / n) + 1.0))
 
 
 def _standardized(

@@ -21,7 +21,7 @@ from scipy import stats
 
 from libs.stata_stats.errors import INSUFFICIENT_OBSERVATIONS, StatsError
 from libs.stata_stats.estimation import Estimation, FloatArray
-from libs.stata_stats.least_squares import LeastSquares, fit, scores
+from libs.stata_stats.least_squares import LeastSquares, fit, gaussian_ll, scores
 from libs.stata_stats.sample import Weights, effective_weights, estimation_mask
 from libs.stata_stats.vce import VceRequest, cluster_codes, sandwich, sum_by_group
 from libs.stata_stats.wald import wald_statistic
@@ -109,9 +109,8 @@ def xtreg_fe(
     weights: Weights | None = None,
     vce: VceRequest | None = None,
     preomitted: tuple[bool, ...] | None = None,
-    cmd: str = "xtreg",
 ) -> Estimation:
-    """Stata's ``xtreg depvar indepvars, fe [vce()]`` (and the core of ``areg``)."""
+    """Stata's ``xtreg depvar indepvars, fe [vce()]``."""
     vce = vce or VceRequest()
     if vce.kind == "robust":
         vce = VceRequest(kind="cluster", clusters=groups, clustvar=ivar)
@@ -130,7 +129,7 @@ def xtreg_fe(
     # fe reports the plain average group size as Tbar; re the harmonic mean it uses
     scalars: dict[str, float] = {"N": n_obs, **_group_stats(p), "Tbar": float(p.sizes.mean())}
     macros = {
-        "cmd": cmd,
+        "cmd": "xtreg",
         "depvar": depvar,
         "model": "fe",
         "ivar": ivar,
@@ -179,8 +178,8 @@ def xtreg_fe(
         sigma=float(np.sqrt(sigma_u**2 + sigma_e2)),
         rho=sigma_u**2 / (sigma_u**2 + sigma_e2),
         corr=float(np.corrcoef(u_obs, xb)[0, 1]),
-        ll=_gaussian_ll(rss, n_obs),
-        ll_0=_gaussian_ll(wtss, n_obs),
+        ll=gaussian_ll(rss, n_obs),
+        ll_0=gaussian_ll(wtss, n_obs),
         rank=float(ls.rank),
     )
     if not vce.is_robust:
@@ -188,10 +187,9 @@ def xtreg_fe(
         rss_pooled = float(w @ pooled.resid**2)
         f_f = ((rss_pooled - rss) / (p.groups - 1)) / sigma_e2
         scalars["F_f"] = f_f
-        scalars["df_a"] = float(p.groups - 1)
     scalars["p"] = float(stats.f.sf(scalars["F"], q, df_r)) if q else np.nan
     return Estimation(
-        cmd=cmd,
+        cmd="xtreg",
         depvar=depvar,
         names=(*names, "_cons"),
         b=ls.coef,
@@ -202,10 +200,6 @@ def xtreg_fe(
         df_r=df_r,
         sample=mask,
     )
-
-
-def _gaussian_ll(ss: float, n: float) -> float:
-    return float(-0.5 * n * (np.log(2.0 * np.pi) + np.log(ss / n) + 1.0))
 
 
 def xtreg_re(
@@ -254,9 +248,8 @@ def xtreg_re(
     if vce.is_robust:
         assert vce.clusters is not None
         codes, n_clust = cluster_codes(vce.clusters[mask])
-        scores = design * gls.resid[:, None]
         factor = n_clust / (n_clust - 1) * (n_obs - 1) / (n_obs - k - 1)
-        V = sandwich(gls.bread, scores, codes, n_clust) * factor
+        V = sandwich(gls.bread, scores(design, False, gls.resid), codes, n_clust) * factor
         scalars["N_clust"] = float(n_clust)
         macros.update(vce="cluster", vcetype="Robust", clustvar=vce.clustvar)
     else:
