@@ -7,13 +7,18 @@ PYTHON ?= $(shell command -v pyenv >/dev/null 2>&1 && pyenv which python3.12 2>/
 
 .PHONY: sysdeps venv up down test lint typecheck unit docs lock clean
 
-# The one system package SS needs beyond Python: a CJK font for PDF reports and charts
-# (Chinese labels). The formatter image installs the same package.
+# The system packages SS needs beyond Python: a CJK font for PDF reports and charts (Chinese
+# labels; the formatter image installs the same package), and kubectl, whose built-in
+# Kustomize renders the Kubernetes manifests the tests validate (tests/deploy).
 sysdeps:
 	@fc-list :lang=zh 2>/dev/null | grep -q . || { \
 	  echo "installing fonts-wqy-microhei (CJK font for PDF reports)"; \
 	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-wqy-microhei fontconfig) \
 	  || echo "WARNING: could not install fonts-wqy-microhei: PDF reports with Chinese text will fail"; }
+	@command -v kubectl >/dev/null || { \
+	  echo "installing kubectl (renders deploy/k8s with its built-in Kustomize)"; \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq kubectl) \
+	  || echo "WARNING: could not install kubectl: the Kubernetes manifest tests will fail"; }
 
 $(VENV)/.installed: requirements/dev.txt pyproject.toml
 	@$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 12), f"need Python 3.12, got {sys.version}"'
