@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import shutil
 
 from bench.keda import Autoscaler, ScalingRule, consumer_lag
 from bench.scaling import keda_pass, stack_settings
@@ -107,6 +108,7 @@ async def test_a_burst_scales_real_workers_from_zero_and_back() -> None:
         stack.start_formatter()
         result = await keda_pass(stack, jobs, ms=300, slots=2, rule=rule)
         leftover = [name for name in stack.procs if name.startswith("keda-")]
+    shutil.rmtree(stack.root, ignore_errors=True)
     assert sorted(result.result.states.values()) == ["succeeded"] * jobs
     assert sorted(result.result.completions.values()) == [1] * jobs
     # The pool went to zero before the burst (nothing queued), was woken by it, asked for
