@@ -13,9 +13,9 @@ from libs.engine.dataset import Dataset
 from libs.engine.errors import StataError
 from libs.engine.evaluator import Evaluator
 from libs.engine.groups import group_ids
+from libs.engine.percentile import percentile
 from libs.engine.registry import command
 from libs.engine.session import Session
-from libs.engine.stats import percentile
 from libs.engine.syntax import Spec
 
 FloatArray = npt.NDArray[np.float64]

@@ -13,9 +13,9 @@ from libs.engine import varlist
 from libs.engine.errors import StataError
 from libs.engine.evaluator import Evaluator, broadcast, is_string
 from libs.engine.groups import group_ids
+from libs.engine.percentile import percentile
 from libs.engine.registry import command
 from libs.engine.session import Session
-from libs.engine.stats import percentile
 from libs.engine.syntax import Args, Spec
 
 FloatArray = npt.NDArray[np.float64]
