@@ -21,7 +21,7 @@ import pyreadstat
 
 from libs.engine.batch import run_source
 from libs.engine.dataset import Dataset
-from libs.engine.dta import read_dta
+from libs.engine.dta_reader import read_dta
 from libs.engine.dta_writer import write_dta
 from libs.engine.log import Log
 from libs.engine.session import Session

@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from libs.engine import missing, storage
+from libs.engine import missing, storage_types
 from libs.engine.dataset import Column, Dataset
 from libs.engine.errors import StataError
 from libs.engine.registry import command
@@ -141,12 +141,12 @@ def _from_frame(frame: pd.DataFrame, *, header: bool, case: str, as_double: bool
         column: Column
         if parsed_all and k not in (string_cols or set()) and len(cells):
             column = values
-            stype = storage.compact_type(values)
+            stype = storage_types.compact_type(values)
             if stype in ("float", "double"):  # Stata imports decimals as float unless asdouble
                 stype = "double" if as_double else "float"
         else:
             column = cells
-            stype = storage.string_type_for(cells)
+            stype = storage_types.string_type_for(cells)
         ds.add(name, column, stype)
         if header and str(label) != name:
             ds.vars[name].label = str(label)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from libs.engine import formats, storage, varlist
+from libs.engine import formats, storage_types, varlist
 from libs.engine.errors import StataError
 from libs.engine.registry import command
 from libs.engine.session import Session
@@ -170,15 +170,17 @@ def compress(session: Session, args: Args) -> None:
     for name in args.varlist:
         var = ds.vars[name]
         if var.is_string:
-            best = storage.string_type_for(ds.strings(name)) if var.stype != "strL" else "strL"
+            best = (storage_types.string_type_for(ds.strings(name)) if var.stype != "strL"
+                    else "strL")
         else:
-            best = storage.compact_type(ds.numeric(name))
-            if storage.NUMERIC_TYPES.index(best) > storage.NUMERIC_TYPES.index(var.stype):
+            best = storage_types.compact_type(ds.numeric(name))
+            order = storage_types.NUMERIC_TYPES
+            if order.index(best) > order.index(var.stype):
                 best = var.stype
         if best != var.stype:
             session.log.out(f"  variable {name} was {var.stype} now {best}")
             ds.set(name, ds.cols[name], best)
-            var.format = storage.default_format(best) if not var.format.startswith("%t") \
+            var.format = storage_types.default_format(best) if not var.format.startswith("%t") \
                 else var.format
 
 
