@@ -12,10 +12,11 @@ import numpy as np
 import pandas as pd
 
 from libs.engine.errors import StataError
-from libs.engine.functions import FUNCTIONS, num
+from libs.engine.functions import FUNCTIONS
+from libs.engine.values import Value, as_number, as_text, elementwise
 
 if TYPE_CHECKING:
-    from libs.engine.evaluator import Evaluator, Value
+    from libs.engine.evaluator import Evaluator
 
 EPOCH = dt.date(1960, 1, 1)
 _MONTHS = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"]
@@ -31,7 +32,7 @@ def _days_to_parts(days: Value) -> tuple[pd.DatetimeIndex, np.ndarray]:
 
 def _part(attr: str):  # type: ignore[no-untyped-def]
     def fn(ev: Evaluator, a: list[Value]) -> Value:
-        stamps, bad = _days_to_parts(num(a[0]))
+        stamps, bad = _days_to_parts(as_number(a[0]))
         values = np.asarray(getattr(stamps, attr), dtype=np.float64)
         if attr == "day_of_week":
             values = (values + 1) % 7  # Stata: Sunday = 0
@@ -47,7 +48,7 @@ for _name, _attr in {"year": "year", "month": "month", "day": "day", "dow": "day
 
 
 def _mdy(ev: Evaluator, a: list[Value]) -> Value:
-    m, d, y = (np.atleast_1d(np.asarray(num(v), dtype=np.float64)) for v in a)
+    m, d, y = (np.atleast_1d(np.asarray(as_number(v), dtype=np.float64)) for v in a)
     m, d, y = np.broadcast_arrays(m, d, y)
     out = np.full(m.shape, np.nan)
     for i in range(len(out)):
@@ -62,7 +63,7 @@ FUNCTIONS["mdy"] = (_mdy, 3, 3)
 
 def _linear(fn_name: str, per_year: int) -> None:
     def fn(ev: Evaluator, a: list[Value]) -> Value:
-        y, k = num(a[0]), num(a[1])
+        y, k = as_number(a[0]), as_number(a[1])
         return (y - 1960) * per_year + k - 1
 
     FUNCTIONS[fn_name] = (fn, 2, 2)
@@ -76,7 +77,7 @@ _linear("yw", 52)
 
 def _from_days(unit: str):  # type: ignore[no-untyped-def]
     def fn(ev: Evaluator, a: list[Value]) -> Value:
-        stamps, bad = _days_to_parts(num(a[0]))
+        stamps, bad = _days_to_parts(as_number(a[0]))
         y = np.asarray(stamps.year, dtype=np.float64) - 1960
         m = np.asarray(stamps.month, dtype=np.float64)
         values = {"m": y * 12 + m - 1, "q": y * 4 + (m - 1) // 3, "h": y * 2 + (m - 1) // 6,
@@ -90,7 +91,7 @@ def _from_days(unit: str):  # type: ignore[no-untyped-def]
 
 def _to_days(unit: str):  # type: ignore[no-untyped-def]
     def fn(ev: Evaluator, a: list[Value]) -> Value:
-        x = np.atleast_1d(np.asarray(num(a[0]), dtype=np.float64))
+        x = np.atleast_1d(np.asarray(as_number(a[0]), dtype=np.float64))
         bad = ~np.isfinite(x)
         x0 = np.where(bad, 0, x)
         if unit == "y":
@@ -165,10 +166,9 @@ def parse_date(text: str, mask: str, topyear: float = math.nan) -> float:
 
 
 def _date(ev: Evaluator, a: list[Value]) -> Value:
-    from libs.engine.strfuncs import _map, _text
-
-    top = float(num(a[2])) if len(a) > 2 else math.nan
-    return _map(lambda s, m: parse_date(s, m, top), [_text(a[0]), _text(a[1])], numeric=True)
+    top = float(as_number(a[2])) if len(a) > 2 else math.nan
+    return elementwise(lambda s, m: parse_date(s, m, top), [as_text(a[0]), as_text(a[1])],
+                       numeric=True)
 
 
 for _name in ("date", "daily"):
@@ -176,8 +176,6 @@ for _name in ("date", "daily"):
 
 
 def _monthly(ev: Evaluator, a: list[Value]) -> Value:
-    from libs.engine.strfuncs import _map, _text
-
     def one(s: str, mask: str) -> float:
         days = parse_date(s, mask.upper().replace("M", "M") + ("D" if "D" not in mask else ""))
         if math.isnan(days) and not re.search(r"\d+\D+\d+", s):
@@ -189,7 +187,7 @@ def _monthly(ev: Evaluator, a: list[Value]) -> Value:
             (EPOCH + dt.timedelta(days=days)).year * 12 - 1960 * 12
             + (EPOCH + dt.timedelta(days=days)).month - 1)
 
-    return _map(one, [_text(a[0]), _text(a[1])], numeric=True)
+    return elementwise(one, [as_text(a[0]), as_text(a[1])], numeric=True)
 
 
 FUNCTIONS["monthly"] = (_monthly, 2, 3)
@@ -220,8 +218,6 @@ for _u in "dmqhwy":
 
 
 def _clock(ev: Evaluator, a: list[Value]) -> Value:
-    from libs.engine.strfuncs import _map, _text
-
     def one(s: str, mask: str) -> float:
         date_mask = re.sub(r"[hms]", "", mask, flags=re.IGNORECASE)
         words = max(len(date_mask) - 1, 0)
@@ -232,13 +228,13 @@ def _clock(ev: Evaluator, a: list[Value]) -> Value:
             if times else (0.0, 0.0, 0.0)
         return days * _MS_PER_DAY + ((h * 60 + mi) * 60 + sec) * 1000
 
-    return _map(one, [_text(a[0]), _text(a[1])], numeric=True)
+    return elementwise(one, [as_text(a[0]), as_text(a[1])], numeric=True)
 
 
 FUNCTIONS["clock"] = (_clock, 2, 3)
 FUNCTIONS["Clock"] = (_clock, 2, 3)
-FUNCTIONS["dofc"] = (lambda ev, a: np.floor(num(a[0]) / _MS_PER_DAY), 1, 1)
-FUNCTIONS["cofd"] = (lambda ev, a: num(a[0]) * _MS_PER_DAY, 1, 1)
+FUNCTIONS["dofc"] = (lambda ev, a: np.floor(as_number(a[0]) / _MS_PER_DAY), 1, 1)
+FUNCTIONS["cofd"] = (lambda ev, a: as_number(a[0]) * _MS_PER_DAY, 1, 1)
 
 
 def format_date(value: float, unit: str, detail: str) -> str:

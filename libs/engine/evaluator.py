@@ -19,18 +19,11 @@ from libs.engine import expr, missing, timeseries
 from libs.engine.errors import StataError
 from libs.engine.groups import Groups, whole
 from libs.engine.results import Matrix
+from libs.engine.values import Value, broadcast, clean, is_string
 from libs.engine.varlist import resolve
 
 if TYPE_CHECKING:
     from libs.engine.session import Session
-
-Value = Any  # float64 ndarray | np.float64 | object ndarray | str
-
-
-def is_string(value: Value) -> bool:
-    """Whether an evaluated value is a string (array or scalar)."""
-    return isinstance(value, str) or (isinstance(value, np.ndarray) and value.dtype == np.object_)
-
 
 class Evaluator:
     """Evaluates parsed expressions against a session's data."""
@@ -121,7 +114,7 @@ class Evaluator:
                 out = a / b
             else:
                 out = np.power(a, b)
-            return _clean(out)
+            return clean(out)
         ka, kb = _key(a), _key(b)
         cmp = _COMPARE[op]
         return cmp(ka, kb).astype(np.float64) if np.ndim(ka) or np.ndim(kb) else np.float64(
@@ -223,32 +216,10 @@ class Evaluator:
         return float(np.sqrt(v.values[j, j])) if v is not None else float("nan")
 
 
-def broadcast(value: Value, n: int) -> npt.NDArray[np.float64]:
-    """A numeric value as a float64 array of length ``n``."""
-    arr = np.asarray(value, dtype=np.float64)
-    return np.full(n, arr.item()) if arr.ndim == 0 else arr
-
-
-def broadcast_str(value: Value, n: int) -> npt.NDArray[np.object_]:
-    """A string value as an object array of length ``n``."""
-    if isinstance(value, str):
-        out = np.empty(n, dtype=np.object_)
-        out[:] = value
-        return out
-    return value  # type: ignore[no-any-return]
-
-
 #: Stata's comparison operators (numbers compare by missing-value order key, see ``_key``).
 _COMPARE: dict[str, Callable[..., Any]] = {
     "==": np.equal, "!=": np.not_equal, "<": np.less, ">": np.greater,
     "<=": np.less_equal, ">=": np.greater_equal}
-
-
-def _clean(out: Value) -> Value:
-    """Arithmetic result: NaN (any payload) and inf become ``.``."""
-    if np.ndim(out):
-        return missing.canonical(out)
-    return out if np.isfinite(out) else np.float64(np.nan)
 
 
 def _key(value: Value) -> Value:

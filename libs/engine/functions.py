@@ -16,9 +16,10 @@ from scipy import special, stats
 from libs.engine import expr, missing
 from libs.engine.errors import StataError
 from libs.engine.groups import whole
+from libs.engine.values import Value, as_number, clean, is_string
 
 if TYPE_CHECKING:
-    from libs.engine.evaluator import Evaluator, Value
+    from libs.engine.evaluator import Evaluator
 
 Function = Callable[["Evaluator", list["Value"]], "Value"]
 FUNCTIONS: dict[str, tuple[Function, int, int]] = {}  #: name -> (function, min args, max args)
@@ -49,24 +50,8 @@ def call(ev: Evaluator, node: expr.Call) -> Value:
     return fn(ev, [ev.eval(a) for a in node.args])
 
 
-def num(value: Value) -> Value:
-    """A numeric argument (r(109) for a string)."""
-    from libs.engine.evaluator import is_string
-
-    if is_string(value):
-        raise StataError(109, "type mismatch")
-    return value
-
-
-def clean(value: Value) -> Value:
-    """Non-finite results are ``.`` (Stata functions return missing outside their domain)."""
-    if np.ndim(value):
-        return missing.canonical(np.asarray(value, dtype=np.float64))
-    return np.float64(value) if np.isfinite(value) else np.float64(np.nan)
-
-
 def _unary(np_fn: Callable[..., Value]) -> Function:
-    return lambda ev, a: clean(np_fn(num(a[0])))
+    return lambda ev, a: clean(np_fn(as_number(a[0])))
 
 
 for _name, _fn in {
@@ -84,8 +69,8 @@ for _name, _fn in {
 
 @function("round", args=(1, 2))
 def _round(ev: Evaluator, a: list[Value]) -> Value:
-    x = num(a[0])
-    y = num(a[1]) if len(a) > 1 else 1.0
+    x = as_number(a[0])
+    y = as_number(a[1]) if len(a) > 1 else 1.0
     with np.errstate(all="ignore"):
         out = np.where(y == 0, x, np.sign(x) * np.floor(np.abs(x) / y + 0.5) * y)
     return out if np.ndim(out) else np.float64(out)
@@ -93,30 +78,30 @@ def _round(ev: Evaluator, a: list[Value]) -> Value:
 
 @function("mod", args=2)
 def _mod(ev: Evaluator, a: list[Value]) -> Value:
-    x, y = num(a[0]), num(a[1])
+    x, y = as_number(a[0]), as_number(a[1])
     return clean(x - y * np.floor(x / y))
 
 
 @function("atan2", args=2)
 def _atan2(ev: Evaluator, a: list[Value]) -> Value:
-    return clean(np.arctan2(num(a[0]), num(a[1])))
+    return clean(np.arctan2(as_number(a[0]), as_number(a[1])))
 
 
 @function("comb", args=2)
 def _comb(ev: Evaluator, a: list[Value]) -> Value:
-    return clean(np.round(special.comb(num(a[0]), num(a[1]))))
+    return clean(np.round(special.comb(as_number(a[0]), as_number(a[1]))))
 
 
 @function("float", args=1)
 def _float(ev: Evaluator, a: list[Value]) -> Value:
-    return clean(np.asarray(num(a[0]), dtype=np.float32).astype(np.float64))
+    return clean(np.asarray(as_number(a[0]), dtype=np.float32).astype(np.float64))
 
 
 def _extreme(pick: Callable[..., Value]) -> Function:
     """max()/min(): missing arguments are ignored; missing only when all are."""
 
     def fn(ev: Evaluator, a: list[Value]) -> Value:
-        stacked = np.broadcast_arrays(*[np.asarray(num(v), dtype=np.float64) for v in a])
+        stacked = np.broadcast_arrays(*[np.asarray(as_number(v), dtype=np.float64) for v in a])
         data = np.stack(stacked)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)  # all-missing columns
@@ -133,9 +118,7 @@ FUNCTIONS["min"] = (_extreme(np.nanmin), 1, 99)
 @function("cond", args=(3, 4))
 def _cond(ev: Evaluator, a: list[Value]) -> Value:
     """cond(c, a, b[, m]): a where c is true (nonzero), b where false, m where c is missing."""
-    from libs.engine.evaluator import is_string
-
-    c = num(a[0])
+    c = as_number(a[0])
     values = a[1:]
     if len({is_string(v) for v in values}) > 1:
         raise StataError(109, "type mismatch")
@@ -158,8 +141,6 @@ def _inlist(ev: Evaluator, a: list[Value]) -> Value:
 
 
 def _equal(x: Value, v: Value) -> Value:
-    from libs.engine.evaluator import is_string
-
     if is_string(x) != is_string(v):
         raise StataError(109, "type mismatch")
     if is_string(x):
@@ -171,7 +152,7 @@ def _equal(x: Value, v: Value) -> Value:
 @function("inrange", args=3)
 def _inrange(ev: Evaluator, a: list[Value]) -> Value:
     """inrange(z, a, b): a <= z <= b with missing a meaning -inf and missing b meaning +inf."""
-    z, lo, hi = (num(v) for v in a)
+    z, lo, hi = (as_number(v) for v in a)
     lo = np.where(np.isnan(lo), -np.inf, lo)
     key = missing.order_key(np.atleast_1d(np.asarray(z, dtype=np.float64))).reshape(np.shape(z))
     hi_key = np.where(np.isnan(hi), np.inf, hi)
@@ -181,8 +162,6 @@ def _inrange(ev: Evaluator, a: list[Value]) -> Value:
 
 @function("missing", "mi", args=(1, 255))
 def _missing(ev: Evaluator, a: list[Value]) -> Value:
-    from libs.engine.evaluator import is_string
-
     out: Value = np.False_
     for v in a:
         out = out | (np.asarray(v == "") if is_string(v) else np.isnan(v))
@@ -192,7 +171,7 @@ def _missing(ev: Evaluator, a: list[Value]) -> Value:
 @function("sum", args=1)
 def _running_sum(ev: Evaluator, a: list[Value]) -> Value:
     """Running sum within the by-group, missing counted as 0."""
-    x = np.broadcast_to(np.asarray(num(a[0]), dtype=np.float64), (ev.n,))
+    x = np.broadcast_to(np.asarray(as_number(a[0]), dtype=np.float64), (ev.n,))
     filled = np.where(np.isnan(x), 0.0, x)
     total = np.cumsum(filled)
     groups = ev.groups or whole(ev.n)
@@ -205,59 +184,60 @@ def _running_sum(ev: Evaluator, a: list[Value]) -> Value:
 # -- random numbers (set seed) ---------------------------------------------------------------
 @function("runiform", args=(0, 2))
 def _runiform(ev: Evaluator, a: list[Value]) -> Value:
-    lo, hi = (num(a[0]), num(a[1])) if a else (0.0, 1.0)
+    lo, hi = (as_number(a[0]), as_number(a[1])) if a else (0.0, 1.0)
     return lo + (hi - lo) * ev.session.rng.random(ev.n)
 
 
 @function("runiformint", args=2)
 def _runiformint(ev: Evaluator, a: list[Value]) -> Value:
-    lo, hi = float(num(a[0])), float(num(a[1]))
+    lo, hi = float(as_number(a[0])), float(as_number(a[1]))
     return ev.session.rng.integers(int(lo), int(hi) + 1, ev.n).astype(np.float64)
 
 
 @function("rnormal", args=(0, 2))
 def _rnormal(ev: Evaluator, a: list[Value]) -> Value:
-    mean = num(a[0]) if a else 0.0
-    sd = num(a[1]) if len(a) > 1 else 1.0
+    mean = as_number(a[0]) if a else 0.0
+    sd = as_number(a[1]) if len(a) > 1 else 1.0
     return clean(mean + sd * ev.session.rng.standard_normal(ev.n))
 
 
 @function("rbinomial", args=2)
 def _rbinomial(ev: Evaluator, a: list[Value]) -> Value:
-    return ev.session.rng.binomial(int(num(a[0])), float(num(a[1])), ev.n).astype(np.float64)
+    trials, p = int(as_number(a[0])), float(as_number(a[1]))
+    return ev.session.rng.binomial(trials, p, ev.n).astype(np.float64)
 
 
 @function("rpoisson", args=1)
 def _rpoisson(ev: Evaluator, a: list[Value]) -> Value:
-    return ev.session.rng.poisson(float(num(a[0])), ev.n).astype(np.float64)
+    return ev.session.rng.poisson(float(as_number(a[0])), ev.n).astype(np.float64)
 
 
 # -- distributions part 2 and templates use in display ---------------------------------------
 @function("ttail", args=2)
 def _ttail(ev: Evaluator, a: list[Value]) -> Value:
-    return clean(stats.t.sf(num(a[1]), num(a[0])))
+    return clean(stats.t.sf(as_number(a[1]), as_number(a[0])))
 
 
 @function("invttail", args=2)
 def _invttail(ev: Evaluator, a: list[Value]) -> Value:
-    return clean(stats.t.isf(num(a[1]), num(a[0])))
+    return clean(stats.t.isf(as_number(a[1]), as_number(a[0])))
 
 
 @function("Ftail", args=3)
 def _ftail(ev: Evaluator, a: list[Value]) -> Value:
-    return clean(stats.f.sf(num(a[2]), num(a[0]), num(a[1])))
+    return clean(stats.f.sf(as_number(a[2]), as_number(a[0]), as_number(a[1])))
 
 
 @function("chi2tail", args=2)
 def _chi2tail(ev: Evaluator, a: list[Value]) -> Value:
-    return clean(stats.chi2.sf(num(a[1]), num(a[0])))
+    return clean(stats.chi2.sf(as_number(a[1]), as_number(a[0])))
 
 
 @function("chi2", args=2)
 def _chi2(ev: Evaluator, a: list[Value]) -> Value:
-    return clean(stats.chi2.cdf(num(a[1]), num(a[0])))
+    return clean(stats.chi2.cdf(as_number(a[1]), as_number(a[0])))
 
 
 @function("invchi2tail", args=2)
 def _invchi2tail(ev: Evaluator, a: list[Value]) -> Value:
-    return clean(stats.chi2.isf(num(a[1]), num(a[0])))
+    return clean(stats.chi2.isf(as_number(a[1]), as_number(a[0])))

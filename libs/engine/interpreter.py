@@ -13,10 +13,11 @@ from contextlib import contextmanager
 
 from libs.engine import macros, registry
 from libs.engine.errors import ExitRequest, LoopControl, StataError, internal_error
-from libs.engine.evaluator import Evaluator, is_string
+from libs.engine.evaluator import Evaluator
 from libs.engine.lexer import LogicalLine
 from libs.engine.results import Results
 from libs.engine.session import Frame, Program, Session
+from libs.engine.values import is_string
 
 _WORD = re.compile(r"^\s*([A-Za-z_][A-Za-z0-9_]*)(.*)$", re.DOTALL)
 

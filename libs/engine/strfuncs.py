@@ -10,38 +10,18 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from libs.engine import formats
-from libs.engine.errors import StataError
-from libs.engine.functions import FUNCTIONS, num
+from libs.engine.functions import FUNCTIONS
+from libs.engine.values import Value, as_number, as_text, elementwise
 
 if TYPE_CHECKING:
-    from libs.engine.evaluator import Evaluator, Value
-
-
-def _text(value: Value) -> Value:
-    from libs.engine.evaluator import is_string
-
-    if not is_string(value):
-        raise StataError(109, "type mismatch")
-    return value
-
-
-def _map(fn: Callable[..., object], args: list[Value], *, numeric: bool) -> Value:
-    """Apply ``fn`` elementwise, broadcasting scalars; numeric results become float64."""
-    if all(np.ndim(a) == 0 for a in args):
-        out = fn(*[a if isinstance(a, str) else (str(a) if isinstance(a, np.str_) else a)
-                   for a in args])
-        return np.float64(out) if numeric else str(out)  # type: ignore[arg-type]
-    n = max(len(a) for a in args if np.ndim(a))
-    cols = [a if np.ndim(a) else [a] * n for a in args]
-    values = [fn(*row) for row in zip(*cols, strict=True)]
-    return np.array(values, dtype=np.float64 if numeric else np.object_)
+    from libs.engine.evaluator import Evaluator
 
 
 def _register(names: tuple[str, ...], lo: int, hi: int, numeric: bool, text_args: int,
               fn: Callable[..., object]) -> None:
     def call(ev: Evaluator, a: list[Value]) -> Value:
-        checked = [(_text(v) if i < text_args else num(v)) for i, v in enumerate(a)]
-        return _map(fn, checked, numeric=numeric)
+        checked = [(as_text(v) if i < text_args else as_number(v)) for i, v in enumerate(a)]
+        return elementwise(fn, checked, numeric=numeric)
 
     for name in names:
         FUNCTIONS[name] = (call, lo, hi)
@@ -123,11 +103,11 @@ _register(("strdup",), 2, 2, False, 1, lambda s, k: s * int(k))
 
 def _string(ev: Evaluator, a: list[Value]) -> Value:
     """string(x[, fmt]) / strofreal: a number as text (``%9.0g`` unless a format is given)."""
-    fmt = str(_text(a[1])) if len(a) > 1 else "%9.0g"
-    x = num(a[0])
+    fmt = str(as_text(a[1])) if len(a) > 1 else "%9.0g"
+    x = as_number(a[0])
     if np.ndim(x) and fmt == "%9.0g":
         return _string_default(np.asarray(x, dtype=np.float64))
-    return _map(lambda v: formats.format_number(float(v), fmt).strip(), [x], numeric=False)
+    return elementwise(lambda v: formats.format_number(float(v), fmt).strip(), [x], numeric=False)
 
 
 def _string_default(x: np.ndarray) -> np.ndarray:
@@ -147,7 +127,8 @@ for _name in ("string", "strofreal"):
 
 
 def _char(ev: Evaluator, a: list[Value]) -> Value:
-    return _map(lambda k: chr(int(k)) if 0 < k < 0x110000 else "", [num(a[0])], numeric=False)
+    return elementwise(lambda k: chr(int(k)) if 0 < k < 0x110000 else "", [as_number(a[0])],
+                       numeric=False)
 
 
 FUNCTIONS["char"] = (_char, 1, 1)
@@ -156,7 +137,7 @@ FUNCTIONS["uchar"] = (_char, 1, 1)
 
 def _regexm(ev: Evaluator, a: list[Value]) -> Value:
     """regexm(s, re): match, remembering the groups for regexs(n) per observation."""
-    s, pattern = _text(a[0]), str(_text(a[1]))
+    s, pattern = as_text(a[0]), str(as_text(a[1]))
     compiled = re.compile(pattern)
     values = [s] if isinstance(s, str) else list(s)
     groups: list[list[str]] = []
@@ -171,7 +152,7 @@ def _regexm(ev: Evaluator, a: list[Value]) -> Value:
 
 
 def _regexs(ev: Evaluator, a: list[Value]) -> Value:
-    k = int(num(a[0])) if np.ndim(a[0]) == 0 else 0
+    k = int(as_number(a[0])) if np.ndim(a[0]) == 0 else 0
     groups = ev.session.regex_groups
     texts = [g[k] if k < len(g) else "" for g in groups]
     if ev.scalar or (len(texts) == 1 and ev.n != 1):

@@ -8,10 +8,11 @@ import numpy as np
 
 from libs.engine import expr, formats, smcl
 from libs.engine.errors import StataError
-from libs.engine.evaluator import Evaluator, is_string
+from libs.engine.evaluator import Evaluator
 from libs.engine.registry import command
 from libs.engine.session import Session
 from libs.engine.syntax import Args
+from libs.engine.values import is_string
 
 _DIRECTIVE = re.compile(
     r"^(_n(?:ewline)?|_c(?:ontinue)?|_col(?:umn)?|_s(?:kip)?|_dup|_r(?:equest)?)\b(\(\s*\d*\s*\))?")

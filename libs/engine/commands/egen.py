@@ -11,12 +11,13 @@ import pandas as pd
 
 from libs.engine import varlist
 from libs.engine.errors import StataError
-from libs.engine.evaluator import Evaluator, broadcast, is_string
+from libs.engine.evaluator import Evaluator
 from libs.engine.groups import group_ids
 from libs.engine.percentile import percentile
 from libs.engine.registry import command
 from libs.engine.session import Session
 from libs.engine.syntax import Args, Spec
+from libs.engine.values import broadcast, is_string
 
 FloatArray = npt.NDArray[np.float64]
 _OPTIONS = Spec("[, by(varlist) MISSing P(real 50) at(numlist) Group(integer 0) ICodes LABel "

@@ -8,10 +8,11 @@ import numpy.typing as npt
 from libs.engine import expr, missing, storage_types, varlist
 from libs.engine.dataset import Column
 from libs.engine.errors import StataError
-from libs.engine.evaluator import Evaluator, Value, broadcast, broadcast_str, is_string
+from libs.engine.evaluator import Evaluator
 from libs.engine.registry import command
 from libs.engine.session import Session
 from libs.engine.syntax import Args
+from libs.engine.values import Value, broadcast, broadcast_str, is_string
 
 FIXPOINT_ROUNDS = 64
 

@@ -7,10 +7,11 @@ import re
 
 from libs.engine import macros
 from libs.engine.errors import StataError
-from libs.engine.evaluator import Evaluator, is_string
+from libs.engine.evaluator import Evaluator
 from libs.engine.registry import command
 from libs.engine.session import Session, macro_text
 from libs.engine.syntax import Args, Spec
+from libs.engine.values import is_string
 
 _DEF = re.compile(r"^\s*(\+\+|--)?([A-Za-z_][A-Za-z0-9_]*)(\+\+|--)?\s*(.*)$", re.DOTALL)
 

@@ -10,12 +10,13 @@ import numpy as np
 
 from libs.engine import formats
 from libs.engine.errors import StataError
-from libs.engine.evaluator import Evaluator, Value
-from libs.engine.functions import FUNCTIONS, num
+from libs.engine.evaluator import Evaluator
+from libs.engine.functions import FUNCTIONS
 from libs.engine.registry import command
 from libs.engine.results import Matrix
 from libs.engine.session import Session
 from libs.engine.syntax import Args
+from libs.engine.values import Value, as_number
 
 _REF = re.compile(r"^([res])\((\w+)\)$")
 
@@ -126,7 +127,7 @@ def _list(session: Session, name: str) -> None:
 def _el(ev: Evaluator, a: list[Value]) -> Value:
     """el(M, i, j): element (missing when out of range)."""
     mat = lookup(ev.session, str(a[0]))
-    i, j = int(num(a[1])) - 1, int(num(a[2])) - 1
+    i, j = int(as_number(a[1])) - 1, int(as_number(a[2])) - 1
     rows, cols = mat.values.shape
     return np.float64(mat.values[i, j] if 0 <= i < rows and 0 <= j < cols else np.nan)
 

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from libs.engine import formats
 from libs.engine.errors import StataError
-from libs.engine.evaluator import Evaluator, is_string
+from libs.engine.evaluator import Evaluator
 from libs.engine.macros import strip_quotes
 from libs.engine.registry import command
 from libs.engine.results import Matrix, Results
 from libs.engine.session import Session, macro_text
 from libs.engine.syntax import Args
+from libs.engine.values import is_string
 
 
 def list_results(session: Session, results: Results, prefix: str) -> None:
