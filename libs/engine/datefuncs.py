@@ -1,4 +1,4 @@
-"""Date functions and date display formats (Stata dates: days since 01jan1960)."""
+"""Date functions: parts of dates, dates from parts and from text, date literals (``td()``)."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from libs.engine.calendar import EPOCH, MS_PER_DAY, parse_date, timestamps
 from libs.engine.errors import StataError
 from libs.engine.functions import FUNCTIONS
 from libs.engine.values import Value, as_number, as_text, elementwise
@@ -18,21 +19,10 @@ from libs.engine.values import Value, as_number, as_text, elementwise
 if TYPE_CHECKING:
     from libs.engine.evaluator import Evaluator
 
-EPOCH = dt.date(1960, 1, 1)
-_MONTHS = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"]
-_MS_PER_DAY = 86_400_000.0
-
-
-def _days_to_parts(days: Value) -> tuple[pd.DatetimeIndex, np.ndarray]:
-    arr = np.atleast_1d(np.asarray(days, dtype=np.float64))
-    bad = ~np.isfinite(arr)
-    stamps = pd.to_datetime(np.where(bad, 0, np.floor(arr)), unit="D", origin="1960-01-01")
-    return pd.DatetimeIndex(stamps), bad
-
 
 def _part(attr: str):  # type: ignore[no-untyped-def]
     def fn(ev: Evaluator, a: list[Value]) -> Value:
-        stamps, bad = _days_to_parts(as_number(a[0]))
+        stamps, bad = timestamps(as_number(a[0]))
         values = np.asarray(getattr(stamps, attr), dtype=np.float64)
         if attr == "day_of_week":
             values = (values + 1) % 7  # Stata: Sunday = 0
@@ -77,7 +67,7 @@ _linear("yw", 52)
 
 def _from_days(unit: str):  # type: ignore[no-untyped-def]
     def fn(ev: Evaluator, a: list[Value]) -> Value:
-        stamps, bad = _days_to_parts(as_number(a[0]))
+        stamps, bad = timestamps(as_number(a[0]))
         y = np.asarray(stamps.year, dtype=np.float64) - 1960
         m = np.asarray(stamps.month, dtype=np.float64)
         values = {"m": y * 12 + m - 1, "q": y * 4 + (m - 1) // 3, "h": y * 2 + (m - 1) // 6,
@@ -120,49 +110,6 @@ def _today(ev: Evaluator, a: list[Value]) -> Value:
 
 
 FUNCTIONS["today"] = (_today, 0, 0)
-
-
-def parse_date(text: str, mask: str, topyear: float = math.nan) -> float:
-    """Stata's date(s, mask): ``"DMY"``, ``"MDY"``, ``"YMD"``, ``"20YMD"`` ... → days."""
-    letters = re.findall(r"(\d\d)?([DMY])", mask.upper())
-    parts = re.findall(r"\d+|[A-Za-z]+", text)
-    if len(parts) != len(letters):
-        if len(letters) == 3 and len(parts) == 1 and parts[0].isdigit() and len(parts[0]) == 8:
-            order = [c for _, c in letters]
-            s = parts[0]
-            widths = {"Y": 4, "M": 2, "D": 2}
-            parts, pos = [], 0
-            for c in order:
-                parts.append(s[pos : pos + widths[c]])
-                pos += widths[c]
-        else:
-            return math.nan
-    values: dict[str, int] = {}
-    for (century, letter), part in zip(letters, parts, strict=True):
-        if letter == "M" and part.isalpha():
-            key = part[:3].lower()
-            if key not in _MONTHS:
-                return math.nan
-            values["M"] = _MONTHS.index(key) + 1
-        elif part.isdigit():
-            value = int(part)
-            if letter == "Y" and len(part) <= 2:
-                if century:
-                    value += int(century) * 100
-                elif not math.isnan(topyear):
-                    value += int(topyear) // 100 * 100
-                    if value > topyear:
-                        value -= 100
-                else:
-                    return math.nan
-            values[letter] = value
-        else:
-            return math.nan
-    try:
-        return float((dt.date(values.get("Y", 1960), values.get("M", 1), values.get("D", 1))
-                      - EPOCH).days)
-    except ValueError:
-        return math.nan
 
 
 def _date(ev: Evaluator, a: list[Value]) -> Value:
@@ -226,49 +173,12 @@ def _clock(ev: Evaluator, a: list[Value]) -> Value:
         times = re.findall(r"(\d+):(\d+)(?::(\d+(?:\.\d+)?))?", s)
         h, mi, sec = (float(times[0][0]), float(times[0][1]), float(times[0][2] or 0)) \
             if times else (0.0, 0.0, 0.0)
-        return days * _MS_PER_DAY + ((h * 60 + mi) * 60 + sec) * 1000
+        return days * MS_PER_DAY + ((h * 60 + mi) * 60 + sec) * 1000
 
     return elementwise(one, [as_text(a[0]), as_text(a[1])], numeric=True)
 
 
 FUNCTIONS["clock"] = (_clock, 2, 3)
 FUNCTIONS["Clock"] = (_clock, 2, 3)
-FUNCTIONS["dofc"] = (lambda ev, a: np.floor(as_number(a[0]) / _MS_PER_DAY), 1, 1)
-FUNCTIONS["cofd"] = (lambda ev, a: as_number(a[0]) * _MS_PER_DAY, 1, 1)
-
-
-def format_date(value: float, unit: str, detail: str) -> str:
-    """Display a date value with ``%td``/``%tm``/``%tq``/``%th``/``%tw``/``%ty``/``%tc``."""
-    if unit in ("c", "C"):
-        stamp = dt.datetime(1960, 1, 1) + dt.timedelta(milliseconds=value)
-        return stamp.strftime("%d%b%Y %H:%M:%S").lower()[:9] + stamp.strftime(" %H:%M:%S")
-    if unit == "d":
-        day = EPOCH + dt.timedelta(days=math.floor(value))
-        if detail:
-            return _custom(day, detail)
-        return f"{day.day:02d}{_MONTHS[day.month - 1]}{day.year}"
-    k = math.floor(value)
-    if unit == "y":
-        return str(k)
-    per = {"m": 12, "q": 4, "h": 2, "w": 52}[unit]
-    return f"{1960 + k // per}{unit}{k % per + 1}"
-
-
-def _custom(day: dt.date, detail: str) -> str:
-    codes = {"CCYY": f"{day.year:04d}", "YY": f"{day.year % 100:02d}", "NN": f"{day.month:02d}",
-             "nn": str(day.month), "DD": f"{day.day:02d}", "dd": str(day.day),
-             "Mon": _MONTHS[day.month - 1].capitalize(), "Month": day.strftime("%B"),
-             "mon": _MONTHS[day.month - 1], "month": day.strftime("%B").lower()}
-    out, i = [], 0
-    while i < len(detail):
-        for code in sorted(codes, key=len, reverse=True):
-            if detail.startswith(code, i):
-                out.append(codes[code])
-                i += len(code)
-                break
-        else:
-            ch = detail[i]
-            out.append(detail[i + 1] if ch == "!" and i + 1 < len(detail) else
-                       {"_": " "}.get(ch, ch))
-            i += 2 if ch == "!" else 1
-    return "".join(out)
+FUNCTIONS["dofc"] = (lambda ev, a: np.floor(as_number(a[0]) / MS_PER_DAY), 1, 1)
+FUNCTIONS["cofd"] = (lambda ev, a: as_number(a[0]) * MS_PER_DAY, 1, 1)

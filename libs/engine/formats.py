@@ -11,6 +11,7 @@ import math
 import re
 
 from libs.engine import missing
+from libs.engine.calendar import format_date
 from libs.engine.errors import StataError
 
 _FMT = re.compile(r"^%(-)?(0)?(\d+)?(?:\.(\d+))?([gfe])(c)?$")
@@ -28,8 +29,6 @@ def format_number(value: float, fmt: str = "%9.0g") -> str:
     """``value`` displayed with numeric format ``fmt`` (padded to its width)."""
     date = _DATE.match(fmt)
     if date:
-        from libs.engine.datefuncs import format_date
-
         width, unit, detail = date.groups()
         text = missing.label(value) if math.isnan(value) else format_date(value, unit, detail)
         return text.ljust(int(width)) if fmt.startswith("%-") and width else text.rjust(
