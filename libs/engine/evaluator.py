@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import numpy.typing as npt
 
-from libs.engine import expr, missing, timeseries
+from libs.engine import expr, functions, missing, timeseries
 from libs.engine.errors import StataError
 from libs.engine.groups import Groups, whole
 from libs.engine.results import Matrix
@@ -78,9 +78,8 @@ class Evaluator:
                 return missing.canonical(np.asarray(-value)) if np.ndim(value) else -value
             return (value == 0).astype(np.float64) if np.ndim(value) else np.float64(value == 0)
         if isinstance(node, expr.Call):
-            from libs.engine.functions import call
-
-            return call(self, node)
+            fn = functions.lookup(node.name, len(node.args))
+            return fn(self, [self.eval(a) for a in node.args])
         if isinstance(node, expr.Sub):
             return self.subscript(node)
         if isinstance(node, expr.Special):

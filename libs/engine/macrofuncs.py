@@ -173,12 +173,7 @@ def list_function(session: Session, rest: str) -> str:
 
 
 def _matrix_names(session: Session, fn: str, name: str) -> str:
-    from libs.engine.results import Matrix
-
-    m = re.match(r"^([res])\((\w+)\)$", name)
-    mat = session.stored(m.group(1), m.group(2)) if m else session.matrices.get(name)
-    if not isinstance(mat, Matrix):
-        raise StataError(111, f"matrix {name} not found")
+    mat = session.matrix(name)
     names = mat.colnames if fn.startswith("col") else mat.rownames
     if fn.endswith("eq"):
         return " ".join(n.split(":", 1)[0] if ":" in n else "_" for n in names)

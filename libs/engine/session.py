@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
@@ -25,6 +26,7 @@ from libs.engine.results import Matrix, Results
 from libs.engine.timeseries import TsSettings
 
 DEFAULT_SEED = 123456789
+_STORED_MATRIX = re.compile(r"^([res])\((\w+)\)$")  #: e(b), r(table), s(x)
 
 
 @dataclass
@@ -134,6 +136,15 @@ class Session:
         if cls == "e" and name == "sample":
             return results.sample if results.sample is not None else np.zeros(self.data.n, bool)
         return results.lookup(name)
+
+    def matrix(self, text: str) -> Matrix:
+        """The matrix ``text`` names: ``e(b)``, ``r(table)`` or a user matrix (r(111) if none)."""
+        text = text.strip()
+        m = _STORED_MATRIX.match(text)
+        value = self.stored(m.group(1), m.group(2)) if m else self.matrices.get(text)
+        if not isinstance(value, Matrix):
+            raise StataError(111, f"matrix {text} not found")
+        return value
 
     def creturn(self, name: str) -> float | str | None:
         """``c()`` values the templates use."""

@@ -6,22 +6,18 @@ import contextlib
 import datetime as dt
 import math
 import re
-from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
 from libs.engine.calendar import EPOCH, MS_PER_DAY, parse_date, timestamps
 from libs.engine.errors import StataError
-from libs.engine.functions import FUNCTIONS
+from libs.engine.functions.catalog import Context, Function, function
 from libs.engine.values import Value, as_number, as_text, elementwise
 
-if TYPE_CHECKING:
-    from libs.engine.evaluator import Evaluator
 
-
-def _part(attr: str):  # type: ignore[no-untyped-def]
-    def fn(ev: Evaluator, a: list[Value]) -> Value:
+def _part(attr: str) -> Function:
+    def fn(ev: Context, a: list[Value]) -> Value:
         stamps, bad = timestamps(as_number(a[0]))
         values = np.asarray(getattr(stamps, attr), dtype=np.float64)
         if attr == "day_of_week":
@@ -34,10 +30,11 @@ def _part(attr: str):  # type: ignore[no-untyped-def]
 
 for _name, _attr in {"year": "year", "month": "month", "day": "day", "dow": "day_of_week",
                      "doy": "day_of_year", "quarter": "quarter"}.items():
-    FUNCTIONS[_name] = (_part(_attr), 1, 1)
+    function(_name)(_part(_attr))
 
 
-def _mdy(ev: Evaluator, a: list[Value]) -> Value:
+@function("mdy", args=3)
+def _mdy(ev: Context, a: list[Value]) -> Value:
     m, d, y = (np.atleast_1d(np.asarray(as_number(v), dtype=np.float64)) for v in a)
     m, d, y = np.broadcast_arrays(m, d, y)
     out = np.full(m.shape, np.nan)
@@ -48,25 +45,22 @@ def _mdy(ev: Evaluator, a: list[Value]) -> Value:
     return out if any(np.ndim(v) for v in a) else np.float64(out[0])
 
 
-FUNCTIONS["mdy"] = (_mdy, 3, 3)
+def _linear(per_year: int) -> Function:
+    """ym(y, m), yq(y, q) ...: periods since 1960 from a year and a period within it."""
 
-
-def _linear(fn_name: str, per_year: int) -> None:
-    def fn(ev: Evaluator, a: list[Value]) -> Value:
+    def fn(ev: Context, a: list[Value]) -> Value:
         y, k = as_number(a[0]), as_number(a[1])
         return (y - 1960) * per_year + k - 1
 
-    FUNCTIONS[fn_name] = (fn, 2, 2)
+    return fn
 
 
-_linear("ym", 12)
-_linear("yq", 4)
-_linear("yh", 2)
-_linear("yw", 52)
+for _name, _per_year in {"ym": 12, "yq": 4, "yh": 2, "yw": 52}.items():
+    function(_name, args=2)(_linear(_per_year))
 
 
-def _from_days(unit: str):  # type: ignore[no-untyped-def]
-    def fn(ev: Evaluator, a: list[Value]) -> Value:
+def _from_days(unit: str) -> Function:
+    def fn(ev: Context, a: list[Value]) -> Value:
         stamps, bad = timestamps(as_number(a[0]))
         y = np.asarray(stamps.year, dtype=np.float64) - 1960
         m = np.asarray(stamps.month, dtype=np.float64)
@@ -79,8 +73,8 @@ def _from_days(unit: str):  # type: ignore[no-untyped-def]
     return fn
 
 
-def _to_days(unit: str):  # type: ignore[no-untyped-def]
-    def fn(ev: Evaluator, a: list[Value]) -> Value:
+def _to_days(unit: str) -> Function:
+    def fn(ev: Context, a: list[Value]) -> Value:
         x = np.atleast_1d(np.asarray(as_number(a[0]), dtype=np.float64))
         bad = ~np.isfinite(x)
         x0 = np.where(bad, 0, x)
@@ -99,30 +93,26 @@ def _to_days(unit: str):  # type: ignore[no-untyped-def]
 
 
 for _u in "mqhyw":
-    FUNCTIONS[f"{_u}ofd"] = (_from_days(_u), 1, 1)
+    function(f"{_u}ofd")(_from_days(_u))
 for _u in "mqhy":
-    FUNCTIONS[f"dof{_u}"] = (_to_days(_u), 1, 1)
-FUNCTIONS["yofd"] = (_from_days("y"), 1, 1)
+    function(f"dof{_u}")(_to_days(_u))
+function("yofd")(_from_days("y"))
 
 
-def _today(ev: Evaluator, a: list[Value]) -> Value:
+@function("today", args=0)
+def _today(ev: Context, a: list[Value]) -> Value:
     return np.float64((dt.date.today() - EPOCH).days)
 
 
-FUNCTIONS["today"] = (_today, 0, 0)
-
-
-def _date(ev: Evaluator, a: list[Value]) -> Value:
+@function("date", "daily", args=(2, 3))
+def _date(ev: Context, a: list[Value]) -> Value:
     top = float(as_number(a[2])) if len(a) > 2 else math.nan
     return elementwise(lambda s, m: parse_date(s, m, top), [as_text(a[0]), as_text(a[1])],
                        numeric=True)
 
 
-for _name in ("date", "daily"):
-    FUNCTIONS[_name] = (_date, 2, 3)
-
-
-def _monthly(ev: Evaluator, a: list[Value]) -> Value:
+@function("monthly", args=(2, 3))
+def _monthly(ev: Context, a: list[Value]) -> Value:
     def one(s: str, mask: str) -> float:
         days = parse_date(s, mask.upper().replace("M", "M") + ("D" if "D" not in mask else ""))
         if math.isnan(days) and not re.search(r"\d+\D+\d+", s):
@@ -137,13 +127,10 @@ def _monthly(ev: Evaluator, a: list[Value]) -> Value:
     return elementwise(one, [as_text(a[0]), as_text(a[1])], numeric=True)
 
 
-FUNCTIONS["monthly"] = (_monthly, 2, 3)
-
-
-def _literal(unit: str):  # type: ignore[no-untyped-def]
+def _literal(unit: str) -> Function:
     """td(01jan2020), tm(2020m1), tq(2020q1), ty(2020) pseudo-functions."""
 
-    def fn(ev: Evaluator, a: list[Value]) -> Value:
+    def fn(ev: Context, a: list[Value]) -> Value:
         text = str(a[0]).strip()
         if unit == "d":
             value = parse_date(text, "DMY")
@@ -161,10 +148,11 @@ def _literal(unit: str):  # type: ignore[no-untyped-def]
 
 
 for _u in "dmqhwy":
-    FUNCTIONS[f"t{_u}"] = (_literal(_u), 1, 1)
+    function(f"t{_u}")(_literal(_u))
 
 
-def _clock(ev: Evaluator, a: list[Value]) -> Value:
+@function("clock", "Clock", args=(2, 3))
+def _clock(ev: Context, a: list[Value]) -> Value:
     def one(s: str, mask: str) -> float:
         date_mask = re.sub(r"[hms]", "", mask, flags=re.IGNORECASE)
         words = max(len(date_mask) - 1, 0)
@@ -178,7 +166,12 @@ def _clock(ev: Evaluator, a: list[Value]) -> Value:
     return elementwise(one, [as_text(a[0]), as_text(a[1])], numeric=True)
 
 
-FUNCTIONS["clock"] = (_clock, 2, 3)
-FUNCTIONS["Clock"] = (_clock, 2, 3)
-FUNCTIONS["dofc"] = (lambda ev, a: np.floor(as_number(a[0]) / MS_PER_DAY), 1, 1)
-FUNCTIONS["cofd"] = (lambda ev, a: as_number(a[0]) * MS_PER_DAY, 1, 1)
+
+@function("dofc")
+def _dofc(ev: Context, a: list[Value]) -> Value:
+    return np.floor(as_number(a[0]) / MS_PER_DAY)
+
+
+@function("cofd")
+def _cofd(ev: Context, a: list[Value]) -> Value:
+    return as_number(a[0]) * MS_PER_DAY

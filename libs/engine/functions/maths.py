@@ -1,53 +1,18 @@
-"""Expression functions: the dispatch table, and the math, logical and random functions.
-
-Each function receives the evaluator (for N, by-groups, the RNG) and its evaluated arguments.
-String functions live in ``strfuncs``, date functions in ``datefuncs``; all register here.
-"""
+"""Mathematical, logical, random-number and distribution functions."""
 
 from __future__ import annotations
 
 import warnings
 from collections.abc import Callable
-from typing import TYPE_CHECKING
 
 import numpy as np
 from scipy import special, stats
 
-from libs.engine import expr, missing
+from libs.engine import missing
 from libs.engine.errors import StataError
+from libs.engine.functions.catalog import Context, Function, function
 from libs.engine.groups import whole
 from libs.engine.values import Value, as_number, clean, is_string
-
-if TYPE_CHECKING:
-    from libs.engine.evaluator import Evaluator
-
-Function = Callable[["Evaluator", list["Value"]], "Value"]
-FUNCTIONS: dict[str, tuple[Function, int, int]] = {}  #: name -> (function, min args, max args)
-
-
-def function(*names: str, args: int | tuple[int, int] = 1) -> Callable[[Function], Function]:
-    """Register a function under ``names`` taking ``args`` arguments (or a (min, max) range)."""
-    lo, hi = (args, args) if isinstance(args, int) else args
-
-    def register(fn: Function) -> Function:
-        for name in names:
-            FUNCTIONS[name] = (fn, lo, hi)
-        return fn
-
-    return register
-
-
-def call(ev: Evaluator, node: expr.Call) -> Value:
-    """Evaluate a function call (r(133) for an unknown function, r(198) for bad arity)."""
-    from libs.engine import datefuncs, strfuncs  # noqa: F401  (registers their functions)
-
-    entry = FUNCTIONS.get(node.name)
-    if entry is None:
-        raise StataError(133, f"unknown function {node.name}()")
-    fn, lo, hi = entry
-    if not lo <= len(node.args) <= hi:
-        raise StataError(198, f"{node.name}(): wrong number of arguments")
-    return fn(ev, [ev.eval(a) for a in node.args])
 
 
 def _unary(np_fn: Callable[..., Value]) -> Function:
@@ -64,11 +29,11 @@ for _name, _fn in {
     "normalden": stats.norm.pdf, "invnormal": stats.norm.ppf, "digamma": special.digamma,
     "cloglog": lambda x: np.log(-np.log1p(-x)), "exp1m": np.expm1, "ln1p": np.log1p,
 }.items():
-    FUNCTIONS[_name] = (_unary(_fn), 1, 1)
+    function(_name)(_unary(_fn))
 
 
 @function("round", args=(1, 2))
-def _round(ev: Evaluator, a: list[Value]) -> Value:
+def _round(ev: Context, a: list[Value]) -> Value:
     x = as_number(a[0])
     y = as_number(a[1]) if len(a) > 1 else 1.0
     with np.errstate(all="ignore"):
@@ -77,30 +42,30 @@ def _round(ev: Evaluator, a: list[Value]) -> Value:
 
 
 @function("mod", args=2)
-def _mod(ev: Evaluator, a: list[Value]) -> Value:
+def _mod(ev: Context, a: list[Value]) -> Value:
     x, y = as_number(a[0]), as_number(a[1])
     return clean(x - y * np.floor(x / y))
 
 
 @function("atan2", args=2)
-def _atan2(ev: Evaluator, a: list[Value]) -> Value:
+def _atan2(ev: Context, a: list[Value]) -> Value:
     return clean(np.arctan2(as_number(a[0]), as_number(a[1])))
 
 
 @function("comb", args=2)
-def _comb(ev: Evaluator, a: list[Value]) -> Value:
+def _comb(ev: Context, a: list[Value]) -> Value:
     return clean(np.round(special.comb(as_number(a[0]), as_number(a[1]))))
 
 
 @function("float", args=1)
-def _float(ev: Evaluator, a: list[Value]) -> Value:
+def _float(ev: Context, a: list[Value]) -> Value:
     return clean(np.asarray(as_number(a[0]), dtype=np.float32).astype(np.float64))
 
 
 def _extreme(pick: Callable[..., Value]) -> Function:
     """max()/min(): missing arguments are ignored; missing only when all are."""
 
-    def fn(ev: Evaluator, a: list[Value]) -> Value:
+    def fn(ev: Context, a: list[Value]) -> Value:
         stacked = np.broadcast_arrays(*[np.asarray(as_number(v), dtype=np.float64) for v in a])
         data = np.stack(stacked)
         with warnings.catch_warnings():
@@ -111,12 +76,12 @@ def _extreme(pick: Callable[..., Value]) -> Function:
     return fn
 
 
-FUNCTIONS["max"] = (_extreme(np.nanmax), 1, 99)
-FUNCTIONS["min"] = (_extreme(np.nanmin), 1, 99)
+function("max", args=(1, 99))(_extreme(np.nanmax))
+function("min", args=(1, 99))(_extreme(np.nanmin))
 
 
 @function("cond", args=(3, 4))
-def _cond(ev: Evaluator, a: list[Value]) -> Value:
+def _cond(ev: Context, a: list[Value]) -> Value:
     """cond(c, a, b[, m]): a where c is true (nonzero), b where false, m where c is missing."""
     c = as_number(a[0])
     values = a[1:]
@@ -132,7 +97,7 @@ def _cond(ev: Evaluator, a: list[Value]) -> Value:
 
 
 @function("inlist", args=(2, 255))
-def _inlist(ev: Evaluator, a: list[Value]) -> Value:
+def _inlist(ev: Context, a: list[Value]) -> Value:
     x = a[0]
     out = np.zeros(np.shape(x), dtype=np.bool_)
     for v in a[1:]:
@@ -150,7 +115,7 @@ def _equal(x: Value, v: Value) -> Value:
 
 
 @function("inrange", args=3)
-def _inrange(ev: Evaluator, a: list[Value]) -> Value:
+def _inrange(ev: Context, a: list[Value]) -> Value:
     """inrange(z, a, b): a <= z <= b with missing a meaning -inf and missing b meaning +inf."""
     z, lo, hi = (as_number(v) for v in a)
     lo = np.where(np.isnan(lo), -np.inf, lo)
@@ -161,7 +126,7 @@ def _inrange(ev: Evaluator, a: list[Value]) -> Value:
 
 
 @function("missing", "mi", args=(1, 255))
-def _missing(ev: Evaluator, a: list[Value]) -> Value:
+def _missing(ev: Context, a: list[Value]) -> Value:
     out: Value = np.False_
     for v in a:
         out = out | (np.asarray(v == "") if is_string(v) else np.isnan(v))
@@ -169,7 +134,7 @@ def _missing(ev: Evaluator, a: list[Value]) -> Value:
 
 
 @function("sum", args=1)
-def _running_sum(ev: Evaluator, a: list[Value]) -> Value:
+def _running_sum(ev: Context, a: list[Value]) -> Value:
     """Running sum within the by-group, missing counted as 0."""
     x = np.broadcast_to(np.asarray(as_number(a[0]), dtype=np.float64), (ev.n,))
     filled = np.where(np.isnan(x), 0.0, x)
@@ -183,61 +148,61 @@ def _running_sum(ev: Evaluator, a: list[Value]) -> Value:
 
 # -- random numbers (set seed) ---------------------------------------------------------------
 @function("runiform", args=(0, 2))
-def _runiform(ev: Evaluator, a: list[Value]) -> Value:
+def _runiform(ev: Context, a: list[Value]) -> Value:
     lo, hi = (as_number(a[0]), as_number(a[1])) if a else (0.0, 1.0)
     return lo + (hi - lo) * ev.session.rng.random(ev.n)
 
 
 @function("runiformint", args=2)
-def _runiformint(ev: Evaluator, a: list[Value]) -> Value:
+def _runiformint(ev: Context, a: list[Value]) -> Value:
     lo, hi = float(as_number(a[0])), float(as_number(a[1]))
     return ev.session.rng.integers(int(lo), int(hi) + 1, ev.n).astype(np.float64)
 
 
 @function("rnormal", args=(0, 2))
-def _rnormal(ev: Evaluator, a: list[Value]) -> Value:
+def _rnormal(ev: Context, a: list[Value]) -> Value:
     mean = as_number(a[0]) if a else 0.0
     sd = as_number(a[1]) if len(a) > 1 else 1.0
     return clean(mean + sd * ev.session.rng.standard_normal(ev.n))
 
 
 @function("rbinomial", args=2)
-def _rbinomial(ev: Evaluator, a: list[Value]) -> Value:
+def _rbinomial(ev: Context, a: list[Value]) -> Value:
     trials, p = int(as_number(a[0])), float(as_number(a[1]))
     return ev.session.rng.binomial(trials, p, ev.n).astype(np.float64)
 
 
 @function("rpoisson", args=1)
-def _rpoisson(ev: Evaluator, a: list[Value]) -> Value:
+def _rpoisson(ev: Context, a: list[Value]) -> Value:
     return ev.session.rng.poisson(float(as_number(a[0])), ev.n).astype(np.float64)
 
 
-# -- distributions part 2 and templates use in display ---------------------------------------
+# -- distributions (t, F, chi2) --------------------------------------------------------------
 @function("ttail", args=2)
-def _ttail(ev: Evaluator, a: list[Value]) -> Value:
+def _ttail(ev: Context, a: list[Value]) -> Value:
     return clean(stats.t.sf(as_number(a[1]), as_number(a[0])))
 
 
 @function("invttail", args=2)
-def _invttail(ev: Evaluator, a: list[Value]) -> Value:
+def _invttail(ev: Context, a: list[Value]) -> Value:
     return clean(stats.t.isf(as_number(a[1]), as_number(a[0])))
 
 
 @function("Ftail", args=3)
-def _ftail(ev: Evaluator, a: list[Value]) -> Value:
+def _ftail(ev: Context, a: list[Value]) -> Value:
     return clean(stats.f.sf(as_number(a[2]), as_number(a[0]), as_number(a[1])))
 
 
 @function("chi2tail", args=2)
-def _chi2tail(ev: Evaluator, a: list[Value]) -> Value:
+def _chi2tail(ev: Context, a: list[Value]) -> Value:
     return clean(stats.chi2.sf(as_number(a[1]), as_number(a[0])))
 
 
 @function("chi2", args=2)
-def _chi2(ev: Evaluator, a: list[Value]) -> Value:
+def _chi2(ev: Context, a: list[Value]) -> Value:
     return clean(stats.chi2.cdf(as_number(a[1]), as_number(a[0])))
 
 
 @function("invchi2tail", args=2)
-def _invchi2tail(ev: Evaluator, a: list[Value]) -> Value:
+def _invchi2tail(ev: Context, a: list[Value]) -> Value:
     return clean(stats.chi2.isf(as_number(a[1]), as_number(a[0])))

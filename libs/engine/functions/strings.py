@@ -5,26 +5,23 @@ from __future__ import annotations
 import fnmatch
 import re
 from collections.abc import Callable
-from typing import TYPE_CHECKING
 
 import numpy as np
 
 from libs.engine import formats
-from libs.engine.functions import FUNCTIONS
+from libs.engine.functions.catalog import Context, Function, function
 from libs.engine.values import Value, as_number, as_text, elementwise
 
-if TYPE_CHECKING:
-    from libs.engine.evaluator import Evaluator
 
+def _per_element(fn: Callable[..., object], *, numeric: bool, text_args: int) -> Function:
+    """A function applying ``fn`` element by element: its first ``text_args`` arguments are
+    strings, the others numbers; ``numeric`` says what it returns."""
 
-def _register(names: tuple[str, ...], lo: int, hi: int, numeric: bool, text_args: int,
-              fn: Callable[..., object]) -> None:
-    def call(ev: Evaluator, a: list[Value]) -> Value:
+    def call(ev: Context, a: list[Value]) -> Value:
         checked = [(as_text(v) if i < text_args else as_number(v)) for i, v in enumerate(a)]
         return elementwise(fn, checked, numeric=numeric)
 
-    for name in names:
-        FUNCTIONS[name] = (call, lo, hi)
+    return call
 
 
 def _substr(s: str, start: float, length: float = np.nan) -> str:
@@ -72,36 +69,61 @@ def _strtoname(s: str) -> str:
     return ("_" + name if name[:1].isdigit() or not name else name)[:32]
 
 
-_register(("strlen", "length", "ustrlen", "udstrlen"), 1, 1, True, 1,
-          len)
-_register(("substr", "usubstr", "substrb"), 2, 3, False, 1, _substr)
-_register(("strupper", "upper", "ustrupper"), 1, 1, False, 1, str.upper)
-_register(("strlower", "lower", "ustrlower"), 1, 1, False, 1, str.lower)
-_register(("strtrim", "trim", "ustrtrim"), 1, 1, False, 1, lambda s: s.strip(" "))
-_register(("strltrim", "ltrim", "ustrltrim"), 1, 1, False, 1, lambda s: s.lstrip(" "))
-_register(("strrtrim", "rtrim", "ustrrtrim"), 1, 1, False, 1, lambda s: s.rstrip(" "))
-_register(("stritrim", "itrim"), 1, 1, False, 1, lambda s: re.sub(r" +", " ", s))
-_register(("strproper", "proper", "ustrtitle"), 1, 1, False, 1, _proper)
-_register(("strreverse", "reverse", "ustrreverse"), 1, 1, False, 1, lambda s: s[::-1])
-_register(("subinstr", "usubinstr"), 4, 4, False, 3, _subinstr)
-_register(("subinword",), 4, 4, False, 3, _subinword)
-_register(("strpos", "ustrpos", "index"), 2, 2, True, 2, lambda s, t: s.find(t) + 1)
-_register(("strrpos", "ustrrpos"), 2, 2, True, 2, lambda s, t: s.rfind(t) + 1)
-_register(("word",), 2, 2, False, 1, _word)
-_register(("wordcount", "ustrwordcount"), 1, 1, True, 1, lambda s: len(s.split()))
-_register(("real",), 1, 1, True, 1, _real)
-_register(("strmatch",), 2, 2, True, 2, lambda s, p: fnmatch.fnmatchcase(s, p))
-_register(("strtoname", "ustrtoname"), 1, 2, False, 1, _strtoname)
-_register(("ustrregexra",), 3, 4, False, 3, lambda s, p, r, *_: re.sub(p, r, s))
-_register(("ustrregexrf",), 3, 4, False, 3, lambda s, p, r, *_: re.sub(p, r, s, count=1))
-_register(("ustrregexm",), 2, 3, True, 2, lambda s, p, *_: re.search(p, s) is not None)
-_register(("regexr",), 3, 3, False, 3, lambda s, p, r: re.sub(p, r, s, count=1))
-_register(("abbrev",), 2, 2, False, 1, lambda s, k: s if len(s) <= int(k) else s[: int(k) - 1]
-          + "~")
-_register(("strdup",), 2, 2, False, 1, lambda s, k: s * int(k))
+function("strlen", "length", "ustrlen", "udstrlen", args=1)(
+    _per_element(len, numeric=True, text_args=1))
+function("substr", "usubstr", "substrb", args=(2, 3))(
+    _per_element(_substr, numeric=False, text_args=1))
+function("strupper", "upper", "ustrupper", args=1)(
+    _per_element(str.upper, numeric=False, text_args=1))
+function("strlower", "lower", "ustrlower", args=1)(
+    _per_element(str.lower, numeric=False, text_args=1))
+function("strtrim", "trim", "ustrtrim", args=1)(
+    _per_element(lambda s: s.strip(" "), numeric=False, text_args=1))
+function("strltrim", "ltrim", "ustrltrim", args=1)(
+    _per_element(lambda s: s.lstrip(" "), numeric=False, text_args=1))
+function("strrtrim", "rtrim", "ustrrtrim", args=1)(
+    _per_element(lambda s: s.rstrip(" "), numeric=False, text_args=1))
+function("stritrim", "itrim", args=1)(
+    _per_element(lambda s: re.sub(r" +", " ", s), numeric=False, text_args=1))
+function("strproper", "proper", "ustrtitle", args=1)(
+    _per_element(_proper, numeric=False, text_args=1))
+function("strreverse", "reverse", "ustrreverse", args=1)(
+    _per_element(lambda s: s[::-1], numeric=False, text_args=1))
+function("subinstr", "usubinstr", args=4)(
+    _per_element(_subinstr, numeric=False, text_args=3))
+function("subinword", args=4)(
+    _per_element(_subinword, numeric=False, text_args=3))
+function("strpos", "ustrpos", "index", args=2)(
+    _per_element(lambda s, t: s.find(t) + 1, numeric=True, text_args=2))
+function("strrpos", "ustrrpos", args=2)(
+    _per_element(lambda s, t: s.rfind(t) + 1, numeric=True, text_args=2))
+function("word", args=2)(
+    _per_element(_word, numeric=False, text_args=1))
+function("wordcount", "ustrwordcount", args=1)(
+    _per_element(lambda s: len(s.split()), numeric=True, text_args=1))
+function("real", args=1)(
+    _per_element(_real, numeric=True, text_args=1))
+function("strmatch", args=2)(
+    _per_element(lambda s, p: fnmatch.fnmatchcase(s, p), numeric=True, text_args=2))
+function("strtoname", "ustrtoname", args=(1, 2))(
+    _per_element(_strtoname, numeric=False, text_args=1))
+function("ustrregexra", args=(3, 4))(
+    _per_element(lambda s, p, r, *_: re.sub(p, r, s), numeric=False, text_args=3))
+function("ustrregexrf", args=(3, 4))(
+    _per_element(lambda s, p, r, *_: re.sub(p, r, s, count=1), numeric=False, text_args=3))
+function("ustrregexm", args=(2, 3))(
+    _per_element(lambda s, p, *_: re.search(p, s) is not None, numeric=True, text_args=2))
+function("regexr", args=3)(
+    _per_element(lambda s, p, r: re.sub(p, r, s, count=1), numeric=False, text_args=3))
+function("abbrev", args=2)(
+    _per_element(lambda s, k: s if len(s) <= int(k) else s[: int(k) - 1] + "~",
+                 numeric=False, text_args=1))
+function("strdup", args=2)(
+    _per_element(lambda s, k: s * int(k), numeric=False, text_args=1))
 
 
-def _string(ev: Evaluator, a: list[Value]) -> Value:
+@function("string", "strofreal", args=(1, 2))
+def _string(ev: Context, a: list[Value]) -> Value:
     """string(x[, fmt]) / strofreal: a number as text (``%9.0g`` unless a format is given)."""
     fmt = str(as_text(a[1])) if len(a) > 1 else "%9.0g"
     x = as_number(a[0])
@@ -122,20 +144,14 @@ def _string_default(x: np.ndarray) -> np.ndarray:
     return out
 
 
-for _name in ("string", "strofreal"):
-    FUNCTIONS[_name] = (_string, 1, 2)
-
-
-def _char(ev: Evaluator, a: list[Value]) -> Value:
+@function("char", "uchar")
+def _char(ev: Context, a: list[Value]) -> Value:
     return elementwise(lambda k: chr(int(k)) if 0 < k < 0x110000 else "", [as_number(a[0])],
                        numeric=False)
 
 
-FUNCTIONS["char"] = (_char, 1, 1)
-FUNCTIONS["uchar"] = (_char, 1, 1)
-
-
-def _regexm(ev: Evaluator, a: list[Value]) -> Value:
+@function("regexm", args=2)
+def _regexm(ev: Context, a: list[Value]) -> Value:
     """regexm(s, re): match, remembering the groups for regexs(n) per observation."""
     s, pattern = as_text(a[0]), str(as_text(a[1]))
     compiled = re.compile(pattern)
@@ -151,14 +167,11 @@ def _regexm(ev: Evaluator, a: list[Value]) -> Value:
     return np.float64(out[0]) if isinstance(s, str) else out
 
 
-def _regexs(ev: Evaluator, a: list[Value]) -> Value:
+@function("regexs")
+def _regexs(ev: Context, a: list[Value]) -> Value:
     k = int(as_number(a[0])) if np.ndim(a[0]) == 0 else 0
     groups = ev.session.regex_groups
     texts = [g[k] if k < len(g) else "" for g in groups]
     if ev.scalar or (len(texts) == 1 and ev.n != 1):
         return texts[ev.row if ev.scalar and ev.row < len(texts) else 0] if texts else ""
     return np.array(texts if len(texts) == ev.n else [""] * ev.n, dtype=np.object_)
-
-
-FUNCTIONS["regexm"] = (_regexm, 2, 2)
-FUNCTIONS["regexs"] = (_regexs, 1, 1)
