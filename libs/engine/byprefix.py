@@ -34,7 +34,7 @@ def run_by(interp: Interpreter, word: str, rest: str) -> None:
     by_vars = varlist.expand(ds, outer, abbrev=session.settings.varabbrev)
     sort_vars = by_vars + varlist.expand(ds, inner, abbrev=session.settings.varabbrev)
     if do_sort:
-        sort_data(session, sort_vars)
+        sort_data(session.data, sort_vars)
     elif inner:
         groups_of(ds, sort_vars)  # r(5) unless sorted by all of them
     groups = groups_of(ds, by_vars)

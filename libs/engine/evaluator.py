@@ -126,7 +126,7 @@ class Evaluator:
             return self.session.scalar_value(node.name)
         col = self.data.cols[name]
         if node.ts:
-            col = timeseries.apply(self.session, name, node.ts)
+            col = timeseries.apply(self.data, self.session.tsset, name, node.ts)
         if self.scalar:
             if not self.data.n:
                 return "" if col.dtype == np.object_ else np.float64(np.nan)

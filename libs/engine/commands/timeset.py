@@ -47,7 +47,7 @@ def _declare(session: Session, args: Args, *, panel_first: bool, command_name: s
             raise StataError(451, "repeated time values within panel" if panel else
                                   "repeated time values in sample")
     session.tsset = TsSettings(timevar=time, panelvar=panel, delta=delta)
-    sort_data(session, [v for v in (panel, time) if v])
+    sort_data(session.data, [v for v in (panel, time) if v])
     log = session.log
     log.out()
     pad = " " if panel else ""  # Stata right-aligns the labels on the longest one

@@ -126,7 +126,7 @@ def sort(session: Session, args: Args) -> None:
     """``sort varlist`` (ascending; missing values last; ties keep their order)."""
     if args.in_range is not None:
         raise StataError(198, "sort ... in is not supported by the embedded engine")
-    sort_data(session, args.varlist)
+    sort_data(session.data, args.varlist)
 
 
 @command("gsort", syntax=None)
@@ -142,7 +142,7 @@ def gsort(session: Session, args: Args) -> None:
             desc.append(sign == "-")
     if not names:
         raise StataError(100, "varlist required")
-    sort_data(session, names, desc)
+    sort_data(session.data, names, desc)
 
 
 @command("format", abbrev=3, syntax=None)
