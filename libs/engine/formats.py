@@ -10,6 +10,8 @@ from __future__ import annotations
 import math
 import re
 
+import numpy as np
+
 from libs.engine import missing
 from libs.engine.calendar import format_date
 from libs.engine.errors import StataError
@@ -127,3 +129,16 @@ def display(value: float | str, fmt: str) -> str:
     if isinstance(value, str):
         return format_string(value, fmt)
     return format_number(float(value), fmt)
+
+
+def macro_text(value: object) -> str:
+    """A value as macro text: ``%18.0g`` without padding (``.25``, ``.3333333333333333``)."""
+    if isinstance(value, str):
+        return value
+    arr = np.asarray(value)
+    if arr.dtype == np.object_:
+        return str(arr.flat[0]) if arr.size else ""
+    number = float(arr.flat[0]) if arr.size else float("nan")
+    if math.isnan(number):
+        return missing.label(number)
+    return general(number, 18)  # Stata stores `local x = exp` as %18.0g

@@ -15,6 +15,7 @@ from libs.engine import macros, registry
 from libs.engine.errors import ExitRequest, LoopControl, StataError, internal_error
 from libs.engine.evaluator import Evaluator
 from libs.engine.lexer import LogicalLine
+from libs.engine.macrofuncs import SessionMacros
 from libs.engine.results import Results
 from libs.engine.session import Frame, Program, Session
 from libs.engine.values import is_string
@@ -31,6 +32,7 @@ class Interpreter:
 
     def __init__(self, session: Session) -> None:
         self.session = session
+        self.env = SessionMacros(session)
 
     # -- blocks ------------------------------------------------------------------------------
     def run(self, lines: list[LogicalLine], *, echo: bool) -> None:
@@ -59,8 +61,8 @@ class Interpreter:
                 self.session.log.out(header_line(line.text))
                 self._echo_rows(lines, i + 1, end)
 
-            read_input(self.session, macros.expand(line.text, self.session).split(None, 1)[1:],
-                       [macros.expand(ln.text, self.session) for ln in lines[i + 1 : end]])
+            read_input(self.session, macros.expand(line.text, self.env).split(None, 1)[1:],
+                       [macros.expand(ln.text, self.env) for ln in lines[i + 1 : end]])
             return end + 1
         if line.text.rstrip().endswith("{"):
             end = self._block_end(lines, i)
@@ -72,7 +74,7 @@ class Interpreter:
             return end + 1
         if echo:
             self.session.log.echo(line.source)
-        self.execute(macros.expand(line.text, self.session), lines, i)
+        self.execute(macros.expand(line.text, self.env), lines, i)
         return i + 1
 
     def _echo_block(self, lines: list[LogicalLine], start: int, end: int, *,
@@ -130,7 +132,7 @@ class Interpreter:
     def run_compound(self, lines: list[LogicalLine]) -> None:
         """Run a braced construct: if/else chain, loop, or a prefixed ``{ }`` block."""
         prefixes, raw_core = _split_prefixes(lines[0].text.strip()[:-1].strip())
-        core = macros.expand(raw_core, self.session).strip()
+        core = macros.expand(raw_core, self.env).strip()
         word = core.split(None, 1)[0] if core else ""
 
         def construct() -> None:
@@ -193,7 +195,7 @@ class Interpreter:
 
     def truth(self, cond: str) -> bool:
         """Whether condition ``cond`` (macros expanded now) is true; r(109) for a string."""
-        expanded = macros.expand(cond, self.session)
+        expanded = macros.expand(cond, self.env)
         value = Evaluator(self.session, scalar=True).evaluate(expanded)
         if is_string(value):
             raise StataError(109, "type mismatch")
@@ -297,7 +299,7 @@ class Interpreter:
 
     # -- programs ----------------------------------------------------------------------------
     def _define_program(self, lines: list[LogicalLine], i: int, end: int) -> None:
-        header = macros.expand(lines[i].text, self.session)
+        header = macros.expand(lines[i].text, self.env)
         words = header.replace(",", " , ").split()
         words = words[2:] if len(words) > 1 and _is(words[1], "define", 3) else words[1:]
         if not words:

@@ -8,8 +8,8 @@ from typing import TYPE_CHECKING
 
 from libs.engine import macros, varlist
 from libs.engine.errors import LoopControl, StataError
+from libs.engine.formats import macro_text
 from libs.engine.lexer import LogicalLine
-from libs.engine.session import macro_text
 from libs.engine.syntax import parse_numlist
 
 if TYPE_CHECKING:

@@ -16,7 +16,6 @@ from typing import TextIO
 import numpy as np
 import numpy.typing as npt
 
-from libs.engine import formats, missing
 from libs.engine.dataset import Dataset
 from libs.engine.errors import StataError
 from libs.engine.groups import Groups
@@ -83,7 +82,7 @@ class Session:
         self.temp_files: list[str] = []  #: tempfile paths, removed when the run ends
         self.file_handles: dict[str, TextIO] = {}  #: ``file open`` handles
 
-    # -- macros (the MacroEnv protocol) --------------------------------------------------------
+    # -- macros ---------------------------------------------------------------------------------
     @property
     def frame(self) -> Frame:
         """The innermost execution frame."""
@@ -107,18 +106,6 @@ class Session:
         if name == "S_TIME":
             return now.strftime("%H:%M:%S")
         return ""
-
-    def inline_expression(self, text: str) -> str:
-        """`` `=exp' ``: evaluate in scalar mode, render as macro text."""
-        from libs.engine.evaluator import Evaluator
-
-        return macro_text(Evaluator(self, scalar=True).evaluate(text))
-
-    def extended_function(self, text: str) -> str:
-        """`` `:fn ...' ``: an extended macro function."""
-        from libs.engine.macrofuncs import extended
-
-        return extended(self, text)
 
     # -- stored results -----------------------------------------------------------------------
     def scalar_value(self, name: str) -> float | str:
@@ -201,16 +188,3 @@ class Session:
         """``set seed``: reseed the random-number generator."""
         self.settings.seed = seed
         self.rng = np.random.default_rng(seed)
-
-
-def macro_text(value: object) -> str:
-    """A value as macro text: ``%18.0g`` without padding (``.25``, ``.3333333333333333``)."""
-    if isinstance(value, str):
-        return value
-    arr = np.asarray(value)
-    if arr.dtype == np.object_:
-        return str(arr.flat[0]) if arr.size else ""
-    number = float(arr.flat[0]) if arr.size else float("nan")
-    if math.isnan(number):
-        return missing.label(number)
-    return formats.general(number, 18)  # Stata stores `local x = exp` as %18.0g

@@ -7,6 +7,7 @@ import re
 from typing import TextIO
 
 from libs.engine import macros
+from libs.engine.directives import render
 from libs.engine.errors import ExitRequest, StataError
 from libs.engine.lexer import logical_lines
 from libs.engine.registry import command
@@ -96,8 +97,6 @@ def file(session: Session, args: Args) -> None:
         m = _HANDLE.match(rest)
         if m is None or m.group(1) not in handles:
             raise StataError(603, "file handle not open")
-        from libs.engine.commands.display import render
-
         handles[m.group(1)].write(render(session, m.group(2)).replace("\x00", ""))
     elif sub == "close":
         names = list(handles) if rest.strip() == "_all" else [rest.strip()]
