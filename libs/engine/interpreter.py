@@ -8,13 +8,17 @@ the command is looked up in the registry (or among ``program define``d programs)
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 from libs.engine import macros, registry
+from libs.engine.byprefix import run_by
+from libs.engine.data_entry import header_line, read_input
 from libs.engine.errors import ExitRequest, LoopControl, StataError, internal_error
 from libs.engine.evaluator import Evaluator
+from libs.engine.expr import tokenize
 from libs.engine.lexer import LogicalLine
+from libs.engine.loops import run_loop
 from libs.engine.macrofuncs import SessionMacros
 from libs.engine.results import Results
 from libs.engine.session import Frame, Program, Session
@@ -28,11 +32,12 @@ def _is(word: str, full: str, shortest: int) -> bool:
 
 
 class Interpreter:
-    """Executes lines against a session."""
+    """Executes lines against a session (the session's :class:`~libs.engine.executor.Executor`)."""
 
     def __init__(self, session: Session) -> None:
         self.session = session
         self.env = SessionMacros(session)
+        session.attach(self)
 
     # -- blocks ------------------------------------------------------------------------------
     def run(self, lines: list[LogicalLine], *, echo: bool) -> None:
@@ -53,8 +58,6 @@ class Interpreter:
             return end + 1
         if first in ("input", "inp", "inpu") and not line.text.rstrip().endswith("{"):
             end = self._program_end(lines, i)
-            from libs.engine.commands.input import header_line, read_input
-
             if echo:
                 self.session.log.echo(line.source)
                 self.session.log.out()
@@ -139,9 +142,7 @@ class Interpreter:
             if word == "if":
                 self._run_if(lines, raw_core[2:])
             elif word in _LOOPS:
-                from libs.engine.loops import run_loop
-
-                run_loop(self, lines, core, raw_core)
+                run_loop(self.session, lines, core, raw_core)
             else:  # a bare { } block (under capture/quietly/noisily)
                 self.run(lines[1:-1], echo=False)
 
@@ -220,7 +221,7 @@ class Interpreter:
             return
         self.with_prefixes(text, None)
 
-    def with_prefixes(self, text: str, block: object) -> None:
+    def with_prefixes(self, text: str, block: Callable[[], None] | None) -> None:
         """Peel ``capture``/``quietly``/``noisily``/``by`` off ``text`` and run the rest."""
         m = _WORD.match(text)
         word = m.group(1) if m else ""
@@ -258,11 +259,9 @@ class Interpreter:
             self.with_prefixes(rest.split(":", 1)[1], block)
             return
         if word in ("by", "bysort", "bys") or (word and _is(word, "bysort", 3)):
-            from libs.engine.byprefix import run_by
-
-            run_by(self, word, rest)
+            run_by(self.session, word, rest)
             return
-        if callable(block):
+        if block is not None:
             block()
             return
         self.dispatch(text)
@@ -349,8 +348,6 @@ def _split_prefixes(text: str) -> tuple[str, str]:
 
 def _split_if(text: str) -> tuple[str, str]:
     """``if exp command`` on one line: split the expression from the command."""
-    from libs.engine.expr import tokenize
-
     body = text[2:].strip()
     toks = tokenize(body)
     depth, pos = 0, 0

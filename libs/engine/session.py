@@ -18,6 +18,7 @@ import numpy.typing as npt
 
 from libs.engine.dataset import Dataset
 from libs.engine.errors import StataError
+from libs.engine.executor import Executor
 from libs.engine.groups import Groups
 from libs.engine.lexer import LogicalLine
 from libs.engine.log import Log
@@ -81,6 +82,19 @@ class Session:
         self.data_filename = ""
         self.temp_files: list[str] = []  #: tempfile paths, removed when the run ends
         self.file_handles: dict[str, TextIO] = {}  #: ``file open`` handles
+        self._executor: Executor | None = None
+
+    # -- execution ----------------------------------------------------------------------------
+    @property
+    def executor(self) -> Executor:
+        """The interpreter running this session (``do``, loops and ``by`` run lines with it)."""
+        if self._executor is None:
+            raise RuntimeError("no interpreter is attached to this session")
+        return self._executor
+
+    def attach(self, executor: Executor) -> None:
+        """Make ``executor`` the one that runs this session's lines."""
+        self._executor = executor
 
     # -- macros ---------------------------------------------------------------------------------
     @property

@@ -16,8 +16,6 @@ from libs.engine.syntax import Args
 
 
 def _run_file(session: Session, name: str, *, echo: bool, new_frame: bool) -> None:
-    from libs.engine.interpreter import Interpreter
-
     words = macros.split_words(name)
     if not words:
         raise StataError(198, "file name required")
@@ -30,7 +28,7 @@ def _run_file(session: Session, name: str, *, echo: bool, new_frame: bool) -> No
     if new_frame:
         session.frames.append(frame)
     try:
-        Interpreter(session).run(lines, echo=echo)
+        session.executor.run(lines, echo=echo)
     except ExitRequest as ex:
         if ex.code:
             raise StataError(ex.code, "") from None

@@ -1,4 +1,5 @@
-"""``input [type] var [type] var ... / rows / end``: data typed into the do-file."""
+"""``input [type] var ... / rows / end``: data typed into the do-file (the interpreter reads the
+block and calls :func:`read_input`)."""
 
 from __future__ import annotations
 
