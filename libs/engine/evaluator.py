@@ -10,7 +10,7 @@ its first observation, as in Stata.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -19,11 +19,10 @@ from libs.engine import expr, functions, missing, timeseries
 from libs.engine.errors import StataError
 from libs.engine.groups import Groups, whole
 from libs.engine.results import Matrix
+from libs.engine.session import Session
 from libs.engine.values import Value, broadcast, clean, is_string
 from libs.engine.varlist import resolve
 
-if TYPE_CHECKING:
-    from libs.engine.session import Session
 
 class Evaluator:
     """Evaluates parsed expressions against a session's data."""

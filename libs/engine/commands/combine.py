@@ -12,6 +12,7 @@ from libs.engine import storage_types, varlist
 from libs.engine.dataset import Column, Dataset
 from libs.engine.dta_reader import read_dta
 from libs.engine.errors import StataError
+from libs.engine.macros import split_words
 from libs.engine.missing import order_key
 from libs.engine.registry import command
 from libs.engine.session import Session
@@ -231,8 +232,6 @@ def append(session: Session, args: Args) -> None:
     head, _, tail = raw.partition("using")
     files_part, _, opts = tail.partition(",")
     parsed = _APPEND.parse(f"{head} using x{(',' + opts) if opts else ''}", session)
-    from libs.engine.macros import split_words
-
     files = split_words(files_part)
     base = session.data
     result = base

@@ -10,6 +10,7 @@ import numpy.typing as npt
 import pandas as pd
 
 from libs.engine import varlist
+from libs.engine.commands.listing import cell
 from libs.engine.errors import StataError
 from libs.engine.evaluator import Evaluator
 from libs.engine.groups import group_ids
@@ -198,8 +199,6 @@ def _group_or_tag(session: Session, fn: str, names: list[str], touse: npt.NDArra
     if opts.opt("label") and len(names) == 1:
         mapping: dict[float, str] = {}
         rows = np.flatnonzero(valid)
-        from libs.engine.commands.listing import cell
-
         for code, row in zip(codes, rows, strict=True):
             mapping.setdefault(code + 1.0, cell(ds, names[0], int(row)))
         ds.value_labels[target] = mapping

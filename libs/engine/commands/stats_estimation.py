@@ -15,9 +15,10 @@ from libs.engine.estimation.design import build
 from libs.engine.estimation.post import expand_sample, post
 from libs.engine.estimation.request import Request, ids, prepare, stata_errors, stata_names
 from libs.engine.registry import command
+from libs.engine.results import Matrix
 from libs.engine.session import Session
 from libs.engine.syntax import Args
-from libs.engine.varlist import Term, parse_terms
+from libs.engine.varlist import Term, parse_terms, resolve
 from libs.stata_stats.areg import areg as areg_fit
 from libs.stata_stats.discrete import fit_ml
 from libs.stata_stats.estimation import Estimation
@@ -69,8 +70,6 @@ def regress(session: Session, args: Args) -> None:
         )
     est = _finish(session, est, req.rows, "regress", args)
     if "beta" in est.extra:
-        from libs.engine.results import Matrix
-
         session.e.matrices["beta"] = Matrix(
             est.extra["beta"][None, : len(req.design.names)], ["y1"], list(req.design.names)
         )
@@ -83,8 +82,6 @@ def _ml(cmd: str, session: Session, args: Args) -> None:
     req = prepare(session, args, terms, default_vce="oim")
     offset = None
     if args.opt("offset") or args.opt("exposure"):
-        from libs.engine.varlist import resolve
-
         if args.opt("offset"):
             offset = session.data.numeric(resolve(session.data, args.opt("offset")))[req.rows]
         else:

@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from libs.engine import missing, storage_types
+from libs.engine import missing, storage_types, varlist
 from libs.engine.dataset import Column, Dataset
 from libs.engine.errors import StataError
 from libs.engine.registry import command
@@ -322,8 +322,6 @@ def ss_export_table(session: Session, args: Args) -> None:
     if not re.match(r"^[A-Za-z0-9_\-]+$", name):
         raise StataError(198, f"ss_export_table: invalid table name {name}")
     ds = session.data
-    from libs.engine import varlist
-
     names = varlist.expand(ds, " ".join(words[1:])) if len(words) > 1 else ds.varnames
     folder = session.path("results")
     folder.mkdir(exist_ok=True)

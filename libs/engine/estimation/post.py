@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from libs.engine.errors import StataError
 from libs.engine.results import Matrix, Results
 from libs.engine.session import Session
 from libs.stata_stats.estimation import TABLE_ROWS, Estimation
@@ -53,8 +54,6 @@ def set_table(session: Session, est: Estimation, level: float = 95.0) -> None:
 
 def estimation_from_e(session: Session) -> Estimation:
     """The current ``e()`` as an :class:`Estimation` (for test, lincom, margins, hausman)."""
-    from libs.engine.errors import StataError
-
     e = session.e
     if "b" not in e.matrices:
         raise StataError(301, "last estimates not found")

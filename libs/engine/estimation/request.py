@@ -11,11 +11,12 @@ import numpy as np
 
 from libs.engine.errors import StataError
 from libs.engine.estimation.design import Design, build
+from libs.engine.estimation.post import is_omitted_name
 from libs.engine.evaluator import Evaluator
 from libs.engine.missing import FloatArray
 from libs.engine.session import Session
 from libs.engine.syntax import Args
-from libs.engine.varlist import Term
+from libs.engine.varlist import Term, resolve
 from libs.stata_stats.collinear import omitted_name
 from libs.stata_stats.errors import StatsError
 from libs.stata_stats.estimation import Estimation
@@ -64,8 +65,6 @@ def parse_vce(session: Session, args: Args, default: str) -> tuple[str, str]:
     if head in ("cluster", "cl", "clu", "clus", "clust"):
         if len(words) != 2:
             raise StataError(198, "vce(cluster) requires one variable")
-        from libs.engine.varlist import resolve
-
         return "cluster", resolve(session.data, words[1])
     if head not in _VCE_WORDS:
         raise StataError(198, f"vcetype {head} not allowed")
@@ -141,8 +140,6 @@ def ids(session: Session, name: str) -> np.ndarray:
 
 def stata_names(est: Estimation) -> Estimation:
     """Rename terms the estimator dropped for collinearity with Stata's ``o.`` prefix."""
-    from libs.engine.estimation.post import is_omitted_name
-
     names = tuple(
         omitted_name(n) if om and not is_omitted_name(n) and n != "_cons" else n
         for n, om in zip(est.names, est.omitted, strict=True)
