@@ -68,6 +68,7 @@ class Session:
         self.globals: dict[str, str] = {}
         self.frames: list[Frame] = [Frame()]
         self.r, self.e, self.s = Results(), Results(), Results()
+        self.estimates: dict[str, Results] = {}  #: what ``estimates store`` keeps, by name
         self.scalars: dict[str, float | str] = {}
         self.matrices: dict[str, Matrix] = {}
         self.rc = 0

@@ -1,4 +1,4 @@
-"""Posting an estimation to ``e()`` and ``r(table)``, and the ``estimates store`` shelf.
+"""Posting an estimation to ``e()`` and ``r(table)``, and reading ``e()`` back as an estimation.
 
 The numbers come from :mod:`libs.stata_stats`; this module only gives them Stata's layout:
 ``e(b)`` is 1×k with row name ``y1``, ``e(V)`` k×k, ``e(sample)`` covers every observation,
@@ -83,13 +83,3 @@ def is_omitted_name(name: str) -> bool:
         if dot and any(ch in "bo" for ch in prefix if ch.islower()):
             return True
     return False
-
-
-def shelf(session: Session) -> dict[str, Results]:
-    """Estimates saved by ``estimates store`` in this session.
-
-    Kept on the session object itself (no module state); a ``Session.estimates`` field in
-    the core would be the proper home (requested in the hand-over report).
-    """
-    store: dict[str, Results] = vars(session).setdefault("_ss_estimates", {})
-    return store
