@@ -16,10 +16,9 @@ from scipy import stats
 from libs.stata_stats.errors import INSUFFICIENT_OBSERVATIONS, StatsError
 from libs.stata_stats.estimation import Estimation, FloatArray
 from libs.stata_stats.least_squares import fit, gaussian_ll
-from libs.stata_stats.ols import robust_vce
 from libs.stata_stats.panel import panel_of, within_fit
-from libs.stata_stats.sample import Weights, effective_weights, estimation_mask
-from libs.stata_stats.vce import VceRequest, vce_for_weights
+from libs.stata_stats.sample import Sample, Weights, estimation_mask
+from libs.stata_stats.vce import VceRequest, covariance, vce_for_weights
 from libs.stata_stats.wald import wald_statistic
 
 
@@ -38,9 +37,10 @@ def areg(
     """Stata's ``areg depvar indepvars [weight], absorb(absvar) [vce()]``."""
     vce = vce_for_weights(vce or VceRequest(), weights)
     mask = estimation_mask(y, X, weights, absorb, vce.clusters)
-    w, n_obs = effective_weights(weights, mask)
+    sample = Sample.linear(mask, weights, vce.clusters)
+    w, n_obs = sample.w, sample.n_obs
     ys, Xs = y[mask], X[mask]
-    p = panel_of(absorb, mask, w, n_obs, weights is not None)
+    p = panel_of(absorb, sample)
     wf = within_fit(ys, Xs, p, preomitted)
     ls, Xt = wf.ls, wf.Xt
     k = ls.rank - 1
@@ -56,20 +56,16 @@ def areg(
         "absvar": absvar,
         "title": "Linear regression, absorbing indicators",
     }
-    t_df = float(df_r)
-    if vce.is_robust:
-        V, t_df, groups = robust_vce(ls, Xt, w, weights, vce, mask, n_obs, df_r, True)
-        if vce.kind == "cluster":
-            scalars["N_clust"] = float(groups)
-            macros["clustvar"] = vce.clustvar
-        macros.update(vce=vce.kind, vcetype="Robust")
-    else:
-        V = ls.bread * rss / df_r
-        macros["vce"] = "ols"
+    # the absorbed levels count as parameters in the small-sample factors, as regress with
+    # the indicators written out would count them
+    cov = covariance(ls.bread, Xt, ls.resid, sample, vce, cons=True, sigma2=rss / df_r,
+                     df_resid=df_r, conventional="ols")
+    cov.post(scalars, macros)
+    V, t_df = cov.V, cov.t_df(df_r)
     stat, q = wald_statistic(ls.coef, V, np.arange(len(names)), ls.omitted)
     sigma2 = rss / df_r
     r2 = 1.0 - rss / tss
-    pooled = fit(ys, Xs, w if weights is not None else None, cons=True, preomitted=preomitted)
+    pooled = fit(ys, Xs, sample.fit_weights, cons=True, preomitted=preomitted)
     rss_pooled = float(w @ pooled.resid**2)
     scalars.update(
         df_m=float(q),

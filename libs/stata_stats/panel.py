@@ -21,9 +21,9 @@ from scipy import stats
 
 from libs.stata_stats.errors import INSUFFICIENT_OBSERVATIONS, StatsError
 from libs.stata_stats.estimation import Estimation, FloatArray
-from libs.stata_stats.least_squares import LeastSquares, fit, gaussian_ll, scores
-from libs.stata_stats.sample import Weights, effective_weights, estimation_mask
-from libs.stata_stats.vce import VceRequest, cluster_codes, sandwich, sum_by_group
+from libs.stata_stats.least_squares import LeastSquares, fit, gaussian_ll
+from libs.stata_stats.sample import Sample, Weights, estimation_mask, group_codes
+from libs.stata_stats.vce import VceRequest, covariance, sum_by_group
 from libs.stata_stats.wald import wald_statistic
 
 
@@ -51,13 +51,12 @@ class Panel:
         return out
 
 
-def panel_of(
-    ids: NDArray[np.generic], mask: NDArray[np.bool_], w: FloatArray, n: float, weighted: bool
-) -> Panel:
-    """Group structure of the estimation sample ``mask``."""
-    codes, groups = cluster_codes(ids[mask])
+def panel_of(ids: NDArray[np.generic], sample: Sample) -> Panel:
+    """Group structure of the estimation sample."""
+    codes, groups = group_codes(ids[sample.mask])
     sizes = np.bincount(codes, minlength=groups).astype(np.float64)
-    return Panel(codes=codes, groups=groups, sizes=sizes, w=w, n_obs=n, weighted=weighted)
+    return Panel(codes=codes, groups=groups, sizes=sizes, w=sample.w, n_obs=sample.n_obs,
+                 weighted=sample.weighted)
 
 
 def _corr2(a: FloatArray, b: FloatArray) -> float:
@@ -115,9 +114,10 @@ def xtreg_fe(
     if vce.kind == "robust":
         vce = VceRequest(kind="cluster", clusters=groups, clustvar=ivar)
     mask = estimation_mask(y, X, weights, groups, vce.clusters)
-    w, n_obs = effective_weights(weights, mask)
+    sample = Sample.linear(mask, weights, vce.clusters)
+    w, n_obs = sample.w, sample.n_obs
     ys, Xs = y[mask], X[mask]
-    p = panel_of(groups, mask, w, n_obs, weights is not None)
+    p = panel_of(groups, sample)
     wf = within_fit(ys, Xs, p, preomitted)
     ls, yt, Xt = wf.ls, wf.yt, wf.Xt
     k = ls.rank - 1
@@ -136,20 +136,12 @@ def xtreg_fe(
         "title": "Fixed-effects (within) regression",
     }
     slopes = np.arange(len(names))
-    if vce.is_robust:
-        assert vce.clusters is not None
-        codes, n_clust = cluster_codes(vce.clusters[mask])
-        factor = n_clust / (n_clust - 1) * (n_obs - 1) / (n_obs - k - 1)
-        V = sandwich(ls.bread, scores(Xt, True, w * ls.resid), codes, n_clust) * factor
-        df_r = float(n_clust - 1)
-        scalars["N_clust"] = float(n_clust)
-        macros.update(vce="cluster", vcetype="Robust", clustvar=vce.clustvar)
-        rmse_df = n_obs - k - 1
-    else:
-        V = sigma_e2 * ls.bread
-        df_r = float(df_resid)
-        macros["vce"] = "conventional"
-        rmse_df = df_resid
+    # the effects are nested within the clusters, so the factor counts _cons but not them
+    cov = covariance(ls.bread, Xt, ls.resid, sample, vce, cons=True, sigma2=sigma_e2,
+                     df_resid=n_obs - k - 1, conventional="conventional")
+    cov.post(scalars, macros)
+    V, df_r = cov.V, cov.t_df(df_resid)
+    rmse_df = n_obs - k - 1 if vce.is_robust else df_resid
     stat, q = wald_statistic(ls.coef, V, slopes, ls.omitted)
     b = ls.coef[: len(names)]
     xb = Xs @ b
@@ -218,9 +210,10 @@ def xtreg_re(
     if vce.kind == "robust":
         vce = VceRequest(kind="cluster", clusters=groups, clustvar=ivar)
     mask = estimation_mask(y, X, None, groups, vce.clusters)
-    w, n_obs = effective_weights(None, mask)
+    sample = Sample.linear(mask, None, vce.clusters)
+    n_obs = sample.n_obs
     ys, Xs = y[mask], X[mask]
-    p = panel_of(groups, mask, w, n_obs, False)
+    p = panel_of(groups, sample)
     wf = within_fit(ys, Xs, p, preomitted)
     within, yt, Xt = wf.ls, wf.yt, wf.Xt
     k = within.rank - 1
@@ -245,16 +238,11 @@ def xtreg_re(
         "title": "Random-effects GLS regression",
         "chi2type": "Wald",
     }
-    if vce.is_robust:
-        assert vce.clusters is not None
-        codes, n_clust = cluster_codes(vce.clusters[mask])
-        factor = n_clust / (n_clust - 1) * (n_obs - 1) / (n_obs - k - 1)
-        V = sandwich(gls.bread, scores(design, False, gls.resid), codes, n_clust) * factor
-        scalars["N_clust"] = float(n_clust)
-        macros.update(vce="cluster", vcetype="Robust", clustvar=vce.clustvar)
-    else:
-        V = gls.bread * rss / (n_obs - k - 1)
-        macros["vce"] = "conventional"
+    cov = covariance(gls.bread, design, gls.resid, sample, vce, cons=False,
+                     sigma2=rss / (n_obs - k - 1), df_resid=n_obs - k - 1,
+                     conventional="conventional")
+    cov.post(scalars, macros)
+    V = cov.V
     b = gls.coef[: len(names)]
     chi2, q = wald_statistic(gls.coef, V, np.arange(len(names)), gls.omitted)
     scalars.update(
