@@ -44,19 +44,10 @@ class MLEstimation:
     iterations: tuple[float, ...]
 
 
-def fit_ml(
-    cmd: str,
-    y: FloatArray,
-    X: FloatArray,
-    names: tuple[str, ...],
-    *,
-    depvar: str,
-    cons: bool = True,
-    weights: Weights | None = None,
-    vce: VceRequest | None = None,
-    offset: FloatArray | None = None,
-    preomitted: tuple[bool, ...] | None = None,
-) -> MLEstimation:
+def fit_ml(cmd: str, y: FloatArray, X: FloatArray, names: tuple[str, ...], *, depvar: str,
+           cons: bool = True, weights: Weights | None = None, vce: VceRequest | None = None,
+           offset: FloatArray | None = None,
+           preomitted: tuple[bool, ...] | None = None) -> MLEstimation:
     """Stata's ``logit``/``probit``/``poisson depvar indepvars [weight], [vce() noconstant]``."""
     family = FAMILIES[cmd]
     vce = vce_for_weights(vce or VceRequest(kind="oim"), weights)
@@ -124,18 +115,9 @@ def fit_ml(
         converged=1.0 if ml.converged else 0.0,
         k_eq=1.0,
     )
-    est = Estimation(
-        cmd=cmd,
-        depvar=depvar,
-        names=(*names, "_cons") if cons else names,
-        b=full,
-        V=V,
-        omitted=all_omitted,
-        scalars=scalars,
-        macros=macros,
-        df_r=None,
-        sample=mask,
-    )
+    est = Estimation(cmd=cmd, depvar=depvar, names=(*names, "_cons") if cons else names, b=full,
+                     V=V, omitted=all_omitted, scalars=scalars, macros=macros, df_r=None,
+                     sample=mask)
     return MLEstimation(estimation=est, notes=tuple(notes), iterations=ml.iterations)
 
 

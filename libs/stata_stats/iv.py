@@ -21,20 +21,10 @@ from libs.stata_stats.vce import VceRequest, covariance
 from libs.stata_stats.wald import wald_statistic
 
 
-def ivregress_2sls(
-    y: FloatArray,
-    endog: FloatArray,
-    exog: FloatArray,
-    excluded: FloatArray,
-    *,
-    depvar: str,
-    endog_names: tuple[str, ...],
-    exog_names: tuple[str, ...],
-    inst_names: tuple[str, ...],
-    cons: bool = True,
-    small: bool = False,
-    vce: VceRequest | None = None,
-) -> tuple[Estimation, list[Estimation]]:
+def ivregress_2sls(y: FloatArray, endog: FloatArray, exog: FloatArray, excluded: FloatArray, *,
+                   depvar: str, endog_names: tuple[str, ...], exog_names: tuple[str, ...],
+                   inst_names: tuple[str, ...], cons: bool = True, small: bool = False,
+                   vce: VceRequest | None = None) -> tuple[Estimation, list[Estimation]]:
     """Stata's ``ivregress 2sls y exog (endog = excluded), [small vce()]``.
 
     Returns the 2SLS estimates and the first-stage regressions (``first`` option), one per
@@ -114,18 +104,8 @@ def ivregress_2sls(
     if small:
         macros["small"] = "small"
     names = (*endog_names, *exog_names, *(("_cons",) if cons else ()))
-    est = Estimation(
-        cmd="ivregress",
-        depvar=depvar,
-        names=names,
-        b=b,
-        V=V,
-        omitted=omitted,
-        scalars=scalars,
-        macros=macros,
-        df_r=df_r,
-        sample=mask,
-    )
+    est = Estimation(cmd="ivregress", depvar=depvar, names=names, b=b, V=V, omitted=omitted,
+                     scalars=scalars, macros=macros, df_r=df_r, sample=mask)
     first = [
         regress(
             endog[mask, j],

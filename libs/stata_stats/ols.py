@@ -21,18 +21,9 @@ from libs.stata_stats.vce import VceRequest, covariance, vce_for_weights
 from libs.stata_stats.wald import wald_statistic
 
 
-def regress(
-    y: FloatArray,
-    X: FloatArray,
-    names: tuple[str, ...],
-    *,
-    depvar: str,
-    cons: bool = True,
-    weights: Weights | None = None,
-    vce: VceRequest | None = None,
-    beta: bool = False,
-    preomitted: tuple[bool, ...] | None = None,
-) -> Estimation:
+def regress(y: FloatArray, X: FloatArray, names: tuple[str, ...], *, depvar: str,
+            cons: bool = True, weights: Weights | None = None, vce: VceRequest | None = None,
+            beta: bool = False, preomitted: tuple[bool, ...] | None = None) -> Estimation:
     """Stata's ``regress depvar indepvars [weight], [noconstant vce() beta]``.
 
     ``X`` holds the regressors without the constant, ``names`` their Stata names; rows with a
@@ -86,19 +77,9 @@ def regress(
     extra = {}
     if beta:
         extra["beta"] = _standardized(ls, Xs, ys, w, cons)
-    return Estimation(
-        cmd="regress",
-        depvar=depvar,
-        names=all_names,
-        b=ls.coef,
-        V=V,
-        omitted=ls.omitted,
-        scalars=scalars,
-        macros=macros,
-        df_r=df_r,
-        sample=sample.mask,
-        extra=extra,
-    )
+    return Estimation(cmd="regress", depvar=depvar, names=all_names, b=ls.coef, V=V,
+                      omitted=ls.omitted, scalars=scalars, macros=macros, df_r=df_r,
+                      sample=sample.mask, extra=extra)
 
 
 def _standardized(
