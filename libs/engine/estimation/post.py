@@ -7,11 +7,15 @@ and after the table is shown ``r(table)`` holds b/se/t/pvalue/ll/ul/df/crit/efor
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 
 from libs.engine.errors import StataError
 from libs.engine.results import Matrix, Results
 from libs.engine.session import Session
+from libs.engine.syntax import Args
+from libs.stata_stats.collinear import omitted_name
 from libs.stata_stats.estimation import TABLE_ROWS, Estimation
 
 
@@ -37,6 +41,29 @@ def expand_sample(rows: np.ndarray, inner: np.ndarray | None, n: int) -> np.ndar
     out = np.zeros(n, dtype=np.bool_)
     out[rows[inner] if inner is not None else rows] = True
     return out
+
+
+def finish(session: Session, est: Estimation, rows: np.ndarray, name: str,
+           args: Args) -> Estimation:
+    """Post what the estimator returned for the data rows ``rows`` as command ``name``:
+    collinear terms renamed ``o.``, ``e(wtype)``/``e(wexp)`` from the ``[weight]`` clause,
+    ``e(sample)`` over all observations, ``e(cmdline)``, and ``r(table)``."""
+    est = stata_names(est)
+    if args.weight:
+        est.macros["wtype"], wexp = args.weight
+        est.macros["wexp"] = f"= {wexp}"
+    sample = expand_sample(rows, est.sample, session.data.n)
+    post(session, est, sample, f"{name} {args.raw}".strip())
+    return est
+
+
+def stata_names(est: Estimation) -> Estimation:
+    """Rename terms the estimator dropped for collinearity with Stata's ``o.`` prefix."""
+    names = tuple(
+        omitted_name(n) if om and not is_omitted_name(n) and n != "_cons" else n
+        for n, om in zip(est.names, est.omitted, strict=True)
+    )
+    return replace(est, names=names)
 
 
 def post(session: Session, est: Estimation, sample: np.ndarray, cmdline: str) -> None:
