@@ -4,7 +4,7 @@ A command is ``def cmd(session: Session, args: Args) -> None``.  Its syntax decl
 parsed by the shared parser (``syntax.Spec``) before the call; ``syntax=None`` passes the raw
 argument text in ``args.raw`` for commands with their own grammar (``local``, ``label``).
 Modules under ``libs/engine/commands/`` register on import; :func:`load_commands` imports
-them all, so a new module there (part 2: ``commands/stats_*.py``) needs no other edit.
+them all, so a new module there needs no other edit (docs/engine.md: adding a command).
 """
 
 from __future__ import annotations
