@@ -178,31 +178,14 @@ def _rpoisson(ev: Context, a: list[Value]) -> Value:
 
 
 # -- distributions (t, F, chi2) --------------------------------------------------------------
-@function("ttail", args=2)
-def _ttail(ev: Context, a: list[Value]) -> Value:
-    return clean(stats.t.sf(as_number(a[1]), as_number(a[0])))
+def _distribution(scipy_fn: Callable[..., Value]) -> Function:
+    """Stata passes a distribution's parameters first and the point last; scipy the point first."""
+    return lambda ev, a: clean(scipy_fn(as_number(a[-1]), *(as_number(v) for v in a[:-1])))
 
 
-@function("invttail", args=2)
-def _invttail(ev: Context, a: list[Value]) -> Value:
-    return clean(stats.t.isf(as_number(a[1]), as_number(a[0])))
-
-
-@function("Ftail", args=3)
-def _ftail(ev: Context, a: list[Value]) -> Value:
-    return clean(stats.f.sf(as_number(a[2]), as_number(a[0]), as_number(a[1])))
-
-
-@function("chi2tail", args=2)
-def _chi2tail(ev: Context, a: list[Value]) -> Value:
-    return clean(stats.chi2.sf(as_number(a[1]), as_number(a[0])))
-
-
-@function("chi2", args=2)
-def _chi2(ev: Context, a: list[Value]) -> Value:
-    return clean(stats.chi2.cdf(as_number(a[1]), as_number(a[0])))
-
-
-@function("invchi2tail", args=2)
-def _invchi2tail(ev: Context, a: list[Value]) -> Value:
-    return clean(stats.chi2.isf(as_number(a[1]), as_number(a[0])))
+for _name, (_scipy_fn, _nargs) in {
+    "ttail": (stats.t.sf, 2), "invttail": (stats.t.isf, 2), "Ftail": (stats.f.sf, 3),
+    "chi2tail": (stats.chi2.sf, 2), "chi2": (stats.chi2.cdf, 2),
+    "invchi2tail": (stats.chi2.isf, 2),
+}.items():
+    function(_name, args=_nargs)(_distribution(_scipy_fn))
