@@ -1,8 +1,10 @@
-"""The estimation sample: listwise deletion and Stata's weight types.
+"""The estimation sample every estimator works on: listwise deletion, Stata's weight types,
+and :class:`Sample`.
 
 Stata drops an observation when any variable of the command (dependent, regressors, weight,
-cluster id) is missing, and when its weight is zero. ``aweight``/``pweight`` are rescaled to
-sum to the number of observations; ``fweight`` replicates rows, so ``N`` is their sum.
+cluster id) is missing, and when its weight is zero. In the linear models ``aweight``/``pweight``
+are rescaled to sum to the number of observations; ``fweight`` replicates rows, so ``N`` is
+their sum.
 """
 
 from __future__ import annotations
