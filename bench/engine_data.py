@@ -19,11 +19,11 @@ import numpy as np
 import pandas as pd
 import pyreadstat
 
+from libs.engine.batch import run_source
 from libs.engine.dataset import Dataset
-from libs.engine.dta import read_dta
+from libs.engine.dta_reader import read_dta
 from libs.engine.dta_writer import write_dta
 from libs.engine.log import Log
-from libs.engine.runner import run_source
 from libs.engine.session import Session
 
 

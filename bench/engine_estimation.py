@@ -29,8 +29,8 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from libs.engine.batch import run_source  # noqa: E402
 from libs.engine.log import Log  # noqa: E402
-from libs.engine.runner import run_source  # noqa: E402
 from libs.engine.session import Session  # noqa: E402
 
 

@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from libs.datasets.report import Kind, Notice
-from libs.engine.storage import INT_RANGE, string_type_for
+from libs.engine.storage_types import INT_RANGE, string_type_for
 
 _NULLABLE = {"byte": "Int8", "int": "Int16", "long": "Int32"}
 #: The pandas dtype ``store_column`` gives each numeric storage type.

@@ -20,7 +20,7 @@ from libs.datasets.schema import Schema
 from libs.datasets.storage import NUMERIC_DTYPES
 from libs.engine.dataset import Column, Dataset, Variable
 from libs.engine.dta_writer import write_dta
-from libs.engine.storage import default_format, is_string_type
+from libs.engine.storage_types import default_format, is_string_type
 
 #: pandas' own limits (``pandas.io.stata``): past them it refuses a double with a clear error
 #: or widens a float, so such columns go to pandas.

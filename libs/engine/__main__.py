@@ -9,7 +9,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from libs.engine.runner import run_do_file
+from libs.engine.batch import run_do_file
 
 
 def main(argv: list[str]) -> int:

@@ -3,24 +3,21 @@
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING
 
 import numpy as np
 
 from libs.engine import formats, registry, textscan, varlist
 from libs.engine.errors import StataError
 from libs.engine.groups import groups_of
+from libs.engine.session import Session
 from libs.engine.sorting import sort_data
-
-if TYPE_CHECKING:
-    from libs.engine.interpreter import Interpreter
 
 RULE = "-" * 79
 
 
-def run_by(interp: Interpreter, word: str, rest: str) -> None:
+def run_by(session: Session, word: str, rest: str) -> None:
     """Run ``by varlist [(sortvars)] [, sort]: command``."""
-    session = interp.session
+    executor = session.executor
     colon = textscan.find_top(rest, ":")
     if colon < 0:
         raise StataError(198, "by: colon expected")
@@ -34,7 +31,7 @@ def run_by(interp: Interpreter, word: str, rest: str) -> None:
     by_vars = varlist.expand(ds, outer, abbrev=session.settings.varabbrev)
     sort_vars = by_vars + varlist.expand(ds, inner, abbrev=session.settings.varabbrev)
     if do_sort:
-        sort_data(session, sort_vars)
+        sort_data(session.data, sort_vars)
     elif inner:
         groups_of(ds, sort_vars)  # r(5) unless sorted by all of them
     groups = groups_of(ds, by_vars)
@@ -47,7 +44,7 @@ def run_by(interp: Interpreter, word: str, rest: str) -> None:
     if entry.byable == "groups":  # one call; the command reads session.by
         session.by = groups
         try:
-            interp.with_prefixes(command, None)
+            executor.with_prefixes(command, None)
         finally:
             session.by = None
         return
@@ -59,7 +56,7 @@ def run_by(interp: Interpreter, word: str, rest: str) -> None:
         session.by_mask = groups.ids == g
         session.by = groups  # so _n/_N in if/in qualifiers count within the group
         try:
-            interp.with_prefixes(command, None)
+            executor.with_prefixes(command, None)
         finally:
             session.by_mask = None
             session.by = None
@@ -76,11 +73,8 @@ def _command_name(command: str) -> str:
     return m.group(1)
 
 
-def _shown(interp_session: object, name: str, row: int) -> str:
-    from libs.engine.session import Session
-
-    assert isinstance(interp_session, Session)
-    ds = interp_session.data
+def _shown(session: Session, name: str, row: int) -> str:
+    ds = session.data
     value = ds.cols[name][row]
     if isinstance(value, str):
         return value

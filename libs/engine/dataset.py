@@ -2,7 +2,7 @@
 
 Columns are numpy arrays: float64 for every numeric type (missing = NaN, see ``missing``), object
 arrays of ``str`` for strings (missing = ""). Values always respect the variable's storage type
-(``storage.store``), so a float variable holds float32-rounded numbers exactly as Stata does.
+(``storage_types.store``), so a float variable holds float32-rounded numbers exactly as Stata does.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from libs.engine import missing, storage
+from libs.engine import missing, storage_types
 from libs.engine.errors import StataError
 from libs.engine.missing import FloatArray
 
@@ -34,7 +34,7 @@ class Variable:
     @property
     def is_string(self) -> bool:
         """Whether this is a string variable."""
-        return storage.is_string_type(self.stype)
+        return storage_types.is_string_type(self.stype)
 
 
 class Dataset:
@@ -100,7 +100,7 @@ class Dataset:
         if len(values) != self.n:
             raise StataError(198, f"{name}: {len(values)} values for {self.n} observations")
         self.cols[name] = self._coerce(values, stype)
-        self.vars[name] = Variable(name, stype, fmt or storage.default_format(stype), label)
+        self.vars[name] = Variable(name, stype, fmt or storage_types.default_format(stype), label)
         if after is not None:
             self.move([name], after=after)
         self.changed = True
@@ -112,20 +112,20 @@ class Dataset:
             was_string = var.is_string
             var.stype = stype
             if was_string != var.is_string:
-                var.format = storage.default_format(stype)
+                var.format = storage_types.default_format(stype)
         self.cols[name] = self._coerce(values, var.stype)
         self.changed = True
         if name in self.sortedby:
             self.sortedby = self.sortedby[: self.sortedby.index(name)]
 
     def _coerce(self, values: Column, stype: str) -> Column:
-        if storage.is_string_type(stype):
+        if storage_types.is_string_type(stype):
             if values.dtype != np.object_:
                 raise StataError(109, "type mismatch")
             return values
         if values.dtype != np.float64:
             values = values.astype(np.float64)
-        return storage.store(values, stype)  # type: ignore[arg-type]
+        return storage_types.store(values, stype)  # type: ignore[arg-type]
 
     def drop(self, names: list[str]) -> None:
         """Remove variables ``names``."""

@@ -12,7 +12,7 @@ import numpy.typing as npt
 
 from libs.engine.dataset import Dataset
 from libs.engine.missing import FloatArray, codes
-from libs.engine.storage import STR_MAX
+from libs.engine.storage_types import STR_MAX
 
 _TYPE_CODES = {"double": 65526, "float": 65527, "long": 65528, "int": 65529, "byte": 65530}
 _RAW = {"double": "<f8", "float": "<f4", "long": "<i4", "int": "<i2", "byte": "<i1"}

@@ -10,26 +10,18 @@ its first observation, as in Stata.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
-from libs.engine import expr, missing, timeseries
+from libs.engine import expr, functions, missing, timeseries
 from libs.engine.errors import StataError
 from libs.engine.groups import Groups, whole
 from libs.engine.results import Matrix
+from libs.engine.session import Session
+from libs.engine.values import Value, broadcast, clean, is_string
 from libs.engine.varlist import resolve
-
-if TYPE_CHECKING:
-    from libs.engine.session import Session
-
-Value = Any  # float64 ndarray | np.float64 | object ndarray | str
-
-
-def is_string(value: Value) -> bool:
-    """Whether an evaluated value is a string (array or scalar)."""
-    return isinstance(value, str) or (isinstance(value, np.ndarray) and value.dtype == np.object_)
 
 
 class Evaluator:
@@ -85,9 +77,8 @@ class Evaluator:
                 return missing.canonical(np.asarray(-value)) if np.ndim(value) else -value
             return (value == 0).astype(np.float64) if np.ndim(value) else np.float64(value == 0)
         if isinstance(node, expr.Call):
-            from libs.engine.functions import call
-
-            return call(self, node)
+            fn = functions.lookup(node.name, len(node.args))
+            return fn(self, [self.eval(a) for a in node.args])
         if isinstance(node, expr.Sub):
             return self.subscript(node)
         if isinstance(node, expr.Special):
@@ -121,7 +112,7 @@ class Evaluator:
                 out = a / b
             else:
                 out = np.power(a, b)
-            return _clean(out)
+            return clean(out)
         ka, kb = _key(a), _key(b)
         cmp = _COMPARE[op]
         return cmp(ka, kb).astype(np.float64) if np.ndim(ka) or np.ndim(kb) else np.float64(
@@ -134,7 +125,7 @@ class Evaluator:
             return self.session.scalar_value(node.name)
         col = self.data.cols[name]
         if node.ts:
-            col = timeseries.apply(self.session, name, node.ts)
+            col = timeseries.apply(self.data, self.session.tsset, name, node.ts)
         if self.scalar:
             if not self.data.n:
                 return "" if col.dtype == np.object_ else np.float64(np.nan)
@@ -223,32 +214,10 @@ class Evaluator:
         return float(np.sqrt(v.values[j, j])) if v is not None else float("nan")
 
 
-def broadcast(value: Value, n: int) -> npt.NDArray[np.float64]:
-    """A numeric value as a float64 array of length ``n``."""
-    arr = np.asarray(value, dtype=np.float64)
-    return np.full(n, arr.item()) if arr.ndim == 0 else arr
-
-
-def broadcast_str(value: Value, n: int) -> npt.NDArray[np.object_]:
-    """A string value as an object array of length ``n``."""
-    if isinstance(value, str):
-        out = np.empty(n, dtype=np.object_)
-        out[:] = value
-        return out
-    return value  # type: ignore[no-any-return]
-
-
 #: Stata's comparison operators (numbers compare by missing-value order key, see ``_key``).
 _COMPARE: dict[str, Callable[..., Any]] = {
     "==": np.equal, "!=": np.not_equal, "<": np.less, ">": np.greater,
     "<=": np.less_equal, ">=": np.greater_equal}
-
-
-def _clean(out: Value) -> Value:
-    """Arithmetic result: NaN (any payload) and inf become ``.``."""
-    if np.ndim(out):
-        return missing.canonical(out)
-    return out if np.isfinite(out) else np.float64(np.nan)
 
 
 def _key(value: Value) -> Value:

@@ -10,7 +10,10 @@ from __future__ import annotations
 import math
 import re
 
+import numpy as np
+
 from libs.engine import missing
+from libs.engine.calendar import format_date
 from libs.engine.errors import StataError
 
 _FMT = re.compile(r"^%(-)?(0)?(\d+)?(?:\.(\d+))?([gfe])(c)?$")
@@ -28,8 +31,6 @@ def format_number(value: float, fmt: str = "%9.0g") -> str:
     """``value`` displayed with numeric format ``fmt`` (padded to its width)."""
     date = _DATE.match(fmt)
     if date:
-        from libs.engine.datefuncs import format_date
-
         width, unit, detail = date.groups()
         text = missing.label(value) if math.isnan(value) else format_date(value, unit, detail)
         return text.ljust(int(width)) if fmt.startswith("%-") and width else text.rjust(
@@ -128,3 +129,16 @@ def display(value: float | str, fmt: str) -> str:
     if isinstance(value, str):
         return format_string(value, fmt)
     return format_number(float(value), fmt)
+
+
+def macro_text(value: object) -> str:
+    """A value as macro text: ``%18.0g`` without padding (``.25``, ``.3333333333333333``)."""
+    if isinstance(value, str):
+        return value
+    arr = np.asarray(value)
+    if arr.dtype == np.object_:
+        return str(arr.flat[0]) if arr.size else ""
+    number = float(arr.flat[0]) if arr.size else float("nan")
+    if math.isnan(number):
+        return missing.label(number)
+    return general(number, 18)  # Stata stores `local x = exp` as %18.0g

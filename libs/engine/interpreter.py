@@ -8,15 +8,21 @@ the command is looked up in the registry (or among ``program define``d programs)
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 from libs.engine import macros, registry
+from libs.engine.byprefix import run_by
+from libs.engine.data_entry import header_line, read_input
 from libs.engine.errors import ExitRequest, LoopControl, StataError, internal_error
-from libs.engine.evaluator import Evaluator, is_string
+from libs.engine.evaluator import Evaluator
+from libs.engine.expr import tokenize
 from libs.engine.lexer import LogicalLine
+from libs.engine.loops import run_loop
+from libs.engine.macrofuncs import SessionMacros
 from libs.engine.results import Results
 from libs.engine.session import Frame, Program, Session
+from libs.engine.values import is_string
 
 _WORD = re.compile(r"^\s*([A-Za-z_][A-Za-z0-9_]*)(.*)$", re.DOTALL)
 
@@ -26,10 +32,12 @@ def _is(word: str, full: str, shortest: int) -> bool:
 
 
 class Interpreter:
-    """Executes lines against a session."""
+    """Executes lines against a session (the session's :class:`~libs.engine.executor.Executor`)."""
 
     def __init__(self, session: Session) -> None:
         self.session = session
+        self.env = SessionMacros(session)
+        session.attach(self)
 
     # -- blocks ------------------------------------------------------------------------------
     def run(self, lines: list[LogicalLine], *, echo: bool) -> None:
@@ -50,16 +58,14 @@ class Interpreter:
             return end + 1
         if first in ("input", "inp", "inpu") and not line.text.rstrip().endswith("{"):
             end = self._program_end(lines, i)
-            from libs.engine.commands.input import header_line, read_input
-
             if echo:
                 self.session.log.echo(line.source)
                 self.session.log.out()
                 self.session.log.out(header_line(line.text))
                 self._echo_rows(lines, i + 1, end)
 
-            read_input(self.session, macros.expand(line.text, self.session).split(None, 1)[1:],
-                       [macros.expand(ln.text, self.session) for ln in lines[i + 1 : end]])
+            read_input(self.session, macros.expand(line.text, self.env).split(None, 1)[1:],
+                       [macros.expand(ln.text, self.env) for ln in lines[i + 1 : end]])
             return end + 1
         if line.text.rstrip().endswith("{"):
             end = self._block_end(lines, i)
@@ -71,7 +77,7 @@ class Interpreter:
             return end + 1
         if echo:
             self.session.log.echo(line.source)
-        self.execute(macros.expand(line.text, self.session), lines, i)
+        self.execute(macros.expand(line.text, self.env), lines, i)
         return i + 1
 
     def _echo_block(self, lines: list[LogicalLine], start: int, end: int, *,
@@ -129,16 +135,14 @@ class Interpreter:
     def run_compound(self, lines: list[LogicalLine]) -> None:
         """Run a braced construct: if/else chain, loop, or a prefixed ``{ }`` block."""
         prefixes, raw_core = _split_prefixes(lines[0].text.strip()[:-1].strip())
-        core = macros.expand(raw_core, self.session).strip()
+        core = macros.expand(raw_core, self.env).strip()
         word = core.split(None, 1)[0] if core else ""
 
         def construct() -> None:
             if word == "if":
                 self._run_if(lines, raw_core[2:])
             elif word in _LOOPS:
-                from libs.engine.loops import run_loop
-
-                run_loop(self, lines, core, raw_core)
+                run_loop(self.session, lines, core, raw_core)
             else:  # a bare { } block (under capture/quietly/noisily)
                 self.run(lines[1:-1], echo=False)
 
@@ -192,7 +196,7 @@ class Interpreter:
 
     def truth(self, cond: str) -> bool:
         """Whether condition ``cond`` (macros expanded now) is true; r(109) for a string."""
-        expanded = macros.expand(cond, self.session)
+        expanded = macros.expand(cond, self.env)
         value = Evaluator(self.session, scalar=True).evaluate(expanded)
         if is_string(value):
             raise StataError(109, "type mismatch")
@@ -217,7 +221,7 @@ class Interpreter:
             return
         self.with_prefixes(text, None)
 
-    def with_prefixes(self, text: str, block: object) -> None:
+    def with_prefixes(self, text: str, block: Callable[[], None] | None) -> None:
         """Peel ``capture``/``quietly``/``noisily``/``by`` off ``text`` and run the rest."""
         m = _WORD.match(text)
         word = m.group(1) if m else ""
@@ -255,11 +259,9 @@ class Interpreter:
             self.with_prefixes(rest.split(":", 1)[1], block)
             return
         if word in ("by", "bysort", "bys") or (word and _is(word, "bysort", 3)):
-            from libs.engine.byprefix import run_by
-
-            run_by(self, word, rest)
+            run_by(self.session, word, rest)
             return
-        if callable(block):
+        if block is not None:
             block()
             return
         self.dispatch(text)
@@ -296,7 +298,7 @@ class Interpreter:
 
     # -- programs ----------------------------------------------------------------------------
     def _define_program(self, lines: list[LogicalLine], i: int, end: int) -> None:
-        header = macros.expand(lines[i].text, self.session)
+        header = macros.expand(lines[i].text, self.env)
         words = header.replace(",", " , ").split()
         words = words[2:] if len(words) > 1 and _is(words[1], "define", 3) else words[1:]
         if not words:
@@ -346,8 +348,6 @@ def _split_prefixes(text: str) -> tuple[str, str]:
 
 def _split_if(text: str) -> tuple[str, str]:
     """``if exp command`` on one line: split the expression from the command."""
-    from libs.engine.expr import tokenize
-
     body = text[2:].strip()
     toks = tokenize(body)
     depth, pos = 0, 0

@@ -4,49 +4,48 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from typing import TYPE_CHECKING
 
 from libs.engine import macros, varlist
 from libs.engine.errors import LoopControl, StataError
+from libs.engine.executor import Executor
+from libs.engine.formats import macro_text
 from libs.engine.lexer import LogicalLine
-from libs.engine.session import macro_text
+from libs.engine.session import Session
 from libs.engine.syntax import parse_numlist
-
-if TYPE_CHECKING:
-    from libs.engine.interpreter import Interpreter
 
 MAX_ITERATIONS = 10_000_000
 
 
-def run_loop(interp: Interpreter, lines: list[LogicalLine], header: str, raw: str) -> None:
+def run_loop(session: Session, lines: list[LogicalLine], header: str, raw: str) -> None:
     """Run the loop whose header (without ``{``) is ``header`` expanded, ``raw`` as typed."""
+    executor = session.executor
     body = lines[1:-1]
     word = header.split(None, 1)[0]
     if word == "while":
         raw_cond = raw[5:]  # re-expanded before every test
         count = 0
-        while interp.truth(raw_cond):
+        while executor.truth(raw_cond):
             count += 1
-            if count > MAX_ITERATIONS or _iterate(interp, body):
+            if count > MAX_ITERATIONS or _iterate(executor, body):
                 return
         return
-    name, values = (_foreach if word == "foreach" else _forvalues)(interp, header)
+    name, values = (_foreach if word == "foreach" else _forvalues)(session, header)
     for value in values:
-        interp.session.set_local(name, value)
-        if _iterate(interp, body):
+        session.set_local(name, value)
+        if _iterate(executor, body):
             return
 
 
-def _iterate(interp: Interpreter, body: list[LogicalLine]) -> bool:
+def _iterate(executor: Executor, body: list[LogicalLine]) -> bool:
     """Run one iteration; True when ``continue, break`` ends the loop."""
     try:
-        interp.run(body, echo=False)
+        executor.run(body, echo=False)
     except LoopControl as ctl:
         return ctl.brk
     return False
 
 
-def _foreach(interp: Interpreter, header: str) -> tuple[str, Iterable[str]]:
+def _foreach(session: Session, header: str) -> tuple[str, Iterable[str]]:
     m = re.match(r"^foreach\s+(\w+)\s+(in|of)\s*(.*)$", header, re.DOTALL)
     if m is None:
         raise StataError(198, "invalid syntax")
@@ -54,7 +53,6 @@ def _foreach(interp: Interpreter, header: str) -> tuple[str, Iterable[str]]:
     if how == "in":
         return name, macros.split_words(rest)
     kind, _, items = rest.partition(" ")
-    session = interp.session
     if kind in ("local", "global"):
         text = session.get_local(items.strip()) if kind == "local" else session.get_global(
             items.strip())
@@ -68,7 +66,7 @@ def _foreach(interp: Interpreter, header: str) -> tuple[str, Iterable[str]]:
     raise StataError(198, f"foreach ... of {kind}: invalid list type")
 
 
-def _forvalues(interp: Interpreter, header: str) -> tuple[str, Iterable[str]]:
+def _forvalues(session: Session, header: str) -> tuple[str, Iterable[str]]:
     m = re.match(r"^forv\w*\s+(\w+)\s*=\s*(.+)$", header, re.DOTALL)
     if m is None:
         raise StataError(198, "invalid syntax")

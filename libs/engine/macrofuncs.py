@@ -1,17 +1,51 @@
-"""Extended macro functions: ``local x : word count ...``, ``: list``, ``: variable label`` ..."""
+"""What macro expansion asks of a running session: extended macro functions (``local x : word
+count ...``, ``: list``, ``: variable label`` ...), inline expressions (`` `=exp' ``), and
+:class:`SessionMacros`, the :class:`~libs.engine.macros.MacroEnv` joining them to the session's
+locals and globals."""
 
 from __future__ import annotations
 
 import fnmatch
 import re
-from typing import TYPE_CHECKING
 
 from libs.engine import formats, varlist
+from libs.engine.directives import render
 from libs.engine.errors import StataError
+from libs.engine.evaluator import Evaluator
 from libs.engine.macros import quote_word, split_words, strip_quotes
+from libs.engine.session import Session
 
-if TYPE_CHECKING:
-    from libs.engine.session import Session
+
+class SessionMacros:
+    """The macro environment of a session, for :func:`libs.engine.macros.expand`."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def get_local(self, name: str) -> str:
+        """Local macro value in the current frame ('' when undefined)."""
+        return self.session.get_local(name)
+
+    def set_local(self, name: str, value: str) -> None:
+        """Define a local macro in the current frame."""
+        self.session.set_local(name, value)
+
+    def get_global(self, name: str) -> str:
+        """Global macro value ('' when undefined)."""
+        return self.session.get_global(name)
+
+    def inline_expression(self, text: str) -> str:
+        """`` `=exp' ``."""
+        return expression_text(self.session, text)
+
+    def extended_function(self, text: str) -> str:
+        """`` `:fn ...' ``."""
+        return extended(self.session, text)
+
+
+def expression_text(session: Session, text: str) -> str:
+    """The value of expression ``text`` (scalar mode) as macro text (``local x = exp``)."""
+    return formats.macro_text(Evaluator(session, scalar=True).evaluate(text))
 
 
 def extended(session: Session, text: str) -> str:
@@ -49,8 +83,6 @@ def extended(session: Session, text: str) -> str:
     if fn in ("subinstr", "subinword"):
         return _subinstr(session, fn, rest)
     if fn in ("display", "di", "dis", "disp", "displ", "displa"):
-        from libs.engine.commands.display import render
-
         return render(session, rest)
     if fn in ("colnames", "rownames", "colfullnames", "rowfullnames", "coleq", "roweq"):
         return _matrix_names(session, fn, rest.strip())
@@ -173,12 +205,7 @@ def list_function(session: Session, rest: str) -> str:
 
 
 def _matrix_names(session: Session, fn: str, name: str) -> str:
-    from libs.engine.results import Matrix
-
-    m = re.match(r"^([res])\((\w+)\)$", name)
-    mat = session.stored(m.group(1), m.group(2)) if m else session.matrices.get(name)
-    if not isinstance(mat, Matrix):
-        raise StataError(111, f"matrix {name} not found")
+    mat = session.matrix(name)
     names = mat.colnames if fn.startswith("col") else mat.rownames
     if fn.endswith("eq"):
         return " ".join(n.split(":", 1)[0] if ":" in n else "_" for n in names)

@@ -1,8 +1,9 @@
 """Stata's missing values on float64 arrays.
 
-Every missing value is a NaN, so numpy/pandas code (part 2's statistics) treats it as missing
-with no conversion.  The extended missing values ``.a``–``.z`` are NaNs whose payload carries
-the letter (``code << 40``: bits that survive a float32 round trip); ``.`` is the plain NaN.
+Every missing value is a NaN, so numpy/pandas code (the statistics in libs/stata_stats) treats
+it as missing with no conversion.  The extended missing values ``.a``–``.z`` are NaNs whose
+payload carries the letter (``code << 40``: bits that survive a float32 round trip); ``.`` is
+the plain NaN.
 Ordering follows Stata: every number < ``.`` < ``.a`` < ... < ``.z``; :func:`order_key` maps
 values to finite floats that sort and compare that way.
 """

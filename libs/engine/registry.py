@@ -4,7 +4,7 @@ A command is ``def cmd(session: Session, args: Args) -> None``.  Its syntax decl
 parsed by the shared parser (``syntax.Spec``) before the call; ``syntax=None`` passes the raw
 argument text in ``args.raw`` for commands with their own grammar (``local``, ``label``).
 Modules under ``libs/engine/commands/`` register on import; :func:`load_commands` imports
-them all, so a new module there (part 2: ``commands/stats_*.py``) needs no other edit.
+them all, so a new module there needs no other edit (docs/engine.md: adding a command).
 """
 
 from __future__ import annotations
@@ -13,13 +13,11 @@ import importlib
 import pkgutil
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Literal
+from typing import Literal
 
 from libs.engine.errors import StataError
+from libs.engine.session import Session
 from libs.engine.syntax import Args, Spec
-
-if TYPE_CHECKING:
-    from libs.engine.session import Session
 
 CommandFunc = Callable[["Session", Args], None]
 #: How a command combines with ``by``: "no" → r(190); "groups" → the command reads
@@ -50,6 +48,8 @@ class Command:
 
 
 COMMANDS: dict[str, Command] = {}
+#: Where the command modules live: every module there is imported by :func:`load_commands`.
+COMMANDS_PACKAGE = "libs.engine.commands"
 
 
 def command(
@@ -96,8 +96,7 @@ def load_commands() -> None:
     global _loaded
     if _loaded:
         return
-    from libs.engine import commands
-
-    for info in pkgutil.iter_modules(commands.__path__):
-        importlib.import_module(f"{commands.__name__}.{info.name}")
+    package = importlib.import_module(COMMANDS_PACKAGE)
+    for info in pkgutil.iter_modules(package.__path__):
+        importlib.import_module(f"{COMMANDS_PACKAGE}.{info.name}")
     _loaded = True

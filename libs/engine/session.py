@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
@@ -15,9 +16,9 @@ from typing import TextIO
 import numpy as np
 import numpy.typing as npt
 
-from libs.engine import formats, missing
 from libs.engine.dataset import Dataset
 from libs.engine.errors import StataError
+from libs.engine.executor import Executor
 from libs.engine.groups import Groups
 from libs.engine.lexer import LogicalLine
 from libs.engine.log import Log
@@ -25,6 +26,7 @@ from libs.engine.results import Matrix, Results
 from libs.engine.timeseries import TsSettings
 
 DEFAULT_SEED = 123456789
+_STORED_MATRIX = re.compile(r"^([res])\((\w+)\)$")  #: e(b), r(table), s(x)
 
 
 @dataclass
@@ -66,6 +68,7 @@ class Session:
         self.globals: dict[str, str] = {}
         self.frames: list[Frame] = [Frame()]
         self.r, self.e, self.s = Results(), Results(), Results()
+        self.estimates: dict[str, Results] = {}  #: what ``estimates store`` keeps, by name
         self.scalars: dict[str, float | str] = {}
         self.matrices: dict[str, Matrix] = {}
         self.rc = 0
@@ -80,8 +83,21 @@ class Session:
         self.data_filename = ""
         self.temp_files: list[str] = []  #: tempfile paths, removed when the run ends
         self.file_handles: dict[str, TextIO] = {}  #: ``file open`` handles
+        self._executor: Executor | None = None
 
-    # -- macros (the MacroEnv protocol) --------------------------------------------------------
+    # -- execution ----------------------------------------------------------------------------
+    @property
+    def executor(self) -> Executor:
+        """The interpreter running this session (``do``, loops and ``by`` run lines with it)."""
+        if self._executor is None:
+            raise RuntimeError("no interpreter is attached to this session")
+        return self._executor
+
+    def attach(self, executor: Executor) -> None:
+        """Make ``executor`` the one that runs this session's lines."""
+        self._executor = executor
+
+    # -- macros ---------------------------------------------------------------------------------
     @property
     def frame(self) -> Frame:
         """The innermost execution frame."""
@@ -106,18 +122,6 @@ class Session:
             return now.strftime("%H:%M:%S")
         return ""
 
-    def inline_expression(self, text: str) -> str:
-        """`` `=exp' ``: evaluate in scalar mode, render as macro text."""
-        from libs.engine.evaluator import Evaluator
-
-        return macro_text(Evaluator(self, scalar=True).evaluate(text))
-
-    def extended_function(self, text: str) -> str:
-        """`` `:fn ...' ``: an extended macro function."""
-        from libs.engine.macrofuncs import extended
-
-        return extended(self, text)
-
     # -- stored results -----------------------------------------------------------------------
     def scalar_value(self, name: str) -> float | str:
         """Value of scalar ``name`` (r(111) if there is neither such variable nor scalar)."""
@@ -134,6 +138,15 @@ class Session:
         if cls == "e" and name == "sample":
             return results.sample if results.sample is not None else np.zeros(self.data.n, bool)
         return results.lookup(name)
+
+    def matrix(self, text: str) -> Matrix:
+        """The matrix ``text`` names: ``e(b)``, ``r(table)`` or a user matrix (r(111) if none)."""
+        text = text.strip()
+        m = _STORED_MATRIX.match(text)
+        value = self.stored(m.group(1), m.group(2)) if m else self.matrices.get(text)
+        if not isinstance(value, Matrix):
+            raise StataError(111, f"matrix {text} not found")
+        return value
 
     def creturn(self, name: str) -> float | str | None:
         """``c()`` values the templates use."""
@@ -190,16 +203,3 @@ class Session:
         """``set seed``: reseed the random-number generator."""
         self.settings.seed = seed
         self.rng = np.random.default_rng(seed)
-
-
-def macro_text(value: object) -> str:
-    """A value as macro text: ``%18.0g`` without padding (``.25``, ``.3333333333333333``)."""
-    if isinstance(value, str):
-        return value
-    arr = np.asarray(value)
-    if arr.dtype == np.object_:
-        return str(arr.flat[0]) if arr.size else ""
-    number = float(arr.flat[0]) if arr.size else float("nan")
-    if math.isnan(number):
-        return missing.label(number)
-    return formats.general(number, 18)  # Stata stores `local x = exp` as %18.0g

@@ -2,17 +2,12 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
 from libs.engine.dataset import Dataset
 from libs.engine.missing import order_key
-
-if TYPE_CHECKING:
-    from libs.engine.session import Session
 
 
 def sort_key(ds: Dataset, name: str) -> npt.NDArray[np.float64] | npt.NDArray[np.intp]:
@@ -39,9 +34,8 @@ def order(ds: Dataset, names: list[str], descending: list[bool] | None = None
     return np.lexsort(keys[::-1])
 
 
-def sort_data(session: Session, names: list[str], descending: list[bool] | None = None) -> None:
+def sort_data(ds: Dataset, names: list[str], descending: list[bool] | None = None) -> None:
     """Reorder the observations; ``sortedby`` is set for ascending sorts."""
-    ds = session.data
     if not names:
         return
     if not any(descending or []) and ds.sortedby[: len(names)] == names:

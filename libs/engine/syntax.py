@@ -14,18 +14,17 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
 from libs.engine import textscan, varlist
 from libs.engine.errors import StataError
+from libs.engine.evaluator import Evaluator
 from libs.engine.macros import strip_quotes
+from libs.engine.session import Session
 from libs.engine.varlist import Term
-
-if TYPE_CHECKING:
-    from libs.engine.session import Session
 
 _WEIGHTS = {"fweight": "fweight", "fw": "fweight", "frequency": "fweight",
             "aweight": "aweight", "aw": "aweight", "cellsize": "aweight",
@@ -72,8 +71,6 @@ class Args:
             mask[:] = False
             mask[self.in_range[0] : self.in_range[1]] = True
         if self.if_exp is not None:
-            from libs.engine.evaluator import Evaluator
-
             mask &= Evaluator(session, session.by).condition(self.if_exp)
         if session.by_mask is not None:
             mask &= session.by_mask

@@ -7,16 +7,13 @@ t − delta in the same panel, missing when that period is absent (gaps), as in 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
+from libs.engine.dataset import Dataset
 from libs.engine.errors import StataError
 from libs.engine.missing import FloatArray
-
-if TYPE_CHECKING:
-    from libs.engine.session import Session
 
 
 @dataclass(frozen=True)
@@ -29,31 +26,29 @@ class TsSettings:
     unit: str = ""  #: display format unit: "", "daily", "monthly", ...
 
 
-def apply(session: Session, name: str, ops: tuple[tuple[str, int], ...]) -> FloatArray:
-    """Values of ``ops.name`` (e.g. ``L2D.x``) for every observation."""
-    ts = session.tsset
+def apply(data: Dataset, ts: TsSettings | None, name: str,
+          ops: tuple[tuple[str, int], ...]) -> FloatArray:
+    """Values of ``ops.name`` (e.g. ``L2D.x``) for every observation, over the structure
+    ``ts`` that ``tsset``/``xtset`` declared (r(111) when there is none)."""
     if ts is None or ts.timevar is None:
         raise StataError(111, "time variable not set, use tsset varname ...")
-    values = session.data.numeric(name)
+    values = data.numeric(name)
     for op, k in ops:
         if op == "L":
-            values = shift(session, values, k)
+            values = shift(data, ts, values, k)
         elif op == "F":
-            values = shift(session, values, -k)
+            values = shift(data, ts, values, -k)
         elif op == "D":
             for _ in range(k):
-                values = values - shift(session, values, 1)
+                values = values - shift(data, ts, values, 1)
         else:  # S: seasonal difference
-            values = values - shift(session, values, k)
+            values = values - shift(data, ts, values, k)
     return values
 
 
-def shift(session: Session, values: FloatArray, k: int) -> FloatArray:
+def shift(data: Dataset, ts: TsSettings, values: FloatArray, k: int) -> FloatArray:
     """``values`` at time t − k·delta within the same panel (missing where absent)."""
-    ts = session.tsset
-    assert ts is not None
     assert ts.timevar is not None
-    data = session.data
     time = data.numeric(ts.timevar)
     keys: list[FloatArray] = [time]
     if ts.panelvar:

@@ -2,8 +2,9 @@
 
 ``expand`` resolves a plain varlist against the dataset; ``parse_terms`` turns a varlist with
 factor-variable and time-series operators (``i.``, ``ib2.``, ``c.``, ``#``, ``##``, ``L.``,
-``L(1/3).``, ``i.(a b)``) into a flat list of :class:`Term` — part 2 expands terms into design
-columns.  ``##`` and operator ranges are expanded here, levels are not (they need the data).
+``L(1/3).``, ``i.(a b)``) into a flat list of :class:`Term`; ``estimation.design`` expands terms
+into design columns.  ``##`` and operator ranges are expanded here, levels are not (they need
+the data).
 """
 
 from __future__ import annotations

@@ -16,12 +16,12 @@ import numpy  # noqa: F401  (preloaded for the children)
 import pandas  # noqa: F401
 import statsmodels.api  # noqa: F401
 
-import libs.engine.runner as engine_runner
+import libs.engine.batch as engine_batch
 
 RC_FILE = "ss_rc.json"
 
 # Every command module (and what it imports) is loaded once, in the fork server.
-engine_runner.preload()
+engine_batch.preload()
 
 
 def _die_with_parent() -> None:
@@ -45,5 +45,5 @@ def child_main(workdir: str, do_file: str, log_file: str) -> None:
     with open(os.devnull, "w") as devnull:
         sys.stdout = devnull
         sys.stderr = devnull
-        rc = engine_runner.run_do_file(Path(do_file), Path(workdir), Path(log_file))
+        rc = engine_batch.run_do_file(Path(do_file), Path(workdir), Path(log_file))
     Path(RC_FILE).write_text(json.dumps({"rc": int(rc)}))

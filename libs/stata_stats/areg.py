@@ -13,42 +13,23 @@ import numpy as np
 from numpy.typing import NDArray
 from scipy import stats
 
-from libs.stata_stats.errors import INSUFFICIENT_OBSERVATIONS, StatsError
 from libs.stata_stats.estimation import Estimation, FloatArray
-from libs.stata_stats.least_squares import fit, gaussian_ll
-from libs.stata_stats.ols import robust_vce
-from libs.stata_stats.panel import panel_of, within_fit
-from libs.stata_stats.sample import Weights, effective_weights, estimation_mask
-from libs.stata_stats.vce import VceRequest, vce_for_weights
+from libs.stata_stats.least_squares import gaussian_ll
+from libs.stata_stats.sample import Weights
+from libs.stata_stats.vce import VceRequest, covariance, vce_for_weights
 from libs.stata_stats.wald import wald_statistic
+from libs.stata_stats.within import within_fit
 
 
-def areg(
-    y: FloatArray,
-    X: FloatArray,
-    names: tuple[str, ...],
-    absorb: NDArray[np.generic],
-    *,
-    depvar: str,
-    absvar: str,
-    weights: Weights | None = None,
-    vce: VceRequest | None = None,
-    preomitted: tuple[bool, ...] | None = None,
-) -> Estimation:
+def areg(y: FloatArray, X: FloatArray, names: tuple[str, ...], absorb: NDArray[np.generic], *,
+         depvar: str, absvar: str, weights: Weights | None = None, vce: VceRequest | None = None,
+         preomitted: tuple[bool, ...] | None = None) -> Estimation:
     """Stata's ``areg depvar indepvars [weight], absorb(absvar) [vce()]``."""
     vce = vce_for_weights(vce or VceRequest(), weights)
-    mask = estimation_mask(y, X, weights, absorb, vce.clusters)
-    w, n_obs = effective_weights(weights, mask)
-    ys, Xs = y[mask], X[mask]
-    p = panel_of(absorb, mask, w, n_obs, weights is not None)
-    wf = within_fit(ys, Xs, p, preomitted)
-    ls, Xt = wf.ls, wf.Xt
-    k = ls.rank - 1
-    df_r = n_obs - k - p.groups
-    if df_r <= 0:
-        raise StatsError(INSUFFICIENT_OBSERVATIONS, "insufficient observations")
-    rss = float(w @ ls.resid**2)
-    tss = float(w @ (ys - (w @ ys) / w.sum()) ** 2)
+    wf = within_fit(y, X, absorb, weights, vce, preomitted)
+    ls, n_obs, df_r = wf.ls, wf.sample.n_obs, wf.df_resid
+    rss, tss = wf.rss, wf.tss
+    sigma2 = rss / df_r
     scalars: dict[str, float] = {"N": n_obs}
     macros = {
         "cmd": "areg",
@@ -56,46 +37,30 @@ def areg(
         "absvar": absvar,
         "title": "Linear regression, absorbing indicators",
     }
-    t_df = float(df_r)
-    if vce.is_robust:
-        V, t_df, groups = robust_vce(ls, Xt, w, weights, vce, mask, n_obs, df_r, True)
-        if vce.kind == "cluster":
-            scalars["N_clust"] = float(groups)
-            macros["clustvar"] = vce.clustvar
-        macros.update(vce=vce.kind, vcetype="Robust")
-    else:
-        V = ls.bread * rss / df_r
-        macros["vce"] = "ols"
+    # the absorbed levels count as parameters in the small-sample factors, as regress with
+    # the indicators written out would count them
+    cov = covariance(ls.bread, wf.Xt, ls.resid, wf.sample, vce, cons=True, sigma2=sigma2,
+                     df_resid=df_r, conventional="ols")
+    cov.post(scalars, macros)
+    V, t_df = cov.V, cov.t_df(df_r)
     stat, q = wald_statistic(ls.coef, V, np.arange(len(names)), ls.omitted)
-    sigma2 = rss / df_r
     r2 = 1.0 - rss / tss
-    pooled = fit(ys, Xs, w if weights is not None else None, cons=True, preomitted=preomitted)
-    rss_pooled = float(w @ pooled.resid**2)
     scalars.update(
         df_m=float(q),
         df_r=t_df,
-        df_a=float(p.groups - 1),
+        df_a=float(wf.panel.groups - 1),
         F=stat / q if q else np.nan,
         r2=r2,
         r2_a=1.0 - (1.0 - r2) * (n_obs - 1) / df_r,
         rss=rss,
         mss=tss - rss,
         rmse=float(np.sqrt(sigma2)),
-        F_absorb=((rss_pooled - rss) / (p.groups - 1)) / sigma2 if p.groups > 1 else np.nan,
+        F_absorb=wf.effects_f(sigma2, preomitted),
         ll=gaussian_ll(rss, n_obs),
         ll_0=gaussian_ll(tss, n_obs),
         rank=float(ls.rank),
     )
     scalars["p"] = float(stats.f.sf(scalars["F"], q, t_df)) if q else np.nan
-    return Estimation(
-        cmd="areg",
-        depvar=depvar,
-        names=(*names, "_cons"),
-        b=ls.coef,
-        V=V,
-        omitted=ls.omitted,
-        scalars=scalars,
-        macros=macros,
-        df_r=t_df,
-        sample=mask,
-    )
+    return Estimation(cmd="areg", depvar=depvar, names=(*names, "_cons"), b=ls.coef, V=V,
+                      omitted=ls.omitted, scalars=scalars, macros=macros, df_r=t_df,
+                      sample=wf.sample.mask)

@@ -23,8 +23,8 @@ from libs.stata_stats.errors import NO_OBSERVATIONS, StatsError
 from libs.stata_stats.estimation import Estimation, FloatArray
 from libs.stata_stats.least_squares import design_with_constant
 from libs.stata_stats.likelihood import Family, Logit, Poisson, Probit, newton
-from libs.stata_stats.sample import Weights, estimation_mask
-from libs.stata_stats.vce import VceRequest, cluster_codes, sandwich, vce_for_weights
+from libs.stata_stats.sample import Sample, Weights, estimation_mask
+from libs.stata_stats.vce import VceRequest, covariance, vce_for_weights
 from libs.stata_stats.wald import wald_statistic
 
 FAMILIES: dict[str, Family] = {"logit": Logit(), "probit": Probit(), "poisson": Poisson()}
@@ -44,19 +44,10 @@ class MLEstimation:
     iterations: tuple[float, ...]
 
 
-def fit_ml(
-    cmd: str,
-    y: FloatArray,
-    X: FloatArray,
-    names: tuple[str, ...],
-    *,
-    depvar: str,
-    cons: bool = True,
-    weights: Weights | None = None,
-    vce: VceRequest | None = None,
-    offset: FloatArray | None = None,
-    preomitted: tuple[bool, ...] | None = None,
-) -> MLEstimation:
+def fit_ml(cmd: str, y: FloatArray, X: FloatArray, names: tuple[str, ...], *, depvar: str,
+           cons: bool = True, weights: Weights | None = None, vce: VceRequest | None = None,
+           offset: FloatArray | None = None,
+           preomitted: tuple[bool, ...] | None = None) -> MLEstimation:
     """Stata's ``logit``/``probit``/``poisson depvar indepvars [weight], [vce() noconstant]``."""
     family = FAMILIES[cmd]
     vce = vce_for_weights(vce or VceRequest(kind="oim"), weights)
@@ -70,9 +61,9 @@ def fit_ml(
         y = outcome
     elif np.any(y[mask] < 0):
         raise StatsError(459, f"{depvar} must be greater than or equal to zero")
+    sample = Sample.likelihood(mask, weights, vce.clusters)
+    w, n_obs = sample.w, sample.n_obs
     ys, Xs = y[mask], X[mask]
-    w = np.ones(len(ys)) if weights is None else weights.values[mask].astype(np.float64)
-    n_obs = float(w.sum()) if weights is not None and weights.kind == "fweight" else len(ys)
     xbar = (w @ Xs) / w.sum()
     Xc = Xs - xbar if cons else Xs
     before = tuple(omitted)
@@ -97,26 +88,14 @@ def fit_ml(
     idx = np.append(keep, k) if cons else keep
     full[idx] = ml.coef
     V = np.zeros((full.size, full.size))
-    macros = {"cmd": cmd, "depvar": depvar, "title": TITLES[cmd], "vce": vce.kind}
+    macros = {"cmd": cmd, "depvar": depvar, "title": TITLES[cmd]}
     scalars: dict[str, float] = {"N": n_obs, "ll": ml.ll, "k": float(full.size)}
-    if vce.is_robust:
-        d1, _ = family.derivatives(ys, design @ ml.coef + (0.0 if off is None else off))
-        root = np.sqrt(w) if weights is not None and weights.kind == "fweight" else w
-        if vce.kind == "cluster":
-            assert vce.clusters is not None
-            codes, groups = cluster_codes(vce.clusters[mask])
-            scores = design * (w * d1)[:, None]
-            Vk = sandwich(ml.neg_hessian_inv, scores, codes, groups) * groups / (groups - 1)
-            scalars["N_clust"] = float(groups)
-            macros["clustvar"] = vce.clustvar
-        else:
-            scores = design * (root * d1)[:, None]
-            Vk = sandwich(ml.neg_hessian_inv, scores, None, 0) * n_obs / (n_obs - 1)
-        macros["vcetype"] = "Robust"
-    else:
-        Vk = ml.neg_hessian_inv
-        macros["vce"] = "oim"
-    V[np.ix_(idx, idx)] = Vk
+    d1, _ = family.derivatives(ys, design @ ml.coef + (0.0 if off is None else off))
+    # the ML commands' sandwich factor: N/(N−1) robust, G/(G−1) clustered
+    cov = covariance(ml.neg_hessian_inv, design, d1, sample, vce, cons=False, sigma2=1.0,
+                     df_resid=n_obs - 1, conventional="oim")
+    cov.post(scalars, macros)
+    V[np.ix_(idx, idx)] = cov.V
     all_omitted = (*omitted, False) if cons else tuple(omitted)
     df_m = keep.size
     if vce.is_robust:
@@ -136,18 +115,9 @@ def fit_ml(
         converged=1.0 if ml.converged else 0.0,
         k_eq=1.0,
     )
-    est = Estimation(
-        cmd=cmd,
-        depvar=depvar,
-        names=(*names, "_cons") if cons else names,
-        b=full,
-        V=V,
-        omitted=all_omitted,
-        scalars=scalars,
-        macros=macros,
-        df_r=None,
-        sample=mask,
-    )
+    est = Estimation(cmd=cmd, depvar=depvar, names=(*names, "_cons") if cons else names, b=full,
+                     V=V, omitted=all_omitted, scalars=scalars, macros=macros, df_r=None,
+                     sample=mask)
     return MLEstimation(estimation=est, notes=tuple(notes), iterations=ml.iterations)
 
 

@@ -16,25 +16,15 @@ from libs.stata_stats.collinear import collinear_terms
 from libs.stata_stats.errors import INSUFFICIENT_OBSERVATIONS, INVALID_SYNTAX, StatsError
 from libs.stata_stats.estimation import Estimation, FloatArray
 from libs.stata_stats.ols import regress
-from libs.stata_stats.sample import estimation_mask
-from libs.stata_stats.vce import VceRequest, cluster_codes, sandwich
+from libs.stata_stats.sample import Sample, estimation_mask
+from libs.stata_stats.vce import VceRequest, covariance
 from libs.stata_stats.wald import wald_statistic
 
 
-def ivregress_2sls(
-    y: FloatArray,
-    endog: FloatArray,
-    exog: FloatArray,
-    excluded: FloatArray,
-    *,
-    depvar: str,
-    endog_names: tuple[str, ...],
-    exog_names: tuple[str, ...],
-    inst_names: tuple[str, ...],
-    cons: bool = True,
-    small: bool = False,
-    vce: VceRequest | None = None,
-) -> tuple[Estimation, list[Estimation]]:
+def ivregress_2sls(y: FloatArray, endog: FloatArray, exog: FloatArray, excluded: FloatArray, *,
+                   depvar: str, endog_names: tuple[str, ...], exog_names: tuple[str, ...],
+                   inst_names: tuple[str, ...], cons: bool = True, small: bool = False,
+                   vce: VceRequest | None = None) -> tuple[Estimation, list[Estimation]]:
     """Stata's ``ivregress 2sls y exog (endog = excluded), [small vce()]``.
 
     Returns the 2SLS estimates and the first-stage regressions (``first`` option), one per
@@ -42,7 +32,8 @@ def ivregress_2sls(
     """
     vce = vce or VceRequest(kind="unadjusted")
     mask = estimation_mask(y, np.column_stack([endog, exog, excluded]), None, vce.clusters)
-    n = float(mask.sum())
+    sample = Sample.linear(mask, None, vce.clusters)
+    n = sample.n_obs
     ones = [np.ones(int(n))] if cons else []
     X = np.column_stack([endog[mask], exog[mask], *ones])
     Z = np.column_stack([exog[mask], excluded[mask], *ones])
@@ -77,24 +68,15 @@ def ivregress_2sls(
         "instd": " ".join(endog_names),
         "insts": " ".join(exog_names + inst_names),
     }
-    df_r: float | None = n - k if small else None
-    if vce.kind == "cluster":
-        assert vce.clusters is not None
-        codes, groups = cluster_codes(vce.clusters[mask])
-        factor = groups / (groups - 1) * (n - 1) / (n - k) if small else 1.0
-        Vk = sandwich(bread_k, xhat * resid[:, None], codes, groups) * factor
-        if small:
-            df_r = float(groups - 1)
-        scalars["N_clust"] = float(groups)
-        macros.update(vce="cluster", vcetype="Robust", clustvar=vce.clustvar)
-    elif vce.kind == "robust":
-        Vk = sandwich(bread_k, xhat * resid[:, None], None, 0) * (n / (n - k) if small else 1.0)
-        macros.update(vce="robust", vcetype="Robust")
-    elif vce.kind in ("unadjusted", "ols", "conventional"):
-        Vk = bread_k * rss / ((n - k) if small else n)
-        macros["vce"] = "unadjusted"
-    else:
+    if vce.kind not in ("unadjusted", "ols", "conventional", "robust", "cluster"):
         raise StatsError(INVALID_SYNTAX, f"vce({vce.kind}) not allowed")
+    # the scores are the projected regressors times the structural residuals
+    cov = covariance(bread_k, xhat, resid, sample, vce, cons=False,
+                     sigma2=rss / ((n - k) if small else n), df_resid=(n - k) if small else None,
+                     conventional="unadjusted")
+    cov.post(scalars, macros)
+    Vk = cov.V
+    df_r = cov.t_df(n - k) if small else None
     size = X.shape[1]
     b = np.zeros(size)
     b[keep] = coef_k
@@ -122,18 +104,8 @@ def ivregress_2sls(
     if small:
         macros["small"] = "small"
     names = (*endog_names, *exog_names, *(("_cons",) if cons else ()))
-    est = Estimation(
-        cmd="ivregress",
-        depvar=depvar,
-        names=names,
-        b=b,
-        V=V,
-        omitted=omitted,
-        scalars=scalars,
-        macros=macros,
-        df_r=df_r,
-        sample=mask,
-    )
+    est = Estimation(cmd="ivregress", depvar=depvar, names=names, b=b, V=V, omitted=omitted,
+                     scalars=scalars, macros=macros, df_r=df_r, sample=mask)
     first = [
         regress(
             endog[mask, j],

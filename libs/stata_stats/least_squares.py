@@ -111,13 +111,3 @@ def gaussian_ll(ss: float, n: float) -> float:
 def design_with_constant(X: FloatArray, cons: bool) -> FloatArray:
     """``[X, 1]`` (or ``X``) — the columns the coefficients and bread refer to."""
     return np.column_stack([X, np.ones(X.shape[0])]) if cons else X
-
-
-def scores(X: FloatArray, cons: bool, factor: FloatArray) -> FloatArray:
-    """Rows of ``[X, 1]`` times ``factor`` (n), built without an intermediate ``[X, 1]``."""
-    n, k = X.shape
-    out = np.empty((n, k + (1 if cons else 0)))
-    np.multiply(X, factor[:, None], out=out[:, :k])
-    if cons:
-        out[:, k] = factor
-    return out

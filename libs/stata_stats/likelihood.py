@@ -118,10 +118,10 @@ class Poisson:
 class MLFit:
     """Maximum of the likelihood: coefficients, ``-H⁻¹``, the ll path and convergence."""
 
-    coef: FloatArray
-    neg_hessian_inv: FloatArray
-    ll: float
-    iterations: tuple[float, ...]
+    coef: FloatArray  #: the coefficients at the maximum
+    neg_hessian_inv: FloatArray  #: ``(-H)⁻¹`` there: the observed-information VCE
+    ll: float  #: the log likelihood there
+    iterations: tuple[float, ...]  #: ll at each iteration, as Stata's iteration log shows it
     converged: bool
 
 

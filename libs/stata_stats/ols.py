@@ -15,35 +15,25 @@ import numpy as np
 
 from libs.stata_stats.errors import INSUFFICIENT_OBSERVATIONS, StatsError
 from libs.stata_stats.estimation import Estimation, FloatArray
-from libs.stata_stats.least_squares import LeastSquares, fit, gaussian_ll, scores
-from libs.stata_stats.sample import Weights, effective_weights, estimation_mask
-from libs.stata_stats.vce import VceRequest, cluster_codes, sandwich, vce_for_weights
+from libs.stata_stats.least_squares import LeastSquares, fit, gaussian_ll
+from libs.stata_stats.sample import Sample, Weights, estimation_mask
+from libs.stata_stats.vce import VceRequest, covariance, vce_for_weights
 from libs.stata_stats.wald import wald_statistic
 
 
-def regress(
-    y: FloatArray,
-    X: FloatArray,
-    names: tuple[str, ...],
-    *,
-    depvar: str,
-    cons: bool = True,
-    weights: Weights | None = None,
-    vce: VceRequest | None = None,
-    beta: bool = False,
-    preomitted: tuple[bool, ...] | None = None,
-) -> Estimation:
+def regress(y: FloatArray, X: FloatArray, names: tuple[str, ...], *, depvar: str,
+            cons: bool = True, weights: Weights | None = None, vce: VceRequest | None = None,
+            beta: bool = False, preomitted: tuple[bool, ...] | None = None) -> Estimation:
     """Stata's ``regress depvar indepvars [weight], [noconstant vce() beta]``.
 
     ``X`` holds the regressors without the constant, ``names`` their Stata names; rows with a
     missing value anywhere are left out (the mask is ``Estimation.sample``).
     """
     vce = vce_for_weights(vce or VceRequest(), weights)
-    mask = estimation_mask(y, X, weights, vce.clusters)
-    w, n_obs = effective_weights(weights, mask)
-    ys, Xs = y[mask], X[mask]
-    wfit = None if weights is None else w
-    ls = fit(ys, Xs, wfit, cons=cons, preomitted=preomitted)
+    sample = Sample.linear(estimation_mask(y, X, weights, vce.clusters), weights, vce.clusters)
+    w, n_obs = sample.w, sample.n_obs
+    ys, Xs = y[sample.mask], X[sample.mask]
+    ls = fit(ys, Xs, sample.fit_weights, cons=cons, preomitted=preomitted)
     k = ls.rank
     df_resid = n_obs - k
     if df_resid <= 0:
@@ -59,16 +49,10 @@ def regress(
     df_m = k - (1 if cons else 0)
     scalars: dict[str, float] = {"N": n_obs, "df_m": float(df_m)}
     macros = {"cmd": "regress", "depvar": depvar, "title": "Linear regression", "model": "ols"}
-    df_r = float(df_resid)
-    if vce.is_robust:
-        V, df_r, groups = robust_vce(ls, Xs, w, weights, vce, mask, n_obs, df_resid, cons)
-        macros.update(vce=vce.kind, vcetype="Robust")
-        if vce.kind == "cluster":
-            scalars["N_clust"] = float(groups)
-            macros["clustvar"] = vce.clustvar
-    else:
-        V = sigma2 * ls.bread
-        macros["vce"] = "ols"
+    cov = covariance(ls.bread, Xs, ls.resid, sample, vce, cons=cons, sigma2=sigma2,
+                     df_resid=df_resid, conventional="ols")
+    cov.post(scalars, macros)
+    V, df_r = cov.V, cov.t_df(df_resid)
     scalars["df_r"] = df_r
     slopes = np.arange(len(names))
     if df_m == 0:
@@ -93,47 +77,9 @@ def regress(
     extra = {}
     if beta:
         extra["beta"] = _standardized(ls, Xs, ys, w, cons)
-    return Estimation(
-        cmd="regress",
-        depvar=depvar,
-        names=all_names,
-        b=ls.coef,
-        V=V,
-        omitted=ls.omitted,
-        scalars=scalars,
-        macros=macros,
-        df_r=df_r,
-        sample=mask,
-        extra=extra,
-    )
-
-
-def robust_vce(
-    ls: LeastSquares,
-    Xs: FloatArray,
-    w: FloatArray,
-    weights: Weights | None,
-    vce: VceRequest,
-    mask: np.ndarray,
-    n_obs: float,
-    df_resid: float,
-    cons: bool,
-) -> tuple[FloatArray, float, int]:
-    """The sandwich covariance with Stata's factor, the t df, and the number of clusters.
-
-    ``df_resid`` is the residual df of the small-sample factors: N−k for ``regress``,
-    N−K−G for ``areg`` (which counts its absorbed levels as ``regress`` would count them).
-    """
-    if vce.kind == "cluster":
-        assert vce.clusters is not None
-        codes, groups = cluster_codes(vce.clusters[mask])
-        raw = sandwich(ls.bread, scores(Xs, cons, w * ls.resid), codes, groups)
-        factor = groups / (groups - 1) * (n_obs - 1) / df_resid if groups > 1 else np.nan
-        return raw * factor, float(groups - 1), groups
-    # fweights replicate rows: each contributes w·e²·xx', not (w·e)²·xx'
-    root = np.sqrt(w) if weights is not None and weights.kind == "fweight" else w
-    raw = sandwich(ls.bread, scores(Xs, cons, root * ls.resid), None, 0)
-    return raw * n_obs / df_resid, df_resid, 0
+    return Estimation(cmd="regress", depvar=depvar, names=all_names, b=ls.coef, V=V,
+                      omitted=ls.omitted, scalars=scalars, macros=macros, df_r=df_r,
+                      sample=sample.mask, extra=extra)
 
 
 def _standardized(

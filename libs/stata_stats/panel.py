@@ -1,4 +1,4 @@
-"""``xtreg, fe``, ``xtreg, re`` and ``areg, absorb()``: linear models with group effects.
+"""``xtreg, fe`` and ``xtreg, re``: linear models with panel effects.
 
 Stata's definitions (checked against Stata's output shipped with linearmodels):
 
@@ -13,51 +13,16 @@ Stata's definitions (checked against Stata's output shipped with linearmodels):
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 from numpy.typing import NDArray
 from scipy import stats
 
-from libs.stata_stats.errors import INSUFFICIENT_OBSERVATIONS, StatsError
 from libs.stata_stats.estimation import Estimation, FloatArray
-from libs.stata_stats.least_squares import LeastSquares, fit, gaussian_ll, scores
-from libs.stata_stats.sample import Weights, effective_weights, estimation_mask
-from libs.stata_stats.vce import VceRequest, cluster_codes, sandwich, sum_by_group
+from libs.stata_stats.least_squares import fit, gaussian_ll
+from libs.stata_stats.sample import Weights
+from libs.stata_stats.vce import VceRequest, covariance
 from libs.stata_stats.wald import wald_statistic
-
-
-@dataclass(frozen=True, kw_only=True)
-class Panel:
-    """The estimation sample split by group: codes, sizes and weighted group means."""
-
-    codes: NDArray[np.intp]
-    groups: int
-    sizes: FloatArray
-    w: FloatArray
-    n_obs: float
-    weighted: bool
-
-    def means(self, values: FloatArray) -> FloatArray:
-        """Weighted group means (G×k or G) of ``values``."""
-        if self.weighted:
-            w = self.w[:, None] if values.ndim == 2 else self.w
-            sums = sum_by_group(values * w, self.codes, self.groups)
-            wsum = np.bincount(self.codes, weights=self.w, minlength=self.groups)
-        else:
-            sums = sum_by_group(values, self.codes, self.groups)
-            wsum = self.sizes
-        out: FloatArray = sums / (wsum[:, None] if values.ndim == 2 else wsum)
-        return out
-
-
-def panel_of(
-    ids: NDArray[np.generic], mask: NDArray[np.bool_], w: FloatArray, n: float, weighted: bool
-) -> Panel:
-    """Group structure of the estimation sample ``mask``."""
-    codes, groups = cluster_codes(ids[mask])
-    sizes = np.bincount(codes, minlength=groups).astype(np.float64)
-    return Panel(codes=codes, groups=groups, sizes=sizes, w=w, n_obs=n, weighted=weighted)
+from libs.stata_stats.within import Panel, within_fit
 
 
 def _corr2(a: FloatArray, b: FloatArray) -> float:
@@ -74,57 +39,22 @@ def _group_stats(p: Panel) -> dict[str, float]:
     }
 
 
-@dataclass(frozen=True, kw_only=True)
-class Within:
-    """The fe regression on group-demeaned data with the grand means added back, the
-    transformed data, and the group means (reused for r2_b and the effects)."""
-
-    ls: LeastSquares
-    yt: FloatArray
-    Xt: FloatArray
-    ybar_g: FloatArray
-    xbar_g: FloatArray
-
-
-def within_fit(
-    ys: FloatArray, Xs: FloatArray, p: Panel, preomitted: tuple[bool, ...] | None
-) -> Within:
-    """Fit the within (fixed-effects) regression."""
-    sw = p.w.sum()
-    ybar_g, xbar_g = p.means(ys), p.means(Xs)
-    yt = ys - ybar_g[p.codes] + (p.w @ ys) / sw
-    Xt = Xs - xbar_g[p.codes] + (p.w @ Xs) / sw
-    ls = fit(yt, Xt, p.w if p.weighted else None, cons=True, preomitted=preomitted)
-    return Within(ls=ls, yt=yt, Xt=Xt, ybar_g=ybar_g, xbar_g=xbar_g)
-
-
-def xtreg_fe(
-    y: FloatArray,
-    X: FloatArray,
-    names: tuple[str, ...],
-    groups: NDArray[np.generic],
-    *,
-    depvar: str,
-    ivar: str,
-    weights: Weights | None = None,
-    vce: VceRequest | None = None,
-    preomitted: tuple[bool, ...] | None = None,
-) -> Estimation:
-    """Stata's ``xtreg depvar indepvars, fe [vce()]``."""
+def _panel_vce(vce: VceRequest | None, groups: NDArray[np.generic], ivar: str) -> VceRequest:
+    """``vce(robust)`` after ``xtreg`` means clustered on the panel variable."""
     vce = vce or VceRequest()
     if vce.kind == "robust":
-        vce = VceRequest(kind="cluster", clusters=groups, clustvar=ivar)
-    mask = estimation_mask(y, X, weights, groups, vce.clusters)
-    w, n_obs = effective_weights(weights, mask)
-    ys, Xs = y[mask], X[mask]
-    p = panel_of(groups, mask, w, n_obs, weights is not None)
-    wf = within_fit(ys, Xs, p, preomitted)
-    ls, yt, Xt = wf.ls, wf.yt, wf.Xt
-    k = ls.rank - 1
-    df_resid = n_obs - p.groups - k
-    if df_resid <= 0:
-        raise StatsError(INSUFFICIENT_OBSERVATIONS, "insufficient observations")
-    rss = float(w @ ls.resid**2)
+        return VceRequest(kind="cluster", clusters=groups, clustvar=ivar)
+    return vce
+
+
+def xtreg_fe(y: FloatArray, X: FloatArray, names: tuple[str, ...], groups: NDArray[np.generic], *,
+             depvar: str, ivar: str, weights: Weights | None = None, vce: VceRequest | None = None,
+             preomitted: tuple[bool, ...] | None = None) -> Estimation:
+    """Stata's ``xtreg depvar indepvars, fe [vce()]``."""
+    vce = _panel_vce(vce, groups, ivar)
+    wf = within_fit(y, X, groups, weights, vce, preomitted)
+    sample, p, ls, yt, ys = wf.sample, wf.panel, wf.ls, wf.yt, wf.ys
+    w, n_obs, k, df_resid, rss = sample.w, sample.n_obs, wf.k, wf.df_resid, wf.rss
     sigma_e2 = rss / df_resid
     # fe reports the plain average group size as Tbar; re the harmonic mean it uses
     scalars: dict[str, float] = {"N": n_obs, **_group_stats(p), "Tbar": float(p.sizes.mean())}
@@ -136,23 +66,15 @@ def xtreg_fe(
         "title": "Fixed-effects (within) regression",
     }
     slopes = np.arange(len(names))
-    if vce.is_robust:
-        assert vce.clusters is not None
-        codes, n_clust = cluster_codes(vce.clusters[mask])
-        factor = n_clust / (n_clust - 1) * (n_obs - 1) / (n_obs - k - 1)
-        V = sandwich(ls.bread, scores(Xt, True, w * ls.resid), codes, n_clust) * factor
-        df_r = float(n_clust - 1)
-        scalars["N_clust"] = float(n_clust)
-        macros.update(vce="cluster", vcetype="Robust", clustvar=vce.clustvar)
-        rmse_df = n_obs - k - 1
-    else:
-        V = sigma_e2 * ls.bread
-        df_r = float(df_resid)
-        macros["vce"] = "conventional"
-        rmse_df = df_resid
+    # the effects are nested within the clusters, so the factor counts _cons but not them
+    cov = covariance(ls.bread, wf.Xt, ls.resid, sample, vce, cons=True, sigma2=sigma_e2,
+                     df_resid=n_obs - k - 1, conventional="conventional")
+    cov.post(scalars, macros)
+    V, df_r = cov.V, cov.t_df(df_resid)
+    rmse_df = n_obs - k - 1 if vce.is_robust else df_resid
     stat, q = wald_statistic(ls.coef, V, slopes, ls.omitted)
     b = ls.coef[: len(names)]
-    xb = Xs @ b
+    xb = wf.Xs @ b
     u = wf.ybar_g - wf.xbar_g @ b - ls.coef[-1]
     u_obs = u[p.codes]
     sigma_u = float(np.std(u, ddof=1))
@@ -166,7 +88,7 @@ def xtreg_fe(
         F=stat / q if q else np.nan,
         rss=rss,
         mss=wtss - rss,
-        tss=float(w @ (ys - (w @ ys) / w.sum()) ** 2),
+        tss=wf.tss,
         r2=r2_w,
         r2_w=r2_w,
         r2_b=_corr2(wf.ybar_g, wf.xbar_g @ b),
@@ -183,48 +105,22 @@ def xtreg_fe(
         rank=float(ls.rank),
     )
     if not vce.is_robust:
-        pooled = fit(ys, Xs, w, cons=True, preomitted=preomitted)
-        rss_pooled = float(w @ pooled.resid**2)
-        f_f = ((rss_pooled - rss) / (p.groups - 1)) / sigma_e2
-        scalars["F_f"] = f_f
+        scalars["F_f"] = wf.effects_f(sigma_e2, preomitted)
     scalars["p"] = float(stats.f.sf(scalars["F"], q, df_r)) if q else np.nan
-    return Estimation(
-        cmd="xtreg",
-        depvar=depvar,
-        names=(*names, "_cons"),
-        b=ls.coef,
-        V=V,
-        omitted=ls.omitted,
-        scalars=scalars,
-        macros=macros,
-        df_r=df_r,
-        sample=mask,
-    )
+    return Estimation(cmd="xtreg", depvar=depvar, names=(*names, "_cons"), b=ls.coef, V=V,
+                      omitted=ls.omitted, scalars=scalars, macros=macros, df_r=df_r,
+                      sample=sample.mask)
 
 
-def xtreg_re(
-    y: FloatArray,
-    X: FloatArray,
-    names: tuple[str, ...],
-    groups: NDArray[np.generic],
-    *,
-    depvar: str,
-    ivar: str,
-    vce: VceRequest | None = None,
-    preomitted: tuple[bool, ...] | None = None,
-) -> Estimation:
+def xtreg_re(y: FloatArray, X: FloatArray, names: tuple[str, ...], groups: NDArray[np.generic], *,
+             depvar: str, ivar: str, vce: VceRequest | None = None,
+             preomitted: tuple[bool, ...] | None = None) -> Estimation:
     """Stata's ``xtreg depvar indepvars, re [vce()]`` (Swamy–Arora GLS)."""
-    vce = vce or VceRequest()
-    if vce.kind == "robust":
-        vce = VceRequest(kind="cluster", clusters=groups, clustvar=ivar)
-    mask = estimation_mask(y, X, None, groups, vce.clusters)
-    w, n_obs = effective_weights(None, mask)
-    ys, Xs = y[mask], X[mask]
-    p = panel_of(groups, mask, w, n_obs, False)
-    wf = within_fit(ys, Xs, p, preomitted)
-    within, yt, Xt = wf.ls, wf.yt, wf.Xt
-    k = within.rank - 1
-    sigma_e2 = float(within.resid @ within.resid) / (n_obs - p.groups - k)
+    vce = _panel_vce(vce, groups, ivar)
+    wf = within_fit(y, X, groups, None, vce, preomitted)
+    sample, p, within, yt, Xt, ys, Xs = wf.sample, wf.panel, wf.ls, wf.yt, wf.Xt, wf.ys, wf.Xs
+    n_obs, k = sample.n_obs, wf.k
+    sigma_e2 = float(within.resid @ within.resid) / wf.df_resid
     ybar_g, xbar_g = wf.ybar_g, wf.xbar_g
     between = fit(ybar_g, xbar_g, None, cons=True, preomitted=within.omitted[:-1])
     rss_b = float(between.resid @ between.resid)
@@ -245,16 +141,11 @@ def xtreg_re(
         "title": "Random-effects GLS regression",
         "chi2type": "Wald",
     }
-    if vce.is_robust:
-        assert vce.clusters is not None
-        codes, n_clust = cluster_codes(vce.clusters[mask])
-        factor = n_clust / (n_clust - 1) * (n_obs - 1) / (n_obs - k - 1)
-        V = sandwich(gls.bread, scores(design, False, gls.resid), codes, n_clust) * factor
-        scalars["N_clust"] = float(n_clust)
-        macros.update(vce="cluster", vcetype="Robust", clustvar=vce.clustvar)
-    else:
-        V = gls.bread * rss / (n_obs - k - 1)
-        macros["vce"] = "conventional"
+    cov = covariance(gls.bread, design, gls.resid, sample, vce, cons=False,
+                     sigma2=rss / (n_obs - k - 1), df_resid=n_obs - k - 1,
+                     conventional="conventional")
+    cov.post(scalars, macros)
+    V = cov.V
     b = gls.coef[: len(names)]
     chi2, q = wald_statistic(gls.coef, V, np.arange(len(names)), gls.omitted)
     scalars.update(
@@ -273,16 +164,6 @@ def xtreg_re(
     )
     if np.ptp(p.sizes) == 0:
         scalars["theta"] = float(theta[0])
-    return Estimation(
-        cmd="xtreg",
-        depvar=depvar,
-        names=(*names, "_cons"),
-        b=gls.coef,
-        V=V,
-        omitted=gls.omitted,
-        scalars=scalars,
-        macros=macros,
-        df_r=None,
-        sample=mask,
-        extra={"theta": theta},
-    )
+    return Estimation(cmd="xtreg", depvar=depvar, names=(*names, "_cons"), b=gls.coef, V=V,
+                      omitted=gls.omitted, scalars=scalars, macros=macros, df_r=None,
+                      sample=sample.mask, extra={"theta": theta})

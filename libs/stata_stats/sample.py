@@ -1,8 +1,10 @@
-"""The estimation sample: listwise deletion and Stata's weight types.
+"""The estimation sample every estimator works on: listwise deletion, Stata's weight types,
+and :class:`Sample`.
 
 Stata drops an observation when any variable of the command (dependent, regressors, weight,
-cluster id) is missing, and when its weight is zero. ``aweight``/``pweight`` are rescaled to
-sum to the number of observations; ``fweight`` replicates rows, so ``N`` is their sum.
+cluster id) is missing, and when its weight is zero. In the linear models ``aweight``/``pweight``
+are rescaled to sum to the number of observations; ``fweight`` replicates rows, so ``N`` is
+their sum.
 """
 
 from __future__ import annotations
@@ -76,16 +78,84 @@ def estimation_mask(
     return mask
 
 
-def effective_weights(weights: Weights | None, mask: NDArray[np.bool_]) -> tuple[FloatArray, float]:
-    """Weights as the estimators use them on the sample, and Stata's ``N``.
+@dataclass(frozen=True, kw_only=True)
+class Clusters:
+    """The ``vce(cluster)`` groups of the sample rows."""
 
-    ``aweight``/``pweight`` sum to the number of rows; ``fweight``/``iweight`` are used as
-    given and ``N`` is their sum (for fweights, the number of replicated observations).
+    codes: NDArray[np.intp]  #: 0..count-1 per sample row
+    count: int  #: G, the number of clusters
+
+
+@dataclass(frozen=True, kw_only=True)
+class Sample:
+    """The estimation sample of one command, as every estimator needs it.
+
+    Build it with :meth:`linear` (regress, areg, xtreg, ivregress) or :meth:`likelihood`
+    (logit, probit, poisson) from the listwise mask of :func:`estimation_mask`.
     """
-    n = int(mask.sum())
-    if weights is None:
-        return np.ones(n), float(n)
-    w = np.asarray(weights.values[mask], dtype=np.float64)
-    if weights.kind in ("aweight", "pweight"):
-        return w * (n / w.sum()), float(n)
-    return w, float(w.sum())
+
+    mask: NDArray[np.bool_]  #: input rows in the sample (``e(sample)``)
+    weights: Weights | None  #: the ``[wtype=exp]`` clause over all input rows
+    w: FloatArray  #: the weight of each sample row as the estimator uses it (ones: unweighted)
+    n_obs: float  #: Stata's ``N`` (replicated rows for fweights)
+    clusters: Clusters | None  #: the ``vce(cluster)`` groups, if any
+
+    @classmethod
+    def linear(
+        cls, mask: NDArray[np.bool_], weights: Weights | None, clusters: NDArray[np.generic] | None
+    ) -> Sample:
+        """A linear model's sample: ``aweight``/``pweight`` are rescaled to sum to the number
+        of rows; ``fweight``/``iweight`` are used as given and ``N`` is their sum."""
+        n = int(mask.sum())
+        if weights is None:
+            return cls._of(mask, weights, np.ones(n), float(n), clusters)
+        w = np.asarray(weights.values[mask], dtype=np.float64)
+        if weights.kind in ("aweight", "pweight"):
+            return cls._of(mask, weights, w * (n / w.sum()), float(n), clusters)
+        return cls._of(mask, weights, w, float(w.sum()), clusters)
+
+    @classmethod
+    def likelihood(
+        cls, mask: NDArray[np.bool_], weights: Weights | None, clusters: NDArray[np.generic] | None
+    ) -> Sample:
+        """An ML model's sample: the log likelihood is weighted by the weights as given, and
+        only ``fweight`` counts replicated rows in ``N``."""
+        n = float(mask.sum())
+        if weights is None:
+            return cls._of(mask, weights, np.ones(int(n)), n, clusters)
+        w = weights.values[mask].astype(np.float64)
+        return cls._of(mask, weights, w, float(w.sum()) if weights.kind == "fweight" else n,
+                       clusters)
+
+    @classmethod
+    def _of(cls, mask: NDArray[np.bool_], weights: Weights | None, w: FloatArray, n_obs: float,
+            clusters: NDArray[np.generic] | None) -> Sample:
+        groups = None
+        if clusters is not None:
+            codes, count = group_codes(clusters[mask])
+            groups = Clusters(codes=codes, count=count)
+        return cls(mask=mask, weights=weights, w=w, n_obs=n_obs, clusters=groups)
+
+    @property
+    def weighted(self) -> bool:
+        """Whether the command has a ``[weight]`` clause."""
+        return self.weights is not None
+
+    @property
+    def fit_weights(self) -> FloatArray | None:
+        """The weights a fit takes (None: unweighted, so plain means are used)."""
+        return self.w if self.weights is not None else None
+
+    @property
+    def score_weights(self) -> FloatArray:
+        """What each row's score is multiplied by in a robust variance: fweights replicate
+        rows, so a row contributes ``w·s·s'`` (√w per score); other weights scale the score."""
+        if self.weights is not None and self.weights.kind == "fweight":
+            return np.sqrt(self.w)
+        return self.w
+
+
+def group_codes(ids: NDArray[np.generic]) -> tuple[NDArray[np.intp], int]:
+    """Integer codes 0..G-1 for group (or cluster) ids, in order of appearance, and G."""
+    codes, uniques = pd.factorize(pd.Series(ids), sort=False)
+    return np.asarray(codes, dtype=np.intp), len(uniques)

@@ -1,8 +1,10 @@
-"""Variance estimators shared by the commands: Stata's sandwich and its small-sample factors.
+"""The variance of the estimates, one function for every estimator: :func:`covariance`.
 
-Each estimator computes its own bread (inverse Hessian or ``(X'X)^-1``) and scores; this module
-turns them into ``vce(robust)`` or ``vce(cluster g)`` covariances and says which factor Stata
-multiplies by, so the factor for each command lives at one call site, next to its reason.
+Each estimator brings its bread (``(X'WX)⁻¹`` or the inverse of minus the Hessian), the
+regressors and per-row score factor (a residual, or the derivative of the log likelihood), and
+the residual df its small-sample factor divides by; this module returns the conventional
+``σ²·bread`` or Stata's sandwich for ``vce(robust)``/``vce(cluster g)``, with what ``e()``
+posts about it. The factor's df stays at the estimator's call site, next to its reason.
 """
 
 from __future__ import annotations
@@ -10,12 +12,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-import pandas as pd
 from numpy.typing import NDArray
 
 from libs.stata_stats.errors import INVALID_SYNTAX, StatsError
 from libs.stata_stats.estimation import FloatArray
-from libs.stata_stats.sample import Weights
+from libs.stata_stats.sample import Sample, Weights
 
 #: The ``vce()`` types the estimators understand.
 VCE_TYPES = ("ols", "oim", "conventional", "unadjusted", "robust", "cluster")
@@ -48,12 +49,6 @@ def vce_for_weights(vce: VceRequest, weights: Weights | None) -> VceRequest:
     return vce
 
 
-def cluster_codes(clusters: NDArray[np.generic]) -> tuple[NDArray[np.intp], int]:
-    """Integer codes 0..G-1 for the cluster ids, and G."""
-    codes, uniques = pd.factorize(pd.Series(clusters), sort=False)
-    return np.asarray(codes, dtype=np.intp), len(uniques)
-
-
 def sum_by_group(values: FloatArray, codes: NDArray[np.intp], groups: int) -> FloatArray:
     """Column sums of ``values`` (n×k) within each group: a G×k array."""
     if values.ndim == 1:
@@ -77,3 +72,73 @@ def sandwich(
     middle = meat(scores, codes, groups)
     out = bread @ middle @ bread
     return (out + out.T) / 2.0
+
+
+@dataclass(frozen=True, kw_only=True)
+class Covariance:
+    """``e(V)`` and what Stata posts with it."""
+
+    V: FloatArray
+    kind: str  #: ``e(vce)``
+    robust: bool  #: ``e(vcetype)`` is "Robust"
+    clusters: int = 0  #: ``e(N_clust)`` under ``vce(cluster)``
+    clustvar: str = ""  #: ``e(clustvar)``
+
+    def t_df(self, df_resid: float) -> float:
+        """The df of the t statistics: G−1 under ``vce(cluster)``, else ``df_resid``."""
+        return float(self.clusters - 1) if self.clusters else float(df_resid)
+
+    def post(self, scalars: dict[str, float], macros: dict[str, str]) -> None:
+        """Add ``e(vce)``, ``e(vcetype)``, ``e(N_clust)`` and ``e(clustvar)``."""
+        macros["vce"] = self.kind
+        if self.robust:
+            macros["vcetype"] = "Robust"
+        if self.clusters:
+            scalars["N_clust"] = float(self.clusters)
+            macros["clustvar"] = self.clustvar
+
+
+def covariance(
+    bread: FloatArray,
+    X: FloatArray,
+    score: FloatArray,
+    sample: Sample,
+    vce: VceRequest,
+    *,
+    cons: bool,
+    sigma2: float,
+    df_resid: float | None,
+    conventional: str,
+) -> Covariance:
+    """The covariance of the estimates under ``vce``.
+
+    Without a sandwich type it is ``sigma2 · bread`` (``e(vce)`` = ``conventional``: "ols",
+    "oim" ...). With one, the scores are the rows of ``X`` (and a constant column last when
+    ``cons``) times ``score`` and the row weights, summed within clusters, and Stata's factor
+    is robust × N/``df_resid``, cluster × G/(G−1)·(N−1)/``df_resid`` (missing with one
+    cluster); ``df_resid`` None means no factor at all (``ivregress`` without ``small``).
+    """
+    if not vce.is_robust:
+        return Covariance(V=bread * sigma2, kind=conventional, robust=False)
+    n = sample.n_obs
+    if sample.clusters is None:
+        raw = sandwich(bread, _scores(X, cons, sample.score_weights * score), None, 0)
+        V = raw if df_resid is None else raw * n / df_resid
+        return Covariance(V=V, kind=vce.kind, robust=True)
+    g = sample.clusters.count
+    raw = sandwich(bread, _scores(X, cons, sample.w * score), sample.clusters.codes, g)
+    factor = 1.0
+    if df_resid is not None:
+        factor = g / (g - 1) * (n - 1) / df_resid if g > 1 else np.nan
+    return Covariance(V=raw * factor, kind=vce.kind, robust=True, clusters=g,
+                      clustvar=vce.clustvar)
+
+
+def _scores(X: FloatArray, cons: bool, factor: FloatArray) -> FloatArray:
+    """Rows of ``[X, 1]`` (or ``X``) times ``factor``, built without an intermediate ``[X, 1]``."""
+    n, k = X.shape
+    out = np.empty((n, k + (1 if cons else 0)))
+    np.multiply(X, factor[:, None], out=out[:, :k])
+    if cons:
+        out[:, k] = factor
+    return out

@@ -15,7 +15,7 @@ from libs.datasets.limits import Limits
 from libs.datasets.reader import read_table
 from libs.datasets.schema import build_schema
 from libs.datasets.writer import _as_dataset, write_schema
-from libs.engine.dta import read_dta
+from libs.engine.dta_reader import read_dta
 from tests.datasets import corpus_dta, corpus_excel  # noqa: F401  (register their cases)
 from tests.datasets.corpus import CASES, Case
 

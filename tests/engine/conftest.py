@@ -11,8 +11,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from libs.engine.batch import run_source
 from libs.engine.log import Log
-from libs.engine.runner import run_source
 from libs.engine.session import Session
 
 _BLOCK_ECHO = re.compile(r"^\s*\d+\. (?!\|)")  # "  2. cmd" inside an echoed block

@@ -441,7 +441,7 @@ def test_reshape_with_at_placeholder(stata):
     np.testing.assert_array_equal(r.col("incrate"), [1, 2, 2, 4])
     assert r.session.data.n == 4
     back = r.session
-    from libs.engine.runner import run_source
+    from libs.engine.batch import run_source
 
     assert run_source(back, "reshape wide inc@rate, i(id) j(t)") == 0
     assert back.data.varnames == ["id", "inc1rate", "inc2rate"]

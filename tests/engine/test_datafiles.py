@@ -7,7 +7,7 @@ import pytest
 
 from libs.engine import missing
 from libs.engine.dataset import Dataset
-from libs.engine.dta import read_dta
+from libs.engine.dta_reader import read_dta
 from libs.engine.dta_writer import write_dta
 
 

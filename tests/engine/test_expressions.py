@@ -227,3 +227,15 @@ def test_string_of_arrays_matches_display_format(stata):
         gen s = string(v)
     """)
     assert list(r.col("s")) == ["1.23e+08", "-7", ".3333333", "."]
+
+
+def test_distribution_functions_match_printed_tables(stata):
+    # critical values as statistics tables print them: t(10) 2.228, chi2(2) 5.991, F(2, 10) 4.103
+    r = stata("""
+        di %6.4f ttail(10, 2.228) " " %6.3f invttail(10, .025)
+        di %6.4f chi2tail(2, 5.991) " " %6.4f chi2(2, 5.991) " " %6.3f invchi2tail(2, .05)
+        di %6.4f Ftail(2, 10, 4.103)
+        capture di ttail("a", 1)
+        di _rc
+    """)
+    assert r.output == ["0.0250  2.228", "0.0500 0.9500  5.991", "0.0500", "109"]

@@ -7,7 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from libs.engine.runner import run_do_file
+from libs.engine.batch import run_do_file
 
 GOLDEN = Path(__file__).parent / "golden"
 

@@ -2,8 +2,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from libs.engine.batch import run_source
 from libs.engine.results import Matrix, Results
-from libs.engine.runner import run_source
 
 
 def test_delimit_in_a_run_and_quietly_block(stata):

@@ -82,7 +82,7 @@ def test_matrices_from_results_and_literals(stata):
     r = stata("")
     session = r.session
     session.post_e(Results(matrices={"b": Matrix(np.array([[2.0, 5.0]]), ["y1"], ["x", "_cons"])}))
-    from libs.engine.runner import run_source
+    from libs.engine.batch import run_source
 
     rc = run_source(session, """
 matrix b = e(b)

@@ -10,10 +10,10 @@ import pandas as pd
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from libs.engine.batch import run_source
 from libs.engine.dataset import Dataset
 from libs.engine.dta_writer import write_dta
 from libs.engine.log import Log
-from libs.engine.runner import run_source
 from libs.engine.session import Session
 
 SETTINGS = settings(max_examples=25, deadline=None,

@@ -73,7 +73,7 @@ class Case:
 
 def run_case(case: Case, workdir: Path) -> Results:
     """Validate, shape-check, render and run ``case`` in ``workdir``; assert rc 0 and outputs."""
-    from libs.engine.runner import run_do_file  # the engine's public entry
+    from libs.engine.batch import run_do_file  # the engine's public entry
 
     catalogue = load_catalogue()
     meta = catalogue.get(case.template)

@@ -1,7 +1,7 @@
 """Acceptance: every template rendered and run on the embedded engine against its fixture.
 
 Each case validates its parameters against the fixture's columns, checks the data's shape,
-renders the do-file, runs it with ``libs.engine.runner.run_do_file``, asserts every declared
+renders the do-file, runs it with ``libs.engine.batch.run_do_file``, asserts every declared
 output exists, and compares the key numbers with an independent pandas / statsmodels /
 linearmodels / scipy computation (``cases_*.py``). Nothing is skipped: a command the engine
 does not implement yet fails here with the engine's r(199) in the message.

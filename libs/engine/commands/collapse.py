@@ -13,10 +13,10 @@ from libs.engine.dataset import Dataset
 from libs.engine.errors import StataError
 from libs.engine.evaluator import Evaluator
 from libs.engine.groups import group_ids
+from libs.engine.percentile import percentile
 from libs.engine.registry import command
 from libs.engine.session import Session
-from libs.engine.stats import percentile
-from libs.engine.syntax import Spec
+from libs.engine.syntax import Args, Spec
 
 FloatArray = npt.NDArray[np.float64]
 _SPEC = Spec("anything [if] [in] [fweight aweight pweight iweight] [, by(varlist) CW FAST]")
@@ -44,11 +44,9 @@ def _targets(session: Session, text: str) -> list[tuple[str, str, str]]:
 
 
 @command("collapse", syntax=None)
-def collapse(session: Session, args: object) -> None:
+def collapse(session: Session, args: Args) -> None:
     """``collapse (stat) varlist ... [if] [in] [weight] [, by(varlist) cw]``."""
-    from libs.engine.syntax import Args
 
-    assert isinstance(args, Args)
     parsed = _SPEC.parse(args.raw, session)
     ds = session.data
     targets = _targets(session, parsed.anything)

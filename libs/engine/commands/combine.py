@@ -8,10 +8,11 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from libs.engine import storage, varlist
+from libs.engine import storage_types, varlist
 from libs.engine.dataset import Column, Dataset
-from libs.engine.dta import read_dta
+from libs.engine.dta_reader import read_dta
 from libs.engine.errors import StataError
+from libs.engine.macros import split_words
 from libs.engine.missing import order_key
 from libs.engine.registry import command
 from libs.engine.session import Session
@@ -180,13 +181,13 @@ def _update(col: Column, ucol: Column, code: npt.NDArray[np.float64], fill: npt.
 
 
 def _wider(a: str, b: str, col: Column) -> str:
-    if storage.is_string_type(a):
+    if storage_types.is_string_type(a):
         if "strL" in (a, b):
             return "strL"
-        needed = storage.string_type_for(col)  # type: ignore[arg-type]
+        needed = storage_types.string_type_for(col)  # type: ignore[arg-type]
         widths = [int(t[3:]) for t in (a, b, needed) if t != "strL" and t.startswith("str")]
         return "strL" if needed == "strL" else f"str{max(widths)}"
-    order = storage.NUMERIC_TYPES
+    order = storage_types.NUMERIC_TYPES
     if {a, b} == {"long", "float"}:
         return "double"
     return a if order.index(a) >= order.index(b) else b
@@ -231,8 +232,6 @@ def append(session: Session, args: Args) -> None:
     head, _, tail = raw.partition("using")
     files_part, _, opts = tail.partition(",")
     parsed = _APPEND.parse(f"{head} using x{(',' + opts) if opts else ''}", session)
-    from libs.engine.macros import split_words
-
     files = split_words(files_part)
     base = session.data
     result = base

@@ -7,7 +7,7 @@ import re
 import numpy as np
 import pandas as pd
 
-from libs.engine import formats, missing, storage, textscan, varlist
+from libs.engine import formats, missing, storage_types, textscan, varlist
 from libs.engine.errors import StataError
 from libs.engine.macros import split_words
 from libs.engine.registry import command
@@ -59,7 +59,7 @@ def recode(session: Session, args: Args) -> None:
                 labels[value] = text
         if target == name:
             new = np.where(touse, new, old)
-            stype = storage.promote(ds.vars[name].stype, new)
+            stype = storage_types.promote(ds.vars[name].stype, new)
             changes = int((missing.order_key(new) != missing.order_key(old)).sum())
             ds.set(name, new, stype)
             session.log.out(f"({name}: {changes:,} change{'s' if changes != 1 else ''} made)")
@@ -78,7 +78,7 @@ def recode(session: Session, args: Args) -> None:
 
 def _new_type(values: np.ndarray) -> str:
     """Type of a recoded copy: compact integers, else float."""
-    best = storage.compact_type(values)
+    best = storage_types.compact_type(values)
     return best if best in ("byte", "int", "long") else "float"
 
 
@@ -171,7 +171,7 @@ def decode(session: Session, args: Args) -> None:
     touse = args.touse(session)
     text = np.array([mapping.get(missing.label_key(float(v)), "") if t else "" for v, t in
                      zip(values, touse, strict=True)], dtype=np.object_)
-    ds.add(target, text, storage.string_type_for(text), after=name, label=ds.vars[name].label)
+    ds.add(target, text, storage_types.string_type_for(text), after=name, label=ds.vars[name].label)
 
 
 @command("destring", abbrev=4, syntax="[varlist] [, Generate(string) replace IGnore(string) "
@@ -204,14 +204,14 @@ def destring(session: Session, args: Args) -> None:
             session.log.out(f"{name}: contains nonnumeric characters; no "
                             f"{'replace' if target == name else 'generate'}")
             continue
-        stype = "float" if args.opt("float") and not storage.fits(numbers, "long") else \
-            storage.compact_type(numbers)
+        stype = "float" if args.opt("float") and not storage_types.fits(numbers, "long") else \
+            storage_types.compact_type(numbers)
         if stype == "float" and not args.opt("float"):
             stype = "double"
         if target == name:
             var = ds.vars[name]
             ds.set(name, numbers, stype)
-            var.format = storage.default_format(stype)
+            var.format = storage_types.default_format(stype)
             session.log.out(f"{name}: all characters numeric; replaced as {stype}" if not
                             bad.any() else f"{name}: contains nonnumeric characters; replaced "
                             f"as {stype}")
@@ -244,11 +244,11 @@ def tostring(session: Session, args: Args) -> None:
             session.log.out(f"{name} cannot be converted reversibly; no "
                             f"{'replace' if target == name else 'generate'}")
             continue
-        stype = storage.string_type_for(text)
+        stype = storage_types.string_type_for(text)
         if target == name:
             old = var.stype
             ds.set(name, text, stype)
-            var.format = storage.default_format(stype)
+            var.format = storage_types.default_format(stype)
             var.value_label = ""
             session.log.out(f"{name} was {old} now {stype}")
         else:

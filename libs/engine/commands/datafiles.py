@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from libs.engine.dta import read_dta
+from libs.engine.dta_reader import read_dta
 from libs.engine.dta_writer import write_dta
 from libs.engine.errors import StataError
 from libs.engine.registry import command

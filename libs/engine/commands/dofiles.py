@@ -7,6 +7,7 @@ import re
 from typing import TextIO
 
 from libs.engine import macros
+from libs.engine.directives import render
 from libs.engine.errors import ExitRequest, StataError
 from libs.engine.lexer import logical_lines
 from libs.engine.registry import command
@@ -15,8 +16,6 @@ from libs.engine.syntax import Args
 
 
 def _run_file(session: Session, name: str, *, echo: bool, new_frame: bool) -> None:
-    from libs.engine.interpreter import Interpreter
-
     words = macros.split_words(name)
     if not words:
         raise StataError(198, "file name required")
@@ -29,7 +28,7 @@ def _run_file(session: Session, name: str, *, echo: bool, new_frame: bool) -> No
     if new_frame:
         session.frames.append(frame)
     try:
-        Interpreter(session).run(lines, echo=echo)
+        session.executor.run(lines, echo=echo)
     except ExitRequest as ex:
         if ex.code:
             raise StataError(ex.code, "") from None
@@ -96,8 +95,6 @@ def file(session: Session, args: Args) -> None:
         m = _HANDLE.match(rest)
         if m is None or m.group(1) not in handles:
             raise StataError(603, "file handle not open")
-        from libs.engine.commands.display import render
-
         handles[m.group(1)].write(render(session, m.group(2)).replace("\x00", ""))
     elif sub == "close":
         names = list(handles) if rest.strip() == "_all" else [rest.strip()]

@@ -82,4 +82,4 @@ def isid(session: Session, args: Args) -> None:
             if has_missing:
                 raise StataError(459, f"variable {name} should never be missing")
     if args.opt("sort"):
-        sort_data(session, args.varlist)
+        sort_data(session.data, args.varlist)

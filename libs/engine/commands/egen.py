@@ -10,13 +10,15 @@ import numpy.typing as npt
 import pandas as pd
 
 from libs.engine import varlist
+from libs.engine.commands.listing import cell
 from libs.engine.errors import StataError
-from libs.engine.evaluator import Evaluator, broadcast, is_string
+from libs.engine.evaluator import Evaluator
 from libs.engine.groups import group_ids
+from libs.engine.percentile import percentile
 from libs.engine.registry import command
 from libs.engine.session import Session
-from libs.engine.stats import percentile
 from libs.engine.syntax import Args, Spec
+from libs.engine.values import broadcast, is_string
 
 FloatArray = npt.NDArray[np.float64]
 _OPTIONS = Spec("[, by(varlist) MISSing P(real 50) at(numlist) Group(integer 0) ICodes LABel "
@@ -197,8 +199,6 @@ def _group_or_tag(session: Session, fn: str, names: list[str], touse: npt.NDArra
     if opts.opt("label") and len(names) == 1:
         mapping: dict[float, str] = {}
         rows = np.flatnonzero(valid)
-        from libs.engine.commands.listing import cell
-
         for code, row in zip(codes, rows, strict=True):
             mapping.setdefault(code + 1.0, cell(ds, names[0], int(row)))
         ds.value_labels[target] = mapping

@@ -6,7 +6,7 @@ import re
 import shutil
 
 from libs.engine.errors import StataError
-from libs.engine.macros import strip_quotes
+from libs.engine.macros import split_words, strip_quotes
 from libs.engine.registry import command
 from libs.engine.session import Session
 from libs.engine.syntax import Args
@@ -41,8 +41,6 @@ def mkdir(session: Session, args: Args) -> None:
 @command("copy", syntax="anything [, replace public text]")
 def copy(session: Session, args: Args) -> None:
     """``copy from to [, replace]`` with both files inside the working directory."""
-    from libs.engine.macros import split_words
-
     parts = split_words(args.anything)
     if len(parts) != 2 or re.match(r"^\w+://", parts[0]):
         raise StataError(198 if len(parts) != 2 else 199, "copy: two local files expected "

@@ -5,13 +5,14 @@ from __future__ import annotations
 import numpy as np
 import numpy.typing as npt
 
-from libs.engine import expr, missing, storage, varlist
+from libs.engine import expr, missing, storage_types, varlist
 from libs.engine.dataset import Column
 from libs.engine.errors import StataError
-from libs.engine.evaluator import Evaluator, Value, broadcast, broadcast_str, is_string
+from libs.engine.evaluator import Evaluator
 from libs.engine.registry import command
 from libs.engine.session import Session
 from libs.engine.syntax import Args
+from libs.engine.values import Value, broadcast, broadcast_str, is_string
 
 FIXPOINT_ROUNDS = 64
 
@@ -25,7 +26,7 @@ def generate(session: Session, args: Args) -> None:
         raise StataError(198, "invalid syntax")
     stype = words[0] if len(words) == 2 else None
     name, _, value_label = words[-1].partition(":")
-    if stype is not None and not storage.is_valid_type(stype):
+    if stype is not None and not storage_types.is_valid_type(stype):
         raise StataError(198, f"{stype} invalid type")
     varlist.new_names(session.data, name)
     assert args.exp is not None
@@ -33,7 +34,7 @@ def generate(session: Session, args: Args) -> None:
     touse = args.touse(session)
     ds = session.data
     if is_string(value):
-        if stype is not None and not storage.is_string_type(stype):
+        if stype is not None and not storage_types.is_string_type(stype):
             raise StataError(109, "type mismatch")
         text = broadcast_str(value, ds.n).copy()
         text[~touse] = ""
@@ -41,10 +42,10 @@ def generate(session: Session, args: Args) -> None:
             width = int(stype[3:])
             text = np.array([t[:width] for t in text], dtype=np.object_)
         column: Column = text
-        stype = stype or storage.string_type_for(text)
+        stype = stype or storage_types.string_type_for(text)
         n_missing = 0
     else:
-        if stype is not None and storage.is_string_type(stype):
+        if stype is not None and storage_types.is_string_type(stype):
             raise StataError(109, "type mismatch")
         numbers = broadcast(value, ds.n)
         column = numbers if touse.all() else np.where(touse, numbers, np.nan)
@@ -82,14 +83,14 @@ def replace(session: Session, args: Args) -> None:
         new = _combine(Evaluator(session, session.by).evaluate(node), old, touse, var.is_string)
     if var.is_string:
         stype = var.stype
-        needed = storage.string_type_for(new)  # type: ignore[arg-type]
+        needed = storage_types.string_type_for(new)  # type: ignore[arg-type]
         if var.stype != "strL" and (needed == "strL" or int(needed[3:]) > int(var.stype[3:])):
             stype = needed
             session.log.out(f"variable {name} was {var.stype} now {stype}")
     else:
         stype = var.stype
         if not args.opt("nopromote"):
-            stype = storage.promote(var.stype, new[touse])  # type: ignore[arg-type]
+            stype = storage_types.promote(var.stype, new[touse])  # type: ignore[arg-type]
             if stype != var.stype:
                 session.log.out(f"variable {name} was {var.stype} now {stype}")
     ds.set(name, new, stype)

@@ -5,9 +5,10 @@ from __future__ import annotations
 import numpy as np
 
 from libs.engine import missing
+from libs.engine.formats import macro_text
 from libs.engine.macros import quote_word
 from libs.engine.registry import command
-from libs.engine.session import Session, macro_text
+from libs.engine.session import Session
 from libs.engine.syntax import Args
 
 

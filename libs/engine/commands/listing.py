@@ -6,6 +6,7 @@ import numpy as np
 
 from libs.engine import formats
 from libs.engine.dataset import Dataset
+from libs.engine.groups import boundaries
 from libs.engine.registry import command
 from libs.engine.session import Session
 from libs.engine.syntax import Args
@@ -46,8 +47,6 @@ def list_(session: Session, args: Args) -> None:
     sepby = args.opt("sepby")
     if sepby:
         sep = 0
-        from libs.engine.groups import boundaries
-
         new_group = boundaries(ds, list(sepby))[rows] if len(rows) else rows.astype(bool)
 
     def row_text(values: list[str]) -> str:

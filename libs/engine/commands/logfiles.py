@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from libs.engine.errors import StataError
 from libs.engine.macros import strip_quotes
 from libs.engine.registry import command
@@ -38,8 +40,6 @@ def log_(session: Session, args: Args) -> None:
 
 def _log_banner(session: Session, path: object, when: str) -> None:
     """The header/footer Stata prints (into the log too) when a ``log using`` opens/closes."""
-    import datetime as dt
-
     stamp = dt.datetime.now().strftime("%d %b %Y, %H:%M:%S").lstrip("0")
     session.log.lines(["-" * 79, "      name:  <unnamed>", f"       log:  {path}",
                        "  log type:  text", f"{when:>10}:  {stamp}", "-" * 79])

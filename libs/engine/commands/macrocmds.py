@@ -7,10 +7,13 @@ import re
 
 from libs.engine import macros
 from libs.engine.errors import StataError
-from libs.engine.evaluator import Evaluator, is_string
+from libs.engine.evaluator import Evaluator
+from libs.engine.formats import macro_text
+from libs.engine.macrofuncs import expression_text, extended
 from libs.engine.registry import command
-from libs.engine.session import Session, macro_text
+from libs.engine.session import Session
 from libs.engine.syntax import Args, Spec
+from libs.engine.values import is_string
 
 _DEF = re.compile(r"^\s*(\+\+|--)?([A-Za-z_][A-Za-z0-9_]*)(\+\+|--)?\s*(.*)$", re.DOTALL)
 
@@ -29,9 +32,9 @@ def define(session: Session, text: str, *, is_global: bool) -> None:
         return
     rest = rest.strip()
     if rest.startswith("=") and not rest.startswith("=="):
-        put(name, macro_text(Evaluator(session, scalar=True).evaluate(rest[1:])))
+        put(name, expression_text(session, rest[1:]))
     elif rest.startswith(":"):
-        put(name, session.extended_function(rest[1:].strip()))
+        put(name, extended(session, rest[1:].strip()))
     else:
         value = rest
         if value.startswith('`"') and value.endswith("\"'"):

@@ -1,6 +1,5 @@
 """``matrix``: define (from results, other matrices, ``J()``/``I()``, literals, transpose,
-``+ - *``), ``list``, ``drop``, ``rownames``/``colnames``; and ``el()``, ``rowsof()``,
-``colsof()`` for expressions."""
+``+ - *``), ``list``, ``drop``, ``rownames``/``colnames``."""
 
 from __future__ import annotations
 
@@ -10,24 +9,11 @@ import numpy as np
 
 from libs.engine import formats
 from libs.engine.errors import StataError
-from libs.engine.evaluator import Evaluator, Value
-from libs.engine.functions import FUNCTIONS, num
+from libs.engine.evaluator import Evaluator
 from libs.engine.registry import command
 from libs.engine.results import Matrix
 from libs.engine.session import Session
 from libs.engine.syntax import Args
-
-_REF = re.compile(r"^([res])\((\w+)\)$")
-
-
-def lookup(session: Session, text: str) -> Matrix:
-    """The matrix ``text`` names: ``e(b)``, ``r(table)`` or a user matrix (r(111) if none)."""
-    text = text.strip()
-    m = _REF.match(text)
-    value = session.stored(m.group(1), m.group(2)) if m else session.matrices.get(text)
-    if not isinstance(value, Matrix):
-        raise StataError(111, f"matrix {text} not found")
-    return value
 
 
 def _term(session: Session, text: str) -> Matrix:
@@ -48,7 +34,7 @@ def _term(session: Session, text: str) -> Matrix:
                 for row in text[1:-1].split("\\")]
         mat = _named(np.array(rows, dtype=np.float64))
     else:
-        mat = lookup(session, text)
+        mat = session.matrix(text)
     if transpose:
         return Matrix(mat.values.T.copy(), list(mat.colnames), list(mat.rownames))
     return mat
@@ -92,7 +78,7 @@ def matrix(session: Session, args: Args) -> None:
             session.matrices.pop(name, None)
     elif sub in ("rownames", "colnames", "rown", "coln", "rowname", "colname"):
         name, _, names = rest.partition("=")
-        mat = lookup(session, name)
+        mat = session.matrix(name)
         labels = names.split()
         target = mat.rownames if sub.startswith("row") else mat.colnames
         if len(labels) != len(target):
@@ -110,7 +96,7 @@ def matrix(session: Session, args: Args) -> None:
 
 
 def _list(session: Session, name: str) -> None:
-    mat = lookup(session, name)
+    mat = session.matrix(name)
     log = session.log
     log.out()
     rows, cols = mat.values.shape
@@ -121,18 +107,3 @@ def _list(session: Session, name: str) -> None:
     for r, row in enumerate(mat.values):
         cells = "".join(formats.format_number(float(v), f"%{width + 1}.0g") for v in row)
         log.out(f"{mat.rownames[r]:>{label_width}} " + cells)
-
-
-def _el(ev: Evaluator, a: list[Value]) -> Value:
-    """el(M, i, j): element (missing when out of range)."""
-    mat = lookup(ev.session, str(a[0]))
-    i, j = int(num(a[1])) - 1, int(num(a[2])) - 1
-    rows, cols = mat.values.shape
-    return np.float64(mat.values[i, j] if 0 <= i < rows and 0 <= j < cols else np.nan)
-
-
-FUNCTIONS["el"] = (_el, 3, 3)
-FUNCTIONS["rowsof"] = (lambda ev, a: np.float64(lookup(ev.session, str(a[0])).values.shape[0]),
-                       1, 1)
-FUNCTIONS["colsof"] = (lambda ev, a: np.float64(lookup(ev.session, str(a[0])).values.shape[1]),
-                       1, 1)

@@ -6,7 +6,7 @@ import re
 
 import numpy as np
 
-from libs.engine import storage, varlist
+from libs.engine import storage_types, varlist
 from libs.engine.dataset import Column, Dataset
 from libs.engine.errors import StataError
 from libs.engine.groups import group_ids
@@ -75,7 +75,8 @@ def _to_long(ds: Dataset, stubs: list[str], ids: list[str], j: str,
         if name == ids[-1]:
             jcol: Column = (np.array(jvalues * n, dtype=np.object_) if string else
                             np.tile(np.array([float(v) for v in jvalues]), n))
-            jtype = storage.string_type_for(jcol) if string else storage.compact_type(jcol)  # type: ignore[arg-type]
+            jtype = (storage_types.string_type_for(jcol) if string  # type: ignore[arg-type]
+                     else storage_types.compact_type(jcol))  # type: ignore[arg-type]
             out.add(j, jcol, jtype)
     for stub in stubs:
         found = suffixes[stub]
@@ -160,11 +161,11 @@ def _to_wide(ds: Dataset, stubs: list[str], ids: list[str],
 
 
 def _widest(types: list[str], col: Column) -> str:
-    if any(storage.is_string_type(t) for t in types):
-        return storage.string_type_for(col)  # type: ignore[arg-type]
+    if any(storage_types.is_string_type(t) for t in types):
+        return storage_types.string_type_for(col)  # type: ignore[arg-type]
     if {"long", "float"} <= set(types):
         return "double"
-    return max(types, key=storage.NUMERIC_TYPES.index)
+    return max(types, key=storage_types.NUMERIC_TYPES.index)
 
 
 def _num_text(value: float) -> str:

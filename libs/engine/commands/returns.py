@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from libs.engine import formats
 from libs.engine.errors import StataError
-from libs.engine.evaluator import Evaluator, is_string
+from libs.engine.evaluator import Evaluator
+from libs.engine.macrofuncs import expression_text
 from libs.engine.macros import strip_quotes
 from libs.engine.registry import command
 from libs.engine.results import Matrix, Results
-from libs.engine.session import Session, macro_text
+from libs.engine.session import Session
 from libs.engine.syntax import Args
+from libs.engine.values import is_string
 
 
 def list_results(session: Session, results: Results, prefix: str) -> None:
@@ -82,7 +84,7 @@ def _store(session: Session, results: Results, kind: str, text: str) -> None:
     elif kind == "local":
         rest = rest.strip()
         if rest.startswith("="):
-            results.macros[name] = macro_text(Evaluator(session, scalar=True).evaluate(rest[1:]))
+            results.macros[name] = expression_text(session, rest[1:])
         else:
             results.macros[name] = strip_quotes(rest)
     else:

@@ -12,36 +12,20 @@ import numpy as np
 from libs.engine.errors import StataError
 from libs.engine.estimation import output
 from libs.engine.estimation.design import build
-from libs.engine.estimation.post import expand_sample, post
-from libs.engine.estimation.request import Request, ids, prepare, stata_errors, stata_names
+from libs.engine.estimation.post import finish
+from libs.engine.estimation.request import Request, ids, prepare, stata_errors
 from libs.engine.registry import command
+from libs.engine.results import Matrix
 from libs.engine.session import Session
 from libs.engine.syntax import Args
-from libs.engine.varlist import Term, parse_terms
+from libs.engine.varlist import Term, parse_terms, resolve
 from libs.stata_stats.areg import areg as areg_fit
 from libs.stata_stats.discrete import fit_ml
-from libs.stata_stats.estimation import Estimation
 from libs.stata_stats.iv import ivregress_2sls
 from libs.stata_stats.ols import regress as regress_fit
 from libs.stata_stats.panel import xtreg_fe, xtreg_re
 
 _VCE_OPTIONS = "vce(string) Robust CLuster(varname) Level(real 95)"
-
-
-def _cmdline(name: str, args: Args) -> str:
-    return f"{name} {args.raw}".strip()
-
-
-def _finish(
-    session: Session, est: Estimation, rows: np.ndarray, name: str, args: Args
-) -> Estimation:
-    """Post ``est`` as ``e()``, with ``e(wtype)``/``e(wexp)`` from the ``[weight]`` clause."""
-    est = stata_names(est)
-    if args.weight:
-        est.macros["wtype"], wexp = args.weight
-        est.macros["wexp"] = f"= {wexp}"
-    post(session, est, expand_sample(rows, est.sample, session.data.n), _cmdline(name, args))
-    return est
 
 
 @command(
@@ -53,24 +37,12 @@ def _finish(
 )
 def regress(session: Session, args: Args) -> None:
     """``regress depvar indepvars [if] [in] [weight] [, noconstant beta vce()]``."""
-    terms = args.terms or parse_terms(session.data, " ".join(args.varlist))
-    req = prepare(session, args, terms, default_vce="ols")
+    req = prepare(session, args, default_vce="ols")
     with stata_errors():
-        est = regress_fit(
-            req.y,
-            req.X,
-            req.design.names,
-            depvar=req.depvar,
-            cons=not args.opt("noconstant"),
-            weights=req.weights,
-            vce=req.vce,
-            beta=bool(args.opt("beta")),
-            preomitted=req.design.preomitted,
-        )
-    est = _finish(session, est, req.rows, "regress", args)
+        est = regress_fit(*req.model, **req.options(), cons=not args.opt("noconstant"),
+                          beta=bool(args.opt("beta")))
+    est = finish(session, est, req.rows, "regress", args)
     if "beta" in est.extra:
-        from libs.engine.results import Matrix
-
         session.e.matrices["beta"] = Matrix(
             est.extra["beta"][None, : len(req.design.names)], ["y1"], list(req.design.names)
         )
@@ -79,12 +51,9 @@ def regress(session: Session, args: Args) -> None:
 
 
 def _ml(cmd: str, session: Session, args: Args) -> None:
-    terms = args.terms or parse_terms(session.data, " ".join(args.varlist))
-    req = prepare(session, args, terms, default_vce="oim")
+    req = prepare(session, args, default_vce="oim")
     offset = None
     if args.opt("offset") or args.opt("exposure"):
-        from libs.engine.varlist import resolve
-
         if args.opt("offset"):
             offset = session.data.numeric(resolve(session.data, args.opt("offset")))[req.rows]
         else:
@@ -92,21 +61,11 @@ def _ml(cmd: str, session: Session, args: Args) -> None:
             with np.errstate(divide="ignore", invalid="ignore"):
                 offset = np.log(exposure[req.rows])
     with stata_errors():
-        fit = fit_ml(
-            cmd,
-            req.y,
-            req.X,
-            req.design.names,
-            depvar=req.depvar,
-            cons=not args.opt("noconstant"),
-            weights=req.weights,
-            vce=req.vce,
-            offset=offset,
-            preomitted=req.design.preomitted,
-        )
+        fit = fit_ml(cmd, *req.model, **req.options(), cons=not args.opt("noconstant"),
+                     offset=offset)
     for note in fit.notes:
         session.log.out(note)
-    est = _finish(session, fit.estimation, req.rows, cmd, args)
+    est = finish(session, fit.estimation, req.rows, cmd, args)
     crit = "Log pseudolikelihood" if est.macros.get("vcetype") else "Log likelihood"
     session.log.lines([*output.iteration_log(fit.iterations, crit), ""])
     session.log.lines(output.ml_header(est))
@@ -158,38 +117,18 @@ def _panelvar(session: Session, args: Args) -> str:
 )
 def xtreg(session: Session, args: Args) -> None:
     """``xtreg depvar indepvars, fe|re [vce(robust|cluster g)]``."""
-    terms = args.terms or parse_terms(session.data, " ".join(args.varlist))
     ivar = _panelvar(session, args)
-    req = prepare(session, args, terms, default_vce="conventional", extra=(ivar,))
+    req = prepare(session, args, default_vce="conventional", extra=(ivar,))
     groups = ids(session, ivar)[req.rows]
-    vce = req.vce
     with stata_errors():
         if args.opt("fe"):
-            est = xtreg_fe(
-                req.y,
-                req.X,
-                req.design.names,
-                groups,
-                depvar=req.depvar,
-                ivar=ivar,
-                weights=req.weights,
-                vce=vce,
-                preomitted=req.design.preomitted,
-            )
+            est = xtreg_fe(*req.model, groups, **req.options(), ivar=ivar)
         else:
             if req.weights is not None:
                 raise StataError(101, "weights not allowed with re")
-            est = xtreg_re(
-                req.y,
-                req.X,
-                req.design.names,
-                groups,
-                depvar=req.depvar,
-                ivar=ivar,
-                vce=vce,
-                preomitted=req.design.preomitted,
-            )
-    est = _finish(session, est, req.rows, "xtreg", args)
+            est = xtreg_re(*req.model, groups, depvar=req.depvar, ivar=ivar, vce=req.vce,
+                           preomitted=req.design.preomitted)
+    est = finish(session, est, req.rows, "xtreg", args)
     session.log.lines(output.panel_header(est))
     session.log.lines(output.coefficient_table(est, args.opt("level", 95.0))[:-1])
     session.log.lines(output.panel_footer(est))
@@ -206,21 +145,11 @@ def areg(session: Session, args: Args) -> None:
     absvar = args.opt("absorb")
     if not absvar:
         raise StataError(198, "option absorb() required")
-    terms = args.terms or parse_terms(session.data, " ".join(args.varlist))
-    req = prepare(session, args, terms, default_vce="ols", extra=(absvar,))
+    req = prepare(session, args, default_vce="ols", extra=(absvar,))
     with stata_errors():
-        est = areg_fit(
-            req.y,
-            req.X,
-            req.design.names,
-            ids(session, absvar)[req.rows],
-            depvar=req.depvar,
-            absvar=absvar,
-            weights=req.weights,
-            vce=req.vce,
-            preomitted=req.design.preomitted,
-        )
-    est = _finish(session, est, req.rows, "areg", args)
+        est = areg_fit(*req.model, ids(session, absvar)[req.rows], **req.options(),
+                       absvar=absvar)
+    est = finish(session, est, req.rows, "areg", args)
     session.log.lines(output.model_header(est))
     session.log.lines(output.coefficient_table(est, args.opt("level", 95.0)))
 
@@ -269,7 +198,7 @@ def ivregress(session: Session, args: Args) -> None:
         for stage in first:
             session.log.out(f"First-stage regression: {stage.depvar}")
             session.log.lines(output.coefficient_table(stage))
-    est = _finish(session, est, req.rows, "ivregress", args)
+    est = finish(session, est, req.rows, "ivregress", args)
     session.log.lines(output.model_header(est))
     session.log.lines(output.coefficient_table(est, args.opt("level", 95.0)))
     session.log.out(f"Instrumented: {est.macros['instd']}")

@@ -12,7 +12,7 @@ from libs.engine.errors import StataError
 from libs.engine.estimation import output
 from libs.engine.estimation.design import column_derivative, column_values
 from libs.engine.estimation.linear import constraint
-from libs.engine.estimation.post import estimation_from_e, is_omitted_name, shelf
+from libs.engine.estimation.post import estimation_from_e, is_omitted_name
 from libs.engine.estimation.request import stata_errors
 from libs.engine.evaluator import Evaluator
 from libs.engine.formats import format_number
@@ -328,7 +328,7 @@ def hausman_cmd(session: Session, args: Args) -> None:
 def _stored_estimation(session: Session, name: str) -> Estimation:
     if name == ".":
         return estimation_from_e(session)
-    store = shelf(session)
+    store = session.estimates
     if name not in store:
         raise StataError(111, f"estimation result {name} not found")
     current = session.e
@@ -344,7 +344,7 @@ def estimates(session: Session, args: Args) -> None:
     """``estimates store|restore|dir|clear|drop|table``."""
     sub, _, rest = args.raw.strip().partition(" ")
     words = rest.partition(",")[0].split()
-    store = shelf(session)
+    store = session.estimates
     if sub in ("store", "sto"):
         if "b" not in session.e.matrices:
             raise StataError(301, "last estimates not found")

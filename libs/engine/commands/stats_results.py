@@ -10,6 +10,8 @@ Values Stata does not store for every command are derived the same way in both: 
 
 from __future__ import annotations
 
+import csv
+
 import numpy as np
 from scipy import stats
 
@@ -69,8 +71,6 @@ def _append(session: Session, name: str, header: list[str], rows: list[list[str]
     path = session.path(f"results/{name}")
     existing: list[list[str]] = []
     if path.exists():
-        import csv
-
         with path.open(encoding="utf-8", newline="") as fh:
             existing = list(csv.reader(fh))[1:]
     write_csv(path, header, existing + rows)

@@ -7,6 +7,7 @@ Numbers from :mod:`libs.stata_stats`; ``r()`` under Stata's names.
 from __future__ import annotations
 
 import numpy as np
+from scipy import stats as st
 
 from libs.engine.estimation.columns import level_text, numeric_in, numtext, values_in
 from libs.engine.estimation.request import stata_errors
@@ -152,8 +153,6 @@ def _ttest_lines(
     null: str,
 ) -> None:
     """Stata's ttest table: one line per group, the difference, and the three alternatives."""
-    from scipy import stats as st
-
     paired_or_two = len(rows) == 3
     what = "diff" if paired_or_two else "mean"
     rule = "-" * 78

@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from libs.engine import missing, storage
+from libs.engine import missing, storage_types, varlist
 from libs.engine.dataset import Column, Dataset
 from libs.engine.errors import StataError
 from libs.engine.registry import command
@@ -141,12 +141,12 @@ def _from_frame(frame: pd.DataFrame, *, header: bool, case: str, as_double: bool
         column: Column
         if parsed_all and k not in (string_cols or set()) and len(cells):
             column = values
-            stype = storage.compact_type(values)
+            stype = storage_types.compact_type(values)
             if stype in ("float", "double"):  # Stata imports decimals as float unless asdouble
                 stype = "double" if as_double else "float"
         else:
             column = cells
-            stype = storage.string_type_for(cells)
+            stype = storage_types.string_type_for(cells)
         ds.add(name, column, stype)
         if header and str(label) != name:
             ds.vars[name].label = str(label)
@@ -322,8 +322,6 @@ def ss_export_table(session: Session, args: Args) -> None:
     if not re.match(r"^[A-Za-z0-9_\-]+$", name):
         raise StataError(198, f"ss_export_table: invalid table name {name}")
     ds = session.data
-    from libs.engine import varlist
-
     names = varlist.expand(ds, " ".join(words[1:])) if len(words) > 1 else ds.varnames
     folder = session.path("results")
     folder.mkdir(exist_ok=True)

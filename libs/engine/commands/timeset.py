@@ -5,7 +5,9 @@ from __future__ import annotations
 import numpy as np
 
 from libs.engine import formats
+from libs.engine.dataset import Dataset
 from libs.engine.errors import StataError
+from libs.engine.groups import group_ids
 from libs.engine.registry import command
 from libs.engine.session import Session
 from libs.engine.sorting import sort_data
@@ -40,14 +42,12 @@ def _declare(session: Session, args: Args, *, panel_first: bool, command_name: s
             raise StataError(109, f"variable {name} is string; use encode")
     if time:
         check = [v for v in (panel, time) if v]
-        from libs.engine.groups import group_ids
-
         _, count = group_ids(ds, check)
         if count != ds.n:
             raise StataError(451, "repeated time values within panel" if panel else
                                   "repeated time values in sample")
     session.tsset = TsSettings(timevar=time, panelvar=panel, delta=delta)
-    sort_data(session, [v for v in (panel, time) if v])
+    sort_data(session.data, [v for v in (panel, time) if v])
     log = session.log
     log.out()
     pad = " " if panel else ""  # Stata right-aligns the labels on the longest one
@@ -69,10 +69,7 @@ def _balanced(panel: np.ndarray, time: np.ndarray) -> bool:
     return bool(len(set(counts.tolist())) == 1 and len(np.unique(time)) == counts[0])
 
 
-def _gaps(ds: object, panel: str | None, time: str, delta: float) -> bool:
-    from libs.engine.dataset import Dataset
-
-    assert isinstance(ds, Dataset)
+def _gaps(ds: Dataset, panel: str | None, time: str, delta: float) -> bool:
     t = ds.numeric(time)
     if panel:
         p = ds.numeric(panel)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from libs.engine import formats, storage, varlist
+from libs.engine import formats, storage_types, varlist
 from libs.engine.errors import StataError
 from libs.engine.registry import command
 from libs.engine.session import Session
@@ -126,7 +126,7 @@ def sort(session: Session, args: Args) -> None:
     """``sort varlist`` (ascending; missing values last; ties keep their order)."""
     if args.in_range is not None:
         raise StataError(198, "sort ... in is not supported by the embedded engine")
-    sort_data(session, args.varlist)
+    sort_data(session.data, args.varlist)
 
 
 @command("gsort", syntax=None)
@@ -142,7 +142,7 @@ def gsort(session: Session, args: Args) -> None:
             desc.append(sign == "-")
     if not names:
         raise StataError(100, "varlist required")
-    sort_data(session, names, desc)
+    sort_data(session.data, names, desc)
 
 
 @command("format", abbrev=3, syntax=None)
@@ -170,15 +170,17 @@ def compress(session: Session, args: Args) -> None:
     for name in args.varlist:
         var = ds.vars[name]
         if var.is_string:
-            best = storage.string_type_for(ds.strings(name)) if var.stype != "strL" else "strL"
+            best = (storage_types.string_type_for(ds.strings(name)) if var.stype != "strL"
+                    else "strL")
         else:
-            best = storage.compact_type(ds.numeric(name))
-            if storage.NUMERIC_TYPES.index(best) > storage.NUMERIC_TYPES.index(var.stype):
+            best = storage_types.compact_type(ds.numeric(name))
+            order = storage_types.NUMERIC_TYPES
+            if order.index(best) > order.index(var.stype):
                 best = var.stype
         if best != var.stype:
             session.log.out(f"  variable {name} was {var.stype} now {best}")
             ds.set(name, ds.cols[name], best)
-            var.format = storage.default_format(best) if not var.format.startswith("%t") \
+            var.format = storage_types.default_format(best) if not var.format.startswith("%t") \
                 else var.format
 
 

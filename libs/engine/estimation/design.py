@@ -46,7 +46,7 @@ def _ts_text(ts: tuple[tuple[str, int], ...]) -> str:
 def factor_values(session: Session, f: Factor) -> FloatArray:
     """The variable of a factor, with its time-series operators applied."""
     if f.ts:
-        return timeseries.apply(session, f.var, f.ts)
+        return timeseries.apply(session.data, session.tsset, f.var, f.ts)
     return session.data.numeric(f.var)
 
 
@@ -163,8 +163,10 @@ def column_values(
         level, ops, var = _parse(part)
         if overrides and var in overrides:
             values = np.full(session.data.n, overrides[var])
+        elif ops:
+            values = timeseries.apply(session.data, session.tsset, var, ops)
         else:
-            values = timeseries.apply(session, var, ops) if ops else session.data.numeric(var)
+            values = session.data.numeric(var)
         out = out * ((values == level).astype(np.float64) if level is not None else values)
         if level is not None:
             out[~np.isfinite(values)] = np.nan

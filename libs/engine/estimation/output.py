@@ -4,6 +4,7 @@ ML iteration log and header, and the coefficient table with ``(base)``/``(omitte
 from __future__ import annotations
 
 import numpy as np
+from scipy import stats
 
 from libs.engine.estimation.columns import numtext as _f
 from libs.engine.formats import format_number
@@ -134,8 +135,6 @@ def model_header(est: Estimation) -> list[str]:
 
 
 def _f_p(f: float, df1: float, df2: float) -> float:
-    from scipy import stats
-
     return float(stats.f.sf(f, df1, df2)) if np.isfinite(f) and df1 > 0 else np.nan
 
 

@@ -1,4 +1,4 @@
-"""Posting an estimation to ``e()`` and ``r(table)``, and the ``estimates store`` shelf.
+"""Posting an estimation to ``e()`` and ``r(table)``, and reading ``e()`` back as an estimation.
 
 The numbers come from :mod:`libs.stata_stats`; this module only gives them Stata's layout:
 ``e(b)`` is 1×k with row name ``y1``, ``e(V)`` k×k, ``e(sample)`` covers every observation,
@@ -7,10 +7,15 @@ and after the table is shown ``r(table)`` holds b/se/t/pvalue/ll/ul/df/crit/efor
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 
+from libs.engine.errors import StataError
 from libs.engine.results import Matrix, Results
 from libs.engine.session import Session
+from libs.engine.syntax import Args
+from libs.stata_stats.collinear import omitted_name
 from libs.stata_stats.estimation import TABLE_ROWS, Estimation
 
 
@@ -38,6 +43,29 @@ def expand_sample(rows: np.ndarray, inner: np.ndarray | None, n: int) -> np.ndar
     return out
 
 
+def finish(session: Session, est: Estimation, rows: np.ndarray, name: str,
+           args: Args) -> Estimation:
+    """Post what the estimator returned for the data rows ``rows`` as command ``name``:
+    collinear terms renamed ``o.``, ``e(wtype)``/``e(wexp)`` from the ``[weight]`` clause,
+    ``e(sample)`` over all observations, ``e(cmdline)``, and ``r(table)``."""
+    est = stata_names(est)
+    if args.weight:
+        est.macros["wtype"], wexp = args.weight
+        est.macros["wexp"] = f"= {wexp}"
+    sample = expand_sample(rows, est.sample, session.data.n)
+    post(session, est, sample, f"{name} {args.raw}".strip())
+    return est
+
+
+def stata_names(est: Estimation) -> Estimation:
+    """Rename terms the estimator dropped for collinearity with Stata's ``o.`` prefix."""
+    names = tuple(
+        omitted_name(n) if om and not is_omitted_name(n) and n != "_cons" else n
+        for n, om in zip(est.names, est.omitted, strict=True)
+    )
+    return replace(est, names=names)
+
+
 def post(session: Session, est: Estimation, sample: np.ndarray, cmdline: str) -> None:
     """Post ``e()`` and set ``r(table)`` as the estimation's display does."""
     session.post_e(to_results(est, sample, cmdline))
@@ -53,8 +81,6 @@ def set_table(session: Session, est: Estimation, level: float = 95.0) -> None:
 
 def estimation_from_e(session: Session) -> Estimation:
     """The current ``e()`` as an :class:`Estimation` (for test, lincom, margins, hausman)."""
-    from libs.engine.errors import StataError
-
     e = session.e
     if "b" not in e.matrices:
         raise StataError(301, "last estimates not found")
@@ -84,13 +110,3 @@ def is_omitted_name(name: str) -> bool:
         if dot and any(ch in "bo" for ch in prefix if ch.islower()):
             return True
     return False
-
-
-def shelf(session: Session) -> dict[str, Results]:
-    """Estimates saved by ``estimates store`` in this session.
-
-    Kept on the session object itself (no module state); a ``Session.estimates`` field in
-    the core would be the proper home (requested in the hand-over report).
-    """
-    store: dict[str, Results] = vars(session).setdefault("_ss_estimates", {})
-    return store

@@ -1,11 +1,12 @@
 """What every estimation command reads from its command line: the model terms, the sample,
-weights and ``vce()``, turned into arrays for :mod:`libs.stata_stats`."""
+weights and ``vce()``, turned into arrays for :mod:`libs.stata_stats` (:func:`prepare`)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
+from typing import TypedDict
 
 import numpy as np
 
@@ -15,10 +16,8 @@ from libs.engine.evaluator import Evaluator
 from libs.engine.missing import FloatArray
 from libs.engine.session import Session
 from libs.engine.syntax import Args
-from libs.engine.varlist import Term
-from libs.stata_stats.collinear import omitted_name
+from libs.engine.varlist import Term, parse_terms, resolve
 from libs.stata_stats.errors import StatsError
-from libs.stata_stats.estimation import Estimation
 from libs.stata_stats.sample import Weights
 from libs.stata_stats.vce import VceRequest
 
@@ -36,6 +35,15 @@ _VCE_WORDS = {
 }
 
 
+class ModelOptions(TypedDict):
+    """The keyword arguments the :mod:`libs.stata_stats` estimators share."""
+
+    depvar: str
+    weights: Weights | None
+    vce: VceRequest
+    preomitted: tuple[bool, ...]
+
+
 @dataclass(frozen=True, kw_only=True)
 class Request:
     """Arrays for one estimation: rows (indices into the data), y, design, weights, vce."""
@@ -48,6 +56,16 @@ class Request:
     vce: VceRequest
     depvar: str
     n: int
+
+    @property
+    def model(self) -> tuple[FloatArray, FloatArray, tuple[str, ...]]:
+        """``y, X, names``: the estimators' leading arguments."""
+        return self.y, self.X, self.design.names
+
+    def options(self) -> ModelOptions:
+        """``depvar``, ``weights``, ``vce`` and ``preomitted`` for the estimator."""
+        return ModelOptions(depvar=self.depvar, weights=self.weights, vce=self.vce,
+                            preomitted=self.design.preomitted)
 
 
 def parse_vce(session: Session, args: Args, default: str) -> tuple[str, str]:
@@ -64,8 +82,6 @@ def parse_vce(session: Session, args: Args, default: str) -> tuple[str, str]:
     if head in ("cluster", "cl", "clu", "clus", "clust"):
         if len(words) != 2:
             raise StataError(198, "vce(cluster) requires one variable")
-        from libs.engine.varlist import resolve
-
         return "cluster", resolve(session.data, words[1])
     if head not in _VCE_WORDS:
         raise StataError(198, f"vcetype {head} not allowed")
@@ -81,16 +97,12 @@ def weights_of(session: Session, args: Args) -> Weights | None:
     return Weights(kind=kind, values=np.asarray(values, dtype=np.float64))
 
 
-def prepare(
-    session: Session,
-    args: Args,
-    terms: list[Term],
-    *,
-    default_vce: str,
-    extra: tuple[str, ...] = (),
-) -> Request:
-    """Sample, design and options for ``depvar terms``; ``extra`` variables (panel or
-    cluster ids) must be nonmissing too."""
+def prepare(session: Session, args: Args, terms: list[Term] | None = None, *,
+            default_vce: str, extra: tuple[str, ...] = ()) -> Request:
+    """Sample, design and options for ``depvar terms`` (by default the command's varlist);
+    ``extra`` variables (panel or cluster ids) must be nonmissing too."""
+    if terms is None:
+        terms = args.terms or parse_terms(session.data, " ".join(args.varlist))
     if not terms:
         raise StataError(100, "varlist required")
     if not terms[0].is_plain:
@@ -109,7 +121,7 @@ def prepare(
     rows = np.flatnonzero(design.sample)
     if rows.size == 0:
         raise StataError(2000, "no observations")
-    clusters = _ids(session, clustvar)[rows] if clustvar else None
+    clusters = ids(session, clustvar)[rows] if clustvar else None
     vce = VceRequest(kind=kind, clusters=clusters, clustvar=clustvar)
     w = None if weights is None else Weights(kind=weights.kind, values=weights.values[rows])
     return Request(
@@ -128,26 +140,11 @@ def _numeric(session: Session) -> set[str]:
     return {n for n, v in session.data.vars.items() if not v.is_string}
 
 
-def _ids(session: Session, name: str) -> np.ndarray:
+def ids(session: Session, name: str) -> np.ndarray:
+    """Group identifiers (numeric or string variable) over all observations."""
     if name in _numeric(session):
         return session.data.numeric(name)
     return session.data.strings(name)
-
-
-def ids(session: Session, name: str) -> np.ndarray:
-    """Group identifiers (numeric or string variable) over all observations."""
-    return _ids(session, name)
-
-
-def stata_names(est: Estimation) -> Estimation:
-    """Rename terms the estimator dropped for collinearity with Stata's ``o.`` prefix."""
-    from libs.engine.estimation.post import is_omitted_name
-
-    names = tuple(
-        omitted_name(n) if om and not is_omitted_name(n) and n != "_cons" else n
-        for n, om in zip(est.names, est.omitted, strict=True)
-    )
-    return replace(est, names=names)
 
 
 @contextmanager

@@ -1,10 +1,11 @@
-"""``input [type] var [type] var ... / rows / end``: data typed into the do-file."""
+"""``input [type] var ... / rows / end``: data typed into the do-file (the interpreter reads the
+block and calls :func:`read_input`)."""
 
 from __future__ import annotations
 
 import numpy as np
 
-from libs.engine import missing, storage, varlist
+from libs.engine import missing, storage_types, varlist
 from libs.engine.dataset import Column
 from libs.engine.errors import StataError
 from libs.engine.macros import split_words
@@ -13,7 +14,7 @@ from libs.engine.session import Session
 
 def header_line(text: str) -> str:
     """The variable-name header Stata prints when ``input`` starts."""
-    names = [w for w in text.split()[1:] if not storage.is_valid_type(w)]
+    names = [w for w in text.split()[1:] if not storage_types.is_valid_type(w)]
     return "".join(f"{n:>11}" for n in names)
 
 
@@ -24,7 +25,7 @@ def read_input(session: Session, header: list[str], rows: list[str]) -> None:
     specs: list[tuple[str, str]] = []
     pending: str | None = None
     for word in words:
-        if storage.is_valid_type(word):
+        if storage_types.is_valid_type(word):
             pending = word
             continue
         specs.append((word, pending or session.settings.type))
@@ -43,7 +44,7 @@ def read_input(session: Session, header: list[str], rows: list[str]) -> None:
     for k, (name, stype) in enumerate(specs):
         texts = [row[k] if k < len(row) else "" for row in cells]
         column: Column
-        if storage.is_string_type(stype):
+        if storage_types.is_string_type(stype):
             column = np.array(texts, dtype=np.object_)
             if stype != "strL":
                 column = np.array([t[: int(stype[3:])] for t in texts], dtype=np.object_)

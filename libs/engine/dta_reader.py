@@ -1,9 +1,9 @@
-"""Stata .dta files (formats 117, 118, 119) read and written with numpy, labels included.
+"""Reading Stata .dta files (formats 117, 118, 119) with numpy, labels included.
 
-Reading maps the fixed-width data block with one structured dtype (fast: no per-value Python
-work for numbers) and keeps storage types, formats, variable and value labels, the sort order
-and the extended missing values ``.a``–``.z``.  Writing produces format 118 (Stata 14+).
-Older files (format ≤ 115) go through ``pandas.read_stata``.
+The fixed-width data block is mapped with one structured dtype (fast: no per-value Python
+work for numbers), keeping storage types, formats, variable and value labels, the sort order
+and the extended missing values ``.a``–``.z``.  Older files (format ≤ 115) go through
+``pandas.read_stata``.  ``dta_writer`` writes format 118.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from libs.engine import storage
+from libs.engine import storage_types
 from libs.engine.dataset import Column, Dataset, Variable
 from libs.engine.errors import StataError
 from libs.engine.missing import FloatArray
@@ -96,7 +96,7 @@ def read_dta(path: Path) -> Dataset:
         stype = _NUMERIC_CODES.get(types[i]) or ("strL" if types[i] == _STRL else f"str{types[i]}")
         ds.cols[name] = columns[i]
         ds.vars[name] = Variable(
-            name, stype, fmts[i] or storage.default_format(stype), vars_lbl[i], vlabels[i])
+            name, stype, fmts[i] or storage_types.default_format(stype), vars_lbl[i], vlabels[i])
     ds.value_labels = _read_value_labels(r, offsets[11], name_len)
     ds.sortedby = [names[i - 1] for i in sort[: sort.index(0)]] if 0 in sort else []
     return ds
@@ -221,11 +221,11 @@ def _read_old(path: Path) -> Dataset:
         if col.dtype.kind in "OUS" or str(frame[name].dtype) == "str":
             values: Column = np.array([("" if v is None or v != v else str(v)) for v in col],
                                       dtype=np.object_)
-            stype = storage.string_type_for(values)  # type: ignore[arg-type]
+            stype = storage_types.string_type_for(values)  # type: ignore[arg-type]
         else:
             numbers = col.astype(np.float64)
             values = numbers
-            stype = storage.compact_type(numbers)
+            stype = storage_types.compact_type(numbers)
         ds.add(name, values, stype, label=var_labels.get(name, ""))
     ds.value_labels = {k: {float(a): b for a, b in v.items()} for k, v in value_labels.items()}
     ds.changed = False

@@ -1,4 +1,4 @@
-"""Stata's definitions of a few summary statistics shared by commands (part 2 reuses them)."""
+"""Stata's percentile, as ``summarize, detail``, ``_pctile``, ``egen`` and ``collapse`` use it."""
 
 from __future__ import annotations
 

@@ -1,0 +1,64 @@
+"""The function catalogue: ``@function`` registers an expression function under its Stata names.
+
+A function receives the :class:`Context` of the evaluation calling it (N, by-groups, scalar
+mode, the session for the RNG and stored matrices) and its evaluated arguments, and returns a
+:data:`~libs.engine.values.Value`. The evaluator finds it with :func:`lookup`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Protocol
+
+from libs.engine.errors import StataError
+from libs.engine.groups import Groups
+from libs.engine.session import Session
+from libs.engine.values import Value
+
+
+class Context(Protocol):
+    """What a function may read of the evaluation that calls it."""
+
+    session: Session
+    groups: Groups | None  #: by-groups of the evaluation (None: the whole data is one group)
+    scalar: bool  #: scalar mode (``display``, ``local x = ``): one value, not one per observation
+    row: int  #: the observation a scalar-mode evaluation looks at
+    n: int  #: how many values a vector result has (1 in scalar mode)
+
+
+Function = Callable[[Context, list[Value]], Value]
+
+
+@dataclass(frozen=True)
+class Entry:
+    """A registered function and how many arguments it takes."""
+
+    fn: Function
+    min_args: int
+    max_args: int
+
+
+FUNCTIONS: dict[str, Entry] = {}
+
+
+def function(*names: str, args: int | tuple[int, int] = 1) -> Callable[[Function], Function]:
+    """Register a function under ``names`` taking ``args`` arguments (or a (min, max) range)."""
+    lo, hi = (args, args) if isinstance(args, int) else args
+
+    def register(fn: Function) -> Function:
+        for name in names:
+            FUNCTIONS[name] = Entry(fn, lo, hi)
+        return fn
+
+    return register
+
+
+def lookup(name: str, nargs: int) -> Function:
+    """The function ``name`` called with ``nargs`` arguments (r(133) unknown, r(198) arity)."""
+    entry = FUNCTIONS.get(name)
+    if entry is None:
+        raise StataError(133, f"unknown function {name}()")
+    if not entry.min_args <= nargs <= entry.max_args:
+        raise StataError(198, f"{name}(): wrong number of arguments")
+    return entry.fn

@@ -1,0 +1,191 @@
+"""Mathematical, logical, random-number and distribution functions."""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Callable
+
+import numpy as np
+from scipy import special, stats
+
+from libs.engine import missing
+from libs.engine.errors import StataError
+from libs.engine.functions.catalog import Context, Function, function
+from libs.engine.groups import whole
+from libs.engine.values import Value, as_number, clean, is_string
+
+
+def _unary(np_fn: Callable[..., Value]) -> Function:
+    return lambda ev, a: clean(np_fn(as_number(a[0])))
+
+
+for _name, _fn in {
+    "abs": np.abs, "ceil": np.ceil, "floor": np.floor, "int": np.trunc, "trunc": np.trunc,
+    "exp": np.exp, "ln": np.log, "log": np.log, "log10": np.log10, "sqrt": np.sqrt,
+    "sin": np.sin, "cos": np.cos, "tan": np.tan, "asin": np.arcsin, "acos": np.arccos,
+    "atan": np.arctan, "sinh": np.sinh, "cosh": np.cosh, "tanh": np.tanh, "sign": np.sign,
+    "lnfactorial": lambda x: special.gammaln(x + 1), "lngamma": special.gammaln,
+    "invlogit": special.expit, "logit": special.logit, "normal": stats.norm.cdf,
+    "normalden": stats.norm.pdf, "invnormal": stats.norm.ppf, "digamma": special.digamma,
+    "cloglog": lambda x: np.log(-np.log1p(-x)), "exp1m": np.expm1, "ln1p": np.log1p,
+}.items():
+    function(_name)(_unary(_fn))
+
+
+@function("round", args=(1, 2))
+def _round(ev: Context, a: list[Value]) -> Value:
+    x = as_number(a[0])
+    y = as_number(a[1]) if len(a) > 1 else 1.0
+    with np.errstate(all="ignore"):
+        out = np.where(y == 0, x, np.sign(x) * np.floor(np.abs(x) / y + 0.5) * y)
+    return out if np.ndim(out) else np.float64(out)
+
+
+@function("mod", args=2)
+def _mod(ev: Context, a: list[Value]) -> Value:
+    x, y = as_number(a[0]), as_number(a[1])
+    return clean(x - y * np.floor(x / y))
+
+
+@function("atan2", args=2)
+def _atan2(ev: Context, a: list[Value]) -> Value:
+    return clean(np.arctan2(as_number(a[0]), as_number(a[1])))
+
+
+@function("comb", args=2)
+def _comb(ev: Context, a: list[Value]) -> Value:
+    return clean(np.round(special.comb(as_number(a[0]), as_number(a[1]))))
+
+
+@function("float", args=1)
+def _float(ev: Context, a: list[Value]) -> Value:
+    return clean(np.asarray(as_number(a[0]), dtype=np.float32).astype(np.float64))
+
+
+def _extreme(pick: Callable[..., Value]) -> Function:
+    """max()/min(): missing arguments are ignored; missing only when all are."""
+
+    def fn(ev: Context, a: list[Value]) -> Value:
+        stacked = np.broadcast_arrays(*[np.asarray(as_number(v), dtype=np.float64) for v in a])
+        data = np.stack(stacked)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)  # all-missing columns
+            out = pick(data, axis=0)
+        return out if np.ndim(out) else np.float64(out)
+
+    return fn
+
+
+function("max", args=(1, 99))(_extreme(np.nanmax))
+function("min", args=(1, 99))(_extreme(np.nanmin))
+
+
+@function("cond", args=(3, 4))
+def _cond(ev: Context, a: list[Value]) -> Value:
+    """cond(c, a, b[, m]): a where c is true (nonzero), b where false, m where c is missing."""
+    c = as_number(a[0])
+    values = a[1:]
+    if len({is_string(v) for v in values}) > 1:
+        raise StataError(109, "type mismatch")
+    if len(values) == 3:
+        out = np.where(np.isnan(c), values[2], np.where(c != 0, values[0], values[1]))
+    else:
+        out = np.where(c != 0, values[0], values[1])
+    if is_string(values[0]):
+        return out.astype(np.object_) if np.ndim(out) else str(out)
+    return out if np.ndim(out) else np.float64(out)
+
+
+@function("inlist", args=(2, 255))
+def _inlist(ev: Context, a: list[Value]) -> Value:
+    x = a[0]
+    out = np.zeros(np.shape(x), dtype=np.bool_)
+    for v in a[1:]:
+        out = out | _equal(x, v)
+    return out.astype(np.float64) if np.ndim(out) else np.float64(out)
+
+
+def _equal(x: Value, v: Value) -> Value:
+    if is_string(x) != is_string(v):
+        raise StataError(109, "type mismatch")
+    if is_string(x):
+        return np.asarray(x == v)
+    return missing.order_key(np.atleast_1d(np.asarray(x, dtype=np.float64))).reshape(
+        np.shape(x)) == missing.order_key(np.atleast_1d(np.asarray(v, dtype=np.float64)))[0]
+
+
+@function("inrange", args=3)
+def _inrange(ev: Context, a: list[Value]) -> Value:
+    """inrange(z, a, b): a <= z <= b with missing a meaning -inf and missing b meaning +inf."""
+    z, lo, hi = (as_number(v) for v in a)
+    lo = np.where(np.isnan(lo), -np.inf, lo)
+    key = missing.order_key(np.atleast_1d(np.asarray(z, dtype=np.float64))).reshape(np.shape(z))
+    hi_key = np.where(np.isnan(hi), np.inf, hi)
+    out = (key >= lo) & (key <= hi_key) & ~(np.isnan(z) & ~np.isnan(hi))
+    return out.astype(np.float64) if np.ndim(out) else np.float64(out)
+
+
+@function("missing", "mi", args=(1, 255))
+def _missing(ev: Context, a: list[Value]) -> Value:
+    out: Value = np.False_
+    for v in a:
+        out = out | (np.asarray(v == "") if is_string(v) else np.isnan(v))
+    return out.astype(np.float64) if np.ndim(out) else np.float64(out)
+
+
+@function("sum", args=1)
+def _running_sum(ev: Context, a: list[Value]) -> Value:
+    """Running sum within the by-group, missing counted as 0."""
+    x = np.broadcast_to(np.asarray(as_number(a[0]), dtype=np.float64), (ev.n,))
+    filled = np.where(np.isnan(x), 0.0, x)
+    total = np.cumsum(filled)
+    groups = ev.groups or whole(ev.n)
+    if groups.count > 1:
+        before = np.concatenate([[0.0], total])[groups.starts]
+        total = total - before[groups.ids]
+    return total
+
+
+# -- random numbers (set seed) ---------------------------------------------------------------
+@function("runiform", args=(0, 2))
+def _runiform(ev: Context, a: list[Value]) -> Value:
+    lo, hi = (as_number(a[0]), as_number(a[1])) if a else (0.0, 1.0)
+    return lo + (hi - lo) * ev.session.rng.random(ev.n)
+
+
+@function("runiformint", args=2)
+def _runiformint(ev: Context, a: list[Value]) -> Value:
+    lo, hi = float(as_number(a[0])), float(as_number(a[1]))
+    return ev.session.rng.integers(int(lo), int(hi) + 1, ev.n).astype(np.float64)
+
+
+@function("rnormal", args=(0, 2))
+def _rnormal(ev: Context, a: list[Value]) -> Value:
+    mean = as_number(a[0]) if a else 0.0
+    sd = as_number(a[1]) if len(a) > 1 else 1.0
+    return clean(mean + sd * ev.session.rng.standard_normal(ev.n))
+
+
+@function("rbinomial", args=2)
+def _rbinomial(ev: Context, a: list[Value]) -> Value:
+    trials, p = int(as_number(a[0])), float(as_number(a[1]))
+    return ev.session.rng.binomial(trials, p, ev.n).astype(np.float64)
+
+
+@function("rpoisson", args=1)
+def _rpoisson(ev: Context, a: list[Value]) -> Value:
+    return ev.session.rng.poisson(float(as_number(a[0])), ev.n).astype(np.float64)
+
+
+# -- distributions (t, F, chi2) --------------------------------------------------------------
+def _distribution(scipy_fn: Callable[..., Value]) -> Function:
+    """Stata passes a distribution's parameters first and the point last; scipy the point first."""
+    return lambda ev, a: clean(scipy_fn(as_number(a[-1]), *(as_number(v) for v in a[:-1])))
+
+
+for _name, (_scipy_fn, _nargs) in {
+    "ttail": (stats.t.sf, 2), "invttail": (stats.t.isf, 2), "Ftail": (stats.f.sf, 3),
+    "chi2tail": (stats.chi2.sf, 2), "chi2": (stats.chi2.cdf, 2),
+    "invchi2tail": (stats.chi2.isf, 2),
+}.items():
+    function(_name, args=_nargs)(_distribution(_scipy_fn))
