@@ -34,6 +34,7 @@ from libs.bus.provision import (
 from libs.settings import Settings
 from libs.storage import ObjectStore
 from services.api.auth import principal_dependency
+from services.api.bodies import JsonRequest
 from services.api.dispatch import Dispatcher
 from services.api.errors import HANDLERS
 from services.api.listing import JobIndex
@@ -150,6 +151,7 @@ def create_app(settings: Settings) -> Litestar:
         dependencies={"principal": Provide(principal_dependency),
                       "services": Provide(_services)},
         exception_handlers=HANDLERS,  # type: ignore[arg-type]
+        request_class=JsonRequest,
         lifespan=[lifespan],
         middleware=[request_id_middleware],
         state=State(),

@@ -61,7 +61,8 @@ async def test_a_header_without_rows_is_refused_at_upload(client: httpx.AsyncCli
     job = (await client.get(f"/v1/jobs/{job_id}")).json()
     assert job["inputs"] == [stored.json()]  # the stored input is untouched
     preview = await client.get(f"/v1/jobs/{job_id}/inputs/{name}/preview")
-    assert preview.status_code == 200 and len(preview.json()["rows"]) == 1
+    assert preview.status_code == 200
+    assert len(preview.json()["rows"]) == 1
 
 
 @pytest.mark.parametrize("name", sorted(FILES))
@@ -100,7 +101,9 @@ async def test_an_ordinary_file_name_is_accepted_and_shown_as_given(
     upload = response.json()
     assert upload["name"] == name
     segment = upload["key"].rsplit("/", 1)[-1]
-    assert segment.isascii() and " " not in segment and "/" not in segment
+    assert segment.isascii()
+    assert " " not in segment
+    assert "/" not in segment
     assert upload["key"].startswith(f"tenants/dev/jobs/{job_id}/inputs/")
     assert [f["name"] for f in (await client.get(f"/v1/jobs/{job_id}")).json()["inputs"]] == [
         name]
