@@ -59,7 +59,8 @@ class ErrorCode(StrEnum):
     OUTPUT_FORMATS_INVALID = "OUTPUT_FORMATS_INVALID"
     #: Submit without the inputs the template needs.
     INPUT_MISSING = "INPUT_MISSING"
-    #: Input name is not a plain file name.
+    #: An input's file name is empty, over 255 bytes of UTF-8, or holds a path separator, ``..``
+    #: or a control character (any other Unicode name is fine).
     INPUT_NAME_INVALID = "INPUT_NAME_INVALID"
     #: Upload larger than allowed.
     INPUT_TOO_LARGE = "INPUT_TOO_LARGE"
