@@ -108,6 +108,9 @@ class InputFile(Struct, kw_only=True, frozen=True):
     key: str = ""
     #: detected format: csv | xlsx | xls | dta
     format: str = ""
+    #: the sheet of a workbook that was read (and that the worker reads); None: the first
+    #: visible worksheet
+    sheet: str | None = None
     columns: list[InputColumn] = msgspec.field(default_factory=list)
 
 

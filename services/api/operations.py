@@ -19,7 +19,6 @@ from libs.bus.publish import publish_check, publish_event
 from libs.contracts.errors import ErrorCode, SSError
 from libs.contracts.events import JobCreated, completed_of
 from libs.contracts.jobs import (
-    OUTPUT_FORMATS,
     InputFile,
     JobRecord,
     JobSpec,
@@ -32,26 +31,10 @@ from libs.contracts.work import HandOverCheck
 from libs.templates.params import DatasetColumns, validate_params
 from services.api.dispatch import publish_queued
 from services.api.inputs import Spool, column_map, read_preview
+from services.api.specs import check_sheets, check_spec, upload_sheet
 from services.api.state import Services
 
 log = logging.getLogger(__name__)
-
-
-def check_spec(services: Services, spec: JobSpec) -> None:
-    """Refuse a spec that can never run: unknown template/format/engine, badly typed params."""
-    if not spec.output_formats or any(f not in OUTPUT_FORMATS for f in spec.output_formats):
-        raise SSError(
-            ErrorCode.OUTPUT_FORMATS_INVALID,
-            f"output_formats must be a non-empty list of: {', '.join(OUTPUT_FORMATS)}",
-            valid=list(OUTPUT_FORMATS), given=spec.output_formats,
-        )
-    template = services.catalogue.get(spec.template_id)
-    engine = spec.engine or services.settings.engine
-    if engine not in [e.value for e in template.engines]:
-        raise SSError(ErrorCode.VALIDATION_FAILED,
-                      f"template {template.id!r} does not run on engine {engine!r}",
-                      field="engine", engines=[e.value for e in template.engines])
-    validate_params(template, spec.params, None)
 
 
 async def create_job(services: Services, tenant: str,
@@ -84,6 +67,7 @@ async def add_input(
     record, _ = await services.jobs.get(tenant, job_id)
     settings = services.settings
     check_can_add(record, name, settings.inputs_max_per_job)
+    sheet = upload_sheet(record, name, sheet)
     spool = Spool()
     try:
         result = await services.objects.put_stream(
@@ -99,7 +83,7 @@ async def add_input(
     fmt, columns = column_map(found)
     upload = InputFile(name=name, size=result.size, sha256=result.sha256,
                        content_type=content_type, uploaded_at=now_iso(), key=key, format=fmt,
-                       columns=columns)
+                       sheet=sheet, columns=columns)
     return await register_input(services, tenant, job_id, upload)
 
 
@@ -174,6 +158,7 @@ async def submit_job(services: Services, tenant: str, job_id: str) -> tuple[JobR
         if current.state is JobState.QUEUED:
             raise NotChanged
         bound = current.bind_inputs(wanted)
+        check_sheets(current, [upload.name for upload in bound.values()])
         # Parameters against the uploaded data's columns: a precise error per bad parameter
         # now, instead of a failed job later.
         validate_params(template, current.spec.params, {

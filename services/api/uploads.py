@@ -27,6 +27,7 @@ from libs.contracts.jobs import InputFile, JobRecord, PendingUpload, now_iso
 from libs.storage.s3 import PART_SIZE
 from services.api.inputs import Spool, column_map, read_preview
 from services.api.operations import check_can_add, register_input
+from services.api.specs import upload_sheet
 from services.api.state import Services
 
 #: S3 allows at most 10,000 parts.
@@ -163,7 +164,7 @@ async def complete_upload(services: Services, tenant: str, job_id: str, upload_i
         await objects.complete_multipart(pending.key, pending.multipart_id,
                                          [(p.number, p.etag) for p in data.parts])
     try:
-        upload = await _verify(services, pending)
+        upload = await _verify(services, pending, upload_sheet(record, pending.name, None))
     except SSError:
         await _forget(services, tenant, job_id, pending, delete=True)
         raise
@@ -176,7 +177,7 @@ async def complete_upload(services: Services, tenant: str, job_id: str, upload_i
         raise
 
 
-async def _verify(services: Services, pending: PendingUpload) -> InputFile:
+async def _verify(services: Services, pending: PendingUpload, sheet: str | None) -> InputFile:
     info = await services.objects.head(pending.key)
     if info is None:
         raise SSError(ErrorCode.UPLOAD_INCOMPLETE, "nothing was uploaded to the URL yet",
@@ -194,13 +195,13 @@ async def _verify(services: Services, pending: PendingUpload) -> InputFile:
             raise SSError(ErrorCode.UPLOAD_CHECKSUM_MISMATCH,
                           "the uploaded bytes do not have the declared sha256",
                           declared=pending.sha256, received=digest.hexdigest())
-        found = await read_preview(spool.path, pending.name, None, rows=0)
+        found = await read_preview(spool.path, pending.name, sheet, rows=0)
     finally:
         spool.close()
     fmt, columns = column_map(found)
     return InputFile(name=pending.name, size=info.size, sha256=pending.sha256,
                      content_type=pending.content_type, uploaded_at=now_iso(),
-                     key=pending.key, format=fmt, columns=columns)
+                     key=pending.key, format=fmt, sheet=sheet, columns=columns)
 
 
 async def _forget(services: Services, tenant: str, job_id: str, pending: PendingUpload,

@@ -105,7 +105,8 @@ async def prepare(
             reports[name] = await asyncio.to_thread(
                 normalise_isolated, workdir / "uploads" / name,
                 workdir / "inputs" / files[name], filename=upload.name,
-                sheet=record.spec.sheets.get(upload.name), limits=Limits(),
+                # (spec.sheets for records stored before inputs kept the sheet they read)
+                sheet=upload.sheet or record.spec.sheets.get(upload.name), limits=Limits(),
                 timeout=NORMALISE_TIMEOUT_S,
             )
         except DatasetError as exc:

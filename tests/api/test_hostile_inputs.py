@@ -140,3 +140,37 @@ async def test_a_path_separator_in_a_put_name_never_reaches_storage(
     for raw in ("a%2Fb.csv", "a/b.csv", "..%2Fx.csv", "%2E%2E"):
         assert_catalogued(await client.put(f"/v1/jobs/{job_id}/inputs/{raw}", content=AUTO_CSV))
     assert (await client.get(f"/v1/jobs/{job_id}")).json()["inputs"] == []
+
+
+async def test_sheets_are_checked_against_what_is_uploaded(client: httpx.AsyncClient) -> None:
+    book = _xlsx([["price", "make"], [1, "a"]])
+    two = io.BytesIO()
+    workbook = openpyxl.load_workbook(io.BytesIO(book))
+    workbook.create_sheet("Daten").append(["weight", "mpg"])
+    workbook["Daten"].append([2930, 22])
+    workbook.save(two)
+    spec = {"template_id": "ols_robust", "params": {"depvar": "weight", "indepvars": ["mpg"]},
+            "sheets": {"cars.xlsx": "Daten", "cars.bin": "Daten"}}
+    job_id = (await client.post("/v1/jobs", json=spec)).json()["id"]
+    # A sheet for an upload whose content is text, whatever its name says.
+    assert_catalogued(await client.put(f"/v1/jobs/{job_id}/inputs/cars.bin", content=AUTO_CSV),
+                      "INPUT_SHEET_NOT_FOUND")
+    # ?sheet= may not contradict the job's sheets.
+    body = assert_catalogued(await client.put(f"/v1/jobs/{job_id}/inputs/cars.xlsx?sheet=Sheet",
+                                              content=two.getvalue()), "VALIDATION_FAILED")
+    assert body["details"]["fields"][0]["field"] == "sheet"
+    # The upload is read from the job's sheet, and says so.
+    stored = (await client.put(f"/v1/jobs/{job_id}/inputs/cars.xlsx",
+                               content=two.getvalue())).json()
+    assert stored["sheet"] == "Daten"
+    assert [c["name"] for c in stored["columns"]] == ["weight", "mpg"]
+    # A sheet named for a file that feeds nothing is refused at submit, not ignored.
+    body = assert_catalogued(await client.post(f"/v1/jobs/{job_id}/submit"),
+                             "VALIDATION_FAILED")
+    assert [f["field"] for f in body["details"]["fields"]] == ['sheets["cars.bin"]']
+    # An upload's ?sheet= is kept on the input, so the worker reads what was checked.
+    other = (await client.post("/v1/jobs", json={**spec, "sheets": {}})).json()["id"]
+    kept = (await client.put(f"/v1/jobs/{other}/inputs/cars.xlsx?sheet=Daten",
+                             content=two.getvalue())).json()
+    assert kept["sheet"] == "Daten"
+    assert (await client.post(f"/v1/jobs/{other}/submit")).status_code == 202

@@ -156,10 +156,9 @@ async def test_an_id_beyond_the_stream_is_400_and_a_real_one_resumes(
     # Resuming after the created event: the next event is the one submit publishes.
     await client.put(f"/v1/jobs/{job_id}/inputs/auto.csv", content=AUTO_CSV)
     assert (await client.post(f"/v1/jobs/{job_id}/submit")).status_code == 202
-    for value in (str(seq).encode(), f" {seq} ".encode()):
-        status, text = await asyncio.wait_for(_first_event(client, job_id, value), 10)
-        assert status == 200, text
-        assert "event: queued" in text, text
+    status, text = await asyncio.wait_for(_first_event(client, job_id, str(seq).encode()), 10)
+    assert status == 200, text
+    assert "event: queued" in text, text
     status, text = await asyncio.wait_for(_first_event(client, job_id, b"0"), 10)
     assert "event: created" in text
 
@@ -230,7 +229,8 @@ def _fields(body: dict[str, Any]) -> list[str]:
     ({"sheets": {"data.csv": "Sheet1"}}, 'sheets["data.csv"]'),
     ({"sheets": {"data.dta": "Sheet1"}}, 'sheets["data.dta"]'),
     ({"sheets": {"data.xlsx": ""}}, 'sheets["data.xlsx"]'),
-    ({"sheets": {"data.xlsx": "a" * 32}}, 'sheets["data.xlsx"]'),
+    ({"sheets": {"data.xlsx": "a" * 256}}, 'sheets["data.xlsx"]'),
+    ({"sheets": {"data.xlsx": "2020:Q1"}}, 'sheets["data.xlsx"]'),
     ({"sheets": {"a/b.xlsx": "S"}}, 'sheets["a/b.xlsx"]'),
     ({"inputs": {"using": "a.csv"}}, "inputs.using"),
     ({"inputs": {"main": "../a.csv"}}, "inputs.main"),

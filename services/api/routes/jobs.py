@@ -112,4 +112,4 @@ class JobsController(Controller):
             raise SSError(ErrorCode.ARTIFACT_NOT_FOUND, f"job {job_id} has no input {name!r}",
                           name=name)
         async with local_copy(services.objects.stream(upload.key)) as path:
-            return await read_preview(path, name, sheet, rows)
+            return await read_preview(path, name, sheet or upload.sheet, rows)
