@@ -112,6 +112,9 @@ class ErrorCode(StrEnum):
     DELIVERY_LIMIT_EXCEEDED = "DELIVERY_LIMIT_EXCEEDED"
     #: Rendering one output format failed.
     OUTPUT_FORMATTER_FAILED = "OUTPUT_FORMATTER_FAILED"
+    #: No worker pool for the job's engine ever started on this deployment (no consumer
+    #: ``worker-<pool>``): the job would wait forever, so create, submit and retry refuse it.
+    ENGINE_NOT_SERVED = "ENGINE_NOT_SERVED"
     #: Engine ``stata`` without ``SS_STATA_CMD``.
     STATA_CMD_NOT_CONFIGURED = "STATA_CMD_NOT_CONFIGURED"
     #: ``SS_STATA_CMD`` does not name an executable.
@@ -169,6 +172,7 @@ HTTP_STATUS: dict[ErrorCode, int] = {
     ErrorCode.ENGINE_CRASHED: 500,
     ErrorCode.DELIVERY_LIMIT_EXCEEDED: 500,
     ErrorCode.OUTPUT_FORMATTER_FAILED: 500,
+    ErrorCode.ENGINE_NOT_SERVED: 422,
     ErrorCode.STATA_CMD_NOT_CONFIGURED: 503,
     ErrorCode.STATA_CMD_INVALID: 503,
     ErrorCode.SERVICE_UNAVAILABLE: 503,

@@ -144,6 +144,11 @@ class JobSpec(Struct, kw_only=True, frozen=True):
     timeout_s: float | None = None
     labels: dict[str, str] = msgspec.field(default_factory=dict)
 
+    def pool(self, default: str) -> str:
+        """The engine pool the job's run items go to: its engine, else ``default`` (the
+        deployment's, ``Settings.run_pool``)."""
+        return self.engine or default
+
 
 class AttemptSummary(Struct, kw_only=True, frozen=True):
     """One run of the do-file on an engine."""

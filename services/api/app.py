@@ -40,6 +40,7 @@ from services.api.errors import HANDLERS
 from services.api.listing import JobIndex
 from services.api.metrics import REQUEST_SECONDS
 from services.api.openapi import tidy_document
+from services.api.pools import Pools
 from services.api.ratelimit import RateLimiter
 from services.api.routes.admin import AdminController
 from services.api.routes.artifacts import ArtifactsController
@@ -130,6 +131,7 @@ def create_app(settings: Settings) -> Litestar:
                 idempotency=IdempotencyStore(
                     await bus.js.key_value(names.IDEMPOTENCY_BUCKET)),
                 limiter=RateLimiter(settings.rate_limit_per_s, settings.rate_limit_burst),
+                pools=Pools(bus, settings.run_pool),
             )
             yield
             # Changes still in their grace period go back to the consumer for another replica.

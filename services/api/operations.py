@@ -41,6 +41,7 @@ async def create_job(services: Services, tenant: str,
                      spec: JobSpec) -> tuple[JobRecord, int]:
     """A new ``created`` job, and its record's revision."""
     check_spec(services, spec)
+    await services.pools.require(spec.pool(services.settings.run_pool))
     record = JobRecord(id=new_job_id(), tenant=tenant, spec=spec, created_at=now_iso())
     revision = await services.jobs.create(record)
     services.index.add(tenant, record.id)
@@ -151,6 +152,7 @@ async def _queue(services: Services, tenant: str, job_id: str,
 async def submit_job(services: Services, tenant: str, job_id: str) -> tuple[JobRecord, int]:
     """created -> queued. Submitting a queued job again re-publishes its (same) run item."""
     record, revision = await _read_with_check(services, tenant, job_id)
+    await services.pools.require(record.spec.pool(services.settings.run_pool))
     template = services.catalogue.get(record.spec.template_id)
     wanted = [i.name for i in template.inputs]
 
@@ -183,8 +185,9 @@ async def retry_job(services: Services, tenant: str, job_id: str) -> tuple[JobRe
         return current.moved(JobState.QUEUED, submission=current.submission + 1,
                              queued_at=now_iso(), finished_at=None, error=None)
 
-    return await _queue(services, tenant, job_id, change,
-                        await _read_with_check(services, tenant, job_id))
+    known = await _read_with_check(services, tenant, job_id)
+    await services.pools.require(known[0].spec.pool(services.settings.run_pool))
+    return await _queue(services, tenant, job_id, change, known)
 
 
 async def cancel_job(services: Services, tenant: str, job_id: str) -> tuple[JobRecord, int]:
