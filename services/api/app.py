@@ -34,9 +34,9 @@ from libs.bus.provision import (
 from libs.settings import Settings
 from libs.storage import ObjectStore
 from services.api.auth import principal_dependency
-from services.api.bodies import JsonRequest
 from services.api.dispatch import Dispatcher
 from services.api.errors import HANDLERS
+from services.api.intake import JsonRequest, refuse_repeated_parameters
 from services.api.listing import JobIndex
 from services.api.metrics import REQUEST_SECONDS
 from services.api.openapi import tidy_document
@@ -154,6 +154,7 @@ def create_app(settings: Settings) -> Litestar:
                       "services": Provide(_services)},
         exception_handlers=HANDLERS,  # type: ignore[arg-type]
         request_class=JsonRequest,
+        before_request=refuse_repeated_parameters,
         lifespan=[lifespan],
         middleware=[request_id_middleware],
         state=State(),

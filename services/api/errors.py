@@ -18,7 +18,7 @@ from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 from nats.errors import Error as NatsError
 
 from libs.contracts.errors import ErrorCode, SSError
-from services.api.bodies import field_path
+from services.api.intake import field_path
 from services.api.views import ErrorBody
 from services.common.logs import request_id_var
 

@@ -9,13 +9,17 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 from typing import Any
+from urllib.parse import quote
 
 import httpx
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from libs.contracts.jobs import TERMINAL_STATES
-from tests.api.catalogue import assert_catalogued, check
+from tests.api.catalogue import assert_catalogued, check, problem
 from tests.api.conftest import AUTO_CSV, OLS, new_job
 from tests.e2e.stack import Stack
 
@@ -41,6 +45,21 @@ BAD_BODIES: dict[str, bytes] = {
     "trailing": b'{"template_id":"ols"} {}',
     "nul": b'{"template_id":"ols\x00"}',
 }
+
+
+def test_the_catalogue_check_refuses_what_the_page_does_not_list() -> None:
+    json_type = httpx.Headers({"content-type": "application/json"})
+
+    def body(code: str) -> bytes:
+        return json.dumps({"error_code": code, "message": "m", "details": {},
+                           "request_id": "r"}).encode()
+
+    assert problem(400, json_type, body("VALIDATION_FAILED")) is None
+    assert "does not list" in str(problem(400, json_type, body("HTTP_400")))
+    assert "came with 404" in str(problem(404, json_type, body("VALIDATION_FAILED")))
+    assert "server error" in str(problem(500, json_type, body("INTERNAL_ERROR")))
+    assert "not JSON" in str(problem(400, httpx.Headers({"content-type": "text/plain"}), b"x"))
+    assert "error shape" in str(problem(400, json_type, b'{"detail": "x"}'))
 
 
 @pytest.mark.parametrize("name", sorted(BAD_BODIES))
@@ -98,6 +117,59 @@ async def test_every_route_answers_hostile_requests_from_the_catalogue(
                 await probe(method, concrete, content=b"{}", headers={"content-type":
                                                                      "text/plain"})
     assert not failures, "\n".join(failures[:40])
+
+
+def test_random_bodies_headers_and_names_get_catalogued_answers(hostile_api: Stack) -> None:
+    """A fuzz sweep: arbitrary bytes as JSON bodies, arbitrary text as path segments, and
+    arbitrary Last-Event-ID values; every answer is a success or a catalogued error."""
+    headers = {"authorization": "Bearer ss-dev-key"}
+    with httpx.Client(base_url=hostile_api.api_url, headers=headers, timeout=30) as http:
+        job_id = http.post("/v1/jobs", json=OLS).json()["id"]
+        json_routes = ["/v1/jobs", f"/v1/jobs/{job_id}/uploads",
+                       f"/v1/jobs/{job_id}/uploads/u1/complete",
+                       f"/v1/jobs/{job_id}/uploads/u1/parts", "/v1/admin/keys"]
+        texts = st.text(st.characters(codec="utf-8"), max_size=40)
+        failures: list[str] = []
+
+        def record(response: httpx.Response) -> None:
+            found = check(response)
+            if found:
+                failures.append(f"{response.request.method} {response.request.url}: {found}")
+
+        @given(body=st.one_of(st.binary(max_size=300), texts.map(str.encode),
+                              # raw bytes inside a JSON string: where UTF-8 is checked
+                              st.binary(max_size=12).map(lambda b: b'{"name":"' + b + b'"}'),
+                              st.recursive(st.none() | st.booleans() | st.floats() | texts,
+                                           lambda inner: st.lists(inner, max_size=4)
+                                           | st.dictionaries(texts, inner, max_size=4))
+                              .map(lambda v: json.dumps(v).encode())),
+               route=st.sampled_from(json_routes), segment=texts,
+               # What HTTP lets through a header value: visible ASCII and obs-text bytes.
+               event_id=st.lists(st.sampled_from([*range(0x21, 0x7F), *range(0x80, 0x100)]),
+                                 max_size=30).map(bytes))
+        @settings(max_examples=150, deadline=None, derandomize=True, database=None,
+                  suppress_health_check=list(HealthCheck))
+        def sweep(body: bytes, route: str, segment: str, event_id: bytes) -> None:
+            record(http.post(route, content=body, headers=JSON))
+            quoted = quote(segment, safe="")
+            record(http.get(f"/v1/jobs/{quoted}"))
+            record(http.put(f"/v1/jobs/{job_id}/inputs/{quoted}", content=b"a,b\n1,2\n"))
+            record(http.get(f"/v1/jobs/{job_id}/artifacts/{quoted}"))
+            record(http.get(f"/v1/templates/{quoted}"))
+            with http.stream("GET", f"/v1/jobs/{job_id}/events",
+                             headers={"last-event-id": event_id}, timeout=5) as response:
+                if response.status_code != 200:
+                    response.read()
+                    record(response)
+
+        sweep()
+    assert not failures, "\n".join(sorted(set(failures))[:30])
+
+
+async def test_a_query_parameter_given_twice_is_refused(client: httpx.AsyncClient) -> None:
+    body = assert_catalogued(await client.get("/v1/jobs?limit=5&limit=50"), "VALIDATION_FAILED")
+    assert _fields(body) == ["limit"]
+    assert (await client.get("/v1/jobs?limit=5&other=1&other=2")).status_code == 200
 
 
 async def test_unknown_routes_and_methods_are_catalogued(client: httpx.AsyncClient) -> None:

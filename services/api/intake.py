@@ -1,4 +1,5 @@
-"""JSON request bodies: decoded strictly, and a refused one names the field it got wrong.
+"""What a request sends: JSON bodies decoded strictly (a refused one names the field it got
+wrong), and query parameters given once.
 
 Litestar reads a route's ``data`` through ``Request.json()`` and then converts the result to
 the route's type with msgspec. ``JsonRequest`` replaces the first step so that every way a
@@ -8,6 +9,9 @@ Infinity, numbers beyond a double and nesting deeper than the decoder allows are
 ``VALIDATION_FAILED`` naming ``body``. For the second step, msgspec names a refused entry of
 a mapping ``[...]`` (``params[...][0]``); ``field_path`` puts the key back
 (``params.indepvars[0]``), the way a user writes it.
+
+A query parameter the route declares and the request repeats (``?limit=5&limit=50``) is
+``VALIDATION_FAILED``: which one was meant cannot be known, so none is guessed.
 """
 
 from __future__ import annotations
@@ -134,3 +138,15 @@ def _fits(value: Any, kind: Any) -> bool:
     except msgspec.ValidationError:
         return False
     return True
+
+
+def refuse_repeated_parameters(request: Request[Any, Any, Any]) -> None:
+    """``before_request`` hook: a declared query parameter given more than once is refused."""
+    declared = request.route_handler.parsed_fn_signature.parameters
+    repeated = [name for name, values in request.query_params.dict().items()
+                if len(values) > 1 and name in declared]
+    if repeated:
+        raise SSError(ErrorCode.VALIDATION_FAILED,
+                      f"query parameter {repeated[0]!r} is given more than once",
+                      fields=[{"field": name, "message": "given more than once"}
+                              for name in repeated])
