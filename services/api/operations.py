@@ -36,6 +36,10 @@ from services.api.state import Services
 
 log = logging.getLogger(__name__)
 
+#: A job record may take at most 1/RECORD_SHARE of NATS' largest message when inputs are
+#: added; the rest is room for the attempts and artifacts a run adds.
+RECORD_SHARE = 2
+
 
 async def create_job(services: Services, tenant: str,
                      spec: JobSpec) -> tuple[JobRecord, int]:
@@ -96,6 +100,8 @@ async def register_input(
     the job moved on meanwhile). ``completes`` names the pending presigned upload this is, to
     drop from the record in the same change."""
     limit = services.settings.inputs_max_per_job
+    # The record is one NATS message, and the run adds attempts and artifacts to it later.
+    room = services.bus.nc.max_payload // RECORD_SHARE
     replaced: list[str] = []
 
     def change(current: JobRecord) -> JobRecord:
@@ -103,8 +109,15 @@ async def register_input(
         replaced[:] = [f.key for f in current.inputs if f.name == upload.name and f.key]
         kept = [f for f in current.inputs if f.name != upload.name]
         pending = [p for p in current.pending_uploads if p.upload_id != completes]
-        return msgspec.structs.replace(current, inputs=[*kept, upload],
-                                       pending_uploads=pending)
+        updated = msgspec.structs.replace(current, inputs=[*kept, upload],
+                                          pending_uploads=pending)
+        if len(msgspec.json.encode(updated)) > room:
+            raise SSError(ErrorCode.INPUT_TOO_MANY_CELLS,
+                          f"{upload.name}: the job cannot hold the column map of "
+                          f"{len(upload.columns)} columns (its record is limited to {room} "
+                          "bytes); keep the columns the analysis needs",
+                          input=upload.name, columns=len(upload.columns), limit=room)
+        return updated
 
     try:
         await services.jobs.mutate(tenant, job_id, change, known=known)

@@ -174,3 +174,27 @@ async def test_sheets_are_checked_against_what_is_uploaded(client: httpx.AsyncCl
                              content=two.getvalue())).json()
     assert kept["sheet"] == "Daten"
     assert (await client.post(f"/v1/jobs/{other}/submit")).status_code == 202
+
+
+async def test_an_input_too_wide_for_the_job_record_is_refused_not_retried(
+    client: httpx.AsyncClient,
+) -> None:
+    """The record is one NATS message: an upload whose column map would not leave it room
+    is a catalogued refusal (it was a 503 "retry shortly", which no retry could cure)."""
+    job_id = await new_job(client)
+    await client.put(f"/v1/jobs/{job_id}/inputs/auto.csv", content=AUTO_CSV)
+    before = (await client.get(f"/v1/jobs/{job_id}")).json()["inputs"]
+    frame = pd.DataFrame({f"v{i:05d}_answer_to_the_survey_q": [1.0] for i in range(5200)})
+    buffer = io.BytesIO()
+    frame.to_stata(buffer, write_index=False, version=118)
+    body = assert_catalogued(await client.put(f"/v1/jobs/{job_id}/inputs/wide.dta",
+                                              content=buffer.getvalue()), "INPUT_TOO_MANY_CELLS")
+    assert body["details"]["columns"] == 5200
+    assert (await client.get(f"/v1/jobs/{job_id}")).json()["inputs"] == before
+
+
+async def test_a_spec_larger_than_a_job_record_may_hold_is_413(client: httpx.AsyncClient) -> None:
+    names = [f"v{i}" for i in range(20_000)]
+    response = await client.post("/v1/jobs", json={
+        "template_id": "ols_robust", "params": {"depvar": "price", "indepvars": names}})
+    assert_catalogued(response, "REQUEST_TOO_LARGE")

@@ -20,6 +20,9 @@ from services.api.openapi import errors
 from services.api.state import Services
 from services.api.views import JobPage, JobView
 
+#: Largest job spec accepted (the spec lives in the job record, one NATS message).
+SPEC_MAX_BYTES = 64 * 1024
+
 
 async def job_view(services: Services, record: JobRecord, revision: int) -> JobView:
     """What clients see of ``record``: every field but the tenant (a field added to the record
@@ -37,7 +40,7 @@ class JobsController(Controller):
     tags = ("jobs",)
 
     @post("/", status_code=201, summary="Create a job (idempotent with Idempotency-Key)",
-          responses=errors(404, 409, 413, 422))
+          request_max_body_size=SPEC_MAX_BYTES, responses=errors(404, 409, 413, 422))
     async def create(self, data: JobSpec, request: Request,  # type: ignore[type-arg]
                      principal: Principal, services: Services) -> Response[JobView]:
         async def action() -> JobView:
