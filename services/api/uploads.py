@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import math
+import re
 import uuid
 from datetime import UTC, datetime, timedelta
 
@@ -32,6 +33,8 @@ from services.api.state import Services
 
 #: S3 allows at most 10,000 parts.
 MAX_PARTS = 10_000
+#: ``type/subtype`` and optional parameters, in printable ASCII (a valid header value).
+_MEDIA_TYPE = re.compile(r"^[!-~]+/[!-~]+(;[ -~]*)?$")
 
 
 class StartUpload(msgspec.Struct, kw_only=True, frozen=True, forbid_unknown_fields=True):
@@ -95,6 +98,10 @@ async def start_upload(services: Services, tenant: str, job_id: str,
     if len(data.sha256) != 64 or any(c not in "0123456789abcdef" for c in data.sha256):
         raise SSError(ErrorCode.VALIDATION_FAILED, "sha256 must be 64 lower-case hex digits",
                       field="sha256")
+    if len(data.content_type) > 255 or not _MEDIA_TYPE.match(data.content_type):
+        # It comes back as a header the client must send with its PUT: it has to be one.
+        raise SSError(ErrorCode.VALIDATION_FAILED, "content_type must be a media type such as "
+                      "text/csv (printable ASCII, at most 255 characters)", field="content_type")
     upload_id = uuid.uuid4().hex[:16]
     try:
         key = names.input_key(tenant, job_id, upload_id, data.name)

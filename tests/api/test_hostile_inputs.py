@@ -198,3 +198,14 @@ async def test_a_spec_larger_than_a_job_record_may_hold_is_413(client: httpx.Asy
     response = await client.post("/v1/jobs", json={
         "template_id": "ols_robust", "params": {"depvar": "price", "indepvars": names}})
     assert_catalogued(response, "REQUEST_TOO_LARGE")
+
+
+@pytest.mark.parametrize("ctype", ["a\nb", "text/csv\r\nx-amz-acl: public-read", "csv",
+                                   "t/" + "x" * 300, "ünï/cödé"])
+async def test_a_presigned_content_type_must_be_a_header_value(client: httpx.AsyncClient,
+                                                               ctype: str) -> None:
+    job_id = await new_job(client)
+    body = assert_catalogued(await client.post(f"/v1/jobs/{job_id}/uploads", json={
+        "name": "a.csv", "size": 10, "sha256": "0" * 64, "content_type": ctype}),
+        "VALIDATION_FAILED")
+    assert body["details"]["field"] == "content_type"
