@@ -39,7 +39,11 @@ def ss_error(_: Request[Any, Any, Any], exc: SSError) -> Response[ErrorBody]:
         headers = {"retry-after": str(exc.details.get("retry_after", 1))}
     elif exc.code is ErrorCode.UNAUTHORIZED:
         headers = {"www-authenticate": 'Bearer realm="ss"'}
-    return _response(exc.http_status, exc.code.value, exc.message, exc.details, headers)
+    details = exc.details
+    if exc.code is ErrorCode.VALIDATION_FAILED and "fields" not in details and "field" in details:
+        # One shape for clients: details.fields lists every refused field.
+        details = {**details, "fields": [{"field": details["field"], "message": exc.message}]}
+    return _response(exc.http_status, exc.code.value, exc.message, details, headers)
 
 
 #: The code of each refusal Litestar makes itself (routing, body size, parameter types, guards).

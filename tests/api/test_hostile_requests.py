@@ -41,7 +41,7 @@ BAD_BODIES: dict[str, bytes] = {
     "null": b"null",
     "array": b"[]",
     "string": b'"ols"',
-    "deep": b'{"template_id":' + b"[" * 100_000 + b"]" * 100_000 + b"}",
+    "deep": b'{"template_id":' + b"[" * 30_000 + b"]" * 30_000 + b"}",
     "trailing": b'{"template_id":"ols"} {}',
     "nul": b'{"template_id":"ols\x00"}',
 }
@@ -286,9 +286,10 @@ async def test_nested_upload_bodies_name_their_path(client: httpx.AsyncClient) -
 def _fields(body: dict[str, Any]) -> list[str]:
     """Every field an error body names (``details.fields``, parameter problems)."""
     details = body["details"]
+    if body["error_code"] == "VALIDATION_FAILED":
+        assert details["fields"], body  # the one shape of every VALIDATION_FAILED
     named = [f["field"] for f in details.get("fields", [])]
-    named += [p["field"] for p in details.get("problems", [])]
-    return named + ([details["field"]] if "field" in details else [])
+    return named + [p["field"] for p in details.get("problems", [])]
 
 
 # --- item 10: the spec is validated at create ---------------------------------------------
