@@ -190,7 +190,7 @@ class AsyncSSClient:
         """Stream the file at ``path`` as input ``name`` (default: the file name)."""
         path = Path(path)
         total = path.stat().st_size
-        url = f"/v1/jobs/{quote(job_id)}/inputs/{quote(name or path.name)}"
+        url = f"/v1/jobs/{quote(job_id)}/inputs/{quote(name or path.name, safe='')}"
 
         async def chunks() -> AsyncIterator[bytes]:
             done = 0

@@ -144,6 +144,8 @@ def describe_job(job: JobView) -> Iterator[str]:
     yield f"submission {job.submission}, attempt {job.attempt}"
     yield f"created    {job.created_at}" + (f", finished {job.finished_at}"
                                              if job.finished_at else "")
+    if job.pool is not None and job.pool.message:
+        yield f"waiting    {job.pool.message}"
     for a in job.attempts:
         took = f", {a.duration_s:.2f} s" if a.duration_s is not None else ""
         rc = f", rc {a.rc}" if a.rc is not None else ""

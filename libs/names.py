@@ -7,6 +7,8 @@ built here and nowhere else, so a newcomer can read the whole wire layout in one
 from __future__ import annotations
 
 import re
+import unicodedata
+from urllib.parse import quote
 
 #: Work stream (WorkQueue retention): run items per engine pool and format items.
 WORK_STREAM = "SS_WORK"
@@ -100,6 +102,56 @@ def safe_file_name(name: str) -> str:
     return name
 
 
+#: Longest name of an uploaded input, in UTF-8 bytes (what common file systems allow).
+INPUT_NAME_MAX_BYTES = 255
+#: Characters that make a name display as something else ("report\u202ecsv.exe" shows as
+#: "reportexe.csv"): bidirectional embeddings, overrides, isolates and marks.
+_BIDI_CONTROLS = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e"
+                           "\u2066\u2067\u2068\u2069")
+
+
+def input_file_name(name: str) -> str:
+    """``name`` if it is acceptable as the name of an uploaded input, else ValueError.
+
+    Any Unicode name a person would give a file is fine ("my data.csv", "数据.csv",
+    "Umfrage_2020 (final).csv"): the name is only shown and matched, never used as a path
+    (``input_key`` and the worker derive those). Refused: an empty or blank name, more than
+    ``INPUT_NAME_MAX_BYTES`` bytes of UTF-8, a path separator (``/`` or ``\\``), the name
+    ``.``, ``..`` anywhere, control characters (NUL, C0, DEL, C1), line and paragraph separators,
+    bidirectional controls, and unpaired surrogates.
+    """
+    problem = _input_name_problem(name)
+    if problem:
+        raise ValueError(f"invalid file name {name!r}: {problem}")
+    return name
+
+
+def _input_name_problem(name: str) -> str:
+    if not name.strip():
+        return "it is empty"
+    try:
+        size = len(name.encode("utf-8"))
+    except UnicodeEncodeError:
+        return "it is not valid Unicode"
+    if size > INPUT_NAME_MAX_BYTES:
+        return f"longer than {INPUT_NAME_MAX_BYTES} bytes of UTF-8"
+    if "/" in name or "\\" in name:
+        return "a file name cannot hold a path separator"
+    if ".." in name or name == ".":
+        return "'.' and '..' are not file names ('..' is refused anywhere in one)"
+    for char in name:
+        if unicodedata.category(char) in ("Cc", "Zl", "Zp") or char in _BIDI_CONTROLS:
+            return f"it holds the control character U+{ord(char):04X}"
+    return ""
+
+
+def stored_file_name(name: str) -> str:
+    """The form of input ``name`` (``input_file_name``) used in S3 keys: its UTF-8
+    percent-encoded, with ASCII letters, digits and ``._-~`` as they are ("my data.csv" ->
+    "my%20data.csv"). Stable and reversible, one key segment, plain ASCII."""
+    return quote(input_file_name(name), safe="")
+
+
 def job_prefix(tenant: str, job_id: str) -> str:
     """Key prefix under which everything of one job lives."""
     return f"tenants/{_token(tenant, 'tenant')}/jobs/{_token(job_id, 'job id')}/"
@@ -107,9 +159,10 @@ def job_prefix(tenant: str, job_id: str) -> str:
 
 def input_key(tenant: str, job_id: str, upload_id: str, name: str) -> str:
     """One upload, untouched. Each upload gets its own id, so replacing an input never
-    overwrites a stored object: the job record points at the verified one."""
+    overwrites a stored object: the job record points at the verified one. ``name`` is the
+    client's file name (``input_file_name``), stored as ``stored_file_name``."""
     upload = _token(upload_id, "upload id")
-    return f"{job_prefix(tenant, job_id)}inputs/{upload}/{safe_file_name(name)}"
+    return f"{job_prefix(tenant, job_id)}inputs/{upload}/{stored_file_name(name)}"
 
 
 def attempt_prefix(tenant: str, job_id: str, attempt: int) -> str:

@@ -11,6 +11,8 @@ in exactly one place (``libs.bus.consumer``). Nobody parses messages: errors car
 from __future__ import annotations
 
 import functools
+import json
+import re
 from collections.abc import Mapping
 from enum import StrEnum
 from typing import Any
@@ -33,6 +35,8 @@ class ErrorCode(StrEnum):
     ROUTE_NOT_FOUND = "ROUTE_NOT_FOUND"
     #: The route exists but not with this method.
     METHOD_NOT_ALLOWED = "METHOD_NOT_ALLOWED"
+    #: The route takes a JSON body (``application/json``) and the request declared another type.
+    UNSUPPORTED_MEDIA_TYPE = "UNSUPPORTED_MEDIA_TYPE"
     #: The Idempotency-Key was used before with a different request.
     IDEMPOTENCY_KEY_REUSED = "IDEMPOTENCY_KEY_REUSED"
     #: A request with this Idempotency-Key is still being processed.
@@ -55,7 +59,8 @@ class ErrorCode(StrEnum):
     OUTPUT_FORMATS_INVALID = "OUTPUT_FORMATS_INVALID"
     #: Submit without the inputs the template needs.
     INPUT_MISSING = "INPUT_MISSING"
-    #: Input name is not a plain file name.
+    #: An input's file name is empty, over 255 bytes of UTF-8, or holds a path separator, ``..``
+    #: or a control character (any other Unicode name is fine).
     INPUT_NAME_INVALID = "INPUT_NAME_INVALID"
     #: Upload larger than allowed.
     INPUT_TOO_LARGE = "INPUT_TOO_LARGE"
@@ -107,6 +112,9 @@ class ErrorCode(StrEnum):
     DELIVERY_LIMIT_EXCEEDED = "DELIVERY_LIMIT_EXCEEDED"
     #: Rendering one output format failed.
     OUTPUT_FORMATTER_FAILED = "OUTPUT_FORMATTER_FAILED"
+    #: No worker pool for the job's engine ever started on this deployment (no consumer
+    #: ``worker-<pool>``): the job would wait forever, so create, submit and retry refuse it.
+    ENGINE_NOT_SERVED = "ENGINE_NOT_SERVED"
     #: Engine ``stata`` without ``SS_STATA_CMD``.
     STATA_CMD_NOT_CONFIGURED = "STATA_CMD_NOT_CONFIGURED"
     #: ``SS_STATA_CMD`` does not name an executable.
@@ -126,6 +134,7 @@ HTTP_STATUS: dict[ErrorCode, int] = {
     ErrorCode.KEY_NOT_FOUND: 404,
     ErrorCode.ROUTE_NOT_FOUND: 404,
     ErrorCode.METHOD_NOT_ALLOWED: 405,
+    ErrorCode.UNSUPPORTED_MEDIA_TYPE: 415,
     ErrorCode.IDEMPOTENCY_KEY_REUSED: 409,
     ErrorCode.IDEMPOTENCY_KEY_IN_PROGRESS: 409,
     ErrorCode.RATE_LIMITED: 429,
@@ -163,6 +172,7 @@ HTTP_STATUS: dict[ErrorCode, int] = {
     ErrorCode.ENGINE_CRASHED: 500,
     ErrorCode.DELIVERY_LIMIT_EXCEEDED: 500,
     ErrorCode.OUTPUT_FORMATTER_FAILED: 500,
+    ErrorCode.ENGINE_NOT_SERVED: 422,
     ErrorCode.STATA_CMD_NOT_CONFIGURED: 503,
     ErrorCode.STATA_CMD_INVALID: 503,
     ErrorCode.SERVICE_UNAVAILABLE: 503,
@@ -177,6 +187,24 @@ class ErrorInfo(msgspec.Struct, kw_only=True, frozen=True, forbid_unknown_fields
     error_code: ErrorCode
     message: str
     details: dict[str, Any] = msgspec.field(default_factory=dict)
+
+
+_IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+
+def json_path(*parts: str | int) -> str:
+    """Where a field sits in a request body, written the way a user writes it:
+    ``json_path("params", "indepvars", 0)`` is ``params.indepvars[0]``; a key that is not an
+    identifier is quoted (``sheets["data.csv"]``)."""
+    path = ""
+    for part in parts:
+        if isinstance(part, int):
+            path += f"[{part}]"
+        elif _IDENTIFIER.match(part):
+            path += f".{part}" if path else part
+        else:
+            path += f"[{json.dumps(part, ensure_ascii=False)}]"
+    return path
 
 
 class SSError(Exception):

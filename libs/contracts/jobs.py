@@ -108,6 +108,9 @@ class InputFile(Struct, kw_only=True, frozen=True):
     key: str = ""
     #: detected format: csv | xlsx | xls | dta
     format: str = ""
+    #: the sheet of a workbook that was read (and that the worker reads); None: the first
+    #: visible worksheet
+    sheet: str | None = None
     columns: list[InputColumn] = msgspec.field(default_factory=list)
 
 
@@ -140,6 +143,11 @@ class JobSpec(Struct, kw_only=True, frozen=True):
     engine: str | None = None
     timeout_s: float | None = None
     labels: dict[str, str] = msgspec.field(default_factory=dict)
+
+    def pool(self, default: str) -> str:
+        """The engine pool the job's run items go to: its engine, else ``default`` (the
+        deployment's, ``Settings.run_pool``)."""
+        return self.engine or default
 
 
 class AttemptSummary(Struct, kw_only=True, frozen=True):

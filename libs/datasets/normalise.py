@@ -11,11 +11,10 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-from libs.datasets.errors import DatasetError, DatasetErrorCode
 from libs.datasets.limits import Limits
 from libs.datasets.reader import read_table
 from libs.datasets.report import NormaliseReport
-from libs.datasets.schema import build_schema
+from libs.datasets.schema import build_schema, require_rows
 from libs.datasets.writer import write_schema
 
 #: Above this many variables Stata needs format 119 (Stata/MP).
@@ -33,12 +32,7 @@ def normalise_to_dta(
     started = time.perf_counter()
     table = read_table(src, filename, sheet=sheet, limits=limits)
     schema = build_schema(table)
-    if schema.frame.empty:
-        raise DatasetError(
-            DatasetErrorCode.INPUT_EMPTY,
-            "The input has a header but no rows.",
-            columns=[c.original for c in schema.columns],
-        )
+    require_rows(schema)
     version = 119 if len(schema.columns) > MAX_VARS_118 else 118
     write_schema(schema, dst, version)
     return NormaliseReport(

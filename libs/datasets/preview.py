@@ -10,7 +10,7 @@ import pandas as pd
 from libs.datasets.limits import Limits
 from libs.datasets.reader import read_table
 from libs.datasets.report import Cell, Kind, Preview
-from libs.datasets.schema import build_schema
+from libs.datasets.schema import build_schema, require_rows
 
 #: Rows read to infer types and count missing values; the preview shows fewer.
 SCAN_ROWS = 10_000
@@ -27,12 +27,15 @@ def preview(
     """Detected format, encoding, sheets, columns (with Stata names and types) and first rows.
 
     Types and missing counts come from the first ``SCAN_ROWS`` rows (``complete`` says if
-    that was all of them), so a preview of a large file stays fast.
+    that was all of them), so a preview of a large file stays fast. A table read whole that
+    has a header and no rows is ``INPUT_EMPTY``, as normalising it would be.
     """
     table = read_table(
         src, filename, sheet=sheet, limits=limits or Limits(), max_rows=max(rows, SCAN_ROWS)
     )
     schema = build_schema(table)
+    if table.complete:
+        require_rows(schema)
     kinds = {c.name: c.kind for c in schema.columns}
     head = schema.frame.head(rows)
     shown = [

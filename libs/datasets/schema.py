@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from libs.datasets.errors import DatasetError, DatasetErrorCode
 from libs.datasets.names import MAX_LABEL, label_for, stata_names
 from libs.datasets.report import Column, Notice
 from libs.datasets.storage import store_column
@@ -24,6 +25,16 @@ class Schema:
     dates: dict[str, str]
     strl: list[str]
     warnings: list[Notice]
+
+
+def require_rows(schema: Schema) -> None:
+    """``INPUT_EMPTY`` for a table with a header and no rows: there is nothing to analyse."""
+    if schema.frame.empty:
+        raise DatasetError(
+            DatasetErrorCode.INPUT_EMPTY,
+            "The input has a header but no rows.",
+            columns=[c.original for c in schema.columns],
+        )
 
 
 def build_schema(table: Table) -> Schema:

@@ -21,6 +21,7 @@ from botocore.exceptions import ClientError
 
 from libs.contracts.errors import ErrorCode, SSError
 from libs.settings import Settings
+from libs.storage.media import content_disposition
 from libs.storage.signed import SignedHttp
 
 #: S3's minimum part size (except the last); bigger parts mean fewer round trips.
@@ -244,7 +245,7 @@ class ObjectStore:
     async def presign_get(self, key: str, *, expires_s: int, filename: str | None = None) -> str:
         params: dict[str, Any] = {"Bucket": self.bucket, "Key": key}
         if filename:
-            params["ResponseContentDisposition"] = f'attachment; filename="{filename}"'
+            params["ResponseContentDisposition"] = content_disposition(filename)
         url: str = await self._signer.generate_presigned_url(
             "get_object", Params=params, ExpiresIn=expires_s
         )

@@ -42,7 +42,11 @@ class ParamProblem(msgspec.Struct, kw_only=True, frozen=True, forbid_unknown_fie
     """One refused parameter, as the API reports it."""
 
     code: ErrorCode = ErrorCode.TEMPLATE_PARAM_INVALID
+    #: where in the request: ``params.indepvars``, or ``params.indepvars[1]`` when one item
+    #: of a list is to blame
     field: str
+    #: the parameter's name
+    param: str
     reason: ProblemCode
     message: str
 

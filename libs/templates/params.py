@@ -13,6 +13,7 @@ from collections.abc import Mapping
 
 import msgspec
 
+from libs.contracts.errors import json_path
 from libs.templates.errors import ParamProblem, ParamsInvalid, ProblemCode
 from libs.templates.metadata import IDENTIFIER_PATTERN, Parameter, ParamType, Template, VarType
 
@@ -116,9 +117,9 @@ def validate_params(
         try:
             value = _check_type(spec, params[spec.name])
             if by_input is not None:
-                _check_columns(spec, value, by_input)
+                _check_columns(spec, value, by_input, listed=isinstance(params[spec.name], list))
         except _Refused as refused:
-            problems.append(_problem(spec.name, refused.reason, refused.message))
+            problems.append(_problem(spec.name, refused.reason, refused.message, refused.item))
             continue
         values[spec.name] = value
     problems.extend(_check_distinct(template, values))
@@ -128,14 +129,20 @@ def validate_params(
 
 
 class _Refused(Exception):
-    def __init__(self, reason: ProblemCode, message: str) -> None:
+    """One parameter refused; ``item`` is the position in the list the client sent, when
+    one item of it is to blame."""
+
+    def __init__(self, reason: ProblemCode, message: str, item: int | None = None) -> None:
         super().__init__(message)
         self.reason = reason
         self.message = message
+        self.item = item
 
 
-def _problem(name: str, reason: ProblemCode, message: str) -> ParamProblem:
-    return ParamProblem(field=name, reason=reason, message=message)
+def _problem(name: str, reason: ProblemCode, message: str,
+             item: int | None = None) -> ParamProblem:
+    path = json_path("params", name) if item is None else json_path("params", name, item)
+    return ParamProblem(field=path, param=name, reason=reason, message=message)
 
 
 def _default(spec: Parameter) -> ParamValue | None:
@@ -189,19 +196,28 @@ def _identifier(text: str) -> str:
 
 def _name_list(spec: Parameter, raw: object) -> list[str]:
     if isinstance(raw, str):
-        items = raw.split(" ")
-        items = [item for item in items if item]
-    elif isinstance(raw, list) and all(isinstance(item, str) for item in raw):
-        items = list(raw)
+        names = [_identifier(item) for item in raw.split(" ") if item]
+    elif isinstance(raw, list):
+        names = [_list_item(item, position) for position, item in enumerate(raw)]
     else:
         raise _Refused(ProblemCode.WRONG_TYPE, "must be a list of names")
-    names = [_identifier(item) for item in items]
-    if len(set(names)) != len(names):
-        raise _Refused(ProblemCode.REPEATED, "a name is repeated")
+    seen: set[str] = set()
+    for position, name in enumerate(names):
+        if name in seen:
+            raise _Refused(ProblemCode.REPEATED, f"{name!r} is repeated",
+                           position if isinstance(raw, list) else None)
+        seen.add(name)
     if len(names) < spec.min_items or (spec.max_items is not None and len(names) > spec.max_items):
         most = "" if spec.max_items is None else f" and at most {spec.max_items}"
         raise _Refused(ProblemCode.COUNT, f"needs at least {spec.min_items}{most} names")
     return names
+
+
+def _list_item(item: object, position: int) -> str:
+    try:
+        return _identifier(_need_str(item))
+    except _Refused as refused:
+        raise _Refused(refused.reason, refused.message, position) from None
 
 
 def _number(spec: Parameter, raw: object) -> int | float:
@@ -221,8 +237,9 @@ def _number(spec: Parameter, raw: object) -> int | float:
 
 
 def _check_columns(
-    spec: Parameter, value: ParamValue, by_input: Mapping[str, DatasetColumns]
+    spec: Parameter, value: ParamValue, by_input: Mapping[str, DatasetColumns], *, listed: bool
 ) -> None:
+    """``listed``: the client sent a list, so a refused name is named by its position."""
     if spec.type not in (ParamType.VARNAME, ParamType.VARLIST, ParamType.NEWVARNAME):
         return
     names = value if isinstance(value, list) else [str(value)]
@@ -230,19 +247,25 @@ def _check_columns(
         dataset = by_input.get(input_name)
         if dataset is None:
             raise _Refused(ProblemCode.NOT_A_COLUMN, f"no columns known for input {input_name!r}")
-        for name in names:
-            numeric = dataset.numeric(name)
-            if spec.type is ParamType.NEWVARNAME:
-                if numeric is not None:
-                    raise _Refused(ProblemCode.ALREADY_A_COLUMN, f"{name!r} already exists")
-            elif numeric is None:
-                raise _Refused(
-                    ProblemCode.NOT_A_COLUMN, f"{name!r} is not a column of input {input_name!r}"
-                )
-            elif spec.var_type is VarType.NUMERIC and not numeric:
-                raise _Refused(ProblemCode.VARIABLE_TYPE, f"{name!r} must be numeric")
-            elif spec.var_type is VarType.STRING and numeric:
-                raise _Refused(ProblemCode.VARIABLE_TYPE, f"{name!r} must be a string variable")
+        for position, name in enumerate(names):
+            problem = _column_problem(spec, dataset.numeric(name), name, input_name)
+            if problem is not None:
+                raise _Refused(*problem, position if listed else None)
+
+
+def _column_problem(spec: Parameter, numeric: bool | None, name: str,
+                    input_name: str) -> tuple[ProblemCode, str] | None:
+    """Why column ``name`` (numeric, string or absent: None) cannot be this parameter."""
+    if spec.type is ParamType.NEWVARNAME:
+        if numeric is not None:
+            return ProblemCode.ALREADY_A_COLUMN, f"{name!r} already exists"
+    elif numeric is None:
+        return ProblemCode.NOT_A_COLUMN, f"{name!r} is not a column of input {input_name!r}"
+    elif spec.var_type is VarType.NUMERIC and not numeric:
+        return ProblemCode.VARIABLE_TYPE, f"{name!r} must be numeric"
+    elif spec.var_type is VarType.STRING and numeric:
+        return ProblemCode.VARIABLE_TYPE, f"{name!r} must be a string variable"
+    return None
 
 
 def _check_distinct(

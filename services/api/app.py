@@ -36,9 +36,11 @@ from libs.storage import ObjectStore
 from services.api.auth import principal_dependency
 from services.api.dispatch import Dispatcher
 from services.api.errors import HANDLERS
+from services.api.intake import JsonRequest, refuse_repeated_parameters
 from services.api.listing import JobIndex
 from services.api.metrics import REQUEST_SECONDS
 from services.api.openapi import tidy_document
+from services.api.pools import Pools
 from services.api.ratelimit import RateLimiter
 from services.api.routes.admin import AdminController
 from services.api.routes.artifacts import ArtifactsController
@@ -129,6 +131,7 @@ def create_app(settings: Settings) -> Litestar:
                 idempotency=IdempotencyStore(
                     await bus.js.key_value(names.IDEMPOTENCY_BUCKET)),
                 limiter=RateLimiter(settings.rate_limit_per_s, settings.rate_limit_burst),
+                pools=Pools(bus, settings.run_pool),
             )
             yield
             # Changes still in their grace period go back to the consumer for another replica.
@@ -150,6 +153,8 @@ def create_app(settings: Settings) -> Litestar:
         dependencies={"principal": Provide(principal_dependency),
                       "services": Provide(_services)},
         exception_handlers=HANDLERS,  # type: ignore[arg-type]
+        request_class=JsonRequest,
+        before_request=refuse_repeated_parameters,
         lifespan=[lifespan],
         middleware=[request_id_middleware],
         state=State(),

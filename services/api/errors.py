@@ -13,16 +13,12 @@ from typing import Any
 import aiohttp
 from botocore.exceptions import BotoCoreError, ClientError
 from litestar import MediaType, Request, Response
-from litestar.exceptions import (
-    HTTPException,
-    NotAuthorizedException,
-    NotFoundException,
-    ValidationException,
-)
+from litestar.exceptions import HTTPException, ValidationException
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 from nats.errors import Error as NatsError
 
 from libs.contracts.errors import ErrorCode, SSError
+from services.api.intake import field_path
 from services.api.views import ErrorBody
 from services.common.logs import request_id_var
 
@@ -43,27 +39,51 @@ def ss_error(_: Request[Any, Any, Any], exc: SSError) -> Response[ErrorBody]:
         headers = {"retry-after": str(exc.details.get("retry_after", 1))}
     elif exc.code is ErrorCode.UNAUTHORIZED:
         headers = {"www-authenticate": 'Bearer realm="ss"'}
-    return _response(exc.http_status, exc.code.value, exc.message, exc.details, headers)
+    details = exc.details
+    if exc.code is ErrorCode.VALIDATION_FAILED and "fields" not in details and "field" in details:
+        # One shape for clients: details.fields lists every refused field.
+        details = {**details, "fields": [{"field": details["field"], "message": exc.message}]}
+    return _response(exc.http_status, exc.code.value, exc.message, details, headers)
 
 
-def http_error(_: Request[Any, Any, Any], exc: HTTPException) -> Response[ErrorBody]:
+#: The code of each refusal Litestar makes itself (routing, body size, parameter types, guards).
+#: Its answer takes the code's status from the catalogue, so the two never disagree.
+_LITESTAR_CODES: dict[int, ErrorCode] = {
+    400: ErrorCode.VALIDATION_FAILED,
+    401: ErrorCode.UNAUTHORIZED,
+    403: ErrorCode.FORBIDDEN,
+    404: ErrorCode.ROUTE_NOT_FOUND,
+    405: ErrorCode.METHOD_NOT_ALLOWED,
+    413: ErrorCode.REQUEST_TOO_LARGE,
+    415: ErrorCode.UNSUPPORTED_MEDIA_TYPE,
+    429: ErrorCode.RATE_LIMITED,
+    503: ErrorCode.SERVICE_UNAVAILABLE,
+}
+_LITESTAR_MESSAGES = {ErrorCode.ROUTE_NOT_FOUND: "no such route",
+                      ErrorCode.REQUEST_TOO_LARGE: "request body too large"}
+
+
+def http_error(request: Request[Any, Any, Any], exc: HTTPException) -> Response[ErrorBody]:
     if isinstance(exc, ValidationException):
         fields = [
-            {"field": str(e.get("key", "")), "message": str(e.get("message", ""))}
+            {"field": field_path(request, str(e.get("key", "")))
+             if e.get("source") == "body" else str(e.get("key", "")),
+             "message": str(e.get("message", ""))}
             for e in (exc.extra if isinstance(exc.extra, list) else [])
             if isinstance(e, dict)
         ]
         return _response(400, ErrorCode.VALIDATION_FAILED.value,
                          exc.detail or "invalid request", {"fields": fields})
-    if isinstance(exc, NotAuthorizedException):
-        return ss_error(_, SSError(ErrorCode.UNAUTHORIZED, exc.detail))
-    if isinstance(exc, NotFoundException):
-        return _response(404, ErrorCode.ROUTE_NOT_FOUND.value, "no such route")
-    if exc.status_code == 413:
-        return _response(413, ErrorCode.REQUEST_TOO_LARGE.value, "request body too large")
-    if exc.status_code == 405:
-        return _response(405, ErrorCode.METHOD_NOT_ALLOWED.value, exc.detail)
-    return _response(exc.status_code, f"HTTP_{exc.status_code}", exc.detail)
+    code = _LITESTAR_CODES.get(exc.status_code)
+    if code is None:
+        if exc.status_code >= 500:
+            return internal_error(request, exc)
+        # A client error Litestar has no better word for: still the client's to fix.
+        code = ErrorCode.VALIDATION_FAILED
+    answer = ss_error(request, SSError(code, _LITESTAR_MESSAGES.get(code, exc.detail)))
+    answer.headers.update({k: v for k, v in (exc.headers or {}).items()
+                           if k.lower() != "content-type"})
+    return answer
 
 
 def unavailable(request: Request[Any, Any, Any], exc: Exception) -> Response[ErrorBody]:

@@ -15,6 +15,9 @@ from services.api.views import ErrorBody
 
 #: Every authenticated route can answer these.
 COMMON = (400, 401, 429, 500, 503)
+#: ``security`` of the routes anyone may call without an API key (probes, metrics, the events
+#: schema): the document must not claim they need one.
+PUBLIC: list[dict[str, list[str]]] = [{}]
 
 
 def errors(*statuses: int) -> dict[int, ResponseSpec]:

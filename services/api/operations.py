@@ -19,7 +19,6 @@ from libs.bus.publish import publish_check, publish_event
 from libs.contracts.errors import ErrorCode, SSError
 from libs.contracts.events import JobCreated, completed_of
 from libs.contracts.jobs import (
-    OUTPUT_FORMATS,
     InputFile,
     JobRecord,
     JobSpec,
@@ -32,32 +31,21 @@ from libs.contracts.work import HandOverCheck
 from libs.templates.params import DatasetColumns, validate_params
 from services.api.dispatch import publish_queued
 from services.api.inputs import Spool, column_map, read_preview
+from services.api.specs import check_sheets, check_spec, upload_sheet
 from services.api.state import Services
 
 log = logging.getLogger(__name__)
 
-
-def check_spec(services: Services, spec: JobSpec) -> None:
-    """Refuse a spec that can never run: unknown template/format/engine, badly typed params."""
-    if not spec.output_formats or any(f not in OUTPUT_FORMATS for f in spec.output_formats):
-        raise SSError(
-            ErrorCode.OUTPUT_FORMATS_INVALID,
-            f"output_formats must be a non-empty list of: {', '.join(OUTPUT_FORMATS)}",
-            valid=list(OUTPUT_FORMATS), given=spec.output_formats,
-        )
-    template = services.catalogue.get(spec.template_id)
-    engine = spec.engine or services.settings.engine
-    if engine not in [e.value for e in template.engines]:
-        raise SSError(ErrorCode.VALIDATION_FAILED,
-                      f"template {template.id!r} does not run on engine {engine!r}",
-                      field="engine", engines=[e.value for e in template.engines])
-    validate_params(template, spec.params, None)
+#: A job record may take at most 1/RECORD_SHARE of NATS' largest message when inputs are
+#: added; the rest is room for the attempts and artifacts a run adds.
+RECORD_SHARE = 2
 
 
 async def create_job(services: Services, tenant: str,
                      spec: JobSpec) -> tuple[JobRecord, int]:
     """A new ``created`` job, and its record's revision."""
     check_spec(services, spec)
+    await services.pools.require(spec.pool(services.settings.run_pool))
     record = JobRecord(id=new_job_id(), tenant=tenant, spec=spec, created_at=now_iso())
     revision = await services.jobs.create(record)
     services.index.add(tenant, record.id)
@@ -84,6 +72,7 @@ async def add_input(
     record, _ = await services.jobs.get(tenant, job_id)
     settings = services.settings
     check_can_add(record, name, settings.inputs_max_per_job)
+    sheet = upload_sheet(record, name, sheet)
     spool = Spool()
     try:
         result = await services.objects.put_stream(
@@ -99,7 +88,7 @@ async def add_input(
     fmt, columns = column_map(found)
     upload = InputFile(name=name, size=result.size, sha256=result.sha256,
                        content_type=content_type, uploaded_at=now_iso(), key=key, format=fmt,
-                       columns=columns)
+                       sheet=sheet, columns=columns)
     return await register_input(services, tenant, job_id, upload)
 
 
@@ -111,6 +100,8 @@ async def register_input(
     the job moved on meanwhile). ``completes`` names the pending presigned upload this is, to
     drop from the record in the same change."""
     limit = services.settings.inputs_max_per_job
+    # The record is one NATS message, and the run adds attempts and artifacts to it later.
+    room = services.bus.nc.max_payload // RECORD_SHARE
     replaced: list[str] = []
 
     def change(current: JobRecord) -> JobRecord:
@@ -118,8 +109,15 @@ async def register_input(
         replaced[:] = [f.key for f in current.inputs if f.name == upload.name and f.key]
         kept = [f for f in current.inputs if f.name != upload.name]
         pending = [p for p in current.pending_uploads if p.upload_id != completes]
-        return msgspec.structs.replace(current, inputs=[*kept, upload],
-                                       pending_uploads=pending)
+        updated = msgspec.structs.replace(current, inputs=[*kept, upload],
+                                          pending_uploads=pending)
+        if len(msgspec.json.encode(updated)) > room:
+            raise SSError(ErrorCode.INPUT_TOO_MANY_CELLS,
+                          f"{upload.name}: the job cannot hold the column map of "
+                          f"{len(upload.columns)} columns (its record is limited to {room} "
+                          "bytes); keep the columns the analysis needs",
+                          input=upload.name, columns=len(upload.columns), limit=room)
+        return updated
 
     try:
         await services.jobs.mutate(tenant, job_id, change, known=known)
@@ -167,6 +165,7 @@ async def _queue(services: Services, tenant: str, job_id: str,
 async def submit_job(services: Services, tenant: str, job_id: str) -> tuple[JobRecord, int]:
     """created -> queued. Submitting a queued job again re-publishes its (same) run item."""
     record, revision = await _read_with_check(services, tenant, job_id)
+    await services.pools.require(record.spec.pool(services.settings.run_pool))
     template = services.catalogue.get(record.spec.template_id)
     wanted = [i.name for i in template.inputs]
 
@@ -174,6 +173,7 @@ async def submit_job(services: Services, tenant: str, job_id: str) -> tuple[JobR
         if current.state is JobState.QUEUED:
             raise NotChanged
         bound = current.bind_inputs(wanted)
+        check_sheets(current, [upload.name for upload in bound.values()])
         # Parameters against the uploaded data's columns: a precise error per bad parameter
         # now, instead of a failed job later.
         validate_params(template, current.spec.params, {
@@ -198,8 +198,9 @@ async def retry_job(services: Services, tenant: str, job_id: str) -> tuple[JobRe
         return current.moved(JobState.QUEUED, submission=current.submission + 1,
                              queued_at=now_iso(), finished_at=None, error=None)
 
-    return await _queue(services, tenant, job_id, change,
-                        await _read_with_check(services, tenant, job_id))
+    known = await _read_with_check(services, tenant, job_id)
+    await services.pools.require(known[0].spec.pool(services.settings.run_pool))
+    return await _queue(services, tenant, job_id, change, known)
 
 
 async def cancel_job(services: Services, tenant: str, job_id: str) -> tuple[JobRecord, int]:

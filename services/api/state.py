@@ -12,6 +12,7 @@ from libs.settings import Settings
 from libs.storage import ObjectStore
 from libs.templates.catalogue import Catalogue
 from services.api.listing import JobIndex
+from services.api.pools import Pools
 from services.api.ratelimit import RateLimiter
 
 
@@ -26,3 +27,4 @@ class Services:
     idempotency: IdempotencyStore
     limiter: RateLimiter
     index: JobIndex
+    pools: Pools

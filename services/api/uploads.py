@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import math
+import re
 import uuid
 from datetime import UTC, datetime, timedelta
 
@@ -27,10 +28,13 @@ from libs.contracts.jobs import InputFile, JobRecord, PendingUpload, now_iso
 from libs.storage.s3 import PART_SIZE
 from services.api.inputs import Spool, column_map, read_preview
 from services.api.operations import check_can_add, register_input
+from services.api.specs import upload_sheet
 from services.api.state import Services
 
 #: S3 allows at most 10,000 parts.
 MAX_PARTS = 10_000
+#: ``type/subtype`` and optional parameters, in printable ASCII (a valid header value).
+_MEDIA_TYPE = re.compile(r"^[!-~]+/[!-~]+(;[ -~]*)?$")
 
 
 class StartUpload(msgspec.Struct, kw_only=True, frozen=True, forbid_unknown_fields=True):
@@ -94,6 +98,10 @@ async def start_upload(services: Services, tenant: str, job_id: str,
     if len(data.sha256) != 64 or any(c not in "0123456789abcdef" for c in data.sha256):
         raise SSError(ErrorCode.VALIDATION_FAILED, "sha256 must be 64 lower-case hex digits",
                       field="sha256")
+    if len(data.content_type) > 255 or not _MEDIA_TYPE.match(data.content_type):
+        # It comes back as a header the client must send with its PUT: it has to be one.
+        raise SSError(ErrorCode.VALIDATION_FAILED, "content_type must be a media type such as "
+                      "text/csv (printable ASCII, at most 255 characters)", field="content_type")
     upload_id = uuid.uuid4().hex[:16]
     try:
         key = names.input_key(tenant, job_id, upload_id, data.name)
@@ -163,7 +171,7 @@ async def complete_upload(services: Services, tenant: str, job_id: str, upload_i
         await objects.complete_multipart(pending.key, pending.multipart_id,
                                          [(p.number, p.etag) for p in data.parts])
     try:
-        upload = await _verify(services, pending)
+        upload = await _verify(services, pending, upload_sheet(record, pending.name, None))
     except SSError:
         await _forget(services, tenant, job_id, pending, delete=True)
         raise
@@ -176,7 +184,7 @@ async def complete_upload(services: Services, tenant: str, job_id: str, upload_i
         raise
 
 
-async def _verify(services: Services, pending: PendingUpload) -> InputFile:
+async def _verify(services: Services, pending: PendingUpload, sheet: str | None) -> InputFile:
     info = await services.objects.head(pending.key)
     if info is None:
         raise SSError(ErrorCode.UPLOAD_INCOMPLETE, "nothing was uploaded to the URL yet",
@@ -194,13 +202,13 @@ async def _verify(services: Services, pending: PendingUpload) -> InputFile:
             raise SSError(ErrorCode.UPLOAD_CHECKSUM_MISMATCH,
                           "the uploaded bytes do not have the declared sha256",
                           declared=pending.sha256, received=digest.hexdigest())
-        found = await read_preview(spool.path, pending.name, None, rows=0)
+        found = await read_preview(spool.path, pending.name, sheet, rows=0)
     finally:
         spool.close()
     fmt, columns = column_map(found)
     return InputFile(name=pending.name, size=info.size, sha256=pending.sha256,
                      content_type=pending.content_type, uploaded_at=now_iso(),
-                     key=pending.key, format=fmt, columns=columns)
+                     key=pending.key, format=fmt, sheet=sheet, columns=columns)
 
 
 async def _forget(services: Services, tenant: str, job_id: str, pending: PendingUpload,

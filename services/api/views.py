@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from enum import StrEnum
 from typing import Any
 
 import msgspec
@@ -15,6 +16,32 @@ from libs.contracts.jobs import (
     JobState,
     PendingUpload,
 )
+
+
+class PoolState(StrEnum):
+    """Whether the workers of a queued job's pool are taking work (``services.api.pools``)."""
+
+    #: a worker has a free slot and is asking for work
+    SERVING = "serving"
+    #: no worker is asking, runs are in flight: every worker is busy (or one just died)
+    BUSY = "busy"
+    #: no worker is asking and nothing is in flight: none runs, or none can work
+    NO_WORKERS = "no_workers"
+
+
+class PoolStatus(msgspec.Struct, kw_only=True, frozen=True):
+    """The engine pool a queued job waits for, as JetStream sees its consumer."""
+
+    name: str
+    state: PoolState
+    #: pull requests the pool's workers have waiting (an idle worker has one)
+    waiting_pulls: int
+    #: runs delivered to the pool's workers and not finished
+    in_flight: int
+    #: run items not yet delivered to any worker, this job's included
+    backlog: int
+    #: for people, when the job may wait long: why
+    message: str | None = None
 
 
 class JobView(msgspec.Struct, kw_only=True, frozen=True):
@@ -38,6 +65,8 @@ class JobView(msgspec.Struct, kw_only=True, frozen=True):
     finished_at: str | None = None
     heartbeat_at: str | None = None
     render_s: float | None = None
+    #: while queued: the state of the pool it waits for (None when NATS cannot say)
+    pool: PoolStatus | None = None
 
 
 class JobPage(msgspec.Struct, kw_only=True, frozen=True):

@@ -2,7 +2,9 @@
 
 Layout of ``<workroot>/<tenant>-<job>-<attempt>/``::
 
-    uploads/<name>          originals downloaded from S3 (never uploaded back)
+    uploads/<input>         originals downloaded from S3, one per template input, named by the
+                            input (the client's file name is any Unicode; readers take the
+                            format from the content and that name, never from this path)
     inputs/<input>.dta      normalised inputs the do-file reads
     main.do                 header of locals + template body (what ran)
     main.log                the engine's log
@@ -92,8 +94,8 @@ async def prepare(
     (workdir / "inputs").mkdir(exist_ok=True)
     (workdir / "results").mkdir(exist_ok=True)
     await asyncio.gather(*(
-        store.download_file(upload.key, workdir / "uploads" / upload.name)
-        for upload in bound.values()
+        store.download_file(upload.key, workdir / "uploads" / name)
+        for name, upload in bound.items()
     ))
     reports: dict[str, NormaliseReport] = {}
     for name, upload in bound.items():
@@ -101,9 +103,10 @@ async def prepare(
             # Isolated: a damaged file can crash a native reader; it must not take the
             # worker (and its other running jobs) down with it.
             reports[name] = await asyncio.to_thread(
-                normalise_isolated, workdir / "uploads" / upload.name,
+                normalise_isolated, workdir / "uploads" / name,
                 workdir / "inputs" / files[name], filename=upload.name,
-                sheet=record.spec.sheets.get(upload.name), limits=Limits(),
+                # (spec.sheets for records stored before inputs kept the sheet they read)
+                sheet=upload.sheet or record.spec.sheets.get(upload.name), limits=Limits(),
                 timeout=NORMALISE_TIMEOUT_S,
             )
         except DatasetError as exc:

@@ -6,6 +6,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tests.api.catalogue import check_hook
 from tests.e2e.stack import Stack
 from tests.servers import NatsServer, S3Server
 
@@ -27,8 +28,10 @@ def api(nats_server: NatsServer, s3_server: S3Server,
 
 
 def client_for(api: Stack, key: str | None) -> httpx.AsyncClient:
+    """A client of ``api`` that checks every error it receives against the catalogue."""
     headers = {"authorization": f"Bearer {key}"} if key else {}
-    return httpx.AsyncClient(base_url=api.api_url, headers=headers, timeout=30)
+    return httpx.AsyncClient(base_url=api.api_url, headers=headers, timeout=30,
+                             event_hooks={"response": [check_hook]})
 
 
 @pytest.fixture
@@ -55,3 +58,26 @@ async def new_job(c: httpx.AsyncClient, body: dict[str, object] | None = None) -
     assert response.status_code == 201, response.text
     job_id: str = response.json()["id"]
     return job_id
+
+
+@pytest.fixture(scope="module")
+def hostile_api(s3_server: S3Server, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+    """The API alone (no workers) with limits high enough for a sweep of requests, on a NATS
+    server of its own: which worker pools exist is part of what is tested."""
+    root = Path(tmp_path_factory.mktemp("hostile"))
+    nats = NatsServer(root=root / "nats")
+    nats.start()
+    stack = Stack(nats=nats, s3=s3_server, root=root,
+                  settings={"SS_DO_LIBRARY": str(REPO / "do_library"),
+                            "SS_JOB_TIMEOUT_S": "600",
+                            "SS_RATE_LIMIT_PER_S": "10000", "SS_RATE_LIMIT_BURST": "10000"})
+    stack.start_api()
+    yield stack
+    stack.stop_all()
+    nats.stop()
+
+
+@pytest.fixture
+async def client(hostile_api: Stack) -> AsyncIterator[httpx.AsyncClient]:
+    async with client_for(hostile_api, "ss-dev-key") as hostile:
+        yield hostile

@@ -60,7 +60,7 @@ async def test_submit_validates_parameters_against_the_uploaded_columns(
     assert response.status_code == 422
     body = response.json()
     assert body["error_code"] == "TEMPLATE_PARAM_INVALID"
-    assert [p["field"] for p in body["details"]["problems"]] == ["indepvars"]
+    assert [p["field"] for p in body["details"]["problems"]] == ["params.indepvars[1]"]
     assert (await admin.get(f"/v1/jobs/{job_id}")).json()["state"] == "created"
 
 

@@ -132,6 +132,19 @@ def test_status_logs_events_and_api_errors(data: Path,
     assert "request id req-1" in err
 
 
+def test_status_says_why_a_queued_job_waits() -> None:
+    from client.commands import describe_job
+    from libs.contracts.jobs import JobSpec, JobState
+    from services.api.views import JobView, PoolState, PoolStatus
+
+    pool = PoolStatus(name="stata", state=PoolState.NO_WORKERS, waiting_pulls=0, in_flight=0,
+                      backlog=1, message="no worker of pool 'stata' is asking for work")
+    job = JobView(id="j1", state=JobState.QUEUED, spec=JobSpec(template_id="ols"), inputs=[],
+                  pending_uploads=[], submission=1, attempt=0, attempts=[], artifacts=[],
+                  created_at="2026-01-01T00:00:00.000Z", revision=3, pool=pool)
+    assert "waiting    no worker of pool 'stata' is asking for work" in list(describe_job(job))
+
+
 def test_events_of_every_job_need_nats(monkeypatch: pytest.MonkeyPatch,
                                        capsys: pytest.CaptureFixture[str]) -> None:
     monkeypatch.delenv("SS_NATS_URL", raising=False)

@@ -12,6 +12,7 @@ import subprocess
 import threading
 from pathlib import Path
 
+import httpx
 import numpy as np
 import pytest
 
@@ -131,6 +132,33 @@ def test_ss_run_in_a_pipe_prints_a_line_per_step(live_stack: LibraryStack,
     # main.log of the run: the parameters as the header's locals, then the whole do-file.
     assert 'local indepvars "mpg weight"' in log
     assert log.rstrip().endswith("end of do-file")
+
+
+def test_ss_run_takes_a_file_named_the_way_people_name_files(live_stack: LibraryStack,
+                                                            tmp_path: Path) -> None:
+    data = tmp_path / "my data (数据).csv"
+    data.write_bytes(AUTO.read_bytes())
+    proc = subprocess.run([PYTHON, "-m", "client.cli", "run", "ols_robust", str(data), "-p",
+                           "depvar=price", "indepvars=mpg", "--format", "csv", "--wait",
+                           "--out", str(tmp_path / "out")],
+                          capture_output=True, text=True, env=live_stack.client_env(),
+                          cwd=REPO, timeout=180, check=False)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    job_id = re.fullmatch(r"job (\w+) created \(ols_robust\)", proc.stdout.splitlines()[0])
+    assert job_id, proc.stdout
+    with SSClient(live_stack.api_url, "ss-dev-key") as ss:
+        job = ss.job(job_id[1])
+        assert job.state == "succeeded"
+        assert [f.name for f in job.inputs] == [data.name]  # the job shows the user's name
+        # The do-file reads the normalised input by the template's input name.
+        do_file = ss.download(job.id, "main.do", tmp_path / "raw").read_text()
+        assert 'local main_data "inputs/main.dta"' in do_file
+        assert "inputs/main.dta" in {a.name for a in job.artifacts}
+    download = httpx.get(f"{live_stack.api_url}/v1/jobs/{job.id}/artifacts/inputs/main.dta",
+                         headers={"authorization": "Bearer ss-dev-key"}, timeout=30)
+    assert download.headers["content-disposition"] == (
+        "attachment; filename=\"main.dta\"; filename*=UTF-8''main.dta")
+    assert [p.name for p in (tmp_path / "out").iterdir()] == ["results.zip"]
 
 
 def test_ss_events_tails_completions_from_nats(live_stack: LibraryStack) -> None:

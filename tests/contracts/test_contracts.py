@@ -111,6 +111,22 @@ def test_names_are_pure_and_refuse_injection() -> None:
         names.input_key("t", "j", "u1", "..")
 
 
+def test_input_names_are_any_reasonable_unicode_and_their_keys_plain_ascii() -> None:
+    for name, stored in (("auto.csv", "auto.csv"), ("my data.csv", "my%20data.csv"),
+                         ("数据.csv", "%E6%95%B0%E6%8D%AE.csv"),
+                         ("Umfrage_2020 (final).csv", "Umfrage_2020%20%28final%29.csv"),
+                         ("100%.csv", "100%25.csv"), (".x.csv", ".x.csv")):
+        assert names.input_file_name(name) == name
+        assert names.input_key("t", "j", "u1", name) == f"tenants/t/jobs/j/inputs/u1/{stored}"
+    longest = "数" * 84 + ".csv"  # 252 + 4 bytes of UTF-8
+    assert len(names.stored_file_name(longest[1:])) < 1024 - len(names.input_key("t", "j", "u",
+                                                                                  "x"))
+    for bad in ("", "  ", ".", "..", "a..b", "a/b", "a\\b", "x\x00", "x\x1f", "x\x7f",
+                "x\x85", "a\u2028b", "a\u202eb", "\ud800", longest):
+        with pytest.raises(ValueError, match="invalid file name"):
+            names.input_key("t", "j", "u1", bad)
+
+
 def test_every_code_is_documented_and_the_page_is_current() -> None:
     from pathlib import Path
 

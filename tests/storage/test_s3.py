@@ -78,6 +78,11 @@ async def test_presigned_get_and_put_are_really_signed(store: ObjectStore) -> No
         put_url = await store.presign_put("t/up.txt", expires_s=60)
         assert (await http.put(put_url, content=b"via url")).status_code == 200
         assert await store.get_bytes("t/up.txt") == b"via url"
+        named = await http.get(await store.presign_get("t/p.txt", expires_s=60,
+                                                       filename='数据 "1".csv'))
+        assert named.headers["content-disposition"] == (
+            'attachment; filename="__ _1_.csv"; '
+            "filename*=UTF-8''%E6%95%B0%E6%8D%AE%20%221%22.csv")
         short = await store.presign_get("t/p.txt", expires_s=1)
         await asyncio.sleep(2.2)
         assert (await http.get(short)).status_code == 403

@@ -28,7 +28,14 @@ def problems(template: str, params: dict[str, object], columns: object = AUTO) -
         validate_params(CATALOGUE.get(template), params, columns)  # type: ignore[arg-type]
     assert caught.value.code is ErrorCode.TEMPLATE_PARAM_INVALID
     assert caught.value.http_status == 422
-    return {p.field: p.reason for p in caught.value.problems}
+    return {p.param: p.reason for p in caught.value.problems}
+
+
+def fields(template: str, params: dict[str, object], columns: object = AUTO) -> list[str]:
+    """Where each problem is, as the client reads it."""
+    with pytest.raises(ParamsInvalid) as caught:
+        validate_params(CATALOGUE.get(template), params, columns)  # type: ignore[arg-type]
+    return [p.field for p in caught.value.problems]
 
 
 def test_valid_params_get_defaults_and_canonical_lists() -> None:
@@ -49,6 +56,21 @@ def test_every_bad_parameter_is_reported_with_its_field() -> None:
         "indepvars": ProblemCode.NOT_A_COLUMN,
         "level": ProblemCode.OUT_OF_RANGE,
     }
+
+
+def test_a_problem_names_the_path_of_the_item_to_blame() -> None:
+    assert fields("ols", {"depvar": "price", "indepvars": [["mpg"]]}, None) == [
+        "params.indepvars[0]"]
+    assert fields("ols", {"depvar": "price", "indepvars": ["mpg", 7]}, None) == [
+        "params.indepvars[1]"]
+    assert fields("ols", {"depvar": "price", "indepvars": ["mpg", "mpg"]}, None) == [
+        "params.indepvars[1]"]
+    assert fields("ols", {"depvar": "price", "indepvars": ["mpg", "x", "weight"]}) == [
+        "params.indepvars[1]"]
+    # A list given as one string is named as a whole: the client wrote no positions.
+    assert fields("ols", {"depvar": "price", "indepvars": "mpg x"}) == ["params.indepvars"]
+    assert fields("ols", {"depvar": 1, "indepvars": ["mpg"], "a b": 1}, None) == [
+        'params["a b"]', "params.depvar"]
 
 
 def test_missing_required_and_wrong_json_types() -> None:

@@ -7,6 +7,7 @@ from litestar.response import Redirect, Stream
 
 from libs.contracts.errors import ErrorCode, SSError
 from libs.contracts.jobs import Artifact, JobRecord
+from libs.storage import content_disposition
 from services.api.auth import Principal
 from services.api.openapi import errors
 from services.api.state import Services
@@ -53,5 +54,5 @@ class ArtifactsController(Controller):
         return Stream(
             services.objects.stream(artifact.key), media_type=artifact.content_type,
             headers={"content-length": str(artifact.size),
-                     "content-disposition": f'attachment; filename="{filename}"'},
+                     "content-disposition": content_disposition(filename)},
         )

@@ -3,11 +3,17 @@
 Replayed from ``SS_EVENTS`` (an ordered consumer filtered on the job), then live; the SSE id is
 the stream sequence, so a client reconnecting with ``Last-Event-ID`` resumes right after the
 last event it saw. The stream ends after the ``completed`` event of a finished job.
+
+A ``Last-Event-ID`` that is not one of those ids (not ASCII digits, or beyond the last
+sequence the stream has) is answered 400 ``VALIDATION_FAILED`` before anything is streamed:
+resuming from a made-up position would silently skip events, and replaying from the start
+would repeat ones the client has. An empty one means "from the start".
 """
 
 from __future__ import annotations
 
 import contextlib
+import re
 from collections.abc import AsyncIterator
 
 from litestar import Controller, Request, get
@@ -15,6 +21,7 @@ from litestar.response import ServerSentEvent, ServerSentEventMessage
 from nats.js import api
 
 from libs import names
+from libs.contracts.errors import ErrorCode, SSError
 from libs.contracts.events import JobCompleted, decode_event
 from libs.contracts.jobs import TERMINAL_STATES
 from services.api.auth import Principal
@@ -22,6 +29,29 @@ from services.api.openapi import errors
 from services.api.state import Services
 
 KEEPALIVE_S = 15.0
+#: An id this stream sends: a stream sequence in ASCII digits (``str.isdigit`` would also take
+#: "²" or "٣", which ``int`` refuses).
+_EVENT_ID = re.compile(r"^[0-9]{1,20}$")
+
+
+def _refused(message: str) -> SSError:
+    return SSError(ErrorCode.VALIDATION_FAILED, message,
+                   fields=[{"field": "Last-Event-ID", "message": message}])
+
+
+async def resume_after(services: Services, header: str) -> int:
+    """The stream sequence a ``Last-Event-ID`` header names (0: from the start)."""
+    given = header.strip(" \t")
+    if not given:
+        return 0
+    if not _EVENT_ID.match(given):
+        raise _refused(f"Last-Event-ID {given[:40]!r} is not an event id of this stream "
+                       "(a decimal sequence number)")
+    after = int(given)
+    info = await services.bus.js.stream_info(names.EVENTS_STREAM)
+    if after > info.state.last_seq:
+        raise _refused(f"Last-Event-ID {after} is beyond the last event ({info.state.last_seq})")
+    return after
 
 
 async def job_events(
@@ -61,10 +91,9 @@ class EventsController(Controller):
     tags = ("events",)
 
     @get("/", summary="Stream a job's events (SSE; resumable with Last-Event-ID)",
-         responses=errors(404), media_type="text/event-stream")
+         responses=errors(400, 404), media_type="text/event-stream")
     async def stream(self, job_id: str, request: Request,  # type: ignore[type-arg]
                      principal: Principal, services: Services) -> ServerSentEvent:
         await services.jobs.get(principal.tenant, job_id)  # 404 before streaming anything
-        last = request.headers.get("last-event-id", "")
-        after = int(last) if last.isdigit() else 0
+        after = await resume_after(services, request.headers.get("last-event-id", ""))
         return ServerSentEvent(job_events(services, principal.tenant, job_id, after))

@@ -10,7 +10,7 @@ from litestar import Controller, Request, Response, get, post, put
 from litestar.params import Parameter
 
 from libs.contracts.errors import ErrorCode, SSError
-from libs.contracts.jobs import InputFile, JobRecord, JobSpec
+from libs.contracts.jobs import InputFile, JobRecord, JobSpec, JobState
 from libs.datasets.report import Preview
 from services.api import operations
 from services.api.auth import Principal
@@ -20,13 +20,19 @@ from services.api.openapi import errors
 from services.api.state import Services
 from services.api.views import JobPage, JobView
 
+#: Largest job spec accepted (the spec lives in the job record, one NATS message).
+SPEC_MAX_BYTES = 64 * 1024
 
-def job_view(record: JobRecord, revision: int) -> JobView:
+
+async def job_view(services: Services, record: JobRecord, revision: int) -> JobView:
     """What clients see of ``record``: every field but the tenant (a field added to the record
-    and not to the view fails here, loudly)."""
+    and not to the view fails here, loudly), and while it is queued, its pool's state."""
     fields = msgspec.structs.asdict(record)
     del fields["tenant"]
-    return JobView(**fields, revision=revision)
+    pool = None
+    if record.state is JobState.QUEUED:
+        pool = await services.pools.status(record.spec.pool(services.settings.run_pool))
+    return JobView(**fields, revision=revision, pool=pool)
 
 
 class JobsController(Controller):
@@ -34,11 +40,12 @@ class JobsController(Controller):
     tags = ("jobs",)
 
     @post("/", status_code=201, summary="Create a job (idempotent with Idempotency-Key)",
-          responses=errors(404, 409, 413, 422))
+          request_max_body_size=SPEC_MAX_BYTES, responses=errors(404, 409, 413, 422))
     async def create(self, data: JobSpec, request: Request,  # type: ignore[type-arg]
                      principal: Principal, services: Services) -> Response[JobView]:
         async def action() -> JobView:
-            return job_view(*await operations.create_job(services, principal.tenant, data))
+            return await job_view(services, *await operations.create_job(
+                services, principal.tenant, data))
 
         return await idempotently(request, services, principal, "create",
                                   msgspec.json.encode(data), 201, action)
@@ -54,7 +61,7 @@ class JobsController(Controller):
         page, more = await services.index.page(principal.tenant, cursor, limit)
         # A job deleted since the page was cut is left out; NATS trouble is an error.
         found = await asyncio.gather(*(services.jobs.find(principal.tenant, i) for i in page))
-        items = [job_view(*f) for f in found if f is not None]
+        items = await asyncio.gather(*(job_view(services, *f) for f in found if f is not None))
         next_cursor = page[-1] if more and page else None
         return JobPage(items=items, next_cursor=next_cursor)
 
@@ -62,7 +69,7 @@ class JobsController(Controller):
           responses=errors(404))
     async def get_job(self, job_id: str, principal: Principal, services: Services) -> JobView:
         record, revision = await services.jobs.get(principal.tenant, job_id)
-        return job_view(record, revision)
+        return await job_view(services, record, revision)
 
     @post("/{job_id:str}/submit", status_code=202,
           summary="Queue the job to run (idempotent with Idempotency-Key)",
@@ -70,19 +77,22 @@ class JobsController(Controller):
     async def submit(self, job_id: str, request: Request,  # type: ignore[type-arg]
                      principal: Principal, services: Services) -> Response[JobView]:
         async def action() -> JobView:
-            return job_view(*await operations.submit_job(services, principal.tenant, job_id))
+            return await job_view(services, *await operations.submit_job(
+                services, principal.tenant, job_id))
 
         return await idempotently(request, services, principal, "submit", b"", 202, action)
 
     @post("/{job_id:str}/cancel", status_code=200, summary="Cancel a queued or running job",
           responses=errors(404, 409))
     async def cancel(self, job_id: str, principal: Principal, services: Services) -> JobView:
-        return job_view(*await operations.cancel_job(services, principal.tenant, job_id))
+        return await job_view(services, *await operations.cancel_job(
+            services, principal.tenant, job_id))
 
     @post("/{job_id:str}/retry", status_code=202, summary="Run a failed or cancelled job again",
-          responses=errors(404, 409))
+          responses=errors(404, 409, 422))
     async def retry(self, job_id: str, principal: Principal, services: Services) -> JobView:
-        return job_view(*await operations.retry_job(services, principal.tenant, job_id))
+        return await job_view(services, *await operations.retry_job(
+            services, principal.tenant, job_id))
 
     @put("/{job_id:str}/inputs/{name:str}", status_code=201, request_max_body_size=None,
          summary="Upload an input (raw body, streamed to storage)",
@@ -112,4 +122,4 @@ class JobsController(Controller):
             raise SSError(ErrorCode.ARTIFACT_NOT_FOUND, f"job {job_id} has no input {name!r}",
                           name=name)
         async with local_copy(services.objects.stream(upload.key)) as path:
-            return await read_preview(path, name, sheet, rows)
+            return await read_preview(path, name, sheet or upload.sheet, rows)

@@ -8,9 +8,11 @@ import msgspec
 from litestar import get
 
 from libs.contracts.events import JobEvent
+from services.api.openapi import PUBLIC
 
 
 @get("/v1/schemas/events", tags=("schemas",), summary="JSON Schema of the job events on NATS",
+     security=PUBLIC,
      description="Subjects: ss.events.<tenant>.<job_id>.<type>; the payload is one of these "
      "(tagged by `type`). See docs/events.md.")
 async def events_schema() -> dict[str, Any]:
