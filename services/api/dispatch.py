@@ -22,6 +22,7 @@ import time
 
 import msgspec
 
+from libs import names
 from libs.bus.connection import Bus
 from libs.bus.consumer import Delivery
 from libs.bus.jobstore import JobStore
@@ -63,6 +64,10 @@ class Dispatcher:
         self._jobs = store
         self._run_pool = run_pool
         self._grace_s = grace_s
+        #: job key -> lock held while that job's check is handled: two checks of one job
+        #: (a submit then a cancel) come due together, and handled at once both would find
+        #: the stream without the event and both publish it to plain-NATS subscribers
+        self._handling: dict[str, asyncio.Lock] = {}
 
     async def handle(self, delivery: Delivery) -> None:
         try:
@@ -73,6 +78,16 @@ class Dispatcher:
         wait = delivery.stored_at + self._grace_s - time.time()
         if wait > 0:
             await asyncio.sleep(wait)
+        key = names.job_key(check.tenant, check.job_id)
+        lock = self._handling.setdefault(key, asyncio.Lock())
+        try:
+            async with lock:
+                await self._settle(check)
+        finally:
+            if not lock.locked() and self._handling.get(key) is lock:
+                del self._handling[key]
+
+    async def _settle(self, check: HandOverCheck) -> None:
         found = await self._jobs.find(check.tenant, check.job_id)
         if found is None:
             return
