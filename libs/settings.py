@@ -91,8 +91,10 @@ DOCS: dict[str, str] = {
     "api_host": "Address the API binds to.",
     "api_port": "Port the API binds to.",
     "dev_tenant": "Tenant of the development API key.",
-    "dev_api_key": "Development API key (admin of the dev tenant); empty disables it.",
-    "api_keys_file": "JSON file listing operator-provisioned API keys (hashed; docs/api.md).",
+    "dev_api_key": "Development API key (tenant admin of SS_DEV_TENANT, never an operator); "
+    "empty disables it.",
+    "api_keys_file": "JSON file listing operator-provisioned API keys, the only source of "
+    "operator keys (hashed; docs/deploy.md).",
     "api_keys": "The same list inline, as JSON.",
     "rate_limit_per_s": "Requests per second allowed per API key (token bucket, per API process).",
     "rate_limit_burst": "Burst size of the per-key rate limit.",

@@ -19,7 +19,14 @@ import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import msgspec
+
+from libs.auth.keys import Role, new_token
+
 BIN = Path(sysconfig.get_path("scripts"))
+#: The platform operator's API key every test service gets (``SS_API_KEYS``): it mints the
+#: keys of the tenants a test needs.
+OPERATOR_TOKEN, _OPERATOR_KEY = new_token("ops", Role.OPERATOR, "tests")
 
 
 def free_port() -> int:
@@ -216,6 +223,7 @@ def service_env(nats: NatsServer, s3: S3Server, **extra: str) -> dict[str, str]:
             "SS_S3_ACCESS_KEY": s3.access_key,
             "SS_S3_SECRET_KEY": s3.secret_key,
             "SS_S3_BUCKET": s3.bucket,
+            "SS_API_KEYS": msgspec.json.encode([_OPERATOR_KEY]).decode(),
             "PYTHONPATH": str(Path(__file__).resolve().parent.parent),
             "PYTHONUNBUFFERED": "1",
         }

@@ -25,7 +25,8 @@ class ErrorCode(StrEnum):
     VALIDATION_FAILED = "VALIDATION_FAILED"
     #: No API key, or an invalid or revoked one.
     UNAUTHORIZED = "UNAUTHORIZED"
-    #: The key's role may not do this (admin routes need an admin key).
+    #: The key's role may not do this (admin routes need an admin key; a tenant admin manages
+    #: only its own tenant).
     FORBIDDEN = "FORBIDDEN"
     #: No such API key.
     KEY_NOT_FOUND = "KEY_NOT_FOUND"

@@ -7,7 +7,7 @@ import httpx
 import pytest
 
 from tests.e2e.stack import Stack
-from tests.servers import NatsServer, S3Server
+from tests.servers import OPERATOR_TOKEN, NatsServer, S3Server
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -33,7 +33,8 @@ def client_for(api: Stack, key: str | None) -> httpx.AsyncClient:
 
 @pytest.fixture
 async def admin(api: Stack) -> AsyncIterator[httpx.AsyncClient]:
-    async with client_for(api, "ss-dev-key") as c:
+    """The platform operator (manages every tenant's keys)."""
+    async with client_for(api, OPERATOR_TOKEN) as c:
         yield c
 
 
