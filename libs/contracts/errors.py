@@ -30,6 +30,8 @@ class ErrorCode(StrEnum):
     FORBIDDEN = "FORBIDDEN"
     #: No such API key.
     KEY_NOT_FOUND = "KEY_NOT_FOUND"
+    #: This deployment issues no NATS event credentials (``SS_NATS_SUBSCRIBER_SIGNER`` unset).
+    EVENT_CREDENTIALS_DISABLED = "EVENT_CREDENTIALS_DISABLED"
     #: No such route.
     ROUTE_NOT_FOUND = "ROUTE_NOT_FOUND"
     #: The route exists but not with this method.
@@ -125,6 +127,7 @@ HTTP_STATUS: dict[ErrorCode, int] = {
     ErrorCode.UNAUTHORIZED: 401,
     ErrorCode.FORBIDDEN: 403,
     ErrorCode.KEY_NOT_FOUND: 404,
+    ErrorCode.EVENT_CREDENTIALS_DISABLED: 501,
     ErrorCode.ROUTE_NOT_FOUND: 404,
     ErrorCode.METHOD_NOT_ALLOWED: 405,
     ErrorCode.IDEMPOTENCY_KEY_REUSED: 409,

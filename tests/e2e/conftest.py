@@ -31,6 +31,6 @@ async def client(stack: Stack) -> AsyncIterator[Client]:
 
 @pytest.fixture
 async def bus(nats_server: NatsServer) -> AsyncIterator[Bus]:
-    b = await connect(nats_server.url, name="e2e-observer")
+    b = await connect(nats_server.url, name="e2e-observer", creds=nats_server.creds("admin"))
     yield b
     await b.close()
