@@ -116,6 +116,15 @@ class NatsServer:
         self.stop()
         self.start()
 
+    def refusals(self, clients: str = "ss-") -> list[str]:
+        """The server's log of permission violations by clients whose name starts with
+        ``clients`` (every SS service and client program names itself ``ss-...``): a service
+        that needs a subject its role does not allow shows up here."""
+        log = self.root / "nats.log"
+        text = log.read_text(errors="replace") if log.exists() else ""
+        return [line for line in text.splitlines()
+                if "Violation" in line and f':{clients}' in line]
+
     def reload(self) -> None:
         """Make the running server read its configuration again (after a revocation)."""
         assert self.proc is not None

@@ -24,6 +24,7 @@ def api(nats_server: NatsServer, s3_server: S3Server,
     stack.start_api()
     yield stack
     stack.stop_all()
+    assert not nats_server.refusals(), "a service was refused by NATS"
 
 
 def client_for(api: Stack, key: str | None) -> httpx.AsyncClient:

@@ -57,6 +57,7 @@ def live_stack(nats_server: NatsServer, s3_server: S3Server,
     stack.start_all()
     yield stack
     stack.stop_all()
+    assert not nats_server.refusals(), "a service or client program was refused by NATS"
 
 
 PYTHON = sys.executable

@@ -20,6 +20,7 @@ def stack(nats_server: NatsServer, s3_server: S3Server,
     stack.start_all()
     yield stack
     stack.stop_all()
+    assert not nats_server.refusals(), "a service was refused by NATS"
 
 
 @pytest.fixture
