@@ -23,6 +23,7 @@ from nats.errors import TimeoutError as NatsTimeout
 from nats.js import api
 
 from libs import names
+from libs.bus.auth.__main__ import main as auth_command
 from libs.bus.auth.permissions import JS_API, Role, kv_stream
 from libs.bus.auth.users import Credentials, SubscriberIssuer
 from libs.bus.connection import Bus, connect, login_options
@@ -84,6 +85,16 @@ async def session(nats_server: NatsServer, creds: Credentials) -> Session:
         await found.nc.close()  # a refused login leaves the socket open otherwise
         raise
     return found
+
+
+async def login_refused(nats_server: NatsServer, creds: Credentials) -> bool:
+    """Whether the server refuses ``creds`` at login."""
+    try:
+        s = await session(nats_server, creds)
+    except nats.errors.Error as exc:
+        return "authorization" in str(exc).lower()
+    await s.nc.close()
+    return False
 
 
 @pytest.fixture
@@ -258,16 +269,23 @@ async def test_revoked_and_expired_credentials_cannot_log_in(nats_server: NatsSe
     await live.nc.close()
     nats_server.auth.revoke(revoked.public_key)
     nats_server.reload()
-
-    async def refused_login() -> bool:
-        try:
-            s = await session(nats_server, revoked)
-        except nats.errors.Error as exc:
-            return "authorization" in str(exc).lower()
-        await s.nc.close()
-        return False
-
-    await until(refused_login, timeout=10)  # the reload is asynchronous
+    await until(lambda: login_refused(nats_server, revoked), timeout=10)  # reloads are async
     other = await session(nats_server, kept)  # the tenant's other credential is untouched
     assert other.nc.is_connected
     await other.nc.close()
+
+
+async def test_rotating_a_role_key_retires_every_credential_it_signed(
+        nats_server: NatsServer, api_bus: Bus) -> None:
+    old = Credentials.load(nats_server.creds(Role.WORKER))
+    assert auth_command(["rotate", str(nats_server.auth.path), "worker"]) == 0
+    new = Credentials.load(nats_server.creds(Role.WORKER))
+    assert new.public_key != old.public_key
+    nats_server.reload()
+    await until(lambda: login_refused(nats_server, old), timeout=10)
+    s = await session(nats_server, new)  # the worker's new credential has the role's rights
+    try:
+        assert not await s.refused(names.FORMAT_SUBJECT)
+        assert await s.refused(f"{JS_API}.STREAM.DELETE.{names.EVENTS_STREAM}")
+    finally:
+        await s.nc.close()

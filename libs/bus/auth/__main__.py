@@ -19,7 +19,7 @@ import sys
 import time
 from pathlib import Path
 
-from libs.bus.auth.operator import AuthFolder
+from libs.bus.auth.operator import AuthFolder, write_secret
 from libs.bus.auth.permissions import Role
 
 RELOAD = "then reload nats-server (SIGHUP) so it takes effect"
@@ -66,8 +66,7 @@ def main(argv: list[str]) -> int:
         except ValueError as exc:
             parser.error(str(exc))
         if args.out:
-            args.out.write_text(issued.creds)
-            args.out.chmod(0o600)
+            write_secret(args.out, issued.creds)
             out.write(f"wrote {args.out}\n")
         else:
             out.write(issued.creds)

@@ -41,7 +41,7 @@ _LIMITS = {"subs": _U, "data": _U, "payload": _U, "imports": _U, "exports": _U,
 _JETSTREAM = {"mem_storage": _U, "disk_storage": _U, "streams": _U, "consumer": _U}
 
 
-def _write_secret(path: Path, text: str) -> None:
+def write_secret(path: Path, text: str) -> None:
     """Write ``text`` readable by its owner only (created so, never briefly wider)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
@@ -77,7 +77,7 @@ class AuthFolder:
         if path.exists() and not fresh:
             return KeyPair.from_seed(path.read_text())
         key = KeyPair.create(kind)
-        _write_secret(path, key.seed + "\n")
+        write_secret(path, key.seed + "\n")
         return key
 
     def _signed_once(self, name: str, sign: Callable[[], str]) -> str:
@@ -168,7 +168,7 @@ class AuthFolder:
     def write_creds(self, role: Role) -> IssuedUser:
         """Mint ``role``'s credential into ``<role>.creds`` (replacing the file)."""
         issued = self.mint(role)
-        _write_secret(self.creds(role), issued.creds)
+        write_secret(self.creds(role), issued.creds)
         return issued
 
     def revoke(self, public_key: str) -> None:
