@@ -53,9 +53,9 @@ def _row(name: str, values: list[float]) -> str:
 
 async def baseline(nats: NatsServer, s3: S3Server, rounds: int = 50) -> list[float]:
     """Sequential cost of one job's control-plane operations against the same servers."""
-    settings = Settings(nats_url=nats.url, s3_endpoint=s3.endpoint,
+    settings = Settings(nats_url=nats.url, nats_creds=nats.creds("admin"), s3_endpoint=s3.endpoint,
                         s3_access_key=s3.access_key, s3_secret_key=s3.secret_key)
-    bus = await connect(settings.nats_url, name="bench-baseline")
+    bus = await connect(settings.nats_url, name="bench-baseline", creds=settings.nats_creds)
     objects = await ObjectStore.open(settings)
     await ensure_topology(bus, settings)
     jobs = await JobStore.open(bus)
@@ -120,7 +120,7 @@ async def run(jobs: int, concurrency: int, workers: int) -> None:
         data = csv_bytes(10)
         # Completion is heard on NATS (as a subscriber would), not by polling the API.
         finished: dict[str, asyncio.Future[None]] = {}
-        bus = await connect(nats.url, name="bench-listener")
+        bus = await connect(nats.url, name="bench-listener", creds=nats.creds("admin"))
 
         async def on_completed(msg: Any) -> None:
             job_id = msg.subject.split(".")[3]

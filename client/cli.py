@@ -1,7 +1,8 @@
 """The ``ss`` command: templates, runs, job status, logs and events from a terminal.
 
 Configuration: ``--api-url``/``SS_API_URL`` (default http://127.0.0.1:8000),
-``--api-key``/``SS_API_KEY``, ``--nats``/``SS_NATS_URL`` (``ss events`` without ``--job``).
+``--api-key``/``SS_API_KEY``, ``--nats``/``SS_NATS_URL`` and ``--nats-creds``/``SS_NATS_CREDS``
+(``ss events`` without ``--job``).
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ Command = Callable[[argparse.Namespace, AsyncSSClient, Terminal], Awaitable[int]
 
 EPILOG = """exit status: 0 ok; 1 the job ended failed or cancelled; 2 bad arguments;
 3 the API refused the request or could not be reached.
-environment: SS_API_URL, SS_API_KEY, SS_NATS_URL."""
+environment: SS_API_URL, SS_API_KEY, SS_NATS_URL, SS_NATS_CREDS."""
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -88,11 +89,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--attempt", type=int, help="attempt number (default: the latest)")
 
     p = add("events", commands.events,
-            "tail events: of every job from NATS, or of one job (--job) from the API",
+            "tail events from NATS (a tenant's with its event credential), or of one job "
+            "(--job) from the API",
             json_output=True)
     p.add_argument("--job", metavar="JOB", help="follow one job's events through the API (SSE)")
     p.add_argument("--completed", action="store_true", help="only completed events")
     p.add_argument("--nats", metavar="URL", help="NATS URL (default: $SS_NATS_URL)")
+    p.add_argument("--nats-creds", metavar="FILE",
+                   help="NATS credentials, e.g. from POST /v1/admin/event-credentials "
+                        "(default: $SS_NATS_CREDS)")
     p.add_argument("--from-start", action="store_true",
                    help="from NATS: replay every kept event first, then tail")
     return parser

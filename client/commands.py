@@ -186,7 +186,9 @@ async def events(args: argparse.Namespace, ss: AsyncSSClient, term: Terminal) ->
             raise SSClientError(0, "NATS_URL_MISSING",
                                 "tailing every job needs NATS: pass --nats URL or set "
                                 "SS_NATS_URL (or follow one job with --job JOB)")
-        source = tail_events(url, completed_only=args.completed, from_start=args.from_start)
+        creds = args.nats_creds or os.environ.get("SS_NATS_CREDS", "")
+        source = tail_events(url, creds=creds, completed_only=args.completed,
+                             from_start=args.from_start)
     async for message in source:
         if args.completed and not isinstance(message.event, JobCompleted):
             continue

@@ -39,8 +39,12 @@ def main() -> int:
     api = f"http://{settings.api_host}:{settings.api_port}"
     wait_ready(f"{api}/readyz")
     out = Path(os.environ.get("SS_DEV_DATA", ".dev")) / "example-outputs"
+    auth = Path(os.environ.get("SS_DEV_DATA", ".dev")) / "nats-auth"
     print(f"\nSS is up.\n  API:      {api}   (OpenAPI: {api}/schema)\n"
-          f"  API key:  {settings.dev_api_key}   (Authorization: Bearer ...)\n"
+          f"  API key:  {settings.dev_api_key}   (Authorization: Bearer ...; a tenant admin "
+          f"of {settings.dev_tenant!r})\n"
+          f"  NATS:     {settings.nats_url}   (operator credential: {auth / 'admin.creds'}; "
+          f"a tenant's: POST {api}/v1/admin/event-credentials)\n"
           f"Running the example job: ols_robust on {DEFAULT_DATASET.name} ...", flush=True)
     result = asyncio.run(run_check(api, settings.dev_api_key, "ols_robust", DEFAULT_PARAMS,
                                    DEFAULT_DATASET, FORMATS, out, 300.0))

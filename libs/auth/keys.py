@@ -4,13 +4,19 @@ A token reads ``ss_<key id>_<secret>``. Only ``sha256(secret)`` is stored — in
 ``ss_api_keys`` for keys the admin API creates, or in ``SS_API_KEYS_FILE`` / ``SS_API_KEYS``
 for keys an operator provisions — and a presented secret is compared in constant time. The
 secret is 32 random bytes, so a plain hash is enough (no password-style stretching needed).
+
+Operator keys exist only in the operator's configuration: the API never creates one, and a
+KV record claiming the role is refused. ``python -m libs.auth.keys TENANT --role operator``
+prints a fresh token and the record to add to ``SS_API_KEYS_FILE``.
 """
 
 from __future__ import annotations
 
+import argparse
 import hashlib
 import hmac
 import secrets
+import sys
 import time
 from enum import StrEnum
 from pathlib import Path
@@ -27,8 +33,11 @@ from libs.contracts.jobs import now_iso
 class Role(StrEnum):
     #: Runs jobs of its own tenant.
     CLIENT = "client"
-    #: Also manages API keys (of every tenant).
+    #: A tenant admin: also manages its own tenant's API keys and event credentials.
     ADMIN = "admin"
+    #: The platform operator: manages every tenant's keys. Provisioned only through
+    #: ``SS_API_KEYS_FILE`` / ``SS_API_KEYS``, never through the API.
+    OPERATOR = "operator"
 
 
 class ApiKey(msgspec.Struct, kw_only=True, frozen=True, forbid_unknown_fields=True):
@@ -50,6 +59,10 @@ class Principal(msgspec.Struct, kw_only=True, frozen=True):
     tenant: str
     role: Role
     key_id: str
+
+    def manages(self, tenant: str) -> bool:
+        """Whether this caller may manage ``tenant``'s keys and credentials."""
+        return self.role is Role.OPERATOR or (self.role is Role.ADMIN and tenant == self.tenant)
 
 
 _decoder = msgspec.json.Decoder(ApiKey)
@@ -113,7 +126,7 @@ class KeyStore:
             key = await self._lookup(parts[0])
             if key is not None and key.revoked_at is None and hmac.compare_digest(
                 hash_secret(parts[1]), key.secret_sha256
-            ):
+            ) and (key.role is not Role.OPERATOR or key.key_id in self._static):
                 return Principal(tenant=key.tenant, role=key.role, key_id=key.key_id)
         raise SSError(ErrorCode.UNAUTHORIZED, "invalid or revoked API key")
 
@@ -132,12 +145,21 @@ class KeyStore:
         self._cache[key_id] = (now, found)
         return found
 
+    def is_static(self, key: ApiKey) -> bool:
+        """Whether ``key`` comes from the operator's configuration (not the KV bucket)."""
+        return key.key_id in self._static
+
     async def create(self, tenant: str, role: Role, name: str) -> tuple[str, ApiKey]:
+        if role is Role.OPERATOR:
+            raise SSError(ErrorCode.VALIDATION_FAILED,
+                          "operator keys are provisioned only through SS_API_KEYS_FILE or "
+                          "SS_API_KEYS", field="role")
         token, record = new_token(tenant, role, name)
         await self._kv.create(record.key_id, msgspec.json.encode(record))
         return token, record
 
-    async def list(self) -> list[ApiKey]:
+    async def list(self, tenant: str | None = None) -> list[ApiKey]:
+        """Every key, or those of ``tenant``."""
         found = list(self._static.values())
         try:
             ids = await self._kv.keys()
@@ -147,23 +169,51 @@ class KeyStore:
             entry = await self._kv.get(key_id)
             if entry.value:
                 found.append(_decoder.decode(entry.value))
+        if tenant is not None:
+            found = [k for k in found if k.tenant == tenant]
         return sorted(found, key=lambda k: (k.tenant, k.created_at, k.key_id))
 
-    async def revoke(self, key_id: str) -> ApiKey:
-        if key_id in self._static:
+    async def revoke(self, key_id: str, tenant: str | None = None) -> ApiKey:
+        """Revoke a KV-stored key; with ``tenant``, only one of that tenant's (another
+        tenant's key is answered like a missing one)."""
+        static = self._static.get(key_id)
+        if static is not None and tenant in (None, static.tenant):
             raise SSError(ErrorCode.VALIDATION_FAILED,
                           "keys from SS_API_KEYS_FILE/SS_API_KEYS are revoked by the operator "
                           "(remove them from the configuration)", key_id=key_id)
+        missing = SSError(ErrorCode.KEY_NOT_FOUND, f"no API key {key_id!r}", key_id=key_id)
+        if static is not None or not is_key_id(key_id):
+            raise missing
         try:
-            if not is_key_id(key_id):
-                raise KeyNotFoundError
             entry = await self._kv.get(key_id)
         except KeyNotFoundError as exc:
-            raise SSError(ErrorCode.KEY_NOT_FOUND, f"no API key {key_id!r}",
-                          key_id=key_id) from exc
+            raise missing from exc
         key = _decoder.decode(entry.value or b"")
+        if tenant not in (None, key.tenant):
+            raise missing
         if key.revoked_at is None:
             key = msgspec.structs.replace(key, revoked_at=now_iso())
             await self._kv.update(key_id, msgspec.json.encode(key), last=entry.revision)
         self._cache.pop(key_id, None)
         return key
+
+
+def main(argv: list[str]) -> int:
+    """Print a fresh token and the record for ``SS_API_KEYS_FILE`` (operator-provisioned)."""
+    parser = argparse.ArgumentParser(prog="python -m libs.auth.keys", description=main.__doc__)
+    parser.add_argument("tenant")
+    parser.add_argument("--role", choices=[r.value for r in Role], default=Role.OPERATOR.value)
+    parser.add_argument("--name", default="")
+    args = parser.parse_args(argv)
+    try:
+        token, record = new_token(args.tenant, Role(args.role), args.name)
+    except ValueError as exc:
+        parser.error(str(exc))
+    sys.stdout.write(f"token (shown once): {token}\n"
+                     f"record for SS_API_KEYS_FILE (a JSON list of these):\n"
+                     f"{msgspec.json.encode(record).decode()}\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

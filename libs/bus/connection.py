@@ -5,14 +5,17 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
+from typing import Any
 
 import nats
 from nats.aio.client import Client as NATS
 from nats.js import JetStreamContext
 
+from libs.bus.auth.users import Credentials
+
 log = logging.getLogger(__name__)
 
-__all__ = ["NATS", "Bus", "JetStreamContext", "connect"]
+__all__ = ["NATS", "Bus", "JetStreamContext", "connect", "login_options"]
 
 
 class Bus:
@@ -50,8 +53,21 @@ class Bus:
                 await self.nc.close()
 
 
-async def connect(url: str, *, name: str, connect_timeout: float = 30.0) -> Bus:
-    """Connect to ``url`` (comma-separated servers), waiting up to ``connect_timeout`` for it.
+def login_options(creds: Credentials | None) -> dict[str, Any]:
+    """Log in as the user of ``creds`` (sign the server's nonce, send the JWT) and take replies
+    on that user's own inbox, the only one its permissions let it hear."""
+    if creds is None:
+        return {}
+    token = creds.jwt.encode()
+    return {"signature_cb": creds.sign_nonce, "user_jwt_cb": lambda: token,
+            "inbox_prefix": creds.inbox_prefix}
+
+
+async def connect(url: str, *, name: str, creds: str = "",
+                  connect_timeout: float = 30.0) -> Bus:
+    """Connect to ``url`` (comma-separated servers) as the user of the ``.creds`` file
+    ``creds`` (none: no authentication), waiting up to ``connect_timeout`` for the server and
+    for the file (a deployment may write it while the service starts).
 
     Reconnects forever once connected (a service should ride out a NATS restart), but the
     initial connect is bounded: nats-py's "unlimited" setting would block start-up for minutes.
@@ -72,6 +88,7 @@ async def connect(url: str, *, name: str, connect_timeout: float = 30.0) -> Bus:
     servers = [u.strip() for u in url.split(",") if u.strip()]
     while True:
         try:
+            login = login_options(Credentials.load(creds) if creds else None)
             nc = await nats.connect(
                 servers=servers,
                 name=name,
@@ -84,6 +101,7 @@ async def connect(url: str, *, name: str, connect_timeout: float = 30.0) -> Bus:
                 error_cb=error_cb,
                 disconnected_cb=disconnected_cb,
                 reconnected_cb=reconnected_cb,
+                **login,
             )
             break
         except Exception as exc:

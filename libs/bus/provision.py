@@ -1,13 +1,20 @@
-"""Idempotent creation of every stream, consumer and KV bucket SS uses."""
+"""Idempotent creation of every stream, consumer and KV bucket SS uses.
+
+The API provisions the streams and buckets (``ensure_topology``); a worker or formatter may
+not create or change them (libs/bus/auth/permissions.py), so it waits for them
+(``await_topology``) and creates only its own consumer.
+"""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 
 from nats.js import api
 from nats.js.errors import BadRequestError, NotFoundError
 
 from libs import names
+from libs.bus.auth.permissions import kv_stream
 from libs.bus.connection import Bus
 from libs.settings import Settings
 
@@ -90,6 +97,9 @@ async def ensure_consumer(bus: Bus, settings: Settings, durable: str, filter_sub
     unacked items across replicas (default ``SS_MAX_ACK_PENDING``).
     """
     config = api.ConsumerConfig(
+        # Named as well as durable: created through the API subject that carries the name and
+        # the filter, which is what a service's permissions allow.
+        name=durable,
         durable_name=durable,
         filter_subject=filter_subject,
         ack_policy=api.AckPolicy.EXPLICIT,
@@ -125,3 +135,21 @@ async def ensure_topology(bus: Bus, settings: Settings) -> None:
     await ensure_work_stream(bus, settings)
     await ensure_events_stream(bus, settings)
     await ensure_buckets(bus, settings)
+
+
+async def await_topology(bus: Bus, *, log_every_s: float = 10.0) -> None:
+    """Return once the streams and the jobs bucket exist (the API creates them)."""
+    waited = 0.0
+    while True:
+        missing = []
+        for stream in (names.WORK_STREAM, names.EVENTS_STREAM, kv_stream(names.JOBS_BUCKET)):
+            try:
+                await bus.js.stream_info(stream)
+            except NotFoundError:
+                missing.append(stream)
+        if not missing:
+            return
+        if waited % log_every_s == 0:
+            log.warning("waiting for %s: the API creates them", ", ".join(missing))
+        await asyncio.sleep(0.5)
+        waited += 0.5

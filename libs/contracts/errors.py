@@ -27,10 +27,13 @@ class ErrorCode(StrEnum):
     VALIDATION_FAILED = "VALIDATION_FAILED"
     #: No API key, or an invalid or revoked one.
     UNAUTHORIZED = "UNAUTHORIZED"
-    #: The key's role may not do this (admin routes need an admin key).
+    #: The key's role may not do this (admin routes need an admin key; a tenant admin manages
+    #: only its own tenant).
     FORBIDDEN = "FORBIDDEN"
     #: No such API key.
     KEY_NOT_FOUND = "KEY_NOT_FOUND"
+    #: This deployment issues no NATS event credentials (``SS_NATS_SUBSCRIBER_SIGNER`` unset).
+    EVENT_CREDENTIALS_DISABLED = "EVENT_CREDENTIALS_DISABLED"
     #: No such route.
     ROUTE_NOT_FOUND = "ROUTE_NOT_FOUND"
     #: The route exists but not with this method.
@@ -132,6 +135,7 @@ HTTP_STATUS: dict[ErrorCode, int] = {
     ErrorCode.UNAUTHORIZED: 401,
     ErrorCode.FORBIDDEN: 403,
     ErrorCode.KEY_NOT_FOUND: 404,
+    ErrorCode.EVENT_CREDENTIALS_DISABLED: 501,
     ErrorCode.ROUTE_NOT_FOUND: 404,
     ErrorCode.METHOD_NOT_ALLOWED: 405,
     ErrorCode.UNSUPPORTED_MEDIA_TYPE: 415,

@@ -21,6 +21,7 @@ from litestar.types import ASGIApp, Receive, Scope, Send
 
 from libs import names
 from libs.auth.keys import KeyStore, load_static_keys
+from libs.bus.auth.users import SubscriberIssuer
 from libs.bus.connection import connect
 from libs.bus.consumer import ConsumerLoop
 from libs.bus.idempotency import IdempotencyStore
@@ -44,6 +45,7 @@ from services.api.pools import Pools
 from services.api.ratelimit import RateLimiter
 from services.api.routes.admin import AdminController
 from services.api.routes.artifacts import ArtifactsController
+from services.api.routes.credentials import EventCredentialsController
 from services.api.routes.events import EventsController
 from services.api.routes.health import healthz, metrics, readyz
 from services.api.routes.jobs import JobsController
@@ -106,7 +108,7 @@ def create_app(settings: Settings) -> Litestar:
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
-        bus = await connect(settings.nats_url, name="ss-api")
+        bus = await connect(settings.nats_url, name="ss-api", creds=settings.nats_creds)
         objects = await ObjectStore.open(settings)
         try:
             await ensure_topology(bus, settings)
@@ -132,6 +134,9 @@ def create_app(settings: Settings) -> Litestar:
                     await bus.js.key_value(names.IDEMPOTENCY_BUCKET)),
                 limiter=RateLimiter(settings.rate_limit_per_s, settings.rate_limit_burst),
                 pools=Pools(bus, settings.run_pool),
+                event_credentials=SubscriberIssuer.load(
+                    settings.nats_subscriber_signer, settings.nats_creds)
+                if settings.nats_subscriber_signer else None,
             )
             yield
             # Changes still in their grace period go back to the consumer for another replica.
@@ -146,7 +151,8 @@ def create_app(settings: Settings) -> Litestar:
 
     app = Litestar(
         route_handlers=[JobsController, ArtifactsController, EventsController,
-                        TemplatesController, AdminController, UploadsController, healthz,
+                        TemplatesController, AdminController, EventCredentialsController,
+                        UploadsController, healthz,
                         readyz, metrics, events_schema],
         # Small JSON bodies everywhere; the upload route streams and enforces its own limit.
         request_max_body_size=1024 * 1024,

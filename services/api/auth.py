@@ -24,6 +24,7 @@ async def principal_dependency(request: ASGIConnection[Any, Any, Any, Any]) -> P
 
 
 async def admin_dependency(principal: Principal) -> Principal:
-    if principal.role is not Role.ADMIN:
-        raise SSError(ErrorCode.FORBIDDEN, "this route needs an admin API key")
+    """Admin routes: a tenant admin (its own tenant) or the platform operator (any tenant)."""
+    if principal.role is Role.CLIENT:
+        raise SSError(ErrorCode.FORBIDDEN, "this route needs an admin or operator API key")
     return principal

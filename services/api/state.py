@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from libs.auth.keys import KeyStore
+from libs.bus.auth.users import SubscriberIssuer
 from libs.bus.connection import Bus
 from libs.bus.idempotency import IdempotencyStore
 from libs.bus.jobstore import JobStore
@@ -28,3 +29,5 @@ class Services:
     limiter: RateLimiter
     index: JobIndex
     pools: Pools
+    #: Issues tenants' NATS event credentials (None: SS_NATS_SUBSCRIBER_SIGNER unset).
+    event_credentials: SubscriberIssuer | None = None

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from libs.bus.connection import Bus, connect
 from libs.bus.consumer import ConsumerLoop, ExhaustedHandler, Handler
-from libs.bus.provision import ensure_consumer, ensure_topology
+from libs.bus.provision import await_topology, ensure_consumer
 from libs.settings import Settings
 from libs.storage import ObjectStore
 from services.common.metrics import refresh_queue_metrics
@@ -27,12 +27,12 @@ class Connections:
 
 @contextlib.asynccontextmanager
 async def connections(settings: Settings, name: str) -> AsyncIterator[Connections]:
-    """NATS (with streams and buckets provisioned) and S3, closed on exit."""
-    bus = await connect(settings.nats_url, name=name)
+    """NATS (once the API has provisioned the streams and buckets) and S3, closed on exit."""
+    bus = await connect(settings.nats_url, name=name, creds=settings.nats_creds)
     try:
         objects = await ObjectStore.open(settings)
         try:
-            await ensure_topology(bus, settings)
+            await await_topology(bus)
             yield Connections(bus, objects)
         finally:
             await objects.close()

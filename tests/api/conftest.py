@@ -8,7 +8,7 @@ import pytest
 
 from tests.api.catalogue import check_hook
 from tests.e2e.stack import Stack
-from tests.servers import NatsServer, S3Server
+from tests.servers import OPERATOR_TOKEN, NatsServer, S3Server
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -25,6 +25,7 @@ def api(nats_server: NatsServer, s3_server: S3Server,
     stack.start_api()
     yield stack
     stack.stop_all()
+    assert not nats_server.refusals(), "a service was refused by NATS"
 
 
 def client_for(api: Stack, key: str | None) -> httpx.AsyncClient:
@@ -36,7 +37,8 @@ def client_for(api: Stack, key: str | None) -> httpx.AsyncClient:
 
 @pytest.fixture
 async def admin(api: Stack) -> AsyncIterator[httpx.AsyncClient]:
-    async with client_for(api, "ss-dev-key") as c:
+    """The platform operator (manages every tenant's keys)."""
+    async with client_for(api, OPERATOR_TOKEN) as c:
         yield c
 
 

@@ -32,8 +32,8 @@ POOL = "dispatchpool"  # a pool no worker consumes: the items stay in the stream
 
 @pytest.fixture
 async def bus(nats_server: NatsServer) -> AsyncIterator[Bus]:
-    settings = Settings(nats_url=nats_server.url)
-    b = await connect(settings.nats_url, name="dispatch-test")
+    settings = Settings(nats_url=nats_server.url, nats_creds=nats_server.creds("admin"))
+    b = await connect(settings.nats_url, name="dispatch-test", creds=settings.nats_creds)
     await ensure_topology(b, settings)
     await ensure_dispatch_consumer(b, settings)
     yield b

@@ -201,7 +201,7 @@ async def test_listing_follows_jobs_created_by_other_replicas(
     from libs.contracts.jobs import JobRecord, JobSpec, new_job_id, now_iso
 
     async with client_for(api, await new_key(admin, "replicas")) as c:
-        bus = await connect(api.nats.url, name="other-replica")
+        bus = await connect(api.nats.url, name="other-replica", creds=api.nats.creds("api"))
         try:
             record = JobRecord(id=new_job_id(), tenant="replicas", created_at=now_iso(),
                                spec=JobSpec(template_id="ols_robust"))

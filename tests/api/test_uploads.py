@@ -14,7 +14,7 @@ import pytest
 
 from tests.api.conftest import AUTO_CSV, REPO, client_for, new_job, new_key
 from tests.e2e.stack import Stack
-from tests.servers import NatsServer, S3Server
+from tests.servers import OPERATOR_TOKEN, NatsServer, S3Server
 
 
 @pytest.fixture(scope="module")
@@ -141,7 +141,8 @@ async def test_another_tenant_cannot_use_a_jobs_uploads(uploads_api: Stack,
                                                         c: httpx.AsyncClient) -> None:
     job_id = await new_job(c)
     plan = await _start(c, job_id, AUTO_CSV)
-    async with client_for(uploads_api, await new_key(c, "intruder")) as other:
+    async with client_for(uploads_api, OPERATOR_TOKEN) as operator, client_for(
+            uploads_api, await new_key(operator, "intruder")) as other:
         for path, body in ((f"/v1/jobs/{job_id}/uploads", {
                 "name": "x.csv", "size": 3, "sha256": "0" * 64}),
                 (f"/v1/jobs/{job_id}/uploads/{plan['upload_id']}/parts", {"numbers": [1]}),

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import asyncio
 
+import msgspec
 import pytest
 
 from libs import names
-from libs.auth.keys import KeyStore, Role
+from libs.auth.keys import KeyStore, Role, new_token
 from libs.bus.connection import Bus
 from libs.contracts.errors import ErrorCode, SSError
 
@@ -26,3 +27,20 @@ async def test_revoke_reaches_another_replica_within_its_cache_time(bus: Bus) ->
     await asyncio.sleep(0.35)
     with pytest.raises(SSError):
         await there.authenticate(token)
+
+
+async def test_operator_keys_come_only_from_the_operators_configuration(bus: Bus) -> None:
+    kv = await bus.js.key_value(names.API_KEYS_BUCKET)
+    token, record = new_token("ops", Role.OPERATOR, "from-config")
+    configured = KeyStore(kv, {record.key_id: record})
+    assert (await configured.authenticate(token)).role is Role.OPERATOR
+    with pytest.raises(SSError) as info:
+        await configured.create("ops", Role.OPERATOR, "minted")
+    assert info.value.code is ErrorCode.VALIDATION_FAILED
+    # A record claiming the role in the bucket (written by anything but the operator's
+    # configuration) authenticates nobody.
+    forged, forged_record = new_token("ops", Role.OPERATOR, "forged")
+    await kv.create(forged_record.key_id, msgspec.json.encode(forged_record))
+    with pytest.raises(SSError) as info:
+        await KeyStore(kv, {}).authenticate(forged)
+    assert info.value.code is ErrorCode.UNAUTHORIZED

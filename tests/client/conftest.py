@@ -13,6 +13,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import pytest
 
 from tests.e2e.stack import Stack
@@ -25,15 +26,26 @@ class LibraryStack(Stack):
     """``Stack`` on the bundled ``do_library``. (``Stack.env`` passes its test library as a
     keyword beside ``settings``, so the library cannot be overridden through ``settings``.)"""
 
-    def env(self, **extra: str) -> dict[str, str]:
-        return {**super().env(**extra), "SS_DO_LIBRARY": str(REPO / "do_library")}
+    def env(self, role: str = "admin", **extra: str) -> dict[str, str]:
+        return {**super().env(role, **extra), "SS_DO_LIBRARY": str(REPO / "do_library")}
+
+    def event_creds(self) -> str:
+        """A NATS event credential of the dev tenant, issued by the API to its dev key (a
+        tenant admin) as a tenant's own services get theirs; made once per stack."""
+        path = self.root / "dev-events.creds"
+        if not path.exists():
+            response = httpx.post(f"{self.api_url}/v1/admin/event-credentials", json={},
+                                  headers={"authorization": "Bearer ss-dev-key"}, timeout=30)
+            assert response.status_code == 201, response.text
+            path.write_text(response.json()["creds"])
+        return str(path)
 
     def client_env(self, **extra: str) -> dict[str, str]:
         """Environment of a client process (the CLI, a subscriber) talking to this stack."""
         env = {k: v for k, v in os.environ.items() if not k.startswith("SS_")}
         return {**env, "SS_API_URL": self.api_url, "SS_API_KEY": "ss-dev-key",
-                "SS_NATS_URL": self.nats.url, "PYTHONPATH": str(REPO),
-                "PYTHONUNBUFFERED": "1", **extra}
+                "SS_NATS_URL": self.nats.url, "SS_NATS_CREDS": self.event_creds(),
+                "PYTHONPATH": str(REPO), "PYTHONUNBUFFERED": "1", **extra}
 
 
 @pytest.fixture(scope="module")
@@ -45,6 +57,7 @@ def live_stack(nats_server: NatsServer, s3_server: S3Server,
     stack.start_all()
     yield stack
     stack.stop_all()
+    assert not nats_server.refusals(), "a service or client program was refused by NATS"
 
 
 PYTHON = sys.executable

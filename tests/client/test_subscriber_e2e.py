@@ -4,13 +4,13 @@ outputs fetched, and a durable consumer that catches up on what finished while i
 from __future__ import annotations
 
 import re
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from client import SSClient
+from libs.bus.auth.users import Credentials
 from services.api.views import JobView
 from tests.client.conftest import REPO, LibraryStack, LineProcess
 
@@ -19,11 +19,13 @@ pytestmark = pytest.mark.slow
 AUTO = REPO / "do_library" / "examples" / "auto.csv"
 
 
-def subscriber(stack: LibraryStack, out: Path, durable: str) -> LineProcess:
-    """The example subscriber, once it has bound its durable consumer."""
-    proc = LineProcess(stack, "examples.completed_subscriber", "--out", str(out),
-                       "--durable", durable)
-    assert proc.next_line(30).startswith(f"subscribed as {durable!r}"), proc.seen
+def subscriber(stack: LibraryStack, out: Path) -> LineProcess:
+    """The example subscriber with the dev tenant's event credential (SS_NATS_CREDS), once
+    it has bound its durable consumer, which is named after the credential's user."""
+    user = Credentials.load(stack.event_creds()).public_key
+    proc = LineProcess(stack, "examples.completed_subscriber", "--out", str(out))
+    assert proc.next_line(30) == f"subscribed as {user!r} to ss.events.dev.*.completed", (
+        proc.seen)
     return proc
 
 
@@ -50,8 +52,7 @@ def check_outputs(job: JobView, folder: Path) -> None:
 
 def test_subscriber_fetches_each_job_once_and_catches_up_after_a_restart(
         live_stack: LibraryStack, ss: SSClient, tmp_path: Path) -> None:
-    durable = f"test-{uuid.uuid4().hex[:8]}"
-    listener = subscriber(live_stack, tmp_path, durable)
+    listener = subscriber(live_stack, tmp_path)
     try:
         first = run_job(ss)
         line = listener.wait_for(f"completed {first.id} ")
@@ -64,7 +65,7 @@ def test_subscriber_fetches_each_job_once_and_catches_up_after_a_restart(
         listener.stop()
 
     second = run_job(ss)  # finishes while nobody listens
-    listener = subscriber(live_stack, tmp_path, durable)
+    listener = subscriber(live_stack, tmp_path)
     try:
         listener.wait_for(f"completed {second.id} ")
         check_outputs(second, tmp_path / second.id)

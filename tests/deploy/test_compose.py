@@ -20,6 +20,7 @@ import msgspec
 import pytest
 
 from libs import names
+from libs.bus.auth.operator import AuthFolder
 from libs.settings import Settings, env_name, load_settings
 from tests.deploy.dockerfile import REPO, SERVICES
 
@@ -83,7 +84,9 @@ def test_workers_have_nothing_per_replica(combination: str) -> None:
     assert "container_name" not in worker
     assert "hostname" not in worker
     assert not worker.get("ports"), "a host port would make --scale worker=N collide"
-    named = [v for v in worker.get("volumes", []) if v["type"] == "volume"]
+    # (The read-only credentials volume is the same for every replica by design.)
+    named = [v for v in worker.get("volumes", []) if v["type"] == "volume"
+             and not (v["source"] == "nats-auth" and v.get("read_only"))]
     assert not named, f"a named volume would be shared by every replica: {named}"
     assert "SS_WORKER_ID" not in worker.get("environment", {})
 
@@ -153,14 +156,13 @@ def test_stata_override_mounts_stata_read_only_and_selects_the_stata_pool() -> N
 def test_cluster_override_runs_three_nats_nodes_and_three_replicas() -> None:
     config = _resolved(COMBINATIONS["cluster"])
     services = config["services"]
-    nodes = sorted(s for s in services if s.startswith("nats"))
+    nodes = sorted(s for s in services if s.startswith("nats") and s != "nats-auth")
     assert nodes == ["nats", "nats-2", "nats-3"]
     for node in nodes:
         (conf,) = [v for v in services[node]["volumes"] if v["type"] == "bind"]
         assert Path(conf["source"]) == COMPOSE / "nats-cluster" / "nats.conf"
-    data = {
-        next(v["source"] for v in services[n]["volumes"] if v["type"] == "volume") for n in nodes
-    }
+    data = {next(v["source"] for v in services[n]["volumes"]
+                 if v["type"] == "volume" and v["source"] != "nats-auth") for n in nodes}
     assert len(data) == 3, "each node needs its own JetStream volume"
     for name in SERVICES:
         env = services[name]["environment"]
@@ -183,9 +185,13 @@ def test_bind_mounts_exist(combination: str) -> None:
         (COMPOSE / "nats-cluster" / "nats.conf", {"NATS_SERVER_NAME": "ss-nats-1"}),
     ],
 )
-def test_nats_config_is_accepted_by_nats_server(conf: Path, env: dict[str, str]) -> None:
+def test_nats_config_is_accepted_by_nats_server(conf: Path, env: dict[str, str],
+                                                tmp_path: Path) -> None:
+    # Beside the auth folder the compose one-shot makes (nats.conf includes it).
+    AuthFolder(tmp_path / "auth").init()
+    (tmp_path / conf.name).write_text(conf.read_text())
     result = subprocess.run(
-        [str(BIN / "nats-server"), "-c", str(conf), "-t"],
+        [str(BIN / "nats-server"), "-c", str(tmp_path / conf.name), "-t"],
         capture_output=True,
         text=True,
         timeout=30,

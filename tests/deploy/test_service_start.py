@@ -29,7 +29,7 @@ from tests.deploy.dockerfile import (
     runtime_stage,
     sent_files,
 )
-from tests.servers import NatsServer, S3Server, free_port, service_env
+from tests.servers import NatsServer, S3Server, free_port, provision, service_env
 
 READY_TIMEOUT_S = 60.0
 STOP_TIMEOUT_S = 30.0
@@ -111,7 +111,8 @@ def test_image_cmd_starts_from_the_image_layout_and_reaches_readyz(
         "PYTHONPATH": str(app),
         "PYTHONDONTWRITEBYTECODE": "1",
     }
-    env = service_env(nats_server, s3_server, **overrides)
+    provision(nats_server)
+    env = service_env(nats_server, s3_server, service, **overrides)
     command = list(runtime_stage(service).last("CMD").args)
     assert command[0] == "python"
     log = tmp_path / f"{service}.log"

@@ -20,6 +20,7 @@ def stack(nats_server: NatsServer, s3_server: S3Server,
     stack.start_all()
     yield stack
     stack.stop_all()
+    assert not nats_server.refusals(), "a service was refused by NATS"
 
 
 @pytest.fixture
@@ -31,6 +32,6 @@ async def client(stack: Stack) -> AsyncIterator[Client]:
 
 @pytest.fixture
 async def bus(nats_server: NatsServer) -> AsyncIterator[Bus]:
-    b = await connect(nats_server.url, name="e2e-observer")
+    b = await connect(nats_server.url, name="e2e-observer", creds=nats_server.creds("admin"))
     yield b
     await b.close()

@@ -36,16 +36,18 @@ class Stack:
     def api_url(self) -> str:
         return f"http://127.0.0.1:{self.api_port}"
 
-    def env(self, **extra: str) -> dict[str, str]:
+    def env(self, role: str = "admin", **extra: str) -> dict[str, str]:
         values = {"SS_API_PORT": str(self.api_port), "SS_DO_LIBRARY": str(LIBRARY),
                   "SS_WORKDIR": str(self.root / "work"), **self.settings, **extra}
-        return service_env(self.nats, self.s3, **values)
+        return service_env(self.nats, self.s3, role, **values)
 
     def start(self, name: str, module: str, ready: str | None = None, **extra: str) -> None:
+        """Start ``python -m module``; an SS service logs in to NATS as itself."""
         log_path = self.root / f"{name}.log"
         offset = log_path.stat().st_size if log_path.exists() else 0
+        role = module.removeprefix("services.") if module.startswith("services.") else "admin"
         with log_path.open("ab") as log:
-            proc = subprocess.Popen([sys.executable, "-m", module], env=self.env(**extra),
+            proc = subprocess.Popen([sys.executable, "-m", module], env=self.env(role, **extra),
                                     stdout=log, stderr=subprocess.STDOUT,
                                     cwd=Path(__file__).resolve().parents[2])
         self.procs[name] = proc

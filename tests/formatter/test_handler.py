@@ -35,9 +35,11 @@ class Crash(BaseException):
 @pytest.fixture
 async def parts(nats_server: NatsServer, s3_server: S3Server
                 ) -> AsyncIterator[tuple[Bus, ObjectStore, FormatHandler]]:
-    settings = Settings(nats_url=nats_server.url, s3_endpoint=s3_server.endpoint,
+    settings = Settings(nats_url=nats_server.url, nats_creds=nats_server.creds("admin"),
+                        s3_endpoint=s3_server.endpoint,
                         s3_access_key=s3_server.access_key, s3_secret_key=s3_server.secret_key)
-    bus = await connect(settings.nats_url, name="formatter-test")
+    bus = await connect(settings.nats_url, name="formatter-test",
+                        creds=settings.nats_creds)
     await ensure_topology(bus, settings)
     objects = await ObjectStore.open(settings)
     handler = FormatHandler(bus=bus, store=await JobStore.open(bus), objects=objects,

@@ -41,10 +41,11 @@ TENANT = "resume"
 @pytest.fixture
 async def parts(nats_server: NatsServer, s3_server: S3Server, tmp_path: Any
                 ) -> AsyncIterator[tuple[Bus, JobStore, RunHandler]]:
-    settings = Settings(nats_url=nats_server.url, s3_endpoint=s3_server.endpoint,
+    settings = Settings(nats_url=nats_server.url, nats_creds=nats_server.creds("admin"),
+                        s3_endpoint=s3_server.endpoint,
                         s3_access_key=s3_server.access_key, s3_secret_key=s3_server.secret_key,
                         workdir=str(tmp_path / "work"))
-    bus = await connect(settings.nats_url, name="resume-test")
+    bus = await connect(settings.nats_url, name="resume-test", creds=settings.nats_creds)
     await ensure_topology(bus, settings)
     objects = await ObjectStore.open(settings)
     store = await JobStore.open(bus)

@@ -17,7 +17,7 @@ REPO = Path(__file__).resolve().parents[2]
 
 
 def test_unset_stata_cmd_refuses_to_start(nats_server: NatsServer, s3_server: S3Server) -> None:
-    env = service_env(nats_server, s3_server, SS_ENGINE="stata")
+    env = service_env(nats_server, s3_server, "worker", SS_ENGINE="stata")
     done = subprocess.run([sys.executable, "-m", "services.worker"], env=env, cwd=REPO,
                           capture_output=True, text=True, timeout=60)
     assert done.returncode == 1
@@ -27,7 +27,8 @@ def test_unset_stata_cmd_refuses_to_start(nats_server: NatsServer, s3_server: S3
 def test_invalid_stata_cmd_is_reported_by_readyz(nats_server: NatsServer,
                                                  s3_server: S3Server, tmp_path: Path) -> None:
     port = free_port()
-    env = service_env(nats_server, s3_server, SS_ENGINE="stata", SS_HEALTH_PORT=str(port),
+    env = service_env(nats_server, s3_server, "worker", SS_ENGINE="stata",
+                      SS_HEALTH_PORT=str(port),
                       SS_STATA_CMD=str(tmp_path / "no such stata"))
     proc = subprocess.Popen([sys.executable, "-m", "services.worker"], env=env, cwd=REPO,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
