@@ -22,7 +22,7 @@ async def _declare_pool(stack: Stack, pool: str) -> None:
     from libs.bus.provision import ensure_consumer
     from libs.settings import load_settings
 
-    bus = await connect(stack.nats.url, name="test-pool")
+    bus = await connect(stack.nats.url, name="test-pool", creds=stack.nats.creds("worker"))
     try:
         await ensure_consumer(bus, load_settings(stack.env()), names.worker_consumer(pool),
                               names.run_subject(pool))
@@ -55,12 +55,12 @@ async def test_an_engine_without_a_pool_is_refused_then_waits_visibly(
     idle = await _pool_of(client, job_id, "no_workers")
     assert "stata" in idle["message"]
     # A worker of the pool asks for work (and is handed this job's run item).
-    from nats.aio.client import Client
+    from libs.bus.connection import connect
 
-    nc = Client()
-    await nc.connect(hostile_api.nats.url)
+    worker = await connect(hostile_api.nats.url, name="ss-worker-test",
+                           creds=hostile_api.nats.creds("worker"))
     try:
-        sub = await nc.jetstream().pull_subscribe_bind("worker-stata", stream="SS_WORK")
+        sub = await worker.js.pull_subscribe_bind("worker-stata", stream="SS_WORK")
         taken = await sub.fetch(1, timeout=5)
         busy = await _pool_of(client, job_id, "busy")
         assert busy["in_flight"] == 1
@@ -73,7 +73,7 @@ async def test_an_engine_without_a_pool_is_refused_then_waits_visibly(
             await waiting
         await taken[0].term()
     finally:
-        await nc.close()
+        await worker.close()
     cancelled = (await client.post(f"/v1/jobs/{job_id}/cancel")).json()
     assert cancelled["state"] in TERMINAL_STATES
     assert cancelled["pool"] is None
