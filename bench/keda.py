@@ -1,7 +1,7 @@
 """What KEDA's ``nats-jetstream`` trigger and the HPA it drives would do, as plain code.
 
 The metric is read exactly as KEDA v2.20 reads it (pkg/scalers/nats_jetstream_scaler.go): one
-GET of the NATS monitoring endpoint ``/jsz?acc=<account>&config=true&consumers=true`` and, for
+GET of the NATS monitoring endpoint ``/jsz?acc=<accountID>&config=true&consumers=true`` and, for
 the trigger's stream and consumer, ``num_pending + num_ack_pending`` (queued plus delivered and
 not yet acknowledged, i.e. running). The trigger is active while that lag is above
 ``activationLagThreshold``.
@@ -25,26 +25,43 @@ import urllib.request
 from collections import deque
 from dataclasses import dataclass, field
 
+from libs.bus.auth.operator import ACCOUNT_NAME
 
-def jsz_url(monitor: str, account: str = "$G") -> str:
-    """The URL KEDA's scaler requests (``monitor`` is natsServerMonitoringEndpoint)."""
-    query = urllib.parse.urlencode({"acc": account, "config": "true", "consumers": "true"})
+
+def jsz_url(monitor: str, account_id: str) -> str:
+    """The URL KEDA's trigger reads: ``acc`` is the trigger's ``accountID`` (``account`` when
+    no id is given; ``$G`` on a server without accounts)."""
+    query = urllib.parse.urlencode({"acc": account_id, "config": "true", "consumers": "true"})
     return f"http://{monitor}/jsz?{query}"
 
 
-def consumer_lag(monitor: str, stream: str, consumer: str, account: str = "$G") -> int | None:
+@dataclass(frozen=True)
+class Trigger:
+    """The metadata of one ``nats-jetstream`` trigger that the lag depends on."""
+
+    endpoint: str  #: natsServerMonitoringEndpoint (host:port)
+    account_id: str  #: accountID
+    stream: str  #: stream
+    consumer: str  #: consumer
+    account: str = ACCOUNT_NAME  #: account
+
+
+def consumer_lag(trigger: Trigger) -> int | None:
     """``num_pending + num_ack_pending`` of the consumer, or None when it does not exist (KEDA
-    then reports an error and the HPA keeps the current count)."""
-    with urllib.request.urlopen(jsz_url(monitor, account), timeout=5) as resp:
+    then reports an error and the HPA keeps the current count). Like KEDA, the account is
+    matched by id or by name: with JWT accounts ``/jsz`` only answers for the account's public
+    key, and lists it under its name (``SS``)."""
+    with urllib.request.urlopen(jsz_url(trigger.endpoint, trigger.account_id),
+                                timeout=5) as resp:
         body = json.load(resp)
     for acc in body.get("account_details") or []:
-        if acc.get("name") != account:
+        if acc.get("id") != trigger.account_id and acc.get("name") != trigger.account:
             continue
         for detail in acc.get("stream_detail") or []:
-            if detail.get("name") != stream:
+            if detail.get("name") != trigger.stream:
                 continue
             for cons in detail.get("consumer_detail") or []:
-                if cons.get("name") == consumer:
+                if cons.get("name") == trigger.consumer:
                     return int(cons["num_pending"]) + int(cons["num_ack_pending"])
     return None
 

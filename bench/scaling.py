@@ -27,7 +27,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
-from bench.keda import Autoscaler, ScalingRule, consumer_lag
+from bench.keda import Autoscaler, ScalingRule, Trigger, consumer_lag
 from libs import names
 from libs.bus.connection import connect
 from tests.e2e.stack import Client, Stack, csv_bytes, fresh_stack
@@ -103,7 +103,14 @@ class Sample:
     running: int
 
 
-async def autoscale(fleet: Fleet, rule: ScalingRule, monitor: str, consumer: str,
+def pool_trigger(stack: Stack) -> Trigger:
+    """The worker pool's trigger as a deployment would write it (the account's id from the
+    operator's folder)."""
+    return Trigger(f"127.0.0.1:{stack.nats.monitor_port}", stack.nats.auth.account,
+                   names.WORK_STREAM, names.worker_consumer(POOL))
+
+
+async def autoscale(fleet: Fleet, rule: ScalingRule, trigger: Trigger,
                     idle: asyncio.Event, burst_over: asyncio.Event, timeline: list[Sample],
                     began: float) -> None:
     """Poll the lag and set the fleet's size every polling interval; ``idle`` is set while
@@ -111,7 +118,7 @@ async def autoscale(fleet: Fleet, rule: ScalingRule, monitor: str, consumer: str
     scaler = Autoscaler(rule)
     while not (burst_over.is_set() and idle.is_set()):
         now = time.monotonic()
-        lag = await asyncio.to_thread(consumer_lag, monitor, names.WORK_STREAM, consumer)
+        lag = await asyncio.to_thread(consumer_lag, trigger)
         fleet.scale_to(scaler.desired(now - began, lag, fleet.replicas))
         timeline.append(Sample(now - began, lag, fleet.replicas, fleet.running))
         if fleet.replicas <= rule.min_replicas:
@@ -131,11 +138,11 @@ class Burst:
     states: dict[str, str]
 
 
-async def burst(stack: Stack, jobs: int, ms: int, monitor: str) -> Burst:
+async def burst(stack: Stack, jobs: int, ms: int, trigger: Trigger) -> Burst:
     """Submit ``jobs`` sleepy jobs at once; wait until the run queue is drained and every job
     completed; count ``completed`` events per job (exactly one each is the contract)."""
     client = Client(stack.api_url)
-    bus = await connect(stack.nats.url, name="bench-scaling")
+    bus = await connect(stack.nats.url, name="bench-scaling", creds=stack.nats.creds("admin"))
     completions: dict[str, int] = {}
 
     async def on_completed(msg: Any) -> None:
@@ -143,7 +150,6 @@ async def burst(stack: Stack, jobs: int, ms: int, monitor: str) -> Burst:
         completions[job_id] = completions.get(job_id, 0) + 1
 
     await bus.nc.subscribe(names.COMPLETED_EVENTS, cb=on_completed)
-    consumer = names.worker_consumer(POOL)
     data = csv_bytes(5)
     began = time.monotonic()
     ids = await asyncio.gather(*(client.run("sleepy", {"var": "x", "ms": ms}, data, ["csv"])
@@ -153,7 +159,7 @@ async def burst(stack: Stack, jobs: int, ms: int, monitor: str) -> Burst:
     while not (drained and completed):
         assert time.monotonic() < deadline, "burst did not finish"
         now = time.monotonic() - began
-        lag = await asyncio.to_thread(consumer_lag, monitor, names.WORK_STREAM, consumer)
+        lag = await asyncio.to_thread(consumer_lag, trigger)
         if not drained and lag == 0:
             drained = now
         if not completed and all(completions.get(i, 0) for i in ids):
@@ -177,12 +183,12 @@ class Pass:
 
 
 async def fixed_pass(stack: Stack, jobs: int, ms: int, slots: int) -> Pass:
-    monitor = f"127.0.0.1:{stack.nats.monitor_port}"
+    trigger = pool_trigger(stack)
     fleet = Fleet(stack, "fixed", {"SS_WORKER_SLOTS": str(slots)})
     fleet.scale_to(1)
     await fleet.started()
     began = time.monotonic()
-    result = await burst(stack, jobs, ms, monitor)
+    result = await burst(stack, jobs, ms, trigger)
     seconds = fleet.worker_seconds(began, time.monotonic())
     await fleet.close()
     return Pass("fixed, 1 worker", result, seconds, 1, 0, [])
@@ -192,8 +198,7 @@ async def keda_pass(stack: Stack, jobs: int, ms: int, slots: int, rule: ScalingR
     """The burst with the autoscaler running, sent once the pool idles at its minimum (zero
     for a pool like Stata's); after it, the autoscaler goes on until the fleet is back there
     (scale-down is part of what is shown)."""
-    monitor = f"127.0.0.1:{stack.nats.monitor_port}"
-    consumer = names.worker_consumer(POOL)
+    trigger = pool_trigger(stack)
     fleet = Fleet(stack, "keda", {"SS_WORKER_SLOTS": str(slots)})
     # The Deployment's first pod creates the durable consumer KEDA reads, then goes with
     # the cooldown when minReplicaCount is 0 (deploy/k8s/components/stata: the same).
@@ -202,11 +207,11 @@ async def keda_pass(stack: Stack, jobs: int, ms: int, slots: int, rule: ScalingR
     idle, burst_over, timeline = asyncio.Event(), asyncio.Event(), []
     began = time.monotonic()
     scaler = asyncio.create_task(
-        autoscale(fleet, rule, monitor, consumer, idle, burst_over, timeline, began))
+        autoscale(fleet, rule, trigger, idle, burst_over, timeline, began))
     await asyncio.wait_for(idle.wait(), rule.cooldown_period_s + 60)
     await fleet.stopped()
     sent = time.monotonic()
-    result = await burst(stack, jobs, ms, monitor)
+    result = await burst(stack, jobs, ms, trigger)
     burst_over.set()
     await asyncio.wait_for(scaler, rule.cooldown_period_s + rule.scale_down_window_s + 60)
     peak = max((s.desired for s in timeline), default=fleet.replicas)

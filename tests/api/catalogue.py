@@ -27,7 +27,9 @@ def problem(status: int, headers: httpx.Headers, content: bytes,
     has no body by definition, so only its status is checked."""
     if status < 400:
         return None
-    if status >= 500 and status != 503:
+    # 503 (try again) and 501 (a feature this deployment switched off) are answers; any
+    # other 5xx is a bug.
+    if status >= 500 and status not in (501, 503):
         return f"server error {status}: {content[:300]!r}"
     if method == "HEAD":
         return None

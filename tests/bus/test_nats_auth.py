@@ -93,6 +93,10 @@ async def login_refused(nats_server: NatsServer, creds: Credentials) -> bool:
         s = await session(nats_server, creds)
     except nats.errors.Error as exc:
         return "authorization" in str(exc).lower()
+    except ConnectionError:
+        # The server closes the socket right after its -ERR; the client may see the close
+        # first. Not an answer either way: the caller's `until` asks again.
+        return False
     await s.nc.close()
     return False
 

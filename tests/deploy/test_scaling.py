@@ -12,7 +12,7 @@ import asyncio
 import contextlib
 import shutil
 
-from bench.keda import Autoscaler, ScalingRule, consumer_lag
+from bench.keda import Autoscaler, ScalingRule, Trigger, consumer_lag
 from bench.scaling import keda_pass, stack_settings
 from libs import names
 from libs.bus.connection import connect
@@ -74,11 +74,13 @@ def test_a_failing_read_changes_nothing() -> None:
 
 
 async def test_lag_read_like_keda_is_pending_plus_ack_pending(nats_server: NatsServer) -> None:
-    settings = Settings(nats_url=nats_server.url)
-    bus = await connect(nats_server.url, name="test-scaling-lag")
+    creds = nats_server.creds("admin")
+    settings = Settings(nats_url=nats_server.url, nats_creds=creds)
+    bus = await connect(nats_server.url, name="test-scaling-lag", creds=creds)
     pool = f"lag{free_port()}"
     consumer = names.worker_consumer(pool)
     monitor = f"127.0.0.1:{nats_server.monitor_port}"
+    trigger = Trigger(monitor, nats_server.auth.account, names.WORK_STREAM, consumer)
     try:
         await ensure_work_stream(bus, settings)
         await ensure_consumer(bus, settings, consumer, names.run_subject(pool))
@@ -88,11 +90,12 @@ async def test_lag_read_like_keda_is_pending_plus_ack_pending(nats_server: NatsS
         fetched = await sub.fetch(2, timeout=5)
         info = await bus.js.consumer_info(names.WORK_STREAM, consumer)
         assert (info.num_pending, info.num_ack_pending) == (3, 2)
-        assert await asyncio.to_thread(consumer_lag, monitor, names.WORK_STREAM, consumer) == 5
+        assert await asyncio.to_thread(consumer_lag, trigger) == 5
         for msg in fetched:
             await msg.ack_sync()
-        assert await asyncio.to_thread(consumer_lag, monitor, names.WORK_STREAM, consumer) == 3
-        assert await asyncio.to_thread(consumer_lag, monitor, names.WORK_STREAM, "nobody") is None
+        assert await asyncio.to_thread(consumer_lag, trigger) == 3
+        assert await asyncio.to_thread(consumer_lag, Trigger(
+            monitor, nats_server.auth.account, names.WORK_STREAM, "nobody")) is None
     finally:
         with contextlib.suppress(Exception):
             await bus.js.delete_consumer(names.WORK_STREAM, consumer)
