@@ -7,7 +7,7 @@ import pandas as pd
 
 
 def daily_returns() -> pd.DataFrame:
-    """20 firms × the 250 weekdays from 2 January 2023 (5,000 rows).
+    """20 firms over the 250 weekdays from 2 January 2023 (4,937 rows).
 
     Market return ``mkt`` ~ N(0.0004, 0.01²) per day. Firm i has beta_i ~ U(0.5, 1.6) and
     alpha_i ~ N(0, 0.0003²); ``ret = alpha_i + beta_i·mkt + 0.012·t₄/√2`` (Student t with 4
@@ -32,7 +32,7 @@ def daily_returns() -> pd.DataFrame:
     ret = np.round(ret, 6)
     start = rng.lognormal(np.log(2000), 1, firms)
     mktcap = np.round(start[:, None] * np.cumprod(1 + ret, axis=1), 1)
-    return pd.DataFrame(
+    frame = pd.DataFrame(
         {
             "firm": np.repeat(np.arange(1, firms + 1), n),
             "date": np.tile(days.strftime("%Y-%m-%d"), firms),
@@ -42,3 +42,8 @@ def daily_returns() -> pd.DataFrame:
             "event": event.ravel(),
         }
     )
+    day = np.tile(np.arange(n), firms)
+    late_listing = (frame["firm"] == 20) & (day < 60)
+    halted = (frame["firm"] == 7) & (day >= 100) & (day <= 102)
+    missing = late_listing | halted
+    return frame[~missing].reset_index(drop=True)

@@ -62,10 +62,12 @@ def survey_wave1() -> pd.DataFrame:
 
 def survey_wave2() -> pd.DataFrame:
     """Wave 2 (September 2023): 200 new respondents, ids 251–450, the same questionnaire
-    plus ``channel`` (1 online, 2 telephone; a column wave 1 lacks)."""
+    plus ``channel`` (1 online, 2 telephone; a column wave 1 lacks). Three forms were
+    submitted twice (respondents 260, 301 and 377 appear again as the last rows)."""
     frame = _wave(seed=2, wave=2, first_id=251, n=200, month=9)
     frame["channel"] = np.random.default_rng(3).integers(1, 3, len(frame))
-    return frame
+    again = frame[frame["resp_id"].isin([260, 301, 377])]
+    return pd.concat([frame, again], ignore_index=True)
 
 
 def satisfaction_labels() -> pd.DataFrame:
