@@ -54,7 +54,8 @@ def build_parser() -> argparse.ArgumentParser:
         return p
 
     p = add("templates", commands.templates, "list templates", json_output=True)
-    p.add_argument("--family", help="data, descriptive, tests, regression, binary, panel, causal")
+    p.add_argument("--family", help="data, descriptive, tests, regression, binary, panel, "
+                   "causal, timeseries, finance, medical, survival")
     p.add_argument("--shape", help="wide, long or panel")
     p.add_argument("--engine", help="embedded or stata")
     p.add_argument("--tag", help="a tag, e.g. did, robust, reshape")

@@ -94,7 +94,11 @@ class Family(enum.StrEnum):
     REGRESSION = "regression"
     BINARY = "binary"  #: logit/probit/count models
     PANEL = "panel"
-    CAUSAL = "causal"  #: DiD, event study, IV
+    CAUSAL = "causal"  #: DiD, event study, IV, regression discontinuity, weighting
+    TIMESERIES = "timeseries"
+    FINANCE = "finance"
+    MEDICAL = "medical"  #: diagnostic accuracy, agreement, reliability
+    SURVIVAL = "survival"
 
 
 Scalar = str | int | float | bool

@@ -6,12 +6,20 @@ from tests.templates import (
     cases_data,
     cases_descriptive,
     cases_panel,
+    cases_rank_and_variance,
     cases_regression,
     cases_tests,
 )
 from tests.templates.support import Case, Check
 
-_MODULES = (cases_regression, cases_panel, cases_tests, cases_descriptive, cases_data)
+_MODULES = (
+    cases_regression,
+    cases_panel,
+    cases_tests,
+    cases_rank_and_variance,
+    cases_descriptive,
+    cases_data,
+)
 
 #: template id → the check of its example request on the bundled data
 EXAMPLE_CHECKS: dict[str, Check] = {

@@ -142,8 +142,8 @@ def check_ols_interaction(res: Results, data: Mapping[str, pd.DataFrame], p: Par
 def check_ols_nested(res: Results, data: Mapping[str, pd.DataFrame], p: Params) -> None:
     y = str(p["depvar"])
     blocks = [names(p, b) for b in ("block1", "block2", "block3") if names(p, b)]
-    frame = data["main"].dropna(subset=[y, *sum(blocks, [])])
-    sets = [sum(blocks[: k + 1], []) for k in range(len(blocks))]
+    sets = [[x for block in blocks[: k + 1] for x in block] for k in range(len(blocks))]
+    frame = data["main"].dropna(subset=[y, *sets[-1]])
     robust = p["vce"] == "robust"
     fits = [_ols(frame, y, xs, **({"cov_type": "HC1"} if robust else {})) for xs in sets]
     for k, fit in enumerate(fits, start=1):

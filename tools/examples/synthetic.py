@@ -87,7 +87,7 @@ def blood_pressure() -> pd.DataFrame:
 
     ``sbp_before`` ~ N(150, 15²); ``sbp_after = sbp_before − 6 + N(0, 10²)``, both rounded,
     so ties and zero differences occur as in real readings; ``age`` ~ U{35..80},
-    ``female`` ~ Bernoulli(0.5).
+    ``female`` ~ Bernoulli(0.5); ``hyper_before``/``hyper_after`` = reading ≥ 140 (paired 0/1).
     """
     rng = np.random.default_rng(60)
     n = 60
@@ -100,6 +100,8 @@ def blood_pressure() -> pd.DataFrame:
             "female": rng.integers(0, 2, n),
             "sbp_before": before.astype(int),
             "sbp_after": after.astype(int),
+            "hyper_before": (before >= 140).astype(int),
+            "hyper_after": (after >= 140).astype(int),
         }
     )
 
