@@ -5,6 +5,7 @@ from __future__ import annotations
 from tests.templates import (
     cases_data,
     cases_descriptive,
+    cases_medical,
     cases_panel,
     cases_rank_and_variance,
     cases_regression,
@@ -19,6 +20,7 @@ _MODULES = (
     cases_rank_and_variance,
     cases_descriptive,
     cases_data,
+    cases_medical,
 )
 
 #: template id → the check of its example request on the bundled data
