@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from tests.templates import (
     cases_data,
+    cases_data_prep,
     cases_descriptive,
     cases_medical,
     cases_panel,
@@ -20,6 +21,7 @@ _MODULES = (
     cases_rank_and_variance,
     cases_descriptive,
     cases_data,
+    cases_data_prep,
     cases_medical,
 )
 

@@ -94,7 +94,10 @@ def run_case(case: Case, workdir: Path) -> tuple[Results, ValidatedParams]:
     check_shape(meta, params, FrameProbe(case.main))
     (workdir / "inputs").mkdir()
     for name, frame in case.inputs.items():
-        frame.to_stata(workdir / "inputs" / f"{name}.dta", write_index=False, version=118)
+        # Dates as Stata daily dates (%td), as the worker's reader writes them.
+        dates = {c: "td" for c in frame.columns if pd.api.types.is_datetime64_any_dtype(frame[c])}
+        frame.to_stata(workdir / "inputs" / f"{name}.dta", write_index=False, version=118,
+                       convert_dates=dates)
     return _render_and_run(meta, params, workdir), params
 
 
