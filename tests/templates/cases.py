@@ -6,11 +6,13 @@ from tests.templates import (
     cases_data,
     cases_data_prep,
     cases_descriptive,
+    cases_finance,
     cases_medical,
     cases_panel,
     cases_rank_and_variance,
     cases_regression,
     cases_tests,
+    cases_timeseries,
 )
 from tests.templates.support import Case, Check
 
@@ -23,6 +25,8 @@ _MODULES = (
     cases_data,
     cases_data_prep,
     cases_medical,
+    cases_finance,
+    cases_timeseries,
 )
 
 #: template id → the check of its example request on the bundled data
