@@ -11,6 +11,7 @@ from tests.templates import (
     cases_panel,
     cases_rank_and_variance,
     cases_regression,
+    cases_survival,
     cases_tests,
     cases_timeseries,
 )
@@ -27,6 +28,7 @@ _MODULES = (
     cases_medical,
     cases_finance,
     cases_timeseries,
+    cases_survival,
 )
 
 #: template id → the check of its example request on the bundled data
