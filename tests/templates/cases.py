@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from tests.templates import (
+    cases_causal,
     cases_data,
     cases_data_prep,
     cases_descriptive,
@@ -29,6 +30,7 @@ _MODULES = (
     cases_finance,
     cases_timeseries,
     cases_survival,
+    cases_causal,
 )
 
 #: template id → the check of its example request on the bundled data
