@@ -85,11 +85,58 @@ def check_fama_macbeth(res: Results, data: Mapping[str, pd.DataFrame], p: Params
     close(periods[f"b_{xs[0]}"], coefs[xs[0]].to_numpy())
 
 
+def check_event_study_car(res: Results, data: Mapping[str, pd.DataFrame], p: Params) -> None:
+    ret, market, event, unit, time = (
+        str(p[k]) for k in ("ret", "market", "eventvar", "panelvar", "timevar"))
+    bounds = [int(p[k]) for k in ("est_start", "est_end", "win_start", "win_end")]  # type: ignore[call-overload]
+    frame = data["main"].dropna(subset=[ret, market, unit, time]).sort_values([unit, time])
+    cars, abnormal = {}, []
+    for key, group in frame.groupby(unit):
+        day = np.arange(len(group))
+        events = day[group[event].to_numpy() == 1]
+        if not len(events):
+            continue
+        rel = day - events[0]
+        estimation = (rel >= bounds[0]) & (rel <= bounds[1])
+        fit = sm.OLS(group[ret][estimation], sm.add_constant(group[market][estimation])).fit()
+        ar = group[ret] - (fit.params["const"] + fit.params[market] * group[market])
+        window = (rel >= bounds[2]) & (rel <= bounds[3])
+        cars[key] = ar[window].sum()
+        abnormal.append(pd.DataFrame({"rel": rel[window], "ar": ar[window].to_numpy()}))
+    car = pd.Series(cars)
+    row = res.table("car_test").iloc[0]
+    t = car.mean() / (car.std() / np.sqrt(len(car)))
+    close([row["events"], row["mean_car"], row["sd_car"]], [len(car), car.mean(), car.std()])
+    close([row["t"], row["p"]], [t, 2 * stats.t.sf(abs(t), len(car) - 1)])
+    by_event = res.table("car_by_event")
+    close(by_event["car"], car.to_numpy())
+    daily = pd.concat(abnormal).groupby("rel")["ar"].mean()
+    table = res.table("abnormal_returns")
+    close(table["aar"], daily.to_numpy())
+    close(table["caar"], daily.cumsum().to_numpy())
+
+
+def _announcements(seed: int) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    firms, days = 12, 90
+    market = rng.normal(0, 0.01, days)
+    rows = []
+    for firm in range(1, firms + 1):
+        returns = 0.9 * market + rng.normal(0, 0.01, days)
+        flags = np.zeros(days, dtype=int)
+        flags[rng.integers(60, 85)] = 1
+        returns = returns + 0.02 * flags
+        rows.append(pd.DataFrame({"id": firm, "day": np.arange(days), "r": np.round(returns, 6),
+                                  "m": np.round(market, 6), "news": flags}))
+    return pd.concat(rows, ignore_index=True)
+
+
 EXAMPLE_CHECKS: dict[str, Check] = {
     "beta_estimation": check_betas,
     "winsorize_by_period": check_winsorize_by_period,
     "portfolio_sort": check_portfolio_sort,
     "fama_macbeth": check_fama_macbeth,
+    "event_study_car": check_event_study_car,
 }
 
 CASES = [
@@ -117,5 +164,13 @@ CASES = [
         params={"depvar": "y", "indepvars": ["x1"], "panelvar": "unit", "timevar": "year"},
         main=panel(102, units=30, gaps=True),
         check=check_fama_macbeth,
+    ),
+    Case(
+        template="event_study_car",
+        params={"ret": "r", "market": "m", "eventvar": "news", "panelvar": "id",
+                "timevar": "day", "est_start": -55, "est_end": -6, "win_start": 0,
+                "win_end": 0},
+        main=_announcements(103),
+        check=check_event_study_car,
     ),
 ]
