@@ -98,28 +98,33 @@ def _with_dummies(frame: pd.DataFrame, var: str) -> tuple[pd.DataFrame, list[str
     return pd.concat([frame, dummies], axis=1), list(dummies.columns)
 
 
-def check_ols_fixed_effects(res: Results, data: Mapping[str, pd.DataFrame], p: Params) -> None:
-    fe, xs, y = str(p["fevar"]), names(p, "indepvars"), str(p["depvar"])
-    frame, dummies = _with_dummies(data["main"], fe)
+def _fit_with_dummies(
+    data: Mapping[str, pd.DataFrame], p: Params, var: str
+) -> tuple[object, list[float], list[str]]:
+    """OLS with one dummy per level of ``var`` (the first left out), robust or clustered on
+    ``var`` as the ``vce`` parameter says; the fit, the levels and the dummies' names."""
+    xs, y = names(p, "indepvars"), str(p["depvar"])
+    frame, dummies = _with_dummies(data["main"], var)
     if p["vce"] == "cluster":
-        fit = _cluster_fit(frame, y, [*xs, *dummies], fe)
+        fit = _cluster_fit(frame, y, [*xs, *dummies], var)
     else:
         fit = _ols(frame, y, [*xs, *dummies], cov_type="HC1")
-    _check_terms(res, "ols_fe", fit, [*xs, "_cons"])
-    levels = sorted(frame[fe].dropna().unique())
+    return fit, sorted(frame[var].dropna().unique()), dummies
+
+
+def check_ols_fixed_effects(res: Results, data: Mapping[str, pd.DataFrame], p: Params) -> None:
+    fe = str(p["fevar"])
+    fit, levels, dummies = _fit_with_dummies(data, p, fe)
+    _check_terms(res, "ols_fe", fit, [*names(p, "indepvars"), "_cons"])
     for level, dummy in zip(levels[1:], dummies, strict=True):
         close(res.coef("ols_fe", f"{level:g}.{fe}")["coef"], fit.params[dummy])  # type: ignore[attr-defined]
     assert res.coef("ols_fe", f"{levels[0]:g}b.{fe}")["omitted"] == 1
 
 
 def check_ols_absorb(res: Results, data: Mapping[str, pd.DataFrame], p: Params) -> None:
-    absorb, xs, y = str(p["absorbvar"]), names(p, "indepvars"), str(p["depvar"])
-    frame, dummies = _with_dummies(data["main"], absorb)
-    if p["vce"] == "cluster":
-        fit = _cluster_fit(frame, y, [*xs, *dummies], absorb)
-    else:
-        fit = _ols(frame, y, [*xs, *dummies], cov_type="HC1")
-    _check_terms(res, "areg", fit, xs)  # identical to regress with the dummies written out
+    fit, _, _ = _fit_with_dummies(data, p, str(p["absorbvar"]))
+    # areg's numbers are those of regress with the dummies written out.
+    _check_terms(res, "areg", fit, names(p, "indepvars"))
     close(res.stat("areg", "N"), fit.nobs)  # type: ignore[attr-defined]
     close(res.stat("areg", "r2"), fit.rsquared)  # type: ignore[attr-defined]
 
