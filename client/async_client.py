@@ -36,11 +36,14 @@ T = TypeVar("T")
 
 
 class TemplateInfo(msgspec.Struct, kw_only=True, frozen=True):
-    """``GET /v1/templates/{id}``: the template, its parameters as JSON Schema, an example."""
+    """``GET /v1/templates/{id}``: the template, its parameters as JSON Schema, the example
+    request (parameters and the bundled file of each input), the Stata commands it runs."""
 
     template: Template
     parameters_schema: dict[str, Any]
     example_request: dict[str, Any]
+    stata_commands: list[str] = msgspec.field(default_factory=list)
+    ado_helpers: list[str] = msgspec.field(default_factory=list)
 
 
 class RunObserver:
@@ -158,15 +161,22 @@ class AsyncSSClient:
     # --- templates -----------------------------------------------------------------------
 
     async def templates(self, *, family: str | None = None, shape: str | None = None,
-                        engine: str | None = None, q: str | None = None) -> list[Template]:
+                        engine: str | None = None, tag: str | None = None,
+                        q: str | None = None) -> list[Template]:
         """The template catalogue, optionally filtered."""
         return await self._call("GET", "/v1/templates/", list[Template], retry=True, params={
-            "family": family, "shape": shape, "engine": engine, "q": q})
+            "family": family, "shape": shape, "engine": engine, "tag": tag, "q": q})
 
     async def template(self, template_id: str) -> TemplateInfo:
         """One template with its parameters' JSON Schema and an example request."""
         return await self._call("GET", f"/v1/templates/{quote(template_id)}", TemplateInfo,
                                 retry=True)
+
+    async def example_file(self, template_id: str, name: str, dest: Path | str, *,
+                           progress: Progress | None = None) -> Path:
+        """Download ``name``, a bundled file of the template's example, into folder ``dest``."""
+        url = f"/v1/templates/{quote(template_id)}/examples/{quote(name, safe='')}"
+        return await self._stream_to(url, {}, Path(dest) / _safe_relpath(name), progress)
 
     # --- jobs ----------------------------------------------------------------------------
 
@@ -256,11 +266,15 @@ class AsyncSSClient:
 
         Raw artifacts come from ``attempt`` (default: the latest); outputs ignore it.
         """
-        target = Path(dest) / _safe_relpath(name)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        part = target.with_name(target.name + ".part")
         url = f"/v1/jobs/{quote(job_id)}/artifacts/{quote(name)}"
         query = {"attempt": attempt} if attempt is not None else {}
+        return await self._stream_to(url, query, Path(dest) / _safe_relpath(name), progress)
+
+    async def _stream_to(self, url: str, query: dict[str, int], target: Path,
+                         progress: Progress | None) -> Path:
+        """GET ``url`` into ``target`` through a ``.part`` file renamed when complete."""
+        target.parent.mkdir(parents=True, exist_ok=True)
+        part = target.with_name(target.name + ".part")
         response = await self._send(lambda: self.http.build_request("GET", url, params=query),
                                     retry=True, stream=True)
         total = int(response.headers.get("content-length", "0")) or None
@@ -356,14 +370,15 @@ class AsyncSSClient:
 
     async def run(self, template_id: str, data: Path | str | Sequence[Path | str],
                   params: dict[str, ParamValue] | None = None, *,
-                  formats: Sequence[str] | None = None, wait: bool = True,
-                  out: Path | str | None = None,
+                  formats: Sequence[str] | None = None, inputs: dict[str, str] | None = None,
+                  wait: bool = True, out: Path | str | None = None,
                   observer: RunObserver | None = None) -> RunResult:
         """Create, upload ``data``, submit; with ``wait``, follow the job to its end and
-        download its outputs into ``out`` (when given and the job succeeded)."""
+        download its outputs into ``out`` (when given and the job succeeded). ``inputs`` maps
+        template inputs to the uploaded file names (default: matched by the API)."""
         seen = observer or RunObserver()
         paths = [Path(data)] if isinstance(data, (str, Path)) else [Path(p) for p in data]
-        job = await self.create_job(template_id, params, output_formats=formats)
+        job = await self.create_job(template_id, params, output_formats=formats, inputs=inputs)
         seen.created(job)
         for path in paths:
             await self.upload(job.id, path, progress=seen.upload(path.name))

@@ -55,9 +55,11 @@ def build_parser() -> argparse.ArgumentParser:
         return p
 
     p = add("templates", commands.templates, "list templates", json_output=True)
-    p.add_argument("--family", help="data, descriptive, tests, regression, binary, panel, causal")
+    p.add_argument("--family", help="data, descriptive, tests, regression, binary, panel, "
+                   "causal, timeseries, finance, medical, survival")
     p.add_argument("--shape", help="wide, long or panel")
     p.add_argument("--engine", help="embedded or stata")
+    p.add_argument("--tag", help="a tag, e.g. did, robust, reshape")
     p.add_argument("--q", help="text to look for in id, title, description and tags")
 
     p = add("template", commands.template, "show one template: parameters and an example",
@@ -66,8 +68,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = add("run", commands.run, "upload data, run a template, follow it, fetch the outputs")
     p.add_argument("template_id", metavar="TEMPLATE")
-    p.add_argument("data", metavar="DATA", nargs="+", type=Path,
+    p.add_argument("data", metavar="DATA", nargs="*", type=Path,
                    help="dataset file(s): csv, xlsx, xls or dta")
+    p.add_argument("--example", action="store_true",
+                   help="run the template's example as is: its bundled data (downloaded from "
+                   "the API) and example parameters, instead of DATA and -p")
     p.add_argument("-p", "--param", action="extend", nargs="+", default=[],
                    metavar="NAME=VALUE", help="template parameters: -p depvar=price "
                    "indepvars=mpg weight (a word without = adds to the list before it)")
@@ -114,7 +119,12 @@ def run_cli(argv: Sequence[str] | None = None, *, out: TextIO | None = None,
             tty: bool | None = None, transport: httpx.AsyncBaseTransport | None = None) -> int:
     """Parse ``argv``, run the subcommand writing to ``out`` (default stdout), return the
     exit status. Errors go to stderr; ``transport`` lets tests answer for the API."""
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command == "run" and bool(args.data) == args.example:
+        parser.error("run: give the dataset file(s) DATA, or --example (not both)")
+    if args.command == "run" and args.example and args.param:
+        parser.error("run --example runs the template's example as is: no -p")
     term = Terminal(out, tty=tty)
     try:
         return asyncio.run(_dispatch(args, term, transport))

@@ -7,7 +7,9 @@ import asyncio
 import contextlib
 import os
 import shlex
-from collections.abc import AsyncIterator, Iterator
+import tempfile
+from collections.abc import AsyncIterator, Iterator, Sequence
+from pathlib import Path
 
 import msgspec
 
@@ -18,7 +20,7 @@ from client.params import parse_params
 from client.sse import EventMessage
 from client.terminal import Terminal, describe_event, human_size
 from libs.contracts.events import JobCompleted
-from libs.contracts.jobs import JobState
+from libs.contracts.jobs import JobState, ParamValue
 from services.api.views import JobView
 
 #: Exit status of a job that ended failed or cancelled (``ss run --wait``).
@@ -31,7 +33,7 @@ def _print_json(term: Terminal, value: object) -> None:
 
 async def templates(args: argparse.Namespace, ss: AsyncSSClient, term: Terminal) -> int:
     found = await ss.templates(family=args.family, shape=args.shape, engine=args.engine,
-                               q=args.q)
+                               tag=args.tag, q=args.q)
     if args.json:
         _print_json(term, found)
         return 0
@@ -53,6 +55,14 @@ async def template(args: argparse.Namespace, ss: AsyncSSClient, term: Terminal) 
     term.line("")
     term.line(t.description.strip())
     term.line("")
+    term.line("use when: " + " ".join(t.use_when.split()))
+    term.line("avoid when: " + " ".join(t.avoid_when.split()))
+    term.line("assumptions:")
+    for assumption in t.assumptions:
+        term.line(f"  - {assumption}")
+    term.line("stata commands: " + ", ".join(info.stata_commands)
+              + "; ado helpers: " + (", ".join(info.ado_helpers) or "none"))
+    term.line("")
     term.line("parameters:")
     for p in t.parameters:
         need = "required" if p.required else f"default {p.default!r}"
@@ -62,6 +72,8 @@ async def template(args: argparse.Namespace, ss: AsyncSSClient, term: Terminal) 
         "-p " + shlex.quote(f"{k}={' '.join(v) if isinstance(v, list) else v}")
         for k, v in info.example_request.get("params", {}).items())
     term.line(f"example: ss run {t.id} DATA {example}".rstrip())
+    files = ", ".join(f"{k}={v}" for k, v in info.example_request.get("inputs", {}).items())
+    term.line(f"bundled: ss run {t.id} --example  (data {files})")
     return 0
 
 
@@ -102,13 +114,26 @@ async def _ticking(term: Terminal) -> AsyncIterator[None]:
 
 async def run(args: argparse.Namespace, ss: AsyncSSClient, term: Terminal) -> int:
     info = await ss.template(args.template_id)
-    params = parse_params(args.param, info.parameters_schema)
+    if not args.example:
+        params = parse_params(args.param, info.parameters_schema)
+        return await _run(args, ss, term, args.data, params, None)
+    request = info.example_request
+    inputs: dict[str, str] = request["inputs"]
+    with tempfile.TemporaryDirectory(prefix="ss-example-") as folder:
+        paths = [await ss.example_file(args.template_id, name, folder)
+                 for name in dict.fromkeys(inputs.values())]
+        return await _run(args, ss, term, paths, request["params"], inputs)
+
+
+async def _run(args: argparse.Namespace, ss: AsyncSSClient, term: Terminal,
+               data: Sequence[Path], params: dict[str, ParamValue],
+               inputs: dict[str, str] | None) -> int:
     formats = [f for f in ",".join(args.format).split(",") if f] if args.format else None
     wait = args.wait or args.out is not None
     observer = _TerminalObserver(term)
     async with _ticking(term) if wait else contextlib.nullcontext():
-        result = await ss.run(args.template_id, args.data, params, formats=formats, wait=wait,
-                              out=args.out, observer=observer)
+        result = await ss.run(args.template_id, data, params, formats=formats, inputs=inputs,
+                              wait=wait, out=args.out, observer=observer)
     job = result.job
     if not wait:
         term.line(f"job {job.id} {job.state.value}; follow it with: ss events --job {job.id}")

@@ -62,6 +62,12 @@ class SSClient:
         """See ``AsyncSSClient.template``."""
         return self._runner.run(self._async.template(template_id))
 
+    def example_file(self, template_id: str, name: str, dest: Path | str, *,
+                     progress: Progress | None = None) -> Path:
+        """See ``AsyncSSClient.example_file``."""
+        return self._runner.run(
+            self._async.example_file(template_id, name, dest, progress=progress))
+
     def create_job(self, template_id: str, params: dict[str, ParamValue] | None = None,
                    **options: Any) -> JobView:
         """See ``AsyncSSClient.create_job``."""

@@ -54,6 +54,8 @@ class ErrorCode(StrEnum):
     JOB_UPDATE_CONFLICT = "JOB_UPDATE_CONFLICT"
     #: No template with that id.
     TEMPLATE_NOT_FOUND = "TEMPLATE_NOT_FOUND"
+    #: The template's bundled example has no input file of that name.
+    EXAMPLE_NOT_FOUND = "EXAMPLE_NOT_FOUND"
     #: A template parameter is missing, unknown or invalid.
     TEMPLATE_PARAM_INVALID = "TEMPLATE_PARAM_INVALID"
     #: The dataset does not have the shape the template needs.
@@ -146,6 +148,7 @@ HTTP_STATUS: dict[ErrorCode, int] = {
     ErrorCode.JOB_STATE_CONFLICT: 409,
     ErrorCode.JOB_UPDATE_CONFLICT: 409,
     ErrorCode.TEMPLATE_NOT_FOUND: 404,
+    ErrorCode.EXAMPLE_NOT_FOUND: 404,
     ErrorCode.TEMPLATE_PARAM_INVALID: 422,
     ErrorCode.DATA_SHAPE_INVALID: 422,
     ErrorCode.OUTPUT_FORMATS_INVALID: 422,

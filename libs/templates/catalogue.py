@@ -1,7 +1,9 @@
 """The catalogue: every template of the library, loaded and cross-checked once.
 
 A template folder is ``<root>/templates/<id>/`` with ``template.toml`` (the metadata, see
-``metadata.py``) and ``template.do`` (plain Stata using the header's locals).
+``metadata.py``) and ``template.do`` (plain Stata using the header's locals). The datasets
+the templates' examples name live in ``<root>/examples/``; the project's ado helpers (the only
+non-official commands a template may use) in ``<root>/ado/``.
 """
 
 from __future__ import annotations
@@ -10,7 +12,12 @@ from pathlib import Path
 
 import msgspec
 
-from libs.templates.errors import ParamsInvalid, TemplateMetadataError, TemplateNotFound
+from libs.templates.errors import (
+    ExampleNotFound,
+    ParamsInvalid,
+    TemplateMetadataError,
+    TemplateNotFound,
+)
 from libs.templates.metadata import Engine, Family, InputRole, ParamType, Shape, Template
 from libs.templates.params import is_safe_text, validate_params
 from libs.templates.policy import check_do_file
@@ -20,13 +27,16 @@ from libs.templates.render import input_local
 DEFAULT_ROOT = Path(__file__).resolve().parents[2] / "do_library"
 METADATA_FILE = "template.toml"
 DO_FILE = "template.do"
+EXAMPLES_DIR = "examples"
+ADO_DIR = "ado"
 
 
 class Catalogue:
-    """All templates by id, with their do-file bodies."""
+    """All templates by id, with their do-file bodies, and the library folder they came from."""
 
-    def __init__(self, templates: dict[str, tuple[Template, str]]) -> None:
+    def __init__(self, templates: dict[str, tuple[Template, str]], root: Path) -> None:
         self._templates = dict(sorted(templates.items()))
+        self.root = root
 
     def __len__(self) -> int:
         return len(self._templates)
@@ -43,6 +53,18 @@ class Catalogue:
         self.get(template_id)
         return self._templates[template_id][1]
 
+    def example_file(self, template_id: str, name: str) -> Path:
+        """The bundled file ``name`` of the template's example; ``ExampleNotFound`` when the
+        example names no such file (so only example files are ever served)."""
+        if name not in self.get(template_id).example_inputs.values():
+            raise ExampleNotFound(template_id, name)
+        return self.root / EXAMPLES_DIR / name
+
+    def ado_helpers(self) -> frozenset[str]:
+        """The commands the library's own ado files define (``<root>/ado/<name>.ado``)."""
+        folder = self.root / ADO_DIR
+        return frozenset(p.stem for p in folder.glob("*.ado")) if folder.is_dir() else frozenset()
+
     def templates(self) -> list[Template]:
         """Every template, sorted by id."""
         return [meta for meta, _ in self._templates.values()]
@@ -53,9 +75,11 @@ class Catalogue:
         family: Family | str | None = None,
         shape: Shape | str | None = None,
         engine: Engine | str | None = None,
+        tag: str | None = None,
         text: str | None = None,
     ) -> list[Template]:
-        """Templates matching every filter given; ``text`` matches id, title, description, tags."""
+        """Templates matching every filter given; ``text`` matches id, title, description,
+        when to use it and tags."""
         needle = text.casefold() if text else None
         found = []
         for meta in self.templates():
@@ -65,8 +89,11 @@ class Catalogue:
                 continue
             if engine is not None and engine not in meta.engines:
                 continue
+            if tag is not None and tag not in meta.tags:
+                continue
             if needle is not None:
-                hay = " ".join([meta.id, meta.title, meta.description, *meta.tags]).casefold()
+                words = [meta.id, meta.title, meta.description, meta.use_when, *meta.tags]
+                hay = " ".join(words).casefold()
                 if needle not in hay:
                     continue
             found.append(meta)
@@ -79,8 +106,11 @@ def load_catalogue(root: Path = DEFAULT_ROOT) -> Catalogue:
     for folder in sorted((root / "templates").iterdir()):
         if folder.is_dir():
             meta, body = load_template(folder)
+            for name in meta.example_inputs.values():
+                if not (root / EXAMPLES_DIR / name).is_file():
+                    raise TemplateMetadataError(meta.id, f"example file {name!r} is not bundled")
             templates[meta.id] = (meta, body)
-    return Catalogue(templates)
+    return Catalogue(templates, root)
 
 
 def load_template(folder: Path) -> tuple[Template, str]:
@@ -109,6 +139,8 @@ def consistency_problems(meta: Template) -> list[str]:
     problems.extend(f"local name {name!r} is longer than 31" for name in locals_ if len(name) > 31)
     if [i.role for i in meta.inputs].count(InputRole.MAIN) != 1:
         problems.append("exactly one input must have role 'main'")
+    if sorted(meta.example_inputs) != sorted(i.name for i in meta.inputs):
+        problems.append("example_inputs must name a bundled file for every input")
     if len({o.file for o in meta.outputs}) != len(meta.outputs):
         problems.append("an output file is declared twice")
     if Engine.EMBEDDED in meta.engines and meta.ssc_packages:

@@ -1,6 +1,7 @@
 """Errors of the template library.
 
     SSError (libs.contracts.errors)
+    ├── ExampleNotFound              EXAMPLE_NOT_FOUND: not a file of the template's example
     └── JobFailed                    deterministic: a job with these inputs can never succeed
         ├── TemplateNotFound         TEMPLATE_NOT_FOUND: no template with that id
         ├── ParamsInvalid            TEMPLATE_PARAM_INVALID: one ``ParamProblem`` per bad field
@@ -18,7 +19,7 @@ import enum
 
 import msgspec
 
-from libs.contracts.errors import ErrorCode, JobFailed
+from libs.contracts.errors import ErrorCode, JobFailed, SSError
 
 
 class ProblemCode(enum.StrEnum):
@@ -71,6 +72,18 @@ class TemplateNotFound(JobFailed):
             template_id=template_id,
         )
         self.template_id = template_id
+
+
+class ExampleNotFound(SSError):
+    """The template's bundled example has no input file of that name."""
+
+    def __init__(self, template_id: str, name: str) -> None:
+        super().__init__(
+            ErrorCode.EXAMPLE_NOT_FOUND,
+            f"template {template_id!r} has no example file {name!r}",
+            template_id=template_id,
+            name=name,
+        )
 
 
 class ParamsInvalid(JobFailed):

@@ -16,10 +16,11 @@ class FrameProbe:
         self._frame = frame
 
     def columns(self) -> DatasetColumns:
-        """Column names with whether each is numeric (bools count as numeric, as in Stata)."""
+        """Column names with whether each is numeric (bools and dates count as numeric, as
+        in Stata, where a date is a number with a date format)."""
         return DatasetColumns.of(
             [
-                (str(name), bool(pd.api.types.is_numeric_dtype(dtype)))
+                (str(name), _numeric(dtype) or pd.api.types.is_datetime64_any_dtype(dtype))
                 for name, dtype in self._frame.dtypes.items()
             ]
         )
@@ -30,9 +31,16 @@ class FrameProbe:
         return not bool(keys.duplicated().any())
 
     def integer_valued(self, name: str) -> bool:
-        """Whether ``name`` is numeric and every non-missing value is whole."""
+        """Whether ``name`` is numeric and every non-missing value is whole (a daily date is
+        a whole number of days in Stata)."""
         column = self._frame[name]
-        if not pd.api.types.is_numeric_dtype(column.dtype):
-            return False
         values = column.dropna()
+        if pd.api.types.is_datetime64_any_dtype(column.dtype):
+            return bool((values == values.dt.normalize()).all())
+        if not _numeric(column.dtype):
+            return False
         return bool((values == values.round()).all())
+
+
+def _numeric(dtype: object) -> bool:
+    return bool(pd.api.types.is_numeric_dtype(dtype))

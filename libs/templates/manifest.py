@@ -14,32 +14,13 @@ from pathlib import Path
 from typing import Any
 
 from libs.templates.catalogue import Catalogue
+from libs.templates.commands import template_commands
 from libs.templates.docs import catalogue_markdown
 from libs.templates.metadata import template_json_schema
-from libs.templates.policy import command_words
+from libs.templates.request import example_request
 
 MANIFEST_FILE = "CAPABILITY_MANIFEST.json"
 SCHEMA_FILE = "template.schema.json"
-#: Words the interpreter itself handles (control flow, prefixes), not registry commands.
-LANGUAGE_WORDS = frozenset(
-    [
-        "if",
-        "else",
-        "foreach",
-        "forvalues",
-        "while",
-        "continue",
-        "break",
-        "program",
-        "end",
-        "capture",
-        "quietly",
-        "noisily",
-        "by",
-        "bysort",
-    ]
-)
-
 #: Answers "does the embedded engine implement this command?".
 Supports = Callable[[str], bool]
 
@@ -67,7 +48,8 @@ def capability_manifest(catalogue: Catalogue, supports: Supports) -> dict[str, A
     commands: dict[str, dict[str, Any]] = {}
     templates = []
     for meta in catalogue.templates():
-        words = [w for w in command_words(catalogue.body(meta.id)) if w not in LANGUAGE_WORDS]
+        used = template_commands(catalogue, meta.id)
+        words = used.all
         for word in words:
             entry = commands.setdefault(word, {"embedded": supports(word), "templates": []})
             entry["templates"].append(meta.id)
@@ -77,6 +59,7 @@ def capability_manifest(catalogue: Catalogue, supports: Supports) -> dict[str, A
                 "version": meta.version,
                 "title": meta.title,
                 "family": meta.family.value,
+                "tags": list(meta.tags),
                 "shapes": [s.kind.value for s in meta.shapes],
                 "engines": [e.value for e in meta.engines],
                 "min_stata_version": meta.min_stata_version,
@@ -87,8 +70,11 @@ def capability_manifest(catalogue: Catalogue, supports: Supports) -> dict[str, A
                 ],
                 "inputs": [{"name": i.name, "role": i.role.value} for i in meta.inputs],
                 "outputs": [{"file": o.file, "kind": o.kind.value} for o in meta.outputs],
-                "commands": sorted(words),
+                "commands": words,
+                "stata_commands": used.official,
+                "ado_helpers": used.ado_helpers,
                 "embedded_ready": all(supports(word) for word in words),
+                "example_request": example_request(meta),
             }
         )
     return {

@@ -21,6 +21,9 @@ Identifier = Annotated[str, msgspec.Meta(pattern=IDENTIFIER_PATTERN)]
 NonEmpty = Annotated[str, msgspec.Meta(min_length=1)]
 Tag = Annotated[str, msgspec.Meta(pattern=r"^[a-z0-9][a-z0-9_]{0,39}$")]
 ResultFile = Annotated[str, msgspec.Meta(pattern=r"^results/[a-z][a-z0-9_]*\.csv$")]
+#: A file of the library's examples folder: a plain name with a dataset extension.
+EXAMPLE_FILE_PATTERN = r"^[a-z0-9][a-z0-9_\-]{0,63}\.(?:csv|tsv|xlsx|xls|dta)$"
+ExampleFile = Annotated[str, msgspec.Meta(pattern=EXAMPLE_FILE_PATTERN)]
 
 
 class Shape(enum.StrEnum):
@@ -91,7 +94,11 @@ class Family(enum.StrEnum):
     REGRESSION = "regression"
     BINARY = "binary"  #: logit/probit/count models
     PANEL = "panel"
-    CAUSAL = "causal"  #: DiD, event study, IV
+    CAUSAL = "causal"  #: DiD, event study, IV, regression discontinuity, weighting
+    TIMESERIES = "timeseries"
+    FINANCE = "finance"
+    MEDICAL = "medical"  #: diagnostic accuracy, agreement, reliability
+    SURVIVAL = "survival"
 
 
 Scalar = str | int | float | bool
@@ -166,6 +173,12 @@ class Template(msgspec.Struct, kw_only=True, frozen=True, forbid_unknown_fields=
     description: NonEmpty
     family: Family
     tags: list[Tag] = msgspec.field(default_factory=list)
+    #: The question the template answers and the data it suits.
+    use_when: NonEmpty
+    #: When another template or method is the better choice.
+    avoid_when: NonEmpty
+    #: What must hold for the results to mean what they say.
+    assumptions: list[NonEmpty]
     shapes: list[ShapeSpec]
     parameters: list[Parameter] = msgspec.field(default_factory=list)
     inputs: list[Input] = msgspec.field(
@@ -174,6 +187,9 @@ class Template(msgspec.Struct, kw_only=True, frozen=True, forbid_unknown_fields=
         ]
     )
     outputs: list[Output]
+    #: The bundled example: each input's file in the library's ``examples/`` folder. With the
+    #: parameters' ``example`` values it makes a request that runs as is (``ss run --example``).
+    example_inputs: dict[Identifier, ExampleFile]
     engines: list[Engine] = msgspec.field(default_factory=lambda: [Engine.EMBEDDED, Engine.STATA])
     min_stata_version: Annotated[int, msgspec.Meta(ge=11, le=19)] = 16
     #: SSC packages real Stata needs; none for templates that claim the embedded engine.

@@ -1,12 +1,30 @@
-"""What ``GET /v1/templates/{id}`` tells a client: parameters as JSON Schema, an example request."""
+"""What ``GET /v1/templates/{id}`` tells a client: parameters as JSON Schema, the example
+request, the commands the template runs."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from libs.templates.catalogue import example_params
+import msgspec
+
+from libs.templates.catalogue import Catalogue, example_params
+from libs.templates.commands import template_commands
 from libs.templates.metadata import IDENTIFIER_PATTERN, Parameter, ParamType, Template
 from libs.templates.params import SAFE_TEXT_PATTERN
+
+
+def template_info(catalogue: Catalogue, template_id: str) -> dict[str, Any]:
+    """The body of ``GET /v1/templates/{id}``: the metadata, the parameters as JSON Schema,
+    the example request and the Stata commands the do-file runs."""
+    template = catalogue.get(template_id)
+    used = template_commands(catalogue, template_id)
+    return {
+        "template": msgspec.to_builtins(template),
+        "parameters_schema": parameters_json_schema(template),
+        "example_request": example_request(template),
+        "stata_commands": used.official,
+        "ado_helpers": used.ado_helpers,
+    }
 
 
 def parameters_json_schema(template: Template) -> dict[str, Any]:
@@ -26,10 +44,13 @@ def parameters_json_schema(template: Template) -> dict[str, Any]:
 
 
 def example_request(template: Template) -> dict[str, Any]:
-    """A job request body (``JobSpec`` fields) filled with the template's example values."""
+    """The template's example as a job request body (``JobSpec`` fields): the parameters'
+    example values, and each input mapped to the bundled file to upload under that name
+    (``GET /v1/templates/{id}/examples/{file}`` serves it)."""
     return {
         "template_id": template.id,
         "params": example_params(template),
+        "inputs": dict(template.example_inputs),
         "output_formats": ["csv", "log", "do"],
     }
 

@@ -24,7 +24,7 @@ from libs.contracts.events import (
 )
 from libs.contracts.jobs import Artifact, InputFile, JobSpec, JobState
 from libs.templates.catalogue import DEFAULT_ROOT, load_catalogue
-from libs.templates.request import example_request, parameters_json_schema
+from libs.templates.request import template_info
 from services.api.views import JobView
 
 AT = "2026-01-01T00:00:00.000Z"
@@ -107,10 +107,10 @@ class FakeAPI:
         if not rest:
             family = request.url.params.get("family")
             return self.json(200, CATALOGUE.search(family=family))
-        template = CATALOGUE.get(rest[0])
-        return self.json(200, {"template": template,
-                               "parameters_schema": parameters_json_schema(template),
-                               "example_request": example_request(template)})
+        if rest[1:2] == ["examples"]:
+            path = CATALOGUE.example_file(rest[0], rest[2])
+            return httpx.Response(200, content=path.read_bytes())
+        return self.json(200, template_info(CATALOGUE, rest[0]))
 
     def create(self, request: httpx.Request) -> httpx.Response:
         key = request.headers["idempotency-key"]

@@ -12,6 +12,7 @@ import pytest
 from client.cli import EXIT_API_ERROR, EXIT_USAGE, run_cli
 from client.commands import EXIT_JOB_FAILED
 from libs.templates.catalogue import DEFAULT_ROOT, load_catalogue
+from libs.templates.request import example_request
 from tests.client.fake_api import FakeAPI, output_bytes
 
 BASE = ["--api-url", "http://ss.test", "--api-key", "test-key"]
@@ -48,6 +49,33 @@ def test_template_shows_parameters_and_a_runnable_example() -> None:
     assert re.search(r"^  depvar +varname +required", out, re.M)
     assert re.search(r"^  level +number +default 95", out, re.M)
     assert "example: ss run ols_robust DATA -p depvar=price -p 'indepvars=mpg weight'" in out
+
+
+def test_template_says_when_to_use_it_and_how_to_run_its_example() -> None:
+    status, out = ss(FakeAPI(), "template", "did_2x2")
+    assert status == 0
+    assert out.count("use when: A policy or treatment reaches one group") == 1
+    assert "assumptions:\n  - Parallel trends" in out
+    assert "stata commands: collapse, generate, keep, local, regress, use; " \
+           "ado helpers: ss_export_table, ss_store_model" in out
+    assert "bundled: ss run did_2x2 --example  (data main=minimum_wage.csv)" in out
+
+
+def test_run_example_uploads_the_bundled_files_with_the_example_request() -> None:
+    api = FakeAPI()
+    status, out = ss(api, "run", "merge_datasets", "--example", "--wait")
+    assert status == 0, out
+    job = next(iter(api.jobs.values()))
+    request = example_request(load_catalogue(DEFAULT_ROOT).get("merge_datasets"))
+    assert job.spec.params == request["params"] == {"keys": ["firm"], "kind": "m:1"}
+    assert job.spec.inputs == request["inputs"]
+    for name in ("grunfeld.csv", "grunfeld_firms.csv"):
+        assert api.uploads[name] == (DEFAULT_ROOT / "examples" / name).read_bytes()
+    uploads = [line for line in out.splitlines() if line.startswith("upload")]
+    assert [line.split(":")[0] for line in uploads] == [
+        "upload grunfeld.csv", "upload grunfeld.csv",
+        "upload grunfeld_firms.csv", "upload grunfeld_firms.csv"]
+    assert "completed: succeeded" in out
 
 
 def test_run_uploads_follows_and_downloads_line_by_line(data: Path, tmp_path: Path) -> None:
@@ -153,7 +181,8 @@ def test_events_of_every_job_need_nats(monkeypatch: pytest.MonkeyPatch,
 
 
 def test_usage_errors_exit_2() -> None:
-    for argv in ([], ["run", "ols_robust"], ["frobnicate"]):
+    for argv in ([], ["run", "ols_robust"], ["frobnicate"], ["run", "ols", "--example", "x.csv"],
+                 ["run", "ols", "--example", "-p", "depvar=price"]):
         with pytest.raises(SystemExit) as caught:
             run_cli(argv)
         assert caught.value.code == 2

@@ -1,26 +1,41 @@
-"""Every run case: one fixture dataset and parameter set per template."""
+"""Every independent check: one per template's bundled example, and the fixture cases."""
 
 from __future__ import annotations
 
 from tests.templates import (
+    cases_causal,
     cases_data,
+    cases_data_prep,
     cases_descriptive,
+    cases_finance,
+    cases_medical,
     cases_panel,
+    cases_rank_and_variance,
     cases_regression,
+    cases_survival,
     cases_tests,
+    cases_timeseries,
 )
-from tests.templates.support import Case
+from tests.templates.support import Case, Check
 
-ALL_CASES: list[Case] = [
-    *cases_regression.CASES,
-    *cases_panel.CASES,
-    *cases_tests.CASES,
-    *cases_descriptive.CASES,
-    *cases_data.CASES,
-    # second parameter sets: other options and code paths of the same templates
-    *cases_regression.VARIANTS,
-    *cases_panel.VARIANTS,
-    *cases_tests.VARIANTS,
-    *cases_descriptive.VARIANTS,
-    *cases_data.VARIANTS,
-]
+_MODULES = (
+    cases_regression,
+    cases_panel,
+    cases_tests,
+    cases_rank_and_variance,
+    cases_descriptive,
+    cases_data,
+    cases_data_prep,
+    cases_medical,
+    cases_finance,
+    cases_timeseries,
+    cases_survival,
+    cases_causal,
+)
+
+#: template id → the check of its example request on the bundled data
+EXAMPLE_CHECKS: dict[str, Check] = {
+    template: check for module in _MODULES for template, check in module.EXAMPLE_CHECKS.items()
+}
+#: other parameter sets: other data, options and code paths of the same templates
+ALL_CASES: list[Case] = [case for module in _MODULES for case in module.CASES]

@@ -1,4 +1,4 @@
-"""Run cases for the data-management templates, checked against pandas."""
+"""Independent checks of the data-management templates, against pandas."""
 
 from __future__ import annotations
 
@@ -7,8 +7,9 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
+from tests.templates.cases_regression import Params, names
 from tests.templates.fixtures import cross_section, panel, wide_repeated
-from tests.templates.support import Case, Results, close, stata_pctile
+from tests.templates.support import Case, Check, Results, close, stata_pctile
 
 
 def _with_problems(seed: int) -> pd.DataFrame:
@@ -22,12 +23,17 @@ def _with_problems(seed: int) -> pd.DataFrame:
     return frame
 
 
-def check_overview(res: Results, data: Mapping[str, pd.DataFrame]) -> None:
+def _blank_as_missing(column: pd.Series) -> pd.Series:
+    return column.replace("", np.nan) if column.dtype == "str" else column
+
+
+def check_overview(res: Results, data: Mapping[str, pd.DataFrame], p: Params) -> None:
     frame = data["main"]
+    variables = names(p, "vars") or list(frame.columns)
     table = res.table("overview")
-    assert list(table["variable"]) == list(frame.columns)
-    for i, name in enumerate(frame.columns):
-        column = frame[name].replace("", np.nan) if frame[name].dtype == "str" else frame[name]
+    assert list(table["variable"]) == variables
+    for i, name in enumerate(variables):
+        column = _blank_as_missing(frame[name])
         row = table.iloc[i]
         close(row["n_missing"], column.isna().sum())
         close(row["n_distinct"], column.dropna().nunique())
@@ -38,7 +44,7 @@ def check_overview(res: Results, data: Mapping[str, pd.DataFrame]) -> None:
             )
 
 
-def check_quality(res: Results, data: Mapping[str, pd.DataFrame]) -> None:
+def check_quality(res: Results, data: Mapping[str, pd.DataFrame], p: Params) -> None:
     frame = data["main"]
     summary = res.table("quality_summary").set_index("metric")["value"]
     close(summary["observations"], len(frame))
@@ -46,188 +52,193 @@ def check_quality(res: Results, data: Mapping[str, pd.DataFrame]) -> None:
     close(summary["duplicate_rows"], frame.duplicated().sum())
     with_missing = frame.replace("", np.nan).isna().any(axis=1).sum()
     close(summary["incomplete_rows"], with_missing)
-    close(summary["duplicate_ids"], frame["id"].duplicated().sum())
+    ident = p.get("id")
+    if ident:
+        close(summary["duplicate_ids"], frame[str(ident)].dropna().duplicated().sum())
+    else:
+        close(summary["duplicate_ids"], np.nan)
     outliers = res.table("outliers")
-    for i, name in enumerate(["y", "x1"]):
+    k = float(p["iqr_multiple"])  # type: ignore[arg-type]
+    for i, name in enumerate(names(p, "vars")):
         x = frame[name].dropna()
         q1, q3 = stata_pctile(x, 25), stata_pctile(x, 75)
-        low, high = q1 - 1.5 * (q3 - q1), q3 + 1.5 * (q3 - q1)
+        low, high = q1 - k * (q3 - q1), q3 + k * (q3 - q1)
         close(outliers["n_below"].iloc[i], (x < low).sum())
         close(outliers["n_above"].iloc[i], (x > high).sum())
         close(outliers["lower_fence"].iloc[i], low)
 
 
-def check_reshape_long(res: Results, data: Mapping[str, pd.DataFrame]) -> None:
-    wide = data["main"]
-    expected = pd.wide_to_long(wide, ["gdp", "pop"], i="country", j="year").reset_index()
-    table = res.table("long_data").sort_values(["country", "year"]).reset_index(drop=True)
-    expected = expected.sort_values(["country", "year"]).reset_index(drop=True)
-    assert len(table) == 3 * len(wide)
-    close(table["gdp"], expected["gdp"])
-    close(table["pop"], expected["pop"])
-    assert list(table["region"]) == list(expected["region"])
-
-
-def check_reshape_wide(res: Results, data: Mapping[str, pd.DataFrame]) -> None:
-    long = data["main"]
-    expected = long.pivot(index="unit", columns="year", values="y")
-    table = res.table("wide_data").set_index("unit").sort_index()
-    for year in expected.columns:
-        close(table[f"y{year}"], expected[year].to_numpy())
-    assert len(table) == long["unit"].nunique()
-
-
-def _merge_inputs() -> tuple[pd.DataFrame, pd.DataFrame]:
-    main = cross_section(61, n=30)[["id", "y", "x1"]]
-    using = pd.DataFrame({"id": np.arange(21, 41), "z": np.round(np.linspace(0, 1, 20), 3)})
-    return main, using
-
-
-def check_merge_many_to_one(res: Results, data: Mapping[str, pd.DataFrame]) -> None:
-    merged = data["main"].merge(data["using"], on="g", how="outer", indicator=True)
-    table = res.table("merged")
-    assert len(table) == len(merged)
-    report = res.table("merge_report").set_index("code")["n"]
-    close(report[3], (merged["_merge"] == "both").sum())
-    expected = merged.sort_values(["g", "id"])["label_g"].to_numpy()
-    assert list(table.sort_values(["g", "id"])["label_g"]) == list(expected)
-
-
-def check_merge(res: Results, data: Mapping[str, pd.DataFrame]) -> None:
-    merged = data["main"].merge(data["using"], on="id", how="outer", indicator=True)
-    report = res.table("merge_report").set_index("code")["n"]
-    close(report[1], (merged["_merge"] == "left_only").sum())
-    close(report[2], (merged["_merge"] == "right_only").sum())
-    close(report[3], (merged["_merge"] == "both").sum())
-    table = res.table("merged").sort_values("id")
-    assert list(table["id"]) == sorted(merged.loc[merged["_merge"] == "both", "id"])
-    close(table["z"], merged.loc[merged["_merge"] == "both"].sort_values("id")["z"])
-
-
-def check_append(res: Results, data: Mapping[str, pd.DataFrame]) -> None:
-    table = res.table("appended")
-    assert len(table) == len(data["main"]) + len(data["extra"])
-    close(table["y"], pd.concat([data["main"]["y"], data["extra"]["y"]]).to_numpy())
-    assert table["x3"].iloc[len(data["main"]) :].isna().all()
-    close(res.table("append_report")["n"], [len(data["main"]), len(data["extra"])])
-
-
-def check_collapse(res: Results, data: Mapping[str, pd.DataFrame]) -> None:
-    grouped = data["main"].groupby(["g", "d"])
-    expected = grouped[["y", "x1"]].median()
-    table = res.table("collapsed").set_index(["g", "d"]).sort_index()
-    close(table["y"], [stata_pctile(grp["y"], 50) for _, grp in grouped])
+def check_reshape_long(res: Results, data: Mapping[str, pd.DataFrame], p: Params) -> None:
+    wide, ident, j, stubs = data["main"], str(p["id"]), str(p["j"]), names(p, "stubs")
+    expected = pd.wide_to_long(wide, stubs, i=ident, j=j).reset_index()
+    expected = expected.sort_values([ident, j]).reset_index(drop=True)
+    table = res.table("long_data").sort_values([ident, j]).reset_index(drop=True)
     assert len(table) == len(expected)
+    close(table[j], expected[j])
+    for stub in stubs:
+        close(table[stub], expected[stub])
+    others = [c for c in expected.columns if c not in (ident, j, *stubs)]
+    assert set(others) <= set(table.columns)
+    for column in others:
+        assert list(table[column].fillna("")) == list(expected[column].fillna("")), column
+
+
+def check_reshape_wide(res: Results, data: Mapping[str, pd.DataFrame], p: Params) -> None:
+    long, ident, j = data["main"], str(p["id"]), str(p["j"])
+    table = res.table("wide_data").set_index(ident).sort_index()
+    assert len(table) == long[ident].nunique()
+    for value in names(p, "values"):
+        expected = long.pivot(index=ident, columns=j, values=value)
+        for suffix in expected.columns:
+            close(table[f"{value}{suffix:g}"], expected[suffix].to_numpy())
+
+
+def check_merge(res: Results, data: Mapping[str, pd.DataFrame], p: Params) -> None:
+    keys = names(p, "keys")
+    merged = data["main"].merge(data["using"], on=keys, how="outer", indicator=True)
+    report = res.table("merge_report").set_index("code")["n"]
+    counts = merged["_merge"].value_counts()
+    for code, side in ((1, "left_only"), (2, "right_only"), (3, "both")):
+        close(report.get(code, 0), counts.get(side, 0))
+    kept = {"all": ["left_only", "right_only", "both"], "matched": ["both"],
+            "master": ["left_only", "both"]}[str(p["keep"])]
+    expected = merged[merged["_merge"].isin(kept)]
+    table = res.table("merged")
+    assert len(table) == len(expected)
+    added = [c for c in data["using"].columns if c not in keys]
+    order = [*keys, *data["main"].columns.difference(keys)]
+    got = table.sort_values(order, kind="stable").reset_index(drop=True)
+    want = expected.sort_values(order, kind="stable").reset_index(drop=True)
+    for column in added:
+        if pd.api.types.is_numeric_dtype(want[column]):
+            close(got[column], want[column])
+        else:
+            assert list(got[column].fillna("")) == list(want[column].fillna("")), column
+
+
+def check_append(res: Results, data: Mapping[str, pd.DataFrame], p: Params) -> None:
+    main, extra, source = data["main"], data["extra"], str(p["source"])
+    expected = pd.concat([main, extra], ignore_index=True)
+    table = res.table("appended")
+    assert len(table) == len(expected)
+    assert list(table[source]) == [1] * len(main) + [2] * len(extra)
+    for column in expected.columns:
+        if pd.api.types.is_numeric_dtype(expected[column]):
+            close(table[column], expected[column])
+        else:
+            assert list(table[column].fillna("")) == list(expected[column].fillna("")), column
+    close(res.table("append_report")["n"], [len(main), len(extra)])
+
+
+_COLLAPSE = {
+    "mean": lambda s: s.mean(),
+    "sum": lambda s: s.sum(),
+    "median": lambda s: stata_pctile(s, 50),
+    "p25": lambda s: stata_pctile(s, 25),
+    "p75": lambda s: stata_pctile(s, 75),
+    "min": lambda s: s.min(),
+    "max": lambda s: s.max(),
+    "sd": lambda s: s.std(),
+    "count": lambda s: s.count(),
+}
+
+
+def check_collapse(res: Results, data: Mapping[str, pd.DataFrame], p: Params) -> None:
+    by, variables = names(p, "by"), names(p, "vars")
+    grouped = data["main"].groupby(by, dropna=False)
+    table = res.table("collapsed").sort_values(by).reset_index(drop=True)
+    assert len(table) == grouped.ngroups
+    statistic = _COLLAPSE[str(p["stat"])]
+    for name in variables:
+        close(table[name], [statistic(grp[name].dropna()) for _, grp in grouped])
     close(table["n_rows"], grouped.size().to_numpy())
 
 
-def check_standardize_pooled(res: Results, data: Mapping[str, pd.DataFrame]) -> None:
-    x = data["main"]["x1"]
-    close(res.table("standardized")["z_x1"], (x - x.mean()) / x.std())
-    used = res.table("standardization").iloc[0]
-    close([used["n"], used["mean"], used["sd"]], [x.count(), x.mean(), x.std()])
-
-
-def check_collapse_sd(res: Results, data: Mapping[str, pd.DataFrame]) -> None:
-    grouped = data["main"].groupby("s")
-    table = res.table("collapsed")
-    assert list(table["s"]) == sorted(grouped.groups)
-    close(table["y"], grouped["y"].std().to_numpy())
-    close(table["x1"], grouped["x1"].std().to_numpy())
-
-
-def check_reshape_long_named(res: Results, data: Mapping[str, pd.DataFrame]) -> None:
-    table = res.table("long_data")
-    assert {"t", "gdp"} <= set(table.columns)
-    assert sorted(table["t"].unique()) == [2000, 2001, 2002]
-
-
-def check_standardize(res: Results, data: Mapping[str, pd.DataFrame]) -> None:
-    frame = data["main"]
+def check_standardize(res: Results, data: Mapping[str, pd.DataFrame], p: Params) -> None:
+    frame, by = data["main"], names(p, "by")
     table = res.table("standardized")
-    grouped = frame.groupby("g")["x2"]
-    expected = (frame["x2"] - grouped.transform("mean")) / grouped.transform("std")
-    close(table["z_x2"], expected)
     used = res.table("standardization")
-    close(used.loc[used["variable"] == "x2", "sd"], grouped.std().to_numpy())
+    for name in names(p, "vars"):
+        if by:
+            grouped = frame.groupby(by)[name]
+            mean, sd = grouped.transform("mean"), grouped.transform("std")
+            close(used.loc[used["variable"] == name, "sd"], grouped.std().to_numpy())
+        else:
+            mean, sd = frame[name].mean(), frame[name].std()
+            row = used.loc[used["variable"] == name].iloc[0]
+            close([row["n"], row["mean"], row["sd"]], [frame[name].count(), mean, sd])
+        close(table[f"z_{name}"], (frame[name] - mean) / sd)
 
 
-def check_winsorize(res: Results, data: Mapping[str, pd.DataFrame]) -> None:
-    x = data["main"]["y"]
-    low, high = stata_pctile(x, 5), stata_pctile(x, 95)
-    table = res.table("winsorized")
-    close(table["w_y"], x.clip(low, high))
-    cuts = res.table("winsorization").iloc[0]
-    close([cuts["lower_cut"], cuts["upper_cut"]], [low, high])
-    close(cuts["n_raised"], (x < low).sum())
+def check_winsorize(res: Results, data: Mapping[str, pd.DataFrame], p: Params) -> None:
+    table, cuts = res.table("winsorized"), res.table("winsorization")
+    lower, upper = float(p["lower"]), float(p["upper"])  # type: ignore[arg-type]
+    for i, name in enumerate(names(p, "vars")):
+        x = data["main"][name]
+        low, high = stata_pctile(x, lower), stata_pctile(x, upper)
+        close(table[f"w_{name}"], x.clip(low, high))
+        row = cuts.iloc[i]
+        close([row["lower_cut"], row["upper_cut"]], [low, high])
+        close([row["n_raised"], row["n_lowered"]], [(x < low).sum(), (x > high).sum()])
 
 
-def check_log_transform(res: Results, data: Mapping[str, pd.DataFrame]) -> None:
-    x = data["main"]["x1"]
-    shifted = x + 1
-    table = res.table("log_transformed")
-    close(table["ln_x1"], np.log(shifted.where(shifted > 0)))
-    summary = res.table("log_summary").iloc[0]
-    close(summary["n_not_positive"], (shifted <= 0).sum())
+def check_log_transform(res: Results, data: Mapping[str, pd.DataFrame], p: Params) -> None:
+    table, summary = res.table("log_transformed"), res.table("log_summary")
+    for i, name in enumerate(names(p, "vars")):
+        shifted = data["main"][name] + float(p["shift"])  # type: ignore[arg-type]
+        close(table[f"ln_{name}"], np.log(shifted.where(shifted > 0)))
+        close(summary["n_not_positive"].iloc[i], (shifted <= 0).sum())
+        close(summary["n_transformed"].iloc[i], (shifted > 0).sum())
 
 
-def check_lags(res: Results, data: Mapping[str, pd.DataFrame]) -> None:
-    frame = data["main"].set_index(["unit", "year"]).sort_index()
-    table = res.table("panel_transformed").set_index(["unit", "year"]).sort_index()
+def check_lags(res: Results, data: Mapping[str, pd.DataFrame], p: Params) -> None:
+    unit, time = str(p["panelvar"]), str(p["timevar"])
+    frame = data["main"].set_index([unit, time]).sort_index()
+    table = res.table("panel_transformed").set_index([unit, time]).sort_index()
+    for name in names(p, "vars"):
 
-    def shifted(k: int) -> np.ndarray:
-        moved = frame["y"].rename(lambda t: t + k, level="year")
-        return np.asarray(moved.reindex(frame.index), dtype=float)
+        def shifted(k: int, name: str = name) -> np.ndarray:
+            moved = frame[name].rename(lambda t: t + k, level=time)
+            return np.asarray(moved.reindex(frame.index), dtype=float)
 
-    close(table["L1_y"], shifted(1))
-    close(table["L2_y"], shifted(2))
-    close(table["F1_y"], shifted(-1))
-    close(table["D_y"], frame["y"].to_numpy() - shifted(1))
+        for k in range(1, int(p["lags"]) + 1):  # type: ignore[call-overload]
+            close(table[f"L{k}_{name}"], shifted(k))
+        close(table[f"F1_{name}"], shifted(-1))
+        close(table[f"D_{name}"], frame[name].to_numpy() - shifted(1))
 
 
-_MERGE_MAIN, _MERGE_USING = _merge_inputs()
 _GROUP_LABELS = pd.DataFrame(
     {"g": [1, 2, 3, 5], "label_g": pd.Series(["one", "two", "three", "five"], dtype="str")}
 )
+_MERGE_MAIN = cross_section(61, n=30)[["id", "y", "x1"]]
+_MERGE_USING = pd.DataFrame({"id": np.arange(21, 41), "z": np.round(np.linspace(0, 1, 20), 3)})
 
-VARIANTS = [
-    Case(
-        template="merge_datasets",
-        variant="many_to_one",
-        params={"keys": ["g"], "kind": "m:1"},
-        main=cross_section(60, n=40)[["id", "g", "y"]],
-        others={"using": _GROUP_LABELS},
-        check=check_merge_many_to_one,
-    ),
-    Case(
-        template="collapse_groups",
-        variant="sd_by_string",
-        params={"vars": ["y", "x1"], "by": ["s"], "stat": "sd"},
-        main=cross_section(64),
-        check=check_collapse_sd,
-    ),
-    Case(
-        template="standardize_vars",
-        variant="pooled",
-        params={"vars": ["x1"]},
-        main=cross_section(65),
-        check=check_standardize_pooled,
-    ),
-    Case(
-        template="reshape_long",
-        variant="named_j",
-        params={"id": "country", "stubs": ["gdp"], "j": "t"},
-        main=wide_repeated(73),
-        check=check_reshape_long_named,
-    ),
-]
-_APPEND_EXTRA = cross_section(63, n=20)[["id", "y", "x1"]]
+EXAMPLE_CHECKS: dict[str, Check] = {
+    "data_overview": check_overview,
+    "data_quality": check_quality,
+    "reshape_long": check_reshape_long,
+    "reshape_wide": check_reshape_wide,
+    "merge_datasets": check_merge,
+    "append_datasets": check_append,
+    "collapse_groups": check_collapse,
+    "standardize_vars": check_standardize,
+    "winsorize_vars": check_winsorize,
+    "log_transform": check_log_transform,
+    "panel_lags_diffs": check_lags,
+}
 
 CASES = [
     Case(template="data_overview", params={}, main=_with_problems(71), check=check_overview),
     Case(
+        template="data_overview",
+        variant="some_vars",
+        params={"vars": ["s", "x1", "y"]},
+        main=_with_problems(71),
+        check=check_overview,
+    ),
+    Case(
         template="data_quality",
-        params={"vars": ["y", "x1"], "id": "id"},
+        params={"vars": ["y", "x1"], "id": "id", "iqr_multiple": 3},
         main=_with_problems(72),
         check=check_quality,
     ),
@@ -238,8 +249,15 @@ CASES = [
         check=check_reshape_long,
     ),
     Case(
+        template="reshape_long",
+        variant="named_j",
+        params={"id": "country", "stubs": ["gdp"], "j": "t"},
+        main=wide_repeated(73),
+        check=check_reshape_long,
+    ),
+    Case(
         template="reshape_wide",
-        params={"id": "unit", "j": "year", "values": ["y"]},
+        params={"id": "unit", "j": "year", "values": ["y", "x1"]},
         main=panel(74, units=10, periods=4),
         check=check_reshape_wide,
     ),
@@ -251,15 +269,38 @@ CASES = [
         check=check_merge,
     ),
     Case(
+        template="merge_datasets",
+        variant="all_rows",
+        params={"keys": ["id"]},
+        main=_MERGE_MAIN,
+        others={"using": _MERGE_USING},
+        check=check_merge,
+    ),
+    Case(
+        template="merge_datasets",
+        variant="many_to_one",
+        params={"keys": ["g"], "kind": "m:1", "keep": "master"},
+        main=cross_section(60, n=40)[["id", "g", "y"]],
+        others={"using": _GROUP_LABELS},
+        check=check_merge,
+    ),
+    Case(
         template="append_datasets",
-        params={},
+        params={"source": "from_file"},
         main=cross_section(62, n=25),
-        others={"extra": _APPEND_EXTRA},
+        others={"extra": cross_section(63, n=20)[["id", "y", "x1"]]},
         check=check_append,
     ),
     Case(
         template="collapse_groups",
         params={"vars": ["y", "x1"], "by": ["g", "d"], "stat": "median"},
+        main=cross_section(64),
+        check=check_collapse,
+    ),
+    Case(
+        template="collapse_groups",
+        variant="sd_by_string",
+        params={"vars": ["y", "x1"], "by": ["s"], "stat": "sd"},
         main=cross_section(64),
         check=check_collapse,
     ),

@@ -1,14 +1,14 @@
-"""Run cases for the panel and causal-inference templates.
+"""Independent checks of the panel and causal-inference templates.
 
 Fixed effects are computed here by the within transformation with numpy, with Stata's
 definitions: df_r = N − G − K, cluster factor G/(G−1)·(N−1)/(N−K−1), ``_cons`` the grand-mean
-intercept, r2_w the within R². Random effects come from linearmodels (debiased).
+intercept, r2_w the within R². Random effects come from linearmodels (debiased). Every check
+reads the variables from the run's parameters.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from functools import partial
 
 import numpy as np
 import pandas as pd
@@ -16,14 +16,15 @@ import statsmodels.api as sm
 from linearmodels.panel import RandomEffects
 from scipy import stats
 
+from tests.templates.cases_regression import Params, names
 from tests.templates.fixtures import panel
-from tests.templates.support import Case, Results, close, cluster_se, demean
+from tests.templates.support import Case, Check, Results, close, cluster_se, demean
 
 
 class Within:
     """The within (fixed-effects) regression of y on xs, unit effects removed."""
 
-    def __init__(self, frame: pd.DataFrame, y: str, xs: list[str], unit: str = "unit") -> None:
+    def __init__(self, frame: pd.DataFrame, y: str, xs: list[str], unit: str) -> None:
         data = frame[[unit, y, *xs]].dropna()
         tilde = demean(data, [y, *xs], unit)
         self.x = tilde[xs].to_numpy()
@@ -43,16 +44,23 @@ class Within:
         factor = self.g / (self.g - 1) * (self.n - 1) / (self.n - self.k - 1)
         return cluster_se(self.x, self.resid, self.groups, factor)
 
+    def se(self, vce: object) -> np.ndarray:
+        return self.cluster_se() if vce == "cluster" else np.sqrt(np.diag(self.conventional_v()))
 
-def _year_dummies(frame: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
-    dummies = pd.get_dummies(frame["year"], prefix="yr", dtype=float).iloc[:, 1:]
+
+def _period_dummies(frame: pd.DataFrame, time: str) -> tuple[pd.DataFrame, list[str]]:
+    periods = sorted(frame[time].unique())
+    dummies = pd.DataFrame(
+        {f"_t{t:g}": (frame[time] == t).astype(float) for t in periods[1:]}, index=frame.index
+    )
     return pd.concat([frame, dummies], axis=1), list(dummies.columns)
 
 
-def check_panel_fe(res: Results, data: Mapping[str, pd.DataFrame], cluster: bool = True) -> None:
-    fe = Within(data["main"], "y", ["x1", "x2"])
-    se = fe.cluster_se() if cluster else np.sqrt(np.diag(fe.conventional_v()))
-    for i, term in enumerate(["x1", "x2"]):
+def check_panel_fe(res: Results, data: Mapping[str, pd.DataFrame], p: Params) -> None:
+    xs = names(p, "indepvars")
+    fe = Within(data["main"], str(p["depvar"]), xs, str(p["panelvar"]))
+    se = fe.se(p["vce"])
+    for i, term in enumerate(xs):
         close(res.coef("fe", term)["coef"], fe.b[i])
         close(res.coef("fe", term)["se"], se[i])
     close(res.coef("fe", "_cons")["coef"], fe.cons)
@@ -61,14 +69,17 @@ def check_panel_fe(res: Results, data: Mapping[str, pd.DataFrame], cluster: bool
     close(res.stat("fe", "r2_w"), fe.r2_w)
 
 
-def _random_effects(frame: pd.DataFrame) -> object:
-    data = frame.set_index(["unit", "year"])
-    return RandomEffects(data["y"], sm.add_constant(data[["x1", "x2"]])).fit(debiased=True)
+def _random_effects(frame: pd.DataFrame, p: Params) -> object:
+    xs = names(p, "indepvars")
+    data = frame.set_index([str(p["panelvar"]), str(p["timevar"])])
+    return RandomEffects(data[str(p["depvar"])], sm.add_constant(data[xs])).fit(debiased=True)
 
 
-def check_panel_re(res: Results, data: Mapping[str, pd.DataFrame]) -> None:
-    fit = _random_effects(data["main"])
-    for term, key in (("x1", "x1"), ("x2", "x2"), ("_cons", "const")):
+def check_panel_re(res: Results, data: Mapping[str, pd.DataFrame], p: Params) -> None:
+    assert p["vce"] == "conventional", "cluster-robust RE standard errors are not checked here"
+    fit = _random_effects(data["main"], p)
+    for term in [*names(p, "indepvars"), "_cons"]:
+        key = "const" if term == "_cons" else term
         close(res.coef("re", term)["coef"], fit.params[key])  # type: ignore[attr-defined]
         close(res.coef("re", term)["se"], fit.std_errors[key], rtol=1e-5)  # type: ignore[attr-defined]
     components = fit.variance_decomposition  # type: ignore[attr-defined]
@@ -77,48 +88,54 @@ def check_panel_re(res: Results, data: Mapping[str, pd.DataFrame]) -> None:
     close(res.stat("re", "rho"), components["Percent due to Effects"])
 
 
-def check_panel_hausman(res: Results, data: Mapping[str, pd.DataFrame]) -> None:
-    fe = Within(data["main"], "y", ["x1", "x2"])
-    re = _random_effects(data["main"])
-    diff = fe.b - re.params[["x1", "x2"]].to_numpy()  # type: ignore[attr-defined]
-    v_re = re.cov.loc[["x1", "x2"], ["x1", "x2"]].to_numpy()  # type: ignore[attr-defined]
-    chi2 = diff @ np.linalg.inv(fe.conventional_v() - v_re) @ diff
+def check_panel_hausman(res: Results, data: Mapping[str, pd.DataFrame], p: Params) -> None:
+    xs = names(p, "indepvars")
+    fe = Within(data["main"], str(p["depvar"]), xs, str(p["panelvar"]))
+    re = _random_effects(data["main"], p)
+    diff = fe.b - re.params[xs].to_numpy()  # type: ignore[attr-defined]
+    v_re = re.cov.loc[xs, xs].to_numpy()  # type: ignore[attr-defined]
+    chi2 = diff @ np.linalg.pinv(fe.conventional_v() - v_re) @ diff
     table = res.table("hausman")
     close(table["chi2"].iloc[0], chi2, rtol=1e-5)
-    close(table["df"].iloc[0], 2)
-    close(table["p"].iloc[0], stats.chi2.sf(chi2, 2), rtol=1e-5)
-    close(res.coef("fe", "x1")["se"], np.sqrt(fe.conventional_v()[0, 0]))
+    close(table["df"].iloc[0], len(xs))
+    close(table["p"].iloc[0], stats.chi2.sf(chi2, len(xs)), rtol=1e-5)
+    close(res.coef("fe", xs[0])["se"], np.sqrt(fe.conventional_v()[0, 0]))
 
 
-def check_panel_twoway_fe(res: Results, data: Mapping[str, pd.DataFrame]) -> None:
-    frame, years = _year_dummies(data["main"])
-    fe = Within(frame, "y", ["x1", "x2", *years])
-    se = fe.cluster_se()
-    for i, term in enumerate(["x1", "x2"]):
+def check_panel_twoway_fe(res: Results, data: Mapping[str, pd.DataFrame], p: Params) -> None:
+    xs, time = names(p, "indepvars"), str(p["timevar"])
+    frame, periods = _period_dummies(data["main"], time)
+    fe = Within(frame, str(p["depvar"]), [*xs, *periods], str(p["panelvar"]))
+    se = fe.se(p["vce"])
+    for i, term in enumerate(xs):
         close(res.coef("twfe", term)["coef"], fe.b[i])
         close(res.coef("twfe", term)["se"], se[i])
-    close(res.coef("twfe", "2003.year")["coef"], fe.b[2 + years.index("yr_2003")])
+    third = sorted(frame[time].unique())[2]
+    close(res.coef("twfe", f"{third:g}.{time}")["coef"], fe.b[len(xs) + 1])
 
 
-def check_did_twoway_fe(res: Results, data: Mapping[str, pd.DataFrame]) -> None:
-    frame, years = _year_dummies(data["main"])
-    fe = Within(frame, "y", ["treat_post", *years])
-    close(res.coef("did_twfe", "treat_post")["coef"], fe.b[0])
-    close(res.coef("did_twfe", "treat_post")["se"], fe.cluster_se()[0])
+def check_did_twoway_fe(res: Results, data: Mapping[str, pd.DataFrame], p: Params) -> None:
+    treat, controls = str(p["treatvar"]), names(p, "controls")
+    frame, periods = _period_dummies(data["main"], str(p["timevar"]))
+    fe = Within(frame, str(p["depvar"]), [treat, *controls, *periods], str(p["panelvar"]))
+    close(res.coef("did_twfe", treat)["coef"], fe.b[0])
+    close(res.coef("did_twfe", treat)["se"], fe.cluster_se()[0])
+    for i, name in enumerate(controls, start=1):
+        close(res.coef("did_twfe", name)["coef"], fe.b[i])
 
 
-def check_event_study(
-    res: Results, data: Mapping[str, pd.DataFrame], leads: int = 3, lags: int = 2
-) -> None:
-    frame, years = _year_dummies(data["main"])
-    rel = frame["year"] - frame["first_treat"]
+def check_event_study(res: Results, data: Mapping[str, pd.DataFrame], p: Params) -> None:
+    leads, lags = int(p["leads"]), int(p["lags"])  # type: ignore[call-overload]
+    time = str(p["timevar"])
+    frame, periods = _period_dummies(data["main"], time)
+    rel = frame[time] - frame[str(p["eventvar"])]
     events = {f"lead_{k}": rel == -k for k in range(leads, 1, -1)}
     events[f"lead_{leads}"] = rel <= -leads
     events.update({f"lag_{k}": rel == k for k in range(lags + 1)})
     events[f"lag_{lags}"] = rel >= lags
     for name, flag in events.items():
         frame[name] = flag.fillna(False).astype(float)
-    fe = Within(frame, "y", [*events, *years])
+    fe = Within(frame, str(p["depvar"]), [*events, *periods], str(p["panelvar"]))
     se = fe.cluster_se()
     for i, name in enumerate(events):
         close(res.coef("event_study", name)["coef"], fe.b[i])
@@ -135,40 +152,47 @@ def _two_by_two(seed: int) -> pd.DataFrame:
     treated = np.repeat((np.arange(units) < units // 2).astype(int), 2)
     post = np.tile([0, 1], units)
     alpha = np.repeat(rng.normal(0, 1, units), 2)
+    x = np.round(rng.normal(0, 1, 2 * units), 4)
     y = np.round(
-        2 + alpha + 0.5 * treated + 0.8 * post + 1.2 * treated * post + rng.normal(0, 1, 2 * units),
+        2 + alpha + 0.5 * treated + 0.8 * post + 1.2 * treated * post + 0.3 * x
+        + rng.normal(0, 1, 2 * units),
         4,
     )
-    return pd.DataFrame({"unit": unit, "treated": treated, "post": post, "y": y})
+    return pd.DataFrame({"unit": unit, "treated": treated, "post": post, "x": x, "y": y})
 
 
-def check_did_2x2(res: Results, data: Mapping[str, pd.DataFrame], cluster: bool = True) -> None:
-    frame = data["main"].assign(tp=lambda f: f["treated"] * f["post"])
-    exog = sm.add_constant(frame[["treated", "post", "tp"]])
+def check_did_2x2(res: Results, data: Mapping[str, pd.DataFrame], p: Params) -> None:
+    y, treated, post = str(p["depvar"]), str(p["treated"]), str(p["post"])
+    controls, cluster = names(p, "controls"), p.get("clustvar")
+    frame = data["main"].assign(_tp=lambda f: f[treated] * f[post])
+    exog = sm.add_constant(frame[[treated, post, "_tp", *controls]])
     if cluster:
-        fit = sm.OLS(frame["y"], exog).fit(cov_type="cluster", cov_kwds={"groups": frame["unit"]})
+        groups = pd.factorize(frame[str(cluster)])[0]
+        fit = sm.OLS(frame[y], exog).fit(cov_type="cluster", cov_kwds={"groups": groups})
     else:
-        fit = sm.OLS(frame["y"], exog).fit(cov_type="HC1")
-    row = res.coef("did", "1.treated#1.post")
-    close(row["coef"], fit.params["tp"])
-    close(row["se"], fit.bse["tp"])
-    means = res.table("did_means").sort_values(["treated", "post"])
-    expected = frame.groupby(["treated", "post"])["y"].mean()
-    close(means["mean"], expected.to_numpy())
+        fit = sm.OLS(frame[y], exog).fit(cov_type="HC1")
+    row = res.coef("did", f"1.{treated}#1.{post}")
+    close(row["coef"], fit.params["_tp"])
+    close(row["se"], fit.bse["_tp"])
+    means = res.table("did_means").sort_values([treated, post])
+    expected = frame.groupby([treated, post])[y]
+    close(means["mean"], expected.mean().to_numpy())
+    close(means["n"], expected.count().to_numpy())
 
 
-def check_panel_structure(res: Results, data: Mapping[str, pd.DataFrame]) -> None:
+def check_panel_structure(res: Results, data: Mapping[str, pd.DataFrame], p: Params) -> None:
+    unit, time = str(p["panelvar"]), str(p["timevar"])
     frame = data["main"]
-    per_unit = frame.groupby("unit")["year"]
+    per_unit = frame.groupby(unit)[time]
     gaps = per_unit.apply(lambda years: bool((years.sort_values().diff() > 1).any()))
     summary = res.table("panel_summary").set_index("metric")["value"]
-    periods = frame["year"].nunique()
+    periods = frame[time].nunique()
     expected = {
-        "units": frame["unit"].nunique(),
+        "units": frame[unit].nunique(),
         "periods": periods,
         "observations": len(frame),
-        "first_period": frame["year"].min(),
-        "last_period": frame["year"].max(),
+        "first_period": frame[time].min(),
+        "last_period": frame[time].max(),
         "min_obs_per_unit": per_unit.size().min(),
         "mean_obs_per_unit": per_unit.size().mean(),
         "max_obs_per_unit": per_unit.size().max(),
@@ -179,102 +203,86 @@ def check_panel_structure(res: Results, data: Mapping[str, pd.DataFrame]) -> Non
     close(summary.to_numpy(), list(expected.values()))
 
 
-VARIANTS = [
-    Case(
-        template="panel_fe",
-        variant="conventional",
-        params={
-            "depvar": "y",
-            "indepvars": ["x1", "x2"],
-            "panelvar": "unit",
-            "timevar": "year",
-            "vce": "conventional",
-        },
-        main=panel(21, gaps=True),
-        check=partial(check_panel_fe, cluster=False),
-    ),
-    Case(
-        template="event_study",
-        variant="short_window",
-        params={
-            "depvar": "y",
-            "eventvar": "first_treat",
-            "panelvar": "unit",
-            "timevar": "year",
-            "leads": 2,
-            "lags": 0,
-        },
-        main=panel(26),
-        check=partial(check_event_study, leads=2, lags=0),
-    ),
-    Case(
-        template="did_2x2",
-        variant="robust",
-        params={"depvar": "y", "treated": "treated", "post": "post"},
-        main=_two_by_two(27),
-        check=partial(check_did_2x2, cluster=False),
-    ),
-]
+EXAMPLE_CHECKS: dict[str, Check] = {
+    "panel_structure": check_panel_structure,
+    "panel_fe": check_panel_fe,
+    "panel_re": check_panel_re,
+    "panel_hausman": check_panel_hausman,
+    "panel_twoway_fe": check_panel_twoway_fe,
+    "did_twoway_fe": check_did_twoway_fe,
+    "event_study": check_event_study,
+    "did_2x2": check_did_2x2,
+}
+
+_UNIT_YEAR = {"panelvar": "unit", "timevar": "year"}
 
 CASES = [
     Case(
         template="panel_structure",
-        params={"panelvar": "unit", "timevar": "year"},
+        params=_UNIT_YEAR,
         main=panel(20, gaps=True),
         check=check_panel_structure,
     ),
     Case(
         template="panel_fe",
-        params={"depvar": "y", "indepvars": ["x1", "x2"], "panelvar": "unit", "timevar": "year"},
+        params={"depvar": "y", "indepvars": ["x1", "x2"], **_UNIT_YEAR},
+        main=panel(21, gaps=True),
+        check=check_panel_fe,
+    ),
+    Case(
+        template="panel_fe",
+        variant="conventional",
+        params={"depvar": "y", "indepvars": ["x1", "x2"], **_UNIT_YEAR, "vce": "conventional"},
         main=panel(21, gaps=True),
         check=check_panel_fe,
     ),
     Case(
         template="panel_re",
-        params={
-            "depvar": "y",
-            "indepvars": ["x1", "x2"],
-            "panelvar": "unit",
-            "timevar": "year",
-            "vce": "conventional",
-        },
+        params={"depvar": "y", "indepvars": ["x1", "x2"], **_UNIT_YEAR, "vce": "conventional"},
         main=panel(22),
         check=check_panel_re,
     ),
     Case(
         template="panel_hausman",
-        params={"depvar": "y", "indepvars": ["x1", "x2"], "panelvar": "unit", "timevar": "year"},
+        params={"depvar": "y", "indepvars": ["x1", "x2"], **_UNIT_YEAR},
         main=panel(23, correlated=False),
         check=check_panel_hausman,
     ),
     Case(
         template="panel_twoway_fe",
-        params={"depvar": "y", "indepvars": ["x1", "x2"], "panelvar": "unit", "timevar": "year"},
+        params={"depvar": "y", "indepvars": ["x1", "x2"], **_UNIT_YEAR},
         main=panel(24),
         check=check_panel_twoway_fe,
     ),
     Case(
         template="did_twoway_fe",
-        params={"depvar": "y", "treatvar": "treat_post", "panelvar": "unit", "timevar": "year"},
+        params={"depvar": "y", "treatvar": "treat_post", **_UNIT_YEAR},
         main=panel(25),
         check=check_did_twoway_fe,
     ),
     Case(
         template="event_study",
-        params={
-            "depvar": "y",
-            "eventvar": "first_treat",
-            "panelvar": "unit",
-            "timevar": "year",
-            "leads": 3,
-            "lags": 2,
-        },
+        params={"depvar": "y", "eventvar": "first_treat", **_UNIT_YEAR, "leads": 3, "lags": 2},
+        main=panel(26),
+        check=check_event_study,
+    ),
+    Case(
+        template="event_study",
+        variant="short_window",
+        params={"depvar": "y", "eventvar": "first_treat", **_UNIT_YEAR, "leads": 2, "lags": 0},
         main=panel(26),
         check=check_event_study,
     ),
     Case(
         template="did_2x2",
         params={"depvar": "y", "treated": "treated", "post": "post", "clustvar": "unit"},
+        main=_two_by_two(27),
+        check=check_did_2x2,
+    ),
+    Case(
+        template="did_2x2",
+        variant="robust_controls",
+        params={"depvar": "y", "treated": "treated", "post": "post", "controls": ["x"]},
         main=_two_by_two(27),
         check=check_did_2x2,
     ),

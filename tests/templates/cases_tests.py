@@ -1,21 +1,28 @@
-"""Run cases for the hypothesis-test templates, checked against scipy.stats."""
+"""Independent checks of the hypothesis-test templates, against scipy.stats."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from functools import partial
 
 import numpy as np
 import pandas as pd
 from scipy import stats
 
-from tests.templates.fixtures import auto_frame, cross_section
-from tests.templates.support import Case, Results, close
+from tests.templates.cases_regression import Params, names
+from tests.templates.fixtures import cross_section
+from tests.templates.support import Case, Check, Results, close, example_frame
 
 
-def check_ttest_one_sample(res: Results, data: Mapping[str, pd.DataFrame]) -> None:
-    x = data["main"]["mpg"]
-    test = stats.ttest_1samp(x, 20)
+def _two_groups(frame: pd.DataFrame, var: str, group: str) -> tuple[pd.Series, pd.Series]:
+    """The variable in the first and second group (sorted group values, as Stata orders)."""
+    data = frame[[var, group]].dropna()
+    first, second = sorted(data[group].unique())
+    return data.loc[data[group] == first, var], data.loc[data[group] == second, var]
+
+
+def check_ttest_one_sample(res: Results, data: Mapping[str, pd.DataFrame], p: Params) -> None:
+    x, mu0 = data["main"][str(p["var"])].dropna(), float(p["mu0"])  # type: ignore[arg-type]
+    test = stats.ttest_1samp(x, mu0)
     row = res.table("ttest").iloc[0]
     close(row["n"], len(x))
     close(row["mean"], x.mean())
@@ -23,99 +30,93 @@ def check_ttest_one_sample(res: Results, data: Mapping[str, pd.DataFrame]) -> No
     close(row["se"], x.std() / np.sqrt(len(x)))
     close(row["t"], test.statistic)
     close(row["p"], test.pvalue)
-    close(row["p_lower"], stats.ttest_1samp(x, 20, alternative="less").pvalue)
+    close(row["p_lower"], stats.ttest_1samp(x, mu0, alternative="less").pvalue)
     ci = test.confidence_interval(0.95)
     close([row["ci_lo"], row["ci_hi"]], [ci.low, ci.high])
 
 
-def _check_two_group(res: Results, frame: pd.DataFrame, equal_var: bool) -> None:
-    first = frame.loc[frame["foreign"] == 0, "price"]
-    second = frame.loc[frame["foreign"] == 1, "price"]
-    test = stats.ttest_ind(first, second, equal_var=equal_var)
+def check_ttest_two_group(res: Results, data: Mapping[str, pd.DataFrame], p: Params) -> None:
+    first, second = _two_groups(data["main"], str(p["var"]), str(p["group"]))
+    test = stats.ttest_ind(first, second, equal_var=not p["unequal"])
     row = res.table("ttest").iloc[0]
     close([row["n1"], row["n2"]], [len(first), len(second)])
     close(row["diff"], first.mean() - second.mean())
     close(row["t"], test.statistic)
     close(row["df"], test.df)
     close(row["p"], test.pvalue)
+    ci = test.confidence_interval(0.95)
+    close([row["ci_lo"], row["ci_hi"]], [ci.low, ci.high])
 
 
-def check_ttest_two_group(res: Results, data: Mapping[str, pd.DataFrame]) -> None:
-    _check_two_group(res, data["main"], equal_var=False)
-
-
-def _check_two_group_frame(res: Results, data: Mapping[str, pd.DataFrame], equal_var: bool) -> None:
-    _check_two_group(res, data["main"], equal_var=equal_var)
-
-
-def _paired(seed: int) -> pd.DataFrame:
-    rng = np.random.default_rng(seed)
-    before = np.round(rng.normal(50, 10, 60), 3)
-    after = np.round(before + rng.normal(1.5, 4, 60), 3)
-    return pd.DataFrame({"id": np.arange(1, 61), "before": before, "after": after})
-
-
-def check_ttest_paired(res: Results, data: Mapping[str, pd.DataFrame]) -> None:
-    frame = data["main"]
-    test = stats.ttest_rel(frame["before"], frame["after"])
+def check_ttest_paired(res: Results, data: Mapping[str, pd.DataFrame], p: Params) -> None:
+    frame = data["main"][[str(p["var1"]), str(p["var2"])]].dropna()
+    a, b = frame.iloc[:, 0], frame.iloc[:, 1]
+    test = stats.ttest_rel(a, b)
     row = res.table("ttest").iloc[0]
-    close(row["diff"], (frame["before"] - frame["after"]).mean())
+    close(row["diff"], (a - b).mean())
     close(row["t"], test.statistic)
     close(row["p"], test.pvalue)
     close(row["df"], len(frame) - 1)
 
 
-def check_ranksum(res: Results, data: Mapping[str, pd.DataFrame]) -> None:
-    frame = data["main"]
-    ranks = stats.rankdata(frame["price"])
-    first = (frame["foreign"] == 0).to_numpy()
-    n1, n2 = first.sum(), (~first).sum()
+def check_ranksum(res: Results, data: Mapping[str, pd.DataFrame], p: Params) -> None:
+    first, second = _two_groups(data["main"], str(p["var"]), str(p["group"]))
+    values = pd.concat([first, second]).to_numpy()
+    ranks = stats.rankdata(values)
+    n1, n2 = len(first), len(second)
     n = n1 + n2
-    _, ties = np.unique(frame["price"], return_counts=True)
+    _, ties = np.unique(values, return_counts=True)
     variance = n1 * n2 / 12 * ((n + 1) - (ties**3 - ties).sum() / (n * (n - 1)))
-    sum_obs = ranks[first].sum()
+    sum_obs = ranks[:n1].sum()
     z = (sum_obs - n1 * (n + 1) / 2) / np.sqrt(variance)
     row = res.table("ranksum").iloc[0]
     close(row["rank_sum_obs"], sum_obs)
     close(row["variance"], variance)
     close(row["z"], z)
     close(row["p"], 2 * stats.norm.sf(abs(z)))
-    mwu = stats.mannwhitneyu(
-        frame.loc[first, "price"],
-        frame.loc[~first, "price"],
-        use_continuity=False,
-        method="asymptotic",
-    )
+    mwu = stats.mannwhitneyu(first, second, use_continuity=False, method="asymptotic")
     close(row["p"], mwu.pvalue)
 
 
-def check_signrank(res: Results, data: Mapping[str, pd.DataFrame]) -> None:
-    diff = (data["main"]["before"] - data["main"]["after"]).to_numpy()
+def check_signrank(res: Results, data: Mapping[str, pd.DataFrame], p: Params) -> None:
+    frame = data["main"][[str(p["var1"]), str(p["var2"])]].dropna()
+    diff = (frame.iloc[:, 0] - frame.iloc[:, 1]).to_numpy()
+    # Stata (Pratt's treatment): zeros are ranked with the rest, then set aside; the mean and
+    # variance of the positive rank sum are adjusted for zeros and ties.
     ranks = stats.rankdata(np.abs(diff))
     n = len(diff)
     sum_pos = ranks[diff > 0].sum()
-    z = (sum_pos - n * (n + 1) / 4) / np.sqrt(n * (n + 1) * (2 * n + 1) / 24)
+    sum_neg = ranks[diff < 0].sum()
+    zeros = (diff == 0).sum()
+    expected = (n * (n + 1) / 2 - zeros * (zeros + 1) / 2) / 2
+    _, ties = np.unique(np.abs(diff[diff != 0]), return_counts=True)
+    variance = (
+        n * (n + 1) * (2 * n + 1) / 24
+        - zeros * (zeros + 1) * (2 * zeros + 1) / 24
+        - (ties**3 - ties).sum() / 48
+    )
+    z = (sum_pos - expected) / np.sqrt(variance)
     row = res.table("signrank").iloc[0]
-    close(row["n_positive"], (diff > 0).sum())
-    close(row["rank_sum_positive"], sum_pos)
+    close([row["n_positive"], row["n_negative"]], [(diff > 0).sum(), (diff < 0).sum()])
+    close([row["rank_sum_positive"], row["rank_sum_negative"]], [sum_pos, sum_neg])
     close(row["z"], z)
     close(row["p"], 2 * stats.norm.sf(abs(z)))
+    pratt = stats.wilcoxon(diff, zero_method="pratt", correction=False, method="approx")
+    close(row["p"], pratt.pvalue)
 
 
-def check_prtest_one(res: Results, data: Mapping[str, pd.DataFrame]) -> None:
-    x = data["main"]["foreign"]
+def check_prtest_one(res: Results, data: Mapping[str, pd.DataFrame], p: Params) -> None:
+    x, p0 = data["main"][str(p["var"])].dropna(), float(p["p0"])  # type: ignore[arg-type]
     phat, n = x.mean(), len(x)
-    z = (phat - 0.4) / np.sqrt(0.4 * 0.6 / n)
+    z = (phat - p0) / np.sqrt(p0 * (1 - p0) / n)
     row = res.table("prtest").iloc[0]
     close(row["proportion"], phat)
     close(row["z"], z)
     close(row["p"], 2 * stats.norm.sf(abs(z)))
 
 
-def check_prtest_two(res: Results, data: Mapping[str, pd.DataFrame]) -> None:
-    frame = data["main"]
-    a = frame.loc[frame["g"] == 1, "d"]
-    b = frame.loc[frame["g"] == 2, "d"]
+def check_prtest_two(res: Results, data: Mapping[str, pd.DataFrame], p: Params) -> None:
+    a, b = _two_groups(data["main"], str(p["var"]), str(p["group"]))
     pooled = pd.concat([a, b]).mean()
     z = (a.mean() - b.mean()) / np.sqrt(pooled * (1 - pooled) * (1 / len(a) + 1 / len(b)))
     row = res.table("prtest").iloc[0]
@@ -124,12 +125,13 @@ def check_prtest_two(res: Results, data: Mapping[str, pd.DataFrame]) -> None:
     close(row["p"], 2 * stats.norm.sf(abs(z)))
 
 
-def check_anova(res: Results, data: Mapping[str, pd.DataFrame]) -> None:
-    frame = data["main"].dropna(subset=["price", "rep78"])
-    groups = [grp["price"].to_numpy(dtype=float) for _, grp in frame.groupby("rep78")]
+def check_anova(res: Results, data: Mapping[str, pd.DataFrame], p: Params) -> None:
+    var, group = str(p["var"]), str(p["group"])
+    frame = data["main"].dropna(subset=[var, group])
+    groups = [grp[var].to_numpy(dtype=float) for _, grp in frame.groupby(group)]
     f_test = stats.f_oneway(*groups)
     bartlett = stats.bartlett(*groups)
-    total = ((frame["price"] - frame["price"].mean()) ** 2).sum()
+    total = ((frame[var] - frame[var].mean()) ** 2).sum()
     within = sum(((g - g.mean()) ** 2).sum() for g in groups)
     table = res.table("anova")
     assert list(table["source"]) == ["Between groups", "Within groups", "Total"]
@@ -139,14 +141,15 @@ def check_anova(res: Results, data: Mapping[str, pd.DataFrame]) -> None:
     close(table["p"].iloc[0], f_test.pvalue)
     close(table["bartlett_chi2"].iloc[0], bartlett.statistic)
     means = res.table("group_means")
-    close(means["mean"], frame.groupby("rep78")["price"].mean().to_numpy())
+    close(means["mean"], frame.groupby(group)[var].mean().to_numpy())
 
 
-def check_normality(res: Results, data: Mapping[str, pd.DataFrame]) -> None:
+def check_normality(res: Results, data: Mapping[str, pd.DataFrame], p: Params) -> None:
     table = res.table("normality")
-    assert list(table["variable"]) == ["price", "mpg"]
-    for i, name in enumerate(["price", "mpg"]):
-        x = data["main"][name]
+    variables = names(p, "vars")
+    assert list(table["variable"]) == variables
+    for i, name in enumerate(variables):
+        x = data["main"][name].dropna()
         close(table["skewness"].iloc[i], stats.skew(x))
         close(table["kurtosis"].iloc[i], stats.kurtosis(x, fisher=False))
         shapiro = stats.shapiro(x)
@@ -154,27 +157,36 @@ def check_normality(res: Results, data: Mapping[str, pd.DataFrame]) -> None:
         close(table["p"].iloc[i], shapiro.pvalue, rtol=2e-2)
 
 
-VARIANTS = [
-    Case(
-        template="ttest_two_group",
-        variant="equal_variances",
-        params={"var": "price", "group": "foreign"},
-        main=auto_frame(),
-        check=partial(_check_two_group_frame, equal_var=True),
-    ),
-]
+def _paired(seed: int) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    before = np.round(rng.normal(50, 10, 60), 3)
+    after = np.round(before + rng.normal(1.5, 4, 60), 3)
+    return pd.DataFrame({"id": np.arange(1, 61), "before": before, "after": after})
+
+
+EXAMPLE_CHECKS: dict[str, Check] = {
+    "ttest_one_sample": check_ttest_one_sample,
+    "ttest_two_group": check_ttest_two_group,
+    "ttest_paired": check_ttest_paired,
+    "ranksum_test": check_ranksum,
+    "signrank_test": check_signrank,
+    "prtest_one_sample": check_prtest_one,
+    "prtest_two_group": check_prtest_two,
+    "anova_oneway": check_anova,
+    "normality_checks": check_normality,
+}
 
 CASES = [
     Case(
         template="ttest_one_sample",
-        params={"var": "mpg", "mu0": 20},
-        main=auto_frame(),
+        params={"var": "x2", "mu0": 2.2},
+        main=cross_section(40),
         check=check_ttest_one_sample,
     ),
     Case(
         template="ttest_two_group",
         params={"var": "price", "group": "foreign", "unequal": True},
-        main=auto_frame(),
+        main=example_frame("auto.csv"),
         check=check_ttest_two_group,
     ),
     Case(
@@ -185,8 +197,8 @@ CASES = [
     ),
     Case(
         template="ranksum_test",
-        params={"var": "price", "group": "foreign"},
-        main=auto_frame(),
+        params={"var": "y", "group": "d"},
+        main=cross_section(44),
         check=check_ranksum,
     ),
     Case(
@@ -197,8 +209,8 @@ CASES = [
     ),
     Case(
         template="prtest_one_sample",
-        params={"var": "foreign", "p0": 0.4},
-        main=auto_frame(),
+        params={"var": "d", "p0": 0.6},
+        main=cross_section(45),
         check=check_prtest_one,
     ),
     Case(
@@ -209,14 +221,14 @@ CASES = [
     ),
     Case(
         template="anova_oneway",
-        params={"var": "price", "group": "rep78"},
-        main=auto_frame(),
+        params={"var": "y", "group": "g"},
+        main=cross_section(46),
         check=check_anova,
     ),
     Case(
         template="normality_checks",
-        params={"vars": ["price", "mpg"]},
-        main=auto_frame(),
+        params={"vars": ["x1", "x3"]},
+        main=cross_section(47),
         check=check_normality,
     ),
 ]

@@ -1,8 +1,10 @@
 """Running a template on the embedded engine and reading back its results, for the run tests.
 
-``run_case`` goes through the same steps as the worker: validate the parameters against the
-inputs' columns, check the data's shape, write the inputs as .dta, render the do-file (header +
-body, safety policy) and run it with the engine's ``run_do_file``.
+``run_case`` (a fixture DataFrame per input) and ``run_example`` (the template's bundled
+example as shipped) go through the worker's steps: validate the parameters against the
+inputs' columns, check the data's shape, write the inputs as .dta (bundled files through the
+worker's own reader, ``libs.datasets``), render the do-file (header + body, safety policy) and
+run it with the engine's ``run_do_file``, asserting rc 0 and every declared output.
 """
 
 from __future__ import annotations
@@ -16,8 +18,18 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from libs.templates import check_shape, load_catalogue, render_do_file, validate_params
+from libs.datasets import Limits, normalise_to_dta
+from libs.templates import (
+    Template,
+    ValidatedParams,
+    check_shape,
+    example_request,
+    load_catalogue,
+    render_do_file,
+    validate_params,
+)
 from libs.templates.frame import FrameProbe
+from services.worker.workspace import columns_of
 
 RTOL = 1e-6
 
@@ -48,7 +60,10 @@ class Results:
         return float(row["value"].iloc[0])
 
 
-Check = Callable[[Results, Mapping[str, pd.DataFrame]], None]
+#: An independent check of a run: its results, the input data as pandas read it, and the
+#: validated parameters (defaults filled in).
+Check = Callable[[Results, Mapping[str, pd.DataFrame], Mapping[str, object]], None]
+CATALOGUE = load_catalogue()
 
 
 @dataclass(frozen=True)
@@ -71,25 +86,56 @@ class Case:
         return f"{self.template}-{self.variant}" if self.variant else self.template
 
 
-def run_case(case: Case, workdir: Path) -> Results:
+def run_case(case: Case, workdir: Path) -> tuple[Results, ValidatedParams]:
     """Validate, shape-check, render and run ``case`` in ``workdir``; assert rc 0 and outputs."""
-    from libs.engine.batch import run_do_file  # the engine's public entry
-
-    catalogue = load_catalogue()
-    meta = catalogue.get(case.template)
+    meta = CATALOGUE.get(case.template)
     columns = {name: FrameProbe(frame).columns() for name, frame in case.inputs.items()}
     params = validate_params(meta, case.params, columns)
     check_shape(meta, params, FrameProbe(case.main))
     (workdir / "inputs").mkdir()
-    (workdir / "results").mkdir()
     for name, frame in case.inputs.items():
-        frame.to_stata(workdir / "inputs" / f"{name}.dta", write_index=False, version=118)
+        # Dates as Stata daily dates (%td), as the worker's reader writes them.
+        dates = {c: "td" for c in frame.columns if pd.api.types.is_datetime64_any_dtype(frame[c])}
+        frame.to_stata(workdir / "inputs" / f"{name}.dta", write_index=False, version=118,
+                       convert_dates=dates)
+    return _render_and_run(meta, params, workdir), params
+
+
+def run_example(template_id: str, workdir: Path) -> tuple[Results, ValidatedParams]:
+    """Run the template's example request as shipped: its bundled files read by the worker's
+    reader, its example parameters; assert rc 0 and outputs."""
+    meta = CATALOGUE.get(template_id)
+    request = example_request(meta)
+    (workdir / "inputs").mkdir()
+    columns = {}
+    for name, file in request["inputs"].items():
+        report = normalise_to_dta(CATALOGUE.example_file(template_id, file),
+                                  workdir / "inputs" / f"{name}.dta", filename=file,
+                                  limits=Limits())
+        columns[name] = columns_of(report)
+    params = validate_params(meta, request["params"], columns)
+    main = pd.read_stata(workdir / "inputs" / "main.dta", convert_categoricals=False)
+    check_shape(meta, params, FrameProbe(main))
+    return _render_and_run(meta, params, workdir), params
+
+
+def example_data(template_id: str) -> dict[str, pd.DataFrame]:
+    """The bundled example inputs as pandas reads them: what an independent check computes on."""
+    files = CATALOGUE.get(template_id).example_inputs
+    return {name: pd.read_csv(CATALOGUE.example_file(template_id, file))
+            for name, file in files.items()}
+
+
+def _render_and_run(meta: Template, params: ValidatedParams, workdir: Path) -> Results:
+    from libs.engine.batch import run_do_file  # the engine's public entry
+
+    (workdir / "results").mkdir()
     do_path = workdir / "main.do"
-    do_path.write_text(render_do_file(meta, catalogue.body(meta.id), params), encoding="utf-8")
+    do_path.write_text(render_do_file(meta, CATALOGUE.body(meta.id), params), encoding="utf-8")
     log_path = workdir / "main.log"
     rc = run_do_file(do_path, workdir, log_path)
     log = log_path.read_text(encoding="utf-8") if log_path.exists() else "(no log)"
-    assert rc == 0, f"{case.template}: rc {rc}: {_error_excerpt(log)}\n{log[-3000:]}"
+    assert rc == 0, f"{meta.id}: rc {rc}: {_error_excerpt(log)}\n{log[-3000:]}"
     for output in meta.outputs:
         assert (workdir / output.file).exists(), f"{output.file} missing\n{log[-2000:]}"
     return Results(workdir / "results", log)
@@ -143,3 +189,8 @@ def cluster_se(x: np.ndarray, resid: np.ndarray, groups: np.ndarray, factor: flo
 def demean(frame: pd.DataFrame, columns: list[str], by: str) -> pd.DataFrame:
     """Within transformation: each column minus its mean within ``by``."""
     return frame[columns] - frame.groupby(by)[columns].transform("mean")
+
+
+def example_frame(name: str) -> pd.DataFrame:
+    """A bundled example file as pandas reads it (fixture data for the variant cases)."""
+    return pd.read_csv(CATALOGUE.root / "examples" / name)

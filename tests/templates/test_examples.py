@@ -1,31 +1,51 @@
-"""The bundled example: do_library/examples/auto.csv and the ols_robust request the stack runs."""
+"""Every template runs as shipped: its example request on the bundled data, checked.
+
+The example request (``example_request``: the parameters' example values, each input mapped
+to a file of ``do_library/examples/``) is run the way the worker runs a job — the bundled
+files read by ``libs.datasets``, parameters validated against their columns, the shape
+checked, the do-file rendered and run on the embedded engine — and its key numbers are
+compared with an independent computation on the same files read by pandas.
+"""
 
 from __future__ import annotations
 
-import pandas as pd
+from pathlib import Path
 
-from libs.templates import check_shape, example_request, load_catalogue, validate_params
-from libs.templates.catalogue import DEFAULT_ROOT
-from libs.templates.frame import FrameProbe
-from tests.templates.fixtures import auto_frame
+import pytest
 
-AUTO_CSV = DEFAULT_ROOT / "examples" / "auto.csv"
+from libs.templates import load_catalogue
+from tests.templates.cases import EXAMPLE_CHECKS
+from tests.templates.support import example_data, run_example
+from tools.examples import BUILDERS, FOLDER, csv_text
 
-
-def test_auto_csv_is_the_deterministic_generator_output() -> None:
-    on_disk = pd.read_csv(AUTO_CSV)
-    expected = auto_frame()
-    assert list(on_disk.columns) == list(expected.columns)
-    pd.testing.assert_frame_equal(on_disk, expected, check_dtype=False)
-    assert len(on_disk) == 74
-    assert on_disk["make"].is_unique
-    assert on_disk["rep78"].isna().sum() == 5
+TEMPLATES = [m.id for m in load_catalogue().templates()]
 
 
-def test_example_request_of_ols_robust_fits_the_bundled_data() -> None:
-    meta = load_catalogue().get("ols_robust")
-    request = example_request(meta)
-    data = pd.read_csv(AUTO_CSV)
-    params = validate_params(meta, request["params"], FrameProbe(data).columns())
-    assert params.values == {"depvar": "price", "indepvars": ["mpg", "weight"], "level": 95}
-    check_shape(meta, params, FrameProbe(data))
+@pytest.mark.parametrize("name", sorted(BUILDERS))
+def test_bundled_file_is_its_builder_output(name: str) -> None:
+    assert (FOLDER / name).read_text(encoding="utf-8") == csv_text(BUILDERS[name]()), (
+        f"do_library/examples/{name} is stale: run python -m tools.examples"
+    )
+
+
+def test_every_bundled_file_is_built_documented_and_small() -> None:
+    on_disk = {p.name for p in FOLDER.iterdir() if p.suffix == ".csv"}
+    assert on_disk == set(BUILDERS)
+    readme = (FOLDER / "README.md").read_text(encoding="utf-8")
+    for name in BUILDERS:
+        assert f"`{name}`" in readme, f"{name} is not described in the README"
+        assert (FOLDER / name).stat().st_size < 256 * 1024, name
+
+
+def test_every_template_example_has_an_independent_check() -> None:
+    assert sorted(EXAMPLE_CHECKS) == TEMPLATES
+
+
+@pytest.mark.parametrize("template_id", TEMPLATES)
+def test_example_runs_as_shipped_and_matches_independent_numbers(
+    template_id: str, tmp_path: Path
+) -> None:
+    results, params = run_example(template_id, tmp_path)
+    check = EXAMPLE_CHECKS.get(template_id)
+    if check is not None:  # a missing check fails the test above, not the run
+        check(results, example_data(template_id), params.values)

@@ -13,8 +13,9 @@ from libs.engine.registry import lookup
 from libs.templates import load_catalogue
 from libs.templates.__main__ import main
 from libs.templates.catalogue import DEFAULT_ROOT
+from libs.templates.commands import LANGUAGE_WORDS
 from libs.templates.engine_support import embedded_supports
-from libs.templates.manifest import LANGUAGE_WORDS, MANIFEST_FILE, stale_files
+from libs.templates.manifest import MANIFEST_FILE, stale_files
 from libs.templates.policy import command_words
 
 
@@ -51,7 +52,7 @@ def test_manifest_lists_commands_and_asks_the_engine_registry() -> None:
 
 def test_check_detects_a_stale_manifest(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     root = tmp_path / "do_library"
-    shutil.copytree(DEFAULT_ROOT, root, ignore=shutil.ignore_patterns("ado", "examples"))
+    shutil.copytree(DEFAULT_ROOT, root)
     (tmp_path / "docs").mkdir()
     assert main(["manifest", "--root", str(root)]) == 0
     assert main(["manifest", "--check", "--root", str(root)]) == 0

@@ -123,11 +123,15 @@ def _template(**changes: object) -> Template:
         "title": "t",
         "description": "d",
         "family": "data",
+        "use_when": "u",
+        "avoid_when": "a",
+        "assumptions": ["none"],
         "shapes": [{"kind": "wide"}],
         "parameters": [
             {"name": "v", "type": "varname", "description": "a variable", "example": "x"}
         ],
         "outputs": [{"file": "results/x.csv", "kind": "table", "title": "x"}],
+        "example_inputs": {"main": "x.csv"},
     }
     return msgspec.convert({**base, **changes}, Template)
 
@@ -187,6 +191,8 @@ def _template(**changes: object) -> Template:
             "longer than 31",
         ),
         ({"outputs": [{"file": "results/x.csv", "kind": "table", "title": "x"}] * 2}, "twice"),
+        ({"example_inputs": {}}, "example_inputs"),
+        ({"example_inputs": {"main": "x.csv", "other": "y.csv"}}, "example_inputs"),
     ],
 )
 def test_consistency_problems_are_found(changes: dict[str, object], problem: str) -> None:

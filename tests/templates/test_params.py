@@ -201,9 +201,13 @@ def _string_template() -> Template:
             "title": "t",
             "description": "d",
             "family": "data",
+            "use_when": "u",
+            "avoid_when": "a",
+            "assumptions": [],
             "shapes": [{"kind": "wide"}],
             "parameters": [{"name": "label", "type": "string", "description": "a label"}],
             "outputs": [{"file": "results/x.csv", "kind": "table", "title": "x"}],
+            "example_inputs": {"main": "x.csv"},
         },
         Template,
     )

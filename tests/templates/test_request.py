@@ -2,15 +2,26 @@
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
+from pathlib import Path
 
 import jsonschema
 import msgspec
 import pytest
 
+from libs.contracts.errors import ErrorCode
 from libs.contracts.jobs import JobSpec
-from libs.templates import example_request, load_catalogue, parameters_json_schema
+from libs.templates import (
+    TemplateMetadataError,
+    TemplateNotFound,
+    example_request,
+    load_catalogue,
+    parameters_json_schema,
+)
+from libs.templates.catalogue import DEFAULT_ROOT
+from libs.templates.errors import ExampleNotFound
 
 CATALOGUE = load_catalogue()
 
@@ -55,3 +66,30 @@ def test_the_api_side_imports_no_numeric_stack() -> None:
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
     assert done.returncode == 0, done.stderr
+
+
+def test_example_request_maps_every_input_to_a_bundled_file() -> None:
+    merge = CATALOGUE.get("merge_datasets")
+    request = example_request(merge)
+    assert request["inputs"] == {"main": "grunfeld.csv", "using": "grunfeld_firms.csv"}
+    assert request["params"] == {"keys": ["firm"], "kind": "m:1"}
+    for name in request["inputs"].values():
+        assert CATALOGUE.example_file("merge_datasets", name).is_file()
+
+
+def test_only_a_template_s_own_example_files_are_served() -> None:
+    with pytest.raises(ExampleNotFound) as refused:
+        CATALOGUE.example_file("ols_robust", "grunfeld.csv")  # bundled, but not ols_robust's
+    assert refused.value.code is ErrorCode.EXAMPLE_NOT_FOUND
+    with pytest.raises(ExampleNotFound):
+        CATALOGUE.example_file("ols_robust", "../template.schema.json")
+    with pytest.raises(TemplateNotFound):
+        CATALOGUE.example_file("no_such_template", "auto.csv")
+
+
+def test_a_template_whose_example_file_is_not_bundled_is_refused(tmp_path: Path) -> None:
+    root = tmp_path / "do_library"
+    shutil.copytree(DEFAULT_ROOT, root)
+    (root / "examples" / "blood_pressure.csv").unlink()
+    with pytest.raises(TemplateMetadataError, match=r"blood_pressure\.csv"):
+        load_catalogue(root)

@@ -116,3 +116,13 @@ def test_run_case_data_fits_and_wrong_shapes_are_refused(case: Case) -> None:
             check_shape(meta, params, FrameProbe(data))
         assert caught.value.code is ErrorCode.DATA_SHAPE_INVALID
         assert set(caught.value.reasons) == {s.kind.value for s in meta.shapes}
+
+
+def test_daily_dates_are_whole_numbered_time_variables() -> None:
+    days = pd.to_datetime(["2023-01-02", "2023-01-03", "2023-01-02", "2023-01-03"])
+    frame = pd.DataFrame({"firm": [1, 1, 2, 2], "date": days})
+    probe = FrameProbe(frame)
+    assert probe.integer_valued("date")
+    assert probe.columns().numeric("date")
+    stamps = pd.DataFrame({"t": pd.to_datetime(["2023-01-02 10:30", "2023-01-03 00:00"])})
+    assert not FrameProbe(stamps).integer_valued("t")

@@ -1,0 +1,116 @@
+"""Independent checks of the time-series templates, with statsmodels least squares."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import numpy as np
+import pandas as pd
+import statsmodels.api as sm
+from scipy import stats
+from statsmodels.regression.rolling import RollingOLS
+
+from tests.templates.cases_regression import Params, names
+from tests.templates.support import Case, Check, Results, close, example_frame
+
+
+def _ordered(data: Mapping[str, pd.DataFrame], p: Params, columns: list[str]) -> pd.DataFrame:
+    order = names(p, "timevars")
+    return data["main"].dropna(subset=[*columns, *order]).sort_values(order).reset_index(drop=True)
+
+
+def check_rolling(res: Results, data: Mapping[str, pd.DataFrame], p: Params) -> None:
+    y, xs, window = str(p["depvar"]), names(p, "indepvars"), int(p["window"])  # type: ignore[call-overload]
+    frame = _ordered(data, p, [y, *xs])
+    fit = RollingOLS(frame[y], sm.add_constant(frame[xs]), window=window).fit()
+    table = res.table("rolling")
+    assert len(table) == len(frame) - window + 1
+    for term, key in [*((x, x) for x in xs), ("_cons", "const")]:
+        close(table[f"b_{term}"], fit.params[key].iloc[window - 1 :])
+        close(table[f"se_{term}"], fit.bse[key].iloc[window - 1 :])
+    close(table["r2"], fit.rsquared.iloc[window - 1 :])
+    last = frame.iloc[-window:]
+    direct = sm.OLS(last[y], sm.add_constant(last[xs])).fit()
+    close(table[f"b_{xs[0]}"].iloc[-1], direct.params[xs[0]])
+
+
+def _lags(series: pd.Series, count: int, name: str) -> pd.DataFrame:
+    return pd.DataFrame({f"{name}_l{k}": series.shift(k) for k in range(1, count + 1)})
+
+
+def check_granger(res: Results, data: Mapping[str, pd.DataFrame], p: Params) -> None:
+    y, x, lags = str(p["y"]), str(p["x"]), int(p["lags"])  # type: ignore[call-overload]
+    frame = _ordered(data, p, [y, x])
+    regressors = pd.concat([_lags(frame[y], lags, "y"), _lags(frame[x], lags, "x")], axis=1)
+    table = res.table("granger")
+    for i, (dep, excluded) in enumerate(((y, "x"), (x, "y"))):
+        both = pd.concat([frame[dep], regressors], axis=1).dropna()
+        kept = [c for c in regressors.columns if not c.startswith(excluded)]
+        full = sm.OLS(both[dep], sm.add_constant(both[regressors.columns])).fit()
+        short = sm.OLS(both[dep], sm.add_constant(both[kept])).fit()
+        f_value, p_value, df = full.compare_f_test(short)
+        row = table.iloc[i]
+        close([row["F"], row["p"], row["df"]], [f_value, p_value, df])
+        close([row["df_r"], row["N"]], [full.df_resid, full.nobs])
+
+
+def check_chow(res: Results, data: Mapping[str, pd.DataFrame], p: Params) -> None:
+    y, xs, breakvar = str(p["depvar"]), names(p, "indepvars"), str(p["breakvar"])
+    frame = data["main"].dropna(subset=[y, *xs, breakvar])
+    after = frame[breakvar] >= float(p["breakpoint"])  # type: ignore[arg-type]
+    fits = [sm.OLS(part[y], sm.add_constant(part[xs])).fit()
+            for part in (frame, frame[~after], frame[after])]
+    k = len(xs) + 1
+    rss_split = fits[1].ssr + fits[2].ssr
+    df2 = len(frame) - 2 * k
+    f_value = ((fits[0].ssr - rss_split) / k) / (rss_split / df2)
+    row = res.table("chow_test").iloc[0]
+    close([row["F"], row["df1"], row["df2"]], [f_value, k, df2])
+    close(row["p"], stats.f.sf(f_value, k, df2))
+    for model, fit in zip(("pooled", "before", "after"), fits, strict=True):
+        close(res.coef(model, xs[0])["coef"], fit.params[xs[0]])
+        close(res.coef(model, "_cons")["se"], fit.bse["const"])
+
+
+def _series(seed: int) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    n = 160
+    x = np.zeros(n)
+    y = np.zeros(n)
+    for t in range(2, n):
+        x[t] = 0.5 * x[t - 1] + rng.normal()
+        y[t] = 0.3 * y[t - 1] + 0.4 * x[t - 1] - 0.2 * x[t - 2] + rng.normal()
+    month = np.arange(n)
+    return pd.DataFrame({"year": 2000 + month // 12, "month": month % 12 + 1,
+                         "x": np.round(x, 4), "y": np.round(y, 4),
+                         "z": np.round(rng.normal(size=n), 4)}).sample(frac=1, random_state=1)
+
+
+EXAMPLE_CHECKS: dict[str, Check] = {
+    "rolling_regression": check_rolling,
+    "granger_causality": check_granger,
+    "chow_test": check_chow,
+}
+
+CASES = [
+    Case(
+        template="rolling_regression",
+        params={"depvar": "y", "indepvars": ["x", "z"], "timevars": ["year", "month"],
+                "window": 24},
+        main=_series(110),
+        check=check_rolling,
+    ),
+    Case(
+        template="granger_causality",
+        params={"y": "y", "x": "x", "timevars": ["year", "month"], "lags": 2},
+        main=_series(111),
+        check=check_granger,
+    ),
+    Case(
+        template="chow_test",
+        params={"depvar": "realcons", "indepvars": ["realdpi", "tbilrate"],
+                "breakvar": "year", "breakpoint": 1980},
+        main=example_frame("macro_quarterly.csv"),
+        check=check_chow,
+    ),
+]

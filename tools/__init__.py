@@ -1,0 +1,1 @@
+"""Developer tools that build committed files (not shipped in the service images)."""
