@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from libs.stata_stats.iv import ivregress_2sls
+from libs.stata_stats.iv import ivregress
 from libs.stata_stats.vce import VceRequest
 from tests.stata_stats.reference import LM_ROOT, StataBlock, assert_rel, stata_blocks
 
@@ -35,7 +35,7 @@ def test_housing_2sls(key: str) -> None:
         clusters=d["division"].to_numpy() if kind == "cluster" else None,
         clustvar="division",
     )
-    est, first = ivregress_2sls(
+    est, first = ivregress(
         d["rent"].to_numpy(float),
         d[["hsngval"]].to_numpy(float),
         d[["pcturban"]].to_numpy(float),

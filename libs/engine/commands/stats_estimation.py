@@ -21,7 +21,7 @@ from libs.engine.syntax import Args
 from libs.engine.varlist import Term, parse_terms, resolve
 from libs.stata_stats.areg import areg as areg_fit
 from libs.stata_stats.discrete import fit_ml
-from libs.stata_stats.iv import ivregress_2sls
+from libs.stata_stats.iv import ivregress
 from libs.stata_stats.ols import regress as regress_fit
 from libs.stata_stats.panel import xtreg_fe, xtreg_re
 
@@ -182,7 +182,7 @@ def ivregress(session: Session, args: Args) -> None:
     exog, endog, inst = X[:, :n_ex], X[:, n_ex : n_ex + n_en], X[:, n_ex + n_en :]
     keep_inst = [j for j, om in enumerate(req.design.preomitted[n_ex + n_en :]) if not om]
     with stata_errors():
-        est, first = ivregress_2sls(
+        est, first = ivregress(
             req.y,
             endog,
             exog,
