@@ -29,7 +29,6 @@ from libs.stata_stats.sample import Sample, estimation_mask
 from libs.stata_stats.vce import VceRequest, covariance, sum_by_group
 from libs.stata_stats.wald import wald_statistic
 
-
 #: ``ivregress`` estimators and their titles (``e(title)``).
 TITLES = {
     "2sls": "Instrumental variables 2SLS regression",

@@ -158,9 +158,9 @@ def fit_qreg(y: FloatArray, X: FloatArray, names: tuple[str, ...], *, depvar: st
         rank=float(p), convcode=0.0,
         F=stat / df_m if df_m else np.nan,
     )
+    title = "Median regression" if q == 0.5 else f"{q:g}".removeprefix("0") + " Quantile regression"
     macros = {"cmd": "qreg", "depvar": depvar, "vce": "robust" if robust else "iid",
-              "denmethod": denmethod, "bwmethod": bwmethod,
-              "title": "Median regression" if q == 0.5 else f"{q:g} Quantile regression"}
+              "denmethod": denmethod, "bwmethod": bwmethod, "title": title}
     if denmethod == "kernel":
         macros["kernel"] = kernel
     if robust:

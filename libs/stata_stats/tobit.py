@@ -69,7 +69,8 @@ class _Likelihood:
         d_ln = z**2 - 1.0
         for mask, c, sign in ((left, (self.lower - xb) / sigma, -1.0),
                               (right, (xb - self.upper) / sigma, 1.0)):
-            mills = np.exp(stats.norm.logpdf(c) - special.log_ndtr(c))
+            with np.errstate(invalid="ignore"):  # c is ±inf on the rows not censored
+                mills = np.exp(stats.norm.logpdf(c) - special.log_ndtr(c))
             d_xb = np.where(mask, sign * mills / sigma, d_xb)
             d_ln = np.where(mask, -mills * c, d_ln)
         return np.column_stack([self.design * d_xb[:, None], d_ln])
