@@ -87,7 +87,10 @@ def quantile_fit(y: FloatArray, X: FloatArray, q: float) -> FloatArray:
         exact = np.linalg.solve(X[basis], y[basis])
     except np.linalg.LinAlgError:
         return b
-    check = lambda beta: float(np.sum((y - X @ beta) * (q - (y - X @ beta < 0))))  # noqa: E731
+    def check(beta: FloatArray) -> float:
+        r = y - X @ beta
+        return float(np.sum(r * (q - (r < 0))))
+
     return exact if check(exact) <= check(b) + 1e-9 * max(1.0, abs(check(b))) else b
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from numpy.typing import NDArray
 from scipy import special, stats
 
 from libs.stata_stats.errors import INVALID_SYNTAX, NO_OBSERVATIONS, StatsError
@@ -44,7 +45,8 @@ class _Likelihood:
     lower: float
     upper: float
 
-    def _parts(self, theta: FloatArray) -> tuple[FloatArray, float, FloatArray, FloatArray]:
+    def _parts(self, theta: FloatArray) -> tuple[FloatArray, float, NDArray[np.bool_],
+                                                 NDArray[np.bool_]]:
         xb = self.design @ theta[:-1]
         sigma = float(np.exp(theta[-1]))
         left = self.y <= self.lower

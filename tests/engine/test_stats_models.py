@@ -48,10 +48,12 @@ def test_ologit_ucla_do_file(stata: Stata, tmp_path: Path) -> None:
                                            4.298767], 0, "b", decimals=6)
     assert run.session.scalars["c1"] == pytest.approx(2.203323, abs=5e-7)
     assert e.matrices["cat"].values.tolist() == [[0.0, 1.0, 2.0]]
-    assert e.macros["cmd"] == "ologit" and e.scalars["k_cat"] == 3
+    assert e.macros["cmd"] == "ologit"
+    assert e.scalars["k_cat"] == 3
     np.testing.assert_allclose(run.col("total"), 1.0, atol=1e-6)
     np.testing.assert_allclose(run.col("pm"), run.col("p1"))
-    assert "/cut1" in run.log and "(option pr assumed; predicted probabilities)" in run.log
+    assert "/cut1" in run.log
+    assert "(option pr assumed; predicted probabilities)" in run.log
 
 
 def test_mlogit_anes_do_file(stata: Stata, tmp_path: Path) -> None:
@@ -71,7 +73,8 @@ def test_mlogit_anes_do_file(stata: Stata, tmp_path: Path) -> None:
     assert e.matrices["b"].colnames[6] == "1:logpopul"
     assert_rel(e.matrices["b"].values[0, 6:].reshape(6, 6).T, Anes.mnlogit_basezero.params,
                2e-6, "b", decimals=8)
-    assert e.scalars["baseout"] == 0 and e.scalars["k_out"] == 7
+    assert e.scalars["baseout"] == 0
+    assert e.scalars["k_out"] == 7
     np.testing.assert_allclose(run.col("total"), 1.0, atol=1e-6)
     assert "(base outcome)" in run.log
 
@@ -89,7 +92,8 @@ def test_qreg_do_file(stata: Stata, tmp_path: Path) -> None:
     table = run.session.r.matrices["table"].values.T
     assert_rel(table[:, [0, 1, 4, 5]], ref.table[:, [0, 1, 4, 5]], 1e-6, "table", decimals=7)
     assert_rel(run.session.e.scalars["sparsity"], ref.sparsity, 1e-6, "sparsity")
-    assert "Median regression" in run.log and "Raw sum of deviations" in run.log
+    assert "Median regression" in run.log
+    assert "Raw sum of deviations" in run.log
     assert run.session.e.macros["kernel"] == "biweight"
 
 
@@ -116,7 +120,8 @@ def test_ivregress_liml_gmm_do_file(stata: Stata, tmp_path: Path) -> None:
         assert_rel(e.matrices["b"].values[0], [ref.params[n][0] for n in ref.names], 1e-6)
         assert_rel(e.matrices["V"].values, ref.V, 1e-6, key)
         assert e.macros["estimator"] == key.split("-")[0]
-    assert "W" in run.session.e.matrices and run.session.e.scalars["J"] > 0
+    assert "W" in run.session.e.matrices
+    assert run.session.e.scalars["J"] > 0
 
 
 def test_teffects_do_file(stata: Stata, tmp_path: Path) -> None:
@@ -168,7 +173,8 @@ def test_nbreg_tobit_predict_margins(stata: Stata) -> None:
     b = run.session.e.matrices["b"]
     assert b.colnames == ["model:x", "model:_cons", "/:var(e.ys)"]
     assert run.session.e.scalars["N_lc"] + run.session.e.scalars["N_unc"] == 300
-    assert "LR test of alpha=0" in run.log and "var(e.ys)" in run.log
+    assert "LR test of alpha=0" in run.log
+    assert "var(e.ys)" in run.log
 
 
 def test_reghdfe_do_file(stata: Stata) -> None:
@@ -210,7 +216,8 @@ def test_ssc_install(stata: Stata) -> None:
     assert run.rc == 199
     assert "(ssc install reghdfe: provided by the embedded engine; nothing installed)" in run.log
     assert "package nosuchpkg is not available" in run.log
-    assert run.session.scalars["rc1"] == 199 and run.session.scalars["rc2"] == 199
+    assert run.session.scalars["rc1"] == 199
+    assert run.session.scalars["rc2"] == 199
 
 
 @pytest.mark.parametrize("line", [

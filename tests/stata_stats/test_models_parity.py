@@ -87,7 +87,8 @@ def test_mlogit_anes_stata() -> None:
     table = est.table()
     # e(b): 7 equations of 6 terms, the base outcome's first with o. names and zeros
     assert est.names[:2] == ("0:o.logpopul", "0:o.selfLR")
-    assert np.all(est.b[:6] == 0) and np.all(est.V[:6] == 0)
+    assert np.all(est.b[:6] == 0)
+    assert np.all(est.V[:6] == 0)
     other = slice(6, None)
     # Stata 11's iterate differs from ours by up to 2e-6 relative along the likelihood's
     # flattest direction (the constants), where ll agrees to 1e-12: a different stopping
@@ -138,7 +139,8 @@ def test_nbreg_randhie_stata() -> None:
     assert_rel(np.exp(ci[-1]), ref_ci[-1], 0, "ci(alpha)", decimals=6)
     k = len(est.b)
     assert_rel(2 * k - 2 * s["ll"], ref.aic, RTOL, "aic")
-    assert est.names[-1] == "/:lnalpha" and est.names[-2] == "mdvis:_cons"
+    assert est.names[-1] == "/:lnalpha"
+    assert est.names[-2] == "mdvis:_cons"
 
 
 def test_nbreg_against_statsmodels_and_alpha_test() -> None:
@@ -207,7 +209,8 @@ def test_tobit_against_scipy_mle() -> None:
         options={"ftol": 1e-15, "gtol": 1e-12})
     assert_rel(s["ll_0"], -null.fun, 1e-10, "ll_0")
     assert_rel(s["chi2"], 2 * (null.fun - res.fun), 1e-7, "chi2")
-    assert s["df_r"] == 400 - 2 and est.df_r == 398
+    assert s["df_r"] == 400 - 2
+    assert est.df_r == 398
     assert est.names == ("model:x1", "model:x2", "model:_cons", "/:var(e.y)")
 
 
@@ -233,4 +236,5 @@ def test_tobit_robust_is_the_ml_sandwich() -> None:
     H_inv = np.linalg.inv(jac) @ oim.V @ np.linalg.inv(jac)  # (−H)⁻¹ in (b, ln σ)
     V = H_inv @ (S.T @ S) @ H_inv * len(y) / (len(y) - 1)
     assert_rel(rob.V, jac @ V @ jac, 1e-6, "robust V")
-    assert rob.macros["vcetype"] == "Robust" and "F" in rob.scalars
+    assert rob.macros["vcetype"] == "Robust"
+    assert "F" in rob.scalars

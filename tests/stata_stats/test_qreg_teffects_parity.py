@@ -80,7 +80,8 @@ def test_qreg_default_fitted_sparsity(q: float) -> None:
     assert_rel(est.b, _lp_quantile(y, D, q), 1e-6, "b")
     assert_rel(est.scalars["sparsity"], sparsity, 1e-6, "sparsity")
     assert_rel(est.V, V, 1e-6, "V")
-    assert est.macros["vce"] == "iid" and est.macros["denmethod"] == "fitted"
+    assert est.macros["vce"] == "iid"
+    assert est.macros["denmethod"] == "fitted"
 
 
 def test_qreg_robust_kernel_sandwich() -> None:
