@@ -197,14 +197,21 @@ def maximize(
     raise StatsError(CONVERGENCE_NOT_ACHIEVED, "convergence not achieved")
 
 
-def numeric_hessian(gradient: Callable[[FloatArray], FloatArray], b: FloatArray) -> FloatArray:
-    """Minus the Hessian by central differences of an analytic gradient (symmetrised)."""
+def numeric_jacobian(fn: Callable[[FloatArray], FloatArray], b: FloatArray,
+                     step: float = 1e-5) -> FloatArray:
+    """d fn/d b by central differences (steps relative to |bⱼ|, at least ``step``)."""
     k = b.size
-    out = np.empty((k, k))
+    out = np.empty((np.size(fn(b)), k))
     for j in range(k):
-        h = 1e-5 * max(abs(float(b[j])), 1.0)
+        h = step * max(abs(float(b[j])), 1.0)
         up, down = b.copy(), b.copy()
         up[j] += h
         down[j] -= h
-        out[:, j] = -(gradient(up) - gradient(down)) / (2.0 * h)
+        out[:, j] = (fn(up) - fn(down)) / (2.0 * h)
+    return out
+
+
+def numeric_hessian(gradient: Callable[[FloatArray], FloatArray], b: FloatArray) -> FloatArray:
+    """Minus the Hessian by central differences of an analytic gradient (symmetrised)."""
+    out = -numeric_jacobian(gradient, b)
     return (out + out.T) / 2.0

@@ -19,9 +19,34 @@ from scipy import stats
 from libs.stata_stats.collinear import collinear_terms
 from libs.stata_stats.estimation import FloatArray
 from libs.stata_stats.likelihood import MLFit
-from libs.stata_stats.sample import Sample
-from libs.stata_stats.vce import Covariance, VceRequest, covariance
+from libs.stata_stats.sample import Sample, Weights, estimation_mask
+from libs.stata_stats.vce import Covariance, VceRequest, covariance, vce_for_weights
 from libs.stata_stats.wald import wald_statistic
+
+
+@dataclass(frozen=True, kw_only=True)
+class MLSample:
+    """An ML command's estimation sample: the VCE as weights imply it, the rows, y and X."""
+
+    vce: VceRequest
+    sample: Sample
+    y: FloatArray  #: the dependent variable on the sample rows
+    X: FloatArray  #: the regressors on the sample rows
+
+    @property
+    def mask(self) -> NDArray[np.bool_]:
+        """``e(sample)`` over the input rows."""
+        return self.sample.mask
+
+
+def ml_sample(y: FloatArray, X: FloatArray, weights: Weights | None, vce: VceRequest | None,
+              *others: NDArray[np.generic] | None) -> MLSample:
+    """Listwise sample of an ML command (``others``: offsets and the like must be there too);
+    ``pweight`` implies ``vce(robust)``; the log likelihood is weighted as given."""
+    request = vce_for_weights(vce or VceRequest(kind="oim"), weights)
+    mask = estimation_mask(y, X, weights, request.clusters, *others)
+    sample = Sample.likelihood(mask, weights, request.clusters)
+    return MLSample(vce=request, sample=sample, y=y[mask], X=X[mask])
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -18,9 +18,9 @@ from libs.stata_stats.collinear import omitted_name
 from libs.stata_stats.errors import NO_OBSERVATIONS, StatsError
 from libs.stata_stats.estimation import Estimation, FloatArray
 from libs.stata_stats.likelihood import maximize
-from libs.stata_stats.mlmodel import ml_covariance, model_test, regressors
-from libs.stata_stats.sample import Sample, Weights, estimation_mask
-from libs.stata_stats.vce import VceRequest, vce_for_weights
+from libs.stata_stats.mlmodel import ml_covariance, ml_sample, model_test, regressors
+from libs.stata_stats.sample import Weights
+from libs.stata_stats.vce import VceRequest
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -45,11 +45,9 @@ def fit_mlogit(y: FloatArray, X: FloatArray, names: tuple[str, ...], *, depvar: 
                vce: VceRequest | None = None,
                preomitted: tuple[bool, ...] | None = None) -> MultinomialFit:
     """Stata's ``mlogit depvar indepvars [weight] [, baseoutcome(#) noconstant vce()]``."""
-    vce = vce_for_weights(vce or VceRequest(kind="oim"), weights)
-    mask = estimation_mask(y, X, weights, vce.clusters)
-    sample = Sample.likelihood(mask, weights, vce.clusters)
+    ms = ml_sample(y, X, weights, vce)
+    vce, sample, mask, ys, Xs = ms.vce, ms.sample, ms.mask, ms.y, ms.X
     w = sample.w
-    ys, Xs = y[mask], X[mask]
     outcomes, codes = np.unique(ys, return_inverse=True)
     n_out = outcomes.size
     if n_out < 2:

@@ -18,9 +18,9 @@ from libs.stata_stats.discrete import fit_ml
 from libs.stata_stats.errors import StatsError
 from libs.stata_stats.estimation import Estimation, FloatArray
 from libs.stata_stats.likelihood import MLFit, maximize, numeric_hessian
-from libs.stata_stats.mlmodel import ml_covariance, model_test, regressors
-from libs.stata_stats.sample import Sample, Weights, estimation_mask
-from libs.stata_stats.vce import VceRequest, vce_for_weights
+from libs.stata_stats.mlmodel import ml_covariance, ml_sample, model_test, regressors
+from libs.stata_stats.sample import Weights
+from libs.stata_stats.vce import VceRequest
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -84,13 +84,11 @@ def fit_nbreg(y: FloatArray, X: FloatArray, names: tuple[str, ...], *, depvar: s
               offset: FloatArray | None = None,
               preomitted: tuple[bool, ...] | None = None) -> NegbinFit:
     """Stata's ``nbreg depvar indepvars [weight] [, exposure() offset() vce()]``."""
-    vce = vce_for_weights(vce or VceRequest(kind="oim"), weights)
-    mask = estimation_mask(y, X, weights, vce.clusters, offset)
+    ms = ml_sample(y, X, weights, vce, offset)
+    vce, sample, mask, ys, Xs = ms.vce, ms.sample, ms.mask, ms.y, ms.X
     if np.any(y[mask] < 0):
         raise StatsError(459, f"{depvar} must be greater than or equal to zero")
-    sample = Sample.likelihood(mask, weights, vce.clusters)
     w = sample.w
-    ys, Xs = y[mask], X[mask]
     off = np.zeros(len(ys)) if offset is None else offset[mask]
     reg = regressors(Xs, w, names, preomitted)
     design = np.column_stack([Xs[:, reg.keep], np.ones(len(ys))])

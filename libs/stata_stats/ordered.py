@@ -18,9 +18,9 @@ from scipy import special, stats
 from libs.stata_stats.errors import NO_OBSERVATIONS, StatsError
 from libs.stata_stats.estimation import Estimation, FloatArray
 from libs.stata_stats.likelihood import maximize, numeric_hessian
-from libs.stata_stats.mlmodel import ml_covariance, model_test, regressors
-from libs.stata_stats.sample import Sample, Weights, estimation_mask
-from libs.stata_stats.vce import VceRequest, vce_for_weights
+from libs.stata_stats.mlmodel import ml_covariance, ml_sample, model_test, regressors
+from libs.stata_stats.sample import Weights
+from libs.stata_stats.vce import VceRequest
 
 
 class Link(Protocol):
@@ -103,11 +103,9 @@ def fit_ordered(cmd: str, y: FloatArray, X: FloatArray, names: tuple[str, ...], 
                 preomitted: tuple[bool, ...] | None = None) -> OrderedFit:
     """Stata's ``ologit``/``oprobit depvar indepvars [weight] [, vce()]``."""
     link = LINKS[cmd]
-    vce = vce_for_weights(vce or VceRequest(kind="oim"), weights)
-    mask = estimation_mask(y, X, weights, vce.clusters)
-    sample = Sample.likelihood(mask, weights, vce.clusters)
+    ms = ml_sample(y, X, weights, vce)
+    vce, sample, mask, ys, Xs = ms.vce, ms.sample, ms.mask, ms.y, ms.X
     w = sample.w
-    ys, Xs = y[mask], X[mask]
     cats, codes = np.unique(ys, return_inverse=True)
     n_cat = cats.size
     if n_cat < 2:

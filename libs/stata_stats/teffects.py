@@ -23,7 +23,7 @@ import numpy as np
 
 from libs.stata_stats.errors import INVALID_SYNTAX, StatsError
 from libs.stata_stats.estimation import Estimation, FloatArray
-from libs.stata_stats.likelihood import Logit, Probit, newton
+from libs.stata_stats.likelihood import Logit, Probit, newton, numeric_jacobian
 from libs.stata_stats.sample import estimation_mask
 
 METHODS = ("ra", "ipw", "aipw", "ipwra")
@@ -104,7 +104,7 @@ def fit_teffects(method: str, data: Design, *, depvar: str, tvar: str, stat: str
     theta = _solve(method, y, t, xo, xt, family, stat, weights)
     assert theta.size == cuts[-1]
     scores = moments(theta)
-    jac = _jacobian(lambda th: moments(th).mean(axis=0), theta)
+    jac = numeric_jacobian(lambda th: np.asarray(moments(th).mean(axis=0)), theta, 1e-6)
     a_inv = np.linalg.inv(jac)
     V = a_inv @ (scores.T @ scores / n) @ a_inv.T / n
     label = "ATET" if stat == "atet" else "ATE"
@@ -160,16 +160,3 @@ def _wls(X: FloatArray, y: FloatArray, w: FloatArray) -> FloatArray:
     """Weighted least squares (zero weights drop a row)."""
     xw = X * w[:, None]
     return np.asarray(np.linalg.solve(xw.T @ X, xw.T @ y), dtype=np.float64)
-
-
-def _jacobian(mean_moments: Callable[[FloatArray], FloatArray], theta: FloatArray) -> FloatArray:
-    """d mean(m)/dθ by central differences."""
-    k = theta.size
-    out = np.empty((k, k))
-    for j in range(k):
-        h = 1e-6 * max(abs(float(theta[j])), 1.0)
-        up, down = theta.copy(), theta.copy()
-        up[j] += h
-        down[j] -= h
-        out[:, j] = (mean_moments(up) - mean_moments(down)) / (2 * h)
-    return out

@@ -20,9 +20,9 @@ from libs.stata_stats.errors import INVALID_SYNTAX, NO_OBSERVATIONS, StatsError
 from libs.stata_stats.estimation import Estimation, FloatArray
 from libs.stata_stats.least_squares import fit as least_squares
 from libs.stata_stats.likelihood import MLFit, maximize, numeric_hessian
-from libs.stata_stats.mlmodel import ml_covariance, regressors
-from libs.stata_stats.sample import Sample, Weights, estimation_mask
-from libs.stata_stats.vce import VceRequest, vce_for_weights
+from libs.stata_stats.mlmodel import ml_covariance, ml_sample, regressors
+from libs.stata_stats.sample import Weights
+from libs.stata_stats.vce import VceRequest
 from libs.stata_stats.wald import wald_statistic
 
 
@@ -105,11 +105,9 @@ def fit_tobit(y: FloatArray, X: FloatArray, names: tuple[str, ...], *, depvar: s
               vce: VceRequest | None = None,
               preomitted: tuple[bool, ...] | None = None) -> TobitFit:
     """Stata's ``tobit depvar indepvars [weight], ll[(#)] ul[(#)] [vce() noconstant]``."""
-    vce = vce_for_weights(vce or VceRequest(kind="oim"), weights)
-    mask = estimation_mask(y, X, weights, vce.clusters)
-    sample = Sample.likelihood(mask, weights, vce.clusters)
+    ms = ml_sample(y, X, weights, vce)
+    vce, sample, mask, ys, Xs = ms.vce, ms.sample, ms.mask, ms.y, ms.X
     w = sample.w
-    ys, Xs = y[mask], X[mask]
     lower, upper = tobit_limits(ys, ll, ul, ll_min, ul_max)
     n_lc = float(w[ys <= lower].sum()) if sample.weights is None or \
         sample.weights.kind == "fweight" else float(np.sum(ys <= lower))
