@@ -240,3 +240,23 @@ def test_refusals_are_stata_errors(stata: Stata, line: str) -> None:
     """)
     assert run.rc == 198, run.log
     assert "Traceback" not in run.log
+
+
+def test_xtlogit_fe_do_file(stata: Stata) -> None:
+    """``xtset id`` then ``xtlogit y x, fe``: the conditional logit; ``re`` is refused."""
+    run = _ok(stata("""
+        set obs 400
+        set seed 12
+        generate id = ceil(_n/5)
+        generate x = rnormal()
+        generate y = runiform() < invlogit(x + mod(id, 3) - 1)
+        xtset id
+        xtlogit y x, fe
+    """))
+    e = run.session.e
+    assert e.macros["model"] == "fe" and e.matrices["b"].colnames == ["x"]
+    assert "Conditional fixed-effects logistic regression" in run.log
+    assert 0 < e.scalars["N_g"] <= 80
+    refused = stata("set obs 10\ngenerate id = _n\ngenerate x = _n\ngenerate y = 1\n"
+                    "xtset id\nxtlogit y x")
+    assert refused.rc == 198

@@ -238,3 +238,30 @@ def test_tobit_robust_is_the_ml_sandwich() -> None:
     assert_rel(rob.V, jac @ V @ jac, 1e-6, "robust V")
     assert rob.macros["vcetype"] == "Robust"
     assert "F" in rob.scalars
+
+
+def test_xtlogit_fe_against_conditional_logit() -> None:
+    """``xtlogit y x1 x2, fe``: b, se and ll against statsmodels' ConditionalLogit; panels
+    with all-equal outcomes dropped with Stata's note; LR chi2 against b = 0."""
+    from statsmodels.discrete.conditional_models import ConditionalLogit
+
+    from libs.stata_stats.conditional import fit_clogit
+
+    rng = np.random.default_rng(4)
+    g = np.repeat(np.arange(150), 6)
+    effect = rng.normal(size=150)[g]
+    X = rng.normal(size=(900, 2))
+    X[:, 1] += effect
+    y = (rng.uniform(size=900) < special.expit(effect + X @ [1.0, -0.5])).astype(float)
+    fit = fit_clogit(y, X, ("x1", "x2"), g.astype(float), depvar="y", ivar="id")
+    est = fit.estimation
+    with pytest.warns(Warning):
+        ref = ConditionalLogit(y, X, groups=g).fit(method="newton", disp=0, tol=1e-12)
+    np.testing.assert_allclose(est.b, ref.params, rtol=0, atol=1e-6 * est.se.min())
+    assert_rel(est.se, ref.bse, 1e-6, "se")
+    assert_rel(est.scalars["ll"], ref.llf, 1e-10, "ll")
+    informative = [m for m in np.split(y, 150) if 0 < m.sum() < 6]
+    ll_0 = -sum(np.log(special.comb(6, m.sum())) for m in informative)
+    assert_rel(est.scalars["ll_0"], ll_0, 1e-12, "ll_0")
+    assert est.scalars["N_g"] == len(informative)
+    assert fit.notes[0].startswith(f"note: {150 - len(informative)} groups")

@@ -14,12 +14,13 @@ from libs.engine.errors import StataError
 from libs.engine.estimation import output
 from libs.engine.estimation.columns import numtext
 from libs.engine.estimation.post import finish
-from libs.engine.estimation.request import prepare, stata_errors
+from libs.engine.estimation.request import ids, prepare, stata_errors
 from libs.engine.registry import command
 from libs.engine.results import Matrix
 from libs.engine.session import Session
 from libs.engine.syntax import Args
 from libs.engine.varlist import resolve
+from libs.stata_stats.conditional import fit_clogit
 from libs.stata_stats.estimation import Estimation
 from libs.stata_stats.multinomial import fit_mlogit
 from libs.stata_stats.negbin import fit_nbreg
@@ -211,3 +212,22 @@ def _qreg_vce(text: str) -> tuple[bool, str, str, str]:
         else:
             raise StataError(198, f"vce() suboption {word} not allowed")
     return kind != "iid", denmethod, bwmethod, kernel
+
+
+@command("xtlogit", byable="recall",
+         syntax="[varlist(numeric fv ts)] [if] [in] [, fe re pa i(varname) or "
+         f"{_VCE}]")
+def xtlogit(session: Session, args: Args) -> None:
+    """``xtlogit depvar indepvars, fe [or vce()]`` (conditional logit on the xtset panel)."""
+    if not args.opt("fe"):
+        raise StataError(198, "xtlogit: only the fixed-effects (conditional) model, option "
+                              "fe, is available in the embedded engine")
+    ivar = str(args.opt("i") or (session.tsset.panelvar if session.tsset else "") or "")
+    if not ivar:
+        raise StataError(459, "panel variable not set; use xtset varname ...")
+    req = prepare(session, args, default_vce="oim", extra=(ivar,))
+    with stata_errors():
+        fit = fit_clogit(*req.model, ids(session, ivar)[req.rows], depvar=req.depvar,
+                         ivar=ivar, vce=req.vce, preomitted=req.design.preomitted)
+    est = finish(session, fit.estimation, req.rows, "xtlogit", args)
+    _show(session, est, args, fit.iterations, fit.notes, "OR" if args.opt("or") else "")
