@@ -254,7 +254,8 @@ def test_xtlogit_fe_do_file(stata: Stata) -> None:
         xtlogit y x, fe
     """))
     e = run.session.e
-    assert e.macros["model"] == "fe" and e.matrices["b"].colnames == ["x"]
+    assert e.macros["model"] == "fe"
+    assert e.matrices["b"].colnames == ["x"]
     assert "Conditional fixed-effects logistic regression" in run.log
     assert 0 < e.scalars["N_g"] <= 80
     refused = stata("set obs 10\ngenerate id = _n\ngenerate x = _n\ngenerate y = 1\n"
