@@ -25,9 +25,12 @@ class Matrix:
             raise ValueError(f"matrix {self.values.shape} vs names {self.rownames, self.colnames}")
 
     def col(self, name: str) -> int:
-        """Index of column ``name`` (also accepts the name without an ``eq:`` prefix)."""
+        """Index of column ``name`` (also accepts the name without an ``eq:`` prefix, and
+        ``/cut1`` for ``/:cut1``)."""
         if name in self.colnames:
             return self.colnames.index(name)
+        if name.startswith("/") and f"/:{name[1:]}" in self.colnames:
+            return self.colnames.index(f"/:{name[1:]}")
         bare = [c.split(":", 1)[-1] for c in self.colnames]
         return bare.index(name)
 

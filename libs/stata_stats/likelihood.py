@@ -9,6 +9,7 @@ The iterate at which that happens is the one Stata reports, so its numbers are t
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -135,26 +136,43 @@ def newton(
 ) -> MLFit:
     """Maximise ``Σ w·ll(y, Xb + offset)`` from ``start`` as Stata's ``ml`` does."""
     off = offset if offset is not None else 0.0
-    b = start.copy()
 
     def value(beta: FloatArray) -> float:
         return float(w @ family.loglik(y, X @ beta + off))
 
+    def derivatives(beta: FloatArray) -> tuple[FloatArray, FloatArray]:
+        d1, d2 = family.derivatives(y, X @ beta + off)
+        return X.T @ (w * d1), (X * (-w * d2)[:, None]).T @ X
+
+    return maximize(value, derivatives, start)
+
+
+def maximize(
+    value: Callable[[FloatArray], float],
+    derivatives: Callable[[FloatArray], tuple[FloatArray, FloatArray]],
+    start: FloatArray,
+) -> MLFit:
+    """Stata's ``ml`` Newton–Raphson: ``value(b)`` is the log likelihood, ``derivatives(b)``
+    its gradient and minus its Hessian; steps are halved until ll does not fall, and
+    convergence is ``g'(-H)⁻¹g < 1e-5`` with a relative ll change below 1e-7 or a b change
+    below 1e-6 (the iterate Stata reports)."""
+    b = start.copy()
     ll = value(b)
     path = [ll]
     prev_b = b.copy()
     prev_ll = ll
     for iteration in range(MAX_ITERATIONS):
-        xb = X @ b + off
-        d1, d2 = family.derivatives(y, xb)
-        grad = X.T @ (w * d1)
-        neg_h = (X * (-w * d2)[:, None]).T @ X
+        grad, neg_h = derivatives(b)
         try:
             step = np.linalg.solve(neg_h, grad)
         except np.linalg.LinAlgError:
             step = grad
+        concave = bool(np.all(np.isfinite(step))) and float(grad @ step) >= 0
+        if not concave:
+            # ml's "(not concave)" iterations: a gradient step instead of Newton's
+            step = grad / max(float(np.abs(grad).max()), 1.0)
         nr = abs(float(grad @ step))
-        if iteration > 0 and nr < NR_TOLERANCE:
+        if concave and iteration > 0 and nr < NR_TOLERANCE:
             ll_change = abs(ll - prev_ll) / (abs(prev_ll) + 1e-300)
             b_change = float(np.max(np.abs(b - prev_b) / (np.abs(b) + 1.0)))
             if ll_change < LL_TOLERANCE or b_change < COEF_TOLERANCE:
@@ -177,3 +195,23 @@ def newton(
         b, ll = trial, new_ll
         path.append(ll)
     raise StatsError(CONVERGENCE_NOT_ACHIEVED, "convergence not achieved")
+
+
+def numeric_jacobian(fn: Callable[[FloatArray], FloatArray], b: FloatArray,
+                     step: float = 1e-5) -> FloatArray:
+    """d fn/d b by central differences (steps relative to |bⱼ|, at least ``step``)."""
+    k = b.size
+    out = np.empty((np.size(fn(b)), k))
+    for j in range(k):
+        h = step * max(abs(float(b[j])), 1.0)
+        up, down = b.copy(), b.copy()
+        up[j] += h
+        down[j] -= h
+        out[:, j] = (fn(up) - fn(down)) / (2.0 * h)
+    return out
+
+
+def numeric_hessian(gradient: Callable[[FloatArray], FloatArray], b: FloatArray) -> FloatArray:
+    """Minus the Hessian by central differences of an analytic gradient (symmetrised)."""
+    out = -numeric_jacobian(gradient, b)
+    return (out + out.T) / 2.0

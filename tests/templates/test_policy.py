@@ -24,6 +24,8 @@ UNSAFE = [
     ("javacall Foo bar", "foreign_code"),
     ("net install foo, from(example.org)", "install"),
     ("ssc install estout", "install"),
+    # the engine provides reghdfe, but a do-file for real Stata still may not install it
+    ("ssc install reghdfe, replace", "install"),
     ("ado uninstall foo", "install"),
     ("cd results", "working_directory"),
     ("sysdir set PLUS here", "working_directory"),

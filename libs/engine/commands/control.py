@@ -7,7 +7,7 @@ import time
 
 from libs.engine.errors import ExitRequest, LoopControl, StataError
 from libs.engine.evaluator import Evaluator
-from libs.engine.registry import command
+from libs.engine.registry import command, lookup
 from libs.engine.session import Session
 from libs.engine.syntax import Args
 
@@ -146,6 +146,29 @@ def _refuse(session: Session, args: Args) -> None:
                           "runs confined; this template needs real Stata (SS_STATA_CMD)")
 
 
-for _name in ("shell", "winexec", "xshell", "net", "ssc", "adoupdate", "webuse", "update",
+for _name in ("shell", "winexec", "xshell", "net", "adoupdate", "webuse", "update",
               "sysuse", "findit", "search"):
     command(_name, syntax=None)(_refuse)
+
+#: SSC packages whose commands the engine provides under another name than the package's
+#: (``ftools`` is the Mata library reghdfe needs; nothing to install for the native one).
+_PACKAGE_COMMANDS = {"ftools": "reghdfe", "estout": "esttab"}
+
+
+@command("ssc", syntax=None)
+def ssc(session: Session, args: Args) -> None:
+    """``ssc install pkg[, replace]``: a no-op with a note when the engine provides the
+    package's commands itself; r(199) naming the package otherwise. Other ``ssc`` uses
+    (describe, hot, uninstall) need the network: refused."""
+    words = args.raw.partition(",")[0].split()
+    if len(words) != 2 or words[0] not in ("install", "inst", "insta", "instal"):
+        _refuse(session, args)
+    package = words[1].lower()
+    try:
+        lookup(_PACKAGE_COMMANDS.get(package, package))
+    except StataError:
+        raise StataError(199, f"ssc install {package}: package {package} is not available "
+                              "in the embedded engine (it installs nothing from the network; "
+                              "this template needs real Stata: set SS_STATA_CMD)") from None
+    session.log.out(f"(ssc install {package}: provided by the embedded engine; nothing "
+                    "installed)")

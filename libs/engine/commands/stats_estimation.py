@@ -13,7 +13,7 @@ from libs.engine.errors import StataError
 from libs.engine.estimation import output
 from libs.engine.estimation.design import build
 from libs.engine.estimation.post import finish
-from libs.engine.estimation.request import Request, ids, prepare, stata_errors
+from libs.engine.estimation.request import Request, ids, prepare, stata_errors, vce_text
 from libs.engine.registry import command
 from libs.engine.results import Matrix
 from libs.engine.session import Session
@@ -21,9 +21,11 @@ from libs.engine.syntax import Args
 from libs.engine.varlist import Term, parse_terms, resolve
 from libs.stata_stats.areg import areg as areg_fit
 from libs.stata_stats.discrete import fit_ml
-from libs.stata_stats.iv import ivregress_2sls
+from libs.stata_stats.iv import TITLES as IV_METHODS
+from libs.stata_stats.iv import ivregress as iv_fit
 from libs.stata_stats.ols import regress as regress_fit
 from libs.stata_stats.panel import xtreg_fe, xtreg_re
+from libs.stata_stats.vce import VceRequest
 
 _VCE_OPTIONS = "vce(string) Robust CLuster(varname) Level(real 95)"
 
@@ -158,14 +160,25 @@ def areg(session: Session, args: Args) -> None:
     "ivregress",
     abbrev=4,
     byable="recall",
-    syntax=f"anything(everything) [if] [in] [, small first {_VCE_OPTIONS}]",
+    syntax="anything(everything) [if] [in] "
+    f"[, small first WMATrix(string) igmm {_VCE_OPTIONS}]",
 )
 def ivregress(session: Session, args: Args) -> None:
-    """``ivregress 2sls depvar [exog] (endog = instruments) [, small first vce()]``."""
+    """``ivregress 2sls|liml|gmm depvar [exog] (endog = instruments) [, small first vce()
+    wmatrix() igmm]``."""
     text = args.anything
     method, _, rest = text.strip().partition(" ")
-    if method != "2sls":
-        raise StataError(198, f"estimator {method} not supported; use 2sls")
+    if method not in IV_METHODS:
+        raise StataError(198, f"invalid estimator {method}; use 2sls, liml or gmm")
+    wmatrix = None
+    if method == "gmm":
+        kind, clustvar = vce_text(session, args.opt("wmatrix") or "", "robust")
+        clusters = ids(session, clustvar) if clustvar else None
+        wmatrix = VceRequest(kind="unadjusted" if kind in ("ols", "unadjusted") else kind,
+                             clusters=clusters, clustvar=clustvar)
+    elif args.opt("wmatrix") or args.opt("igmm"):
+        raise StataError(198, f"option {'wmatrix' if args.opt('wmatrix') else 'igmm'}() "
+                              "only allowed with gmm")
     if "(" not in rest or ")" not in rest or "=" not in rest:
         raise StataError(198, "syntax is: ivregress 2sls depvar [varlist1] (varlist2 = varlist_iv)")
     before, _, tail = rest.partition("(")
@@ -181,8 +194,13 @@ def ivregress(session: Session, args: Args) -> None:
     X = req.X
     exog, endog, inst = X[:, :n_ex], X[:, n_ex : n_ex + n_en], X[:, n_ex + n_en :]
     keep_inst = [j for j, om in enumerate(req.design.preomitted[n_ex + n_en :]) if not om]
+    vce_given = any(args.opt(o) for o in ("vce", "robust", "cluster"))
+    vce = req.vce if vce_given or wmatrix is None else None
+    if wmatrix is not None and wmatrix.clusters is not None:
+        wmatrix = VceRequest(kind=wmatrix.kind, clusters=wmatrix.clusters[req.rows],
+                             clustvar=wmatrix.clustvar)
     with stata_errors():
-        est, first = ivregress_2sls(
+        est, first = iv_fit(
             req.y,
             endog,
             exog,
@@ -191,14 +209,21 @@ def ivregress(session: Session, args: Args) -> None:
             endog_names=names[n_ex : n_ex + n_en],
             exog_names=names[:n_ex],
             inst_names=tuple(names[n_ex + n_en + j] for j in keep_inst),
+            method=method,
             small=bool(args.opt("small")),
-            vce=req.vce,
+            vce=vce,
+            wmatrix=wmatrix,
+            igmm=bool(args.opt("igmm")),
         )
     if args.opt("first"):
         for stage in first:
             session.log.out(f"First-stage regression: {stage.depvar}")
             session.log.lines(output.coefficient_table(stage))
     est = finish(session, est, req.rows, "ivregress", args)
+    if "W" in est.extra:
+        names_w = est.macros.pop("W_names").split()
+        session.e.matrices["W"] = Matrix(est.extra["W"], names_w, names_w)
+        session.e.macros.pop("W_names", None)
     session.log.lines(output.model_header(est))
     session.log.lines(output.coefficient_table(est, args.opt("level", 95.0)))
     session.log.out(f"Instrumented: {est.macros['instd']}")

@@ -11,6 +11,13 @@ import numpy as np
 from libs.engine.errors import StataError
 from libs.engine.estimation import output
 from libs.engine.estimation.design import column_derivative, column_values
+from libs.engine.estimation.equations import (
+    CATEGORICAL,
+    MULTI_EQUATION,
+    first_equation,
+    predict_model,
+)
+from libs.engine.estimation.equations import response as model_response
 from libs.engine.estimation.linear import constraint
 from libs.engine.estimation.post import estimation_from_e, is_omitted_name
 from libs.engine.estimation.request import stata_errors
@@ -41,10 +48,13 @@ def _response(cmd: str) -> Family | Identity:
     return FAMILIES.get(cmd, Identity())
 
 
-@command("predict", syntax="anything [if] [in] [, xb Residuals STDP pr n]")
+@command("predict", syntax="anything [if] [in] [, xb Residuals STDP pr n Outcome(string)]")
 def predict(session: Session, args: Args) -> None:
-    """``predict newvar [, xb residuals stdp pr n]`` after the current estimation."""
+    """``predict newvar [, xb residuals stdp pr n outcome(#)]`` after the current estimation."""
     est = estimation_from_e(session)
+    if est.cmd in MULTI_EQUATION:
+        _predict_model(session, est, args)
+        return
     X = _design(session, est.names)
     xb = X @ est.b
     cmd = est.cmd
@@ -72,6 +82,23 @@ def predict(session: Session, args: Args) -> None:
     session.data.add(words[-1], values, stype)
     if n_missing:
         session.log.out(f"({n_missing} missing value{'s' if n_missing > 1 else ''} generated)")
+
+
+def _predict_model(session: Session, est: Estimation, args: Args) -> None:
+    """``predict`` after ologit/oprobit/mlogit (probabilities), nbreg (n), tobit (xb)."""
+    words = args.anything.split()
+    stype = words.pop(0) if words and words[0] in ("float", "double") else "float"
+    if args.opt("residuals") or args.opt("stdp"):
+        raise StataError(198, f"option {'residuals' if args.opt('residuals') else 'stdp'} "
+                              "not allowed")
+    created = predict_model(session, est, words, args.options)
+    if est.cmd in CATEGORICAL and not (args.opt("pr") or args.opt("xb")):
+        session.log.out("(option pr assumed; predicted probabilities)")
+    elif est.cmd == "nbreg" and not (args.opt("n") or args.opt("xb")):
+        session.log.out("(option n assumed; predicted number of events)")
+    touse = args.touse(session)
+    for name, values in created:
+        session.data.add(name, np.where(touse, values, np.nan), stype)
 
 
 def _equations(text: str) -> list[str]:
@@ -166,6 +193,8 @@ def lincom(session: Session, args: Args) -> None:
 def margins(session: Session, args: Args) -> None:
     """``margins, dydx(varlist|*)``: average marginal effects with delta-method SEs."""
     est = estimation_from_e(session)
+    family = model_response(est.cmd)
+    est = first_equation(est)
     wanted = (args.opt("dydx") or "").strip()
     if not wanted:
         raise StataError(198, "only margins, dydx() is supported")
@@ -192,7 +221,7 @@ def margins(session: Session, args: Args) -> None:
         expr = est.macros["wexp"].lstrip("= ")
         weights = Evaluator(session, None).numeric(expr)[rows]
     with stata_errors():
-        result = dydx(est, design, terms, _response(est.cmd), weights)
+        result = dydx(est, design, terms, family or _response(est.cmd), weights)
     shown = Estimation(
         cmd="margins",
         depvar="",

@@ -35,7 +35,8 @@ def _abbrev(name: str, width: int = 12) -> str:
 
 
 def coefficient_table(est: Estimation, level: float = 95.0, eform: str = "") -> list[str]:
-    """The coefficient table (Stata 17+ column headings)."""
+    """The coefficient table (Stata 17+ column headings); names ``eq:x`` are shown by
+    equation, and the ``/`` equation's parameters (``/cut1``, ``var(e.y)``) below a rule."""
     table = est.table(level)
     stat = "t" if est.df_r is not None else "z"
     head = eform or "Coefficient"
@@ -49,21 +50,59 @@ def coefficient_table(est: Estimation, level: float = 95.0, eform: str = "") -> 
         f"{'P>|' + stat + '|':>9}{ci:>25}"
     )
     lines.append(MID)
-    for j, name in enumerate(est.names):
-        label = _abbrev(name)
-        if est.omitted[j]:
-            note = "(base)" if _is_base(name) else "(omitted)"
-            lines.append(f"{label:>12} |{'0':>11}  {note}")
-            continue
-        b, se, t, p, lo, hi = table[:6, j]
-        if eform:
-            b, se, lo, hi = np.exp(b), np.exp(b) * se, np.exp(lo), np.exp(hi)
-        lines.append(
-            f"{label:>12} |{_g(b, 9):>11}{_g(se, 9):>11}{_f(t, '%8.2f'):>9}"
-            f"{_f(p, '%7.3f'):>8}{_g(lo, 9):>13}{_g(hi, 9):>12}"
-        )
+    groups = equations(est.names)
+    headed = sum(1 for eq, _ in groups if eq != "/") > 1
+    for g, (eq, columns) in enumerate(groups):
+        if g and (headed or eq == "/"):
+            lines.append(MID)
+        if headed and eq != "/":
+            if all(est.omitted[j] for j in columns):
+                lines.append(f"{eq[:12]:<13}|  (base outcome)")
+                continue
+            lines.append(f"{eq[:12]:<13}|")
+        for j in columns:
+            name = est.names[j].partition(":")[2] if eq else est.names[j]
+            if eq == "/" and "(" not in name:
+                name = "/" + name
+            lines.append(_coefficient_row(est, table, j, name, "" if eq == "/" else eform,
+                                          ancillary=eq == "/"))
     lines.append(RULE)
     return lines
+
+
+def equations(names: tuple[str, ...]) -> list[tuple[str, list[int]]]:
+    """Column indices grouped by equation (``eq:x``), in order; "" for names without one."""
+    out: list[tuple[str, list[int]]] = []
+    for j, name in enumerate(names):
+        eq = name.partition(":")[0] if ":" in name else ""
+        if not out or out[-1][0] != eq:
+            out.append((eq, []))
+        out[-1][1].append(j)
+    return out
+
+
+def _coefficient_row(est: Estimation, table: np.ndarray, j: int, name: str, eform: str, *,
+                     ancillary: bool = False) -> str:
+    label = _abbrev(name)
+    if est.omitted[j]:
+        note = "(base)" if _is_base(name) else "(omitted)"
+        return f"{label:>12} |{'0':>11}  {note}"
+    b, se, t, p, lo, hi = table[:6, j]
+    if eform:
+        b, se, lo, hi = np.exp(b), np.exp(b) * se, np.exp(lo), np.exp(hi)
+    if ancillary:
+        # ancillary parameters (cutpoints, ln alpha, variances): Stata shows no test
+        return f"{label:>12} |{_g(b, 9):>11}{_g(se, 9):>11}{'':>17}{_g(lo, 9):>13}{_g(hi, 9):>12}"
+    return (
+        f"{label:>12} |{_g(b, 9):>11}{_g(se, 9):>11}{_f(t, '%8.2f'):>9}"
+        f"{_f(p, '%7.3f'):>8}{_g(lo, 9):>13}{_g(hi, 9):>12}"
+    )
+
+
+def ancillary_row(label: str, value: float, se: float, lo: float, hi: float) -> str:
+    """A transformed parameter shown under the table (``alpha`` after ``/lnalpha``)."""
+    return f"{_abbrev(label):>12} |{_g(value, 9):>11}{_g(se, 9):>11}{'':>17}" \
+        f"{_g(lo, 9):>13}{_g(hi, 9):>12}"
 
 
 def _is_base(name: str) -> bool:

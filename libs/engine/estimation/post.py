@@ -59,11 +59,13 @@ def finish(session: Session, est: Estimation, rows: np.ndarray, name: str,
 
 def stata_names(est: Estimation) -> Estimation:
     """Rename terms the estimator dropped for collinearity with Stata's ``o.`` prefix."""
-    names = tuple(
-        omitted_name(n) if om and not is_omitted_name(n) and n != "_cons" else n
-        for n, om in zip(est.names, est.omitted, strict=True)
-    )
-    return replace(est, names=names)
+    names = []
+    for name, om in zip(est.names, est.omitted, strict=True):
+        eq, colon, term = name.rpartition(":")
+        if om and not is_omitted_name(term) and term != "_cons" and eq != "/":
+            name = f"{eq}{colon}{omitted_name(term)}"
+        names.append(name)
+    return replace(est, names=tuple(names))
 
 
 def post(session: Session, est: Estimation, sample: np.ndarray, cmdline: str) -> None:
@@ -104,8 +106,9 @@ def estimation_from_e(session: Session) -> Estimation:
 
 
 def is_omitted_name(name: str) -> bool:
-    """Whether a coefficient name marks a base (``1b.g``) or omitted (``o.x``) term."""
-    for part in name.split("#"):
+    """Whether a coefficient name marks a base (``1b.g``) or omitted (``o.x``) term
+    (``eq:o.x`` in a multi-equation model)."""
+    for part in name.rpartition(":")[2].split("#"):
         prefix, dot, _ = part.rpartition(".")
         if dot and any(ch in "bo" for ch in prefix if ch.islower()):
             return True

@@ -75,7 +75,12 @@ def parse_vce(session: Session, args: Args, default: str) -> tuple[str, str]:
         text = text or "robust"
     if args.opt("cluster"):
         text = f"cluster {args.opt('cluster')}"
-    if not text:
+    return vce_text(session, text, default)
+
+
+def vce_text(session: Session, text: str, default: str) -> tuple[str, str]:
+    """(kind, clustvar) of the words of a ``vce()`` (or ``wmatrix()``) option."""
+    if not text.strip():
         return default, ""
     words = text.split()
     head = words[0].lower()

@@ -1,0 +1,117 @@
+"""Predictions of the multi-equation models (ologit, oprobit, mlogit, nbreg, tobit) and the
+single-equation view ``margins`` takes of them.
+
+Their ``e(b)`` names carry equations (``apply:pared``, ``/:cut1``, ``Prepaid:age``): the
+linear prediction of an equation is rebuilt from its names on the data in memory, as
+:func:`libs.engine.estimation.design.column_values` does for one-equation models.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import numpy as np
+
+from libs.engine.errors import StataError
+from libs.engine.estimation.design import column_values
+from libs.engine.missing import FloatArray
+from libs.engine.session import Session
+from libs.stata_stats.estimation import Estimation
+from libs.stata_stats.likelihood import Family, Poisson
+from libs.stata_stats.multinomial import probabilities
+from libs.stata_stats.ordered import LINKS, category_probabilities
+
+#: Commands whose outcome probabilities ``predict`` gives one variable per outcome.
+CATEGORICAL = ("ologit", "oprobit", "mlogit")
+#: Commands with equations in ``e(b)`` that ``predict`` handles here.
+MULTI_EQUATION = (*CATEGORICAL, "nbreg", "tobit")
+
+
+def equation_xb(session: Session, est: Estimation, eq: str) -> FloatArray:
+    """The linear prediction of equation ``eq`` on every observation."""
+    out = np.zeros(session.data.n)
+    for name, coef in zip(est.names, est.b, strict=True):
+        head, _, term = name.rpartition(":")
+        if head == eq and coef != 0:
+            out = out + coef * column_values(session, term)
+    return out
+
+
+def first_equation(est: Estimation) -> Estimation:
+    """The estimates of the first equation with the ``eq:`` prefix dropped (for margins)."""
+    if not any(":" in name for name in est.names):
+        return est
+    if est.cmd in CATEGORICAL:
+        raise StataError(322, f"margins after {est.cmd} needs predict(outcome()), "
+                              "which the embedded engine does not support")
+    eq = est.names[0].partition(":")[0]
+    idx = [j for j, name in enumerate(est.names) if name.partition(":")[0] == eq]
+    return replace(est, names=tuple(est.names[j].partition(":")[2] for j in idx),
+                   b=est.b[idx], V=est.V[np.ix_(idx, idx)],
+                   omitted=tuple(est.omitted[j] for j in idx))
+
+
+def response(cmd: str) -> Family | None:
+    """The mean function ``margins`` differentiates for a multi-equation model's default
+    prediction (None: the linear prediction)."""
+    return Poisson() if cmd == "nbreg" else None
+
+
+def predict_model(session: Session, est: Estimation, names: list[str],
+                  options: dict[str, object]) -> list[tuple[str, FloatArray]]:
+    """New variables for ``predict`` after a multi-equation model, with Stata's defaults:
+    outcome probabilities (``pr``) after ologit/oprobit/mlogit — one variable per outcome,
+    or the one ``outcome(#)`` names — the number of events after nbreg, xb after tobit."""
+    cmd = est.cmd
+    first = est.names[0].partition(":")[0]
+    if cmd not in CATEGORICAL:
+        if len(names) != 1:
+            raise StataError(103, "too many variables specified")
+        xb = equation_xb(session, est, first)
+        if cmd == "nbreg" and not options.get("xb"):
+            return [(names[0], np.exp(xb))]
+        return [(names[0], xb)]
+    outcomes = _outcomes(session, est)
+    if cmd == "mlogit":
+        eqs = [name.partition(":")[0] for name in est.names]
+        eq_order = list(dict.fromkeys(eqs))
+        index = np.column_stack([equation_xb(session, est, eq) for eq in eq_order])
+        if options.get("xb"):
+            return [(names[0], index[:, _pick(outcomes, options)])]
+        prob = probabilities(index)
+    else:
+        xb = equation_xb(session, est, first)
+        if options.get("xb"):
+            return [(names[0], xb)]
+        cuts = np.array([b for n, b in zip(est.names, est.b, strict=True)
+                         if n.startswith("/:cut")])
+        prob = category_probabilities(LINKS[cmd], xb, cuts)
+    prob[~np.isfinite(prob).all(axis=1)] = np.nan
+    if options.get("outcome") is not None:
+        if len(names) != 1:
+            raise StataError(103, "too many variables specified")
+        return [(names[0], prob[:, _pick(outcomes, options)])]
+    if len(names) != len(outcomes):
+        raise StataError(102 if len(names) < len(outcomes) else 103,
+                         f"{len(outcomes)} new variables needed, one per outcome")
+    return [(name, prob[:, j]) for j, name in enumerate(names)]
+
+
+def _outcomes(session: Session, est: Estimation) -> list[float]:
+    matrix = session.e.matrices.get("cat") or session.e.matrices.get("out")
+    if matrix is None:
+        raise StataError(301, "last estimates not found")
+    return [float(v) for v in matrix.values[0]]
+
+
+def _pick(outcomes: list[float], options: dict[str, object]) -> int:
+    """The column of ``outcome(#)``: a value, or ``#k`` for the k-th outcome."""
+    text = str(options.get("outcome") or "").strip()
+    if not text:
+        return 0
+    if text.startswith("#"):
+        return int(text[1:]) - 1
+    value = float(text)
+    if value not in outcomes:
+        raise StataError(303, f"outcome {text} not found")
+    return outcomes.index(value)
