@@ -12,13 +12,12 @@ import warnings
 
 import numpy as np
 import pandas as pd
+import pyfixest as pf
 import pytest
 
 from libs.stata_stats.hdfe import absorbed_df, drop_singletons, reghdfe
 from libs.stata_stats.sample import group_codes
 from tests.stata_stats.reference import assert_rel
-
-pf = pytest.importorskip("pyfixest")
 
 
 def _panel() -> pd.DataFrame:
