@@ -1,4 +1,4 @@
-"""Mathematical, logical, random-number and distribution functions."""
+"""Mathematical, logical and random-number functions (distributions: ``distributions.py``)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import warnings
 from collections.abc import Callable
 
 import numpy as np
-from scipy import special, stats
+from scipy import special
 
 from libs.engine import missing
 from libs.engine.errors import StataError
@@ -25,8 +25,7 @@ for _name, _fn in {
     "sin": np.sin, "cos": np.cos, "tan": np.tan, "asin": np.arcsin, "acos": np.arccos,
     "atan": np.arctan, "sinh": np.sinh, "cosh": np.cosh, "tanh": np.tanh, "sign": np.sign,
     "lnfactorial": lambda x: special.gammaln(x + 1), "lngamma": special.gammaln,
-    "invlogit": special.expit, "logit": special.logit, "normal": stats.norm.cdf,
-    "normalden": stats.norm.pdf, "invnormal": stats.norm.ppf, "digamma": special.digamma,
+    "invlogit": special.expit, "logit": special.logit, "digamma": special.digamma,
     "cloglog": lambda x: np.log(-np.log1p(-x)), "exp1m": np.expm1, "ln1p": np.log1p,
 }.items():
     function(_name)(_unary(_fn))
@@ -176,16 +175,3 @@ def _rbinomial(ev: Context, a: list[Value]) -> Value:
 def _rpoisson(ev: Context, a: list[Value]) -> Value:
     return ev.session.rng.poisson(float(as_number(a[0])), ev.n).astype(np.float64)
 
-
-# -- distributions (t, F, chi2) --------------------------------------------------------------
-def _distribution(scipy_fn: Callable[..., Value]) -> Function:
-    """Stata passes a distribution's parameters first and the point last; scipy the point first."""
-    return lambda ev, a: clean(scipy_fn(as_number(a[-1]), *(as_number(v) for v in a[:-1])))
-
-
-for _name, (_scipy_fn, _nargs) in {
-    "ttail": (stats.t.sf, 2), "invttail": (stats.t.isf, 2), "Ftail": (stats.f.sf, 3),
-    "chi2tail": (stats.chi2.sf, 2), "chi2": (stats.chi2.cdf, 2),
-    "invchi2tail": (stats.chi2.isf, 2),
-}.items():
-    function(_name, args=_nargs)(_distribution(_scipy_fn))
