@@ -46,6 +46,7 @@ class Dataset:
         self.value_labels: dict[str, dict[float, str]] = {}
         self.sortedby: list[str] = []
         self.label = ""
+        self.chars: dict[str, str] = {}  #: the dataset's characteristics, ``_dta[name]``
         self.n = 0
         self.changed = False  #: modified since last use/save (``use`` refuses to discard it)
 
@@ -190,6 +191,7 @@ class Dataset:
         other.value_labels = {k: dict(v) for k, v in self.value_labels.items()}
         other.sortedby = list(self.sortedby)
         other.label, other.n, other.changed = self.label, self.n, self.changed
+        other.chars = dict(self.chars)
         return other
 
     # -- pandas bridge -----------------------------------------------------------------------
