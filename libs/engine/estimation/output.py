@@ -8,6 +8,7 @@ from scipy import stats
 
 from libs.engine.estimation.columns import numtext as _f
 from libs.engine.formats import format_number
+from libs.engine.varlist import abbreviate
 from libs.stata_stats.estimation import Estimation
 
 RULE = "-" * 78
@@ -30,10 +31,6 @@ def _sig5(value: float, width: int = 10) -> str:
     return text.rjust(width)
 
 
-def _abbrev(name: str, width: int = 12) -> str:
-    return name if len(name) <= width else name[: width - 2] + "~" + name[-1]
-
-
 def coefficient_table(est: Estimation, level: float = 95.0, eform: str = "") -> list[str]:
     """The coefficient table (Stata 17+ column headings)."""
     table = est.table(level)
@@ -45,12 +42,12 @@ def coefficient_table(est: Estimation, level: float = 95.0, eform: str = "") -> 
     ci = f"[{level:g}% conf. interval]"
     se_head = "std. err." if est.macros.get("vcetype") else "Std. err."
     lines.append(
-        f"{_abbrev(est.depvar):>12} | {head:>11}{se_head:>11}{stat:>7}"
+        f"{abbreviate(est.depvar, 12):>12} | {head:>11}{se_head:>11}{stat:>7}"
         f"{'P>|' + stat + '|':>9}{ci:>25}"
     )
     lines.append(MID)
     for j, name in enumerate(est.names):
-        label = _abbrev(name)
+        label = abbreviate(name, 12)
         if est.omitted[j]:
             note = "(base)" if _is_base(name) else "(omitted)"
             lines.append(f"{label:>12} |{'0':>11}  {note}")
