@@ -133,6 +133,8 @@ class Dataset:
         for name in names:
             self.var(name)
             del self.vars[name], self.cols[name]
+        if not self.vars:  # no variables, no observations (``drop _all``)
+            self.n = 0
         self.sortedby = [v for v in self.sortedby if v in self.vars]
         self.changed = True
 

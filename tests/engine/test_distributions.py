@@ -150,3 +150,17 @@ def test_random_draws_have_their_distributions_moments(stata):
     assert means["e"] == pytest.approx(2.0, abs=0.07)
     assert means["nb"] == pytest.approx(4.5, abs=0.15)
     assert means["h"] == pytest.approx(1.75, abs=0.04)
+
+
+def test_random_functions_give_one_value_in_scalar_mode(stata):
+    # Stata: scalar u = runiform() draws one number (simulation programs rely on it)
+    r = stata("""
+        set seed 5
+        scalar u = runiform()
+        scalar z = rnormal(3, 2)
+        scalar c = rchi2(4)
+        local t = rt(5)
+        di (u > 0 & u < 1) " " (z != .) " " (c > 0) " " (`t' != .)
+    """)
+    assert r.rc == 0, r.log
+    assert r.output == ["1 1 1 1"]

@@ -13,7 +13,7 @@ from collections.abc import Callable
 import numpy as np
 from scipy import special, stats
 
-from libs.engine.functions.catalog import Context, Function, function
+from libs.engine.functions.catalog import Context, Function, function, per_observation
 from libs.engine.values import Value, as_number, clean
 
 
@@ -272,29 +272,29 @@ def _invexponentialtail(ev: Context, a: list[Value]) -> Value:
 # -- random draws (set seed) ------------------------------------------------------------------
 @function("rt", args=1)
 def _rt(ev: Context, a: list[Value]) -> Value:
-    return clean(ev.session.rng.standard_t(as_number(a[0]), ev.n))
+    return per_observation(ev, clean(ev.session.rng.standard_t(as_number(a[0]), ev.n)))
 
 
 @function("rchi2", args=1)
 def _rchi2(ev: Context, a: list[Value]) -> Value:
-    return clean(ev.session.rng.chisquare(as_number(a[0]), ev.n))
+    return per_observation(ev, clean(ev.session.rng.chisquare(as_number(a[0]), ev.n)))
 
 
 @function("rgamma", args=2)
 def _rgamma(ev: Context, a: list[Value]) -> Value:
     """rgamma(a, b): shape a, scale b."""
-    return clean(ev.session.rng.gamma(as_number(a[0]), as_number(a[1]), ev.n))
+    return per_observation(ev, clean(ev.session.rng.gamma(as_number(a[0]), as_number(a[1]), ev.n)))
 
 
 @function("rbeta", args=2)
 def _rbeta(ev: Context, a: list[Value]) -> Value:
-    return clean(ev.session.rng.beta(as_number(a[0]), as_number(a[1]), ev.n))
+    return per_observation(ev, clean(ev.session.rng.beta(as_number(a[0]), as_number(a[1]), ev.n)))
 
 
 @function("rexponential", args=1)
 def _rexponential(ev: Context, a: list[Value]) -> Value:
     """rexponential(b): scale (mean) b."""
-    return clean(ev.session.rng.exponential(as_number(a[0]), ev.n))
+    return per_observation(ev, clean(ev.session.rng.exponential(as_number(a[0]), ev.n)))
 
 
 @function("rlogistic", args=(0, 2))
@@ -302,18 +302,19 @@ def _rlogistic(ev: Context, a: list[Value]) -> Value:
     """rlogistic(), rlogistic(s), rlogistic(m, s)."""
     mean = as_number(a[0]) if len(a) == 2 else 0.0
     scale = as_number(a[-1]) if a else 1.0
-    return clean(ev.session.rng.logistic(mean, scale, ev.n))
+    return per_observation(ev, clean(ev.session.rng.logistic(mean, scale, ev.n)))
 
 
 @function("rnbinomial", args=2)
 def _rnbinomial(ev: Context, a: list[Value]) -> Value:
     """rnbinomial(n, p): failures before the n-th success."""
-    return ev.session.rng.negative_binomial(as_number(a[0]), as_number(a[1]),
-                                            ev.n).astype(np.float64)
+    draws = ev.session.rng.negative_binomial(as_number(a[0]), as_number(a[1]), ev.n)
+    return per_observation(ev, draws.astype(np.float64))
 
 
 @function("rhypergeometric", args=3)
 def _rhypergeometric(ev: Context, a: list[Value]) -> Value:
     """rhypergeometric(N, K, n): successes among n draws from N objects, K of them successes."""
     big_n, big_k, n = (np.asarray(as_number(v)).astype(np.int64) for v in a)
-    return ev.session.rng.hypergeometric(big_k, big_n - big_k, n, ev.n).astype(np.float64)
+    draws = ev.session.rng.hypergeometric(big_k, big_n - big_k, n, ev.n)
+    return per_observation(ev, draws.astype(np.float64))

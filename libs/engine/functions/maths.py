@@ -10,7 +10,7 @@ from scipy import special
 
 from libs.engine import missing
 from libs.engine.errors import StataError
-from libs.engine.functions.catalog import Context, Function, function
+from libs.engine.functions.catalog import Context, Function, function, per_observation
 from libs.engine.groups import whole
 from libs.engine.values import Value, as_number, clean, is_string
 
@@ -149,29 +149,31 @@ def _running_sum(ev: Context, a: list[Value]) -> Value:
 @function("runiform", args=(0, 2))
 def _runiform(ev: Context, a: list[Value]) -> Value:
     lo, hi = (as_number(a[0]), as_number(a[1])) if a else (0.0, 1.0)
-    return lo + (hi - lo) * ev.session.rng.random(ev.n)
+    return per_observation(ev, lo + (hi - lo) * ev.session.rng.random(ev.n))
 
 
 @function("runiformint", args=2)
 def _runiformint(ev: Context, a: list[Value]) -> Value:
     lo, hi = float(as_number(a[0])), float(as_number(a[1]))
-    return ev.session.rng.integers(int(lo), int(hi) + 1, ev.n).astype(np.float64)
+    return per_observation(ev, ev.session.rng.integers(int(lo), int(hi) + 1, ev.n)
+                           .astype(np.float64))
 
 
 @function("rnormal", args=(0, 2))
 def _rnormal(ev: Context, a: list[Value]) -> Value:
     mean = as_number(a[0]) if a else 0.0
     sd = as_number(a[1]) if len(a) > 1 else 1.0
-    return clean(mean + sd * ev.session.rng.standard_normal(ev.n))
+    return per_observation(ev, clean(mean + sd * ev.session.rng.standard_normal(ev.n)))
 
 
 @function("rbinomial", args=2)
 def _rbinomial(ev: Context, a: list[Value]) -> Value:
     trials, p = int(as_number(a[0])), float(as_number(a[1]))
-    return ev.session.rng.binomial(trials, p, ev.n).astype(np.float64)
+    return per_observation(ev, ev.session.rng.binomial(trials, p, ev.n).astype(np.float64))
 
 
 @function("rpoisson", args=1)
 def _rpoisson(ev: Context, a: list[Value]) -> Value:
-    return ev.session.rng.poisson(float(as_number(a[0])), ev.n).astype(np.float64)
+    return per_observation(ev, ev.session.rng.poisson(float(as_number(a[0])), ev.n)
+                           .astype(np.float64))
 
