@@ -164,3 +164,14 @@ def test_random_functions_give_one_value_in_scalar_mode(stata):
     """)
     assert r.rc == 0, r.log
     assert r.output == ["1 1 1 1"]
+
+
+def test_exponential_family(stata):
+    r = stata("""
+        di %20.0g exponential(2, 3) " " %20.0g exponentialden(2, 3) " " ///
+           %20.0g exponentialtail(2, 3)
+        di %20.0g invexponential(2, .5) " " %20.0g invexponentialtail(2, .5)
+    """)
+    assert r.rc == 0, r.log
+    assert _values(r) == pytest.approx([1 - math.exp(-1.5), math.exp(-1.5) / 2, math.exp(-1.5),
+                                        2 * math.log(2), 2 * math.log(2)], rel=1e-12)

@@ -26,6 +26,7 @@ from libs.engine.estimation.replication import (
     expressions,
     legend,
     parse_saving,
+    replicate,
     row_matrix,
     run,
     seed_option,
@@ -75,20 +76,8 @@ def bootstrap(session: Session, args: Args) -> None:
     if eclass:
         session.log.lines([f"(running {prefix.command.split()[0]} on estimation sample)", ""])
     draw = _Resampler(session, base, opts)
-    values = np.full((reps, len(exps)), np.nan)
     dots = Dots(session.log, "Bootstrap replications", reps, shown=not opts.opt("nodots"))
-    try:
-        for rep in range(reps):
-            session.data = draw.sample()
-            try:
-                run(session, prefix.command, noisily=noisily)
-                values[rep] = evaluate(session, exps)
-                dots.tick(True)
-            except StataError:
-                dots.tick(False)
-    finally:
-        session.data = full
-    dots.done()
+    values = replicate(session, prefix.command, exps, reps, draw.sample, dots, noisily=noisily)
     if saving is not None:
         saving.write(exps, values)
     results = _post(session, prefix.command, exps, observed, values, opts, base.n, draw)

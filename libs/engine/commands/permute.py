@@ -13,6 +13,7 @@ from __future__ import annotations
 import numpy as np
 
 from libs.engine import varlist
+from libs.engine.dataset import Dataset
 from libs.engine.errors import StataError
 from libs.engine.estimation.replication import (
     Dots,
@@ -20,6 +21,7 @@ from libs.engine.estimation.replication import (
     expressions,
     legend,
     parse_saving,
+    replicate,
     row_matrix,
     run,
     seed_option,
@@ -66,26 +68,19 @@ def permute(session: Session, args: Args) -> None:
     original = session.data
     strata, n_strata = group_ids(original, opts.opt("strata")) if opts.opt("strata") else (
         np.zeros(original.n, dtype=np.intp), 1)
-    values = np.full((reps, len(exps)), np.nan)
+
+    def permuted() -> Dataset:
+        """The data with ``permvar`` shuffled within strata (a new dataset each time)."""
+        shuffled = original.copy()
+        column = original.cols[permvar].copy()
+        for s in range(n_strata):
+            members = np.flatnonzero(strata == s)
+            column[members] = column[session.rng.permutation(members)]
+        shuffled.set(permvar, column)
+        return shuffled
+
     dots = Dots(session.log, "Permutations", reps, shown=not opts.opt("nodots"))
-    try:
-        for rep in range(reps):
-            shuffled = original.copy()
-            column = original.cols[permvar].copy()
-            for s in range(n_strata):
-                members = np.flatnonzero(strata == s)
-                column[members] = column[session.rng.permutation(members)]
-            shuffled.set(permvar, column)
-            session.data = shuffled
-            try:
-                run(session, prefix.command, noisily=noisily)
-                values[rep] = evaluate(session, exps)
-                dots.tick(True)
-            except StataError:
-                dots.tick(False)
-    finally:
-        session.data = original
-    dots.done()
+    values = replicate(session, prefix.command, exps, reps, permuted, dots, noisily=noisily)
     if saving is not None:
         saving.write(exps, values)
     level = float(opts.opt("level", 95.0))

@@ -10,6 +10,7 @@ has run once, when ``e()`` is known.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -154,6 +155,28 @@ def run(session: Session, command: str, *, noisily: bool) -> None:
         session.executor.with_prefixes(command, None)
     finally:
         log.quiet -= 0 if noisily else 1
+
+
+def replicate(session: Session, command: str, exps: list[Expression], reps: int,
+              draw: Callable[[], Dataset], dots: Dots, *, noisily: bool) -> np.ndarray:
+    """Run ``command`` on ``reps`` datasets made by ``draw`` and collect the expressions
+    (reps × k; a failed run leaves missing values and an ``x``); the data in memory are
+    restored afterwards."""
+    original = session.data
+    values = np.full((reps, len(exps)), np.nan)
+    try:
+        for rep in range(reps):
+            session.data = draw()
+            try:
+                run(session, command, noisily=noisily)
+                values[rep] = evaluate(session, exps)
+                dots.tick(True)
+            except StataError:
+                dots.tick(False)
+    finally:
+        session.data = original
+    dots.done()
+    return values
 
 
 def legend(command: str, exps: list[Expression]) -> list[str]:

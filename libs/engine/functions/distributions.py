@@ -238,35 +238,17 @@ def _gammaden(ev: Context, a: list[Value]) -> Value:
     return clean(stats.gamma.pdf(x, shape, loc, scale)[()])
 
 
-@function("exponential", args=2)
-def _exponential(ev: Context, a: list[Value]) -> Value:
-    """exponential(b, x): CDF of the exponential with scale (mean) b."""
-    b, x = (as_number(v) for v in a)
-    return clean(stats.expon.cdf(x, scale=b)[()])
+def _scale_first(scipy_fn: Callable[..., Value]) -> Function:
+    """Stata's ``f(b, x)`` with b the scale (mean) onto scipy's ``f(x, scale=b)``."""
+    return lambda ev, a: clean(scipy_fn(as_number(a[1]), scale=as_number(a[0]))[()])
 
 
-@function("exponentialden", args=2)
-def _exponentialden(ev: Context, a: list[Value]) -> Value:
-    b, x = (as_number(v) for v in a)
-    return clean(stats.expon.pdf(x, scale=b)[()])
-
-
-@function("exponentialtail", args=2)
-def _exponentialtail(ev: Context, a: list[Value]) -> Value:
-    b, x = (as_number(v) for v in a)
-    return clean(stats.expon.sf(x, scale=b)[()])
-
-
-@function("invexponential", args=2)
-def _invexponential(ev: Context, a: list[Value]) -> Value:
-    b, p = (as_number(v) for v in a)
-    return clean(stats.expon.ppf(p, scale=b)[()])
-
-
-@function("invexponentialtail", args=2)
-def _invexponentialtail(ev: Context, a: list[Value]) -> Value:
-    b, p = (as_number(v) for v in a)
-    return clean(stats.expon.isf(p, scale=b)[()])
+for _name, _fn in {
+    "exponential": stats.expon.cdf, "exponentialden": stats.expon.pdf,
+    "exponentialtail": stats.expon.sf, "invexponential": stats.expon.ppf,
+    "invexponentialtail": stats.expon.isf,
+}.items():
+    function(_name, args=2)(_scale_first(_fn))
 
 
 # -- random draws (set seed) ------------------------------------------------------------------
