@@ -41,10 +41,10 @@ from libs.engine.syntax import Args, Spec
 from libs.stata_stats.estimation import Estimation
 from libs.stata_stats.resampling import bootstrap_covariance, bootstrap_summary
 
-_OPTIONS = Spec("x [, Reps(integer 50) SEED(string) SAVing(string) STRata(varlist) "
+_OPTIONS = Spec("[, Reps(integer 50) SEED(string) SAVing(string) STRata(varlist) "
                 "CLuster(varlist) IDcluster(name) SIze(integer -1) noDOTS NOIsily "
                 "Level(real 95) noTABle noHeader noLegend FORCE Verbose]")
-_ESTAT = Spec("x [, Normal Percentile BC BCA ALL noHeader noLegend Verbose]")
+_ESTAT = Spec("[, Normal Percentile BC BCA ALL noHeader noLegend Verbose]")
 _CI_KEYS = {"normal": ("N", "Normal"), "percentile": ("P", "Percentile"),
             "bc": ("BC", "Bias-corrected")}
 
@@ -53,7 +53,7 @@ _CI_KEYS = {"normal": ("N", "Normal"), "percentile": ("P", "Percentile"),
 def bootstrap(session: Session, args: Args) -> None:
     """``bootstrap [exp_list] [, options]: command``."""
     prefix = split_prefix(args.raw, "bootstrap")
-    opts = _OPTIONS.parse("x, " + prefix.options, session)
+    opts = _OPTIONS.parse(", " + prefix.options, session)
     reps = int(opts.opt("reps", 50))
     if reps < 2:
         raise StataError(198, "reps() must be at least 2")
@@ -210,7 +210,7 @@ def estat_bootstrap(session: Session, text: str) -> None:
     e = session.e
     if e.macros.get("prefix") != "bootstrap":
         raise StataError(321, "estat bootstrap requires bootstrap results")
-    opts = _ESTAT.parse("x" + text, session) if text.strip() else _ESTAT.parse("x", session)
+    opts = _ESTAT.parse(text, session)
     if opts.opt("bca"):
         raise StataError(198, "BCa intervals are not available in the embedded engine")
     kinds = [k for k in ("normal", "percentile", "bc") if opts.opt(k) or opts.opt("all")]

@@ -29,7 +29,7 @@ _LINES = ("oneline", "none", "rows", "columns", "cells", "rowtotal", "coltotal",
 _BORDERS = {"all": "top bottom left right", "rows": "top bottom", "columns": "left right",
             "none": "", "top": "top", "bottom": "bottom", "left": "left", "right": "right"}
 _BORDER_WORDS = frozenset({"bor", "bord", "borde", "border"})
-_OPTIONS = Spec("anything [, TITle(string) TINDent(integer 0) ROWtitle(string) NAMes(string) "
+_OPTIONS = Spec("[, TITle(string) TINDent(integer 0) ROWtitle(string) NAMes(string) "
                 "noNAMes noBlank noHAlf FORmat(string) TWidth(integer 12) LEFT(integer 0) "
                 "RIGHT(integer 0) LINes(string) BORder(string) nodotz UNDERscore]")
 
@@ -55,7 +55,7 @@ def matlist(session: Session, args: Args) -> None:
     # ``border`` alone means border(all): Stata declares it twice (BORder BORder2(str))
     words = textscan.split_top(text[comma + 1 :]) if comma >= 0 else []
     words = ["border(all)" if w.lower() in _BORDER_WORDS else w for w in words]
-    opts = _OPTIONS.parse("x, " + " ".join(words), session)
+    opts = _OPTIONS.parse(", " + " ".join(words), session)
     session.log.lines(table(session.matrix(name), opts))
 
 

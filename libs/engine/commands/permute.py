@@ -35,7 +35,7 @@ from libs.engine.session import Session
 from libs.engine.syntax import Args, Spec
 from libs.stata_stats.resampling import permutation_summary
 
-_OPTIONS = Spec("x [, Reps(integer 100) LEFT RIGHT STRata(varlist) SEED(string) "
+_OPTIONS = Spec("[, Reps(integer 100) LEFT RIGHT STRata(varlist) SEED(string) "
                 "SAVing(string) Level(real 95) noDOTS NOIsily noHeader noLegend noTABle "
                 "Verbose]")
 _EVENTS = {"both": "|T| >= |T(obs)|", "left": "T <= T(obs)", "right": "T >= T(obs)"}
@@ -50,7 +50,7 @@ def permute(session: Session, args: Args) -> None:
         raise StataError(100, "permutation variable required")
     permvar = varlist.resolve(session.data, words[0], abbrev=session.settings.varabbrev)
     exp_list = words[1] if len(words) > 1 else ""
-    opts = _OPTIONS.parse("x, " + prefix.options, session)
+    opts = _OPTIONS.parse(", " + prefix.options, session)
     if opts.opt("left") and opts.opt("right"):
         raise StataError(198, "only one of left or right can be specified")
     event = "left" if opts.opt("left") else "right" if opts.opt("right") else "both"

@@ -29,7 +29,7 @@ from libs.engine.registry import command
 from libs.engine.session import Session
 from libs.engine.syntax import Args, Spec
 
-_OPTIONS = Spec("x [, Reps(integer -1) SEED(string) SAVing(string) noDOTS NOIsily TRace "
+_OPTIONS = Spec("[, Reps(integer -1) SEED(string) SAVing(string) noDOTS NOIsily TRace "
                 "noLegend Verbose]")
 
 
@@ -37,7 +37,7 @@ _OPTIONS = Spec("x [, Reps(integer -1) SEED(string) SAVing(string) noDOTS NOIsil
 def simulate(session: Session, args: Args) -> None:
     """``simulate [exp_list], reps(#) [options]: command``."""
     prefix = split_prefix(args.raw, "simulate")
-    opts = _OPTIONS.parse("x, " + prefix.options, session)
+    opts = _OPTIONS.parse(", " + prefix.options, session)
     reps = int(opts.opt("reps", -1))
     if reps < 1:
         raise StataError(198, "option reps() is required and must be positive")
