@@ -46,6 +46,7 @@ class Dataset:
         self.value_labels: dict[str, dict[float, str]] = {}
         self.sortedby: list[str] = []
         self.label = ""
+        self.chars: dict[str, str] = {}  #: the dataset's characteristics, ``_dta[name]``
         self.n = 0
         self.changed = False  #: modified since last use/save (``use`` refuses to discard it)
 
@@ -132,6 +133,8 @@ class Dataset:
         for name in names:
             self.var(name)
             del self.vars[name], self.cols[name]
+        if not self.vars:  # no variables, no observations (``drop _all``)
+            self.n = 0
         self.sortedby = [v for v in self.sortedby if v in self.vars]
         self.changed = True
 
@@ -190,6 +193,7 @@ class Dataset:
         other.value_labels = {k: dict(v) for k, v in self.value_labels.items()}
         other.sortedby = list(self.sortedby)
         other.label, other.n, other.changed = self.label, self.n, self.changed
+        other.chars = dict(self.chars)
         return other
 
     # -- pandas bridge -----------------------------------------------------------------------

@@ -1,9 +1,9 @@
 """Reading Stata .dta files (formats 117, 118, 119) with numpy, labels included.
 
 The fixed-width data block is mapped with one structured dtype (fast: no per-value Python
-work for numbers), keeping storage types, formats, variable and value labels, the sort order
-and the extended missing values ``.a``–``.z``.  Older files (format ≤ 115) go through
-``pandas.read_stata``.  ``dta_writer`` writes format 118.
+work for numbers), keeping storage types, formats, variable and value labels, characteristics,
+the sort order and the extended missing values ``.a``–``.z``.  Older files (format ≤ 115) go
+through ``pandas.read_stata``.  ``dta_writer`` writes format 118.
 """
 
 from __future__ import annotations
@@ -98,6 +98,9 @@ def read_dta(path: Path) -> Dataset:
         ds.vars[name] = Variable(
             name, stype, fmts[i] or storage_types.default_format(stype), vars_lbl[i], vlabels[i])
     ds.value_labels = _read_value_labels(r, offsets[11], name_len)
+    for owner, name, text in _read_characteristics(r, offsets[8], name_len):
+        chars = ds.chars if owner == "_dta" else ds.vars[owner].chars if owner in ds.vars else {}
+        chars[name] = text
     ds.sortedby = [names[i - 1] for i in sort[: sort.index(0)]] if 0 in sort else []
     return ds
 
@@ -182,6 +185,21 @@ def _read_strls(r: _Reader, start: int, release: int) -> dict[tuple[int, int], s
         r.pos += size
         out[(v, o)] = data.rstrip(b"\x00").decode("utf-8", "replace") if kind == 130 else \
             data.decode("utf-8", "replace")
+    return out
+
+
+def _read_characteristics(r: _Reader, start: int, name_len: int) -> list[tuple[str, str, str]]:
+    """(owner, name, text) of each ``<ch>`` record: owner is ``_dta`` or a variable."""
+    r.pos = start + len(b"<characteristics>")
+    out = []
+    while r.buf.startswith(b"<ch>", r.pos):
+        r.pos += 4
+        size = r.take("I")
+        end = r.pos + size
+        owner, name = r.text(name_len), r.text(name_len)
+        out.append((owner, name, r.text(end - r.pos)))
+        r.pos = end
+        r.expect(b"</ch>")
     return out
 
 

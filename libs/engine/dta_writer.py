@@ -1,4 +1,5 @@
-"""Writing .dta format 118 (Stata 14+): types, formats, labels, value labels, ``.a``–``.z``."""
+"""Writing .dta format 118 (Stata 14+): types, formats, labels, value labels, characteristics,
+``.a``–``.z``."""
 
 from __future__ import annotations
 
@@ -79,7 +80,7 @@ def write_dta(ds: Dataset, path: Path) -> None:
     out.write(b"<variable_labels>" + b"".join(_fixed(ds.vars[n].label, 321) for n in names))
     out.write(b"</variable_labels>")
     mark("chars")
-    out.write(b"<characteristics></characteristics>")
+    out.write(b"<characteristics>" + _characteristics(ds) + b"</characteristics>")
     mark("data")
     out.write(b"<data>")
     if names:
@@ -110,6 +111,17 @@ def write_dta(ds: Dataset, path: Path) -> None:
     out.seek(offsets["map"] + 5)
     out.write(b"".join(struct.pack("<Q", v) for v in positions))
     path.write_bytes(out.getvalue())
+
+
+def _characteristics(ds: Dataset) -> bytes:
+    """``<ch>`` records: length, owner (``_dta`` or a variable), name, null-terminated text."""
+    owners = [("_dta", ds.chars)] + [(name, ds.vars[name].chars) for name in ds.varnames]
+    records = []
+    for owner, chars in owners:
+        for name, text in chars.items():
+            body = _fixed(owner, 129) + _fixed(name, 129) + text.encode("utf-8") + b"\x00"
+            records.append(b"<ch>" + struct.pack("<I", len(body)) + body + b"</ch>")
+    return b"".join(records)
 
 
 def _fixed(text: str, size: int) -> bytes:

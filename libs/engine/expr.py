@@ -112,7 +112,8 @@ _PREC.update({"+": 4, "-": 4, "*": 5, "/": 5, "^": 7})
 _UNARY_MINUS, _NOT = 6, 8
 _SPECIAL = frozenset({"_n", "_N", "_pi", "_rc"})
 _DATE_LITERALS = frozenset({"td", "tm", "tq", "th", "tw", "ty", "tc"})
-_MATRIX_FUNCS = frozenset({"el", "rowsof", "colsof"})
+#: functions whose first argument names an object (a matrix, a scalar) instead of a value
+_NAME_FIRST_FUNCS = frozenset({"el", "rowsof", "colsof", "scalar"})
 
 
 def tokenize(text: str) -> list[tuple[str, str]]:
@@ -213,8 +214,8 @@ class _Parser:
                 return Result(tok, self.raw_until(")").strip())
             if tok in _DATE_LITERALS:  # td(01jan2020): the argument is literal text
                 return Call(tok, (Str(self.raw_until(")").strip()),))
-            if tok in _MATRIX_FUNCS:  # el(e(b), 1, 2): the first argument names a matrix
-                return self.matrix_call(tok)
+            if tok in _NAME_FIRST_FUNCS:  # el(e(b), 1, 2), scalar(x): the first is a name
+                return self.name_first_call(tok)
             args: list[object] = []
             if self.peek()[1] != ")":
                 args.append(self.parse())
@@ -230,7 +231,7 @@ class _Parser:
             return Sub(tok, index)
         return Var(tok)
 
-    def matrix_call(self, name: str) -> Call:
+    def name_first_call(self, name: str) -> Call:
         parts: list[str] = []
         depth = 0
         while True:

@@ -23,7 +23,14 @@ class SessionMacros:
         self.session = session
 
     def get_local(self, name: str) -> str:
-        """Local macro value in the current frame ('' when undefined)."""
+        """Local macro value in the current frame ('' when undefined); `` `x[name]' `` is the
+        characteristic ``name`` of variable ``x`` (or of ``_dta``)."""
+        m = _CHAR_REF.match(name) if "[" in name else None
+        if m is not None and m.group(2):
+            try:
+                return characteristics(self.session, m.group(1)).get(m.group(2), "")
+            except StataError:  # no such variable: the reference is empty, as in Stata
+                return ""
         return self.session.get_local(name)
 
     def set_local(self, name: str, value: str) -> None:
@@ -72,10 +79,11 @@ def extended(session: Session, text: str) -> str:
     if fn == "label":
         return _value_label(session, rest)
     if fn == "char":
-        m = re.match(r"^\s*(\w+)\[(\w*)\]\s*$", rest)
+        m = _CHAR_REF.match(rest.strip())
         if m is None:
             raise StataError(198, "invalid syntax")
-        return ds.var(m.group(1)).chars.get(m.group(2), "") if m.group(1) != "_dta" else ""
+        chars = characteristics(session, m.group(1))
+        return chars.get(m.group(2), "") if m.group(2) else " ".join(chars)
     if fn in ("length", "strlen", "ustrlen") and rest.split()[0] in ("local", "global"):
         kind, name = rest.split()[:2]
         value = session.get_local(name) if kind == "local" else session.get_global(name)
@@ -99,6 +107,16 @@ def extended(session: Session, text: str) -> str:
     if fn == "permname":
         return rest.split()[0][:32]
     raise StataError(198, f"{fn}: unknown extended macro function")
+
+
+_CHAR_REF = re.compile(r"^(\w+)\[(\w*)\]$")  #: ``x[omit]``, ``_dta[note1]``, ``x[]``
+
+
+def characteristics(session: Session, owner: str) -> dict[str, str]:
+    """The characteristics of ``_dta`` or of variable ``owner`` (r(111) if there is none)."""
+    if owner == "_dta":
+        return session.data.chars
+    return session.data.var(_var(session, owner)).chars
 
 
 def _var(session: Session, text: str) -> str:

@@ -44,6 +44,14 @@ def resolve(ds: Dataset, name: str, *, abbrev: bool = True) -> str:
     raise StataError(111, f"variable {name} not found")
 
 
+def abbreviate(name: str, width: int) -> str:
+    """Stata's ``abbrev(name, width)``: names longer than ``width`` keep their first
+    ``width - 2`` characters, a ``~`` and their last (``displa~t``); ``width`` is at least 5,
+    and at least 8 for a name with a period (``1.foreign``)."""
+    width = max(width, 8 if "." in name else 5)
+    return name if len(name) <= width else name[: width - 2] + "~" + name[-1]
+
+
 def expand(ds: Dataset, text: str, *, abbrev: bool = True) -> list[str]:
     """Expand a plain varlist (abbreviations, ``*``/``?``/``~``, ``a-c``, ``_all``), in order."""
     names: list[str] = []

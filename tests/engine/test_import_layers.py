@@ -27,7 +27,7 @@ ENGINE_LAYERS: list[tuple[str, set[str]]] = [
     ("session", {"session", "data_entry"}),
     ("functions", {
         "functions", "functions.catalog", "functions.maths", "functions.strings",
-        "functions.dates", "functions.matrices"}),
+        "functions.dates", "functions.matrices", "functions.distributions"}),
     ("evaluator", {"evaluator"}),
     ("syntax and text", {"syntax", "directives", "macrofuncs"}),
     ("registry", {"registry"}),

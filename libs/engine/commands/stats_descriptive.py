@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from libs.engine import varlist
 from libs.engine.errors import StataError
 from libs.engine.estimation.columns import level_text, numeric_in, numtext, values_in
 from libs.engine.estimation.request import stata_errors, weights_of
@@ -102,7 +103,7 @@ def _detail_lines(session: Session, name: str, result: Summary) -> None:
     byable="recall",
     rclass=True,
     syntax="varlist(min=1 max=2) [if] [in] [fweight aweight iweight] "
-    "[, chi2 Exact LRchi2 V Row COlumn CEll Missing nofreq]",
+    "[, chi2 Exact LRchi2 V Row COlumn CEll Missing nofreq GENerate(name)]",
 )
 def tabulate(session: Session, args: Args) -> None:
     """One- and two-way tables with chi2, exact, lrchi2, V and percentages."""
@@ -111,10 +112,9 @@ def tabulate(session: Session, args: Args) -> None:
     wv = None if w is None else w.values
     if len(args.varlist) == 1:
         name = args.varlist[0]
+        values = values_in(session, name, touse)
         table = tabulate1(
-            values_in(session, name, touse)[touse],
-            None if wv is None else wv[touse],
-            missing=bool(args.opt("missing")),
+            values[touse], None if wv is None else wv[touse], missing=bool(args.opt("missing"))
         )
         lines = [f"{name[:11]:>11} |      Freq.     Percent        Cum.", "-" * 12 + "+" + "-" * 35]
         for lv, f, p, c in zip(table.levels, table.freq, table.percent, table.cum, strict=True):
@@ -125,7 +125,11 @@ def tabulate(session: Session, args: Args) -> None:
         ]
         session.log.lines(lines)
         session.post_r(Results(scalars=table.r()))
+        if args.opt("generate"):
+            _indicators(session, name, args.opt("generate"), table.levels, values, touse)
         return
+    if args.opt("generate"):
+        raise StataError(198, "option generate() not allowed with a two-way table")
     rname, cname = args.varlist
     with stata_errors():
         two = tabulate2(
@@ -146,6 +150,28 @@ def tabulate(session: Session, args: Args) -> None:
     if args.opt("exact"):
         keep |= {"p_exact", "p1_exact"}
     session.post_r(Results(scalars={k: v for k, v in two.scalars.items() if k in keep}))
+
+
+def _indicators(session: Session, name: str, stub: str, levels: tuple[object, ...],
+                values: np.ndarray, touse: np.ndarray) -> None:
+    """``generate(stub)``: ``stub1``, ``stub2`` ... = 1 for each level of the table, 0 for the
+    others, missing outside the table; labelled ``name==level`` (the value label's text, else
+    the number as ``%7.4f``, as Stata labels them)."""
+    new = [f"{stub}{k}" for k in range(1, len(levels) + 1)]
+    varlist.new_names(session.data, " ".join(new))
+    is_string = session.data.var(name).is_string
+    hits = []
+    for level in levels:
+        if is_string:
+            text, hit = str(level), values == level
+        else:
+            number = float(str(level))
+            text = session.data.value_text(name, number) or format_number(number, "%7.4f")
+            hit = np.isnan(values) if np.isnan(number) else values == number
+        hits.append((text, touse & hit))
+    in_table = np.logical_or.reduce([hit for _, hit in hits])
+    for var, (text, hit) in zip(new, hits, strict=True):
+        session.data.add(var, np.where(in_table, hit, np.nan), "byte", label=f"{name}=={text}")
 
 
 def _two_way_lines(session: Session, args: Args, rname: str, cname: str, two: TwoWay) -> None:

@@ -1,10 +1,12 @@
-"""Post-estimation commands: predict, test, lincom, margins, estat ic, hausman, estimates.
+"""Post-estimation commands: predict, test, lincom, margins, estat (ic), hausman, estimates.
 
 They read the current ``e()`` only: the design is rebuilt from the names of ``e(b)``
 (:func:`libs.engine.estimation.design.column_values`), as Stata does.
 """
 
 from __future__ import annotations
+
+import re
 
 import numpy as np
 
@@ -18,6 +20,8 @@ from libs.engine.estimation.equations import (
     predict_model,
 )
 from libs.engine.estimation.equations import response as model_response
+from libs.engine.estimation.estat import lookup as estat_lookup
+from libs.engine.estimation.estat import subcommand
 from libs.engine.estimation.linear import constraint
 from libs.engine.estimation.post import estimation_from_e, is_omitted_name
 from libs.engine.estimation.request import stata_errors
@@ -307,11 +311,21 @@ def _factor_levels(names: tuple[str, ...], var: str) -> tuple[float, list[float]
     return base, others
 
 
-@command("estat", syntax="anything", rclass=True)
+@command("estat", syntax=None, rclass=True)
 def estat(session: Session, args: Args) -> None:
+    """``estat subcommand ...``: the subcommands registered in ``estimation.estat``."""
+    text = args.raw.strip()
+    word = re.match(r"[A-Za-z_]\w*", text)
+    if word is None:
+        raise StataError(198, "estat: subcommand expected")
+    estat_lookup(word.group()).handler(session, text[word.end() :])
+
+
+@subcommand("ic")
+def estat_ic_command(session: Session, text: str) -> None:
     """``estat ic`` (AIC/BIC); r(S)."""
-    if args.anything.strip() != "ic":
-        raise StataError(321, f"estat {args.anything} not supported")
+    if text.strip():
+        raise StataError(198, f"{text.strip()} not allowed")
     est = estimation_from_e(session)
     with stata_errors():
         ic = estat_ic(est)

@@ -8,6 +8,7 @@ from scipy import stats
 
 from libs.engine.estimation.columns import numtext as _f
 from libs.engine.formats import format_number
+from libs.engine.varlist import abbreviate
 from libs.stata_stats.estimation import Estimation
 
 RULE = "-" * 78
@@ -30,10 +31,6 @@ def _sig5(value: float, width: int = 10) -> str:
     return text.rjust(width)
 
 
-def _abbrev(name: str, width: int = 12) -> str:
-    return name if len(name) <= width else name[: width - 2] + "~" + name[-1]
-
-
 def coefficient_table(est: Estimation, level: float = 95.0, eform: str = "") -> list[str]:
     """The coefficient table (Stata 17+ column headings); names ``eq:x`` are shown by
     equation, and the ``/`` equation's parameters (``/cut1``, ``var(e.y)``) below a rule."""
@@ -46,7 +43,7 @@ def coefficient_table(est: Estimation, level: float = 95.0, eform: str = "") -> 
     ci = f"[{level:g}% conf. interval]"
     se_head = "std. err." if est.macros.get("vcetype") else "Std. err."
     lines.append(
-        f"{_abbrev(est.depvar):>12} | {head:>11}{se_head:>11}{stat:>7}"
+        f"{abbreviate(est.depvar, 12):>12} | {head:>11}{se_head:>11}{stat:>7}"
         f"{'P>|' + stat + '|':>9}{ci:>25}"
     )
     lines.append(MID)
@@ -83,7 +80,7 @@ def equations(names: tuple[str, ...]) -> list[tuple[str, list[int]]]:
 
 def _coefficient_row(est: Estimation, table: np.ndarray, j: int, name: str, eform: str, *,
                      ancillary: bool = False) -> str:
-    label = _abbrev(name)
+    label = abbreviate(name, 12)
     if est.omitted[j]:
         note = "(base)" if _is_base(name) else "(omitted)"
         return f"{label:>12} |{'0':>11}  {note}"
@@ -101,7 +98,7 @@ def _coefficient_row(est: Estimation, table: np.ndarray, j: int, name: str, efor
 
 def ancillary_row(label: str, value: float, se: float, lo: float, hi: float) -> str:
     """A transformed parameter shown under the table (``alpha`` after ``/lnalpha``)."""
-    return f"{_abbrev(label):>12} |{_g(value, 9):>11}{_g(se, 9):>11}{'':>17}" \
+    return f"{abbreviate(label, 12):>12} |{_g(value, 9):>11}{_g(se, 9):>11}{'':>17}" \
         f"{_g(lo, 9):>13}{_g(hi, 9):>12}"
 
 

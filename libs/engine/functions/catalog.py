@@ -11,6 +11,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
 
+import numpy as np
+
 from libs.engine.errors import StataError
 from libs.engine.groups import Groups
 from libs.engine.session import Session
@@ -52,6 +54,12 @@ def function(*names: str, args: int | tuple[int, int] = 1) -> Callable[[Function
         return fn
 
     return register
+
+
+def per_observation(ev: Context, values: Value) -> Value:
+    """Values drawn one per observation (random numbers): a single value in scalar mode
+    (``scalar u = runiform()``, ``display rnormal()``)."""
+    return np.float64(np.asarray(values).flat[0]) if ev.scalar else values
 
 
 def lookup(name: str, nargs: int) -> Function:

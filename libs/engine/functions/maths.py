@@ -1,4 +1,4 @@
-"""Mathematical, logical, random-number and distribution functions."""
+"""Mathematical, logical and random-number functions (distributions: ``distributions.py``)."""
 
 from __future__ import annotations
 
@@ -6,11 +6,11 @@ import warnings
 from collections.abc import Callable
 
 import numpy as np
-from scipy import special, stats
+from scipy import special
 
 from libs.engine import missing
 from libs.engine.errors import StataError
-from libs.engine.functions.catalog import Context, Function, function
+from libs.engine.functions.catalog import Context, Function, function, per_observation
 from libs.engine.groups import whole
 from libs.engine.values import Value, as_number, clean, is_string
 
@@ -25,8 +25,7 @@ for _name, _fn in {
     "sin": np.sin, "cos": np.cos, "tan": np.tan, "asin": np.arcsin, "acos": np.arccos,
     "atan": np.arctan, "sinh": np.sinh, "cosh": np.cosh, "tanh": np.tanh, "sign": np.sign,
     "lnfactorial": lambda x: special.gammaln(x + 1), "lngamma": special.gammaln,
-    "invlogit": special.expit, "logit": special.logit, "normal": stats.norm.cdf,
-    "normalden": stats.norm.pdf, "invnormal": stats.norm.ppf, "digamma": special.digamma,
+    "invlogit": special.expit, "logit": special.logit, "digamma": special.digamma,
     "cloglog": lambda x: np.log(-np.log1p(-x)), "exp1m": np.expm1, "ln1p": np.log1p,
 }.items():
     function(_name)(_unary(_fn))
@@ -150,42 +149,31 @@ def _running_sum(ev: Context, a: list[Value]) -> Value:
 @function("runiform", args=(0, 2))
 def _runiform(ev: Context, a: list[Value]) -> Value:
     lo, hi = (as_number(a[0]), as_number(a[1])) if a else (0.0, 1.0)
-    return lo + (hi - lo) * ev.session.rng.random(ev.n)
+    return per_observation(ev, lo + (hi - lo) * ev.session.rng.random(ev.n))
 
 
 @function("runiformint", args=2)
 def _runiformint(ev: Context, a: list[Value]) -> Value:
     lo, hi = float(as_number(a[0])), float(as_number(a[1]))
-    return ev.session.rng.integers(int(lo), int(hi) + 1, ev.n).astype(np.float64)
+    return per_observation(ev, ev.session.rng.integers(int(lo), int(hi) + 1, ev.n)
+                           .astype(np.float64))
 
 
 @function("rnormal", args=(0, 2))
 def _rnormal(ev: Context, a: list[Value]) -> Value:
     mean = as_number(a[0]) if a else 0.0
     sd = as_number(a[1]) if len(a) > 1 else 1.0
-    return clean(mean + sd * ev.session.rng.standard_normal(ev.n))
+    return per_observation(ev, clean(mean + sd * ev.session.rng.standard_normal(ev.n)))
 
 
 @function("rbinomial", args=2)
 def _rbinomial(ev: Context, a: list[Value]) -> Value:
     trials, p = int(as_number(a[0])), float(as_number(a[1]))
-    return ev.session.rng.binomial(trials, p, ev.n).astype(np.float64)
+    return per_observation(ev, ev.session.rng.binomial(trials, p, ev.n).astype(np.float64))
 
 
 @function("rpoisson", args=1)
 def _rpoisson(ev: Context, a: list[Value]) -> Value:
-    return ev.session.rng.poisson(float(as_number(a[0])), ev.n).astype(np.float64)
+    return per_observation(ev, ev.session.rng.poisson(float(as_number(a[0])), ev.n)
+                           .astype(np.float64))
 
-
-# -- distributions (t, F, chi2) --------------------------------------------------------------
-def _distribution(scipy_fn: Callable[..., Value]) -> Function:
-    """Stata passes a distribution's parameters first and the point last; scipy the point first."""
-    return lambda ev, a: clean(scipy_fn(as_number(a[-1]), *(as_number(v) for v in a[:-1])))
-
-
-for _name, (_scipy_fn, _nargs) in {
-    "ttail": (stats.t.sf, 2), "invttail": (stats.t.isf, 2), "Ftail": (stats.f.sf, 3),
-    "chi2tail": (stats.chi2.sf, 2), "chi2": (stats.chi2.cdf, 2),
-    "invchi2tail": (stats.chi2.isf, 2),
-}.items():
-    function(_name, args=_nargs)(_distribution(_scipy_fn))

@@ -1,4 +1,5 @@
-"""Matrix functions in expressions: ``el(M, i, j)``, ``rowsof(M)``, ``colsof(M)``."""
+"""Functions of named stored objects: ``el(M, i, j)``, ``rowsof(M)``, ``colsof(M)`` of a
+matrix, ``scalar(name)`` of a scalar (the parser passes their first argument as a name)."""
 
 from __future__ import annotations
 
@@ -25,3 +26,9 @@ def _rowsof(ev: Context, a: list[Value]) -> Value:
 @function("colsof")
 def _colsof(ev: Context, a: list[Value]) -> Value:
     return np.float64(ev.session.matrix(str(a[0])).values.shape[1])
+
+
+@function("scalar")
+def _scalar(ev: Context, a: list[Value]) -> Value:
+    """scalar(name): the scalar, even where a variable has the same name (r(111) if none)."""
+    return ev.session.scalar_value(str(a[0]).strip())

@@ -11,6 +11,7 @@ import numpy as np
 from libs.engine import formats
 from libs.engine.functions.catalog import Context, Function, function
 from libs.engine.values import Value, as_number, as_text, elementwise
+from libs.engine.varlist import abbreviate
 
 
 def _per_element(fn: Callable[..., object], *, numeric: bool, text_args: int) -> Function:
@@ -116,8 +117,7 @@ function("ustrregexm", args=(2, 3))(
 function("regexr", args=3)(
     _per_element(lambda s, p, r: re.sub(p, r, s, count=1), numeric=False, text_args=3))
 function("abbrev", args=2)(
-    _per_element(lambda s, k: s if len(s) <= int(k) else s[: int(k) - 1] + "~",
-                 numeric=False, text_args=1))
+    _per_element(lambda s, k: abbreviate(s, int(k)), numeric=False, text_args=1))
 function("strdup", args=2)(
     _per_element(lambda s, k: s * int(k), numeric=False, text_args=1))
 
