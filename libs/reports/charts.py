@@ -10,17 +10,15 @@ re-render writes the same bytes.
 from __future__ import annotations
 
 import io
-import warnings
 import weakref
 from dataclasses import dataclass
 
 import matplotlib
 import pandas as pd
-from matplotlib import font_manager
 from matplotlib.figure import Figure
 
 from libs.reports.bundle import Model, ResultBundle, Table
-from libs.reports.fonts import font_files
+from libs.fonts import missing_glyphs_allowed, use_in_matplotlib
 from libs.reports.regtable import term_rows
 
 #: Columns of a frequency table besides its category column (case-insensitive).
@@ -71,16 +69,12 @@ def coefficient_chart(bundle: ResultBundle) -> Chart | None:
 
 
 def _draw_all(bundle: ResultBundle) -> list[Chart]:
-    with warnings.catch_warnings():
-        # Without a CJK font (fonts.py) Chinese labels draw as boxes: a poorer chart, not a
-        # reason to fail the job.
-        warnings.filterwarnings("ignore", message=r"Glyph \d+ .* missing from font",
-                                category=UserWarning)
+    with missing_glyphs_allowed():
         return _draw(bundle)
 
 
 def _draw(bundle: ResultBundle) -> list[Chart]:
-    _register_fonts()
+    use_in_matplotlib()
     drawn: list[Chart] = []
     if bundle.models:
         figure = _coefficient_plot(bundle.models)
@@ -94,16 +88,6 @@ def _draw(bundle: ResultBundle) -> list[Chart]:
         if figure is not None:
             drawn.append(Chart(table.name, table.title, _png(figure)))
     return drawn
-
-
-def _register_fonts() -> None:
-    cjk = font_files().cjk
-    families = ["DejaVu Sans"]
-    if cjk is not None:
-        font_manager.fontManager.addfont(str(cjk))
-        families.append(font_manager.FontProperties(fname=str(cjk)).get_name())
-    matplotlib.rcParams["font.family"] = families
-    matplotlib.rcParams["svg.hashsalt"] = "ss"
 
 
 def _coefficient_plot(models: tuple[Model, ...]) -> Figure | None:
