@@ -17,8 +17,8 @@ import matplotlib
 import pandas as pd
 from matplotlib.figure import Figure
 
-from libs.reports.bundle import Model, ResultBundle, Table
 from libs.fonts import missing_glyphs_allowed, use_in_matplotlib
+from libs.reports.bundle import Model, ResultBundle, Table
 from libs.reports.regtable import term_rows
 
 #: Columns of a frequency table besides its category column (case-insensitive).

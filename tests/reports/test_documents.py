@@ -14,7 +14,7 @@ import pypdf
 import pytest
 
 from libs.reports import ReportCode, ReportError, ResultBundle, Table, render
-from libs.reports.fonts import FontFiles, font_files
+from libs.fonts import FontFiles, font_files
 from tests.reports.conftest import Rendered, expected_cells
 from tests.reports.samples import LABELS
 
