@@ -13,13 +13,15 @@ from libs.engine.graphics.binned import bin_numbers, binned, residualised
 from libs.engine.graphics.data import cells
 from libs.engine.graphics.decor import GRAPH_WORDS, GraphRequest, decorate
 from libs.engine.graphics.model import Graph, Layer, Panel, Style
+from libs.engine.graphics.schemes import SCHEMES
 from libs.engine.registry import command
 from libs.engine.results import Matrix, Results
 from libs.engine.session import Session
 from libs.engine.syntax import Args
 from libs.stata_stats.errors import StatsError
 
-_COLOURS = ["navy", "maroon", "forest_green", "dkorange", "teal", "cranberry", "lavender", "khaki", "sienna", "emidblue", "emerald", "brown", "erose", "gold", "bluishgray"]
+#: binscatter's default colours: the s2color plot styles, in order.
+_COLOURS = SCHEMES["s2color"].palette
 _LINES = ("lfit", "qfit", "connect", "none")
 
 
@@ -70,8 +72,8 @@ def binscatter(session: Session, args: Args) -> None:
     numbers, _ = bin_numbers(x, count, weights)
     kind = "" if args.weight is None else args.weight[0]
     layers, fits, coefs = [], [], {}
-    mcolours = (args.opt("mcolors") or args.opt("colors") or "").split() or _COLOURS
-    lcolours = (args.opt("lcolors") or args.opt("colors") or "").split() or _COLOURS
+    mcolours = (args.opt("mcolors") or args.opt("colors") or "").split() or list(_COLOURS)
+    lcolours = (args.opt("lcolors") or args.opt("colors") or "").split() or list(_COLOURS)
     single = len(ys) == 1 and len(splits) == 1 and line != "connect"
     symbols = (args.opt("msymbols") or "").split()
     series = 0
