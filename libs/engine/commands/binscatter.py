@@ -71,7 +71,8 @@ def binscatter(session: Session, args: Args) -> None:
     count = int(args.opt("nquantiles", 20))
     numbers, _ = bin_numbers(x, count, weights)
     kind = "" if args.weight is None else args.weight[0]
-    layers, fits, coefs = [], [], {}
+    layers, fits = list[Layer](), list[Layer]()
+    coefs: dict[int, list[np.ndarray]] = {}
     mcolours = (args.opt("mcolors") or args.opt("colors") or "").split() or list(_COLOURS)
     lcolours = (args.opt("lcolors") or args.opt("colors") or "").split() or list(_COLOURS)
     single = len(ys) == 1 and len(splits) == 1 and line != "connect"

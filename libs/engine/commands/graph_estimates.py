@@ -28,10 +28,10 @@ from libs.stata_stats.estimation import Estimation
 _LINEAR = frozenset({"regress", "anova"})
 
 
-def _options(session: Session, text: str, extra: str = "") -> tuple[GraphRequest, PlotRequest,
+def _options(session: Session, text: str) -> tuple[GraphRequest, PlotRequest,
                                                                     list[str]]:
     """Graph-wide options, plot (marker) options and the ignored rest of ``text``."""
-    request, ignored = GraphRequest(), []
+    request, ignored = GraphRequest(), list[str]()
     collected = opts.collect(text, GRAPH_WORDS)
     request.read(session, collected.known)
     plot = PlotRequest(kind="scatter", varnames=[], rows=np.ones(0, dtype=bool))

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import io
 import math
+from typing import Literal
 
 import matplotlib
 from matplotlib.axes import Axes
@@ -119,12 +120,13 @@ def _footer(fig: Figure | SubFigure, graph: Graph, background: schemes.RGB
     if not lines:
         return fig
     share = min((0.17 * len(lines) + 0.12) / graph.ysize, 0.35)
-    body, strip = fig.subfigures(2, 1, height_ratios=[1 - share, share])
+    body, strip = fig.subfigures(2, 1, height_ratios=[1 - share, share], squeeze=False).flat
     for part in (body, strip):
         part.set_facecolor(background)
     strip.text(0.01, 0.5, "\n".join(lines), fontsize=_SMALL_PT, ha="left", va="center",
                color=_INK)
-    return body
+    result: Figure | SubFigure = body
+    return result
 
 
 def _panel(ax: Axes, panel: Panel, scheme: schemes.Scheme) -> None:
@@ -250,11 +252,17 @@ def _legend(fig: Figure | SubFigure, graph: Graph, scheme: schemes.Scheme) -> No
         return
     cols = graph.legend.cols or (math.ceil(len(handles) / graph.legend.rows)
                                  if graph.legend.rows else min(2, len(handles)))
-    where = {12: "outside upper center", 3: "outside right center", 9: "outside left center",
-             1: "outside upper right", 11: "outside upper left"}.get(
-        graph.legend.position or 6, "outside lower center")
+    where = _LEGEND_PLACES.get(graph.legend.position or 6, "outside lower center")
     fig.legend(handles, texts, loc=where, ncols=max(cols, 1), fontsize=_SMALL_PT + 0.5,
                frameon=True, edgecolor=_INK, fancybox=False, facecolor=(1.0, 1.0, 1.0))
+
+
+#: Where the legend goes by clock position (Stata's position()); 6, below, by default.
+_LEGEND_PLACES: dict[int, Literal["outside upper center", "outside right center",
+                                  "outside left center", "outside upper right",
+                                  "outside upper left", "outside lower center"]] = {
+    12: "outside upper center", 3: "outside right center", 9: "outside left center",
+    1: "outside upper right", 11: "outside upper left"}
 
 
 def _combine(fig: Figure | SubFigure, graph: Graph) -> None:

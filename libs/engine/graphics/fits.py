@@ -116,7 +116,7 @@ def rule_of_thumb_bandwidth(x: FloatArray, y: FloatArray, *, degree: int = 0,
     if not curvature > 0:
         return (hi - lo) / 2
     ratio = glob.sigma2 * (upper - lower) / curvature
-    return _kernel_constant(kernel_name, q) * ratio ** (1 / (2 * q + 3))
+    return float(_kernel_constant(kernel_name, q) * ratio ** (1 / (2 * q + 3)))
 
 
 def _kernel_constant(kernel_name: str, q: int) -> float:

@@ -16,6 +16,7 @@ from libs.contracts import graphs as graph_list
 from libs.engine.errors import StataError
 from libs.engine.graphics.decor import GraphRequest
 from libs.engine.graphics.model import DEFAULT_NAME, Graph, from_json, to_json
+from libs.engine.graphics.schemes import SCHEMES
 from libs.engine.session import Session
 
 #: Suffixes ``graph export`` writes, and how Stata names each format in its message.
@@ -44,6 +45,8 @@ def keep(session: Session, graph: Graph, request: GraphRequest, ignored: list[st
     graph.name = name
     memory.graphs[name] = graph
     memory.current = name
+    if graph.scheme.lower() not in SCHEMES:
+        ignored = [*ignored, f"scheme({graph.scheme}), drawn as s2color"]
     note_ignored(session, ignored)
     if not request.nodraw:
         show(session, graph)

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from libs.engine.graphics import options as opts
 from libs.engine.graphics.data import Mask
 from libs.engine.graphics.model import Style
+from libs.engine.macros import strip_quotes
 
 #: Twoway plot types (capitals: the shortest abbreviation).
 PLOT_TYPES = opts.words(
@@ -54,7 +55,7 @@ class PlotRequest:
                            "lpattern", "lwidth"):
             value = o.get(field_name)
             if value is not None:
-                setattr(style, field_name, value.strip())
+                setattr(style, field_name, strip_quotes(value.strip()))
         if (value := o.get("mfcolor")) is not None and not style.mcolor:
             style.mcolor = value.strip()
         if (value := o.get("pstyle")) is not None and value.strip().lower().startswith("p"):
