@@ -61,7 +61,8 @@ def test_histogram_discrete_normal_and_by(stata) -> None:
     assert run.rc == 0, run.log
     data = frame(run, "x", "g")
     bars = graph(run, "d").panels[0].layers[0]
-    assert bars.x == [1.0, 2.0, 3.0] and bars.y == data["g"].value_counts().sort_index().tolist()
+    assert bars.x == [1.0, 2.0, 3.0]
+    assert bars.y == data["g"].value_counts().sort_index().tolist()
     assert "(start=1, width=1)" in run.log
     panels = graph(run).panels
     assert [p.title for p in panels] == ["Low", "Mid", "High"]
@@ -88,7 +89,8 @@ def test_kdensity_generate_and_returns_match_statsmodels(stata) -> None:
     kde.fit(kernel="epa", bw=h * math.sqrt(5), fft=False)
     reference = np.nan_to_num([float(np.squeeze(kde.evaluate(p))) for p in points])
     np.testing.assert_allclose(data["d"].iloc[:40], reference, rtol=1e-10, atol=1e-14)
-    assert "r(bwidth) :  " in run.log and 'r(kernel) :  "epanechnikov"' in run.log
+    assert "r(bwidth) :  " in run.log
+    assert 'r(kernel) :  "epanechnikov"' in run.log
     assert run.session.r.scalars["bwidth"] == pytest.approx(1.5)  # the second kdensity's
     gaussian = KDEUnivariate(data["y"].to_numpy())
     gaussian.fit(kernel="gau", bw=1.5, fft=False)
@@ -100,7 +102,8 @@ def test_kdensity_graph_is_statas(stata) -> None:
     run = stata(DATA + "kdensity x, normal\n")
     assert run.rc == 0, run.log
     model = graph(run)
-    assert model.title == ["Kernel density estimate"] and model.y.title == "Density"
+    assert model.title == ["Kernel density estimate"]
+    assert model.y.title == "Density"
     assert model.x.title == "Dose"
     bandwidth = run.session.r.scalars["bwidth"]
     assert model.note == [f"kernel = epanechnikov, bandwidth = {bandwidth:.4f}"]
@@ -112,7 +115,8 @@ def test_kdensity_graph_is_statas(stata) -> None:
 def test_kdensity_caps_n_at_the_observations(stata) -> None:
     run = stata("clear\nset obs 10\ngen x = _n\nkdensity x, n(30) nograph\n")
     assert run.rc == 0, run.log
-    assert "(n() set to 10)" in run.log and run.session.r.scalars["n"] == 10
+    assert "(n() set to 10)" in run.log
+    assert run.session.r.scalars["n"] == 10
 
 
 @pytest.mark.parametrize(("stat", "how"), [
@@ -142,10 +146,12 @@ def test_graph_bar_several_variables_hbar_and_stack(stata) -> None:
     np.testing.assert_allclose(two.panels[0].layers[1].y, data.groupby("g")["x"].mean())
     assert two.shows_legend()
     horizontal = graph(run, "h")
-    assert horizontal.panels[0].layers[0].horizontal and horizontal.y.tick_labels == [
+    assert horizontal.panels[0].layers[0].horizontal
+    assert horizontal.y.tick_labels == [
         "Low", "Mid", "High"]
     bottom, top = graph(run).panels[0].layers
-    assert top.y == bottom.y2 and top.y2[0] == pytest.approx(data["y"].mean() + data["x"].mean())
+    assert top.y == bottom.y2
+    assert top.y2[0] == pytest.approx(data["y"].mean() + data["x"].mean())
 
 
 def test_graph_box_quartiles_whiskers_and_outside_values(stata) -> None:
@@ -190,7 +196,8 @@ def test_binscatter_bins_means_and_fit(stata, count: int) -> None:
     assert run.session.e.scalars["N"] == len(data)
     model = graph(run)
     assert (model.x.title, model.y.title, model.shows_legend()) == ("x", "y", False)
-    assert points.style.mcolor == "navy" and line.style.lcolor == "maroon"
+    assert points.style.mcolor == "navy"
+    assert line.style.lcolor == "maroon"
 
 
 def test_binscatter_controls_and_absorb_residualise_as_areg(stata) -> None:
@@ -240,7 +247,8 @@ def test_coefplot_points_and_intervals_of_stored_models(stata) -> None:
     model = graph(run)
     assert model.y.tick_labels == ["x", "2.g", "3.g"]
     spikes, points = model.panels[0].layers[0], model.panels[0].layers[2]
-    assert points.label == "m1" and points.x == [pytest.approx(ols.params["x"])]
+    assert points.label == "m1"
+    assert points.x == [pytest.approx(ols.params["x"])]
     low, high = ols.conf_int().loc["x"]
     assert (spikes.y[0], spikes.y2[0]) == (pytest.approx(low), pytest.approx(high))
     assert model.shows_legend()
@@ -250,5 +258,6 @@ def test_coefplot_of_current_estimates_vertical(stata, tmp_path: Path) -> None:
     run = stata(DATA + "regress y x g\ncoefplot, vertical keep(x g) level(90)\n")
     assert run.rc == 0, run.log
     model = graph(run)
-    assert model.x.tick_labels == ["x", "g"] and not model.shows_legend()
+    assert model.x.tick_labels == ["x", "g"]
+    assert not model.shows_legend()
     assert index(tmp_path)[0]["command"] == "coefplot , vertical keep(x g) level(90)"

@@ -24,22 +24,27 @@ from tests.engine.graphs import (
     titles,
 )
 
+
 def test_scatter_draws_every_point_into_the_graph_list(stata, tmp_path: Path) -> None:
     run = stata(DATA + "replace y = . in 1/5\nscatter y x, title(\"Dose response\")\n")
     assert run.rc == 0, run.log
     data = frame(run, "y", "x").dropna()
     model = graph(run)
     layer = model.panels[0].layers[0]
-    assert layer.kind == "scatter" and len(layer.x) == len(data) == 115
+    assert layer.kind == "scatter"
+    assert len(layer.x) == len(data) == 115
     np.testing.assert_allclose(sorted(layer.y), sorted(data["y"]))
     fig = drawn(run)
     (ax,) = plot_axes(fig)
     (points,) = lines(ax)
-    assert len(points.get_xdata()) == 115 and points.get_linestyle() == "None"
+    assert len(points.get_xdata()) == 115
+    assert points.get_linestyle() == "None"
     lo, hi = ax.get_xlim()
-    assert lo <= data["x"].min() and hi >= data["x"].max()
+    assert lo <= data["x"].min()
+    assert hi >= data["x"].max()
     assert hi - lo <= 1.2 * (data["x"].max() - data["x"].min()) + 5
-    assert ax.get_xlabel() == "Dose" and ax.get_ylabel() == "Outcome"
+    assert ax.get_xlabel() == "Dose"
+    assert ax.get_ylabel() == "Outcome"
     assert fig.get_suptitle() == "Dose response"
     entries = index(tmp_path)
     assert [e["name"] for e in entries] == ["Graph"]
@@ -53,10 +58,11 @@ def test_lfit_is_the_ols_line_and_lfitci_its_confidence_band(stata) -> None:
     assert run.rc == 0, run.log
     data = frame(run, "y", "x")
     ols = sm.OLS(data["y"], sm.add_constant(data["x"])).fit()
-    scatter, band, line, fit = graph(run).panels[0].layers
+    _scatter, band, line, fit = graph(run).panels[0].layers
     assert (band.kind, line.label, fit.label) == ("rarea", "Fitted values", "Fitted values")
     grid = np.asarray(line.x)
-    assert grid.min() == data["x"].min() and grid.max() == data["x"].max()
+    assert grid.min() == data["x"].min()
+    assert grid.max() == data["x"].max()
     predicted = ols.get_prediction(sm.add_constant(grid)).summary_frame(alpha=0.05)
     np.testing.assert_allclose(line.y, predicted["mean"], rtol=1e-10)
     np.testing.assert_allclose(band.y, predicted["mean_ci_lower"], rtol=1e-10)
@@ -98,7 +104,8 @@ def test_lpoly_matches_kernel_regression(stata, degree: int) -> None:
     assert run.rc == 0, run.log
     data = frame(run, "y", "x")
     layer = graph(run).panels[0].layers[0]
-    assert len(layer.x) == 30 and layer.label == "lpoly smooth"
+    assert len(layer.x) == 30
+    assert layer.label == "lpoly smooth"
     reference = KernelReg(data["y"], data["x"], var_type="c", reg_type="ll" if degree else "lc",
                           bw=[2.0], ckertype="gaussian").fit(np.asarray(layer.x))[0]
     np.testing.assert_allclose(layer.y, reference, rtol=1e-9)
@@ -116,7 +123,9 @@ def test_function_plot_evaluates_over_its_range(stata) -> None:
     run = stata("clear\ntwoway function y = exp(-x^2/2), range(-3 3) n(61)\n")
     assert run.rc == 0, run.log
     layer = graph(run).panels[0].layers[0]
-    assert len(layer.x) == 61 and layer.x[0] == -3 and layer.x[-1] == 3
+    assert len(layer.x) == 61
+    assert layer.x[0] == -3
+    assert layer.x[-1] == 3
     np.testing.assert_allclose(layer.y, np.exp(-np.asarray(layer.x) ** 2 / 2))
     assert graph(run).x.title == "x"
 
@@ -137,7 +146,8 @@ def test_every_plot_type_renders(stata, tmp_path: Path, plot: str) -> None:
     run = stata(DATA + f"twoway {plot}\ngraph export plot.png\n")
     assert run.rc == 0, run.log
     layers = graph(run).panels[0].layers
-    assert layers and all(layer.x or layer.boxes for layer in layers)
+    assert layers
+    assert all(layer.x or layer.boxes for layer in layers)
     fig = drawn(run)
     (ax,) = plot_axes(fig)
     assert ax.lines or ax.collections or ax.patches
@@ -167,19 +177,24 @@ twoway (scatter y x) (lfit y x), title("Main" "second line") subtitle(Sub) ///
 """)
     assert run.rc == 0, run.log
     model = graph(run)
-    assert model.title == ["Main", "second line"] and model.subtitle == ["Sub"]
+    assert model.title == ["Main", "second line"]
+    assert model.subtitle == ["Sub"]
     assert (model.x.title, model.y.title) == ("The dose", "")
-    assert model.note == ["Source: test"] and model.caption == ["Cap"]
-    assert model.legend.order == [2, 1] and model.legend.labels == {2: "Linear fit"}
+    assert model.note == ["Source: test"]
+    assert model.caption == ["Cap"]
+    assert model.legend.order == [2, 1]
+    assert model.legend.labels == {2: "Linear fit"}
     assert [ln.value for ln in model.panels[0].xlines] == [5, 10]
     assert model.panels[0].xlines[0].style.lpattern == "dash"
-    assert model.x.ticks == [0, 10, 20] and model.x.tick_labels == ["zero", "ten", "twenty"]
+    assert model.x.ticks == [0, 10, 20]
+    assert model.x.tick_labels == ["zero", "ten", "twenty"]
     fig = drawn(run)
     (ax,) = plot_axes(fig)
     assert [t.get_text() for t in ax.get_xticklabels()] == ["zero", "ten", "twenty"]
     assert ax.get_xticklabels()[0].get_rotation() == 45
     assert ax.get_yticklabels()[0].get_rotation() == 0
-    assert ax.get_xlim()[0] <= -5 and ax.get_xlim()[1] >= 25
+    assert ax.get_xlim()[0] <= -5
+    assert ax.get_xlim()[1] >= 25
     assert titles(fig) == ["Main\nsecond line\nSub"]
     (legend,) = legends(fig)
     assert [t.get_text() for t in legend.get_texts()] == ["Linear fit", "Outcome"]
@@ -189,7 +204,8 @@ def test_legend_off_and_single_key_has_no_legend(stata) -> None:
     run = stata(DATA + "scatter y x\ngraph rename one\n"
                 "twoway (scatter y x) (lfit y x), legend(off)\n")
     assert run.rc == 0, run.log
-    assert not legends(drawn(run, "one")) and not legends(drawn(run))
+    assert not legends(drawn(run, "one"))
+    assert not legends(drawn(run))
 
 
 def test_unknown_cosmetic_options_are_noted_not_fatal(stata) -> None:
@@ -200,7 +216,8 @@ def test_unknown_cosmetic_options_are_noted_not_fatal(stata) -> None:
     assert run.rc == 0, run.log
     notes = [ln for ln in run.output if ln.startswith("(note:")]
     assert len(notes) == 1
-    assert "sparkle()" in notes[0] and "mlabsize()" in notes[0]
+    assert "sparkle()" in notes[0]
+    assert "mlabsize()" in notes[0]
     assert "scheme(economist), drawn as s2color" in notes[0]
     assert graph(run, "first").graph_color == "white"
     assert graph(run, "first").panels[0].layers[0].style.mcolor == "0 0 255"

@@ -57,7 +57,9 @@ def test_epanechnikov_default_matches_statsmodels_on_statas_grid() -> None:
     x = _sample()
     est = kdensity(x)
     h = default_bandwidth(x)
-    assert est.bandwidth == h and est.n == 50 and est.kernel == "epanechnikov"
+    assert est.bandwidth == h
+    assert est.n == 50
+    assert est.kernel == "epanechnikov"
     expected_grid = x.min() - h + np.arange(50) * (x.max() - x.min() + 2 * h) / 49
     np.testing.assert_allclose(est.at, expected_grid, rtol=1e-13)
     reference = _statsmodels(x, est.at, "epa", h * math.sqrt(5))
@@ -102,7 +104,8 @@ def test_histogram_bins_follow_statas_rule_and_match_numpy() -> None:
     x = _sample(250)
     spec = hist.bins(x)
     k = int(min(math.sqrt(x.size), 10 * math.log10(x.size)))
-    assert spec.count == k and spec.lower == x.min()
+    assert spec.count == k
+    assert spec.lower == x.min()
     assert spec.width == pytest.approx((x.max() - x.min()) / k)
     freq = hist.counts(x, spec)
     expected, edges = np.histogram(x, bins=k, range=(x.min(), x.max()))
@@ -120,7 +123,9 @@ def test_histogram_width_start_and_discrete() -> None:
     assert (spec.lower, spec.count) == (0.0, 4)  # ceil((7 - 0)/2)
     np.testing.assert_array_equal(hist.counts(x, spec), [1, 5, 0, 1])
     disc = hist.bins(x, discrete=True)
-    assert disc.width == 1.0 and disc.lower == 0.5 and disc.count == 7
+    assert disc.width == 1.0
+    assert disc.lower == 0.5
+    assert disc.count == 7
     np.testing.assert_array_equal(hist.counts(x, disc), [1, 2, 3, 0, 0, 0, 1])
     with pytest.raises(StatsError):
         hist.bins(x, start=2.0)  # start above the minimum

@@ -174,10 +174,11 @@ def line_width(text: str) -> float | None:
 
 LineStyle = str | tuple[int, tuple[int, ...]]
 
-_PATTERNS: dict[str, LineStyle] = {"solid": "-", "l": "-", "dash": "--", "-": "--", "_": "--", "longdash": (0, (9, 3)),
-             "shortdash": (0, (3, 2)), "dot": ":", ".": ":", "dash_dot": "-.", "-.": "-.",
-             "shortdash_dot": (0, (3, 2, 1, 2)), "longdash_dot": (0, (9, 3, 1, 3)),
-             "blank": "None", "longdash_shortdash": (0, (9, 3, 3, 3))}
+_PATTERNS: dict[str, LineStyle] = {
+    "solid": "-", "l": "-", "dash": "--", "-": "--", "_": "--", "longdash": (0, (9, 3)),
+    "shortdash": (0, (3, 2)), "dot": ":", ".": ":", "dash_dot": "-.", "-.": "-.",
+    "shortdash_dot": (0, (3, 2, 1, 2)), "longdash_dot": (0, (9, 3, 1, 3)), "blank": "None",
+    "longdash_shortdash": (0, (9, 3, 3, 3))}
 
 
 def line_pattern(text: str) -> LineStyle | None:
