@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import io
 import weakref
-from dataclasses import dataclass
 
 import matplotlib
 import pandas as pd
@@ -19,6 +18,7 @@ from matplotlib.figure import Figure
 
 from libs.fonts import missing_glyphs_allowed, use_in_matplotlib
 from libs.reports.bundle import Model, ResultBundle, Table
+from libs.reports.figures import Chart
 from libs.reports.regtable import term_rows
 
 #: Columns of a frequency table besides its category column (case-insensitive).
@@ -35,27 +35,14 @@ _cache: weakref.WeakKeyDictionary[ResultBundle, tuple[Chart, ...]] = (
     weakref.WeakKeyDictionary())
 
 
-@dataclass(frozen=True, slots=True)
-class Chart:
-    """A rendered chart: file stem, caption and PNG bytes."""
-
-    name: str
-    title: str
-    png: bytes
-
-    @property
-    def file(self) -> str:
-        """Where the chart goes in the outputs."""
-        return f"charts/{self.name}.png"
-
-
 def charts(bundle: ResultBundle) -> tuple[Chart, ...]:
-    """All charts of ``bundle``, drawn once per bundle whatever the number of formats."""
+    """All charts of ``bundle`` (drawn once per bundle whatever the number of formats), then
+    its figures."""
     drawn = _cache.get(bundle)
     if drawn is None:
         drawn = tuple(_draw_all(bundle))
         _cache[bundle] = drawn
-    return drawn
+    return drawn + bundle.figures
 
 
 def chart_for_table(bundle: ResultBundle, table: Table) -> Chart | None:

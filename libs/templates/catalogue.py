@@ -11,7 +11,15 @@ from pathlib import Path
 import msgspec
 
 from libs.templates.errors import ParamsInvalid, TemplateMetadataError, TemplateNotFound
-from libs.templates.metadata import Engine, Family, InputRole, ParamType, Shape, Template
+from libs.templates.metadata import (
+    Engine,
+    Family,
+    InputRole,
+    OutputKind,
+    ParamType,
+    Shape,
+    Template,
+)
 from libs.templates.params import is_safe_text, validate_params
 from libs.templates.policy import check_do_file
 from libs.templates.render import input_local
@@ -111,6 +119,9 @@ def consistency_problems(meta: Template) -> list[str]:
         problems.append("exactly one input must have role 'main'")
     if len({o.file for o in meta.outputs}) != len(meta.outputs):
         problems.append("an output file is declared twice")
+    problems.extend(f"output {o.file}: a figure is a .png, every other kind a .csv"
+                    for o in meta.outputs
+                    if (o.kind is OutputKind.FIGURE) != o.file.endswith(".png"))
     if Engine.EMBEDDED in meta.engines and meta.ssc_packages:
         problems.append("templates for the embedded engine cannot need SSC packages")
     for spec in meta.parameters:

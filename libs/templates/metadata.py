@@ -20,7 +20,8 @@ TemplateId = Annotated[str, msgspec.Meta(pattern=TEMPLATE_ID_PATTERN)]
 Identifier = Annotated[str, msgspec.Meta(pattern=IDENTIFIER_PATTERN)]
 NonEmpty = Annotated[str, msgspec.Meta(min_length=1)]
 Tag = Annotated[str, msgspec.Meta(pattern=r"^[a-z0-9][a-z0-9_]{0,39}$")]
-ResultFile = Annotated[str, msgspec.Meta(pattern=r"^results/[a-z][a-z0-9_]*\.csv$")]
+#: A declared output: a CSV table, or (kind ``figure``) a PNG the do-file ``graph export``s.
+ResultFile = Annotated[str, msgspec.Meta(pattern=r"^results/[a-z][a-z0-9_]*\.(csv|png)$")]
 
 
 class Shape(enum.StrEnum):
