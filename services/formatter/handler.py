@@ -17,8 +17,8 @@ from libs.bus.consumer import Delivery
 from libs.bus.jobstore import JobStore, NotChanged
 from libs.bus.publish import publish_event, republish_event
 from libs.contracts.errors import ErrorCode, ErrorInfo, SSError
-from libs.contracts.graphs import GRAPHS_DIR
 from libs.contracts.events import completed_of
+from libs.contracts.graphs import GRAPHS_DIR
 from libs.contracts.jobs import (
     TERMINAL_STATES,
     Artifact,

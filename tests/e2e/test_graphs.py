@@ -40,7 +40,8 @@ async def test_graphs_become_artifacts_and_are_embedded_in_the_reports(
         ("Scatter", []), ("Fit", ["results/fit.png"])]
     assert (await fetch("hist.svg")).lstrip().startswith(b"<?xml")
     fit, scatter = await fetch("results/fit.png"), await fetch("graphs/001-Graph.png")
-    assert fit.startswith(b"\x89PNG") and scatter.startswith(b"\x89PNG")
+    assert fit.startswith(b"\x89PNG")
+    assert scatter.startswith(b"\x89PNG")
 
     outputs = {a["name"] for a in job["artifacts"] if a["kind"] == "output"}
     assert {"report.html", "report.pdf", "report.docx", "report.xlsx",
@@ -52,7 +53,8 @@ async def test_graphs_become_artifacts_and_are_embedded_in_the_reports(
     word = docx.Document(io.BytesIO(await fetch("report.docx")))
     blobs = [rel.target_part.blob for rel in word.part.rels.values()
              if "image" in rel.reltype]
-    assert fit in blobs and scatter in blobs
+    assert fit in blobs
+    assert scatter in blobs
     pdf = pypdf.PdfReader(io.BytesIO(await fetch("report.pdf")))
     assert sum(len(page.images) for page in pdf.pages) >= 2
     assert "Linear fit" in "".join(page.extract_text() for page in pdf.pages)
