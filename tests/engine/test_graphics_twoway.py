@@ -242,6 +242,14 @@ def test_string_variable_is_a_type_mismatch(stata) -> None:
     assert run.rc == 109
 
 
+def test_style_lists_give_each_y_variable_its_own_look(stata) -> None:
+    run = stata(DATA + "scatter y lo x, msymbol(Oh D) mcolor(red \"0 0 255\") msize(small)\n")
+    assert run.rc == 0, run.log
+    first, second = (layer.style for layer in graph(run).panels[0].layers)
+    assert (first.msymbol, first.mcolor, first.msize) == ("Oh", "red", "small")
+    assert (second.msymbol, second.mcolor, second.msize) == ("D", "0 0 255", "small")
+
+
 def test_line_keeps_data_order_unless_sort(stata) -> None:
     run = stata("clear\ninput x y\n3 1\n1 2\n2 3\nend\nline y x\ngraph rename raw\n"
                 "line y x, sort\n")

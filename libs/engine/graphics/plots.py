@@ -59,7 +59,7 @@ def _paired(session: Session, request: PlotRequest, rows: Mask) -> list[Layer]:
         horizontal = request.options.get("horizontal") is not None
         out.append(Layer(
             kind=request.kind, x=x[index].tolist(), y=y[index].tolist(),
-            label=title_of(session, yname), style=request.style(request.style_index + k),
+            label=title_of(session, yname), style=request.style(request.style_index + k, k),
             horizontal=horizontal and request.kind in ("bar", "spike", "dropline", "area"),
             bar_width=_optional(request, "barwidth"), base=_optional(request, "base"),
             marker_labels=[labels[i] for i in index] if labels else []))

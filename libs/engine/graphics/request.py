@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from libs.engine import textscan
 from libs.engine.graphics import options as opts
 from libs.engine.graphics.data import Mask
 from libs.engine.graphics.model import Style
@@ -47,15 +48,17 @@ class PlotRequest:
     lhs: str = ""  #: function plots: the name before =
     style_index: int = 1  #: plot style of its first layer (p1, p2 ...)
 
-    def style(self, index: int) -> Style:
-        """The Style its options ask for, on plot style ``index``."""
+    def style(self, index: int, item: int = 0) -> Style:
+        """The Style its options ask for, on plot style ``index``; ``item`` picks a word of
+        a style list (``msymbol(O Dh)``: one per y variable, the last one repeated)."""
         o = self.options
         style = Style(pstyle=index)
         for field_name in ("color", "mcolor", "lcolor", "fcolor", "msymbol", "msize",
                            "lpattern", "lwidth"):
             value = o.get(field_name)
-            if value is not None:
-                setattr(style, field_name, strip_quotes(value.strip()))
+            words = textscan.split_top(value or "")
+            if words:
+                setattr(style, field_name, strip_quotes(words[min(item, len(words) - 1)]))
         if (value := o.get("mfcolor")) is not None and not style.mcolor:
             style.mcolor = value.strip()
         if (value := o.get("pstyle")) is not None and value.strip().lower().startswith("p"):
