@@ -8,10 +8,9 @@ import numpy as np
 from libs.engine.errors import StataError
 from libs.engine.evaluator import Evaluator
 from libs.engine.graphics import gallery
-from libs.engine.graphics import options as opts
 from libs.engine.graphics.binned import bin_numbers, binned, residualised
 from libs.engine.graphics.data import cells
-from libs.engine.graphics.decor import GRAPH_WORDS, GraphRequest, decorate
+from libs.engine.graphics.decor import read_options
 from libs.engine.graphics.model import Graph, Layer, Panel, Style
 from libs.engine.graphics.schemes import SCHEMES
 from libs.engine.registry import command
@@ -130,18 +129,10 @@ def _draw(session: Session, args: Args, layers: list[Layer], ys: list[str], xnam
                   graph_color="white", command=f"binscatter {args.raw}")
     graph.x.title = xname
     graph.y.title = " and ".join(ys) if len(ys) == 2 else "; ".join(ys)
-    request, ignored = GraphRequest(), []
-    collected = opts.collect(args.rest_options, GRAPH_WORDS)
-    request.read(session, collected.known)
-    ignored += [name for name, _ in collected.rest]
-    if args.opt("reportreg"):
-        ignored.append("reportreg")
-    if args.opt("savedata"):
-        ignored.append("savedata()")
-    if request.scheme:
-        graph.scheme = request.scheme
-    decorate(graph, request.decor, ignored)
-    gallery.keep(session, graph, request, ignored)
+    request, rest = read_options(session, args.rest_options)
+    ignored = [name for name, _ in rest]
+    ignored += [name for name in ("reportreg", "savedata()") if args.opt(name.strip("()"))]
+    gallery.publish(session, graph, request, ignored)
     target = args.opt("savegraph")
     if target:
         if target.lower().endswith(".gph") or "." not in target:

@@ -16,7 +16,7 @@ from libs.engine.estimation.design import column_values
 from libs.engine.estimation.post import estimation_from_e, is_omitted_name
 from libs.engine.graphics import gallery
 from libs.engine.graphics import options as opts
-from libs.engine.graphics.decor import GRAPH_WORDS, GraphRequest, decorate
+from libs.engine.graphics.decor import GraphRequest, read_options
 from libs.engine.graphics.model import Graph, Layer, Panel, Style
 from libs.engine.graphics.request import PlotRequest, read_plot_options
 from libs.engine.registry import command
@@ -31,19 +31,11 @@ _LINEAR = frozenset({"regress", "anova"})
 def _options(session: Session, text: str) -> tuple[GraphRequest, PlotRequest,
                                                                     list[str]]:
     """Graph-wide options, plot (marker) options and the ignored rest of ``text``."""
-    request, ignored = GraphRequest(), list[str]()
-    collected = opts.collect(text, GRAPH_WORDS)
-    request.read(session, collected.known)
+    request, rest = read_options(session, text)
+    ignored: list[str] = []
     plot = PlotRequest(kind="scatter", varnames=[], rows=np.ones(0, dtype=bool))
-    read_plot_options(plot, opts.as_text(collected.rest), ignored)
+    read_plot_options(plot, opts.as_text(rest), ignored)
     return request, plot, ignored
-
-
-def _finish(session: Session, graph: Graph, request: GraphRequest, ignored: list[str]) -> None:
-    if request.scheme:
-        graph.scheme = request.scheme
-    decorate(graph, request.decor, ignored)
-    gallery.keep(session, graph, request, ignored)
 
 
 @command("rvfplot", syntax="[, *]")
@@ -62,7 +54,7 @@ def rvfplot(session: Session, args: Args) -> None:
     graph = Graph(panels=[Panel(layers=[layer])], scheme=session.settings.scheme,
                   command=f"rvfplot {args.raw}")
     graph.x.title, graph.y.title = "Fitted values", "Residuals"
-    _finish(session, graph, request, ignored)
+    gallery.publish(session, graph, request, ignored)
 
 
 @command("coefplot", syntax="[anything] [, DROP(string) KEEP(string) VERTical HORizontal "
@@ -112,7 +104,7 @@ def coefplot(session: Session, args: Args) -> None:
     category.grid = False
     (graph.y if vertical else graph.x).grid = True
     graph.legend.show = len(models) > 1
-    _finish(session, graph, request, ignored)
+    gallery.publish(session, graph, request, ignored)
 
 
 def _model_names(text: str) -> list[str]:

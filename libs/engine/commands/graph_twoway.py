@@ -8,7 +8,7 @@ from libs.engine.errors import StataError
 from libs.engine.evaluator import Evaluator
 from libs.engine.formats import format_number
 from libs.engine.graphics import options as opts
-from libs.engine.graphics.decor import GRAPH_WORDS, GraphRequest
+from libs.engine.graphics.decor import read_options
 from libs.engine.graphics.density import bins_of
 from libs.engine.graphics.gallery import keep
 from libs.engine.graphics.request import PlotRequest, read_plot_options
@@ -47,11 +47,9 @@ def histogram(session: Session, args: Args) -> None:
     parsed = _HISTOGRAM.parse(args.raw, session)
     request = PlotRequest(kind="histogram", varnames=parsed.varlist,
                           rows=parsed.touse(session), weight=parsed.weight)
-    graph_request = GraphRequest()
+    graph_request, rest = read_options(session, parsed.rest_options)
     ignored: list[str] = []
-    collected = opts.collect(parsed.rest_options, GRAPH_WORDS)
-    graph_request.read(session, collected.known)
-    read_plot_options(request, opts.as_text(collected.rest), ignored)
+    read_plot_options(request, opts.as_text(rest), ignored)
     x = session.data.numeric(parsed.varlist[0])
     weights = None
     if parsed.weight is not None:

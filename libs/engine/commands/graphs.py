@@ -4,6 +4,7 @@ export, save, use, display, combine, drop, dir, rename and close (libs/engine/gr
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 import msgspec
 
@@ -12,7 +13,7 @@ from libs.engine.errors import StataError
 from libs.engine.evaluator import Evaluator
 from libs.engine.graphics import categorical, gallery
 from libs.engine.graphics import options as opts
-from libs.engine.graphics.decor import GRAPH_WORDS, GraphRequest, decorate
+from libs.engine.graphics.decor import GraphRequest, read_options
 from libs.engine.graphics.model import Graph
 from libs.engine.graphics.twoway import draw
 from libs.engine.macros import strip_quotes
@@ -43,40 +44,31 @@ def graph(session: Session, args: Args) -> None:
         draw(session, rest, f"graph twoway {rest}")
     elif sub in ("bar", "hbar", "box", "hbox"):
         _chart(session, sub, rest)
-    elif sub == "export":
-        _export(session, rest)
-    elif sub == "save":
-        _save(session, rest)
-    elif sub == "use":
-        _use(session, rest)
-    elif sub == "display":
-        _display(session, rest)
-    elif sub == "combine":
-        _combine(session, rest)
-    elif sub == "drop":
-        _drop(session, rest)
-    elif sub == "dir":
-        for name in session.graphs.graphs:
-            session.log.out(f"  {name}")
-    elif sub == "rename":
-        _rename(session, rest)
-    elif sub == "describe":
-        found = gallery.current(session, rest.strip() or None)
-        session.log.out(f"  {found.name}: {found.command}")
+    elif sub in _HANDLERS:
+        _HANDLERS[sub](session, rest)
     # close, query and set change nothing the engine draws.
+
+
+def _dir(session: Session, _text: str) -> None:
+    for name in session.graphs.graphs:
+        session.log.out(f"  {name}")
+
+
+def _describe(session: Session, text: str) -> None:
+    found = gallery.current(session, text.strip() or None)
+    session.log.out(f"  {found.name}: {found.command}")
 
 
 def _chart(session: Session, sub: str, text: str) -> None:
     args = _CHART.parse(text, session)
-    request, ignored = GraphRequest(), []
-    collected = opts.collect(args.rest_options, GRAPH_WORDS)
-    request.read(session, collected.known)
+    request, rest = read_options(session, args.rest_options)
+    ignored: list[str] = []
     chart = categorical.Chart(kind=sub.removeprefix("h"), horizontal=sub.startswith("h"),
                               series=categorical.yvars(session, args.anything),
                               rows=args.touse(session))
     if args.weight is not None:
         chart.weight = (args.weight[0], Evaluator(session).numeric(args.weight[1]))
-    for name, arg in collected.rest:
+    for name, arg in rest:
         word = opts.match(name, categorical.CATEGORY_WORDS)
         if word == "over" and arg is not None:
             chart.overs.append(categorical.over_request(session, arg))
@@ -140,20 +132,14 @@ def _combine(session: Session, text: str) -> None:
             parts.append(session.graphs.graphs[name])
         else:
             parts.append(gallery.load(session, name))
-    request, ignored = GraphRequest(), []
-    collected = opts.collect(args.rest_options, GRAPH_WORDS + opts.words("COLs ROWs"))
+    request, rest = read_options(session, args.rest_options, "COLs ROWs")
     combined = Graph(family="combine", parts=parts,
                      scheme=session.settings.scheme, command=f"graph combine {text}")
-    request.read(session, [(n, a) for n, a in collected.known if n not in ("cols", "rows")])
-    for name, arg in collected.known:
-        if name in ("cols", "rows") and arg:
+    for name, arg in request.extra:
+        if arg:
             count = int(opts.number(arg, name))
             combined.cols = count if name == "cols" else -(-len(parts) // count)
-    ignored += [name for name, _ in collected.rest]
-    decorate(combined, request.decor, ignored)
-    if request.scheme:
-        combined.scheme = request.scheme
-    gallery.keep(session, combined, request, ignored)
+    gallery.publish(session, combined, request, [name for name, _ in rest])
 
 
 def _drop(session: Session, text: str) -> None:
@@ -188,3 +174,9 @@ def _rename(session: Session, text: str) -> None:
     memory.graphs[new] = moved
     if memory.current == old:
         memory.current = new
+
+
+#: The memory and file subcommands, by full name.
+_HANDLERS: dict[str, Callable[[Session, str], None]] = {
+    "export": _export, "save": _save, "use": _use, "display": _display, "combine": _combine,
+    "drop": _drop, "dir": _dir, "rename": _rename, "describe": _describe}

@@ -9,10 +9,9 @@ from scipy import stats
 from libs.engine.errors import StataError
 from libs.engine.evaluator import Evaluator
 from libs.engine.formats import format_number
-from libs.engine.graphics import options as opts
 from libs.engine.graphics.data import title_of
-from libs.engine.graphics.decor import GRAPH_WORDS, GraphRequest, decorate
-from libs.engine.graphics.gallery import keep
+from libs.engine.graphics.decor import read_options
+from libs.engine.graphics.gallery import publish
 from libs.engine.graphics.model import Graph, Layer, Panel, Style
 from libs.engine.registry import command
 from libs.engine.results import Results
@@ -141,15 +140,8 @@ def _graph(session: Session, args: Args, at: np.ndarray, density: np.ndarray, x:
     graph.x.title = title_of(session, args.varlist[0])
     graph.y.title = "Density"
     graph.legend.cols = 1
-    request, ignored = GraphRequest(), []
-    collected = opts.collect(args.rest_options, GRAPH_WORDS)
-    request.read(session, collected.known)
-    ignored += [name for name, _ in collected.rest]
-    if args.opt("student"):
-        ignored.append("student()")
-    if request.scheme:
-        graph.scheme = request.scheme
-    decorate(graph, request.decor, ignored)
+    request, rest = read_options(session, args.rest_options)
+    ignored = [name for name, _ in rest] + (["student()"] if args.opt("student") else [])
     graph.command = f"kdensity {args.raw}"
-    keep(session, graph, request, ignored)
+    publish(session, graph, request, ignored)
 

@@ -21,6 +21,8 @@ GRAPH_WORDS = opts.words(
     "L2title R1title R2title XOVERhangs YOVERhangs SCALE ISCale PLAY XCOMmon YCOMmon "
     "COMmonscheme FXSIZe FYSIZe XVARLabel YVARLabel XVARFormat YVARFormat ZLAbel")
 
+_GRAPH_NAMES = frozenset(word.name for word in GRAPH_WORDS)
+
 #: Graph-wide options the engine accepts without drawing them (noted nowhere: they change
 #: spacing, ticks or text placement only).
 _QUIET = frozenset({"text", "xtick", "ytick", "xmlabel", "ymlabel", "xmtick", "ymtick",
@@ -46,6 +48,7 @@ class GraphRequest:
     scheme: str | None = None
     by: By | None = None
     ignored: list[str] = field(default_factory=list)
+    extra: list[tuple[str, str | None]] = field(default_factory=list)  #: a command's own words
 
     def read(self, session: Session, options: list[tuple[str, str | None]]) -> None:
         """Take graph-wide options (full names, as :func:`opts.collect` found them)."""
@@ -68,8 +71,10 @@ class GraphRequest:
                 self.by = by_request(session, arg or "")
                 self.ignored += self.by.ignored
                 self.decor += self.by.decor
-            else:
+            elif name in _GRAPH_NAMES:
                 self.decor.append((name, arg))
+            else:
+                self.extra.append((name, arg))
 
 
 def decorate(graph: Graph, decor: list[tuple[str, str | None]], ignored: list[str]) -> None:
@@ -112,3 +117,13 @@ def _region(graph: Graph, which: str, value: str, ignored: list[str]) -> None:
                 graph.plot_color = arg.strip()
         elif word is None:
             ignored.append(f"{which}({name})")
+
+
+def read_options(session: Session, text: str, extra: str = ""
+                 ) -> tuple[GraphRequest, list[tuple[str, str | None]]]:
+    """The graph-wide options of ``text`` (and the words of ``extra``, e.g. ``"COLs ROWs"``)
+    read into a GraphRequest; every other option as typed, for the command to handle."""
+    request = GraphRequest()
+    collected = opts.collect(text, GRAPH_WORDS + opts.words(extra))
+    request.read(session, collected.known)
+    return request, collected.rest

@@ -14,7 +14,7 @@ import msgspec
 
 from libs.contracts import graphs as graph_list
 from libs.engine.errors import StataError
-from libs.engine.graphics.decor import GraphRequest
+from libs.engine.graphics.decor import GraphRequest, decorate
 from libs.engine.graphics.model import DEFAULT_NAME, Graph, from_json, to_json
 from libs.engine.graphics.schemes import SCHEMES
 from libs.engine.session import Session
@@ -52,6 +52,15 @@ def keep(session: Session, graph: Graph, request: GraphRequest, ignored: list[st
         show(session, graph)
     if request.saving is not None:
         save(session, graph, request.saving, replace=request.saving_replace)
+
+
+def publish(session: Session, graph: Graph, request: GraphRequest, ignored: list[str]) -> None:
+    """Apply the command's graph options onto ``graph`` (built by the command itself), then
+    :func:`keep` it."""
+    if request.scheme:
+        graph.scheme = request.scheme
+    decorate(graph, request.decor, ignored)
+    keep(session, graph, request, ignored)
 
 
 def current(session: Session, name: str | None = None) -> Graph:
