@@ -103,8 +103,12 @@ class ErrorCode(StrEnum):
     JOB_TIMEOUT = "JOB_TIMEOUT"
     #: The engine process died or misbehaved (not a do-file error).
     ENGINE_CRASHED = "ENGINE_CRASHED"
-    #: The job was delivered more times than allowed; it is dead-lettered as failed.
+    #: The job's work item was delivered ``SS_MAX_DELIVER`` times and never finished (the
+    #: process handling it crashed, hung or hit a bug each time); it is dead-lettered as failed.
     DELIVERY_LIMIT_EXCEEDED = "DELIVERY_LIMIT_EXCEEDED"
+    #: NATS or S3 stayed unavailable longer than ``SS_INFRA_RETRY_BUDGET_S`` while the job
+    #: waited to run or render; the job may be retried once they are back.
+    INFRA_RETRY_BUDGET_EXCEEDED = "INFRA_RETRY_BUDGET_EXCEEDED"
     #: Rendering one output format failed.
     OUTPUT_FORMATTER_FAILED = "OUTPUT_FORMATTER_FAILED"
     #: Engine ``stata`` without ``SS_STATA_CMD``.
@@ -162,6 +166,7 @@ HTTP_STATUS: dict[ErrorCode, int] = {
     ErrorCode.JOB_TIMEOUT: 422,
     ErrorCode.ENGINE_CRASHED: 500,
     ErrorCode.DELIVERY_LIMIT_EXCEEDED: 500,
+    ErrorCode.INFRA_RETRY_BUDGET_EXCEEDED: 503,
     ErrorCode.OUTPUT_FORMATTER_FAILED: 500,
     ErrorCode.STATA_CMD_NOT_CONFIGURED: 503,
     ErrorCode.STATA_CMD_INVALID: 503,
@@ -201,11 +206,11 @@ class JobFailed(SSError):
 
 
 class TransientError(SSError):
-    """Infrastructure failure: nak the work item and let it be redelivered after ``delay``."""
+    """Infrastructure failure: the work item goes back to the queue with backoff (the consumer
+    loop's retry policy, ``libs.bus.retries``), without spending the crash budget."""
 
-    def __init__(self, message: str, *, delay: float = 2.0, **details: Any) -> None:
+    def __init__(self, message: str, **details: Any) -> None:
         super().__init__(ErrorCode.SERVICE_UNAVAILABLE, message, **details)
-        self.delay = delay
 
 
 @functools.cache

@@ -9,8 +9,10 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
 from libs.bus.connection import Bus, connect
-from libs.bus.consumer import ConsumerLoop, ExhaustedHandler, Handler
+from libs.bus.consumer import ConsumerLoop, ExhaustedHandler, Handler, Probe
 from libs.bus.provision import ensure_consumer, ensure_topology
+from libs.bus.retries import RetryPolicy
+from libs.outages import describe
 from libs.settings import Settings
 from libs.storage import ObjectStore
 from services.common.metrics import refresh_queue_metrics
@@ -40,6 +42,27 @@ async def connections(settings: Settings, name: str) -> AsyncIterator[Connection
         await bus.close()
 
 
+def dependency_probe(conns: Connections) -> Probe:
+    """What a consumer needs to do any work: NATS with JetStream answering, and the bucket."""
+
+    async def probe() -> dict[str, str]:
+        problems = {}
+        if not conns.bus.connected:
+            problems["nats"] = "not connected"
+        else:
+            try:
+                await asyncio.wait_for(conns.bus.js.account_info(), 2)
+            except Exception as exc:
+                problems["nats"] = describe(exc)
+        try:
+            await asyncio.wait_for(conns.objects.ping(), 2)
+        except Exception as exc:
+            problems["s3"] = describe(exc)
+        return problems
+
+    return probe
+
+
 async def consume_until_stopped(
     conns: Connections, settings: Settings, stop: asyncio.Event, *,
     durable: str, subject: str, handler: Handler, on_exhausted: ExhaustedHandler, slots: int,
@@ -47,21 +70,13 @@ async def consume_until_stopped(
 ) -> None:
     """Consume ``durable`` until ``stop`` is set, serving probes; then drain within the grace."""
     await ensure_consumer(conns.bus, settings, durable, subject)
+    probe = dependency_probe(conns)
     loop = ConsumerLoop(conns.bus, durable=durable, handler=handler, on_exhausted=on_exhausted,
                         slots=slots, heartbeat_s=settings.heartbeat_s,
-                        delivery_budget=settings.max_deliver)
+                        policy=RetryPolicy.of(settings), probe=probe)
 
     async def ready() -> dict[str, str]:
-        problems = {}
-        if not conns.bus.connected:
-            problems["nats"] = "not connected"
-        elif not loop.ready():
-            problems["nats"] = "no successful fetch recently"
-        try:
-            await asyncio.wait_for(conns.objects.ping(), 2)
-        except Exception as exc:
-            problems["s3"] = str(exc) or type(exc).__name__
-        return problems
+        return {**await probe(), **loop.problems()}
 
     probes = None
     if settings.health_port:
@@ -77,7 +92,9 @@ async def consume_until_stopped(
     await loop.drain(settings.shutdown_grace_s)
     consume.cancel()
     stopped.cancel()
-    with contextlib.suppress(asyncio.CancelledError, Exception):
+    if consume.done() and not consume.cancelled() and consume.exception() is not None:
+        raise RuntimeError(f"the {durable} consumer stopped") from consume.exception()
+    with contextlib.suppress(asyncio.CancelledError):
         await consume
     if probes is not None:
         await probes.close()
