@@ -9,8 +9,9 @@ import msgspec
 from litestar import Controller, Request, Response, get, post, put
 from litestar.params import Parameter
 
+from libs.bus.idempotency import Claim
 from libs.contracts.errors import ErrorCode, SSError
-from libs.contracts.jobs import InputFile, JobRecord, JobSpec
+from libs.contracts.jobs import InputFile, JobRecord, JobSpec, new_job_id
 from libs.datasets.report import Preview
 from services.api import operations
 from services.api.auth import Principal
@@ -37,11 +38,12 @@ class JobsController(Controller):
           responses=errors(404, 409, 413, 422))
     async def create(self, data: JobSpec, request: Request,  # type: ignore[type-arg]
                      principal: Principal, services: Services) -> Response[JobView]:
-        async def action() -> JobView:
-            return job_view(*await operations.create_job(services, principal.tenant, data))
+        async def action(claim: Claim) -> JobView:
+            return job_view(*await operations.create_job(services, principal.tenant, data,
+                                                         job_id=claim.reservation))
 
         return await idempotently(request, services, principal, "create",
-                                  msgspec.json.encode(data), 201, action)
+                                  msgspec.json.encode(data), 201, action, reserve=new_job_id)
 
     @get("/", summary="List the caller's jobs, newest first",
           responses=errors())
@@ -69,8 +71,9 @@ class JobsController(Controller):
           responses=errors(404, 409, 422))
     async def submit(self, job_id: str, request: Request,  # type: ignore[type-arg]
                      principal: Principal, services: Services) -> Response[JobView]:
-        async def action() -> JobView:
-            return job_view(*await operations.submit_job(services, principal.tenant, job_id))
+        async def action(claim: Claim) -> JobView:
+            return job_view(*await operations.submit_job(services, principal.tenant, job_id,
+                                                         resumed=claim.resumed))
 
         return await idempotently(request, services, principal, "submit", b"", 202, action)
 
