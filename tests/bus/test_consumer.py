@@ -3,11 +3,13 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import itertools
+import logging
 import time
 from collections import Counter
 from collections.abc import AsyncIterator, Awaitable, Callable
 
 import pytest
+from nats.aio.msg import Msg
 from nats.js import api
 from nats.js.errors import NoKeysError
 
@@ -302,3 +304,34 @@ async def test_provisioning_is_idempotent(bus: Bus, settings: Settings) -> None:
 @pytest.fixture(autouse=True)
 async def _purge_work(bus: Bus) -> None:
     await bus.js.purge_stream(names.WORK_STREAM)
+
+
+async def test_an_idle_loop_logs_nothing(
+    bus: Bus, settings: Settings, caplog: pytest.LogCaptureFixture
+) -> None:
+    async def handler(d: Delivery) -> None:
+        raise AssertionError("nothing was published")
+
+    with caplog.at_level(logging.INFO, logger="libs.bus"):
+        async with running_loop(bus, settings, "p11", handler, slots=3) as loop:
+            await _until(lambda: loop._sub is not None)
+            sub = loop._sub
+            assert sub is not None
+            fetch = sub.fetch
+            empty: list[str] = []
+
+            async def fetch_sometimes_bare(batch: int = 1, timeout: float | None = 5,
+                                           heartbeat: float | None = None) -> list[Msg]:
+                # nats-py's batch fetch raises a bare asyncio.TimeoutError (no text) instead
+                # of its own when the server's "no messages" answer arrives just before the
+                # deadline: that is idle too, not "fetch failed: ".
+                empty.append("")
+                if len(empty) % 2:
+                    raise TimeoutError
+                return await fetch(batch=batch, timeout=timeout, heartbeat=heartbeat)
+
+            sub.fetch = fetch_sometimes_bare  # type: ignore[method-assign]
+            await asyncio.sleep(1.5)
+            assert len(empty) >= 3
+            assert loop.ready()
+    assert [r.getMessage() for r in caplog.records if r.levelno >= logging.INFO] == []
