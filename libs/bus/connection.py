@@ -10,6 +10,8 @@ import nats
 from nats.aio.client import Client as NATS
 from nats.js import JetStreamContext
 
+from libs.outages import describe
+
 log = logging.getLogger(__name__)
 
 __all__ = ["NATS", "Bus", "JetStreamContext", "connect"]
@@ -59,7 +61,7 @@ async def connect(url: str, *, name: str, connect_timeout: float = 30.0) -> Bus:
     bus_ref: list[Bus] = []
 
     async def error_cb(exc: Exception) -> None:
-        log.warning("nats error: %s", exc)
+        log.warning("nats error: %s", describe(exc))
 
     async def disconnected_cb() -> None:
         log.warning("nats disconnected")

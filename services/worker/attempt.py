@@ -245,7 +245,7 @@ class RunHandler:
                     record.tenant, record.id, transitions.heartbeat(record.attempt),
                     known=lease.known())
             except Exception as exc:  # NATS away: keep running, the lease decides
-                log.warning("heartbeat failed: %s", exc)
+                log.warning("heartbeat failed: %s", describe(exc))
                 continue
             lease.update(current, revision)
             if current.state is not JobState.RUNNING or current.attempt != record.attempt:
