@@ -112,7 +112,8 @@ DOCS: dict[str, str] = {
     "pool": "Queue a worker takes run items from (default: the engine name).",
     "stata_cmd": "Real Stata command line (engine stata), e.g. /usr/local/stata18/stata-mp.",
     "worker_slots": "Concurrent runs per worker process.",
-    "worker_id": "Worker identity in job records (default: host name and pid).",
+    "worker_id": "Worker identity in job records (default: host name, pid and a random "
+    "suffix, unique per process).",
     "ack_wait_s": "JetStream ack wait of work items: the lease a busy consumer renews.",
     "max_deliver": "Deliveries of one work item that may end without an answer (a crashed or "
     "hung process, a bug) before the job fails as dead-lettered; outages do not count.",
