@@ -15,15 +15,19 @@ from libs.contracts.events import JobEvent, decode_event
 
 
 async def stored(bus: Bus, stream: str, subject: str) -> list[bytes]:
-    """Every message ``stream`` holds on ``subject``, oldest first (an ephemeral consumer)."""
+    """Every message ``stream`` holds on ``subject``, oldest first (an ephemeral consumer;
+    an empty fetch ends the read only once the consumer has nothing left to deliver, so a slow
+    server cannot cut a long read short)."""
     sub = await bus.js.pull_subscribe(subject, stream=stream)
     found: list[bytes] = []
     try:
         while True:
             try:
-                msgs = await sub.fetch(50, timeout=0.3)
+                msgs = await sub.fetch(200, timeout=0.3)
             except (NatsTimeout, TimeoutError):
-                break
+                if (await sub.consumer_info()).num_pending == 0:
+                    break
+                continue
             found += [m.data for m in msgs]
     finally:
         await sub.unsubscribe()
