@@ -15,12 +15,10 @@ a timeout means idle), runs each in its own task while renewing the lease with
     crashes >= budget            -> the next delivery is not run: ``on_exhausted`` with
                                     DELIVERY_LIMIT_EXCEEDED, then term
 
-``libs.bus.retries`` says how crashes are told from excused deliveries. After an outage the loop
-stops fetching until its ``probe`` (NATS and S3 reachable) passes again, so a worker that cannot
-reach S3 does not churn through the queue; while paused it only sweeps a few items now and then
-to fail those whose outage budget is spent. On shutdown the loop stops fetching, lets running
-items finish for a grace period, then cancels them: a handler catches ``CancelledError`` to
-release its work (see the worker).
+``libs.bus.retries`` says how crashes are told from excused deliveries, ``libs.bus.pause`` how
+the loop stops fetching after an outage until its probe passes. On shutdown the loop stops
+fetching, lets running items finish for a grace period, then cancels them: a handler catches
+``CancelledError`` to release its work (see the worker).
 """
 
 from __future__ import annotations
@@ -38,6 +36,7 @@ from nats.js import JetStreamContext
 
 from libs import names
 from libs.bus.connection import Bus
+from libs.bus.pause import Pause, Probe, reasons
 from libs.bus.retries import RetryLedger, RetryPolicy, RetryRecord
 from libs.contracts.errors import ErrorInfo, JobFailed, TransientError
 from libs.outages import describe, is_outage
@@ -61,11 +60,6 @@ class Delivery:
 Handler = Callable[[Delivery], Awaitable[None]]
 #: Fails the item's job with the error the loop gives up with.
 ExhaustedHandler = Callable[[Delivery, ErrorInfo], Awaitable[None]]
-#: Problems with the dependencies, by name (empty: all reachable).
-Probe = Callable[[], Awaitable[dict[str, str]]]
-
-#: Seconds between dependency probes while paused (doubling up to the second figure).
-_PROBE_FIRST_S, _PROBE_MAX_S = 0.5, 5.0
 
 
 class ConsumerLoop:
@@ -92,19 +86,15 @@ class ConsumerLoop:
         self._slot_count = slots
         self._heartbeat_s = heartbeat_s
         self._policy = policy
-        self._probe = probe
+        self._pause = Pause(durable, probe, sweep_every_s=policy.max_delay_s)
         self._fetch_timeout = fetch_timeout_s
         self._ledger: RetryLedger | None = None
         self._sub: JetStreamContext.PullSubscription | None = None
         self._tasks: set[asyncio.Task[None]] = set()
         self._stopping = asyncio.Event()
         self._rebuild = asyncio.Event()
-        #: set by an outage: probe the dependencies before fetching again
-        self._suspect = asyncio.Event()
         #: monotonic time of the last fetch that reached the server (readiness)
         self.last_fetch_ok = 0.0
-        #: why the loop is not fetching (empty while it fetches)
-        self.paused: dict[str, str] = {}
         bus.on_reconnect(self._request_rebuild)
 
     def ready(self, within_s: float = 10.0) -> bool:
@@ -112,9 +102,9 @@ class ConsumerLoop:
 
     def problems(self) -> dict[str, str]:
         """Why this consumer is not taking work, for ``/readyz`` (empty when it is)."""
-        if self.paused:
-            reasons = "; ".join(f"{k}: {v}" for k, v in sorted(self.paused.items()))
-            return {"consumer": f"paused until dependencies are reachable ({reasons})"}
+        if self._pause.problems:
+            return {"consumer": "paused until dependencies are reachable "
+                                f"({reasons(self._pause.problems)})"}
         if not self.ready():
             return {"consumer": "no successful fetch recently"}
         return {}
@@ -138,8 +128,8 @@ class ConsumerLoop:
         sub = await self._subscribe()
         failures = 0
         while not self._stopping.is_set():
-            if self._suspect.is_set():
-                await self._pause_while_unhealthy()
+            if self._pause.suspected:
+                await self._pause.hold(self._stopping, self._sweep)
                 continue
             if self._rebuild.is_set() or failures >= 3:
                 try:
@@ -148,7 +138,7 @@ class ConsumerLoop:
                 except Exception as exc:
                     log.warning("rebuilding the pull subscription of %s failed: %s",
                                 self._durable, describe(exc))
-                    self._suspect.set()
+                    self._pause.suspect()
                     await asyncio.sleep(0.5)
                     continue
             free = await self._acquire_slots()
@@ -166,7 +156,7 @@ class ConsumerLoop:
                 if not self._stopping.is_set():
                     log.warning("fetch from %s failed: %s", self._durable, describe(exc))
                     failures += 1
-                    self._suspect.set()
+                    self._pause.suspect()
                     await asyncio.sleep(0.2)
             if self._stopping.is_set():
                 # Never start work after stop(): hand fetched items straight back.
@@ -174,7 +164,7 @@ class ConsumerLoop:
                     await self._hand_back(msg)
                 msgs = []
             handler = self._handler
-            if msgs and self._suspect.is_set() and await self._check():
+            if msgs and self._pause.suspected and await self._pause.check():
                 # An outage began while this fetch was waiting: hold its items back too.
                 handler = _held_back("an outage began")
             self._start(msgs, free, handler)
@@ -197,46 +187,16 @@ class ConsumerLoop:
             self._tasks.add(task)
             task.add_done_callback(self._tasks.discard)
 
-    async def _check(self) -> dict[str, str]:
-        if self._probe is None:
-            return {}
-        try:
-            return await asyncio.wait_for(self._probe(), 5.0)
-        except Exception as exc:
-            return {"probe": describe(exc)}
-
-    async def _pause_while_unhealthy(self) -> None:
-        """Fetch nothing while the probe finds a dependency unreachable; every backoff cap,
-        sweep up to the free slots' worth of items so jobs whose outage budget is spent fail
-        even while the outage lasts."""
-        problems = await self._check()
-        if problems:
-            self.paused = problems
-            log.warning("%s paused: %s", self._durable, problems)
-        interval, swept = _PROBE_FIRST_S, time.monotonic()
-        while problems and not self._stopping.is_set():
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._stopping.wait(), interval)
-            interval = min(interval * 2, _PROBE_MAX_S)
-            if time.monotonic() - swept >= self._policy.max_delay_s and self._bus.connected:
-                swept = time.monotonic()
-                await self._sweep(problems)
-            problems = await self._check()
-            if problems:
-                self.paused = problems
-        if self.paused:
-            log.warning("%s resumed: dependencies reachable again", self._durable)
-        self.paused = {}
-        self._suspect.clear()
-
-    async def _sweep(self, problems: dict[str, str]) -> None:
+    async def _sweep(self, reason: str) -> None:
+        """While paused: take up to the free slots' worth of items and hand them back unrun
+        (an item whose outage budget is spent fails its job)."""
         free = 0
         while free < self._slot_count and not self._slots.locked():
             await self._slots.acquire()
             free += 1
-        if not free or self._sub is None:
+        if not free or self._sub is None or not self._bus.connected:
+            self._start([], free, self._handler)
             return
-        reason = "; ".join(f"{k}: {v}" for k, v in sorted(problems.items()))
         msgs: list[Msg] = []
         with contextlib.suppress(Exception):
             msgs = await self._sub.fetch(batch=free, timeout=min(self._fetch_timeout, 0.5))
@@ -311,7 +271,7 @@ class ConsumerLoop:
 
     async def _outage(self, msg: Msg, delivery: Delivery, record: RetryRecord,
                       exc: Exception) -> None:
-        self._suspect.set()
+        self._pause.suspect()
         now = time.time()
         if record.outage_since is not None and now - record.outage_since >= \
                 self._policy.outage_budget_s:
@@ -362,7 +322,7 @@ class ConsumerLoop:
                                 describe(exc))
                     return None
             await asyncio.sleep(pause)
-            pause = min(pause * 2, _PROBE_MAX_S)
+            pause = min(pause * 2, 5.0)
 
     def _ledger_of(self) -> RetryLedger:
         assert self._ledger is not None, "run() opens the ledger before any item is handled"

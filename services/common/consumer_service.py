@@ -9,7 +9,8 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
 from libs.bus.connection import Bus, connect
-from libs.bus.consumer import ConsumerLoop, ExhaustedHandler, Handler, Probe
+from libs.bus.consumer import ConsumerLoop, ExhaustedHandler, Handler
+from libs.bus.pause import Probe
 from libs.bus.provision import ensure_consumer, ensure_topology
 from libs.bus.retries import RetryPolicy
 from libs.outages import describe

@@ -15,7 +15,8 @@ from nats.js.errors import NoKeysError
 
 from libs import names
 from libs.bus.connection import Bus
-from libs.bus.consumer import ConsumerLoop, Delivery, Probe
+from libs.bus.consumer import ConsumerLoop, Delivery
+from libs.bus.pause import Probe
 from libs.bus.provision import ensure_consumer
 from libs.bus.retries import RetryPolicy
 from libs.contracts.errors import ErrorCode, ErrorInfo, JobFailed, TransientError
@@ -200,7 +201,7 @@ async def test_an_outage_pauses_fetching_until_the_probe_passes(
                          base_delay_s=0.05)
     async with running_loop(bus, settings, "p9", handler, policy=policy, probe=probe) as loop:
         await bus.js.publish(names.run_subject("p9"), b"first")
-        await _until(lambda: bool(loop.paused))
+        await _until(lambda: "paused" in loop.problems().get("consumer", ""))
         assert "s3" in loop.problems()["consumer"]
         for n in range(3):
             await bus.js.publish(names.run_subject("p9"), b"later%d" % n)
