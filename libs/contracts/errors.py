@@ -35,7 +35,8 @@ class ErrorCode(StrEnum):
     METHOD_NOT_ALLOWED = "METHOD_NOT_ALLOWED"
     #: The Idempotency-Key was used before with a different request.
     IDEMPOTENCY_KEY_REUSED = "IDEMPOTENCY_KEY_REUSED"
-    #: A request with this Idempotency-Key is still being processed.
+    #: A request with this Idempotency-Key is still being processed; retry after
+    #: ``Retry-After`` seconds (a request that died holds the key for at most 10 s).
     IDEMPOTENCY_KEY_IN_PROGRESS = "IDEMPOTENCY_KEY_IN_PROGRESS"
     #: Too many requests for this key; retry after ``Retry-After`` seconds.
     RATE_LIMITED = "RATE_LIMITED"
