@@ -104,16 +104,20 @@ async def completed_events(bus: Bus) -> dict[str, list[JobCompleted]]:
 
 
 def stored_outputs(s3: S3Server, job_ids: list[str]) -> dict[str, list[str]]:
-    """The keys under each job's ``outputs/`` prefix in the bucket."""
+    """The keys under each job's ``outputs/`` prefix in the bucket (one listing of the
+    tenant's jobs, not one per job)."""
     client = boto3.client("s3", endpoint_url=s3.endpoint, aws_access_key_id=s3.access_key,
                           aws_secret_access_key=s3.secret_key, region_name="us-east-1",
                           config=Config(s3={"addressing_style": "path"}))
-    found = {}
-    for job_id in job_ids:
-        pages = client.get_paginator("list_objects_v2").paginate(
-            Bucket=s3.bucket, Prefix=names.outputs_prefix(TENANT, job_id))
-        found[job_id] = sorted(o["Key"] for page in pages for o in page.get("Contents", []))
-    return found
+    found: dict[str, list[str]] = {job_id: [] for job_id in job_ids}
+    prefix = names.job_prefix(TENANT, job_ids[0]).rsplit("/", 2)[0] + "/"
+    for page in client.get_paginator("list_objects_v2").paginate(Bucket=s3.bucket,
+                                                                 Prefix=prefix):
+        for item in page.get("Contents", []):
+            job_id, _, rest = item["Key"][len(prefix):].partition("/")
+            if job_id in found and rest.startswith("outputs/"):
+                found[job_id].append(item["Key"])
+    return {job_id: sorted(keys) for job_id, keys in found.items()}
 
 
 async def audit(bus: Bus, s3: S3Server, jobs: list[dict[str, Any]],
