@@ -10,14 +10,12 @@ from dataclasses import dataclass
 
 from libs.bus.connection import Bus, connect
 from libs.bus.consumer import ConsumerLoop, ExhaustedHandler, Handler
-from libs.bus.pause import Probe
 from libs.bus.provision import ensure_consumer, ensure_topology
 from libs.bus.retries import RetryPolicy
-from libs.outages import describe
 from libs.settings import Settings
 from libs.storage import ObjectStore
 from services.common.metrics import refresh_queue_metrics
-from services.common.probes import ProbeServer
+from services.common.probes import ProbeServer, dependency_problems
 
 log = logging.getLogger(__name__)
 
@@ -43,27 +41,6 @@ async def connections(settings: Settings, name: str) -> AsyncIterator[Connection
         await bus.close()
 
 
-def dependency_probe(conns: Connections) -> Probe:
-    """What a consumer needs to do any work: NATS with JetStream answering, and the bucket."""
-
-    async def probe() -> dict[str, str]:
-        problems = {}
-        if not conns.bus.connected:
-            problems["nats"] = "not connected"
-        else:
-            try:
-                await asyncio.wait_for(conns.bus.js.account_info(), 2)
-            except Exception as exc:
-                problems["nats"] = describe(exc)
-        try:
-            await asyncio.wait_for(conns.objects.ping(), 2)
-        except Exception as exc:
-            problems["s3"] = describe(exc)
-        return problems
-
-    return probe
-
-
 async def consume_until_stopped(
     conns: Connections, settings: Settings, stop: asyncio.Event, *,
     durable: str, subject: str, handler: Handler, on_exhausted: ExhaustedHandler, slots: int,
@@ -71,7 +48,10 @@ async def consume_until_stopped(
 ) -> None:
     """Consume ``durable`` until ``stop`` is set, serving probes; then drain within the grace."""
     await ensure_consumer(conns.bus, settings, durable, subject)
-    probe = dependency_probe(conns)
+
+    async def probe() -> dict[str, str]:
+        return await dependency_problems(conns.bus, conns.objects)
+
     loop = ConsumerLoop(conns.bus, durable=durable, handler=handler, on_exhausted=on_exhausted,
                         slots=slots, heartbeat_s=settings.heartbeat_s,
                         policy=RetryPolicy.of(settings), probe=probe)
