@@ -132,29 +132,58 @@ async def test_jobs_and_retrying_clients_ride_out_three_nats_restarts(
         assert (await clients[0].finished(later))["state"] == "succeeded"
 
 
+async def _busy_worker(client: PatientClient, started: list[str]) -> str:
+    """The id of a worker running one of the ``started`` jobs right now."""
+    deadline = time.monotonic() + 60
+    while True:
+        for job_id in reversed(started):
+            job = await client.call("GET", f"/v1/jobs/{job_id}", 200)
+            if job["state"] == "running":
+                return str(job["attempts"][-1]["worker_id"])
+        assert time.monotonic() < deadline, "no job ever ran"
+        await asyncio.sleep(0.1)
+
+
 async def test_jobs_survive_workers_and_formatters_killed_and_stopped_under_load(
     stack: Stack, bus: Bus, s3_server: S3Server
 ) -> None:
     stack.start_formatter("formatter-b")
     # A crash (SIGKILL: the lease lapses, another replica takes over) and a drain (SIGTERM:
-    # running work is handed back, no delivery spent) of each kind of service.
-    victims = [("worker-a", signal.SIGKILL), ("formatter", signal.SIGTERM),
-               ("worker-b", signal.SIGTERM), ("formatter-b", signal.SIGKILL),
-               ("worker-a", signal.SIGTERM), ("formatter", signal.SIGKILL)]
+    # running work is handed back, no delivery spent) of each kind of service; a worker is
+    # killed while it runs a job (runs take 3 s, longer than the 1 s shutdown grace).
+    victims = [("worker", signal.SIGKILL), ("formatter", signal.SIGTERM),
+               ("worker", signal.SIGTERM), ("formatter-b", signal.SIGKILL),
+               ("worker", signal.SIGKILL), ("formatter", signal.SIGKILL)]
+    started: list[str] = []
     async with patient_clients(stack) as clients, \
             heard(bus, f"ss.events.{TENANT}.*.completed") as announced:
         async def start(n: int) -> str:
-            return await clients[n % 4].start_job("sleepy", {"var": "x", "ms": 1200}, DATA,
-                                                  ["csv", "json", "xlsx"])
+            job_id = await clients[n % 4].start_job("sleepy", {"var": "x", "ms": 3000}, DATA,
+                                                    ["csv", "json", "xlsx"])
+            started.append(job_id)
+            return job_id
 
-        starting = asyncio.create_task(_spread(32, 0.5, start))
+        churned = asyncio.Event()
+
+        async def keep_starting() -> list[asyncio.Task[str]]:
+            """A job every 0.7 s until the churn is over (at least 16)."""
+            tasks: list[asyncio.Task[str]] = []
+            while not churned.is_set() or len(tasks) < 16:
+                tasks.append(asyncio.create_task(start(len(tasks))))
+                await asyncio.sleep(0.7)
+            return tasks
+
+        starting = asyncio.create_task(keep_starting())
         for victim, sig in victims:
-            await asyncio.sleep(1.5)
+            await asyncio.sleep(1.0)
+            if victim == "worker":
+                victim = await _busy_worker(clients[0], started)
             stack.kill(victim, sig)
             if victim.startswith("worker"):
                 await asyncio.to_thread(stack.start_worker, victim)
             else:
                 await asyncio.to_thread(stack.start_formatter, victim)
+        churned.set()
         ids = list(await asyncio.gather(*await starting))
         jobs = [await clients[0].finished(job_id) for job_id in ids]
         await asyncio.sleep(1.0)
