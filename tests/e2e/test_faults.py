@@ -10,12 +10,14 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import shutil
 import signal
 import time
 import urllib.error
 import urllib.request
 from collections import Counter
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -49,6 +51,14 @@ async def _spread(count: int, every_s: float,
         tasks.append(asyncio.create_task(start(n)))
         await asyncio.sleep(every_s)
     return tasks
+
+
+@contextlib.contextmanager
+def _removed(folder: Path) -> Iterator[None]:
+    try:
+        yield
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 @contextlib.asynccontextmanager
@@ -224,7 +234,8 @@ async def test_a_burst_of_a_thousand_jobs(stack: Stack, bus: Bus, s3_server: S3S
 
 
 async def test_a_job_held_up_longer_than_the_outage_budget_fails_with_its_own_code() -> None:
-    with fresh_stack("ss-budget-", {"SS_INFRA_RETRY_BUDGET_S": "4"}) as stack:
+    with fresh_stack("ss-budget-", {"SS_INFRA_RETRY_BUDGET_S": "4"}) as stack, \
+            _removed(stack.root):
         stack.start_api()
         stack.start_worker()
         stack.start_formatter()
