@@ -161,11 +161,9 @@ class FormatHandler:
         publish = republish_event if again else publish_event
         await publish(self._bus, completed_of(record))
 
-    async def on_exhausted(self, delivery: Delivery) -> None:
+    async def on_exhausted(self, delivery: Delivery, info: ErrorInfo) -> None:
+        """Dead letter: the consumer loop gave up on rendering; fail the job with ``info``."""
         work = _format_work.decode(delivery.data)
-        info = ErrorInfo(error_code=ErrorCode.DELIVERY_LIMIT_EXCEEDED,
-                         message="rendering was attempted too many times without finishing",
-                         details={"deliveries": delivery.num_delivered - 1})
 
         def change(current: JobRecord) -> JobRecord:
             _mine(current, work)
