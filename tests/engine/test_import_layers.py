@@ -33,6 +33,7 @@ ENGINE_LAYERS: list[tuple[str, set[str]]] = [
     ("registry", {"registry"}),
     ("estimation support", {"estimation*"}),
     ("graphics", {"graphics*"}),
+    ("estimation tables", {"esttables*"}),
     ("commands", {"commands*"}),
     ("interpreter", {"interpreter", "loops", "byprefix"}),
     ("entry", {"batch", "__main__"}),
