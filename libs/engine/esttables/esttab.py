@@ -94,7 +94,7 @@ def build(opts: dict[str, str | None], names: list[str], depvars: list[str],
     thenote = ""
     cells: list[list[Element]]
     if has_cells:
-        cells = op.parse_cells(opts["cells"] or "", "%9.0g" if plain else b_fmt)
+        cells = op.parse_cells(opts["cells"] or "")
     else:
         first = Element("b", [b_fmt], star=star and "staraux" not in opts)
         if "beta" in opts:

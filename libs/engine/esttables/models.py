@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import stats
 
+from libs.engine import missing
 from libs.engine.errors import StataError
 from libs.engine.results import Matrix, Results
 
@@ -45,7 +46,9 @@ class ModelData:
             j = matrix.colnames.index(coef)
         except ValueError:
             return ABSENT
-        return float(matrix.values[0, j])
+        value = float(matrix.values[0, j])
+        # .y and .z mark cells estout leaves empty (estpost's total cumulative percent)
+        return ABSENT if int(missing.codes(np.array([value]))[0]) >= 25 else value
 
     def _b_se(self, coef: str) -> tuple[float, float] | None:
         b = self.results.matrices.get("b")
