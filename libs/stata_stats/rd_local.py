@@ -23,12 +23,12 @@ def kernel_weights(x: FloatArray, c: float, h: float, kernel: str) -> FloatArray
     u = (x - c) / h
     inside = np.abs(u) <= 1
     if kernel == "epanechnikov":
-        weights = 0.75 * (1 - u**2) * inside / h
+        shape = 0.75 * (1 - u**2)
     elif kernel == "uniform":
-        weights = 0.5 * inside / h
+        shape = np.full_like(u, 0.5)
     else:
-        weights = (1 - np.abs(u)) * inside / h
-    return np.asarray(weights, dtype=np.float64)
+        shape = 1 - np.abs(u)
+    return np.asarray(shape * inside / h, dtype=np.float64)
 
 
 def basis(u: FloatArray, p: int) -> FloatArray:
