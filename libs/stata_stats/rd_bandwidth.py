@@ -99,17 +99,26 @@ class Constants:
     rate: float
 
 
+def _kernel_fit(side: Side, c: float, h: float, order: int, vce: Vce, kernel: str,
+                purpose: str) -> tuple[Side, FloatArray,
+                                       tuple[FloatArray, FloatArray, FloatArray,
+                                             FloatArray | None]]:
+    """The observations with positive kernel weight within ``h``, their weights and the
+    order-``order`` weighted fit; r(498) when too few distinct x remain for it."""
+    w_all = kernel_weights(side.x, c, h, kernel) * side.weights
+    inside = side.select(w_all > 0)
+    w = w_all[w_all > 0]
+    if len(np.unique(inside.x)) < order + 1:
+        raise StatsError(498, f"not enough distinct running-variable values {purpose}")
+    return inside, w, weighted_fit(inside.x, inside.D, w, c, order, vce)
+
+
 def side_constants(side: Side, c: float, o: int, nu: int, o_b: int, h_v: float, h_b: float,
                    scale: float, vce: Vce, kernel: str) -> Constants:
     """rdbwselect's per-side constants: the variance and bias constants of the order-o fit
     of derivative nu with pilot h_v, and the order-o_b bias fit with bandwidth h_b."""
-    w_all = kernel_weights(side.x, c, h_v, kernel) * side.weights
-    pilot = side.select(w_all > 0)
-    w = w_all[w_all > 0]
-    if len(np.unique(pilot.x)) < o + 1:
-        raise StatsError(498, "not enough distinct running-variable values in the pilot "
-                              "bandwidth to fit the polynomial")
-    R, inv, beta, lev = weighted_fit(pilot.x, pilot.D, w, c, o, vce)
+    pilot, w, (R, inv, beta, lev) = _kernel_fit(side, c, h_v, o, vce, kernel,
+                                                "in the pilot bandwidth to fit the polynomial")
     dt = 1 if side.fuzzy else 0
     gamma = covariate_gamma(R, inv, w, pilot.D, dt) if side.n_covs else np.zeros((0, 0))
     s = combination(beta[nu], pilot.D.shape[1], side, gamma, nu)
@@ -118,13 +127,8 @@ def side_constants(side: Side, c: float, o: int, nu: int, o_b: int, h_v: float, 
     v = (R * w[:, None]).T @ (((pilot.x - c) / h_v) ** (o + 1))
     b_const = float((h_v ** np.arange(o + 1) * (inv @ v))[nu])
 
-    wb_all = kernel_weights(side.x, c, h_b, kernel) * side.weights
-    fit = side.select(wb_all > 0)
-    wb = wb_all[wb_all > 0]
-    if len(np.unique(fit.x)) < o_b + 1:
-        raise StatsError(498, "not enough distinct running-variable values to fit the bias "
-                              "polynomial")
-    Rb, inv_b, beta_b, lev_b = weighted_fit(fit.x, fit.D, wb, c, o_b, vce)
+    fit, wb, (Rb, inv_b, beta_b, lev_b) = _kernel_fit(side, c, h_b, o_b, vce, kernel,
+                                                      "to fit the bias polynomial")
     reg = 0.0
     if scale > 0:
         res_b = residuals(_side_vce(vce, fit), fit.x, fit.D, Rb @ beta_b, lev_b, o_b + 1)

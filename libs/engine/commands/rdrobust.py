@@ -177,6 +177,16 @@ def cols(*parts: tuple[int, str]) -> str:
     return line
 
 
+def _sample_rows(data: RdData) -> list[tuple[str, str, str]]:
+    """The summary's unique-values and cluster-count rows, when they apply."""
+    rows = []
+    if data.masspoints == "check" or data.mass_found:
+        rows.append(("Unique obs", f"{data.unique[0]:9.0f}", f"{data.unique[1]:9.0f}"))
+    if data.clustvar:
+        rows.append(("Number of clusters", f"{data.groups[0]:9.0f}", f"{data.groups[1]:9.0f}"))
+    return rows
+
+
 def _summary(data: RdData, n_label: str, rows: list[tuple[str, str, str]],
              right: list[str]) -> list[str]:
     c_text = format_number(data.c, "%9.0g").strip()
@@ -226,10 +236,7 @@ def rdrobust(session: Session, args: Args) -> None:
             ("BW est. (h)", f"{h[0]:9.3f}", f"{h[1]:9.3f}"),
             ("BW bias (b)", f"{b[0]:9.3f}", f"{b[1]:9.3f}"),
             ("rho (h/b)", f"{h[0] / b[0]:9.3f}", f"{h[1] / b[1]:9.3f}")]
-    if data.masspoints == "check" or data.mass_found:
-        rows.append(("Unique obs", f"{data.unique[0]:9.0f}", f"{data.unique[1]:9.0f}"))
-    if data.clustvar:
-        rows.append(("Number of clusters", f"{data.groups[0]:9.0f}", f"{data.groups[1]:9.0f}"))
+    rows += _sample_rows(data)
     lines = ["", title, ""]
     lines += _summary(data, "Number of obs = ", rows, [
         f"BW type       = {method:>10}", f"Kernel        = {_kernel_name(data.kernel):>10}",
@@ -348,10 +355,7 @@ def rdbwselect(session: Session, args: Args) -> None:
             (f"Max of {data.x}", f"{data.left.x.max():9.3f}", f"{data.right.x.max():9.3f}"),
             ("Order est. (p)", f"{p:9.0f}", f"{p:9.0f}"),
             ("Order bias (q)", f"{q:9.0f}", f"{q:9.0f}")]
-    if data.masspoints == "check" or data.mass_found:
-        rows.append(("Unique obs", f"{data.unique[0]:9.0f}", f"{data.unique[1]:9.0f}"))
-    if data.clustvar:
-        rows.append(("Number of clusters", f"{data.groups[0]:9.0f}", f"{data.groups[1]:9.0f}"))
+    rows += _sample_rows(data)
     lines += _summary(data, "Number of obs = ", rows, [
         f"Kernel        = {_kernel_name(data.kernel):>10}",
         f"VCE method    = {data.vce_type:>10}"])
