@@ -211,12 +211,15 @@ def test_autosample_trims_and_drops_what_cannot_be_imputed(stata: Stata) -> None
 @pytest.mark.usefixtures("het")
 def test_minn_and_refusals(stata: Stata) -> None:
     run = stata("""
+        ssc install did_imputation
         use het, clear
         did_imputation dep_var unit year g if unit <= 120 | missing(g), horizons(0)
     """)
     assert run.rc == 0, run.log
     assert run.session.e.macros["droplist"] == "tau0"
     assert "insufficient effective sample size" in run.log
+    assert "provided by the embedded engine" in run.log  # ssc install: a no-op with a note
+    assert stata("ssc install synth").rc == 199
     for options, rc in (("wtr(w)", 198), ("fe(unit)", 198), ("bogus", 198),
                         ("horizons(1) allhorizons", 184)):
         bad = stata(f"""

@@ -47,8 +47,9 @@ def _pair(text: str | None, name: str) -> tuple[float, float] | None:
     words = (text or "").split()
     if not words:
         return None
-    if len(words) > 2:
-        raise StataError(125, f"{name}() accepts at most two inputs")
+    if len(words) > 2 or (name == "support" and len(words) != 2):
+        raise StataError(125, f"{name}() accepts {'only' if name == 'support' else 'at most'}"
+                              " two inputs")
     values = [float(w) for w in words]
     return (values[0], values[-1])
 
