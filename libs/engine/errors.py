@@ -23,12 +23,18 @@ INTERNAL = 9999
 
 
 class StataError(Exception):
-    """A command failed; ``code`` is the Stata return code shown as ``r(code);``."""
+    """A command failed; ``code`` is the Stata return code shown as ``r(code);``.
+
+    ``lineno`` and ``command`` say where: the interpreter fills them in with the innermost
+    do-file line that was running when the error arose (None/"" until then).
+    """
 
     def __init__(self, code: int, message: str = "") -> None:
         super().__init__(message)
         self.code = code
         self.message = message
+        self.lineno: int | None = None
+        self.command = ""
 
 
 class ExitRequest(Exception):

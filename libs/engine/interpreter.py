@@ -47,7 +47,16 @@ class Interpreter:
             i = self.step(lines, i, echo=echo)
 
     def step(self, lines: list[LogicalLine], i: int, *, echo: bool) -> int:
-        """Run the statement starting at ``lines[i]``; return the index after it."""
+        """Run the statement starting at ``lines[i]``; return the index after it. An error
+        leaves with the innermost line that raised it (``StataError.lineno``/``command``)."""
+        try:
+            return self._statement(lines, i, echo=echo)
+        except StataError as err:
+            if err.lineno is None:
+                err.lineno, err.command = lines[i].lineno, lines[i].text
+            raise
+
+    def _statement(self, lines: list[LogicalLine], i: int, *, echo: bool) -> int:
         line = lines[i]
         first = line.text.split(None, 1)[0] if line.text.split() else ""
         if _is(first, "program", 2) and not re.match(r"^\w+\s+(drop|dir|list)\b", line.text):

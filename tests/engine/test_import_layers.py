@@ -34,7 +34,7 @@ ENGINE_LAYERS: list[tuple[str, set[str]]] = [
     ("estimation support", {"estimation*"}),
     ("commands", {"commands*"}),
     ("interpreter", {"interpreter", "loops", "byprefix"}),
-    ("entry", {"batch", "__main__"}),
+    ("entry", {"batch", "corpus", "__main__"}),
 ]
 
 
