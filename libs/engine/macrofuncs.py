@@ -13,6 +13,7 @@ from libs.engine.directives import render
 from libs.engine.errors import StataError
 from libs.engine.evaluator import Evaluator
 from libs.engine.macros import quote_word, split_words, strip_quotes
+from libs.engine.results import Matrix
 from libs.engine.session import Session
 
 
@@ -41,6 +42,16 @@ class SessionMacros:
     def extended_function(self, text: str) -> str:
         """`` `:fn ...' ``."""
         return extended(self.session, text)
+
+    def stored_result(self, cls: str, name: str) -> str:
+        """`` `r(mean)' ``: a scalar as ``%18.0g`` text, a macro as is, ``matrix`` for a
+        matrix (Stata's own ado-files test ``"`e(V)'" == "matrix"``), '' when undefined."""
+        value = self.session.stored(cls, name)
+        if value is None or (cls == "e" and name == "sample"):
+            return ""
+        if isinstance(value, Matrix):
+            return "matrix"
+        return formats.macro_text(value)
 
 
 def expression_text(session: Session, text: str) -> str:
