@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -25,11 +26,37 @@ class Matrix:
             raise ValueError(f"matrix {self.values.shape} vs names {self.rownames, self.colnames}")
 
     def col(self, name: str) -> int:
-        """Index of column ``name`` (also accepts the name without an ``eq:`` prefix)."""
+        """Index of column ``name``, as ``_b[name]`` finds a coefficient: also without an
+        ``eq:`` prefix, and regardless of base/omitted markers (``_b[x2]`` is the column
+        ``o.x2`` of a term omitted for collinearity, ``_b[1.foreign]`` is ``1b.foreign``).
+        ValueError when there is none."""
         if name in self.colnames:
             return self.colnames.index(name)
         bare = [c.split(":", 1)[-1] for c in self.colnames]
-        return bare.index(name)
+        if name in bare:
+            return bare.index(name)
+        unmarked = [_unmarked(c) for c in bare]
+        return unmarked.index(_unmarked(name))
+
+
+#: the operator part of a name: level, flags (b base, o omitted, n no base, c continuous),
+#: time-series operators: "2bn.", "o.", "co.", "oL2."
+_MARKED = re.compile(r"^(\d*)([bcno]*)((?:[LFDS]\d*)*)\.")
+
+
+def _unmarked(name: str) -> str:
+    """A coefficient name without base/omitted markers: ``o.x`` → ``x``, ``1b.g`` → ``1.g``,
+    ``co.x#2o.g`` → ``c.x#2.g``."""
+    parts = []
+    for part in name.split("#"):
+        m = _MARKED.match(part)
+        if m is None:
+            parts.append(part)
+            continue
+        flags = m.group(2).replace("b", "").replace("o", "").replace("n", "")
+        head = m.group(1) + flags + m.group(3)
+        parts.append(f"{head}.{part[m.end():]}" if head else part[m.end():])
+    return "#".join(parts)
 
 
 @dataclass

@@ -88,11 +88,23 @@ def test_interaction_without_main_effects(stata: Stata, data: pd.DataFrame) -> N
 
 
 def test_collinear_term_gets_o_prefix(stata: Stata, data: pd.DataFrame) -> None:
-    run = stata("use sim, clear\ngenerate double x2 = 2*x\nregress y x x2 z\n")
+    # Stata: "note: x2 omitted because of collinearity.", the table lists "x2 | 0 (omitted)",
+    # e(b) keeps the column as o.x2 with 0, e(V) has a zero row and column, e(df_m) and
+    # e(rank) count the estimated terms only, and _b[x2] = _se[x2] = 0.
+    run = stata("use sim, clear\ngenerate double x2 = 2*x\nregress y x x2 z\n"
+                "display _b[x2] \" \" _se[x2]\n")
     assert _colnames(run) == ["x", "o.x2", "z", "_cons"]
-    assert "(omitted)" in run.log
-    V = run.session.e.matrices["V"].values
-    assert V[1, 1] == 0
+    assert "note: x2 omitted because of collinearity." in run.output
+    assert any(ln.split() == ["x2", "|", "0", "(omitted)"] for ln in run.output)
+    assert run.output[-1] == "0 0"
+    e = run.session.e
+    V = e.matrices["V"].values
+    assert e.matrices["b"].values[0, 1] == 0
+    assert not V[1].any() and not V[:, 1].any()
+    assert (e.scalars["df_m"], e.scalars["rank"]) == (2, 3)
+    d = data.dropna()
+    ref = sm.OLS(d["y"].to_numpy(), sm.add_constant(d[["x", "z"]].to_numpy())).fit()
+    assert_rel(e.matrices["b"].values[0, [0, 2, 3]], ref.params[[1, 2, 0]], 1e-9)
 
 
 def test_logit_perfect_prediction(stata: Stata, data: pd.DataFrame) -> None:

@@ -12,7 +12,7 @@ import numpy as np
 from libs.engine.errors import StataError
 from libs.engine.estimation import output
 from libs.engine.estimation.design import build
-from libs.engine.estimation.post import finish
+from libs.engine.estimation.post import finish, omitted_notes
 from libs.engine.estimation.request import Request, ids, prepare, stata_errors
 from libs.engine.registry import command
 from libs.engine.results import Matrix
@@ -41,6 +41,7 @@ def regress(session: Session, args: Args) -> None:
     with stata_errors():
         est = regress_fit(*req.model, **req.options(), cons=not args.opt("noconstant"),
                           beta=bool(args.opt("beta")))
+    session.log.lines(omitted_notes(est))
     est = finish(session, est, req.rows, "regress", args)
     if "beta" in est.extra:
         session.e.matrices["beta"] = Matrix(
@@ -128,6 +129,7 @@ def xtreg(session: Session, args: Args) -> None:
                 raise StataError(101, "weights not allowed with re")
             est = xtreg_re(*req.model, groups, depvar=req.depvar, ivar=ivar, vce=req.vce,
                            preomitted=req.design.preomitted)
+    session.log.lines(omitted_notes(est))
     est = finish(session, est, req.rows, "xtreg", args)
     session.log.lines(output.panel_header(est))
     session.log.lines(output.coefficient_table(est, args.opt("level", 95.0))[:-1])
@@ -149,6 +151,7 @@ def areg(session: Session, args: Args) -> None:
     with stata_errors():
         est = areg_fit(*req.model, ids(session, absvar)[req.rows], **req.options(),
                        absvar=absvar)
+    session.log.lines(omitted_notes(est))
     est = finish(session, est, req.rows, "areg", args)
     session.log.lines(output.model_header(est))
     session.log.lines(output.coefficient_table(est, args.opt("level", 95.0)))
@@ -198,6 +201,7 @@ def ivregress(session: Session, args: Args) -> None:
         for stage in first:
             session.log.out(f"First-stage regression: {stage.depvar}")
             session.log.lines(output.coefficient_table(stage))
+    session.log.lines(omitted_notes(est))
     est = finish(session, est, req.rows, "ivregress", args)
     session.log.lines(output.model_header(est))
     session.log.lines(output.coefficient_table(est, args.opt("level", 95.0)))

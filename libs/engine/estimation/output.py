@@ -50,7 +50,8 @@ def coefficient_table(est: Estimation, level: float = 95.0, eform: str = "") -> 
     )
     lines.append(MID)
     for j, name in enumerate(est.names):
-        label = _abbrev(name)
+        # an omitted variable is listed under its own name ("x2 | 0  (omitted)")
+        label = _abbrev(name.removeprefix("o.") if "#" not in name else name)
         if est.omitted[j]:
             note = "(base)" if _is_base(name) else "(omitted)"
             lines.append(f"{label:>12} |{'0':>11}  {note}")

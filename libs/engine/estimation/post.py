@@ -57,6 +57,14 @@ def finish(session: Session, est: Estimation, rows: np.ndarray, name: str,
     return est
 
 
+def omitted_notes(est: Estimation) -> list[str]:
+    """Stata's ``note: x2 omitted because of collinearity.`` for each term the estimator
+    dropped (call it before :func:`finish` renames them ``o.``; base levels are not noted)."""
+    return [f"note: {name} omitted because of collinearity."
+            for name, om in zip(est.names, est.omitted, strict=True)
+            if om and name != "_cons" and not is_omitted_name(name)]
+
+
 def stata_names(est: Estimation) -> Estimation:
     """Rename terms the estimator dropped for collinearity with Stata's ``o.`` prefix."""
     names = tuple(
