@@ -235,3 +235,27 @@ def test_ss_store_model_files(stata: Stata, data: pd.DataFrame, tmp_path: Path) 
     assert models[0] == MODEL_COLUMNS
     assert models[1] == ["m1", "OLS, clustered", "regress", "y", "cluster", "Robust", "id"]
     assert models[2][:3] == ["m2", "logit", "logit"]
+
+
+def test_time_series_operators_on_the_dependent_variable(stata: Stata, data: pd.DataFrame) -> None:
+    # Stata: regress D.y x fits y - L.y within each panel, e(depvar) is "D.y" and residuals
+    # are D.y minus the fit; the same holds for every estimator that takes a depvar.
+    run = stata("use sim, clear\nxtset id t\nregress D.y x z\npredict double r, residuals\n"
+                "matrix b_ols = e(b)\nlocal dv `e(depvar)'\nxtreg L.y x, fe\n"
+                "display \"`dv' `e(depvar)'\"\n")
+    assert run.rc == 0, run.log
+    d = data.sort_values(["id", "t"]).copy()
+    d["dy"] = d.groupby("id")["y"].diff()
+    d["ly"] = d.groupby("id")["y"].shift()
+    sample = d.dropna(subset=["dy", "x", "z"])
+    ref = sm.OLS(sample["dy"], sm.add_constant(sample[["x", "z"]])).fit()
+    b = run.session.matrices["b_ols"].values[0]
+    assert_rel(b, ref.params[["x", "z", "const"]].to_numpy(), 1e-9)
+    r = run.col("r")
+    assert_rel(r[np.isfinite(r)], ref.resid.to_numpy(), 1e-6)
+    assert run.output[-1] == "D.y L.y"
+    assert any(ln.split()[:2] == ["D.y", "|"] for ln in run.output)
+    fe = d.dropna(subset=["ly", "x"])
+    demeaned = fe[["ly", "x"]] - fe.groupby("id")[["ly", "x"]].transform("mean")
+    slope = float(demeaned["ly"] @ demeaned["x"] / (demeaned["x"] @ demeaned["x"]))
+    assert_rel(run.session.e.matrices["b"].values[0, 0], slope, 1e-9)

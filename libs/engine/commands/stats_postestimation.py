@@ -51,7 +51,7 @@ def predict(session: Session, args: Args) -> None:
     if args.opt("residuals"):
         if cmd not in ("regress", "areg", "ivregress"):
             raise StataError(198, "option residuals not allowed")
-        values = session.data.numeric(est.depvar) - xb
+        values = column_values(session, est.depvar) - xb  # depvar may be D.y
     elif args.opt("stdp"):
         values = np.sqrt(np.einsum("ij,jk,ik->i", X, est.V, X))
     elif args.opt("xb") or cmd not in FAMILIES:

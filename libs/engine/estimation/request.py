@@ -11,7 +11,7 @@ from typing import TypedDict
 import numpy as np
 
 from libs.engine.errors import StataError
-from libs.engine.estimation.design import Design, build
+from libs.engine.estimation.design import Design, build, factor_values, variable_name
 from libs.engine.evaluator import Evaluator
 from libs.engine.missing import FloatArray
 from libs.engine.session import Session
@@ -105,9 +105,10 @@ def prepare(session: Session, args: Args, terms: list[Term] | None = None, *,
         terms = args.terms or parse_terms(session.data, " ".join(args.varlist))
     if not terms:
         raise StataError(100, "varlist required")
-    if not terms[0].is_plain:
+    dep = terms[0].factors[0]
+    if len(terms[0].factors) > 1 or dep.factor:
         raise StataError(198, "depvar may not be a factor variable")
-    depvar = terms[0].factors[0].var
+    depvar = variable_name(dep)  # time-series operators allowed: regress D.y x
     touse = args.touse(session)
     kind, clustvar = parse_vce(session, args, default_vce)
     for name in (*extra, *((clustvar,) if clustvar else ())):
@@ -116,7 +117,7 @@ def prepare(session: Session, args: Args, terms: list[Term] | None = None, *,
     weights = weights_of(session, args)
     if weights is not None:
         touse &= np.isfinite(weights.values)
-    y_all = session.data.numeric(depvar)
+    y_all = factor_values(session, dep)
     design = build(session, terms[1:], touse & np.isfinite(y_all))
     rows = np.flatnonzero(design.sample)
     if rows.size == 0:
