@@ -259,3 +259,19 @@ def test_time_series_operators_on_the_dependent_variable(stata: Stata, data: pd.
     demeaned = fe[["ly", "x"]] - fe.groupby("id")[["ly", "x"]].transform("mean")
     slope = float(demeaned["ly"] @ demeaned["x"] / (demeaned["x"] @ demeaned["x"]))
     assert_rel(run.session.e.matrices["b"].values[0, 0], slope, 1e-9)
+
+
+def test_xtreg_re_keeps_what_fe_omits(stata: Stata, tmp_path: Path) -> None:
+    # Stata: xtreg, fe omits schooling (constant within a worker) with a note; xtreg, re
+    # estimates it. Numbers: tests/stata_stats/test_panel_parity.py (plm reference).
+    from linearmodels.datasets import wage_panel
+
+    wage_panel.load().to_stata(tmp_path / "wages.dta", write_index=False)
+    run = stata("use wages, clear\nxtset nr year\nxtreg lwage educ exper union, fe\n"
+                "local fe_b = _b[educ]\nxtreg lwage educ exper union, re\n"
+                "display `fe_b' \" \" %6.4f _b[educ] \" \" %6.4f e(theta)\n")
+    assert run.rc == 0, run.log
+    assert run.output.count("note: educ omitted because of collinearity.") == 1
+    assert run.session.e.matrices["b"].colnames == ["educ", "exper", "union", "_cons"]
+    fe_b, re_b, theta = run.output[-1].split()
+    assert fe_b == "0" and float(re_b) > 0.05 and 0 < float(theta) < 1
