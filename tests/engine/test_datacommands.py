@@ -422,7 +422,8 @@ def test_tsset_follows_stata_rule_for_missing_times(stata):
         ("input t\n1\n2\nend\ntsset t, delta(2)", "time values with period less than"),
     ]:
         bad = stata(source)
-        assert bad.rc == 451 and message in bad.log, source
+        assert bad.rc == 451, source
+        assert message in bad.log, source
 
 
 def test_levelsof_and_return_list(stata):
