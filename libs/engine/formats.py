@@ -76,9 +76,9 @@ def general(value: float, width: int, *, comma: bool = False, digits: int = 0) -
     if fixed is None and comma:
         fixed = _fixed(mag, room, comma=False)
     if fixed is not None:
-        digits = fixed.replace(",", "").replace(".", "").lstrip("0")
+        shown = fixed.replace(",", "").replace(".", "").lstrip("0")
         exact = len(fixed.split(".")[1]) < room - _int_digits(fixed) if "." in fixed else True
-        if exact or len(digits) >= exp_decimals + 1:
+        if exact or len(shown) >= exp_decimals + 1:
             return sign + fixed
     return sign + exponent
 
