@@ -8,6 +8,7 @@ import re
 import numpy as np
 
 from libs.engine import formats
+from libs.engine.abbreviations import abbreviates
 from libs.engine.errors import StataError
 from libs.engine.evaluator import Evaluator
 from libs.engine.registry import command
@@ -85,7 +86,7 @@ def matrix(session: Session, args: Args) -> None:
             raise StataError(503, "conformability error")
         target[:] = labels
     else:
-        if sub in ("define", "def", "de", "defi", "defin"):
+        if abbreviates(sub, "define", "define"):
             text = rest
         name, eq, expression = text.partition("=")
         if not eq or not re.match(r"^\w+$", name.strip()):

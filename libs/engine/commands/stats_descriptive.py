@@ -102,7 +102,7 @@ def _detail_lines(session: Session, name: str, result: Summary) -> None:
     byable="recall",
     rclass=True,
     syntax="varlist(min=1 max=2) [if] [in] [fweight aweight iweight] "
-    "[, chi2 Exact LRchi2 V Row COlumn CEll Missing nofreq]",
+    "[, CHi2 Exact LRchi2 V Row COlumn CEll Missing noFreq]",
 )
 def tabulate(session: Session, args: Args) -> None:
     """One- and two-way tables with chi2, exact, lrchi2, V and percentages."""

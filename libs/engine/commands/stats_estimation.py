@@ -84,19 +84,19 @@ _ML_SYNTAX = (
 )
 
 
-@command("logit", abbrev=4, byable="recall", syntax=_ML_SYNTAX)
+@command("logit", byable="recall", syntax=_ML_SYNTAX)
 def logit(session: Session, args: Args) -> None:
     """``logit depvar indepvars [weight] [, or vce() noconstant]``."""
     _ml("logit", session, args)
 
 
-@command("probit", abbrev=5, byable="recall", syntax=_ML_SYNTAX)
+@command("probit", byable="recall", syntax=_ML_SYNTAX)
 def probit(session: Session, args: Args) -> None:
     """``probit depvar indepvars [weight] [, vce() noconstant]``."""
     _ml("probit", session, args)
 
 
-@command("poisson", abbrev=4, byable="recall", syntax=_ML_SYNTAX)
+@command("poisson", byable="recall", syntax=_ML_SYNTAX)
 def poisson(session: Session, args: Args) -> None:
     """``poisson depvar indepvars [weight] [, exposure() offset() irr vce()]``."""
     _ml("poisson", session, args)
@@ -140,7 +140,7 @@ def xtreg(session: Session, args: Args) -> None:
     "areg",
     byable="recall",
     syntax="[varlist(numeric fv ts)] [if] [in] [aweight fweight pweight] "
-    f"[, ABsorb(varname) {_VCE_OPTIONS}]",
+    f"[, Absorb(varname) {_VCE_OPTIONS}]",
 )
 def areg(session: Session, args: Args) -> None:
     """``areg depvar indepvars, absorb(g) [vce()]``."""
@@ -159,7 +159,6 @@ def areg(session: Session, args: Args) -> None:
 
 @command(
     "ivregress",
-    abbrev=4,
     byable="recall",
     syntax=f"anything(everything) [if] [in] [, small first {_VCE_OPTIONS}]",
 )

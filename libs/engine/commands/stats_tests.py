@@ -35,7 +35,7 @@ def correlate(session: Session, args: Args) -> None:
     )
 
 
-@command("pwcorr", syntax="[varlist(numeric)] [if] [in] [, sig obs]", rclass=True)
+@command("pwcorr", syntax="[varlist(numeric)] [if] [in] [, sig Obs]", rclass=True)
 def pwcorr(session: Session, args: Args) -> None:
     """``pwcorr varlist [, sig obs]``: pairwise correlations, p-values and counts."""
     touse = args.touse(session)
@@ -244,7 +244,7 @@ def signrank(session: Session, args: Args) -> None:
     session.post_r(Results(scalars=res))
 
 
-@command("oneway", syntax="varlist(min=2 max=2) [if] [in] [, TABulate]", rclass=True)
+@command("oneway", syntax="varlist(min=2 max=2) [if] [in] [, Tabulate]", rclass=True)
 def oneway(session: Session, args: Args) -> None:
     """``oneway y g``: one-way ANOVA and Bartlett's test."""
     touse = args.touse(session)

@@ -14,7 +14,7 @@ from libs.engine.syntax import Args, Spec
 from libs.engine.timeseries import TsSettings, panel_codes
 
 _TSSET = Spec("varlist(min=1 max=2) [, DELta(string) clear Daily Weekly Monthly Quarterly "
-              "Halfyearly Yearly Generic Format(string) NOQuery]")
+              "Halfyearly Yearly Generic Format(string) noquery]")
 
 
 def _declare(session: Session, args: Args, *, panel_first: bool, command_name: str) -> None:

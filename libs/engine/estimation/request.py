@@ -10,6 +10,7 @@ from typing import TypedDict
 
 import numpy as np
 
+from libs.engine.abbreviations import expand
 from libs.engine.errors import StataError
 from libs.engine.estimation.design import Design, build, factor_values, variable_name
 from libs.engine.evaluator import Evaluator
@@ -21,18 +22,9 @@ from libs.stata_stats.errors import StatsError
 from libs.stata_stats.sample import Weights
 from libs.stata_stats.vce import VceRequest
 
-_VCE_WORDS = {
-    "robust": "robust",
-    "r": "robust",
-    "rob": "robust",
-    "hc1": "robust",
-    "ols": "ols",
-    "oim": "oim",
-    "conventional": "conventional",
-    "conv": "conventional",
-    "unadjusted": "unadjusted",
-    "unadj": "unadjusted",
-}
+#: the vcetypes the engine computes (robust = HC1; hc1 is its other name)
+_VCE_KINDS = {"robust": "robust", "hc1": "robust", "ols": "ols", "oim": "oim",
+              "conventional": "conventional", "unadjusted": "unadjusted"}
 
 
 class ModelOptions(TypedDict):
@@ -78,14 +70,14 @@ def parse_vce(session: Session, args: Args, default: str) -> tuple[str, str]:
     if not text:
         return default, ""
     words = text.split()
-    head = words[0].lower()
-    if head in ("cluster", "cl", "clu", "clus", "clust"):
+    head = expand(words[0].lower(), "vce") or words[0].lower()
+    if head == "cluster":
         if len(words) != 2:
             raise StataError(198, "vce(cluster) requires one variable")
         return "cluster", resolve(session.data, words[1])
-    if head not in _VCE_WORDS:
-        raise StataError(198, f"vcetype {head} not allowed")
-    return _VCE_WORDS[head], ""
+    if head not in _VCE_KINDS:
+        raise StataError(198, f"vcetype {words[0]} not allowed")
+    return _VCE_KINDS[head], ""
 
 
 def weights_of(session: Session, args: Args) -> Weights | None:
