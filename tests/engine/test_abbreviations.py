@@ -102,7 +102,7 @@ def test_registered_abbreviations_agree_with_the_table() -> None:
     ("l", "list"), ("g", "generate"), ("ta", "tabulate"), ("form", "format"),
     ("sca", "scalar"), ("ma", "macro"), ("ap", "append"), ("te", "test"), ("ru", "run"),
     ("pr", "program"), ("on", "oneway"), ("outs", "outsheet"), ("u", "use"),
-    ("mer", "merge"),
+    ("mer", "merge"), ("for", "for"),
 ])
 def test_command_names_resolve_as_in_stata(typed: str, command: str) -> None:
     assert lookup(typed).name == command
@@ -145,3 +145,24 @@ def test_abbreviated_commands_prefixes_and_options_run(stata) -> None:
     assert r.session.data.vars["x"].format == "%9.2f"
     assert r.session.e.macros["clustvar"] == "id"
     assert "m1" in r.session.estimates
+
+
+def test_the_old_for_command_runs(stata) -> None:
+    # "for" is Stata 7's own loop, not an abbreviation of format (form:at): every X (Y) in
+    # the commands is replaced by the elements of the lists, processed in parallel
+    r = stata("""
+        clear
+        set obs 3
+        gen x1 = _n
+        gen x2 = 10*_n
+        for var x1 x2: gen X_sq = X^2
+        for num 1/2 \\ any a b: gen Y_X = x1*X
+        for var x1-x2, noheader: replace X = -X \\ summarize X
+    """)
+    assert r.rc == 0, r.log
+    assert list(r.col("x2_sq")) == [100, 400, 900]
+    assert list(r.col("a_1")) == [1, 2, 3]
+    assert list(r.col("b_2")) == [2, 4, 6]
+    assert list(r.col("x1")) == [-1, -2, -3]
+    assert "-> gen x1_sq = x1^2" in r.log
+    assert "-> replace" not in r.log
