@@ -125,7 +125,10 @@ class Evaluator:
             return self.session.scalar_value(node.name)
         col = self.data.cols[name]
         if node.ts:
-            col = timeseries.apply(self.data, self.session.tsset, name, node.ts)
+            replaced = None  # replace x = ... L.x: lags see the rows already replaced
+            if self.sequential is not None and self.sequential[0] == name:
+                replaced = np.asarray(self.sequential[2], dtype=np.float64)
+            col = timeseries.apply(self.data, self.session.tsset, name, node.ts, replaced)
         if self.scalar:
             if not self.data.n:
                 return "" if col.dtype == np.object_ else np.float64(np.nan)

@@ -27,12 +27,14 @@ class TsSettings:
 
 
 def apply(data: Dataset, ts: TsSettings | None, name: str,
-          ops: tuple[tuple[str, int], ...]) -> FloatArray:
+          ops: tuple[tuple[str, int], ...], values: FloatArray | None = None) -> FloatArray:
     """Values of ``ops.name`` (e.g. ``L2D.x``) for every observation, over the structure
-    ``ts`` that ``tsset``/``xtset`` declared (r(111) when there is none)."""
+    ``ts`` that ``tsset``/``xtset`` declared (r(111) when there is none); ``values`` stands
+    in for the variable's column (a ``replace`` that has already changed earlier rows)."""
     if ts is None or ts.timevar is None:
         raise StataError(111, "time variable not set, use tsset varname ...")
-    values = data.numeric(name)
+    if values is None:
+        values = data.numeric(name)
     for op, k in ops:
         if op == "L":
             values = shift(data, ts, values, k)
