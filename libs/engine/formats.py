@@ -34,7 +34,10 @@ def format_number(value: float, fmt: str = "%9.0g") -> str:
     date = _DATE.match(fmt)
     if date:
         width, unit, detail = date.groups()
-        text = missing.label(value) if math.isnan(value) else format_date(value, unit, detail)
+        try:
+            text = missing.label(value) if math.isnan(value) else format_date(value, unit, detail)
+        except (OverflowError, ValueError):  # beyond the calendar: show the number itself
+            text = general(value, int(width or 9))
         return text.ljust(int(width)) if fmt.startswith("%-") and width else text.rjust(
             int(width or 0))
     m = _FMT.match(fmt)

@@ -19,6 +19,7 @@ import numpy as np
 from numpy.typing import NDArray
 from scipy import stats
 
+from libs.stata_stats.arithmetic import ratio
 from libs.stata_stats.estimation import Estimation, FloatArray
 from libs.stata_stats.least_squares import fit, gaussian_ll
 from libs.stata_stats.sample import Weights
@@ -27,8 +28,15 @@ from libs.stata_stats.wald import wald_statistic
 from libs.stata_stats.within import Panel, within_fit
 
 
+def _corr(a: FloatArray, b: FloatArray) -> float:
+    """Pearson correlation; missing when either side does not vary (a perfect fit)."""
+    if np.ptp(a) == 0 or np.ptp(b) == 0:
+        return float("nan")
+    return float(np.corrcoef(a, b)[0, 1])
+
+
 def _corr2(a: FloatArray, b: FloatArray) -> float:
-    return float(np.corrcoef(a, b)[0, 1] ** 2)
+    return _corr(a, b) ** 2
 
 
 def _group_stats(p: Panel) -> dict[str, float]:
@@ -100,8 +108,8 @@ def xtreg_fe(y: FloatArray, X: FloatArray, names: tuple[str, ...], groups: NDArr
         sigma_e=float(np.sqrt(sigma_e2)),
         sigma_u=sigma_u,
         sigma=float(np.sqrt(sigma_u**2 + sigma_e2)),
-        rho=sigma_u**2 / (sigma_u**2 + sigma_e2),
-        corr=float(np.corrcoef(u_obs, xb)[0, 1]),
+        rho=ratio(sigma_u**2, sigma_u**2 + sigma_e2),
+        corr=_corr(u_obs, xb),
         ll=gaussian_ll(rss, n_obs),
         ll_0=gaussian_ll(wtss, n_obs),
         rank=float(ls.rank),
@@ -166,7 +174,7 @@ def xtreg_re(y: FloatArray, X: FloatArray, names: tuple[str, ...], groups: NDArr
         sigma_e=float(np.sqrt(sigma_e2)),
         sigma_u=float(np.sqrt(sigma_u2)),
         sigma=float(np.sqrt(sigma_u2 + sigma_e2)),
-        rho=sigma_u2 / (sigma_u2 + sigma_e2),
+        rho=ratio(sigma_u2, sigma_u2 + sigma_e2),
         rank=float(gls.rank),
     )
     if np.ptp(p.sizes) == 0:

@@ -17,7 +17,7 @@ import pandas as pd
 from numpy.typing import NDArray
 from scipy import special, stats
 
-from libs.stata_stats.errors import StatsError
+from libs.stata_stats.errors import NO_OBSERVATIONS, StatsError
 from libs.stata_stats.estimation import FloatArray
 
 #: Fisher's exact test enumerates tables; beyond this many it gives up as Stata would
@@ -105,6 +105,8 @@ def tabulate2(
     ok_r, codes_r, levels_r = _coded(rows, missing)
     ok_c, codes_c, levels_c = _coded(cols, missing)
     ok = ok_r & ok_c
+    if not ok.any():
+        raise StatsError(NO_OBSERVATIONS, "no observations")
     w = None if weights is None else weights[ok]
     cells = np.bincount(
         codes_r[ok] * len(levels_c) + codes_c[ok],

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
+from libs.stata_stats.arithmetic import ratio
 from libs.stata_stats.collinear import COLLINEAR_TOLERANCE
 from libs.stata_stats.errors import INSUFFICIENT_OBSERVATIONS, StatsError
 from libs.stata_stats.estimation import FloatArray
@@ -93,7 +94,7 @@ class Within:
             return float("nan")
         pooled = fit(self.ys, self.Xs, self.sample.fit_weights, cons=True, preomitted=preomitted)
         rss_pooled = float(self.sample.w @ pooled.resid**2)
-        return ((rss_pooled - self.rss) / (self.panel.groups - 1)) / sigma2
+        return ratio((rss_pooled - self.rss) / (self.panel.groups - 1), sigma2)
 
 
 def within_fit(y: FloatArray, X: FloatArray, ids: NDArray[np.generic], weights: Weights | None,

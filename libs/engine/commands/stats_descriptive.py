@@ -16,6 +16,7 @@ from libs.engine.results import Matrix, Results
 from libs.engine.session import Session
 from libs.engine.syntax import Args
 from libs.engine.varlist import expand
+from libs.stata_stats.arithmetic import ratio
 from libs.stata_stats.sample import Weights
 from libs.stata_stats.summary import DETAIL_PERCENTILES, Summary, centile, centile_interval
 from libs.stata_stats.summary import summarize as summarize_fit
@@ -68,13 +69,13 @@ def _detail_lines(session: Session, name: str, result: Summary) -> None:
     small = [numtext(v) for v in result.smallest] + [""] * (4 - len(result.smallest))
     large = [numtext(v) for v in result.largest] + [""] * (4 - len(result.largest))
     label = session.data.vars[name].label or name
-    pct = {p: numtext(s[f"p{p}"]) for p in DETAIL_PERCENTILES}
+    pct = {p: numtext(s.get(f"p{p}", np.nan)) for p in DETAIL_PERCENTILES}
 
     def row(p: int, mid: str = "", key: str = "", value: str = "") -> str:
         return f"{str(p) + '%':>3}  {pct[p]:>9}  {mid:>13}       {key:<12}{value:>12}"
 
     def stat(key: str) -> str:
-        return format_number(s[key], "%9.0g").strip()
+        return format_number(s.get(key, np.nan), "%9.0g").strip()
 
     lines = [
         f"{label:^61}",
@@ -281,15 +282,16 @@ def _stat(
     x = numeric_in(session, var, mask)
     res = summarize_fit(x, weights, detail=True).scalars
     key = _TABSTAT[which]
+    missing = np.nan  # with no observations summarize leaves these undefined: shown as "."
     if key == "range":
-        return float(res["max"] - res["min"])
+        return float(res.get("max", missing) - res.get("min", missing))
     if key == "iqr":
-        return float(res["p75"] - res["p25"])
+        return float(res.get("p75", missing) - res.get("p25", missing))
     if key == "semean":
-        return float(res["sd"] / np.sqrt(res["N"]))
+        return ratio(res.get("sd", missing), float(np.sqrt(res["N"])))
     if key == "cv":
-        return float(res["sd"] / res["mean"])
-    return float(res.get(key, np.nan))
+        return ratio(res.get("sd", missing), res.get("mean", missing))
+    return float(res.get(key, missing))
 
 
 @command(
