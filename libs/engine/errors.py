@@ -12,6 +12,7 @@ file not found/exists/cannot be opened, 604/606 log open/not open, 621/622 prese
 Tree::
 
     StataError(code, message)      any command failure, code as Stata numbers it
+      UnrecognizedCommand(name)    r(199) for a command the engine does not know
     ExitRequest(code)              ``exit [n]`` unwinding the do-file (not an error by itself)
     LoopControl                    ``continue`` / ``continue, break`` inside loops
 """
@@ -35,6 +36,25 @@ class StataError(Exception):
         self.message = message
         self.lineno: int | None = None
         self.command = ""
+
+    def locate(self, lineno: int, command: str) -> None:
+        """Record the do-file line (and its command text) the error arose on."""
+        self.lineno, self.command = lineno, command
+
+
+class UnrecognizedCommand(StataError):
+    """r(199): ``name`` is not a command the engine knows; the message names the line."""
+
+    def __init__(self, name: str) -> None:
+        super().__init__(199, f"command {name} is unrecognized")
+        self.name = name
+
+    def locate(self, lineno: int, command: str) -> None:
+        """As Stata's message, plus where: ``command foo is unrecognized (line 12)``."""
+        super().locate(lineno, command)
+        self.message = (f"command {self.name} is unrecognized (line {lineno})\n(the embedded "
+                        "engine does not implement it; this do-file needs real Stata: set "
+                        "SS_STATA_CMD)")
 
 
 class ExitRequest(Exception):

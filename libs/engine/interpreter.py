@@ -15,7 +15,13 @@ from libs.engine import macros, registry
 from libs.engine.abbreviations import abbreviates
 from libs.engine.byprefix import run_by
 from libs.engine.data_entry import header_line, read_input
-from libs.engine.errors import ExitRequest, LoopControl, StataError, internal_error
+from libs.engine.errors import (
+    ExitRequest,
+    LoopControl,
+    StataError,
+    UnrecognizedCommand,
+    internal_error,
+)
 from libs.engine.evaluator import Evaluator
 from libs.engine.expr import tokenize
 from libs.engine.lexer import LogicalLine
@@ -50,7 +56,7 @@ class Interpreter:
             return self._statement(lines, i, echo=echo)
         except StataError as err:
             if not err.lineno:  # None, or 0 for a line a command made up (for, by)
-                err.lineno, err.command = lines[i].lineno, lines[i].text
+                err.locate(lines[i].lineno, lines[i].text)
             raise
 
     def _statement(self, lines: list[LogicalLine], i: int, *, echo: bool) -> int:
@@ -286,8 +292,7 @@ class Interpreter:
         """Run a command without prefixes: a program, or a registered command."""
         m = _WORD.match(text)
         if m is None:
-            raise StataError(199, f"{text.split()[0] if text.split() else text} is "
-                                  "unrecognized")
+            raise UnrecognizedCommand(text.split()[0] if text.split() else text)
         word, rest = m.group(1), m.group(2).strip()
         if word in self.session.programs:
             self.call_program(self.session.programs[word], rest)

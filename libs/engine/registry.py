@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from libs.engine import abbreviations
-from libs.engine.errors import StataError
+from libs.engine.errors import UnrecognizedCommand
 from libs.engine.session import Session
 from libs.engine.syntax import Args, Spec
 
@@ -87,11 +87,7 @@ def lookup(word: str) -> Command:
     for entry in COMMANDS.values():
         if entry.name.startswith(word) and len(word) >= entry.min_abbrev:
             return entry
-    raise StataError(
-        199,
-        f"command {word} is unrecognized\n(the embedded engine does not implement it; this "
-        "template needs real Stata: set SS_STATA_CMD)",
-    )
+    raise UnrecognizedCommand(word)
 
 
 _loaded = False

@@ -56,6 +56,17 @@ def test_a_perfect_fit_reports_missing_f_as_stata_does(stata):
     assert math.isnan(e["F"])
 
 
+def test_unrecognized_command_names_itself_and_its_line(stata):
+    r = stata('display "ok"\n\nxtabond y x, lags(1)\n')
+    assert r.rc == 199
+    assert "command xtabond is unrecognized (line 3)" in r.log
+    assert r.session.failure is not None
+    assert (r.session.failure.lineno, r.session.failure.command) == (3, "xtabond y x, lags(1)")
+    inner = stata("forvalues i = 1/2 {\n    noi nosuchcommand `i'\n}\n")
+    assert inner.rc == 199
+    assert "command nosuchcommand is unrecognized (line 2)" in inner.log
+
+
 def test_unsupported_option_is_r198_naming_it(stata):
     r = stata("clear\nset obs 3\ngen x = _n\nsummarize x, nosuchoption\n")
     assert r.rc == 198
