@@ -204,6 +204,13 @@ def test_a_failing_cd_is_r170(stata):
         assert "unable to change to" in r.log
 
 
+def test_set_memory_is_ignored_with_statas_note(stata):
+    # old do-files start with "set mem 100m"; Stata 12+ ignores it and says so
+    r = stata("set mem 100m\nset memory 1g, permanently\ndisplay 1")
+    assert r.rc == 0
+    assert r.output.count("set memory ignored.") == 2
+
+
 def test_set_obs_reports_the_change(stata):
     r = stata("set obs 3\nset obs 5")
     assert "Number of observations (_N) was 0, now 3." in r.log

@@ -91,6 +91,11 @@ def set_(session: Session, args: Args) -> None:
                   "sortseed", "tracedepth", "varkeyboard", "logtype", "niceness", "segmentsize",
                   "processors", "excelxlsxlargefile", "charset", "locale_ui", "locale_functions"):
         return
+    elif what in ("mem", "memo", "memor", "memory"):
+        # Stata 12 and later accept the old command and ignore it, with this note
+        session.log.out("set memory ignored.")
+        session.log.out("    Memory no longer needs to be set in modern Statas; memory "
+                        "adjustments are performed on the fly automatically.")
     else:
         raise StataError(199, f"set {what} is not supported by the embedded engine")
 
