@@ -27,35 +27,43 @@ class Matrix:
 
     def col(self, name: str) -> int:
         """Index of column ``name``, as ``_b[name]`` finds a coefficient: also without an
-        ``eq:`` prefix, and regardless of base/omitted markers (``_b[x2]`` is the column
-        ``o.x2`` of a term omitted for collinearity, ``_b[1.foreign]`` is ``1b.foreign``).
-        ValueError when there is none."""
-        if name in self.colnames:
-            return self.colnames.index(name)
-        bare = [c.split(":", 1)[-1] for c in self.colnames]
-        if name in bare:
-            return bare.index(name)
-        unmarked = [_unmarked(c) for c in bare]
-        return unmarked.index(_unmarked(name))
+        ``eq:`` prefix, regardless of base/omitted markers (``_b[x2]`` is the column ``o.x2``
+        of a term omitted for collinearity, ``_b[1.foreign]`` is ``1b.foreign``) and however
+        time-series operators are chained (``L.D.x`` is ``LD.x``). ValueError when none."""
+        return find_column(self.colnames, name)
 
 
-#: the operator part of a name: level, flags (b base, o omitted, n no base, c continuous),
-#: time-series operators: "2bn.", "o.", "co.", "oL2."
-_MARKED = re.compile(r"^(\d*)([bcno]*)((?:[LFDS]\d*)*)\.")
+def find_column(colnames: list[str] | tuple[str, ...], name: str) -> int:
+    """Where coefficient ``name`` is among ``colnames`` (see :meth:`Matrix.col`)."""
+    if name in colnames:
+        return list(colnames).index(name)
+    bare = [c.split(":", 1)[-1] for c in colnames]
+    if name in bare:
+        return bare.index(name)
+    return [coefficient_key(c) for c in bare].index(coefficient_key(name))
 
 
-def _unmarked(name: str) -> str:
-    """A coefficient name without base/omitted markers: ``o.x`` → ``x``, ``1b.g`` → ``1.g``,
-    ``co.x#2o.g`` → ``c.x#2.g``."""
+_OPS = re.compile(r"([LFDS])(\d*)")
+_PART = re.compile(r"^(\d*)([bcno]*)([LFDS0-9.]*?)\.?([A-Za-z_][A-Za-z0-9_]*)$")
+
+
+def coefficient_key(name: str) -> str:
+    """A coefficient name reduced to what identifies the column: base/omitted markers
+    dropped (``o.x`` → ``x``, ``1b.g`` → ``1.g``) and time-series operators in one canonical
+    chain (``L.D.x``, ``D.L1.x`` → ``LD.x``)."""
     parts = []
     for part in name.split("#"):
-        m = _MARKED.match(part)
+        m = _PART.match(part)
         if m is None:
             parts.append(part)
             continue
-        flags = m.group(2).replace("b", "").replace("o", "").replace("n", "")
-        head = m.group(1) + flags + m.group(3)
-        parts.append(f"{head}.{part[m.end():]}" if head else part[m.end():])
+        level, flags, ops, var = m.groups()
+        counts = dict.fromkeys("LFDS", 0)
+        for op, k in _OPS.findall(ops):
+            counts[op] += int(k or 1)
+        chain = "".join(op + (str(k) if k > 1 else "") for op, k in counts.items() if k)
+        head = level + flags.replace("b", "").replace("o", "").replace("n", "") + chain
+        parts.append(f"{head}.{var}" if head else var)
     return "#".join(parts)
 
 

@@ -278,3 +278,14 @@ def test_xtreg_re_keeps_what_fe_omits(stata: Stata, tmp_path: Path) -> None:
     assert fe_b == "0"
     assert float(re_b) > 0.05
     assert 0 < float(theta) < 1
+
+
+def test_operator_chains_name_the_same_coefficient(stata: Stata, data: pd.DataFrame) -> None:
+    # Stata names the coefficient of L(1/2).D.y "LD.y", "L2D.y"; test, lincom and _b[] accept
+    # the chain written either way (L.D.y, D.L.y)
+    run = stata("use sim, clear\nxtset id t\nregress D.y L(1/2).D.y x\n"
+                "test L.D.y L2.D.y\nscalar F1 = r(F)\ntest LD.y L2D.y\n"
+                "display (F1 == r(F)) \" \" (_b[D.L.y] == _b[LD.y])\n")
+    assert run.rc == 0, run.log
+    assert _colnames(run) == ["LD.y", "L2D.y", "x", "_cons"]
+    assert run.output[-1] == "1 1"
