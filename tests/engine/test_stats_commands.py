@@ -289,3 +289,21 @@ def test_operator_chains_name_the_same_coefficient(stata: Stata, data: pd.DataFr
     assert run.rc == 0, run.log
     assert _colnames(run) == ["LD.y", "L2D.y", "x", "_cons"]
     assert run.output[-1] == "1 1"
+
+
+def test_estimation_command_without_a_model_replays(stata: Stata, data: pd.DataFrame) -> None:
+    # Stata: "logit, or" redisplays the last logit as odds ratios (no refit, no iteration
+    # log); "regress" alone redisplays; replaying another command's results is r(301)
+    run = stata("use sim, clear\nlogit yb x z\nmatrix b = e(b)\nlogit, or\n"
+                "display exp(el(b, 1, 1)) \" \" el(r(table), 1, 1)\n")
+    assert run.rc == 0, run.log
+    replayed = run.log.split(". logit, or")[1]
+    assert "Odds ratio" in replayed
+    assert "Iteration" not in replayed
+    shown, table_b = run.output[-1].split()
+    b = run.session.matrices["b"].values[0, 0]
+    assert float(shown) == pytest.approx(np.exp(b), rel=1e-6)
+    assert float(table_b) == pytest.approx(b, rel=1e-6)  # r(table) keeps the coefficients
+    again = stata("use sim, clear\nregress y x\nregress\nlogit, or\n")
+    assert again.log.count("Coefficient") == 2
+    assert again.rc == 301

@@ -12,7 +12,7 @@ import numpy as np
 from libs.engine.errors import StataError
 from libs.engine.estimation import output
 from libs.engine.estimation.design import build
-from libs.engine.estimation.post import finish, omitted_notes
+from libs.engine.estimation.post import finish, omitted_notes, replay
 from libs.engine.estimation.request import Request, ids, prepare, stata_errors
 from libs.engine.registry import command
 from libs.engine.results import Matrix
@@ -21,6 +21,7 @@ from libs.engine.syntax import Args
 from libs.engine.varlist import Term, parse_terms, resolve
 from libs.stata_stats.areg import areg as areg_fit
 from libs.stata_stats.discrete import fit_ml
+from libs.stata_stats.estimation import Estimation
 from libs.stata_stats.iv import ivregress_2sls
 from libs.stata_stats.ols import regress as regress_fit
 from libs.stata_stats.panel import xtreg_fe, xtreg_re
@@ -36,22 +37,38 @@ _VCE_OPTIONS = "vce(string) Robust CLuster(varname) Level(real 95)"
     f"[, noCONStant Beta {_VCE_OPTIONS}]",
 )
 def regress(session: Session, args: Args) -> None:
-    """``regress depvar indepvars [if] [in] [weight] [, noconstant beta vce()]``."""
-    req = prepare(session, args, default_vce="ols")
-    with stata_errors():
-        est = regress_fit(*req.model, **req.options(), cons=not args.opt("noconstant"),
-                          beta=bool(args.opt("beta")))
-    session.log.lines(omitted_notes(est))
-    est = finish(session, est, req.rows, "regress", args)
-    if "beta" in est.extra:
-        session.e.matrices["beta"] = Matrix(
-            est.extra["beta"][None, : len(req.design.names)], ["y1"], list(req.design.names)
-        )
+    """``regress depvar indepvars [if] [in] [weight] [, noconstant beta vce()]``; ``regress``
+    alone redisplays the last estimates."""
+    est = replay(session, args, "regress")
+    if est is None:
+        req = prepare(session, args, default_vce="ols")
+        with stata_errors():
+            est = regress_fit(*req.model, **req.options(), cons=not args.opt("noconstant"),
+                              beta=bool(args.opt("beta")))
+        session.log.lines(omitted_notes(est))
+        est = finish(session, est, req.rows, "regress", args)
+        if "beta" in est.extra:
+            session.e.matrices["beta"] = Matrix(
+                est.extra["beta"][None, : len(req.design.names)], ["y1"],
+                list(req.design.names))
     session.log.lines(output.regress_header(est))
     session.log.lines(output.coefficient_table(est, args.opt("level", 95.0)))
 
 
 def _ml(cmd: str, session: Session, args: Args) -> None:
+    est = replay(session, args, cmd)
+    if est is None:
+        est = _ml_fit(cmd, session, args)
+    session.log.lines(output.ml_header(est))
+    eform = ""
+    if args.opt("or") and cmd == "logit":
+        eform = "Odds ratio"
+    if args.opt("irr") and cmd == "poisson":
+        eform = "IRR"
+    session.log.lines(output.coefficient_table(est, args.opt("level", 95.0), eform))
+
+
+def _ml_fit(cmd: str, session: Session, args: Args) -> Estimation:
     req = prepare(session, args, default_vce="oim")
     offset = None
     if args.opt("offset") or args.opt("exposure"):
@@ -69,13 +86,7 @@ def _ml(cmd: str, session: Session, args: Args) -> None:
     est = finish(session, fit.estimation, req.rows, cmd, args)
     crit = "Log pseudolikelihood" if est.macros.get("vcetype") else "Log likelihood"
     session.log.lines([*output.iteration_log(fit.iterations, crit), ""])
-    session.log.lines(output.ml_header(est))
-    eform = ""
-    if args.opt("or") and cmd == "logit":
-        eform = "Odds ratio"
-    if args.opt("irr") and cmd == "poisson":
-        eform = "IRR"
-    session.log.lines(output.coefficient_table(est, args.opt("level", 95.0), eform))
+    return est
 
 
 _ML_SYNTAX = (
