@@ -235,6 +235,14 @@ def test_random_number_parameters_may_vary_by_observation(stata):
     assert r.output[-1] == "1"
 
 
+def test_old_function_names_still_work(stata):
+    # uniform() and invnorm() are the names runiform() and invnormal() had before Stata 10/11;
+    # Stata still runs do-files that use them
+    r = stata("set seed 3\ndisplay invnorm(.975)\ndisplay uniform() < 1\n")
+    assert r.rc == 0, r.log
+    assert r.output == ["1.959964", "1"]
+
+
 def test_unknown_function_is_r133(stata):
     r = stata("di nosuchfn(1)")
     assert r.rc == 133

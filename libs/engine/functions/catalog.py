@@ -54,9 +54,13 @@ def function(*names: str, args: int | tuple[int, int] = 1) -> Callable[[Function
     return register
 
 
+#: Names Stata replaced but still accepts, as old do-files use them.
+OLD_NAMES = {"uniform": "runiform", "invnorm": "invnormal"}
+
+
 def lookup(name: str, nargs: int) -> Function:
     """The function ``name`` called with ``nargs`` arguments (r(133) unknown, r(198) arity)."""
-    entry = FUNCTIONS.get(name)
+    entry = FUNCTIONS.get(name) or FUNCTIONS.get(OLD_NAMES.get(name, ""))
     if entry is None:
         raise StataError(133, f"unknown function {name}()")
     if not entry.min_args <= nargs <= entry.max_args:
