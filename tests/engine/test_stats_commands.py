@@ -307,3 +307,14 @@ def test_estimation_command_without_a_model_replays(stata: Stata, data: pd.DataF
     again = stata("use sim, clear\nregress y x\nregress\nlogit, or\n")
     assert again.log.count("Coefficient") == 2
     assert again.rc == 301
+
+
+def test_tabstat_format_sets_the_display_format(stata: Stata, data: pd.DataFrame) -> None:
+    # tabstat's format(%fmt) displays every statistic with that format (Stata's f:ormat())
+    run = stata("use sim, clear\ntabstat x z, statistics(mean sd) format(%9.3f)\n")
+    assert run.rc == 0, run.log
+    mean_row = next(ln for ln in run.output if ln.split()[0] == "mean")
+    d = data
+    assert mean_row.split()[2:] == [f"{d['x'].mean():.3f}", f"{d['z'].mean():.3f}"]
+    bad = stata("use sim, clear\ntabstat x, format(%9.3q)\n")
+    assert bad.rc == 120

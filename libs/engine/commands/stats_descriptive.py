@@ -10,7 +10,7 @@ import numpy as np
 from libs.engine.errors import StataError
 from libs.engine.estimation.columns import level_text, numeric_in, numtext, values_in
 from libs.engine.estimation.request import stata_errors, weights_of
-from libs.engine.formats import format_number
+from libs.engine.formats import format_number, is_valid
 from libs.engine.registry import command
 from libs.engine.results import Matrix, Results
 from libs.engine.session import Session
@@ -227,12 +227,16 @@ _TABSTAT = {
 @command(
     "tabstat",
     syntax="varlist(numeric) [if] [in] [aweight fweight] "
-    "[, Statistics(string) stats(string) by(varname) Columns(string)]",
+    "[, Statistics(string) stats(string) by(varname) Columns(string) Format(string)]",
     rclass=True,
 )
 def tabstat(session: Session, args: Args) -> None:
-    """``tabstat varlist, statistics(...) by(g) columns(variables|statistics)``; r(StatTotal)."""
+    """``tabstat varlist, statistics(...) by(g) columns(variables|statistics) format(%fmt)``;
+    r(StatTotal)."""
     touse = args.touse(session)
+    fmt = args.opt("format") or "%9.0g"
+    if not is_valid(fmt):
+        raise StataError(120, f"invalid %format {fmt}")
     stats_text = args.opt("statistics") or args.opt("stats") or "mean"
     wanted = [w.lower() for w in stats_text.split()]
     for w in wanted:
@@ -261,7 +265,7 @@ def tabstat(session: Session, args: Args) -> None:
             lead = (first if i == 0 or not by else "")[:12]
             suffix = f" {row_name[:8]:>8}" if by and len(rows_of) > 1 else ""
             lines.append(
-                f"{lead:>12}{suffix} |" + "".join(f"{numtext(v, '%9.0g'):>10}" for v in shown[i])
+                f"{lead:>12}{suffix} |" + "".join(f"{numtext(v, fmt):>10}" for v in shown[i])
             )
         if by and label != "Total":
             lines.append("")
