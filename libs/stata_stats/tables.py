@@ -80,15 +80,19 @@ def _coded(
 
 
 def tabulate1(
-    values: NDArray[np.generic], weights: FloatArray | None = None, missing: bool = False
+    values: NDArray[np.generic], weights: FloatArray | None = None, missing: bool = False,
+    sort: bool = False,
 ) -> OneWay:
-    """``tabulate var [fweight] [, missing]``."""
+    """``tabulate var [fweight] [, missing sort]`` (``sort``: most frequent level first)."""
     ok, codes, levels = _coded(values, missing)
     w = None if weights is None else weights[ok]
     freq = np.bincount(codes[ok], weights=w, minlength=len(levels)).astype(np.float64)
     present = freq > 0
     freq = freq[present]
     levels = [lv for lv, keep in zip(levels, present, strict=True) if keep]
+    if sort:
+        order = np.argsort(-freq, kind="stable")  # ties stay in level order
+        freq, levels = freq[order], [levels[i] for i in order]
     pct = 100.0 * freq / freq.sum()
     return OneWay(levels=tuple(levels), freq=freq, percent=pct, cum=np.cumsum(pct))
 

@@ -41,7 +41,7 @@ MANUAL_OPTIONS = {
     "reshape": "s:tring",
     "save": "replace empty:ok",
     "summarize": "d:etail mean:only",
-    "tabulate": "ch:i2 e:xact lr:chi2 V r:ow co:lumn ce:ll m:issing nof:req",
+    "tabulate": "ch:i2 e:xact lr:chi2 V r:ow co:lumn ce:ll m:issing nof:req sort",
     "tsset": "del:ta clear d:aily w:eekly m:onthly q:uarterly h:alfyearly y:early g:eneric "
              "f:ormat noquery",
     "ttest": "une:qual w:elch l:evel",

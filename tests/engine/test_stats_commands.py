@@ -318,3 +318,12 @@ def test_tabstat_format_sets_the_display_format(stata: Stata, data: pd.DataFrame
     assert mean_row.split()[2:] == [f"{d['x'].mean():.3f}", f"{d['z'].mean():.3f}"]
     bad = stata("use sim, clear\ntabstat x, format(%9.3q)\n")
     assert bad.rc == 120
+
+
+def test_tabulate_sort_lists_the_most_frequent_first(stata: Stata) -> None:
+    # Stata's one-way "tabulate v, sort": descending frequency, cumulative percents in order
+    run = stata("clear\ninput v\n1\n2\n2\n3\n3\n3\nend\ntabulate v, sort\n")
+    assert run.rc == 0, run.log
+    rows = [ln.split() for ln in run.output if ln.split()[:1] in (["1"], ["2"], ["3"])]
+    assert rows == [["3", "|", "3", "50.00", "50.00"], ["2", "|", "2", "33.33", "83.33"],
+                    ["1", "|", "1", "16.67", "100.00"]]

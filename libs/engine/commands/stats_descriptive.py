@@ -103,7 +103,7 @@ def _detail_lines(session: Session, name: str, result: Summary) -> None:
     byable="recall",
     rclass=True,
     syntax="varlist(min=1 max=2) [if] [in] [fweight aweight iweight] "
-    "[, CHi2 Exact LRchi2 V Row COlumn CEll Missing noFreq]",
+    "[, CHi2 Exact LRchi2 V Row COlumn CEll Missing noFreq sort]",
 )
 def tabulate(session: Session, args: Args) -> None:
     """One- and two-way tables with chi2, exact, lrchi2, V and percentages."""
@@ -116,6 +116,7 @@ def tabulate(session: Session, args: Args) -> None:
             values_in(session, name, touse)[touse],
             None if wv is None else wv[touse],
             missing=bool(args.opt("missing")),
+            sort=bool(args.opt("sort")),
         )
         lines = [f"{name[:11]:>11} |      Freq.     Percent        Cum.", "-" * 12 + "+" + "-" * 35]
         for lv, f, p, c in zip(table.levels, table.freq, table.percent, table.cum, strict=True):
