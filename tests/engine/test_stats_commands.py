@@ -327,3 +327,18 @@ def test_tabulate_sort_lists_the_most_frequent_first(stata: Stata) -> None:
     rows = [ln.split() for ln in run.output if ln.split()[:1] in (["1"], ["2"], ["3"])]
     assert rows == [["3", "|", "3", "50.00", "50.00"], ["2", "|", "2", "33.33", "83.33"],
                     ["1", "|", "1", "16.67", "100.00"]]
+
+
+def test_tabulate_percent_rows_and_nofreq(stata: Stata) -> None:
+    # Stata prints each percentage under its row, the Total row's too; nofreq leaves the
+    # percentages alone
+    run = stata("clear\ninput a b\n1 1\n1 2\n2 2\n2 2\nend\n"
+                "tabulate a b, row\ntabulate a b, column nofreq\n")
+    assert run.rc == 0, run.log
+    cells = [ln.split("|")[1:] for ln in run.output if "|" in ln]
+    flat = [[" ".join(c.split()) for c in row] for row in cells]
+    assert ["25.00 75.00", "100.00"] in flat  # the Total row's row percentages
+    assert ["100.00 33.33", "50.00"] in flat  # column percentages without frequencies
+    assert flat.count(["1 1", "2"]) == 1  # only the first table shows frequencies
+    assert ["0 2", "2"] in flat
+    assert ["100.00 100.00", "100.00"] in flat

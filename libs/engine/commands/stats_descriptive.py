@@ -160,22 +160,25 @@ def _two_way_lines(session: Session, args: Args, rname: str, cname: str, two: Tw
         "-" * 12 + "+" + "-" * (11 * len(cols)) + "-+-" + "-" * 10,
     ]
     pct_kinds = [k for k in ("row", "column", "cell") if args.opt(k)]
+    nofreq = bool(args.opt("nofreq")) and bool(pct_kinds)  # Stata shows counts otherwise
     for i, rv in enumerate(two.rows):
-        lines.append(
-            f"{level_text(session, rname, rv):>11} |"
-            + "".join(f"{v:>11,.0f}" for v in counts[i])
-            + f" |{counts[i].sum():>11,.0f}"
-        )
+        cells: list[str] = []
+        if not nofreq:
+            cells.append("".join(f"{v:>11,.0f}" for v in counts[i])
+                         + f" |{counts[i].sum():>11,.0f}")
         for kind in pct_kinds:
             pct = two.percents(kind)[i]
             total = 100.0 * counts[i].sum() / (counts[i].sum() if kind == "row" else counts.sum())
-            lines.append(f"{'':>11} |" + "".join(f"{v:>11.2f}" for v in pct) + f" |{total:>11.2f}")
-    lines += [
-        "-" * 12 + "+" + "-" * (11 * len(cols)) + "-+-" + "-" * 10,
-        f"{'Total':>11} |"
-        + "".join(f"{v:>11,.0f}" for v in counts.sum(axis=0))
-        + f" |{counts.sum():>11,.0f}",
-    ]
+            cells.append("".join(f"{v:>11.2f}" for v in pct) + f" |{total:>11.2f}")
+        label = level_text(session, rname, rv)
+        lines += [f"{label if k == 0 else '':>11} |{cell}" for k, cell in enumerate(cells)]
+    lines.append("-" * 12 + "+" + "-" * (11 * len(cols)) + "-+-" + "-" * 10)
+    col_totals, total = counts.sum(axis=0), counts.sum()
+    cells = [] if nofreq else ["".join(f"{v:>11,.0f}" for v in col_totals) + f" |{total:>11,.0f}"]
+    for kind in pct_kinds:  # the Total row's share of each column (100 within a column)
+        shares = np.full(len(cols), 100.0) if kind == "column" else 100.0 * col_totals / total
+        cells.append("".join(f"{v:>11.2f}" for v in shares) + f" |{100.0:>11.2f}")
+    lines += [f"{'Total' if k == 0 else '':>11} |{cell}" for k, cell in enumerate(cells)]
     s = two.scalars
     df = (counts.shape[0] - 1) * (counts.shape[1] - 1)
     if args.opt("chi2"):
