@@ -25,7 +25,8 @@ _TABLE: dict[Context, str] = {
         e:xit en:code eret:urn err:or est:imates form:at forv:alues g:enerate gl:obal
         gr:aph hist:ogram inp:ut l:ist la:bel loc:al ma:cro mat:rix mer:ge mor:e n:oisily
         note:s on:eway outs:heet pr:ogram qui:etly reg:ress ren:ame ret:urn ru:n sa:ve
-        sca:lar sh:ell so:rt su:mmarize ta:bulate te:st token:ize tw:oway u:se vers:ion
+        sc:atter sca:lar sh:ell so:rt su:mmarize ta:bulate te:st token:ize tw:oway u:se
+        vers:ion
     """,
     # the word after program / scalar / matrix
     "define": "de:fine",
@@ -73,8 +74,8 @@ def abbreviates(typed: str, name: str, context: Context = "command") -> bool:
 
 
 def expand(typed: str, context: Context) -> str | None:
-    """The listed word of ``context`` that ``typed`` stands for, or None."""
-    for name in _WORDS[context]:
-        if abbreviates(typed, name, context):
-            return name
-    return None
+    """The listed word of ``context`` that ``typed`` stands for, or None. When it shortens
+    two words, the one whose underlined part it matches more closely wins (``sca`` is
+    ``sca:lar``, not ``sc:atter``), as in Stata."""
+    matches = [name for name in _WORDS[context] if abbreviates(typed, name, context)]
+    return max(matches, key=lambda name: _WORDS[context][name], default=None)

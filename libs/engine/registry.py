@@ -84,10 +84,13 @@ def lookup(word: str) -> Command:
     load_commands()
     if word in COMMANDS:
         return COMMANDS[word]
-    for entry in COMMANDS.values():
-        if entry.name.startswith(word) and len(word) >= entry.min_abbrev:
-            return entry
-    raise UnrecognizedCommand(word)
+    # of two commands it shortens, the one whose underlined part it matches more closely:
+    # "sca" is sca:lar, not sc:atter
+    matches = [entry for entry in COMMANDS.values()
+               if entry.name.startswith(word) and len(word) >= entry.min_abbrev]
+    if not matches:
+        raise UnrecognizedCommand(word)
+    return max(matches, key=lambda entry: entry.min_abbrev)
 
 
 _loaded = False

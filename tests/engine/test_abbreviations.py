@@ -108,7 +108,7 @@ def test_command_names_resolve_as_in_stata(typed: str, command: str) -> None:
     assert lookup(typed).name == command
 
 
-@pytest.mark.parametrize("typed", ["fo", "forma" + "x", "sc", "m", "logi", "pois", "ivreg",
+@pytest.mark.parametrize("typed", ["fo", "forma" + "x", "tok", "m", "logi", "pois", "ivreg",
                                    "dup", "reco", "res", "levels"])
 def test_shorter_than_the_manual_allows_is_r199(typed: str) -> None:
     with pytest.raises(StataError) as caught:
@@ -166,3 +166,11 @@ def test_the_old_for_command_runs(stata) -> None:
     assert list(r.col("x1")) == [-1, -2, -3]
     assert "-> gen x1_sq = x1^2" in r.log
     assert "-> replace" not in r.log
+
+
+def test_the_closer_underline_wins_between_two_commands() -> None:
+    # "sca" shortens both sc:atter and sca:lar; Stata runs scalar, "sc" and "scat" scatter
+    assert abbreviations.expand("sca", "command") == "scalar"
+    assert abbreviations.expand("sc", "command") == "scatter"
+    assert abbreviations.expand("scat", "command") == "scatter"
+    assert lookup("sca").name == "scalar"
