@@ -1,6 +1,7 @@
-"""What the replication prefixes (``simulate``, ``bootstrap``, ``permute``) share: splitting
-``prefix exp_list, options : command``, the expression list, running the command through the
-session's executor, the replication dots, and the dataset of replicates (``saving()``).
+"""What the replication prefixes (``simulate``, ``bootstrap``, ``permute``, ``statsby``,
+``rolling``) share: splitting ``prefix exp_list, options : command``, the expression list,
+running the command through the session's executor (on all the data or on a subsample, as
+``command if ...`` would), the replication dots, and the dataset of replicates (``saving()``).
 
 An expression list holds ``[name=]exp`` items and the extended expressions ``_b``, ``_b[x]``,
 ``_se``, ``_se[x]`` (one item per coefficient of ``e(b)``); it is expanded after the command
@@ -123,6 +124,20 @@ def _safe(name: str) -> str:
     return re.sub(r"\W", "_", name.lstrip("_")) if name != "_cons" else "cons"
 
 
+def default_expressions(session: Session, exp_list: str, stub: str,
+                        e_before: object) -> list[Expression]:
+    """The expressions once the command has run; without a list, Stata's default: ``_b`` when
+    the command changed ``e()`` (``e_before`` is ``session.e`` before the run), otherwise
+    every scalar it left in ``r()``."""
+    if exp_list.strip():
+        return expressions(session, exp_list, stub)
+    if session.e is not e_before and "b" in session.e.matrices:
+        return expressions(session, "_b", stub)
+    if session.r.scalars:
+        return [Expression(name, f"r({name})", name) for name in session.r.scalars]
+    raise StataError(198, "expression list required (the command left no results)")
+
+
 def seed_option(session: Session, text: str | None) -> None:
     """``seed(#)``: reseed before the first replication (Stata's rngstate strings are not
     accepted: the engine's generator is numpy's)."""
@@ -155,6 +170,18 @@ def run(session: Session, command: str, *, noisily: bool) -> None:
         session.executor.with_prefixes(command, None)
     finally:
         log.quiet -= 0 if noisily else 1
+
+
+def run_on(session: Session, command: str, mask: np.ndarray, *, noisily: bool) -> None:
+    """Run ``command`` on the observations of ``mask`` as ``command if mask`` would: the other
+    observations stay in memory (so ``L.x`` reads the observation before the subsample) but
+    every command that honours ``if``/``in`` leaves them out."""
+    saved = session.by_mask
+    session.by_mask = mask
+    try:
+        run(session, command, noisily=noisily)
+    finally:
+        session.by_mask = saved
 
 
 def replicate(session: Session, command: str, exps: list[Expression], reps: int,
