@@ -246,6 +246,49 @@ def fit_glm(y: FloatArray, X: FloatArray, names: tuple[str, ...], *, depvar: str
     return GlmFit(estimation=est, iterations=fit.iterations, notes=reg.notes)
 
 
+def fit_fracreg(y: FloatArray, X: FloatArray, names: tuple[str, ...], *, depvar: str,
+                link: str, cons: bool = True, offset: FloatArray | None = None,
+                weights: Weights | None = None, vce: VceRequest | None = None,
+                preomitted: tuple[bool, ...] | None = None) -> GlmFit:
+    """Stata's ``fracreg logit|probit depvar indepvars [weight] [, vce()]``: the Bernoulli
+    quasi-likelihood fit (as ``glm, family(binomial)``, robust by default) with the log
+    pseudolikelihood Σ w (y ln p + (1−y) ln(1−p)), its constant-only value ``e(ll_0)`` (at
+    p = the weighted mean of y) and the pseudo-R² 1 − ll/ll_0."""
+    if np.any((y[np.isfinite(y)] < 0) | (y[np.isfinite(y)] > 1)):
+        raise StatsError(INVALID_SYNTAX, f"{depvar} must be between 0 and 1 (inclusive)")
+    fit = fit_glm(y, X, names, depvar=depvar, family="binomial", link=link, cons=cons,
+                  offset=offset, weights=weights, vce=vce or VceRequest(kind="robust"),
+                  preomitted=preomitted)
+    est = fit.estimation
+    assert est.sample is not None
+    ys = y[est.sample]
+    w = np.ones(ys.size) if weights is None else weights.values[est.sample]
+    if weights is not None and weights.kind == "aweight":
+        w = w * (w.size / w.sum())
+    with np.errstate(divide="ignore", invalid="ignore"):
+        # glm's binomial log likelihood less its combinatorial term ln C(1, y)
+        shift = float(w @ (special.gammaln(ys + 1) + special.gammaln(2 - ys)))
+        ll = est.scalars["ll"] + shift
+        ybar = float(w @ ys / w.sum())
+        ll_0 = float(w @ (special.xlogy(ys, ybar) + special.xlogy(1 - ys, 1 - ybar)))
+    keep = ("N", "k", "df_m", "rank", "k_eq", "k_dv", "converged", "ic", "chi2", "p",
+            "N_clust")
+    scalars = {name: value for name, value in est.scalars.items() if name in keep}
+    scalars["ll"] = ll
+    if cons:
+        scalars["ll_0"] = ll_0
+        scalars["r2_p"] = 1.0 - ll / ll_0
+    title = {"logit": "Fractional logistic regression", "probit": "Fractional probit "
+             "regression"}[link]
+    macros = {**est.macros, "cmd": "fracreg", "title": title, "predict": "fracreg_p",
+              "crittype": "log pseudolikelihood" if est.macros.get("vcetype") == "Robust"
+              else "log likelihood", "model": link}
+    for name in ("varfunct", "varfuncf", "linkt", "linkf", "family", "link", "oim"):
+        macros.pop(name, None)
+    return replace(fit, estimation=replace(est, cmd="fracreg", scalars=scalars, macros=macros),
+                   iterations=tuple(value + shift for value in fit.iterations))
+
+
 def _start(y: FloatArray, family: _Family, link: str, k: int, cons: bool) -> FloatArray:
     """The constant-only fit's index as the starting constant, zero slopes."""
     start = np.zeros(k)

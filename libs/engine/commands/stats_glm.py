@@ -12,10 +12,10 @@ from libs.engine.estimation.post import finish
 from libs.engine.estimation.request import prepare, stata_errors
 from libs.engine.registry import command
 from libs.engine.session import Session
-from libs.engine.syntax import Args
+from libs.engine.syntax import Args, Spec
 from libs.engine.varlist import resolve
 from libs.stata_stats.estimation import Estimation
-from libs.stata_stats.glm import GlmFit, fit_glm
+from libs.stata_stats.glm import GlmFit, fit_fracreg, fit_glm
 
 _FAMILIES = {"gaussian": 3, "binomial": 1, "poisson": 1, "nbinomial": 2}
 _LINKS = {"identity": 1, "log": 3, "logit": 4, "probit": 1, "cloglog": 1}
@@ -82,6 +82,37 @@ def glm(session: Session, args: Args) -> None:
     if args.opt("eform") or args.opt("irr") or args.opt("or"):
         eform = "IRR" if args.opt("irr") else "Odds ratio" if args.opt("or") else "exp(b)"
     _show(session, fit, est, args, eform)
+
+
+_FRACREG = Spec("varlist(numeric fv ts) [if] [in] [fweight pweight iweight] [, noCONStant "
+                f"OFFset(varname) or noLOg {_VCE}]")
+
+
+@command("fracreg", byable="recall", syntax=None)
+def fracreg(session: Session, args: Args) -> None:
+    """``fracreg logit|probit depvar indepvars [weight] [, noconstant offset() vce() or]``."""
+    model, _, rest = args.raw.strip().partition(" ")
+    if model not in ("logit", "probit"):
+        raise StataError(198, f"fracreg {model}: logit or probit expected (hetprobit is not "
+                              "provided by the embedded engine)")
+    parsed = _FRACREG.parse(rest, session)
+    if parsed.opt("or") and model != "logit":
+        raise StataError(198, "option or is allowed only with fracreg logit")
+    req = prepare(session, parsed, default_vce="robust")
+    with stata_errors():
+        fit = fit_fracreg(*req.model, **req.options(), link=model,
+                          cons=not parsed.opt("noconstant"),
+                          offset=_offset(session, parsed, req.rows))
+    est = finish(session, fit.estimation, req.rows, "fracreg", parsed)
+    for note in fit.notes:
+        session.log.out(note)
+    if not parsed.opt("nolog"):
+        crit = "Log pseudolikelihood" if est.macros.get("vcetype") == "Robust" else \
+            "Log likelihood"
+        session.log.lines(["", *output.iteration_log(fit.iterations, crit)])
+    session.log.lines(["", *output.ml_header(est)])
+    session.log.lines(output.coefficient_table(est, parsed.opt("level", 95.0),
+                                               "Odds ratio" if parsed.opt("or") else ""))
 
 
 def _show(session: Session, fit: GlmFit, est: Estimation, args: Args, eform: str) -> None:
