@@ -104,6 +104,19 @@ def test_rolling_windows_are_periods_within_panels(stata: Stata, tmp_path: Path)
     np.testing.assert_allclose(run.col("v"), [4, np.nan, 16, 25, 64, 81, 100, 121])
 
 
+def test_rolling_if_restricts_sample_and_span(stata: Stata, series: pd.DataFrame) -> None:
+    run = stata("use ts\ntsset t\nrolling m=r(mean) if t >= 2000 & x > 0, window(20) clear: "
+                "summarize y")
+    assert run.rc == 0, run.log
+    assert run.session.data.varnames == ["start", "end", "m"]
+    keep = (series["t"] >= 2000) & (series["x"] > 0)
+    first, last = series.loc[keep, "t"].min(), series.loc[keep, "t"].max()
+    np.testing.assert_array_equal(run.col("start"), np.arange(first, last - 18))
+    expected = [series.loc[keep & series.t.between(s, s + 19), "y"].mean()
+                for s in run.col("start")]
+    np.testing.assert_allclose(run.col("m"), expected, rtol=1e-6)
+
+
 def test_rolling_needs_tsset_and_window(stata: Stata, series: pd.DataFrame) -> None:
     assert stata("use ts\nrolling, window(5) clear: regress y x").rc == 111
     assert stata("use ts\ntsset t\nrolling, clear: regress y x").rc == 198

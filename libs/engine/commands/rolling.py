@@ -17,7 +17,7 @@ every ``r()`` scalar). A window whose run fails has missing results.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -27,13 +27,10 @@ from libs.engine.dta_writer import write_dta
 from libs.engine.errors import StataError
 from libs.engine.estimation.replication import (
     Dots,
-    Expression,
-    default_expressions,
-    evaluate,
+    collect_subsamples,
     legend,
     parse_saving,
     replicates_dataset,
-    run_on,
     split_prefix,
 )
 from libs.engine.estimation.tsdata import settings
@@ -91,30 +88,14 @@ def rolling(session: Session, args: Args) -> None:
         session.log.lines(["", *legend(prefix.command, []), ""])
     dots = Dots(session.log, "Rolling replications", len(windows),
                 shown=not opts.opt("nodots"))
-    exps: list[Expression] | None = None
-    rows: list[np.ndarray | None] = []
-    try:
-        for w in windows:
-            mask = sample & (time >= w.start) & (time <= w.end)
-            if panels is not None:
-                mask &= panels == panels[w.panel_row]
-            try:
-                e_before = session.e
-                run_on(session, prefix.command, mask, noisily=noisily)
-                if exps is None:
-                    exps = default_expressions(session, exp_list, "_stat", e_before)
-                rows.append(evaluate(session, exps))
-                dots.tick(True)
-            except StataError:
-                rows.append(None)
-                dots.tick(False)
-            finally:
-                session.data = data
-    finally:
-        dots.done()
-    if exps is None:
-        raise StataError(2000, "rolling: the command failed in every window")
-    values = np.vstack([np.full(len(exps), np.nan) if r is None else r for r in rows])
+    masks = []
+    for w in windows:
+        mask = sample & (time >= w.start) & (time <= w.end)
+        if panels is not None:
+            mask &= panels == panels[w.panel_row]
+        masks.append(mask)
+    exps, values = collect_subsamples(session, replace(prefix, exp_list=exp_list), masks, dots,
+                                      noisily=noisily, what="window")
     stats = replicates_dataset(exps, values, double=saving is not None and saving.double)
     out = _results(session, windows, opts.opt("keep"), stats)
     out.label = f"rolling: {prefix.command.split()[0]}"

@@ -104,24 +104,24 @@ def fracreg(session: Session, args: Args) -> None:
                           cons=not parsed.opt("noconstant"),
                           offset=_offset(session, parsed, req.rows))
     est = finish(session, fit.estimation, req.rows, "fracreg", parsed)
-    for note in fit.notes:
-        session.log.out(note)
-    if not parsed.opt("nolog"):
-        crit = "Log pseudolikelihood" if est.macros.get("vcetype") == "Robust" else \
-            "Log likelihood"
-        session.log.lines(["", *output.iteration_log(fit.iterations, crit)])
+    _notes_and_iterations(session, fit, est, parsed)
     session.log.lines(["", *output.ml_header(est)])
     session.log.lines(output.coefficient_table(est, parsed.opt("level", 95.0),
                                                "Odds ratio" if parsed.opt("or") else ""))
 
 
-def _show(session: Session, fit: GlmFit, est: Estimation, args: Args, eform: str) -> None:
+def _notes_and_iterations(session: Session, fit: GlmFit, est: Estimation, args: Args) -> None:
+    """The collinearity notes and, unless ``nolog``, the iteration log."""
     for note in fit.notes:
         session.log.out(note)
     if not args.opt("nolog"):
         crit = "Log pseudolikelihood" if est.macros.get("vcetype") == "Robust" else \
             "Log likelihood"
         session.log.lines(["", *output.iteration_log(fit.iterations, crit)])
+
+
+def _show(session: Session, fit: GlmFit, est: Estimation, args: Args, eform: str) -> None:
+    _notes_and_iterations(session, fit, est, args)
     s, m = est.scalars, est.macros
 
     def right(label: str, value: str) -> str:

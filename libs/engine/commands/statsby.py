@@ -21,14 +21,10 @@ from libs.engine.dta_writer import write_dta
 from libs.engine.errors import StataError
 from libs.engine.estimation.replication import (
     Dots,
-    Expression,
-    default_expressions,
-    evaluate,
+    collect_subsamples,
     legend,
     parse_saving,
     replicates_dataset,
-    run,
-    run_on,
     split_prefix,
 )
 from libs.engine.groups import group_ids
@@ -64,33 +60,8 @@ def statsby(session: Session, args: Args) -> None:
         lines = legend(prefix.command, [])
         session.log.lines(["", *lines, f"{'By':>13}: {' '.join(by_vars)}", ""])
     dots = Dots(session.log, "Statsby groups", len(masks), shown=not opts.opt("nodots"))
-    exps: list[Expression] | None = None
-    rows: list[np.ndarray | None] = []
-    try:
-        for mask in masks:
-            try:
-                e_before = session.e
-                if opts.opt("forcedrop"):
-                    session.data = data.copy()
-                    session.data.take(mask)
-                    run(session, prefix.command, noisily=noisily)
-                else:
-                    run_on(session, prefix.command, mask, noisily=noisily)
-                if exps is None:
-                    exps = default_expressions(session, prefix.exp_list, "_stat", e_before)
-                rows.append(evaluate(session, exps))
-                dots.tick(True)
-            except StataError:
-                rows.append(None)
-                dots.tick(False)
-            finally:
-                session.data = data
-    finally:
-        dots.done()
-    if exps is None:
-        raise StataError(2000, "statsby: the command failed in every group")
-    missing = np.full(len(exps), np.nan)
-    values = np.vstack([missing if row is None else row for row in rows])
+    exps, values = collect_subsamples(session, prefix, masks, dots, noisily=noisily,
+                                      drop_others=bool(opts.opt("forcedrop")), what="group")
     out = _with_groups(data, by_vars, firsts,
                        replicates_dataset(exps, values, double=saving is not None
                                           and saving.double))

@@ -184,6 +184,44 @@ def run_on(session: Session, command: str, mask: np.ndarray, *, noisily: bool) -
         session.by_mask = saved
 
 
+def collect_subsamples(session: Session, prefix: Prefix, masks: list[np.ndarray], dots: Dots,
+                       *, noisily: bool, drop_others: bool = False,
+                       what: str = "subsample") -> tuple[list[Expression], np.ndarray]:
+    """Run the prefix's command once per mask (``statsby`` groups, ``rolling`` windows) as
+    ``command if mask`` would — or with the other observations dropped from memory
+    (``drop_others``) — and collect its expressions (``_stat_#`` when unnamed; without a list,
+    :func:`default_expressions`): rows × k, missing where a run failed (an ``x`` in the dots).
+    The data in memory are restored after each run."""
+    data = session.data
+    exps: list[Expression] | None = None
+    rows: list[np.ndarray | None] = []
+    try:
+        for mask in masks:
+            try:
+                e_before = session.e
+                if drop_others:
+                    session.data = data.copy()
+                    session.data.take(mask)
+                    run(session, prefix.command, noisily=noisily)
+                else:
+                    run_on(session, prefix.command, mask, noisily=noisily)
+                if exps is None:
+                    exps = default_expressions(session, prefix.exp_list, "_stat", e_before)
+                rows.append(evaluate(session, exps))
+                dots.tick(True)
+            except StataError:
+                rows.append(None)
+                dots.tick(False)
+            finally:
+                session.data = data
+    finally:
+        dots.done()
+    if exps is None:
+        raise StataError(2000, f"the command failed in every {what}")
+    missing = np.full(len(exps), np.nan)
+    return exps, np.vstack([missing if row is None else row for row in rows])
+
+
 def replicate(session: Session, command: str, exps: list[Expression], reps: int,
               draw: Callable[[], Dataset], dots: Dots, *, noisily: bool) -> np.ndarray:
     """Run ``command`` on ``reps`` datasets made by ``draw`` and collect the expressions
