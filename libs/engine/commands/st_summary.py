@@ -54,7 +54,7 @@ def stsum(session: Session, args: Args) -> None:
     session.post_r(Results(scalars=results))
 
 
-@command("stdescribe", abbrev=4, rclass=True, syntax="[if] [in]")
+@command("stdescribe", abbrev=5, rclass=True, syntax="[if] [in]")
 def stdescribe(session: Session, args: Args) -> None:
     """``stdescribe``: per-subject counts, times and failures."""
     st = stdata.st_data(session, args.touse(session))

@@ -41,7 +41,7 @@ def _case(args: Args) -> str:
     return "constant"
 
 
-@command("dfuller", abbrev=3, rclass=True,
+@command("dfuller", rclass=True,
          syntax="varname(ts) [if] [in] [, TRend noCONstant DRift Lags(integer 0) REGress]")
 def dfuller_command(session: Session, args: Args) -> None:
     """``dfuller varname [if] [in] [, noconstant trend drift lags(#) regress]``."""
@@ -72,7 +72,7 @@ def dfuller_command(session: Session, args: Args) -> None:
     session.post_r(Results(scalars=scalars))
 
 
-@command("pperron", abbrev=3, rclass=True,
+@command("pperron", rclass=True,
          syntax="varname(ts) [if] [in] [, TRend noCONstant Lags(integer -1) REGress]")
 def pperron_command(session: Session, args: Args) -> None:
     """``pperron varname [if] [in] [, noconstant trend lags(#) regress]``."""
