@@ -9,10 +9,10 @@ its one consumer) and ``{{name()}}`` (a subscriber's tenant).
 
 - api: provisions the streams and buckets; publishes run items, hand-over checks, events and
   cancel notices; its dispatch consumer; ordered consumers on the events (SSE) and on its three
-  buckets, which it reads and writes;
-- worker: its pools' consumers; publishes format items, its pools' run items (a release) and
-  events; reads and writes job records; hears cancel notices;
-- formatter: its consumer; publishes events; reads and writes job records;
+  buckets, which it reads and writes; hears the workers' and formatters' heartbeats;
+- worker: its pools' consumers; publishes format items, its pools' run items (a release),
+  events and its heartbeats; reads and writes job records; hears cancel notices;
+- formatter: its consumer; publishes events and its heartbeats; reads and writes job records;
 - subscriber: its tenant's events, live and replayed through one consumer named after itself;
 - admin: everything in the account, for the operator's own tools (``nats`` CLI backups).
 
@@ -106,13 +106,14 @@ def _api() -> tuple[list[str], list[str]]:
            *_ordered_consumers(names.EVENTS_STREAM), *_queue_metrics(),
            names.RUN_SUBJECT.format(pool="*"), names.DISPATCH_SUBJECT,
            names.EVENTS_SUBJECTS, names.CANCEL_SUBJECT]
-    return pub, []
+    return pub, [names.PRESENCE_SUBJECTS]
 
 
 def _worker(pools: Iterable[str]) -> tuple[list[str], list[str]]:
     pub = [*_read_stream(names.WORK_STREAM), *_read_stream(names.EVENTS_STREAM),
            *_kv(names.JOBS_BUCKET, watch=False), *_queue_metrics(),
-           names.FORMAT_SUBJECT, names.EVENTS_SUBJECTS]
+           names.FORMAT_SUBJECT, names.EVENTS_SUBJECTS,
+           names.PRESENCE_SUBJECT.format(kind="worker", member="*")]
     for pool in pools:
         pub += [*_durable(names.WORK_STREAM, names.worker_consumer(pool),
                           names.run_subject(pool)), names.run_subject(pool)]
@@ -123,7 +124,7 @@ def _formatter() -> tuple[list[str], list[str]]:
     pub = [*_read_stream(names.WORK_STREAM), *_read_stream(names.EVENTS_STREAM),
            *_kv(names.JOBS_BUCKET, watch=False), *_queue_metrics(),
            *_durable(names.WORK_STREAM, names.FORMATTER_CONSUMER, names.FORMAT_SUBJECT),
-           names.EVENTS_SUBJECTS]
+           names.EVENTS_SUBJECTS, names.PRESENCE_SUBJECT.format(kind="formatter", member="*")]
     return pub, []
 
 
