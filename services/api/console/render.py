@@ -95,8 +95,8 @@ def _environment() -> Environment:
 ENV = _environment()
 
 
-def render(template: str, **context: Any) -> str:
-    return ENV.get_template(template).render(**context)
+def render(name: str, /, **context: Any) -> str:
+    return ENV.get_template(name).render(**context)
 
 
 class Page:
@@ -108,10 +108,10 @@ class Page:
         self.principal = principal
         self.csrf = csrf
 
-    def html(self, template: str, status: int = 200, **context: Any) -> Response[str]:
-        body = render(template, viewer=self.principal, csrf=self.csrf, **context)
+    def html(self, name: str, /, status: int = 200, **context: Any) -> Response[str]:
+        body = render(name, viewer=self.principal, csrf=self.csrf, **context)
         return Response(body, media_type=MediaType.HTML, status_code=status,
                         headers=self._headers)
 
-    def fragment(self, template: str, **context: Any) -> str:
-        return render(template, viewer=self.principal, csrf=self.csrf, **context)
+    def fragment(self, name: str, /, **context: Any) -> str:
+        return render(name, viewer=self.principal, csrf=self.csrf, **context)

@@ -174,7 +174,10 @@ async def read_events(bus: Bus, subject: str, since: float | None = None,
                                  config=config)
     try:
         info = await sub.consumer_info()
-        for _ in range(min(info.num_pending or 0, max_events)):
+        # A push consumer may have delivered everything already: count what it sent too.
+        if not info.num_pending and not (info.delivered and info.delivered.consumer_seq):
+            return
+        for _ in range(max_events):
             msg = await sub.next_msg(timeout=10)
             try:
                 yield msg.metadata.sequence.stream, decode_event(msg.data)
