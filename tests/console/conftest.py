@@ -1,143 +1,27 @@
-"""The console's test stack: api, two workers and a formatter on the real NATS and S3, the
-merged template library, API keys of two tenants, and a headless Chromium."""
+"""Fixtures of the console's tests: the stack (tests/console/stack.py) and a headless
+Chromium, and a browser context logged in as one key."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 
-import httpx
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page
+from playwright.sync_api import Browser
 
-from tests.api.catalogue import check
 from tests.console.browser import chromium
-from tests.console.library import merged_library
-from tests.e2e.stack import Stack
-from tests.servers import OPERATOR_TOKEN, NatsServer, S3Server
-
-SECRET = "console-tests-" + "s" * 32
-_CSRF = re.compile(r'<meta name="csrf-token" content="([^"]*)">')
-
-
-def checked(response: httpx.Response) -> None:
-    """httpx response hook: every JSON error a test client receives is checked against the
-    catalogue (docs/errors.md)."""
-    if response.status_code >= 400 and "text/html" not in response.headers.get(
-            "content-type", ""):
-        response.read()
-        found = check(response)
-        assert found is None, f"{response.request.method} {response.request.url}: {found}"
-
-
-@dataclass
-class Console:
-    stack: Stack
-    #: role name -> API key: alpha_client, alpha_admin, beta_client, beta_admin, operator
-    keys: dict[str, str] = field(default_factory=dict)
-    #: clients handed out, closed with the stack
-    clients: list[httpx.Client] = field(default_factory=list)
-
-    def client(self, **kwargs: object) -> httpx.Client:
-        made = httpx.Client(base_url=self.url, timeout=30, **kwargs)  # type: ignore[arg-type]
-        self.clients.append(made)
-        return made
-
-    @property
-    def url(self) -> str:
-        return self.stack.api_url
-
-    def api(self, key: str) -> httpx.Client:
-        """A JSON API client with ``key`` whose every error is checked against the catalogue."""
-        return self.client(event_hooks={"response": [checked]},
-                           headers={"authorization": f"Bearer {self.keys[key]}"})
-
-    def session(self, key: str) -> Session:
-        """A logged-in console session (cookie and CSRF token) of ``key``."""
-        http = self.client(event_hooks={"response": [checked]})
-        answer = http.post("/console/login", data={"key": self.keys[key], "next": ""})
-        assert answer.status_code == 303, answer.text
-        page = http.get("/console/templates", headers={"accept": "text/html"})
-        found = _CSRF.search(page.text)
-        assert found and found.group(1), "the page carries no CSRF token"
-        return Session(http, found.group(1))
-
-
-@dataclass
-class Session:
-    http: httpx.Client
-    csrf: str
-
-    def page(self, path: str) -> httpx.Response:
-        return self.http.get(path, headers={"accept": "text/html"})
-
-    def post(self, path: str, **kwargs: object) -> httpx.Response:
-        headers = {"x-csrf-token": self.csrf, "accept": "application/json"}
-        return self.http.post(path, headers=headers, **kwargs)  # type: ignore[arg-type]
-
-
-def _new_key(url: str, tenant: str, role: str) -> str:
-    with httpx.Client(base_url=url, timeout=30, event_hooks={"response": [checked]},
-                      headers={"authorization": f"Bearer {OPERATOR_TOKEN}"}) as http:
-        answer = http.post("/v1/admin/keys", json={"tenant": tenant, "role": role})
-        assert answer.status_code == 201, answer.text
-        token: str = answer.json()["token"]
-        return token
+from tests.console.stack import Console, start_console
+from tests.servers import NatsServer, S3Server
 
 
 @pytest.fixture(scope="package")
 def console(nats_server: NatsServer, s3_server: S3Server,
             tmp_path_factory: pytest.TempPathFactory) -> Iterator[Console]:
-    """Short leases (a killed worker's job moves on within seconds) and a rate limit the
-    browser's parallel requests never reach."""
-    root = Path(tmp_path_factory.mktemp("console"))
-    stack = Stack(nats=nats_server, s3=s3_server, root=root, settings={
-        "SS_DO_LIBRARY": str(merged_library(root)), "SS_CONSOLE_SECRET": SECRET,
-        "SS_ACK_WAIT_S": "2", "SS_WORKER_SLOTS": "2", "SS_MAX_DELIVER": "4",
-        "SS_SHUTDOWN_GRACE_S": "1", "SS_RATE_LIMIT_PER_S": "1000",
-        "SS_RATE_LIMIT_BURST": "1000"})
-    stack.start_all()
-    found = Console(stack)
-    for tenant in ("alpha", "beta"):
-        for role in ("client", "admin"):
-            found.keys[f"{tenant}_{role}"] = _new_key(stack.api_url, tenant, role)
-    found.keys["operator"] = OPERATOR_TOKEN
+    found = start_console(nats_server, s3_server, Path(tmp_path_factory.mktemp("console")))
     yield found
-    for client in found.clients:
-        client.close()
-    stack.stop_all()
+    found.close()
     assert not nats_server.refusals(), "a service was refused by NATS"
-
-
 @pytest.fixture(scope="package")
 def browser() -> Iterator[Browser]:
     with chromium() as found:
         yield found
-
-
-@dataclass
-class Visit:
-    """A browser context logged in as one key, recording every request it makes."""
-
-    context: BrowserContext
-    page: Page
-    requests: list[str]
-
-
-def open_console(browser: Browser, console: Console, key: str,
-                 viewport: dict[str, int] | None = None) -> Visit:
-    context = browser.new_context(viewport=viewport or {"width": 1280, "height": 900},
-                                  accept_downloads=True)
-    requests: list[str] = []
-    context.on("request", lambda r: requests.append(r.url))
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda e: errors.append(str(e)))
-    page.goto(f"{console.url}/console/login")
-    page.fill("#key", console.keys[key])
-    page.click("form[action='/console/login'] button[type=submit]")
-    page.wait_for_url(re.compile(r".*/console/(overview|templates)$"))
-    assert not errors, errors
-    return Visit(context, page, requests)

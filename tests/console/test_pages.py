@@ -12,7 +12,7 @@ import httpx
 import pytest
 
 from tests.api.catalogue import assert_catalogued
-from tests.console.conftest import Console, Session
+from tests.console.stack import Console, Session
 from tests.console.jobs import failed_job, start_job, wait_state
 
 

@@ -69,7 +69,7 @@ export async function showError(error, where = document.getElementById("alerts")
   const strong = document.createElement("strong");
   strong.append(code);
   box.append(strong, " ", error.message);
-  for (const field of error.details?.fields ?? []) {
+  for (const field of [...(error.details?.fields ?? []), ...(error.details?.problems ?? [])]) {
     const line = document.createElement("div");
     line.className = "small";
     line.textContent = `${field.field}: ${field.message}`;

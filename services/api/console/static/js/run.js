@@ -43,6 +43,7 @@ async function readColumns(input) {
   const body = await previewBody(entry.file);
   if (body === null) {
     entry.preview = null;
+    entry.unreadable = true;
     box.textContent = "This file is too large to read here: type the variable names below.";
     updatePickers();
     return;
@@ -96,7 +97,7 @@ function showPreview(input, preview) {
 }
 
 function choose(input, file) {
-  chosen.set(input, { file, preview: null, sheet: null });
+  chosen.set(input, { file, preview: null, sheet: null, unreadable: false });
   const label = $(`[data-sheet="${input}"]`);
   label.replaceChildren();
   $(`[data-sheet-label="${input}"]`).hidden = true;
@@ -139,7 +140,7 @@ function columnsFor(select) {
 function updatePickers() {
   for (const field of form.querySelectorAll('[data-widget="variable"], [data-widget="variables"]')) {
     const names = columnsFor(field);
-    if (names === null && field.tagName === "SELECT" && [...chosen.values()].some((e) => e.preview === null && e.file)) {
+    if (names === null && field.tagName === "SELECT" && [...chosen.values()].some((e) => e.unreadable)) {
       const text = document.createElement("input");
       for (const a of ["id", "data-param", "data-widget", "data-var-type", "data-inputs", "aria-describedby"]) {
         if (field.hasAttribute(a)) text.setAttribute(a, field.getAttribute(a));
@@ -191,6 +192,7 @@ function showFieldErrors(error) {
   for (const f of form.querySelectorAll(".field.invalid")) f.classList.remove("invalid");
   const named = [];
   if (error.details?.param) named.push([error.details.param, error.message]);
+  for (const p of error.details?.problems ?? []) if (p.param) named.push([p.param, p.message]);
   for (const f of error.details?.fields ?? []) {
     const match = /^params\.([A-Za-z_][A-Za-z0-9_]*)/.exec(f.field ?? "");
     if (match) named.push([match[1], f.message]);
