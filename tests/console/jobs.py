@@ -3,26 +3,28 @@
 from __future__ import annotations
 
 import time
+from pathlib import Path
 from typing import Any
 
 import httpx
 
-from tests.console.library import PLATFORM
+from tests.console.library import BUNDLED, PLATFORM
 
-NUMBERS = (PLATFORM / "examples" / "numbers.csv").read_bytes()
+NUMBERS = PLATFORM / "examples" / "numbers.csv"
+AUTO = BUNDLED / "examples" / "auto.csv"
 TERMINAL = {"succeeded", "failed", "cancelled"}
 
 
 def start_job(api: httpx.Client, template: str, params: dict[str, Any],
-              formats: list[str] | None = None) -> str:
-    """Create, upload numbers.csv and submit; the job's id."""
+              formats: list[str] | None = None, data: Path = NUMBERS) -> str:
+    """Create, upload ``data`` and submit; the job's id."""
     body: dict[str, Any] = {"template_id": template, "params": params}
     if formats:
         body["output_formats"] = formats
     created = api.post("/v1/jobs", json=body)
     assert created.status_code == 201, created.text
     job_id: str = created.json()["id"]
-    uploaded = api.put(f"/v1/jobs/{job_id}/inputs/numbers.csv", content=NUMBERS)
+    uploaded = api.put(f"/v1/jobs/{job_id}/inputs/{data.name}", content=data.read_bytes())
     assert uploaded.status_code == 201, uploaded.text
     submitted = api.post(f"/v1/jobs/{job_id}/submit")
     assert submitted.status_code == 202, submitted.text

@@ -15,12 +15,10 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from tests.console.jobs import TERMINAL, failed_job, start_job, wait_state
-from tests.console.library import BUNDLED
+from tests.console.jobs import AUTO, TERMINAL, failed_job, start_job, wait_state
 from tests.console.stack import Console
 from tests.console.tour import PHONE, Visit, open_console, tour
 
-AUTO_CSV = BUNDLED / "examples" / "auto.csv"
 #: Long enough to outlive a SIGKILL and a lease, short enough for the suite.
 LONG_RUN_MS = 6000
 
@@ -51,7 +49,7 @@ def test_a_researcher_runs_a_template_from_its_form(browser: Browser, console: C
     page.fill("input[name=q]", "robust standard errors")
     page.press("input[name=q]", "Enter")
     page.click("#templates a[href='/console/templates/ols_robust']")
-    page.set_input_files("[data-file=main]", str(AUTO_CSV))
+    page.set_input_files("[data-file=main]", str(AUTO))
     expect(page.locator("[data-preview=main] table th").first).to_have_text("make")
     page.select_option("[data-param=depvar]", "price")
     page.select_option("[data-param=indepvars]", ["mpg", "weight"])
@@ -136,7 +134,7 @@ def test_refusals_show_in_the_page(browser: Browser, console: Console,
         return data; }""", empty.read_text())
     page.dispatch_event("[data-drop=main]", "drop", {"dataTransfer": handle})
     expect(page.locator("[data-preview=main] .error")).to_contain_text("INPUT_EMPTY")
-    page.set_input_files("[data-file=main]", str(AUTO_CSV))
+    page.set_input_files("[data-file=main]", str(AUTO))
     expect(page.locator("[data-preview=main] table")).to_be_visible()
     page.click("#run")  # no outcome chosen
     expect(page.locator("[data-error-for=depvar]")).not_to_be_empty()

@@ -11,10 +11,13 @@ from urllib.parse import urlsplit
 
 from playwright.sync_api import Browser, BrowserContext, Page
 
+from tests.console.jobs import AUTO
 from tests.console.stack import Console
 
 DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 390, "height": 844}
+#: Screenshots show at most this much of a long page (the catalogue lists every template).
+MAX_HEIGHT = 2400
 
 
 @dataclass
@@ -106,8 +109,15 @@ def tour(browser: Browser, console: Console, folder: Path, succeeded: str, faile
                 page.wait_for_load_state("networkidle")
             if "/jobs/" in stop.path:
                 page.wait_for_selector("#timeline")
+            if stop.name == "template":  # as a researcher sees it once the data is in
+                page.set_input_files("[data-file=main]", str(AUTO))
+                page.wait_for_selector("[data-preview=main] table")
+                page.select_option("[data-param=depvar]", "price")
+                page.select_option("[data-param=indepvars]", ["mpg", "weight"])
             target = folder / f"{stop.name}{suffix}.png"
-            page.screenshot(path=str(target), full_page=True)
+            height = page.evaluate("document.documentElement.scrollHeight")
+            page.screenshot(path=str(target), full_page=True, clip={
+                "x": 0, "y": 0, "width": viewport["width"], "height": min(height, MAX_HEIGHT)})
             written.append(target)
     finally:
         for visit in visits.values():

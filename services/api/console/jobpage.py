@@ -91,12 +91,15 @@ async def _text(objects: ObjectStore, artifact: Artifact) -> tuple[list[str], bo
 
 
 def marked_log(lines: list[str], rc: int | None) -> tuple[list[Line], int | None]:
-    """The log's lines with the failing command and its ``r(rc);`` marked: the last
-    ``r(rc);`` line and the last command echoed (``. ...``) above it."""
-    error = last_rc_line(lines, rc)
-    command = None
-    if error is not None:
-        command = next((i for i in range(error - 1, -1, -1) if lines[i].startswith(". ")), None)
+    """The log's lines with the failing command and its ``r(rc);`` marked: the command
+    echoed (``. ...``) last before the last ``r(rc);``, and the first ``r(rc);`` after that
+    command (batch mode repeats the code after ``end of do-file``)."""
+    last = last_rc_line(lines, rc)
+    command = error = None
+    if last is not None:
+        command = next((i for i in range(last - 1, -1, -1) if lines[i].startswith(". ")), None)
+        error = next(i for i in range((command or 0) + 1, last + 1)
+                     if lines[i].strip() == f"r({rc});")
     marks = {error: "error", command: "command"}
     shown = [Line(i + 1, text, marks.get(i, "")) for i, text in enumerate(lines)]
     focus = command if command is not None else error
@@ -129,6 +132,6 @@ def meaning(code: str | None) -> str:
     if not code:
         return ""
     try:
-        return code_descriptions()[ErrorCode(code)]
+        return code_descriptions()[ErrorCode(code)].replace("``", "")
     except ValueError:
         return ""
