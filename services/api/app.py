@@ -26,8 +26,8 @@ from libs.bus.auth.users import SubscriberIssuer
 from libs.bus.connection import connect
 from libs.bus.consumer import ConsumerLoop
 from libs.bus.idempotency import IdempotencyStore
-from libs.bus.presence import Roster
 from libs.bus.jobstore import JobStore
+from libs.bus.presence import Roster
 from libs.bus.provision import (
     DISPATCH_BUDGET,
     DISPATCH_IN_FLIGHT,

@@ -41,7 +41,7 @@ async def session_principal(request: ASGIConnection[Any, Any, Any, Any],
     ``X-CSRF-Token`` (or ``csrf``, the token a console form posted)."""
     signer = services.sessions
     session = signer.verify(request.cookies.get(COOKIE, "")) if signer is not None else None
-    if session is None:
+    if signer is None or session is None:
         raise SSError(ErrorCode.UNAUTHORIZED, "no valid console session; log in again")
     if request.scope.get("method", "GET") not in SAFE_METHODS:
         token = csrf if csrf is not None else request.headers.get(CSRF_HEADER, "")

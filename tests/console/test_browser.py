@@ -116,7 +116,8 @@ def test_large_files_go_straight_to_s3(browser: Browser, console: Console,
         assert upload["sha256"] == hashlib.sha256(data.read_bytes()).hexdigest()
     s3 = console.stack.s3.endpoint
     direct = [u for u in visits[0].requests if u.startswith(s3)]
-    assert any("partNumber=1" in u for u in direct) and any("partNumber=2" in u for u in direct)
+    assert any("partNumber=1" in u for u in direct)
+    assert any("partNumber=2" in u for u in direct)
     assert any("partNumber" not in u for u in direct)  # the single presigned PUT
     assert not any("/inputs/" in u for u in visits[0].requests if u.startswith(console.url))
 
@@ -268,7 +269,8 @@ def test_every_page_fits_a_phone_and_the_screenshots_render(
     for viewport, suffix in ((None, ""), (PHONE, "-phone")):
         shots = tour(browser, console, tmp_path, succeeded, failed,
                      **({"viewport": viewport} if viewport else {}), suffix=suffix)
-        assert len(shots) == 8 and all(s.stat().st_size > 10_000 for s in shots)
+        assert len(shots) == 8
+        assert all(s.stat().st_size > 10_000 for s in shots)
     page = open_console(browser, console, "operator", PHONE)
     try:
         for path in ("/console/overview", "/console/jobs", f"/console/jobs/{failed}?tenant=alpha",

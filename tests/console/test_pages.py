@@ -12,8 +12,8 @@ import httpx
 import pytest
 
 from tests.api.catalogue import assert_catalogued
-from tests.console.stack import Console, Session
 from tests.console.jobs import failed_job, start_job, wait_state
+from tests.console.stack import Console, Session
 
 
 class _Markup(HTMLParser):
@@ -104,7 +104,8 @@ def test_report_is_sandboxed(console: Console) -> None:
     answer = console.session("alpha_client").page(f"/console/jobs/{job}/report")
     assert answer.status_code == 200
     policy = _directives(answer.headers["content-security-policy"])
-    assert "sandbox" in policy and policy["default-src"] == ["'none'"]
+    assert "sandbox" in policy
+    assert policy["default-src"] == ["'none'"]
     assert "script-src" not in policy  # falls back to default-src 'none'
     assert policy["frame-ancestors"] == ["'self'"]
     assert "<html" in answer.text.lower()
@@ -114,11 +115,13 @@ def test_login_sets_a_session_cookie_and_logout_drops_it(console: Console) -> No
     http = console.client()
     refused = http.post("/console/login", data={"key": "ss_0123456789abcdef_nope"})
     assert refused.status_code == 401
-    assert "UNAUTHORIZED" in refused.text and "ss_session" not in refused.headers.get(
+    assert "UNAUTHORIZED" in refused.text
+    assert "ss_session" not in refused.headers.get(
         "set-cookie", "")
     answer = http.post("/console/login", data={"key": console.keys["alpha_client"],
                                                "next": "/console/jobs"})
-    assert answer.status_code == 303 and answer.headers["location"] == "/console/jobs"
+    assert answer.status_code == 303
+    assert answer.headers["location"] == "/console/jobs"
     cookie = answer.headers["set-cookie"]
     for attribute in ("HttpOnly", "SameSite=strict", "Path=/"):
         assert attribute in cookie
@@ -134,10 +137,12 @@ def test_login_sets_a_session_cookie_and_logout_drops_it(console: Console) -> No
     refused_logout = http.post("/console/logout", data={"csrf": "wrong"})
     assert refused_logout.status_code == 403
     out = http.post("/console/logout", data={"csrf": token.group(1)})
-    assert out.status_code == 303 and 'ss_session=""' in out.headers["set-cookie"]
+    assert out.status_code == 303
+    assert 'ss_session=""' in out.headers["set-cookie"]
     http.cookies.clear()
     again = http.get("/console/jobs", headers={"accept": "text/html"})
-    assert again.status_code == 303 and again.headers["location"].startswith("/console/login")
+    assert again.status_code == 303
+    assert again.headers["location"].startswith("/console/login")
 
 
 def test_changes_need_the_csrf_token_and_the_same_site(console: Console) -> None:
@@ -153,7 +158,8 @@ def test_changes_need_the_csrf_token_and_the_same_site(console: Console) -> None
     assert_catalogued(cross, "CSRF_REJECTED")
     forged_login = httpx.post(f"{console.url}/console/login", headers={
         "sec-fetch-site": "cross-site"}, data={"key": console.keys["alpha_client"]})
-    assert forged_login.status_code == 403 and "ss_session" not in forged_login.headers.get(
+    assert forged_login.status_code == 403
+    assert "ss_session" not in forged_login.headers.get(
         "set-cookie", "")
     # Reads need no token; the JSON API accepts the session like a Bearer key.
     assert session.http.get(f"/v1/jobs/{job}").json()["state"] == "failed"
@@ -236,10 +242,13 @@ def test_another_tenant_never_sees_a_job(console: Console, viewer: str) -> None:
         assert running in op.page("/console/overview").text
         assert running in _first_event(op, "/console/overview/live", "overview")
         overview = beta.page("/console/overview")
-        assert overview.status_code == 200 and "busy" in overview.text
-        assert running not in overview.text and failed not in overview.text
+        assert overview.status_code == 200
+        assert "busy" in overview.text
+        assert running not in overview.text
+        assert failed not in overview.text
         live = _first_event(beta, "/console/overview/live", "overview")
-        assert running not in live and failed not in live
+        assert running not in live
+        assert failed not in live
         assert failed in op.page("/console/failures?tenant=alpha").text
         assert failed not in beta.page("/console/failures").text
         assert_catalogued(beta.http.get("/console/failures?tenant=alpha"), "FORBIDDEN")
@@ -260,4 +269,5 @@ def test_the_operator_works_on_any_tenant(console: Console) -> None:
     assert job in op.page("/console/jobs").text  # every tenant
     assert "DOFILE_ERROR" in op.page(f"/console/jobs/{job}?tenant=beta").text
     retried = op.post(f"/console/jobs/{job}/retry?tenant=beta")
-    assert retried.status_code == 202 and retried.json()["state"] == "queued"
+    assert retried.status_code == 202
+    assert retried.json()["state"] == "queued"

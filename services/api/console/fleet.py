@@ -27,7 +27,7 @@ from services.api.console.trails import epoch_of
 
 log = logging.getLogger(__name__)
 
-_run_work = msgspec.json.Decoder(RunWork)
+_run_work = msgspec.json.Decoder(RunWork).decode
 
 
 @dataclass(frozen=True)

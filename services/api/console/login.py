@@ -50,7 +50,7 @@ class LoginController(Controller):
     include_in_schema = False
 
     @get("/login")
-    async def login_page(self, services: Services, next: str = "") -> Response[str]:  # noqa: A002
+    async def login_page(self, services: Services, next: str = "") -> Response[str]:
         _signer(services)
         return Page(services.settings).html("login.html", next=_local(next) or "", error=None)
 

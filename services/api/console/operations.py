@@ -21,8 +21,8 @@ from libs.contracts.errors import SSError
 from services.api import operations
 from services.api.console import fleet
 from services.api.console.access import job_tenant, listed_tenants, require_operator_view
-from services.api.console.jobs import AGES
 from services.api.console.jobpage import meaning
+from services.api.console.jobs import AGES
 from services.api.console.render import PREFIX
 from services.api.console.trails import replay
 from services.api.console.viewer import Viewer, viewer_dependency

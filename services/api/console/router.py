@@ -8,10 +8,11 @@ they show in the page.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import quote
 
-from litestar import MediaType, Request, Response, Router
+from litestar import Request, Response, Router
 from litestar.exceptions import HTTPException
 from litestar.response import Redirect
 from litestar.static_files import create_static_files_router
@@ -25,13 +26,17 @@ from services.api.console.login import LoginController
 from services.api.console.operations import OperatorPages
 from services.api.console.render import PREFIX, STATIC_DIR, STATIC_PATH, Page
 from services.api.errors import HANDLERS, http_error, ss_error
+from services.api.views import ErrorBody
 
 
 def _wants_page(request: Request[Any, Any, Any]) -> bool:
     return request.method == "GET" and "text/html" in request.headers.get("accept", "")
 
 
-def _page_error(settings: Settings) -> Any:
+ErrorHandler = Callable[[Request[Any, Any, Any], Any], Response[Any]]
+
+
+def _page_error(settings: Settings) -> ErrorHandler:
     def handle(request: Request[Any, Any, Any], exc: SSError) -> Response[Any]:
         if not _wants_page(request):
             return ss_error(request, exc)
@@ -44,16 +49,15 @@ def _page_error(settings: Settings) -> Any:
     return handle
 
 
-def _http_error(settings: Settings) -> Any:
+def _http_error(settings: Settings) -> ErrorHandler:
     pages = _page_error(settings)
 
     def handle(request: Request[Any, Any, Any], exc: HTTPException) -> Response[Any]:
         answer = http_error(request, exc)
         if not _wants_page(request):
             return answer
-        body = answer.content
-        error = SSError(ErrorCode(body.error_code), body.message)
-        return pages(request, error)
+        body: ErrorBody = answer.content
+        return pages(request, SSError(ErrorCode(body.error_code), body.message))
 
     return handle
 
@@ -62,12 +66,10 @@ def console_router(settings: Settings) -> Router:
     static = create_static_files_router(
         path=STATIC_PATH, directories=[STATIC_DIR], include_in_schema=False,
         cache_control=None, opt={"console": True})
+    handlers: dict[type[Exception], ErrorHandler] = {
+        **HANDLERS, SSError: _page_error(settings), HTTPException: _http_error(settings)}
     return Router(
         path="/", include_in_schema=False,
         route_handlers=[LoginController, OperatorPages, JobPages, CataloguePages, static],
-        exception_handlers={**HANDLERS, SSError: _page_error(settings),
-                            HTTPException: _http_error(settings)},
+        exception_handlers=handlers,  # type: ignore[arg-type]
     )
-
-
-__all__ = ["MediaType", "console_router"]
