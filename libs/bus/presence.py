@@ -157,6 +157,7 @@ class Roster:
 
     async def start(self) -> None:
         self._sub = await self._bus.nc.subscribe(names.PRESENCE_SUBJECTS, cb=self._on_message)
+        await self._bus.nc.flush()  # the server has the subscription: no beat is missed
 
     async def close(self) -> None:
         if self._sub is not None:
