@@ -23,7 +23,6 @@ from libs.bus.connection import Bus
 from libs.bus.presence import Member
 from libs.contracts.work import RunWork
 from services.api.console.access import sees_tenant
-from services.api.console.trails import epoch_of
 
 log = logging.getLogger(__name__)
 
@@ -62,13 +61,10 @@ async def _oldest(bus: Bus, info: ConsumerInfo) -> tuple[float | None, RunWork |
     delivered = info.delivered.stream_seq if info.delivered else 0
     try:
         msg = await bus.js.get_msg(names.WORK_STREAM, seq=(delivered or 0) + 1, next=True,
-                                   subject=info.config.filter_subject, direct=True)
+                                   subject=info.config.filter_subject)
     except NotFoundError:
         return None, None
-    stored = msg.headers.get("Nats-Time-Stamp") if msg.headers else None
-    age = None
-    if stored:
-        age = max(0.0, time.time() - epoch_of(stored))
+    age = max(0.0, time.time() - msg.time.timestamp()) if msg.time else None
     try:
         item = _run_work(msg.data or b"")
     except msgspec.DecodeError:
