@@ -21,7 +21,23 @@ def console(nats_server: NatsServer, s3_server: S3Server,
     yield found
     found.close()
     assert not nats_server.refusals(), "a service was refused by NATS"
-@pytest.fixture(scope="package")
+
+
+@pytest.fixture
+def lone_nats(tmp_path: Path) -> Iterator[NatsServer]:
+    """A NATS server of the test's own: on the shared one the console stack's processes send
+    heartbeats and own work consumers, which tests of presence and queues must not count."""
+    server = NatsServer(root=tmp_path / "nats")
+    server.start()
+    yield server
+    refused = server.refusals()
+    server.stop()
+    assert not refused
+
+
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
+    """Closed at the end of its module: Playwright's sync API keeps an event loop running
+    in the main thread while a browser is open, and the async tests after it need their own."""
     with chromium() as found:
         yield found

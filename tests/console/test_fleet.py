@@ -4,7 +4,6 @@ only to a viewer who may see its tenant."""
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from pathlib import Path
 
 import msgspec
 import pytest
@@ -20,21 +19,16 @@ from tests.servers import NatsServer
 
 
 @pytest.fixture
-async def buses(tmp_path: Path) -> AsyncIterator[tuple[Bus, Bus]]:
+async def buses(lone_nats: NatsServer) -> AsyncIterator[tuple[Bus, Bus]]:
     """The API's connection and an admin's, on a NATS server of their own (the pools that
     exist are what is tested)."""
-    server = NatsServer(root=tmp_path / "nats")
-    server.start()
-    api = await connect(server.url, name="ss-test-api", creds=server.creds("api"))
-    admin = await connect(server.url, name="ss-test-admin", creds=server.creds("admin"))
+    api = await connect(lone_nats.url, name="ss-test-api", creds=lone_nats.creds("api"))
+    admin = await connect(lone_nats.url, name="ss-test-admin", creds=lone_nats.creds("admin"))
     try:
         yield api, admin
     finally:
         await api.close()
         await admin.close()
-        refused = server.refusals()
-        server.stop()
-        assert not refused
 
 
 async def test_a_waiting_item_is_counted_and_named_to_who_may_see_it(

@@ -32,12 +32,12 @@ async def _until(check: Callable[[], bool], timeout: float = 5.0) -> None:
     raise AssertionError(f"not true after {timeout} s")
 
 
-async def test_members_their_jobs_and_departures(nats_server: NatsServer) -> None:
-    api = await connect(nats_server.url, name="ss-test-api", creds=nats_server.creds("api"))
-    worker = await connect(nats_server.url, name="ss-test-worker",
-                           creds=nats_server.creds("worker"))
-    formatter = await connect(nats_server.url, name="ss-test-formatter",
-                              creds=nats_server.creds("formatter"))
+async def test_members_their_jobs_and_departures(lone_nats: NatsServer) -> None:
+    api = await connect(lone_nats.url, name="ss-test-api", creds=lone_nats.creds("api"))
+    worker = await connect(lone_nats.url, name="ss-test-worker",
+                           creds=lone_nats.creds("worker"))
+    formatter = await connect(lone_nats.url, name="ss-test-formatter",
+                              creds=lone_nats.creds("formatter"))
     clock = Clock()
     roster = Roster(api, clock)
     await roster.start()
@@ -77,13 +77,13 @@ async def test_members_their_jobs_and_departures(nats_server: NatsServer) -> Non
         for bus in (api, worker, formatter):
             await bus.close()
     assert roster.members() == []
-    assert not nats_server.refusals(), "a heartbeat broke the NATS permissions"
+    assert not lone_nats.refusals(), "a heartbeat broke the NATS permissions"
 
 
-async def test_a_silent_member_is_forgotten_after_missed_beats(nats_server: NatsServer) -> None:
-    api = await connect(nats_server.url, name="ss-test-api", creds=nats_server.creds("api"))
-    worker = await connect(nats_server.url, name="ss-test-worker",
-                           creds=nats_server.creds("worker"))
+async def test_a_silent_member_is_forgotten_after_missed_beats(lone_nats: NatsServer) -> None:
+    api = await connect(lone_nats.url, name="ss-test-api", creds=lone_nats.creds("api"))
+    worker = await connect(lone_nats.url, name="ss-test-worker",
+                           creds=lone_nats.creds("worker"))
     clock = Clock()
     roster = Roster(api, clock)
     await roster.start()
