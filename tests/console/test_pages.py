@@ -77,9 +77,10 @@ def test_every_page_forbids_inline_script_and_has_none(console: Console) -> None
     admin, op = console.session("alpha_admin"), console.session("operator")
     with console.api("alpha_client") as api:
         job = failed_job(api)
+    made_up = job[:-1] + ("1" if job.endswith("0") else "0")
     pages = [(admin, ["/console/overview", "/console/jobs", f"/console/jobs/{job}",
                      "/console/failures", "/console/templates", "/console/templates/ols_robust",
-                     "/console/templates/did_2x2", f"/console/jobs/{job[:-1]}0"]),
+                     "/console/templates/did_2x2", f"/console/jobs/{made_up}"]),
              (op, ["/console/overview", f"/console/jobs/{job}?tenant=alpha", "/console/jobs"])]
     login = httpx.get(f"{console.url}/console/login")
     answers = [login] + [s.page(path) for s, paths in pages for path in paths]
@@ -237,8 +238,12 @@ def test_another_tenant_never_sees_a_job(console: Console, viewer: str) -> None:
             assert_catalogued(beta.post(f"/v1/jobs/{job}/{action}"), "JOB_NOT_FOUND")
     assert_catalogued(beta.http.get("/console/jobs?tenant=alpha"), "FORBIDDEN")
     if viewer == "beta_admin":
-        # The operator's overview names the running job; the other tenant's admin sees the
-        # same workers busy, without the name.
+        # The operator's overview names the running job (once its worker's next heartbeat
+        # is heard); the other tenant's admin sees the same workers busy, without the name.
+        for _ in range(100):
+            if running in op.page("/console/overview").text:
+                break
+            time.sleep(0.1)
         assert running in op.page("/console/overview").text
         assert running in _first_event(op, "/console/overview/live", "overview")
         overview = beta.page("/console/overview")
@@ -271,3 +276,69 @@ def test_the_operator_works_on_any_tenant(console: Console) -> None:
     retried = op.post(f"/console/jobs/{job}/retry?tenant=beta")
     assert retried.status_code == 202
     assert retried.json()["state"] == "queued"
+
+
+_ROW = re.compile(r'<tr data-job="([0-9a-f]{28})">')
+_NEXT = re.compile(r'<a rel="next" href="([^"]+)">')
+
+
+def _listed(session: Session, path: str) -> tuple[list[str], str | None]:
+    """The job ids a list page shows, and its link to older jobs."""
+    answer = session.page(path)
+    assert answer.status_code == 200, path
+    following = _NEXT.search(answer.text)
+    return _ROW.findall(answer.text), html.unescape(following.group(1)) if following else None
+
+
+def test_the_jobs_list_filters_and_pages(console: Console) -> None:
+    """Filters by state, template and time; pages of 50 newest first, merged across tenants
+    for the operator; the next page starts after the last one shown."""
+    made: dict[str, list[str]] = {"gamma": [], "delta": []}
+    failing: list[str] = []
+    with console.api("operator") as op:
+        for tenant in made:
+            console.keys[f"{tenant}_client"] = op.post(
+                "/v1/admin/keys", json={"tenant": tenant, "role": "client"}).json()["token"]
+    with console.api("gamma_client") as gamma, console.api("delta_client") as delta:
+        for i in range(64):
+            api, tenant = (delta, "delta") if i % 8 == 0 else (gamma, "gamma")
+            body = ({"template_id": "failing", "params": {"var": "x"}} if i % 4 == 1 else
+                    {"template_id": "sleepy", "params": {"var": "x", "ms": 0}})
+            created = api.post("/v1/jobs", json=body)
+            assert created.status_code == 201, created.text
+            made[tenant].append(created.json()["id"])
+            if body["template_id"] == "failing":
+                failing.append(created.json()["id"])
+    gamma_ids, delta_ids = made["gamma"], made["delta"]
+    op_session = console.session("operator")
+    first, following = _listed(op_session, "/console/jobs?tenant=gamma&state=created")
+    assert len(first) == 50
+    assert following is not None
+    rest, last = _listed(op_session, following)
+    assert last is None
+    assert first + rest == sorted(gamma_ids, reverse=True)
+    # Every tenant at once: one list, newest first, both tenants' jobs in it.
+    merged, _ = _listed(op_session, "/console/jobs?age=1h")
+    assert merged == sorted(merged, reverse=True)
+    everyone = sorted(gamma_ids + delta_ids, reverse=True)
+    assert merged[:10] == everyone[:10]
+    own = console.session("gamma_client")
+    assert _listed(own, "/console/jobs?template=failing")[0] == sorted(failing, reverse=True)
+    assert _listed(own, "/console/jobs?state=succeeded")[0] == []
+    assert _listed(own, "/console/jobs?age=1h&state=created")[0][:50] == first
+    assert_catalogued(own.http.get("/console/jobs?state=nonsense"), "VALIDATION_FAILED")
+    assert_catalogued(own.http.get("/console/jobs?age=2y"), "VALIDATION_FAILED")
+
+
+def test_the_catalogue_filters_by_family_and_words(console: Console) -> None:
+    session = console.session("alpha_client")
+    every = session.page("/console/templates").text
+    families = re.findall(r"</code> · (\w+)</p>", every)
+    panel = session.page("/console/templates?family=panel").text
+    shown = re.findall(r"</code> · (\w+)</p>", panel)
+    assert shown == ["panel"] * families.count("panel")
+    assert 0 < len(shown) < len(families)
+    found = session.page("/console/templates?q=robust+standard+errors").text
+    assert 'href="/console/templates/ols_robust"' in found
+    assert len(re.findall(r"</code> · ", found)) < len(families)
+    assert "No template matches." in session.page("/console/templates?q=zzqqxx").text
