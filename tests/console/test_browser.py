@@ -178,6 +178,21 @@ def test_an_operator_sees_a_killed_worker_go_and_its_job_finish_elsewhere(
     victim = running["attempts"][-1]["worker_id"]
     holder = page.locator(f"#processes .proc[data-member='{victim}']")
     expect(holder.locator(f"a[href*='{job_id}']")).to_have_count(1)  # live refresh
+    # Another tenant's admin sees the same worker busy, in the page and in its live
+    # refreshes, but never the job; its page of the job is "not found".
+    other = visit(visits, browser, console, "beta_admin")
+    other.goto(f"{console.url}/console/overview")
+    seen = other.locator(f"#processes .proc[data-member='{victim}']")
+    expect(seen.locator(".slot.busy")).to_have_count(1)
+    other.evaluate("""() => new Promise((done) =>
+        document.addEventListener("refreshed", done, { once: true }))""")
+    expect(seen.locator(".slot.busy")).to_have_count(1)
+    assert job_id not in other.content()
+    for path in (f"/console/jobs/{job_id}", f"/console/jobs/{job_id}?tenant=alpha"):
+        other.goto(console.url + path)
+        expect(other.locator("main")).to_contain_text("JOB_NOT_FOUND")
+    other.goto(f"{console.url}/console/jobs")
+    expect(other.locator(f"#jobs tr[data-job='{job_id}']")).to_have_count(0)
     console.stack.kill(victim)
     try:
         expect(holder).to_have_count(0, timeout=20_000)
@@ -194,6 +209,22 @@ def test_an_operator_sees_a_killed_worker_go_and_its_job_finish_elsewhere(
         console.stack.start_worker(victim)
     page.goto(f"{console.url}/console/overview")
     expect(page.locator("#processes .proc[data-kind=worker]")).to_have_count(2, timeout=20_000)
+
+
+def test_a_running_job_is_cancelled_from_its_page(browser: Browser, console: Console,
+                                                 visits: list[Visit]) -> None:
+    with console.api("alpha_client") as api:
+        # Long enough that only the cancel can end it: the worker kills the engine.
+        job_id = start_job(api, "sleepy", {"var": "x", "ms": 120_000})
+    page = visit(visits, browser, console, "alpha_client")
+    page.goto(f"{console.url}/console/jobs/{job_id}")
+    expect(page.locator("h1 .state")).to_have_text("running", timeout=30_000)
+    page.click("button[data-action=cancel]")
+    expect(page.locator("h1 .state")).to_have_text("cancelled", timeout=30_000)
+    expect(page.locator("button[data-action=retry]")).to_be_visible()
+    expect(page.locator("#timeline .step-completed")).to_contain_text("cancelled")
+    with console.api("alpha_client") as api:
+        assert api.get(f"/v1/jobs/{job_id}").json()["state"] == "cancelled"
 
 
 def test_failed_jobs_are_retried_in_bulk(browser: Browser, console: Console,
