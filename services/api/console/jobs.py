@@ -123,7 +123,7 @@ class JobPages(Controller):
         owner = job_tenant(viewer.principal, tenant, job_id)
         record, _ = await services.jobs.get(owner, job_id)
         artifact = find_artifact(record, "report.html", None)
-        return Stream(services.objects.stream(artifact.key), media_type="text/html",
+        return Stream(await services.objects.reader(artifact.key), media_type="text/html",
                       headers=REPORT_HEADERS)
 
     @get("/{job_id:str}/files/{name:path}")
