@@ -91,6 +91,18 @@ def test_example_data_runs_with_one_click(browser: Browser, console: Console,
     expect(page.locator("#inputs")).to_contain_text("auto.csv")
 
 
+#: Records every value the upload's progress bar takes, across the page change after Run.
+RECORD_PROGRESS = """() => {
+    const bar = document.querySelector("[data-progress=main]");
+    sessionStorage.setItem("progress", "[]");
+    new MutationObserver(() => {
+        const shown = JSON.parse(sessionStorage.getItem("progress"));
+        shown.push(bar.value);
+        sessionStorage.setItem("progress", JSON.stringify(shown));
+    }).observe(bar, { attributes: true, attributeFilter: ["value"] });
+}"""
+
+
 def test_large_files_go_straight_to_s3(browser: Browser, console: Console,
                                        visits: list[Visit], tmp_path: Path) -> None:
     """Files from SS_CONSOLE_DIRECT_UPLOAD_BYTES up are uploaded with presigned URLs: one PUT,
@@ -108,8 +120,14 @@ def test_large_files_go_straight_to_s3(browser: Browser, console: Console,
         expect(page.locator("[data-preview=main] table")).to_contain_text("note")
         page.select_option("[data-param=var]", "x")
         page.fill("[data-param=ms]", "0")
+        page.evaluate(RECORD_PROGRESS)
         page.click("#run")
         page.wait_for_url(re.compile(r".*/console/jobs/[0-9a-f]{28}$"))
+        # The bar moved while the file was hashed (to 20) and sent (to 100), never back.
+        shown = page.evaluate("JSON.parse(sessionStorage.getItem('progress'))")
+        assert shown == sorted(shown), shown
+        assert shown[-1] == 100
+        assert any(0 < value < 100 for value in shown), shown
         expect(page.locator("h1 .state")).to_have_text("succeeded", timeout=60_000)
         with console.api("alpha_client") as api:
             upload = api.get(f"/v1/jobs/{page.url.rsplit('/', 1)[1]}").json()["inputs"][0]
