@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser
+from playwright.sync_api import Browser, expect
 
 from tests.console.browser import chromium
 from tests.console.stack import Console, start_console
@@ -39,5 +39,7 @@ def lone_nats(tmp_path: Path) -> Iterator[NatsServer]:
 def browser() -> Iterator[Browser]:
     """Closed at the end of its module: Playwright's sync API keeps an event loop running
     in the main thread while a browser is open, and the async tests after it need their own."""
+    # Assertions wait for the page; on a shared, loaded machine 5 s is not always enough.
+    expect.set_options(timeout=30_000)
     with chromium() as found:
         yield found

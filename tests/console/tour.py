@@ -48,6 +48,7 @@ def open_console(browser: Browser, console: Console, key: str,
                  viewport: dict[str, int] | None = None) -> Visit:
     """Log in through the login page as ``key`` (a name in ``console.keys``)."""
     context = browser.new_context(viewport=viewport or DESKTOP, accept_downloads=True)
+    context.set_default_timeout(60_000)  # a loaded machine, not a slow page
     requests: list[str] = []
     errors: list[str] = []
     context.on("request", lambda r: requests.append(r.url))
