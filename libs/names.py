@@ -41,6 +41,10 @@ TENANT_EVENTS = "ss.events.{tenant}.>"
 TENANT_COMPLETED_EVENTS = "ss.events.{tenant}.*.completed"
 #: Core NATS subject (not a stream) on which the API asks workers to stop a running job now.
 CANCEL_SUBJECT = "ss.control.cancel"
+#: Core NATS subjects (not a stream) of the heartbeats every worker and formatter process
+#: sends (libs/bus/presence.py): ``ss.presence.<kind>.<member>``; the API listens to all.
+PRESENCE_SUBJECT = "ss.presence.{kind}.{member}"
+PRESENCE_SUBJECTS = "ss.presence.>"
 
 #: Header JetStream uses to drop a replayed publish.
 MSG_ID_HEADER = "Nats-Msg-Id"
@@ -64,6 +68,13 @@ def tenant_id(tenant: str) -> str:
 def run_subject(pool: str) -> str:
     """Subject of run work items for one engine pool (``embedded``, ``stata``...)."""
     return RUN_SUBJECT.format(pool=_token(pool, "pool"))
+
+
+def presence_subject(kind: str, member: str) -> str:
+    """Subject of one process's heartbeats. ``member`` (a worker id, a host name and pid) is
+    made a plain token: anything outside ``[A-Za-z0-9_-]`` becomes ``_``."""
+    token = re.sub(r"[^A-Za-z0-9_-]", "_", member)[:64] or "_"
+    return PRESENCE_SUBJECT.format(kind=_token(kind, "kind"), member=token)
 
 
 def worker_consumer(pool: str) -> str:

@@ -14,6 +14,8 @@ from typing import Any
 
 import msgspec
 
+from libs.auth.sessions import MIN_SECRET_CHARS
+
 
 class SettingsError(Exception):
     """The environment holds an invalid ``SS_*`` value; the message names the variable."""
@@ -41,6 +43,9 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True):
     dev_api_key: str = "ss-dev-key"
     api_keys_file: str = ""
     api_keys: str = ""
+    console_secret: str = ""
+    console_session_ttl_s: float = 8 * 3600.0
+    console_direct_upload_bytes: int = 16 * 1024**2
     rate_limit_per_s: float = 50.0
     rate_limit_burst: int = 100
     upload_max_bytes: int = 5 * 1024**3
@@ -111,6 +116,12 @@ DOCS: dict[str, str] = {
     "api_keys_file": "JSON file listing operator-provisioned API keys, the only source of "
     "operator keys (hashed; docs/deploy.md).",
     "api_keys": "The same list inline, as JSON.",
+    "console_secret": "Web console: secret the API signs session cookies with (at least 32 "
+    "characters, the same on every API replica); empty: the console's login is switched off.",
+    "console_session_ttl_s": "Web console: lifetime of a login session (seconds).",
+    "console_direct_upload_bytes": "Web console: files from this size up are uploaded straight "
+    "to S3 with presigned URLs (the bucket must allow the console's origin: docs/console.md); "
+    "smaller ones stream through the API.",
     "rate_limit_per_s": "Requests per second allowed per API key (token bucket, per API process).",
     "rate_limit_burst": "Burst size of the per-key rate limit.",
     "upload_max_bytes": "Largest accepted input upload (bytes).",
@@ -189,6 +200,10 @@ def _check(s: Settings) -> None:
                  "infra_retry_budget_s"):
         if getattr(s, name) <= 0:
             problems.append(f"{env_name(name)} must be > 0")
+    if s.console_secret and len(s.console_secret) < MIN_SECRET_CHARS:
+        problems.append(f"SS_CONSOLE_SECRET must have at least {MIN_SECRET_CHARS} characters")
+    if s.console_session_ttl_s <= 0:
+        problems.append("SS_CONSOLE_SESSION_TTL_S must be > 0")
     if s.log_level.upper() not in ("DEBUG", "INFO", "WARNING", "ERROR"):
         problems.append(f"SS_LOG_LEVEL={s.log_level!r} is invalid")
     if s.nats_subscriber_signer and not s.nats_creds:

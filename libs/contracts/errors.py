@@ -30,6 +30,11 @@ class ErrorCode(StrEnum):
     #: The key's role may not do this (admin routes need an admin key; a tenant admin manages
     #: only its own tenant).
     FORBIDDEN = "FORBIDDEN"
+    #: A console session's request that changes data came without the session's CSRF token,
+    #: or from another site.
+    CSRF_REJECTED = "CSRF_REJECTED"
+    #: The web console is switched off on this deployment (``SS_CONSOLE_SECRET`` unset).
+    CONSOLE_DISABLED = "CONSOLE_DISABLED"
     #: No such API key.
     KEY_NOT_FOUND = "KEY_NOT_FOUND"
     #: This deployment issues no NATS event credentials (``SS_NATS_SUBSCRIBER_SIGNER`` unset).
@@ -141,6 +146,8 @@ HTTP_STATUS: dict[ErrorCode, int] = {
     ErrorCode.VALIDATION_FAILED: 400,
     ErrorCode.UNAUTHORIZED: 401,
     ErrorCode.FORBIDDEN: 403,
+    ErrorCode.CSRF_REJECTED: 403,
+    ErrorCode.CONSOLE_DISABLED: 501,
     ErrorCode.KEY_NOT_FOUND: 404,
     ErrorCode.EVENT_CREDENTIALS_DISABLED: 501,
     ErrorCode.ROUTE_NOT_FOUND: 404,

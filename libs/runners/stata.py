@@ -140,7 +140,7 @@ def rc_from_log(text: str) -> int | None:
 def log_excerpt(text: str, rc: int | None) -> str:
     """Up to ``EXCERPT_LINES`` lines ending with the last ``r(rc);`` line (or the log's end)."""
     lines = text.splitlines()
-    at = _last_rc_line(lines, rc)
+    at = last_rc_line(lines, rc)
     end = len(lines) if at is None else at + 1
     return "\n".join(lines[max(0, end - EXCERPT_LINES) : end])
 
@@ -297,12 +297,12 @@ def _read_ends(path: Path) -> tuple[str, str]:
 def _error_text(log_text: str, rc: int) -> str:
     """``": <message>"`` from the line Stata printed above ``r(rc);``, if it is one."""
     lines = log_text.splitlines()
-    at = _last_rc_line(lines, rc)
+    at = last_rc_line(lines, rc)
     above = lines[at - 1].strip() if at else ""
     return f": {above}" if above and not above.startswith(".") else ""
 
 
-def _last_rc_line(lines: list[str], rc: int | None) -> int | None:
+def last_rc_line(lines: list[str], rc: int | None) -> int | None:
     """Index of the last ``r(rc);`` line; None for rc 0/None or when there is none."""
     if not rc:
         return None

@@ -21,11 +21,13 @@ from litestar.types import ASGIApp, Receive, Scope, Send
 
 from libs import names
 from libs.auth.keys import KeyStore, load_static_keys
+from libs.auth.sessions import SessionSigner
 from libs.bus.auth.users import SubscriberIssuer
 from libs.bus.connection import connect
 from libs.bus.consumer import ConsumerLoop
 from libs.bus.idempotency import IdempotencyStore
 from libs.bus.jobstore import JobStore
+from libs.bus.presence import Roster
 from libs.bus.provision import (
     DISPATCH_BUDGET,
     DISPATCH_IN_FLIGHT,
@@ -36,6 +38,8 @@ from libs.bus.retries import RetryPolicy
 from libs.settings import Settings
 from libs.storage import ObjectStore
 from services.api.auth import principal_dependency
+from services.api.console.router import console_router
+from services.api.console.trails import Activity
 from services.api.dispatch import Dispatcher
 from services.api.errors import HANDLERS
 from services.api.intake import JsonRequest, refuse_repeated_parameters
@@ -127,6 +131,9 @@ def create_app(settings: Settings) -> Litestar:
                 heartbeat_s=settings.heartbeat_s,
                 policy=RetryPolicy.of(settings, crash_budget=DISPATCH_BUDGET))
             dispatching = asyncio.create_task(dispatch.run())
+            roster = Roster(bus)
+            await roster.start()
+            activity = Activity(bus)
             app.state.services = Services(
                 settings=settings, bus=bus, jobs=jobs, objects=objects, index=index,
                 catalogue=catalogue,
@@ -135,7 +142,9 @@ def create_app(settings: Settings) -> Litestar:
                 idempotency=IdempotencyStore(
                     await bus.js.key_value(names.IDEMPOTENCY_BUCKET)),
                 limiter=RateLimiter(settings.rate_limit_per_s, settings.rate_limit_burst),
-                pools=Pools(bus, settings.run_pool),
+                pools=Pools(bus, settings.run_pool), roster=roster, activity=activity,
+                sessions=SessionSigner(settings.console_secret, settings.console_session_ttl_s)
+                if settings.console_secret else None,
                 event_credentials=SubscriberIssuer.load(
                     settings.nats_subscriber_signer, settings.nats_creds)
                 if settings.nats_subscriber_signer else None,
@@ -147,6 +156,8 @@ def create_app(settings: Settings) -> Litestar:
             with contextlib.suppress(asyncio.CancelledError):
                 await dispatching
             await index.close()
+            await activity.close()
+            await roster.close()
         finally:
             await objects.close()
             await bus.close()
@@ -155,7 +166,7 @@ def create_app(settings: Settings) -> Litestar:
         route_handlers=[JobsController, ArtifactsController, EventsController,
                         TemplatesController, AdminController, EventCredentialsController,
                         UploadsController, healthz,
-                        readyz, metrics, events_schema],
+                        readyz, metrics, events_schema, console_router(settings)],
         # Small JSON bodies everywhere; the upload route streams and enforces its own limit.
         request_max_body_size=1024 * 1024,
         dependencies={"principal": Provide(principal_dependency),

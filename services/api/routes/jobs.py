@@ -36,6 +36,16 @@ async def job_view(services: Services, record: JobRecord, revision: int) -> JobV
     return JobView(**fields, revision=revision, pool=pool)
 
 
+async def tenant_jobs(services: Services, tenant: str, cursor: str | None,
+                      limit: int) -> tuple[list[tuple[JobRecord, int]], str | None]:
+    """One page of ``tenant``'s jobs, newest first, and the cursor of the next page (None: no
+    more). The listing behind ``GET /v1/jobs`` (the console pages through it too)."""
+    page, more = await services.index.page(tenant, cursor, limit)
+    # A job deleted since the page was cut is left out; NATS trouble is an error.
+    found = await asyncio.gather(*(services.jobs.find(tenant, i) for i in page))
+    return [f for f in found if f is not None], page[-1] if more and page else None
+
+
 class JobsController(Controller):
     path = "/v1/jobs"
     tags = ("jobs",)
@@ -59,11 +69,8 @@ class JobsController(Controller):
         cursor: Annotated[str | None, Parameter(
             pattern=r"^[0-9a-f]{28}$", description="next_cursor of the previous page")] = None,
     ) -> JobPage:
-        page, more = await services.index.page(principal.tenant, cursor, limit)
-        # A job deleted since the page was cut is left out; NATS trouble is an error.
-        found = await asyncio.gather(*(services.jobs.find(principal.tenant, i) for i in page))
-        items = await asyncio.gather(*(job_view(services, *f) for f in found if f is not None))
-        next_cursor = page[-1] if more and page else None
+        found, next_cursor = await tenant_jobs(services, principal.tenant, cursor, limit)
+        items = await asyncio.gather(*(job_view(services, *f) for f in found))
         return JobPage(items=items, next_cursor=next_cursor)
 
     @get("/{job_id:str}", summary="Get one job",
