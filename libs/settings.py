@@ -104,8 +104,10 @@ DOCS: dict[str, str] = {
     "api_keys_file": "JSON file listing operator-provisioned API keys, the only source of "
     "operator keys (hashed; docs/deploy.md).",
     "api_keys": "The same list inline, as JSON.",
-    "rate_limit_per_s": "Requests per second allowed per API key (token bucket, per API process).",
-    "rate_limit_burst": "Burst size of the per-key rate limit.",
+    "rate_limit_per_s": "Requests per second allowed per API key, counted across every API "
+    "replica (0: no limit).",
+    "rate_limit_burst": "Requests an API key may make at once; each counts for "
+    "SS_RATE_LIMIT_BURST / SS_RATE_LIMIT_PER_S seconds.",
     "upload_max_bytes": "Largest accepted input upload (bytes).",
     "inputs_max_per_job": "Most inputs one job may have.",
     "presign_expiry_s": "Lifetime of presigned URLs (seconds).",
@@ -171,6 +173,8 @@ def _check(s: Settings) -> None:
     for name in ("ack_wait_s", "job_timeout_s", "events_max_age_s", "nats_subscriber_ttl_s"):
         if getattr(s, name) <= 0:
             problems.append(f"{env_name(name)} must be > 0")
+    if s.rate_limit_per_s < 0 or s.rate_limit_burst < 1:
+        problems.append("SS_RATE_LIMIT_PER_S must be >= 0 and SS_RATE_LIMIT_BURST >= 1")
     if s.log_level.upper() not in ("DEBUG", "INFO", "WARNING", "ERROR"):
         problems.append(f"SS_LOG_LEVEL={s.log_level!r} is invalid")
     if s.nats_subscriber_signer and not s.nats_creds:

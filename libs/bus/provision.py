@@ -14,6 +14,7 @@ from nats.js import api
 from nats.js.errors import BadRequestError, NotFoundError
 
 from libs import names
+from libs.bus import ratelimit
 from libs.bus.auth.permissions import kv_stream
 from libs.bus.connection import Bus
 from libs.settings import Settings
@@ -57,6 +58,31 @@ async def ensure_events_stream(bus: Bus, settings: Settings) -> None:
             duplicate_window=120.0,
         ),
     )
+
+
+async def ensure_index_stream(bus: Bus, settings: Settings) -> None:
+    """The tenants' job index (libs/bus/jobindex.py): kept as long as the jobs (one message per
+    block of 128), read by direct gets from any replica."""
+    await _ensure_stream(
+        bus,
+        api.StreamConfig(
+            name=names.INDEX_STREAM,
+            subjects=[names.INDEX_SUBJECTS],
+            retention=api.RetentionPolicy.LIMITS,
+            storage=api.StorageType.FILE,
+            num_replicas=settings.js_replicas,
+            allow_direct=True,
+            # A block is rewritten with each new id; only its newest version is kept.
+            allow_rollup_hdrs=True,
+        ),
+    )
+
+
+async def ensure_rate_stream(bus: Bus, settings: Settings) -> None:
+    """The per-key request log of the rate limit (none when the limit is off)."""
+    if settings.rate_limit_per_s > 0:
+        await _ensure_stream(bus, ratelimit.stream_config(
+            settings.rate_limit_per_s, settings.rate_limit_burst, settings.js_replicas))
 
 
 async def ensure_buckets(bus: Bus, settings: Settings) -> None:
@@ -134,6 +160,8 @@ async def ensure_topology(bus: Bus, settings: Settings) -> None:
     """Streams and buckets every service relies on (consumers are made by their owners)."""
     await ensure_work_stream(bus, settings)
     await ensure_events_stream(bus, settings)
+    await ensure_index_stream(bus, settings)
+    await ensure_rate_stream(bus, settings)
     await ensure_buckets(bus, settings)
 
 

@@ -25,6 +25,7 @@ from libs.bus.auth.users import SubscriberIssuer
 from libs.bus.connection import connect
 from libs.bus.consumer import ConsumerLoop
 from libs.bus.idempotency import IdempotencyStore
+from libs.bus.jobindex import JobIndex
 from libs.bus.jobstore import JobStore
 from libs.bus.provision import (
     DISPATCH_BUDGET,
@@ -32,17 +33,16 @@ from libs.bus.provision import (
     ensure_dispatch_consumer,
     ensure_topology,
 )
+from libs.bus.ratelimit import RateLimiter
 from libs.settings import Settings
 from libs.storage import ObjectStore
 from services.api.auth import principal_dependency
 from services.api.dispatch import Dispatcher
 from services.api.errors import HANDLERS
 from services.api.intake import JsonRequest, refuse_repeated_parameters
-from services.api.listing import JobIndex
 from services.api.metrics import REQUEST_SECONDS
 from services.api.openapi import tidy_document
 from services.api.pools import Pools
-from services.api.ratelimit import RateLimiter
 from services.api.routes.admin import AdminController
 from services.api.routes.artifacts import ArtifactsController
 from services.api.routes.credentials import EventCredentialsController
@@ -115,9 +115,6 @@ def create_app(settings: Settings) -> Litestar:
             await objects.ensure_bucket()
             static_keys = load_static_keys(settings.api_keys_file, settings.api_keys)
             jobs = await JobStore.open(bus, count_transition)
-            index = JobIndex(await bus.js.key_value(names.JOBS_BUCKET), jobs)
-            await index.start()
-            bus.on_reconnect(index.restart)
             await ensure_dispatch_consumer(bus, settings)
             dispatcher = Dispatcher(bus, jobs, settings.run_pool)
             dispatch = ConsumerLoop(
@@ -126,13 +123,13 @@ def create_app(settings: Settings) -> Litestar:
                 heartbeat_s=settings.heartbeat_s, delivery_budget=DISPATCH_BUDGET)
             dispatching = asyncio.create_task(dispatch.run())
             app.state.services = Services(
-                settings=settings, bus=bus, jobs=jobs, objects=objects, index=index,
+                settings=settings, bus=bus, jobs=jobs, objects=objects, index=JobIndex(bus),
                 catalogue=catalogue,
                 keys=KeyStore(await bus.js.key_value(names.API_KEYS_BUCKET), static_keys,
                               dev_key=settings.dev_api_key, dev_tenant=settings.dev_tenant),
                 idempotency=IdempotencyStore(
                     await bus.js.key_value(names.IDEMPOTENCY_BUCKET)),
-                limiter=RateLimiter(settings.rate_limit_per_s, settings.rate_limit_burst),
+                limiter=RateLimiter(bus, settings.rate_limit_per_s, settings.rate_limit_burst),
                 pools=Pools(bus, settings.run_pool),
                 event_credentials=SubscriberIssuer.load(
                     settings.nats_subscriber_signer, settings.nats_creds)
@@ -144,7 +141,6 @@ def create_app(settings: Settings) -> Litestar:
             dispatching.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await dispatching
-            await index.close()
         finally:
             await objects.close()
             await bus.close()

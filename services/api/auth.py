@@ -19,7 +19,7 @@ async def principal_dependency(request: ASGIConnection[Any, Any, Any, Any]) -> P
     if not header.lower().startswith("bearer ") or not header[7:].strip():
         raise SSError(ErrorCode.UNAUTHORIZED, "missing API key: send Authorization: Bearer <key>")
     principal = await services.keys.authenticate(header[7:].strip())
-    services.limiter.check(principal.key_id)
+    await services.limiter.check(principal.key_id)
     return principal
 
 

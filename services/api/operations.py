@@ -47,8 +47,9 @@ async def create_job(services: Services, tenant: str,
     check_spec(services, spec)
     await services.pools.require(spec.pool(services.settings.run_pool))
     record = JobRecord(id=new_job_id(), tenant=tenant, spec=spec, created_at=now_iso())
+    # Indexed first: a crash in between leaves an entry listing skips, never a lost job.
+    await services.index.add(tenant, record.id)
     revision = await services.jobs.create(record)
-    services.index.add(tenant, record.id)
     await publish_event(services.bus, JobCreated(
         tenant=tenant, job_id=record.id, at=record.created_at, template_id=spec.template_id))
     return record, revision

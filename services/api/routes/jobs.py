@@ -56,14 +56,15 @@ class JobsController(Controller):
         self, principal: Principal, services: Services,
         limit: Annotated[int, Parameter(ge=1, le=200)] = 50,
         cursor: Annotated[str | None, Parameter(
-            pattern=r"^[0-9a-f]{28}$", description="next_cursor of the previous page")] = None,
+            pattern=r"^[1-9][0-9]{0,14}$", description="next_cursor of the previous page")] = None,
     ) -> JobPage:
-        page, more = await services.index.page(principal.tenant, cursor, limit)
-        # A job deleted since the page was cut is left out; NATS trouble is an error.
+        page, more = await services.index.page(
+            principal.tenant, None if cursor is None else int(cursor), limit)
+        # An indexed job without a record (its creation failed half-way) is left out; NATS
+        # trouble is an error.
         found = await asyncio.gather(*(services.jobs.find(principal.tenant, i) for i in page))
         items = await asyncio.gather(*(job_view(services, *f) for f in found if f is not None))
-        next_cursor = page[-1] if more and page else None
-        return JobPage(items=items, next_cursor=next_cursor)
+        return JobPage(items=items, next_cursor=None if more is None else str(more))
 
     @get("/{job_id:str}", summary="Get one job",
           responses=errors(404))
