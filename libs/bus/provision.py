@@ -3,11 +3,16 @@
 The API provisions the streams and buckets (``ensure_topology``); a worker or formatter may
 not create or change them (libs/bus/auth/permissions.py), so it waits for them
 (``await_topology``) and creates only its own consumer.
+
+``SS_JS_REPLICAS`` is reconciled, not only applied at creation: a start with another value
+moves every existing stream, KV bucket and consumer to it (JetStream copies the data to the new
+peers while it keeps serving), so growing from one NATS node to three needs no manual step.
 """
 
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 
 from nats.js import api
@@ -85,6 +90,16 @@ async def ensure_rate_stream(bus: Bus, settings: Settings) -> None:
             settings.rate_limit_per_s, settings.rate_limit_burst, settings.js_replicas))
 
 
+async def _ensure_bucket_replicas(bus: Bus, config: api.KeyValueConfig) -> None:
+    """Move an existing bucket to ``config.replicas`` (its other settings stay as they are)."""
+    stream = kv_stream(config.bucket)
+    current = (await bus.js.stream_info(stream)).config
+    if current.num_replicas != config.replicas:
+        log.warning("bucket %s: %s -> %s replicas", config.bucket, current.num_replicas,
+                    config.replicas)
+        await bus.js.update_stream(dataclasses.replace(current, num_replicas=config.replicas))
+
+
 async def ensure_buckets(bus: Bus, settings: Settings) -> None:
     for config in (
         api.KeyValueConfig(
@@ -111,6 +126,8 @@ async def ensure_buckets(bus: Bus, settings: Settings) -> None:
             await bus.js.key_value(config.bucket)
         except (NotFoundError, BadRequestError):
             await bus.js.create_key_value(config)
+            continue
+        await _ensure_bucket_replicas(bus, config)
 
 
 async def ensure_consumer(bus: Bus, settings: Settings, durable: str, filter_subject: str,
@@ -134,7 +151,9 @@ async def ensure_consumer(bus: Bus, settings: Settings, durable: str, filter_sub
         max_ack_pending=settings.max_ack_pending if in_flight is None else in_flight,
         replay_policy=api.ReplayPolicy.INSTANT,
         deliver_policy=api.DeliverPolicy.ALL,
-        num_replicas=settings.js_replicas,
+        # As many as the work stream: JetStream requires it of a work-queue stream's consumers
+        # and moves them along when the stream's replicas change (SS_JS_REPLICAS).
+        num_replicas=0,
     )
     try:
         await bus.js.add_consumer(names.WORK_STREAM, config)
