@@ -145,7 +145,9 @@ class AuthFolder:
             f"  {system.public_key}: {system_jwt}\n"
             f"  {account.public_key}: {account_jwt}\n"
             "}\n")
-        self.account_file.write_text(account.public_key + "\n")
+        # The bare key, no newline: a Kubernetes Secret made from the file passes it to KEDA
+        # as it is.
+        self.account_file.write_text(account.public_key)
 
     # --- operations ----------------------------------------------------------------------
 
