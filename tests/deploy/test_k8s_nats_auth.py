@@ -216,3 +216,12 @@ def test_the_subscriber_signer_is_the_accounts_subscriber_key() -> None:
     scopes = {k["role"]: k["key"] for k in claims["nats"]["signing_keys"]}
     assert KeyPair.from_seed(creds["subscriber-signer"]).public_key == scopes["subscriber"]
     assert one(objects, "Secret", NATS_ACCOUNT_SECRET)["metadata"]["name"] == NATS_ACCOUNT_SECRET
+
+
+def test_local_nats_secrets_can_be_applied_before_nats() -> None:
+    """docs/deploy.md's install order applies them by label before the NATS StatefulSet."""
+    objects = render("local")
+    wanted = [NATS_SERVER_SECRET, NATS_ACCOUNT_SECRET, *NATS_CREDS_SECRETS.values()]
+    labelled = {o["metadata"]["name"] for o in find(objects, "Secret")
+                if o["metadata"].get("labels", {}).get("app.kubernetes.io/name") == "nats-auth"}
+    assert sorted(find_secret(objects, name) for name in wanted) == sorted(labelled)
