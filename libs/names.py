@@ -26,6 +26,9 @@ INDEX_STREAM = "SS_INDEX"
 #: Rate-limit stream (memory, age-bounded): one message per allowed request of an API key, at
 #: most ``SS_RATE_LIMIT_BURST`` per key alive at once (libs/bus/ratelimit.py).
 RATE_STREAM = "SS_RATE"
+#: KV bucket (with TTL) of work items handed back during outages, key ``<consumer>.<stream seq>``
+#: (libs/bus/retries.py).
+RETRIES_BUCKET = "ss_retries"
 #: Durable consumer shared by every formatter replica.
 FORMATTER_CONSUMER = "formatter"
 #: Durable consumer of hand-over checks shared by every API replica (services/api/dispatch).
@@ -112,6 +115,11 @@ def tenant_index_filter(tenant: str) -> str:
 def rate_subject(key_id: str) -> str:
     """Subject counting one API key's recent requests."""
     return f"ss.rate.{_token(key_id, 'key id')}"
+
+
+def retry_key(durable: str, stream_seq: int) -> str:
+    """KV key of one work item's retry record: the consumer and the item's stream sequence."""
+    return f"{_token(durable, 'consumer')}.{stream_seq}"
 
 
 def msg_id(job_id: str, counter: int, stage: str) -> str:

@@ -15,7 +15,7 @@ import msgspec
 
 from libs import names
 from libs.bus.jobstore import NotChanged
-from libs.bus.publish import publish_check, publish_event
+from libs.bus.publish import publish_check, publish_event, republish_event
 from libs.contracts.errors import ErrorCode, SSError
 from libs.contracts.events import JobCreated, completed_of
 from libs.contracts.jobs import (
@@ -41,16 +41,25 @@ log = logging.getLogger(__name__)
 RECORD_SHARE = 2
 
 
-async def create_job(services: Services, tenant: str,
-                     spec: JobSpec) -> tuple[JobRecord, int]:
-    """A new ``created`` job, and its record's revision."""
+async def create_job(services: Services, tenant: str, spec: JobSpec,
+                     job_id: str | None = None,
+                     resumed: bool = False) -> tuple[JobRecord, int]:
+    """A new ``created`` job, and its record's revision. ``job_id`` is an id reserved under an
+    Idempotency-Key: if an earlier request with the key already stored the job, that job is
+    returned (and its ``created`` event published if that request died before it could).
+    ``resumed`` says an earlier request with the key started and did not finish."""
     check_spec(services, spec)
     await services.pools.require(spec.pool(services.settings.run_pool))
-    record = JobRecord(id=new_job_id(), tenant=tenant, spec=spec, created_at=now_iso())
-    # Indexed first: a crash in between leaves an entry listing skips, never a lost job.
-    await services.index.add(tenant, record.id)
-    revision = await services.jobs.create(record)
-    await publish_event(services.bus, JobCreated(
+    record = JobRecord(id=job_id or new_job_id(), tenant=tenant, spec=spec,
+                       created_at=now_iso())
+    # Indexed first: a crash in between leaves an entry listing skips, never a lost job. So a
+    # stored record is an indexed one: a resumed create indexes its id only if the request it
+    # resumes died before storing the record (the index keeps an id its newest block has once).
+    if not (resumed and await services.jobs.find(tenant, record.id)):
+        await services.index.add(tenant, record.id)
+    record, revision, created = await services.jobs.create_once(record)
+    announce = publish_event if created else republish_event
+    await announce(services.bus, JobCreated(
         tenant=tenant, job_id=record.id, at=record.created_at, template_id=spec.template_id))
     return record, revision
 
@@ -159,19 +168,23 @@ async def _queue(services: Services, tenant: str, job_id: str,
     process dies in between, ``services.api.dispatch`` publishes them)."""
     updated, revision, _ = await services.jobs.mutate_revision(tenant, job_id, change,
                                                                known=known)
-    await publish_queued(services.bus, services.settings.run_pool, updated)
+    if updated.state is JobState.QUEUED:
+        await publish_queued(services.bus, services.settings.run_pool, updated)
     return updated, revision
 
 
-async def submit_job(services: Services, tenant: str, job_id: str) -> tuple[JobRecord, int]:
-    """created -> queued. Submitting a queued job again re-publishes its (same) run item."""
+async def submit_job(services: Services, tenant: str, job_id: str,
+                     resumed: bool = False) -> tuple[JobRecord, int]:
+    """created -> queued. Submitting a queued job again re-publishes its (same) run item.
+    ``resumed``: an earlier submit under the same Idempotency-Key died part way; if the job
+    was submitted since, that submit counts (it is not queued a second time)."""
     record, revision = await _read_with_check(services, tenant, job_id)
     await services.pools.require(record.spec.pool(services.settings.run_pool))
     template = services.catalogue.get(record.spec.template_id)
     wanted = [i.name for i in template.inputs]
 
     def change(current: JobRecord) -> JobRecord:
-        if current.state is JobState.QUEUED:
+        if current.state is JobState.QUEUED or (resumed and current.submission > 0):
             raise NotChanged
         bound = current.bind_inputs(wanted)
         check_sheets(current, [upload.name for upload in bound.values()])

@@ -62,7 +62,8 @@ def assert_(session: Session, args: Args) -> None:
 
 @command("set", abbrev=3, syntax=None)
 def set_(session: Session, args: Args) -> None:
-    """``set seed #``, ``set type float|double``, ``set varabbrev on|off``, ``set obs #``;
+    """``set seed #``, ``set type float|double``, ``set varabbrev on|off``, ``set obs #``,
+    ``set scheme name``;
     display settings (more, linesize ...) are accepted and ignored."""
     words = args.raw.replace(",", " ").split()
     if not words:
@@ -80,11 +81,15 @@ def set_(session: Session, args: Args) -> None:
         session.settings.type = value
     elif what == "varabbrev":
         session.settings.varabbrev = value == "on"
+    elif what == "scheme":
+        if not value:
+            raise StataError(198, "set scheme: a scheme name is required")
+        session.settings.scheme = value
     elif what == "obs":
         before = session.data.n
         session.data.set_obs(int(Evaluator(session, scalar=True).numeric(value)[0]))
         session.log.out(f"Number of observations (_N) was {before:,}, now {session.data.n:,}.")
-    elif what in ("more", "linesize", "pagesize", "rmsg", "trace", "matsize", "maxvar", "scheme",
+    elif what in ("more", "linesize", "pagesize", "rmsg", "trace", "matsize", "maxvar",
                   "graphics", "printcolor", "level", "dp", "showbaselevels", "fvlabel",
                   "emptycells",
                   "notifyuser", "update_query", "maxiter", "cformat", "pformat", "sformat",
