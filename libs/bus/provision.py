@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import logging
+from typing import Any
 
 from nats.js import api
 from nats.js.errors import BadRequestError, NotFoundError
@@ -36,51 +37,33 @@ async def _ensure_stream(bus: Bus, config: api.StreamConfig) -> None:
     await bus.js.update_stream(config)
 
 
+def _file_stream(settings: Settings, name: str, subjects: str,
+                 retention: api.RetentionPolicy, **options: Any) -> api.StreamConfig:
+    """A file-stored stream of ``SS_JS_REPLICAS`` replicas."""
+    return api.StreamConfig(name=name, subjects=[subjects], retention=retention,
+                            storage=api.StorageType.FILE, num_replicas=settings.js_replicas,
+                            **options)
+
+
 async def ensure_work_stream(bus: Bus, settings: Settings) -> None:
-    await _ensure_stream(
-        bus,
-        api.StreamConfig(
-            name=names.WORK_STREAM,
-            subjects=[names.WORK_SUBJECTS],
-            retention=api.RetentionPolicy.WORK_QUEUE,
-            storage=api.StorageType.FILE,
-            num_replicas=settings.js_replicas,
-            duplicate_window=120.0,
-        ),
-    )
+    await _ensure_stream(bus, _file_stream(
+        settings, names.WORK_STREAM, names.WORK_SUBJECTS, api.RetentionPolicy.WORK_QUEUE,
+        duplicate_window=120.0))
 
 
 async def ensure_events_stream(bus: Bus, settings: Settings) -> None:
-    await _ensure_stream(
-        bus,
-        api.StreamConfig(
-            name=names.EVENTS_STREAM,
-            subjects=[names.EVENTS_SUBJECTS],
-            retention=api.RetentionPolicy.LIMITS,
-            storage=api.StorageType.FILE,
-            num_replicas=settings.js_replicas,
-            max_age=settings.events_max_age_s,
-            duplicate_window=120.0,
-        ),
-    )
+    await _ensure_stream(bus, _file_stream(
+        settings, names.EVENTS_STREAM, names.EVENTS_SUBJECTS, api.RetentionPolicy.LIMITS,
+        max_age=settings.events_max_age_s, duplicate_window=120.0))
 
 
 async def ensure_index_stream(bus: Bus, settings: Settings) -> None:
     """The tenants' job index (libs/bus/jobindex.py): kept as long as the jobs (one message per
-    block of 128), read by direct gets from any replica."""
-    await _ensure_stream(
-        bus,
-        api.StreamConfig(
-            name=names.INDEX_STREAM,
-            subjects=[names.INDEX_SUBJECTS],
-            retention=api.RetentionPolicy.LIMITS,
-            storage=api.StorageType.FILE,
-            num_replicas=settings.js_replicas,
-            allow_direct=True,
-            # A block is rewritten with each new id; only its newest version is kept.
-            allow_rollup_hdrs=True,
-        ),
-    )
+    block of 128), read by direct gets from any replica. A block is rewritten with each new id;
+    only its newest version is kept (rollups)."""
+    await _ensure_stream(bus, _file_stream(
+        settings, names.INDEX_STREAM, names.INDEX_SUBJECTS, api.RetentionPolicy.LIMITS,
+        allow_direct=True, allow_rollup_hdrs=True))
 
 
 async def ensure_rate_stream(bus: Bus, settings: Settings) -> None:

@@ -24,7 +24,7 @@ from tests.servers import NatsCluster
 
 STREAMS = (names.WORK_STREAM, names.EVENTS_STREAM, names.INDEX_STREAM, names.RATE_STREAM,
            *(kv_stream(b) for b in (names.JOBS_BUCKET, names.API_KEYS_BUCKET,
-                                    names.IDEMPOTENCY_BUCKET)))
+                                    names.IDEMPOTENCY_BUCKET, names.RETRIES_BUCKET)))
 POOL = "embedded"
 CONSUMERS = (names.worker_consumer(POOL), names.FORMATTER_CONSUMER, names.DISPATCH_CONSUMER)
 
