@@ -19,6 +19,12 @@ def run_do_file(do_path: Path, workdir: Path, log_path: Path | None = None) -> i
     on failure it ends with the error message and ``r(NNN);`` as Stata's batch log does.
     Every file the do-file touches must lie inside ``workdir``.
     """
+    return run_do_file_session(do_path, workdir, log_path).rc
+
+
+def run_do_file_session(do_path: Path, workdir: Path, log_path: Path | None = None) -> Session:
+    """:func:`run_do_file`, returning the finished session: ``rc`` is the return code and
+    ``failure`` the error that stopped the run (with the do-file line it came from)."""
     workdir = workdir.resolve()
     log_path = log_path or workdir / f"{do_path.stem}.log"
     source = do_path.read_text(encoding="utf-8", errors="replace")
@@ -26,9 +32,9 @@ def run_do_file(do_path: Path, workdir: Path, log_path: Path | None = None) -> i
         log = Log(sink)
         session = Session(workdir, log)
         log.echo([f'do "{do_path.name}"'])
-        rc = run_source(session, source)
-        log.end(rc)
-    return rc
+        session.rc = run_source(session, source)
+        log.end(session.rc)
+    return session
 
 
 def preload() -> None:
@@ -39,29 +45,32 @@ def preload() -> None:
 def run_source(session: Session, source: str) -> int:
     """Run do-file text in ``session``; return 0 or the code of the error that stopped it."""
     interp = Interpreter(session)
-    rc = 0
+    try:
+        failure = _run_lines(interp, source)
+        if failure is None:
+            return 0
+        session.failure = failure
+        session.log.error(failure)
+        return failure.code
+    finally:
+        _cleanup(session)
+
+
+def _run_lines(interp: Interpreter, source: str) -> StataError | None:
+    """Run the do-file text; the error that stopped it (None when it ran to the end)."""
     try:
         interp.run(logical_lines(source), echo=True)
     except ExitRequest as ex:
-        rc = ex.code
-        if rc:
-            session.log.error(StataError(rc, ""))
+        return StataError(ex.code, "") if ex.code else None
     except LoopControl:
-        rc = 198
-        session.log.error(StataError(198, "continue outside of a loop"))
+        return StataError(198, "continue outside of a loop")
     except StataError as err:
-        rc = err.code
-        session.log.error(err)
+        return err
     except RecursionError:
-        rc = 1400
-        session.log.error(StataError(1400, "nesting too deep"))
+        return StataError(1400, "nesting too deep")
     except Exception as exc:  # never let an engine bug escape as a traceback
-        failure = internal_error(exc)
-        rc = failure.code
-        session.log.error(failure)
-    finally:
-        _cleanup(session)
-    return rc
+        return internal_error(exc)
+    return None
 
 
 def _cleanup(session: Session) -> None:

@@ -15,7 +15,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Literal
 
-from libs.engine.errors import StataError
+from libs.engine import abbreviations
+from libs.engine.errors import UnrecognizedCommand
 from libs.engine.session import Session
 from libs.engine.syntax import Args, Spec
 
@@ -36,6 +37,7 @@ class Command:
     declaration: str | None
     byable: Byable = "no"
     rclass: bool = False  #: clears r() before running, as r-class commands do
+    declared_abbrev: int | None = None  #: what ``@command(abbrev=)`` said (must match the table)
     _spec: Spec | None = field(default=None, repr=False)
 
     def parse(self, text: str, session: Session) -> Args:
@@ -61,10 +63,14 @@ def command(
     rclass: bool = False,
     aliases: tuple[str, ...] = (),
 ) -> Callable[[CommandFunc], CommandFunc]:
-    """Register a command; ``abbrev`` is the shortest accepted abbreviation length."""
+    """Register a command. How far its name may be shortened comes from Stata's table alone
+    (:mod:`libs.engine.abbreviations`: a command it does not list must be typed in full);
+    ``abbrev``, the shortest length, is optional and tests/engine/test_abbreviations.py
+    checks it against the table."""
 
     def register(func: CommandFunc) -> CommandFunc:
-        entry = Command(name, abbrev or len(name), func, syntax, byable, rclass)
+        least = abbreviations.shortest(name) or len(name)
+        entry = Command(name, least, func, syntax, byable, rclass, declared_abbrev=abbrev)
         COMMANDS[name] = entry
         for alias in aliases:
             COMMANDS[alias] = Command(alias, len(alias), func, syntax, byable, rclass)
@@ -78,14 +84,13 @@ def lookup(word: str) -> Command:
     load_commands()
     if word in COMMANDS:
         return COMMANDS[word]
-    for entry in COMMANDS.values():
-        if entry.name.startswith(word) and len(word) >= entry.min_abbrev:
-            return entry
-    raise StataError(
-        199,
-        f"command {word} is unrecognized\n(the embedded engine does not implement it; this "
-        "template needs real Stata: set SS_STATA_CMD)",
-    )
+    # of two commands it shortens, the one whose underlined part it matches more closely:
+    # "sca" is sca:lar, not sc:atter
+    matches = [entry for entry in COMMANDS.values()
+               if entry.name.startswith(word) and len(word) >= entry.min_abbrev]
+    if not matches:
+        raise UnrecognizedCommand(word)
+    return max(matches, key=lambda entry: entry.min_abbrev)
 
 
 _loaded = False

@@ -22,14 +22,14 @@ MESSAGES = {
 }
 
 
-@command("exit", abbrev=4, syntax="[anything] [, clear STata]")
+@command("exit", abbrev=1, syntax="[anything] [, clear STata]")
 def exit_(session: Session, args: Args) -> None:
     """``exit [n]``: leave the do-file or program (with return code n)."""
     code = args.anything.strip()
     raise ExitRequest(int(float(code)) if code else 0, clear=bool(args.opt("clear")))
 
 
-@command("error", abbrev=5, syntax="anything")
+@command("error", abbrev=3, syntax="anything")
 def error(session: Session, args: Args) -> None:
     """``error #``: fail with return code # and Stata's message for it."""
     code = int(Evaluator(session, scalar=True).numeric(args.anything)[0])
@@ -43,7 +43,7 @@ def continue_(session: Session, args: Args) -> None:
     raise LoopControl(brk=bool(args.opt("break")))
 
 
-@command("assert", abbrev=2, syntax="anything [if] [in] [, rc0 NULl Fast]", byable="groups")
+@command("assert", abbrev=2, syntax="anything [if] [in] [, Rc0 Null fast]", byable="groups")
 def assert_(session: Session, args: Args) -> None:
     """``assert exp``: r(9) with the count of contradictions when false anywhere."""
     touse = args.touse(session)
@@ -96,6 +96,11 @@ def set_(session: Session, args: Args) -> None:
                   "sortseed", "tracedepth", "varkeyboard", "logtype", "niceness", "segmentsize",
                   "processors", "excelxlsxlargefile", "charset", "locale_ui", "locale_functions"):
         return
+    elif what in ("mem", "memo", "memor", "memory"):
+        # Stata 12 and later accept the old command and ignore it, with this note
+        session.log.out("set memory ignored.")
+        session.log.out("    Memory no longer needs to be set in modern Statas; memory "
+                        "adjustments are performed on the fly automatically.")
     else:
         raise StataError(199, f"set {what} is not supported by the embedded engine")
 
@@ -105,7 +110,7 @@ def version(session: Session, args: Args) -> None:
     """``version #``: accepted (the engine follows Stata 17 semantics)."""
 
 
-@command("program", abbrev=3, syntax=None)
+@command("program", abbrev=2, syntax=None)
 def program(session: Session, args: Args) -> None:
     """``program drop names|_all``, ``program list``/``dir`` (definitions are blocks)."""
     words = args.raw.split()
