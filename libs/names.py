@@ -20,6 +20,12 @@ JOBS_BUCKET = "ss_jobs"
 IDEMPOTENCY_BUCKET = "ss_idem"
 #: KV bucket of API keys created through the admin API (key id -> hashed record).
 API_KEYS_BUCKET = "ss_api_keys"
+#: Job index stream (Limits retention): each tenant's job ids in creation order, in blocks of
+#: ordinals, so a page of the newest jobs is found by subject (libs/bus/jobindex.py).
+INDEX_STREAM = "SS_INDEX"
+#: Rate-limit stream (memory, age-bounded): one message per allowed request of an API key, at
+#: most ``SS_RATE_LIMIT_BURST`` per key alive at once (libs/bus/ratelimit.py).
+RATE_STREAM = "SS_RATE"
 #: KV bucket (with TTL) of work items handed back during outages, key ``<consumer>.<stream seq>``
 #: (libs/bus/retries.py).
 RETRIES_BUCKET = "ss_retries"
@@ -30,6 +36,8 @@ DISPATCH_CONSUMER = "api-dispatch"
 
 WORK_SUBJECTS = "ss.work.>"
 EVENTS_SUBJECTS = "ss.events.>"
+INDEX_SUBJECTS = "ss.index.>"
+RATE_SUBJECTS = "ss.rate.>"
 FORMAT_SUBJECT = "ss.work.format"
 DISPATCH_SUBJECT = "ss.work.dispatch"
 #: Subscribing to this hears every finished job of every tenant.
@@ -103,9 +111,21 @@ def job_key(tenant: str, job_id: str) -> str:
     return f"{_token(tenant, 'tenant')}.{_token(job_id, 'job id')}"
 
 
-def tenant_jobs_filter(tenant: str) -> str:
-    """KV key filter matching every job of one tenant."""
-    return f"{_token(tenant, 'tenant')}.*"
+def index_subject(tenant: str, block: int) -> str:
+    """Subject of one block of a tenant's job index (``block`` counts from 0)."""
+    if block < 0:
+        raise ValueError(f"block must be >= 0, got {block}")
+    return f"ss.index.{_token(tenant, 'tenant')}.{block}"
+
+
+def tenant_index_filter(tenant: str) -> str:
+    """Subject filter matching every block of one tenant's job index."""
+    return f"ss.index.{_token(tenant, 'tenant')}.*"
+
+
+def rate_subject(key_id: str) -> str:
+    """Subject counting one API key's recent requests."""
+    return f"ss.rate.{_token(key_id, 'key id')}"
 
 
 def retry_key(durable: str, stream_seq: int) -> str:

@@ -122,8 +122,10 @@ DOCS: dict[str, str] = {
     "console_direct_upload_bytes": "Web console: files from this size up are uploaded straight "
     "to S3 with presigned URLs (the bucket must allow the console's origin: docs/console.md); "
     "smaller ones stream through the API.",
-    "rate_limit_per_s": "Requests per second allowed per API key (token bucket, per API process).",
-    "rate_limit_burst": "Burst size of the per-key rate limit.",
+    "rate_limit_per_s": "Requests per second allowed per API key, counted across every API "
+    "replica (0: no limit).",
+    "rate_limit_burst": "Requests an API key may make at once; each counts for "
+    "SS_RATE_LIMIT_BURST / SS_RATE_LIMIT_PER_S seconds.",
     "upload_max_bytes": "Largest accepted input upload (bytes).",
     "inputs_max_per_job": "Most inputs one job may have.",
     "presign_expiry_s": "Lifetime of presigned URLs (seconds).",
@@ -204,6 +206,8 @@ def _check(s: Settings) -> None:
         problems.append(f"SS_CONSOLE_SECRET must have at least {MIN_SECRET_CHARS} characters")
     if s.console_session_ttl_s <= 0:
         problems.append("SS_CONSOLE_SESSION_TTL_S must be > 0")
+    if s.rate_limit_per_s < 0 or s.rate_limit_burst < 1:
+        problems.append("SS_RATE_LIMIT_PER_S must be >= 0 and SS_RATE_LIMIT_BURST >= 1")
     if s.log_level.upper() not in ("DEBUG", "INFO", "WARNING", "ERROR"):
         problems.append(f"SS_LOG_LEVEL={s.log_level!r} is invalid")
     if s.nats_subscriber_signer and not s.nats_creds:

@@ -108,8 +108,16 @@ def load_static_keys(path: str, inline: str) -> dict[str, ApiKey]:
     return {k.key_id: k for k in keys}
 
 
+#: Cached lookups one API process keeps before it drops the expired ones.
+CACHE_MAX = 10_000
+
+
 class KeyStore:
-    """Resolves tokens to principals; admin operations on the KV-stored keys."""
+    """Resolves tokens to principals; admin operations on the KV-stored keys.
+
+    A lookup is cached ``cache_s`` per process: with several API replicas, a revoked key stops
+    working on every one of them within that time (the replica that revoked it at once).
+    """
 
     def __init__(self, kv: KeyValue, static: dict[str, ApiKey], *, dev_key: str = "",
                  dev_tenant: str = "dev", cache_s: float = 2.0) -> None:
@@ -163,6 +171,10 @@ class KeyStore:
             found = _decoder.decode(entry.value) if entry.value else None
         except KeyNotFoundError:
             found = None
+        if len(self._cache) >= CACHE_MAX:
+            # Unknown key ids are cached too: forget the expired entries, so a flood of
+            # made-up tokens cannot grow the process.
+            self._cache = {k: v for k, v in self._cache.items() if now - v[0] < self._cache_s}
         self._cache[key_id] = (now, found)
         return found
 

@@ -26,6 +26,7 @@ from libs.bus.auth.users import SubscriberIssuer
 from libs.bus.connection import connect
 from libs.bus.consumer import ConsumerLoop
 from libs.bus.idempotency import IdempotencyStore
+from libs.bus.jobindex import JobIndex
 from libs.bus.jobstore import JobStore
 from libs.bus.presence import Roster
 from libs.bus.provision import (
@@ -34,6 +35,7 @@ from libs.bus.provision import (
     ensure_dispatch_consumer,
     ensure_topology,
 )
+from libs.bus.ratelimit import RateLimiter
 from libs.bus.retries import RetryPolicy
 from libs.settings import Settings
 from libs.storage import ObjectStore
@@ -43,11 +45,9 @@ from services.api.console.trails import Activity
 from services.api.dispatch import Dispatcher
 from services.api.errors import HANDLERS
 from services.api.intake import JsonRequest, refuse_repeated_parameters
-from services.api.listing import JobIndex
 from services.api.metrics import REQUEST_SECONDS
 from services.api.openapi import tidy_document
 from services.api.pools import Pools
-from services.api.ratelimit import RateLimiter
 from services.api.routes.admin import AdminController
 from services.api.routes.artifacts import ArtifactsController
 from services.api.routes.credentials import EventCredentialsController
@@ -120,9 +120,6 @@ def create_app(settings: Settings) -> Litestar:
             await objects.ensure_bucket()
             static_keys = load_static_keys(settings.api_keys_file, settings.api_keys)
             jobs = await JobStore.open(bus, count_transition)
-            index = JobIndex(await bus.js.key_value(names.JOBS_BUCKET), jobs)
-            await index.start()
-            bus.on_reconnect(index.restart)
             await ensure_dispatch_consumer(bus, settings)
             dispatcher = Dispatcher(bus, jobs, settings.run_pool)
             dispatch = ConsumerLoop(
@@ -135,13 +132,13 @@ def create_app(settings: Settings) -> Litestar:
             await roster.start()
             activity = Activity(bus)
             app.state.services = Services(
-                settings=settings, bus=bus, jobs=jobs, objects=objects, index=index,
+                settings=settings, bus=bus, jobs=jobs, objects=objects, index=JobIndex(bus),
                 catalogue=catalogue,
                 keys=KeyStore(await bus.js.key_value(names.API_KEYS_BUCKET), static_keys,
                               dev_key=settings.dev_api_key, dev_tenant=settings.dev_tenant),
                 idempotency=IdempotencyStore(
                     await bus.js.key_value(names.IDEMPOTENCY_BUCKET)),
-                limiter=RateLimiter(settings.rate_limit_per_s, settings.rate_limit_burst),
+                limiter=RateLimiter(bus, settings.rate_limit_per_s, settings.rate_limit_burst),
                 pools=Pools(bus, settings.run_pool), roster=roster, activity=activity,
                 sessions=SessionSigner(settings.console_secret, settings.console_session_ttl_s)
                 if settings.console_secret else None,
@@ -155,7 +152,6 @@ def create_app(settings: Settings) -> Litestar:
             dispatching.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await dispatching
-            await index.close()
             await activity.close()
             await roster.close()
         finally:

@@ -30,7 +30,7 @@ async def principal_dependency(request: ASGIConnection[Any, Any, Any, Any]) -> P
         principal = await session_principal(request, services)
     else:
         raise SSError(ErrorCode.UNAUTHORIZED, "missing API key: send Authorization: Bearer <key>")
-    services.limiter.check(principal.key_id)
+    await services.limiter.check(principal.key_id)
     return principal
 
 

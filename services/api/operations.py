@@ -42,17 +42,23 @@ RECORD_SHARE = 2
 
 
 async def create_job(services: Services, tenant: str, spec: JobSpec,
-                     job_id: str | None = None) -> tuple[JobRecord, int]:
+                     job_id: str | None = None,
+                     resumed: bool = False) -> tuple[JobRecord, int]:
     """A new ``created`` job, and its record's revision. ``job_id`` is an id reserved under an
     Idempotency-Key: if an earlier request with the key already stored the job, that job is
-    returned (and its ``created`` event published if that request died before it could)."""
+    returned (and its ``created`` event published if that request died before it could).
+    ``resumed`` says an earlier request with the key started and did not finish."""
     check_spec(services, spec)
     await services.pools.require(spec.pool(services.settings.run_pool))
     record = JobRecord(id=job_id or new_job_id(), tenant=tenant, spec=spec,
                        created_at=now_iso())
+    # Indexed first: a crash in between leaves an entry listing skips, never a lost job. So a
+    # stored record is an indexed one: a resumed create indexes its id only if the request it
+    # resumes died before storing the record (the index keeps an id its newest block has once).
+    if not (resumed and await services.jobs.find(tenant, record.id)):
+        await services.index.add(tenant, record.id)
     record, revision, created = await services.jobs.create_once(record)
     announce = publish_event if created else republish_event
-    services.index.add(tenant, record.id)
     await announce(services.bus, JobCreated(
         tenant=tenant, job_id=record.id, at=record.created_at, template_id=spec.template_id))
     return record, revision

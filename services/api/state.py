@@ -9,15 +9,15 @@ from libs.auth.sessions import SessionSigner
 from libs.bus.auth.users import SubscriberIssuer
 from libs.bus.connection import Bus
 from libs.bus.idempotency import IdempotencyStore
+from libs.bus.jobindex import JobIndex
 from libs.bus.jobstore import JobStore
 from libs.bus.presence import Roster
+from libs.bus.ratelimit import RateLimiter
 from libs.settings import Settings
 from libs.storage import ObjectStore
 from libs.templates.catalogue import Catalogue
 from services.api.console.trails import Activity
-from services.api.listing import JobIndex
 from services.api.pools import Pools
-from services.api.ratelimit import RateLimiter
 
 
 @dataclass

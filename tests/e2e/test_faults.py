@@ -23,8 +23,8 @@ from typing import Any
 import pytest
 
 from libs.bus.connection import Bus, connect
-from libs.bus.jobstore import JobStore
 from libs.contracts.events import decode_event
+from services.api.reindex import stored_job_ids
 from tests.api.catalogue import assert_catalogued
 from tests.e2e.faults import TENANT, PatientClient, audit, completed_events
 from tests.e2e.stack import Client, Stack, csv_bytes, fresh_stack
@@ -113,8 +113,7 @@ async def test_jobs_ride_out_a_30_second_s3_outage(
 async def test_jobs_and_retrying_clients_ride_out_three_nats_restarts(
     stack: Stack, bus: Bus, nats_server: NatsServer, s3_server: S3Server
 ) -> None:
-    store = await JobStore.open(bus)
-    before = set(await store.job_ids(TENANT))
+    before = set((await stored_job_ids(bus)).get(TENANT, []))
     async with patient_clients(stack) as clients:
         async def start(n: int) -> str:
             return await clients[n % 4].start_job("sleepy", {"var": "x", "ms": 400}, DATA,
@@ -133,7 +132,7 @@ async def test_jobs_and_retrying_clients_ride_out_three_nats_restarts(
         # the jobs the clients were told about.
         for _ in range(20):
             with contextlib.suppress(Exception):
-                after = set(await store.job_ids(TENANT))
+                after = set((await stored_job_ids(bus)).get(TENANT, []))
                 break
             await asyncio.sleep(0.5)
         assert after - before == set(ids)

@@ -7,9 +7,10 @@ init``), not in each user's credential. Two template functions make one template
 users: ``{{subject()}}`` (the user's public key: its own reply inbox and, for a subscriber,
 its one consumer) and ``{{name()}}`` (a subscriber's tenant).
 
-- api: provisions the streams and buckets; publishes run items, hand-over checks, events and
-  cancel notices; its dispatch consumer; ordered consumers on the events (SSE) and on its three
-  buckets, which it reads and writes; hears the workers' and formatters' heartbeats;
+- api: provisions the streams and buckets; publishes run items, hand-over checks, events,
+  cancel notices, job index entries and rate-limit marks (and reads those two streams); its
+  dispatch consumer; ordered consumers on the events (SSE) and on its three buckets, which it
+  reads and writes; hears the workers' and formatters' heartbeats;
 - worker: its pools' consumers; publishes format items, its pools' run items (a release),
   events and its heartbeats; reads and writes job records and the retry ledger; hears cancel
   notices;
@@ -109,6 +110,8 @@ def _kv(bucket: str, *, watch: bool, manage: bool = False) -> list[str]:
 
 def _api() -> tuple[list[str], list[str]]:
     pub = [*_manage_stream(names.WORK_STREAM), *_manage_stream(names.EVENTS_STREAM),
+           *_manage_stream(names.INDEX_STREAM), *_manage_stream(names.RATE_STREAM),
+           names.INDEX_SUBJECTS, names.RATE_SUBJECTS,
            *_kv(names.JOBS_BUCKET, watch=True, manage=True),
            *_kv(names.API_KEYS_BUCKET, watch=True, manage=True),
            *_kv(names.IDEMPOTENCY_BUCKET, watch=True, manage=True),
