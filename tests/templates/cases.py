@@ -8,6 +8,7 @@ from tests.templates import (
     cases_data_prep,
     cases_descriptive,
     cases_finance,
+    cases_limited,
     cases_medical,
     cases_panel,
     cases_rank_and_variance,
@@ -31,6 +32,7 @@ _MODULES = (
     cases_timeseries,
     cases_survival,
     cases_causal,
+    cases_limited,
 )
 
 #: template id → the check of its example request on the bundled data
