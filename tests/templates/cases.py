@@ -16,6 +16,7 @@ from tests.templates import (
     cases_survival,
     cases_tests,
     cases_timeseries,
+    cases_treatment,
 )
 from tests.templates.support import Case, Check
 
@@ -33,6 +34,7 @@ _MODULES = (
     cases_survival,
     cases_causal,
     cases_limited,
+    cases_treatment,
 )
 
 #: template id → the check of its example request on the bundled data
