@@ -7,12 +7,14 @@ from tests.templates import (
     cases_data,
     cases_data_prep,
     cases_descriptive,
+    cases_design,
     cases_finance,
     cases_limited,
     cases_medical,
     cases_panel,
     cases_rank_and_variance,
     cases_regression,
+    cases_resampling,
     cases_survival,
     cases_tests,
     cases_timeseries,
@@ -35,6 +37,8 @@ _MODULES = (
     cases_causal,
     cases_limited,
     cases_treatment,
+    cases_resampling,
+    cases_design,
 )
 
 #: template id → the check of its example request on the bundled data
