@@ -6,6 +6,7 @@ from tests.templates import (
     cases_causal,
     cases_data,
     cases_data_prep,
+    cases_derived,
     cases_descriptive,
     cases_design,
     cases_finance,
@@ -38,6 +39,7 @@ _MODULES = (
     cases_limited,
     cases_treatment,
     cases_resampling,
+    cases_derived,
     cases_design,
 )
 

@@ -1,6 +1,7 @@
-"""Independent checks of the regression-diagnostics and power templates: statsmodels'
-Breusch–Pagan (non-studentised, Stata's hettest default) and VIF, RESET as its nested F test;
-scipy's noncentral t and statsmodels' power solver for the exact power and sample size."""
+"""Independent checks of the regression-diagnostics, power and smoothing templates:
+statsmodels' Breusch–Pagan (non-studentised, Stata's hettest default) and VIF, RESET as its
+nested F test; scipy's noncentral t and statsmodels' power solver for the exact power and
+sample size; the local polynomial as one weighted least-squares fit per grid point."""
 
 from __future__ import annotations
 
@@ -68,12 +69,49 @@ def check_power(res: Results, data: Mapping[str, pd.DataFrame], p: Params) -> No
           rtol=1e-6)
 
 
+#: Stata's kernels ([R] kdensity), on u = (x − x₀)/h
+KERNELS = {
+    "epanechnikov": lambda u: np.where(np.abs(u) < np.sqrt(5),
+                                       0.75 * (1 - u**2 / 5) / np.sqrt(5), 0.0),
+    "epan2": lambda u: np.where(np.abs(u) < 1, 0.75 * (1 - u**2), 0.0),
+    "biweight": lambda u: np.where(np.abs(u) < 1, 15 / 16 * (1 - u**2) ** 2, 0.0),
+    "triangle": lambda u: np.where(np.abs(u) < 1, 1 - np.abs(u), 0.0),
+    "gaussian": lambda u: np.exp(-(u**2) / 2) / np.sqrt(2 * np.pi),
+}
+
+
+def check_lpoly(res: Results, data: Mapping[str, pd.DataFrame], p: Params) -> None:
+    y, x = str(p["yvar"]), str(p["xvar"])
+    h, degree, points = float(p["bandwidth"]), int(p["degree"]), int(p["points"])  # type: ignore[arg-type, call-overload]
+    frame = data["main"].dropna(subset=[y, x])
+    xs, ys = frame[x].to_numpy(float), frame[y].to_numpy(float)
+    grid = np.linspace(xs.min(), xs.max(), points)
+    smooth = []
+    for x0 in grid:  # weighted least squares of y on (x − x₀)⁰…(x − x₀)ᵖ; the intercept
+        w = KERNELS[str(p["kernel"])]((xs - x0) / h)
+        design = np.vander(xs - x0, degree + 1, increasing=True)
+        smooth.append(sm.WLS(ys[w > 0], design[w > 0], weights=w[w > 0]).fit().params[0])
+    table = res.table("smooth")
+    close(table["x"], grid, rtol=1e-9)
+    close(table["smooth"], smooth, rtol=1e-7)
+    close(table["N"], len(frame))
+    assert (res.folder / "smooth.png").stat().st_size > 0
+
+
 EXAMPLE_CHECKS: dict[str, Check] = {
     "regression_diagnostics": check_diagnostics,
     "power_two_means": check_power,
+    "local_polynomial": check_lpoly,
 }
 
 CASES = [
+    Case(
+        template="local_polynomial",
+        params={"yvar": "y", "xvar": "x3", "bandwidth": 1.5, "degree": 0, "kernel": "gaussian",
+                "points": 20},
+        main=cross_section(602),
+        check=check_lpoly,
+    ),
     Case(
         template="regression_diagnostics",
         params={"depvar": "y", "indepvars": ["x1", "x2", "x3"]},
