@@ -22,7 +22,7 @@ from statsmodels.tools.numdiff import approx_hess3
 
 from tests.templates.cases_regression import Params, names
 from tests.templates.fixtures import cross_section
-from tests.templates.support import Case, Check, Results, close, example_frame
+from tests.templates.support import Case, Check, Results, close
 
 
 def _term(res: Results, model: str, term: str) -> pd.Series:
@@ -165,7 +165,8 @@ def check_tobit(res: Results, data: Mapping[str, pd.DataFrame], p: Params) -> No
         close(row["se"], se[i], rtol=1e-3)
     sigma2 = np.exp(2 * theta[-1])
     var_row = res.table("coefficients").query("model == 'tobit'").iloc[-1]
-    assert var_row["term"].startswith("/") and "var(e." in var_row["term"], var_row["term"]
+    assert var_row["term"].startswith("/"), var_row["term"]
+    assert "var(e." in var_row["term"], var_row["term"]
     close(var_row["coef"], sigma2, rtol=1e-5)
     close(res.stat("tobit", "ll"), ll, rtol=1e-8)
     censoring = res.table("censoring").iloc[0]

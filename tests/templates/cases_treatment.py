@@ -68,7 +68,7 @@ def teffects(frame: pd.DataFrame, y: str, treat: str, xs: list[str], zs: list[st
     yv, t = frame[y].to_numpy(float), (frame[treat] != 0).to_numpy(float)
     X = np.column_stack([frame[xs].to_numpy(float), np.ones(len(frame))])
     Z = np.column_stack([frame[zs].to_numpy(float), np.ones(len(frame))])
-    k, m = X.shape[1], Z.shape[1]
+    k = X.shape[1]
     uses_ps = method != "ra"
     gamma, ps_score = _propensity(t, Z, link) if uses_ps else (np.zeros(0), None)
     att = estimand == "atet"
@@ -124,7 +124,6 @@ def teffects(frame: pd.DataFrame, y: str, treat: str, xs: list[str], zs: list[st
         theta[1] = g0[:, 1].sum() / scale.sum()
     assert np.abs(moments(theta).mean(axis=0)).max() < 1e-6 * max(1.0, np.abs(yv).mean())
     se = np.sqrt(np.diag(_sandwich(moments, theta)))
-    del m
     return {"effect": theta[0], "se": se[0], "pomean": theta[1], "pomean_se": se[1]}
 
 
