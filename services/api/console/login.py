@@ -66,7 +66,7 @@ class LoginController(Controller):
             return page.html("login.html", status=error.http_status, next=target, error=error)
         try:
             principal = await services.keys.authenticate(str(form.get("key", "")).strip())
-            services.limiter.check(principal.key_id)
+            await services.limiter.check(principal.key_id)
         except SSError as exc:
             return page.html("login.html", status=exc.http_status, next=target, error=exc)
         answer = Redirect(target or _home(principal.role), status_code=303)
