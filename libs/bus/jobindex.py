@@ -176,6 +176,39 @@ class JobIndex:
                 found.append(ids[n % BLOCK])
         return found, low or None
 
+    async def position(self, tenant: str, job_id: str) -> int:
+        """The ordinal where the jobs created before ``job_id`` end: ``page(tenant, before=…)``
+        from it lists what is older than that id (ids begin with their creation time and
+        ordinals follow creation). A binary search over the blocks' first ids: about log2 of
+        the tenant's blocks direct gets."""
+        newest = await self._newest(tenant, consistent=False)
+        if newest is None:
+            return 0
+        blocks = {newest[1].block: newest[1]}
+
+        async def first_id(b: int) -> str | None:
+            if b not in blocks:
+                found = await self._block(tenant, b)
+                if found is None:
+                    return None
+                blocks[b] = found
+            return blocks[b].ids[0] if blocks[b].ids else None
+
+        low, high = 0, newest[1].block  # the block holding the answer lies in [low, high]
+        while low < high:
+            middle = (low + high + 1) // 2
+            head = await first_id(middle)
+            if head is not None and head < job_id:
+                low = middle
+            else:
+                high = middle - 1
+        head = await first_id(low)
+        if head is None or head >= job_id:
+            return 0
+        ids = blocks[low].ids
+        return low * BLOCK + next((i for i, found in enumerate(ids) if found >= job_id),
+                                  len(ids))
+
     async def _block(self, tenant: str, block: int) -> IndexBlock | None:
         stored = await direct.last(self._bus, names.INDEX_STREAM,
                                    names.index_subject(tenant, block))

@@ -98,3 +98,18 @@ async def test_an_id_indexed_again_is_listed_once(bus: Bus) -> None:
 async def test_a_refused_id_never_waits(bus: Bus) -> None:
     with pytest.raises(ValueError, match="tenant"):
         await JobIndex(bus).add("a.b", new_job_id())
+
+
+async def test_position_finds_where_the_jobs_older_than_an_id_end(bus: Bus) -> None:
+    """The console pages several tenants by job id: an id becomes each tenant's ordinal."""
+    index, tenant = JobIndex(bus), _tenant()
+    ids = sorted(new_job_id() for _ in range(2 * BLOCK + 9))
+    await asyncio.gather(*(index.add(tenant, job_id) for job_id in ids))
+    for ordinal in (0, 1, BLOCK - 1, BLOCK, BLOCK + 1, 2 * BLOCK, len(ids) - 1):
+        assert await index.position(tenant, ids[ordinal]) == ordinal
+        page, _ = await index.page(tenant, await index.position(tenant, ids[ordinal]), 5)
+        assert page == ids[:ordinal][::-1][:5]
+    # An id newer than every job: all of them; older than every job: none.
+    assert await index.position(tenant, "f" * 28) == len(ids)
+    assert await index.position(tenant, "0" * 28) == 0
+    assert await index.position(_tenant(), ids[5]) == 0

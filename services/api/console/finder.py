@@ -11,7 +11,7 @@ the page is shorter and its cursor continues where the walk stopped.
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from libs.contracts.jobs import JobRecord, JobState
 from services.api.routes.jobs import tenant_jobs
@@ -43,17 +43,27 @@ class JobFilter:
 
 @dataclass
 class _Tenant:
-    """One tenant's listing, read a chunk at a time."""
+    """One tenant's listing, read a chunk at a time, of the jobs older than ``before`` (a job
+    id; None: from the newest)."""
 
     name: str
-    buffer: list[JobRecord]
-    cursor: str | None
+    before: str | None
+    buffer: list[JobRecord] = field(default_factory=list)
+    #: the tenant index's cursor (an ordinal) once the walk has started
+    cursor: str | None = None
+    started: bool = False
     done: bool = False
 
     async def head(self, services: Services) -> JobRecord | None:
+        if not self.started:
+            self.started = True
+            if self.before is not None:
+                ordinal = await services.index.position(self.name, self.before)
+                self.cursor, self.done = str(ordinal), ordinal == 0
         while not self.buffer and not self.done:
             found, self.cursor = await tenant_jobs(services, self.name, self.cursor, CHUNK)
-            self.buffer = [record for record, _ in found]
+            self.buffer = [record for record, _ in found
+                           if self.before is None or record.id < self.before]
             self.done = self.cursor is None
         return self.buffer[0] if self.buffer else None
 
@@ -70,7 +80,7 @@ class FoundJobs:
 async def find_jobs(services: Services, tenants: list[str], wanted: JobFilter,
                     cursor: str | None, limit: int) -> FoundJobs:
     """Up to ``limit`` matching jobs of ``tenants`` older than ``cursor``, newest first."""
-    listings = [_Tenant(t, [], cursor) for t in tenants]
+    listings = [_Tenant(t, cursor) for t in tenants]
     oldest = wanted.oldest_id()
     shown: list[JobRecord] = []
     scanned = 0
