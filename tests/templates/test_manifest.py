@@ -16,7 +16,7 @@ from libs.templates.catalogue import DEFAULT_ROOT
 from libs.templates.commands import LANGUAGE_WORDS
 from libs.templates.engine_support import embedded_supports
 from libs.templates.manifest import MANIFEST_FILE, stale_files
-from libs.templates.policy import command_words
+from libs.dofiles.policy import command_words
 
 
 def test_committed_generated_files_are_up_to_date() -> None:
