@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 from libs.engine.errors import ExitRequest, LoopControl, StataError, internal_error
@@ -12,12 +13,15 @@ from libs.engine.registry import load_commands
 from libs.engine.session import Session
 
 
-def run_do_file(do_path: Path, workdir: Path, log_path: Path | None = None) -> int:
+def run_do_file(do_path: Path, workdir: Path, log_path: Path | None = None, *,
+                epilogue: Sequence[str] = ()) -> int:
     """Run ``do_path`` with ``workdir`` as working directory; return Stata's return code.
 
     The log (default ``workdir/<stem>.log``) echoes each command as ``. cmd`` with its output;
     on failure it ends with the error message and ``r(NNN);`` as Stata's batch log does.
-    Every file the do-file touches must lie inside ``workdir``.
+    Every file the do-file touches must lie inside ``workdir``. Each ``epilogue`` command then
+    runs in the same session under ``capture noisily`` (SS's ``ss_collect_estimates`` after a
+    client's do-file): its failure shows in the log and never changes the return code.
     """
     workdir = workdir.resolve()
     log_path = log_path or workdir / f"{do_path.stem}.log"
@@ -26,7 +30,9 @@ def run_do_file(do_path: Path, workdir: Path, log_path: Path | None = None) -> i
         log = Log(sink)
         session = Session(workdir, log)
         log.echo([f'do "{do_path.name}"'])
-        rc = run_source(session, source)
+        rc = run_source(session, source, cleanup=not epilogue)
+        for command in epilogue:
+            run_source(session, f"capture noisily {command}", cleanup=command == epilogue[-1])
         log.end(rc)
     return rc
 
@@ -36,8 +42,9 @@ def preload() -> None:
     load_commands()
 
 
-def run_source(session: Session, source: str) -> int:
-    """Run do-file text in ``session``; return 0 or the code of the error that stopped it."""
+def run_source(session: Session, source: str, *, cleanup: bool = True) -> int:
+    """Run do-file text in ``session``; return 0 or the code of the error that stopped it.
+    ``cleanup`` closes the run's files and removes its temporary files afterwards."""
     interp = Interpreter(session)
     rc = 0
     try:
@@ -60,7 +67,8 @@ def run_source(session: Session, source: str) -> int:
         rc = failure.code
         session.log.error(failure)
     finally:
-        _cleanup(session)
+        if cleanup:
+            _cleanup(session)
     return rc
 
 

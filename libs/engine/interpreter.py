@@ -17,7 +17,7 @@ from libs.engine.data_entry import header_line, read_input
 from libs.engine.errors import ExitRequest, LoopControl, StataError, internal_error
 from libs.engine.evaluator import Evaluator
 from libs.engine.expr import tokenize
-from libs.engine.lexer import LogicalLine
+from libs.engine.lexer import LogicalLine, logical_lines
 from libs.engine.loops import run_loop
 from libs.engine.macrofuncs import SessionMacros
 from libs.engine.results import Results
@@ -213,7 +213,7 @@ class Interpreter:
                                   "confined (no shell, no network, no files outside the "
                                   "working directory)")
         if re.match(r"^if\b", text):
-            cond, command = _split_if(text)
+            cond, command = split_if(text)
             if self.truth(cond):
                 self.execute(command)
             return
@@ -285,7 +285,13 @@ class Interpreter:
         if word in self.session.programs:
             self.call_program(self.session.programs[word], rest)
             return
-        entry = registry.lookup(word)
+        try:
+            entry = registry.lookup(word)
+        except StataError:
+            if not self._load_ado(word):
+                raise
+            self.call_program(self.session.programs[word], rest)
+            return
         try:
             args = entry.parse(rest, self.session)
             if entry.rclass:
@@ -297,6 +303,21 @@ class Interpreter:
             raise internal_error(exc) from exc
 
     # -- programs ----------------------------------------------------------------------------
+    def _load_ado(self, word: str) -> bool:
+        """Stata's adopath lookup for a command it does not know: ``<word>.ado`` in the
+        working directory (where a job's ado-files are), run to define its programs. True
+        when it defined ``word``."""
+        path = self.session.cwd / f"{word}.ado"
+        if not path.is_file() or not path.resolve().is_relative_to(self.session.workdir):
+            return False
+        lines = logical_lines(path.read_text(encoding="utf-8", errors="replace"))
+        self.session.log.quiet += 1
+        try:
+            self.run(lines, echo=False)
+        finally:
+            self.session.log.quiet -= 1
+        return word in self.session.programs
+
     def _define_program(self, lines: list[LogicalLine], i: int, end: int) -> None:
         header = macros.expand(lines[i].text, self.env)
         words = header.replace(",", " , ").split()
@@ -346,7 +367,7 @@ def _split_prefixes(text: str) -> tuple[str, str]:
     return m.group(1).strip(), m.group(2).strip()
 
 
-def _split_if(text: str) -> tuple[str, str]:
+def split_if(text: str) -> tuple[str, str]:
     """``if exp command`` on one line: split the expression from the command."""
     body = text[2:].strip()
     toks = tokenize(body)
@@ -363,4 +384,4 @@ def _split_if(text: str) -> tuple[str, str]:
     raise StataError(198, "if: command expected after the condition")
 
 
-__all__ = ["Interpreter", "LoopControl"]
+__all__ = ["Interpreter", "LoopControl", "split_if"]
