@@ -15,26 +15,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from enum import StrEnum
 
 from libs.dofiles.policy import split_command
+from libs.dofiles.report import Access
 from libs.engine import macros, textscan
-
-
-class Access(StrEnum):
-    """What a command does with a file."""
-
-    READ = "read"
-    WRITE = "write"
-    #: removes it (``erase``)
-    DELETE = "delete"
-    #: creates or removes a folder, or lists one (``mkdir``, ``rmdir``, ``dir``)
-    FOLDER = "folder"
-    #: makes it the working folder (``cd``)
-    CHDIR = "cd"
-    #: only looks whether it is there (``confirm file``), or a ``using`` file of a command
-    #: whose direction is not known
-    OTHER = "other"
 
 
 @dataclass(frozen=True)

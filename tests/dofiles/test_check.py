@@ -6,7 +6,9 @@ from collections.abc import Iterator
 
 import pytest
 
-from libs.dofiles.check import ENGINES, CheckReport, Kind, check_dofile
+from libs.contracts.jobs import ENGINES
+from libs.dofiles.check import check_dofile
+from libs.dofiles.report import CheckReport, Kind
 from libs.engine import registry
 from libs.engine.session import Session
 from libs.engine.syntax import Args

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from libs.dofiles.files import Access, FileUse, file_uses, with_extension
+from libs.dofiles.files import FileUse, file_uses, with_extension
+from libs.dofiles.report import Access
 
 R, W, X = Access.READ, Access.WRITE, Access.OTHER
 
