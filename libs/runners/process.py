@@ -134,6 +134,9 @@ async def supervise(
             return_when=asyncio.FIRST_COMPLETED,
         )
         if exit_task in done:
+            # A run can write past a limit between two looks and end before the next.
+            if watch is not None and await asyncio.to_thread(watch.exceeded):
+                return Stop.OUTPUT
             return Stop.EXITED
         reason = (Stop.CANCELLED if cancel_task in done else
                   Stop.OUTPUT if watch_task in done else Stop.TIMEOUT)
