@@ -29,6 +29,7 @@ async def embedded() -> AsyncIterator[EmbeddedRunner]:
     runner = EmbeddedRunner()
     await runner.warm_up()
     yield runner
+    await runner.close()
 
 
 @pytest.fixture
