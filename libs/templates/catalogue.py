@@ -12,6 +12,7 @@ from pathlib import Path
 
 import msgspec
 
+from libs.dofiles.policy import check_do_file
 from libs.templates.errors import (
     ExampleNotFound,
     ParamsInvalid,
@@ -20,7 +21,6 @@ from libs.templates.errors import (
 )
 from libs.templates.metadata import Engine, Family, InputRole, ParamType, Shape, Template
 from libs.templates.params import is_safe_text, validate_params
-from libs.dofiles.policy import check_do_file
 from libs.templates.render import input_local
 
 #: The library bundled with the code.
