@@ -230,3 +230,20 @@ async def test_engine_any_sends_a_do_file_the_embedded_engine_lacks_to_stata(
     # The double knows no tabout; real Stata with the package would run it.
     assert (job["state"], job["error"]["error_code"]) == ("failed", "DOFILE_ERROR")
     assert job["error"]["details"]["rc"] == 199
+
+
+async def test_a_path_built_at_run_time_is_confined_by_the_embedded_engine(
+        client: Client, tmp_path: Path) -> None:
+    # The check cannot see this path (it comes from the data), so it warns, refuses Stata
+    # and lets the embedded engine run it: the engine's own confinement is the second line.
+    target = tmp_path / "escaped.dta"
+    source = (f'clear\nset obs 1\ngenerate str200 p = "{target}"\n'
+              "levelsof p, local(where) clean\nsave \"`where'\"\n")
+    check = await client.http.post("/v1/dofiles/check", json={"source": source})
+    answer = check.json()
+    assert answer["engines"] == ["embedded"]
+    assert [p["kind"] for p in answer["problems"]] == ["unresolved_path"]
+    job = await run_dofile(client, {"source": source}, {})
+    assert (job["state"], job["error"]["error_code"]) == ("failed", "DOFILE_ERROR")
+    assert job["error"]["details"]["rc"] == 603
+    assert not target.exists()
