@@ -29,6 +29,7 @@ from services.api.views import ArtifactList, CheckAnswer, CheckRequest, JobPage,
 DEFAULT_API_URL = "http://127.0.0.1:8000"
 #: Statuses after which repeating a request is safe when it is idempotent (or never ran).
 _RETRY_STATUSES = frozenset({429, 502, 503, 504})
+_KEY_IN_PROGRESS = "IDEMPOTENCY_KEY_IN_PROGRESS"
 _CHUNK = 1 << 20
 #: Uploads whose text the do-file check reads (do-files a do-file runs, ado-files it calls).
 _TEXT_SUFFIXES = (".do", ".ado")
@@ -39,7 +40,8 @@ class AsyncSSClient:
 
     ``base_url`` defaults to ``SS_API_URL`` (else http://127.0.0.1:8000), ``api_key`` to
     ``SS_API_KEY``. Reads, uploads and the calls carrying an ``Idempotency-Key`` are retried
-    ``retries`` times on connection failures and 429/502/503/504 (honouring ``Retry-After``).
+    ``retries`` times on connection failures, 429/502/503/504 and 409
+    ``IDEMPOTENCY_KEY_IN_PROGRESS`` (honouring ``Retry-After``).
     """
 
     def __init__(self, base_url: str | None = None, api_key: str | None = None, *,
@@ -81,10 +83,14 @@ class AsyncSSClient:
                 return response
             body = await response.aread()
             await response.aclose()
-            if last or response.status_code not in _RETRY_STATUSES or not (
-                    retry or response.status_code == 429):
-                raise error_from_response(response.status_code, body,
-                                          response.headers.get("x-request-id", ""))
+            error = error_from_response(response.status_code, body,
+                                        response.headers.get("x-request-id", ""))
+            # 409 IDEMPOTENCY_KEY_IN_PROGRESS: an earlier try with this key is still running,
+            # or died and its claim runs out after Retry-After: the same call will go through.
+            again = response.status_code in _RETRY_STATUSES or (
+                retry and error.error_code == _KEY_IN_PROGRESS)
+            if last or not again or not (retry or response.status_code == 429):
+                raise error
             after = response.headers.get("retry-after", "")
             await asyncio.sleep(float(after) if after.isdigit() else self.backoff_s * 2**attempt)
         raise AssertionError("unreachable")

@@ -20,6 +20,9 @@ JOBS_BUCKET = "ss_jobs"
 IDEMPOTENCY_BUCKET = "ss_idem"
 #: KV bucket of API keys created through the admin API (key id -> hashed record).
 API_KEYS_BUCKET = "ss_api_keys"
+#: KV bucket (with TTL) of work items handed back during outages, key ``<consumer>.<stream seq>``
+#: (libs/bus/retries.py).
+RETRIES_BUCKET = "ss_retries"
 #: Durable consumer shared by every formatter replica.
 FORMATTER_CONSUMER = "formatter"
 #: Durable consumer of hand-over checks shared by every API replica (services/api/dispatch).
@@ -92,6 +95,11 @@ def job_key(tenant: str, job_id: str) -> str:
 def tenant_jobs_filter(tenant: str) -> str:
     """KV key filter matching every job of one tenant."""
     return f"{_token(tenant, 'tenant')}.*"
+
+
+def retry_key(durable: str, stream_seq: int) -> str:
+    """KV key of one work item's retry record: the consumer and the item's stream sequence."""
+    return f"{_token(durable, 'consumer')}.{stream_seq}"
 
 
 def msg_id(job_id: str, counter: int, stage: str) -> str:

@@ -54,6 +54,7 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True):
     worker_id: str = ""
     ack_wait_s: float = 30.0
     max_deliver: int = 5
+    infra_retry_budget_s: float = 900.0
     max_ack_pending: int = 64
     job_timeout_s: float = 1800.0
     job_memory_mb: int = 4096
@@ -78,6 +79,12 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True):
     def heartbeat_s(self) -> float:
         """How often a busy consumer says ``in_progress`` (and checks for cancellation)."""
         return max(self.ack_wait_s / 3.0, 0.2)
+
+    @property
+    def infra_retry_max_delay_s(self) -> float:
+        """The cap of the exponential backoff between retries through an outage: a twentieth
+        of the budget, between 1 and 30 s (so a short test budget still sees several tries)."""
+        return min(30.0, max(1.0, self.infra_retry_budget_s / 20.0))
 
     @property
     def presign_endpoint(self) -> str:
@@ -121,9 +128,14 @@ DOCS: dict[str, str] = {
     "pool": "Queue a worker takes run items from (default: the engine name).",
     "stata_cmd": "Real Stata command line (engine stata), e.g. /usr/local/stata18/stata-mp.",
     "worker_slots": "Concurrent runs per worker process.",
-    "worker_id": "Worker identity in job records (default: host name and pid).",
+    "worker_id": "Worker identity in job records (default: host name, pid and a random "
+    "suffix, unique per process).",
     "ack_wait_s": "JetStream ack wait of work items: the lease a busy consumer renews.",
-    "max_deliver": "Deliveries of one work item before the job is failed as dead-lettered.",
+    "max_deliver": "Deliveries of one work item that may end without an answer (a crashed or "
+    "hung process, a bug) before the job fails as dead-lettered; outages do not count.",
+    "infra_retry_budget_s": "How long a job keeps retrying through a NATS or S3 outage "
+    "(exponential backoff with jitter, capped at budget/20 up to 30 s) before it fails with "
+    "INFRA_RETRY_BUDGET_EXCEEDED (seconds).",
     "max_ack_pending": "Work items in flight across ALL replicas of a pool (e.g. Stata licences).",
     "job_timeout_s": "Default hard time limit of one run (seconds).",
     "job_memory_mb": "Memory one run may take beyond the engine's own (MiB of address space; "
@@ -186,7 +198,7 @@ def _check(s: Settings) -> None:
             problems.append(f"{env_name(name)} must be >= 1")
     for name in ("ack_wait_s", "job_timeout_s", "events_max_age_s", "nats_subscriber_ttl_s",
                  "job_output_max_bytes", "job_max_files", "dofile_inline_max_bytes",
-                 "dofile_max_bytes"):
+                 "dofile_max_bytes", "infra_retry_budget_s"):
         if getattr(s, name) <= 0:
             problems.append(f"{env_name(name)} must be > 0")
     for name in ("job_memory_mb", "job_cpu_s"):

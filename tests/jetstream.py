@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator
 
 from nats.aio.msg import Msg
 from nats.errors import TimeoutError as NatsTimeout
+from nats.js import api
 
 from libs import names
 from libs.bus.connection import Bus
@@ -15,15 +16,21 @@ from libs.contracts.events import JobEvent, decode_event
 
 
 async def stored(bus: Bus, stream: str, subject: str) -> list[bytes]:
-    """Every message ``stream`` holds on ``subject``, oldest first (an ephemeral consumer)."""
-    sub = await bus.js.pull_subscribe(subject, stream=stream)
+    """Every message ``stream`` holds on ``subject``, oldest first (an ephemeral consumer
+    that needs no acks, so it is not stopped by max_ack_pending after a thousand messages; an
+    empty fetch ends the read only once it has nothing left to deliver, so a slow server cannot
+    cut a long read short)."""
+    sub = await bus.js.pull_subscribe(subject, stream=stream,
+                                      config=api.ConsumerConfig(ack_policy=api.AckPolicy.NONE))
     found: list[bytes] = []
     try:
         while True:
             try:
-                msgs = await sub.fetch(50, timeout=0.3)
+                msgs = await sub.fetch(200, timeout=0.3)
             except (NatsTimeout, TimeoutError):
-                break
+                if (await sub.consumer_info()).num_pending == 0:
+                    break
+                continue
             found += [m.data for m in msgs]
     finally:
         await sub.unsubscribe()

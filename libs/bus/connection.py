@@ -12,6 +12,7 @@ from nats.aio.client import Client as NATS
 from nats.js import JetStreamContext
 
 from libs.bus.auth.users import Credentials
+from libs.outages import describe
 
 log = logging.getLogger(__name__)
 
@@ -75,7 +76,7 @@ async def connect(url: str, *, name: str, creds: str = "",
     bus_ref: list[Bus] = []
 
     async def error_cb(exc: Exception) -> None:
-        log.warning("nats error: %s", exc)
+        log.warning("nats error: %s", describe(exc))
 
     async def disconnected_cb() -> None:
         log.warning("nats disconnected")

@@ -44,6 +44,16 @@ class JobStore:
             await self._kv.create(names.job_key(record.tenant, record.id), _encoder.encode(record))
         )
 
+    async def create_once(self, record: JobRecord) -> tuple[JobRecord, int, bool]:
+        """Store a new record, or find the one already stored under its key (a create retried
+        with the id it reserved); returns the stored record, its revision and whether this
+        call stored it."""
+        try:
+            return record, await self.create(record), True
+        except KeyWrongLastSequenceError:
+            stored, revision = await self.get(record.tenant, record.id)
+            return stored, revision, False
+
     async def get(self, tenant: str, job_id: str) -> tuple[JobRecord, int]:
         """The record and its revision; ``JOB_NOT_FOUND`` when absent (or another tenant's)."""
         try:

@@ -74,6 +74,15 @@ async def ensure_buckets(bus: Bus, settings: Settings) -> None:
             replicas=settings.js_replicas,
         ),
         api.KeyValueConfig(
+            # An entry lives while its item is retried: at most about the outage budget
+            # (entries are deleted when the item is acked; the TTL sweeps the ones that were not).
+            bucket=names.RETRIES_BUCKET,
+            history=1,
+            ttl=max(24 * 3600.0, 4 * settings.infra_retry_budget_s),
+            storage=api.StorageType.FILE,
+            replicas=settings.js_replicas,
+        ),
+        api.KeyValueConfig(
             bucket=names.IDEMPOTENCY_BUCKET,
             history=1,
             ttl=settings.idempotency_ttl_s,
@@ -88,13 +97,14 @@ async def ensure_buckets(bus: Bus, settings: Settings) -> None:
 
 
 async def ensure_consumer(bus: Bus, settings: Settings, durable: str, filter_subject: str,
-                          *, budget: int | None = None, in_flight: int | None = None) -> None:
+                          *, in_flight: int | None = None) -> None:
     """Create or update a durable pull consumer on the work stream.
 
-    ``max_deliver`` is one more than the delivery budget (default ``SS_MAX_DELIVER``): the
-    consumer loop itself dead-letters the item on the extra delivery, so a job whose worker
-    keeps dying still ends ``failed`` instead of vanishing silently. ``in_flight`` caps the
-    unacked items across replicas (default ``SS_MAX_ACK_PENDING``).
+    ``max_deliver`` is unlimited: JetStream counts hand-backs during an outage as deliveries,
+    so the consumer loop decides when an item has failed too often (``libs.bus.retries``) and
+    dead-letters it itself; a job whose worker keeps dying still ends ``failed`` instead of
+    vanishing silently. ``in_flight`` caps the unacked items across replicas (default
+    ``SS_MAX_ACK_PENDING``).
     """
     config = api.ConsumerConfig(
         # Named as well as durable: created through the API subject that carries the name and
@@ -104,7 +114,7 @@ async def ensure_consumer(bus: Bus, settings: Settings, durable: str, filter_sub
         filter_subject=filter_subject,
         ack_policy=api.AckPolicy.EXPLICIT,
         ack_wait=settings.ack_wait_s,
-        max_deliver=(settings.max_deliver if budget is None else budget) + 1,
+        max_deliver=-1,
         max_ack_pending=settings.max_ack_pending if in_flight is None else in_flight,
         replay_policy=api.ReplayPolicy.INSTANT,
         deliver_policy=api.DeliverPolicy.ALL,
@@ -118,7 +128,7 @@ async def ensure_consumer(bus: Bus, settings: Settings, durable: str, filter_sub
         log.warning("consumer %s exists with another config, using it: %s", durable, exc)
 
 
-#: Deliveries of one hand-over check the dispatcher may take (its failures are NATS trouble).
+#: Deliveries of one hand-over check that may end with no answer (the API died holding it).
 DISPATCH_BUDGET = 50
 #: Checks one dispatcher may hold at once (each waits out a short grace period).
 DISPATCH_IN_FLIGHT = 4096
@@ -127,7 +137,7 @@ DISPATCH_IN_FLIGHT = 4096
 async def ensure_dispatch_consumer(bus: Bus, settings: Settings) -> None:
     """The durable consumer of hand-over checks the API replicas share."""
     await ensure_consumer(bus, settings, names.DISPATCH_CONSUMER, names.DISPATCH_SUBJECT,
-                          budget=DISPATCH_BUDGET, in_flight=DISPATCH_IN_FLIGHT)
+                          in_flight=DISPATCH_IN_FLIGHT)
 
 
 async def ensure_topology(bus: Bus, settings: Settings) -> None:

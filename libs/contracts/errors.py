@@ -42,7 +42,8 @@ class ErrorCode(StrEnum):
     UNSUPPORTED_MEDIA_TYPE = "UNSUPPORTED_MEDIA_TYPE"
     #: The Idempotency-Key was used before with a different request.
     IDEMPOTENCY_KEY_REUSED = "IDEMPOTENCY_KEY_REUSED"
-    #: A request with this Idempotency-Key is still being processed.
+    #: A request with this Idempotency-Key is still being processed; retry after
+    #: ``Retry-After`` seconds (a request that died holds the key for at most 10 s).
     IDEMPOTENCY_KEY_IN_PROGRESS = "IDEMPOTENCY_KEY_IN_PROGRESS"
     #: Too many requests for this key; retry after ``Retry-After`` seconds.
     RATE_LIMITED = "RATE_LIMITED"
@@ -123,8 +124,12 @@ class ErrorCode(StrEnum):
     JOB_OUTPUT_EXCEEDED = "JOB_OUTPUT_EXCEEDED"
     #: The engine process died or misbehaved (not a do-file error).
     ENGINE_CRASHED = "ENGINE_CRASHED"
-    #: The job was delivered more times than allowed; it is dead-lettered as failed.
+    #: The job's work item was delivered ``SS_MAX_DELIVER`` times and never finished (the
+    #: process handling it crashed, hung or hit a bug each time); it is dead-lettered as failed.
     DELIVERY_LIMIT_EXCEEDED = "DELIVERY_LIMIT_EXCEEDED"
+    #: NATS or S3 stayed unavailable longer than ``SS_INFRA_RETRY_BUDGET_S`` while the job
+    #: waited to run or render; the job may be retried once they are back.
+    INFRA_RETRY_BUDGET_EXCEEDED = "INFRA_RETRY_BUDGET_EXCEEDED"
     #: Rendering one output format failed.
     OUTPUT_FORMATTER_FAILED = "OUTPUT_FORMATTER_FAILED"
     #: No worker pool for the job's engine ever started on this deployment (no consumer
@@ -191,6 +196,7 @@ HTTP_STATUS: dict[ErrorCode, int] = {
     ErrorCode.JOB_OUTPUT_EXCEEDED: 422,
     ErrorCode.ENGINE_CRASHED: 500,
     ErrorCode.DELIVERY_LIMIT_EXCEEDED: 500,
+    ErrorCode.INFRA_RETRY_BUDGET_EXCEEDED: 503,
     ErrorCode.OUTPUT_FORMATTER_FAILED: 500,
     ErrorCode.ENGINE_NOT_SERVED: 422,
     ErrorCode.STATA_CMD_NOT_CONFIGURED: 503,
@@ -249,11 +255,11 @@ class JobFailed(SSError):
 
 
 class TransientError(SSError):
-    """Infrastructure failure: nak the work item and let it be redelivered after ``delay``."""
+    """Infrastructure failure: the work item goes back to the queue with backoff (the consumer
+    loop's retry policy, ``libs.bus.retries``), without spending the crash budget."""
 
-    def __init__(self, message: str, *, delay: float = 2.0, **details: Any) -> None:
+    def __init__(self, message: str, **details: Any) -> None:
         super().__init__(ErrorCode.SERVICE_UNAVAILABLE, message, **details)
-        self.delay = delay
 
 
 @functools.cache

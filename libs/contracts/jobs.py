@@ -175,7 +175,8 @@ class AttemptSummary(Struct, kw_only=True, frozen=True):
     finished_at: str | None = None
     rc: int | None = None
     duration_s: float | None = None
-    #: running | succeeded | failed | timeout | cancelled | released | lost
+    #: running | succeeded | failed | timeout | crashed | cancelled | released (shutdown) |
+    #: transient (an outage) | interrupted (a bug) | lost (its worker vanished)
     outcome: str = "running"
     error: ErrorInfo | None = None
 

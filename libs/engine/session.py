@@ -19,6 +19,7 @@ import numpy.typing as npt
 from libs.engine.dataset import Dataset
 from libs.engine.errors import StataError
 from libs.engine.executor import Executor
+from libs.engine.graphics.model import GraphMemory
 from libs.engine.groups import Groups
 from libs.engine.lexer import LogicalLine
 from libs.engine.log import Log
@@ -36,6 +37,7 @@ class Settings:
     type: str = "float"  #: default storage type of generate
     varabbrev: bool = True
     seed: int = DEFAULT_SEED
+    scheme: str = "s2color"  #: graph scheme (``set scheme``)
 
 
 @dataclass
@@ -83,6 +85,7 @@ class Session:
         self.data_filename = ""
         self.temp_files: list[str] = []  #: tempfile paths, removed when the run ends
         self.file_handles: dict[str, TextIO] = {}  #: ``file open`` handles
+        self.graphs = GraphMemory()  #: graphs by name and the run's graph list
         self._executor: Executor | None = None
 
     # -- execution ----------------------------------------------------------------------------
@@ -163,7 +166,7 @@ class Session:
             "Mons": "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec",
             "type": self.settings.type, "varabbrev": "on" if self.settings.varabbrev else "off",
             "filename": self.data_filename, "changed": float(self.data.changed),
-            "level": 95.0, "seed": self.settings.seed,
+            "level": 95.0, "seed": self.settings.seed, "scheme": self.settings.scheme,
         }
         return values.get(name)
 

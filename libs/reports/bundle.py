@@ -18,6 +18,7 @@ import pandas as pd
 
 from libs.reports.context import OutputKind, ReportContext
 from libs.reports.errors import ReportCode, ReportError
+from libs.reports.figures import Chart, load_figures
 
 COEFFICIENTS_FILE = "coefficients.csv"
 MODEL_STATS_FILE = "model_stats.csv"
@@ -77,14 +78,18 @@ class Table:
 class ResultBundle:
     """Everything a format renders: the context, the models and the generic tables."""
 
-    def __init__(self, context: ReportContext, models: list[Model], tables: list[Table]) -> None:
+    def __init__(self, context: ReportContext, models: list[Model], tables: list[Table],
+                 figures: list[Chart] | None = None) -> None:
         self.context = context
         self.models = tuple(models)
         self.tables = tuple(tables)
+        self.figures = tuple(figures or ())
 
     @classmethod
     def load(cls, results_dir: Path, context: ReportContext) -> ResultBundle:
-        """Parse ``results_dir`` (the attempt's ``results/``) into models and tables.
+        """Parse ``results_dir`` (the attempt's ``results/``) into models and tables, and
+        collect the run's figures (declared ones and the graph list of its parent, the
+        attempt folder: libs/reports/figures.py).
 
         Raises ``ReportError`` naming the file when a CSV is not in its documented shape.
         """
@@ -101,7 +106,7 @@ class ResultBundle:
             kind: OutputKind = out.kind if out else "table"
             title = out.title if out and out.title else path.stem
             tables.append(Table(name=path.stem, title=title, kind=kind, frame=read_table(path)))
-        return cls(context, models, tables)
+        return cls(context, models, tables, load_figures(results_dir.parent, context))
 
 
 def read_table(path: Path) -> pd.DataFrame:

@@ -10,17 +10,15 @@ re-render writes the same bytes.
 from __future__ import annotations
 
 import io
-import warnings
 import weakref
-from dataclasses import dataclass
 
 import matplotlib
 import pandas as pd
-from matplotlib import font_manager
 from matplotlib.figure import Figure
 
+from libs.fonts import missing_glyphs_allowed, use_in_matplotlib
 from libs.reports.bundle import Model, ResultBundle, Table
-from libs.reports.fonts import font_files
+from libs.reports.figures import Chart
 from libs.reports.regtable import term_rows
 
 #: Columns of a frequency table besides its category column (case-insensitive).
@@ -37,27 +35,14 @@ _cache: weakref.WeakKeyDictionary[ResultBundle, tuple[Chart, ...]] = (
     weakref.WeakKeyDictionary())
 
 
-@dataclass(frozen=True, slots=True)
-class Chart:
-    """A rendered chart: file stem, caption and PNG bytes."""
-
-    name: str
-    title: str
-    png: bytes
-
-    @property
-    def file(self) -> str:
-        """Where the chart goes in the outputs."""
-        return f"charts/{self.name}.png"
-
-
 def charts(bundle: ResultBundle) -> tuple[Chart, ...]:
-    """All charts of ``bundle``, drawn once per bundle whatever the number of formats."""
+    """All charts of ``bundle`` (drawn once per bundle whatever the number of formats), then
+    its figures."""
     drawn = _cache.get(bundle)
     if drawn is None:
         drawn = tuple(_draw_all(bundle))
         _cache[bundle] = drawn
-    return drawn
+    return drawn + bundle.figures
 
 
 def chart_for_table(bundle: ResultBundle, table: Table) -> Chart | None:
@@ -71,16 +56,12 @@ def coefficient_chart(bundle: ResultBundle) -> Chart | None:
 
 
 def _draw_all(bundle: ResultBundle) -> list[Chart]:
-    with warnings.catch_warnings():
-        # Without a CJK font (fonts.py) Chinese labels draw as boxes: a poorer chart, not a
-        # reason to fail the job.
-        warnings.filterwarnings("ignore", message=r"Glyph \d+ .* missing from font",
-                                category=UserWarning)
+    with missing_glyphs_allowed():
         return _draw(bundle)
 
 
 def _draw(bundle: ResultBundle) -> list[Chart]:
-    _register_fonts()
+    use_in_matplotlib()
     drawn: list[Chart] = []
     if bundle.models:
         figure = _coefficient_plot(bundle.models)
@@ -94,16 +75,6 @@ def _draw(bundle: ResultBundle) -> list[Chart]:
         if figure is not None:
             drawn.append(Chart(table.name, table.title, _png(figure)))
     return drawn
-
-
-def _register_fonts() -> None:
-    cjk = font_files().cjk
-    families = ["DejaVu Sans"]
-    if cjk is not None:
-        font_manager.fontManager.addfont(str(cjk))
-        families.append(font_manager.FontProperties(fname=str(cjk)).get_name())
-    matplotlib.rcParams["font.family"] = families
-    matplotlib.rcParams["svg.hashsalt"] = "ss"
 
 
 def _coefficient_plot(models: tuple[Model, ...]) -> Figure | None:

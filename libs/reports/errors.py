@@ -25,6 +25,8 @@ class ReportCode(StrEnum):
     TABLE_TOO_LARGE = "TABLE_TOO_LARGE"
     #: the text needs glyphs (e.g. Chinese) that no installed PDF font covers
     FONT_MISSING = "FONT_MISSING"
+    #: graphs/index.json is not the graph list libs.contracts.graphs describes
+    GRAPH_LIST_MALFORMED = "GRAPH_LIST_MALFORMED"
 
 
 class ReportError(Exception):

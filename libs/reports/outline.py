@@ -1,8 +1,9 @@
 """The report as a sequence of blocks, built once and drawn by docx, pdf and html.
 
 Order: title and a sentence on what ran on which data; results (the regression table
-and coefficient plot, then every other table with its chart); parameters; the data and
-its variable map; run details. The xlsx lays the same facts out as sheets instead.
+and coefficient plot, then every other table with its chart, then the run's figures);
+parameters; the data and its variable map; run details. The xlsx lays the same facts out as
+sheets instead.
 """
 
 from __future__ import annotations
@@ -12,8 +13,9 @@ from typing import Literal
 
 from libs.reports import cells
 from libs.reports.bundle import ResultBundle
-from libs.reports.charts import Chart, chart_for_table, coefficient_chart
+from libs.reports.charts import chart_for_table, coefficient_chart
 from libs.reports.context import ReportContext
+from libs.reports.figures import Chart
 from libs.reports.grid import Grid, pairs_grid, table_grid
 from libs.reports.regtable import regression_grid
 
@@ -79,7 +81,10 @@ def outline(bundle: ResultBundle) -> Outline:
         chart = chart_for_table(bundle, table)
         if chart is not None:
             blocks.append(Picture(chart))
-    if not bundle.models and not bundle.tables:
+    if bundle.figures:
+        blocks.append(Heading("Figures"))
+        blocks += [Picture(figure) for figure in bundle.figures]
+    if not bundle.models and not bundle.tables and not bundle.figures:
         blocks.append(Text("The template wrote no result tables.", "note"))
     if context.params:
         blocks += [Heading("Parameters"),
@@ -106,12 +111,12 @@ def summary(bundle: ResultBundle) -> str:
     context = bundle.context
     data = "; ".join(f"{t.name} ({t.rows:,} observations, {len(t.columns)} variables)"
                      for t in context.inputs) or "no input data"
-    done = []
-    if bundle.models:
-        done.append(_count(len(bundle.models), "model"))
-    if bundle.tables:
-        done.append(_count(len(bundle.tables), "table"))
-    result = f" It estimated {' and wrote '.join(done)}." if done else ""
+    wrote = [_count(len(items), noun) for items, noun in
+             ((bundle.tables, "table"), (bundle.figures, "figure")) if items]
+    done = [f"estimated {_count(len(bundle.models), 'model')}"] if bundle.models else []
+    if wrote:
+        done.append(f"wrote {' and '.join(wrote)}")
+    result = f" It {' and '.join(done)}." if done else ""
     if context.kind == "dofile":
         return (f"{context.template_title} (sha256 {context.template_version[:12]}) ran on "
                 f"the {context.engine} engine.{result}")

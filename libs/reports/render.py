@@ -40,6 +40,9 @@ WITHOUT_CONTEXT = frozenset({"csv", "log", "do"})
 #: Formats that embed the charts; they also return the chart files.
 _WITH_CHARTS = frozenset({"docx", "pdf", "html"})
 
+#: Formats that show the run's figures (so rendering them reads ``graphs/``).
+WITH_FIGURES = frozenset({*_WITH_CHARTS, "xlsx", "png"})
+
 
 def render(fmt: str, bundle: ResultBundle, raw_dir: Path, out_dir: Path) -> list[Path]:
     """Render ``bundle`` as ``fmt`` into ``out_dir`` and return the files written.
@@ -63,7 +66,7 @@ def render(fmt: str, bundle: ResultBundle, raw_dir: Path, out_dir: Path) -> list
 
 
 def write_charts(bundle: ResultBundle, out_dir: Path) -> list[Path]:
-    """Write every chart of ``bundle`` to ``out_dir/charts/<name>.png``."""
+    """Write every chart and figure of ``bundle`` to ``out_dir/charts/<name>.png``."""
     return [write_bytes(out_dir / chart.file, chart.png) for chart in charts(bundle)]
 
 

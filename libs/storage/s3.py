@@ -208,6 +208,24 @@ class ObjectStore:
         async for chunk in self._http.stream(key, chunk_size):
             yield chunk
 
+    async def reader(self, key: str, chunk_size: int = 1024 * 1024) -> AsyncIterator[bytes]:
+        """``stream(key)`` with its first chunk already read: a missing object or an S3 that
+        does not answer raises here, while a caller can still answer with an error instead of
+        cutting off a response it has begun."""
+        chunks = self.stream(key, chunk_size)
+        try:
+            first = await anext(chunks)
+        except StopAsyncIteration:
+            first = b""
+
+        async def rest() -> AsyncIterator[bytes]:
+            if first:
+                yield first
+            async for chunk in chunks:
+                yield chunk
+
+        return rest()
+
     async def head(self, key: str) -> ObjectInfo | None:
         try:
             response = await self._client.head_object(Bucket=self.bucket, Key=key)

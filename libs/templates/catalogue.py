@@ -19,7 +19,15 @@ from libs.templates.errors import (
     TemplateMetadataError,
     TemplateNotFound,
 )
-from libs.templates.metadata import Engine, Family, InputRole, ParamType, Shape, Template
+from libs.templates.metadata import (
+    Engine,
+    Family,
+    InputRole,
+    OutputKind,
+    ParamType,
+    Shape,
+    Template,
+)
 from libs.templates.params import is_safe_text, validate_params
 from libs.templates.render import input_local
 
@@ -143,6 +151,9 @@ def consistency_problems(meta: Template) -> list[str]:
         problems.append("example_inputs must name a bundled file for every input")
     if len({o.file for o in meta.outputs}) != len(meta.outputs):
         problems.append("an output file is declared twice")
+    problems.extend(f"output {o.file}: a figure is a .png, every other kind a .csv"
+                    for o in meta.outputs
+                    if (o.kind is OutputKind.FIGURE) != o.file.endswith(".png"))
     if Engine.EMBEDDED in meta.engines and meta.ssc_packages:
         problems.append("templates for the embedded engine cannot need SSC packages")
     for spec in meta.parameters:

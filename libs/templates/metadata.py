@@ -20,7 +20,8 @@ TemplateId = Annotated[str, msgspec.Meta(pattern=TEMPLATE_ID_PATTERN)]
 Identifier = Annotated[str, msgspec.Meta(pattern=IDENTIFIER_PATTERN)]
 NonEmpty = Annotated[str, msgspec.Meta(min_length=1)]
 Tag = Annotated[str, msgspec.Meta(pattern=r"^[a-z0-9][a-z0-9_]{0,39}$")]
-ResultFile = Annotated[str, msgspec.Meta(pattern=r"^results/[a-z][a-z0-9_]*\.csv$")]
+#: A declared output: a CSV table, or (kind ``figure``) a PNG the do-file ``graph export``s.
+ResultFile = Annotated[str, msgspec.Meta(pattern=r"^results/[a-z][a-z0-9_]*\.(csv|png)$")]
 #: A file of the library's examples folder: a plain name with a dataset extension.
 EXAMPLE_FILE_PATTERN = r"^[a-z0-9][a-z0-9_\-]{0,63}\.(?:csv|tsv|xlsx|xls|dta)$"
 ExampleFile = Annotated[str, msgspec.Meta(pattern=EXAMPLE_FILE_PATTERN)]

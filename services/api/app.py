@@ -32,6 +32,7 @@ from libs.bus.provision import (
     ensure_dispatch_consumer,
     ensure_topology,
 )
+from libs.bus.retries import RetryPolicy
 from libs.settings import Settings
 from libs.storage import ObjectStore
 from services.api.auth import principal_dependency
@@ -124,7 +125,8 @@ def create_app(settings: Settings) -> Litestar:
             dispatch = ConsumerLoop(
                 bus, durable=names.DISPATCH_CONSUMER, handler=dispatcher.handle,
                 on_exhausted=dispatcher.on_exhausted, slots=DISPATCH_IN_FLIGHT // 4,
-                heartbeat_s=settings.heartbeat_s, delivery_budget=DISPATCH_BUDGET)
+                heartbeat_s=settings.heartbeat_s,
+                policy=RetryPolicy.of(settings, crash_budget=DISPATCH_BUDGET))
             dispatching = asyncio.create_task(dispatch.run())
             app.state.services = Services(
                 settings=settings, bus=bus, jobs=jobs, objects=objects, index=index,

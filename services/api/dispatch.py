@@ -27,6 +27,7 @@ from libs.bus.connection import Bus
 from libs.bus.consumer import Delivery
 from libs.bus.jobstore import JobStore
 from libs.bus.publish import publish_event, publish_run, republish_event
+from libs.contracts.errors import ErrorInfo
 from libs.contracts.events import JobQueued, completed_of
 from libs.contracts.jobs import JobRecord, JobState, now_iso
 from libs.contracts.work import HandOverCheck, RunWork
@@ -100,5 +101,6 @@ class Dispatcher:
         elif record.state is JobState.CANCELLED:
             await republish_event(self._bus, completed_of(record))
 
-    async def on_exhausted(self, delivery: Delivery) -> None:
-        log.error("gave up on a hand-over check (stream seq %d)", delivery.stream_seq)
+    async def on_exhausted(self, delivery: Delivery, info: ErrorInfo) -> None:
+        log.error("gave up on a hand-over check (stream seq %d): %s", delivery.stream_seq,
+                  info.message)

@@ -35,7 +35,7 @@ def _response(status: int, code: str, message: str, details: dict[str, Any] | No
 
 def ss_error(_: Request[Any, Any, Any], exc: SSError) -> Response[ErrorBody]:
     headers = None
-    if exc.code is ErrorCode.RATE_LIMITED:
+    if exc.code in (ErrorCode.RATE_LIMITED, ErrorCode.IDEMPOTENCY_KEY_IN_PROGRESS):
         headers = {"retry-after": str(exc.details.get("retry_after", 1))}
     elif exc.code is ErrorCode.UNAUTHORIZED:
         headers = {"www-authenticate": 'Bearer realm="ss"'}

@@ -9,7 +9,7 @@ import msgspec
 from litestar import Request, Response
 
 from libs.auth.keys import Principal
-from libs.bus.idempotency import fingerprint
+from libs.bus.idempotency import Claim, fingerprint
 from libs.contracts.errors import ErrorCode, SSError
 from services.api.state import Services
 from services.api.views import JobView
@@ -20,26 +20,31 @@ _decoder = msgspec.json.Decoder(JobView)
 
 async def idempotently(
     request: Request[Any, Any, Any], services: Services, principal: Principal, scope: str,
-    body: bytes, status: int, action: Callable[[], Awaitable[JobView]],
+    body: bytes, status: int, action: Callable[[Claim], Awaitable[JobView]],
+    reserve: Callable[[], str] = str,
 ) -> Response[JobView]:
-    """Run ``action`` once per (tenant, scope, Idempotency-Key); replay its response after."""
+    """Run ``action`` once per (tenant, scope, Idempotency-Key); replay its response after.
+
+    ``action`` gets the claim: its ``reservation`` (minted by ``reserve`` when the key is new,
+    the first request's otherwise) and whether an earlier request with the key died part way.
+    """
     key = request.headers.get(HEADER)
     if key is None:
-        return Response(await action(), status_code=status)
+        return Response(await action(Claim("", "", reserve())), status_code=status)
     if not 1 <= len(key) <= 255 or not key.isprintable():
         raise SSError(ErrorCode.VALIDATION_FAILED, "Idempotency-Key must be 1-255 printable "
                       "characters", field="Idempotency-Key")
     store = services.idempotency
     entry = store.entry_key(principal.tenant, scope, key)
     print_ = fingerprint(request.method, request.url.path, body)
-    stored = await store.begin(entry, print_)
-    if stored is not None:
-        return Response(_decoder.decode(stored.body), status_code=stored.status,
+    claim = await store.begin(entry, print_, reserve())
+    if not isinstance(claim, Claim):
+        return Response(_decoder.decode(claim.body), status_code=claim.status,
                         headers={"idempotent-replayed": "true"})
     try:
-        view = await action()
+        view = await action(claim)
     except BaseException:
-        await store.abandon(entry)
+        await store.release(claim)
         raise
-    await store.finish(entry, print_, status, msgspec.json.encode(view))
+    await store.finish(claim, status, msgspec.json.encode(view))
     return Response(view, status_code=status)

@@ -18,6 +18,7 @@ from collections import defaultdict
 from nats.js.kv import KeyValue
 
 from libs.bus.jobstore import JobStore
+from libs.outages import describe
 
 log = logging.getLogger(__name__)
 
@@ -94,5 +95,5 @@ class JobIndex:
             except asyncio.CancelledError:
                 raise
             except Exception as exc:
-                log.warning("job index watcher stopped (%s); restarting", exc)
+                log.warning("job index watcher stopped (%s); restarting", describe(exc))
                 await asyncio.sleep(1.0)

@@ -15,7 +15,7 @@ import msgspec
 
 from libs import names
 from libs.bus.jobstore import NotChanged
-from libs.bus.publish import publish_check, publish_event
+from libs.bus.publish import publish_check, publish_event, republish_event
 from libs.contracts.errors import ErrorCode, SSError
 from libs.contracts.events import JobCreated, completed_of
 from libs.contracts.jobs import (
@@ -44,16 +44,20 @@ log = logging.getLogger(__name__)
 RECORD_SHARE = 2
 
 
-async def create_job(services: Services, tenant: str,
-                     spec: JobSpec) -> tuple[JobRecord, int]:
-    """A new ``created`` job, and its record's revision."""
+async def create_job(services: Services, tenant: str, spec: JobSpec,
+                     job_id: str | None = None) -> tuple[JobRecord, int]:
+    """A new ``created`` job, and its record's revision. ``job_id`` is an id reserved under an
+    Idempotency-Key: if an earlier request with the key already stored the job, that job is
+    returned (and its ``created`` event published if that request died before it could)."""
     check_spec(services, spec)
     if spec.engine != ANY_ENGINE:  # `any`: the engine is chosen at submit
         await services.pools.require(spec.engine or services.settings.run_pool)
-    record = JobRecord(id=new_job_id(), tenant=tenant, spec=spec, created_at=now_iso())
-    revision = await services.jobs.create(record)
+    record = JobRecord(id=job_id or new_job_id(), tenant=tenant, spec=spec,
+                       created_at=now_iso())
+    record, revision, created = await services.jobs.create_once(record)
+    announce = publish_event if created else republish_event
     services.index.add(tenant, record.id)
-    await publish_event(services.bus, JobCreated(
+    await announce(services.bus, JobCreated(
         tenant=tenant, job_id=record.id, at=record.created_at, template_id=spec.template_id))
     return record, revision
 
@@ -172,22 +176,27 @@ async def _queue(services: Services, tenant: str, job_id: str,
     process dies in between, ``services.api.dispatch`` publishes them)."""
     updated, revision, _ = await services.jobs.mutate_revision(tenant, job_id, change,
                                                                known=known)
-    await publish_queued(services.bus, services.settings.run_pool, updated)
+    if updated.state is JobState.QUEUED:
+        await publish_queued(services.bus, services.settings.run_pool, updated)
     return updated, revision
 
 
-async def submit_job(services: Services, tenant: str, job_id: str) -> tuple[JobRecord, int]:
-    """created -> queued. Submitting a queued job again re-publishes its (same) run item."""
+async def submit_job(services: Services, tenant: str, job_id: str,
+                     resumed: bool = False) -> tuple[JobRecord, int]:
+    """created -> queued. Submitting a queued job again re-publishes its (same) run item.
+    ``resumed``: an earlier submit under the same Idempotency-Key died part way; if the job
+    was submitted since, that submit counts (it is not queued a second time)."""
     record, revision = await _read_with_check(services, tenant, job_id)
     if record.spec.dofile is not None:
         return await _queue(services, tenant, job_id,
-                            await _dofile_submission(services, record), (record, revision))
+                            await _dofile_submission(services, record, resumed),
+                            (record, revision))
     await services.pools.require(record.pool(services.settings.run_pool))
     template = services.catalogue.get(record.spec.template_id)
     wanted = [i.name for i in template.inputs]
 
     def change(current: JobRecord) -> JobRecord:
-        if current.state is JobState.QUEUED:
+        if current.state is JobState.QUEUED or (resumed and current.submission > 0):
             raise NotChanged
         bound = current.bind_inputs(wanted)
         check_sheets(current, [upload.name for upload in bound.values()])
@@ -203,11 +212,12 @@ async def submit_job(services: Services, tenant: str, job_id: str) -> tuple[JobR
     return await _queue(services, tenant, job_id, change, (record, revision))
 
 
-async def _dofile_submission(services: Services,
-                             record: JobRecord) -> Callable[[JobRecord], JobRecord]:
+async def _dofile_submission(services: Services, record: JobRecord,
+                             resumed: bool) -> Callable[[JobRecord], JobRecord]:
     """The submit of a do-file job: checked with its uploads (``DOFILE_CHECK_FAILED`` lists
-    every problem) before anything is queued, on the engine the check allows."""
-    if record.state is JobState.QUEUED:
+    every problem) before anything is queued, on the engine the check allows (``resumed``:
+    as ``submit_job``)."""
+    if record.state is JobState.QUEUED or (resumed and record.submission > 0):
         def again(current: JobRecord) -> JobRecord:
             raise NotChanged  # submitted before: its run item goes out again
 
@@ -217,7 +227,7 @@ async def _dofile_submission(services: Services,
     checked = [f.key for f in record.inputs]
 
     def change(current: JobRecord) -> JobRecord:
-        if current.state is JobState.QUEUED:
+        if current.state is JobState.QUEUED or (resumed and current.submission > 0):
             raise NotChanged
         if [f.key for f in current.inputs] != checked:
             raise SSError(ErrorCode.JOB_UPDATE_CONFLICT, "the job's uploads changed while its "

@@ -11,10 +11,11 @@ from dataclasses import dataclass
 from libs.bus.connection import Bus, connect
 from libs.bus.consumer import ConsumerLoop, ExhaustedHandler, Handler
 from libs.bus.provision import await_topology, ensure_consumer
+from libs.bus.retries import RetryPolicy
 from libs.settings import Settings
 from libs.storage import ObjectStore
 from services.common.metrics import refresh_queue_metrics
-from services.common.probes import ProbeServer
+from services.common.probes import ProbeServer, dependency_problems
 
 log = logging.getLogger(__name__)
 
@@ -47,21 +48,16 @@ async def consume_until_stopped(
 ) -> None:
     """Consume ``durable`` until ``stop`` is set, serving probes; then drain within the grace."""
     await ensure_consumer(conns.bus, settings, durable, subject)
+
+    async def probe() -> dict[str, str]:
+        return await dependency_problems(conns.bus, conns.objects)
+
     loop = ConsumerLoop(conns.bus, durable=durable, handler=handler, on_exhausted=on_exhausted,
                         slots=slots, heartbeat_s=settings.heartbeat_s,
-                        delivery_budget=settings.max_deliver)
+                        policy=RetryPolicy.of(settings), probe=probe)
 
     async def ready() -> dict[str, str]:
-        problems = {}
-        if not conns.bus.connected:
-            problems["nats"] = "not connected"
-        elif not loop.ready():
-            problems["nats"] = "no successful fetch recently"
-        try:
-            await asyncio.wait_for(conns.objects.ping(), 2)
-        except Exception as exc:
-            problems["s3"] = str(exc) or type(exc).__name__
-        return problems
+        return {**await probe(), **loop.problems()}
 
     probes = None
     if settings.health_port:
@@ -77,7 +73,9 @@ async def consume_until_stopped(
     await loop.drain(settings.shutdown_grace_s)
     consume.cancel()
     stopped.cancel()
-    with contextlib.suppress(asyncio.CancelledError, Exception):
+    if consume.done() and not consume.cancelled() and consume.exception() is not None:
+        raise RuntimeError(f"the {durable} consumer stopped") from consume.exception()
+    with contextlib.suppress(asyncio.CancelledError):
         await consume
     if probes is not None:
         await probes.close()

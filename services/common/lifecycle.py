@@ -1,9 +1,12 @@
-"""Process start-up and shutdown shared by the worker and the formatter."""
+"""Process identity, start-up and shutdown shared by the worker and the formatter."""
 
 from __future__ import annotations
 
 import asyncio
+import os
+import secrets
 import signal
+import socket
 import sys
 from collections.abc import Awaitable, Callable
 
@@ -11,6 +14,12 @@ import uvloop
 
 from libs.settings import Settings, SettingsError, load_settings
 from services.common.logs import setup_logging
+
+
+def process_identity() -> str:
+    """``<host name>-<pid>-<random>``: unique per process even where replicas share a host name
+    and pid (containers on one network namespace, each its own pid 6)."""
+    return f"{socket.gethostname()}-{os.getpid()}-{secrets.token_hex(3)}"
 
 
 def configured(service: str) -> Settings:

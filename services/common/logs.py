@@ -44,5 +44,11 @@ def setup_logging(service: str, level: str) -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())
-    for noisy in ("botocore", "aiobotocore", "urllib3", "nats"):
+    for noisy in NOISY_LOGGERS:
         logging.getLogger(noisy).setLevel(max(logging.WARNING, root.level))
+
+
+#: Third-party loggers whose INFO lines are routine chatter (fontTools.subset alone writes
+#: ~110 per PDF report): only their warnings and errors reach the log.
+NOISY_LOGGERS = ("botocore", "aiobotocore", "urllib3", "nats", "fontTools", "fpdf",
+                 "matplotlib", "PIL")

@@ -9,6 +9,7 @@ from prometheus_client import Counter, Gauge
 from libs import names
 from libs.bus.connection import Bus
 from libs.contracts.jobs import JobState
+from libs.outages import describe
 
 log = logging.getLogger(__name__)
 
@@ -37,7 +38,7 @@ async def refresh_queue_metrics(bus: Bus) -> None:
     try:
         consumers = await bus.js.consumers_info(names.WORK_STREAM)
     except Exception as exc:  # metrics must never fail a scrape
-        log.warning("cannot read consumer info: %s", exc)
+        log.warning("cannot read consumer info: %s", describe(exc))
         return
     for info in consumers:
         name = str(info.name)

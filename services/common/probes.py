@@ -1,4 +1,5 @@
-"""A tiny HTTP server for the worker's and formatter's probes: /healthz, /readyz, /metrics.
+"""Readiness (are NATS and S3 reachable?) and a tiny HTTP server for the worker's and
+formatter's probes: /healthz, /readyz, /metrics.
 
 Those services have no web framework, and a probe server must not be able to block the
 consumer loop, so this is a few lines over ``asyncio.start_server`` (HTTP/1.0, GET only).
@@ -13,7 +14,29 @@ from collections.abc import Awaitable, Callable
 
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
+from libs.bus.connection import Bus
+from libs.outages import describe
+from libs.storage import ObjectStore
+
 ReadyCheck = Callable[[], Awaitable[dict[str, str]]]
+
+
+async def dependency_problems(bus: Bus, objects: ObjectStore) -> dict[str, str]:
+    """What any service needs to do its work: NATS connected with JetStream answering, and the
+    bucket reachable (empty when both are)."""
+    problems = {}
+    if not bus.connected:
+        problems["nats"] = "not connected"
+    else:
+        try:
+            await asyncio.wait_for(bus.js.account_info(), 2)
+        except Exception as exc:
+            problems["nats"] = describe(exc)
+    try:
+        await asyncio.wait_for(objects.ping(), 2)
+    except Exception as exc:
+        problems["s3"] = describe(exc)
+    return problems
 
 
 class ProbeServer:

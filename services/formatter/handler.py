@@ -18,6 +18,7 @@ from libs.bus.jobstore import JobStore, NotChanged
 from libs.bus.publish import publish_event, republish_event
 from libs.contracts.errors import ErrorCode, ErrorInfo, SSError
 from libs.contracts.events import completed_of
+from libs.contracts.graphs import GRAPHS_DIR
 from libs.contracts.jobs import (
     TERMINAL_STATES,
     Artifact,
@@ -28,7 +29,7 @@ from libs.contracts.jobs import (
 )
 from libs.contracts.work import FormatWork
 from libs.reports import ReportError, ResultBundle, render
-from libs.reports.render import RAW_FILES, WITHOUT_CONTEXT
+from libs.reports.render import RAW_FILES, WITH_FIGURES, WITHOUT_CONTEXT
 from libs.storage import ObjectStore, content_type
 from libs.templates.catalogue import Catalogue
 from services.common.logs import job_id_var
@@ -43,7 +44,9 @@ _format_work = msgspec.json.Decoder(FormatWork)
 def _needed(name: str, formats: list[str]) -> bool:
     """Whether rendering ``formats`` reads the raw file ``name`` (docs/outputs.md)."""
     if name.startswith("results/"):
-        return True  # the result tables feed every report
+        return True  # the result tables (and declared figures) feed every report
+    if name.startswith(f"{GRAPHS_DIR}/"):
+        return not WITH_FIGURES.isdisjoint(formats)
     if name == "run.json":
         return not WITHOUT_CONTEXT.issuperset(formats)
     if name in RAW_FILES.values():
@@ -158,11 +161,9 @@ class FormatHandler:
         publish = republish_event if again else publish_event
         await publish(self._bus, completed_of(record))
 
-    async def on_exhausted(self, delivery: Delivery) -> None:
+    async def on_exhausted(self, delivery: Delivery, info: ErrorInfo) -> None:
+        """Dead letter: the consumer loop gave up on rendering; fail the job with ``info``."""
         work = _format_work.decode(delivery.data)
-        info = ErrorInfo(error_code=ErrorCode.DELIVERY_LIMIT_EXCEEDED,
-                         message="rendering was attempted too many times without finishing",
-                         details={"deliveries": delivery.num_delivered - 1})
 
         def change(current: JobRecord) -> JobRecord:
             _mine(current, work)

@@ -3,21 +3,20 @@
 from __future__ import annotations
 
 import asyncio
-import os
-import socket
 
 from libs import names
 from libs.bus.jobstore import JobStore
 from libs.settings import Settings
 from services.common.consumer_service import connections, consume_until_stopped
 from services.common.library import catalogue_for
+from services.common.lifecycle import process_identity
 from services.common.metrics import count_transition
 from services.formatter.handler import FormatHandler
 
 
 async def serve(settings: Settings, stop: asyncio.Event) -> None:
     """Run the formatter until ``stop`` is set, then drain gracefully."""
-    ident = f"{socket.gethostname()}-{os.getpid()}"
+    ident = process_identity()
     catalogue = catalogue_for(settings)
     async with connections(settings, f"ss-formatter-{ident}") as conns:
         store = await JobStore.open(conns.bus, count_transition)

@@ -21,6 +21,7 @@ from libs.contracts.events import JobRunning, completed_of, formatting_of
 from libs.contracts.jobs import TERMINAL_STATES, JobRecord, JobState, now_iso
 from libs.contracts.work import FormatWork, RunWork
 from libs.datasets.report import NormaliseReport
+from libs.outages import describe, is_outage
 from libs.runners.base import Runner, RunOutcome, RunStatus
 from libs.settings import Settings
 from libs.storage import ObjectStore
@@ -145,15 +146,20 @@ class RunHandler:
             # Worker shutdown: hand the job back without spending a delivery.
             await self._release(lease, uploads)
         except Exception as exc:
-            # S3/NATS trouble (or a bug): give the attempt back and let the queue redeliver;
-            # the delivery budget dead-letters a job that can never pass this point.
-            log.warning("attempt %d interrupted: %r", attempt, exc)
-            info = ErrorInfo(error_code=ErrorCode.SERVICE_UNAVAILABLE, message=str(exc))
+            # An outage (S3/NATS) or a bug: give the attempt back and let the queue redeliver
+            # (the consumer loop tells the two apart: an outage is retried with backoff for
+            # the outage budget, a bug spends the crash budget). If NATS itself is away the
+            # record stays `running` and the next claim marks the attempt `lost`.
+            outage = is_outage(exc)
+            log.warning("attempt %d interrupted: %s", attempt, describe(exc),
+                        exc_info=not outage)
+            info = ErrorInfo(error_code=ErrorCode.SERVICE_UNAVAILABLE if outage
+                             else ErrorCode.INTERNAL_ERROR, message=describe(exc))
             uploads.cancel()
             with contextlib.suppress(Exception):
                 await self._jobs.mutate(record.tenant, record.id, transitions.released(
-                    attempt, "transient", [], info))
-            raise TransientError(str(exc)) from exc
+                    attempt, "transient" if outage else "interrupted", [], info))
+            raise
         finally:
             running.cancel()
             watcher.cancel()
@@ -255,7 +261,7 @@ class RunHandler:
                     record.tenant, record.id, transitions.heartbeat(record.attempt),
                     known=lease.known())
             except Exception as exc:  # NATS away: keep running, the lease decides
-                log.warning("heartbeat failed: %s", exc)
+                log.warning("heartbeat failed: %s", describe(exc))
                 continue
             lease.update(current, revision)
             if current.state is not JobState.RUNNING or current.attempt != record.attempt:
@@ -263,15 +269,9 @@ class RunHandler:
                          record.attempt, current.state)
                 cancel.set()
 
-    async def on_exhausted(self, delivery: Delivery) -> None:
-        """Dead letter: the delivery budget is spent; fail the job with its own code."""
+    async def on_exhausted(self, delivery: Delivery, info: ErrorInfo) -> None:
+        """Dead letter: the consumer loop gave up on the item; fail the job with ``info``."""
         work = _run_work.decode(delivery.data)
-        info = ErrorInfo(
-            error_code=ErrorCode.DELIVERY_LIMIT_EXCEEDED,
-            message=f"the job was delivered {delivery.num_delivered - 1} times without "
-            "finishing (workers crashed or infrastructure failed); giving up",
-            details={"deliveries": delivery.num_delivered - 1},
-        )
         try:
             updated, mine = await self._jobs.mutate(
                 work.tenant, work.job_id, transitions.dead_lettered(work.submission, info))

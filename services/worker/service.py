@@ -5,18 +5,15 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import multiprocessing
-import os
-import socket
 
 from libs import names
 from libs.bus.jobstore import JobStore
-from libs.contracts.errors import SSError
 from libs.runners.base import Runner
 from libs.settings import Settings
 from services.common.consumer_service import connections, consume_until_stopped
 from services.common.library import catalogue_for, library_root
+from services.common.lifecycle import process_identity
 from services.common.metrics import count_transition
-from services.common.probes import ProbeServer
 from services.worker.attempt import RunHandler
 
 
@@ -31,35 +28,16 @@ def make_runner(settings: Settings) -> Runner:
     return EmbeddedRunner()
 
 
-async def _refuse(settings: Settings, stop: asyncio.Event, error: SSError) -> None:
-    """A worker that cannot run its engine never consumes; with a probe port it stays up,
-    answering /readyz with the reason (an orchestrator shows it), until told to stop."""
-    if not settings.health_port:
-        return
-    reason = f"{error.code.value}: {error.message}"
-
-    async def ready() -> dict[str, str]:
-        return {"engine": reason}
-
-    probes = ProbeServer("0.0.0.0", settings.health_port, ready)
-    await probes.start()
-    print(f"SS worker not ready: {reason}", flush=True)
-    try:
-        await stop.wait()
-    finally:
-        await probes.close()
-
-
 async def serve(settings: Settings, stop: asyncio.Event) -> None:
     """Run the worker until ``stop`` is set, then drain gracefully."""
-    worker_id = settings.worker_id or f"{socket.gethostname()}-{os.getpid()}"
+    worker_id = settings.worker_id or process_identity()
     # Inputs are normalised in fork-server children (see workspace.prepare).
     multiprocessing.set_forkserver_preload(["libs.datasets"])
-    try:
-        runner = make_runner(settings)
-    except SSError as exc:
-        await _refuse(settings, stop, exc)
-        raise
+    # A worker that cannot run its engine (STATA_CMD_NOT_CONFIGURED / STATA_CMD_INVALID) raises
+    # here, before it connects: the process exits 1 with the reason (services.worker.__main__),
+    # so an orchestrator shows a crash loop with that message and retries, which also
+    # recovers once a late Stata mount appears.
+    runner = make_runner(settings)
     catalogue = catalogue_for(settings)
     warm_up = getattr(runner, "warm_up", None)
     if warm_up is not None:

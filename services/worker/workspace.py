@@ -9,7 +9,10 @@ Layout of ``<workroot>/<tenant>-<job>-<attempt>/``::
     main.do                 header of locals + template body (what ran)
     main.log                the engine's log
     run.json                engine, rc, duration, command, versions, input reports
-    results/*.csv|*.dta     result tables and datasets the template wrote
+    results/*.csv|*.dta     result tables and datasets the template wrote (and figures it
+                            exported there, e.g. results/*.png)
+    *.png|*.svg|*.pdf ...   files ``graph export`` wrote beside main.do
+    graphs/*.png, index.json  every graph the embedded engine drew (libs.contracts.graphs)
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ import pandas as pd
 
 from libs import names
 from libs.contracts.errors import ErrorCode, JobFailed, SSError
+from libs.contracts.graphs import GRAPH_SUFFIXES, GRAPHS_DIR
 from libs.contracts.jobs import Artifact, JobRecord
 from libs.datasets.errors import DatasetError
 from libs.datasets.isolation import normalise_isolated
@@ -138,9 +142,10 @@ def write_run_json(workdir: Path, info: dict[str, object]) -> None:
 
 
 def _produced(workdir: Path) -> list[str]:
-    found = [p.name for p in workdir.iterdir() if p.is_file()
-             and p.suffix in (".do", ".log", ".json") and not p.name.startswith("ss_")]
-    for folder in ("inputs", "results"):
+    # graph export files beside main.do, and the graph list (libs.contracts.graphs)
+    found = [p.name for p in workdir.iterdir() if p.is_file() and not p.name.startswith("ss_")
+             and (p.suffix in (".do", ".log", ".json") or p.suffix.lower() in GRAPH_SUFFIXES)]
+    for folder in ("inputs", "results", GRAPHS_DIR):
         base = workdir / folder
         if base.is_dir():
             found += [f"{folder}/{p.name}" for p in sorted(base.iterdir()) if p.is_file()]

@@ -18,6 +18,7 @@ from libs.bus.consumer import ConsumerLoop
 from libs.bus.jobstore import JobStore
 from libs.bus.provision import DISPATCH_BUDGET, ensure_dispatch_consumer, ensure_topology
 from libs.bus.publish import publish_check, publish_run
+from libs.bus.retries import RetryPolicy
 from libs.contracts.events import JobCompleted, JobEvent, JobQueued
 from libs.contracts.jobs import JobRecord, JobSpec, JobState, new_job_id, now_iso
 from libs.contracts.work import HandOverCheck, RunWork
@@ -46,7 +47,8 @@ async def dispatching(bus: Bus) -> AsyncIterator[None]:
     dispatcher = Dispatcher(bus, await JobStore.open(bus), POOL, grace_s=0.2)
     loop = ConsumerLoop(bus, durable=names.DISPATCH_CONSUMER, handler=dispatcher.handle,
                         on_exhausted=dispatcher.on_exhausted, slots=64, heartbeat_s=5.0,
-                        delivery_budget=DISPATCH_BUDGET, fetch_timeout_s=0.2)
+                        policy=RetryPolicy.of(Settings(), crash_budget=DISPATCH_BUDGET),
+                        fetch_timeout_s=0.2)
     task = asyncio.create_task(loop.run())
     try:
         yield

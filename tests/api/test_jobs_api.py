@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import time
 import uuid
 
 import httpx
@@ -215,3 +216,45 @@ async def test_listing_follows_jobs_created_by_other_replicas(
             await asyncio.sleep(0.05)
         else:
             raise AssertionError("the index never saw the other replica's job")
+
+
+async def test_a_create_that_died_after_storing_its_job_is_finished_by_the_retry(
+    api: Stack, admin: httpx.AsyncClient
+) -> None:
+    """The first request claimed its key, stored the job and died (NATS went away under it,
+    or its process was killed) before announcing it or releasing the key: the retry with the
+    same key, once the claim's lease has run out, answers with that same job, announced once."""
+    import msgspec
+
+    from libs import names
+    from libs.bus.connection import connect
+    from libs.bus.idempotency import LEASE_S, IdempotencyStore, StoredResponse, fingerprint
+    from libs.bus.jobstore import JobStore
+    from libs.contracts.jobs import JobRecord, JobSpec, new_job_id, now_iso
+    from tests.jetstream import job_events
+
+    tenant, key = "died", str(uuid.uuid4())
+    spec = msgspec.convert(OLS, JobSpec)
+    reserved = new_job_id()
+    async with client_for(api, await new_key(admin, tenant)) as c:
+        bus = await connect(api.nats.url, name="dead-request", creds=api.nats.creds("admin"))
+        try:
+            kv = await bus.js.key_value(names.IDEMPOTENCY_BUCKET)
+            await kv.put(IdempotencyStore.entry_key(tenant, "create", key),
+                         msgspec.json.encode(StoredResponse(
+                             fingerprint=fingerprint("POST", "/v1/jobs",
+                                                     msgspec.json.encode(spec)),
+                             claimed_at=time.time() - LEASE_S - 1, reservation=reserved)))
+            await (await JobStore.open(bus)).create(JobRecord(
+                id=reserved, tenant=tenant, spec=spec, created_at=now_iso()))
+            retried = await c.post("/v1/jobs", json=OLS, headers={"idempotency-key": key})
+            assert retried.status_code == 201, retried.text
+            assert retried.json()["id"] == reserved
+            again = await c.post("/v1/jobs", json=OLS, headers={"idempotency-key": key})
+            assert again.json()["id"] == reserved
+            assert again.headers["idempotent-replayed"] == "true"
+            assert [j["id"] for j in (await c.get("/v1/jobs")).json()["items"]] == [reserved]
+            events = await job_events(bus, tenant, reserved)
+            assert [type(e).__name__ for e in events] == ["JobCreated"]
+        finally:
+            await bus.close()

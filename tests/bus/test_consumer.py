@@ -2,21 +2,33 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import itertools
+import logging
+import time
 from collections import Counter
 from collections.abc import AsyncIterator, Awaitable, Callable
 
 import pytest
+from nats.aio.msg import Msg
 from nats.js import api
+from nats.js.errors import NoKeysError
 
 from libs import names
 from libs.bus.connection import Bus
 from libs.bus.consumer import ConsumerLoop, Delivery
+from libs.bus.pause import Probe
 from libs.bus.provision import ensure_consumer
-from libs.contracts.errors import ErrorCode, JobFailed, TransientError
+from libs.bus.retries import RetryPolicy
+from libs.contracts.errors import ErrorCode, ErrorInfo, JobFailed, TransientError
 from libs.settings import Settings
 from tests.servers import NatsServer
 
 Handler = Callable[[Delivery], Awaitable[None]]
+
+
+#: Fast retries for tests: crash budget 3 (the settings fixture's max_deliver), outages
+#: retried for 1.5 s with backoff from 0.05 s up to 0.2 s.
+FAST = RetryPolicy(crash_budget=3, outage_budget_s=1.5, max_delay_s=0.2, base_delay_s=0.05)
 
 
 @contextlib.asynccontextmanager
@@ -25,14 +37,16 @@ async def running_loop(
     settings: Settings,
     pool: str,
     handler: Handler,
-    exhausted: list[bytes] | None = None,
+    exhausted: list[tuple[bytes, ErrorInfo]] | None = None,
     slots: int = 2,
+    policy: RetryPolicy = FAST,
+    probe: Probe | None = None,
 ) -> AsyncIterator[ConsumerLoop]:
     await ensure_consumer(bus, settings, names.worker_consumer(pool), names.run_subject(pool))
 
-    async def on_exhausted(d: Delivery) -> None:
+    async def on_exhausted(d: Delivery, info: ErrorInfo) -> None:
         if exhausted is not None:
-            exhausted.append(d.data)
+            exhausted.append((d.data, info))
 
     loop = ConsumerLoop(
         bus,
@@ -41,7 +55,8 @@ async def running_loop(
         on_exhausted=on_exhausted,
         slots=slots,
         heartbeat_s=settings.heartbeat_s,
-        delivery_budget=settings.max_deliver,
+        policy=policy,
+        probe=probe,
         fetch_timeout_s=0.3,
     )
     task = asyncio.create_task(loop.run())
@@ -81,19 +96,146 @@ async def test_success_acks_and_failure_is_not_retried(bus: Bus, settings: Setti
     assert await _pending(bus, "p1") == (0, 0)
 
 
-async def test_transient_is_redelivered_then_exhausted(bus: Bus, settings: Settings) -> None:
+async def test_crashes_are_dead_lettered_after_the_budget(bus: Bus, settings: Settings) -> None:
     seen: list[int] = []
-    exhausted: list[bytes] = []
+    exhausted: list[tuple[bytes, ErrorInfo]] = []
 
     async def handler(d: Delivery) -> None:
         seen.append(d.num_delivered)
-        raise TransientError("s3 down", delay=0.05)
+        raise RuntimeError("a bug")
 
     async with running_loop(bus, settings, "p2", handler, exhausted):
         await bus.js.publish(names.run_subject("p2"), b"x")
-        await _until(lambda: exhausted == [b"x"])
+        await _until(lambda: len(exhausted) == 1)
     assert seen == [1, 2, 3]  # the budget (max_deliver=3), then dead-lettered, not run again
+    ((data, info),) = exhausted
+    assert data == b"x"
+    assert info.error_code is ErrorCode.DELIVERY_LIMIT_EXCEEDED
+    assert info.details["crashes"] == 3
     assert await _pending(bus, "p2") == (0, 0)
+
+
+async def test_outages_do_not_spend_the_crash_budget(bus: Bus, settings: Settings) -> None:
+    # Every other delivery crashes, the others meet an outage: only the crashes count.
+    seen: list[int] = []
+    exhausted: list[tuple[bytes, ErrorInfo]] = []
+
+    async def handler(d: Delivery) -> None:
+        seen.append(d.num_delivered)
+        if d.num_delivered % 2:
+            raise TransientError("s3 down")
+        raise RuntimeError("a bug")
+
+    policy = RetryPolicy(crash_budget=3, outage_budget_s=60, max_delay_s=0.1,
+                         base_delay_s=0.05)
+    async with running_loop(bus, settings, "p6", handler, exhausted, policy=policy):
+        await bus.js.publish(names.run_subject("p6"), b"x")
+        await _until(lambda: len(exhausted) == 1)
+    assert seen == [1, 2, 3, 4, 5, 6]  # three crashes, then the 7th delivery is not run
+    assert exhausted[0][1].error_code is ErrorCode.DELIVERY_LIMIT_EXCEEDED
+    assert exhausted[0][1].details["transient_failures"] == 3
+
+
+async def test_an_outage_is_retried_with_backoff_until_its_budget(
+    bus: Bus, settings: Settings
+) -> None:
+    seen: list[float] = []
+    exhausted: list[tuple[bytes, ErrorInfo]] = []
+
+    async def handler(d: Delivery) -> None:
+        seen.append(time.monotonic())
+        raise TransientError("s3 down")
+
+    async with running_loop(bus, settings, "p7", handler, exhausted):
+        await bus.js.publish(names.run_subject("p7"), b"x")
+        await _until(lambda: len(exhausted) == 1)
+    # Far more deliveries than the crash budget, none of them counted as a crash.
+    assert len(seen) > FAST.crash_budget + 2
+    ((_, info),) = exhausted
+    assert info.error_code is ErrorCode.INFRA_RETRY_BUDGET_EXCEEDED
+    assert info.details["waited_s"] >= FAST.outage_budget_s
+    assert "s3 down" in info.message
+    # The retries back off: no two deliveries closer than half the first delay.
+    gaps = [b - a for a, b in itertools.pairwise(seen)]
+    assert min(gaps) >= FAST.base_delay_s / 2
+    assert await _pending(bus, "p7") == (0, 0)
+
+
+async def test_a_recovered_item_leaves_no_retry_entry(bus: Bus, settings: Settings) -> None:
+    seen: list[int] = []
+
+    async def handler(d: Delivery) -> None:
+        seen.append(d.num_delivered)
+        if d.num_delivered < 3:
+            raise TransientError("nats hiccup")
+
+    async with running_loop(bus, settings, "p8", handler):
+        await bus.js.publish(names.run_subject("p8"), b"x")
+        await _until(lambda: seen == [1, 2, 3])
+        await asyncio.sleep(0.3)
+    assert await _pending(bus, "p8") == (0, 0)
+    kv = await bus.js.key_value(names.RETRIES_BUCKET)
+    keys: list[str] = []
+    with contextlib.suppress(NoKeysError):
+        keys = await kv.keys()
+    assert not [k for k in keys if k.startswith(names.worker_consumer("p8"))]
+
+
+async def test_an_outage_pauses_fetching_until_the_probe_passes(
+    bus: Bus, settings: Settings
+) -> None:
+    down = {"s3": "ConnectionRefusedError"}
+    seen: list[bytes] = []
+    handled: list[bytes] = []
+
+    async def probe() -> dict[str, str]:
+        return dict(down)
+
+    async def handler(d: Delivery) -> None:
+        seen.append(d.data)
+        if down:
+            raise TransientError("s3 down")
+        handled.append(d.data)
+
+    policy = RetryPolicy(crash_budget=3, outage_budget_s=60, max_delay_s=30,
+                         base_delay_s=0.05)
+    async with running_loop(bus, settings, "p9", handler, policy=policy, probe=probe) as loop:
+        await bus.js.publish(names.run_subject("p9"), b"first")
+        await _until(lambda: "paused" in loop.problems().get("consumer", ""))
+        assert "s3" in loop.problems()["consumer"]
+        for n in range(3):
+            await bus.js.publish(names.run_subject("p9"), b"later%d" % n)
+        await asyncio.sleep(1.0)
+        # Paused: the later items were not even fetched.
+        assert set(seen) == {b"first"}
+        assert (await _pending(bus, "p9"))[0] == 3
+        down.clear()
+        await _until(lambda: sorted(handled) == [b"first", b"later0", b"later1", b"later2"])
+        assert loop.problems() == {}
+
+
+async def test_a_paused_loop_fails_items_whose_outage_budget_is_spent(
+    bus: Bus, settings: Settings
+) -> None:
+    runs: list[int] = []
+    exhausted: list[tuple[bytes, ErrorInfo]] = []
+
+    async def probe() -> dict[str, str]:
+        return {"s3": "unreachable"}
+
+    async def handler(d: Delivery) -> None:
+        runs.append(d.num_delivered)
+        raise TransientError("s3 down")
+
+    policy = RetryPolicy(crash_budget=3, outage_budget_s=1.0, max_delay_s=0.2,
+                         base_delay_s=0.05)
+    async with running_loop(bus, settings, "p10", handler, exhausted, policy=policy,
+                            probe=probe):
+        await bus.js.publish(names.run_subject("p10"), b"x")
+        await _until(lambda: len(exhausted) == 1, timeout=15)
+    assert runs == [1]  # run once; then only swept while paused, never run again
+    assert exhausted[0][1].error_code is ErrorCode.INFRA_RETRY_BUDGET_EXCEEDED
+    assert "held back (paused: s3: unreachable)" in exhausted[0][1].message
 
 
 async def test_heartbeat_keeps_lease_beyond_ack_wait(bus: Bus, settings: Settings) -> None:
@@ -163,3 +305,34 @@ async def test_provisioning_is_idempotent(bus: Bus, settings: Settings) -> None:
 @pytest.fixture(autouse=True)
 async def _purge_work(bus: Bus) -> None:
     await bus.js.purge_stream(names.WORK_STREAM)
+
+
+async def test_an_idle_loop_logs_nothing(
+    bus: Bus, settings: Settings, caplog: pytest.LogCaptureFixture
+) -> None:
+    async def handler(d: Delivery) -> None:
+        raise AssertionError("nothing was published")
+
+    with caplog.at_level(logging.INFO, logger="libs.bus"):
+        async with running_loop(bus, settings, "p11", handler, slots=3) as loop:
+            await _until(lambda: loop._sub is not None)
+            sub = loop._sub
+            assert sub is not None
+            fetch = sub.fetch
+            empty: list[str] = []
+
+            async def fetch_sometimes_bare(batch: int = 1, timeout: float | None = 5,
+                                           heartbeat: float | None = None) -> list[Msg]:
+                # nats-py's batch fetch raises a bare asyncio.TimeoutError (no text) instead
+                # of its own when the server's "no messages" answer arrives just before the
+                # deadline: that is idle too, not "fetch failed: ".
+                empty.append("")
+                if len(empty) % 2:
+                    raise TimeoutError
+                return await fetch(batch=batch, timeout=timeout, heartbeat=heartbeat)
+
+            sub.fetch = fetch_sometimes_bare  # type: ignore[method-assign]
+            await asyncio.sleep(1.5)
+            assert len(empty) >= 3
+            assert loop.ready()
+    assert [r.getMessage() for r in caplog.records if r.levelno >= logging.INFO] == []

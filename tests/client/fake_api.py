@@ -40,6 +40,8 @@ def output_bytes(name: str) -> bytes:
 class FakeAPI:
     #: answer the first N POST /v1/jobs with 503 (after "creating" the job: a lost answer)
     fail_creates: int = 0
+    #: then answer the next N with 409 IDEMPOTENCY_KEY_IN_PROGRESS (the lost try's claim)
+    busy_creates: int = 0
     #: the first events connection hangs up after this many events (None: never)
     drop_events_after: int | None = None
     #: the job fails instead of succeeding
@@ -128,6 +130,12 @@ class FakeAPI:
         if self.fail_creates:
             self.fail_creates -= 1
             return self.error(503, "SERVICE_UNAVAILABLE", "try again")
+        if self.busy_creates:
+            self.busy_creates -= 1
+            response = self.error(409, "IDEMPOTENCY_KEY_IN_PROGRESS", "still in progress",
+                                  retry_after=0)
+            response.headers["retry-after"] = "0"
+            return response
         return self.json(201, self.jobs[self.idempotent[key]])
 
     def list_jobs(self, request: httpx.Request) -> httpx.Response:

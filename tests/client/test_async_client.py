@@ -35,6 +35,17 @@ async def test_create_retries_a_lost_answer_with_the_same_idempotency_key(
     assert second.id != job.id  # a new logical operation gets a new key
 
 
+async def test_create_waits_out_the_claim_of_its_own_lost_try(
+        api_and_client: tuple[FakeAPI, AsyncSSClient]) -> None:
+    api, ss = api_and_client
+    api.fail_creates, api.busy_creates = 1, 2
+    job = await ss.create_job("ols_robust", {"depvar": "price", "indepvars": ["mpg"]})
+    creates = [r for r in api.requests if r.method == "POST"]
+    assert len(creates) == 4
+    assert len({r.headers["idempotency-key"] for r in creates}) == 1
+    assert list(api.jobs) == [job.id]
+
+
 async def test_errors_carry_the_api_fields(
         api_and_client: tuple[FakeAPI, AsyncSSClient]) -> None:
     _, ss = api_and_client

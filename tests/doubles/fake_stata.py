@@ -14,8 +14,15 @@ Commands: ``*``/``//`` comments, ``display "text"``, ``error N``, ``exit [N] [, 
 ``capture [noisily] cmd``, ``do FILE``, ``local NAME = _rc|N`` and ``local NAME text``,
 ```name'`` and ```c(NAME)'`` expansion, ``log using FILE [, text replace name(N)]``,
 ``log close [N|_all]``, ``file open H using FILE, write [text] [replace]``, ``file write H
-"text" _n``, ``file close H``, ``adopath ++|+ DIR``, ``sleep MS``, ``shell CMD``. Anything else
-is r(199) as in Stata. Tests start it through ``tests.doubles.install_fake_stata``.
+"text" _n``, ``file close H``, ``adopath ++|+ DIR``, ``sleep MS``, ``shell CMD``, ``mkdir DIR``,
+``program define NAME ... end`` (and ``NAME.ado`` found along the adopath, ``.`` being the
+current directory), ``forvalues V = A/B`` and ``while 1`` loops, ``set obs N`` and
+``generate [type] NAME = number`` holding memory as Stata's data does (r(909) when the system
+refuses it), ``set max_memory``; graph commands (``scatter``, ``twoway``, ``line``,
+``histogram``) draw nothing but leave a graph in memory, and ``graph export FILE[, replace]``
+then writes FILE (a 1×1 PNG: Stata writes the file the suffix names; r(602) if it exists
+without ``replace``). Anything else is r(199) as in Stata. Tests start it through
+``tests.doubles.install_fake_stata``.
 """
 
 from __future__ import annotations
@@ -31,6 +38,11 @@ from typing import TextIO
 
 #: creturn values the double reports (tests compare the runner's version record against them)
 C_VALUES = {"stata_version": "18", "edition_real": "MP", "born_date": "01 Jan 2099"}
+#: What ``graph export`` writes: a valid 1×1 PNG (the double draws nothing).
+PNG_1X1 = bytes.fromhex(
+    "89504e470d0a1a0a0000000d4948445200000001000000010802000000907753de0000000c4944415478"
+    "9c63f8ffff3f0005fe02fe0def46b80000000049454e44ae426082")
+GRAPH_COMMANDS = frozenset({"scatter", "sc", "twoway", "tw", "line", "histogram", "hist"})
 MESSAGES = {
     198: "invalid syntax",
     601: "file not found",
@@ -82,6 +94,7 @@ class Session:
         self.obs = 0
         self.data: dict[str, bytearray] = {}
         self.max_memory = ""
+        self.graph = False  # a graph command ran, so graph export has something to write
 
     def out(self, text: str = "") -> None:
         if self.quiet:
@@ -196,6 +209,10 @@ class Session:
                 self.out(f"  [{i}]  {entry}")
         elif cmd == "sleep":
             time.sleep(int(rest) / 1000)
+        elif cmd in GRAPH_COMMANDS:
+            self.graph = True
+        elif cmd == "graph" and rest.startswith("export"):
+            self.export(rest.removeprefix("export"))
         elif cmd == "shell":
             done = subprocess.run(rest, shell=True, capture_output=True, text=True, check=False)
             for text in (done.stdout + done.stderr).splitlines():
@@ -267,6 +284,16 @@ class Session:
         finally:
             if not noisily:
                 self.quiet -= 1
+
+    def export(self, rest: str) -> None:
+        target, options = _split_options(rest)
+        path = Path(_path(target))
+        if not self.graph:
+            raise StataError(198, "no graph in memory")
+        if path.exists() and "replace" not in options:
+            raise StataError(602, f"file {path} already exists")
+        path.write_bytes(PNG_1X1)
+        self.out(f"file {path} saved as PNG format")
 
     def local(self, rest: str, scope: dict[str, str]) -> None:
         name, _, value = rest.partition(" ")

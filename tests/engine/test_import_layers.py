@@ -24,7 +24,7 @@ ENGINE_LAYERS: list[tuple[str, set[str]]] = [
     ("data and formats", {
         "formats", "storage_types", "dataset", "dta_reader", "dta_writer", "groups", "sorting",
         "varlist", "expr", "timeseries"}),
-    ("session", {"session", "data_entry"}),
+    ("session", {"session", "data_entry", "graphics.model"}),
     ("functions", {
         "functions", "functions.catalog", "functions.maths", "functions.strings",
         "functions.dates", "functions.matrices", "functions.distributions"}),
@@ -32,6 +32,7 @@ ENGINE_LAYERS: list[tuple[str, set[str]]] = [
     ("syntax and text", {"syntax", "directives", "macrofuncs"}),
     ("registry", {"registry"}),
     ("estimation support", {"estimation*"}),
+    ("graphics", {"graphics*"}),
     ("commands", {"commands*"}),
     ("interpreter", {"interpreter", "loops", "byprefix"}),
     ("entry", {"batch", "__main__"}),

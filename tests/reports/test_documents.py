@@ -13,8 +13,8 @@ import pdfplumber
 import pypdf
 import pytest
 
+from libs.fonts import FontFiles, font_files
 from libs.reports import ReportCode, ReportError, ResultBundle, Table, render
-from libs.reports.fonts import FontFiles, font_files
 from tests.reports.conftest import Rendered, expected_cells
 from tests.reports.samples import LABELS
 

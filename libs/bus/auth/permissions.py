@@ -11,8 +11,9 @@ its one consumer) and ``{{name()}}`` (a subscriber's tenant).
   cancel notices; its dispatch consumer; ordered consumers on the events (SSE) and on its three
   buckets, which it reads and writes;
 - worker: its pools' consumers; publishes format items, its pools' run items (a release) and
-  events; reads and writes job records; hears cancel notices;
-- formatter: its consumer; publishes events; reads and writes job records;
+  events; reads and writes job records and the retry ledger; hears cancel notices;
+- formatter: its consumer; publishes events; reads and writes job records and the retry
+  ledger;
 - subscriber: its tenant's events, live and replayed through one consumer named after itself;
 - admin: everything in the account, for the operator's own tools (``nats`` CLI backups).
 
@@ -102,6 +103,7 @@ def _api() -> tuple[list[str], list[str]]:
            *_kv(names.JOBS_BUCKET, watch=True, manage=True),
            *_kv(names.API_KEYS_BUCKET, watch=True, manage=True),
            *_kv(names.IDEMPOTENCY_BUCKET, watch=True, manage=True),
+           *_kv(names.RETRIES_BUCKET, watch=False, manage=True),
            *_durable(names.WORK_STREAM, names.DISPATCH_CONSUMER, names.DISPATCH_SUBJECT),
            *_ordered_consumers(names.EVENTS_STREAM), *_queue_metrics(),
            names.RUN_SUBJECT.format(pool="*"), names.DISPATCH_SUBJECT,
@@ -111,8 +113,8 @@ def _api() -> tuple[list[str], list[str]]:
 
 def _worker(pools: Iterable[str]) -> tuple[list[str], list[str]]:
     pub = [*_read_stream(names.WORK_STREAM), *_read_stream(names.EVENTS_STREAM),
-           *_kv(names.JOBS_BUCKET, watch=False), *_queue_metrics(),
-           names.FORMAT_SUBJECT, names.EVENTS_SUBJECTS]
+           *_kv(names.JOBS_BUCKET, watch=False), *_kv(names.RETRIES_BUCKET, watch=False),
+           *_queue_metrics(), names.FORMAT_SUBJECT, names.EVENTS_SUBJECTS]
     for pool in pools:
         pub += [*_durable(names.WORK_STREAM, names.worker_consumer(pool),
                           names.run_subject(pool)), names.run_subject(pool)]
@@ -121,7 +123,8 @@ def _worker(pools: Iterable[str]) -> tuple[list[str], list[str]]:
 
 def _formatter() -> tuple[list[str], list[str]]:
     pub = [*_read_stream(names.WORK_STREAM), *_read_stream(names.EVENTS_STREAM),
-           *_kv(names.JOBS_BUCKET, watch=False), *_queue_metrics(),
+           *_kv(names.JOBS_BUCKET, watch=False), *_kv(names.RETRIES_BUCKET, watch=False),
+           *_queue_metrics(),
            *_durable(names.WORK_STREAM, names.FORMATTER_CONSUMER, names.FORMAT_SUBJECT),
            names.EVENTS_SUBJECTS]
     return pub, []

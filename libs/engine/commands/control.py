@@ -61,9 +61,9 @@ def assert_(session: Session, args: Args) -> None:
 
 
 #: Settings ``set`` changes; display and memory settings are accepted and ignored.
-SETTINGS_HONOURED = frozenset({"seed", "type", "varabbrev", "obs"})
+SETTINGS_HONOURED = frozenset({"seed", "type", "varabbrev", "scheme", "obs"})
 SETTINGS_IGNORED = frozenset({
-    "more", "linesize", "pagesize", "rmsg", "trace", "matsize", "maxvar", "scheme",
+    "more", "linesize", "pagesize", "rmsg", "trace", "matsize", "maxvar",
     "graphics", "printcolor", "level", "dp", "showbaselevels", "fvlabel", "emptycells",
     "notifyuser", "update_query", "maxiter", "cformat", "pformat", "sformat", "sortseed",
     "tracedepth", "varkeyboard", "logtype", "niceness", "segmentsize", "processors",
@@ -83,7 +83,8 @@ def _set_check(text: str) -> StataError | None:
 
 @command("set", abbrev=3, syntax=None, check=_set_check)
 def set_(session: Session, args: Args) -> None:
-    """``set seed #``, ``set type float|double``, ``set varabbrev on|off``, ``set obs #``;
+    """``set seed #``, ``set type float|double``, ``set varabbrev on|off``, ``set obs #``,
+    ``set scheme name``;
     display settings (more, linesize ...) are accepted and ignored."""
     refused = _set_check(args.raw)
     if refused is not None:
@@ -102,6 +103,10 @@ def set_(session: Session, args: Args) -> None:
         session.settings.type = value
     elif what == "varabbrev":
         session.settings.varabbrev = value == "on"
+    elif what == "scheme":
+        if not value:
+            raise StataError(198, "set scheme: a scheme name is required")
+        session.settings.scheme = value
     elif what == "obs":
         before = session.data.n
         session.data.set_obs(int(Evaluator(session, scalar=True).numeric(value)[0]))

@@ -8,6 +8,8 @@ go through ``cells.neutralised``; numbers are written as numbers.
 
 from __future__ import annotations
 
+import io
+import math
 import re
 from pathlib import Path
 from typing import Any
@@ -28,6 +30,9 @@ REPORT_FILE = "report.xlsx"
 
 #: Rows an Excel sheet holds, header included.
 MAX_ROWS = 1_048_576
+
+#: How much the Figures sheet shrinks each picture, and the height of a default row (pixels).
+_FIGURE_SCALE, _ROW_PIXELS = 0.6, 20
 
 _SHEET_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
 _WIDTH_SAMPLE = 500
@@ -51,6 +56,8 @@ def render_xlsx(bundle: ResultBundle, out_dir: Path) -> list[Path]:
             write_coefficients(workbook.add_worksheet(names.take("Coefficients")), bundle, styles)
         for table in bundle.tables:
             _write_table(workbook, workbook.add_worksheet(names.take(table.title)), table, styles)
+        if bundle.figures:
+            _write_figures(workbook.add_worksheet(names.take("Figures")), bundle, styles)
         if any(data.columns for data in bundle.context.inputs):
             _write_variables(workbook.add_worksheet(names.take("Variables")), bundle, styles)
         for sheet in workbook.worksheets():
@@ -111,6 +118,19 @@ def _write_variables(sheet: Worksheet, bundle: ResultBundle, styles: Styles) -> 
         for col, value in enumerate(values):
             sheet.write_string(number, col, cells.neutralised(value))
     sheet.freeze_panes(1, 0)
+
+
+def _write_figures(sheet: Worksheet, bundle: ResultBundle, styles: Styles) -> None:
+    """The run's figures one under the other, each under its caption."""
+    sheet.set_column(0, 0, 12)
+    row = 0
+    for figure in bundle.figures:
+        sheet.write_string(row, 0, cells.neutralised(figure.title), styles.bold)
+        height = int.from_bytes(figure.png[20:24], "big")  # from the PNG's IHDR chunk
+        sheet.insert_image(row + 1, 0, figure.file, {
+            "image_data": io.BytesIO(figure.png), "x_scale": _FIGURE_SCALE,
+            "y_scale": _FIGURE_SCALE, "object_position": 3})
+        row += 3 + math.ceil(height * _FIGURE_SCALE / _ROW_PIXELS)
 
 
 def _write_table(workbook: Workbook, sheet: Worksheet, table: Table, styles: Styles) -> None:

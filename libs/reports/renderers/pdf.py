@@ -11,10 +11,10 @@ from fpdf import FPDF
 from fpdf.enums import CellBordersLayout, TableBordersLayout
 from fpdf.fonts import FontFace, TTFFont
 
+from libs.fonts import CJK_FONT_ENV, font_files, needs_cjk
 from libs.reports.bundle import ResultBundle
 from libs.reports.errors import ReportCode, ReportError
 from libs.reports.files import write_bytes
-from libs.reports.fonts import CJK_FONT_ENV, font_files, needs_cjk
 from libs.reports.grid import Grid
 from libs.reports.outline import Heading, Outline, Picture, Text, outline
 

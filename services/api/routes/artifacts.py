@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from litestar import Controller, get
+from litestar import Controller, MediaType, get
 from litestar.response import Redirect, Stream
 
 from libs.contracts.errors import ErrorCode, SSError
@@ -50,9 +50,12 @@ class ArtifactsController(Controller):
         if redirect:
             url = await services.objects.presign_get(
                 artifact.key, expires_s=services.settings.presign_expiry_s, filename=filename)
-            return Redirect(url, status_code=307)
+            # The route's media type (the file's) does not apply to the empty redirect body.
+            return Redirect(url, status_code=307, media_type=MediaType.TEXT)
+        # S3 is asked before the response starts: an outage is a 503 with Retry-After, not a
+        # body cut off after the headers.
         return Stream(
-            services.objects.stream(artifact.key), media_type=artifact.content_type,
+            await services.objects.reader(artifact.key), media_type=artifact.content_type,
             headers={"content-length": str(artifact.size),
                      "content-disposition": content_disposition(filename)},
         )

@@ -9,8 +9,9 @@ import msgspec
 from litestar import Controller, Request, Response, get, post, put
 from litestar.params import Parameter
 
+from libs.bus.idempotency import Claim
 from libs.contracts.errors import ErrorCode, SSError
-from libs.contracts.jobs import InputFile, JobRecord, JobSpec, JobState
+from libs.contracts.jobs import InputFile, JobRecord, JobSpec, JobState, new_job_id
 from libs.datasets.report import Preview
 from services.api import operations
 from services.api.auth import Principal
@@ -43,12 +44,12 @@ class JobsController(Controller):
           request_max_body_size=SPEC_MAX_BYTES, responses=errors(404, 409, 413, 422))
     async def create(self, data: JobSpec, request: Request,  # type: ignore[type-arg]
                      principal: Principal, services: Services) -> Response[JobView]:
-        async def action() -> JobView:
+        async def action(claim: Claim) -> JobView:
             return await job_view(services, *await operations.create_job(
-                services, principal.tenant, data))
+                services, principal.tenant, data, job_id=claim.reservation))
 
         return await idempotently(request, services, principal, "create",
-                                  msgspec.json.encode(data), 201, action)
+                                  msgspec.json.encode(data), 201, action, reserve=new_job_id)
 
     @get("/", summary="List the caller's jobs, newest first",
           responses=errors())
@@ -76,9 +77,9 @@ class JobsController(Controller):
           responses=errors(404, 409, 422))
     async def submit(self, job_id: str, request: Request,  # type: ignore[type-arg]
                      principal: Principal, services: Services) -> Response[JobView]:
-        async def action() -> JobView:
+        async def action(claim: Claim) -> JobView:
             return await job_view(services, *await operations.submit_job(
-                services, principal.tenant, job_id))
+                services, principal.tenant, job_id, resumed=claim.resumed))
 
         return await idempotently(request, services, principal, "submit", b"", 202, action)
 

@@ -1,4 +1,4 @@
-"""Which font files the PDF and the charts embed.
+"""Which font files the PDF, the report charts and the engine's graphs embed.
 
 Latin text uses DejaVu Sans, which matplotlib ships, so it is always there. Chinese (and
 the rest of CJK) needs a system font: WenQuanYi Micro Hei (Debian ``fonts-wqy-microhei``)
@@ -7,8 +7,11 @@ or Noto Sans CJK (``fonts-noto-cjk``), or any file named by ``SS_REPORT_CJK_FONT
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
+import warnings
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -43,6 +46,29 @@ def font_files() -> FontFiles:
     candidates = (Path(override),) if override else CJK_FONT_CANDIDATES
     cjk = next((path for path in candidates if path.is_file()), None)
     return FontFiles(regular=ttf / "DejaVuSans.ttf", bold=ttf / "DejaVuSans-Bold.ttf", cjk=cjk)
+
+
+def use_in_matplotlib() -> None:
+    """Make matplotlib draw with DejaVu Sans and, for the glyphs it lacks, the CJK font."""
+    from matplotlib import font_manager
+
+    cjk = font_files().cjk
+    families = ["DejaVu Sans"]
+    if cjk is not None:
+        font_manager.fontManager.addfont(str(cjk))
+        families.append(font_manager.FontProperties(fname=str(cjk)).get_name())
+    matplotlib.rcParams["font.family"] = families
+    matplotlib.rcParams["svg.hashsalt"] = "ss"
+
+
+@contextlib.contextmanager
+def missing_glyphs_allowed() -> Iterator[None]:
+    """Without a CJK font Chinese labels draw as boxes: a poorer picture, not a reason to
+    fail a job, so matplotlib's missing-glyph warnings are silenced meanwhile."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message=r"Glyph \d+ .* missing from font",
+                                category=UserWarning)
+        yield
 
 
 def needs_cjk(text: str) -> bool:
