@@ -6,6 +6,7 @@ the check or by their limits, with an honest job beside them unharmed."""
 from __future__ import annotations
 
 import asyncio
+import base64
 import hashlib
 import io
 import json
@@ -37,6 +38,8 @@ estimates store base
 regress lwage hours female size, vce(robust)
 estimates store full
 mkdir "tables"
+twoway scatter lwage hours, title("Wages and hours")
+graph export "tables/wages.png", replace
 export delimited firm lwage hours using "tables/Table 1.csv", replace
 file open notes using "tables/notes.txt", write replace
 file write notes "models: base full" _n
@@ -122,7 +125,8 @@ async def test_a_realistic_do_file_returns_every_file_and_its_models_in_the_repo
     assert job["state"] == "succeeded", job["error"]
     assert job["attempts"][-1]["engine"] == "embedded"
     written = {"main.do", "main.log", "run.json", "analysis.dta", "tables/Table 1.csv",
-               "tables/notes.txt", "tables/extra.log", "results/coefficients.csv",
+               "tables/notes.txt", "tables/extra.log", "tables/wages.png",
+               "graphs/index.json", "graphs/001-Graph.png", "results/coefficients.csv",
                "results/model_stats.csv", "results/models.csv"}
     # the uploads come back only when the run changed them
     assert raw_names(job) == written
@@ -138,6 +142,12 @@ async def test_a_realistic_do_file_returns_every_file_and_its_models_in_the_repo
     assert list(table.columns) == ["firm", "lwage", "hours"]
     assert len(table) == len(merged)
     assert await artifact(client, job, "tables/notes.txt") == b"models: base full\n"
+    # The graph it drew is embedded in the reports, under its own title.
+    png = await artifact(client, job, "tables/wages.png")
+    assert png.startswith(b"\x89PNG")
+    html = (await artifact(client, job, "report.html")).decode()
+    assert base64.b64encode(await artifact(client, job, "graphs/001-Graph.png")).decode() in html
+    assert "Wages and hours" in html
 
     # The stored estimates are the report's regression table; numbers from statsmodels on
     # the same data (lwage stored as Stata's float, as generate stores it).
@@ -207,18 +217,23 @@ async def test_a_do_file_on_stata_gets_its_ado_and_returns_what_it_wrote(
         client: Client) -> None:
     source = ('mkdir out\nfile open fh using "out/summary.txt", write replace\n'
               'file write fh "wages analysed" _n\nfile close fh\n'
-              'log using "out/extra.log", text replace name(mine)\nhello SS\nlog close mine\n')
+              'log using "out/extra.log", text replace name(mine)\nhello SS\nlog close mine\n'
+              'scatter y x\ngraph export "out/plot.png", replace\n')
     ado = 'program define hello\n  display "hello `1\'"\nend\n'
     job = await run_dofile(client, {"source": source}, {"hello.ado": ado.encode()},
-                           engine="stata", output_formats=["json", "log", "do"])
+                           engine="stata", output_formats=["json", "log", "do", "html"])
     assert job["state"] == "succeeded", job["error"]
     assert job["attempts"][-1]["engine"] == "stata"
-    assert {"main.do", "main.log", "run.json", "out/summary.txt", "out/extra.log"} <= raw_names(
-        job)
+    assert {"main.do", "main.log", "run.json", "out/summary.txt", "out/extra.log",
+            "out/plot.png"} <= raw_names(job)
     assert not any(name.startswith("ss_") for name in raw_names(job))
     assert "hello SS" in (await artifact(client, job, "out/extra.log")).decode()
     log = (await artifact(client, job, "main.log")).decode()
     assert "capture noisily ss_collect_estimates" in log
+    # Stata keeps no graph list: the picture the do-file exported is the report's figure.
+    html = (await artifact(client, job, "report.html")).decode()
+    assert base64.b64encode(await artifact(client, job, "out/plot.png")).decode() in html
+    assert "out/plot.png" in html
 
 
 async def test_engine_any_sends_a_do_file_the_embedded_engine_lacks_to_stata(
