@@ -29,7 +29,7 @@ from libs.dofiles.policy import UNRESOLVED, is_captured, path_violation, split_c
 from libs.engine import macros
 from libs.engine.errors import StataError
 from libs.engine.interpreter import split_if
-from libs.engine.lexer import LogicalLine, logical_lines
+from libs.engine.lexer import LogicalLine, block_end, logical_lines
 
 #: Marks a macro that names one of Stata's temporary files (``tempfile``).
 TEMPFILE = "\x01"
@@ -174,7 +174,7 @@ class StatementReader:
             self._emit(line, file, scope, in_program, text)
             return _find_end(lines, i) + 1
         if text.endswith("{") and lower in (*_LOOPS, "while"):
-            close = _block_end(lines, i)
+            close = block_end(lines, i)
             header = self._emit(line, file, scope, in_program, text, runs=False)
             self._loop(header.text[:-1].strip(), lines[i + 1 : close], file, scope, in_program)
             return close + 1
@@ -332,21 +332,6 @@ def _find_end(lines: list[LogicalLine], i: int) -> int:
     for j in range(i + 1, len(lines)):
         if lines[j].text.strip() == "end":
             return j
-    return len(lines)
-
-
-def _block_end(lines: list[LogicalLine], i: int) -> int:
-    """The line closing the braced block opened at ``lines[i]`` (as the interpreter finds
-    it)."""
-    depth = 1
-    for j in range(i + 1, len(lines)):
-        text = lines[j].text.strip()
-        if text.startswith("}"):
-            depth -= 1
-            if depth == 0:
-                return j
-        if text.endswith("{"):
-            depth += 1
     return len(lines)
 
 

@@ -17,7 +17,7 @@ from libs.engine.data_entry import header_line, read_input
 from libs.engine.errors import ExitRequest, LoopControl, StataError, internal_error
 from libs.engine.evaluator import Evaluator
 from libs.engine.expr import tokenize
-from libs.engine.lexer import LogicalLine, logical_lines
+from libs.engine.lexer import LogicalLine, block_end, logical_lines
 from libs.engine.loops import run_loop
 from libs.engine.macrofuncs import SessionMacros
 from libs.engine.results import Results
@@ -96,16 +96,10 @@ class Interpreter:
 
     def _block_end(self, lines: list[LogicalLine], i: int) -> int:
         """Index of the line closing the block opened at ``lines[i]``."""
-        depth = 1
-        for j in range(i + 1, len(lines)):
-            text = lines[j].text.strip()
-            if text.startswith("}"):
-                depth -= 1
-                if depth == 0:
-                    return j
-            if text.endswith("{"):
-                depth += 1
-        raise StataError(198, "unexpected end of file (missing })")
+        end = block_end(lines, i)
+        if end == len(lines):
+            raise StataError(198, "unexpected end of file (missing })")
+        return end
 
     def _chain_end(self, lines: list[LogicalLine], end: int) -> int:
         """Extend an ``if`` block over following ``else`` / ``else if`` branches."""
