@@ -156,6 +156,8 @@ def describe_job(job: JobView) -> Iterator[str]:
     yield (f"do-file    {job.spec.dofile.input or 'main.do (inline)'}" if job.spec.dofile
            else f"template   {job.spec.template_id}")
     yield f"state      {job.state.value}"
+    if job.engine is not None:
+        yield f"engine     {job.engine} (chosen for engine any)"
     yield f"submission {job.submission}, attempt {job.attempt}"
     yield f"created    {job.created_at}" + (f", finished {job.finished_at}"
                                              if job.finished_at else "")

@@ -5,6 +5,7 @@ line by line, before any job runs it."""
 from __future__ import annotations
 
 import csv
+import json
 import subprocess
 from pathlib import Path
 
@@ -103,3 +104,32 @@ def test_ss_check_do_and_run_do_say_what_will_not_work_line_by_line(
     fine.write_text("display 1\n")
     assert ss(live_stack, "check-do", str(fine)).stdout.strip() == (
         "fine.do: runs on embedded, stata")
+
+
+def test_a_do_file_that_fails_as_it_runs_exits_1_and_its_job_says_why(
+        live_stack: LibraryStack, tmp_path: Path) -> None:
+    dofile = tmp_path / "fails.do"
+    dofile.write_text('display "before the error"\nerror 459\n')
+    check = ss(live_stack, "check-do", str(dofile), "--engine", "any", "--json")
+    assert check.returncode == 0, check.stdout + check.stderr
+    answer = json.loads(check.stdout)
+    assert (answer["ok"], answer["engine"], answer["engines"], answer["problems"]) == (
+        True, "any", ["embedded", "stata"], [])
+
+    queued = ss(live_stack, "run-do", str(dofile), "--engine", "any")
+    assert queued.returncode == 0, queued.stdout + queued.stderr
+    job_id = queued.stdout.split()[1]
+    assert f"job {job_id} queued; follow it with: ss events --job {job_id}" in queued.stdout
+
+    run = ss(live_stack, "run-do", str(dofile), "--wait")
+    assert run.returncode == 1, run.stdout + run.stderr
+    assert "error DOFILE_ERROR" in run.stdout
+    failed = run.stdout.split()[1]
+    status = ss(live_stack, "status", failed).stdout.splitlines()
+    assert "do-file    fails.do" in status
+    assert "state      failed" in status
+    log = ss(live_stack, "logs", failed).stdout
+    assert "before the error" in log
+    assert "r(459);" in log
+    chosen = ss(live_stack, "status", job_id).stdout.splitlines()
+    assert "engine     embedded (chosen for engine any)" in chosen
