@@ -25,9 +25,9 @@ from __future__ import annotations
 import posixpath
 from collections.abc import Iterable, Mapping
 
-from libs.contracts.jobs import ENGINES
+from libs.contracts.jobs import ENGINES, JobRecord
 from libs.dofiles.files import FileUse, file_uses, with_extension
-from libs.dofiles.job import RESERVED_FILES, RESERVED_PREFIX
+from libs.dofiles.job import RESERVED_FILES, RESERVED_PREFIX, do_file_name
 from libs.dofiles.policy import (
     UNRESOLVED,
     Profile,
@@ -58,6 +58,19 @@ def check_dofile(source: str, *, name: str = "main.do", files: Iterable[str] = (
     return CheckReport(
         engines=[e for e in ENGINES if not any(e in p.engines for p in problems)],
         problems=problems, reads=_distinct(judge.reads), writes=_distinct(judge.writes))
+
+
+def check_job(record: JobRecord, texts: Mapping[str, str]) -> CheckReport:
+    """Check a do-file job's do-file with its uploads beside it; ``texts`` holds the text of
+    every do- and ado-file upload (``libs.dofiles.job.text_inputs``), the do-file's own
+    included when uploaded."""
+    spec = record.spec
+    assert spec.dofile is not None
+    name = do_file_name(spec)
+    source = spec.dofile.source if spec.dofile.source is not None else texts[name]
+    others = {k: v for k, v in texts.items() if k != name}
+    return check_dofile(source, name=name, files=[f.name for f in record.inputs],
+                        texts=others)
 
 
 def _distinct(uses: list[FileAccess]) -> list[FileAccess]:

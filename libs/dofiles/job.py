@@ -1,10 +1,10 @@
-"""A do-file job's check, shared by the API (at submit) and the worker (before it runs): the
-job's uploads, the texts of the do- and ado-files among them, the engine it runs on, and the
-one error that refuses it (``DOFILE_CHECK_FAILED``, every problem listed)."""
+"""What the API (at submit), the worker (before it runs) and the formatter share about a
+do-file job: its do-file's name, the uploads the check reads, the names SS keeps for itself,
+the engines it may go to, and the one error that refuses it (``DOFILE_CHECK_FAILED``, every
+problem listed). Light to import: the check itself (``libs.dofiles.check.check_job``) loads
+the engine."""
 
 from __future__ import annotations
-
-from collections.abc import Mapping
 
 import msgspec
 
@@ -44,20 +44,6 @@ def reserved_input(spec: JobSpec, name: str) -> str:
         return (f"{name!r} is a file SS writes into a do-file job's workspace itself (main.do, "
                 f"main.log, run.json, {RESULTS_DIR}/, ss_*)")
     return ""
-
-
-def check_job(record: JobRecord, texts: Mapping[str, str]) -> CheckReport:
-    """Check the job's do-file with its uploads beside it; ``texts`` holds the text of every
-    do- and ado-file upload (``text_inputs``), the do-file's own included when uploaded."""
-    from libs.dofiles.check import check_dofile
-
-    spec = record.spec
-    assert spec.dofile is not None
-    name = do_file_name(spec)
-    source = spec.dofile.source if spec.dofile.source is not None else texts[name]
-    others = {k: v for k, v in texts.items() if k != name}
-    return check_dofile(source, name=name, files=[f.name for f in record.inputs],
-                        texts=others)
 
 
 def runnable_engines(report: CheckReport, asked: str) -> list[str]:

@@ -3,8 +3,9 @@ create, uploads kept as they are, the check at submit that picks the engine, and
 ``/v1/dofiles/check`` answer.
 
 The check itself (``libs.dofiles.check``) loads the embedded engine's command registry, and
-with it numpy and scipy: it is imported on the first check, in a worker thread, so starting
-the API and serving template jobs never pays for it.
+with it numpy and scipy (hence scipy in requirements/api.in): it is imported on the first
+check, in the worker thread that runs it, so starting the API and serving template jobs
+never pays for it.
 """
 
 from __future__ import annotations
@@ -16,7 +17,8 @@ import msgspec
 from libs import names
 from libs.contracts.errors import ErrorCode, SSError, json_path
 from libs.contracts.jobs import ANY_ENGINE, ENGINES, JobRecord, JobSpec
-from libs.dofiles.job import DoFileCheckFailed, check_job, runnable_engines, text_inputs
+from libs.dofiles.job import DoFileCheckFailed, runnable_engines, text_inputs
+from libs.dofiles.report import CheckReport
 from libs.settings import Settings
 from services.api.state import Services
 from services.api.views import CheckAnswer, CheckRequest
@@ -82,7 +84,7 @@ async def choose_engine(services: Services, record: JobRecord) -> str:
     bodies = await asyncio.gather(*(services.objects.get_bytes(f.key) for f in uploads))
     texts = {f.name: body.decode("utf-8", "replace") for f, body in zip(uploads, bodies,
                                                                         strict=True)}
-    report = await asyncio.to_thread(check_job, record, texts)
+    report = await asyncio.to_thread(_check_job, record, texts)
     asked = record.spec.engine or services.settings.engine
     candidates = runnable_engines(report, asked)
     if not candidates:
@@ -102,13 +104,22 @@ async def check_request(settings: Settings, data: CheckRequest) -> CheckAnswer:
         raise SSError(ErrorCode.REQUEST_TOO_LARGE if too_large else ErrorCode.VALIDATION_FAILED,
                       "; ".join(f"{f}: {m}" for f, m in problems),
                       fields=[{"field": f, "message": m} for f, m in problems])
-    from libs.dofiles.check import check_dofile
-
-    report = await asyncio.to_thread(check_dofile, data.source, name=data.name,
-                                     files=data.files, texts=data.texts)
+    report = await asyncio.to_thread(_check_source, data)
     engine = data.engine or settings.engine
     return CheckAnswer(ok=bool(runnable_engines(report, engine)), engine=engine,
                        **msgspec.structs.asdict(report))
+
+
+def _check_job(record: JobRecord, texts: dict[str, str]) -> CheckReport:
+    from libs.dofiles.check import check_job
+
+    return check_job(record, texts)
+
+
+def _check_source(data: CheckRequest) -> CheckReport:
+    from libs.dofiles.check import check_dofile
+
+    return check_dofile(data.source, name=data.name, files=data.files, texts=data.texts)
 
 
 def _request_problems(settings: Settings, data: CheckRequest) -> list[Problem]:

@@ -31,11 +31,11 @@ from typing import Any
 import msgspec
 
 from libs.contracts.jobs import JobRecord
+from libs.dofiles.check import check_job
 from libs.dofiles.job import (
     RESERVED_PREFIX,
     RUN_NAME,
     DoFileCheckFailed,
-    check_job,
     do_file_name,
     text_inputs,
 )
