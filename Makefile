@@ -30,12 +30,18 @@ $(VENV)/.installed: requirements/dev.txt pyproject.toml
 
 venv: sysdeps $(VENV)/.installed
 
+# `exec` makes honcho the shell's process, so $$ is its pid: `make down` stops exactly that
+# honcho (which stops every process of the Procfile), never another checkout's stack.
 up: venv
 	@mkdir -p .dev
-	set -a; source dev/stack.env; set +a; exec $(VENV)/bin/honcho -f dev/Procfile -d . start
+	set -a; source dev/stack.env; set +a; echo $$$$ > .dev/honcho.pid; \
+	  exec $(VENV)/bin/honcho -f dev/Procfile -d . start
 
 down:
-	-@pkill -TERM -f "honcho -f dev/Procfile" || true
+	@pid=$$(cat .dev/honcho.pid 2>/dev/null) || { echo "no stack started here"; exit 0; }; \
+	  if tr '\0' ' ' < /proc/$$pid/cmdline 2>/dev/null | grep -q "honcho -f dev/Procfile"; then \
+	    kill -TERM $$pid && echo "stopping the stack (honcho pid $$pid)"; \
+	  else echo "the stack started here is not running"; fi; rm -f .dev/honcho.pid
 
 lint: venv
 	$(VENV)/bin/ruff check .

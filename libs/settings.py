@@ -163,13 +163,18 @@ def env_name(field: str) -> str:
     return "SS_" + field.upper()
 
 
+#: Settings whose empty value means "off" rather than "the default" (the dev key: an operator
+#: who sets it empty must not be left with the well-known default key).
+_EMPTY_IS_A_VALUE = frozenset({"dev_api_key"})
+
+
 def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
     """Read and validate every ``SS_*`` variable; raise ``SettingsError`` naming the bad one."""
     env = os.environ if environ is None else environ
     values: dict[str, Any] = {}
     for field in msgspec.structs.fields(Settings):
         raw = env.get(env_name(field.name))
-        if raw is None or raw == "":
+        if raw is None or (raw == "" and field.name not in _EMPTY_IS_A_VALUE):
             continue
         try:
             values[field.name] = msgspec.convert(raw, field.type, strict=False)
@@ -239,6 +244,10 @@ def main(argv: list[str]) -> int:
         sys.stdout.write(markdown_table() + "\n")
         return 0
     mode, files = argv[0], argv[1:]
+    if mode not in ("--write", "--check") or not files:
+        sys.stderr.write(f"usage: python -m libs.settings [--write|--check FILE...] "
+                         f"(got {mode!r})\n")
+        return 2
     stale = []
     for name in files:
         path = Path(name)

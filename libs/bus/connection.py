@@ -47,11 +47,19 @@ class Bus:
         return bool(self.nc.is_connected)
 
     async def close(self) -> None:
-        if not self.nc.is_closed:
+        """Drain (finish what was published), else close. With the server already gone (a
+        whole stack stopping at once) there is nothing left to flush: closing must not fail
+        the service's shutdown."""
+        if self.nc.is_closed:
+            return
+        try:
+            await self.nc.drain()
+        except Exception as exc:
+            log.info("NATS connection not drained (%s); closing it", describe(exc))
             try:
-                await self.nc.drain()
-            except Exception:
                 await self.nc.close()
+            except Exception as late:
+                log.info("NATS connection closed with %s", describe(late))
 
 
 def login_options(creds: Credentials | None) -> dict[str, Any]:

@@ -113,6 +113,9 @@ class _Env:
     def extended_function(self, text: str) -> str:
         return UNRESOLVED
 
+    def stored_result(self, cls: str, name: str) -> str:
+        return UNRESOLVED  # r(), e(), c() hold what the run computes
+
 
 class StatementReader:
     """Reads a do-file (and what it runs) into ``statements``; see the module docstring.

@@ -23,6 +23,13 @@ def run_do_file(do_path: Path, workdir: Path, log_path: Path | None = None, *,
     runs in the same session under ``capture noisily`` (SS's ``ss_collect_estimates`` after a
     client's do-file): its failure shows in the log and never changes the return code.
     """
+    return run_do_file_session(do_path, workdir, log_path, epilogue=epilogue).rc
+
+
+def run_do_file_session(do_path: Path, workdir: Path, log_path: Path | None = None, *,
+                        epilogue: Sequence[str] = ()) -> Session:
+    """:func:`run_do_file`, returning the finished session: ``rc`` is the return code and
+    ``failure`` the error that stopped the run (with the do-file line it came from)."""
     workdir = workdir.resolve()
     log_path = log_path or workdir / f"{do_path.stem}.log"
     source = do_path.read_text(encoding="utf-8", errors="replace")
@@ -33,8 +40,10 @@ def run_do_file(do_path: Path, workdir: Path, log_path: Path | None = None, *,
         rc = run_source(session, source, cleanup=not epilogue)
         for command in epilogue:
             run_source(session, f"capture noisily {command}", cleanup=command == epilogue[-1])
+        # the epilogue's capture leaves its own _rc in session.rc: the do-file's verdict wins
+        session.rc = rc
         log.end(rc)
-    return rc
+    return session
 
 
 def preload() -> None:
@@ -46,30 +55,33 @@ def run_source(session: Session, source: str, *, cleanup: bool = True) -> int:
     """Run do-file text in ``session``; return 0 or the code of the error that stopped it.
     ``cleanup`` closes the run's files and removes its temporary files afterwards."""
     interp = Interpreter(session)
-    rc = 0
     try:
-        interp.run(logical_lines(source), echo=True)
-    except ExitRequest as ex:
-        rc = ex.code
-        if rc:
-            session.log.error(StataError(rc, ""))
-    except LoopControl:
-        rc = 198
-        session.log.error(StataError(198, "continue outside of a loop"))
-    except StataError as err:
-        rc = err.code
-        session.log.error(err)
-    except RecursionError:
-        rc = 1400
-        session.log.error(StataError(1400, "nesting too deep"))
-    except Exception as exc:  # never let an engine bug escape as a traceback
-        failure = internal_error(exc)
-        rc = failure.code
+        failure = _run_lines(interp, source)
+        if failure is None:
+            return 0
+        session.failure = failure
         session.log.error(failure)
+        return failure.code
     finally:
         if cleanup:
             _cleanup(session)
-    return rc
+
+
+def _run_lines(interp: Interpreter, source: str) -> StataError | None:
+    """Run the do-file text; the error that stopped it (None when it ran to the end)."""
+    try:
+        interp.run(logical_lines(source), echo=True)
+    except ExitRequest as ex:
+        return StataError(ex.code, "") if ex.code else None
+    except LoopControl:
+        return StataError(198, "continue outside of a loop")
+    except StataError as err:
+        return err
+    except RecursionError:
+        return StataError(1400, "nesting too deep")
+    except Exception as exc:  # never let an engine bug escape as a traceback
+        return internal_error(exc)
+    return None
 
 
 def _cleanup(session: Session) -> None:

@@ -12,6 +12,7 @@ file not found/exists/cannot be opened, 604/606 log open/not open, 621/622 prese
 Tree::
 
     StataError(code, message)      any command failure, code as Stata numbers it
+      UnrecognizedCommand(name)    r(199) for a command the engine does not know
     ExitRequest(code)              ``exit [n]`` unwinding the do-file (not an error by itself)
     LoopControl                    ``continue`` / ``continue, break`` inside loops
 """
@@ -25,12 +26,37 @@ NO_MEMORY = 909
 
 
 class StataError(Exception):
-    """A command failed; ``code`` is the Stata return code shown as ``r(code);``."""
+    """A command failed; ``code`` is the Stata return code shown as ``r(code);``.
+
+    ``lineno`` and ``command`` say where: the interpreter fills them in with the innermost
+    do-file line that was running when the error arose (None/"" until then).
+    """
 
     def __init__(self, code: int, message: str = "") -> None:
         super().__init__(message)
         self.code = code
         self.message = message
+        self.lineno: int | None = None
+        self.command = ""
+
+    def locate(self, lineno: int, command: str) -> None:
+        """Record the do-file line (and its command text) the error arose on."""
+        self.lineno, self.command = lineno, command
+
+
+class UnrecognizedCommand(StataError):
+    """r(199): ``name`` is not a command the engine knows; the message names the line."""
+
+    def __init__(self, name: str) -> None:
+        super().__init__(199, f"command {name} is unrecognized")
+        self.name = name
+
+    def locate(self, lineno: int, command: str) -> None:
+        """As Stata's message, plus where: ``command foo is unrecognized (line 12)``."""
+        super().locate(lineno, command)
+        self.message = (f"command {self.name} is unrecognized (line {lineno})\n(the embedded "
+                        "engine does not implement it; this do-file needs real Stata: set "
+                        "SS_STATA_CMD)")
 
 
 class ExitRequest(Exception):

@@ -18,7 +18,7 @@ import numpy.typing as npt
 from libs.engine import expr, functions, missing, timeseries
 from libs.engine.errors import StataError
 from libs.engine.groups import Groups, whole
-from libs.engine.results import Matrix
+from libs.engine.results import Matrix, find_column
 from libs.engine.session import Session
 from libs.engine.values import Value, broadcast, clean, is_string
 from libs.engine.varlist import resolve
@@ -125,7 +125,10 @@ class Evaluator:
             return self.session.scalar_value(node.name)
         col = self.data.cols[name]
         if node.ts:
-            col = timeseries.apply(self.data, self.session.tsset, name, node.ts)
+            replaced = None  # replace x = ... L.x: lags see the rows already replaced
+            if self.sequential is not None and self.sequential[0] == name:
+                replaced = np.asarray(self.sequential[2], dtype=np.float64)
+            col = timeseries.apply(self.data, self.session.tsset, name, node.ts, replaced)
         if self.scalar:
             if not self.data.n:
                 return "" if col.dtype == np.object_ else np.float64(np.nan)
@@ -142,7 +145,10 @@ class Evaluator:
         return resolve(self.data, name, abbrev=self.session.settings.varabbrev)
 
     def subscript(self, node: expr.Sub) -> Value:
-        """``x[exp]``: observation ``exp`` (within the by-group), missing when out of range."""
+        """``x[exp]``: observation ``exp`` (within the by-group), missing when out of range;
+        ``M[i, j]``: an element of matrix M (rows and columns by number or by name)."""
+        if node.column is not None:
+            return self.matrix_element(node)
         name = self.lookup(node.name)
         if name is None:
             raise StataError(198, f"{node.name}[] invalid")
@@ -171,6 +177,25 @@ class Evaluator:
             out = col[take]
             out[~valid] = "" if col.dtype == np.object_ else np.nan
         return out[0] if self.scalar else out
+
+    def matrix_element(self, node: expr.Sub) -> Value:
+        """``M[i, j]``; r(503) when the position lies outside the matrix."""
+        mat = self.session.matrix(node.name)
+        at = []
+        for index, names in ((node.index, mat.rownames), (node.column, mat.colnames)):
+            value = self.eval(index)
+            if is_string(value):
+                try:
+                    at.append(find_column(names, str(value)))
+                except ValueError:
+                    raise StataError(111, f"{value} not found in matrix {node.name}") from None
+                continue
+            position = int(np.asarray(value, dtype=np.float64).flat[0]) - 1
+            if not 0 <= position < len(names):
+                raise StataError(503, "conformability error")
+            at.append(position)
+        element = np.float64(mat.values[at[0], at[1]])
+        return element if self.scalar else np.full(self.n, element)
 
     def special(self, name: str) -> Value:
         """``_n``, ``_N``, ``_pi``, ``_rc``."""

@@ -53,10 +53,12 @@ class Var:
 
 @dataclass(frozen=True, slots=True)
 class Sub:
-    """An explicit subscript ``name[exp]`` (1-based; within the by-group under ``by``)."""
+    """An explicit subscript ``name[exp]`` (1-based; within the by-group under ``by``), or
+    with ``column`` the element ``name[row, column]`` of a matrix."""
 
     name: str
     index: object
+    column: object | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -227,8 +229,12 @@ class _Parser:
         if nxt == "[" and kind == "op":
             self.take()
             index = self.parse()
+            column = None
+            if self.peek()[1] == ",":  # M[i, j]: a matrix element
+                self.take()
+                column = self.parse()
             self.expect("]")
-            return Sub(tok, index)
+            return Sub(tok, index, column)
         return Var(tok)
 
     def name_first_call(self, name: str) -> Call:
@@ -289,7 +295,8 @@ def parse(text: str) -> object:
 def subscripted(node: object) -> set[str]:
     """Names used with an explicit subscript (``x[_n-1]``) or a time-series operator."""
     if isinstance(node, Sub):
-        return {node.name} | subscripted(node.index)
+        names = {node.name} if node.column is None else set()  # M[i, j] is no variable
+        return names | subscripted(node.index) | subscripted(node.column)
     if isinstance(node, Var):
         return {node.name} if node.ts else set()
     if isinstance(node, Unary):

@@ -2,7 +2,9 @@
 
 ``%w.0g`` sets two of its w positions aside for a sign and a decimal point (W. Gould on
 Statalist, 2003), so ``%9.0g`` shows 7 digits (``6165.257``) and ``display``'s default
-``%10.0g`` shows 8 (``.33333333``).
+``%10.0g`` shows 8 (``.33333333``). ``%w.dg`` with d > 0 shows d significant digits, yet never
+rounds the integer part away (``%9.2g`` shows 4.52394e-3 as ``.0045`` and 6165.257 as
+``6165``; ``%9.4g`` shows 314.159 as ``314.2``), within the same w − 2 positions.
 """
 
 from __future__ import annotations
@@ -32,7 +34,10 @@ def format_number(value: float, fmt: str = "%9.0g") -> str:
     date = _DATE.match(fmt)
     if date:
         width, unit, detail = date.groups()
-        text = missing.label(value) if math.isnan(value) else format_date(value, unit, detail)
+        try:
+            text = missing.label(value) if math.isnan(value) else format_date(value, unit, detail)
+        except (OverflowError, ValueError):  # beyond the calendar: show the number itself
+            text = general(value, int(width or 9))
         return text.ljust(int(width)) if fmt.startswith("%-") and width else text.rjust(
             int(width or 0))
     m = _FMT.match(fmt)
@@ -48,7 +53,7 @@ def format_number(value: float, fmt: str = "%9.0g") -> str:
     elif kind == "e":
         text = f"{value:.{dec}e}"
     else:
-        text = general(value, width, comma=bool(comma))
+        text = general(value, width, comma=bool(comma), digits=dec)
     if left:
         return text.ljust(width)
     if zero and not math.isnan(value):
@@ -56,13 +61,15 @@ def format_number(value: float, fmt: str = "%9.0g") -> str:
     return text.rjust(width)
 
 
-def general(value: float, width: int, *, comma: bool = False) -> str:
-    """The ``%{width}.0g`` text of ``value`` (unpadded), following Stata's rule: two of the
-    ``width`` positions are set aside for a sign and a decimal point, the rest hold digits
-    (and commas); fixed notation unless %e shows more significant digits or the integer part
-    does not fit."""
+def general(value: float, width: int, *, comma: bool = False, digits: int = 0) -> str:
+    """The ``%{width}.{digits}g`` text of ``value`` (unpadded), following Stata's rule: two of
+    the ``width`` positions are set aside for a sign and a decimal point, the rest hold digits
+    (and commas); with ``digits`` 0, fixed notation unless %e shows more significant digits or
+    the integer part does not fit; otherwise see :func:`_significant`."""
     if value == 0:
         return "0"
+    if digits:
+        return _significant(value, width, digits, comma=comma)
     room = max(width - 2, 1)
     sign = "-" if value < 0 else ""
     mag = abs(value)
@@ -72,11 +79,33 @@ def general(value: float, width: int, *, comma: bool = False) -> str:
     if fixed is None and comma:
         fixed = _fixed(mag, room, comma=False)
     if fixed is not None:
-        digits = fixed.replace(",", "").replace(".", "").lstrip("0")
+        shown = fixed.replace(",", "").replace(".", "").lstrip("0")
         exact = len(fixed.split(".")[1]) < room - _int_digits(fixed) if "." in fixed else True
-        if exact or len(digits) >= exp_decimals + 1:
+        if exact or len(shown) >= exp_decimals + 1:
             return sign + fixed
     return sign + exponent
+
+
+def _significant(value: float, width: int, digits: int, *, comma: bool) -> str:
+    """``%w.dg`` with d > 0: ``digits`` significant digits, but every digit of the integer part
+    (``%9.2g`` shows 6165.257 as ``6165``); fewer decimals when the w − 2 positions for digits
+    run out; %e with d − 1 decimals when the integer part or the leading zeros do not fit."""
+    room = max(width - 2, 1)
+    sign = "-" if value < 0 else ""
+    mag = abs(value)
+    exponent = math.floor(math.log10(mag))
+    if float(f"{mag:.{digits - 1}e}") >= 10.0 ** (exponent + 1):  # 9.99 rounds up to 10
+        exponent += 1
+    int_digits = max(exponent + 1, 0)
+    leading_zeros = max(-exponent - 1, 0)
+    grouped = int_digits + (int_digits - 1) // 3 if comma else int_digits
+    if grouped <= room and leading_zeros + digits <= room:
+        decimals = min(max(digits - 1 - exponent, 0), room - int_digits)
+        text = f"{mag:,.{decimals}f}" if comma else f"{mag:.{decimals}f}"
+        if "." in text:
+            text = text.rstrip("0").rstrip(".")
+        return sign + (text[1:] if text.startswith("0.") else text)
+    return sign + f"{mag:.{min(digits - 1, max(width - 7, 0))}e}"
 
 
 def _int_digits(text: str) -> int:

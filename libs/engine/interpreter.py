@@ -12,9 +12,16 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 from libs.engine import macros, registry
+from libs.engine.abbreviations import abbreviates
 from libs.engine.byprefix import run_by
 from libs.engine.data_entry import header_line, read_input
-from libs.engine.errors import ExitRequest, LoopControl, StataError, internal_error
+from libs.engine.errors import (
+    ExitRequest,
+    LoopControl,
+    StataError,
+    UnrecognizedCommand,
+    internal_error,
+)
 from libs.engine.evaluator import Evaluator
 from libs.engine.expr import tokenize
 from libs.engine.lexer import LogicalLine, block_end, logical_lines
@@ -25,10 +32,6 @@ from libs.engine.session import Frame, Program, Session
 from libs.engine.values import is_string
 
 _WORD = re.compile(r"^\s*([A-Za-z_][A-Za-z0-9_]*)(.*)$", re.DOTALL)
-
-
-def _is(word: str, full: str, shortest: int) -> bool:
-    return full.startswith(word) and len(word) >= shortest
 
 
 class Interpreter:
@@ -47,16 +50,26 @@ class Interpreter:
             i = self.step(lines, i, echo=echo)
 
     def step(self, lines: list[LogicalLine], i: int, *, echo: bool) -> int:
-        """Run the statement starting at ``lines[i]``; return the index after it."""
+        """Run the statement starting at ``lines[i]``; return the index after it. An error
+        leaves with the innermost line that raised it (``StataError.lineno``/``command``)."""
+        try:
+            return self._statement(lines, i, echo=echo)
+        except StataError as err:
+            if not err.lineno:  # None, or 0 for a line a command made up (for, by)
+                err.locate(lines[i].lineno, lines[i].text)
+            raise
+
+    def _statement(self, lines: list[LogicalLine], i: int, *, echo: bool) -> int:
         line = lines[i]
         first = line.text.split(None, 1)[0] if line.text.split() else ""
-        if _is(first, "program", 2) and not re.match(r"^\w+\s+(drop|dir|list)\b", line.text):
+        if abbreviates(first, "program") and not re.match(r"^\w+\s+(drop|dir|list)\b",
+                                                          line.text):
             end = self._program_end(lines, i)
             if echo:
                 self._echo_block(lines, i, end, start_number=1)
             self._define_program(lines, i, end)
             return end + 1
-        if first in ("input", "inp", "inpu") and not line.text.rstrip().endswith("{"):
+        if abbreviates(first, "input") and not line.text.rstrip().endswith("{"):
             end = self._program_end(lines, i)
             if echo:
                 self.session.log.echo(line.source)
@@ -135,7 +148,7 @@ class Interpreter:
         def construct() -> None:
             if word == "if":
                 self._run_if(lines, raw_core[2:])
-            elif word in _LOOPS:
+            elif _is_loop(word):
                 run_loop(self.session, lines, core, raw_core)
             else:  # a bare { } block (under capture/quietly/noisily)
                 self.run(lines[1:-1], echo=False)
@@ -223,7 +236,7 @@ class Interpreter:
         if rest.startswith(":") and word in ("quietly", "qui", "noisily", "noi", "capture", "cap"):
             rest = rest[1:].lstrip()
         log = self.session.log
-        if word and _is(word, "capture", 3):
+        if word and abbreviates(word, "capture"):
             with self._silenced():
                 try:
                     self.with_prefixes(rest, block)
@@ -231,14 +244,14 @@ class Interpreter:
                 except StataError as err:
                     self.session.rc = err.code
             return
-        if word and _is(word, "quietly", 3):
+        if word and abbreviates(word, "quietly"):
             log.quiet += 1
             try:
                 self.with_prefixes(rest, block)
             finally:
                 log.quiet -= 1
             return
-        if word and _is(word, "noisily", 3):
+        if word and abbreviates(word, "noisily"):
             saved = (log.quiet, log.silent)
             log.quiet = log.silent = 0
             try:
@@ -252,7 +265,7 @@ class Interpreter:
         if word == "version" and ":" in rest:
             self.with_prefixes(rest.split(":", 1)[1], block)
             return
-        if word in ("by", "bysort", "bys") or (word and _is(word, "bysort", 3)):
+        if word == "by" or (word and abbreviates(word, "bysort")):
             run_by(self.session, word, rest)
             return
         if block is not None:
@@ -273,8 +286,7 @@ class Interpreter:
         """Run a command without prefixes: a program, or a registered command."""
         m = _WORD.match(text)
         if m is None:
-            raise StataError(199, f"{text.split()[0] if text.split() else text} is "
-                                  "unrecognized")
+            raise UnrecognizedCommand(text.split()[0] if text.split() else text)
         word, rest = m.group(1), m.group(2).strip()
         if word in self.session.programs:
             self.call_program(self.session.programs[word], rest)
@@ -315,7 +327,8 @@ class Interpreter:
     def _define_program(self, lines: list[LogicalLine], i: int, end: int) -> None:
         header = macros.expand(lines[i].text, self.env)
         words = header.replace(",", " , ").split()
-        words = words[2:] if len(words) > 1 and _is(words[1], "define", 3) else words[1:]
+        words = words[2:] if len(words) > 1 and abbreviates(words[1], "define", "define") \
+            else words[1:]
         if not words:
             raise StataError(198, "program name required")
         name = words[0]
@@ -348,17 +361,23 @@ class Interpreter:
             session.post_r(frame.returns)
 
 
-_LOOPS = frozenset({"foreach", "forvalues", "forv", "forval", "forvalu", "forvalue", "while"})
-_LEADING_PREFIXES = re.compile(r"^((?:(?:cap|capt|captu|captur|capture|qui|quie|quiet|quietl|"
-                               r"quietly|noi|nois|noisi|noisil|noisily)(?:\s*:\s*|\s+|$))*)(.*)$",
-                               re.DOTALL)
+def _is_loop(word: str) -> bool:
+    return word in ("foreach", "while") or abbreviates(word, "forvalues")
+
+
+_PREFIX_WORDS = ("capture", "quietly", "noisily")
 
 
 def _split_prefixes(text: str) -> tuple[str, str]:
     """``quietly foreach ...`` → ("quietly", "foreach ..."): prefixes of a braced construct."""
-    m = _LEADING_PREFIXES.match(text)
-    assert m is not None
-    return m.group(1).strip(), m.group(2).strip()
+    prefixes: list[str] = []
+    rest = text
+    while True:
+        m = re.match(r"^([A-Za-z]+)(\s*:\s*|\s+|$)", rest)
+        if m is None or not any(abbreviates(m.group(1), w) for w in _PREFIX_WORDS):
+            return " ".join(prefixes), rest.strip()
+        prefixes.append(m.group(1))
+        rest = rest[m.end():]
 
 
 def split_if(text: str) -> tuple[str, str]:

@@ -12,7 +12,9 @@ import re
 
 import msgspec
 
-_DELIMIT = re.compile(r"^\s*#d(?:e|el|eli|elim|elimi|elimit)?\s+(;|cr)\s*$", re.IGNORECASE)
+#: ``#delimit ;`` / ``#delimit;`` / ``#d cr`` (the blank before ``;`` is optional, as in Stata)
+_DELIMIT = re.compile(r"^\s*#d(?:e|el|eli|elim|elimi|elimit)?(?:\s*(;)|\s+(cr))\s*$",
+                      re.IGNORECASE)
 
 
 class LogicalLine(msgspec.Struct, kw_only=True, frozen=True):

@@ -9,10 +9,12 @@ import fnmatch
 import re
 
 from libs.engine import formats, varlist
+from libs.engine.abbreviations import expand
 from libs.engine.directives import render
 from libs.engine.errors import StataError
 from libs.engine.evaluator import Evaluator
 from libs.engine.macros import quote_word, split_words, strip_quotes
+from libs.engine.results import Matrix
 from libs.engine.session import Session
 
 
@@ -49,6 +51,16 @@ class SessionMacros:
         """`` `:fn ...' ``."""
         return extended(self.session, text)
 
+    def stored_result(self, cls: str, name: str) -> str:
+        """`` `r(mean)' ``: a scalar as ``%18.0g`` text, a macro as is, ``matrix`` for a
+        matrix (Stata's own ado-files test ``"`e(V)'" == "matrix"``), '' when undefined."""
+        value = self.session.stored(cls, name)
+        if value is None or (cls == "e" and name == "sample"):
+            return ""
+        if isinstance(value, Matrix):
+            return "matrix"
+        return formats.macro_text(value)
+
 
 def expression_text(session: Session, text: str) -> str:
     """The value of expression ``text`` (scalar mode) as macro text (``local x = exp``)."""
@@ -60,21 +72,22 @@ def extended(session: Session, text: str) -> str:
     words = text.split(None, 1)
     if not words:
         raise StataError(198, "invalid syntax")
-    fn, rest = words[0], (words[1] if len(words) > 1 else "")
+    typed, rest = words[0], (words[1] if len(words) > 1 else "")
+    fn = expand(typed, "macro function") or typed
     ds = session.data
     if fn == "word":
         return _word(rest)
     if fn == "list":
         return list_function(session, rest)
-    if fn in ("variable", "var", "vari", "varia", "variab", "variabl") and rest.startswith("label"):
+    if fn == "variable" and rest.startswith("label"):
         return ds.var(_var(session, rest[5:])).label
-    if fn in ("value", "val") and rest.startswith("label"):
+    if fn == "value" and rest.startswith("label"):
         return ds.var(_var(session, rest[5:])).value_label
-    if fn in ("type", "t", "ty", "typ"):
+    if fn == "type":
         return ds.var(_var(session, rest)).stype
-    if fn in ("format", "f", "fo", "for", "form", "forma"):
+    if fn == "format":
         return ds.var(_var(session, rest)).format
-    if fn in ("data", "d") and rest.strip().startswith("label"):
+    if fn == "data" and rest.strip().startswith("label"):
         return ds.label
     if fn == "label":
         return _value_label(session, rest)
@@ -84,13 +97,13 @@ def extended(session: Session, text: str) -> str:
             raise StataError(198, "invalid syntax")
         chars = characteristics(session, m.group(1))
         return chars.get(m.group(2), "") if m.group(2) else " ".join(chars)
-    if fn in ("length", "strlen", "ustrlen") and rest.split()[0] in ("local", "global"):
+    if typed in ("length", "strlen", "ustrlen") and rest.split()[0] in ("local", "global"):
         kind, name = rest.split()[:2]
         value = session.get_local(name) if kind == "local" else session.get_global(name)
         return str(len(value))
     if fn in ("subinstr", "subinword"):
         return _subinstr(session, fn, rest)
-    if fn in ("display", "di", "dis", "disp", "displ", "displa"):
+    if fn == "display":
         return render(session, rest)
     if fn in ("colnames", "rownames", "colfullnames", "rowfullnames", "coleq", "roweq"):
         return _matrix_names(session, fn, rest.strip())
@@ -233,11 +246,11 @@ def _matrix_names(session: Session, fn: str, name: str) -> str:
 
 
 def _dir(session: Session, rest: str) -> str:
-    m = re.match(r'^\s*("[^"]*"|\S+)\s+(files|dirs)\s+("[^"]*"|\S+)', rest)
+    m = re.match(r'^\s*("[^"]*"|\S+)\s+(files?|dirs?)\s+("[^"]*"|\S+)', rest)
     if m is None:
         raise StataError(198, "invalid syntax")
     folder = session.path(strip_quotes(m.group(1)))
-    want_dirs = m.group(2) == "dirs"
+    want_dirs = m.group(2).startswith("dir")
     pattern = strip_quotes(m.group(3))
     hits = sorted(p.name for p in folder.iterdir() if p.is_dir() == want_dirs
                   and fnmatch.fnmatch(p.name, pattern)) if folder.is_dir() else []

@@ -2,17 +2,20 @@
 
 Expands `` `name' `` (locals), ``$name`` / ``${name}`` (globals), nested references (innermost
 first; substituted text is not rescanned), `` `=exp' `` (inline expressions), `` `:fn ...' ``
-(extended functions), `` `macval(name)' `` and `` `++i' `` / `` `i--' ``.  Compound quotes
-`` `"..."' `` are left alone.  What a name resolves to is asked of a :class:`MacroEnv`.
+(extended functions), `` `macval(name)' ``, `` `++i' `` / `` `i--' `` and stored results
+`` `r(mean)' ``, `` `e(N)' ``, `` `c(pwd)' ``, `` `s(x)' ``.  Compound quotes `` `"..."' `` are
+left alone.  What a name resolves to is asked of a :class:`MacroEnv`.
 """
 
 from __future__ import annotations
 
+import re
 from typing import Protocol
 
 from libs.engine.errors import StataError
 
 _NAME_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_")
+_STORED = re.compile(r"^([resc])\((\w+)\)$")  #: `r(mean)', `e(N)', `c(pwd)', `s(x)'
 
 
 class MacroEnv(Protocol):
@@ -32,6 +35,10 @@ class MacroEnv(Protocol):
 
     def extended_function(self, text: str) -> str:
         """Evaluate `` `:fn args' `` and return its result."""
+
+    def stored_result(self, cls: str, name: str) -> str:
+        """`` `r(name)' `` (``cls`` r, e, s or c) as macro text: a scalar's value, a macro's
+        text, ``matrix`` for a matrix, '' when undefined."""
 
 
 def expand(text: str, env: MacroEnv) -> str:
@@ -85,6 +92,9 @@ def _resolve_local(inner: str, env: MacroEnv) -> str:
         return env.extended_function(inner[1:].strip())
     if inner.startswith("macval(") and inner.endswith(")"):
         return env.get_local(inner[7:-1].strip())
+    stored = _STORED.match(inner)
+    if stored:
+        return env.stored_result(stored.group(1), stored.group(2))
     for op, delta in (("++", 1), ("--", -1)):
         if inner.startswith(op) or inner.endswith(op):
             name = inner.strip("+-")

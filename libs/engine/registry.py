@@ -17,7 +17,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Literal
 
-from libs.engine.errors import StataError
+from libs.engine import abbreviations
+from libs.engine.errors import StataError, UnrecognizedCommand
 from libs.engine.session import Session
 from libs.engine.syntax import Args, Spec
 
@@ -41,6 +42,7 @@ class Command:
     byable: Byable = "no"
     rclass: bool = False  #: clears r() before running, as r-class commands do
     check: StaticCheck | None = None  #: what the command refuses, read from its text alone
+    declared_abbrev: int | None = None  #: what ``@command(abbrev=)`` said (must match the table)
     _spec: Spec | None = field(default=None, repr=False)
 
     def parse(self, text: str, session: Session) -> Args:
@@ -72,10 +74,15 @@ def command(
     aliases: tuple[str, ...] = (),
     check: StaticCheck | None = None,
 ) -> Callable[[CommandFunc], CommandFunc]:
-    """Register a command; ``abbrev`` is the shortest accepted abbreviation length."""
+    """Register a command. How far its name may be shortened comes from Stata's table alone
+    (:mod:`libs.engine.abbreviations`: a command it does not list must be typed in full);
+    ``abbrev``, the shortest length, is optional and tests/engine/test_abbreviations.py
+    checks it against the table."""
 
     def register(func: CommandFunc) -> CommandFunc:
-        entry = Command(name, abbrev or len(name), func, syntax, byable, rclass, check)
+        least = abbreviations.shortest(name) or len(name)
+        entry = Command(name, least, func, syntax, byable, rclass, check,
+                        declared_abbrev=abbrev)
         COMMANDS[name] = entry
         for alias in aliases:
             COMMANDS[alias] = Command(alias, len(alias), func, syntax, byable, rclass, check)
@@ -89,14 +96,13 @@ def lookup(word: str) -> Command:
     load_commands()
     if word in COMMANDS:
         return COMMANDS[word]
-    for entry in COMMANDS.values():
-        if entry.name.startswith(word) and len(word) >= entry.min_abbrev:
-            return entry
-    raise StataError(
-        199,
-        f"command {word} is unrecognized\n(the embedded engine does not implement it; this "
-        "template needs real Stata: set SS_STATA_CMD)",
-    )
+    # of two commands it shortens, the one whose underlined part it matches more closely:
+    # "sca" is sca:lar, not sc:atter
+    matches = [entry for entry in COMMANDS.values()
+               if entry.name.startswith(word) and len(word) >= entry.min_abbrev]
+    if not matches:
+        raise UnrecognizedCommand(word)
+    return max(matches, key=lambda entry: entry.min_abbrev)
 
 
 _loaded = False

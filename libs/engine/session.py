@@ -74,6 +74,7 @@ class Session:
         self.scalars: dict[str, float | str] = {}
         self.matrices: dict[str, Matrix] = {}
         self.rc = 0
+        self.failure: StataError | None = None  #: the error that stopped the run, if any
         self.settings = Settings()
         self.rng = np.random.default_rng(DEFAULT_SEED)
         self.programs: dict[str, Program] = {}

@@ -27,12 +27,14 @@ class TsSettings:
 
 
 def apply(data: Dataset, ts: TsSettings | None, name: str,
-          ops: tuple[tuple[str, int], ...]) -> FloatArray:
+          ops: tuple[tuple[str, int], ...], values: FloatArray | None = None) -> FloatArray:
     """Values of ``ops.name`` (e.g. ``L2D.x``) for every observation, over the structure
-    ``ts`` that ``tsset``/``xtset`` declared (r(111) when there is none)."""
+    ``ts`` that ``tsset``/``xtset`` declared (r(111) when there is none); ``values`` stands
+    in for the variable's column (a ``replace`` that has already changed earlier rows)."""
     if ts is None or ts.timevar is None:
         raise StataError(111, "time variable not set, use tsset varname ...")
-    values = data.numeric(name)
+    if values is None:
+        values = data.numeric(name)
     for op, k in ops:
         if op == "L":
             values = shift(data, ts, values, k)
@@ -47,18 +49,28 @@ def apply(data: Dataset, ts: TsSettings | None, name: str,
 
 
 def shift(data: Dataset, ts: TsSettings, values: FloatArray, k: int) -> FloatArray:
-    """``values`` at time t − k·delta within the same panel (missing where absent)."""
+    """``values`` at time t − k·delta within the same panel (missing where absent). An
+    observation whose time is missing is outside every series: missing itself, and never
+    the lag of another."""
     assert ts.timevar is not None
     time = data.numeric(ts.timevar)
-    keys: list[FloatArray] = [time]
+    rows = np.flatnonzero(np.isfinite(time))
+    keys: list[FloatArray] = [time[rows]]
     if ts.panelvar:
-        keys.insert(0, data.numeric(ts.panelvar))
-    index = pd.MultiIndex.from_arrays(keys) if len(keys) > 1 else pd.Index(time)
+        keys.insert(0, panel_codes(data.numeric(ts.panelvar))[rows])
+    index = pd.MultiIndex.from_arrays(keys) if len(keys) > 1 else pd.Index(keys[0])
     if not index.is_unique:
         raise StataError(451, "repeated time values within panel")
-    target = [*keys[:-1], time - k * ts.delta]
+    target = [*keys[:-1], keys[-1] - k * ts.delta]
     wanted = pd.MultiIndex.from_arrays(target) if len(target) > 1 else pd.Index(target[0])
     pos = index.get_indexer(wanted)
-    out = values[np.where(pos >= 0, pos, 0)] if len(values) else values.copy()
-    out = np.where(pos >= 0, out, np.nan)
+    found = pos >= 0
+    out = np.full(len(values), np.nan)
+    out[rows[found]] = values[rows[pos[found]]]
     return out
+
+
+def panel_codes(panel: FloatArray) -> FloatArray:
+    """Panel values with every missing value as one more panel (as ``by panelvar:`` groups
+    them), so they can serve as an index key."""
+    return np.where(np.isnan(panel), np.inf, panel)

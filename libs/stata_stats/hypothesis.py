@@ -11,7 +11,13 @@ import numpy as np
 from numpy.typing import NDArray
 from scipy import stats
 
-from libs.stata_stats.errors import INSUFFICIENT_OBSERVATIONS, INVALID_SYNTAX, StatsError
+from libs.stata_stats.arithmetic import ratio
+from libs.stata_stats.errors import (
+    INSUFFICIENT_OBSERVATIONS,
+    INVALID_SYNTAX,
+    NO_OBSERVATIONS,
+    StatsError,
+)
 from libs.stata_stats.estimation import FloatArray
 
 Scalars = dict[str, float]
@@ -119,6 +125,8 @@ def prtest_one(x: FloatArray, p0: float, level: float = 95.0) -> Scalars:
     xs = _finite(x)
     _check_binary(xs)
     n = xs.size
+    if n == 0:
+        raise StatsError(NO_OBSERVATIONS, "no observations")
     phat = float(xs.mean())
     z = (phat - p0) / np.sqrt(p0 * (1.0 - p0) / n)
     return {"N_1": float(n), "P_1": phat, "z": float(z), **_z_p(float(z)), "level": level}
@@ -216,11 +224,13 @@ def oneway(y: FloatArray, group: NDArray[np.generic]) -> Scalars:
     levels = sorted(set(gs.tolist()))
     samples = [ys[gs == g] for g in levels]
     k, n = len(samples), ys.size
+    if n == 0:
+        raise StatsError(NO_OBSERVATIONS, "no observations")
     grand = ys.mean()
     mss = float(sum(s.size * (s.mean() - grand) ** 2 for s in samples))
     rss = float(sum(((s - s.mean()) ** 2).sum() for s in samples))
     df_m, df_r = k - 1.0, n - k
-    f = (mss / df_m) / (rss / df_r)
+    f = ratio(ratio(mss, df_m), ratio(rss, df_r))
     out = {
         "N": float(n),
         "df_m": df_m,

@@ -21,6 +21,7 @@ import numpy as np
 from scipy import stats
 from scipy.linalg import cho_factor, cho_solve
 
+from libs.stata_stats.arithmetic import ratio
 from libs.stata_stats.collinear import collinear_terms
 from libs.stata_stats.errors import INSUFFICIENT_OBSERVATIONS, INVALID_SYNTAX, StatsError
 from libs.stata_stats.estimation import Estimation, FloatArray
@@ -149,7 +150,7 @@ def ivregress(y: FloatArray, endog: FloatArray, exog: FloatArray, excluded: Floa
         scalars["kappa"] = 1.0
     if small:
         assert df_r is not None
-        scalars.update(F=stat / q, df_r=df_r, p=float(stats.f.sf(stat / q, q, df_r)))
+        scalars.update(F=ratio(stat, q), df_r=df_r, p=float(stats.f.sf(ratio(stat, q), q, df_r)))
         macros["small"] = "small"
     else:
         scalars.update(chi2=stat, p=float(stats.chi2.sf(stat, q)))

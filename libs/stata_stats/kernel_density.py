@@ -16,6 +16,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 
@@ -62,26 +63,36 @@ def _triangle(z: FloatArray) -> FloatArray:
     return np.where(np.abs(z) < 1, 1 - np.abs(z), 0.0)
 
 
-#: Stata's kernels by name, with the shortest abbreviation each accepts (kdensity.ado).
-KERNELS: dict[str, tuple[int, Callable[[FloatArray], FloatArray]]] = {
-    "epan2": (5, _epan2), "epanechnikov": (2, _epanechnikov), "biweight": (2, _biweight),
-    "cosine": (3, _cosine), "gaussian": (3, _gaussian), "parzen": (3, _parzen),
-    "rectangle": (3, _rectangle), "triangle": (3, _triangle),
+class Kernel(NamedTuple):
+    """One of Stata's kernels: the shortest abbreviation its name accepts, K(z), and the
+    half-width of its support (infinite for the Gaussian)."""
+
+    shortest: int
+    function: Callable[[FloatArray], FloatArray]
+    support: float
+
+
+#: Stata's kernels by name (kdensity.ado; lpoly and twoway share them).
+KERNELS: dict[str, Kernel] = {
+    "epan2": Kernel(5, _epan2, 1.0), "epanechnikov": Kernel(2, _epanechnikov, _SQRT5),
+    "biweight": Kernel(2, _biweight, 1.0), "cosine": Kernel(3, _cosine, 0.5),
+    "gaussian": Kernel(3, _gaussian, math.inf), "parzen": Kernel(3, _parzen, 1.0),
+    "rectangle": Kernel(3, _rectangle, 1.0), "triangle": Kernel(3, _triangle, 1.0),
 }
 
 
 def kernel_named(text: str) -> str:
     """The kernel ``text`` names (``ep`` → epanechnikov); r(198) "invalid kernel function"."""
     typed = text.strip().lower()
-    for name, (shortest, _) in KERNELS.items():
-        if name.startswith(typed) and len(typed) >= shortest:
+    for name, spec in KERNELS.items():
+        if name.startswith(typed) and len(typed) >= spec.shortest:
             return name
     raise StatsError(198, "invalid kernel function")
 
 
 def kernel(name: str) -> Callable[[FloatArray], FloatArray]:
     """The kernel function K(z) called ``name`` (a full name)."""
-    return KERNELS[name][1]
+    return KERNELS[name].function
 
 
 def default_bandwidth(x: FloatArray, weights: Weights | None = None) -> float:

@@ -104,7 +104,10 @@ def fit(
 
 def gaussian_ll(ss: float, n: float) -> float:
     """Stata's Gaussian log likelihood of a linear model at the ML variance ``ss/N``
-    (``ss`` the residual sum of squares; of the deviations from the mean for ``ll_0``)."""
+    (``ss`` the residual sum of squares; of the deviations from the mean for ``ll_0``).
+    A perfect fit (``ss`` 0) has no finite likelihood: missing, as Stata reports it."""
+    if ss <= 0:
+        return float("nan")
     return float(-0.5 * n * (np.log(2.0 * np.pi) + np.log(ss / n) + 1.0))
 
 

@@ -2,7 +2,7 @@
 
 At each grid point x₀ the smooth is β̂₀ of the weighted least-squares fit of y on
 (x − x₀)⁰ … (x − x₀)ᵖ with weights K((x − x₀)/h) (times any frequency/analytic weights).
-Kernels are Stata's (as in ``kdensity``): the default ``epanechnikov`` has support |z| < √5.
+Kernels are Stata's (``kernel_density.KERNELS``): the default ``epanechnikov`` has support |z| < √5.
 
 The default bandwidth is Fan and Gijbels' (1996, §4.2) rule of thumb: with a global
 polynomial m̌ of degree q + 3 and its residual variance σ̃²,
@@ -14,41 +14,14 @@ fits share their leading bias order). C₀,q(K) is computed from the equivalent 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
 from functools import cache
 
 import numpy as np
-from scipy import integrate, stats
+from scipy import integrate
 
 from libs.stata_stats.errors import INVALID_SYNTAX, StatsError
 from libs.stata_stats.estimation import FloatArray
-
-Kernel = Callable[[FloatArray], FloatArray]
-_ROOT5 = math.sqrt(5.0)
-
-
-def _inside(z: FloatArray, edge: float, values: FloatArray) -> FloatArray:
-    return np.where(np.abs(z) < edge, values, 0.0)
-
-
-def _parzen(z: FloatArray) -> FloatArray:
-    a = np.abs(z)
-    return np.where(a <= 0.5, 4 / 3 - 8 * a**2 + 8 * a**3,
-                    np.where(a <= 1, 8 * (1 - a) ** 3 / 3, 0.0))
-
-
-#: Stata's kernels and their support (half-width)
-KERNELS: dict[str, tuple[Kernel, float]] = {
-    "epanechnikov": (lambda z: _inside(z, _ROOT5, 0.75 * (1 - z**2 / 5) / _ROOT5), _ROOT5),
-    "epan2": (lambda z: _inside(z, 1.0, 0.75 * (1 - z**2)), 1.0),
-    "biweight": (lambda z: _inside(z, 1.0, 15 / 16 * (1 - z**2) ** 2), 1.0),
-    "cosine": (lambda z: _inside(z, 0.5, 1 + np.cos(2 * np.pi * z)), 0.5),
-    "gaussian": (lambda z: np.asarray(stats.norm.pdf(z)), math.inf),
-    "parzen": (_parzen, 1.0),
-    "rectangle": (lambda z: _inside(z, 1.0, np.full_like(z, 0.5)), 1.0),
-    "triangle": (lambda z: _inside(z, 1.0, 1 - np.abs(z)), 1.0),
-    "triweight": (lambda z: _inside(z, 1.0, 35 / 32 * (1 - z**2) ** 3), 1.0),
-}
+from libs.stata_stats.kernel_density import KERNELS
 
 
 def smooth(x: FloatArray, y: FloatArray, grid: FloatArray, bandwidth: float | FloatArray,
@@ -56,7 +29,7 @@ def smooth(x: FloatArray, y: FloatArray, grid: FloatArray, bandwidth: float | Fl
            weights: FloatArray | None = None) -> FloatArray:
     """The local polynomial estimate at each grid point (NaN where too few points fall in
     the kernel's window to fit the polynomial)."""
-    fn, _ = KERNELS[kernel]
+    fn = KERNELS[kernel].function
     w = np.ones_like(x) if weights is None else weights
     h = np.broadcast_to(np.asarray(bandwidth, dtype=np.float64), grid.shape)
     out = np.full(grid.shape, np.nan)
@@ -79,7 +52,7 @@ def smooth(x: FloatArray, y: FloatArray, grid: FloatArray, bandwidth: float | Fl
 def rot_constant(kernel: str, order: int) -> float:
     """Fan and Gijbels' C₀,p(K) = [((p+1)!)² ∫K*² / (2(p+1) (∫t^{p+1}K*)²)]^{1/(2p+3)} with
     K* the equivalent kernel of the local polynomial of degree p = ``order`` (odd)."""
-    fn, edge = KERNELS[kernel]
+    fn, edge = KERNELS[kernel].function, KERNELS[kernel].support
     lo, hi = (-edge, edge) if math.isfinite(edge) else (-np.inf, np.inf)
 
     def moment(j: int) -> float:

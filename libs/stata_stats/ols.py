@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from libs.stata_stats.arithmetic import ratio
 from libs.stata_stats.errors import INSUFFICIENT_OBSERVATIONS, StatsError
 from libs.stata_stats.estimation import Estimation, FloatArray
 from libs.stata_stats.least_squares import LeastSquares, fit, gaussian_ll
@@ -61,7 +62,7 @@ def regress(y: FloatArray, X: FloatArray, names: tuple[str, ...], *, depvar: str
         stat, q = wald_statistic(ls.coef, V, slopes, ls.omitted)
         scalars["F"] = stat / q if q == df_m and q <= df_r else np.nan
     else:
-        scalars["F"] = (mss / df_m) / sigma2
+        scalars["F"] = ratio(mss / df_m, sigma2)
     r2 = mss / (mss + rss) if mss + rss > 0 else np.nan
     scalars.update(
         r2=r2,

@@ -6,8 +6,10 @@ Stata's definitions (checked against Stata's output shipped with linearmodels):
   intercept); σₑ² = rss/(N−G−K); cluster/robust (robust means clustered on the panel) use
   G/(G−1)·(N−1)/(N−K−1) with K+1 counting ``_cons`` but not the absorbed effects, because
   the effects are nested within the clusters.
-- re: Swamy–Arora. σₑ² from the within fit, σᵤ² = rss_b/(G−K−1) − σₑ²/T̄ with T̄ the harmonic
-  mean of the group sizes; GLS on ``y − θᵢȳᵢ`` with θᵢ = 1 − √(σₑ²/(Tᵢσᵤ² + σₑ²)); z tests.
+- re: Swamy–Arora. σₑ² from the within fit (N − G − its rank), σᵤ² = rss_b/(G − rank_b) −
+  σₑ²/T̄ with T̄ the harmonic mean of the group sizes; GLS on ``y − θᵢȳᵢ`` with
+  θᵢ = 1 − √(σₑ²/(Tᵢσᵤ² + σₑ²)); z tests. Time-invariant regressors stay in the between
+  and GLS regressions.
 - r2_w / r2_b / r2_o are squared correlations of within, between and overall predictions.
 """
 
@@ -17,6 +19,7 @@ import numpy as np
 from numpy.typing import NDArray
 from scipy import stats
 
+from libs.stata_stats.arithmetic import ratio
 from libs.stata_stats.estimation import Estimation, FloatArray
 from libs.stata_stats.least_squares import fit, gaussian_ll
 from libs.stata_stats.sample import Weights
@@ -25,8 +28,15 @@ from libs.stata_stats.wald import wald_statistic
 from libs.stata_stats.within import Panel, within_fit
 
 
+def _corr(a: FloatArray, b: FloatArray) -> float:
+    """Pearson correlation; missing when either side does not vary (a perfect fit)."""
+    if np.ptp(a) == 0 or np.ptp(b) == 0:
+        return float("nan")
+    return float(np.corrcoef(a, b)[0, 1])
+
+
 def _corr2(a: FloatArray, b: FloatArray) -> float:
-    return float(np.corrcoef(a, b)[0, 1] ** 2)
+    return _corr(a, b) ** 2
 
 
 def _group_stats(p: Panel) -> dict[str, float]:
@@ -98,8 +108,8 @@ def xtreg_fe(y: FloatArray, X: FloatArray, names: tuple[str, ...], groups: NDArr
         sigma_e=float(np.sqrt(sigma_e2)),
         sigma_u=sigma_u,
         sigma=float(np.sqrt(sigma_u**2 + sigma_e2)),
-        rho=sigma_u**2 / (sigma_u**2 + sigma_e2),
-        corr=float(np.corrcoef(u_obs, xb)[0, 1]),
+        rho=ratio(sigma_u**2, sigma_u**2 + sigma_e2),
+        corr=_corr(u_obs, xb),
         ll=gaussian_ll(rss, n_obs),
         ll_0=gaussian_ll(wtss, n_obs),
         rank=float(ls.rank),
@@ -115,23 +125,29 @@ def xtreg_fe(y: FloatArray, X: FloatArray, names: tuple[str, ...], groups: NDArr
 def xtreg_re(y: FloatArray, X: FloatArray, names: tuple[str, ...], groups: NDArray[np.generic], *,
              depvar: str, ivar: str, vce: VceRequest | None = None,
              preomitted: tuple[bool, ...] | None = None) -> Estimation:
-    """Stata's ``xtreg depvar indepvars, re [vce()]`` (Swamy–Arora GLS)."""
+    """Stata's ``xtreg depvar indepvars, re [vce()]`` (Swamy–Arora GLS).
+
+    Regressors constant within panels (schooling in a wage panel) drop out of the within
+    regression only: σₑ² has N − G − rank(within) degrees of freedom, while the between and
+    GLS regressions keep them, as Stata's (and plm's) random-effects estimator does."""
     vce = _panel_vce(vce, groups, ivar)
-    wf = within_fit(y, X, groups, None, vce, preomitted)
-    sample, p, within, yt, Xt, ys, Xs = wf.sample, wf.panel, wf.ls, wf.yt, wf.Xt, wf.ys, wf.Xs
-    n_obs, k = sample.n_obs, wf.k
-    sigma_e2 = float(within.resid @ within.resid) / wf.df_resid
+    pre = preomitted if preomitted is not None else (False,) * len(names)
+    wf = within_fit(y, X, groups, None, vce, pre)
+    sample, p, yt, Xt, ys, Xs = wf.sample, wf.panel, wf.yt, wf.Xt, wf.ys, wf.Xs
+    n_obs = sample.n_obs
+    sigma_e2 = wf.rss / wf.df_resid
     ybar_g, xbar_g = wf.ybar_g, wf.xbar_g
-    between = fit(ybar_g, xbar_g, None, cons=True, preomitted=within.omitted[:-1])
+    between = fit(ybar_g, xbar_g, None, cons=True, preomitted=pre)
     rss_b = float(between.resid @ between.resid)
     tbar = p.groups / np.sum(1.0 / p.sizes)
-    sigma_u2 = max(rss_b / (p.groups - k - 1) - sigma_e2 / tbar, 0.0)
+    sigma_u2 = max(rss_b / (p.groups - between.rank) - sigma_e2 / tbar, 0.0)
     theta = 1.0 - np.sqrt(sigma_e2 / (p.sizes * sigma_u2 + sigma_e2))
     th = theta[p.codes]
     ystar = ys - th * ybar_g[p.codes]
     design = np.column_stack([Xs - th[:, None] * xbar_g[p.codes], 1.0 - th])
-    gls = fit(ystar, design, None, cons=False, preomitted=(*within.omitted[:-1], False))
+    gls = fit(ystar, design, None, cons=False, preomitted=(*pre, False))
     rss = float(gls.resid @ gls.resid)
+    df_resid = n_obs - gls.rank  # the rank counts _cons
     scalars: dict[str, float] = {"N": n_obs, **_group_stats(p)}
     macros = {
         "cmd": "xtreg",
@@ -142,8 +158,7 @@ def xtreg_re(y: FloatArray, X: FloatArray, names: tuple[str, ...], groups: NDArr
         "chi2type": "Wald",
     }
     cov = covariance(gls.bread, design, gls.resid, sample, vce, cons=False,
-                     sigma2=rss / (n_obs - k - 1), df_resid=n_obs - k - 1,
-                     conventional="conventional")
+                     sigma2=rss / df_resid, df_resid=df_resid, conventional="conventional")
     cov.post(scalars, macros)
     V = cov.V
     b = gls.coef[: len(names)]
@@ -155,11 +170,11 @@ def xtreg_re(y: FloatArray, X: FloatArray, names: tuple[str, ...], groups: NDArr
         r2_w=_corr2(yt, Xt @ b),
         r2_b=_corr2(ybar_g, xbar_g @ b),
         r2_o=_corr2(ys, Xs @ b),
-        rmse=float(np.sqrt(rss / (n_obs - k - 1))),
+        rmse=float(np.sqrt(rss / df_resid)),
         sigma_e=float(np.sqrt(sigma_e2)),
         sigma_u=float(np.sqrt(sigma_u2)),
         sigma=float(np.sqrt(sigma_u2 + sigma_e2)),
-        rho=sigma_u2 / (sigma_u2 + sigma_e2),
+        rho=ratio(sigma_u2, sigma_u2 + sigma_e2),
         rank=float(gls.rank),
     )
     if np.ptp(p.sizes) == 0:

@@ -17,7 +17,7 @@ import pandas as pd
 from numpy.typing import NDArray
 from scipy import special, stats
 
-from libs.stata_stats.errors import StatsError
+from libs.stata_stats.errors import NO_OBSERVATIONS, StatsError
 from libs.stata_stats.estimation import FloatArray
 
 #: Fisher's exact test enumerates tables; beyond this many it gives up as Stata would
@@ -80,15 +80,19 @@ def _coded(
 
 
 def tabulate1(
-    values: NDArray[np.generic], weights: FloatArray | None = None, missing: bool = False
+    values: NDArray[np.generic], weights: FloatArray | None = None, missing: bool = False,
+    sort: bool = False,
 ) -> OneWay:
-    """``tabulate var [fweight] [, missing]``."""
+    """``tabulate var [fweight] [, missing sort]`` (``sort``: most frequent level first)."""
     ok, codes, levels = _coded(values, missing)
     w = None if weights is None else weights[ok]
     freq = np.bincount(codes[ok], weights=w, minlength=len(levels)).astype(np.float64)
     present = freq > 0
     freq = freq[present]
     levels = [lv for lv, keep in zip(levels, present, strict=True) if keep]
+    if sort:
+        order = np.argsort(-freq, kind="stable")  # ties stay in level order
+        freq, levels = freq[order], [levels[i] for i in order]
     pct = 100.0 * freq / freq.sum()
     return OneWay(levels=tuple(levels), freq=freq, percent=pct, cum=np.cumsum(pct))
 
@@ -105,6 +109,8 @@ def tabulate2(
     ok_r, codes_r, levels_r = _coded(rows, missing)
     ok_c, codes_c, levels_c = _coded(cols, missing)
     ok = ok_r & ok_c
+    if not ok.any():
+        raise StatsError(NO_OBSERVATIONS, "no observations")
     w = None if weights is None else weights[ok]
     cells = np.bincount(
         codes_r[ok] * len(levels_c) + codes_c[ok],

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import stats
 
+from libs.stata_stats.arithmetic import ratio
 from libs.stata_stats.errors import INVALID_SYNTAX, StatsError
 from libs.stata_stats.estimation import Estimation, FloatArray
 
@@ -92,7 +93,7 @@ def wald_test(est: Estimation, R: FloatArray, r: FloatArray | None = None) -> Wa
         return WaldTest(
             stat=stat, df=q, df_r=None, p=float(stats.chi2.sf(stat, q)), dropped=dropped
         )
-    f = stat / q
+    f = ratio(stat, q)
     return WaldTest(
         stat=f, df=q, df_r=est.df_r, p=float(stats.f.sf(f, q, est.df_r)), dropped=dropped
     )
@@ -102,7 +103,7 @@ def lincom(est: Estimation, c: FloatArray, level: float = 95.0) -> LinearCombina
     """Stata's ``lincom``: ``c'b`` with its standard error, test against 0 and interval."""
     value = float(c @ est.b)
     se = float(np.sqrt(c @ est.V @ c))
-    stat = value / se
+    stat = ratio(value, se)
     alpha = (100.0 - level) / 200.0
     if est.df_r is None:
         crit = float(stats.norm.isf(alpha))

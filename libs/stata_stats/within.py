@@ -12,6 +12,8 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
+from libs.stata_stats.arithmetic import ratio
+from libs.stata_stats.collinear import COLLINEAR_TOLERANCE
 from libs.stata_stats.errors import INSUFFICIENT_OBSERVATIONS, StatsError
 from libs.stata_stats.estimation import FloatArray
 from libs.stata_stats.least_squares import LeastSquares, fit
@@ -92,7 +94,7 @@ class Within:
             return float("nan")
         pooled = fit(self.ys, self.Xs, self.sample.fit_weights, cons=True, preomitted=preomitted)
         rss_pooled = float(self.sample.w @ pooled.resid**2)
-        return ((rss_pooled - self.rss) / (self.panel.groups - 1)) / sigma2
+        return ratio((rss_pooled - self.rss) / (self.panel.groups - 1), sigma2)
 
 
 def within_fit(y: FloatArray, X: FloatArray, ids: NDArray[np.generic], weights: Weights | None,
@@ -106,8 +108,15 @@ def within_fit(y: FloatArray, X: FloatArray, ids: NDArray[np.generic], weights: 
     sw = p.w.sum()
     ybar_g, xbar_g = p.means(ys), p.means(Xs)
     yt = ys - ybar_g[p.codes] + (p.w @ ys) / sw
-    Xt = Xs - xbar_g[p.codes] + (p.w @ Xs) / sw
-    ls = fit(yt, Xt, sample.fit_weights, cons=True, preomitted=preomitted)
+    deviations = Xs - xbar_g[p.codes]
+    Xt = deviations + (p.w @ Xs) / sw
+    # A regressor constant within every group (schooling in a wage panel) leaves only rounding
+    # error after the group means are removed, which the collinearity check, scaled by that
+    # error itself, would keep: judge it against the size of the regressor as given.
+    invariant = (p.w @ deviations**2) <= COLLINEAR_TOLERANCE * (p.w @ Xs**2)
+    pre = preomitted if preomitted is not None else (False,) * Xs.shape[1]
+    pre = tuple(bool(a or b) for a, b in zip(pre, invariant, strict=True))
+    ls = fit(yt, Xt, sample.fit_weights, cons=True, preomitted=pre)
     within = Within(sample=sample, panel=p, ys=ys, Xs=Xs, ls=ls, yt=yt, Xt=Xt, ybar_g=ybar_g,
                     xbar_g=xbar_g)
     if within.df_resid <= 0:

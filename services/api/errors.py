@@ -35,7 +35,8 @@ def _response(status: int, code: str, message: str, details: dict[str, Any] | No
 
 def ss_error(_: Request[Any, Any, Any], exc: SSError) -> Response[ErrorBody]:
     headers = None
-    if exc.code in (ErrorCode.RATE_LIMITED, ErrorCode.IDEMPOTENCY_KEY_IN_PROGRESS):
+    if exc.code in (ErrorCode.RATE_LIMITED, ErrorCode.IDEMPOTENCY_KEY_IN_PROGRESS,
+                    ErrorCode.SERVICE_UNAVAILABLE):
         headers = {"retry-after": str(exc.details.get("retry_after", 1))}
     elif exc.code is ErrorCode.UNAUTHORIZED:
         headers = {"www-authenticate": 'Bearer realm="ss"'}

@@ -198,6 +198,12 @@ async def submit_job(services: Services, tenant: str, job_id: str,
     def change(current: JobRecord) -> JobRecord:
         if current.state is JobState.QUEUED or (resumed and current.submission > 0):
             raise NotChanged
+        if current.state is not JobState.CREATED:
+            # The table lets running go back to queued (a release); a client's submit must
+            # not, or it would fence out and restart the run in progress.
+            raise SSError(ErrorCode.JOB_STATE_CONFLICT,
+                          f"only a created job can be submitted, not a {current.state} one "
+                          "(retry a failed or cancelled job)", state=current.state.value)
         bound = current.bind_inputs(wanted)
         check_sheets(current, [upload.name for upload in bound.values()])
         # Parameters against the uploaded data's columns: a precise error per bad parameter

@@ -83,6 +83,33 @@ async def test_submit_queues_and_locks_inputs(admin: httpx.AsyncClient) -> None:
     assert retry.json()["error_code"] == "JOB_STATE_CONFLICT"
 
 
+async def test_submitting_a_running_job_is_refused_and_leaves_the_run_alone(
+    api: Stack, admin: httpx.AsyncClient
+) -> None:
+    from libs.bus.connection import connect
+    from libs.bus.jobstore import JobStore
+    from libs.contracts.work import RunWork
+    from services.worker import transitions
+
+    tenant = "running"
+    async with client_for(api, await new_key(admin, tenant)) as c:
+        job_id = await new_job(c)
+        await c.put(f"/v1/jobs/{job_id}/inputs/auto.csv", content=AUTO_CSV)
+        assert (await c.post(f"/v1/jobs/{job_id}/submit")).status_code == 202
+        bus = await connect(api.nats.url, name="ss-worker-claim",
+                            creds=api.nats.creds("worker"))
+        try:  # a worker claims it
+            await (await JobStore.open(bus)).mutate(tenant, job_id, transitions.claim(
+                RunWork(tenant=tenant, job_id=job_id, submission=1), "w-1", "embedded"))
+        finally:
+            await bus.close()
+        again = await c.post(f"/v1/jobs/{job_id}/submit")
+        assert again.status_code == 409
+        assert again.json()["error_code"] == "JOB_STATE_CONFLICT"
+        after = (await c.get(f"/v1/jobs/{job_id}")).json()
+        assert (after["state"], after["submission"], after["attempt"]) == ("running", 1, 1)
+
+
 async def test_idempotency_key_replays_and_refuses_reuse(admin: httpx.AsyncClient) -> None:
     key = {"idempotency-key": str(uuid.uuid4())}
     first = await admin.post("/v1/jobs", json=OLS, headers=key)

@@ -25,6 +25,7 @@ import pytest
 from libs.bus.connection import Bus, connect
 from libs.bus.jobstore import JobStore
 from libs.contracts.events import decode_event
+from tests.api.catalogue import assert_catalogued
 from tests.e2e.faults import TENANT, PatientClient, audit, completed_events
 from tests.e2e.stack import Client, Stack, csv_bytes, fresh_stack
 from tests.jetstream import heard
@@ -92,6 +93,10 @@ async def test_jobs_ride_out_a_30_second_s3_outage(
             status, problems = await asyncio.to_thread(_readyz, probe_port)
             assert status == 503
             assert "s3" in problems, problems
+            # So is the API, in the catalogue's words.
+            ready = await clients[0].http.get("/readyz")
+            assert_catalogued(ready, "SERVICE_UNAVAILABLE")
+            assert "s3" in ready.json()["details"]["problems"], ready.text
             await asyncio.sleep(30 - (time.monotonic() - stopped))
             await asyncio.to_thread(s3_server.start)
             ids += await asyncio.gather(*late)

@@ -189,10 +189,26 @@ def test_by_requires_sorted_data_and_byable_command(stata):
 def test_shell_and_network_and_escape_are_errors(stata, tmp_path):
     for cmd, code in [("shell ls", 199), ("! ls", 199), ("ssc install nosuchpkg", 199),
                       ("use /etc/passwd", 603), ('save "../outside"', 603),
-                      ("cd ..", 603)]:
+                      ("cd ..", 170)]:
         r = stata(cmd)
         assert r.rc == code, cmd
     assert not (tmp_path.parent / "outside.dta").exists()
+
+
+def test_a_failing_cd_is_r170(stata):
+    # Stata: "unable to change to <dir>", r(170), whether the folder is missing or, here,
+    # outside the job's working directory
+    for target in ("nosuchdir", '"C:\\Users\\me\\project"', "/tmp", ".."):
+        r = stata(f"cd {target}")
+        assert r.rc == 170, target
+        assert "unable to change to" in r.log
+
+
+def test_set_memory_is_ignored_with_statas_note(stata):
+    # old do-files start with "set mem 100m"; Stata 12+ ignores it and says so
+    r = stata("set mem 100m\nset memory 1g, permanently\ndisplay 1")
+    assert r.rc == 0
+    assert r.output.count("set memory ignored.") == 2
 
 
 def test_set_obs_reports_the_change(stata):

@@ -389,6 +389,43 @@ def test_xtset_lags_respect_time_gaps(stata):
     assert "but with gaps" in r.log
 
 
+def test_tsset_follows_stata_rule_for_missing_times(stata):
+    # Stata's tsset.ado sorts by panel and time and fails (r(451)) only when two known times
+    # of one panel coincide or are closer than delta; rows whose time is missing (here
+    # also their id) are outside the series: accepted, and missing under L./D.
+    r = stata("""
+        clear
+        input id t x
+        1 1 10
+        1 2 12
+        2 1 20
+        2 3 26
+        . . 5
+        . . 6
+        1 . 7
+        end
+        xtset id t
+        gen lx = L.x
+        gen dx = D.x
+    """)
+    assert r.rc == 0, r.log
+    np.testing.assert_array_equal(r.col("id"), [1, 1, 1, 2, 2, np.nan, np.nan])
+    np.testing.assert_array_equal(r.col("lx"), [np.nan, 10, np.nan, np.nan, np.nan, np.nan,
+                                                np.nan])
+    np.testing.assert_array_equal(r.col("dx"), [np.nan, 2, np.nan, np.nan, np.nan, np.nan,
+                                                np.nan])
+    assert "Panel variable: id (unbalanced)" in r.log
+    for source, message in [
+        ("input id t\n1 1\n1 1\nend\nxtset id t", "repeated time values within panel"),
+        ("input t\n1\n1\n.\nend\ntsset t", "repeated time values in sample"),
+        ("input t\n1\n1.5\nend\ntsset t", "time variable must contain only integer values"),
+        ("input t\n1\n2\nend\ntsset t, delta(2)", "time values with period less than"),
+    ]:
+        bad = stata(source)
+        assert bad.rc == 451, source
+        assert message in bad.log, source
+
+
 def test_levelsof_and_return_list(stata):
     r = stata("""
         set obs 4

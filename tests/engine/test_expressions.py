@@ -135,6 +135,27 @@ def test_replace_with_own_lag_is_sequential_like_stata(stata):
     np.testing.assert_array_equal(r.col("c"), np.arange(1, 121, dtype=float))
 
 
+def test_replace_with_a_lag_operator_is_recursive_like_stata(stata):
+    # Stata replaces observation by observation, so an AR(1) series built with L.x sees the
+    # values already replaced, also when random draws enter the recursion
+    r = stata("""
+        set obs 12
+        gen t = _n
+        tsset t
+        gen double e = mod(_n, 3)
+        gen double y = 2 in 1
+        replace y = .5 + .7*L.y + e in 2/l
+        gen double z = 1 in 1
+        replace z = L.z + rnormal(0, 1e-9) + 1 in 2/l
+    """)
+    assert r.rc == 0, r.log
+    y = [2.0]
+    for k in range(2, 13):
+        y.append(0.5 + 0.7 * y[-1] + k % 3)
+    np.testing.assert_allclose(r.col("y"), y, rtol=1e-12)
+    np.testing.assert_allclose(r.col("z"), np.arange(1, 13), atol=1e-6)
+
+
 def test_math_and_logic_functions(stata):
     r = stata("""
         di round(2.5) " " round(-2.5) " " round(1.2345, .01) " " mod(-7, 3) " " int(-2.7)
@@ -187,6 +208,39 @@ def test_random_numbers_follow_set_seed(stata):
     np.testing.assert_array_equal(r.col("u1"), r.col("u2"))
     assert not np.array_equal(r.col("u1"), r.col("u3"))
     assert ((r.col("u1") >= 0) & (r.col("u1") < 1)).all()
+
+
+def test_random_number_parameters_may_vary_by_observation(stata):
+    # rpoisson(exp(xb)) and rbinomial(1, p) take a parameter per observation (a missing one
+    # gives a missing draw); in display (scalar context) a draw is a single number
+    r = stata("""
+        set obs 2000
+        set seed 7
+        gen double m = cond(_n <= 1000, 1, 20)
+        replace m = . in 2000
+        gen k = rpoisson(m)
+        gen b = rbinomial(1, cond(_n <= 1000, .1, .9))
+        gen u = runiform(m, m + 1)
+        display runiform() < 1
+    """)
+    assert r.rc == 0, r.log
+    k, b, u = r.col("k"), r.col("b"), r.col("u")
+    assert np.isnan(k[-1])
+    assert np.isnan(u[-1])
+    assert abs(k[:1000].mean() - 1) < 0.2
+    assert abs(k[1000:1999].mean() - 20) < 1
+    assert abs(b[:1000].mean() - 0.1) < 0.05
+    assert abs(b[1000:].mean() - 0.9) < 0.05
+    assert ((u[:1000] >= 1) & (u[:1000] < 2)).all()
+    assert r.output[-1] == "1"
+
+
+def test_old_function_names_still_work(stata):
+    # uniform() and invnorm() are the names runiform() and invnormal() had before Stata 10/11;
+    # Stata still runs do-files that use them
+    r = stata("set seed 3\ndisplay invnorm(.975)\ndisplay uniform() < 1\n")
+    assert r.rc == 0, r.log
+    assert r.output == ["1.959964", "1"]
 
 
 def test_unknown_function_is_r133(stata):

@@ -20,6 +20,7 @@ ROOT = Path(__file__).resolve().parents[2]
 ENGINE_LAYERS: list[tuple[str, set[str]]] = [
     ("values and calendar", {
         "libs.engine", "errors", "missing", "values", "calendar", "textscan", "lexer",
+        "abbreviations",
         "results", "smcl", "percentile", "macros", "executor", "log"}),
     ("data and formats", {
         "formats", "storage_types", "dataset", "dta_reader", "dta_writer", "groups", "sorting",
@@ -35,7 +36,7 @@ ENGINE_LAYERS: list[tuple[str, set[str]]] = [
     ("graphics", {"graphics*"}),
     ("commands", {"commands*"}),
     ("interpreter", {"interpreter", "loops", "byprefix"}),
-    ("entry", {"batch", "__main__"}),
+    ("entry", {"batch", "corpus", "__main__"}),
 ]
 
 

@@ -45,3 +45,9 @@ def test_delimit_abbreviation_and_star_comment_statement():
 def test_line_numbers_count_physical_lines():
     lines = logical_lines("\n\ndi 1\n/* x\n y */\ndi 2")
     assert [ln.lineno for ln in lines] == [3, 6]
+
+
+def test_delimit_semicolon_needs_no_blank():
+    # Stata reads "#delimit;" and "#d;" as "#delimit ;" (old do-files often start that way)
+    assert texts("#delimit;\nsu y\n  x;\n#delimit cr\ndi 2") == ["su y   x", "di 2"]
+    assert texts("#d;\ndi 1; di 2;\n#d cr") == ["di 1", "di 2"]

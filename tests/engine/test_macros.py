@@ -93,3 +93,31 @@ def test_tempvar_tempname_tempfile(stata, tmp_path):
     assert r.rc == 0
     assert r.output[-1] == "1"
     assert not list(tmp_path.glob("*.tmp*")), "temp files are removed at the end"
+
+
+def test_stored_results_expand_inside_macro_quotes(stata):
+    # Stata expands `r(name)', `e(name)', `c(name)' anywhere a macro may stand ([U] 18.8):
+    # a scalar as its %18.0g text, a macro as its text, a matrix as the word "matrix"
+    # (Stata's ado-files test `"`e(V)'" == "matrix"'), an undefined result as nothing.
+    r = stata("""
+        clear
+        set obs 8
+        gen y = _n
+        quietly summarize y, detail
+        gen low = 0
+        quietly replace low = 1 if y <= `r(p25)'
+        display "mean `r(mean)' p25 `r(p25)' N `r(N)' sd `r(sd)'"
+        quietly regress y low
+        display "`e(cmd)' of `e(depvar)' on `e(N)' obs; b is a `e(b)'; [`e(nosuch)']"
+        local n = `e(N)' + 1
+        display `n'
+        display "`c(N)' observations"
+    """)
+    assert r.rc == 0
+    assert list(r.col("low")) == [1, 1, 0, 0, 0, 0, 0, 0]  # p25 of 1..8 is 2.5
+    assert r.output == [
+        "mean 4.5 p25 2.5 N 8 sd 2.449489742783178",
+        "regress of y on 8 obs; b is a matrix; []",
+        "9",
+        "8 observations",
+    ]

@@ -74,6 +74,29 @@ def test_do_run_and_file_write(stata, tmp_path):
     assert (tmp_path / "notes.txt").read_text() == "line  2.3\nsecond\n"
 
 
+def test_matrix_elements_by_subscript(stata):
+    # Stata: M[i, j] reads an element in any expression (rows/columns by number or name) and
+    # "matrix M[i, j] = exp" sets one, as in loops that fill a table of results
+    r = stata("""
+        matrix T = J(2, 3, .)
+        matrix colnames T = a b c
+        forvalues i = 1/2 {
+            matrix T[`i', 1] = 10*`i'
+        }
+        matrix T[2,3] = T[1, 1] + T[2,1]
+        display T[2, "c"] " " T[1,2]
+        clear
+        set obs 2
+        gen x = T[2, 1] + _n
+        capture display T[3, 1]
+        display _rc
+    """)
+    assert r.rc == 0, r.log
+    assert r.output == ["30 .", "503"]
+    assert r.session.matrices["T"].values[:, 0].tolist() == [10.0, 20.0]
+    assert r.col("x").tolist() == [21.0, 22.0]
+
+
 def test_matrices_from_results_and_literals(stata):
     import numpy as np
 

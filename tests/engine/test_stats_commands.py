@@ -88,11 +88,24 @@ def test_interaction_without_main_effects(stata: Stata, data: pd.DataFrame) -> N
 
 
 def test_collinear_term_gets_o_prefix(stata: Stata, data: pd.DataFrame) -> None:
-    run = stata("use sim, clear\ngenerate double x2 = 2*x\nregress y x x2 z\n")
+    # Stata: "note: x2 omitted because of collinearity.", the table lists "x2 | 0 (omitted)",
+    # e(b) keeps the column as o.x2 with 0, e(V) has a zero row and column, e(df_m) and
+    # e(rank) count the estimated terms only, and _b[x2] = _se[x2] = 0.
+    run = stata("use sim, clear\ngenerate double x2 = 2*x\nregress y x x2 z\n"
+                "display _b[x2] \" \" _se[x2]\n")
     assert _colnames(run) == ["x", "o.x2", "z", "_cons"]
-    assert "(omitted)" in run.log
-    V = run.session.e.matrices["V"].values
-    assert V[1, 1] == 0
+    assert "note: x2 omitted because of collinearity." in run.output
+    assert any(ln.split() == ["x2", "|", "0", "(omitted)"] for ln in run.output)
+    assert run.output[-1] == "0 0"
+    e = run.session.e
+    V = e.matrices["V"].values
+    assert e.matrices["b"].values[0, 1] == 0
+    assert not V[1].any()
+    assert not V[:, 1].any()
+    assert (e.scalars["df_m"], e.scalars["rank"]) == (2, 3)
+    d = data.dropna()
+    ref = sm.OLS(d["y"].to_numpy(), sm.add_constant(d[["x", "z"]].to_numpy())).fit()
+    assert_rel(e.matrices["b"].values[0, [0, 2, 3]], ref.params[[1, 2, 0]], 1e-9)
 
 
 def test_logit_perfect_prediction(stata: Stata, data: pd.DataFrame) -> None:
@@ -223,3 +236,109 @@ def test_ss_store_model_files(stata: Stata, data: pd.DataFrame, tmp_path: Path) 
     assert models[0] == MODEL_COLUMNS
     assert models[1] == ["m1", "OLS, clustered", "regress", "y", "cluster", "Robust", "id"]
     assert models[2][:3] == ["m2", "logit", "logit"]
+
+
+def test_time_series_operators_on_the_dependent_variable(stata: Stata, data: pd.DataFrame) -> None:
+    # Stata: regress D.y x fits y - L.y within each panel, e(depvar) is "D.y" and residuals
+    # are D.y minus the fit; the same holds for every estimator that takes a depvar.
+    run = stata("use sim, clear\nxtset id t\nregress D.y x z\npredict double r, residuals\n"
+                "matrix b_ols = e(b)\nlocal dv `e(depvar)'\nxtreg L.y x, fe\n"
+                "display \"`dv' `e(depvar)'\"\n")
+    assert run.rc == 0, run.log
+    d = data.sort_values(["id", "t"]).copy()
+    d["dy"] = d.groupby("id")["y"].diff()
+    d["ly"] = d.groupby("id")["y"].shift()
+    sample = d.dropna(subset=["dy", "x", "z"])
+    ref = sm.OLS(sample["dy"], sm.add_constant(sample[["x", "z"]])).fit()
+    b = run.session.matrices["b_ols"].values[0]
+    assert_rel(b, ref.params[["x", "z", "const"]].to_numpy(), 1e-9)
+    r = run.col("r")
+    assert_rel(r[np.isfinite(r)], ref.resid.to_numpy(), 1e-6)
+    assert run.output[-1] == "D.y L.y"
+    assert any(ln.split()[:2] == ["D.y", "|"] for ln in run.output)
+    fe = d.dropna(subset=["ly", "x"])
+    demeaned = fe[["ly", "x"]] - fe.groupby("id")[["ly", "x"]].transform("mean")
+    slope = float(demeaned["ly"] @ demeaned["x"] / (demeaned["x"] @ demeaned["x"]))
+    assert_rel(run.session.e.matrices["b"].values[0, 0], slope, 1e-9)
+
+
+def test_xtreg_re_keeps_what_fe_omits(stata: Stata, tmp_path: Path) -> None:
+    # Stata: xtreg, fe omits schooling (constant within a worker) with a note; xtreg, re
+    # estimates it. Numbers: tests/stata_stats/test_panel_parity.py (plm reference).
+    from linearmodels.datasets import wage_panel
+
+    wage_panel.load().to_stata(tmp_path / "wages.dta", write_index=False)
+    run = stata("use wages, clear\nxtset nr year\nxtreg lwage educ exper union, fe\n"
+                "local fe_b = _b[educ]\nxtreg lwage educ exper union, re\n"
+                "display `fe_b' \" \" %6.4f _b[educ] \" \" %6.4f e(theta)\n")
+    assert run.rc == 0, run.log
+    assert run.output.count("note: educ omitted because of collinearity.") == 1
+    assert run.session.e.matrices["b"].colnames == ["educ", "exper", "union", "_cons"]
+    fe_b, re_b, theta = run.output[-1].split()
+    assert fe_b == "0"
+    assert float(re_b) > 0.05
+    assert 0 < float(theta) < 1
+
+
+def test_operator_chains_name_the_same_coefficient(stata: Stata, data: pd.DataFrame) -> None:
+    # Stata names the coefficient of L(1/2).D.y "LD.y", "L2D.y"; test, lincom and _b[] accept
+    # the chain written either way (L.D.y, D.L.y)
+    run = stata("use sim, clear\nxtset id t\nregress D.y L(1/2).D.y x\n"
+                "test L.D.y L2.D.y\nscalar F1 = r(F)\ntest LD.y L2D.y\n"
+                "display (F1 == r(F)) \" \" (_b[D.L.y] == _b[LD.y])\n")
+    assert run.rc == 0, run.log
+    assert _colnames(run) == ["LD.y", "L2D.y", "x", "_cons"]
+    assert run.output[-1] == "1 1"
+
+
+def test_estimation_command_without_a_model_replays(stata: Stata, data: pd.DataFrame) -> None:
+    # Stata: "logit, or" redisplays the last logit as odds ratios (no refit, no iteration
+    # log); "regress" alone redisplays; replaying another command's results is r(301)
+    run = stata("use sim, clear\nlogit yb x z\nmatrix b = e(b)\nlogit, or\n"
+                "display exp(el(b, 1, 1)) \" \" el(r(table), 1, 1)\n")
+    assert run.rc == 0, run.log
+    replayed = run.log.split(". logit, or")[1]
+    assert "Odds ratio" in replayed
+    assert "Iteration" not in replayed
+    shown, table_b = run.output[-1].split()
+    b = run.session.matrices["b"].values[0, 0]
+    assert float(shown) == pytest.approx(np.exp(b), rel=1e-6)
+    assert float(table_b) == pytest.approx(b, rel=1e-6)  # r(table) keeps the coefficients
+    again = stata("use sim, clear\nregress y x\nregress\nlogit, or\n")
+    assert again.log.count("Coefficient") == 2
+    assert again.rc == 301
+
+
+def test_tabstat_format_sets_the_display_format(stata: Stata, data: pd.DataFrame) -> None:
+    # tabstat's format(%fmt) displays every statistic with that format (Stata's f:ormat())
+    run = stata("use sim, clear\ntabstat x z, statistics(mean sd) format(%9.3f)\n")
+    assert run.rc == 0, run.log
+    mean_row = next(ln for ln in run.output if ln.split()[0] == "mean")
+    d = data
+    assert mean_row.split()[2:] == [f"{d['x'].mean():.3f}", f"{d['z'].mean():.3f}"]
+    bad = stata("use sim, clear\ntabstat x, format(%9.3q)\n")
+    assert bad.rc == 120
+
+
+def test_tabulate_sort_lists_the_most_frequent_first(stata: Stata) -> None:
+    # Stata's one-way "tabulate v, sort": descending frequency, cumulative percents in order
+    run = stata("clear\ninput v\n1\n2\n2\n3\n3\n3\nend\ntabulate v, sort\n")
+    assert run.rc == 0, run.log
+    rows = [ln.split() for ln in run.output if ln.split()[:1] in (["1"], ["2"], ["3"])]
+    assert rows == [["3", "|", "3", "50.00", "50.00"], ["2", "|", "2", "33.33", "83.33"],
+                    ["1", "|", "1", "16.67", "100.00"]]
+
+
+def test_tabulate_percent_rows_and_nofreq(stata: Stata) -> None:
+    # Stata prints each percentage under its row, the Total row's too; nofreq leaves the
+    # percentages alone
+    run = stata("clear\ninput a b\n1 1\n1 2\n2 2\n2 2\nend\n"
+                "tabulate a b, row\ntabulate a b, column nofreq\n")
+    assert run.rc == 0, run.log
+    cells = [ln.split("|")[1:] for ln in run.output if "|" in ln]
+    flat = [[" ".join(c.split()) for c in row] for row in cells]
+    assert ["25.00 75.00", "100.00"] in flat  # the Total row's row percentages
+    assert ["100.00 33.33", "50.00"] in flat  # column percentages without frequencies
+    assert flat.count(["1 1", "2"]) == 1  # only the first table shows frequencies
+    assert ["0 2", "2"] in flat
+    assert ["100.00 100.00", "100.00"] in flat

@@ -68,3 +68,38 @@ def test_against_stata(key: str) -> None:
             # numerator df; the engine stores K (known, documented difference).
             continue
         assert_rel(est.scalars[name], value, RTOL, name)
+
+
+def _plm_reference(case: str) -> dict[str, float]:
+    ref = pd.read_csv(RESULTS / "re-variance-components-reference.csv")
+    rows = ref[ref["case"] == case]
+    return dict(zip(rows["quantity"], rows["value"], strict=True))
+
+
+def test_random_effects_keep_time_invariant_regressors() -> None:
+    """xtreg, re on the Vella–Verbeek wage panel with race and schooling, which do not vary
+    within a worker: the within regression (σₑ²) omits them, the between and GLS regressions
+    keep them. Reference: R's plm Swamy–Arora fit shipped with linearmodels (Stata's xtreg, re
+    counts the degrees of freedom the same way, per that reference's notes)."""
+    from linearmodels.datasets import wage_panel
+
+    d = wage_panel.load().sort_values(["nr", "year"])
+    xs = ["black", "hisp", "exper", "expersq", "married", "educ", "union"]
+    est = xtreg_re(d["lwage"].to_numpy(), d[xs].to_numpy(dtype=float), tuple(xs),
+                   d["nr"].to_numpy(), depvar="lwage", ivar="nr")
+    ref = _plm_reference("balanced-time-invariant")
+    order = [*range(1, 8), 0]  # plm puts the intercept first
+    assert not any(est.omitted)
+    assert_rel(est.b, [ref[f"coef{j}"] for j in order], 1e-8, "b")
+    assert_rel(est.se, [ref[f"se{j}"] for j in order], 1e-8, "se")
+    s = est.scalars
+    assert_rel(s["sigma_e"] ** 2, ref["sigma2_idios"], 1e-10, "sigma_e")
+    assert_rel(s["sigma_u"] ** 2, ref["sigma2_id"], 1e-10, "sigma_u")
+    assert_rel(s["theta"], ref["theta_mean"], 1e-10, "theta")
+    assert (s["N"], s["N_g"], s["df_m"]) == (ref["nobs"], 545, 7)
+    # σₑ is that of the within estimator, which omits the time-invariant regressors
+    fe = xtreg_fe(d["lwage"].to_numpy(), d[xs].to_numpy(dtype=float), tuple(xs),
+                  d["nr"].to_numpy(), depvar="lwage", ivar="nr")
+    assert [n for n, om in zip(fe.names, fe.omitted, strict=True) if om] == [
+        "black", "hisp", "educ"]
+    assert_rel(s["sigma_e"], fe.scalars["sigma_e"], 1e-12, "sigma_e of fe")

@@ -15,6 +15,8 @@ its one consumer) and ``{{name()}}`` (a subscriber's tenant).
 - formatter: its consumer; publishes events; reads and writes job records and the retry
   ledger;
 - subscriber: its tenant's events, live and replayed through one consumer named after itself;
+- every service (api, worker, formatter): the account's JetStream info, for its readiness
+  probe;
 - admin: everything in the account, for the operator's own tools (``nats`` CLI backups).
 
 None of them may delete or purge a stream, and only the API creates or changes one.
@@ -91,6 +93,12 @@ def _queue_metrics() -> list[str]:
             f"{JS_API}.CONSUMER.INFO.{names.WORK_STREAM}.*"]
 
 
+def _jetstream_ready() -> list[str]:
+    """The account's JetStream info (limits and usage, read-only): every service's readiness
+    probe asks it to learn that JetStream answers."""
+    return [f"{JS_API}.INFO"]
+
+
 def _kv(bucket: str, *, watch: bool, manage: bool = False) -> list[str]:
     stream = kv_stream(bucket)
     found = _manage_stream(stream) if manage else _read_stream(stream)
@@ -105,7 +113,7 @@ def _api() -> tuple[list[str], list[str]]:
            *_kv(names.IDEMPOTENCY_BUCKET, watch=True, manage=True),
            *_kv(names.RETRIES_BUCKET, watch=False, manage=True),
            *_durable(names.WORK_STREAM, names.DISPATCH_CONSUMER, names.DISPATCH_SUBJECT),
-           *_ordered_consumers(names.EVENTS_STREAM), *_queue_metrics(),
+           *_ordered_consumers(names.EVENTS_STREAM), *_queue_metrics(), *_jetstream_ready(),
            names.RUN_SUBJECT.format(pool="*"), names.DISPATCH_SUBJECT,
            names.EVENTS_SUBJECTS, names.CANCEL_SUBJECT]
     return pub, []
@@ -114,7 +122,8 @@ def _api() -> tuple[list[str], list[str]]:
 def _worker(pools: Iterable[str]) -> tuple[list[str], list[str]]:
     pub = [*_read_stream(names.WORK_STREAM), *_read_stream(names.EVENTS_STREAM),
            *_kv(names.JOBS_BUCKET, watch=False), *_kv(names.RETRIES_BUCKET, watch=False),
-           *_queue_metrics(), names.FORMAT_SUBJECT, names.EVENTS_SUBJECTS]
+           *_queue_metrics(), *_jetstream_ready(), names.FORMAT_SUBJECT,
+           names.EVENTS_SUBJECTS]
     for pool in pools:
         pub += [*_durable(names.WORK_STREAM, names.worker_consumer(pool),
                           names.run_subject(pool)), names.run_subject(pool)]
@@ -124,7 +133,7 @@ def _worker(pools: Iterable[str]) -> tuple[list[str], list[str]]:
 def _formatter() -> tuple[list[str], list[str]]:
     pub = [*_read_stream(names.WORK_STREAM), *_read_stream(names.EVENTS_STREAM),
            *_kv(names.JOBS_BUCKET, watch=False), *_kv(names.RETRIES_BUCKET, watch=False),
-           *_queue_metrics(),
+           *_queue_metrics(), *_jetstream_ready(),
            *_durable(names.WORK_STREAM, names.FORMATTER_CONSUMER, names.FORMAT_SUBJECT),
            names.EVENTS_SUBJECTS]
     return pub, []

@@ -49,7 +49,7 @@ _CI_KEYS = {"normal": ("N", "Normal"), "percentile": ("P", "Percentile"),
             "bc": ("BC", "Bias-corrected")}
 
 
-@command("bootstrap", abbrev=4, syntax=None)
+@command("bootstrap", syntax=None)
 def bootstrap(session: Session, args: Args) -> None:
     """``bootstrap [exp_list] [, options]: command``."""
     prefix = split_prefix(args.raw, "bootstrap")

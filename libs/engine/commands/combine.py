@@ -19,8 +19,8 @@ from libs.engine.session import Session
 from libs.engine.syntax import Args, Spec
 
 IntArray = npt.NDArray[np.intp]
-_MERGE = Spec("anything using/ [, KEEPUsing(string) Generate(name) NOGenerate NOLabel NOReport "
-              "UPDATE REPLACE keep(string) ASSERT(string) SORTED FORCE]")
+_MERGE = Spec("anything using/ [, KEEPUSing(string) GENerate(name) NOGENerate NOLabel NOREPort "
+              "update replace keep(string) assert(string) sorted force]")
 _RESULT_LABELS = {1.0: "Master only (1)", 2.0: "Using only (2)", 3.0: "Matched (3)",
                   4.0: "Missing updated (4)", 5.0: "Nonmissing conflict (5)"}
 #: keep()/assert() words → _merge codes ("match" covers the update outcomes too, as in Stata)
@@ -222,10 +222,10 @@ def _report(session: Session, code: npt.NDArray[np.float64]) -> None:
     log.out("    -----------------------------------------")
 
 
-_APPEND = Spec("[anything] using/ [, Generate(name) keep(string) FORCE NOLabel NONOTEs]")
+_APPEND = Spec("[anything] using/ [, GENerate(name) keep(string) force NOLabel NONOTEs]")
 
 
-@command("append", abbrev=3, syntax=None)
+@command("append", abbrev=2, syntax=None)
 def append(session: Session, args: Args) -> None:
     """``append using file(s) [, generate() keep() force nolabel]``."""
     raw = args.raw

@@ -22,14 +22,14 @@ MESSAGES = {
 }
 
 
-@command("exit", abbrev=4, syntax="[anything] [, clear STata]")
+@command("exit", abbrev=1, syntax="[anything] [, clear STata]")
 def exit_(session: Session, args: Args) -> None:
     """``exit [n]``: leave the do-file or program (with return code n)."""
     code = args.anything.strip()
     raise ExitRequest(int(float(code)) if code else 0, clear=bool(args.opt("clear")))
 
 
-@command("error", abbrev=5, syntax="anything")
+@command("error", abbrev=3, syntax="anything")
 def error(session: Session, args: Args) -> None:
     """``error #``: fail with return code # and Stata's message for it."""
     code = int(Evaluator(session, scalar=True).numeric(args.anything)[0])
@@ -43,7 +43,7 @@ def continue_(session: Session, args: Args) -> None:
     raise LoopControl(brk=bool(args.opt("break")))
 
 
-@command("assert", abbrev=2, syntax="anything [if] [in] [, rc0 NULl Fast]", byable="groups")
+@command("assert", abbrev=2, syntax="anything [if] [in] [, Rc0 Null fast]", byable="groups")
 def assert_(session: Session, args: Args) -> None:
     """``assert exp``: r(9) with the count of contradictions when false anywhere."""
     touse = args.touse(session)
@@ -61,7 +61,8 @@ def assert_(session: Session, args: Args) -> None:
 
 
 #: Settings ``set`` changes; display and memory settings are accepted and ignored.
-SETTINGS_HONOURED = frozenset({"seed", "type", "varabbrev", "scheme", "obs"})
+SETTINGS_HONOURED = frozenset({"seed", "type", "varabbrev", "scheme", "obs",
+                               "mem", "memo", "memor", "memory"})
 SETTINGS_IGNORED = frozenset({
     "more", "linesize", "pagesize", "rmsg", "trace", "matsize", "maxvar",
     "graphics", "printcolor", "level", "dp", "showbaselevels", "fvlabel", "emptycells",
@@ -84,8 +85,8 @@ def _set_check(text: str) -> StataError | None:
 @command("set", abbrev=3, syntax=None, check=_set_check)
 def set_(session: Session, args: Args) -> None:
     """``set seed #``, ``set type float|double``, ``set varabbrev on|off``, ``set obs #``,
-    ``set scheme name``;
-    display settings (more, linesize ...) are accepted and ignored."""
+    ``set scheme name``; ``set memory`` is ignored with Stata's note; display settings
+    (more, linesize ...) are accepted and ignored."""
     refused = _set_check(args.raw)
     if refused is not None:
         raise refused
@@ -111,6 +112,11 @@ def set_(session: Session, args: Args) -> None:
         before = session.data.n
         session.data.set_obs(int(Evaluator(session, scalar=True).numeric(value)[0]))
         session.log.out(f"Number of observations (_N) was {before:,}, now {session.data.n:,}.")
+    elif what in ("mem", "memo", "memor", "memory"):
+        # Stata 12 and later accept the old command and ignore it, with this note
+        session.log.out("set memory ignored.")
+        session.log.out("    Memory no longer needs to be set in modern Statas; memory "
+                        "adjustments are performed on the fly automatically.")
 
 
 @command("version", abbrev=4, syntax="[anything]")
@@ -118,7 +124,7 @@ def version(session: Session, args: Args) -> None:
     """``version #``: accepted (the engine follows Stata 17 semantics)."""
 
 
-@command("program", abbrev=3, syntax=None)
+@command("program", abbrev=2, syntax=None)
 def program(session: Session, args: Args) -> None:
     """``program drop names|_all``, ``program list``/``dir`` (definitions are blocks)."""
     words = args.raw.split()

@@ -33,7 +33,7 @@ def _targets(session: Session, args: Args, names: list[str]) -> list[str]:
     return targets
 
 
-@command("recode", abbrev=5, syntax=None)
+@command("recode", syntax=None)
 def recode(session: Session, args: Args) -> None:
     """``recode varlist (rule) ... [if] [in] [, generate() prefix() copyrest]``."""
     comma = textscan.find_top(args.raw, ",")
@@ -128,7 +128,7 @@ def _matcher(tok: str):  # type: ignore[no-untyped-def]
     return lambda x: x == value
 
 
-@command("encode", abbrev=3, syntax="varname(string) [if] [in] , Generate(name) "
+@command("encode", abbrev=2, syntax="varname(string) [if] [in] , Generate(name) "
          "[Label(name) NOExtend]")
 def encode(session: Session, args: Args) -> None:
     """``encode strvar, generate(newvar) [label(name)]``: codes 1..k in sorted order."""
@@ -156,7 +156,7 @@ def encode(session: Session, args: Args) -> None:
     ds.vars[target].value_label = lbl
 
 
-@command("decode", abbrev=3,
+@command("decode",
          syntax="varname(numeric) [if] [in] , Generate(name) [MAXLength(integer 2045)]")
 def decode(session: Session, args: Args) -> None:
     """``decode numvar, generate(newstr)``: the value-label text of each value."""
@@ -174,7 +174,7 @@ def decode(session: Session, args: Args) -> None:
     ds.add(target, text, storage_types.string_type_for(text), after=name, label=ds.vars[name].label)
 
 
-@command("destring", abbrev=4, syntax="[varlist] [, Generate(string) replace IGnore(string) "
+@command("destring", syntax="[varlist] [, Generate(string) replace ignore(string) "
          "force float percent dpcomma]")
 def destring(session: Session, args: Args) -> None:
     """``destring varlist, {generate()|replace} [ignore() force float percent]``."""
@@ -220,7 +220,7 @@ def destring(session: Session, args: Args) -> None:
             session.log.out(f"{name}: all characters numeric; {target} generated as {stype}")
 
 
-@command("tostring", abbrev=5, syntax="varlist [, Generate(string) replace Format(string) force "
+@command("tostring", syntax="varlist [, Generate(string) replace Format(string) force "
          "USEDisplayformat]")
 def tostring(session: Session, args: Args) -> None:
     """``tostring varlist, {generate()|replace} [format() force]``."""

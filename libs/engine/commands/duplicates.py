@@ -16,7 +16,7 @@ from libs.engine.syntax import Args, Spec
 _SPEC = Spec("[varlist] [if] [in] [, Generate(name) force]")
 
 
-@command("duplicates", abbrev=3, syntax=None, rclass=True)
+@command("duplicates", syntax=None, rclass=True)
 def duplicates(session: Session, args: Args) -> None:
     """``duplicates report|drop|tag|list [varlist] [if] [in] [, generate() force]``."""
     sub, _, rest = args.raw.strip().partition(" ")

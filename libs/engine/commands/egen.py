@@ -226,6 +226,8 @@ def _cut(values: FloatArray, touse: npt.NDArray[np.bool_], opts: Args) -> FloatA
         edges = np.array(sorted(at), dtype=np.float64)
     elif groups:
         finite = values[~np.isnan(values)]
+        if not finite.size:  # nothing to cut: every value missing
+            return np.full(values.shape, np.nan)
         edges = np.unique(np.quantile(finite, np.linspace(0, 1, groups + 1)))
         edges[-1] = np.inf
     else:

@@ -14,8 +14,11 @@ from libs.engine.syntax import Args
 
 @command("cd", syntax="[anything]")
 def cd(session: Session, args: Args) -> None:
-    """``cd dir``: only within the working directory."""
-    target = session.path(args.anything or ".")
+    """``cd dir``: only within the working directory; any failure is Stata's r(170)."""
+    try:
+        target = session.path(args.anything or ".")
+    except StataError as err:
+        raise StataError(170, f"unable to change to {args.anything}\n({err.message})") from err
     if not target.is_dir():
         raise StataError(170, f"unable to change to {args.anything}")
     session.cwd = target

@@ -18,7 +18,7 @@ FIXPOINT_ROUNDS = 64
 
 
 @command("generate", abbrev=1, byable="groups",
-         syntax="anything =exp [if] [in] [, before(varname) after(varname)]")
+         syntax="anything =exp [if] [in] [, Before(varname) After(varname)]")
 def generate(session: Session, args: Args) -> None:
     """``generate [type] newvar[:lblname] = exp [if] [in] [, before() after()]``."""
     words = args.anything.split()

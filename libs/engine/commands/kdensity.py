@@ -25,7 +25,7 @@ from libs.stata_stats.sample import Weights
 _OLD_KERNELS = tuple(KERNELS)
 
 
-@command("kdensity", abbrev=5, rclass=True,
+@command("kdensity", rclass=True,
          syntax="varname(numeric) [if] [in] [fweight aweight iweight] [, Generate(string) "
                 "AT(varname) N(integer 50) Width(real 0) BWidth(real 0) noGRaph "
                 "Kernel(string) BIweight COSine EPanechnikov GAUssian PARzen RECtangle "

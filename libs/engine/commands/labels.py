@@ -5,21 +5,19 @@ from __future__ import annotations
 import re
 
 from libs.engine import missing, varlist
+from libs.engine.abbreviations import expand
 from libs.engine.errors import StataError
 from libs.engine.macros import split_words, strip_quotes
 from libs.engine.registry import command
 from libs.engine.session import Session
 from libs.engine.syntax import Args
 
-_SUB = ("variable", 3, "define", 3, "values", 3, "list", 1, "drop", 4, "data", 4, "dir", 3,
-        "copy", 4)
-
 
 def _sub(word: str) -> str:
-    for full, shortest in zip(_SUB[::2], _SUB[1::2], strict=True):
-        if full.startswith(word) and len(word) >= int(shortest):
-            return str(full)
-    raise StataError(198, f"label {word}: invalid subcommand")
+    full = expand(word, "label")
+    if full is None:
+        raise StataError(198, f"label {word}: invalid subcommand")
+    return full
 
 
 @command("label", abbrev=2, syntax=None)

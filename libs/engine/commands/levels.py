@@ -12,7 +12,7 @@ from libs.engine.session import Session
 from libs.engine.syntax import Args
 
 
-@command("levelsof", abbrev=6, syntax="varname [if] [in] [, Separate(string) MISSing "
+@command("levelsof", syntax="varname [if] [in] [, Separate(string) MISSing "
          "Local(name) Clean]", rclass=True)
 def levelsof(session: Session, args: Args) -> None:
     """``levelsof var [if] [in] [, local(name) clean missing separate()]``."""

@@ -28,9 +28,9 @@ def cell(ds: Dataset, name: str, row: int, *, nolabel: bool = False) -> str:
 
 
 @command("list", abbrev=1, byable="recall",
-         syntax="[varlist] [if] [in] [, noObs Clean SEParator(integer 5) noLabel "
-                "ABbreviate(integer 8) "
-                "noHeader SEPby(varlist) String(integer 0) TABle DIsplay ab(integer 8)]")
+         syntax="[varlist] [if] [in] [, noObs clean SEParator(integer 5) noLabel "
+                "ABbreviate(integer 8) noHeader sepby(varlist) STRing(integer 0) Table "
+                "Display]")
 def list_(session: Session, args: Args) -> None:
     """``list [varlist] [if] [in] [, noobs clean separator(#) nolabel]``."""
     ds = session.data
@@ -78,7 +78,7 @@ def list_(session: Session, args: Args) -> None:
 
 
 @command("describe", abbrev=1, rclass=True,
-         syntax="[varlist] [, Short Simple Fullnames Numbers REPLACE CLEAR]")
+         syntax="[varlist] [, Short SImple Fullnames Numbers replace clear]")
 def describe(session: Session, args: Args) -> None:
     """``describe [varlist] [, short simple]``; returns r(N), r(k)."""
     ds = session.data

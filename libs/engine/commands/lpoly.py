@@ -20,11 +20,8 @@ from libs.engine.registry import command
 from libs.engine.results import Results
 from libs.engine.session import Session
 from libs.engine.syntax import Args
-from libs.stata_stats.lpoly import KERNELS, rule_of_thumb, smooth
-
-#: Stata's kernel names with their shortest abbreviations
-_KERNEL_ABBREV = {"epan2": 5, "epanechnikov": 2, "biweight": 2, "cosine": 3, "gaussian": 3,
-                  "parzen": 3, "rectangle": 3, "triangle": 3, "triweight": 3}
+from libs.stata_stats.kernel_density import kernel_named
+from libs.stata_stats.lpoly import rule_of_thumb, smooth
 
 
 @command("lpoly", syntax="varlist(min=2 max=2 numeric) [if] [in] [fweight aweight] "
@@ -40,7 +37,8 @@ def lpoly(session: Session, args: Args) -> None:
     degree = int(args.opt("degree", 0))
     if degree < 0:
         raise StataError(198, "degree() must be a nonnegative number")
-    kernel = _kernel(args.opt("kernel") or "epanechnikov")
+    with stata_errors():
+        kernel = kernel_named(args.opt("kernel") or "epanechnikov")
     yname, xname = args.varlist
     ds = session.data
     touse = args.touse(session)
@@ -67,14 +65,6 @@ def lpoly(session: Session, args: Args) -> None:
                                     "degree": float(degree), "ngrid": float(len(grid))},
                            macros={"kernel": kernel}))
     _generate(session, args, grid, fitted, rows, yname)
-
-
-def _kernel(text: str) -> str:
-    word = text.strip().lower()
-    for name, shortest in _KERNEL_ABBREV.items():
-        if name.startswith(word) and len(word) >= shortest:
-            return name
-    raise StataError(198, "invalid kernel function")
 
 
 def _grid(session: Session, args: Args, xs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -145,4 +135,4 @@ def _generate(session: Session, args: Args, grid: np.ndarray, fitted: np.ndarray
         ds.add(name, column, "double", label=label)
 
 
-__all__ = ["KERNELS", "lpoly"]
+__all__ = ["lpoly"]

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 from libs.engine import macros
+from libs.engine.abbreviations import abbreviates
 from libs.engine.errors import StataError
 from libs.engine.evaluator import Evaluator
 from libs.engine.formats import macro_text
@@ -83,7 +84,7 @@ def tempfile(session: Session, args: Args) -> None:
     _temp(session, args, "file")
 
 
-@command("macro", abbrev=1, syntax=None)
+@command("macro", abbrev=2, syntax=None)
 def macro(session: Session, args: Args) -> None:
     """``macro drop names`` / ``macro list``."""
     words = args.raw.split()
@@ -104,7 +105,7 @@ def macro(session: Session, args: Args) -> None:
         raise StataError(198, "invalid syntax")
 
 
-@command("scalar", abbrev=2, syntax=None)
+@command("scalar", abbrev=3, syntax=None)
 def scalar(session: Session, args: Args) -> None:
     """``scalar [define] name = exp`` / ``scalar drop names`` / ``scalar list``."""
     text = args.raw.strip()
@@ -118,8 +119,9 @@ def scalar(session: Session, args: Args) -> None:
         for name, value in session.scalars.items():
             session.log.out(f"{name:>13} = {value}")
         return
-    if text.startswith("define "):
-        text = text[7:]
+    first, _, after = text.partition(" ")
+    if abbreviates(first, "define", "define"):
+        text = after
     name, eq, exp = text.partition("=")
     if not eq or not name.strip():
         raise StataError(198, "invalid syntax")

@@ -8,6 +8,7 @@ import re
 import numpy as np
 
 from libs.engine import formats
+from libs.engine.abbreviations import abbreviates
 from libs.engine.errors import StataError
 from libs.engine.evaluator import Evaluator
 from libs.engine.registry import command
@@ -85,14 +86,33 @@ def matrix(session: Session, args: Args) -> None:
             raise StataError(503, "conformability error")
         target[:] = labels
     else:
-        if sub in ("define", "def", "de", "defi", "defin"):
+        if abbreviates(sub, "define", "define"):
             text = rest
         name, eq, expression = text.partition("=")
+        element = re.match(r"^(\w+)\s*\[(.+)\]$", name.strip())
+        if eq and element:
+            _assign_element(session, element.group(1), element.group(2), expression)
+            return
         if not eq or not re.match(r"^\w+$", name.strip()):
             raise StataError(198, "invalid syntax")
         mat = _evaluate(session, expression)
         session.matrices[name.strip()] = Matrix(mat.values.copy(), list(mat.rownames),
                                                 list(mat.colnames))
+
+
+def _assign_element(session: Session, name: str, where: str, expression: str) -> None:
+    """``matrix M[i, j] = exp``: set one element of an existing matrix (r(503) outside it)."""
+    mat = session.matrix(name)
+    ev = Evaluator(session, scalar=True)
+    row, _, col = where.partition(",")
+    if not col:
+        raise StataError(198, "invalid syntax")
+    i, j = (int(ev.numeric(part)[0]) - 1 for part in (row, col))
+    if not (0 <= i < mat.values.shape[0] and 0 <= j < mat.values.shape[1]):
+        raise StataError(503, "conformability error")
+    values = mat.values.copy()  # a matrix may share its array with a copy of it
+    values[i, j] = float(ev.numeric(expression)[0])
+    session.matrices[name] = Matrix(values, list(mat.rownames), list(mat.colnames))
 
 
 def _list(session: Session, name: str) -> None:

@@ -41,7 +41,7 @@ _OPTIONS = Spec("[, Reps(integer 100) LEFT RIGHT STRata(varlist) SEED(string) "
 _EVENTS = {"both": "|T| >= |T(obs)|", "left": "T <= T(obs)", "right": "T >= T(obs)"}
 
 
-@command("permute", abbrev=4, syntax=None)
+@command("permute", syntax=None)
 def permute(session: Session, args: Args) -> None:
     """``permute permvar exp_list [, options]: command``."""
     prefix = split_prefix(args.raw, "permute")

@@ -16,7 +16,7 @@ def preserve(session: Session, args: Args) -> None:
     session.frame.preserved = session.data.copy()
 
 
-@command("restore", abbrev=3, syntax="[, not preserve]")
+@command("restore", syntax="[, not preserve]")
 def restore(session: Session, args: Args) -> None:
     """``restore [, not preserve]``: r(622) when nothing is preserved."""
     frame = next((f for f in reversed(session.frames) if f.preserved is not None), None)

@@ -31,7 +31,7 @@ def _split_on(text: str, chars: str) -> list[str]:
     return out
 
 
-@command("tokenize", abbrev=4, syntax=None)
+@command("tokenize", abbrev=5, syntax=None)
 def tokenize(session: Session, args: Args) -> None:
     """``tokenize [string] [, parse("chars")]``: locals 1, 2, ... (earlier ones cleared)."""
     body, _, opts = args.raw.partition(", parse(") if ", parse(" in args.raw else (
@@ -83,7 +83,7 @@ def _macro(session: Session, spec: str) -> tuple[bool, str]:
     return "(global)" in spec, spec.split(")")[-1].strip()
 
 
-@command("gettoken", abbrev=4, syntax=None)
+@command("gettoken", syntax=None)
 def gettoken(session: Session, args: Args) -> None:
     """``gettoken first [rest] : macname [, parse("chars") quotes]``."""
     m = _GETTOKEN.match(args.raw)
@@ -171,7 +171,7 @@ def clonevar(session: Session, args: Args) -> None:
     ds.vars[args.varlist[0]].value_label = var.value_label
 
 
-@command("expand", syntax="anything [if] [in] [, Generate(name)]")
+@command("expand", syntax="anything [if] [in] [, GENerate(name)]")
 def expand(session: Session, args: Args) -> None:
     """``expand exp [if] [in]``: observation i appears exp_i times (new copies at the end)."""
     ds = session.data

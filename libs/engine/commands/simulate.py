@@ -33,7 +33,7 @@ _OPTIONS = Spec("[, Reps(integer -1) SEED(string) SAVing(string) noDOTS NOIsily 
                 "noLegend Verbose]")
 
 
-@command("simulate", abbrev=3, syntax=None)
+@command("simulate", syntax=None)
 def simulate(session: Session, args: Args) -> None:
     """``simulate [exp_list], reps(#) [options]: command``."""
     prefix = split_prefix(args.raw, "simulate")

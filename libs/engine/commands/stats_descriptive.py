@@ -11,12 +11,13 @@ from libs.engine import varlist
 from libs.engine.errors import StataError
 from libs.engine.estimation.columns import level_text, numeric_in, numtext, values_in
 from libs.engine.estimation.request import stata_errors, weights_of
-from libs.engine.formats import format_number
+from libs.engine.formats import format_number, is_valid
 from libs.engine.registry import command
 from libs.engine.results import Matrix, Results
 from libs.engine.session import Session
 from libs.engine.syntax import Args
 from libs.engine.varlist import expand
+from libs.stata_stats.arithmetic import ratio
 from libs.stata_stats.sample import Weights
 from libs.stata_stats.summary import DETAIL_PERCENTILES, Summary, centile, centile_interval
 from libs.stata_stats.summary import summarize as summarize_fit
@@ -69,13 +70,13 @@ def _detail_lines(session: Session, name: str, result: Summary) -> None:
     small = [numtext(v) for v in result.smallest] + [""] * (4 - len(result.smallest))
     large = [numtext(v) for v in result.largest] + [""] * (4 - len(result.largest))
     label = session.data.vars[name].label or name
-    pct = {p: numtext(s[f"p{p}"]) for p in DETAIL_PERCENTILES}
+    pct = {p: numtext(s.get(f"p{p}", np.nan)) for p in DETAIL_PERCENTILES}
 
     def row(p: int, mid: str = "", key: str = "", value: str = "") -> str:
         return f"{str(p) + '%':>3}  {pct[p]:>9}  {mid:>13}       {key:<12}{value:>12}"
 
     def stat(key: str) -> str:
-        return format_number(s[key], "%9.0g").strip()
+        return format_number(s.get(key, np.nan), "%9.0g").strip()
 
     lines = [
         f"{label:^61}",
@@ -103,7 +104,7 @@ def _detail_lines(session: Session, name: str, result: Summary) -> None:
     byable="recall",
     rclass=True,
     syntax="varlist(min=1 max=2) [if] [in] [fweight aweight iweight] "
-    "[, chi2 Exact LRchi2 V Row COlumn CEll Missing nofreq GENerate(name)]",
+    "[, CHi2 Exact LRchi2 V Row COlumn CEll Missing noFreq sort GENerate(name)]",
 )
 def tabulate(session: Session, args: Args) -> None:
     """One- and two-way tables with chi2, exact, lrchi2, V and percentages."""
@@ -114,7 +115,8 @@ def tabulate(session: Session, args: Args) -> None:
         name = args.varlist[0]
         values = values_in(session, name, touse)
         table = tabulate1(
-            values[touse], None if wv is None else wv[touse], missing=bool(args.opt("missing"))
+            values[touse], None if wv is None else wv[touse],
+            missing=bool(args.opt("missing")), sort=bool(args.opt("sort")),
         )
         lines = [f"{name[:11]:>11} |      Freq.     Percent        Cum.", "-" * 12 + "+" + "-" * 35]
         for lv, f, p, c in zip(table.levels, table.freq, table.percent, table.cum, strict=True):
@@ -184,22 +186,25 @@ def _two_way_lines(session: Session, args: Args, rname: str, cname: str, two: Tw
         "-" * 12 + "+" + "-" * (11 * len(cols)) + "-+-" + "-" * 10,
     ]
     pct_kinds = [k for k in ("row", "column", "cell") if args.opt(k)]
+    nofreq = bool(args.opt("nofreq")) and bool(pct_kinds)  # Stata shows counts otherwise
     for i, rv in enumerate(two.rows):
-        lines.append(
-            f"{level_text(session, rname, rv):>11} |"
-            + "".join(f"{v:>11,.0f}" for v in counts[i])
-            + f" |{counts[i].sum():>11,.0f}"
-        )
+        cells: list[str] = []
+        if not nofreq:
+            cells.append("".join(f"{v:>11,.0f}" for v in counts[i])
+                         + f" |{counts[i].sum():>11,.0f}")
         for kind in pct_kinds:
             pct = two.percents(kind)[i]
             total = 100.0 * counts[i].sum() / (counts[i].sum() if kind == "row" else counts.sum())
-            lines.append(f"{'':>11} |" + "".join(f"{v:>11.2f}" for v in pct) + f" |{total:>11.2f}")
-    lines += [
-        "-" * 12 + "+" + "-" * (11 * len(cols)) + "-+-" + "-" * 10,
-        f"{'Total':>11} |"
-        + "".join(f"{v:>11,.0f}" for v in counts.sum(axis=0))
-        + f" |{counts.sum():>11,.0f}",
-    ]
+            cells.append("".join(f"{v:>11.2f}" for v in pct) + f" |{total:>11.2f}")
+        label = level_text(session, rname, rv)
+        lines += [f"{label if k == 0 else '':>11} |{cell}" for k, cell in enumerate(cells)]
+    lines.append("-" * 12 + "+" + "-" * (11 * len(cols)) + "-+-" + "-" * 10)
+    col_totals, total = counts.sum(axis=0), counts.sum()
+    cells = [] if nofreq else ["".join(f"{v:>11,.0f}" for v in col_totals) + f" |{total:>11,.0f}"]
+    for kind in pct_kinds:  # the Total row's share of each column (100 within a column)
+        shares = np.full(len(cols), 100.0) if kind == "column" else 100.0 * col_totals / total
+        cells.append("".join(f"{v:>11.2f}" for v in shares) + f" |{100.0:>11.2f}")
+    lines += [f"{'Total' if k == 0 else '':>11} |{cell}" for k, cell in enumerate(cells)]
     s = two.scalars
     df = (counts.shape[0] - 1) * (counts.shape[1] - 1)
     if args.opt("chi2"):
@@ -252,12 +257,16 @@ _TABSTAT = {
 @command(
     "tabstat",
     syntax="varlist(numeric) [if] [in] [aweight fweight] "
-    "[, Statistics(string) stats(string) by(varname) Columns(string)]",
+    "[, Statistics(string) stats(string) by(varname) Columns(string) Format(string)]",
     rclass=True,
 )
 def tabstat(session: Session, args: Args) -> None:
-    """``tabstat varlist, statistics(...) by(g) columns(variables|statistics)``; r(StatTotal)."""
+    """``tabstat varlist, statistics(...) by(g) columns(variables|statistics) format(%fmt)``;
+    r(StatTotal)."""
     touse = args.touse(session)
+    fmt = args.opt("format") or "%9.0g"
+    if not is_valid(fmt):
+        raise StataError(120, f"invalid %format {fmt}")
     stats_text = args.opt("statistics") or args.opt("stats") or "mean"
     wanted = [w.lower() for w in stats_text.split()]
     for w in wanted:
@@ -286,7 +295,7 @@ def tabstat(session: Session, args: Args) -> None:
             lead = (first if i == 0 or not by else "")[:12]
             suffix = f" {row_name[:8]:>8}" if by and len(rows_of) > 1 else ""
             lines.append(
-                f"{lead:>12}{suffix} |" + "".join(f"{numtext(v, '%9.0g'):>10}" for v in shown[i])
+                f"{lead:>12}{suffix} |" + "".join(f"{numtext(v, fmt):>10}" for v in shown[i])
             )
         if by and label != "Total":
             lines.append("")
@@ -307,15 +316,16 @@ def _stat(
     x = numeric_in(session, var, mask)
     res = summarize_fit(x, weights, detail=True).scalars
     key = _TABSTAT[which]
+    missing = np.nan  # with no observations summarize leaves these undefined: shown as "."
     if key == "range":
-        return float(res["max"] - res["min"])
+        return float(res.get("max", missing) - res.get("min", missing))
     if key == "iqr":
-        return float(res["p75"] - res["p25"])
+        return float(res.get("p75", missing) - res.get("p25", missing))
     if key == "semean":
-        return float(res["sd"] / np.sqrt(res["N"]))
+        return ratio(res.get("sd", missing), float(np.sqrt(res["N"])))
     if key == "cv":
-        return float(res["sd"] / res["mean"])
-    return float(res.get(key, np.nan))
+        return ratio(res.get("sd", missing), res.get("mean", missing))
+    return float(res.get(key, missing))
 
 
 @command(

@@ -12,7 +12,7 @@ import numpy as np
 from libs.engine.errors import StataError
 from libs.engine.estimation import output
 from libs.engine.estimation.design import build
-from libs.engine.estimation.post import finish
+from libs.engine.estimation.post import finish, omitted_notes, replay
 from libs.engine.estimation.request import Request, ids, prepare, stata_errors, vce_text
 from libs.engine.registry import command
 from libs.engine.results import Matrix
@@ -21,6 +21,7 @@ from libs.engine.syntax import Args
 from libs.engine.varlist import Term, parse_terms, resolve
 from libs.stata_stats.areg import areg as areg_fit
 from libs.stata_stats.discrete import fit_ml
+from libs.stata_stats.estimation import Estimation
 from libs.stata_stats.iv import TITLES as IV_METHODS
 from libs.stata_stats.iv import ivregress as iv_fit
 from libs.stata_stats.ols import regress as regress_fit
@@ -38,21 +39,38 @@ _VCE_OPTIONS = "vce(string) Robust CLuster(varname) Level(real 95)"
     f"[, noCONStant Beta {_VCE_OPTIONS}]",
 )
 def regress(session: Session, args: Args) -> None:
-    """``regress depvar indepvars [if] [in] [weight] [, noconstant beta vce()]``."""
-    req = prepare(session, args, default_vce="ols")
-    with stata_errors():
-        est = regress_fit(*req.model, **req.options(), cons=not args.opt("noconstant"),
-                          beta=bool(args.opt("beta")))
-    est = finish(session, est, req.rows, "regress", args)
-    if "beta" in est.extra:
-        session.e.matrices["beta"] = Matrix(
-            est.extra["beta"][None, : len(req.design.names)], ["y1"], list(req.design.names)
-        )
+    """``regress depvar indepvars [if] [in] [weight] [, noconstant beta vce()]``; ``regress``
+    alone redisplays the last estimates."""
+    est = replay(session, args, "regress")
+    if est is None:
+        req = prepare(session, args, default_vce="ols")
+        with stata_errors():
+            est = regress_fit(*req.model, **req.options(), cons=not args.opt("noconstant"),
+                              beta=bool(args.opt("beta")))
+        session.log.lines(omitted_notes(est))
+        est = finish(session, est, req.rows, "regress", args)
+        if "beta" in est.extra:
+            session.e.matrices["beta"] = Matrix(
+                est.extra["beta"][None, : len(req.design.names)], ["y1"],
+                list(req.design.names))
     session.log.lines(output.regress_header(est))
     session.log.lines(output.coefficient_table(est, args.opt("level", 95.0)))
 
 
 def _ml(cmd: str, session: Session, args: Args) -> None:
+    est = replay(session, args, cmd)
+    if est is None:
+        est = _ml_fit(cmd, session, args)
+    session.log.lines(output.ml_header(est))
+    eform = ""
+    if args.opt("or") and cmd == "logit":
+        eform = "Odds ratio"
+    if args.opt("irr") and cmd == "poisson":
+        eform = "IRR"
+    session.log.lines(output.coefficient_table(est, args.opt("level", 95.0), eform))
+
+
+def _ml_fit(cmd: str, session: Session, args: Args) -> Estimation:
     req = prepare(session, args, default_vce="oim")
     offset = None
     if args.opt("offset") or args.opt("exposure"):
@@ -70,13 +88,7 @@ def _ml(cmd: str, session: Session, args: Args) -> None:
     est = finish(session, fit.estimation, req.rows, cmd, args)
     crit = "Log pseudolikelihood" if est.macros.get("vcetype") else "Log likelihood"
     session.log.lines([*output.iteration_log(fit.iterations, crit), ""])
-    session.log.lines(output.ml_header(est))
-    eform = ""
-    if args.opt("or") and cmd == "logit":
-        eform = "Odds ratio"
-    if args.opt("irr") and cmd == "poisson":
-        eform = "IRR"
-    session.log.lines(output.coefficient_table(est, args.opt("level", 95.0), eform))
+    return est
 
 
 _ML_SYNTAX = (
@@ -85,19 +97,19 @@ _ML_SYNTAX = (
 )
 
 
-@command("logit", abbrev=4, byable="recall", syntax=_ML_SYNTAX)
+@command("logit", byable="recall", syntax=_ML_SYNTAX)
 def logit(session: Session, args: Args) -> None:
     """``logit depvar indepvars [weight] [, or vce() noconstant]``."""
     _ml("logit", session, args)
 
 
-@command("probit", abbrev=5, byable="recall", syntax=_ML_SYNTAX)
+@command("probit", byable="recall", syntax=_ML_SYNTAX)
 def probit(session: Session, args: Args) -> None:
     """``probit depvar indepvars [weight] [, vce() noconstant]``."""
     _ml("probit", session, args)
 
 
-@command("poisson", abbrev=4, byable="recall", syntax=_ML_SYNTAX)
+@command("poisson", byable="recall", syntax=_ML_SYNTAX)
 def poisson(session: Session, args: Args) -> None:
     """``poisson depvar indepvars [weight] [, exposure() offset() irr vce()]``."""
     _ml("poisson", session, args)
@@ -130,6 +142,7 @@ def xtreg(session: Session, args: Args) -> None:
                 raise StataError(101, "weights not allowed with re")
             est = xtreg_re(*req.model, groups, depvar=req.depvar, ivar=ivar, vce=req.vce,
                            preomitted=req.design.preomitted)
+    session.log.lines(omitted_notes(est))
     est = finish(session, est, req.rows, "xtreg", args)
     session.log.lines(output.panel_header(est))
     session.log.lines(output.coefficient_table(est, args.opt("level", 95.0))[:-1])
@@ -140,7 +153,7 @@ def xtreg(session: Session, args: Args) -> None:
     "areg",
     byable="recall",
     syntax="[varlist(numeric fv ts)] [if] [in] [aweight fweight pweight] "
-    f"[, ABsorb(varname) {_VCE_OPTIONS}]",
+    f"[, Absorb(varname) {_VCE_OPTIONS}]",
 )
 def areg(session: Session, args: Args) -> None:
     """``areg depvar indepvars, absorb(g) [vce()]``."""
@@ -151,6 +164,7 @@ def areg(session: Session, args: Args) -> None:
     with stata_errors():
         est = areg_fit(*req.model, ids(session, absvar)[req.rows], **req.options(),
                        absvar=absvar)
+    session.log.lines(omitted_notes(est))
     est = finish(session, est, req.rows, "areg", args)
     session.log.lines(output.model_header(est))
     session.log.lines(output.coefficient_table(est, args.opt("level", 95.0)))
@@ -158,7 +172,6 @@ def areg(session: Session, args: Args) -> None:
 
 @command(
     "ivregress",
-    abbrev=4,
     byable="recall",
     syntax="anything(everything) [if] [in] "
     f"[, small first WMATrix(string) igmm {_VCE_OPTIONS}]",
@@ -219,6 +232,7 @@ def ivregress(session: Session, args: Args) -> None:
         for stage in first:
             session.log.out(f"First-stage regression: {stage.depvar}")
             session.log.lines(output.coefficient_table(stage))
+    session.log.lines(omitted_notes(est))
     est = finish(session, est, req.rows, "ivregress", args)
     if "W" in est.extra:
         names_w = est.macros.pop("W_names").split()

@@ -57,19 +57,19 @@ def _ordered(cmd: str, session: Session, args: Args) -> None:
 _ORDERED = f"[varlist(numeric fv ts)] [if] [in] [fweight pweight iweight] [, {_VCE}]"
 
 
-@command("ologit", abbrev=4, byable="recall", syntax=_ORDERED)
+@command("ologit", byable="recall", syntax=_ORDERED)
 def ologit(session: Session, args: Args) -> None:
     """``ologit depvar indepvars [weight] [, vce()]``."""
     _ordered("ologit", session, args)
 
 
-@command("oprobit", abbrev=5, byable="recall", syntax=_ORDERED)
+@command("oprobit", byable="recall", syntax=_ORDERED)
 def oprobit(session: Session, args: Args) -> None:
     """``oprobit depvar indepvars [weight] [, vce()]``."""
     _ordered("oprobit", session, args)
 
 
-@command("mlogit", abbrev=4, byable="recall",
+@command("mlogit", byable="recall",
          syntax="[varlist(numeric fv ts)] [if] [in] [fweight pweight iweight] "
          f"[, BASEoutcome(real) noCONStant rrr {_VCE}]")
 def mlogit(session: Session, args: Args) -> None:
@@ -87,7 +87,7 @@ def mlogit(session: Session, args: Args) -> None:
     session.log.out(f"Note: {fit.base:g} is the base outcome.")
 
 
-@command("nbreg", abbrev=3, byable="recall",
+@command("nbreg", byable="recall",
          syntax="[varlist(numeric fv ts)] [if] [in] [fweight pweight iweight] "
          f"[, OFFset(varname) EXPosure(varname) irr Dispersion(string) {_VCE}]")
 def nbreg(session: Session, args: Args) -> None:

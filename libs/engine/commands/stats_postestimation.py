@@ -10,6 +10,7 @@ import re
 
 import numpy as np
 
+from libs.engine import abbreviations
 from libs.engine.errors import StataError
 from libs.engine.estimation import output
 from libs.engine.estimation.design import column_derivative, column_values
@@ -65,7 +66,7 @@ def predict(session: Session, args: Args) -> None:
     if args.opt("residuals"):
         if cmd not in ("regress", "areg", "ivregress"):
             raise StataError(198, "option residuals not allowed")
-        values = session.data.numeric(est.depvar) - xb
+        values = column_values(session, est.depvar) - xb  # depvar may be D.y
     elif args.opt("stdp"):
         values = np.sqrt(np.einsum("ij,jk,ik->i", X, est.V, X))
     elif args.opt("xb") or cmd not in FAMILIES:
@@ -385,14 +386,15 @@ def _stored_estimation(session: Session, name: str) -> Estimation:
 @command("estimates", abbrev=3, syntax=None)
 def estimates(session: Session, args: Args) -> None:
     """``estimates store|restore|dir|clear|drop|table``."""
-    sub, _, rest = args.raw.strip().partition(" ")
+    typed, _, rest = args.raw.strip().partition(" ")
+    sub = abbreviations.expand(typed, "estimates") or typed
     words = rest.partition(",")[0].split()
     store = session.estimates
-    if sub in ("store", "sto"):
+    if sub == "store":
         if "b" not in session.e.matrices:
             raise StataError(301, "last estimates not found")
         store[words[0]] = session.e
-    elif sub in ("restore", "res"):
+    elif sub == "restore":
         if words[0] not in store:
             raise StataError(111, f"estimation result {words[0]} not found")
         session.e = store[words[0]]
@@ -401,7 +403,7 @@ def estimates(session: Session, args: Args) -> None:
     elif sub in ("clear", "drop"):
         for name in words if sub == "drop" else list(store):
             store.pop(name, None)
-    elif sub in ("table", "tab"):
+    elif sub == "table":
         _estimates_table(session, words or ["."], rest)
     else:
         raise StataError(198, f"estimates {sub} not supported")

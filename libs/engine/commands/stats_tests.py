@@ -18,6 +18,7 @@ from libs.engine.session import Session
 from libs.engine.syntax import Args
 from libs.engine.varlist import resolve
 from libs.stata_stats import hypothesis as ht
+from libs.stata_stats.arithmetic import ratio
 from libs.stata_stats.correlation import correlate as correlate_fit
 from libs.stata_stats.correlation import pwcorr as pwcorr_fit
 
@@ -35,7 +36,7 @@ def correlate(session: Session, args: Args) -> None:
     )
 
 
-@command("pwcorr", syntax="[varlist(numeric)] [if] [in] [, sig obs]", rclass=True)
+@command("pwcorr", syntax="[varlist(numeric)] [if] [in] [, sig Obs]", rclass=True)
 def pwcorr(session: Session, args: Args) -> None:
     """``pwcorr varlist [, sig obs]``: pairwise correlations, p-values and counts."""
     touse = args.touse(session)
@@ -244,7 +245,7 @@ def signrank(session: Session, args: Args) -> None:
     session.post_r(Results(scalars=res))
 
 
-@command("oneway", syntax="varlist(min=2 max=2) [if] [in] [, TABulate]", rclass=True)
+@command("oneway", syntax="varlist(min=2 max=2) [if] [in] [, Tabulate]", rclass=True)
 def oneway(session: Session, args: Args) -> None:
     """``oneway y g``: one-way ANOVA and Bartlett's test."""
     touse = args.touse(session)
@@ -257,9 +258,10 @@ def oneway(session: Session, args: Args) -> None:
             "    Source              SS         df      MS            F     Prob > F",
             "------------------------------------------------------------------------",
             f"Between groups {numtext(res['mss'], '%13.0g')} {int(res['df_m']):>6} "
-            f"{numtext(res['mss'] / res['df_m'], '%12.0g')} {res['F']:>10.2f} {res['p']:>10.4f}",
+            f"{numtext(ratio(res['mss'], res['df_m']), '%12.0g')} {numtext(res['F'], '%10.2f')}"
+            f" {numtext(res['p'], '%10.4f')}",
             f" Within groups {numtext(res['rss'], '%13.0g')} {int(res['df_r']):>6} "
-            f"{numtext(res['rss'] / res['df_r'], '%12.0g')}",
+            f"{numtext(ratio(res['rss'], res['df_r']), '%12.0g')}",
         ]
     )
     session.post_r(Results(scalars=res))

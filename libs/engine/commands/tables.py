@@ -31,7 +31,7 @@ _EXPORT = Spec("[varlist] [if] [in] using/ [, replace DELIMiter(string) NOVARNam
 _SS_TABLE = Spec("anything [if] [in] [, replace]")
 
 
-@command("import", abbrev=3, syntax=None)
+@command("import", syntax=None)
 def import_(session: Session, args: Args) -> None:
     """``import delimited ...`` / ``import excel ...``."""
     sub, _, rest = args.raw.strip().partition(" ")
@@ -264,7 +264,7 @@ def write_csv(path: Path, header: list[str], rows: list[list[str]], delimiter: s
         writer.writerows(rows)
 
 
-@command("export", abbrev=3, syntax=None)
+@command("export", syntax=None)
 def export(session: Session, args: Args) -> None:
     """``export delimited|excel [varlist] using file [if] [in] [, replace nolabel ...]``."""
     sub, _, rest = args.raw.strip().partition(" ")

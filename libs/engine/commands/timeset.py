@@ -7,15 +7,14 @@ import numpy as np
 from libs.engine import formats
 from libs.engine.dataset import Dataset
 from libs.engine.errors import StataError
-from libs.engine.groups import group_ids
 from libs.engine.registry import command
 from libs.engine.session import Session
 from libs.engine.sorting import sort_data
 from libs.engine.syntax import Args, Spec
-from libs.engine.timeseries import TsSettings
+from libs.engine.timeseries import TsSettings, panel_codes
 
 _TSSET = Spec("varlist(min=1 max=2) [, DELta(string) clear Daily Weekly Monthly Quarterly "
-              "Halfyearly Yearly Generic Format(string) NOQuery]")
+              "Halfyearly Yearly Generic Format(string) noquery]")
 
 
 def _declare(session: Session, args: Args, *, panel_first: bool, command_name: str) -> None:
@@ -41,11 +40,7 @@ def _declare(session: Session, args: Args, *, panel_first: bool, command_name: s
         if name and ds.vars[name].is_string:
             raise StataError(109, f"variable {name} is string; use encode")
     if time:
-        check = [v for v in (panel, time) if v]
-        _, count = group_ids(ds, check)
-        if count != ds.n:
-            raise StataError(451, "repeated time values within panel" if panel else
-                                  "repeated time values in sample")
+        _check_times(ds, panel, time, delta)
     session.tsset = TsSettings(timevar=time, panelvar=panel, delta=delta)
     sort_data(session.data, [v for v in (panel, time) if v])
     log = session.log
@@ -64,18 +59,42 @@ def _declare(session: Session, args: Args, *, panel_first: bool, command_name: s
         log.out(f"{pad}        Delta: {formats.general(delta, 12)} unit")
 
 
+def _check_times(ds: Dataset, panel: str | None, time: str, delta: float) -> None:
+    """Stata's tsset rule: integer times; within each panel (missing panel values form one),
+    no time repeated and none closer than delta. Observations whose time is missing are
+    outside the series and not checked, so rows missing both id and time are accepted."""
+    t = ds.numeric(time)
+    known = np.isfinite(t)
+    if np.any(t[known] != np.round(t[known])):
+        raise StataError(451, "time variable must contain only integer values")
+    p = panel_codes(ds.numeric(panel))[known] if panel else np.zeros(int(known.sum()))
+    order = np.lexsort((t[known], p))
+    p, t = p[order], t[known][order]
+    step = np.diff(t)[p[1:] == p[:-1]]
+    if step.size and step.min() == 0:
+        raise StataError(451, "repeated time values within panel" if panel else
+                              "repeated time values in sample")
+    if step.size and step.min() < delta:
+        raise StataError(451, "time values with period less than delta() found")
+
+
 def _balanced(panel: np.ndarray, time: np.ndarray) -> bool:
+    """Every panel observed at the same times (a row without a time makes it unbalanced,
+    as Stata's count of times per panel then differs within the panel)."""
+    if np.isnan(time).any():
+        return False
     counts = np.unique(panel, return_counts=True)[1]
     return bool(len(set(counts.tolist())) == 1 and len(np.unique(time)) == counts[0])
 
 
 def _gaps(ds: Dataset, panel: str | None, time: str, delta: float) -> bool:
+    """A step other than delta between consecutive known times of a panel (data sorted)."""
     t = ds.numeric(time)
+    same = np.isfinite(t[1:]) & np.isfinite(t[:-1])
     if panel:
-        p = ds.numeric(panel)
-        same = p[1:] == p[:-1]
-        return bool(((t[1:] - t[:-1]) != delta)[same].any())
-    return bool((np.diff(np.sort(t)) != delta).any())
+        p = panel_codes(ds.numeric(panel))
+        same &= p[1:] == p[:-1]
+    return bool(((t[1:] - t[:-1]) != delta)[same].any())
 
 
 @command("tsset", syntax=None)

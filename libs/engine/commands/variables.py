@@ -101,7 +101,7 @@ def _fill(template: str, parts: list[str]) -> str:
     return re.sub(r"[*?]", lambda _: next(pieces, ""), template)
 
 
-@command("order", syntax="varlist [, first last after(varname) before(varname) ALPhabetic]")
+@command("order", syntax="varlist [, first last After(varname) Before(varname) ALPHAbetic]")
 def order(session: Session, args: Args) -> None:
     """``order varlist [, first|last|after()|before()|alphabetic]``."""
     ds = session.data
@@ -145,7 +145,7 @@ def gsort(session: Session, args: Args) -> None:
     sort_data(session.data, names, desc)
 
 
-@command("format", abbrev=3, syntax=None)
+@command("format", abbrev=4, syntax=None)
 def format_(session: Session, args: Args) -> None:
     """``format varlist %fmt`` (or ``format %fmt varlist``)."""
     words = args.raw.split()

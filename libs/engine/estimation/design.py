@@ -43,6 +43,12 @@ def _ts_text(ts: tuple[tuple[str, int], ...]) -> str:
     return "".join(op if k == 1 else f"{op}{k}" for op, k in ts)
 
 
+def variable_name(f: Factor) -> str:
+    """Stata's name of a continuous variable with its time-series operators: ``y``, ``D.y``,
+    ``L2D.y`` (what ``e(depvar)`` holds for ``regress D.y x``)."""
+    return f"{_ts_text(f.ts)}.{f.var}" if f.ts else f.var
+
+
 def factor_values(session: Session, f: Factor) -> FloatArray:
     """The variable of a factor, with its time-series operators applied."""
     if f.ts:
@@ -91,9 +97,7 @@ def build(session: Session, depvar_and_terms: list[Term], touse: np.ndarray) -> 
         for f in term.factors:
             values = raw[(f.var, f.ts)]
             if not f.factor:
-                label = f.var if not interaction and not f.ts else f"c{_ts_text(f.ts)}.{f.var}"
-                if not interaction and f.ts:
-                    label = f"{_ts_text(f.ts)}.{f.var}"
+                label = variable_name(f) if not interaction else f"c{_ts_text(f.ts)}.{f.var}"
                 per_factor.append([(label, values, False)])
                 continue
             levels = _levels(values, sample, f)

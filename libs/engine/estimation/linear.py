@@ -13,6 +13,7 @@ import numpy as np
 
 from libs.engine.errors import StataError
 from libs.engine.missing import FloatArray
+from libs.engine.results import find_column
 
 _NUMBER = re.compile(r"^\d*\.?\d+(?:[eE][+-]?\d+)?$")
 
@@ -23,14 +24,10 @@ def _column(names: tuple[str, ...], name: str) -> int:
         name = name[3:-1].strip()
     if name in names:
         return names.index(name)
-    bare = [n.split(":", 1)[-1] for n in names]
-    if name in bare:
-        return bare.index(name)
-    # a factor level written without its base/omitted flag: 1.psi for 1b.psi
-    for j, full in enumerate(names):
-        if re.sub(r"(\d+)[bo]+\.", r"\1.", full) == name:
-            return j
-    raise StataError(111, f"{name} not found")
+    try:  # 1.psi for 1b.psi, L.D.x for LD.x, as _b[] finds them
+        return find_column(names, name)
+    except ValueError:
+        raise StataError(111, f"{name} not found") from None
 
 
 def _tokens(text: str) -> list[str]:

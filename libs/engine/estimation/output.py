@@ -80,7 +80,8 @@ def equations(names: tuple[str, ...]) -> list[tuple[str, list[int]]]:
 
 def _coefficient_row(est: Estimation, table: np.ndarray, j: int, name: str, eform: str, *,
                      ancillary: bool = False) -> str:
-    label = abbreviate(name, 12)
+    # an omitted variable is listed under its own name ("x2 | 0  (omitted)")
+    label = abbreviate(name.removeprefix("o.") if "#" not in name else name, 12)
     if est.omitted[j]:
         note = "(base)" if _is_base(name) else "(omitted)"
         return f"{label:>12} |{'0':>11}  {note}"

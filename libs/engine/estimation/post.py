@@ -57,6 +57,27 @@ def finish(session: Session, est: Estimation, rows: np.ndarray, name: str,
     return est
 
 
+def omitted_notes(est: Estimation) -> list[str]:
+    """Stata's ``note: x2 omitted because of collinearity.`` for each term the estimator
+    dropped (call it before :func:`finish` renames them ``o.``; base levels are not noted)."""
+    return [f"note: {name} omitted because of collinearity."
+            for name, om in zip(est.names, est.omitted, strict=True)
+            if om and name != "_cons" and not is_omitted_name(name)]
+
+
+def replay(session: Session, args: Args, cmd: str) -> Estimation | None:
+    """Typed without a model (``logit, or``, ``regress``), an estimation command redisplays
+    the last estimates, as Stata does: those estimates (with ``r(table)`` set), or None when
+    there is a model to fit; r(301) when the last estimates are not ``cmd``'s."""
+    if args.raw.partition(",")[0].strip():
+        return None
+    if session.e.macros.get("cmd") != cmd or "b" not in session.e.matrices:
+        raise StataError(301, "last estimates not found")
+    est = estimation_from_e(session)
+    set_table(session, est, float(args.opt("level", 95.0)))
+    return est
+
+
 def stata_names(est: Estimation) -> Estimation:
     """Rename terms the estimator dropped for collinearity with Stata's ``o.`` prefix."""
     names = []

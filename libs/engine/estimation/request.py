@@ -10,8 +10,9 @@ from typing import TypedDict
 
 import numpy as np
 
+from libs.engine.abbreviations import expand
 from libs.engine.errors import StataError
-from libs.engine.estimation.design import Design, build
+from libs.engine.estimation.design import Design, build, factor_values, variable_name
 from libs.engine.evaluator import Evaluator
 from libs.engine.missing import FloatArray
 from libs.engine.session import Session
@@ -21,18 +22,9 @@ from libs.stata_stats.errors import StatsError
 from libs.stata_stats.sample import Weights
 from libs.stata_stats.vce import VceRequest
 
-_VCE_WORDS = {
-    "robust": "robust",
-    "r": "robust",
-    "rob": "robust",
-    "hc1": "robust",
-    "ols": "ols",
-    "oim": "oim",
-    "conventional": "conventional",
-    "conv": "conventional",
-    "unadjusted": "unadjusted",
-    "unadj": "unadjusted",
-}
+#: the vcetypes the engine computes (robust = HC1; hc1 is its other name)
+_VCE_KINDS = {"robust": "robust", "hc1": "robust", "ols": "ols", "oim": "oim",
+              "conventional": "conventional", "unadjusted": "unadjusted"}
 
 
 class ModelOptions(TypedDict):
@@ -83,14 +75,14 @@ def vce_text(session: Session, text: str, default: str) -> tuple[str, str]:
     if not text.strip():
         return default, ""
     words = text.split()
-    head = words[0].lower()
-    if head in ("cluster", "cl", "clu", "clus", "clust"):
+    head = expand(words[0].lower(), "vce") or words[0].lower()
+    if head == "cluster":
         if len(words) != 2:
             raise StataError(198, "vce(cluster) requires one variable")
         return "cluster", resolve(session.data, words[1])
-    if head not in _VCE_WORDS:
-        raise StataError(198, f"vcetype {head} not allowed")
-    return _VCE_WORDS[head], ""
+    if head not in _VCE_KINDS:
+        raise StataError(198, f"vcetype {words[0]} not allowed")
+    return _VCE_KINDS[head], ""
 
 
 def weights_of(session: Session, args: Args) -> Weights | None:
@@ -110,9 +102,10 @@ def prepare(session: Session, args: Args, terms: list[Term] | None = None, *,
         terms = args.terms or parse_terms(session.data, " ".join(args.varlist))
     if not terms:
         raise StataError(100, "varlist required")
-    if not terms[0].is_plain:
+    dep = terms[0].factors[0]
+    if len(terms[0].factors) > 1 or dep.factor:
         raise StataError(198, "depvar may not be a factor variable")
-    depvar = terms[0].factors[0].var
+    depvar = variable_name(dep)  # time-series operators allowed: regress D.y x
     touse = args.touse(session)
     kind, clustvar = parse_vce(session, args, default_vce)
     for name in (*extra, *((clustvar,) if clustvar else ())):
@@ -121,7 +114,7 @@ def prepare(session: Session, args: Args, terms: list[Term] | None = None, *,
     weights = weights_of(session, args)
     if weights is not None:
         touse &= np.isfinite(weights.values)
-    y_all = session.data.numeric(depvar)
+    y_all = factor_values(session, dep)
     design = build(session, terms[1:], touse & np.isfinite(y_all))
     rows = np.flatnonzero(design.sample)
     if rows.size == 0:

@@ -15,8 +15,9 @@ import numpy as np
 
 from libs.engine.errors import StataError
 from libs.engine.groups import Groups
+from libs.engine.missing import FloatArray
 from libs.engine.session import Session
-from libs.engine.values import Value
+from libs.engine.values import Value, as_number, clean
 
 
 class Context(Protocol):
@@ -56,15 +57,27 @@ def function(*names: str, args: int | tuple[int, int] = 1) -> Callable[[Function
     return register
 
 
-def per_observation(ev: Context, values: Value) -> Value:
-    """Values drawn one per observation (random numbers): a single value in scalar mode
-    (``scalar u = runiform()``, ``display rnormal()``)."""
-    return np.float64(np.asarray(values).flat[0]) if ev.scalar else values
+def draws(ev: Context, params: list[Value], draw: Callable[..., FloatArray]) -> Value:
+    """One draw per observation (one number in scalar mode, as ``display runiform()``).
+    Parameters may vary by observation; a missing one gives a missing draw. ``draw(k, *p)``
+    returns k draws for the parameter arrays ``p`` of the observations drawn."""
+    arrays = [np.broadcast_to(np.asarray(as_number(v), dtype=np.float64), (ev.n,))
+              for v in params]
+    ok = np.ones(ev.n, dtype=bool)
+    for values in arrays:
+        ok &= np.isfinite(values)
+    out = np.full(ev.n, np.nan)
+    out[ok] = draw(int(ok.sum()), *(values[ok] for values in arrays))
+    return np.float64(out[0]) if ev.scalar else clean(out)
+
+
+#: Names Stata replaced but still accepts, as old do-files use them.
+OLD_NAMES = {"uniform": "runiform", "invnorm": "invnormal"}
 
 
 def lookup(name: str, nargs: int) -> Function:
     """The function ``name`` called with ``nargs`` arguments (r(133) unknown, r(198) arity)."""
-    entry = FUNCTIONS.get(name)
+    entry = FUNCTIONS.get(name) or FUNCTIONS.get(OLD_NAMES.get(name, ""))
     if entry is None:
         raise StataError(133, f"unknown function {name}()")
     if not entry.min_args <= nargs <= entry.max_args:

@@ -13,7 +13,8 @@ from collections.abc import Callable
 import numpy as np
 from scipy import special, stats
 
-from libs.engine.functions.catalog import Context, Function, function, per_observation
+from libs.engine.functions.catalog import Context, Function, draws, function
+from libs.engine.missing import FloatArray
 from libs.engine.values import Value, as_number, clean
 
 
@@ -254,49 +255,63 @@ for _name, _fn in {
 # -- random draws (set seed) ------------------------------------------------------------------
 @function("rt", args=1)
 def _rt(ev: Context, a: list[Value]) -> Value:
-    return per_observation(ev, clean(ev.session.rng.standard_t(as_number(a[0]), ev.n)))
+    rng = ev.session.rng
+    return draws(ev, a, lambda k, df: np.asarray(rng.standard_t(df, k), dtype=np.float64))
 
 
 @function("rchi2", args=1)
 def _rchi2(ev: Context, a: list[Value]) -> Value:
-    return per_observation(ev, clean(ev.session.rng.chisquare(as_number(a[0]), ev.n)))
+    rng = ev.session.rng
+    return draws(ev, a, lambda k, df: np.asarray(rng.chisquare(df, k), dtype=np.float64))
 
 
 @function("rgamma", args=2)
 def _rgamma(ev: Context, a: list[Value]) -> Value:
     """rgamma(a, b): shape a, scale b."""
-    return per_observation(ev, clean(ev.session.rng.gamma(as_number(a[0]), as_number(a[1]), ev.n)))
+    rng = ev.session.rng
+    return draws(ev, a, lambda k, shape, scale: np.asarray(
+        rng.gamma(shape, scale, k), dtype=np.float64))
 
 
 @function("rbeta", args=2)
 def _rbeta(ev: Context, a: list[Value]) -> Value:
-    return per_observation(ev, clean(ev.session.rng.beta(as_number(a[0]), as_number(a[1]), ev.n)))
+    rng = ev.session.rng
+    return draws(ev, a, lambda k, alpha, beta: np.asarray(
+        rng.beta(alpha, beta, k), dtype=np.float64))
 
 
 @function("rexponential", args=1)
 def _rexponential(ev: Context, a: list[Value]) -> Value:
     """rexponential(b): scale (mean) b."""
-    return per_observation(ev, clean(ev.session.rng.exponential(as_number(a[0]), ev.n)))
+    rng = ev.session.rng
+    return draws(ev, a, lambda k, scale: np.asarray(rng.exponential(scale, k), dtype=np.float64))
 
 
 @function("rlogistic", args=(0, 2))
 def _rlogistic(ev: Context, a: list[Value]) -> Value:
     """rlogistic(), rlogistic(s), rlogistic(m, s)."""
-    mean = as_number(a[0]) if len(a) == 2 else 0.0
-    scale = as_number(a[-1]) if a else 1.0
-    return per_observation(ev, clean(ev.session.rng.logistic(mean, scale, ev.n)))
+    rng = ev.session.rng
+    params = [a[0] if len(a) == 2 else np.float64(0.0), a[-1] if a else np.float64(1.0)]
+    return draws(ev, params, lambda k, mean, scale: np.asarray(
+        rng.logistic(mean, scale, k), dtype=np.float64))
 
 
 @function("rnbinomial", args=2)
 def _rnbinomial(ev: Context, a: list[Value]) -> Value:
     """rnbinomial(n, p): failures before the n-th success."""
-    draws = ev.session.rng.negative_binomial(as_number(a[0]), as_number(a[1]), ev.n)
-    return per_observation(ev, draws.astype(np.float64))
+    rng = ev.session.rng
+    return draws(ev, a, lambda k, n, p: np.asarray(rng.negative_binomial(n, p, k),
+                                                   dtype=np.float64))
 
 
 @function("rhypergeometric", args=3)
 def _rhypergeometric(ev: Context, a: list[Value]) -> Value:
     """rhypergeometric(N, K, n): successes among n draws from N objects, K of them successes."""
-    big_n, big_k, n = (np.asarray(as_number(v)).astype(np.int64) for v in a)
-    draws = ev.session.rng.hypergeometric(big_k, big_n - big_k, n, ev.n)
-    return per_observation(ev, draws.astype(np.float64))
+    rng = ev.session.rng
+
+    def draw(k: int, big_n: FloatArray, big_k: FloatArray, n: FloatArray) -> FloatArray:
+        good, bad = big_k.astype(np.int64), (big_n - big_k).astype(np.int64)
+        return np.asarray(rng.hypergeometric(good, bad, n.astype(np.int64), k),
+                          dtype=np.float64)
+
+    return draws(ev, a, draw)

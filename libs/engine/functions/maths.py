@@ -10,7 +10,7 @@ from scipy import special
 
 from libs.engine import missing
 from libs.engine.errors import StataError
-from libs.engine.functions.catalog import Context, Function, function, per_observation
+from libs.engine.functions.catalog import Context, Function, draws, function
 from libs.engine.groups import whole
 from libs.engine.values import Value, as_number, clean, is_string
 
@@ -148,32 +148,34 @@ def _running_sum(ev: Context, a: list[Value]) -> Value:
 # -- random numbers (set seed) ---------------------------------------------------------------
 @function("runiform", args=(0, 2))
 def _runiform(ev: Context, a: list[Value]) -> Value:
-    lo, hi = (as_number(a[0]), as_number(a[1])) if a else (0.0, 1.0)
-    return per_observation(ev, lo + (hi - lo) * ev.session.rng.random(ev.n))
+    rng = ev.session.rng
+    return draws(ev, a or [np.float64(0.0), np.float64(1.0)],
+                  lambda k, lo, hi: lo + (hi - lo) * rng.random(k))
 
 
 @function("runiformint", args=2)
 def _runiformint(ev: Context, a: list[Value]) -> Value:
-    lo, hi = float(as_number(a[0])), float(as_number(a[1]))
-    return per_observation(ev, ev.session.rng.integers(int(lo), int(hi) + 1, ev.n)
-                           .astype(np.float64))
+    rng = ev.session.rng
+    return draws(ev, a, lambda k, lo, hi: np.asarray(
+        rng.integers(lo.astype(np.int64), hi.astype(np.int64) + 1, k), dtype=np.float64))
 
 
 @function("rnormal", args=(0, 2))
 def _rnormal(ev: Context, a: list[Value]) -> Value:
-    mean = as_number(a[0]) if a else 0.0
-    sd = as_number(a[1]) if len(a) > 1 else 1.0
-    return per_observation(ev, clean(mean + sd * ev.session.rng.standard_normal(ev.n)))
+    rng = ev.session.rng
+    params = [a[0] if a else np.float64(0.0), a[1] if len(a) > 1 else np.float64(1.0)]
+    return draws(ev, params, lambda k, mean, sd: mean + sd * rng.standard_normal(k))
 
 
 @function("rbinomial", args=2)
 def _rbinomial(ev: Context, a: list[Value]) -> Value:
-    trials, p = int(as_number(a[0])), float(as_number(a[1]))
-    return per_observation(ev, ev.session.rng.binomial(trials, p, ev.n).astype(np.float64))
+    rng = ev.session.rng
+    return draws(ev, a, lambda k, n, p: np.asarray(rng.binomial(n.astype(np.int64), p, k),
+                                                    dtype=np.float64))
 
 
 @function("rpoisson", args=1)
 def _rpoisson(ev: Context, a: list[Value]) -> Value:
-    return per_observation(ev, ev.session.rng.poisson(float(as_number(a[0])), ev.n)
-                           .astype(np.float64))
+    rng = ev.session.rng
+    return draws(ev, a, lambda k, mean: np.asarray(rng.poisson(mean, k), dtype=np.float64))
 

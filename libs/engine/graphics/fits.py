@@ -4,11 +4,8 @@
 - ``lfit``/``qfit``: least squares of y on x (and x²), weighted as given; evaluated over the
   x range (or ``range()``). ``lfitci``/``qfitci`` add the confidence interval of the mean
   prediction (``stdp``) or of a forecast (``stdf``), t with N − k degrees of freedom.
-- ``lpoly``: at each grid point x₀ a weighted polynomial of degree p in (x − x₀), kernel
-  weights K((x − x₀)/h); grid of n points from min to max. Without ``bwidth()`` the rule of
-  thumb of Fan and Gijbels (1996), which Stata's [R] lpoly cites: a global polynomial of
-  degree q + 3 gives σ̂² and the (q+1)th derivative, q = p for odd p and p + 1 for even p,
-  integrated over the range trimmed by 5% at each end.
+- ``lpoly``: the smooth of ``libs.stata_stats.lpoly`` (what the ``lpoly`` command computes)
+  on a grid of n points from min to max.
 - ``lowess``: Stata's running-line smoother: for observation i (data sorted by x) the
   neighbours i − k … i + k, k = int((N·bw − 0.5)/2), tricube weights over 1.0001 times the
   farthest neighbour's distance, and the weighted line's value at xᵢ.
@@ -16,7 +13,6 @@
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -24,7 +20,6 @@ from scipy import stats
 
 from libs.stata_stats.errors import StatsError
 from libs.stata_stats.estimation import FloatArray
-from libs.stata_stats.kernel_density import kernel
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -75,61 +70,6 @@ def polynomial_fit(x: FloatArray, y: FloatArray, degree: int,
     resid = y - X @ coef
     sigma2 = float(w @ resid**2) / (n - k)
     return Fit(coef=coef, cov=sigma2 * inverse, sigma2=sigma2, df=n - k)
-
-
-def local_polynomial(x: FloatArray, y: FloatArray, at: FloatArray, *, bandwidth: float,
-                     degree: int = 0, kernel_name: str = "epanechnikov",
-                     weights: FloatArray | None = None) -> FloatArray:
-    """The local polynomial smooth at each point of ``at`` (missing where no data fall in
-    the kernel's window)."""
-    func = kernel(kernel_name)
-    w = np.ones(x.size) if weights is None else np.asarray(weights, dtype=np.float64)
-    out = np.full(at.size, np.nan)
-    for i, x0 in enumerate(at):
-        kw = func((x - x0) / bandwidth) * w
-        inside = kw > 0
-        if inside.sum() < degree + 1:
-            continue
-        X = _powers(x[inside] - x0, degree)
-        xtwx = X.T @ (X * kw[inside, None])
-        try:
-            beta = np.linalg.solve(xtwx, X.T @ (kw[inside] * y[inside]))
-        except np.linalg.LinAlgError:
-            continue
-        out[i] = beta[0]
-    return out
-
-
-def rule_of_thumb_bandwidth(x: FloatArray, y: FloatArray, *, degree: int = 0,
-                            kernel_name: str = "epanechnikov") -> float:
-    """Fan and Gijbels' rule-of-thumb bandwidth for a local polynomial of ``degree``."""
-    q = degree if degree % 2 else degree + 1
-    n = x.size
-    if n <= q + 4:
-        raise StatsError(2001, "insufficient observations")
-    glob = polynomial_fit(x, y, q + 3)
-    derivative = np.polynomial.polynomial.polyder(glob.coef, q + 1)
-    lo, hi = float(x.min()), float(x.max())
-    lower, upper = lo + 0.05 * (hi - lo), hi - 0.05 * (hi - lo)
-    inside = (x >= lower) & (x <= upper)
-    curvature = float(np.sum(np.polynomial.polynomial.polyval(x[inside], derivative) ** 2))
-    if not curvature > 0:
-        return (hi - lo) / 2
-    ratio = glob.sigma2 * (upper - lower) / curvature
-    return float(_kernel_constant(kernel_name, q) * ratio ** (1 / (2 * q + 3)))
-
-
-def _kernel_constant(kernel_name: str, q: int) -> float:
-    """C₀,q(K) of Fan and Gijbels (equivalent kernel K*, computed numerically)."""
-    t = np.linspace(-3.0, 3.0, 60_001)
-    base = kernel(kernel_name)(t)
-    moments = [np.trapezoid(t**j * base, t) for j in range(2 * q + 1)]
-    S = np.array([[moments[i + j] for j in range(q + 1)] for i in range(q + 1)])
-    first_row = np.linalg.solve(S, np.eye(q + 1)[:, 0])
-    equivalent = _powers(t, q) @ first_row * base
-    numerator = math.factorial(q + 1) ** 2 * np.trapezoid(equivalent**2, t)
-    denominator = 2 * (q + 1) * np.trapezoid(t ** (q + 1) * equivalent, t) ** 2
-    return float((numerator / denominator) ** (1 / (2 * q + 3)))
 
 
 def lowess(x: FloatArray, y: FloatArray, bandwidth: float = 0.8) -> tuple[FloatArray, FloatArray]:

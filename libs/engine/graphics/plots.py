@@ -19,6 +19,7 @@ from libs.engine.graphics.density import density_layers, histogram_layers
 from libs.engine.graphics.model import Layer, Style
 from libs.engine.graphics.request import PlotRequest
 from libs.engine.session import Session
+from libs.stata_stats import lpoly
 from libs.stata_stats.errors import StatsError
 from libs.stata_stats.kernel_density import kernel_named
 
@@ -108,12 +109,11 @@ def _smooth(session: Session, request: PlotRequest, rows: Mask) -> list[Layer]:
         degree = int(request.number("degree", 0))
         kernel = _kernel(request)
         bandwidth = request.options.get("bwidth")
+        weights = None if w is None else w[1][keep]
         h = (opts.number(bandwidth, "bwidth") if bandwidth is not None else
-             fits.rule_of_thumb_bandwidth(xs, ys, degree=degree, kernel_name=kernel))
+             lpoly.rule_of_thumb(xs, ys, degree, kernel, weights))
         grid = _grid(request, xs, 50)
-        smooth = fits.local_polynomial(xs, ys, grid, bandwidth=h, degree=degree,
-                                       kernel_name=kernel,
-                                       weights=None if w is None else w[1][keep])
+        smooth = lpoly.smooth(xs, ys, grid, h, degree, kernel, weights)
         finite = np.isfinite(smooth)
         return [Layer(kind="line", x=grid[finite].tolist(), y=smooth[finite].tolist(),
                       label="lpoly smooth", style=style)]

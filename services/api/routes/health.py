@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from litestar import Response, get
+from litestar import get
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
-from services.api.openapi import PUBLIC
+from libs.contracts.errors import ErrorCode, SSError
+from services.api.openapi import PUBLIC, errors
 from services.api.state import Services
 from services.common.metrics import refresh_queue_metrics
 from services.common.probes import dependency_problems
@@ -16,12 +17,17 @@ async def healthz() -> dict[str, str]:
     return {"status": "ok"}
 
 
-@get("/readyz", tags=["ops"], summary="NATS and S3 reachable", security=PUBLIC)
-async def readyz(services: Services) -> Response[dict[str, object]]:
+@get("/readyz", tags=["ops"], summary="NATS and S3 reachable", security=PUBLIC,
+     responses=errors(503))
+async def readyz(services: Services) -> dict[str, str]:
+    """200 when NATS and S3 answer; otherwise the catalogue's 503 SERVICE_UNAVAILABLE with
+    each dependency's problem in ``details.problems`` (and Retry-After)."""
     problems = await dependency_problems(services.bus, services.objects)
-    status = 200 if not problems else 503
-    return Response({"status": "ready" if not problems else "not ready", "problems": problems},
-                    status_code=status)
+    if problems:
+        summary = "; ".join(f"{name}: {why}" for name, why in sorted(problems.items()))
+        raise SSError(ErrorCode.SERVICE_UNAVAILABLE, f"not ready ({summary})",
+                      problems=problems)
+    return {"status": "ready"}
 
 
 @get("/metrics", tags=["ops"], summary="Prometheus metrics", media_type=CONTENT_TYPE_LATEST,
