@@ -29,6 +29,16 @@ save analysis, replace
 
 
 @pytest.fixture(scope="module")
+def nats_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[NatsServer]:
+    """This module's own NATS: whether a pool has workers is a fact of the server (a worker's
+    durable consumer outlives it), and other modules start Stata workers on the shared one."""
+    server = NatsServer(root=tmp_path_factory.mktemp("nats-dofiles"))
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="module")
 def api(nats_server: NatsServer, s3_server: S3Server,
         tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     """The API alone (no workers: jobs of the default pool stay queued), small do-file
