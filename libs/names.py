@@ -222,12 +222,24 @@ def attempt_prefix(tenant: str, job_id: str, attempt: int) -> str:
     return f"{job_prefix(tenant, job_id)}attempts/{attempt}/"
 
 
+#: Deepest folder path an attempt's file may have (a do-file may write into subfolders).
+ATTEMPT_PATH_DEPTH = 8
+#: Longest S3 key (AWS's limit).
+KEY_MAX_BYTES = 1024
+
+
 def attempt_key(tenant: str, job_id: str, attempt: int, relpath: str) -> str:
-    """Key of one raw artifact; ``relpath`` may have one folder (``results/coefficients.csv``)."""
+    """Key of one raw artifact: ``relpath`` is the file's path in the attempt's workspace
+    (``results/coefficients.csv``; a do-file's ``tables/Table 1.xlsx``), at most
+    ``ATTEMPT_PATH_DEPTH`` segments, each an acceptable file name (``input_file_name``) not
+    starting with ``.``, stored as ``stored_file_name`` (plain names are unchanged)."""
     parts = relpath.split("/")
-    if not 1 <= len(parts) <= 2:
+    if not 1 <= len(parts) <= ATTEMPT_PATH_DEPTH or any(p.startswith(".") for p in parts):
         raise ValueError(f"invalid artifact path {relpath!r}")
-    return attempt_prefix(tenant, job_id, attempt) + "/".join(safe_file_name(p) for p in parts)
+    key = attempt_prefix(tenant, job_id, attempt) + "/".join(stored_file_name(p) for p in parts)
+    if len(key.encode()) > KEY_MAX_BYTES:
+        raise ValueError(f"invalid artifact path {relpath!r}: its key is too long")
+    return key
 
 
 def outputs_prefix(tenant: str, job_id: str) -> str:

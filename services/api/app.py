@@ -51,6 +51,7 @@ from services.api.pools import Pools
 from services.api.routes.admin import AdminController
 from services.api.routes.artifacts import ArtifactsController
 from services.api.routes.credentials import EventCredentialsController
+from services.api.routes.dofiles import DoFilesController
 from services.api.routes.events import EventsController
 from services.api.routes.health import healthz, metrics, readyz
 from services.api.routes.jobs import JobsController
@@ -161,7 +162,7 @@ def create_app(settings: Settings) -> Litestar:
     app = Litestar(
         route_handlers=[JobsController, ArtifactsController, EventsController,
                         TemplatesController, AdminController, EventCredentialsController,
-                        UploadsController, healthz,
+                        UploadsController, DoFilesController, healthz,
                         readyz, metrics, events_schema, console_router(settings)],
         # Small JSON bodies everywhere; the upload route streams and enforces its own limit.
         request_max_body_size=1024 * 1024,
@@ -175,7 +176,8 @@ def create_app(settings: Settings) -> Litestar:
         state=State(),
         openapi_config=OpenAPIConfig(
             title="SS API", version="1.0.0",
-            description="Run parameterised Stata do-file templates as jobs.",
+            description="Run parameterised Stata do-file templates, or clients' own "
+                        "do-files, as jobs.",
             path="/schema",
             components=Components(security_schemes={
                 "bearer": SecurityScheme(type="http", scheme="bearer",

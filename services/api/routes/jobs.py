@@ -32,7 +32,7 @@ async def job_view(services: Services, record: JobRecord, revision: int) -> JobV
     del fields["tenant"]
     pool = None
     if record.state is JobState.QUEUED:
-        pool = await services.pools.status(record.spec.pool(services.settings.run_pool))
+        pool = await services.pools.status(record.pool(services.settings.run_pool))
     return JobView(**fields, revision=revision, pool=pool)
 
 
