@@ -57,3 +57,13 @@ def test_tab1_passes_if_weights_and_options_to_every_table(stata):
 def test_tab1_refuses_what_it_does_not_take(stata):
     assert stata(DATA + "tab1 a, generate(d)").rc == 198
     assert stata(DATA + "tab1 a [aw=b]").rc == 101
+
+
+def test_by_runs_tab1_within_each_group(stata):
+    # [R] tabulate oneway: "by is allowed with tabulate and tab1"
+    r = stata(DATA + "bysort b: tab1 a")
+    assert r.rc == 0, r.log
+    frame = pd.DataFrame({"a": [i % 3 for i in range(1, 11)],
+                          "b": [1.0] * 4 + [2.0] * 5 + [None]})
+    totals = [int(ln.split("|")[1].split()[0]) for ln in r.output if ln.strip().startswith("Total")]
+    assert totals == [*frame.groupby("b").size().tolist(), 1]  # b = . is a group too

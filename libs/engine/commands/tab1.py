@@ -13,7 +13,7 @@ from libs.engine.syntax import Args
 _AFTER_VARLIST = re.compile(r"(?:^|\s)(?:if|in)(?=\s)|\[|,")
 
 
-@command("tab1", rclass=True,
+@command("tab1", rclass=True, byable="recall",
          syntax="varlist [if] [in] [fweight] [, Missing sort]")
 def tab1(session: Session, args: Args) -> None:
     """``tab1 varlist [if] [in] [fweight] [, missing sort]``: for each variable, the line
