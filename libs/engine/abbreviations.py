@@ -26,7 +26,7 @@ _TABLE: dict[Context, str] = {
         gr:aph hist:ogram inp:ut l:ist la:bel loc:al ma:cro mat:rix mer:ge mor:e n:oisily
         note:s on:eway outs:heet pr:ogram qui:etly reg:ress ren:ame ret:urn ru:n sa:ve
         sc:atter sca:lar sh:ell so:rt stdes:cribe su:mmarize ta:bulate te:st token:ize tw:oway u:se
-        vers:ion
+        vers:ion xtdes:cribe
     """,
     # the word after program / scalar / matrix
     "define": "de:fine",

@@ -51,6 +51,17 @@ class Program:
 
 
 @dataclass
+class PostFile:
+    """An open ``postfile``: the variables it declared, the observations ``post`` added, and
+    the .dta file ``postclose`` writes them to."""
+
+    path: Path
+    names: list[str]
+    types: list[str]
+    rows: list[list[float | str]] = field(default_factory=list)
+
+
+@dataclass
 class Frame:
     """One level of execution (the do-file, or a program call): locals and preserve."""
 
@@ -86,6 +97,7 @@ class Session:
         self.data_filename = ""
         self.temp_files: list[str] = []  #: tempfile paths, removed when the run ends
         self.file_handles: dict[str, TextIO] = {}  #: ``file open`` handles
+        self.postfiles: dict[str, PostFile] = {}  #: open ``postfile``s by postname
         self.graphs = GraphMemory()  #: graphs by name and the run's graph list
         self._executor: Executor | None = None
 
