@@ -87,7 +87,7 @@ async def test_check_answers_per_line_and_per_engine(c: httpx.AsyncClient) -> No
     assert [r["path"] for r in answer["reads"]] == ["wages.csv", "firms.dta"]
     assert [w["path"] for w in answer["writes"]] == ["analysis.dta"]
 
-    answer = await check(c, source=ANALYSIS + "esttab m1 using t.rtf\nshell ls\n",
+    answer = await check(c, source=ANALYSIS + "tabout wage educ using t.txt\nshell ls\n",
                          name="analysis.do", files=["wages.csv"])
     found = [(p["line"], p["kind"], p["rc"], p["engines"]) for p in answer["problems"]]
     assert found == [(2, "missing_file", 601, ["embedded", "stata"]),
