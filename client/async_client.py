@@ -322,6 +322,7 @@ class AsyncSSClient:
         url = f"/v1/jobs/{quote(job_id)}/events/"
         while True:
             seen_completed = got_any = False
+            refused: SSClientError | None = None
 
             def build() -> httpx.Request:
                 headers = {"accept": "text/event-stream"}
@@ -337,6 +338,11 @@ class AsyncSSClient:
                     message = parser.feed(line.rstrip("\r\n"))
                     if message is None:
                         continue
+                    if message.event == "error":
+                        # The server could not go on (its event feed is away) and ends the
+                        # stream saying why: resume from the last id after a backoff.
+                        refused = error_from_response(0, message.data.encode())
+                        break
                     failures, got_any = 0, True
                     event = job_event(message)
                     seen_completed = isinstance(event.event, JobCompleted)
@@ -346,12 +352,13 @@ class AsyncSSClient:
                 if failures > max_reconnects:
                     raise connection_error(exc) from exc
             else:
-                # A stream that ends early without a word counts as a failure too, so a
-                # server that keeps hanging up cannot make us reconnect forever.
-                failures += 0 if got_any else 1
+                # A stream that ends early without a word, or with an error event, counts as a
+                # failure too, so a server that keeps hanging up cannot make us reconnect
+                # forever.
+                failures += 0 if got_any and refused is None else 1
                 if failures > max_reconnects:
-                    raise SSClientError(0, "EVENTS_STREAM_ENDED",
-                                        f"the event stream of job {job_id} keeps ending")
+                    raise refused or SSClientError(
+                        0, "EVENTS_STREAM_ENDED", f"the event stream of job {job_id} keeps ending")
             finally:
                 await response.aclose()
             if seen_completed:

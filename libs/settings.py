@@ -14,8 +14,10 @@ from typing import Any
 
 import msgspec
 
+from libs.contracts.errors import SSBaseError
 
-class SettingsError(Exception):
+
+class SettingsError(SSBaseError):
     """The environment holds an invalid ``SS_*`` value; the message names the variable."""
 
 

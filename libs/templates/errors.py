@@ -7,7 +7,7 @@
         ├── ParamsInvalid            TEMPLATE_PARAM_INVALID: one ``ParamProblem`` per bad field
         ├── DataShapeInvalid         DATA_SHAPE_INVALID: the data has none of the accepted shapes
         └── DoFileUnsafe             DOFILE_UNSAFE: the rendered do-file breaks the safety policy
-    TemplateMetadataError            a broken library (bad metadata file): a bug, not a request
+    TemplateMetadataError (SSBaseError)  a broken library (bad metadata file): a bug, not a request
 
 Every error carries fields (``details``) so the API answers per parameter or per line and
 nobody parses messages.
@@ -19,7 +19,7 @@ import enum
 
 import msgspec
 
-from libs.contracts.errors import ErrorCode, JobFailed, SSError
+from libs.contracts.errors import ErrorCode, JobFailed, SSBaseError, SSError
 
 
 class ProblemCode(enum.StrEnum):
@@ -127,7 +127,7 @@ class DoFileUnsafe(JobFailed):
         self.findings = findings
 
 
-class TemplateMetadataError(Exception):
+class TemplateMetadataError(SSBaseError):
     """A template folder whose metadata or do-file is broken (a library bug)."""
 
     def __init__(self, template_id: str, reason: str) -> None:
