@@ -198,6 +198,9 @@ class StataRunner:
             _verdict, workdir, do_file, command, duration, stop, proc.returncode, timeout_s
         )
 
+    async def warm_up(self) -> None:
+        """Nothing to prepare: each run starts its own Stata process."""
+
     async def close(self) -> None:
         """Nothing long-lived: each run is its own Stata process."""
 

@@ -26,13 +26,12 @@ from collections.abc import AsyncIterator
 import msgspec
 from litestar import Controller, Request, get
 from litestar.response import ServerSentEvent, ServerSentEventMessage
-from nats.js import api
 
-from libs import names
 from libs.bus.connection import Bus
+from libs.bus.events import job_feed, last_sequence
 from libs.bus.jobstore import JobStore
 from libs.contracts.errors import ErrorCode, SSError
-from libs.contracts.events import JobCompleted, decode_event
+from libs.contracts.events import JobCompleted
 from libs.contracts.jobs import TERMINAL_STATES
 from libs.outages import describe, is_outage
 from services.api.auth import Principal
@@ -63,9 +62,9 @@ async def resume_after(services: Services, header: str) -> int:
         raise _refused(f"Last-Event-ID {given[:40]!r} is not an event id of this stream "
                        "(a decimal sequence number)")
     after = int(given)
-    info = await services.bus.js.stream_info(names.EVENTS_STREAM)
-    if after > info.state.last_seq:
-        raise _refused(f"Last-Event-ID {after} is beyond the last event ({info.state.last_seq})")
+    last = await last_sequence(services.bus)
+    if after > last:
+        raise _refused(f"Last-Event-ID {after} is beyond the last event ({last})")
     return after
 
 
@@ -92,33 +91,22 @@ async def job_events(
 ) -> AsyncIterator[ServerSentEventMessage]:
     """The SSE messages of one job's events after ``after_seq``, ending after the
     ``completed`` of the job's current submission (or with an ``error`` event)."""
-    config = (api.DeliverPolicy.BY_START_SEQUENCE, after_seq + 1) if after_seq else (
-        api.DeliverPolicy.ALL, None)
-    sub = await bus.js.subscribe(
-        names.job_events_filter(tenant, job_id), ordered_consumer=True,
-        deliver_policy=config[0], config=api.ConsumerConfig(opt_start_seq=config[1]),
-        stream=names.EVENTS_STREAM,
-    )
+    feed = job_feed(bus, tenant, job_id, after_seq, idle_s=KEEPALIVE_S)
     try:
-        while True:
-            try:
-                msg = await sub.next_msg(timeout=KEEPALIVE_S)
-            except TimeoutError:
-                yield ServerSentEventMessage(comment="keepalive")
-                continue
-            event = decode_event(msg.data)
-            seq = msg.metadata.sequence.stream
-            kind = msg.subject.rsplit(".", 1)[-1]
-            yield ServerSentEventMessage(data=msg.data.decode(), event=kind, id=str(seq))
-            if isinstance(event, JobCompleted):
-                record, _ = await jobs.get(tenant, job_id)
-                if record.state in TERMINAL_STATES and record.submission == event.submission:
-                    return
+        async with contextlib.aclosing(feed):
+            async for found in feed:
+                if found is None:
+                    yield ServerSentEventMessage(comment="keepalive")
+                    continue
+                yield ServerSentEventMessage(data=found.data.decode(), event=found.type,
+                                             id=str(found.seq))
+                if isinstance(found.event, JobCompleted):
+                    record, _ = await jobs.get(tenant, job_id)
+                    if (record.state in TERMINAL_STATES
+                            and record.submission == found.event.submission):
+                        return
     except Exception as exc:
         yield stream_error(exc)
-    finally:
-        with contextlib.suppress(Exception):
-            await sub.unsubscribe()
 
 
 class EventsController(Controller):
