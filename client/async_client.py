@@ -22,8 +22,8 @@ from client.errors import SSClientError, connection_error, error_from_response
 from client.sse import EventMessage, SSEParser, job_event
 from libs.contracts.events import JobCompleted
 from libs.contracts.jobs import Artifact, InputFile, JobState, ParamValue
+from libs.contracts.views import ArtifactList, JobPage, JobView
 from libs.templates.metadata import Template
-from services.api.views import ArtifactList, JobPage, JobView
 
 DEFAULT_API_URL = "http://127.0.0.1:8000"
 #: Statuses after which repeating a request is safe when it is idempotent (or never ran).

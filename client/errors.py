@@ -14,7 +14,7 @@ import httpx
 import msgspec
 
 from libs.contracts.errors import SSBaseError
-from services.api.views import ErrorBody
+from libs.contracts.views import ErrorBody
 
 #: ``error_code`` of failures that never got an HTTP answer (refused, reset, timed out).
 CONNECTION_FAILED = "CONNECTION_FAILED"

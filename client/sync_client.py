@@ -10,8 +10,8 @@ from typing import Any, TypeVar
 from client.async_client import AsyncSSClient, Progress, RunResult, TemplateInfo
 from client.sse import EventMessage
 from libs.contracts.jobs import Artifact, InputFile, ParamValue
+from libs.contracts.views import JobView
 from libs.templates.metadata import Template
-from services.api.views import JobView
 
 T = TypeVar("T")
 

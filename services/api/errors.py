@@ -15,9 +15,9 @@ from litestar.exceptions import HTTPException, ValidationException
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 
 from libs.contracts.errors import ErrorCode, SSError, TransientError
+from libs.contracts.views import ErrorBody
 from libs.outages import OUTAGE_ERRORS
 from services.api.intake import field_path
-from services.api.views import ErrorBody
 from services.common.logs import request_id_var
 
 log = logging.getLogger(__name__)

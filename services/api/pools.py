@@ -31,7 +31,7 @@ from libs import names
 from libs.bus.connection import Bus
 from libs.bus.workload import PoolLoad, pool_load
 from libs.contracts.errors import ErrorCode, SSError
-from services.api.views import PoolState, PoolStatus
+from libs.contracts.views import PoolState, PoolStatus
 
 log = logging.getLogger(__name__)
 

@@ -17,9 +17,9 @@ from libs.bus.publish import publish_event
 from libs.contracts.errors import ErrorCode
 from libs.contracts.events import JobCreated
 from libs.contracts.jobs import JobRecord, JobSpec, new_job_id, now_iso
+from libs.contracts.views import ErrorBody
 from libs.settings import Settings
 from services.api.routes.events import job_events
-from services.api.views import ErrorBody
 from tests.servers import NatsServer
 
 

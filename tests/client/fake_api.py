@@ -24,9 +24,9 @@ from libs.contracts.events import (
     event_type,
 )
 from libs.contracts.jobs import Artifact, InputFile, JobSpec, JobState
+from libs.contracts.views import JobView
 from libs.templates.catalogue import DEFAULT_ROOT, load_catalogue
 from libs.templates.request import template_info
-from services.api.views import JobView
 
 AT = "2026-01-01T00:00:00.000Z"
 CATALOGUE = load_catalogue(DEFAULT_ROOT)

@@ -33,11 +33,11 @@ from libs.bus.jobstore import JobStore
 from libs.contracts.errors import ErrorCode, SSError
 from libs.contracts.events import JobCompleted
 from libs.contracts.jobs import TERMINAL_STATES
+from libs.contracts.views import ErrorBody
 from libs.outages import describe, is_outage
 from services.api.auth import Principal
 from services.api.openapi import errors
 from services.api.state import Services
-from services.api.views import ErrorBody
 from services.common.logs import request_id_var
 
 log = logging.getLogger(__name__)

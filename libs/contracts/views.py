@@ -1,4 +1,5 @@
-"""Request and response bodies of the API (the job record itself is served as it is stored)."""
+"""The API's public bodies: what the API answers and the client decodes (the job record itself
+is served as it is stored, and the error body is the one shape of every error)."""
 
 from __future__ import annotations
 
