@@ -9,6 +9,7 @@ import logging
 import msgspec
 import pytest
 
+from dev.servers import NatsServer
 from libs import names
 from libs.bus.connection import connect
 from libs.bus.jobstore import JobStore
@@ -20,7 +21,6 @@ from libs.contracts.jobs import JobRecord, JobSpec, new_job_id, now_iso
 from libs.contracts.views import ErrorBody
 from libs.settings import Settings
 from services.api.routes.events import job_events
-from tests.servers import NatsServer
 
 
 async def test_a_closed_connection_ends_the_stream_with_an_unavailable_event(

@@ -23,6 +23,7 @@ import kubernetes_validate
 import msgspec
 import pytest
 
+from dev.servers import free_port
 from libs import names
 from libs.settings import Settings, env_name, load_settings
 from services.api.routes.health import healthz, readyz
@@ -45,7 +46,6 @@ from tests.deploy.k8s import (
     scaled_object_for,
     ss_containers,
 )
-from tests.servers import free_port
 
 #: The oldest Kubernetes the manifests support (the preStop `sleep` action is on by default
 #: from 1.30) and the newest the validator knows.

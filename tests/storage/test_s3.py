@@ -13,12 +13,12 @@ from pathlib import Path
 import httpx
 import pytest
 
+from dev.servers import S3Server
 from libs.contracts.errors import ErrorCode, SSError
 from libs.settings import Settings
 from libs.storage import ObjectStore
 from libs.storage.s3 import PART_SIZE
 from tests.doubles.memory_objects import MemoryObjectStore
-from tests.servers import S3Server
 
 
 @pytest.fixture
