@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator
 from dataclasses import dataclass
 
 from nats.errors import TimeoutError as NatsTimeoutError
@@ -46,7 +46,7 @@ async def last_sequence(bus: Bus) -> int:
 
 
 async def job_feed(bus: Bus, tenant: str, job_id: str, after_seq: int,
-                   idle_s: float) -> AsyncIterator[StreamEvent | None]:
+                   idle_s: float) -> AsyncGenerator[StreamEvent | None]:
     """One job's events after stream sequence ``after_seq`` (0: from the first), then live,
     in order (an ordered consumer, which JetStream rebuilds by itself after a gap). ``None``
     each time ``idle_s`` pass without one, so the reader can keep its own client alive. Any
@@ -87,7 +87,7 @@ async def _consume_from(bus: Bus, name: str, filter_subject: str, policy: api.De
 
 
 async def tail(bus: Bus, consumer: str, filter_subject: str, *,
-               from_start: bool) -> AsyncIterator[StreamEvent]:
+               from_start: bool) -> AsyncGenerator[StreamEvent]:
     """Events on ``filter_subject`` as they are published (or from the oldest kept, with
     ``from_start``), forever.
 
