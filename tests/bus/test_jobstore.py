@@ -17,10 +17,10 @@ from tests.doubles.memory_kv import MemoryKV
 
 
 @pytest.fixture(params=["nats", "memory"])
-async def store(request: pytest.FixtureRequest) -> JobStore:
+async def store(request: pytest.FixtureRequest, bus: Bus) -> JobStore:
     if request.param == "memory":
         return JobStore(MemoryKV())  # type: ignore[arg-type]
-    return await JobStore.open(request.getfixturevalue("bus"))
+    return await JobStore.open(bus)
 
 
 def _record(tenant: str = "t1") -> JobRecord:
