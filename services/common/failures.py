@@ -7,14 +7,14 @@ of the catalogue. ``catalogued(exc, cls, **context)`` makes that ``SSError`` —
 it happened (which input, which output format). An error the table does not know is a bug
 and is re-raised as it is.
 
-The libraries are imported when the first error is mapped, not with this module, so the API
-starts without pandas and the report stack (both libraries' errors arise only after the
-library itself was imported).
+The table names the error classes rather than importing them: importing ``libs.datasets`` or
+``libs.reports`` would pull its whole package into every service that shares this module,
+and each service's image holds only the libraries it uses (the formatter has no dataset
+readers, the API no report renderers; tests/deploy/test_dockerfiles.py).
 """
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -37,12 +37,11 @@ def _report(exc: Any, context: Mapping[str, str]) -> Mapped:
             {"format": fmt, "reason": exc.code.value})
 
 
-@functools.cache
-def _table() -> dict[type[SSBaseError], Callable[[Any, Mapping[str, str]], Mapped]]:
-    from libs.datasets.errors import DatasetError
-    from libs.reports.errors import ReportError
-
-    return {DatasetError: _dataset, ReportError: _report}
+#: Each library error's conversion, by the class's dotted name.
+_TABLE: dict[str, Callable[[Any, Mapping[str, str]], Mapped]] = {
+    "libs.datasets.errors.DatasetError": _dataset,
+    "libs.reports.errors.ReportError": _report,
+}
 
 
 def catalogued[E: SSError](exc: SSBaseError, cls: type[E], **context: str) -> E:
@@ -52,7 +51,7 @@ def catalogued[E: SSError](exc: SSBaseError, cls: type[E], **context: str) -> E:
     if isinstance(exc, SSError):
         return exc if isinstance(exc, cls) else cls(exc.code, exc.message, **exc.details)
     for kind in type(exc).__mro__:
-        convert = _table().get(kind)
+        convert = _TABLE.get(f"{kind.__module__}.{kind.__qualname__}")
         if convert is not None:
             code, message, details = convert(exc, context)
             return cls(code, message, **details)

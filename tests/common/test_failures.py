@@ -55,3 +55,9 @@ def test_an_error_the_table_does_not_know_is_raised_as_it_is() -> None:
     with pytest.raises(SettingsError) as info:
         catalogued(exc, SSError)
     assert info.value is exc
+
+
+def test_the_table_names_classes_that_exist() -> None:
+    from services.common.failures import _TABLE
+
+    assert {f"{k.__module__}.{k.__qualname__}" for k in (DatasetError, ReportError)} == set(_TABLE)
