@@ -5,11 +5,12 @@ PY := $(VENV)/bin/python
 # pyenv honours .python-version (3.12); fall back to python3.12 on PATH.
 PYTHON ?= $(shell command -v pyenv >/dev/null 2>&1 && pyenv which python3.12 2>/dev/null || command -v python3.12 || echo python3)
 
-.PHONY: sysdeps venv up down test lint typecheck unit docs lock clean
+.PHONY: sysdeps venv up down test lint typecheck unit docs lock clean k8s-local-auth
 
 # The system packages SS needs beyond Python: a CJK font for PDF reports and charts (Chinese
-# labels; the formatter image installs the same package), and kubectl, whose built-in
-# Kustomize renders the Kubernetes manifests the tests validate (tests/deploy).
+# labels; the formatter image installs the same package), kubectl, whose built-in
+# Kustomize renders the Kubernetes manifests the tests validate (tests/deploy), and Chromium
+# with its WebDriver, the real browser the web console's tests drive (tests/console).
 sysdeps:
 	@fc-list :lang=zh 2>/dev/null | grep -q . || { \
 	  echo "installing fonts-wqy-microhei (CJK font for PDF reports)"; \
@@ -19,6 +20,10 @@ sysdeps:
 	  echo "installing kubectl (renders deploy/k8s with its built-in Kustomize)"; \
 	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq kubectl) \
 	  || echo "WARNING: could not install kubectl: the Kubernetes manifest tests will fail"; }
+	@command -v chromium >/dev/null && command -v chromedriver >/dev/null || { \
+	  echo "installing chromium and chromium-driver (the web console's browser tests)"; \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver) \
+	  || echo "WARNING: could not install chromium: the web console's browser tests will fail"; }
 
 $(VENV)/.installed: requirements/dev.txt pyproject.toml
 	@$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 12), f"need Python 3.12, got {sys.version}"'
@@ -68,6 +73,14 @@ docs: venv
 
 lock: venv  ## re-pin requirements/*.txt from *.in (ARGS=--upgrade or --upgrade-package X)
 	requirements/lock.sh $(ARGS)
+
+# The NATS auth material the Kubernetes overlay deploy/k8s/overlays/local reads (operator and
+# account keys, each service's credential, the account id): a throwaway folder on this machine,
+# gitignored, made once (running it again keeps what exists). Production creates its Secrets out
+# of band from a folder kept offline (docs/deploy.md, "Kubernetes", "Secrets").
+K8S_LOCAL_AUTH := deploy/k8s/overlays/local/nats-auth
+k8s-local-auth: venv
+	$(PY) -m libs.bus.auth init $(K8S_LOCAL_AUTH)
 
 clean:
 	rm -rf .dev

@@ -2,7 +2,9 @@
 
 Prints requests/s and p50/p99 latency per endpoint, plus a baseline measured in the same run:
 the same load against ``/healthz`` (routing, auth-free, no NATS), so the figures for the job
-routes read as "what a KV read / a tenant listing adds".
+routes read as "what a KV read / a tenant listing adds". The job routes run twice, with the
+per-key rate limit off and on (one JetStream publish per request, counted across replicas;
+set so high it never refuses): the difference is the limiter's hot-path cost.
 
     .venv/bin/python -m bench.api [--clients 50] [--seconds 20] [--jobs 200]
 """
@@ -11,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import signal
 import time
 
 import httpx
@@ -58,23 +61,34 @@ def _pct(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))] * 1000
 
 
+#: The rate limit off, and on but never reached.
+LIMITS = {"off": {"SS_RATE_LIMIT_PER_S": "0"},
+          "on": {"SS_RATE_LIMIT_PER_S": "1000000", "SS_RATE_LIMIT_BURST": "1000000"}}
+
+
 async def run(clients: int, seconds: float, jobs: int) -> None:
-    # Rate limit off for the benchmark key: this measures the server, not the limiter.
-    settings = {"SS_RATE_LIMIT_PER_S": "1000000", "SS_RATE_LIMIT_BURST": "1000000",
-                "SS_LOG_LEVEL": "WARNING"}
-    with fresh_stack("ss-bench-api-", settings) as stack:
+    with fresh_stack("ss-bench-api-", {"SS_LOG_LEVEL": "WARNING", **LIMITS["off"]}) as stack:
         stack.start_api()
         async with httpx.AsyncClient(base_url=stack.api_url,
                                      headers={"authorization": "Bearer ss-dev-key"}) as http:
             ids = [(await http.post("/v1/jobs", json=BODY)).json()["id"] for _ in range(jobs)]
         print(f"api: {clients} concurrent clients, {seconds:.0f} s per endpoint, "
               f"{jobs} jobs in the tenant (one uvicorn process, 2-core machine)")
-        for label, path in (("baseline GET /healthz", "/healthz"),
-                            ("GET /v1/jobs/{id}", f"/v1/jobs/{ids[len(ids) // 2]}"),
-                            ("GET /v1/jobs?limit=20", "/v1/jobs?limit=20")):
+        rows = [("baseline GET /healthz", "/healthz", "off")]
+        for limit in LIMITS:
+            rows += [(f"GET /v1/jobs/{{id}}, limit {limit}", f"/v1/jobs/{ids[len(ids) // 2]}",
+                      limit),
+                     (f"GET /v1/jobs?limit=20, limit {limit}", "/v1/jobs?limit=20", limit)]
+        running = "off"
+        for label, path, limit in rows:
+            if limit != running:  # restart the API with the other rate-limit setting
+                stack.kill("api", signal.SIGTERM)
+                stack.settings.update(LIMITS[limit])
+                stack.start_api()
+                running = limit
             elapsed, lat = await load(stack.api_url, path, clients, seconds)
-            print(f"  {label:<24} {len(lat) / elapsed:8.0f} req/s   p50 {_pct(lat, 0.5):7.1f} ms"
-                  f"   p99 {_pct(lat, 0.99):7.1f} ms   ({len(lat)} requests)")
+            print(f"  {label:<32} {len(lat) / elapsed:8.0f} req/s   p50 {_pct(lat, 0.5):7.1f}"
+                  f" ms   p99 {_pct(lat, 0.99):7.1f} ms   ({len(lat)} requests)")
 
 
 def main() -> None:

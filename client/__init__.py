@@ -7,8 +7,9 @@
 
 from __future__ import annotations
 
-from client.async_client import AsyncSSClient, Progress, RunObserver, RunResult, TemplateInfo
+from client.async_client import AsyncSSClient
 from client.errors import SSClientError
+from client.records import Progress, RunObserver, RunResult, TemplateInfo
 from client.sse import EventMessage
 from client.sync_client import SSClient
 

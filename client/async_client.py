@@ -11,7 +11,7 @@ import contextlib
 import os
 import uuid
 from collections.abc import AsyncGenerator, AsyncIterator, Callable, Sequence
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import Any, TypeVar
 from urllib.parse import quote
 
@@ -19,10 +19,11 @@ import httpx
 import msgspec
 
 from client.errors import SSClientError, connection_error, error_from_response
+from client.records import Progress, RunObserver, RunResult, TemplateInfo, safe_relpath
 from client.sse import EventMessage, SSEParser, job_event
 from libs.contracts.events import JobCompleted
 from libs.contracts.jobs import Artifact, InputFile, JobState, ParamValue
-from libs.contracts.views import ArtifactList, JobPage, JobView
+from libs.contracts.views import ArtifactList, CheckAnswer, CheckRequest, JobPage, JobView
 from libs.templates.metadata import Template
 
 DEFAULT_API_URL = "http://127.0.0.1:8000"
@@ -30,55 +31,9 @@ DEFAULT_API_URL = "http://127.0.0.1:8000"
 _RETRY_STATUSES = frozenset({429, 502, 503, 504})
 _KEY_IN_PROGRESS = "IDEMPOTENCY_KEY_IN_PROGRESS"
 _CHUNK = 1 << 20
-
-#: ``progress(done_bytes, total_bytes_or_None)`` during an upload or download.
-Progress = Callable[[int, int | None], None]
+#: Uploads whose text the do-file check reads (do-files a do-file runs, ado-files it calls).
+_TEXT_SUFFIXES = (".do", ".ado")
 T = TypeVar("T")
-
-
-class TemplateInfo(msgspec.Struct, kw_only=True, frozen=True):
-    """``GET /v1/templates/{id}``: the template, its parameters as JSON Schema, the example
-    request (parameters and the bundled file of each input), the Stata commands it runs."""
-
-    template: Template
-    parameters_schema: dict[str, Any]
-    example_request: dict[str, Any]
-    stata_commands: list[str] = msgspec.field(default_factory=list)
-    ado_helpers: list[str] = msgspec.field(default_factory=list)
-
-
-class RunObserver:
-    """Hooks ``run`` calls as it goes; the defaults do nothing. The CLI draws with them."""
-
-    def created(self, job: JobView) -> None:
-        """The job exists (its id is known)."""
-
-    def upload(self, name: str) -> Progress | None:
-        """The progress callback for uploading ``name``, if any."""
-        return None
-
-    def event(self, message: EventMessage) -> None:
-        """A job event arrived."""
-
-    def download(self, name: str) -> Progress | None:
-        """The progress callback for downloading output ``name``, if any."""
-        return None
-
-
-class RunResult(msgspec.Struct, kw_only=True, frozen=True):
-    """What ``run`` ends with: the job as last seen and the files it downloaded."""
-
-    job: JobView
-    files: list[Path] = msgspec.field(default_factory=list)
-
-
-def _safe_relpath(name: str) -> Path:
-    # Artifact names come from the server; never let one write outside the target folder.
-    parts = PurePosixPath(name).parts
-    if not parts or name.startswith("/") or any(p in ("..", ".", "") for p in parts):
-        raise SSClientError(0, "ARTIFACT_NAME_INVALID", f"refusing artifact name {name!r}")
-    return Path(*parts)
-
 
 class AsyncSSClient:
     """One API endpoint and key. Use as ``async with AsyncSSClient() as ss: ...``.
@@ -182,7 +137,7 @@ class AsyncSSClient:
                            progress: Progress | None = None) -> Path:
         """Download ``name``, a bundled file of the template's example, into folder ``dest``."""
         url = f"/v1/templates/{quote(template_id)}/examples/{quote(name, safe='')}"
-        return await self._stream_to(url, {}, Path(dest) / _safe_relpath(name), progress)
+        return await self._stream_to(url, {}, Path(dest) / safe_relpath(name), progress)
 
     # --- jobs ----------------------------------------------------------------------------
 
@@ -200,6 +155,37 @@ class AsyncSSClient:
         body.update({k: v for k, v in optional.items() if v is not None})
         return await self._call("POST", "/v1/jobs/", JobView, retry=True, json=body,
                                 headers=self._idempotency(idempotency_key))
+
+    async def create_dofile_job(self, *, source: str | None = None, input: str | None = None,
+                                engine: str | None = None,
+                                output_formats: Sequence[str] | None = None,
+                                timeout_s: float | None = None,
+                                labels: dict[str, str] | None = None,
+                                idempotency_key: str | None = None) -> JobView:
+        """Create a job that runs the client's own do-file: its text (``source``) or the name
+        of an upload that is the do-file (``input``); ``engine`` embedded, stata or any."""
+        dofile = {k: v for k, v in (("source", source), ("input", input)) if v is not None}
+        body: dict[str, Any] = {"dofile": dofile}
+        optional = {"output_formats": list(output_formats) if output_formats else None,
+                    "engine": engine, "timeout_s": timeout_s, "labels": labels}
+        body.update({k: v for k, v in optional.items() if v is not None})
+        return await self._call("POST", "/v1/jobs/", JobView, retry=True, json=body,
+                                headers=self._idempotency(idempotency_key))
+
+    async def check_dofile(self, dofile: Path | str, files: Sequence[Path | str] = (), *,
+                           engine: str | None = None) -> CheckAnswer:
+        """What in the do-file at path ``dofile`` will not work with ``files`` beside it, per
+        line and engine (``POST /v1/dofiles/check``; the do- and ado-files among ``files``
+        are sent for checking too)."""
+        path = Path(dofile)
+        others = [Path(f) for f in files]
+        request = CheckRequest(
+            source=path.read_text(encoding="utf-8", errors="replace"), name=path.name,
+            files=[f.name for f in others], engine=engine,
+            texts={f.name: f.read_text(encoding="utf-8", errors="replace")
+                   for f in others if f.name.lower().endswith(_TEXT_SUFFIXES)})
+        return await self._call("POST", "/v1/dofiles/check", CheckAnswer, retry=True,
+                                json=request)
 
     async def upload(self, job_id: str, path: Path | str, *, name: str | None = None,
                      progress: Progress | None = None) -> InputFile:
@@ -274,7 +260,7 @@ class AsyncSSClient:
         """
         url = f"/v1/jobs/{quote(job_id)}/artifacts/{quote(name)}"
         query = {"attempt": attempt} if attempt is not None else {}
-        return await self._stream_to(url, query, Path(dest) / _safe_relpath(name), progress)
+        return await self._stream_to(url, query, Path(dest) / safe_relpath(name), progress)
 
     async def _stream_to(self, url: str, query: dict[str, int], target: Path,
                          progress: Progress | None) -> Path:
@@ -389,9 +375,30 @@ class AsyncSSClient:
         """Create, upload ``data``, submit; with ``wait``, follow the job to its end and
         download its outputs into ``out`` (when given and the job succeeded). ``inputs`` maps
         template inputs to the uploaded file names (default: matched by the API)."""
-        seen = observer or RunObserver()
         paths = [Path(data)] if isinstance(data, (str, Path)) else [Path(p) for p in data]
         job = await self.create_job(template_id, params, output_formats=formats, inputs=inputs)
+        return await self._carry_out(job, paths, wait, out, observer or RunObserver())
+
+    async def run_dofile(self, dofile: Path | str, files: Sequence[Path | str] = (), *,
+                         engine: str | None = None, formats: Sequence[str] | None = None,
+                         timeout_s: float | None = None, wait: bool = True,
+                         out: Path | str | None = None,
+                         observer: RunObserver | None = None) -> RunResult:
+        """Run the client's own do-file at path ``dofile`` with ``files`` beside it (data,
+        other do-files, ado-files; each under its own name) as ``run`` runs a template; its
+        outputs, when downloaded, include every file the do-file wrote."""
+        path = Path(dofile)
+        job = await self.create_dofile_job(input=path.name, engine=engine,
+                                           output_formats=formats, timeout_s=timeout_s)
+        return await self._carry_out(job, [path, *(Path(f) for f in files)], wait, out,
+                                     observer or RunObserver(), raw=True)
+
+    async def _carry_out(self, job: JobView, paths: list[Path], wait: bool,
+                         out: Path | str | None, seen: RunObserver, *,
+                         raw: bool = False) -> RunResult:
+        """Upload ``paths`` to the created ``job``, submit it and, with ``wait``, follow it and
+        download its outputs into ``out`` (``raw``: the files its latest attempt wrote
+        too)."""
         seen.created(job)
         for path in paths:
             await self.upload(job.id, path, progress=seen.upload(path.name))
@@ -402,7 +409,11 @@ class AsyncSSClient:
         files: list[Path] = []
         if out is not None and job.state is JobState.SUCCEEDED:
             for artifact in job.artifacts:
-                if artifact.kind == "output":
-                    files.append(await self.download(job.id, artifact.name, out,
+                wanted = artifact.kind == "output" or (
+                    raw and artifact.kind == "raw" and artifact.attempt == job.attempt)
+                if wanted:
+                    folder = Path(out) if artifact.kind == "output" else Path(out) / "files"
+                    files.append(await self.download(job.id, artifact.name, folder,
+                                                     attempt=artifact.attempt,
                                                      progress=seen.download(artifact.name)))
         return RunResult(job=job, files=files)

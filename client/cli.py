@@ -16,7 +16,7 @@ from typing import TextIO
 
 import httpx
 
-from client import commands
+from client import commands, dofile_commands
 from client.async_client import AsyncSSClient
 from client.errors import SSClientError
 from client.params import ParamError
@@ -28,8 +28,8 @@ EXIT_API_ERROR = 3
 
 Command = Callable[[argparse.Namespace, AsyncSSClient, Terminal], Awaitable[int]]
 
-EPILOG = """exit status: 0 ok; 1 the job ended failed or cancelled; 2 bad arguments;
-3 the API refused the request or could not be reached.
+EPILOG = """exit status: 0 ok; 1 the job ended failed or cancelled (check-do, run-do: the do-file
+cannot run); 2 bad arguments; 3 the API refused the request or could not be reached.
 environment: SS_API_URL, SS_API_KEY, SS_NATS_URL, SS_NATS_CREDS."""
 
 
@@ -42,8 +42,8 @@ def build_parser() -> argparse.ArgumentParser:
     as_json = argparse.ArgumentParser(add_help=False)
     as_json.add_argument("--json", action="store_true", help="print JSON instead of text")
 
-    parser = argparse.ArgumentParser(prog="ss", description="Run SS do-file templates as jobs.",
-                                     epilog=EPILOG)
+    parser = argparse.ArgumentParser(prog="ss", description="Run SS do-file templates, or your "
+                                     "own do-files, as jobs.", epilog=EPILOG)
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     def add(name: str, command: Command, help_text: str,
@@ -82,6 +82,33 @@ def build_parser() -> argparse.ArgumentParser:
                    help="follow the job's events until it finishes")
     p.add_argument("--out", type=Path, metavar="DIR",
                    help="download the outputs into DIR (implies --wait)")
+
+    p = add("run-do", dofile_commands.run_do,
+            "run your own do-file: upload it and the files it uses, follow it, fetch the "
+            "reports and every file it wrote")
+    p.add_argument("dofile", metavar="DOFILE", type=Path, help="the do-file (e.g. analysis.do)")
+    p.add_argument("files", metavar="FILE", nargs="*", type=Path,
+                   help="files it uses, each under its own name: data (dta, csv, xlsx ...), "
+                        "other do-files, ado-files")
+    p.add_argument("--engine", choices=["embedded", "stata", "any"],
+                   help="where it runs (default: the deployment's engine)")
+    p.add_argument("-f", "--format", action="append", metavar="FMT[,FMT...]",
+                   help="output formats, e.g. xlsx,docx,pdf (default: the API's)")
+    p.add_argument("--timeout", type=float, metavar="SECONDS", help="time limit of the run")
+    p.add_argument("--wait", action="store_true",
+                   help="follow the job's events until it finishes")
+    p.add_argument("--out", type=Path, metavar="DIR",
+                   help="download the reports into DIR and every file the run wrote into "
+                        "DIR/files (implies --wait)")
+
+    p = add("check-do", dofile_commands.check_do,
+            "check your own do-file before running it: per line what will not work here, and "
+            "which engines can run it", json_output=True)
+    p.add_argument("dofile", metavar="DOFILE", type=Path)
+    p.add_argument("files", metavar="FILE", nargs="*", type=Path,
+                   help="the files it will have beside it (do- and ado-files are checked too)")
+    p.add_argument("--engine", choices=["embedded", "stata", "any"],
+                   help="the engine to judge for (default: the deployment's)")
 
     add("status", commands.status, "show a job", json_output=True).add_argument(
         "job_id", metavar="JOB")

@@ -13,12 +13,13 @@ from pathlib import Path
 
 import msgspec
 
-from client.async_client import AsyncSSClient, Progress, RunObserver
+from client.async_client import AsyncSSClient
 from client.errors import SSClientError
 from client.nats_tail import tail_events
 from client.params import parse_params
+from client.records import RunResult
 from client.sse import EventMessage
-from client.terminal import Terminal, describe_event, human_size
+from client.terminal import Terminal, TerminalObserver, describe_event, human_size
 from libs.contracts.events import JobCompleted
 from libs.contracts.jobs import JobState, ParamValue
 from libs.contracts.views import JobView
@@ -27,7 +28,7 @@ from libs.contracts.views import JobView
 EXIT_JOB_FAILED = 1
 
 
-def _print_json(term: Terminal, value: object) -> None:
+def print_json(term: Terminal, value: object) -> None:
     term.line(msgspec.json.format(msgspec.json.encode(value), indent=2).decode())
 
 
@@ -35,7 +36,7 @@ async def templates(args: argparse.Namespace, ss: AsyncSSClient, term: Terminal)
     found = await ss.templates(family=args.family, shape=args.shape, engine=args.engine,
                                tag=args.tag, q=args.q)
     if args.json:
-        _print_json(term, found)
+        print_json(term, found)
         return 0
     width = max((len(t.id) for t in found), default=2)
     for t in found:
@@ -46,7 +47,7 @@ async def templates(args: argparse.Namespace, ss: AsyncSSClient, term: Terminal)
 async def template(args: argparse.Namespace, ss: AsyncSSClient, term: Terminal) -> int:
     info = await ss.template(args.template_id)
     if args.json:
-        _print_json(term, info)
+        print_json(term, info)
         return 0
     t = info.template
     term.line(f"{t.id} {t.version}: {t.title}")
@@ -77,39 +78,23 @@ async def template(args: argparse.Namespace, ss: AsyncSSClient, term: Terminal) 
     return 0
 
 
-class _TerminalObserver(RunObserver):
-    def __init__(self, term: Terminal) -> None:
-        self.term = term
-
-    def created(self, job: JobView) -> None:
-        self.term.line(f"job {job.id} created ({job.spec.template_id})")
-
-    def upload(self, name: str) -> Progress:
-        return self.term.bar(f"upload {name}")
-
-    def event(self, message: EventMessage) -> None:
-        self.term.event(message)
-
-    def download(self, name: str) -> Progress:
-        return self.term.bar(f"download {name}")
-
-
 @contextlib.asynccontextmanager
-async def _ticking(term: Terminal) -> AsyncIterator[None]:
-    """Keep the live status line moving while the job runs (terminals only)."""
+async def ticking(term: Terminal, wait: bool = True) -> AsyncIterator[None]:
+    """Keep the live status line moving while a job runs (terminals only, when waiting)."""
 
     async def tick() -> None:
         while True:
             await asyncio.sleep(0.1)
             term.tick()
 
-    task = asyncio.create_task(tick()) if term.tty else None
+    task = asyncio.create_task(tick()) if term.tty and wait else None
     try:
         yield
     finally:
         if task:
             task.cancel()
-        term.end_status()
+        if wait:
+            term.end_status()
 
 
 async def run(args: argparse.Namespace, ss: AsyncSSClient, term: Terminal) -> int:
@@ -130,10 +115,14 @@ async def _run(args: argparse.Namespace, ss: AsyncSSClient, term: Terminal,
                inputs: dict[str, str] | None) -> int:
     formats = [f for f in ",".join(args.format).split(",") if f] if args.format else None
     wait = args.wait or args.out is not None
-    observer = _TerminalObserver(term)
-    async with _ticking(term) if wait else contextlib.nullcontext():
+    async with ticking(term, wait):
         result = await ss.run(args.template_id, data, params, formats=formats, inputs=inputs,
-                              wait=wait, out=args.out, observer=observer)
+                              wait=wait, out=args.out, observer=TerminalObserver(term))
+    return finish_run(term, result, wait, args.out)
+
+
+def finish_run(term: Terminal, result: RunResult, wait: bool, out: Path | None) -> int:
+    """Say how a run ended; the exit status."""
     job = result.job
     if not wait:
         term.line(f"job {job.id} {job.state.value}; follow it with: ss events --job {job.id}")
@@ -141,7 +130,7 @@ async def _run(args: argparse.Namespace, ss: AsyncSSClient, term: Terminal,
     for path in result.files:
         term.line(f"saved {path}")
     if job.state is JobState.SUCCEEDED:
-        if args.out is None:
+        if out is None:
             outputs = [a.name for a in job.artifacts if a.kind == "output"]
             term.line(f"outputs: {', '.join(outputs)} (download with --out DIR)")
         return 0
@@ -154,7 +143,7 @@ async def _run(args: argparse.Namespace, ss: AsyncSSClient, term: Terminal,
 async def status(args: argparse.Namespace, ss: AsyncSSClient, term: Terminal) -> int:
     job = await ss.job(args.job_id)
     if args.json:
-        _print_json(term, job)
+        print_json(term, job)
         return 0
     for line in describe_job(job):
         term.line(line)
@@ -164,8 +153,11 @@ async def status(args: argparse.Namespace, ss: AsyncSSClient, term: Terminal) ->
 def describe_job(job: JobView) -> Iterator[str]:
     """The lines ``ss status`` prints."""
     yield f"job        {job.id}"
-    yield f"template   {job.spec.template_id}"
+    yield (f"do-file    {job.spec.dofile.input or 'main.do (inline)'}" if job.spec.dofile
+           else f"template   {job.spec.template_id}")
     yield f"state      {job.state.value}"
+    if job.engine is not None:
+        yield f"engine     {job.engine} (chosen for engine any)"
     yield f"submission {job.submission}, attempt {job.attempt}"
     yield f"created    {job.created_at}" + (f", finished {job.finished_at}"
                                              if job.finished_at else "")

@@ -7,10 +7,11 @@ from collections.abc import AsyncIterator, Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
-from client.async_client import AsyncSSClient, Progress, RunResult, TemplateInfo
+from client.async_client import AsyncSSClient
+from client.records import Progress, RunResult, TemplateInfo
 from client.sse import EventMessage
 from libs.contracts.jobs import Artifact, InputFile, ParamValue
-from libs.contracts.views import JobView
+from libs.contracts.views import CheckAnswer, JobView
 from libs.templates.metadata import Template
 
 T = TypeVar("T")
@@ -73,6 +74,15 @@ class SSClient:
         """See ``AsyncSSClient.create_job``."""
         return self._runner.run(self._async.create_job(template_id, params, **options))
 
+    def create_dofile_job(self, **options: Any) -> JobView:
+        """See ``AsyncSSClient.create_dofile_job``."""
+        return self._runner.run(self._async.create_dofile_job(**options))
+
+    def check_dofile(self, dofile: Path | str, files: Sequence[Path | str] = (), *,
+                     engine: str | None = None) -> CheckAnswer:
+        """See ``AsyncSSClient.check_dofile``."""
+        return self._runner.run(self._async.check_dofile(dofile, files, engine=engine))
+
     def upload(self, job_id: str, path: Path | str, *, name: str | None = None,
                progress: Progress | None = None) -> InputFile:
         """See ``AsyncSSClient.upload``."""
@@ -121,3 +131,8 @@ class SSClient:
             params: dict[str, ParamValue] | None = None, **options: Any) -> RunResult:
         """See ``AsyncSSClient.run``."""
         return self._runner.run(self._async.run(template_id, data, params, **options))
+
+    def run_dofile(self, dofile: Path | str, files: Sequence[Path | str] = (),
+                   **options: Any) -> RunResult:
+        """See ``AsyncSSClient.run_dofile``."""
+        return self._runner.run(self._async.run_dofile(dofile, files, **options))

@@ -7,9 +7,10 @@ import sys
 import time
 from typing import TextIO
 
-from client.async_client import Progress
+from client.records import Progress, RunObserver
 from client.sse import EventMessage
 from libs.contracts.events import JobCompleted, JobFormatting, JobRunning
+from libs.contracts.views import JobView
 
 _BAR = 24
 _SPINNER = "|/-\\"
@@ -114,3 +115,24 @@ class Terminal:
                 self._write(f"{label}: {step * 25}% of {size}\n")
 
         return progress
+
+
+class TerminalObserver(RunObserver):
+    """Draws a run on the terminal: the job's creation, upload and download bars, events."""
+
+    def __init__(self, term: Terminal) -> None:
+        self.term = term
+
+    def created(self, job: JobView) -> None:
+        spec = job.spec
+        what = (spec.dofile.input or "inline do-file") if spec.dofile else spec.template_id
+        self.term.line(f"job {job.id} created ({what})")
+
+    def upload(self, name: str) -> Progress:
+        return self.term.bar(f"upload {name}")
+
+    def event(self, message: EventMessage) -> None:
+        self.term.event(message)
+
+    def download(self, name: str) -> Progress:
+        return self.term.bar(f"download {name}")

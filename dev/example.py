@@ -41,6 +41,7 @@ def main() -> int:
     out = Path(os.environ.get("SS_DEV_DATA", ".dev")) / "example-outputs"
     auth = Path(os.environ.get("SS_DEV_DATA", ".dev")) / "nats-auth"
     print(f"\nSS is up.\n  API:      {api}   (OpenAPI: {api}/schema)\n"
+          f"  Console:  {api}/console/   (log in with the API key)\n"
           f"  API key:  {settings.dev_api_key}   (Authorization: Bearer ...; a tenant admin "
           f"of {settings.dev_tenant!r})\n"
           f"  NATS:     {settings.nats_url}   (operator credential: {auth / 'admin.creds'}; "

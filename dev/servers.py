@@ -62,6 +62,10 @@ class NatsServer:
     port: int = 0
     monitor_port: int = 0
     proc: subprocess.Popen[bytes] | None = None
+    #: the operator's folder (default ``root/auth``): the nodes of a cluster share one
+    auth_root: Path | None = None
+    #: more command-line options (a cluster node's name, cluster port and routes)
+    options: list[str] = field(default_factory=list)
 
     @property
     def url(self) -> str:
@@ -69,7 +73,7 @@ class NatsServer:
 
     @property
     def auth(self) -> AuthFolder:
-        return AuthFolder(self.root / "auth")
+        return AuthFolder(self.auth_root or self.root / "auth")
 
     def creds(self, role: str) -> str:
         """Path of the ``.creds`` file of ``role`` (api, worker, formatter, admin)."""
@@ -96,6 +100,7 @@ class NatsServer:
                 str(self.root / "js"),
                 "-l",
                 str(self.root / "nats.log"),
+                *self.options,
             ],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
@@ -129,6 +134,40 @@ class NatsServer:
         """Make the running server read its configuration again (after a revocation)."""
         assert self.proc is not None
         self.proc.send_signal(signal.SIGHUP)
+
+
+@dataclass
+class NatsCluster:
+    """Three JetStream nodes routed into one cluster (distinct server names), sharing one
+    operator's auth folder, as the Kubernetes StatefulSet runs them."""
+
+    root: Path
+    nodes: list[NatsServer] = field(default_factory=list)
+
+    @property
+    def url(self) -> str:
+        """Every node, comma-separated (``SS_NATS_URL``)."""
+        return ",".join(node.url for node in self.nodes)
+
+    def creds(self, role: str) -> str:
+        return self.nodes[0].creds(role)
+
+    def start(self, size: int = 3) -> None:
+        routes = [free_port() for _ in range(size)]
+        every = ",".join(f"nats://127.0.0.1:{port}" for port in routes)
+        self.nodes = [NatsServer(root=self.root / f"n{i}", auth_root=self.root / "auth",
+                                 options=["--name", f"ss-n{i}", "--cluster_name", "ss",
+                                          "--cluster", f"nats://127.0.0.1:{routes[i]}",
+                                          "--routes", every])
+                      for i in range(size)]
+        for node in self.nodes:
+            node.start()
+        for node in self.nodes:  # /healthz: a meta leader elected and this node current
+            wait_http(f"http://127.0.0.1:{node.monitor_port}/healthz", 60)
+
+    def stop(self) -> None:
+        for node in self.nodes:
+            node.stop()
 
 
 @dataclass

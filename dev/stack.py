@@ -55,14 +55,23 @@ class Stack:
             deadline = time.monotonic() + 60
             while ready.encode() not in log_path.read_bytes()[offset:]:
                 if proc.poll() is not None:
+                    self.procs.pop(name)
                     raise RuntimeError(f"{name} exited: see {log_path}")
-                assert time.monotonic() < deadline, f"{name} not ready: see {log_path}"
+                if time.monotonic() > deadline:
+                    # Never leave a half-started service behind: it would take work from the
+                    # shared test servers long after this test gave up.
+                    self.kill(name)
+                    raise AssertionError(f"{name} not ready: see {log_path}")
                 time.sleep(0.05)
 
     def start_api(self) -> None:
         self.api_port = self.api_port or free_port()
         self.start("api", "services.api")
-        wait_http(f"{self.api_url}/healthz", 60)
+        try:
+            wait_http(f"{self.api_url}/healthz", 60)
+        except TimeoutError:
+            self.kill("api")
+            raise
 
     def start_worker(self, name: str = "worker", **extra: str) -> None:
         self.start(name, "services.worker", ready="SS worker", SS_WORKER_ID=name, **extra)
@@ -71,11 +80,16 @@ class Stack:
         self.start(name, "services.formatter", ready="SS formatter")
 
     def start_all(self) -> None:
-        """api, two workers (``worker-a``, ``worker-b``) and a formatter."""
-        self.start_api()
-        self.start_worker("worker-a")
-        self.start_worker("worker-b")
-        self.start_formatter()
+        """api, two workers (``worker-a``, ``worker-b``) and a formatter; all or none (a
+        service that does not start stops the ones already running)."""
+        try:
+            self.start_api()
+            self.start_worker("worker-a")
+            self.start_worker("worker-b")
+            self.start_formatter()
+        except BaseException:
+            self.stop_all()
+            raise
 
     def kill(self, name: str, sig: int = signal.SIGKILL) -> None:
         proc = self.procs.pop(name)

@@ -20,6 +20,12 @@ JOBS_BUCKET = "ss_jobs"
 IDEMPOTENCY_BUCKET = "ss_idem"
 #: KV bucket of API keys created through the admin API (key id -> hashed record).
 API_KEYS_BUCKET = "ss_api_keys"
+#: Job index stream (Limits retention): each tenant's job ids in creation order, in blocks of
+#: ordinals, so a page of the newest jobs is found by subject (libs/bus/jobindex.py).
+INDEX_STREAM = "SS_INDEX"
+#: Rate-limit stream (memory, age-bounded): one message per allowed request of an API key, at
+#: most ``SS_RATE_LIMIT_BURST`` per key alive at once (libs/bus/ratelimit.py).
+RATE_STREAM = "SS_RATE"
 #: KV bucket (with TTL) of work items handed back during outages, key ``<consumer>.<stream seq>``
 #: (libs/bus/retries.py).
 RETRIES_BUCKET = "ss_retries"
@@ -30,6 +36,8 @@ DISPATCH_CONSUMER = "api-dispatch"
 
 WORK_SUBJECTS = "ss.work.>"
 EVENTS_SUBJECTS = "ss.events.>"
+INDEX_SUBJECTS = "ss.index.>"
+RATE_SUBJECTS = "ss.rate.>"
 FORMAT_SUBJECT = "ss.work.format"
 DISPATCH_SUBJECT = "ss.work.dispatch"
 #: Subscribing to this hears every finished job of every tenant.
@@ -41,6 +49,10 @@ TENANT_EVENTS = "ss.events.{tenant}.>"
 TENANT_COMPLETED_EVENTS = "ss.events.{tenant}.*.completed"
 #: Core NATS subject (not a stream) on which the API asks workers to stop a running job now.
 CANCEL_SUBJECT = "ss.control.cancel"
+#: Core NATS subjects (not a stream) of the heartbeats every worker and formatter process
+#: sends (libs/bus/presence.py): ``ss.presence.<kind>.<member>``; the API listens to all.
+PRESENCE_SUBJECT = "ss.presence.{kind}.{member}"
+PRESENCE_SUBJECTS = "ss.presence.>"
 
 #: Header JetStream uses to drop a replayed publish.
 MSG_ID_HEADER = "Nats-Msg-Id"
@@ -64,6 +76,13 @@ def tenant_id(tenant: str) -> str:
 def run_subject(pool: str) -> str:
     """Subject of run work items for one engine pool (``embedded``, ``stata``...)."""
     return RUN_SUBJECT.format(pool=_token(pool, "pool"))
+
+
+def presence_subject(kind: str, member: str) -> str:
+    """Subject of one process's heartbeats. ``member`` (a worker id, a host name and pid) is
+    made a plain token: anything outside ``[A-Za-z0-9_-]`` becomes ``_``."""
+    token = re.sub(r"[^A-Za-z0-9_-]", "_", member)[:64] or "_"
+    return PRESENCE_SUBJECT.format(kind=_token(kind, "kind"), member=token)
 
 
 def worker_consumer(pool: str) -> str:
@@ -92,9 +111,21 @@ def job_key(tenant: str, job_id: str) -> str:
     return f"{_token(tenant, 'tenant')}.{_token(job_id, 'job id')}"
 
 
-def tenant_jobs_filter(tenant: str) -> str:
-    """KV key filter matching every job of one tenant."""
-    return f"{_token(tenant, 'tenant')}.*"
+def index_subject(tenant: str, block: int) -> str:
+    """Subject of one block of a tenant's job index (``block`` counts from 0)."""
+    if block < 0:
+        raise ValueError(f"block must be >= 0, got {block}")
+    return f"ss.index.{_token(tenant, 'tenant')}.{block}"
+
+
+def tenant_index_filter(tenant: str) -> str:
+    """Subject filter matching every block of one tenant's job index."""
+    return f"ss.index.{_token(tenant, 'tenant')}.*"
+
+
+def rate_subject(key_id: str) -> str:
+    """Subject counting one API key's recent requests."""
+    return f"ss.rate.{_token(key_id, 'key id')}"
 
 
 def retry_key(durable: str, stream_seq: int) -> str:
@@ -191,12 +222,24 @@ def attempt_prefix(tenant: str, job_id: str, attempt: int) -> str:
     return f"{job_prefix(tenant, job_id)}attempts/{attempt}/"
 
 
+#: Deepest folder path an attempt's file may have (a do-file may write into subfolders).
+ATTEMPT_PATH_DEPTH = 8
+#: Longest S3 key (AWS's limit).
+KEY_MAX_BYTES = 1024
+
+
 def attempt_key(tenant: str, job_id: str, attempt: int, relpath: str) -> str:
-    """Key of one raw artifact; ``relpath`` may have one folder (``results/coefficients.csv``)."""
+    """Key of one raw artifact: ``relpath`` is the file's path in the attempt's workspace
+    (``results/coefficients.csv``; a do-file's ``tables/Table 1.xlsx``), at most
+    ``ATTEMPT_PATH_DEPTH`` segments, each an acceptable file name (``input_file_name``) not
+    starting with ``.``, stored as ``stored_file_name`` (plain names are unchanged)."""
     parts = relpath.split("/")
-    if not 1 <= len(parts) <= 2:
+    if not 1 <= len(parts) <= ATTEMPT_PATH_DEPTH or any(p.startswith(".") for p in parts):
         raise ValueError(f"invalid artifact path {relpath!r}")
-    return attempt_prefix(tenant, job_id, attempt) + "/".join(safe_file_name(p) for p in parts)
+    key = attempt_prefix(tenant, job_id, attempt) + "/".join(stored_file_name(p) for p in parts)
+    if len(key.encode()) > KEY_MAX_BYTES:
+        raise ValueError(f"invalid artifact path {relpath!r}: its key is too long")
+    return key
 
 
 def outputs_prefix(tenant: str, job_id: str) -> str:

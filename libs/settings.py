@@ -14,6 +14,7 @@ from typing import Any
 
 import msgspec
 
+from libs.auth.sessions import MIN_SECRET_CHARS
 from libs.contracts.errors import SSBaseError
 
 
@@ -43,6 +44,9 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True):
     dev_api_key: str = "ss-dev-key"
     api_keys_file: str = ""
     api_keys: str = ""
+    console_secret: str = ""
+    console_session_ttl_s: float = 8 * 3600.0
+    console_direct_upload_bytes: int = 16 * 1024**2
     rate_limit_per_s: float = 50.0
     rate_limit_burst: int = 100
     upload_max_bytes: int = 5 * 1024**3
@@ -59,6 +63,12 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True):
     infra_retry_budget_s: float = 900.0
     max_ack_pending: int = 64
     job_timeout_s: float = 1800.0
+    job_memory_mb: int = 4096
+    job_cpu_s: float = 0.0
+    job_output_max_bytes: int = 2 * 1024**3
+    job_max_files: int = 200
+    dofile_inline_max_bytes: int = 32 * 1024
+    dofile_max_bytes: int = 1024**2
     shutdown_grace_s: float = 20.0
     workdir: str = ""
     do_library: str = ""
@@ -113,8 +123,16 @@ DOCS: dict[str, str] = {
     "api_keys_file": "JSON file listing operator-provisioned API keys, the only source of "
     "operator keys (hashed; docs/deploy.md).",
     "api_keys": "The same list inline, as JSON.",
-    "rate_limit_per_s": "Requests per second allowed per API key (token bucket, per API process).",
-    "rate_limit_burst": "Burst size of the per-key rate limit.",
+    "console_secret": "Web console: secret the API signs session cookies with (at least 32 "
+    "characters, the same on every API replica); empty: the console's login is switched off.",
+    "console_session_ttl_s": "Web console: lifetime of a login session (seconds).",
+    "console_direct_upload_bytes": "Web console: files from this size up are uploaded straight "
+    "to S3 with presigned URLs (the bucket must allow the console's origin: docs/console.md); "
+    "smaller ones stream through the API.",
+    "rate_limit_per_s": "Requests per second allowed per API key, counted across every API "
+    "replica (0: no limit).",
+    "rate_limit_burst": "Requests an API key may make at once; each counts for "
+    "SS_RATE_LIMIT_BURST / SS_RATE_LIMIT_PER_S seconds.",
     "upload_max_bytes": "Largest accepted input upload (bytes).",
     "inputs_max_per_job": "Most inputs one job may have.",
     "presign_expiry_s": "Lifetime of presigned URLs (seconds).",
@@ -134,6 +152,16 @@ DOCS: dict[str, str] = {
     "INFRA_RETRY_BUDGET_EXCEEDED (seconds).",
     "max_ack_pending": "Work items in flight across ALL replicas of a pool (e.g. Stata licences).",
     "job_timeout_s": "Default hard time limit of one run (seconds).",
+    "job_memory_mb": "Memory one run may take beyond the engine's own (MiB of address space; "
+    "0 = no limit).",
+    "job_cpu_s": "CPU time one run may take (seconds; 0 = twice its time limit).",
+    "job_output_max_bytes": "Bytes one run may write into its workspace (any one file, and "
+    "all together).",
+    "job_max_files": "Files one run may leave in its workspace to be stored as artifacts.",
+    "dofile_inline_max_bytes": "Largest do-file sent inline in a job spec (bytes of UTF-8; "
+    "larger ones are uploaded as an input).",
+    "dofile_max_bytes": "Largest do-file or ado-file a do-file job may bring, and that "
+    "POST /v1/dofiles/check reads (bytes).",
     "shutdown_grace_s": "On SIGTERM, how long running jobs may finish before being released.",
     "workdir": "Folder for per-attempt workspaces (default: a temporary folder).",
     "do_library": "Template library folder (default: the bundled do_library/).",
@@ -188,9 +216,19 @@ def _check(s: Settings) -> None:
         if getattr(s, name) < 1:
             problems.append(f"{env_name(name)} must be >= 1")
     for name in ("ack_wait_s", "job_timeout_s", "events_max_age_s", "nats_subscriber_ttl_s",
-                 "infra_retry_budget_s"):
+                 "job_output_max_bytes", "job_max_files", "dofile_inline_max_bytes",
+                 "dofile_max_bytes", "infra_retry_budget_s"):
         if getattr(s, name) <= 0:
             problems.append(f"{env_name(name)} must be > 0")
+    if s.console_secret and len(s.console_secret) < MIN_SECRET_CHARS:
+        problems.append(f"SS_CONSOLE_SECRET must have at least {MIN_SECRET_CHARS} characters")
+    if s.console_session_ttl_s <= 0:
+        problems.append("SS_CONSOLE_SESSION_TTL_S must be > 0")
+    if s.rate_limit_per_s < 0 or s.rate_limit_burst < 1:
+        problems.append("SS_RATE_LIMIT_PER_S must be >= 0 and SS_RATE_LIMIT_BURST >= 1")
+    for name in ("job_memory_mb", "job_cpu_s"):
+        if getattr(s, name) < 0:
+            problems.append(f"{env_name(name)} must be >= 0")
     if s.log_level.upper() not in ("DEBUG", "INFO", "WARNING", "ERROR"):
         problems.append(f"SS_LOG_LEVEL={s.log_level!r} is invalid")
     if s.nats_subscriber_signer and not s.nats_creds:

@@ -65,9 +65,11 @@ def test_only_tests_import_tests(folder: str) -> None:
 @pytest.mark.parametrize("folder", ["libs", "services", "client", "tools", "bench", "dev"])
 def test_only_the_bus_speaks_nats(folder: str) -> None:
     # libs.outages names NATS's exception classes to tell an outage from a bug.
+    # Still to move behind libs/bus: the console's fleet view and event trails, and the
+    # reindex tool, which read JetStream directly.
     assert not breaches(ROOT / folder, ("nats",), exempt=(
-        "libs/bus/", "libs/outages.py",
-        "services/api/listing.py"))  # on its way into libs/bus (the job index)
+        "libs/bus/", "libs/outages.py", "services/api/console/fleet.py",
+        "services/api/console/trails.py", "services/api/reindex.py"))
 
 
 def test_a_breach_is_seen_wherever_the_import_hides(tmp_path: Path) -> None:

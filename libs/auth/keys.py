@@ -64,6 +64,9 @@ class Principal(msgspec.Struct, kw_only=True, frozen=True):
         return self.role is Role.OPERATOR or (self.role is Role.ADMIN and tenant == self.tenant)
 
 
+#: The key id of the development key (``SS_DEV_API_KEY``), which has no record.
+DEV_KEY_ID = "dev"
+
 _decoder = msgspec.json.Decoder(ApiKey)
 _file_decoder = msgspec.json.Decoder(list[ApiKey])
 
@@ -104,8 +107,16 @@ def load_static_keys(path: str, inline: str) -> dict[str, ApiKey]:
     return {k.key_id: k for k in keys}
 
 
+#: Cached lookups one API process keeps before it drops the expired ones.
+CACHE_MAX = 10_000
+
+
 class KeyStore:
-    """Resolves tokens to principals; admin operations on the KV-stored keys."""
+    """Resolves tokens to principals; admin operations on the KV-stored keys.
+
+    A lookup is cached ``cache_s`` per process: with several API replicas, a revoked key stops
+    working on every one of them within that time (the replica that revoked it at once).
+    """
 
     def __init__(self, records: RecordBucket, static: dict[str, ApiKey], *, dev_key: str = "",
                  dev_tenant: str = "dev", cache_s: float = 2.0) -> None:
@@ -119,15 +130,33 @@ class KeyStore:
     async def authenticate(self, token: str) -> Principal:
         """The principal of ``token``; raise 401 ``UNAUTHORIZED`` otherwise."""
         if self._dev_hash and hmac.compare_digest(hash_secret(token), self._dev_hash):
-            return Principal(tenant=self._dev_tenant, role=Role.ADMIN, key_id="dev")
+            return Principal(tenant=self._dev_tenant, role=Role.ADMIN, key_id=DEV_KEY_ID)
         parts = split_token(token)
         if parts is not None:
-            key = await self._lookup(parts[0])
-            if key is not None and key.revoked_at is None and hmac.compare_digest(
-                hash_secret(parts[1]), key.secret_sha256
-            ) and (key.role is not Role.OPERATOR or key.key_id in self._static):
+            key = self._valid(await self._lookup(parts[0]))
+            if key is not None and hmac.compare_digest(hash_secret(parts[1]),
+                                                       key.secret_sha256):
                 return Principal(tenant=key.tenant, role=key.role, key_id=key.key_id)
         raise SSError(ErrorCode.UNAUTHORIZED, "invalid or revoked API key")
+
+    async def resolve(self, key_id: str) -> Principal:
+        """The principal of the key ``key_id`` while it is valid (a console session names its
+        key by id: a revoked key ends its sessions); raise 401 ``UNAUTHORIZED`` otherwise."""
+        if key_id == DEV_KEY_ID and self._dev_hash:
+            return Principal(tenant=self._dev_tenant, role=Role.ADMIN, key_id=DEV_KEY_ID)
+        key = self._valid(await self._lookup(key_id)) if is_key_id(key_id) else None
+        if key is not None:
+            return Principal(tenant=key.tenant, role=key.role, key_id=key.key_id)
+        raise SSError(ErrorCode.UNAUTHORIZED,
+                      "the API key of this session is no longer valid; log in again")
+
+    def _valid(self, key: ApiKey | None) -> ApiKey | None:
+        """``key`` unless it is revoked, or claims the operator role without coming from the
+        operator's configuration."""
+        if key is None or key.revoked_at is not None or (
+                key.role is Role.OPERATOR and key.key_id not in self._static):
+            return None
+        return key
 
     async def _lookup(self, key_id: str) -> ApiKey | None:
         if key_id in self._static:
@@ -138,6 +167,10 @@ class KeyStore:
             return cached[1]
         stored = await self._records.get(key_id)
         found = _decoder.decode(stored[0]) if stored else None
+        if len(self._cache) >= CACHE_MAX:
+            # Unknown key ids are cached too: forget the expired entries, so a flood of
+            # made-up tokens cannot grow the process.
+            self._cache = {k: v for k, v in self._cache.items() if now - v[0] < self._cache_s}
         self._cache[key_id] = (now, found)
         return found
 

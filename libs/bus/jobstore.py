@@ -7,7 +7,7 @@ import random
 from collections.abc import Callable
 
 import msgspec
-from nats.js.errors import KeyNotFoundError, KeyWrongLastSequenceError, NoKeysError
+from nats.js.errors import KeyNotFoundError, KeyWrongLastSequenceError
 from nats.js.kv import KeyValue
 
 from libs import names
@@ -127,22 +127,3 @@ class JobStore:
             f"job {job_id} changed concurrently {self._max_retries} times; try again",
             job_id=job_id,
         )
-
-    async def job_ids(self, tenant: str) -> list[str]:
-        """Every job id of ``tenant``, newest first (ids are time-ordered)."""
-        prefix = f"{tenant}."
-        watcher = await self._kv.watch(
-            names.tenant_jobs_filter(tenant), meta_only=True, ignore_deletes=True
-        )
-        ids: list[str] = []
-        try:
-            async for entry in watcher:
-                if entry is None:
-                    break
-                if entry.key.startswith(prefix):
-                    ids.append(entry.key[len(prefix) :])
-        except NoKeysError:
-            pass
-        finally:
-            await watcher.stop()  # type: ignore[no-untyped-call]
-        return sorted(ids, reverse=True)

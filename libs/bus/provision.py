@@ -3,17 +3,24 @@
 The API provisions the streams and buckets (``ensure_topology``); a worker or formatter may
 not create or change them (libs/bus/auth/permissions.py), so it waits for them
 (``await_topology``) and creates only its own consumer.
+
+``SS_JS_REPLICAS`` is reconciled, not only applied at creation: a start with another value
+moves every existing stream, KV bucket and consumer to it (JetStream copies the data to the new
+peers while it keeps serving), so growing from one NATS node to three needs no manual step.
 """
 
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
+from typing import Any
 
 from nats.js import api
 from nats.js.errors import BadRequestError, NotFoundError
 
 from libs import names
+from libs.bus import ratelimit
 from libs.bus.auth.permissions import kv_stream
 from libs.bus.connection import Bus
 from libs.settings import Settings
@@ -30,33 +37,50 @@ async def _ensure_stream(bus: Bus, config: api.StreamConfig) -> None:
     await bus.js.update_stream(config)
 
 
+def _file_stream(settings: Settings, name: str, subjects: str,
+                 retention: api.RetentionPolicy, **options: Any) -> api.StreamConfig:
+    """A file-stored stream of ``SS_JS_REPLICAS`` replicas."""
+    return api.StreamConfig(name=name, subjects=[subjects], retention=retention,
+                            storage=api.StorageType.FILE, num_replicas=settings.js_replicas,
+                            **options)
+
+
 async def ensure_work_stream(bus: Bus, settings: Settings) -> None:
-    await _ensure_stream(
-        bus,
-        api.StreamConfig(
-            name=names.WORK_STREAM,
-            subjects=[names.WORK_SUBJECTS],
-            retention=api.RetentionPolicy.WORK_QUEUE,
-            storage=api.StorageType.FILE,
-            num_replicas=settings.js_replicas,
-            duplicate_window=120.0,
-        ),
-    )
+    await _ensure_stream(bus, _file_stream(
+        settings, names.WORK_STREAM, names.WORK_SUBJECTS, api.RetentionPolicy.WORK_QUEUE,
+        duplicate_window=120.0))
 
 
 async def ensure_events_stream(bus: Bus, settings: Settings) -> None:
-    await _ensure_stream(
-        bus,
-        api.StreamConfig(
-            name=names.EVENTS_STREAM,
-            subjects=[names.EVENTS_SUBJECTS],
-            retention=api.RetentionPolicy.LIMITS,
-            storage=api.StorageType.FILE,
-            num_replicas=settings.js_replicas,
-            max_age=settings.events_max_age_s,
-            duplicate_window=120.0,
-        ),
-    )
+    await _ensure_stream(bus, _file_stream(
+        settings, names.EVENTS_STREAM, names.EVENTS_SUBJECTS, api.RetentionPolicy.LIMITS,
+        max_age=settings.events_max_age_s, duplicate_window=120.0))
+
+
+async def ensure_index_stream(bus: Bus, settings: Settings) -> None:
+    """The tenants' job index (libs/bus/jobindex.py): kept as long as the jobs (one message per
+    block of 128), read by direct gets from any replica. A block is rewritten with each new id;
+    only its newest version is kept (rollups)."""
+    await _ensure_stream(bus, _file_stream(
+        settings, names.INDEX_STREAM, names.INDEX_SUBJECTS, api.RetentionPolicy.LIMITS,
+        allow_direct=True, allow_rollup_hdrs=True))
+
+
+async def ensure_rate_stream(bus: Bus, settings: Settings) -> None:
+    """The per-key request log of the rate limit (none when the limit is off)."""
+    if settings.rate_limit_per_s > 0:
+        await _ensure_stream(bus, ratelimit.stream_config(
+            settings.rate_limit_per_s, settings.rate_limit_burst, settings.js_replicas))
+
+
+async def _ensure_bucket_replicas(bus: Bus, config: api.KeyValueConfig) -> None:
+    """Move an existing bucket to ``config.replicas`` (its other settings stay as they are)."""
+    stream = kv_stream(config.bucket)
+    current = (await bus.js.stream_info(stream)).config
+    if current.num_replicas != config.replicas:
+        log.warning("bucket %s: %s -> %s replicas", config.bucket, current.num_replicas,
+                    config.replicas)
+        await bus.js.update_stream(dataclasses.replace(current, num_replicas=config.replicas))
 
 
 async def ensure_buckets(bus: Bus, settings: Settings) -> None:
@@ -94,6 +118,8 @@ async def ensure_buckets(bus: Bus, settings: Settings) -> None:
             await bus.js.key_value(config.bucket)
         except (NotFoundError, BadRequestError):
             await bus.js.create_key_value(config)
+            continue
+        await _ensure_bucket_replicas(bus, config)
 
 
 async def ensure_consumer(bus: Bus, settings: Settings, durable: str, filter_subject: str,
@@ -118,7 +144,9 @@ async def ensure_consumer(bus: Bus, settings: Settings, durable: str, filter_sub
         max_ack_pending=settings.max_ack_pending if in_flight is None else in_flight,
         replay_policy=api.ReplayPolicy.INSTANT,
         deliver_policy=api.DeliverPolicy.ALL,
-        num_replicas=settings.js_replicas,
+        # As many as the work stream: JetStream requires it of a work-queue stream's consumers
+        # and moves them along when the stream's replicas change (SS_JS_REPLICAS).
+        num_replicas=0,
     )
     try:
         await bus.js.add_consumer(names.WORK_STREAM, config)
@@ -144,6 +172,8 @@ async def ensure_topology(bus: Bus, settings: Settings) -> None:
     """Streams and buckets every service relies on (consumers are made by their owners)."""
     await ensure_work_stream(bus, settings)
     await ensure_events_stream(bus, settings)
+    await ensure_index_stream(bus, settings)
+    await ensure_rate_stream(bus, settings)
     await ensure_buckets(bus, settings)
 
 

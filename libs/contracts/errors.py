@@ -41,6 +41,11 @@ class ErrorCode(StrEnum):
     #: The key's role may not do this (admin routes need an admin key; a tenant admin manages
     #: only its own tenant).
     FORBIDDEN = "FORBIDDEN"
+    #: A console session's request that changes data came without the session's CSRF token,
+    #: or from another site.
+    CSRF_REJECTED = "CSRF_REJECTED"
+    #: The web console is switched off on this deployment (``SS_CONSOLE_SECRET`` unset).
+    CONSOLE_DISABLED = "CONSOLE_DISABLED"
     #: No such API key.
     KEY_NOT_FOUND = "KEY_NOT_FOUND"
     #: This deployment issues no NATS event credentials (``SS_NATS_SUBSCRIBER_SIGNER`` unset).
@@ -119,10 +124,20 @@ class ErrorCode(StrEnum):
     ARTIFACT_NOT_FOUND = "ARTIFACT_NOT_FOUND"
     #: The rendered do-file breaks the safety policy.
     DOFILE_UNSAFE = "DOFILE_UNSAFE"
+    #: A client's do-file cannot run on the job's engine: ``details.problems`` lists every
+    #: problem with its file, line and kind (docs/dofiles.md); nothing was queued or run.
+    DOFILE_CHECK_FAILED = "DOFILE_CHECK_FAILED"
     #: The do-file stopped with a Stata error (``r(NNN)``).
     DOFILE_ERROR = "DOFILE_ERROR"
-    #: The run exceeded the job's time limit and was killed.
+    #: The run exceeded the job's time limit (or its CPU time, ``details.limit`` =
+    #: ``cpu_s``) and was killed.
     JOB_TIMEOUT = "JOB_TIMEOUT"
+    #: The run needed more memory than a job may have (``SS_JOB_MEMORY_MB``) and was stopped.
+    JOB_MEMORY_EXCEEDED = "JOB_MEMORY_EXCEEDED"
+    #: The run wrote more than a job may (``details.limit``: ``output_bytes``, one file over
+    #: ``file_bytes``, or more than ``files``; ``SS_JOB_OUTPUT_MAX_BYTES``,
+    #: ``SS_JOB_MAX_FILES``) and was stopped.
+    JOB_OUTPUT_EXCEEDED = "JOB_OUTPUT_EXCEEDED"
     #: The engine process died or misbehaved (not a do-file error).
     ENGINE_CRASHED = "ENGINE_CRASHED"
     #: The job's work item was delivered ``SS_MAX_DELIVER`` times and never finished (the
@@ -152,6 +167,8 @@ HTTP_STATUS: dict[ErrorCode, int] = {
     ErrorCode.VALIDATION_FAILED: 400,
     ErrorCode.UNAUTHORIZED: 401,
     ErrorCode.FORBIDDEN: 403,
+    ErrorCode.CSRF_REJECTED: 403,
+    ErrorCode.CONSOLE_DISABLED: 501,
     ErrorCode.KEY_NOT_FOUND: 404,
     ErrorCode.EVENT_CREDENTIALS_DISABLED: 501,
     ErrorCode.ROUTE_NOT_FOUND: 404,
@@ -190,8 +207,11 @@ HTTP_STATUS: dict[ErrorCode, int] = {
     ErrorCode.UPLOAD_CHECKSUM_MISMATCH: 422,
     ErrorCode.ARTIFACT_NOT_FOUND: 404,
     ErrorCode.DOFILE_UNSAFE: 422,
+    ErrorCode.DOFILE_CHECK_FAILED: 422,
     ErrorCode.DOFILE_ERROR: 422,
     ErrorCode.JOB_TIMEOUT: 422,
+    ErrorCode.JOB_MEMORY_EXCEEDED: 422,
+    ErrorCode.JOB_OUTPUT_EXCEEDED: 422,
     ErrorCode.ENGINE_CRASHED: 500,
     ErrorCode.DELIVERY_LIMIT_EXCEEDED: 500,
     ErrorCode.INFRA_RETRY_BUDGET_EXCEEDED: 503,

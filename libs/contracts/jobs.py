@@ -129,10 +129,29 @@ class PendingUpload(Struct, kw_only=True, frozen=True):
     created_at: str
 
 
-class JobSpec(Struct, kw_only=True, frozen=True):
-    """What the client asked for: it never changes after creation."""
+#: The engines a job may run on, in SS's order of preference (the embedded engine needs no
+#: licence).
+ENGINES: tuple[str, ...] = ("embedded", "stata")
+#: ``JobSpec.engine`` of a do-file job that lets SS choose: the first of ``ENGINES`` that can
+#: run the do-file and has workers.
+ANY_ENGINE = "any"
 
-    template_id: str
+
+class DoFileSpec(Struct, kw_only=True, frozen=True):
+    """A client's own do-file (docs/dofiles.md): its text inline, or an uploaded input."""
+
+    #: the do-file's text (at most ``SS_DOFILE_INLINE_MAX_BYTES`` of UTF-8)
+    source: str | None = None
+    #: or the name of the uploaded input that is the do-file (e.g. ``analysis.do``)
+    input: str | None = None
+
+
+class JobSpec(Struct, kw_only=True, frozen=True):
+    """What the client asked for: it never changes after creation. A job runs a template
+    (``template_id`` and ``params``) or the client's own do-file (``dofile``), never both."""
+
+    template_id: str = ""
+    dofile: DoFileSpec | None = None
     params: dict[str, ParamValue] = msgspec.field(default_factory=dict)
     output_formats: list[str] = msgspec.field(default_factory=lambda: ["csv", "log", "do"])
     #: template input name -> uploaded file name; by default matched by file stem, and a
@@ -140,14 +159,10 @@ class JobSpec(Struct, kw_only=True, frozen=True):
     inputs: dict[str, str] = msgspec.field(default_factory=dict)
     #: uploaded file name -> Excel sheet to read (default: the first visible worksheet)
     sheets: dict[str, str] = msgspec.field(default_factory=dict)
+    #: the engine (= pool) to run on; a do-file job may say ``any``
     engine: str | None = None
     timeout_s: float | None = None
     labels: dict[str, str] = msgspec.field(default_factory=dict)
-
-    def pool(self, default: str) -> str:
-        """The engine pool the job's run items go to: its engine, else ``default`` (the
-        deployment's, ``Settings.run_pool``)."""
-        return self.engine or default
 
 
 class AttemptSummary(Struct, kw_only=True, frozen=True):
@@ -208,6 +223,13 @@ class JobRecord(Struct, kw_only=True, frozen=True):
     #: seconds the formatter spent rendering: reading the result tables and writing each format
     #: (the rest of formatting is transfers and job updates)
     render_s: float | None = None
+    #: the engine a do-file job whose spec says ``any`` was given at submit
+    engine: str | None = None
+
+    def pool(self, default: str) -> str:
+        """The engine pool the job's run items go to: the engine chosen for it, else its
+        spec's, else ``default`` (the deployment's, ``Settings.run_pool``)."""
+        return self.engine or self.spec.engine or default
 
     def moved(self, target: JobState, **changes: Any) -> JobRecord:
         """A copy in state ``target`` after checking the transition table."""

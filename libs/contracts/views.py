@@ -8,6 +8,7 @@ from typing import Any
 
 import msgspec
 
+from libs.contracts.dofile_check import FileAccess, Problem
 from libs.contracts.errors import ErrorInfo
 from libs.contracts.jobs import (
     Artifact,
@@ -66,6 +67,8 @@ class JobView(msgspec.Struct, kw_only=True, frozen=True):
     finished_at: str | None = None
     heartbeat_at: str | None = None
     render_s: float | None = None
+    #: the engine a do-file job whose spec says ``any`` was given at submit
+    engine: str | None = None
     #: while queued: the state of the pool it waits for (None when NATS cannot say)
     pool: PoolStatus | None = None
 
@@ -77,6 +80,37 @@ class JobPage(msgspec.Struct, kw_only=True, frozen=True):
 
 class ArtifactList(msgspec.Struct, kw_only=True, frozen=True):
     items: list[Artifact]
+
+
+class CheckRequest(msgspec.Struct, kw_only=True, frozen=True, forbid_unknown_fields=True):
+    """``POST /v1/dofiles/check``: a do-file and the files it will have beside it."""
+
+    #: the do-file's text
+    source: str
+    #: its name, as problems name it
+    name: str = "main.do"
+    #: the names of every file that will be uploaded beside it (data, do- and ado-files)
+    files: list[str] = msgspec.field(default_factory=list)
+    #: the text of the do- and ado-files it brings, by name (they are checked too)
+    texts: dict[str, str] = msgspec.field(default_factory=dict)
+    #: the engine to judge for: embedded, stata or any (default: the deployment's engine)
+    engine: str | None = None
+
+
+class CheckAnswer(msgspec.Struct, kw_only=True, frozen=True):
+    """What will not work in a do-file, per line, and which engines can run it."""
+
+    #: it can run on ``engine`` (``any``: on at least one engine)
+    ok: bool
+    engine: str
+    #: the engines that can run it as it is
+    engines: list[str]
+    #: errors (``engines``: what they stop) and warnings (``engines`` empty), in line order
+    problems: list[Problem]
+    #: the files it reads, and whether each is uploaded or written earlier
+    reads: list[FileAccess]
+    #: the files it writes (each comes back as an artifact of the job)
+    writes: list[FileAccess]
 
 
 class ErrorBody(msgspec.Struct, kw_only=True, frozen=True):

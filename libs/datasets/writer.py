@@ -80,7 +80,8 @@ def _column(values: pd.Series, stype: str, date_unit: str | None) -> Column | No
         if not pd.api.types.is_string_dtype(values.dtype):
             return None
         text: npt.NDArray[np.object_] = values.to_numpy(dtype=object)
-        if not all(isinstance(v, str) for v in text):
+        # Only text, no missing cells (C-level check; "empty" is a column without rows).
+        if pd.api.types.infer_dtype(text, skipna=False) not in ("string", "empty"):
             return None
         return text
     if str(values.dtype) != NUMERIC_DTYPES.get(stype):

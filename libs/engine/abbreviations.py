@@ -25,7 +25,7 @@ _TABLE: dict[Context, str] = {
         e:xit en:code eret:urn err:or est:imates form:at forv:alues g:enerate gl:obal
         gr:aph hist:ogram inp:ut l:ist la:bel loc:al ma:cro mat:rix mer:ge mor:e n:oisily
         note:s on:eway outs:heet pr:ogram qui:etly reg:ress ren:ame ret:urn ru:n sa:ve
-        sc:atter sca:lar sh:ell so:rt su:mmarize ta:bulate te:st token:ize tw:oway u:se
+        sc:atter sca:lar sh:ell so:rt stdes:cribe su:mmarize ta:bulate te:st token:ize tw:oway u:se
         vers:ion
     """,
     # the word after program / scalar / matrix

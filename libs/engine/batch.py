@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 from libs.engine.errors import ExitRequest, LoopControl, StataError, internal_error
@@ -12,17 +13,21 @@ from libs.engine.registry import load_commands
 from libs.engine.session import Session
 
 
-def run_do_file(do_path: Path, workdir: Path, log_path: Path | None = None) -> int:
+def run_do_file(do_path: Path, workdir: Path, log_path: Path | None = None, *,
+                epilogue: Sequence[str] = ()) -> int:
     """Run ``do_path`` with ``workdir`` as working directory; return Stata's return code.
 
     The log (default ``workdir/<stem>.log``) echoes each command as ``. cmd`` with its output;
     on failure it ends with the error message and ``r(NNN);`` as Stata's batch log does.
-    Every file the do-file touches must lie inside ``workdir``.
+    Every file the do-file touches must lie inside ``workdir``. Each ``epilogue`` command then
+    runs in the same session under ``capture noisily`` (SS's ``ss_collect_estimates`` after a
+    client's do-file): its failure shows in the log and never changes the return code.
     """
-    return run_do_file_session(do_path, workdir, log_path).rc
+    return run_do_file_session(do_path, workdir, log_path, epilogue=epilogue).rc
 
 
-def run_do_file_session(do_path: Path, workdir: Path, log_path: Path | None = None) -> Session:
+def run_do_file_session(do_path: Path, workdir: Path, log_path: Path | None = None, *,
+                        epilogue: Sequence[str] = ()) -> Session:
     """:func:`run_do_file`, returning the finished session: ``rc`` is the return code and
     ``failure`` the error that stopped the run (with the do-file line it came from)."""
     workdir = workdir.resolve()
@@ -32,8 +37,12 @@ def run_do_file_session(do_path: Path, workdir: Path, log_path: Path | None = No
         log = Log(sink)
         session = Session(workdir, log)
         log.echo([f'do "{do_path.name}"'])
-        session.rc = run_source(session, source)
-        log.end(session.rc)
+        rc = run_source(session, source, cleanup=not epilogue)
+        for command in epilogue:
+            run_source(session, f"capture noisily {command}", cleanup=command == epilogue[-1])
+        # the epilogue's capture leaves its own _rc in session.rc: the do-file's verdict wins
+        session.rc = rc
+        log.end(rc)
     return session
 
 
@@ -42,8 +51,9 @@ def preload() -> None:
     load_commands()
 
 
-def run_source(session: Session, source: str) -> int:
-    """Run do-file text in ``session``; return 0 or the code of the error that stopped it."""
+def run_source(session: Session, source: str, *, cleanup: bool = True) -> int:
+    """Run do-file text in ``session``; return 0 or the code of the error that stopped it.
+    ``cleanup`` closes the run's files and removes its temporary files afterwards."""
     interp = Interpreter(session)
     try:
         failure = _run_lines(interp, source)
@@ -53,7 +63,8 @@ def run_source(session: Session, source: str) -> int:
         session.log.error(failure)
         return failure.code
     finally:
-        _cleanup(session)
+        if cleanup:
+            _cleanup(session)
 
 
 def _run_lines(interp: Interpreter, source: str) -> StataError | None:

@@ -4,12 +4,13 @@
 from __future__ import annotations
 
 import datetime as dt
-import io
 import struct
 from pathlib import Path
+from typing import BinaryIO
 
 import numpy as np
 import numpy.typing as npt
+import pandas as pd
 
 from libs.engine.dataset import Dataset
 from libs.engine.missing import FloatArray, codes
@@ -18,36 +19,65 @@ from libs.engine.storage_types import STR_MAX
 _TYPE_CODES = {"double": 65526, "float": 65527, "long": 65528, "int": 65529, "byte": 65530}
 _RAW = {"double": "<f8", "float": "<f4", "long": "<i4", "int": "<i2", "byte": "<i1"}
 _INT_MISSING = {"byte": 101, "int": 32741, "long": 2147483621}
+#: Rows are assembled in blocks of about this many bytes.
+_BLOCK_BYTES = 8 * 1024 * 1024
 
 
 def write_dta(ds: Dataset, path: Path) -> None:
     """Write ``ds`` as a format-118 .dta file."""
     names = ds.varnames
-    types, columns = [], []
+    types: list[int] = []
+    columns: list[tuple[str, npt.NDArray[np.generic] | _Rows]] = []
     strls: list[tuple[int, int, bytes]] = []
     for j, name in enumerate(names, start=1):
         var = ds.vars[name]
         col = ds.cols[name]
         if var.is_string:
-            encoded = [v.encode("utf-8") for v in col]
-            width = max((len(b) for b in encoded), default=1)
+            # Text repeats (categories, codes): encode each distinct value once.
+            codes, uniques = pd.factorize(col)
+            if codes.size and codes.min() < 0:
+                raise TypeError(f"string variable {name} holds a missing value, not text")
+            distinct = [v.encode("utf-8") for v in uniques]
+            width = max((len(b) for b in distinct), default=1)
             declared = int(var.stype[3:]) if var.stype != "strL" else STR_MAX + 1
             width = max(width, 1, min(declared, STR_MAX))
             if width > STR_MAX or var.stype == "strL":
                 refs = np.zeros(ds.n, dtype=np.uint64)
-                for i, b in enumerate(encoded, start=1):
-                    if b:
-                        strls.append((j, i, b))
+                for i, code in enumerate(codes, start=1):
+                    if distinct[code]:
+                        strls.append((j, i, distinct[code]))
                         refs[i - 1] = np.uint64(j) | (np.uint64(i) << np.uint64(16))
                 types.append(32768)
                 columns.append(("<u8", refs))
             else:
                 types.append(width)
-                columns.append((f"S{width}", np.array(encoded, dtype=f"S{width}")))
+                columns.append((f"S{width}", _Rows(np.array(distinct, dtype=f"S{width}"), codes)))
         else:
             types.append(_TYPE_CODES[var.stype])
             columns.append((_RAW[var.stype], _encode_numeric(col, var.stype)))  # type: ignore[arg-type]
-    out = io.BytesIO()
+    with path.open("wb") as out:
+        _write_file(ds, out, types, columns, strls)
+
+
+class _Rows:
+    """A text column as its distinct encoded values and each row's index into them, so the
+    fixed-width bytes are built one block of rows at a time."""
+
+    def __init__(self, distinct: npt.NDArray[np.bytes_], codes: npt.NDArray[np.intp]) -> None:
+        self.distinct, self.codes = distinct, codes
+
+    def __getitem__(self, rows: slice) -> npt.NDArray[np.bytes_]:
+        return self.distinct[self.codes[rows]]
+
+
+def _write_file(
+    ds: Dataset,
+    out: BinaryIO,
+    types: list[int],
+    columns: list[tuple[str, npt.NDArray[np.generic] | _Rows]],
+    strls: list[tuple[int, int, bytes]],
+) -> None:
+    names = ds.varnames
     offsets: dict[str, int] = {}
 
     def mark(key: str) -> None:
@@ -84,11 +114,16 @@ def write_dta(ds: Dataset, path: Path) -> None:
     mark("data")
     out.write(b"<data>")
     if names:
+        # Row-major records a block at a time: memory stays at one block, not a second copy
+        # of the whole dataset.
         dtype = np.dtype([(f"v{i}", fmt) for i, (fmt, _) in enumerate(columns)])
-        rows = np.empty(ds.n, dtype=dtype)
-        for i, (_, values) in enumerate(columns):
-            rows[f"v{i}"] = values
-        out.write(rows.tobytes())
+        block = max(1, min(ds.n, _BLOCK_BYTES // max(dtype.itemsize, 1)))
+        rows = np.empty(block, dtype=dtype)
+        for start in range(0, ds.n, block):
+            part = rows[: min(block, ds.n - start)]
+            for i, (_, values) in enumerate(columns):
+                part[f"v{i}"] = values[start : start + len(part)]
+            out.write(part.data)
     out.write(b"</data>")
     mark("strls")
     out.write(b"<strls>")
@@ -110,7 +145,6 @@ def write_dta(ds: Dataset, path: Path) -> None:
     positions = [0, offsets["map"]] + [offsets[k] for k in keys]
     out.seek(offsets["map"] + 5)
     out.write(b"".join(struct.pack("<Q", v) for v in positions))
-    path.write_bytes(out.getvalue())
 
 
 def _characteristics(ds: Dataset) -> bytes:

@@ -23,6 +23,8 @@ from libs.contracts.errors import SSBaseError
 
 #: Not a Stata code: a bug or gap inside the engine surfaced as a command failure.
 INTERNAL = 9999
+#: Stata's "op. sys. refuses to provide memory": the run's memory limit was reached.
+NO_MEMORY = 909
 
 
 class StataError(SSBaseError):
@@ -77,6 +79,9 @@ class LoopControl(Exception):
 
 
 def internal_error(exc: BaseException) -> StataError:
-    """Wrap an unexpected Python exception so the run fails like a Stata command does."""
+    """Wrap an unexpected Python exception so the run fails like a Stata command does; running
+    out of memory is Stata's r(909), as Stata reports it."""
+    if isinstance(exc, MemoryError):
+        return StataError(NO_MEMORY, "op. sys. refuses to provide memory")
     return StataError(INTERNAL, f"embedded engine internal error: {type(exc).__name__}: {exc}\n"
                                 "(this template may need real Stata: set SS_STATA_CMD)")

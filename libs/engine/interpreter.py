@@ -24,7 +24,7 @@ from libs.engine.errors import (
 )
 from libs.engine.evaluator import Evaluator
 from libs.engine.expr import tokenize
-from libs.engine.lexer import LogicalLine
+from libs.engine.lexer import LogicalLine, block_end, logical_lines
 from libs.engine.loops import run_loop
 from libs.engine.macrofuncs import SessionMacros
 from libs.engine.results import Results
@@ -109,16 +109,10 @@ class Interpreter:
 
     def _block_end(self, lines: list[LogicalLine], i: int) -> int:
         """Index of the line closing the block opened at ``lines[i]``."""
-        depth = 1
-        for j in range(i + 1, len(lines)):
-            text = lines[j].text.strip()
-            if text.startswith("}"):
-                depth -= 1
-                if depth == 0:
-                    return j
-            if text.endswith("{"):
-                depth += 1
-        raise StataError(198, "unexpected end of file (missing })")
+        end = block_end(lines, i)
+        if end == len(lines):
+            raise StataError(198, "unexpected end of file (missing })")
+        return end
 
     def _chain_end(self, lines: list[LogicalLine], end: int) -> int:
         """Extend an ``if`` block over following ``else`` / ``else if`` branches."""
@@ -226,7 +220,7 @@ class Interpreter:
                                   "confined (no shell, no network, no files outside the "
                                   "working directory)")
         if re.match(r"^if\b", text):
-            cond, command = _split_if(text)
+            cond, command = split_if(text)
             if self.truth(cond):
                 self.execute(command)
             return
@@ -297,7 +291,13 @@ class Interpreter:
         if word in self.session.programs:
             self.call_program(self.session.programs[word], rest)
             return
-        entry = registry.lookup(word)
+        try:
+            entry = registry.lookup(word)
+        except StataError:
+            if not self._load_ado(word):
+                raise
+            self.call_program(self.session.programs[word], rest)
+            return
         try:
             args = entry.parse(rest, self.session)
             if entry.rclass:
@@ -309,6 +309,21 @@ class Interpreter:
             raise internal_error(exc) from exc
 
     # -- programs ----------------------------------------------------------------------------
+    def _load_ado(self, word: str) -> bool:
+        """Stata's adopath lookup for a command it does not know: ``<word>.ado`` in the
+        working directory (where a job's ado-files are), run to define its programs. True
+        when it defined ``word``."""
+        path = self.session.cwd / f"{word}.ado"
+        if not path.is_file() or not path.resolve().is_relative_to(self.session.workdir):
+            return False
+        lines = logical_lines(path.read_text(encoding="utf-8", errors="replace"))
+        self.session.log.quiet += 1
+        try:
+            self.run(lines, echo=False)
+        finally:
+            self.session.log.quiet -= 1
+        return word in self.session.programs
+
     def _define_program(self, lines: list[LogicalLine], i: int, end: int) -> None:
         header = macros.expand(lines[i].text, self.env)
         words = header.replace(",", " , ").split()
@@ -365,7 +380,7 @@ def _split_prefixes(text: str) -> tuple[str, str]:
         rest = rest[m.end():]
 
 
-def _split_if(text: str) -> tuple[str, str]:
+def split_if(text: str) -> tuple[str, str]:
     """``if exp command`` on one line: split the expression from the command."""
     body = text[2:].strip()
     toks = tokenize(body)
@@ -382,4 +397,4 @@ def _split_if(text: str) -> tuple[str, str]:
     raise StataError(198, "if: command expected after the condition")
 
 
-__all__ = ["Interpreter", "LoopControl"]
+__all__ = ["Interpreter", "LoopControl", "split_if"]

@@ -131,3 +131,18 @@ def logical_lines(source: str) -> list[LogicalLine]:
     if scan.out:
         emit("".join(scan.out), start + 1, pending)
     return result
+
+
+def block_end(lines: list[LogicalLine], i: int) -> int:
+    """Index of the line closing the braced block opened at ``lines[i]``; ``len(lines)`` when
+    no line closes it."""
+    depth = 1
+    for j in range(i + 1, len(lines)):
+        text = lines[j].text.strip()
+        if text.startswith("}"):
+            depth -= 1
+            if depth == 0:
+                return j
+        if text.endswith("{"):
+            depth += 1
+    return len(lines)

@@ -39,3 +39,20 @@ def percentile(values: npt.NDArray[np.float64], p: float,
             return float(x[-1])
         return float((x[k - 1] + x[k]) / 2)
     return float(x[min(math.ceil(pos), n) - 1])
+
+
+def percentile_altdef(values: npt.NDArray[np.float64], p: float) -> float:
+    """The p-th percentile with ``altdef`` (``pctile``, ``xtile``, ``_pctile``): with sorted
+    x(1..n) and h = (n+1)·p/100, x(⌊h⌋) + (h − ⌊h⌋)·(x(⌊h⌋+1) − x(⌊h⌋)), held at x(1) below
+    and x(n) above."""
+    x = np.sort(values[~np.isnan(values)])
+    n = len(x)
+    if n == 0:
+        return math.nan
+    h = (n + 1) * p / 100
+    k = math.floor(h)
+    if k < 1:
+        return float(x[0])
+    if k >= n:
+        return float(x[-1])
+    return float(x[k - 1] + (h - k) * (x[k] - x[k - 1]))

@@ -5,6 +5,8 @@ parsed by the shared parser (``syntax.Spec``) before the call; ``syntax=None`` p
 argument text in ``args.raw`` for commands with their own grammar (``local``, ``label``).
 Modules under ``libs/engine/commands/`` register on import; :func:`load_commands` imports
 them all, so a new module there needs no other edit (docs/engine.md: adding a command).
+A command with its own grammar may give ``check``: a static test of its argument text that
+says, before a do-file runs, what the command would refuse (``libs.dofiles`` asks it).
 """
 
 from __future__ import annotations
@@ -16,11 +18,13 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from libs.engine import abbreviations
-from libs.engine.errors import UnrecognizedCommand
+from libs.engine.errors import StataError, UnrecognizedCommand
 from libs.engine.session import Session
 from libs.engine.syntax import Args, Spec
 
 CommandFunc = Callable[["Session", Args], None]
+#: Static check of a command's argument text: the error the command would raise, or None.
+StaticCheck = Callable[[str], StataError | None]
 #: How a command combines with ``by``: "no" → r(190); "groups" → the command reads
 #: ``session.by`` itself (generate, egen); "recall" → the interpreter runs it once per group
 #: with ``session.by_mask`` set and prints the ``-> g = 1`` headers (summarize, list ...).
@@ -37,6 +41,7 @@ class Command:
     declaration: str | None
     byable: Byable = "no"
     rclass: bool = False  #: clears r() before running, as r-class commands do
+    check: StaticCheck | None = None  #: what the command refuses, read from its text alone
     declared_abbrev: int | None = None  #: what ``@command(abbrev=)`` said (must match the table)
     _spec: Spec | None = field(default=None, repr=False)
 
@@ -44,9 +49,14 @@ class Command:
         """Parse the argument text per the declaration."""
         if self.declaration is None:
             return Args(raw=text)
+        return self.spec().parse(text, session)
+
+    def spec(self) -> Spec:
+        """The compiled syntax declaration (commands with a ``declaration`` only)."""
+        assert self.declaration is not None, f"{self.name} has its own grammar"
         if self._spec is None:
             self._spec = Spec(self.declaration)
-        return self._spec.parse(text, session)
+        return self._spec
 
 
 COMMANDS: dict[str, Command] = {}
@@ -62,6 +72,7 @@ def command(
     byable: Byable = "no",
     rclass: bool = False,
     aliases: tuple[str, ...] = (),
+    check: StaticCheck | None = None,
 ) -> Callable[[CommandFunc], CommandFunc]:
     """Register a command. How far its name may be shortened comes from Stata's table alone
     (:mod:`libs.engine.abbreviations`: a command it does not list must be typed in full);
@@ -70,10 +81,11 @@ def command(
 
     def register(func: CommandFunc) -> CommandFunc:
         least = abbreviations.shortest(name) or len(name)
-        entry = Command(name, least, func, syntax, byable, rclass, declared_abbrev=abbrev)
+        entry = Command(name, least, func, syntax, byable, rclass, check,
+                        declared_abbrev=abbrev)
         COMMANDS[name] = entry
         for alias in aliases:
-            COMMANDS[alias] = Command(alias, len(alias), func, syntax, byable, rclass)
+            COMMANDS[alias] = Command(alias, len(alias), func, syntax, byable, rclass, check)
         return func
 
     return register

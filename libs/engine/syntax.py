@@ -222,6 +222,10 @@ class Spec:
                 args.options[spec.name] = spec.default
         args.rest_options = " ".join(rest)
 
+    def option(self, typed: str) -> OptionSpec | None:
+        """The declared option ``typed`` (any case) abbreviates, or None (``*`` not counted)."""
+        return self._match(typed.lower())
+
     def _match(self, typed: str) -> OptionSpec | None:
         """The declared option ``typed`` abbreviates (at least its minimum length)."""
         for spec in self.options:

@@ -66,6 +66,15 @@ class ReportContext(msgspec.Struct, kw_only=True, frozen=True, forbid_unknown_fi
     timings: Timings = msgspec.field(default_factory=Timings)
     inputs: list[InputTable] = msgspec.field(default_factory=list)
     outputs: list[DeclaredOutput] = msgspec.field(default_factory=list)
+    #: what ran: a library ``template``, or a client's own ``dofile`` (then ``template_id``
+    #: is the do-file's name and ``template_version`` its sha256)
+    kind: str = "template"
+
+    def what_ran(self) -> str:
+        """``template <id> v<version>``, or ``do-file <name> (sha256 ...)``."""
+        if self.kind == "dofile":
+            return f"do-file {self.template_id} (sha256 {self.template_version[:12]})"
+        return f"template {self.template_id} v{self.template_version}"
 
     def variable_labels(self) -> dict[str, str]:
         """Stata name → label over every input (first input wins on a clash)."""

@@ -70,6 +70,12 @@ def load_figures(raw_dir: Path, context: ReportContext) -> list[Chart]:
     return found
 
 
+def graph_exports(raw_dir: Path) -> set[str]:
+    """The files the attempt's graph list says were exported from a drawn graph (the graph
+    list embeds those already, captioned with their graphs' titles)."""
+    return {file for entry in _graph_list(raw_dir) for file in entry.exports}
+
+
 def _graph_list(raw_dir: Path) -> list[graph_list.GraphEntry]:
     path = raw_dir / graph_list.GRAPH_INDEX
     if not path.is_file():

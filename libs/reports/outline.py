@@ -101,8 +101,8 @@ def outline(bundle: ResultBundle) -> Outline:
                     body=[[c.name, c.stata_name, c.label, c.type] for c in data.columns],
                     align=["l", "l", "l", "l"]))
     blocks += [Heading("Run details"), pairs_grid("", ("Item", "Value"), run_pairs(context))]
-    subtitle = (f"Template {context.template_id} v{context.template_version} · "
-                f"job {context.job_id}")
+    what = context.what_ran()
+    subtitle = f"{what[0].upper()}{what[1:]} · job {context.job_id}"
     return Outline(title=context.template_title, subtitle=subtitle, blocks=blocks)
 
 
@@ -117,6 +117,9 @@ def summary(bundle: ResultBundle) -> str:
     if wrote:
         done.append(f"wrote {' and '.join(wrote)}")
     result = f" It {' and '.join(done)}." if done else ""
+    if context.kind == "dofile":
+        return (f"{context.template_title} (sha256 {context.template_version[:12]}) ran on "
+                f"the {context.engine} engine.{result}")
     return (f"{context.template_title} (template {context.template_id}, version "
             f"{context.template_version}) ran on the {context.engine} engine with {data}."
             f"{result}")
@@ -132,6 +135,8 @@ def run_pairs(context: ReportContext) -> list[tuple[str, str]]:
     """Job, template, engine, attempt and timings as name/value text."""
     timings = context.timings
     pairs = [("Job", context.job_id), ("Tenant", context.tenant),
+             ("Do-file", f"{context.template_id} (sha256 {context.template_version[:12]})")
+             if context.kind == "dofile" else
              ("Template", f"{context.template_id} v{context.template_version}"),
              ("Engine", context.engine), ("Attempt", str(context.attempt))]
     for name, stamp in (("Queued", timings.queued), ("Started", timings.started),

@@ -7,9 +7,15 @@ proves nothing. Each run therefore writes a wrapper do-file into the attempt's d
 1. opens ``<stem>.log`` as a *named* log (the do-file may still open its own unnamed log),
 2. prints Stata's version on a marker line,
 3. puts the SS ado helpers' folder first on the adopath (referenced in place, never copied into
-   the job's writable directory),
-4. runs ``capture noisily do <stem>.do`` and writes ``_rc`` to the sidecar ``ss_rc.txt``,
-5. closes the log and leaves Stata with ``exit, clear STATA``.
+   the job's writable directory; its ``ssc.ado`` answers for Stata's ``ssc``, so a job never
+   downloads),
+4. caps Stata's data memory (``set max_memory``) at the run's memory limit,
+5. runs ``capture noisily do <stem>.do``, keeps ``_rc``, runs the epilogue commands (each under
+   ``capture noisily``) and writes the do-file's ``_rc`` to the sidecar ``ss_rc.txt``,
+6. closes the log and leaves Stata with ``exit, clear STATA``.
+
+The Stata process gets the run's limits from the kernel too (``prlimit`` right after it
+starts: address space, CPU time, file size), as the embedded engine's child does.
 
 The sidecar is the truth. Without it, the fallback is the last ``r(NNN);`` after the final
 ``end of do-file`` of the log: lines before that (``capture noisily`` of a failing command,
@@ -24,16 +30,20 @@ import contextlib
 import logging
 import os
 import re
+import resource
 import shlex
 import shutil
 import signal
 import subprocess
 import time
+from collections.abc import Sequence
 from pathlib import Path
 
+import msgspec
+
 from libs.contracts.errors import ErrorCode, SSError
-from libs.runners.base import RunOutcome, RunStatus
-from libs.runners.process import Stop, supervise
+from libs.runners.base import MEMORY_RCS, RunLimits, RunOutcome, RunStatus
+from libs.runners.process import OutputWatch, Stop, address_space, rlimits, supervise
 
 log = logging.getLogger(__name__)
 
@@ -47,6 +57,8 @@ CONSOLE_FILE = "ss_console.txt"
 NO_RC = -1
 #: how many log lines up to the error go into ``RunOutcome.log_excerpt``
 EXCERPT_LINES = 30
+#: address space Stata itself may have beside a run's memory limit (its program and start-up)
+STATA_OWN_BYTES = 512 * 1024**2
 
 _LOG_NAME = "ss_main"
 _VERSION_MARK = "ss-stata-version:"
@@ -102,7 +114,8 @@ def batch_command(argv: list[str], wrapper: str) -> list[str]:
     return [*argv, flag, "do", wrapper]
 
 
-def wrapper_do(do_file: str, workdir: Path, ado_dir: Path) -> str:
+def wrapper_do(do_file: str, workdir: Path, ado_dir: Path, *, memory_mb: int | None = None,
+               epilogue: Sequence[str] = ()) -> str:
     """The wrapper do-file for running ``workdir/do_file`` (absolute paths survive a ``cd``)."""
     log_path = _stata_string(workdir / log_name(do_file))
     rc_path = _stata_string(workdir / RC_SIDECAR)
@@ -111,8 +124,10 @@ def wrapper_do(do_file: str, workdir: Path, ado_dir: Path) -> str:
         f'log using "{log_path}", text replace name({_LOG_NAME})',
         f"display \"{_VERSION_MARK} `c(stata_version)' `c(edition_real)' `c(born_date)'\"",
         f'adopath ++ "{_stata_string(ado_dir)}"',
+        *([f"set max_memory {memory_mb}m"] if memory_mb else []),
         f'capture noisily do "{do_file}"',
         "local ss_rc = _rc",
+        *(f"capture noisily {command}" for command in epilogue),
         f'file open ss_rcfile using "{rc_path}", write text replace',
         'file write ss_rcfile "`ss_rc\'" _n',
         "file close ss_rcfile",
@@ -140,7 +155,7 @@ def rc_from_log(text: str) -> int | None:
 def log_excerpt(text: str, rc: int | None) -> str:
     """Up to ``EXCERPT_LINES`` lines ending with the last ``r(rc);`` line (or the log's end)."""
     lines = text.splitlines()
-    at = _last_rc_line(lines, rc)
+    at = last_rc_line(lines, rc)
     end = len(lines) if at is None else at + 1
     return "\n".join(lines[max(0, end - EXCERPT_LINES) : end])
 
@@ -170,11 +185,17 @@ class StataRunner:
             log.warning("ado helpers folder %s is writable by the jobs", self._ado_dir)
 
     async def run(
-        self, workdir: Path, do_file: str, *, timeout_s: float, cancel: asyncio.Event
+        self, workdir: Path, do_file: str, *, timeout_s: float, cancel: asyncio.Event,
+        limits: RunLimits | None = None, epilogue: Sequence[str] = (),
     ) -> RunOutcome:
         """Run ``workdir/do_file`` in batch mode; see the module docstring for the verdict."""
         command = batch_command(self._argv, WRAPPER_DO)
-        console = _prepare(workdir.resolve(), do_file, self._ado_dir)
+        memory_mb = (limits.memory_bytes // 1024**2 or None) if limits and limits.memory_bytes \
+            else None
+        console = _prepare(workdir.resolve(), do_file,
+                           wrapper_do(do_file, workdir.resolve(), self._ado_dir,
+                                      memory_mb=memory_mb, epilogue=epilogue))
+        watch = OutputWatch(workdir, limits) if limits else None
         started = time.monotonic()
         try:
             proc = await asyncio.create_subprocess_exec(
@@ -187,16 +208,20 @@ class StataRunner:
             )
         finally:
             os.close(console)
-        stop = await supervise(proc.wait(), proc.pid, timeout_s=timeout_s, cancel=cancel)
+        if limits is not None:
+            _limit(proc.pid, limits)
+        stop = await supervise(proc.wait(), proc.pid, timeout_s=timeout_s, cancel=cancel,
+                               watch=watch)
         if stop is Stop.EXITED:
             # Children the do-file left behind (``shell ... &``) keep the group alive; the
             # leader is reaped, so only the group is signalled, never the reusable pid.
             with contextlib.suppress(ProcessLookupError):
                 os.killpg(proc.pid, signal.SIGKILL)
         duration = time.monotonic() - started
-        return await asyncio.to_thread(
+        outcome = await asyncio.to_thread(
             _verdict, workdir, do_file, command, duration, stop, proc.returncode, timeout_s
         )
+        return _limited(outcome, stop, proc.returncode, limits, watch)
 
     async def warm_up(self) -> None:
         """Nothing to prepare: each run starts its own Stata process."""
@@ -214,7 +239,40 @@ def _stata_string(path: Path) -> str:
     return text
 
 
-def _prepare(workdir: Path, do_file: str, ado_dir: Path) -> int:
+def _limit(pid: int, limits: RunLimits) -> None:
+    """Hold the Stata process to ``limits`` (it inherits nothing from the worker's)."""
+    try:
+        own = max(address_space(pid), STATA_OWN_BYTES)
+        for kind, value in rlimits(limits, own).items():
+            resource.prlimit(pid, kind, value)
+    except (OSError, StopIteration):
+        log.warning("could not limit Stata process %d (it already ended?)", pid)
+
+
+def _limited(outcome: RunOutcome, stop: Stop, returncode: int | None,
+             limits: RunLimits | None, watch: OutputWatch | None) -> RunOutcome:
+    """The verdict again where a limit ended the run: the kernel's signals (CPU time, file
+    size), the output watch, or Stata's out-of-memory codes under a memory limit."""
+    if stop is Stop.OUTPUT and watch is not None:
+        return msgspec.structs.replace(outcome, status=RunStatus.OUTPUT, limit=watch.hit,
+                                       message=f"the run passed its {watch.hit} limit and was "
+                                               "stopped")
+    if stop is Stop.TIMEOUT:
+        return msgspec.structs.replace(outcome, limit="time_s")
+    if returncode == -signal.SIGXCPU:
+        return msgspec.structs.replace(outcome, status=RunStatus.TIMEOUT, limit="cpu_s",
+                                       message="Stata used up its CPU time and was killed")
+    if returncode == -signal.SIGXFSZ:
+        return msgspec.structs.replace(outcome, status=RunStatus.OUTPUT, limit="file_bytes",
+                                       message="Stata wrote a file larger than its limit and "
+                                               "was killed")
+    if (outcome.status is RunStatus.DOFILE_ERROR and outcome.rc in MEMORY_RCS
+            and limits is not None and limits.memory_bytes):
+        return msgspec.structs.replace(outcome, status=RunStatus.MEMORY, limit="memory_bytes")
+    return outcome
+
+
+def _prepare(workdir: Path, do_file: str, wrapper: str) -> int:
     """Write the wrapper, drop stale results, open the console file; returns its descriptor."""
     if not _DO_FILE_NAME.fullmatch(do_file) or do_file == WRAPPER_DO:
         raise ValueError(f"do-file name {do_file!r} is not a plain .do file name")
@@ -223,7 +281,7 @@ def _prepare(workdir: Path, do_file: str, ado_dir: Path) -> int:
     # A sidecar or log from an earlier run in this directory must never pass for this one's.
     for stale in (RC_SIDECAR, log_name(do_file)):
         (workdir / stale).unlink(missing_ok=True)
-    (workdir / WRAPPER_DO).write_text(wrapper_do(do_file, workdir, ado_dir), encoding="utf-8")
+    (workdir / WRAPPER_DO).write_text(wrapper, encoding="utf-8")
     return os.open(workdir / CONSOLE_FILE, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
 
 
@@ -300,12 +358,12 @@ def _read_ends(path: Path) -> tuple[str, str]:
 def _error_text(log_text: str, rc: int) -> str:
     """``": <message>"`` from the line Stata printed above ``r(rc);``, if it is one."""
     lines = log_text.splitlines()
-    at = _last_rc_line(lines, rc)
+    at = last_rc_line(lines, rc)
     above = lines[at - 1].strip() if at else ""
     return f": {above}" if above and not above.startswith(".") else ""
 
 
-def _last_rc_line(lines: list[str], rc: int | None) -> int | None:
+def last_rc_line(lines: list[str], rc: int | None) -> int | None:
     """Index of the last ``r(rc);`` line; None for rc 0/None or when there is none."""
     if not rc:
         return None

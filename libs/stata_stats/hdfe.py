@@ -88,7 +88,7 @@ def absorbed_df(codes: list[NDArray[np.intp]], nested: list[bool]) -> tuple[floa
     return float(sum(levels)), float(sum(redundant))
 
 
-def _nested(codes: NDArray[np.intp], clusters: NDArray[np.intp]) -> bool:
+def nested_in_clusters(codes: NDArray[np.intp], clusters: NDArray[np.intp]) -> bool:
     """Whether every level of an absorbed factor lies within one cluster."""
     pairs = np.unique(np.column_stack([codes, clusters]), axis=0)
     return bool(len(pairs) == codes.max() + 1)
@@ -119,7 +119,7 @@ def reghdfe(y: FloatArray, X: FloatArray, names: tuple[str, ...],
     ls = fit(yt, Xt, None, cons=True, preomitted=preomitted)
     k_names = len(names)
     k = ls.rank - 1
-    nested = [any(_nested(c, cc) for cc in cl_codes) for c in codes]
+    nested = [any(nested_in_clusters(c, cc) for cc in cl_codes) for c in codes]
     levels, redundant = absorbed_df(codes, nested)
     df_a = levels - redundant
     # df_a includes the constant unless every factor is nested in a cluster

@@ -7,19 +7,17 @@ Pure library (no I/O beyond reading ``do_library/``). The API uses ``load_catalo
 
 from __future__ import annotations
 
+from libs.dofiles.policy import DoFileUnsafe, UnsafeLine, check_do_file, do_file_findings
 from libs.templates.catalogue import Catalogue, load_catalogue
 from libs.templates.errors import (
     DataShapeInvalid,
-    DoFileUnsafe,
     ParamProblem,
     ParamsInvalid,
     TemplateMetadataError,
     TemplateNotFound,
-    UnsafeLine,
 )
 from libs.templates.metadata import Engine, Family, Shape, Template
 from libs.templates.params import DatasetColumns, ValidatedParams, validate_params
-from libs.templates.policy import check_do_file, do_file_findings
 from libs.templates.render import render_do_file
 from libs.templates.request import example_request, parameters_json_schema
 from libs.templates.shapes import DatasetProbe, check_shape

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import msgspec
 
+from libs.dofiles.policy import check_do_file
 from libs.templates.errors import (
     ExampleNotFound,
     ParamsInvalid,
@@ -28,7 +29,6 @@ from libs.templates.metadata import (
     Template,
 )
 from libs.templates.params import is_safe_text, validate_params
-from libs.templates.policy import check_do_file
 from libs.templates.render import input_local
 
 #: The library bundled with the code.

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import msgspec
 
+from libs.dofiles.policy import command_words
 from libs.templates.catalogue import Catalogue
-from libs.templates.policy import command_words
 
 #: Words the interpreter itself handles (control flow, prefixes), not registry commands.
 LANGUAGE_WORDS = frozenset(

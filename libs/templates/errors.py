@@ -5,10 +5,10 @@
     └── JobFailed                    deterministic: a job with these inputs can never succeed
         ├── TemplateNotFound         TEMPLATE_NOT_FOUND: no template with that id
         ├── ParamsInvalid            TEMPLATE_PARAM_INVALID: one ``ParamProblem`` per bad field
-        ├── DataShapeInvalid         DATA_SHAPE_INVALID: the data has none of the accepted shapes
-        └── DoFileUnsafe             DOFILE_UNSAFE: the rendered do-file breaks the safety policy
+        └── DataShapeInvalid         DATA_SHAPE_INVALID: the data has none of the accepted shapes
     TemplateMetadataError (SSBaseError)  a broken library (bad metadata file): a bug, not a request
 
+A rendered template that breaks the safety policy is ``libs.dofiles.policy.DoFileUnsafe``.
 Every error carries fields (``details``) so the API answers per parameter or per line and
 nobody parses messages.
 """
@@ -49,16 +49,6 @@ class ParamProblem(msgspec.Struct, kw_only=True, frozen=True, forbid_unknown_fie
     #: the parameter's name
     param: str
     reason: ProblemCode
-    message: str
-
-
-class UnsafeLine(msgspec.Struct, kw_only=True, frozen=True, forbid_unknown_fields=True):
-    """One line of a do-file the safety policy refuses."""
-
-    code: ErrorCode = ErrorCode.DOFILE_UNSAFE
-    rule: str
-    lineno: int
-    text: str
     message: str
 
 
@@ -112,19 +102,6 @@ class DataShapeInvalid(JobFailed):
             reasons=reasons,
         )
         self.reasons = reasons
-
-
-class DoFileUnsafe(JobFailed):
-    """The do-file breaks the safety policy; ``findings`` lists the offending lines."""
-
-    def __init__(self, findings: list[UnsafeLine]) -> None:
-        first = findings[0]
-        super().__init__(
-            ErrorCode.DOFILE_UNSAFE,
-            f"do-file refused: line {first.lineno}: {first.message}: {first.text}",
-            findings=msgspec.to_builtins(findings),
-        )
-        self.findings = findings
 
 
 class TemplateMetadataError(SSBaseError):

@@ -93,7 +93,7 @@ class Family(enum.StrEnum):
     DESCRIPTIVE = "descriptive"
     TESTS = "tests"
     REGRESSION = "regression"
-    BINARY = "binary"  #: logit/probit/count models
+    BINARY = "binary"  #: limited dependent variables: binary, ordered, multinomial, count, censored
     PANEL = "panel"
     CAUSAL = "causal"  #: DiD, event study, IV, regression discontinuity, weighting
     TIMESERIES = "timeseries"

@@ -11,10 +11,10 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 
+from libs.dofiles.policy import check_do_file
 from libs.templates.errors import TemplateMetadataError
 from libs.templates.metadata import Template
 from libs.templates.params import ParamValue, ValidatedParams
-from libs.templates.policy import check_do_file
 
 #: Where the worker puts normalised inputs inside the workspace, and what the header calls them.
 INPUTS_DIR = "inputs"

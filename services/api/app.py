@@ -21,33 +21,38 @@ from litestar.types import ASGIApp, Receive, Scope, Send
 
 from libs import names
 from libs.auth.keys import KeyStore, load_static_keys
+from libs.auth.sessions import SessionSigner
 from libs.bus.auth.users import SubscriberIssuer
 from libs.bus.connection import connect
 from libs.bus.consumer import ConsumerLoop
 from libs.bus.idempotency import IdempotencyStore
+from libs.bus.jobindex import JobIndex
 from libs.bus.jobstore import JobStore
+from libs.bus.presence import Roster
 from libs.bus.provision import (
     DISPATCH_BUDGET,
     DISPATCH_IN_FLIGHT,
     ensure_dispatch_consumer,
     ensure_topology,
 )
+from libs.bus.ratelimit import RateLimiter
 from libs.bus.records import RecordBucket
 from libs.bus.retries import RetryPolicy
 from libs.settings import Settings
 from libs.storage import ObjectStore
 from services.api.auth import principal_dependency
+from services.api.console.router import console_router
+from services.api.console.trails import Activity
 from services.api.dispatch import Dispatcher
 from services.api.errors import HANDLERS
 from services.api.intake import JsonRequest, refuse_repeated_parameters
-from services.api.listing import JobIndex
 from services.api.metrics import REQUEST_SECONDS
 from services.api.openapi import tidy_document
 from services.api.pools import Pools
-from services.api.ratelimit import RateLimiter
 from services.api.routes.admin import AdminController
 from services.api.routes.artifacts import ArtifactsController
 from services.api.routes.credentials import EventCredentialsController
+from services.api.routes.dofiles import DoFilesController
 from services.api.routes.events import EventsController
 from services.api.routes.health import healthz, metrics, readyz
 from services.api.routes.jobs import JobsController
@@ -117,9 +122,6 @@ def create_app(settings: Settings) -> Litestar:
             await objects.ensure_bucket()
             static_keys = load_static_keys(settings.api_keys_file, settings.api_keys)
             jobs = await JobStore.open(bus, count_transition)
-            index = JobIndex(await bus.js.key_value(names.JOBS_BUCKET), jobs)
-            await index.start()
-            bus.on_reconnect(index.restart)
             await ensure_dispatch_consumer(bus, settings)
             dispatcher = Dispatcher(bus, jobs, settings.run_pool)
             dispatch = ConsumerLoop(
@@ -128,15 +130,20 @@ def create_app(settings: Settings) -> Litestar:
                 heartbeat_s=settings.heartbeat_s,
                 policy=RetryPolicy.of(settings, crash_budget=DISPATCH_BUDGET))
             dispatching = asyncio.create_task(dispatch.run())
+            roster = Roster(bus)
+            await roster.start()
+            activity = Activity(bus)
             app.state.services = Services(
-                settings=settings, bus=bus, jobs=jobs, objects=objects, index=index,
+                settings=settings, bus=bus, jobs=jobs, objects=objects, index=JobIndex(bus),
                 catalogue=catalogue,
                 keys=KeyStore(await RecordBucket.open(bus, names.API_KEYS_BUCKET), static_keys,
                               dev_key=settings.dev_api_key, dev_tenant=settings.dev_tenant),
                 idempotency=IdempotencyStore(
                     await bus.js.key_value(names.IDEMPOTENCY_BUCKET)),
-                limiter=RateLimiter(settings.rate_limit_per_s, settings.rate_limit_burst),
-                pools=Pools(bus, settings.run_pool),
+                limiter=RateLimiter(bus, settings.rate_limit_per_s, settings.rate_limit_burst),
+                pools=Pools(bus, settings.run_pool), roster=roster, activity=activity,
+                sessions=SessionSigner(settings.console_secret, settings.console_session_ttl_s)
+                if settings.console_secret else None,
                 event_credentials=SubscriberIssuer.load(
                     settings.nats_subscriber_signer, settings.nats_creds)
                 if settings.nats_subscriber_signer else None,
@@ -147,7 +154,8 @@ def create_app(settings: Settings) -> Litestar:
             dispatching.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await dispatching
-            await index.close()
+            await activity.close()
+            await roster.close()
         finally:
             await objects.close()
             await bus.close()
@@ -155,8 +163,8 @@ def create_app(settings: Settings) -> Litestar:
     app = Litestar(
         route_handlers=[JobsController, ArtifactsController, EventsController,
                         TemplatesController, AdminController, EventCredentialsController,
-                        UploadsController, healthz,
-                        readyz, metrics, events_schema],
+                        UploadsController, DoFilesController, healthz,
+                        readyz, metrics, events_schema, console_router(settings)],
         # Small JSON bodies everywhere; the upload route streams and enforces its own limit.
         request_max_body_size=1024 * 1024,
         dependencies={"principal": Provide(principal_dependency),
@@ -169,7 +177,8 @@ def create_app(settings: Settings) -> Litestar:
         state=State(),
         openapi_config=OpenAPIConfig(
             title="SS API", version="1.0.0",
-            description="Run parameterised Stata do-file templates as jobs.",
+            description="Run parameterised Stata do-file templates, or clients' own "
+                        "do-files, as jobs.",
             path="/schema",
             components=Components(security_schemes={
                 "bearer": SecurityScheme(type="http", scheme="bearer",

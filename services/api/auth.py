@@ -1,4 +1,5 @@
-"""Who is calling: ``Authorization: Bearer <key>`` → a tenant and a role, rate-limited per key."""
+"""Who is calling: ``Authorization: Bearer <key>`` (or a console session cookie) → a tenant and
+a role, rate-limited per key."""
 
 from __future__ import annotations
 
@@ -7,20 +8,49 @@ from typing import Any
 from litestar.connection import ASGIConnection
 
 from libs.auth.keys import Principal, Role
+from libs.auth.sessions import COOKIE, CSRF_HEADER
 from libs.contracts.errors import ErrorCode, SSError
 from services.api.state import Services
 
 __all__ = ["Principal", "admin_dependency", "principal_dependency"]
 
+#: Methods that change nothing: a cookie-authenticated request needs no CSRF token for them.
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
 
 async def principal_dependency(request: ASGIConnection[Any, Any, Any, Any]) -> Principal:
     services: Services = request.app.state.services
     header = request.headers.get("authorization", "")
-    if not header.lower().startswith("bearer ") or not header[7:].strip():
+    if header:
+        if not header.lower().startswith("bearer ") or not header[7:].strip():
+            raise SSError(ErrorCode.UNAUTHORIZED,
+                          "missing API key: send Authorization: Bearer <key>")
+        principal = await services.keys.authenticate(header[7:].strip())
+    elif COOKIE in request.cookies:
+        principal = await session_principal(request, services)
+    else:
         raise SSError(ErrorCode.UNAUTHORIZED, "missing API key: send Authorization: Bearer <key>")
-    principal = await services.keys.authenticate(header[7:].strip())
-    services.limiter.check(principal.key_id)
+    await services.limiter.check(principal.key_id)
     return principal
+
+
+async def session_principal(request: ASGIConnection[Any, Any, Any, Any],
+                            services: Services, csrf: str | None = None) -> Principal:
+    """The principal of the console session cookie. A request that may change something must
+    come from the console itself: same origin, and the session's CSRF token in
+    ``X-CSRF-Token`` (or ``csrf``, the token a console form posted)."""
+    signer = services.sessions
+    session = signer.verify(request.cookies.get(COOKIE, "")) if signer is not None else None
+    if signer is None or session is None:
+        raise SSError(ErrorCode.UNAUTHORIZED, "no valid console session; log in again")
+    if request.scope.get("method", "GET") not in SAFE_METHODS:
+        token = csrf if csrf is not None else request.headers.get(CSRF_HEADER, "")
+        site = request.headers.get("sec-fetch-site", "same-origin")
+        if site not in ("same-origin", "none") or not signer.csrf_ok(session, token):
+            raise SSError(ErrorCode.CSRF_REJECTED,
+                          "this request changes data and did not come from a console page "
+                          "(missing or wrong CSRF token); reload the page and try again")
+    return await services.keys.resolve(session.k)
 
 
 async def admin_dependency(principal: Principal) -> Principal:

@@ -43,7 +43,7 @@ _check = msgspec.json.Decoder(HandOverCheck)
 async def publish_queued(bus: Bus, run_pool: str, record: JobRecord, *,
                          again: bool = False) -> None:
     """Publish the run item and the ``queued`` event of the record's current submission."""
-    pool = record.spec.pool(run_pool)
+    pool = record.pool(run_pool)
     work = RunWork(tenant=record.tenant, job_id=record.id, submission=record.submission)
     event = JobQueued(tenant=record.tenant, job_id=record.id, at=record.queued_at or now_iso(),
                       submission=record.submission, attempt=record.attempt)

@@ -104,9 +104,10 @@ def internal_error(request: Request[Any, Any, Any], exc: Exception) -> Response[
 #: nearest class in the exception's MRO). A library error (``DatasetError`` ...) reaches it
 #: only as the ``SSError`` ``services.common.failures.catalogued`` made of it; one that slips
 #: through unmapped is a bug and answers 500 like any other.
-HANDLERS: dict[type[BaseException], Any] = {
+HANDLERS: dict[type[Exception], Any] = {
     SSError: ss_error,
-    **{kind: unavailable for kind in OUTAGE_ERRORS if kind is not TransientError},
+    **{kind: unavailable for kind in OUTAGE_ERRORS
+       if issubclass(kind, Exception) and kind is not TransientError},
     HTTPException: http_error,
     Exception: internal_error,
 }

@@ -11,7 +11,9 @@ a mapping ``[...]`` (``params[...][0]``); ``field_path`` puts the key back
 (``params.indepvars[0]``), the way a user writes it.
 
 A query parameter the route declares and the request repeats (``?limit=5&limit=50``) is
-``VALIDATION_FAILED``: which one was meant cannot be known, so none is guessed.
+``VALIDATION_FAILED``: which one was meant cannot be known, so none is guessed. So is one a
+``/v1`` route does not declare (``?famliy=panel``): a misspelt filter must not silently list
+everything.
 """
 
 from __future__ import annotations
@@ -140,9 +142,23 @@ def _fits(value: Any, kind: Any) -> bool:
     return True
 
 
+#: Arguments of route functions that Litestar fills in itself, never from the query.
+_RESERVED = frozenset({"request", "data", "state", "scope", "headers", "cookies", "socket"})
+
+
 def refuse_repeated_parameters(request: Request[Any, Any, Any]) -> None:
-    """``before_request`` hook: a declared query parameter given more than once is refused."""
-    declared = request.route_handler.parsed_fn_signature.parameters
+    """``before_request`` hook: a declared query parameter given more than once, or (on the
+    ``/v1`` API) one the route does not declare, is refused."""
+    handler = request.route_handler
+    declared = handler.parsed_fn_signature.parameters
+    if request.url.path.startswith("/v1/"):
+        accepted = set(declared) - set(handler.resolve_dependencies()) - _RESERVED
+        unknown = sorted({name for name in request.query_params if name not in accepted})
+        if unknown:
+            raise SSError(ErrorCode.VALIDATION_FAILED,
+                          f"unknown query parameter {unknown[0]!r}",
+                          fields=[{"field": name, "message": "not a parameter of this route"}
+                                  for name in unknown])
     repeated = [name for name, values in request.query_params.dict().items()
                 if len(values) > 1 and name in declared]
     if repeated:

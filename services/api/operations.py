@@ -19,6 +19,7 @@ from libs.bus.publish import publish_check, publish_event, republish_event
 from libs.contracts.errors import ErrorCode, SSError
 from libs.contracts.events import JobCreated, completed_of
 from libs.contracts.jobs import (
+    ANY_ENGINE,
     InputFile,
     JobRecord,
     JobSpec,
@@ -28,8 +29,10 @@ from libs.contracts.jobs import (
     now_iso,
 )
 from libs.contracts.work import HandOverCheck
+from libs.dofiles.job import reserved_input
 from libs.templates.params import DatasetColumns, validate_params
 from services.api.dispatch import publish_queued
+from services.api.dofiles import choose_engine, upload_limit
 from services.api.inputs import Spool, column_map, read_preview
 from services.api.specs import check_sheets, check_spec, upload_sheet
 from services.api.state import Services
@@ -42,17 +45,24 @@ RECORD_SHARE = 2
 
 
 async def create_job(services: Services, tenant: str, spec: JobSpec,
-                     job_id: str | None = None) -> tuple[JobRecord, int]:
+                     job_id: str | None = None,
+                     resumed: bool = False) -> tuple[JobRecord, int]:
     """A new ``created`` job, and its record's revision. ``job_id`` is an id reserved under an
     Idempotency-Key: if an earlier request with the key already stored the job, that job is
-    returned (and its ``created`` event published if that request died before it could)."""
+    returned (and its ``created`` event published if that request died before it could).
+    ``resumed`` says an earlier request with the key started and did not finish."""
     check_spec(services, spec)
-    await services.pools.require(spec.pool(services.settings.run_pool))
+    if spec.engine != ANY_ENGINE:  # `any`: the engine is chosen at submit
+        await services.pools.require(spec.engine or services.settings.run_pool)
     record = JobRecord(id=job_id or new_job_id(), tenant=tenant, spec=spec,
                        created_at=now_iso())
+    # Indexed first: a crash in between leaves an entry listing skips, never a lost job. So a
+    # stored record is an indexed one: a resumed create indexes its id only if the request it
+    # resumes died before storing the record (the index keeps an id its newest block has once).
+    if not (resumed and await services.jobs.find(tenant, record.id)):
+        await services.index.add(tenant, record.id)
     record, revision, created = await services.jobs.create_once(record)
     announce = publish_event if created else republish_event
-    services.index.add(tenant, record.id)
     await announce(services.bus, JobCreated(
         tenant=tenant, job_id=record.id, at=record.created_at, template_id=spec.template_id))
     return record, revision
@@ -77,6 +87,14 @@ async def add_input(
     settings = services.settings
     check_can_add(record, name, settings.inputs_max_per_job)
     sheet = upload_sheet(record, name, sheet)
+    if record.spec.dofile is not None:
+        # A do-file reads its files itself, with its own options: they are kept as they are.
+        result = await services.objects.put_stream(
+            key, body, content_type=content_type,
+            max_bytes=upload_limit(record, name, settings))
+        upload = InputFile(name=name, size=result.size, sha256=result.sha256,
+                           content_type=content_type, uploaded_at=now_iso(), key=key)
+        return await register_input(services, tenant, job_id, upload)
     spool = Spool()
     try:
         result = await services.objects.put_stream(
@@ -142,6 +160,8 @@ def check_can_add(record: JobRecord, name: str, limit: int) -> None:
     if len({f.name for f in record.inputs} | {name}) > limit:
         raise SSError(ErrorCode.INPUT_TOO_MANY, f"a job may have at most {limit} inputs",
                       limit=limit)
+    if reserved := reserved_input(record.spec, name):
+        raise SSError(ErrorCode.INPUT_NAME_INVALID, reserved, name=name)
 
 
 async def _read_with_check(services: Services, tenant: str,
@@ -173,7 +193,11 @@ async def submit_job(services: Services, tenant: str, job_id: str,
     ``resumed``: an earlier submit under the same Idempotency-Key died part way; if the job
     was submitted since, that submit counts (it is not queued a second time)."""
     record, revision = await _read_with_check(services, tenant, job_id)
-    await services.pools.require(record.spec.pool(services.settings.run_pool))
+    if record.spec.dofile is not None:
+        return await _queue(services, tenant, job_id,
+                            await _dofile_submission(services, record, resumed),
+                            (record, revision))
+    await services.pools.require(record.pool(services.settings.run_pool))
     template = services.catalogue.get(record.spec.template_id)
     wanted = [i.name for i in template.inputs]
 
@@ -200,6 +224,33 @@ async def submit_job(services: Services, tenant: str, job_id: str,
     return await _queue(services, tenant, job_id, change, (record, revision))
 
 
+async def _dofile_submission(services: Services, record: JobRecord,
+                             resumed: bool) -> Callable[[JobRecord], JobRecord]:
+    """The submit of a do-file job: checked with its uploads (``DOFILE_CHECK_FAILED`` lists
+    every problem) before anything is queued, on the engine the check allows (``resumed``:
+    as ``submit_job``)."""
+    if record.state is JobState.QUEUED or (resumed and record.submission > 0):
+        def again(current: JobRecord) -> JobRecord:
+            raise NotChanged  # submitted before: its run item goes out again
+
+        return again
+    check_transition(record.state, JobState.QUEUED)
+    engine = await choose_engine(services, record)
+    checked = [f.key for f in record.inputs]
+
+    def change(current: JobRecord) -> JobRecord:
+        if current.state is JobState.QUEUED or (resumed and current.submission > 0):
+            raise NotChanged
+        if [f.key for f in current.inputs] != checked:
+            raise SSError(ErrorCode.JOB_UPDATE_CONFLICT, "the job's uploads changed while its "
+                          "do-file was checked; submit again")
+        return current.moved(JobState.QUEUED, submission=current.submission + 1,
+                             queued_at=now_iso(),
+                             engine=engine if current.spec.engine == ANY_ENGINE else None)
+
+    return change
+
+
 async def retry_job(services: Services, tenant: str, job_id: str) -> tuple[JobRecord, int]:
     """failed/cancelled -> queued with a new submission (attempt numbers keep counting)."""
 
@@ -213,7 +264,7 @@ async def retry_job(services: Services, tenant: str, job_id: str) -> tuple[JobRe
                              queued_at=now_iso(), finished_at=None, error=None)
 
     known = await _read_with_check(services, tenant, job_id)
-    await services.pools.require(known[0].spec.pool(services.settings.run_pool))
+    await services.pools.require(known[0].pool(services.settings.run_pool))
     return await _queue(services, tenant, job_id, change, known)
 
 

@@ -66,9 +66,14 @@ class Pools:
             self._known[pool] = (time.monotonic() + self._cache_s, load)
         return load
 
+    async def serves(self, pool: str) -> bool:
+        """Whether work queued for ``pool`` can be taken: a worker served it, or it is the
+        deployment's own default pool."""
+        return pool == self._default or await self._info(pool) is not None
+
     async def require(self, pool: str) -> None:
         """Refuse (``ENGINE_NOT_SERVED``) to queue work for a pool no worker ever served."""
-        if pool != self._default and await self._info(pool) is None:
+        if not await self.serves(pool):
             raise SSError(ErrorCode.ENGINE_NOT_SERVED,
                           f"no worker pool serves engine {pool!r} on this deployment (no "
                           f"consumer {names.worker_consumer(pool)}); a job for it would wait "

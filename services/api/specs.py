@@ -18,6 +18,7 @@ from libs.contracts.errors import ErrorCode, SSError, json_path
 from libs.contracts.jobs import OUTPUT_FORMATS, JobRecord, JobSpec
 from libs.templates.metadata import Template
 from libs.templates.params import validate_params
+from services.api.dofiles import spec_problems
 from services.api.state import Services
 
 #: Extensions of inputs that have no sheets (text and Stata files).
@@ -32,8 +33,9 @@ LABEL_VALUE_MAX = 256
 Problem = tuple[str, str]
 
 
-def check_spec(services: Services, spec: JobSpec) -> Template:
-    """Refuse a spec that can never run, or would fail only once it runs; its template."""
+def check_spec(services: Services, spec: JobSpec) -> Template | None:
+    """Refuse a spec that can never run, or would fail only once it runs; its template (None
+    for a do-file job)."""
     formats = spec.output_formats
     if (not formats or any(f not in OUTPUT_FORMATS for f in formats)
             or len(set(formats)) != len(formats)):
@@ -43,6 +45,16 @@ def check_spec(services: Services, spec: JobSpec) -> Template:
             f"{', '.join(OUTPUT_FORMATS)}",
             valid=list(OUTPUT_FORMATS), given=formats,
         )
+    if bool(spec.template_id) == (spec.dofile is not None):
+        raise invalid([("template_id", "a job runs a template (template_id) or the client's own "
+                                       "do-file (dofile): give one of the two")])
+    if spec.dofile is not None:
+        problems = [*spec_problems(spec, services.settings),
+                    *_timeout(spec.timeout_s, services.settings.job_timeout_s),
+                    *_labels(spec.labels)]
+        if problems:
+            raise invalid(problems)
+        return None
     template = services.catalogue.get(spec.template_id)
     problems = [
         *_engine(spec, template, services.settings.engine),

@@ -5,16 +5,19 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from libs.auth.keys import KeyStore
+from libs.auth.sessions import SessionSigner
 from libs.bus.auth.users import SubscriberIssuer
 from libs.bus.connection import Bus
 from libs.bus.idempotency import IdempotencyStore
+from libs.bus.jobindex import JobIndex
 from libs.bus.jobstore import JobStore
+from libs.bus.presence import Roster
+from libs.bus.ratelimit import RateLimiter
 from libs.settings import Settings
 from libs.storage import ObjectStore
 from libs.templates.catalogue import Catalogue
-from services.api.listing import JobIndex
+from services.api.console.trails import Activity
 from services.api.pools import Pools
-from services.api.ratelimit import RateLimiter
 
 
 @dataclass
@@ -29,5 +32,11 @@ class Services:
     limiter: RateLimiter
     index: JobIndex
     pools: Pools
+    #: The live workers and formatters, from their heartbeats (the console's overview).
+    roster: Roster
+    #: The last hour of job events, folded (the console's overview).
+    activity: Activity
     #: Issues tenants' NATS event credentials (None: SS_NATS_SUBSCRIBER_SIGNER unset).
     event_credentials: SubscriberIssuer | None = None
+    #: Signs console session cookies (None: SS_CONSOLE_SECRET unset, the console is off).
+    sessions: SessionSigner | None = None

@@ -26,6 +26,7 @@ from libs.bus.jobstore import NotChanged
 from libs.contracts.errors import ErrorCode, SSError
 from libs.contracts.jobs import InputFile, JobRecord, PendingUpload, now_iso
 from libs.storage.s3 import PART_SIZE
+from services.api.dofiles import upload_limit
 from services.api.inputs import Spool, column_map, read_preview
 from services.api.operations import check_can_add, register_input
 from services.api.specs import upload_sheet
@@ -90,11 +91,12 @@ def _pending(record: JobRecord, upload_id: str) -> PendingUpload:
 async def start_upload(services: Services, tenant: str, job_id: str,
                        data: StartUpload) -> UploadPlan:
     settings = services.settings
-    if not 0 < data.size <= settings.upload_max_bytes:
+    record, _ = await services.jobs.get(tenant, job_id)
+    limit = upload_limit(record, data.name, settings)
+    if not 0 < data.size <= limit:
         raise SSError(ErrorCode.INPUT_TOO_LARGE if data.size > 0 else
                       ErrorCode.VALIDATION_FAILED,
-                      f"size must be 1..{settings.upload_max_bytes} bytes",
-                      field="size", limit=settings.upload_max_bytes)
+                      f"size must be 1..{limit} bytes", field="size", limit=limit)
     if len(data.sha256) != 64 or any(c not in "0123456789abcdef" for c in data.sha256):
         raise SSError(ErrorCode.VALIDATION_FAILED, "sha256 must be 64 lower-case hex digits",
                       field="sha256")
@@ -107,7 +109,6 @@ async def start_upload(services: Services, tenant: str, job_id: str,
         key = names.input_key(tenant, job_id, upload_id, data.name)
     except ValueError as exc:
         raise SSError(ErrorCode.INPUT_NAME_INVALID, str(exc), name=data.name) from exc
-    record, _ = await services.jobs.get(tenant, job_id)
     check_can_add(record, data.name, settings.inputs_max_per_job)
     objects = services.objects
     expiry = settings.presign_expiry_s
@@ -171,7 +172,8 @@ async def complete_upload(services: Services, tenant: str, job_id: str, upload_i
         await objects.complete_multipart(pending.key, pending.multipart_id,
                                          [(p.number, p.etag) for p in data.parts])
     try:
-        upload = await _verify(services, pending, upload_sheet(record, pending.name, None))
+        upload = await _verify(services, pending, upload_sheet(record, pending.name, None),
+                               read=record.spec.dofile is None)
     except SSError:
         await _forget(services, tenant, job_id, pending, delete=True)
         raise
@@ -184,7 +186,10 @@ async def complete_upload(services: Services, tenant: str, job_id: str, upload_i
         raise
 
 
-async def _verify(services: Services, pending: PendingUpload, sheet: str | None) -> InputFile:
+async def _verify(services: Services, pending: PendingUpload, sheet: str | None, *,
+                  read: bool) -> InputFile:
+    """The completed upload, its size and sha256 checked; ``read``: its columns read too (a
+    do-file job's uploads are kept as they are)."""
     info = await services.objects.head(pending.key)
     if info is None:
         raise SSError(ErrorCode.UPLOAD_INCOMPLETE, "nothing was uploaded to the URL yet",
@@ -202,10 +207,10 @@ async def _verify(services: Services, pending: PendingUpload, sheet: str | None)
             raise SSError(ErrorCode.UPLOAD_CHECKSUM_MISMATCH,
                           "the uploaded bytes do not have the declared sha256",
                           declared=pending.sha256, received=digest.hexdigest())
-        found = await read_preview(spool.path, pending.name, sheet, rows=0)
+        found = await read_preview(spool.path, pending.name, sheet, rows=0) if read else None
     finally:
         spool.close()
-    fmt, columns = column_map(found)
+    fmt, columns = column_map(found) if found is not None else ("", [])
     return InputFile(name=pending.name, size=info.size, sha256=pending.sha256,
                      content_type=pending.content_type, uploaded_at=now_iso(),
                      key=pending.key, format=fmt, sheet=sheet, columns=columns)

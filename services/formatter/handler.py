@@ -34,7 +34,7 @@ from libs.storage import ObjectStore, content_type
 from libs.templates.catalogue import Catalogue
 from services.common.failures import catalogued
 from services.common.logs import job_id_var
-from services.formatter.context import report_context
+from services.formatter.context import exported_figure, report_context
 from services.formatter.metrics import FORMAT_SECONDS, RENDERS
 
 log = logging.getLogger(__name__)
@@ -42,11 +42,12 @@ log = logging.getLogger(__name__)
 _format_work = msgspec.json.Decoder(FormatWork)
 
 
-def _needed(name: str, formats: list[str]) -> bool:
-    """Whether rendering ``formats`` reads the raw file ``name`` (docs/outputs.md)."""
+def _needed(name: str, formats: list[str], dofile: bool = False) -> bool:
+    """Whether rendering ``formats`` reads the raw file ``name`` (docs/outputs.md); ``dofile``:
+    of a client's own do-file, whose exported pictures are figures too."""
     if name.startswith("results/"):
         return True  # the result tables (and declared figures) feed every report
-    if name.startswith(f"{GRAPHS_DIR}/"):
+    if name.startswith(f"{GRAPHS_DIR}/") or (dofile and exported_figure(name)):
         return not WITH_FIGURES.isdisjoint(formats)
     if name == "run.json":
         return not WITHOUT_CONTEXT.issuperset(formats)
@@ -94,7 +95,8 @@ class FormatHandler:
         # The record indexes the attempt's raw files (no listing needed); fetch only what the
         # requested formats read.
         wanted = [a for a in record.artifacts if a.kind == "raw" and a.attempt == work.attempt
-                  and _needed(a.name, record.spec.output_formats)]
+                  and _needed(a.name, record.spec.output_formats,
+                              dofile=record.spec.dofile is not None)]
         for artifact in wanted:
             (raw_dir / artifact.name).parent.mkdir(parents=True, exist_ok=True)
         await asyncio.gather(*(self._objects.download_file(a.key, raw_dir / a.name)

@@ -6,6 +6,7 @@ import asyncio
 
 from libs import names
 from libs.bus.jobstore import JobStore
+from libs.bus.presence import Beacon
 from libs.settings import Settings
 from services.common.consumer_service import connections, consume_until_stopped
 from services.common.library import catalogue_for
@@ -27,4 +28,6 @@ async def serve(settings: Settings, stop: asyncio.Event) -> None:
             subject=names.FORMAT_SUBJECT, handler=handler.handle,
             on_exhausted=handler.on_exhausted, slots=settings.formatter_slots,
             banner=f"SS formatter {ident} ready: {settings.formatter_slots} slots",
+            beacon=Beacon(conns.bus, "formatter", ident, settings.formatter_slots,
+                          settings.heartbeat_s),
         )

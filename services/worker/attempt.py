@@ -20,13 +20,14 @@ from libs.contracts.errors import ErrorCode, ErrorInfo, JobFailed, SSError, Tran
 from libs.contracts.events import JobRunning, completed_of, formatting_of
 from libs.contracts.jobs import TERMINAL_STATES, JobRecord, JobState, now_iso
 from libs.contracts.work import FormatWork, RunWork
+from libs.datasets.report import NormaliseReport
 from libs.outages import describe, is_outage
 from libs.runners.base import Runner, RunOutcome, RunStatus
 from libs.settings import Settings
 from libs.storage import ObjectStore
 from libs.templates.catalogue import Catalogue
 from services.common.logs import job_id_var
-from services.worker import transitions, workspace
+from services.worker import dofile_workspace, transitions, workspace
 from services.worker.metrics import RUN_SECONDS, RUNS
 
 log = logging.getLogger(__name__)
@@ -37,6 +38,8 @@ _run_work = msgspec.json.Decoder(RunWork)
 _FAILURES = {
     RunStatus.DOFILE_ERROR: (ErrorCode.DOFILE_ERROR, "failed"),
     RunStatus.TIMEOUT: (ErrorCode.JOB_TIMEOUT, "timeout"),
+    RunStatus.MEMORY: (ErrorCode.JOB_MEMORY_EXCEEDED, "failed"),
+    RunStatus.OUTPUT: (ErrorCode.JOB_OUTPUT_EXCEEDED, "failed"),
     RunStatus.CRASHED: (ErrorCode.ENGINE_CRASHED, "crashed"),
 }
 
@@ -169,12 +172,22 @@ class RunHandler:
     ) -> RunOutcome:
         started = time.monotonic()
         workdir.mkdir(parents=True, exist_ok=True)
-        reports = await workspace.prepare(record, workdir, self._objects, self._catalogue)
-        uploads.start_prepared()
         limit = min(record.spec.timeout_s or self._settings.job_timeout_s,
                     self._settings.job_timeout_s)
+        limits = workspace.run_limits(self._settings, limit)
+        epilogue: tuple[str, ...] = ()
+        reports: dict[str, NormaliseReport] = {}
+        about: dict[str, object] = {}
+        if record.spec.dofile is not None:
+            dofile = await dofile_workspace.prepare(record, workdir, self._objects,
+                                                    self._runner.name, limits.files or 0)
+            uploads.listing = dofile.produced
+            epilogue, about = dofile_workspace.EPILOGUE, dofile.run_info()
+        else:
+            reports = await workspace.prepare(record, workdir, self._objects, self._catalogue)
+        uploads.start_prepared()
         outcome = await self._runner.run(workdir, workspace.DO_FILE, timeout_s=limit,
-                                         cancel=cancel)
+                                         cancel=cancel, limits=limits, epilogue=epilogue)
         RUNS.labels(engine=self._runner.name, status=outcome.status.value).inc()
         RUN_SECONDS.labels(engine=self._runner.name).observe(outcome.duration_s)
         workspace.write_run_json(workdir, {
@@ -184,6 +197,7 @@ class RunHandler:
             "versions": outcome.versions, "message": outcome.message,
             "prepare_s": time.monotonic() - started - outcome.duration_s,
             "inputs": {name: msgspec.to_builtins(r) for name, r in reports.items()},
+            "limits": msgspec.to_builtins(limits), **about,
         })
         return outcome
 
@@ -211,8 +225,10 @@ class RunHandler:
             return
         code, kind = _FAILURES[outcome.status]
         message = outcome.message or f"the do-file stopped with r({outcome.rc})"
-        info = ErrorInfo(error_code=code, message=message,
-                         details={"rc": outcome.rc, "log_excerpt": outcome.log_excerpt})
+        details: dict[str, object] = {"rc": outcome.rc, "log_excerpt": outcome.log_excerpt}
+        if outcome.limit:
+            details["limit"] = outcome.limit
+        info = ErrorInfo(error_code=code, message=message, details=details)
         await self._finish(lease, transitions.failed(attempt, info, kind, artifacts,
                                                      rc=outcome.rc,
                                                      duration_s=outcome.duration_s))

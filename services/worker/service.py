@@ -8,6 +8,7 @@ import multiprocessing
 
 from libs import names
 from libs.bus.jobstore import JobStore
+from libs.bus.presence import Beacon
 from libs.runners.base import Runner
 from libs.settings import Settings
 from services.common.consumer_service import connections, consume_until_stopped
@@ -57,6 +58,8 @@ async def serve(settings: Settings, stop: asyncio.Event) -> None:
                 on_exhausted=handler.on_exhausted, slots=settings.worker_slots,
                 banner=f"SS worker {worker_id} ready: pool {pool}, engine {runner.name}, "
                 f"{settings.worker_slots} slots",
+                beacon=Beacon(conns.bus, "worker", worker_id, settings.worker_slots,
+                              settings.heartbeat_s, pool=pool, engine=runner.name),
             )
         finally:
             with contextlib.suppress(Exception):

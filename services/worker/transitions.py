@@ -116,12 +116,16 @@ def released(attempt: int, outcome: str, artifacts: list[Artifact],
 
 
 def attempt_stopped(attempt: int, outcome: str, artifacts: list[Artifact]) -> Change:
-    """Record how an attempt ended after the job left it (cancelled or taken over)."""
+    """Record how an attempt ended after the job left it (cancelled or taken over). An
+    outcome already recorded stands: a worker whose attempt was taken over (the claim marked
+    it ``lost``) stopped its engine because of that, not because anyone cancelled the job."""
 
     def change(record: JobRecord) -> JobRecord:
-        if not any(a.number == attempt for a in record.attempts):
+        found = next((a for a in record.attempts if a.number == attempt), None)
+        if found is None:
             raise NotChanged
-        updated = _finish_attempt(record, attempt, outcome=outcome)
+        updated = (record if found.outcome != "running"
+                   else _finish_attempt(record, attempt, outcome=outcome))
         merged = merge_artifacts(record.artifacts, artifacts)
         return msgspec.structs.replace(updated, artifacts=merged)
 

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import asyncio
 import shutil
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import msgspec
@@ -33,6 +33,8 @@ from libs.datasets.errors import DatasetError
 from libs.datasets.isolation import normalise_isolated
 from libs.datasets.limits import Limits
 from libs.datasets.report import Kind, NormaliseReport
+from libs.runners.base import RunLimits
+from libs.settings import Settings
 from libs.storage import ObjectStore, content_type
 from libs.templates.catalogue import Catalogue
 from libs.templates.frame import FrameProbe
@@ -124,6 +126,13 @@ async def prepare(
     return reports
 
 
+def run_limits(settings: Settings, timeout_s: float) -> RunLimits:
+    """What one run may take (``SS_JOB_*``); CPU time defaults to twice the time limit."""
+    return RunLimits(memory_bytes=settings.job_memory_mb * 1024**2 or None,
+                     cpu_s=settings.job_cpu_s or 2 * timeout_s,
+                     output_bytes=settings.job_output_max_bytes, files=settings.job_max_files)
+
+
 def write_run_json(workdir: Path, info: dict[str, object]) -> None:
     (workdir / RUN_FILE).write_bytes(msgspec.json.format(msgspec.json.encode(info)))
 
@@ -154,10 +163,12 @@ class AttemptUploader:
         self._job_id = job_id
         self._attempt = attempt
         self._started: dict[str, asyncio.Task[Artifact | None]] = {}
+        #: the attempt's files to store (a template's; a do-file job's are all it wrote)
+        self.listing: Callable[[Path], list[str]] = _produced
 
     def start_prepared(self) -> None:
         """Begin uploading ``main.do`` and ``inputs/*`` in the background."""
-        for rel in _produced(self._workdir):
+        for rel in self.listing(self._workdir):
             if rel == DO_FILE or rel.startswith("inputs/"):
                 self._started[rel] = asyncio.create_task(self._put(rel))
 
@@ -165,7 +176,7 @@ class AttemptUploader:
         """Upload the rest, wait for everything, return the attempt's artifact index."""
         if not self._workdir.is_dir():
             return []
-        for rel in _produced(self._workdir):
+        for rel in self.listing(self._workdir):
             if rel not in self._started:
                 self._started[rel] = asyncio.create_task(self._put(rel))
         done = await asyncio.gather(*self._started.values())

@@ -168,7 +168,18 @@ def test_random_bodies_headers_and_names_get_catalogued_answers(hostile_api: Sta
 async def test_a_query_parameter_given_twice_is_refused(client: httpx.AsyncClient) -> None:
     body = assert_catalogued(await client.get("/v1/jobs?limit=5&limit=50"), "VALIDATION_FAILED")
     assert _fields(body) == ["limit"]
-    assert (await client.get("/v1/jobs?limit=5&other=1&other=2")).status_code == 200
+
+
+async def test_an_unknown_query_parameter_is_refused(client: httpx.AsyncClient) -> None:
+    """A misspelt filter must not silently list everything."""
+    body = assert_catalogued(await client.get("/v1/templates?famliy=panel"),
+                             "VALIDATION_FAILED")
+    assert _fields(body) == ["famliy"]
+    body = assert_catalogued(await client.get("/v1/jobs?limit=5&other=1&other=2"),
+                             "VALIDATION_FAILED")
+    assert _fields(body) == ["other"]
+    assert (await client.get("/v1/templates?family=panel")).status_code == 200
+    assert (await client.get("/v1/jobs?limit=5")).status_code == 200
 
 
 async def test_unknown_routes_and_methods_are_catalogued(client: httpx.AsyncClient) -> None:

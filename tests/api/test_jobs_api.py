@@ -146,8 +146,8 @@ async def test_list_pagination_with_cursor(api: Stack, admin: httpx.AsyncClient)
             if cursor is None:
                 break
         assert seen == sorted(ids, reverse=True)
-        bad = await c.get("/v1/jobs", params={"cursor": "%%%"})
-        assert bad.status_code == 400
+        for bad in ("%%%", "0", ids[0]):
+            assert (await c.get("/v1/jobs", params={"cursor": bad})).status_code == 400
 
 
 async def test_error_codes_of_the_api(api: Stack, admin: httpx.AsyncClient) -> None:
@@ -210,39 +210,16 @@ def _chart_only_workbook() -> bytes:
 
 async def test_rate_limit_answers_429_with_retry_after(api: Stack,
                                                        admin: httpx.AsyncClient) -> None:
+    # SS_RATE_LIMIT_BURST=100 requests count for 100 / SS_RATE_LIMIT_PER_S=25 = 4 s each.
     async with client_for(api, await new_key(admin, "hammer")) as c:
-        responses = await asyncio.gather(*(c.get("/v1/templates") for _ in range(60)))
+        responses = await asyncio.gather(*(c.get("/v1/templates") for _ in range(150)))
         statuses = [r.status_code for r in responses]
-        assert statuses.count(200) >= 40
+        assert statuses.count(200) >= 100
         limited = next(r for r in responses if r.status_code == 429)
-        assert int(limited.headers["retry-after"]) >= 1
+        assert 1 <= int(limited.headers["retry-after"]) <= 4
         assert limited.json()["error_code"] == "RATE_LIMITED"
-        await asyncio.sleep(1.5)
+        await asyncio.sleep(int(limited.headers["retry-after"]))
         assert (await c.get("/v1/templates")).status_code == 200
-
-
-async def test_listing_follows_jobs_created_by_other_replicas(
-    api: Stack, admin: httpx.AsyncClient
-) -> None:
-    from libs.bus.connection import connect
-    from libs.bus.jobstore import JobStore
-    from libs.contracts.jobs import JobRecord, JobSpec, new_job_id, now_iso
-
-    async with client_for(api, await new_key(admin, "replicas")) as c:
-        bus = await connect(api.nats.url, name="other-replica", creds=api.nats.creds("api"))
-        try:
-            record = JobRecord(id=new_job_id(), tenant="replicas", created_at=now_iso(),
-                               spec=JobSpec(template_id="ols_robust"))
-            await (await JobStore.open(bus)).create(record)
-        finally:
-            await bus.close()
-        for _ in range(100):
-            listed = (await c.get("/v1/jobs")).json()["items"]
-            if [j["id"] for j in listed] == [record.id]:
-                break
-            await asyncio.sleep(0.05)
-        else:
-            raise AssertionError("the index never saw the other replica's job")
 
 
 async def test_a_create_that_died_after_storing_its_job_is_finished_by_the_retry(
@@ -256,6 +233,7 @@ async def test_a_create_that_died_after_storing_its_job_is_finished_by_the_retry
     from libs import names
     from libs.bus.connection import connect
     from libs.bus.idempotency import LEASE_S, IdempotencyStore, StoredResponse, fingerprint
+    from libs.bus.jobindex import BLOCK, JobIndex
     from libs.bus.jobstore import JobStore
     from libs.contracts.jobs import JobRecord, JobSpec, new_job_id, now_iso
     from tests.jetstream import job_events
@@ -272,15 +250,21 @@ async def test_a_create_that_died_after_storing_its_job_is_finished_by_the_retry
                              fingerprint=fingerprint("POST", "/v1/jobs",
                                                      msgspec.json.encode(spec)),
                              claimed_at=time.time() - LEASE_S - 1, reservation=reserved)))
+            # It indexed the job and stored it, as create does; the tenant's index moved past
+            # that block since (ids of requests that died before storing their record).
+            index = JobIndex(bus)
+            await index.add(tenant, reserved)
             await (await JobStore.open(bus)).create(JobRecord(
                 id=reserved, tenant=tenant, spec=spec, created_at=now_iso()))
+            await asyncio.gather(*(index.add(tenant, new_job_id()) for _ in range(BLOCK)))
             retried = await c.post("/v1/jobs", json=OLS, headers={"idempotency-key": key})
             assert retried.status_code == 201, retried.text
             assert retried.json()["id"] == reserved
             again = await c.post("/v1/jobs", json=OLS, headers={"idempotency-key": key})
             assert again.json()["id"] == reserved
             assert again.headers["idempotent-replayed"] == "true"
-            assert [j["id"] for j in (await c.get("/v1/jobs")).json()["items"]] == [reserved]
+            listed = (await c.get("/v1/jobs", params={"limit": 200})).json()["items"]
+            assert [j["id"] for j in listed] == [reserved]
             events = await job_events(bus, tenant, reserved)
             assert [type(e).__name__ for e in events] == ["JobCreated"]
         finally:

@@ -95,18 +95,6 @@ async def test_a_create_retried_with_its_reserved_id_finds_the_stored_record(
     assert await store.find("t1", new_job_id()) is None
 
 
-async def test_job_ids_lists_one_tenant_newest_first(store: JobStore) -> None:
-    ids = []
-    for _ in range(3):
-        rec = _record("lister")
-        await store.create(rec)
-        ids.append(rec.id)
-        await asyncio.sleep(0.002)
-    await store.create(_record("other"))
-    assert await store.job_ids("lister") == sorted(ids, reverse=True)
-    assert await store.job_ids("nobody") == []
-
-
 async def test_cas_gives_up_with_a_code_after_its_retries(bus: Bus) -> None:
     kv = await bus.js.key_value("ss_jobs")
 

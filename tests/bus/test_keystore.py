@@ -45,3 +45,20 @@ async def test_operator_keys_come_only_from_the_operators_configuration(bus: Bus
     with pytest.raises(SSError) as info:
         await KeyStore(kv, {}).authenticate(forged)
     assert info.value.code is ErrorCode.UNAUTHORIZED
+
+
+async def test_made_up_tokens_do_not_grow_the_cache(bus: Bus,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    """Unknown key ids are cached like known ones; a flood of them is forgotten once it is
+    older than the cache time, so an API process does not grow with what it was sent."""
+    from libs.auth import keys
+
+    monkeypatch.setattr(keys, "CACHE_MAX", 20)
+    store = KeyStore(await RecordBucket.open(bus, names.API_KEYS_BUCKET), {}, cache_s=0.05)
+    for wave in range(3):
+        for _ in range(20):
+            token, _ = new_token("nobody", Role.CLIENT)  # never stored
+            with pytest.raises(SSError):
+                await store.authenticate(token)
+        await asyncio.sleep(0.06)
+        assert len(store._cache) <= 20, wave

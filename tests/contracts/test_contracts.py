@@ -104,9 +104,13 @@ def test_names_are_pure_and_refuse_injection() -> None:
     for bad in ("a.b", "*", ">", "", "x" * 65, "a b"):
         with pytest.raises(ValueError, match="invalid tenant"):
             names.job_key(bad, "j")
-    for bad in ("../x", ".hidden", "a/b/c/d", "", "x\n"):
+    for bad in ("../x", ".hidden", "a/.git/x", "/".join("abcdefghi"), "", "x\n", "a//b",
+                "/".join(["数" * 84] * 2)):
         with pytest.raises(ValueError, match="invalid"):
             names.attempt_key("t", "j", 1, bad)
+    # what a do-file writes: any name a person gives a file, in folders
+    assert names.attempt_key("t", "j", 1, "tables/Table 1 (final).xlsx") == (
+        "tenants/t/jobs/j/attempts/1/tables/Table%201%20%28final%29.xlsx")
     with pytest.raises(ValueError, match="invalid file name"):
         names.input_key("t", "j", "u1", "..")
 

@@ -441,3 +441,26 @@ def _years(path: Path) -> Check:
         assert col(df, "v2019") == [data["Aruba"][4], data["Chad"][4]]
 
     return check
+
+
+@case("csv-repeated-values-with-gaps", "repeats.csv")
+def _repeats(path: Path) -> Check:
+    # Conversion works on each distinct value once: repeats, blanks, padded and
+    # whitespace-only cells must land on the right rows.
+    amounts = ['"1,200"', " 35 ", "", '"1,200"', "  ", "35", "NA", '"1,200"']
+    days = ["2020-01-31", "", " 2021-12-05", "2020-01-31", "NA", "2021-12-05 ", "  ", "2020-01-31"]
+    towns = ["Zürich", "", "Besançon", "Zürich", "Zürich", "NA", "Besançon", "Zürich"]
+    lines = ["amount,day,town"] + [",".join(r) for r in zip(amounts, days, towns, strict=True)]
+    path.write_text("\n".join(lines) + "\n")
+
+    def check(report: NormaliseReport, df: pd.DataFrame, meta: Any) -> None:
+        assert {c.name: c.storage for c in report.columns}["amount"] == "int"
+        assert {c.name: c.format for c in report.columns}["day"] == "%td"
+        assert col(df, "amount") == [1200, 35, None, 1200, None, 35, None, 1200]
+        assert [None if pd.isna(v) else pd.Timestamp(v).date().isoformat() for v in df["day"]] == [
+            "2020-01-31", None, "2021-12-05", "2020-01-31", None, "2021-12-05", None, "2020-01-31"]
+        assert col(df, "town") == ["Zürich", "", "Besançon", "Zürich", "Zürich", "", "Besançon",
+                                   "Zürich"]
+        assert {c.name: c.missing for c in report.columns} == {"amount": 3, "day": 3, "town": 2}
+
+    return check

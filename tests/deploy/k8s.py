@@ -7,10 +7,14 @@ then ``env``, which wins), so tests can compare it with ``libs/settings.py``.
 
 from __future__ import annotations
 
+import atexit
 import base64
 import functools
+import re
 import shutil
 import subprocess
+import sys
+import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,6 +27,8 @@ from tests.deploy.dockerfile import REPO
 
 K8S = REPO / "deploy" / "k8s"
 OVERLAYS = sorted(p.name for p in (K8S / "overlays").iterdir() if p.is_dir())
+#: Where the local overlay's secret generators read NATS auth material (``make k8s-local-auth``).
+LOCAL_AUTH = Path("overlays") / "local" / "nats-auth"
 #: Kinds whose pods run SS's own images.
 WORKLOADS = ("Deployment", "StatefulSet", "Job")
 
@@ -38,12 +44,31 @@ def kubectl() -> str:
 
 
 @functools.cache
+def tree() -> Path:
+    """A copy of deploy/k8s with the local overlay's NATS auth folder made as the Makefile's
+    ``k8s-local-auth`` makes it (``python -m libs.bus.auth init``), so the tests never write
+    into the checkout and always start from what a fresh clone has."""
+    root = Path(tempfile.mkdtemp(prefix="ss-k8s-"))
+    atexit.register(shutil.rmtree, root, True)
+    shutil.copytree(K8S, root / "k8s", ignore=shutil.ignore_patterns(LOCAL_AUTH.name))
+    subprocess.run([sys.executable, "-m", "libs.bus.auth", "init", str(root / "k8s" / LOCAL_AUTH)],
+                   cwd=REPO, check=True, capture_output=True, timeout=60)
+    return root / "k8s"
+
+
+@functools.cache
 def render(overlay: str) -> tuple[Obj, ...]:
     """Every object ``kubectl kustomize`` makes of one overlay."""
-    result = subprocess.run([kubectl(), "kustomize", str(K8S / "overlays" / overlay)],
+    result = subprocess.run([kubectl(), "kustomize", str(tree() / "overlays" / overlay)],
                             capture_output=True, text=True, timeout=120, check=False)
     assert result.returncode == 0, result.stderr
     return tuple(doc for doc in yaml.safe_load_all(result.stdout) if doc)
+
+
+def named(rendered: str, name: str) -> bool:
+    """Whether ``rendered`` is ``name`` or, for a generated object, ``name`` with Kustomize's
+    content-hash suffix."""
+    return re.fullmatch(re.escape(name) + r"(-[a-z0-9]{10})?", rendered) is not None
 
 
 def find(objects: tuple[Obj, ...], kind: str, name: str | None = None) -> list[Obj]:
@@ -85,6 +110,19 @@ class Container:
         return {m["mountPath"]: m for m in self.spec.get("volumeMounts", [])}
 
 
+def volume_sources(volume: Obj) -> Iterator[tuple[str, str, bool]]:
+    """(kind, name, optional) of each ConfigMap and Secret a pod volume reads, projected
+    volumes' sources included."""
+    sources = volume["projected"]["sources"] if "projected" in volume else [volume]
+    for source in sources:
+        if "secret" in source:
+            ref = source["secret"]
+            yield "Secret", ref.get("secretName") or ref["name"], ref.get("optional", False)
+        if "configMap" in source:
+            yield "ConfigMap", source["configMap"]["name"], source["configMap"].get(
+                "optional", False)
+
+
 def containers(objects: tuple[Obj, ...]) -> Iterator[Container]:
     for workload in objects:
         if workload["kind"] in WORKLOADS:
@@ -100,7 +138,8 @@ def ss_containers(objects: tuple[Obj, ...]) -> list[Container]:
 UNKNOWN = object()
 
 
-def _source(objects: tuple[Obj, ...], kind: str, name: str) -> dict[str, str] | None:
+def data(objects: tuple[Obj, ...], kind: str, name: str) -> dict[str, str] | None:
+    """The decoded data of a ConfigMap or Secret of the render (None: not in it)."""
     found = find(objects, kind, name)
     if not found:
         return None
@@ -118,7 +157,7 @@ def environment(objects: tuple[Obj, ...], container: Container) -> dict[str, obj
     for source in container.spec.get("envFrom", []):
         kind, ref = (("ConfigMap", source["configMapRef"]) if "configMapRef" in source
                      else ("Secret", source["secretRef"]))
-        env.update(_source(objects, kind, ref["name"]) or {})
+        env.update(data(objects, kind, ref["name"]) or {})
     for var in container.spec.get("env", []):
         if "value" in var:
             env[var["name"]] = var["value"]
@@ -128,7 +167,7 @@ def environment(objects: tuple[Obj, ...], container: Container) -> dict[str, obj
             env[var["name"]] = UNKNOWN
             continue
         kind = "ConfigMap" if "configMapKeyRef" in var["valueFrom"] else "Secret"
-        values = _source(objects, kind, ref["name"]) or {}
+        values = data(objects, kind, ref["name"]) or {}
         env[var["name"]] = values.get(ref["key"], UNKNOWN)
     return env
 
@@ -167,3 +206,31 @@ def crd_schema(path: Path) -> Obj:
     (version,) = [v for v in crd["spec"]["versions"] if v.get("storage")]
     schema: Obj = version["schema"]["openAPIV3Schema"]
     return schema
+
+
+def nats_statefulset(objects: tuple[Obj, ...]) -> tuple[Obj, Obj]:
+    """The NATS StatefulSet and its governing (headless) Service."""
+    (sts,) = [o for o in find(objects, "StatefulSet") if o["metadata"]["name"] == "nats"]
+    headless = one(objects, "Service", sts["spec"]["serviceName"])
+    return sts, headless
+
+
+def nats_config_files(objects: tuple[Obj, ...]) -> dict[str, tuple[str, str, str]]:
+    """The files of the NATS pods' config folder: name -> (kind, object, key)."""
+    sts, _ = nats_statefulset(objects)
+    (volume,) = [v for v in pod_spec(sts)["volumes"] if v["name"] == "config"]
+    files = {}
+    for source in volume["projected"]["sources"]:
+        kind, ref = (("ConfigMap", source["configMap"]) if "configMap" in source
+                     else ("Secret", source["secret"]))
+        items = ref.get("items") or [{"key": k, "path": k}
+                                     for k in data(objects, kind, ref["name"]) or {}]
+        for item in items:
+            files[item["path"]] = (kind, ref["name"], item["key"])
+    return files
+
+
+def nats_conf(objects: tuple[Obj, ...]) -> str:
+    """``nats.conf`` as the NATS pods read it."""
+    kind, name, key = nats_config_files(objects)["nats.conf"]
+    return (data(objects, kind, name) or {})[key]

@@ -32,7 +32,8 @@ CLUSTER = COMPOSE / "nats-cluster" / "docker-compose.yml"
 COMBINATIONS = {"single": (BASE,), "stata": (BASE, STATA), "cluster": (BASE, CLUSTER)}
 SETTINGS = {env_name(f.name) for f in msgspec.structs.fields(Settings)}
 #: Upper-case SS_ names that are not variables: the stream names.
-STREAMS = {names.WORK_STREAM, names.EVENTS_STREAM}
+#: every stream SS names (the docs name them beside the settings)
+STREAMS = {value for name, value in vars(names).items() if name.endswith("_STREAM")}
 
 
 def _compose(*args: str, env_file: Path | None = None) -> subprocess.CompletedProcess[str]:

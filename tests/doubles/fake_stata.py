@@ -14,17 +14,22 @@ Commands: ``*``/``//`` comments, ``display "text"``, ``error N``, ``exit [N] [, 
 ``capture [noisily] cmd``, ``do FILE``, ``local NAME = _rc|N`` and ``local NAME text``,
 ```name'`` and ```c(NAME)'`` expansion, ``log using FILE [, text replace name(N)]``,
 ``log close [N|_all]``, ``file open H using FILE, write [text] [replace]``, ``file write H
-"text" _n``, ``file close H``, ``adopath ++|+ DIR``, ``sleep MS``, ``shell CMD``; graph commands
-(``scatter``, ``twoway``, ``line``, ``histogram``) draw nothing but leave a graph in memory, and
-``graph export FILE[, replace]`` then writes FILE (a 1×1 PNG: Stata writes the file the
-suffix names; r(602) if it exists without ``replace``). Anything else is r(199) as in Stata.
-Tests start it through ``tests.doubles.install_fake_stata``.
+"text" _n``, ``file close H``, ``adopath ++|+ DIR``, ``sleep MS``, ``shell CMD``, ``mkdir DIR``,
+``program define NAME ... end`` (and ``NAME.ado`` found along the adopath, ``.`` being the
+current directory), ``forvalues V = A/B`` and ``while 1`` loops, ``set obs N`` and
+``generate [type] NAME = number`` holding memory as Stata's data does (r(909) when the system
+refuses it), ``set max_memory``; graph commands (``scatter``, ``twoway``, ``line``,
+``histogram``) draw nothing but leave a graph in memory, and ``graph export FILE[, replace]``
+then writes FILE (a 1×1 PNG: Stata writes the file the suffix names; r(602) if it exists
+without ``replace``). Anything else is r(199) as in Stata. Tests start it through
+``tests.doubles.install_fake_stata``.
 """
 
 from __future__ import annotations
 
 import os
 import re
+import signal
 import subprocess
 import sys
 import time
@@ -45,7 +50,10 @@ MESSAGES = {
     603: "file could not be opened",
     604: "log file already open",
     606: "no log file open",
+    909: "op. sys. refuses to provide memory",
 }
+#: Bytes per observation of each storage type (``generate``).
+WIDTHS = {"byte": 1, "int": 2, "long": 4, "float": 4, "double": 8}
 _MACRO = re.compile(r"`(c\((\w+)\)|\w+)'")
 _QUOTED = re.compile(r'"([^"]*)"')
 
@@ -82,6 +90,10 @@ class Session:
         self.adopath = ["BASE", "SITE", ".", "PERSONAL", "PLUS", "OLDPLACE"]
         self.quiet = 0
         self.rc = 0
+        self.programs: dict[str, list[str]] = {}
+        self.obs = 0
+        self.data: dict[str, bytearray] = {}
+        self.max_memory = ""
         self.graph = False  # a graph command ran, so graph export has something to write
 
     def out(self, text: str = "") -> None:
@@ -108,24 +120,53 @@ class Session:
             raise StataError(601, f"file {name} not found") from None
         scope: dict[str, str] = {}
         rc = 0
-        for raw in lines:
-            line = raw.strip()
-            if not line:
-                continue
-            self.out(f". {line}")
-            try:
-                self.execute(self.expand(line, scope), scope)
-            except ExitDo:
-                break
-            except StataError as err:
-                if err.message:
-                    self.out(err.message)
-                self.out(f"r({err.rc});")
-                rc = err.rc
-                break
+        try:
+            self.block(lines, scope, echo=True)
+        except ExitDo:
+            pass
+        except StataError as err:
+            if err.message:
+                self.out(err.message)
+            self.out(f"r({err.rc});")
+            rc = err.rc
         self.out()
         self.out("end of do-file")
         return rc
+
+    def block(self, lines: list[str], scope: dict[str, str], *, echo: bool) -> None:
+        """Run lines: program definitions are kept, loops repeat their bodies."""
+        i = 0
+        while i < len(lines):
+            line = lines[i].strip()
+            i += 1
+            if not line:
+                continue
+            if echo:
+                self.out(f". {line}")
+            expanded = self.expand(line, scope)
+            program = re.match(r"^program\s+(?:define\s+)?(\w+)", expanded)
+            loop = re.match(r"^(?:forvalues\s+(\w+)\s*=\s*(-?\d+)/(-?\d+)|while\s+1)\s*\{$",
+                            expanded)
+            if program:
+                end = next((j for j in range(i, len(lines)) if lines[j].strip() == "end"),
+                           len(lines))
+                self.programs[program[1]] = lines[i:end]
+                i = end + 1
+            elif loop:
+                end, depth = i, 1
+                while end < len(lines) and depth:
+                    text = lines[end].strip()
+                    depth += text.endswith("{") - text.startswith("}")
+                    end += 1
+                body, i = lines[i : end - 1], end
+                values = (range(int(loop[2]), int(loop[3]) + 1) if loop[1]
+                          else iter(int, 1))  # while 1: for ever
+                for value in values:
+                    if loop[1]:
+                        scope[loop[1]] = str(value)
+                    self.block(body, scope, echo=False)
+            else:
+                self.execute(expanded, scope)
 
     def execute(self, line: str, scope: dict[str, str]) -> None:
         cmd = re.split(r"[\s,]", line, maxsplit=1)[0]
@@ -176,8 +217,57 @@ class Session:
             done = subprocess.run(rest, shell=True, capture_output=True, text=True, check=False)
             for text in (done.stdout + done.stderr).splitlines():
                 self.out(text)
+        elif cmd == "mkdir":
+            try:
+                Path(_path(rest)).mkdir()
+            except OSError:
+                raise StataError(693, f"could not create directory {rest}") from None
+        elif cmd == "set":
+            self.set(rest)
+        elif cmd in ("generate", "gen", "g"):
+            self.generate(rest)
+        elif cmd in self.programs or self.load_ado(cmd):
+            words = rest.split()
+            self.block(self.programs[cmd], {"0": rest, **{str(k): w for k, w in
+                                                           enumerate(words, 1)}}, echo=False)
         else:
             raise StataError(199, f"command {cmd} is unrecognized")
+
+    def load_ado(self, cmd: str) -> bool:
+        """Stata's adopath search for a command it does not know: ``cmd.ado`` run to define
+        it (``.`` is the current directory; the system folders hold nothing here)."""
+        for folder in self.adopath:
+            path = Path(os.getcwd() if folder == "." else folder) / f"{cmd}.ado"
+            if path.is_file():
+                self.block(path.read_text(encoding="utf-8").splitlines(), {}, echo=False)
+                return cmd in self.programs
+        return False
+
+    def set(self, rest: str) -> None:
+        what, _, value = rest.partition(" ")
+        value = value.strip()
+        if what == "max_memory":
+            self.max_memory = value
+        elif what == "obs":
+            self.obs = int(float(value))
+            for name, column in self.data.items():
+                self.data[name] = self.allocate(self.obs * (len(column) // max(self.obs, 1)))
+        elif what != "more":
+            raise StataError(198, f"set {what}: the double knows max_memory, obs and more")
+
+    def generate(self, rest: str) -> None:
+        m = re.fullmatch(r"(?:(byte|int|long|float|double)\s+)?(\w+)\s*=\s*-?[\d.]+", rest)
+        if m is None:
+            raise StataError(198, "the double generates only NAME = number")
+        self.data[m[2]] = self.allocate(self.obs * WIDTHS[m[1] or "float"])
+
+    @staticmethod
+    def allocate(size: int) -> bytearray:
+        """Memory for data, as Stata takes it (every byte touched, so it is really there)."""
+        try:
+            return bytearray(b"\x01") * size
+        except MemoryError:
+            raise StataError(909) from None
 
     def capture(self, rest: str, scope: dict[str, str]) -> None:
         first, _, after = rest.partition(" ")
@@ -259,6 +349,8 @@ class Session:
 
 
 def main(argv: list[str]) -> int:
+    # Python ignores SIGXFSZ; Stata, a C program, is killed by it past its file-size limit.
+    signal.signal(signal.SIGXFSZ, signal.SIG_DFL)
     flags = [i for i, arg in enumerate(argv) if arg in ("-b", "/e", "/b")]
     if not flags or argv[flags[0] + 1 : flags[0] + 2] != ["do"] or len(argv) < flags[0] + 3:
         print("usage: fake_stata [options] -b do FILE.do   (test double)", file=sys.stderr)

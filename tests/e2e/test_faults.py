@@ -25,8 +25,8 @@ import pytest
 from dev.servers import NatsServer, S3Server, free_port
 from dev.stack import Client, Stack, csv_bytes, fresh_stack
 from libs.bus.connection import Bus, connect
-from libs.bus.jobstore import JobStore
 from libs.contracts.events import decode_event
+from services.api.reindex import stored_job_ids
 from tests.api.catalogue import assert_catalogued
 from tests.e2e.faults import TENANT, PatientClient, audit, completed_events
 from tests.jetstream import heard
@@ -113,8 +113,9 @@ async def test_jobs_ride_out_a_30_second_s3_outage(
 async def test_jobs_and_retrying_clients_ride_out_three_nats_restarts(
     stack: Stack, bus: Bus, nats_server: NatsServer, s3_server: S3Server
 ) -> None:
-    store = await JobStore.open(bus)
-    before = set(await store.job_ids(TENANT))
+    before = set((await stored_job_ids(bus)).get(TENANT, []))
+    api_log = stack.root / "api.log"
+    log_offset = api_log.stat().st_size
     async with patient_clients(stack) as clients:
         async def start(n: int) -> str:
             return await clients[n % 4].start_job("sleepy", {"var": "x", "ms": 400}, DATA,
@@ -133,15 +134,16 @@ async def test_jobs_and_retrying_clients_ride_out_three_nats_restarts(
         # the jobs the clients were told about.
         for _ in range(20):
             with contextlib.suppress(Exception):
-                after = set(await store.job_ids(TENANT))
+                after = set((await stored_job_ids(bus)).get(TENANT, []))
                 break
             await asyncio.sleep(0.5)
         assert after - before == set(ids)
-        seen = Counter[str]()
-        for client in clients:
-            seen += client.codes
-            seen.update(client.transport_errors)
-        assert seen, "the restarts never reached a client"
+        # The restarts bit: the API lost NATS three times (whether a client then saw a 503
+        # depends on where its requests fell; the audit above holds either way).
+        with api_log.open("rb") as log:
+            log.seek(log_offset)
+            disconnects = log.read().count(b"nats disconnected")
+        assert disconnects >= 3, "the restarts never reached the API"
         # Every service still serves without having been restarted.
         later = await clients[0].start_job("sleepy", {"var": "x", "ms": 0}, DATA, ["csv"])
         assert (await clients[0].finished(later))["state"] == "succeeded"

@@ -34,6 +34,7 @@ ENGINE_LAYERS: list[tuple[str, set[str]]] = [
     ("registry", {"registry"}),
     ("estimation support", {"estimation*"}),
     ("graphics", {"graphics*"}),
+    ("estimation tables", {"esttables*"}),
     ("commands", {"commands*"}),
     ("interpreter", {"interpreter", "loops", "byprefix"}),
     ("entry", {"batch", "corpus", "__main__"}),

@@ -6,15 +6,20 @@ from tests.templates import (
     cases_causal,
     cases_data,
     cases_data_prep,
+    cases_derived,
     cases_descriptive,
+    cases_design,
     cases_finance,
+    cases_limited,
     cases_medical,
     cases_panel,
     cases_rank_and_variance,
     cases_regression,
+    cases_resampling,
     cases_survival,
     cases_tests,
     cases_timeseries,
+    cases_treatment,
 )
 from tests.templates.support import Case, Check
 
@@ -31,6 +36,11 @@ _MODULES = (
     cases_timeseries,
     cases_survival,
     cases_causal,
+    cases_limited,
+    cases_treatment,
+    cases_resampling,
+    cases_derived,
+    cases_design,
 )
 
 #: template id → the check of its example request on the bundled data

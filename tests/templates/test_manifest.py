@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from libs.dofiles.policy import command_words
 from libs.engine.errors import StataError
 from libs.engine.registry import lookup
 from libs.templates import load_catalogue
@@ -16,7 +17,6 @@ from libs.templates.catalogue import DEFAULT_ROOT
 from libs.templates.commands import LANGUAGE_WORDS
 from libs.templates.engine_support import embedded_supports
 from libs.templates.manifest import MANIFEST_FILE, stale_files
-from libs.templates.policy import command_words
 
 
 def test_committed_generated_files_are_up_to_date() -> None:

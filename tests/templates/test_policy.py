@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from libs.contracts.errors import ErrorCode
+from libs.dofiles.policy import command_words
 from libs.templates import DoFileUnsafe, check_do_file, do_file_findings, load_catalogue
-from libs.templates.policy import command_words
 
 SAFE_PREFIX = 'local depvar "price"\nuse "`main_data\'", clear\n'
 

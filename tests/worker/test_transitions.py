@@ -64,3 +64,22 @@ def test_release_and_dead_letter() -> None:
     assert dead.state is JobState.FAILED
     assert dead.error == error
     assert msgspec.structs.asdict(dead.attempts[0])["outcome"] == "lost"
+
+
+def test_an_attempt_taken_over_stays_lost_when_its_worker_stops_the_engine() -> None:
+    """The old worker sees the takeover and stops its engine: that is not a cancel."""
+    work = RunWork(tenant="t", job_id="j", submission=1)
+    second = transitions.claim(work, "w2", "embedded")(
+        transitions.claim(work, "w1", "embedded")(_queued()))
+    stopped = transitions.attempt_stopped(1, "cancelled", [])(second)
+    assert [(a.worker_id, a.outcome) for a in stopped.attempts] == [
+        ("w1", "lost"), ("w2", "running")]
+    assert stopped.attempts[0].finished_at == second.attempts[0].finished_at
+
+
+def test_a_cancelled_job_records_its_running_attempt_cancelled() -> None:
+    running = transitions.claim(RunWork(tenant="t", job_id="j", submission=1), "w1",
+                                "embedded")(_queued())
+    cancelled = running.moved(JobState.CANCELLED)
+    stopped = transitions.attempt_stopped(1, "cancelled", [])(cancelled)
+    assert [a.outcome for a in stopped.attempts] == ["cancelled"]

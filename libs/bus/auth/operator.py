@@ -3,6 +3,7 @@ configuration and the services' credentials.
 
 ```
 <folder>/nats-auth.conf          operator, accounts (MEMORY resolver): nats-server -c / include
+<folder>/account.id              the SS account's public key (KEDA's accountID, /jsz?acc=)
 <folder>/{api,worker,formatter,admin}.creds   one credential per service, and the operator's
 <folder>/subscriber-signer.nk    the API's key for tenants' event credentials
 <folder>/keys/*.nk, *.jwt        operator, account and role signing keys (keep offline)
@@ -60,6 +61,10 @@ class AuthFolder:
     @property
     def server_config(self) -> Path:
         return self.path / "nats-auth.conf"
+
+    @property
+    def account_file(self) -> Path:
+        return self.path / "account.id"
 
     @property
     def subscriber_signer(self) -> Path:
@@ -140,6 +145,9 @@ class AuthFolder:
             f"  {system.public_key}: {system_jwt}\n"
             f"  {account.public_key}: {account_jwt}\n"
             "}\n")
+        # The bare key, no newline: a Kubernetes Secret made from the file passes it to KEDA
+        # as it is.
+        self.account_file.write_text(account.public_key)
 
     # --- operations ----------------------------------------------------------------------
 
@@ -191,5 +199,6 @@ class AuthFolder:
         return {"account": self.account, "account_name": ACCOUNT_NAME, "pools": state["pools"],
                 "revoked_users": sorted(state["revocations"]),
                 "server_config": str(self.server_config),
+                "account_file": str(self.account_file),
                 "credentials": {r.value: str(self.creds(r)) for r in (*SERVICES, Role.ADMIN)},
                 "subscriber_signer": str(self.subscriber_signer)}

@@ -7,13 +7,15 @@ init``), not in each user's credential. Two template functions make one template
 users: ``{{subject()}}`` (the user's public key: its own reply inbox and, for a subscriber,
 its one consumer) and ``{{name()}}`` (a subscriber's tenant).
 
-- api: provisions the streams and buckets; publishes run items, hand-over checks, events and
-  cancel notices; its dispatch consumer; ordered consumers on the events (SSE) and on its three
-  buckets, which it reads and writes;
-- worker: its pools' consumers; publishes format items, its pools' run items (a release) and
-  events; reads and writes job records and the retry ledger; hears cancel notices;
-- formatter: its consumer; publishes events; reads and writes job records and the retry
-  ledger;
+- api: provisions the streams and buckets; publishes run items, hand-over checks, events,
+  cancel notices, job index entries and rate-limit marks (and reads those two streams); its
+  dispatch consumer; ordered consumers on the events (SSE) and on its three buckets, which it
+  reads and writes; hears the workers' and formatters' heartbeats;
+- worker: its pools' consumers; publishes format items, its pools' run items (a release),
+  events and its heartbeats; reads and writes job records and the retry ledger; hears cancel
+  notices;
+- formatter: its consumer; publishes events and its heartbeats; reads and writes job records
+  and the retry ledger;
 - subscriber: its tenant's events, live and replayed through one consumer named after itself;
 - every service (api, worker, formatter): the account's JetStream info, for its readiness
   probe;
@@ -108,6 +110,8 @@ def _kv(bucket: str, *, watch: bool, manage: bool = False) -> list[str]:
 
 def _api() -> tuple[list[str], list[str]]:
     pub = [*_manage_stream(names.WORK_STREAM), *_manage_stream(names.EVENTS_STREAM),
+           *_manage_stream(names.INDEX_STREAM), *_manage_stream(names.RATE_STREAM),
+           names.INDEX_SUBJECTS, names.RATE_SUBJECTS,
            *_kv(names.JOBS_BUCKET, watch=True, manage=True),
            *_kv(names.API_KEYS_BUCKET, watch=True, manage=True),
            *_kv(names.IDEMPOTENCY_BUCKET, watch=True, manage=True),
@@ -116,14 +120,14 @@ def _api() -> tuple[list[str], list[str]]:
            *_ordered_consumers(names.EVENTS_STREAM), *_queue_metrics(), *_jetstream_ready(),
            names.RUN_SUBJECT.format(pool="*"), names.DISPATCH_SUBJECT,
            names.EVENTS_SUBJECTS, names.CANCEL_SUBJECT]
-    return pub, []
+    return pub, [names.PRESENCE_SUBJECTS]
 
 
 def _worker(pools: Iterable[str]) -> tuple[list[str], list[str]]:
     pub = [*_read_stream(names.WORK_STREAM), *_read_stream(names.EVENTS_STREAM),
            *_kv(names.JOBS_BUCKET, watch=False), *_kv(names.RETRIES_BUCKET, watch=False),
            *_queue_metrics(), *_jetstream_ready(), names.FORMAT_SUBJECT,
-           names.EVENTS_SUBJECTS]
+           names.EVENTS_SUBJECTS, names.PRESENCE_SUBJECT.format(kind="worker", member="*")]
     for pool in pools:
         pub += [*_durable(names.WORK_STREAM, names.worker_consumer(pool),
                           names.run_subject(pool)), names.run_subject(pool)]
@@ -135,7 +139,7 @@ def _formatter() -> tuple[list[str], list[str]]:
            *_kv(names.JOBS_BUCKET, watch=False), *_kv(names.RETRIES_BUCKET, watch=False),
            *_queue_metrics(), *_jetstream_ready(),
            *_durable(names.WORK_STREAM, names.FORMATTER_CONSUMER, names.FORMAT_SUBJECT),
-           names.EVENTS_SUBJECTS]
+           names.EVENTS_SUBJECTS, names.PRESENCE_SUBJECT.format(kind="formatter", member="*")]
     return pub, []
 
 

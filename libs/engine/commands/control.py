@@ -60,14 +60,37 @@ def assert_(session: Session, args: Args) -> None:
                             "assertion is false")
 
 
-@command("set", abbrev=3, syntax=None)
+#: Settings ``set`` changes; display and memory settings are accepted and ignored.
+SETTINGS_HONOURED = frozenset({"seed", "type", "varabbrev", "scheme", "obs",
+                               "mem", "memo", "memor", "memory"})
+SETTINGS_IGNORED = frozenset({
+    "more", "linesize", "pagesize", "rmsg", "trace", "matsize", "maxvar",
+    "graphics", "printcolor", "level", "dp", "showbaselevels", "fvlabel", "emptycells",
+    "notifyuser", "update_query", "maxiter", "cformat", "pformat", "sformat", "sortseed",
+    "tracedepth", "varkeyboard", "logtype", "niceness", "segmentsize", "processors",
+    "excelxlsxlargefile", "charset", "locale_ui", "locale_functions",
+})
+
+
+def _set_check(text: str) -> StataError | None:
+    """What ``set`` refuses, from its text alone: a setting the engine does not know."""
+    words = text.replace(",", " ").split()
+    if not words:
+        return StataError(198, "invalid syntax")
+    if words[0] in SETTINGS_HONOURED or words[0] in SETTINGS_IGNORED:
+        return None
+    return StataError(199, f"set {words[0]} is not supported by the embedded engine")
+
+
+@command("set", abbrev=3, syntax=None, check=_set_check)
 def set_(session: Session, args: Args) -> None:
     """``set seed #``, ``set type float|double``, ``set varabbrev on|off``, ``set obs #``,
-    ``set scheme name``;
-    display settings (more, linesize ...) are accepted and ignored."""
+    ``set scheme name``; ``set memory`` is ignored with Stata's note; display settings
+    (more, linesize ...) are accepted and ignored."""
+    refused = _set_check(args.raw)
+    if refused is not None:
+        raise refused
     words = args.raw.replace(",", " ").split()
-    if not words:
-        raise StataError(198, "invalid syntax")
     what = words[0]
     value = words[1] if len(words) > 1 else ""
     if what == "seed":
@@ -89,20 +112,11 @@ def set_(session: Session, args: Args) -> None:
         before = session.data.n
         session.data.set_obs(int(Evaluator(session, scalar=True).numeric(value)[0]))
         session.log.out(f"Number of observations (_N) was {before:,}, now {session.data.n:,}.")
-    elif what in ("more", "linesize", "pagesize", "rmsg", "trace", "matsize", "maxvar",
-                  "graphics", "printcolor", "level", "dp", "showbaselevels", "fvlabel",
-                  "emptycells",
-                  "notifyuser", "update_query", "maxiter", "cformat", "pformat", "sformat",
-                  "sortseed", "tracedepth", "varkeyboard", "logtype", "niceness", "segmentsize",
-                  "processors", "excelxlsxlargefile", "charset", "locale_ui", "locale_functions"):
-        return
     elif what in ("mem", "memo", "memor", "memory"):
         # Stata 12 and later accept the old command and ignore it, with this note
         session.log.out("set memory ignored.")
         session.log.out("    Memory no longer needs to be set in modern Statas; memory "
                         "adjustments are performed on the fly automatically.")
-    else:
-        raise StataError(199, f"set {what} is not supported by the embedded engine")
 
 
 @command("version", abbrev=4, syntax="[anything]")
@@ -165,6 +179,15 @@ for _name in ("shell", "winexec", "xshell", "net", "adoupdate", "webuse", "updat
 _PACKAGE_COMMANDS = {"ftools": "reghdfe", "estout": "esttab"}
 
 
+def package_provided(package: str) -> bool:
+    """Whether the engine itself provides the commands of SSC package ``package``."""
+    try:
+        lookup(_PACKAGE_COMMANDS.get(package.lower(), package.lower()))
+    except StataError:
+        return False
+    return True
+
+
 @command("ssc", syntax=None)
 def ssc(session: Session, args: Args) -> None:
     """``ssc install pkg[, replace]``: a no-op with a note when the engine provides the
@@ -174,11 +197,9 @@ def ssc(session: Session, args: Args) -> None:
     if len(words) != 2 or words[0] not in ("install", "inst", "insta", "instal"):
         _refuse(session, args)
     package = words[1].lower()
-    try:
-        lookup(_PACKAGE_COMMANDS.get(package, package))
-    except StataError:
+    if not package_provided(package):
         raise StataError(199, f"ssc install {package}: package {package} is not available "
                               "in the embedded engine (it installs nothing from the network; "
-                              "this template needs real Stata: set SS_STATA_CMD)") from None
+                              "this template needs real Stata: set SS_STATA_CMD)")
     session.log.out(f"(ssc install {package}: provided by the embedded engine; nothing "
                     "installed)")

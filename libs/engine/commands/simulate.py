@@ -16,8 +16,8 @@ from libs.engine.errors import StataError
 from libs.engine.estimation.replication import (
     Dots,
     Expression,
+    default_expressions,
     evaluate,
-    expressions,
     legend,
     parse_saving,
     replicates_dataset,
@@ -49,9 +49,10 @@ def simulate(session: Session, args: Args) -> None:
     dots = Dots(session.log, "Simulations", reps, shown=not opts.opt("nodots"))
     for rep in range(reps):
         try:
+            e_before = session.e
             run(session, prefix.command, noisily=noisily)
             if exps is None:
-                exps = _first_expressions(session, prefix.exp_list)
+                exps = default_expressions(session, prefix.exp_list, "_sim", e_before)
             rows.append(evaluate(session, exps))
             dots.tick(True)
         except StataError:
@@ -72,14 +73,3 @@ def simulate(session: Session, args: Args) -> None:
     session.data = data
     session.data_filename = ""
 
-
-def _first_expressions(session: Session, exp_list: str) -> list[Expression]:
-    """The expressions, known once the command has run (``_b`` needs ``e(b)``); without a
-    list, every scalar the command left in ``r()`` (or ``_b`` after an estimation)."""
-    if exp_list.strip():
-        return expressions(session, exp_list, "_sim")
-    if session.r.scalars:
-        return [Expression(name, f"r({name})", name) for name in session.r.scalars]
-    if "b" in session.e.matrices:
-        return expressions(session, "_b", "_sim")
-    raise StataError(198, "simulate: expression list required (the command left no results)")

@@ -38,7 +38,7 @@ def reghdfe(session: Session, args: Args) -> None:
         raise StataError(198, "option absorb() required")
     if args.opt("keepsingletons"):
         raise StataError(198, "option keepsingletons not supported")
-    kind, clustvars = _vce(session, args)
+    kind, clustvars = hdfe_vce(session, args)
     factor_names = [expand(session.data, a.replace("#", " ")) for a in absorb]
     extra = tuple(v for names in factor_names for v in names) + clustvars
     args.options.pop("vce", None)
@@ -78,7 +78,7 @@ def reghdfe(session: Session, args: Args) -> None:
     session.log.lines(output.coefficient_table(est, args.opt("level", 95.0)))
 
 
-def _vce(session: Session, args: Args) -> tuple[str, tuple[str, ...]]:
+def hdfe_vce(session: Session, args: Args) -> tuple[str, tuple[str, ...]]:
     """reghdfe's ``vce(unadjusted|robust|cluster c1 [c2 …])`` (several cluster variables)."""
     text = (args.opt("vce") or "").strip()
     if args.opt("robust"):

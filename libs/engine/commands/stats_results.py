@@ -104,8 +104,41 @@ def ss_store_model(session: Session, args: Args) -> None:
     model = args.varlist[0] if args.varlist else args.anything.strip()
     if not model:
         raise StataError(198, "ss_store_model: model name required")
+    store_model(session, model, args.opt("title") or "", float(args.opt("level", 95.0)))
+
+
+@command("ss_collect_estimates", syntax="[, Level(real 95)]")
+def ss_collect_estimates(session: Session, args: Args) -> None:
+    """``ss_collect_estimates``: every ``estimates store``d result (else the active one, as
+    model ``active``) into the results files, each under its stored name, in the order they
+    were stored. Runs after a client's own do-file (docs/dofiles.md); does nothing when the
+    do-file wrote ``results/coefficients.csv`` itself."""
+    if session.path("results/coefficients.csv").exists():
+        session.log.out("(results/ already holds models: nothing collected)")
+        return
+    stored = list(session.estimates.items())
+    if not stored and "b" in session.e.matrices:
+        stored = [("active", session.e)]
+    active, level = session.e, float(args.opt("level", 95.0))
+    collected = 0
+    try:
+        for name, results in stored:
+            session.e = results
+            try:
+                store_model(session, name, name, level)
+            except StataError as exc:  # a stored result without coefficients
+                session.log.out(f"({name} not collected: {exc.message})")
+                continue
+            collected += 1
+    finally:
+        session.e = active
+    session.log.out(f"({collected} estimation result{'s' if collected != 1 else ''} "
+                    "collected into results/)")
+
+
+def store_model(session: Session, model: str, title: str, level: float) -> None:
+    """Append the current ``e()`` as model ``model`` to the three results files."""
     est = estimation_from_e(session)
-    level = float(args.opt("level", 95.0))
     table = est.table(level)
     stat_type = "z" if est.df_r is None else "t"
     rows = []
@@ -137,7 +170,7 @@ def ss_store_model(session: Session, args: Args) -> None:
         [[model, k, number_text(v)] for k, v in values.items()],
     )
     m = est.macros
-    title = args.opt("title") or m.get("cmd", "")
+    title = title or m.get("cmd", "")
     _append(
         session,
         "models.csv",

@@ -84,7 +84,7 @@ def _coefficient_row(est: Estimation, table: np.ndarray, j: int, name: str, efor
     label = abbreviate(name.removeprefix("o.") if "#" not in name else name, 12)
     if est.omitted[j]:
         note = "(base)" if _is_base(name) else "(omitted)"
-        return f"{label:>12} |{'0':>11}  {note}"
+        return f"{label:>12} |{'1' if eform else '0':>11}  {note}"
     b, se, t, p, lo, hi = table[:6, j]
     if eform:
         b, se, lo, hi = np.exp(b), np.exp(b) * se, np.exp(lo), np.exp(hi)

@@ -1,6 +1,7 @@
-"""What the replication prefixes (``simulate``, ``bootstrap``, ``permute``) share: splitting
-``prefix exp_list, options : command``, the expression list, running the command through the
-session's executor, the replication dots, and the dataset of replicates (``saving()``).
+"""What the replication prefixes (``simulate``, ``bootstrap``, ``permute``, ``statsby``,
+``rolling``) share: splitting ``prefix exp_list, options : command``, the expression list,
+running the command through the session's executor (on all the data or on a subsample, as
+``command if ...`` would), the replication dots, and the dataset of replicates (``saving()``).
 
 An expression list holds ``[name=]exp`` items and the extended expressions ``_b``, ``_b[x]``,
 ``_se``, ``_se[x]`` (one item per coefficient of ``e(b)``); it is expanded after the command
@@ -123,6 +124,20 @@ def _safe(name: str) -> str:
     return re.sub(r"\W", "_", name.lstrip("_")) if name != "_cons" else "cons"
 
 
+def default_expressions(session: Session, exp_list: str, stub: str,
+                        e_before: object) -> list[Expression]:
+    """The expressions once the command has run; without a list, Stata's default: ``_b`` when
+    the command changed ``e()`` (``e_before`` is ``session.e`` before the run), otherwise
+    every scalar it left in ``r()``."""
+    if exp_list.strip():
+        return expressions(session, exp_list, stub)
+    if session.e is not e_before and "b" in session.e.matrices:
+        return expressions(session, "_b", stub)
+    if session.r.scalars:
+        return [Expression(name, f"r({name})", name) for name in session.r.scalars]
+    raise StataError(198, "expression list required (the command left no results)")
+
+
 def seed_option(session: Session, text: str | None) -> None:
     """``seed(#)``: reseed before the first replication (Stata's rngstate strings are not
     accepted: the engine's generator is numpy's)."""
@@ -155,6 +170,56 @@ def run(session: Session, command: str, *, noisily: bool) -> None:
         session.executor.with_prefixes(command, None)
     finally:
         log.quiet -= 0 if noisily else 1
+
+
+def run_on(session: Session, command: str, mask: np.ndarray, *, noisily: bool) -> None:
+    """Run ``command`` on the observations of ``mask`` as ``command if mask`` would: the other
+    observations stay in memory (so ``L.x`` reads the observation before the subsample) but
+    every command that honours ``if``/``in`` leaves them out."""
+    saved = session.by_mask
+    session.by_mask = mask
+    try:
+        run(session, command, noisily=noisily)
+    finally:
+        session.by_mask = saved
+
+
+def collect_subsamples(session: Session, prefix: Prefix, masks: list[np.ndarray], dots: Dots,
+                       *, noisily: bool, drop_others: bool = False,
+                       what: str = "subsample") -> tuple[list[Expression], np.ndarray]:
+    """Run the prefix's command once per mask (``statsby`` groups, ``rolling`` windows) as
+    ``command if mask`` would — or with the other observations dropped from memory
+    (``drop_others``) — and collect its expressions (``_stat_#`` when unnamed; without a list,
+    :func:`default_expressions`): rows × k, missing where a run failed (an ``x`` in the dots).
+    The data in memory are restored after each run."""
+    data = session.data
+    exps: list[Expression] | None = None
+    rows: list[np.ndarray | None] = []
+    try:
+        for mask in masks:
+            try:
+                e_before = session.e
+                if drop_others:
+                    session.data = data.copy()
+                    session.data.take(mask)
+                    run(session, prefix.command, noisily=noisily)
+                else:
+                    run_on(session, prefix.command, mask, noisily=noisily)
+                if exps is None:
+                    exps = default_expressions(session, prefix.exp_list, "_stat", e_before)
+                rows.append(evaluate(session, exps))
+                dots.tick(True)
+            except StataError:
+                rows.append(None)
+                dots.tick(False)
+            finally:
+                session.data = data
+    finally:
+        dots.done()
+    if exps is None:
+        raise StataError(2000, f"the command failed in every {what}")
+    missing = np.full(len(exps), np.nan)
+    return exps, np.vstack([missing if row is None else row for row in rows])
 
 
 def replicate(session: Session, command: str, exps: list[Expression], reps: int,

@@ -27,6 +27,26 @@ def find_artifact(record: JobRecord, name: str, attempt: int | None) -> Artifact
                   name=name, attempt=wanted)
 
 
+async def download_artifact(services: Services, record: JobRecord, name: str,
+                            attempt: int | None, *, redirect: bool = False) -> Stream | Redirect:
+    """One artifact of ``record`` as an attachment (streamed), or a redirect to a presigned
+    URL of it."""
+    artifact = find_artifact(record, name.lstrip("/"), attempt)
+    filename = artifact.name.rsplit("/", 1)[-1]
+    if redirect:
+        url = await services.objects.presign_get(
+            artifact.key, expires_s=services.settings.presign_expiry_s, filename=filename)
+        # The route's media type (the file's) does not apply to the empty redirect body.
+        return Redirect(url, status_code=307, media_type=MediaType.TEXT)
+    # S3 is asked before the response starts: an outage is a 503 with Retry-After, not a
+    # body cut off after the headers.
+    return Stream(
+        await services.objects.reader(artifact.key), media_type=artifact.content_type,
+        headers={"content-length": str(artifact.size),
+                 "content-disposition": content_disposition(filename)},
+    )
+
+
 class ArtifactsController(Controller):
     path = "/v1/jobs/{job_id:str}/artifacts"
     tags = ("artifacts",)
@@ -45,17 +65,4 @@ class ArtifactsController(Controller):
         attempt: int | None = None, redirect: bool = False,
     ) -> Stream | Redirect:
         record, _ = await services.jobs.get(principal.tenant, job_id)
-        artifact = find_artifact(record, name.lstrip("/"), attempt)
-        filename = artifact.name.rsplit("/", 1)[-1]
-        if redirect:
-            url = await services.objects.presign_get(
-                artifact.key, expires_s=services.settings.presign_expiry_s, filename=filename)
-            # The route's media type (the file's) does not apply to the empty redirect body.
-            return Redirect(url, status_code=307, media_type=MediaType.TEXT)
-        # S3 is asked before the response starts: an outage is a 503 with Retry-After, not a
-        # body cut off after the headers.
-        return Stream(
-            await services.objects.reader(artifact.key), media_type=artifact.content_type,
-            headers={"content-length": str(artifact.size),
-                     "content-disposition": content_disposition(filename)},
-        )
+        return await download_artifact(services, record, name, attempt, redirect=redirect)

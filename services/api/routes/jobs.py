@@ -32,8 +32,20 @@ async def job_view(services: Services, record: JobRecord, revision: int) -> JobV
     del fields["tenant"]
     pool = None
     if record.state is JobState.QUEUED:
-        pool = await services.pools.status(record.spec.pool(services.settings.run_pool))
+        pool = await services.pools.status(record.pool(services.settings.run_pool))
     return JobView(**fields, revision=revision, pool=pool)
+
+
+async def tenant_jobs(services: Services, tenant: str, cursor: str | None,
+                      limit: int) -> tuple[list[tuple[JobRecord, int]], str | None]:
+    """One page of ``tenant``'s jobs, newest first, and the cursor of the next page (None: no
+    more). The listing behind ``GET /v1/jobs`` (the console pages through it too)."""
+    page, more = await services.index.page(tenant, None if cursor is None else int(cursor),
+                                           limit)
+    # An indexed job without a record (its creation failed half-way) is left out; NATS
+    # trouble is an error.
+    found = await asyncio.gather(*(services.jobs.find(tenant, i) for i in page))
+    return [f for f in found if f is not None], None if more is None else str(more)
 
 
 class JobsController(Controller):
@@ -46,7 +58,8 @@ class JobsController(Controller):
                      principal: Principal, services: Services) -> Response[JobView]:
         async def action(claim: Claim) -> JobView:
             return await job_view(services, *await operations.create_job(
-                services, principal.tenant, data, job_id=claim.reservation))
+                services, principal.tenant, data, job_id=claim.reservation,
+                resumed=claim.resumed))
 
         return await idempotently(request, services, principal, "create",
                                   msgspec.json.encode(data), 201, action, reserve=new_job_id)
@@ -57,13 +70,10 @@ class JobsController(Controller):
         self, principal: Principal, services: Services,
         limit: Annotated[int, Parameter(ge=1, le=200)] = 50,
         cursor: Annotated[str | None, Parameter(
-            pattern=r"^[0-9a-f]{28}$", description="next_cursor of the previous page")] = None,
+            pattern=r"^[1-9][0-9]{0,14}$", description="next_cursor of the previous page")] = None,
     ) -> JobPage:
-        page, more = await services.index.page(principal.tenant, cursor, limit)
-        # A job deleted since the page was cut is left out; NATS trouble is an error.
-        found = await asyncio.gather(*(services.jobs.find(principal.tenant, i) for i in page))
-        items = await asyncio.gather(*(job_view(services, *f) for f in found if f is not None))
-        next_cursor = page[-1] if more and page else None
+        found, next_cursor = await tenant_jobs(services, principal.tenant, cursor, limit)
+        items = await asyncio.gather(*(job_view(services, *f) for f in found))
         return JobPage(items=items, next_cursor=next_cursor)
 
     @get("/{job_id:str}", summary="Get one job",

@@ -1,0 +1,1 @@
+"""estout tables (esttab, estout): the table model, document formats and the layout."""
