@@ -18,7 +18,7 @@ import time
 
 import httpx
 
-from tests.e2e.stack import fresh_stack
+from dev.stack import fresh_stack
 
 BODY = {"template_id": "sleepy", "params": {"var": "x", "ms": 0}, "output_formats": ["csv"]}
 

@@ -2,7 +2,7 @@
 
 Run: ``.venv/bin/python -m bench.engine_data [--rows 1000000]``.  Generates a 1M × 20 .dta in
 a temporary directory, then times (best of N) each engine operation and its baseline in the
-same process.  Targets (issue 3): use ≤ 1.2× pyreadstat.read_dta; collapse and merge m:1
+same process.  Targets: use ≤ 1.2× pyreadstat.read_dta; collapse and merge m:1
 ≤ 1.5× pandas; generate ≤ 2× pandas eval.
 """
 

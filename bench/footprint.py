@@ -29,7 +29,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from tests.e2e.stack import Client, fresh_stack
+from dev.stack import Client, fresh_stack
 
 REPO = Path(__file__).resolve().parent.parent
 AUTO = REPO / "do_library" / "examples" / "auto.csv"

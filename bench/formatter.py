@@ -24,9 +24,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.memory import peak_rss_mb  # noqa: E402
+from dev.report_samples import write_attempt, write_big_table  # noqa: E402
 from libs.reports import ResultBundle, render  # noqa: E402
 from libs.reports.bundle import read_table  # noqa: E402
-from tests.reports.samples import write_attempt, write_big_table  # noqa: E402
 
 
 @dataclass(frozen=True)

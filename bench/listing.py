@@ -31,6 +31,8 @@ import httpx
 import msgspec
 
 from bench.api import BODY
+from dev.servers import OPERATOR_TOKEN
+from dev.stack import Stack, fresh_stack
 from libs import names
 from libs.bus import direct
 from libs.bus.auth.permissions import kv_stream
@@ -47,8 +49,6 @@ from libs.contracts.jobs import (
     new_job_id,
     now_iso,
 )
-from tests.e2e.stack import Stack, fresh_stack
-from tests.servers import OPERATOR_TOKEN
 
 PAGE = 10
 PROBES = 10

@@ -1,6 +1,6 @@
 """Benchmark: what NATS authentication and permission checks cost per control-plane operation.
 
-Two nats-servers from the same binary, side by side: one with SS's auth (tests/servers.py, the
+Two nats-servers from the same binary, side by side: one with SS's auth (dev/servers.py, the
 deployment's setup), logged in as the API's user with its permission lists; one without auth
 (the same-run baseline). Each round does, on both and alternately (so machine load hits both
 alike), what a job does on NATS: a KV create, a get and a compare-and-set update of a job
@@ -19,11 +19,11 @@ import tempfile
 import time
 from pathlib import Path
 
+from dev.servers import BIN, NatsServer, free_port, wait_http
 from libs import names
 from libs.bus.connection import Bus, connect
 from libs.bus.provision import ensure_topology
 from libs.settings import Settings
-from tests.servers import BIN, NatsServer, free_port, wait_http
 
 
 def plain_server(root: Path) -> tuple[subprocess.Popen[bytes], str]:

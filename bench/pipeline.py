@@ -25,6 +25,8 @@ import time
 from datetime import datetime
 from typing import Any
 
+from dev.servers import NatsServer, S3Server
+from dev.stack import Client, csv_bytes, fresh_stack
 from libs import names
 from libs.bus.connection import connect
 from libs.bus.jobstore import JobStore
@@ -32,8 +34,6 @@ from libs.bus.provision import ensure_topology
 from libs.contracts.jobs import JobRecord, JobSpec, new_job_id, now_iso
 from libs.settings import Settings
 from libs.storage import ObjectStore
-from tests.e2e.stack import Client, csv_bytes, fresh_stack
-from tests.servers import NatsServer, S3Server
 
 
 def _t(iso: str | None) -> float:

@@ -1,6 +1,6 @@
 """Benchmark: queue drain time of a burst of jobs with KEDA-like scaling vs one fixed worker.
 
-A real stack (NATS, S3, the API, one formatter; tests/e2e/stack.py) gets a burst of ``sleepy``
+A real stack (NATS, S3, the API, one formatter; dev/stack.py) gets a burst of ``sleepy``
 jobs (each run sleeps ``--ms``). Two passes over the same stack:
 
 - **fixed**: one worker process, started before the burst, as without an autoscaler;
@@ -28,9 +28,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from bench.keda import Autoscaler, ScalingRule, Trigger, consumer_lag
+from dev.stack import Client, Stack, csv_bytes, fresh_stack
 from libs import names
 from libs.bus.connection import connect
-from tests.e2e.stack import Client, Stack, csv_bytes, fresh_stack
 
 POOL = "embedded"
 

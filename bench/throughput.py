@@ -2,7 +2,7 @@
 
 ``ols_robust`` (``regress price mpg weight, vce(robust)``) on the bundled ``auto.csv`` with
 xlsx, pdf and html outputs, through a real stack (NATS, S3, the API, worker and formatter
-processes; tests/e2e/stack.py), first with one worker process, then with two (each pass
+processes; dev/stack.py), first with one worker process, then with two (each pass
 with as many formatter processes as workers). Jobs are submitted with ``--inflight`` in
 flight; jobs/s counts from the first submit until the last ``completed`` event.
 
@@ -32,9 +32,9 @@ import xlsxwriter
 from fpdf import FPDF
 
 from compose.e2e_check import DEFAULT_DATASET, DEFAULT_PARAMS
+from dev.stack import Client, Stack, fresh_stack
 from libs.bus.connection import connect
 from libs.fonts import font_files
-from tests.e2e.stack import Client, Stack, fresh_stack
 
 FORMATS = ["xlsx", "pdf", "html"]
 

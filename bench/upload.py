@@ -18,9 +18,9 @@ from pathlib import Path
 
 import httpx
 
+from dev.stack import fresh_stack
 from libs.settings import Settings
 from libs.storage import ObjectStore
-from tests.e2e.stack import fresh_stack
 
 CHUNK = 1024 * 1024
 

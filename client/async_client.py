@@ -23,8 +23,8 @@ from client.records import Progress, RunObserver, RunResult, TemplateInfo, safe_
 from client.sse import EventMessage, SSEParser, job_event
 from libs.contracts.events import JobCompleted
 from libs.contracts.jobs import Artifact, InputFile, JobState, ParamValue
+from libs.contracts.views import ArtifactList, CheckAnswer, CheckRequest, JobPage, JobView
 from libs.templates.metadata import Template
-from services.api.views import ArtifactList, CheckAnswer, CheckRequest, JobPage, JobView
 
 DEFAULT_API_URL = "http://127.0.0.1:8000"
 #: Statuses after which repeating a request is safe when it is idempotent (or never ran).
@@ -308,6 +308,7 @@ class AsyncSSClient:
         url = f"/v1/jobs/{quote(job_id)}/events/"
         while True:
             seen_completed = got_any = False
+            refused: SSClientError | None = None
 
             def build() -> httpx.Request:
                 headers = {"accept": "text/event-stream"}
@@ -323,6 +324,11 @@ class AsyncSSClient:
                     message = parser.feed(line.rstrip("\r\n"))
                     if message is None:
                         continue
+                    if message.event == "error":
+                        # The server could not go on (its event feed is away) and ends the
+                        # stream saying why: resume from the last id after a backoff.
+                        refused = error_from_response(0, message.data.encode())
+                        break
                     failures, got_any = 0, True
                     event = job_event(message)
                     seen_completed = isinstance(event.event, JobCompleted)
@@ -332,12 +338,13 @@ class AsyncSSClient:
                 if failures > max_reconnects:
                     raise connection_error(exc) from exc
             else:
-                # A stream that ends early without a word counts as a failure too, so a
-                # server that keeps hanging up cannot make us reconnect forever.
-                failures += 0 if got_any else 1
+                # A stream that ends early without a word, or with an error event, counts as a
+                # failure too, so a server that keeps hanging up cannot make us reconnect
+                # forever.
+                failures += 0 if got_any and refused is None else 1
                 if failures > max_reconnects:
-                    raise SSClientError(0, "EVENTS_STREAM_ENDED",
-                                        f"the event stream of job {job_id} keeps ending")
+                    raise refused or SSClientError(
+                        0, "EVENTS_STREAM_ENDED", f"the event stream of job {job_id} keeps ending")
             finally:
                 await response.aclose()
             if seen_completed:

@@ -22,7 +22,7 @@ from client.sse import EventMessage
 from client.terminal import Terminal, TerminalObserver, describe_event, human_size
 from libs.contracts.events import JobCompleted
 from libs.contracts.jobs import JobState, ParamValue
-from services.api.views import JobView
+from libs.contracts.views import JobView
 
 #: Exit status of a job that ended failed or cancelled (``ss run --wait``).
 EXIT_JOB_FAILED = 1

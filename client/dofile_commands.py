@@ -12,7 +12,7 @@ from client.async_client import AsyncSSClient
 from client.commands import EXIT_JOB_FAILED, finish_run, print_json, ticking
 from client.errors import SSClientError
 from client.terminal import Terminal, TerminalObserver
-from libs.dofiles.report import Problem
+from libs.contracts.dofile_check import Problem
 
 
 def problem_lines(problems: Iterable[Problem]) -> Iterator[str]:

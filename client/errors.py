@@ -13,7 +13,8 @@ from typing import Any
 import httpx
 import msgspec
 
-from services.api.views import ErrorBody
+from libs.contracts.errors import SSBaseError
+from libs.contracts.views import ErrorBody
 
 #: ``error_code`` of failures that never got an HTTP answer (refused, reset, timed out).
 CONNECTION_FAILED = "CONNECTION_FAILED"
@@ -21,7 +22,7 @@ CONNECTION_FAILED = "CONNECTION_FAILED"
 UNEXPECTED_RESPONSE = "UNEXPECTED_RESPONSE"
 
 
-class SSClientError(Exception):
+class SSClientError(SSBaseError):
     """A failed call: the API's error fields, or a transport failure with status 0."""
 
     def __init__(self, status: int, error_code: str, message: str,

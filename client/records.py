@@ -10,8 +10,8 @@ import msgspec
 
 from client.errors import SSClientError
 from client.sse import EventMessage
+from libs.contracts.views import JobView
 from libs.templates.metadata import Template
-from services.api.views import JobView
 
 #: ``progress(done_bytes, total_bytes_or_None)`` during an upload or download.
 Progress = Callable[[int, int | None], None]

@@ -11,8 +11,8 @@ from client.async_client import AsyncSSClient
 from client.records import Progress, RunResult, TemplateInfo
 from client.sse import EventMessage
 from libs.contracts.jobs import Artifact, InputFile, ParamValue
+from libs.contracts.views import CheckAnswer, JobView
 from libs.templates.metadata import Template
-from services.api.views import CheckAnswer, JobView
 
 T = TypeVar("T")
 

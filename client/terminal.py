@@ -10,7 +10,7 @@ from typing import TextIO
 from client.records import Progress, RunObserver
 from client.sse import EventMessage
 from libs.contracts.events import JobCompleted, JobFormatting, JobRunning
-from services.api.views import JobView
+from libs.contracts.views import JobView
 
 _BAR = 24
 _SPINNER = "|/-\\"

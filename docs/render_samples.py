@@ -21,8 +21,8 @@ from PIL import Image, ImageChops
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from dev.report_samples import write_attempt  # noqa: E402
 from libs.reports import ResultBundle, render  # noqa: E402
-from tests.reports.samples import write_attempt  # noqa: E402
 
 SAMPLES = ROOT / "docs" / "samples"
 DPI = 70

@@ -15,9 +15,10 @@ from typing import Any
 import msgspec
 
 from libs.auth.sessions import MIN_SECRET_CHARS
+from libs.contracts.errors import SSBaseError
 
 
-class SettingsError(Exception):
+class SettingsError(SSBaseError):
     """The environment holds an invalid ``SS_*`` value; the message names the variable."""
 
 

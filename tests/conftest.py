@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.servers import NatsServer, S3Server
+from dev.servers import NatsServer, S3Server
 
 
 @pytest.fixture(scope="session")

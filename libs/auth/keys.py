@@ -22,10 +22,9 @@ from enum import StrEnum
 from pathlib import Path
 
 import msgspec
-from nats.js.errors import KeyNotFoundError
-from nats.js.kv import KeyValue
 
 from libs import names
+from libs.bus.records import RecordBucket
 from libs.contracts.errors import ErrorCode, SSError
 from libs.contracts.jobs import now_iso
 
@@ -119,9 +118,9 @@ class KeyStore:
     working on every one of them within that time (the replica that revoked it at once).
     """
 
-    def __init__(self, kv: KeyValue, static: dict[str, ApiKey], *, dev_key: str = "",
+    def __init__(self, records: RecordBucket, static: dict[str, ApiKey], *, dev_key: str = "",
                  dev_tenant: str = "dev", cache_s: float = 2.0) -> None:
-        self._kv = kv
+        self._records = records
         self._static = static
         self._dev_hash = hash_secret(dev_key) if dev_key else ""
         self._dev_tenant = dev_tenant
@@ -166,11 +165,8 @@ class KeyStore:
         now = time.monotonic()
         if cached is not None and now - cached[0] < self._cache_s:
             return cached[1]
-        try:
-            entry = await self._kv.get(key_id)
-            found = _decoder.decode(entry.value) if entry.value else None
-        except KeyNotFoundError:
-            found = None
+        stored = await self._records.get(key_id)
+        found = _decoder.decode(stored[0]) if stored else None
         if len(self._cache) >= CACHE_MAX:
             # Unknown key ids are cached too: forget the expired entries, so a flood of
             # made-up tokens cannot grow the process.
@@ -188,20 +184,16 @@ class KeyStore:
                           "operator keys are provisioned only through SS_API_KEYS_FILE or "
                           "SS_API_KEYS", field="role")
         token, record = new_token(tenant, role, name)
-        await self._kv.create(record.key_id, msgspec.json.encode(record))
+        await self._records.create(record.key_id, msgspec.json.encode(record))
         return token, record
 
     async def list(self, tenant: str | None = None) -> list[ApiKey]:
         """Every key, or those of ``tenant``."""
         found = list(self._static.values())
-        try:
-            ids = await self._kv.keys()
-        except Exception:  # nats-py raises NoKeysError on an empty bucket
-            ids = []
-        for key_id in ids:
-            entry = await self._kv.get(key_id)
-            if entry.value:
-                found.append(_decoder.decode(entry.value))
+        for key_id in await self._records.keys():
+            stored = await self._records.get(key_id)
+            if stored:
+                found.append(_decoder.decode(stored[0]))
         if tenant is not None:
             found = [k for k in found if k.tenant == tenant]
         return sorted(found, key=lambda k: (k.tenant, k.created_at, k.key_id))
@@ -217,16 +209,15 @@ class KeyStore:
         missing = SSError(ErrorCode.KEY_NOT_FOUND, f"no API key {key_id!r}", key_id=key_id)
         if static is not None or not is_key_id(key_id):
             raise missing
-        try:
-            entry = await self._kv.get(key_id)
-        except KeyNotFoundError as exc:
-            raise missing from exc
-        key = _decoder.decode(entry.value or b"")
+        stored = await self._records.get(key_id)
+        if stored is None:
+            raise missing
+        key = _decoder.decode(stored[0])
         if tenant not in (None, key.tenant):
             raise missing
         if key.revoked_at is None:
             key = msgspec.structs.replace(key, revoked_at=now_iso())
-            await self._kv.update(key_id, msgspec.json.encode(key), last=entry.revision)
+            await self._records.update(key_id, msgspec.json.encode(key), stored[1])
         self._cache.pop(key_id, None)
         return key
 

@@ -1,9 +1,20 @@
-"""Error codes and the exception tree every service shares.
+"""Error codes and the one exception tree of SS.
 
-    SSError                      carries a code from ``ErrorCode`` (and so an HTTP status)
-    ├── JobFailed                deterministic: the job fails, the work item is acked, no retry
-    └── TransientError           infrastructure hiccup: the work item is nak'ed with backoff
+    SSBaseError                  root: every exception SS raises on purpose
+    ├── SSError                  carries a code from ``ErrorCode`` (and so an HTTP status)
+    │   ├── JobFailed            deterministic: the job fails, the work item is acked, no retry
+    │   └── TransientError       infrastructure hiccup: the work item is nak'ed with backoff
+    ├── DatasetError             libs.datasets: an input it refuses to read (``DatasetErrorCode``)
+    ├── ReportError              libs.reports: a report it cannot render (``ReportCode``)
+    ├── TemplateMetadataError    libs.templates: a broken template folder (a library bug)
+    ├── SettingsError            libs.settings: an invalid ``SS_*`` variable
+    ├── StatsError               libs.stata_stats: an estimator's failure with Stata's r(code)
+    ├── StataError               libs.engine: a command's failure with Stata's r(code)
+    └── SSClientError            client: a failed API call (status, ``error_code``, ...)
 
+Only ``SSError`` reaches a client or a job record. A library's own error becomes one at the
+service edge, in one table each: ``services.common.failures`` (a library error → catalogued
+``SSError``/``JobFailed``) and ``services.api.errors.HANDLERS`` (any exception → HTTP answer).
 ``JobFailed``/``TransientError`` are control flow: the consumer loop maps them to a queue action
 in exactly one place (``libs.bus.consumer``). Nobody parses messages: errors carry fields.
 """
@@ -240,8 +251,13 @@ def json_path(*parts: str | int) -> str:
     return path
 
 
-class SSError(Exception):
-    """Base of every SS error: a code, a human message and structured details."""
+class SSBaseError(Exception):
+    """Root of every exception SS raises on purpose (the tree is in this module's docstring):
+    ``except SSBaseError`` separates a refusal SS made from a bug."""
+
+
+class SSError(SSBaseError):
+    """A catalogued error: a code, a human message and structured details."""
 
     def __init__(self, code: ErrorCode, message: str, **details: Any) -> None:
         super().__init__(message)

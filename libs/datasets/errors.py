@@ -12,6 +12,8 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Any
 
+from libs.contracts.errors import SSBaseError
+
 
 class DatasetErrorCode(StrEnum):
     """Stable codes for inputs that cannot be read. The value is the wire string."""
@@ -42,7 +44,7 @@ class DatasetErrorCode(StrEnum):
     INPUT_NO_WORKSHEET = "INPUT_NO_WORKSHEET"
 
 
-class DatasetError(Exception):
+class DatasetError(SSBaseError):
     """An input the library refuses to read: a stable ``code``, a human ``message``, ``details``."""
 
     def __init__(self, code: DatasetErrorCode, message: str, **details: Any) -> None:

@@ -6,10 +6,10 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from libs.datasets.column_types import store_column
 from libs.datasets.errors import DatasetError, DatasetErrorCode
 from libs.datasets.names import MAX_LABEL, label_for, stata_names
 from libs.datasets.report import Column, Notice
-from libs.datasets.storage import store_column
 from libs.datasets.table import Table
 
 

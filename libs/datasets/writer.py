@@ -16,8 +16,8 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from libs.datasets.column_types import NUMERIC_DTYPES
 from libs.datasets.schema import Schema
-from libs.datasets.storage import NUMERIC_DTYPES
 from libs.engine.dataset import Column, Dataset, Variable
 from libs.engine.dta_writer import write_dta
 from libs.engine.storage_types import default_format, is_string_type

@@ -25,6 +25,7 @@ from __future__ import annotations
 import posixpath
 from collections.abc import Iterable, Mapping
 
+from libs.contracts.dofile_check import Access, CheckReport, FileAccess, Kind, Problem
 from libs.contracts.jobs import ENGINES, JobRecord
 from libs.dofiles.files import FileUse, file_uses, with_extension
 from libs.dofiles.job import RESERVED_FILES, RESERVED_PREFIX, do_file_name
@@ -35,7 +36,6 @@ from libs.dofiles.policy import (
     path_violation,
     split_command,
 )
-from libs.dofiles.report import Access, CheckReport, FileAccess, Kind, Problem
 from libs.dofiles.statements import TEMPFILE, Statement, read_statements
 from libs.dofiles.support import refusals
 from libs.engine.commands.control import package_provided

@@ -16,8 +16,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from libs.contracts.dofile_check import Access
 from libs.dofiles.policy import split_command
-from libs.dofiles.report import Access
 from libs.engine import macros, textscan
 
 

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import msgspec
 
+from libs.contracts.dofile_check import CheckReport
 from libs.contracts.errors import ErrorCode, JobFailed
 from libs.contracts.jobs import ANY_ENGINE, ENGINES, InputFile, JobRecord, JobSpec
-from libs.dofiles.report import CheckReport
 
 #: The name the do-file runs under in the workspace (its log is main.log), as a template's.
 RUN_NAME = "main.do"

@@ -19,13 +19,15 @@ Tree::
 
 from __future__ import annotations
 
+from libs.contracts.errors import SSBaseError
+
 #: Not a Stata code: a bug or gap inside the engine surfaced as a command failure.
 INTERNAL = 9999
 #: Stata's "op. sys. refuses to provide memory": the run's memory limit was reached.
 NO_MEMORY = 909
 
 
-class StataError(Exception):
+class StataError(SSBaseError):
     """A command failed; ``code`` is the Stata return code shown as ``r(code);``.
 
     ``lineno`` and ``command`` say where: the interpreter fills them in with the innermost

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from libs.contracts.errors import SSBaseError
+
 
 class ReportCode(StrEnum):
     """Why a report could not be built."""
@@ -29,7 +31,7 @@ class ReportCode(StrEnum):
     GRAPH_LIST_MALFORMED = "GRAPH_LIST_MALFORMED"
 
 
-class ReportError(Exception):
+class ReportError(SSBaseError):
     """A report could not be rendered; ``code`` says why, ``message`` says where."""
 
     def __init__(self, code: ReportCode, message: str) -> None:

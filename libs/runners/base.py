@@ -95,6 +95,11 @@ class Runner(Protocol):
         """
         ...
 
+    async def warm_up(self) -> None:
+        """Do the slow part of starting (a fork server's imports...) before the first job, so
+        the first run is as quick as the others; the worker calls it once at start."""
+        ...
+
     async def close(self) -> None:
         """Release long-lived resources (fork server...)."""
         ...

@@ -223,6 +223,9 @@ class StataRunner:
         )
         return _limited(outcome, stop, proc.returncode, limits, watch)
 
+    async def warm_up(self) -> None:
+        """Nothing to prepare: each run starts its own Stata process."""
+
     async def close(self) -> None:
         """Nothing long-lived: each run is its own Stata process."""
 

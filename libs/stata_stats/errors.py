@@ -7,6 +7,8 @@ the interpreter can map it onto its own error type without parsing messages.
 
 from __future__ import annotations
 
+from libs.contracts.errors import SSBaseError
+
 #: Stata's return codes used by the estimators.
 INVALID_SYNTAX = 198
 NEGATIVE_WEIGHTS = 402
@@ -17,7 +19,7 @@ INSUFFICIENT_OBSERVATIONS = 2001
 CONVERGENCE_NOT_ACHIEVED = 430
 
 
-class StatsError(Exception):
+class StatsError(SSBaseError):
     """A statistical command failed; ``code`` is what Stata shows as ``r(code);``."""
 
     def __init__(self, code: int, message: str) -> None:

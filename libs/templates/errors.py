@@ -6,7 +6,7 @@
         ├── TemplateNotFound         TEMPLATE_NOT_FOUND: no template with that id
         ├── ParamsInvalid            TEMPLATE_PARAM_INVALID: one ``ParamProblem`` per bad field
         └── DataShapeInvalid         DATA_SHAPE_INVALID: the data has none of the accepted shapes
-    TemplateMetadataError            a broken library (bad metadata file): a bug, not a request
+    TemplateMetadataError (SSBaseError)  a broken library (bad metadata file): a bug, not a request
 
 A rendered template that breaks the safety policy is ``libs.dofiles.policy.DoFileUnsafe``.
 Every error carries fields (``details``) so the API answers per parameter or per line and
@@ -19,7 +19,7 @@ import enum
 
 import msgspec
 
-from libs.contracts.errors import ErrorCode, JobFailed, SSError
+from libs.contracts.errors import ErrorCode, JobFailed, SSBaseError, SSError
 
 
 class ProblemCode(enum.StrEnum):
@@ -104,7 +104,7 @@ class DataShapeInvalid(JobFailed):
         self.reasons = reasons
 
 
-class TemplateMetadataError(Exception):
+class TemplateMetadataError(SSBaseError):
     """A template folder whose metadata or do-file is broken (a library bug)."""
 
     def __init__(self, template_id: str, reason: str) -> None:

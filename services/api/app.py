@@ -36,6 +36,7 @@ from libs.bus.provision import (
     ensure_topology,
 )
 from libs.bus.ratelimit import RateLimiter
+from libs.bus.records import RecordBucket
 from libs.bus.retries import RetryPolicy
 from libs.settings import Settings
 from libs.storage import ObjectStore
@@ -135,7 +136,7 @@ def create_app(settings: Settings) -> Litestar:
             app.state.services = Services(
                 settings=settings, bus=bus, jobs=jobs, objects=objects, index=JobIndex(bus),
                 catalogue=catalogue,
-                keys=KeyStore(await bus.js.key_value(names.API_KEYS_BUCKET), static_keys,
+                keys=KeyStore(await RecordBucket.open(bus, names.API_KEYS_BUCKET), static_keys,
                               dev_key=settings.dev_api_key, dev_tenant=settings.dev_tenant),
                 idempotency=IdempotencyStore(
                     await bus.js.key_value(names.IDEMPOTENCY_BUCKET)),

@@ -15,13 +15,13 @@ import asyncio
 import msgspec
 
 from libs import names
+from libs.contracts.dofile_check import CheckReport
 from libs.contracts.errors import ErrorCode, SSError, json_path
 from libs.contracts.jobs import ANY_ENGINE, ENGINES, JobRecord, JobSpec
+from libs.contracts.views import CheckAnswer, CheckRequest
 from libs.dofiles.job import DoFileCheckFailed, runnable_engines, text_inputs
-from libs.dofiles.report import CheckReport
 from libs.settings import Settings
 from services.api.state import Services
-from services.api.views import CheckAnswer, CheckRequest
 
 Problem = tuple[str, str]
 

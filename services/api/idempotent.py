@@ -11,8 +11,8 @@ from litestar import Request, Response
 from libs.auth.keys import Principal
 from libs.bus.idempotency import Claim, fingerprint
 from libs.contracts.errors import ErrorCode, SSError
+from libs.contracts.views import JobView
 from services.api.state import Services
-from services.api.views import JobView
 
 HEADER = "idempotency-key"
 _decoder = msgspec.json.Decoder(JobView)

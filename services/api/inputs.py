@@ -13,8 +13,9 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from libs.contracts.errors import ErrorCode, SSError
+from libs.contracts.errors import SSError
 from libs.contracts.jobs import InputColumn
+from services.common.failures import catalogued
 
 if TYPE_CHECKING:
     from libs.datasets.report import Preview
@@ -39,14 +40,6 @@ class Spool:
         self.path.unlink(missing_ok=True)
 
 
-def _dataset_error(exc: Exception, name: str) -> SSError:
-    from libs.datasets.errors import DatasetError
-
-    assert isinstance(exc, DatasetError)
-    return SSError(ErrorCode(exc.code.value), f"{name}: {exc.message}", input=name,
-                   **exc.details)
-
-
 #: Longest a read of one upload may take in the API.
 READ_TIMEOUT_S = 120.0
 
@@ -60,7 +53,7 @@ def _preview(path: Path, name: str, sheet: str | None, rows: int) -> Preview:
     try:
         return preview_isolated(path, name, sheet=sheet, rows=rows, timeout=READ_TIMEOUT_S)
     except DatasetError as exc:
-        raise _dataset_error(exc, name) from exc
+        raise catalogued(exc, SSError, input=name) from exc
 
 
 async def read_preview(path: Path, name: str, sheet: str | None = None,

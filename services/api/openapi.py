@@ -11,7 +11,7 @@ from litestar.openapi.datastructures import ResponseSpec
 from litestar.openapi.spec import Example, Schema
 
 from libs.contracts.errors import HTTP_STATUS, ErrorCode, code_descriptions
-from services.api.views import ErrorBody
+from libs.contracts.views import ErrorBody
 
 #: Every authenticated route can answer these.
 COMMON = (400, 401, 429, 500, 503)

@@ -27,13 +27,11 @@ import asyncio
 import logging
 import time
 
-from nats.js.api import ConsumerInfo
-from nats.js.errors import NotFoundError
-
 from libs import names
 from libs.bus.connection import Bus
+from libs.bus.workload import PoolLoad, pool_load
 from libs.contracts.errors import ErrorCode, SSError
-from services.api.views import PoolState, PoolStatus
+from libs.contracts.views import PoolState, PoolStatus
 
 log = logging.getLogger(__name__)
 
@@ -48,10 +46,10 @@ class Pools:
         self._bus = bus
         self._default = default_pool
         self._cache_s = cache_s
-        self._known: dict[str, tuple[float, ConsumerInfo]] = {}
-        self._asking: dict[str, asyncio.Task[ConsumerInfo | None]] = {}
+        self._known: dict[str, tuple[float, PoolLoad]] = {}
+        self._asking: dict[str, asyncio.Task[PoolLoad | None]] = {}
 
-    async def _info(self, pool: str) -> ConsumerInfo | None:
+    async def _info(self, pool: str) -> PoolLoad | None:
         """The pool's consumer (None: there is none), at most ``cache_s`` old."""
         known = self._known.get(pool)
         if known is not None and known[0] > time.monotonic():
@@ -62,14 +60,11 @@ class Pools:
             asking.add_done_callback(lambda _: self._asking.pop(pool, None))
         return await asyncio.shield(asking)
 
-    async def _lookup(self, pool: str) -> ConsumerInfo | None:
-        try:
-            info: ConsumerInfo = await self._bus.js.consumer_info(
-                names.WORK_STREAM, names.worker_consumer(pool))
-        except NotFoundError:
-            return None  # not cached: a pool that appears is usable at once
-        self._known[pool] = (time.monotonic() + self._cache_s, info)
-        return info
+    async def _lookup(self, pool: str) -> PoolLoad | None:
+        load = await pool_load(self._bus, pool)
+        if load is not None:  # none is not cached: a pool that appears is usable at once
+            self._known[pool] = (time.monotonic() + self._cache_s, load)
+        return load
 
     async def serves(self, pool: str) -> bool:
         """Whether work queued for ``pool`` can be taken: a worker served it, or it is the
@@ -97,8 +92,7 @@ class Pools:
                               in_flight=0, backlog=0,
                               message=f"no worker of pool {pool!r} has started yet; the job "
                                       "waits until one does")
-        waiting, in_flight = info.num_waiting or 0, info.num_ack_pending or 0
-        backlog = info.num_pending or 0
+        waiting, in_flight, backlog = info.waiting_pulls, info.in_flight, info.backlog
         if waiting:
             state, message = PoolState.SERVING, None
         elif in_flight:

@@ -16,7 +16,7 @@ from libs.bus.connection import Bus
 from libs.bus.consumer import Delivery
 from libs.bus.jobstore import JobStore, NotChanged
 from libs.bus.publish import publish_event, republish_event
-from libs.contracts.errors import ErrorCode, ErrorInfo, SSError
+from libs.contracts.errors import ErrorCode, ErrorInfo, JobFailed, SSError
 from libs.contracts.events import completed_of
 from libs.contracts.graphs import GRAPHS_DIR
 from libs.contracts.jobs import (
@@ -32,6 +32,7 @@ from libs.reports import ReportError, ResultBundle, render
 from libs.reports.render import RAW_FILES, WITH_FIGURES, WITHOUT_CONTEXT
 from libs.storage import ObjectStore, content_type
 from libs.templates.catalogue import Catalogue
+from services.common.failures import catalogued
 from services.common.logs import job_id_var
 from services.formatter.context import exported_figure, report_context
 from services.formatter.metrics import FORMAT_SECONDS, RENDERS
@@ -115,18 +116,13 @@ class FormatHandler:
                     paths = await asyncio.to_thread(render, fmt, bundle, raw_dir, out_dir)
                 except ReportError as exc:
                     RENDERS.labels(format=fmt, status="failed").inc()
-                    failure = ErrorInfo(
-                        error_code=ErrorCode.OUTPUT_FORMATTER_FAILED,
-                        message=f"rendering {fmt} failed: {exc.message}",
-                        details={"format": fmt, "reason": exc.code.value})
+                    failure = catalogued(exc, JobFailed, format=fmt).info()
                     break
                 rendering += time.monotonic() - began
                 RENDERS.labels(format=fmt, status="ok").inc()
                 produced = merge_artifacts(produced, await self._store(record, out_dir, paths))
         except ReportError as exc:
-            failure = ErrorInfo(error_code=ErrorCode.OUTPUT_FORMATTER_FAILED,
-                                message=f"reading the result tables failed: {exc.message}",
-                                details={"format": "", "reason": exc.code.value})
+            failure = catalogued(exc, JobFailed, format="").info()
         FORMAT_SECONDS.observe(time.monotonic() - started)
         await self._complete((record, revision), work, produced, failure, rendering)
 

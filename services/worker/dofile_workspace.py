@@ -30,6 +30,7 @@ from typing import Any
 
 import msgspec
 
+from libs.contracts.dofile_check import CheckReport
 from libs.contracts.jobs import JobRecord
 from libs.dofiles.check import check_job
 from libs.dofiles.job import (
@@ -39,7 +40,6 @@ from libs.dofiles.job import (
     do_file_name,
     text_inputs,
 )
-from libs.dofiles.report import CheckReport
 from libs.storage import ObjectStore
 
 #: What runs after a do-file, in the same session: its stored estimates into results/.

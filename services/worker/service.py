@@ -40,9 +40,7 @@ async def serve(settings: Settings, stop: asyncio.Event) -> None:
     # recovers once a late Stata mount appears.
     runner = make_runner(settings)
     catalogue = catalogue_for(settings)
-    warm_up = getattr(runner, "warm_up", None)
-    if warm_up is not None:
-        await warm_up()
+    await runner.warm_up()
     pool = settings.run_pool
     async with connections(settings, f"ss-worker-{worker_id}") as conns:
         handler = RunHandler(bus=conns.bus, store=await JobStore.open(conns.bus, count_transition),

@@ -26,7 +26,7 @@ import msgspec
 import pandas as pd
 
 from libs import names
-from libs.contracts.errors import ErrorCode, JobFailed, SSError
+from libs.contracts.errors import JobFailed, SSError
 from libs.contracts.graphs import GRAPH_SUFFIXES, GRAPHS_DIR
 from libs.contracts.jobs import Artifact, JobRecord
 from libs.datasets.errors import DatasetError
@@ -41,6 +41,7 @@ from libs.templates.frame import FrameProbe
 from libs.templates.params import DatasetColumns, validate_params
 from libs.templates.render import default_input_files, render_do_file
 from libs.templates.shapes import check_shape
+from services.common.failures import catalogued
 
 DO_FILE = "main.do"
 #: Longest the normalisation of one input may take.
@@ -76,11 +77,6 @@ def columns_of(report: NormaliseReport) -> DatasetColumns:
     return DatasetColumns.of([(c.name, c.kind is not Kind.STRING) for c in report.columns])
 
 
-def dataset_failure(exc: DatasetError, upload: str) -> JobFailed:
-    return JobFailed(ErrorCode(exc.code.value), f"{upload}: {exc.message}", input=upload,
-                     **exc.details)
-
-
 async def prepare(
     record: JobRecord, workdir: Path, store: ObjectStore, catalogue: Catalogue
 ) -> dict[str, NormaliseReport]:
@@ -94,7 +90,7 @@ async def prepare(
     try:
         bound = record.bind_inputs([i.name for i in template.inputs])
     except SSError as exc:
-        raise JobFailed(exc.code, exc.message, **exc.details) from exc
+        raise catalogued(exc, JobFailed) from exc
     files = default_input_files(template)
     (workdir / "uploads").mkdir(parents=True, exist_ok=True)
     (workdir / "inputs").mkdir(exist_ok=True)
@@ -116,7 +112,7 @@ async def prepare(
                 timeout=NORMALISE_TIMEOUT_S,
             )
         except DatasetError as exc:
-            raise dataset_failure(exc, upload.name) from exc
+            raise catalogued(exc, JobFailed, input=upload.name) from exc
     params = validate_params(
         template, record.spec.params, {name: columns_of(r) for name, r in reports.items()}
     )

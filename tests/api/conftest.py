@@ -6,9 +6,9 @@ from pathlib import Path
 import httpx
 import pytest
 
+from dev.servers import OPERATOR_TOKEN, NatsServer, S3Server
+from dev.stack import Stack
 from tests.api.catalogue import check_hook
-from tests.e2e.stack import Stack
-from tests.servers import OPERATOR_TOKEN, NatsServer, S3Server
 
 REPO = Path(__file__).resolve().parents[2]
 

@@ -7,9 +7,9 @@ from typing import Any
 
 import httpx
 
+from dev.servers import OPERATOR_TOKEN
+from dev.stack import Stack
 from tests.api.conftest import AUTO_CSV, OLS, client_for, new_key
-from tests.e2e.stack import Stack
-from tests.servers import OPERATOR_TOKEN
 
 
 async def test_missing_invalid_and_revoked_keys_are_401(api: Stack,
@@ -77,8 +77,8 @@ async def test_no_response_carries_a_secret_hash(api: Stack, admin: httpx.AsyncC
 
 async def test_a_tenant_admin_manages_only_its_own_tenant(api: Stack,
                                                           admin: httpx.AsyncClient) -> None:
-    """An admin key of tenant b can neither see, mint nor revoke tenant a's keys (before, it
-    listed every tenant's keys and minted a key for a that then read a's jobs)."""
+    """An admin key of tenant b can neither see, mint nor revoke tenant a's keys: listing
+    every tenant's keys, or minting a key for a, would let it read a's jobs."""
     a_client = await new_key(admin, "roles-a")
     a_admin = await new_key(admin, "roles-a", "admin")
     b_admin = await new_key(admin, "roles-b", "admin")

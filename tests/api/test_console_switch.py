@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import httpx
 
+from dev.stack import Stack
 from tests.api.catalogue import assert_catalogued
 from tests.api.conftest import client_for
-from tests.e2e.stack import Stack
 
 
 async def test_without_its_secret_the_console_cannot_be_logged_into(api: Stack) -> None:

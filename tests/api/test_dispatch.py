@@ -12,6 +12,7 @@ from typing import Any
 import msgspec
 import pytest
 
+from dev.servers import NatsServer
 from libs import names
 from libs.bus.connection import Bus, connect
 from libs.bus.consumer import ConsumerLoop
@@ -25,7 +26,6 @@ from libs.contracts.work import HandOverCheck, RunWork
 from libs.settings import Settings
 from services.api.dispatch import Dispatcher, publish_queued
 from tests.jetstream import heard, job_events
-from tests.servers import NatsServer
 
 TENANT = "dispatch"
 POOL = "dispatchpool"  # a pool no worker consumes: the items stay in the stream

@@ -11,10 +11,10 @@ from typing import Any
 import httpx
 import pytest
 
+from dev.servers import NatsServer, S3Server
+from dev.stack import Stack
 from tests.api.catalogue import assert_catalogued
 from tests.api.conftest import REPO, client_for
-from tests.e2e.stack import Stack
-from tests.servers import NatsServer, S3Server
 
 ANALYSIS = """\
 import delimited using "wages.csv", clear

@@ -9,10 +9,10 @@ from typing import Any
 
 import httpx
 
+from dev.stack import Stack
 from libs.contracts.jobs import TERMINAL_STATES
 from tests.api.catalogue import assert_catalogued
 from tests.api.conftest import AUTO_CSV, OLS, new_job
-from tests.e2e.stack import Stack
 
 
 async def _declare_pool(stack: Stack, pool: str) -> None:

@@ -12,12 +12,12 @@ import httpx
 import pytest
 from nats.js import api as js_api
 
+from dev.servers import NatsServer, S3Server
+from dev.stack import Stack
 from libs import names
 from libs.bus.auth.users import Credentials
 from libs.bus.connection import connect
 from tests.api.conftest import client_for, new_key
-from tests.e2e.stack import Stack
-from tests.servers import NatsServer, S3Server
 
 ROUTE = "/v1/admin/event-credentials"
 

@@ -18,9 +18,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from dev.stack import Stack
 from tests.api.catalogue import assert_catalogued, check, problem
 from tests.api.conftest import AUTO_CSV, OLS, new_job
-from tests.e2e.stack import Stack
 
 JSON = {"content-type": "application/json"}
 
@@ -191,7 +191,7 @@ async def test_unknown_routes_and_methods_are_catalogued(client: httpx.AsyncClie
                                    headers=JSON), "REQUEST_TOO_LARGE")
 
 
-# --- item 6: Last-Event-ID ----------------------------------------------------------------
+# --- Last-Event-ID -----------------------------------------------------------------------
 
 async def _first_event(client: httpx.AsyncClient, job_id: str,
                        last_event_id: bytes | None) -> tuple[int, str]:
@@ -245,7 +245,7 @@ async def test_an_id_beyond_the_stream_is_400_and_a_real_one_resumes(
     assert "event: created" in text
 
 
-# --- item 7: a refused parameter names its path -------------------------------------------
+# --- a refused parameter names its path --------------------------------------------
 
 @pytest.mark.parametrize(("params", "field"), [
     ({"depvar": "price", "indepvars": [["mpg"]]}, "params.indepvars[0]"),
@@ -302,7 +302,7 @@ def _fields(body: dict[str, Any]) -> list[str]:
     return named + [p["field"] for p in details.get("problems", [])]
 
 
-# --- item 10: the spec is validated at create ---------------------------------------------
+# --- the spec is validated at create -----------------------------------------------
 
 @pytest.mark.parametrize(("extra", "field"), [
     ({"timeout_s": -1}, "timeout_s"),

@@ -8,8 +8,8 @@ import uuid
 
 import httpx
 
+from dev.stack import Stack
 from tests.api.conftest import AUTO_CSV, OLS, client_for, new_job, new_key
-from tests.e2e.stack import Stack
 
 
 async def test_upload_returns_the_stata_name_map_and_preview(admin: httpx.AsyncClient) -> None:

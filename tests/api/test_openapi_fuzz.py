@@ -18,8 +18,8 @@ from hypothesis.errors import Unsatisfiable
 from schemathesis import GenerationMode
 from schemathesis.specs.openapi.checks import ignored_auth, positive_data_acceptance
 
+from dev.stack import Stack
 from tests.api.catalogue import problem
-from tests.e2e.stack import Stack
 
 
 def catalogued_error(ctx: Any, response: Any, case: Any) -> None:

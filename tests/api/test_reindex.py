@@ -9,6 +9,7 @@ from collections.abc import AsyncIterator
 
 import pytest
 
+from dev.servers import NatsServer
 from libs.bus.connection import Bus, connect
 from libs.bus.jobindex import JobIndex
 from libs.bus.jobstore import JobStore
@@ -16,7 +17,6 @@ from libs.bus.provision import ensure_topology
 from libs.contracts.jobs import JobRecord, JobSpec, new_job_id, now_iso
 from libs.settings import Settings
 from services.api.reindex import reindex
-from tests.servers import NatsServer
 
 
 @pytest.fixture

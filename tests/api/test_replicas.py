@@ -12,9 +12,9 @@ from pathlib import Path
 import httpx
 import pytest
 
+from dev.servers import OPERATOR_TOKEN, NatsServer, S3Server
+from dev.stack import Stack
 from tests.api.conftest import REPO, client_for, new_job, new_key
-from tests.e2e.stack import Stack
-from tests.servers import OPERATOR_TOKEN, NatsServer, S3Server
 
 #: Each allowed request counts for BURST / RATE = 10 s: a test sending everything at once
 #: sees exactly BURST allowed, whichever replica answers.

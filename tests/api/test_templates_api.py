@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import httpx
 
+from dev.stack import Stack
 from tests.api.conftest import REPO, client_for
-from tests.e2e.stack import Stack
 
 EXAMPLES = REPO / "do_library" / "examples"
 

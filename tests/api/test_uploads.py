@@ -12,9 +12,9 @@ from typing import Any
 import httpx
 import pytest
 
+from dev.servers import OPERATOR_TOKEN, NatsServer, S3Server
+from dev.stack import Stack
 from tests.api.conftest import AUTO_CSV, REPO, client_for, new_job, new_key
-from tests.e2e.stack import Stack
-from tests.servers import OPERATOR_TOKEN, NatsServer, S3Server
 
 
 @pytest.fixture(scope="module")

@@ -4,10 +4,10 @@ from collections.abc import AsyncIterator
 
 import pytest
 
+from dev.servers import NatsServer
 from libs.bus.connection import Bus, connect
 from libs.bus.provision import ensure_topology
 from libs.settings import Settings
-from tests.servers import NatsServer
 
 
 @pytest.fixture

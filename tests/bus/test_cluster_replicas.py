@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from nats.js.api import ClusterInfo
 
+from dev.servers import NatsCluster
 from libs import names
 from libs.bus.auth.permissions import kv_stream
 from libs.bus.connection import Bus, connect
@@ -20,7 +21,6 @@ from libs.bus.jobstore import JobStore
 from libs.bus.provision import ensure_consumer, ensure_dispatch_consumer, ensure_topology
 from libs.contracts.jobs import JobRecord, JobSpec, new_job_id, now_iso
 from libs.settings import Settings
-from tests.servers import NatsCluster
 
 STREAMS = (names.WORK_STREAM, names.EVENTS_STREAM, names.INDEX_STREAM, names.RATE_STREAM,
            *(kv_stream(b) for b in (names.JOBS_BUCKET, names.API_KEYS_BUCKET,

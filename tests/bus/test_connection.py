@@ -7,8 +7,8 @@ from pathlib import Path
 
 import uvloop
 
+from dev.servers import NatsServer
 from libs.bus.connection import connect
-from tests.servers import NatsServer
 
 
 def test_closing_after_the_server_went_away_does_not_fail(tmp_path: Path) -> None:

@@ -13,6 +13,7 @@ from nats.aio.msg import Msg
 from nats.js import api
 from nats.js.errors import NoKeysError
 
+from dev.servers import NatsServer
 from libs import names
 from libs.bus.connection import Bus
 from libs.bus.consumer import ConsumerLoop, Delivery
@@ -21,7 +22,6 @@ from libs.bus.provision import ensure_consumer
 from libs.bus.retries import RetryPolicy
 from libs.contracts.errors import ErrorCode, ErrorInfo, JobFailed, TransientError
 from libs.settings import Settings
-from tests.servers import NatsServer
 
 Handler = Callable[[Delivery], Awaitable[None]]
 

@@ -1,3 +1,7 @@
+"""The job store's contract: each test that takes ``store`` runs against the real bucket on
+NATS and against the in-memory double (tests/doubles/memory_kv.py) that fast tests of services
+logic use, so the two cannot drift apart. Tests that need the server itself take ``bus``."""
+
 from __future__ import annotations
 
 import asyncio
@@ -9,6 +13,14 @@ from libs.bus.connection import Bus
 from libs.bus.jobstore import JobStore, NotChanged
 from libs.contracts.errors import ErrorCode, SSError
 from libs.contracts.jobs import JobRecord, JobSpec, JobState, new_job_id, now_iso
+from tests.doubles.memory_kv import MemoryKV
+
+
+@pytest.fixture(params=["nats", "memory"])
+async def store(request: pytest.FixtureRequest, bus: Bus) -> JobStore:
+    if request.param == "memory":
+        return JobStore(MemoryKV())  # type: ignore[arg-type]
+    return await JobStore.open(bus)
 
 
 def _record(tenant: str = "t1") -> JobRecord:
@@ -17,8 +29,7 @@ def _record(tenant: str = "t1") -> JobRecord:
     )
 
 
-async def test_create_get_and_cas_transition(bus: Bus) -> None:
-    store = await JobStore.open(bus)
+async def test_create_get_and_cas_transition(store: JobStore) -> None:
     rec = _record()
     await store.create(rec)
     got, rev = await store.get("t1", rec.id)
@@ -30,8 +41,7 @@ async def test_create_get_and_cas_transition(bus: Bus) -> None:
     assert (await store.get("t1", rec.id))[0].state is JobState.QUEUED
 
 
-async def test_illegal_transition_refused_and_record_untouched(bus: Bus) -> None:
-    store = await JobStore.open(bus)
+async def test_illegal_transition_refused_and_record_untouched(store: JobStore) -> None:
     rec = _record()
     await store.create(rec)
     with pytest.raises(SSError) as info:
@@ -40,8 +50,7 @@ async def test_illegal_transition_refused_and_record_untouched(bus: Bus) -> None
     assert (await store.get("t1", rec.id))[0] == rec
 
 
-async def test_concurrent_mutations_all_apply_exactly_once(bus: Bus) -> None:
-    store = await JobStore.open(bus)
+async def test_concurrent_mutations_all_apply_exactly_once(store: JobStore) -> None:
     rec = _record()
     await store.create(rec)
 
@@ -57,8 +66,7 @@ async def test_concurrent_mutations_all_apply_exactly_once(bus: Bus) -> None:
     assert final.spec.labels == {f"k{i}": str(i) for i in range(20)}
 
 
-async def test_not_changed_and_not_found(bus: Bus) -> None:
-    store = await JobStore.open(bus)
+async def test_not_changed_and_not_found(store: JobStore) -> None:
     rec = _record()
     await store.create(rec)
 
@@ -74,6 +82,17 @@ async def test_not_changed_and_not_found(bus: Bus) -> None:
     # Another tenant's id is "not found", never "forbidden".
     with pytest.raises(SSError):
         await store.get("t2", rec.id)
+
+
+async def test_a_create_retried_with_its_reserved_id_finds_the_stored_record(
+        store: JobStore) -> None:
+    rec = _record()
+    stored, revision, created = await store.create_once(rec)
+    assert (stored, created) == (rec, True)
+    other = msgspec.structs.replace(rec, spec=JobSpec(template_id="y"))
+    again, same_revision, created = await store.create_once(other)
+    assert (again, same_revision, created) == (rec, revision, False)
+    assert await store.find("t1", new_job_id()) is None
 
 
 async def test_cas_gives_up_with_a_code_after_its_retries(bus: Bus) -> None:
@@ -127,8 +146,8 @@ async def test_known_current_copy_is_written_without_a_read(bus: Bus) -> None:
     assert await store.get("t1", rec.id) == (updated, new_revision)
 
 
-async def test_stale_known_copy_is_reread_and_decided_on_the_current_record(bus: Bus) -> None:
-    store = await JobStore.open(bus)
+async def test_stale_known_copy_is_reread_and_decided_on_the_current_record(
+        store: JobStore) -> None:
     rec = _record()
     revision = await store.create(rec)
     await store.mutate("t1", rec.id, lambda r: r.moved(JobState.QUEUED))

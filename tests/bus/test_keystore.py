@@ -11,11 +11,12 @@ import pytest
 from libs import names
 from libs.auth.keys import KeyStore, Role, new_token
 from libs.bus.connection import Bus
+from libs.bus.records import RecordBucket
 from libs.contracts.errors import ErrorCode, SSError
 
 
 async def test_revoke_reaches_another_replica_within_its_cache_time(bus: Bus) -> None:
-    kv = await bus.js.key_value(names.API_KEYS_BUCKET)
+    kv = await RecordBucket.open(bus, names.API_KEYS_BUCKET)
     here, there = KeyStore(kv, {}, cache_s=0.3), KeyStore(kv, {}, cache_s=0.3)
     token, key = await here.create("acme", Role.CLIENT, "ci")
     assert (await there.authenticate(token)).tenant == "acme"  # now cached over there
@@ -30,7 +31,7 @@ async def test_revoke_reaches_another_replica_within_its_cache_time(bus: Bus) ->
 
 
 async def test_operator_keys_come_only_from_the_operators_configuration(bus: Bus) -> None:
-    kv = await bus.js.key_value(names.API_KEYS_BUCKET)
+    kv = await RecordBucket.open(bus, names.API_KEYS_BUCKET)
     token, record = new_token("ops", Role.OPERATOR, "from-config")
     configured = KeyStore(kv, {record.key_id: record})
     assert (await configured.authenticate(token)).role is Role.OPERATOR
@@ -53,7 +54,7 @@ async def test_made_up_tokens_do_not_grow_the_cache(bus: Bus,
     from libs.auth import keys
 
     monkeypatch.setattr(keys, "CACHE_MAX", 20)
-    store = KeyStore(await bus.js.key_value(names.API_KEYS_BUCKET), {}, cache_s=0.05)
+    store = KeyStore(await RecordBucket.open(bus, names.API_KEYS_BUCKET), {}, cache_s=0.05)
     for wave in range(3):
         for _ in range(20):
             token, _ = new_token("nobody", Role.CLIENT)  # never stored

@@ -1,5 +1,5 @@
 """NATS authentication and least privilege, against the real server with the deployment's
-auth (tests/servers.py starts it from libs/bus/auth's folder).
+auth (dev/servers.py starts it from libs/bus/auth's folder).
 
 A tenant's event credential — issued the way the API issues it — hears its own tenant's events,
 live and replayed, and nothing else: no other tenant, no KV bucket, no stream change, no work
@@ -22,6 +22,7 @@ from nats.aio.client import Client
 from nats.errors import TimeoutError as NatsTimeout
 from nats.js import api
 
+from dev.servers import NatsServer
 from libs import names
 from libs.bus.auth.__main__ import main as auth_command
 from libs.bus.auth.permissions import JS_API, Role, kv_stream
@@ -29,7 +30,6 @@ from libs.bus.auth.users import Credentials, SubscriberIssuer
 from libs.bus.connection import Bus, connect, login_options
 from libs.bus.provision import ensure_topology
 from libs.settings import Settings
-from tests.servers import NatsServer
 
 STREAM = names.EVENTS_STREAM
 

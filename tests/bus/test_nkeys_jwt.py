@@ -1,6 +1,6 @@
 """The nkey and JWT encodings (libs/bus/auth) against the NATS reference implementations'
 published test vector, and their refusals of damaged input. (That nats-server accepts what they
-make is shown by every test that logs in: tests/servers.py starts it with this auth.)"""
+make is shown by every test that logs in: dev/servers.py starts it with this auth.)"""
 
 from __future__ import annotations
 

@@ -16,8 +16,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.e2e.stack import Stack
-from tests.servers import NatsServer, S3Server
+from dev.servers import NatsServer, S3Server
+from dev.stack import Stack
 
 REPO = Path(__file__).resolve().parents[2]
 

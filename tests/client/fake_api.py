@@ -7,6 +7,7 @@ A submitted job finishes at once: its events are queued, running, formatting, co
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 
 import httpx
@@ -23,9 +24,9 @@ from libs.contracts.events import (
     event_type,
 )
 from libs.contracts.jobs import Artifact, InputFile, JobSpec, JobState
+from libs.contracts.views import JobView
 from libs.templates.catalogue import DEFAULT_ROOT, load_catalogue
 from libs.templates.request import template_info
-from services.api.views import JobView
 
 AT = "2026-01-01T00:00:00.000Z"
 CATALOGUE = load_catalogue(DEFAULT_ROOT)
@@ -44,6 +45,10 @@ class FakeAPI:
     busy_creates: int = 0
     #: the first events connection hangs up after this many events (None: never)
     drop_events_after: int | None = None
+    #: the first N events connections end after ``drop_events_after`` events with an
+    #: ``error`` event of this code, as the API does when its event feed fails
+    events_error: str | None = None
+    events_error_connections: int = 1
     #: the job fails instead of succeeding
     job_fails: bool = False
     requests: list[httpx.Request] = field(default_factory=list)
@@ -178,6 +183,12 @@ class FakeAPI:
         for seq, event in enumerate(events, start=1):
             if seq <= after:
                 continue
+            if self.events_error and self._events_connections <= self.events_error_connections \
+                    and self.drop_events_after == seq - 1:
+                body = {"error_code": self.events_error, "message": "the event feed is away",
+                        "details": {}, "request_id": "r1"}
+                chunks.append(f"event: error\ndata: {json.dumps(body)}\n\n")
+                break
             if self._events_connections == 1 and self.drop_events_after == seq - 1:
                 break
             chunks.append(f"event: {event_type(event)}\nid: {seq}\n"

@@ -103,6 +103,32 @@ async def test_events_resume_after_a_drop_without_loss_or_repeat(
     assert [r.headers.get("last-event-id") for r in sse] == [None, "2"]
 
 
+async def test_events_resume_after_an_error_event_without_loss_or_repeat(
+        api_and_client: tuple[FakeAPI, AsyncSSClient]) -> None:
+    api, ss = api_and_client
+    api.drop_events_after, api.events_error = 3, "SERVICE_UNAVAILABLE"
+    job = await ss.create_job("ols_robust")
+    await ss.submit(job.id)
+    got = [m async for m in ss.events(job.id)]
+    assert [m.seq for m in got] == [1, 2, 3, 4, 5]
+    sse = [r for r in api.requests if r.url.path.endswith("/events/")]
+    assert [r.headers.get("last-event-id") for r in sse] == [None, "3"]
+
+
+async def test_events_give_up_with_the_servers_error_after_repeated_error_events(
+        api_and_client: tuple[FakeAPI, AsyncSSClient]) -> None:
+    api, ss = api_and_client
+    api.drop_events_after, api.events_error = 0, "SERVICE_UNAVAILABLE"
+    api.events_error_connections = 100
+    job = await ss.create_job("ols_robust")
+    await ss.submit(job.id)
+    with pytest.raises(SSClientError) as info:
+        _ = [m async for m in ss.events(job.id, max_reconnects=2)]
+    assert info.value.error_code == "SERVICE_UNAVAILABLE"
+    assert info.value.request_id == "r1"
+    assert len([r for r in api.requests if r.url.path.endswith("/events/")]) == 3
+
+
 async def test_run_waits_and_downloads_every_output(
         api_and_client: tuple[FakeAPI, AsyncSSClient], tmp_path: Path) -> None:
     _, ss = api_and_client

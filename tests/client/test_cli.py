@@ -163,7 +163,7 @@ def test_status_logs_events_and_api_errors(data: Path,
 def test_status_says_why_a_queued_job_waits() -> None:
     from client.commands import describe_job
     from libs.contracts.jobs import JobSpec, JobState
-    from services.api.views import JobView, PoolState, PoolStatus
+    from libs.contracts.views import JobView, PoolState, PoolStatus
 
     pool = PoolStatus(name="stata", state=PoolState.NO_WORKERS, waiting_pulls=0, in_flight=0,
                       backlog=1, message="no worker of pool 'stata' is asking for work")

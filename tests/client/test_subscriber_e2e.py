@@ -11,7 +11,7 @@ import pytest
 
 from client import SSClient
 from libs.bus.auth.users import Credentials
-from services.api.views import JobView
+from libs.contracts.views import JobView
 from tests.client.conftest import REPO, LibraryStack, LineProcess
 
 pytestmark = pytest.mark.slow

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
+from dev.report_samples import write_attempt
 from libs.reports import ResultBundle, render
 from services.common.logs import NOISY_LOGGERS, setup_logging
-from tests.reports.samples import write_attempt
 
 
 @pytest.fixture

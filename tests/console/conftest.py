@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, expect
 
+from dev.servers import NatsServer, S3Server
 from tests.console.browser import chromium
 from tests.console.stack import Console, start_console
-from tests.servers import NatsServer, S3Server
 
 
 @pytest.fixture(scope="package")

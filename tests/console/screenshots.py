@@ -12,11 +12,11 @@ import sys
 import tempfile
 from pathlib import Path
 
+from dev.servers import NatsServer, S3Server
 from tests.console.browser import chromium
 from tests.console.jobs import AUTO, failed_job, start_job, wait_state
 from tests.console.stack import start_console
 from tests.console.tour import PHONE, tour
-from tests.servers import NatsServer, S3Server
 
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "console"
 

@@ -10,10 +10,10 @@ from pathlib import Path
 
 import httpx
 
+from dev.servers import OPERATOR_TOKEN, NatsServer, S3Server
+from dev.stack import Stack
 from tests.api.catalogue import check
 from tests.console.library import merged_library
-from tests.e2e.stack import Stack
-from tests.servers import OPERATOR_TOKEN, NatsServer, S3Server
 
 SECRET = "console-tests-" + "s" * 32
 _CSRF = re.compile(r'<meta name="csrf-token" content="([^"]*)">')

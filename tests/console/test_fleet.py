@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator
 import msgspec
 import pytest
 
+from dev.servers import NatsServer
 from libs import names
 from libs.auth.keys import Principal, Role
 from libs.bus.connection import Bus, connect
@@ -15,7 +16,6 @@ from libs.bus.provision import ensure_consumer, ensure_topology
 from libs.contracts.work import RunWork
 from libs.settings import Settings
 from services.api.console.fleet import queues
-from tests.servers import NatsServer
 
 
 @pytest.fixture

@@ -9,11 +9,11 @@ from collections.abc import Callable
 
 import msgspec
 
+from dev.servers import NatsServer
 from libs.bus.connection import connect
 from libs.bus.consumer import Delivery
 from libs.bus.presence import GONE_AFTER_MIN_S, Beacon, Roster
 from libs.contracts.work import RunWork
-from tests.servers import NatsServer
 
 
 class Clock:

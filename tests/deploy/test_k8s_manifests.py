@@ -21,6 +21,7 @@ import kubernetes_validate
 import msgspec
 import pytest
 
+from dev.servers import free_port
 from libs import names
 from libs.bus.auth.operator import ACCOUNT_NAME
 from libs.bus.auth.permissions import SERVICES
@@ -48,7 +49,6 @@ from tests.deploy.k8s import (
     ss_containers,
     volume_sources,
 )
-from tests.servers import free_port
 
 #: The oldest Kubernetes the manifests support (the preStop `sleep` action is on by default
 #: from 1.30) and the newest the validator knows.

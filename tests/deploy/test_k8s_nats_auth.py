@@ -20,6 +20,7 @@ from pathlib import Path, PurePosixPath
 
 import pytest
 
+from dev.servers import free_port, wait_http
 from libs.bus.auth import jwt
 from libs.bus.auth.nkeys import KeyPair
 from libs.bus.auth.operator import ACCOUNT_NAME, AuthFolder
@@ -50,7 +51,6 @@ from tests.deploy.test_k8s_manifests import (
     NATS_CREDS_SECRETS,
     NATS_SERVER_SECRET,
 )
-from tests.servers import free_port, wait_http
 
 BIN = Path(sys.executable).parent
 #: The file names of the operator's auth folder, as libs.bus.auth writes them.

@@ -14,12 +14,12 @@ import shutil
 
 from bench.keda import Autoscaler, ScalingRule, Trigger, consumer_lag
 from bench.scaling import keda_pass, stack_settings
+from dev.servers import NatsServer, free_port
+from dev.stack import fresh_stack
 from libs import names
 from libs.bus.connection import connect
 from libs.bus.provision import ensure_consumer, ensure_work_stream
 from libs.settings import Settings
-from tests.e2e.stack import fresh_stack
-from tests.servers import NatsServer, free_port
 
 
 def _ticks(rule: ScalingRule, lags: list[int], current: int, step: float = 1.0) -> list[int]:

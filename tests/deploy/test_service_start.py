@@ -21,6 +21,7 @@ from pathlib import Path
 
 import pytest
 
+from dev.servers import NatsServer, S3Server, free_port, provision, service_env
 from tests.deploy.dockerfile import (
     REPO,
     SERVICES,
@@ -29,7 +30,6 @@ from tests.deploy.dockerfile import (
     runtime_stage,
     sent_files,
 )
-from tests.servers import NatsServer, S3Server, free_port, provision, service_env
 
 READY_TIMEOUT_S = 60.0
 STOP_TIMEOUT_S = 30.0

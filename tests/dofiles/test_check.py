@@ -6,9 +6,9 @@ from collections.abc import Iterator
 
 import pytest
 
+from libs.contracts.dofile_check import CheckReport, Kind
 from libs.contracts.jobs import ENGINES
 from libs.dofiles.check import check_dofile
-from libs.dofiles.report import CheckReport, Kind
 from libs.engine import registry
 from libs.engine.session import Session
 from libs.engine.syntax import Args

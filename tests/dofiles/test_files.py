@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from libs.contracts.dofile_check import Access
 from libs.dofiles.files import FileUse, file_uses, with_extension
-from libs.dofiles.report import Access
 
 R, W, X = Access.READ, Access.WRITE, Access.OTHER
 

@@ -5,9 +5,9 @@ from pathlib import Path
 
 import pytest
 
+from dev.servers import NatsServer, S3Server
+from dev.stack import Client, Stack
 from libs.bus.connection import Bus, connect
-from tests.e2e.stack import Client, Stack
-from tests.servers import NatsServer, S3Server
 
 #: Settings of the services the end-to-end and fault tests start.
 FAULT_SETTINGS = {"SS_ACK_WAIT_S": "2", "SS_WORKER_SLOTS": "2", "SS_MAX_DELIVER": "4",

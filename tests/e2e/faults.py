@@ -20,13 +20,13 @@ import boto3
 import httpx
 from botocore.config import Config
 
+from dev.servers import S3Server
+from dev.stack import TERMINAL
 from libs import names
 from libs.bus.connection import Bus
 from libs.contracts.errors import ErrorCode
 from libs.contracts.events import JobCompleted, decode_event
-from tests.e2e.stack import TERMINAL
 from tests.jetstream import stored
-from tests.servers import S3Server
 
 CATALOGUE = {code.value for code in ErrorCode}
 TENANT = "dev"

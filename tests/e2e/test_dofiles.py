@@ -19,10 +19,10 @@ import pandas as pd
 import pytest
 import statsmodels.api as sm
 
+from dev.servers import NatsServer, S3Server
+from dev.stack import Client, Stack
 from tests.api.conftest import REPO
 from tests.doubles import install_fake_stata
-from tests.e2e.stack import Client, Stack
-from tests.servers import NatsServer, S3Server
 
 ANALYSIS = """\
 * Wages and firm size: two inputs merged, a loop, two stored models, tables written

@@ -9,8 +9,8 @@ import httpx
 import pytest
 
 from compose.e2e_check import run_check
-from tests.e2e.stack import Client, Stack, csv_bytes
-from tests.servers import S3Server
+from dev.servers import S3Server
+from dev.stack import Client, Stack, csv_bytes
 
 pytestmark = pytest.mark.slow
 

@@ -22,14 +22,14 @@ from typing import Any
 
 import pytest
 
+from dev.servers import NatsServer, S3Server, free_port
+from dev.stack import Client, Stack, csv_bytes, fresh_stack
 from libs.bus.connection import Bus, connect
 from libs.contracts.events import decode_event
 from services.api.reindex import stored_job_ids
 from tests.api.catalogue import assert_catalogued
 from tests.e2e.faults import TENANT, PatientClient, audit, completed_events
-from tests.e2e.stack import Client, Stack, csv_bytes, fresh_stack
 from tests.jetstream import heard
-from tests.servers import NatsServer, S3Server, free_port
 
 pytestmark = pytest.mark.slow
 

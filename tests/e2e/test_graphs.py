@@ -13,7 +13,7 @@ import openpyxl
 import pypdf
 import pytest
 
-from tests.e2e.stack import Client, Stack, csv_bytes
+from dev.stack import Client, Stack, csv_bytes
 
 pytestmark = pytest.mark.slow
 

@@ -15,10 +15,10 @@ from typing import Any
 
 import pytest
 
+from dev.stack import Client, Stack, csv_bytes
 from libs import names
 from libs.bus.connection import Bus
 from libs.contracts.events import decode_event
-from tests.e2e.stack import Client, Stack, csv_bytes
 
 pytestmark = pytest.mark.slow
 

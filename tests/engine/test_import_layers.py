@@ -2,19 +2,19 @@
 circle. ``ENGINE_LAYERS`` is the stack docs/engine.md describes; a new module goes into the
 lowest layer whose modules it needs (the failure message says which module is unplaced).
 
-Imports are read with ``ast`` from every statement in a module — inside functions and under
-``if TYPE_CHECKING:`` too — so an import hidden in a function to dodge a cycle counts.
-A module importing a sibling does not count as importing their package's ``__init__``.
+Imports are read with ``ast`` from every statement in a module (``tests.imports``) — inside
+functions and under ``if TYPE_CHECKING:`` too — so an import hidden in a function to dodge a
+cycle counts. A module importing a sibling does not count as importing their package's
+``__init__``. The walls between the other packages: tests/test_walls.py.
 """
 
 from __future__ import annotations
 
-import ast
 from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests.imports import ROOT, find_cycle, imports_of, module_names
 
 #: Bottom to top. A module may import modules of its own layer or of a lower one.
 ENGINE_LAYERS: list[tuple[str, set[str]]] = [
@@ -41,61 +41,12 @@ ENGINE_LAYERS: list[tuple[str, set[str]]] = [
 ]
 
 
-def module_names(package_dir: Path) -> dict[str, Path]:
-    """Dotted module name -> file, for every module of the package under ``package_dir``."""
-    out = {}
-    for path in sorted(package_dir.rglob("*.py")):
-        parts = path.relative_to(ROOT).with_suffix("").parts
-        if parts[-1] == "__init__":
-            parts = parts[:-1]
-        out[".".join(parts)] = path
-    return out
-
-
-def imports_of(path: Path, modules: set[str], prefix: str) -> set[str]:
-    """The modules of ``modules`` that ``path`` imports anywhere in its body."""
-    found = set()
-    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-        if isinstance(node, ast.ImportFrom):
-            assert node.level == 0, f"{path}: relative import"
-            base = node.module or ""
-            for alias in node.names:
-                candidate = f"{base}.{alias.name}"
-                found.add(candidate if candidate in modules else base)
-        elif isinstance(node, ast.Import):
-            found.update(alias.name for alias in node.names)
-    return {name for name in found if name in modules and name.startswith(prefix)}
-
-
 def import_graph(package_dir: Path) -> dict[str, set[str]]:
     """Module -> the modules of the same package it imports (itself left out)."""
     modules = module_names(package_dir)
     prefix = ".".join(package_dir.relative_to(ROOT).parts)
     return {name: imports_of(path, set(modules), prefix) - {name}
             for name, path in modules.items()}
-
-
-def find_cycle(graph: dict[str, set[str]]) -> list[str] | None:
-    """One import cycle (as a path that returns to its start), or None."""
-    state: dict[str, int] = {}  # 1 on the current path, 2 done
-    path: list[str] = []
-
-    def visit(node: str) -> list[str] | None:
-        state[node] = 1
-        path.append(node)
-        for nxt in sorted(graph[node]):
-            if state.get(nxt) == 1:
-                return [*path[path.index(nxt):], nxt]
-            if nxt not in state and (cycle := visit(nxt)):
-                return cycle
-        path.pop()
-        state[node] = 2
-        return None
-
-    for start in sorted(graph):
-        if start not in state and (cycle := visit(start)):
-            return cycle
-    return None
 
 
 def layer_of(name: str) -> int:

@@ -1,6 +1,7 @@
-"""Do-files with the estimators of issue 14 run end to end through the engine against Stata's
-own output shipped in the statsmodels/linearmodels wheels (datasets written as .dta files),
-and the commands' Stata behaviour: e() names, predict, margins, ssc install, errors."""
+"""Do-files with the estimators (discrete, ordered, count, censored and panel models...) run
+end to end through the engine against Stata's own output shipped in the statsmodels/
+linearmodels wheels (datasets written as .dta files), and the commands' Stata behaviour:
+e() names, predict, margins, ssc install, errors."""
 
 from __future__ import annotations
 

@@ -10,6 +10,8 @@ from typing import Any
 import msgspec
 import pytest
 
+from dev.report_samples import write_attempt
+from dev.servers import NatsServer, S3Server
 from libs import names
 from libs.bus.connection import Bus, connect
 from libs.bus.consumer import Delivery
@@ -24,8 +26,6 @@ from services.common.library import catalogue_for
 from services.formatter import handler as handler_module
 from services.formatter.handler import FormatHandler
 from tests.jetstream import heard
-from tests.reports.samples import write_attempt
-from tests.servers import NatsServer, S3Server
 
 
 class Crash(BaseException):

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from dev.report_samples import Fit, write_attempt
 from libs.reports import ResultBundle, render
-from tests.reports.samples import Fit, write_attempt
 
 
 @dataclass(frozen=True)

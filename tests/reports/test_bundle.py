@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
+from dev.report_samples import stata_order
 from libs.reports import ReportCode, ReportError, ResultBundle
 from tests.reports.conftest import Rendered
-from tests.reports.samples import stata_order
 
 
 def test_models_are_parsed_in_stored_order_with_exact_numbers(sample: Rendered) -> None:

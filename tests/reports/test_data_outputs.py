@@ -14,10 +14,10 @@ import pandas as pd
 import pyreadstat
 import pytest
 
+from dev.report_samples import LABELS, grunfeld, stata_order
 from libs.reports import DeclaredOutput, ResultBundle, Table, render
 from libs.reports.renderers.jsondoc import results_schema
 from tests.reports.conftest import Rendered, expected_stars
-from tests.reports.samples import LABELS, grunfeld, stata_order
 
 SCHEMA = Path(__file__).resolve().parents[2] / "docs" / "schemas" / "results.schema.json"
 

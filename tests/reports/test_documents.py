@@ -13,10 +13,10 @@ import pdfplumber
 import pypdf
 import pytest
 
+from dev.report_samples import LABELS
 from libs.fonts import FontFiles, font_files
 from libs.reports import ReportCode, ReportError, ResultBundle, Table, render
 from tests.reports.conftest import Rendered, expected_cells
-from tests.reports.samples import LABELS
 
 NOTES = ("Standard errors in parentheses: (1) conventional; (2) robust; "
          "(3) clustered by firm.", "* p<0.10, ** p<0.05, *** p<0.01.")

@@ -11,9 +11,9 @@ import pytest
 from openpyxl.cell.cell import Cell
 from openpyxl.worksheet.worksheet import Worksheet
 
+from dev.report_samples import LABELS, stata_order
 from libs.reports import ResultBundle, Table, render
 from tests.reports.conftest import Rendered, expected_cells
-from tests.reports.samples import LABELS, stata_order
 
 
 def displayed(cell: Cell) -> str:

@@ -9,6 +9,7 @@ from typing import Any
 import msgspec
 import pytest
 
+from dev.servers import NatsServer, S3Server
 from libs import names
 from libs.bus.connection import Bus, connect
 from libs.bus.consumer import Delivery
@@ -33,7 +34,6 @@ from libs.storage import ObjectStore
 from services.common.library import catalogue_for
 from services.worker.attempt import RunHandler
 from tests.jetstream import heard, job_events
-from tests.servers import NatsServer, S3Server
 
 TENANT = "resume"
 

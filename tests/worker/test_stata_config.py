@@ -6,7 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tests.servers import NatsServer, S3Server, free_port, service_env
+from dev.servers import NatsServer, S3Server, free_port, service_env
 
 REPO = Path(__file__).resolve().parents[2]
 

@@ -18,6 +18,7 @@ from litestar.response import ServerSentEvent, ServerSentEventMessage, Stream
 
 from libs.contracts.errors import ErrorCode, SSError
 from libs.contracts.jobs import TERMINAL_STATES, JobState
+from libs.contracts.views import JobView
 from services.api import operations
 from services.api.console import jobpage
 from services.api.console.access import job_tenant, known_tenants, listed_tenants
@@ -28,7 +29,6 @@ from services.api.routes.artifacts import download_artifact, find_artifact
 from services.api.routes.events import job_events
 from services.api.routes.jobs import job_view
 from services.api.state import Services
-from services.api.views import JobView
 
 #: The time filters of the list: label -> seconds.
 AGES = {"1h": 3600.0, "24h": 86400.0, "7d": 7 * 86400.0}
@@ -59,7 +59,7 @@ def _age(value: str | None) -> float | None:
 async def _live(services: Services, viewer: Viewer, tenant: str, job_id: str,
                 after: int) -> AsyncIterator[ServerSentEventMessage]:
     """The page's live part, rendered again after each new event; ``done`` at the end."""
-    async for message in job_events(services, tenant, job_id, after):
+    async for message in job_events(services.bus, services.jobs, tenant, job_id, after):
         if message.comment is not None:
             yield message
             continue

@@ -18,6 +18,7 @@ from litestar.response import Redirect
 from litestar.static_files import create_static_files_router
 
 from libs.contracts.errors import ErrorCode, SSError
+from libs.contracts.views import ErrorBody
 from libs.settings import Settings
 from services.api.console.catalogue import CataloguePages
 from services.api.console.jobpage import meaning
@@ -26,7 +27,6 @@ from services.api.console.login import LoginController
 from services.api.console.operations import OperatorPages
 from services.api.console.render import PREFIX, STATIC_DIR, STATIC_PATH, Page
 from services.api.errors import HANDLERS, http_error, ss_error
-from services.api.views import ErrorBody
 
 
 def _wants_page(request: Request[Any, Any, Any]) -> bool:

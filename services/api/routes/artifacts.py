@@ -7,11 +7,11 @@ from litestar.response import Redirect, Stream
 
 from libs.contracts.errors import ErrorCode, SSError
 from libs.contracts.jobs import Artifact, JobRecord
+from libs.contracts.views import ArtifactList
 from libs.storage import content_disposition
 from services.api.auth import Principal
 from services.api.openapi import errors
 from services.api.state import Services
-from services.api.views import ArtifactList
 
 
 def find_artifact(record: JobRecord, name: str, attempt: int | None) -> Artifact:

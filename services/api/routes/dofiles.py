@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from litestar import Controller, post
 
+from libs.contracts.views import CheckAnswer, CheckRequest
 from services.api.auth import Principal
 from services.api.dofiles import check_request
 from services.api.openapi import errors
 from services.api.state import Services
-from services.api.views import CheckAnswer, CheckRequest
 
 #: Largest check request: a do-file and the texts it brings, each at most SS_DOFILE_MAX_BYTES.
 CHECK_MAX_BYTES = 8 * 1024 * 1024

@@ -12,6 +12,7 @@ from litestar.params import Parameter
 from libs.bus.idempotency import Claim
 from libs.contracts.errors import ErrorCode, SSError
 from libs.contracts.jobs import InputFile, JobRecord, JobSpec, JobState, new_job_id
+from libs.contracts.views import JobPage, JobView
 from libs.datasets.report import Preview
 from services.api import operations
 from services.api.auth import Principal
@@ -19,7 +20,6 @@ from services.api.idempotent import idempotently
 from services.api.inputs import local_copy, read_preview
 from services.api.openapi import errors
 from services.api.state import Services
-from services.api.views import JobPage, JobView
 
 #: Largest job spec accepted (the spec lives in the job record, one NATS message).
 SPEC_MAX_BYTES = 64 * 1024

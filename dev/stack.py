@@ -17,7 +17,7 @@ from typing import Any
 
 import httpx
 
-from tests.servers import NatsServer, S3Server, free_port, service_env, wait_http
+from dev.servers import NatsServer, S3Server, free_port, service_env, wait_http
 
 LIBRARY = Path(__file__).parent / "library"
 TERMINAL = {"succeeded", "failed", "cancelled"}
@@ -49,7 +49,7 @@ class Stack:
         with log_path.open("ab") as log:
             proc = subprocess.Popen([sys.executable, "-m", module], env=self.env(role, **extra),
                                     stdout=log, stderr=subprocess.STDOUT,
-                                    cwd=Path(__file__).resolve().parents[2])
+                                    cwd=Path(__file__).resolve().parents[1])
         self.procs[name] = proc
         if ready:
             deadline = time.monotonic() + 60

@@ -1,4 +1,5 @@
-"""Request and response bodies of the API (the job record itself is served as it is stored)."""
+"""The API's public bodies: what the API answers and the client decodes (the job record itself
+is served as it is stored, and the error body is the one shape of every error)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from typing import Any
 
 import msgspec
 
+from libs.contracts.dofile_check import FileAccess, Problem
 from libs.contracts.errors import ErrorInfo
 from libs.contracts.jobs import (
     Artifact,
@@ -16,7 +18,6 @@ from libs.contracts.jobs import (
     JobState,
     PendingUpload,
 )
-from libs.dofiles.report import FileAccess, Problem
 
 
 class PoolState(StrEnum):
