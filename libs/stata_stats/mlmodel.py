@@ -17,6 +17,7 @@ from numpy.typing import NDArray
 from scipy import stats
 
 from libs.stata_stats.collinear import collinear_terms
+from libs.stata_stats.errors import NO_OBSERVATIONS, StatsError
 from libs.stata_stats.estimation import FloatArray
 from libs.stata_stats.likelihood import MLFit
 from libs.stata_stats.sample import Sample, Weights, estimation_mask
@@ -96,3 +97,23 @@ def model_test(b: FloatArray, V: FloatArray, tested: NDArray[np.intp],
         kind = "LR"
     p = float(stats.chi2.sf(chi2, df_m)) if df_m else np.nan
     return {"chi2": float(chi2), "p": p, "df_m": float(df_m), "chi2type": kind}
+
+
+def outcome_codes(y: FloatArray) -> tuple[FloatArray, NDArray[np.intp]]:
+    """The distinct outcomes of a categorical dependent variable (sorted) and each
+    observation's index among them; one that does not vary has nothing to estimate."""
+    values, codes = np.unique(y, return_inverse=True)
+    if values.size < 2:
+        raise StatsError(NO_OBSERVATIONS, "outcome does not vary")
+    return values, codes
+
+
+def post_model_test(scalars: dict[str, float], macros: dict[str, str], b: FloatArray,
+                    V: FloatArray, tested: NDArray[np.intp], omitted: tuple[bool, ...],
+                    robust: bool, ll: float, ll_0: float) -> None:
+    """Store ``model_test``'s results and McFadden's pseudo-R² (``e(r2_p)``) as a
+    discrete-choice ML command's ``e()`` carries them."""
+    test = model_test(b, V, tested, omitted, robust, ll, ll_0)
+    macros["chi2type"] = str(test.pop("chi2type"))
+    scalars.update({key: float(v) for key, v in test.items()})
+    scalars["r2_p"] = 1.0 - ll / ll_0

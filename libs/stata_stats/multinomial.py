@@ -15,10 +15,16 @@ import numpy as np
 from scipy import special
 
 from libs.stata_stats.collinear import omitted_name
-from libs.stata_stats.errors import NO_OBSERVATIONS, StatsError
+from libs.stata_stats.errors import StatsError
 from libs.stata_stats.estimation import Estimation, FloatArray
 from libs.stata_stats.likelihood import maximize
-from libs.stata_stats.mlmodel import ml_covariance, ml_sample, model_test, regressors
+from libs.stata_stats.mlmodel import (
+    ml_covariance,
+    ml_sample,
+    outcome_codes,
+    post_model_test,
+    regressors,
+)
 from libs.stata_stats.sample import Weights
 from libs.stata_stats.vce import VceRequest
 
@@ -48,10 +54,8 @@ def fit_mlogit(y: FloatArray, X: FloatArray, names: tuple[str, ...], *, depvar: 
     ms = ml_sample(y, X, weights, vce)
     vce, sample, mask, ys, Xs = ms.vce, ms.sample, ms.mask, ms.y, ms.X
     w = sample.w
-    outcomes, codes = np.unique(ys, return_inverse=True)
+    outcomes, codes = outcome_codes(ys)
     n_out = outcomes.size
-    if n_out < 2:
-        raise StatsError(NO_OBSERVATIONS, "outcome does not vary")
     freq = np.bincount(codes, weights=w, minlength=n_out)
     if base is None:
         base_code = int(np.argmax(freq))
@@ -125,11 +129,9 @@ def fit_mlogit(y: FloatArray, X: FloatArray, names: tuple[str, ...], *, depvar: 
               "eqnames": " ".join(eq_names)}
     cov.post(scalars, macros)
     slopes = np.concatenate([j * width + np.arange(k) for j in free])
-    test = model_test(b, V, slopes, tuple(omitted), vce.is_robust, ml.ll, ll_0)
-    macros["chi2type"] = str(test.pop("chi2type"))
-    scalars.update({key: float(v) for key, v in test.items()})
+    post_model_test(scalars, macros, b, V, slopes, tuple(omitted), vce.is_robust, ml.ll,
+                    ll_0)
     scalars.update(
-        r2_p=1.0 - ml.ll / ll_0,
         k_out=float(n_out),
         k=float(size),
         k_eq=float(n_out),

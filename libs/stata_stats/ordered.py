@@ -15,10 +15,15 @@ from typing import Protocol
 import numpy as np
 from scipy import special, stats
 
-from libs.stata_stats.errors import NO_OBSERVATIONS, StatsError
 from libs.stata_stats.estimation import Estimation, FloatArray
 from libs.stata_stats.likelihood import maximize, numeric_hessian
-from libs.stata_stats.mlmodel import ml_covariance, ml_sample, model_test, regressors
+from libs.stata_stats.mlmodel import (
+    ml_covariance,
+    ml_sample,
+    outcome_codes,
+    post_model_test,
+    regressors,
+)
 from libs.stata_stats.sample import Weights
 from libs.stata_stats.vce import VceRequest
 
@@ -106,10 +111,8 @@ def fit_ordered(cmd: str, y: FloatArray, X: FloatArray, names: tuple[str, ...], 
     ms = ml_sample(y, X, weights, vce)
     vce, sample, mask, ys, Xs = ms.vce, ms.sample, ms.mask, ms.y, ms.X
     w = sample.w
-    cats, codes = np.unique(ys, return_inverse=True)
+    cats, codes = outcome_codes(ys)
     n_cat = cats.size
-    if n_cat < 2:
-        raise StatsError(NO_OBSERVATIONS, "outcome does not vary")
     reg = regressors(Xs, w, names, preomitted)
     Xk = Xs[:, reg.keep]
     kk = reg.keep.size
@@ -167,11 +170,8 @@ def fit_ordered(cmd: str, y: FloatArray, X: FloatArray, names: tuple[str, ...], 
     scalars: dict[str, float] = {"N": sample.n_obs, "ll": ml.ll, "ll_0": ll_0}
     macros = {"cmd": cmd, "depvar": depvar, "title": TITLES[cmd]}
     cov.post(scalars, macros)
-    test = model_test(b, V, np.arange(k), omitted, vce.is_robust, ml.ll, ll_0)
-    macros["chi2type"] = str(test.pop("chi2type"))
-    scalars.update({key: float(v) for key, v in test.items()})
+    post_model_test(scalars, macros, b, V, np.arange(k), omitted, vce.is_robust, ml.ll, ll_0)
     scalars.update(
-        r2_p=1.0 - ml.ll / ll_0,
         k_cat=float(n_cat),
         k=float(size),
         k_eq=float(n_cat),
