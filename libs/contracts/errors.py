@@ -34,7 +34,8 @@ import msgspec
 class ErrorCode(StrEnum):
     """Stable, documented error codes. The value is the wire string; see ``HTTP_STATUS``."""
 
-    #: The request body or a parameter is malformed (``details.fields`` names them).
+    #: The request body or a parameter is malformed, or a query parameter is unknown or given
+    #: twice (``details.fields`` names them).
     VALIDATION_FAILED = "VALIDATION_FAILED"
     #: No API key, or an invalid or revoked one.
     UNAUTHORIZED = "UNAUTHORIZED"
