@@ -1,13 +1,14 @@
 """The template library the console's tests run: the bundled one, plus the platform test
-templates (``failing``, ``sleepy``) of tests/e2e/library, linked into one folder."""
+templates (``failing``, ``sleepy``) of dev/library, linked into one folder."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
+from dev.stack import LIBRARY as PLATFORM
+
 REPO = Path(__file__).resolve().parents[2]
 BUNDLED = REPO / "do_library"
-PLATFORM = REPO / "tests" / "e2e" / "library"
 
 
 def merged_library(root: Path) -> Path:
