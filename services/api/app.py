@@ -45,7 +45,7 @@ from services.api.console.router import console_router
 from services.api.console.trails import Activity
 from services.api.dispatch import Dispatcher
 from services.api.errors import HANDLERS
-from services.api.intake import JsonRequest, refuse_repeated_parameters
+from services.api.intake import JsonRequest, check_query_parameters
 from services.api.metrics import REQUEST_SECONDS
 from services.api.openapi import tidy_document
 from services.api.pools import Pools
@@ -171,7 +171,7 @@ def create_app(settings: Settings) -> Litestar:
                       "services": Provide(_services)},
         exception_handlers=HANDLERS,  # type: ignore[arg-type]
         request_class=JsonRequest,
-        before_request=refuse_repeated_parameters,
+        before_request=check_query_parameters,
         lifespan=[lifespan],
         middleware=[request_id_middleware],
         state=State(),

@@ -146,7 +146,7 @@ def _fits(value: Any, kind: Any) -> bool:
 _RESERVED = frozenset({"request", "data", "state", "scope", "headers", "cookies", "socket"})
 
 
-def refuse_repeated_parameters(request: Request[Any, Any, Any]) -> None:
+def check_query_parameters(request: Request[Any, Any, Any]) -> None:
     """``before_request`` hook: a declared query parameter given more than once, or (on the
     ``/v1`` API) one the route does not declare, is refused."""
     handler = request.route_handler
