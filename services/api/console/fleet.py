@@ -1,26 +1,23 @@
 """The work queues and the processes serving them, as the overview shows them.
 
-Queues come from JetStream's consumer info on ``SS_WORK`` (one consumer per engine pool, the
-formatters', the API's hand-over checks); the oldest waiting item is the first message of the
-consumer's subject it has not delivered yet. Processes come from their heartbeats
-(``libs.bus.presence``).
+Queues are the consumers of ``SS_WORK`` (one per engine pool, the formatters', the API's
+hand-over checks) with the first item each has not delivered yet (``libs.bus.workload``).
+Processes come from their heartbeats (``libs.bus.presence``).
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-import time
 from dataclasses import dataclass
 
 import msgspec
-from nats.js.api import ConsumerInfo
-from nats.js.errors import NotFoundError
 
 from libs import names
 from libs.auth.keys import Principal
 from libs.bus.connection import Bus
 from libs.bus.presence import Member
+from libs.bus.workload import WorkConsumer, oldest_pending, work_consumers
 from libs.contracts.work import RunWork
 from services.api.console.access import sees_tenant
 
@@ -54,40 +51,34 @@ def _serves(consumer: str) -> str:
     return consumer.removeprefix("worker-")
 
 
-async def _oldest(bus: Bus, info: ConsumerInfo) -> tuple[float | None, RunWork | None]:
-    """Age and run item of the first message the consumer has not delivered yet."""
-    if not info.num_pending or info.config.filter_subject is None:
+async def _oldest(bus: Bus, consumer: WorkConsumer) -> tuple[float | None, RunWork | None]:
+    """Age and run item of the first item the consumer has not delivered yet."""
+    pending = await oldest_pending(bus, consumer)
+    if pending is None:
         return None, None
-    delivered = info.delivered.stream_seq if info.delivered else 0
     try:
-        msg = await bus.js.get_msg(names.WORK_STREAM, seq=(delivered or 0) + 1, next=True,
-                                   subject=info.config.filter_subject)
-    except NotFoundError:
-        return None, None
-    age = max(0.0, time.time() - msg.time.timestamp()) if msg.time else None
-    try:
-        item = _run_work(msg.data or b"")
+        item = _run_work(pending.data)
     except msgspec.DecodeError:
         item = None
-    return age, item
+    return pending.waited_s, item
 
 
 async def queues(bus: Bus, viewer: Principal) -> list[Queue]:
     """Every work consumer, worker pools first."""
-    infos = await bus.js.consumers_info(names.WORK_STREAM)
-    oldest = await asyncio.gather(*(_oldest(bus, info) for info in infos),
+    consumers = await work_consumers(bus)
+    oldest = await asyncio.gather(*(_oldest(bus, c) for c in consumers),
                                   return_exceptions=True)
     found = []
-    for info, old in zip(infos, oldest, strict=True):
+    for consumer, old in zip(consumers, oldest, strict=True):
         age, item = (None, None) if isinstance(old, BaseException) else old
         if isinstance(old, BaseException):
-            log.warning("cannot read the oldest item of %s: %s", info.name, old)
+            log.warning("cannot read the oldest item of %s: %s", consumer.name, old)
         job = (item.tenant, item.job_id) if item and sees_tenant(viewer, item.tenant) else None
+        load = consumer.load
         found.append(Queue(
-            consumer=str(info.name), serves=_serves(str(info.name)),
-            depth=info.num_pending or 0, in_flight=info.num_ack_pending or 0,
-            redelivered=info.num_redelivered or 0, waiting_pulls=info.num_waiting or 0,
-            oldest_wait_s=age, oldest_job=job))
+            consumer=consumer.name, serves=_serves(consumer.name), depth=load.backlog,
+            in_flight=load.in_flight, redelivered=consumer.redelivered,
+            waiting_pulls=load.waiting_pulls, oldest_wait_s=age, oldest_job=job))
     order = {names.FORMATTER_CONSUMER: 1, names.DISPATCH_CONSUMER: 2}
     return sorted(found, key=lambda q: (order.get(q.consumer, 0), q.consumer))
 
