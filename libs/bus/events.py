@@ -1,5 +1,6 @@
-"""Reading ``SS_EVENTS``: one job's events for the API's SSE route, and a live tail of many
-jobs' for the client's ``ss events``.
+"""Reading ``SS_EVENTS``: one job's events for the API's SSE route, a live tail of many
+jobs' for the client's ``ss events``, and for the console the events stored on a subject (a
+job's timeline, a window of every job's) and a time window followed live.
 
 Each event comes as a ``StreamEvent``: its stream sequence (the id a reader resumes after),
 its type (the subject's last token), the payload as published and the decoded event.
@@ -9,9 +10,14 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncGenerator
+import logging
+from collections.abc import AsyncGenerator, Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
+import msgspec
+from nats.aio.msg import Msg
+from nats.aio.subscription import Subscription
 from nats.errors import TimeoutError as NatsTimeoutError
 from nats.js import api
 from nats.js.errors import NotFoundError
@@ -19,6 +25,8 @@ from nats.js.errors import NotFoundError
 from libs import names
 from libs.bus.connection import Bus
 from libs.contracts.events import JobEvent, decode_event
+
+log = logging.getLogger(__name__)
 
 #: Seconds an abandoned tail's consumer lives on the server before it removes it.
 IDLE_CONSUMER_S = 60.0
@@ -116,3 +124,68 @@ async def tail(bus: Bus, consumer: str, filter_subject: str, *,
     finally:
         with contextlib.suppress(Exception):
             await bus.js.delete_consumer(names.EVENTS_STREAM, consumer)
+
+
+def _start_config(since: float) -> api.ConsumerConfig:
+    return api.ConsumerConfig(deliver_policy=api.DeliverPolicy.BY_START_TIME,
+                              opt_start_time=datetime.fromtimestamp(since, UTC))
+
+
+def _decoded(msg: Msg) -> StreamEvent | None:
+    """The message as a ``StreamEvent``; None (and a warning) when it is not an event."""
+    try:
+        return _stream_event(msg.metadata.sequence.stream, msg.subject, msg.data)
+    except msgspec.DecodeError:
+        log.warning("skipping an undecodable event on %s", msg.subject)
+        return None
+
+
+async def stored(bus: Bus, subject: str, since: float | None = None,
+                 max_events: int = 500_000) -> AsyncGenerator[StreamEvent]:
+    """The stored events on ``subject`` (since ``since``, unix seconds; None: all), in order;
+    stops at the last one stored when it started, or after ``max_events``. An undecodable
+    message is skipped."""
+    sub = await bus.js.subscribe(subject, stream=names.EVENTS_STREAM, ordered_consumer=True,
+                                 config=_start_config(since) if since is not None else None)
+    try:
+        info = await sub.consumer_info()
+        # A push consumer may have delivered everything already: count what it sent too.
+        if not info.num_pending and not (info.delivered and info.delivered.consumer_seq):
+            return
+        for _ in range(max_events):
+            msg = await sub.next_msg(timeout=10)
+            event = _decoded(msg)
+            if event is not None:
+                yield event
+            if msg.metadata.num_pending == 0:
+                break
+    finally:
+        with contextlib.suppress(Exception):
+            await sub.unsubscribe()
+
+
+class Following:
+    """Events handed to a callback as they are stored, until ``close``."""
+
+    def __init__(self, sub: Subscription) -> None:
+        self._sub = sub
+
+    async def close(self) -> None:
+        with contextlib.suppress(Exception):
+            await self._sub.unsubscribe()
+
+
+async def follow(bus: Bus, subject: str, since: float,
+                 on_event: Callable[[StreamEvent], None]) -> Following:
+    """Call ``on_event`` with every event on ``subject`` stored since ``since`` (unix seconds),
+    in order, then with each new one as it is stored (an ordered consumer; an undecodable
+    message is skipped). After a reconnect the consumer may be gone: close and follow again."""
+
+    async def deliver(msg: Msg) -> None:
+        event = _decoded(msg)
+        if event is not None:
+            on_event(event)
+
+    return Following(await bus.js.subscribe(
+        subject, stream=names.EVENTS_STREAM, ordered_consumer=True, cb=deliver,
+        config=_start_config(since)))

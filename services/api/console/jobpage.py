@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from libs import names
 from libs.bus.connection import Bus
+from libs.bus.events import stored
 from libs.contracts.errors import ErrorCode, code_descriptions
 from libs.contracts.events import (
     JobCompleted,
@@ -19,7 +20,6 @@ from libs.contracts.events import (
 from libs.contracts.jobs import Artifact, JobRecord
 from libs.runners.stata import last_rc_line
 from libs.storage import ObjectStore
-from services.api.console.trails import read_events
 
 #: Largest do-file or log shown in the page (the rest is a download away).
 SHOWN_BYTES = 1024 * 1024
@@ -52,9 +52,10 @@ def _detail(event: JobEvent) -> str:
 
 async def timeline(bus: Bus, tenant: str, job_id: str) -> list[Step]:
     """Every stored event of the job, oldest first."""
-    return [Step(seq=seq, kind=event_type(event), at=event.at, submission=event.submission,
-                 attempt=event.attempt, detail=_detail(event))
-            async for seq, event in read_events(bus, names.job_events_filter(tenant, job_id))]
+    return [Step(seq=found.seq, kind=event_type(found.event), at=found.event.at,
+                 submission=found.event.submission, attempt=found.event.attempt,
+                 detail=_detail(found.event))
+            async for found in stored(bus, names.job_events_filter(tenant, job_id))]
 
 
 @dataclass(frozen=True)

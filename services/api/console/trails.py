@@ -2,33 +2,24 @@
 
 Every transition publishes an event, so folding a time window of ``ss.events.>`` gives each
 job's latest state in that window, its template and, for a failed job, its error code -- with
-one ordered consumer instead of a KV read per job. ``Activity`` follows the last hour live
-for the overview (started on first use, so an API whose console nobody opens pays nothing);
-``replay`` folds a longer window once, for the failures list.
+one ordered read of the feed (``libs.bus.events``) instead of a KV read per job. ``Activity``
+follows the last hour live for the overview (started on first use, so an API whose console
+nobody opens pays nothing); ``replay`` folds a longer window once, for the failures list.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import logging
 import re
 import time
 from collections import Counter
-from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
-
-import msgspec
-from nats.aio.msg import Msg
-from nats.aio.subscription import Subscription
-from nats.js import api
+from datetime import datetime
 
 from libs import names
 from libs.bus.connection import Bus
-from libs.contracts.events import JobCompleted, JobCreated, JobEvent, decode_event, event_type
-
-log = logging.getLogger(__name__)
+from libs.bus.events import Following, StreamEvent, follow, stored
+from libs.contracts.events import JobCompleted, JobCreated, JobEvent, event_type
 
 #: The overview's window: jobs per state and failure codes of the last hour.
 WINDOW_S = 3600.0
@@ -107,18 +98,6 @@ class Summary:
     window_s: float
 
 
-def _start_config(since: float) -> api.ConsumerConfig:
-    return api.ConsumerConfig(deliver_policy=api.DeliverPolicy.BY_START_TIME,
-                              opt_start_time=datetime.fromtimestamp(since, UTC))
-
-
-def _fold_message(fold: Fold, msg: Msg) -> None:
-    try:
-        fold.apply(decode_event(msg.data))
-    except msgspec.DecodeError:
-        log.warning("skipping an undecodable event on %s", msg.subject)
-
-
 class Activity:
     """The last ``window_s`` of events, followed live by one ordered consumer."""
 
@@ -126,34 +105,32 @@ class Activity:
         self._bus = bus
         self._window_s = window_s
         self._fold = Fold()
-        self._sub: Subscription | None = None
+        self._following: Following | None = None
         self._starting = asyncio.Lock()
         bus.on_reconnect(self._restart)
 
     async def _start(self) -> None:
         async with self._starting:
-            if self._sub is not None:
+            if self._following is not None:
                 return
             self._fold = Fold()
 
-            async def on_event(msg: Msg) -> None:
-                _fold_message(self._fold, msg)
+            def on_event(event: StreamEvent) -> None:
+                self._fold.apply(event.event)
 
-            self._sub = await self._bus.js.subscribe(
-                names.EVENTS_SUBJECTS, stream=names.EVENTS_STREAM, ordered_consumer=True,
-                cb=on_event, config=_start_config(time.time() - self._window_s))
+            self._following = await follow(self._bus, names.EVENTS_SUBJECTS,
+                                           time.time() - self._window_s, on_event)
 
     async def _restart(self) -> None:
         """After a reconnect the consumer may be gone: fold the window again from scratch."""
-        if self._sub is not None:
+        if self._following is not None:
             await self.close()
             await self._start()
 
     async def close(self) -> None:
-        sub, self._sub = self._sub, None
-        if sub is not None:
-            with contextlib.suppress(Exception):
-                await sub.unsubscribe()
+        following, self._following = self._following, None
+        if following is not None:
+            await following.close()
 
     async def summary(self, tenant: str | None) -> Summary:
         """Jobs per state and failure codes in the window (of ``tenant``; None: all)."""
@@ -165,35 +142,10 @@ class Activity:
         return Summary(states=dict(states), failures=codes.most_common(), window_s=self._window_s)
 
 
-async def read_events(bus: Bus, subject: str, since: float | None = None,
-                      max_events: int = 500_000) -> AsyncIterator[tuple[int, JobEvent]]:
-    """The stored events on ``subject`` (since ``since``, unix seconds; None: all), in order,
-    with their stream sequence; stops at the last one stored when it started."""
-    config = _start_config(since) if since is not None else None
-    sub = await bus.js.subscribe(subject, stream=names.EVENTS_STREAM, ordered_consumer=True,
-                                 config=config)
-    try:
-        info = await sub.consumer_info()
-        # A push consumer may have delivered everything already: count what it sent too.
-        if not info.num_pending and not (info.delivered and info.delivered.consumer_seq):
-            return
-        for _ in range(max_events):
-            msg = await sub.next_msg(timeout=10)
-            try:
-                yield msg.metadata.sequence.stream, decode_event(msg.data)
-            except msgspec.DecodeError:
-                log.warning("skipping an undecodable event on %s", msg.subject)
-            if msg.metadata.num_pending == 0:
-                break
-    finally:
-        with contextlib.suppress(Exception):
-            await sub.unsubscribe()
-
-
 async def replay(bus: Bus, tenant: str | None, since: float) -> Fold:
     """Fold the events since ``since`` (of ``tenant``; None: every tenant) once."""
     subject = names.tenant_events_filter(tenant) if tenant else names.EVENTS_SUBJECTS
     fold = Fold()
-    async for _, event in read_events(bus, subject, since):
-        fold.apply(event)
+    async for found in stored(bus, subject, since):
+        fold.apply(found.event)
     return fold
