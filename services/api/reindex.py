@@ -20,11 +20,10 @@ import logging
 from collections import defaultdict
 from dataclasses import dataclass
 
-from nats.js.errors import NoKeysError
-
 from libs import names
 from libs.bus.connection import Bus, connect
 from libs.bus.jobindex import JobIndex
+from libs.bus.records import RecordBucket
 from services.common.lifecycle import configured
 
 log = logging.getLogger(__name__)
@@ -44,22 +43,10 @@ class Reindexed:
 
 async def stored_job_ids(bus: Bus) -> dict[str, list[str]]:
     """Every job id in ``ss_jobs``, per tenant, oldest first."""
-    kv = await bus.js.key_value(names.JOBS_BUCKET)
     ids: dict[str, list[str]] = defaultdict(list)
-    try:
-        watcher = await kv.watchall(meta_only=True, ignore_deletes=True)
-    except NoKeysError:
-        return {}
-    try:
-        async for entry in watcher:
-            if entry is None:  # every current key seen
-                break
-            tenant, _, job_id = entry.key.partition(".")
-            ids[tenant].append(job_id)
-    except NoKeysError:
-        pass
-    finally:
-        await watcher.stop()  # type: ignore[no-untyped-call]
+    for key in await (await RecordBucket.open(bus, names.JOBS_BUCKET)).keys():
+        tenant, _, job_id = key.partition(".")
+        ids[tenant].append(job_id)
     return {tenant: sorted(found) for tenant, found in ids.items()}
 
 
