@@ -8,7 +8,7 @@ import time
 from collections.abc import Awaitable, Callable
 
 
-async def until(check: Callable[[], bool | Awaitable[bool]], timeout: float = 5.0) -> None:
+async def until(check: Callable[[], bool | Awaitable[bool]], timeout: float = 10.0) -> None:
     """Wait for ``check`` to hold; fail the test after ``timeout`` seconds."""
     deadline = time.monotonic() + timeout
     while True:

@@ -22,6 +22,7 @@ from libs.bus.provision import ensure_consumer
 from libs.bus.retries import RetryPolicy
 from libs.contracts.errors import ErrorCode, ErrorInfo, JobFailed, TransientError
 from libs.settings import Settings
+from tests.waiting import until
 
 Handler = Callable[[Delivery], Awaitable[None]]
 
@@ -72,13 +73,6 @@ async def _pending(bus: Bus, pool: str) -> tuple[int, int]:
     return info.num_pending, info.num_ack_pending
 
 
-async def _until(cond: Callable[[], bool], timeout: float = 10.0) -> None:
-    deadline = asyncio.get_running_loop().time() + timeout
-    while not cond():
-        assert asyncio.get_running_loop().time() < deadline, "condition not reached"
-        await asyncio.sleep(0.02)
-
-
 async def test_success_acks_and_failure_is_not_retried(bus: Bus, settings: Settings) -> None:
     seen: Counter[bytes] = Counter()
 
@@ -90,7 +84,7 @@ async def test_success_acks_and_failure_is_not_retried(bus: Bus, settings: Setti
     async with running_loop(bus, settings, "p1", handler):
         for payload in (b"ok", b"bad"):
             await bus.js.publish(names.run_subject("p1"), payload)
-        await _until(lambda: sum(seen.values()) == 2)
+        await until(lambda: sum(seen.values()) == 2)
         await asyncio.sleep(settings.ack_wait_s + 0.5)
     assert seen == Counter({b"ok": 1, b"bad": 1})
     assert await _pending(bus, "p1") == (0, 0)
@@ -106,7 +100,7 @@ async def test_crashes_are_dead_lettered_after_the_budget(bus: Bus, settings: Se
 
     async with running_loop(bus, settings, "p2", handler, exhausted):
         await bus.js.publish(names.run_subject("p2"), b"x")
-        await _until(lambda: len(exhausted) == 1)
+        await until(lambda: len(exhausted) == 1)
     assert seen == [1, 2, 3]  # the budget (max_deliver=3), then dead-lettered, not run again
     ((data, info),) = exhausted
     assert data == b"x"
@@ -130,7 +124,7 @@ async def test_outages_do_not_spend_the_crash_budget(bus: Bus, settings: Setting
                          base_delay_s=0.05)
     async with running_loop(bus, settings, "p6", handler, exhausted, policy=policy):
         await bus.js.publish(names.run_subject("p6"), b"x")
-        await _until(lambda: len(exhausted) == 1)
+        await until(lambda: len(exhausted) == 1)
     assert seen == [1, 2, 3, 4, 5, 6]  # three crashes, then the 7th delivery is not run
     assert exhausted[0][1].error_code is ErrorCode.DELIVERY_LIMIT_EXCEEDED
     assert exhausted[0][1].details["transient_failures"] == 3
@@ -148,7 +142,7 @@ async def test_an_outage_is_retried_with_backoff_until_its_budget(
 
     async with running_loop(bus, settings, "p7", handler, exhausted):
         await bus.js.publish(names.run_subject("p7"), b"x")
-        await _until(lambda: len(exhausted) == 1)
+        await until(lambda: len(exhausted) == 1)
     # Far more deliveries than the crash budget, none of them counted as a crash.
     assert len(seen) > FAST.crash_budget + 2
     ((_, info),) = exhausted
@@ -171,7 +165,7 @@ async def test_a_recovered_item_leaves_no_retry_entry(bus: Bus, settings: Settin
 
     async with running_loop(bus, settings, "p8", handler):
         await bus.js.publish(names.run_subject("p8"), b"x")
-        await _until(lambda: seen == [1, 2, 3])
+        await until(lambda: seen == [1, 2, 3])
         await asyncio.sleep(0.3)
     assert await _pending(bus, "p8") == (0, 0)
     kv = await bus.js.key_value(names.RETRIES_BUCKET)
@@ -201,7 +195,7 @@ async def test_an_outage_pauses_fetching_until_the_probe_passes(
                          base_delay_s=0.05)
     async with running_loop(bus, settings, "p9", handler, policy=policy, probe=probe) as loop:
         await bus.js.publish(names.run_subject("p9"), b"first")
-        await _until(lambda: "paused" in loop.problems().get("consumer", ""))
+        await until(lambda: "paused" in loop.problems().get("consumer", ""))
         assert "s3" in loop.problems()["consumer"]
         for n in range(3):
             await bus.js.publish(names.run_subject("p9"), b"later%d" % n)
@@ -210,7 +204,7 @@ async def test_an_outage_pauses_fetching_until_the_probe_passes(
         assert set(seen) == {b"first"}
         assert (await _pending(bus, "p9"))[0] == 3
         down.clear()
-        await _until(lambda: sorted(handled) == [b"first", b"later0", b"later1", b"later2"])
+        await until(lambda: sorted(handled) == [b"first", b"later0", b"later1", b"later2"])
         assert loop.problems() == {}
 
 
@@ -232,7 +226,7 @@ async def test_a_paused_loop_fails_items_whose_outage_budget_is_spent(
     async with running_loop(bus, settings, "p10", handler, exhausted, policy=policy,
                             probe=probe):
         await bus.js.publish(names.run_subject("p10"), b"x")
-        await _until(lambda: len(exhausted) == 1, timeout=15)
+        await until(lambda: len(exhausted) == 1, timeout=15)
     assert runs == [1]  # run once; then only swept while paused, never run again
     assert exhausted[0][1].error_code is ErrorCode.INFRA_RETRY_BUDGET_EXCEEDED
     assert "held back (paused: s3: unreachable)" in exhausted[0][1].message
@@ -247,7 +241,7 @@ async def test_heartbeat_keeps_lease_beyond_ack_wait(bus: Bus, settings: Setting
 
     async with running_loop(bus, settings, "p3", handler):
         await bus.js.publish(names.run_subject("p3"), b"long")
-        await _until(lambda: runs == [1])
+        await until(lambda: runs == [1])
         await asyncio.sleep(settings.ack_wait_s * 3 + 0.5)
     assert runs == [1]
 
@@ -267,7 +261,7 @@ async def test_unacked_item_redelivered_after_lease_lapses(bus: Bus, settings: S
         deliveries.append(d.num_delivered)
 
     async with running_loop(bus, settings, "p4", handler):
-        await _until(lambda: deliveries == [2], timeout=settings.ack_wait_s + 5)
+        await until(lambda: deliveries == [2], timeout=settings.ack_wait_s + 5)
     assert msg.data == b"orphan"
 
 
@@ -281,15 +275,15 @@ async def test_loop_survives_server_restart(
 
     async with running_loop(bus, settings, "p5", handler) as loop:
         await bus.js.publish(names.run_subject("p5"), b"before")
-        await _until(lambda: got == [b"before"])
+        await until(lambda: got == [b"before"])
         await asyncio.to_thread(nats_server.restart)
-        await _until(lambda: bus.connected, timeout=15)
+        await until(lambda: bus.connected, timeout=15)
         for _ in range(50):
             with contextlib.suppress(Exception):
                 await bus.js.publish(names.run_subject("p5"), b"after")
                 break
             await asyncio.sleep(0.2)
-        await _until(lambda: got == [b"before", b"after"], timeout=20)
+        await until(lambda: got == [b"before", b"after"], timeout=20)
         assert loop.ready()
 
 
@@ -315,7 +309,7 @@ async def test_an_idle_loop_logs_nothing(
 
     with caplog.at_level(logging.INFO, logger="libs.bus"):
         async with running_loop(bus, settings, "p11", handler, slots=3) as loop:
-            await _until(lambda: loop._sub is not None)
+            await until(lambda: loop._sub is not None)
             sub = loop._sub
             assert sub is not None
             fetch = sub.fetch

@@ -10,10 +10,9 @@ revoked or expired credential cannot log in.
 from __future__ import annotations
 
 import asyncio
-import inspect
 import json
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 
 import nats
@@ -30,6 +29,7 @@ from libs.bus.auth.users import Credentials, SubscriberIssuer
 from libs.bus.connection import Bus, connect, login_options
 from libs.bus.provision import ensure_topology
 from libs.settings import Settings
+from tests.waiting import until
 
 STREAM = names.EVENTS_STREAM
 
@@ -58,17 +58,6 @@ class Session:
                 return True
             await asyncio.sleep(0.02)
         return False
-
-
-async def until(check: Callable[[], bool | Awaitable[bool]], timeout: float = 5) -> None:
-    """Wait for ``check`` to hold (fail after ``timeout`` seconds)."""
-    deadline = time.monotonic() + timeout
-    while True:
-        result = check()
-        if await result if inspect.isawaitable(result) else result:
-            return
-        assert time.monotonic() < deadline, "timed out"
-        await asyncio.sleep(0.05)
 
 
 async def session(nats_server: NatsServer, creds: Credentials) -> Session:

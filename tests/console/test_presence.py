@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Callable
 
 import msgspec
 
@@ -14,6 +13,7 @@ from libs.bus.connection import connect
 from libs.bus.consumer import Delivery
 from libs.bus.presence import GONE_AFTER_MIN_S, Beacon, Roster
 from libs.contracts.work import RunWork
+from tests.waiting import until
 
 
 class Clock:
@@ -22,14 +22,6 @@ class Clock:
 
     def __call__(self) -> float:
         return self.now
-
-
-async def _until(check: Callable[[], bool], timeout: float = 5.0) -> None:
-    for _ in range(int(timeout / 0.02)):
-        if check():
-            return
-        await asyncio.sleep(0.02)
-    raise AssertionError(f"not true after {timeout} s")
 
 
 async def test_members_their_jobs_and_departures(lone_nats: NatsServer) -> None:
@@ -53,18 +45,18 @@ async def test_members_their_jobs_and_departures(lone_nats: NatsServer) -> None:
     tasks = [asyncio.create_task(b.run()) for b in (running, other)]
     handling = asyncio.create_task(running.tracking(handler)(Delivery(item, 1, 1)))
     try:
-        await _until(lambda: {m.heartbeat.member: m.heartbeat.jobs for m in roster.members()}
+        await until(lambda: {m.heartbeat.member: m.heartbeat.jobs for m in roster.members()}
                      == {"host.example-1": ["alpha.j1"], "fmt-1": []})
         beat = next(m.heartbeat for m in roster.members() if m.heartbeat.kind == "worker")
         assert (beat.pool, beat.engine, beat.slots) == ("embedded", "embedded", 2)
         release.set()
         await handling
-        await _until(lambda: all(not m.heartbeat.jobs for m in roster.members()))
+        await until(lambda: all(not m.heartbeat.jobs for m in roster.members()))
         # A clean stop says goodbye: gone at once.
         tasks[1].cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await tasks[1]
-        await _until(lambda: [m.heartbeat.member for m in roster.members()]
+        await until(lambda: [m.heartbeat.member for m in roster.members()]
                      == ["host.example-1"])
         # A killed one just falls silent: gone once it missed enough beats.
         tasks[0].cancel()
@@ -90,7 +82,7 @@ async def test_a_silent_member_is_forgotten_after_missed_beats(lone_nats: NatsSe
     try:
         beacon = Beacon(worker, "worker", "w", 1, 1.0)
         await beacon._send()
-        await _until(lambda: len(roster.members()) == 1)
+        await until(lambda: len(roster.members()) == 1)
         clock.now += GONE_AFTER_MIN_S - 0.1
         assert len(roster.members()) == 1
         clock.now += 0.2
