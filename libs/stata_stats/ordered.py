@@ -9,8 +9,8 @@ the cumulative outcome shares); the model test is LR against it (Wald with a san
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Protocol
 
 import numpy as np
 from scipy import special, stats
@@ -27,53 +27,39 @@ from libs.stata_stats.mlmodel import (
 from libs.stata_stats.sample import Weights
 from libs.stata_stats.vce import VceRequest
 
-
-class Link(Protocol):
-    """The distribution F of the latent error."""
-
-    def cdf(self, x: FloatArray) -> FloatArray: ...
-
-    def sf(self, x: FloatArray) -> FloatArray: ...
-
-    def pdf(self, x: FloatArray) -> FloatArray: ...
-
-    def ppf(self, p: FloatArray) -> FloatArray: ...
+_Ufunc = Callable[[FloatArray], FloatArray]
 
 
-class LogisticLink:
-    """Logistic errors (``ologit``)."""
+@dataclass(frozen=True)
+class Link:
+    """The distribution F of the latent error (logistic or standard normal: symmetric about 0,
+    so its upper tail is ``sf(x) = F(−x)``)."""
+
+    _cdf: _Ufunc
+    _pdf: _Ufunc
+    _ppf: _Ufunc
 
     def cdf(self, x: FloatArray) -> FloatArray:
-        return np.asarray(special.expit(x), dtype=np.float64)
+        return np.asarray(self._cdf(x), dtype=np.float64)
 
     def sf(self, x: FloatArray) -> FloatArray:
-        return np.asarray(special.expit(-x), dtype=np.float64)
+        return self.cdf(-x)
 
     def pdf(self, x: FloatArray) -> FloatArray:
-        p = special.expit(x)
-        return np.asarray(p * (1.0 - p), dtype=np.float64)
+        return np.asarray(self._pdf(x), dtype=np.float64)
 
     def ppf(self, p: FloatArray) -> FloatArray:
-        return np.asarray(special.logit(p), dtype=np.float64)
+        return np.asarray(self._ppf(p), dtype=np.float64)
 
 
-class NormalLink:
-    """Standard normal errors (``oprobit``)."""
-
-    def cdf(self, x: FloatArray) -> FloatArray:
-        return np.asarray(special.ndtr(x), dtype=np.float64)
-
-    def sf(self, x: FloatArray) -> FloatArray:
-        return np.asarray(special.ndtr(-x), dtype=np.float64)
-
-    def pdf(self, x: FloatArray) -> FloatArray:
-        return np.asarray(stats.norm.pdf(x), dtype=np.float64)
-
-    def ppf(self, p: FloatArray) -> FloatArray:
-        return np.asarray(special.ndtri(p), dtype=np.float64)
+def _logistic_pdf(x: FloatArray) -> FloatArray:
+    p = special.expit(x)
+    return np.asarray(p * (1.0 - p), dtype=np.float64)
 
 
-LINKS: dict[str, Link] = {"ologit": LogisticLink(), "oprobit": NormalLink()}
+#: Logistic errors (``ologit``), standard normal errors (``oprobit``).
+LINKS: dict[str, Link] = {"ologit": Link(special.expit, _logistic_pdf, special.logit),
+                          "oprobit": Link(special.ndtr, stats.norm.pdf, special.ndtri)}
 TITLES = {"ologit": "Ordered logistic regression", "oprobit": "Ordered probit regression"}
 
 
