@@ -9,7 +9,7 @@ flight; jobs/s counts from the first submit until the last ``completed`` event.
 Baseline, same run: a plain Python loop in one process, no SS, doing the same work per job:
 read the CSV with pandas, the same regression with statsmodels (HC1, Stata's ``robust``),
 and the same three files (coefficient table as xlsx with xlsxwriter, pdf with fpdf2 and the
-same DejaVu fonts, html). Targets (issue 17): SS with one worker >= 0.8x the loop; two
+same DejaVu fonts, html). Targets: SS with one worker >= 0.8x the loop; two
 workers >= 1.8x one (on 2 cores that also run NATS, S3, the API and the formatters).
 
     .venv/bin/python -m bench.throughput [--jobs 40] [--inflight 8] [--repeat 2]

@@ -1,4 +1,4 @@
-"""Corpus, part three: Stata files of every format, and hostile files."""
+"""The corpus's Stata files of every format, and hostile files, registered into ``corpus.CASES``."""
 
 from __future__ import annotations
 

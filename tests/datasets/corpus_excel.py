@@ -1,4 +1,4 @@
-"""Corpus, part two: workbooks (xlsx and hand-built BIFF8 xls)."""
+"""The corpus's workbooks (xlsx and hand-built BIFF8 xls), registered into ``corpus.CASES``."""
 
 from __future__ import annotations
 
