@@ -37,16 +37,19 @@ venv: sysdeps $(VENV)/.installed
 
 # `exec` makes honcho the shell's process, so $$ is its pid: `make down` stops exactly that
 # honcho (which stops every process of the Procfile), never another checkout's stack.
+# STACK_PID: where that pid is kept (tests/deploy/test_local_stack.py sets its own).
+STACK_PID ?= .dev/honcho.pid
+
 up: venv
-	@mkdir -p .dev
-	set -a; source dev/stack.env; set +a; echo $$$$ > .dev/honcho.pid; \
+	@mkdir -p $(dir $(STACK_PID))
+	set -a; source dev/stack.env; set +a; echo $$$$ > $(STACK_PID); \
 	  exec $(VENV)/bin/honcho -f dev/Procfile -d . start
 
 down:
-	@pid=$$(cat .dev/honcho.pid 2>/dev/null) || { echo "no stack started here"; exit 0; }; \
+	@pid=$$(cat $(STACK_PID) 2>/dev/null) || { echo "no stack started here"; exit 0; }; \
 	  if tr '\0' ' ' < /proc/$$pid/cmdline 2>/dev/null | grep -q "honcho -f dev/Procfile"; then \
 	    kill -TERM $$pid && echo "stopping the stack (honcho pid $$pid)"; \
-	  else echo "the stack started here is not running"; fi; rm -f .dev/honcho.pid
+	  else echo "the stack started here is not running"; fi; rm -f $(STACK_PID)
 
 lint: venv
 	$(VENV)/bin/ruff check .

@@ -1,10 +1,12 @@
-"""`make up`'s stack (dev/Procfile under honcho) comes up, runs the example job, stops cleanly.
+"""`make up`'s stack (dev/Procfile under honcho) comes up, runs the example job, and `make down`
+stops every process of it and nothing else.
 
 Runs the same Procfile and modules as `make up`, on free ports and a temporary data folder.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import random
 import signal
@@ -18,7 +20,6 @@ import pytest
 from dev.servers import free_port
 
 REPO = Path(__file__).resolve().parents[2]
-pytestmark = pytest.mark.slow
 
 
 def _stack_env(data: Path) -> dict[str, str]:
@@ -38,6 +39,53 @@ def _stack_env(data: Path) -> dict[str, str]:
     return env
 
 
+def _make_down(pid_file: Path) -> str:
+    return subprocess.run(["make", "-s", "down", f"STACK_PID={pid_file}"], cwd=REPO,
+                          capture_output=True, text=True, check=True, timeout=60).stdout
+
+
+def _running(pid: int) -> bool:
+    """``pid`` is a process that has not exited (a zombie has)."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False
+    return stat.rpartition(")")[2].split()[0] != "Z"
+
+
+def _descendants(pid: int) -> set[int]:
+    """Every live process below ``pid``."""
+    parent: dict[int, int] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                parent[int(entry.name)] = int(
+                    (entry / "stat").read_text().rpartition(")")[2].split()[1])
+            except (OSError, ValueError):
+                continue
+    found: set[int] = set()
+    frontier = {pid}
+    while frontier:
+        frontier = {child for child, ppid in parent.items() if ppid in frontier} - found
+        found |= frontier
+    return {p for p in found if _running(p)}
+
+
+def test_make_down_leaves_a_process_that_is_not_its_stack(tmp_path: Path) -> None:
+    pid_file = tmp_path / "honcho.pid"
+    assert _make_down(pid_file).strip() == "no stack started here"
+    other = subprocess.Popen(["sleep", "60"])
+    try:
+        pid_file.write_text(f"{other.pid}\n")
+        assert _make_down(pid_file).strip() == "the stack started here is not running"
+        assert other.poll() is None
+        assert not pid_file.exists()
+    finally:
+        other.kill()
+        other.wait()
+
+
+@pytest.mark.slow
 def test_make_up_stack_runs_the_example_job(tmp_path: Path) -> None:
     honcho = Path(sys.executable).parent / "honcho"
     (tmp_path / "data").mkdir()
@@ -59,8 +107,22 @@ def test_make_up_stack_runs_the_example_job(tmp_path: Path) -> None:
         outputs = tmp_path / "data" / "example-outputs"
         for name in ("report.xlsx", "report.pdf", "report.docx", "report.html", "results.json"):
             assert (outputs / name).stat().st_size > 0, name
-    finally:
-        os.killpg(proc.pid, signal.SIGTERM)
+
+        # `make down`, as after `make up`: honcho's pid from the file, every process it
+        # started stops with it.
+        started = _descendants(proc.pid)
+        assert len(started) >= 6, started  # nats, s3, api, worker, formatter, example
+        (tmp_path / "honcho.pid").write_text(f"{proc.pid}\n")
+        assert _make_down(tmp_path / "honcho.pid").strip() == (
+            f"stopping the stack (honcho pid {proc.pid})")
+        proc.wait(60)
+        deadline = time.monotonic() + 30
+        while (left := {p for p in started if _running(p)}) and time.monotonic() < deadline:
+            time.sleep(0.5)
+        assert not left, f"still running after make down: {left}"
+    finally:  # a failed test's stack (the group is gone once make down stopped it)
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGTERM)
         try:
             proc.wait(60)
         except subprocess.TimeoutExpired:
