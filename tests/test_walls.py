@@ -62,7 +62,7 @@ def test_only_tests_import_tests(folder: str) -> None:
     assert not breaches(ROOT / folder, ("tests",))
 
 
-@pytest.mark.parametrize("folder", ["libs", "services", "client", "tools", "bench", "dev"])
+@pytest.mark.parametrize("folder", ["libs", "services", "client", "tools", "bench", "dev", "docs"])
 def test_only_the_bus_speaks_nats(folder: str) -> None:
     # libs.outages names NATS's exception classes to tell an outage from a bug.
     assert not breaches(ROOT / folder, ("nats",), exempt=("libs/bus/", "libs/outages.py"))
