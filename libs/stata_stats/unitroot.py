@@ -18,7 +18,9 @@ Stata's definitions (dfuller.ado, pperron.ado):
 
 from __future__ import annotations
 
+import csv
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 from scipy import stats
@@ -31,30 +33,25 @@ from libs.stata_stats.ols import regress
 NOCONSTANT, CONSTANT, DRIFT, TREND = 1, 2, 3, 4
 
 _SIZES = (25.0, 50.0, 100.0, 250.0, 500.0)
-#: Fuller (1976, table 8.5.2): 1%, 5%, 10% quantiles of τ by N = 25, 50, 100, 250, 500, ∞.
-_TAU = {
-    NOCONSTANT: ((-2.66, -2.62, -2.60, -2.58, -2.58, -2.58),
-                 (-1.95, -1.95, -1.95, -1.95, -1.95, -1.95),
-                 (-1.60, -1.61, -1.61, -1.62, -1.62, -1.62)),
-    CONSTANT: ((-3.75, -3.58, -3.51, -3.46, -3.44, -3.43),
-               (-3.00, -2.93, -2.89, -2.88, -2.87, -2.86),
-               (-2.63, -2.60, -2.58, -2.57, -2.57, -2.57)),
-    TREND: ((-4.38, -4.15, -4.04, -3.99, -3.98, -3.96),
-            (-3.60, -3.50, -3.45, -3.43, -3.42, -3.41),
-            (-3.24, -3.18, -3.15, -3.13, -3.13, -3.12)),
-}
-#: Fuller (1976, table 8.5.1): the same for the normalized bias N(ρ̂ − 1).
-_RHO = {
-    NOCONSTANT: ((-11.9, -12.9, -13.3, -13.6, -13.7, -13.8),
-                 (-7.3, -7.7, -7.9, -8.0, -8.0, -8.1),
-                 (-5.3, -5.5, -5.6, -5.7, -5.7, -5.7)),
-    CONSTANT: ((-17.2, -18.9, -19.8, -20.3, -20.5, -20.7),
-               (-12.5, -13.3, -13.7, -14.0, -14.0, -14.1),
-               (-10.2, -10.7, -11.0, -11.2, -11.2, -11.3)),
-    TREND: ((-22.5, -25.7, -27.4, -28.4, -28.9, -29.5),
-            (-17.9, -19.8, -20.7, -21.3, -21.5, -21.8),
-            (-15.6, -16.8, -17.5, -18.0, -18.1, -18.3)),
-}
+_CASES = {"noconstant": NOCONSTANT, "constant": CONSTANT, "trend": TREND}
+Table = tuple[tuple[float, ...], ...]
+
+
+def _fuller_tables() -> tuple[dict[int, Table], dict[int, Table]]:
+    """Fuller's (1976) tables 8.5.2 (τ) and 8.5.1 (N(ρ̂ − 1)), read from the CSV beside this
+    module: for each case, the 1%, 5% and 10% rows by N = 25, 50, 100, 250, 500, ∞."""
+    rows: dict[tuple[str, int], list[tuple[float, ...]]] = {}
+    text = Path(__file__).with_name("fuller_critical_values.csv").read_text(encoding="utf-8")
+    lines = [line for line in text.splitlines() if line and not line.startswith("#")]
+    for record in csv.DictReader(lines):
+        values = tuple(float(record[k]) for k in ("n25", "n50", "n100", "n250", "n500", "inf"))
+        rows.setdefault((record["statistic"], _CASES[record["case"]]), []).append(values)
+    tau = {case: tuple(v) for (stat, case), v in rows.items() if stat == "tau"}
+    rho = {case: tuple(v) for (stat, case), v in rows.items() if stat == "rho"}
+    return tau, rho
+
+
+_TAU, _RHO = _fuller_tables()
 #: MacKinnon (1994, table 3), one-regressor case: (τ below which p = 0, τ above which p = 1,
 #: γ₀..γ₃) for the small-τ and large-τ branches, split at τ = −1.61 (constant) / −2.89 (trend).
 _MACKINNON = {
@@ -65,7 +62,7 @@ _MACKINNON = {
 }
 
 
-def interpolated(table: tuple[tuple[float, ...], ...], n: float) -> tuple[float, float, float]:
+def interpolated(table: Table, n: float) -> tuple[float, float, float]:
     """Critical values at sample size ``n`` by linear interpolation in a Fuller table."""
     out = []
     for row in table:
