@@ -64,6 +64,7 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True):
     max_ack_pending: int = 64
     job_timeout_s: float = 1800.0
     job_memory_mb: int = 4096
+    worker_max_memory: int = 0
     job_cpu_s: float = 0.0
     job_output_max_bytes: int = 2 * 1024**3
     job_max_files: int = 200
@@ -91,6 +92,15 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True):
         """The cap of the exponential backoff between retries through an outage: a twentieth
         of the budget, between 1 and 30 s (so a short test budget still sees several tries)."""
         return min(30.0, max(1.0, self.infra_retry_budget_s / 20.0))
+
+    @property
+    def run_memory_bytes(self) -> int | None:
+        """Memory one run may take (normalising its inputs, then the engine): the smaller of
+        ``SS_JOB_MEMORY_MB`` and the run's share of ``SS_WORKER_MAX_MEMORY``; None: no limit."""
+        limits = [self.job_memory_mb * 1024**2,
+                  self.worker_max_memory * 1024**2 // self.worker_slots]
+        limits = [b for b in limits if b]
+        return min(limits) if limits else None
 
     @property
     def presign_endpoint(self) -> str:
@@ -154,6 +164,11 @@ DOCS: dict[str, str] = {
     "job_timeout_s": "Default hard time limit of one run (seconds).",
     "job_memory_mb": "Memory one run may take beyond the engine's own (MiB of address space; "
     "0 = no limit).",
+    "worker_max_memory": "Memory all of a worker's runs may take together (MiB; 0 = no cap "
+    "beyond SS_JOB_MEMORY_MB): each of its SS_WORKER_SLOTS runs gets an equal share, for "
+    "normalising its inputs and for the engine, and fails with JOB_MEMORY_EXCEEDED past it "
+    "instead of being OOM-killed. Set it below the container's memory limit, less about "
+    "300 MiB for the worker itself.",
     "job_cpu_s": "CPU time one run may take (seconds; 0 = twice its time limit).",
     "job_output_max_bytes": "Bytes one run may write into its workspace (any one file, and "
     "all together).",
@@ -226,7 +241,7 @@ def _check(s: Settings) -> None:
         problems.append("SS_CONSOLE_SESSION_TTL_S must be > 0")
     if s.rate_limit_per_s < 0 or s.rate_limit_burst < 1:
         problems.append("SS_RATE_LIMIT_PER_S must be >= 0 and SS_RATE_LIMIT_BURST >= 1")
-    for name in ("job_memory_mb", "job_cpu_s"):
+    for name in ("job_memory_mb", "job_cpu_s", "worker_max_memory"):
         if getattr(s, name) < 0:
             problems.append(f"{env_name(name)} must be >= 0")
     if s.log_level.upper() not in ("DEBUG", "INFO", "WARNING", "ERROR"):

@@ -28,3 +28,16 @@ def test_the_document_command_refuses_an_unknown_mode(argv: list[str]) -> None:
 
 def test_the_document_command_checks_the_readme() -> None:
     assert settings.main(["--check", "README.md"]) == 0
+
+
+@pytest.mark.parametrize(("environ", "mib"), [
+    ({}, 4096),
+    ({"SS_JOB_MEMORY_MB": "0"}, None),
+    ({"SS_WORKER_MAX_MEMORY": "3000", "SS_WORKER_SLOTS": "2"}, 1500),
+    ({"SS_WORKER_MAX_MEMORY": "20000", "SS_WORKER_SLOTS": "2"}, 4096),
+    ({"SS_WORKER_MAX_MEMORY": "3000", "SS_JOB_MEMORY_MB": "0", "SS_WORKER_SLOTS": "3"}, 1000),
+])
+def test_a_run_may_take_the_smaller_of_the_job_limit_and_its_share_of_the_worker(
+        environ: dict[str, str], mib: int | None) -> None:
+    memory = load_settings(environ).run_memory_bytes
+    assert memory == (None if mib is None else mib * 1024**2)

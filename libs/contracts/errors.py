@@ -133,7 +133,9 @@ class ErrorCode(StrEnum):
     #: The run exceeded the job's time limit (or its CPU time, ``details.limit`` =
     #: ``cpu_s``) and was killed.
     JOB_TIMEOUT = "JOB_TIMEOUT"
-    #: The run needed more memory than a job may have (``SS_JOB_MEMORY_MB``) and was stopped.
+    #: The run needed more memory than a job may have (``SS_JOB_MEMORY_MB``, or its share of
+    #: ``SS_WORKER_MAX_MEMORY``) and was stopped: in the engine, or while normalising an input
+    #: (``details.step`` = ``normalise``, ``details.input`` names it).
     JOB_MEMORY_EXCEEDED = "JOB_MEMORY_EXCEEDED"
     #: The run wrote more than a job may (``details.limit``: ``output_bytes``, one file over
     #: ``file_bytes``, or more than ``files``; ``SS_JOB_OUTPUT_MAX_BYTES``,

@@ -139,6 +139,8 @@ def _parse(
         except pd.errors.EmptyDataError:
             return pd.DataFrame(columns=list(range(dialect.width)))
         except (pd.errors.ParserError, UnicodeDecodeError, ValueError) as exc:
+            if "out of memory" in str(exc):  # the C tokenizer's failed allocation
+                raise MemoryError(str(exc)) from exc
             raise DatasetError(
                 DatasetErrorCode.INPUT_CORRUPT,
                 f"The text could not be parsed as a table: {exc}",

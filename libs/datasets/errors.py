@@ -1,6 +1,7 @@
 """The one exception the datasets library raises, and its stable codes.
 
     DatasetError(code, message, details)     every refusal to read an input
+    ReadMemoryExceeded(limit_bytes)          a read that needed more memory than allowed
 
 Codes are part of the public contract (docs/inputs.md): the API and the worker map them to
 job errors; nobody parses messages. ``details`` is JSON-safe (str, int, list, dict).
@@ -55,3 +56,12 @@ class DatasetError(SSBaseError):
 
     def __repr__(self) -> str:
         return f"DatasetError({self.code.value!r}, {self.message!r}, {self.details!r})"
+
+
+class ReadMemoryExceeded(SSBaseError):
+    """Reading an input needed more memory than ``Limits.memory_bytes`` allows: not a fault of
+    the input, so not a ``DatasetError``; a worker reports it as its run's memory limit."""
+
+    def __init__(self, limit_bytes: int) -> None:
+        super().__init__(f"reading the input needed more than {limit_bytes // 2**20} MiB")
+        self.limit_bytes = limit_bytes

@@ -74,7 +74,12 @@ def infer_column(
     ``prefer`` breaks ties between decimal conventions (from the file's delimiter); without
     it an ambiguous column stays text with an ``AMBIGUOUS_NUMBER`` notice.
     """
-    head = values.dropna().iloc[: 2 * _SAMPLE].astype(str).str.strip()
+    # The first 2 * _SAMPLE present values, from the top rows when they hold enough (dropping
+    # the missing cells of a whole column costs ~0.1 s per million rows).
+    head = values.iloc[: 8 * _SAMPLE].dropna()
+    if len(head) < 2 * _SAMPLE:
+        head = values.dropna()
+    head = head.iloc[: 2 * _SAMPLE].astype(str).str.strip()
     sample = [v for v in head.tolist() if v][:_SAMPLE]
     if not sample:
         return values, Kind.STRING, []

@@ -6,8 +6,10 @@ parsers in C). A damaged XLS can make calamine request terabytes and abort the w
 (found by tests/datasets/test_damaged.py), which no ``except`` can catch. The API (preview)
 and the worker (normalise) should call these wrappers: a child killed by a signal becomes
 ``INPUT_CORRUPT`` with ``reader_crashed``, a child over ``timeout`` is killed and becomes
-``INPUT_READ_TIMEOUT``; ``DatasetError`` crosses back unchanged, and any other exception is
-re-raised as ``RuntimeError`` (a bug, not an input problem).
+``INPUT_READ_TIMEOUT``; ``DatasetError`` crosses back unchanged, a read past
+``Limits.memory_bytes`` (the reader's address space is capped for the task) becomes
+``ReadMemoryExceeded``, and any other exception is re-raised as ``RuntimeError`` (a bug, not
+an input problem).
 
 Readers are long-lived children (one task at a time each, replaced after a crash, a timeout,
 a large input or many tasks), so an input costs an IPC round trip rather than a fork.
@@ -20,19 +22,23 @@ instead of a fork (~20 ms).
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import multiprocessing.connection
 import queue
+import resource
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import msgspec
 
-from libs.datasets.errors import DatasetError, DatasetErrorCode
+from libs.datasets.errors import DatasetError, DatasetErrorCode, ReadMemoryExceeded
 from libs.datasets.limits import Limits
 from libs.datasets.normalise import normalise_to_dta
 from libs.datasets.preview import preview
 from libs.datasets.report import NormaliseReport, Preview
+from libs.runners.process import address_space
 
 #: Modules to preload in the forkserver for cheap isolated calls.
 FORKSERVER_PRELOAD = ["libs.datasets"]
@@ -67,18 +73,41 @@ def preview_isolated(
     return msgspec.json.decode(raw, type=Preview)
 
 
+@contextlib.contextmanager
+def _memory_cap(limit: int) -> Iterator[None]:
+    """Hold this process to ``limit`` more bytes of address space while the block runs (the
+    soft limit only, so it can be lifted again for the reader's next task)."""
+    if not limit:
+        yield
+        return
+    _, hard = resource.getrlimit(resource.RLIMIT_AS)
+    cap = address_space() + limit
+    if hard != resource.RLIM_INFINITY:
+        cap = min(cap, hard)
+    resource.setrlimit(resource.RLIMIT_AS, (cap, hard))
+    try:
+        yield
+    finally:
+        resource.setrlimit(resource.RLIMIT_AS, (hard, hard))
+
+
 def _work(task: str, args: tuple[Any, ...]) -> tuple[str, Any]:
     """One task, answered as ``(status, payload)``; runs inside a reader process."""
+    limits: Limits = args[-1]
     try:
-        if task == "normalise":
-            src, dst, filename, sheet, limits = args
-            result: Any = normalise_to_dta(src, dst, filename=filename, sheet=sheet, limits=limits)
-        else:
-            src, filename, sheet, rows, limits = args
-            result = preview(src, filename, sheet, rows, limits=limits)
+        with _memory_cap(limits.memory_bytes):
+            if task == "normalise":
+                src, dst, filename, sheet, _ = args
+                result: Any = normalise_to_dta(src, dst, filename=filename, sheet=sheet,
+                                               limits=limits)
+            else:
+                src, filename, sheet, rows, _ = args
+                result = preview(src, filename, sheet, rows, limits=limits)
         return "ok", msgspec.json.encode(result)
     except DatasetError as exc:
         return "error", (exc.code.value, exc.message, exc.details)
+    except MemoryError:
+        return "memory", limits.memory_bytes
     except Exception as exc:  # reported to the parent, which re-raises it as a bug
         return "bug", f"{type(exc).__name__}: {exc}"
 
@@ -150,7 +179,7 @@ def _run(task: str, args: tuple[Any, ...], timeout: float | None) -> bytes:
             ) from None
         reader.tasks += 1
         src = Path(args[0])
-        keep = reader.tasks < RECYCLE_AFTER_TASKS and (
+        keep = status != "memory" and reader.tasks < RECYCLE_AFTER_TASKS and (
             not src.exists() or src.stat().st_size < RECYCLE_ABOVE_BYTES)
     finally:
         if keep:
@@ -162,4 +191,6 @@ def _run(task: str, args: tuple[Any, ...], timeout: float | None) -> bytes:
     if status == "error":
         code, message, details = payload
         raise DatasetError(DatasetErrorCode(code), message, **details)
+    if status == "memory":
+        raise ReadMemoryExceeded(int(payload))
     raise RuntimeError(f"dataset reader failed: {payload}")

@@ -15,6 +15,9 @@ class Limits(msgspec.Struct, kw_only=True, frozen=True, forbid_unknown_fields=Tr
     #: A single xlsx part whose compression ratio exceeds this is treated as a zip bomb.
     max_compression_ratio: int = 200
     #: Rows x columns of the table read.
-    max_cells: int = 100_000_000
+    max_cells: int = 400_000_000
     #: Columns (Stata/SE and /MP both take 32,767; /BE takes 2,048).
     max_columns: int = 32_767
+    #: Memory an isolated read may add to its reader process (bytes of address space; 0: no
+    #: limit). Past it the read fails with ``ReadMemoryExceeded``, not the kernel's OOM killer.
+    memory_bytes: int = 0

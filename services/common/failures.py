@@ -30,6 +30,13 @@ def _dataset(exc: Any, context: Mapping[str, str]) -> Mapped:
     return ErrorCode(exc.code.value), f"{name}: {exc.message}", {"input": name, **exc.details}
 
 
+def _read_memory(exc: Any, context: Mapping[str, str]) -> Mapped:
+    name = context["input"]
+    return (ErrorCode.JOB_MEMORY_EXCEEDED, f"{name}: {exc}; the run may have "
+            f"{exc.limit_bytes // 2**20} MiB", {"input": name, "limit": "memory_bytes",
+                                                "step": "normalise"})
+
+
 def _report(exc: Any, context: Mapping[str, str]) -> Mapped:
     fmt = context.get("format", "")
     doing = f"rendering {fmt}" if fmt else "reading the result tables"
@@ -40,6 +47,7 @@ def _report(exc: Any, context: Mapping[str, str]) -> Mapped:
 #: Each library error's conversion, by the class's dotted name.
 _TABLE: dict[str, Callable[[Any, Mapping[str, str]], Mapped]] = {
     "libs.datasets.errors.DatasetError": _dataset,
+    "libs.datasets.errors.ReadMemoryExceeded": _read_memory,
     "libs.reports.errors.ReportError": _report,
 }
 

@@ -184,7 +184,8 @@ class RunHandler:
             uploads.listing = dofile.produced
             epilogue, about = dofile_workspace.EPILOGUE, dofile.run_info()
         else:
-            reports = await workspace.prepare(record, workdir, self._objects, self._catalogue)
+            reports = await workspace.prepare(record, workdir, self._objects, self._catalogue,
+                                              limits.memory_bytes)
         uploads.start_prepared()
         outcome = await self._runner.run(workdir, workspace.DO_FILE, timeout_s=limit,
                                          cancel=cancel, limits=limits, epilogue=epilogue)

@@ -29,7 +29,7 @@ from libs import names
 from libs.contracts.errors import JobFailed, SSError
 from libs.contracts.graphs import GRAPH_SUFFIXES, GRAPHS_DIR
 from libs.contracts.jobs import Artifact, JobRecord
-from libs.datasets.errors import DatasetError
+from libs.datasets.errors import DatasetError, ReadMemoryExceeded
 from libs.datasets.isolation import normalise_isolated
 from libs.datasets.limits import Limits
 from libs.datasets.report import Kind, NormaliseReport
@@ -78,9 +78,11 @@ def columns_of(report: NormaliseReport) -> DatasetColumns:
 
 
 async def prepare(
-    record: JobRecord, workdir: Path, store: ObjectStore, catalogue: Catalogue
+    record: JobRecord, workdir: Path, store: ObjectStore, catalogue: Catalogue,
+    memory_bytes: int | None = None,
 ) -> dict[str, NormaliseReport]:
-    """Download and normalise inputs, validate parameters, write ``main.do``.
+    """Download and normalise inputs (each read within ``memory_bytes``, the run's memory
+    limit), validate parameters, write ``main.do``.
 
     Raises ``JobFailed`` for anything the client must fix (unknown template, bad parameter,
     unreadable input, unsafe do-file); S3 problems propagate as they are (transient).
@@ -108,10 +110,10 @@ async def prepare(
                 normalise_isolated, workdir / "uploads" / name,
                 workdir / "inputs" / files[name], filename=upload.name,
                 # (spec.sheets for records stored before inputs kept the sheet they read)
-                sheet=upload.sheet or record.spec.sheets.get(upload.name), limits=Limits(),
-                timeout=NORMALISE_TIMEOUT_S,
+                sheet=upload.sheet or record.spec.sheets.get(upload.name),
+                limits=Limits(memory_bytes=memory_bytes or 0), timeout=NORMALISE_TIMEOUT_S,
             )
-        except DatasetError as exc:
+        except (DatasetError, ReadMemoryExceeded) as exc:
             raise catalogued(exc, JobFailed, input=upload.name) from exc
     params = validate_params(
         template, record.spec.params, {name: columns_of(r) for name, r in reports.items()}
@@ -127,8 +129,9 @@ async def prepare(
 
 
 def run_limits(settings: Settings, timeout_s: float) -> RunLimits:
-    """What one run may take (``SS_JOB_*``); CPU time defaults to twice the time limit."""
-    return RunLimits(memory_bytes=settings.job_memory_mb * 1024**2 or None,
+    """What one run may take (``SS_JOB_*``, its share of ``SS_WORKER_MAX_MEMORY``); CPU time
+    defaults to twice the time limit."""
+    return RunLimits(memory_bytes=settings.run_memory_bytes,
                      cpu_s=settings.job_cpu_s or 2 * timeout_s,
                      output_bytes=settings.job_output_max_bytes, files=settings.job_max_files)
 

@@ -6,7 +6,7 @@ import pytest
 
 from client.errors import SSClientError
 from libs.contracts.errors import ErrorCode, JobFailed, SSBaseError, SSError, TransientError
-from libs.datasets.errors import DatasetError, DatasetErrorCode
+from libs.datasets.errors import DatasetError, DatasetErrorCode, ReadMemoryExceeded
 from libs.engine.errors import StataError
 from libs.reports.errors import ReportCode, ReportError
 from libs.settings import SettingsError
@@ -15,7 +15,8 @@ from libs.templates.errors import TemplateMetadataError
 from services.common.failures import catalogued
 
 
-@pytest.mark.parametrize("kind", [SSError, JobFailed, TransientError, DatasetError, ReportError,
+@pytest.mark.parametrize("kind", [SSError, JobFailed, TransientError, DatasetError,
+                                  ReadMemoryExceeded, ReportError,
                                   TemplateMetadataError, SettingsError, StatsError, StataError,
                                   SSClientError])
 def test_every_error_of_ours_has_one_root(kind: type[Exception]) -> None:
@@ -30,6 +31,13 @@ def test_a_dataset_error_names_its_input_in_the_api_and_in_the_worker() -> None:
         assert mapped.code is ErrorCode.INPUT_EMPTY
         assert mapped.message == "my data.csv: no rows"
         assert mapped.details == {"input": "my data.csv", "rows": 0}
+
+
+def test_a_read_past_its_memory_is_the_run_s_memory_limit_naming_the_input() -> None:
+    mapped = catalogued(ReadMemoryExceeded(80 * 2**20), JobFailed, input="big.csv")
+    assert mapped.code is ErrorCode.JOB_MEMORY_EXCEEDED
+    assert mapped.details == {"input": "big.csv", "limit": "memory_bytes", "step": "normalise"}
+    assert "80 MiB" in mapped.message
 
 
 def test_a_report_error_says_which_format_or_the_reading() -> None:
@@ -60,4 +68,5 @@ def test_an_error_the_table_does_not_know_is_raised_as_it_is() -> None:
 def test_the_table_names_classes_that_exist() -> None:
     from services.common.failures import _TABLE
 
-    assert {f"{k.__module__}.{k.__qualname__}" for k in (DatasetError, ReportError)} == set(_TABLE)
+    classes = (DatasetError, ReadMemoryExceeded, ReportError)
+    assert {f"{k.__module__}.{k.__qualname__}" for k in classes} == set(_TABLE)
