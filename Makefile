@@ -35,14 +35,17 @@ $(VENV)/.installed: requirements/dev.txt pyproject.toml
 
 venv: sysdeps $(VENV)/.installed
 
-# `exec` makes honcho the shell's process, so $$ is its pid: `make down` stops exactly that
+# dev/stack.env gives each setting the environment has not set already (so SS_API_PORT=8001
+# make up moves the API). `exec` makes honcho the shell's process, so $$ is its pid: `make down` stops exactly that
 # honcho (which stops every process of the Procfile), never another checkout's stack.
 # STACK_PID: where that pid is kept (tests/deploy/test_local_stack.py sets its own).
 STACK_PID ?= .dev/honcho.pid
 
 up: venv
 	@mkdir -p $(dir $(STACK_PID))
-	set -a; source dev/stack.env; set +a; echo $$$$ > $(STACK_PID); \
+	while IFS='=' read -r key value; do case "$$key" in ''|\#*) continue;; esac; \
+	  [ -n "$${!key+set}" ] || export "$$key=$$value"; done < dev/stack.env; \
+	  echo $$$$ > $(STACK_PID); \
 	  exec $(VENV)/bin/honcho -f dev/Procfile -d . start
 
 down:
