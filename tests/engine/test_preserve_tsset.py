@@ -1,7 +1,7 @@
 """``preserve``/``restore`` bring back the ``tsset``/``xtset`` declaration with the data: Stata
 keeps it in the dataset's characteristics (``_dta[_TStvar]``, ``_dta[_TSpanel]``), which
-``preserve`` saves and ``restore`` puts back ([D] preserve: "restore ... the data as they were").
-Lags after ``restore`` (and after a program that preserved) are checked against the series shifted by hand."""
+``preserve`` saves and ``restore`` puts back ([D] preserve). Lags after ``restore`` (and after
+a program that preserved) are checked against the series shifted by hand."""
 
 from __future__ import annotations
 
@@ -32,7 +32,8 @@ def test_restore_brings_back_the_time_structure(stata):
     """)
     assert r.rc == 0, r.log
     ts = r.session.tsset
-    assert ts is not None and ts.timevar == "t" and ts.panelvar is None
+    assert ts is not None
+    assert (ts.timevar, ts.panelvar) == ("t", None)
     y = np.arange(1, 13, dtype=float) ** 2
     lag = np.r_[np.nan, y[:-1]]
     np.testing.assert_array_equal(r.col("ly"), lag)
