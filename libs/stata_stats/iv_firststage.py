@@ -32,7 +32,7 @@ STOCK_YOGO: dict[int, tuple[tuple[float, ...] | None, tuple[float, ...], tuple[f
     2: (None, (19.93, 11.59, 8.75, 7.25), (8.68, 5.33, 4.42, 3.92)),
     3: ((13.91, 9.08, 6.46, 5.39), (22.30, 12.83, 9.54, 7.80), (6.46, 4.36, 3.69, 3.32)),
     4: ((16.85, 10.27, 6.71, 5.34), (24.58, 13.96, 10.26, 8.31), (5.44, 3.87, 3.30, 2.98)),
-    5: ((18.37, 10.83, 6.77, 5.25), (26.87, 15.09, 10.98, 8.82), (4.84, 3.56, 3.05, 2.77)),
+    5: ((18.37, 10.83, 6.77, 5.25), (26.87, 15.09, 10.98, 8.84), (4.84, 3.56, 3.05, 2.77)),
 }
 
 
@@ -73,7 +73,7 @@ def first_stage(endog: FloatArray, included: FloatArray, excluded: FloatArray, *
         R = np.zeros((excluded.shape[1], len(est.b)))
         R[:, k1 : k1 + excluded.shape[1]] = np.eye(excluded.shape[1])
         test = wald_test(est, R)
-        fitted[:, i] = _fit(allexog, endog[:, i], cons)[0]
+        fitted[:, i] = fit_project(allexog, endog[:, i], cons)[0]
         rows.append(FirstStageRow(
             r2=est.scalars["r2"], r2_a=est.scalars["r2_a"],
             partial_r2=_partial_r2(endog[:, i], included, excluded, cons),
@@ -81,16 +81,16 @@ def first_stage(endog: FloatArray, included: FloatArray, excluded: FloatArray, *
     shea = []
     for i in range(endog.shape[1]):
         others = np.delete(endog, i, axis=1)
-        tilde = _fit(np.column_stack([others, included]), endog[:, i], cons)[1]
-        bar = _fit(np.column_stack([np.delete(fitted, i, axis=1), included]),
+        tilde = fit_project(np.column_stack([others, included]), endog[:, i], cons)[1]
+        bar = fit_project(np.column_stack([np.delete(fitted, i, axis=1), included]),
                    fitted[:, i], cons)[1]
-        r2 = _r2(tilde, _fit(bar[:, None], tilde, cons)[0], cons)
+        r2 = r_squared(tilde, fit_project(bar[:, None], tilde, cons)[0], cons)
         shea.append((r2, 1.0 - (n - 1) / (n - allexog.shape[1]) * (1.0 - r2)))
     return FirstStage(rows=tuple(rows), shea=tuple(shea),
                       mineig=_cragg_donald(endog, included, excluded, cons))
 
 
-def _fit(X: FloatArray, y: FloatArray, cons: bool) -> tuple[FloatArray, FloatArray]:
+def fit_project(X: FloatArray, y: FloatArray, cons: bool) -> tuple[FloatArray, FloatArray]:
     """Fitted values and residuals of the least-squares fit of ``y`` on ``X`` (+ constant)."""
     design = np.column_stack([X, np.ones(len(y))]) if cons else X
     if design.shape[1] == 0:
@@ -100,7 +100,7 @@ def _fit(X: FloatArray, y: FloatArray, cons: bool) -> tuple[FloatArray, FloatArr
     return fitted, y - fitted
 
 
-def _r2(y: FloatArray, fitted: FloatArray, cons: bool) -> float:
+def r_squared(y: FloatArray, fitted: FloatArray, cons: bool) -> float:
     """R² of a fit (centred with a constant, as ``regress`` reports it)."""
     resid = y - fitted
     total = y - y.mean() if cons else y
@@ -109,9 +109,9 @@ def _r2(y: FloatArray, fitted: FloatArray, cons: bool) -> float:
 
 def _partial_r2(v: FloatArray, included: FloatArray, excluded: FloatArray, cons: bool) -> float:
     """R² of M·v on M·Z₂, M the annihilator of the included exogenous variables."""
-    mv = _fit(included, v, cons)[1]
-    mz = np.column_stack([_fit(included, z, cons)[1] for z in excluded.T])
-    return _r2(mv, _fit(mz, mv, cons)[0], cons)
+    mv = fit_project(included, v, cons)[1]
+    mz = np.column_stack([fit_project(included, z, cons)[1] for z in excluded.T])
+    return r_squared(mv, fit_project(mz, mv, cons)[0], cons)
 
 
 def _cragg_donald(endog: FloatArray, included: FloatArray, excluded: FloatArray,
@@ -121,8 +121,8 @@ def _cragg_donald(endog: FloatArray, included: FloatArray, excluded: FloatArray,
     exogenous variables; Σ = Y⊥'M Y⊥ / (N − k₁ − k₂) from the full first stage."""
     n, k2 = endog.shape[0], excluded.shape[1]
     k1 = included.shape[1] + (1 if cons else 0)
-    y_perp = np.column_stack([_fit(included, y, cons)[1] for y in endog.T])
-    z_perp = np.column_stack([_fit(included, z, cons)[1] for z in excluded.T])
+    y_perp = np.column_stack([fit_project(included, y, cons)[1] for y in endog.T])
+    z_perp = np.column_stack([fit_project(included, z, cons)[1] for z in excluded.T])
     coef = np.linalg.lstsq(z_perp, y_perp, rcond=None)[0]
     projected = z_perp @ coef
     resid = y_perp - projected
