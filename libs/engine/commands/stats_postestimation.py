@@ -11,6 +11,7 @@ import re
 import numpy as np
 
 from libs.engine import abbreviations
+from libs.engine.commands import margins_at
 from libs.engine.errors import StataError
 from libs.engine.estimation import output
 from libs.engine.estimation.design import column_derivative, column_values
@@ -35,7 +36,7 @@ from libs.engine.syntax import Args
 from libs.engine.textscan import split_top
 from libs.engine.varlist import expand
 from libs.stata_stats.discrete import FAMILIES
-from libs.stata_stats.estimation import TABLE_ROWS, Estimation
+from libs.stata_stats.estimation import Estimation
 from libs.stata_stats.likelihood import Family
 from libs.stata_stats.margins import Continuous, Discrete, Identity, dydx
 from libs.stata_stats.postestimation import estat_ic, hausman
@@ -194,18 +195,30 @@ def lincom(session: Session, args: Args) -> None:
     session.post_r(Results(scalars=result.r()))
 
 
-@command("margins", syntax="[anything] [if] [in] [, dydx(string) post]", rclass=True)
+@command("margins", syntax="[anything] [if] [in] [, dydx(string) post at(string) ATMeans]",
+         rclass=True)
 def margins(session: Session, args: Args) -> None:
-    """``margins, dydx(varlist|*)``: average marginal effects with delta-method SEs."""
+    """``margins [, dydx(varlist|*) at() atmeans post]``: average marginal effects, or
+    predictive margins (:mod:`margins_at`), with delta-method SEs."""
     est = estimation_from_e(session)
     family = model_response(est.cmd)
     est = first_equation(est)
     wanted = (args.opt("dydx") or "").strip()
-    if not wanted:
-        raise StataError(198, "only margins, dydx() is supported")
     sample = est.sample if est.sample is not None else np.ones(session.data.n, dtype=bool)
     sample = sample & args.touse(session)
     rows = np.flatnonzero(sample)
+    weights = None
+    if est.macros.get("wexp"):
+        weights = Evaluator(session, None).numeric(est.macros["wexp"].lstrip("= "))[rows]
+    if args.anything:
+        raise StataError(198, "margins of factor levels (marginlist) are not supported by the "
+                              "embedded engine")
+    if not wanted:
+        margins_at.predictive_margins(session, args, est, family or _response(est.cmd),
+                                      sample, weights)
+        return
+    if args.opt("at"):
+        raise StataError(198, "margins, dydx() at() is not supported by the embedded engine")
     names = est.names
     design = _design(session, names)[rows]
     variables = _dydx_variables(session, est, wanted)
@@ -221,63 +234,22 @@ def margins(session: Session, args: Args) -> None:
         for lv in others:
             at1 = _design(session, names, {var: lv})[rows]
             terms.append(Discrete(name=f"{lv:g}.{var}", at_level=at1, at_base=at0))
-    weights = None
-    if est.macros.get("wexp"):
-        expr = est.macros["wexp"].lstrip("= ")
-        weights = Evaluator(session, None).numeric(expr)[rows]
+    if args.opt("atmeans"):
+        design, terms = margins_at.at_means(design, terms, weights)
     with stata_errors():
         result = dydx(est, design, terms, family or _response(est.cmd), weights)
-    shown = Estimation(
-        cmd="margins",
-        depvar="",
-        names=result.names,
-        b=result.b,
-        V=result.V,
-        omitted=(False,) * len(result.b),
-        scalars={"N": result.N},
-        macros={"vcetype": "Delta-method"},
-        df_r=result.df_r,
-    )
+    title = "Conditional marginal effects" if args.opt("atmeans") else "Average marginal effects"
     session.log.lines(
         [
+            *margins_at.header(est, title, result.N),
+            f"dy/dx wrt:  {' '.join(result.names)}",
+            *(margins_at.at_means_legend(session, est, rows, weights)
+              if args.opt("atmeans") else []),
             "",
-            f"{'Average marginal effects':<51}Number of obs = {int(result.N):>10,}",
-            f"dy/dx wrt: {' '.join(result.names)}",
-            "",
+            *margins_at.table(result, "dy/dx"),
         ]
     )
-    session.log.lines(output.coefficient_table(shown)[:1] + _margins_rows(shown))
-    table = Matrix(result.table(), list(TABLE_ROWS), list(result.names))
-    names_list = list(result.names)
-    b_matrix = Matrix(result.b[None, :], ["r1"], names_list)
-    v_matrix = Matrix(result.V, names_list, names_list)
-    session.post_r(
-        Results(scalars={"N": result.N}, matrices={"b": b_matrix, "V": v_matrix, "table": table})
-    )
-    if args.opt("post"):
-        # margins, post: the effects replace e() (Stata: e(cmd) = margins, e(vce) = delta)
-        scalars = {"N": result.N}
-        if result.df_r is not None:
-            scalars["df_r"] = result.df_r
-        session.post_e(
-            Results(
-                scalars=scalars,
-                macros={
-                    "cmd": "margins",
-                    "vce": "delta",
-                    "vcetype": "Delta-method",
-                    "depvar": est.depvar,
-                    "properties": "b V",
-                },
-                matrices={"b": Matrix(result.b[None, :], ["y1"], names_list), "V": v_matrix},
-                sample=sample,
-            )
-        )
-
-
-def _margins_rows(est: Estimation) -> list[str]:
-    lines = output.coefficient_table(est)[1:]
-    return [line.replace("Coefficient", "      dy/dx") for line in lines]
+    margins_at.post(session, args, est, result, sample)
 
 
 def _dydx_variables(session: Session, est: Estimation, wanted: str) -> list[str]:
