@@ -11,7 +11,7 @@ import re
 import numpy as np
 
 from libs.engine import abbreviations
-from libs.engine.commands import margins_at
+from libs.engine.commands import estimates_table, margins_at
 from libs.engine.errors import StataError
 from libs.engine.estimation import output
 from libs.engine.estimation.design import column_derivative, column_values
@@ -30,7 +30,7 @@ from libs.engine.estimation.request import stata_errors
 from libs.engine.evaluator import Evaluator
 from libs.engine.formats import format_number
 from libs.engine.registry import command
-from libs.engine.results import Matrix, Results
+from libs.engine.results import Results
 from libs.engine.session import Session
 from libs.engine.syntax import Args
 from libs.engine.textscan import split_top
@@ -39,7 +39,7 @@ from libs.stata_stats.discrete import FAMILIES
 from libs.stata_stats.estimation import Estimation
 from libs.stata_stats.likelihood import Family
 from libs.stata_stats.margins import Continuous, Discrete, Identity, dydx
-from libs.stata_stats.postestimation import estat_ic, hausman
+from libs.stata_stats.postestimation import hausman
 from libs.stata_stats.wald import lincom as lincom_fit
 from libs.stata_stats.wald import wald_test
 
@@ -296,29 +296,8 @@ def estat(session: Session, args: Args) -> None:
 
 @subcommand("ic")
 def estat_ic_command(session: Session, text: str) -> None:
-    """``estat ic`` (AIC/BIC); r(S)."""
-    if text.strip():
-        raise StataError(198, f"{text.strip()} not allowed")
-    est = estimation_from_e(session)
-    with stata_errors():
-        ic = estat_ic(est)
-    session.log.lines(
-        [
-            "",
-            "Akaike's information criterion and Bayesian information criterion",
-            "",
-            output.RULE[:77],
-            "       Model |          N   ll(null)  ll(model)      df        AIC        BIC",
-            "-------------+---------------------------------------------------------------",
-            f"{'.':>12} |{int(ic.N):>11} {format_number(ic.ll_0, '%10.0g')}"
-            f" {format_number(ic.ll, '%10.0g')}{int(ic.df):>8} {format_number(ic.aic, '%10.0g')}"
-            f" {format_number(ic.bic, '%10.0g')}",
-            output.RULE[:77],
-        ]
-    )
-    session.post_r(
-        Results(matrices={"S": Matrix(ic.matrix(), ["."], ["N", "ll0", "ll", "df", "AIC", "BIC"])})
-    )
+    """``estat ic`` (AIC/BIC of the current results); r(S)."""
+    estimates_table.stats(session, ["."], text)
 
 
 @command("hausman", syntax="anything", rclass=True)
@@ -327,7 +306,7 @@ def hausman_cmd(session: Session, args: Args) -> None:
     words = args.anything.split()
     if len(words) != 2:
         raise StataError(198, "hausman needs two estimation results")
-    ests = [_stored_estimation(session, w) for w in words]
+    ests = [estimates_table.stored_estimation(session, w) for w in words]
     with stata_errors():
         h = hausman(ests[0], ests[1])
     session.log.lines(
@@ -341,23 +320,9 @@ def hausman_cmd(session: Session, args: Args) -> None:
     session.post_r(Results(scalars=h.r()))
 
 
-def _stored_estimation(session: Session, name: str) -> Estimation:
-    if name == ".":
-        return estimation_from_e(session)
-    store = session.estimates
-    if name not in store:
-        raise StataError(111, f"estimation result {name} not found")
-    current = session.e
-    session.e = store[name]
-    try:
-        return estimation_from_e(session)
-    finally:
-        session.e = current
-
-
 @command("estimates", abbrev=3, syntax=None)
 def estimates(session: Session, args: Args) -> None:
-    """``estimates store|restore|dir|clear|drop|table``."""
+    """``estimates store|restore|dir|clear|drop|table|stats``."""
     typed, _, rest = args.raw.strip().partition(" ")
     sub = abbreviations.expand(typed, "estimates") or typed
     words = rest.partition(",")[0].split()
@@ -376,31 +341,8 @@ def estimates(session: Session, args: Args) -> None:
         for name in words if sub == "drop" else list(store):
             store.pop(name, None)
     elif sub == "table":
-        _estimates_table(session, words or ["."], rest)
+        estimates_table.table(session, words, rest.partition(",")[2])
+    elif sub == "stats":
+        estimates_table.stats(session, words, rest.partition(",")[2])
     else:
         raise StataError(198, f"estimates {sub} not supported")
-
-
-def _estimates_table(session: Session, names: list[str], options: str) -> None:
-    ests = [_stored_estimation(session, n) for n in names]
-    show_se = ", se" in options or " se" in options.partition(",")[2]
-    terms: list[str] = []
-    for est in ests:
-        terms.extend(n for n in est.names if n not in terms)
-    width = 12 + 13 * len(ests)
-    lines = ["-" * width, f"{'Variable':>12}" + "".join(f"{n:>13}" for n in names), "-" * width]
-    for term in terms:
-        row, se_row = f"{term[:12]:>12}", f"{'':>12}"
-        for est in ests:
-            if term in est.names:
-                j = est.names.index(term)
-                row += f"{format_number(est.b[j], '%12.0g'):>13}"
-                se_row += f"{format_number(float(np.sqrt(est.V[j, j])), '%12.0g'):>13}"
-            else:
-                row += f"{'':>13}"
-                se_row += f"{'':>13}"
-        lines.append(row)
-        if show_se:
-            lines.append(se_row)
-    lines.append("-" * width)
-    session.log.lines(lines)
