@@ -37,6 +37,7 @@ class Continuous:
 
     name: str
     derivative: FloatArray
+    design: FloatArray | None = None  #: the rows it is evaluated at (default: the shared ones)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -79,11 +80,12 @@ def dydx(
     jac = np.zeros((len(terms), b.size))
     for i, term in enumerate(terms):
         if isinstance(term, Continuous):
-            xb = design @ b
+            at = design if term.design is None else term.design
+            xb = at @ b
             f, fprime = response.mean_derivatives(xb)
             slope = term.derivative @ b
             effects[i] = float(share @ (f * slope))
-            jac[i] = (share * fprime * slope) @ design + (share * f) @ term.derivative
+            jac[i] = (share * fprime * slope) @ at + (share * f) @ term.derivative
         else:
             xb1, xb0 = term.at_level @ b, term.at_base @ b
             f1, _ = response.mean_derivatives(xb1)

@@ -101,3 +101,40 @@ def test_linear_margins_match_ols_prediction(stata, data):
     assert T1[0, 0] == pytest.approx(float(pred.predicted_mean[0]), rel=1e-9)
     assert T1[1, 0] == pytest.approx(float(pred.se_mean[0]), rel=1e-7)
     assert "Expression: Linear prediction, predict()" in r2.output
+
+
+def test_marginlist_levels_of_a_factor(stata, tmp_path):
+    rng = np.random.default_rng(12)
+    n = 400
+    df = pd.DataFrame({"treat": rng.integers(0, 2, n), "female": rng.integers(0, 2, n),
+                       "base": rng.normal(size=n)})
+    df["y"] = 1 + .5 * df.treat + .3 * df.treat * df.female + df.base + rng.normal(size=n)
+    df.to_csv(tmp_path / "h.csv", index=False)
+    r = stata("""
+        import delimited h.csv, clear asdouble
+        regress y i.treat##i.female base, vce(robust)
+        margins female, dydx(treat)
+        matrix D = r(table)
+        margins female
+    """)
+    assert r.rc == 0, r.log
+    X = pd.DataFrame({"const": 1.0, "treat": df.treat, "female": df.female,
+                      "tf": df.treat * df.female, "base": df.base})
+    res = sm.OLS(df.y, X).fit(cov_type="HC1")
+    D = r.session.matrices["D"]
+    assert D.colnames == ["1.treat:0.female", "1.treat:1.female"]
+    for j, f in enumerate((0, 1)):
+        c = np.array([0, 1, 0, f, 0], dtype=float)
+        assert D.values[0, j] == pytest.approx(float(c @ res.params), rel=1e-9)
+        assert D.values[1, j] == pytest.approx(float(np.sqrt(c @ res.cov_params() @ c)),
+                                               rel=1e-7)
+    T = r.session.r.matrices["table"]
+    assert T.colnames == ["0.female", "1.female"]
+    for j, f in enumerate((0, 1)):
+        row = X.assign(female=f, tf=df.treat * f).mean().to_numpy()
+        assert T.values[0, j] == pytest.approx(float(row @ res.params), rel=1e-9)
+        assert T.values[1, j] == pytest.approx(float(np.sqrt(row @ res.cov_params() @ row)),
+                                               rel=1e-7)
+    assert "      female |" in r.output
+    assert "Note: dy/dx for factor levels is the discrete change from the base level." \
+        in r.output

@@ -64,6 +64,19 @@ def parse_at(session: Session, text: str) -> list[dict[str, float]]:
     return [dict(zip(names, combo, strict=True)) for combo in itertools.product(*values)]
 
 
+def marginlist(session: Session, text: str, rows: np.ndarray
+               ) -> list[tuple[str, dict[str, float]]]:
+    """``margins female [region]``: every combination of the observed levels of the factor
+    variables, as ``("0.female", {"female": 0.0})``; the last variable changes fastest."""
+    variables = [expand(session.data, w.split(".")[-1])[0] for w in text.split()]
+    levels = []
+    for var in variables:
+        values = session.data.numeric(var)[rows]
+        levels.append(sorted(set(values[~np.isnan(values)].tolist())))
+    return [("#".join(f"{lv:g}.{v}" for v, lv in zip(variables, combo, strict=True)),
+             dict(zip(variables, combo, strict=True))) for combo in itertools.product(*levels)]
+
+
 def _design(session: Session, names: tuple[str, ...], rows: np.ndarray,
             overrides: dict[str, float] | None = None) -> np.ndarray:
     return np.column_stack([column_values(session, n, overrides)[rows] for n in names])
@@ -98,16 +111,24 @@ def at_means_legend(session: Session, est: Estimation, rows: np.ndarray,
 
 def predictive_margins(session: Session, args: Args, est: Estimation,
                        response: Family | Identity, sample: np.ndarray,
-                       weights: np.ndarray | None) -> None:
-    """``margins [, at() atmeans post]`` without ``dydx()``: print, r(b V table), e() with
-    ``post``."""
+                       weights: np.ndarray | None,
+                       groups: list[tuple[str, dict[str, float]]] | None = None) -> None:
+    """``margins [marginlist] [, at() atmeans post]`` without ``dydx()``: print, r(b V
+    table), e() with ``post``."""
     rows = np.flatnonzero(sample)
+    if groups and args.opt("at"):
+        raise StataError(198, "margins with a marginlist and at() is not supported by the "
+                              "embedded engine")
     ats = parse_at(session, args.opt("at")) if args.opt("at") else [{}]
+    if groups:
+        ats = [fixed for _, fixed in groups]
     designs = [_design(session, est.names, rows, at or None) for at in ats]
     if args.opt("atmeans"):
         designs = [np.average(d, axis=0, weights=weights)[None, :] for d in designs]
         weights = None
-    names = tuple(f"{i + 1}._at" for i in range(len(ats))) if args.opt("at") else ("_cons",)
+    names = (tuple(label for label, _ in groups) if groups
+             else tuple(f"{i + 1}._at" for i in range(len(ats))) if args.opt("at")
+             else ("_cons",))
     result = predictive(est, designs, names, response, weights)
     title = "Adjusted predictions" if args.opt("atmeans") else "Predictive margins"
     lines = header(est, title, result.N)
@@ -120,7 +141,7 @@ def predictive_margins(session: Session, args: Args, est: Estimation,
     if args.opt("atmeans"):
         lines += at_means_legend(session, est, rows, None if weights is None else weights)
     lines.append("")
-    lines += table(result, "Margin", bool(args.opt("at")))
+    lines += table(result, "Margin", by_at=bool(args.opt("at")), grouped=bool(groups))
     session.log.lines(lines)
     post(session, args, est, result, sample)
 
@@ -133,9 +154,10 @@ def header(est: Estimation, title: str, n_obs: float) -> list[str]:
             f"Expression: {expression}"]
 
 
-def table(result: Margins, label: str, by_at: bool = False) -> list[str]:
+def table(result: Margins, label: str, *, by_at: bool = False,
+          grouped: bool = False) -> list[str]:
     """The delta-method table with ``label`` (``Margin``, ``dy/dx``) heading the estimates;
-    ``_at`` levels grouped under an ``_at`` line."""
+    ``_at`` levels grouped under an ``_at`` line, marginlist levels under their variable."""
     shown = Estimation(cmd="margins", depvar="", names=result.names, b=result.b, V=result.V,
                        omitted=(False,) * len(result.b), scalars={"N": result.N},
                        macros={"vcetype": "Delta-method"}, df_r=result.df_r)
@@ -143,6 +165,8 @@ def table(result: Margins, label: str, by_at: bool = False) -> list[str]:
     stats = lines[2][lines[2].index("err.") + 4:]
     lines[1] = f"{'':13}|{'':12}Delta-method"
     lines[2] = f"{'':13}|{label:>11}   std. err.{stats}"
+    if grouped:
+        return _grouped(lines, result.names)
     if not by_at:
         return lines
     body = [i for i, line in enumerate(lines) if "._at |" in line]
@@ -152,6 +176,25 @@ def table(result: Margins, label: str, by_at: bool = False) -> list[str]:
     if body:
         lines.insert(body[0], f"{'_at':>12} |")
     return lines
+
+
+def _grouped(lines: list[str], names: tuple[str, ...]) -> list[str]:
+    """Rows ``[term:]level.var`` shown as Stata does: the term (dy/dx) and the variable as
+    header lines, the levels beneath."""
+    head, body, tail = lines[:4], lines[4:4 + len(names)], lines[4 + len(names):]
+    out = list(head)
+    last_term, last_var = None, None
+    for name, line in zip(names, body, strict=True):
+        term, _, level_var = name.rpartition(":")
+        level, _, var = level_var.partition(".")
+        if term and term != last_term:
+            out.append(f"{term:<13}|")
+            last_term, last_var = term, None
+        if var != last_var:
+            out.append(f"{var[:12]:>12} |")
+            last_var = var
+        out.append(f"{level:>11}  |" + line.split("|", 1)[1])
+    return out + tail
 
 
 def post(session: Session, args: Args, est: Estimation, result: Margins,

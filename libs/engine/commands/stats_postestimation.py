@@ -210,12 +210,10 @@ def margins(session: Session, args: Args) -> None:
     weights = None
     if est.macros.get("wexp"):
         weights = Evaluator(session, None).numeric(est.macros["wexp"].lstrip("= "))[rows]
-    if args.anything:
-        raise StataError(198, "margins of factor levels (marginlist) are not supported by the "
-                              "embedded engine")
+    groups = margins_at.marginlist(session, args.anything, rows) if args.anything else None
     if not wanted:
         margins_at.predictive_margins(session, args, est, family or _response(est.cmd),
-                                      sample, weights)
+                                      sample, weights, groups)
         return
     if args.opt("at"):
         raise StataError(198, "margins, dydx() at() is not supported by the embedded engine")
@@ -224,16 +222,21 @@ def margins(session: Session, args: Args) -> None:
     variables = _dydx_variables(session, est, wanted)
     terms: list[Continuous | Discrete] = []
     for var in variables:
-        levels = _factor_levels(names, var)
-        if levels is None:
-            deriv = np.column_stack([column_derivative(session, n, var) for n in names])[rows]
-            terms.append(Continuous(name=var, derivative=deriv))
-            continue
-        base, others = levels
-        at0 = _design(session, names, {var: base})[rows]
-        for lv in others:
-            at1 = _design(session, names, {var: lv})[rows]
-            terms.append(Discrete(name=f"{lv:g}.{var}", at_level=at1, at_base=at0))
+        for label, fixed in groups or [("", {})]:
+            suffix = f":{label}" if label else ""
+            levels = _factor_levels(names, var)
+            if levels is None:
+                deriv = np.column_stack([column_derivative(session, n, var, fixed or None)
+                                         for n in names])[rows]
+                terms.append(Continuous(name=var + suffix, derivative=deriv,
+                                        design=_design(session, names, fixed)[rows]
+                                        if fixed else None))
+                continue
+            base, others = levels
+            at0 = _design(session, names, {**fixed, var: base})[rows]
+            for lv in others:
+                at1 = _design(session, names, {**fixed, var: lv})[rows]
+                terms.append(Discrete(name=f"{lv:g}.{var}{suffix}", at_level=at1, at_base=at0))
     if args.opt("atmeans"):
         design, terms = margins_at.at_means(design, terms, weights)
     with stata_errors():
@@ -242,11 +245,13 @@ def margins(session: Session, args: Args) -> None:
     session.log.lines(
         [
             *margins_at.header(est, title, result.N),
-            f"dy/dx wrt:  {' '.join(result.names)}",
+            f"dy/dx wrt:  {' '.join(dict.fromkeys(n.split(':')[0] for n in result.names))}",
             *(margins_at.at_means_legend(session, est, rows, weights)
               if args.opt("atmeans") else []),
             "",
-            *margins_at.table(result, "dy/dx"),
+            *margins_at.table(result, "dy/dx", grouped=bool(groups)),
+            *(["Note: dy/dx for factor levels is the discrete change from the base level."]
+              if any(isinstance(t, Discrete) for t in terms) else []),
         ]
     )
     margins_at.post(session, args, est, result, sample)
