@@ -356,7 +356,7 @@ class Interpreter:
         finally:
             session.frames.pop()
             if frame.preserved is not None:
-                session.data = frame.preserved
+                session.data, session.tsset = frame.preserved, frame.preserved_tsset
         if frame.returns is not None:  # r() becomes exactly what the program returned
             session.post_r(frame.returns)
 

@@ -67,6 +67,8 @@ class Frame:
 
     locals: dict[str, str] = field(default_factory=dict)
     preserved: Dataset | None = None
+    #: ``tsset``/``xtset`` travel with the data (Stata keeps them as ``_dta`` characteristics)
+    preserved_tsset: TsSettings | None = None
     returns: Results | None = None  #: what ``return ...`` collects in an rclass program
 
 

@@ -1,4 +1,5 @@
-"""``margins, dydx()``: average marginal effects with delta-method standard errors.
+"""``margins``: average marginal effects (``dydx()``) and predictive margins, with
+delta-method standard errors.
 
 A continuous term's effect is the derivative of the prediction with respect to the
 variable, averaged over the estimation sample: ``mean f(xbᵢ)·(dxᵢ·b)`` where ``dxᵢ`` is the
@@ -36,6 +37,7 @@ class Continuous:
 
     name: str
     derivative: FloatArray
+    design: FloatArray | None = None  #: the rows it is evaluated at (default: the shared ones)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -78,11 +80,12 @@ def dydx(
     jac = np.zeros((len(terms), b.size))
     for i, term in enumerate(terms):
         if isinstance(term, Continuous):
-            xb = design @ b
+            at = design if term.design is None else term.design
+            xb = at @ b
             f, fprime = response.mean_derivatives(xb)
             slope = term.derivative @ b
             effects[i] = float(share @ (f * slope))
-            jac[i] = (share * fprime * slope) @ design + (share * f) @ term.derivative
+            jac[i] = (share * fprime * slope) @ at + (share * f) @ term.derivative
         else:
             xb1, xb0 = term.at_level @ b, term.at_base @ b
             f1, _ = response.mean_derivatives(xb1)
@@ -93,3 +96,25 @@ def dydx(
     return Margins(
         names=tuple(t.name for t in terms), b=effects, V=V, df_r=est.df_r, N=est.scalars["N"]
     )
+
+
+def predictive(
+    est: Estimation,
+    designs: list[FloatArray],
+    names: tuple[str, ...],
+    response: Family | Identity,
+    weights: FloatArray | None = None,
+) -> Margins:
+    """Predictive margins: the mean prediction ``mean F(Xₖb)`` over the rows of each design,
+    with Jacobian ``mean f(Xₖb)·Xₖ`` for the delta-method covariance."""
+    effects = np.zeros(len(designs))
+    jac = np.zeros((len(designs), est.b.size))
+    for i, X in enumerate(designs):
+        w = np.ones(X.shape[0]) if weights is None else weights
+        share = w / w.sum()
+        xb = X @ est.b
+        f, _ = response.mean_derivatives(xb)
+        effects[i] = float(share @ response.mean(xb))
+        jac[i] = (share * f) @ X
+    return Margins(names=names, b=effects, V=jac @ est.V @ jac.T, df_r=est.df_r,
+                   N=est.scalars["N"])

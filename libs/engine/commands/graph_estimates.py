@@ -10,7 +10,7 @@ import numpy as np
 from scipy import stats
 
 from libs.engine import textscan
-from libs.engine.commands.stats_postestimation import _stored_estimation
+from libs.engine.commands.estimates_table import stored_estimation
 from libs.engine.errors import StataError
 from libs.engine.estimation.design import column_values
 from libs.engine.estimation.post import estimation_from_e, is_omitted_name
@@ -63,7 +63,7 @@ def coefplot(session: Session, args: Args) -> None:
     """``coefplot [name ...] [, keep() drop() vertical level() noci twoway_options]``."""
     names = _model_names(args.anything)
     request, plot, ignored = _options(session, args.rest_options)
-    models = [(name, _stored_estimation(session, name)) for name in names]
+    models = [(name, stored_estimation(session, name)) for name in names]
     rows = _terms(models, args)
     if not rows:
         raise StataError(111, "no coefficients found")

@@ -7,8 +7,8 @@ import re
 
 import numpy as np
 
-from libs.engine import formats
 from libs.engine.abbreviations import abbreviates
+from libs.engine.commands import matrix_list
 from libs.engine.errors import StataError
 from libs.engine.evaluator import Evaluator
 from libs.engine.registry import command
@@ -71,7 +71,9 @@ def matrix(session: Session, args: Args) -> None:
     text = args.raw.strip()
     sub, _, rest = text.partition(" ")
     if sub in ("list", "li", "l"):
-        _list(session, rest.split(",")[0].strip())
+        name, comma, options = rest.partition(",")
+        opts = matrix_list.OPTIONS.parse(comma + options, session)
+        session.log.lines(matrix_list.listing(name.strip(), session.matrix(name.strip()), opts))
     elif sub == "drop":
         for name in rest.split():
             if name == "_all":
@@ -114,16 +116,3 @@ def _assign_element(session: Session, name: str, where: str, expression: str) ->
     values[i, j] = float(ev.numeric(expression)[0])
     session.matrices[name] = Matrix(values, list(mat.rownames), list(mat.colnames))
 
-
-def _list(session: Session, name: str) -> None:
-    mat = session.matrix(name)
-    log = session.log
-    log.out()
-    rows, cols = mat.values.shape
-    log.out(f"{name}[{rows},{cols}]")
-    width = max([len(c) for c in mat.colnames] + [10])
-    label_width = max([len(r) for r in mat.rownames] + [2])
-    log.out(" " * (label_width + 1) + "".join(f"{c:>{width + 1}}" for c in mat.colnames))
-    for r, row in enumerate(mat.values):
-        cells = "".join(formats.format_number(float(v), f"%{width + 1}.0g") for v in row)
-        log.out(f"{mat.rownames[r]:>{label_width}} " + cells)

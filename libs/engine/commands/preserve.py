@@ -14,6 +14,7 @@ def preserve(session: Session, args: Args) -> None:
     if session.frame.preserved is not None:
         raise StataError(621, "already preserved")
     session.frame.preserved = session.data.copy()
+    session.frame.preserved_tsset = session.tsset
 
 
 @command("restore", syntax="[, not preserve]")
@@ -26,5 +27,6 @@ def restore(session: Session, args: Args) -> None:
         frame.preserved = None
         return
     session.data = frame.preserved.copy() if args.opt("preserve") else frame.preserved
+    session.tsset = frame.preserved_tsset
     if not args.opt("preserve"):
         frame.preserved = None

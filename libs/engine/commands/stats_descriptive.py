@@ -8,6 +8,7 @@ from __future__ import annotations
 import numpy as np
 
 from libs.engine import varlist
+from libs.engine.commands import tab_summarize
 from libs.engine.errors import StataError
 from libs.engine.estimation.columns import level_text, numeric_in, numtext, values_in
 from libs.engine.estimation.request import stata_errors, weights_of
@@ -104,13 +105,20 @@ def _detail_lines(session: Session, name: str, result: Summary) -> None:
     byable="recall",
     rclass=True,
     syntax="varlist(min=1 max=2) [if] [in] [fweight aweight iweight] "
-    "[, CHi2 Exact LRchi2 V Row COlumn CEll Missing noFreq sort GENerate(name)]",
+    "[, CHi2 Exact LRchi2 V Row COlumn CEll Missing noFreq sort GENerate(name) "
+    "SUmmarize(varname) noMEans noSTandard Obs noLabel Wrap]",
 )
 def tabulate(session: Session, args: Args) -> None:
     """One- and two-way tables with chi2, exact, lrchi2, V and percentages."""
     touse = args.touse(session)
     w = weights_of(session, args)
     wv = None if w is None else w.values
+    if args.opt("summarize"):
+        if len(args.varlist) == 2:
+            raise StataError(198, "tabulate, summarize() with two variables is not supported "
+                                  "by the embedded engine")
+        tab_summarize.one_way(session, args, touse)
+        return
     if len(args.varlist) == 1:
         name = args.varlist[0]
         values = values_in(session, name, touse)

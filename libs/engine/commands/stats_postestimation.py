@@ -11,6 +11,7 @@ import re
 import numpy as np
 
 from libs.engine import abbreviations
+from libs.engine.commands import estimates_table, margins_at
 from libs.engine.errors import StataError
 from libs.engine.estimation import output
 from libs.engine.estimation.design import column_derivative, column_values
@@ -29,16 +30,16 @@ from libs.engine.estimation.request import stata_errors
 from libs.engine.evaluator import Evaluator
 from libs.engine.formats import format_number
 from libs.engine.registry import command
-from libs.engine.results import Matrix, Results
+from libs.engine.results import Results
 from libs.engine.session import Session
 from libs.engine.syntax import Args
 from libs.engine.textscan import split_top
 from libs.engine.varlist import expand
 from libs.stata_stats.discrete import FAMILIES
-from libs.stata_stats.estimation import TABLE_ROWS, Estimation
+from libs.stata_stats.estimation import Estimation
 from libs.stata_stats.likelihood import Family
 from libs.stata_stats.margins import Continuous, Discrete, Identity, dydx
-from libs.stata_stats.postestimation import estat_ic, hausman
+from libs.stata_stats.postestimation import hausman
 from libs.stata_stats.wald import lincom as lincom_fit
 from libs.stata_stats.wald import wald_test
 
@@ -194,90 +195,66 @@ def lincom(session: Session, args: Args) -> None:
     session.post_r(Results(scalars=result.r()))
 
 
-@command("margins", syntax="[anything] [if] [in] [, dydx(string) post]", rclass=True)
+@command("margins", syntax="[anything] [if] [in] [, dydx(string) post at(string) ATMeans]",
+         rclass=True)
 def margins(session: Session, args: Args) -> None:
-    """``margins, dydx(varlist|*)``: average marginal effects with delta-method SEs."""
+    """``margins [, dydx(varlist|*) at() atmeans post]``: average marginal effects, or
+    predictive margins (:mod:`margins_at`), with delta-method SEs."""
     est = estimation_from_e(session)
     family = model_response(est.cmd)
     est = first_equation(est)
     wanted = (args.opt("dydx") or "").strip()
-    if not wanted:
-        raise StataError(198, "only margins, dydx() is supported")
     sample = est.sample if est.sample is not None else np.ones(session.data.n, dtype=bool)
     sample = sample & args.touse(session)
     rows = np.flatnonzero(sample)
+    weights = None
+    if est.macros.get("wexp"):
+        weights = Evaluator(session, None).numeric(est.macros["wexp"].lstrip("= "))[rows]
+    groups = margins_at.marginlist(session, args.anything, rows) if args.anything else None
+    if not wanted:
+        margins_at.predictive_margins(session, args, est, family or _response(est.cmd),
+                                      sample, weights, groups)
+        return
+    if args.opt("at"):
+        raise StataError(198, "margins, dydx() at() is not supported by the embedded engine")
     names = est.names
     design = _design(session, names)[rows]
     variables = _dydx_variables(session, est, wanted)
     terms: list[Continuous | Discrete] = []
     for var in variables:
-        levels = _factor_levels(names, var)
-        if levels is None:
-            deriv = np.column_stack([column_derivative(session, n, var) for n in names])[rows]
-            terms.append(Continuous(name=var, derivative=deriv))
-            continue
-        base, others = levels
-        at0 = _design(session, names, {var: base})[rows]
-        for lv in others:
-            at1 = _design(session, names, {var: lv})[rows]
-            terms.append(Discrete(name=f"{lv:g}.{var}", at_level=at1, at_base=at0))
-    weights = None
-    if est.macros.get("wexp"):
-        expr = est.macros["wexp"].lstrip("= ")
-        weights = Evaluator(session, None).numeric(expr)[rows]
+        for label, fixed in groups or [("", {})]:
+            suffix = f":{label}" if label else ""
+            levels = _factor_levels(names, var)
+            if levels is None:
+                deriv = np.column_stack([column_derivative(session, n, var, fixed or None)
+                                         for n in names])[rows]
+                terms.append(Continuous(name=var + suffix, derivative=deriv,
+                                        design=_design(session, names, fixed)[rows]
+                                        if fixed else None))
+                continue
+            base, others = levels
+            at0 = _design(session, names, {**fixed, var: base})[rows]
+            for lv in others:
+                at1 = _design(session, names, {**fixed, var: lv})[rows]
+                terms.append(Discrete(name=f"{lv:g}.{var}{suffix}", at_level=at1, at_base=at0))
+    if args.opt("atmeans"):
+        design, terms = margins_at.at_means(design, terms, weights)
     with stata_errors():
         result = dydx(est, design, terms, family or _response(est.cmd), weights)
-    shown = Estimation(
-        cmd="margins",
-        depvar="",
-        names=result.names,
-        b=result.b,
-        V=result.V,
-        omitted=(False,) * len(result.b),
-        scalars={"N": result.N},
-        macros={"vcetype": "Delta-method"},
-        df_r=result.df_r,
-    )
+    title = "Conditional marginal effects" if args.opt("atmeans") else "Average marginal effects"
     session.log.lines(
         [
+            *margins_at.header(est, title, result.N),
+            f"dy/dx wrt:  {' '.join(dict.fromkeys(n.split(':')[0] for n in result.names))}",
+            *(margins_at.at_means_legend(session, est, rows, weights)
+              if args.opt("atmeans") else []),
             "",
-            f"{'Average marginal effects':<51}Number of obs = {int(result.N):>10,}",
-            f"dy/dx wrt: {' '.join(result.names)}",
-            "",
+            *margins_at.table(result, "dy/dx", grouped=bool(groups)),
+            *(["Note: dy/dx for factor levels is the discrete change from the base level."]
+              if any(isinstance(t, Discrete) for t in terms) else []),
         ]
     )
-    session.log.lines(output.coefficient_table(shown)[:1] + _margins_rows(shown))
-    table = Matrix(result.table(), list(TABLE_ROWS), list(result.names))
-    names_list = list(result.names)
-    b_matrix = Matrix(result.b[None, :], ["r1"], names_list)
-    v_matrix = Matrix(result.V, names_list, names_list)
-    session.post_r(
-        Results(scalars={"N": result.N}, matrices={"b": b_matrix, "V": v_matrix, "table": table})
-    )
-    if args.opt("post"):
-        # margins, post: the effects replace e() (Stata: e(cmd) = margins, e(vce) = delta)
-        scalars = {"N": result.N}
-        if result.df_r is not None:
-            scalars["df_r"] = result.df_r
-        session.post_e(
-            Results(
-                scalars=scalars,
-                macros={
-                    "cmd": "margins",
-                    "vce": "delta",
-                    "vcetype": "Delta-method",
-                    "depvar": est.depvar,
-                    "properties": "b V",
-                },
-                matrices={"b": Matrix(result.b[None, :], ["y1"], names_list), "V": v_matrix},
-                sample=sample,
-            )
-        )
-
-
-def _margins_rows(est: Estimation) -> list[str]:
-    lines = output.coefficient_table(est)[1:]
-    return [line.replace("Coefficient", "      dy/dx") for line in lines]
+    margins_at.post(session, args, est, result, sample)
 
 
 def _dydx_variables(session: Session, est: Estimation, wanted: str) -> list[str]:
@@ -324,29 +301,8 @@ def estat(session: Session, args: Args) -> None:
 
 @subcommand("ic")
 def estat_ic_command(session: Session, text: str) -> None:
-    """``estat ic`` (AIC/BIC); r(S)."""
-    if text.strip():
-        raise StataError(198, f"{text.strip()} not allowed")
-    est = estimation_from_e(session)
-    with stata_errors():
-        ic = estat_ic(est)
-    session.log.lines(
-        [
-            "",
-            "Akaike's information criterion and Bayesian information criterion",
-            "",
-            output.RULE[:77],
-            "       Model |          N   ll(null)  ll(model)      df        AIC        BIC",
-            "-------------+---------------------------------------------------------------",
-            f"{'.':>12} |{int(ic.N):>11} {format_number(ic.ll_0, '%10.0g')}"
-            f" {format_number(ic.ll, '%10.0g')}{int(ic.df):>8} {format_number(ic.aic, '%10.0g')}"
-            f" {format_number(ic.bic, '%10.0g')}",
-            output.RULE[:77],
-        ]
-    )
-    session.post_r(
-        Results(matrices={"S": Matrix(ic.matrix(), ["."], ["N", "ll0", "ll", "df", "AIC", "BIC"])})
-    )
+    """``estat ic`` (AIC/BIC of the current results); r(S)."""
+    estimates_table.stats(session, ["."], text)
 
 
 @command("hausman", syntax="anything", rclass=True)
@@ -355,7 +311,7 @@ def hausman_cmd(session: Session, args: Args) -> None:
     words = args.anything.split()
     if len(words) != 2:
         raise StataError(198, "hausman needs two estimation results")
-    ests = [_stored_estimation(session, w) for w in words]
+    ests = [estimates_table.stored_estimation(session, w) for w in words]
     with stata_errors():
         h = hausman(ests[0], ests[1])
     session.log.lines(
@@ -369,23 +325,9 @@ def hausman_cmd(session: Session, args: Args) -> None:
     session.post_r(Results(scalars=h.r()))
 
 
-def _stored_estimation(session: Session, name: str) -> Estimation:
-    if name == ".":
-        return estimation_from_e(session)
-    store = session.estimates
-    if name not in store:
-        raise StataError(111, f"estimation result {name} not found")
-    current = session.e
-    session.e = store[name]
-    try:
-        return estimation_from_e(session)
-    finally:
-        session.e = current
-
-
 @command("estimates", abbrev=3, syntax=None)
 def estimates(session: Session, args: Args) -> None:
-    """``estimates store|restore|dir|clear|drop|table``."""
+    """``estimates store|restore|dir|clear|drop|table|stats``."""
     typed, _, rest = args.raw.strip().partition(" ")
     sub = abbreviations.expand(typed, "estimates") or typed
     words = rest.partition(",")[0].split()
@@ -404,31 +346,8 @@ def estimates(session: Session, args: Args) -> None:
         for name in words if sub == "drop" else list(store):
             store.pop(name, None)
     elif sub == "table":
-        _estimates_table(session, words or ["."], rest)
+        estimates_table.table(session, words, rest.partition(",")[2])
+    elif sub == "stats":
+        estimates_table.stats(session, words, rest.partition(",")[2])
     else:
         raise StataError(198, f"estimates {sub} not supported")
-
-
-def _estimates_table(session: Session, names: list[str], options: str) -> None:
-    ests = [_stored_estimation(session, n) for n in names]
-    show_se = ", se" in options or " se" in options.partition(",")[2]
-    terms: list[str] = []
-    for est in ests:
-        terms.extend(n for n in est.names if n not in terms)
-    width = 12 + 13 * len(ests)
-    lines = ["-" * width, f"{'Variable':>12}" + "".join(f"{n:>13}" for n in names), "-" * width]
-    for term in terms:
-        row, se_row = f"{term[:12]:>12}", f"{'':>12}"
-        for est in ests:
-            if term in est.names:
-                j = est.names.index(term)
-                row += f"{format_number(est.b[j], '%12.0g'):>13}"
-                se_row += f"{format_number(float(np.sqrt(est.V[j, j])), '%12.0g'):>13}"
-            else:
-                row += f"{'':>13}"
-                se_row += f"{'':>13}"
-        lines.append(row)
-        if show_se:
-            lines.append(se_row)
-    lines.append("-" * width)
-    session.log.lines(lines)

@@ -177,8 +177,10 @@ def column_values(
     return out
 
 
-def column_derivative(session: Session, name: str, var: str) -> FloatArray:
-    """d(column)/d(var) for a continuous ``var`` (product rule over interaction parts)."""
+def column_derivative(session: Session, name: str, var: str,
+                      overrides: dict[str, float] | None = None) -> FloatArray:
+    """d(column)/d(var) for a continuous ``var`` (product rule over interaction parts), with
+    other variables set by ``overrides`` as :func:`column_values` sets them."""
     if name == "_cons":
         return np.zeros(session.data.n)
     parts = name.split("#")
@@ -188,5 +190,5 @@ def column_derivative(session: Session, name: str, var: str) -> FloatArray:
         if pvar != var or level is not None or ops:
             continue
         others = "#".join(parts[:i] + parts[i + 1 :])
-        total = total + (column_values(session, others) if others else 1.0)
+        total = total + (column_values(session, others, overrides) if others else 1.0)
     return total

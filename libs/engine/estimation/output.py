@@ -161,7 +161,8 @@ def model_header(est: Estimation) -> list[str]:
     rows = [
         ("Number of obs", f"{int(s['N']):>10,}"),
         (test, _f(value, "%10.2f")),
-        ("Prob > " + ("F" if "F" in s else "chi2"), _f(float(p or np.nan), "%10.4f")),
+        ("Prob > " + ("F" if "F" in s else "chi2"),
+         _f(float(np.nan if p is None else p), "%10.4f")),  # p may underflow to 0
         ("R-squared", _f(s.get("r2", np.nan), "%10.4f")),
         ("Root MSE", _sig5(s.get("rmse", np.nan))),
     ]
