@@ -77,7 +77,7 @@ def quantile_fit(y: FloatArray, X: FloatArray, q: float) -> FloatArray:
     # The dual LP (Koenker 2005, §6.2): max y'a s.t. X'a = (1−τ)X'1, 0 ≤ a ≤ 1; the
     # coefficients are the multipliers of its k equality constraints. It has k rows instead
     # of the primal's n, which makes it fast enough to refit in bootstrap replications.
-    n, k = X.shape
+    k = X.shape[1]
     res = optimize.linprog(-y, A_eq=X.T, b_eq=(1 - q) * X.sum(axis=0), bounds=(0.0, 1.0),
                            method="highs-ds")
     if res.status != 0:
