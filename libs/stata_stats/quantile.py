@@ -74,14 +74,15 @@ def _interquartile_range(values: FloatArray) -> float:
 
 def quantile_fit(y: FloatArray, X: FloatArray, q: float) -> FloatArray:
     """The τ = ``q`` regression quantile: a vertex solution of the LP, made exact."""
-    n, k = X.shape
-    cost = np.concatenate([np.zeros(k), np.full(n, q), np.full(n, 1 - q)])
-    eye = np.eye(n)
-    res = optimize.linprog(cost, A_eq=np.hstack([X, eye, -eye]), b_eq=y,
-                           bounds=[(None, None)] * k + [(0, None)] * (2 * n), method="highs-ds")
+    # The dual LP (Koenker 2005, §6.2): max y'a s.t. X'a = (1−τ)X'1, 0 ≤ a ≤ 1; the
+    # coefficients are the multipliers of its k equality constraints. It has k rows instead
+    # of the primal's n, which makes it fast enough to refit in bootstrap replications.
+    k = X.shape[1]
+    res = optimize.linprog(-y, A_eq=X.T, b_eq=(1 - q) * X.sum(axis=0), bounds=(0.0, 1.0),
+                           method="highs-ds")
     if res.status != 0:
         raise StatsError(430, "convergence not achieved")
-    b = np.asarray(res.x[:k], dtype=np.float64)
+    b = -np.asarray(res.eqlin.marginals, dtype=np.float64)
     basis = np.argsort(np.abs(y - X @ b))[:k]
     try:
         exact = np.linalg.solve(X[basis], y[basis])

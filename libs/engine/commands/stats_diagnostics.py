@@ -44,7 +44,7 @@ _ASSUMPTION = {"normal": "Normal error terms", "iid": "i.i.d. error terms",
 
 
 @dataclass(frozen=True)
-class _Regression:
+class FittedRegression:
     """The fitted regression rebuilt on its estimation sample."""
 
     est: Estimation
@@ -61,7 +61,7 @@ class _Regression:
         return np.asarray(self.y - self.fitted)
 
 
-def _regression(session: Session, what: str) -> _Regression:
+def fitted_regression(session: Session, what: str) -> FittedRegression:
     """The current ``regress`` results as arrays; r(321) after other commands."""
     est = estimation_from_e(session)
     if est.cmd != "regress":
@@ -78,7 +78,7 @@ def _regression(session: Session, what: str) -> _Regression:
                   if not om and n != "_cons")
     X = np.column_stack([columns[n] for n in names]) if names else np.zeros((len(rows), 0))
     y = column_values(session, est.depvar)[rows]
-    return _Regression(est, rows, names, X, y, np.asarray(fitted), "_cons" in est.names)
+    return FittedRegression(est, rows, names, X, y, np.asarray(fitted), "_cons" in est.names)
 
 
 def _test_lines(name: str, stat: float, df: int, p: float, df_r: float | None = None
@@ -99,7 +99,7 @@ def estat_hettest(session: Session, text: str) -> None:
     if len(kinds) > 1:
         raise StataError(198, "only one of normal, iid, or fstat may be specified")
     kind = kinds[0] if kinds else "normal"
-    fit = _regression(session, "hettest")
+    fit = fitted_regression(session, "hettest")
     names, Z = _het_variables(session, fit, args)
     method = _adjustment(args.opt("mtest")) if args.opt("mtest") else None
     if method is not None and kind == "fstat":
@@ -131,7 +131,7 @@ def estat_hettest(session: Session, text: str) -> None:
     session.post_r(results)
 
 
-def _het_variables(session: Session, fit: _Regression, args: Args
+def _het_variables(session: Session, fit: FittedRegression, args: Args
                    ) -> tuple[list[str], np.ndarray]:
     """The variables z: fitted values by default, the regressors with ``rhs``, and the
     varlist (factor variables expand to their indicators, base levels left out)."""
@@ -155,7 +155,7 @@ def _het_variables(session: Session, fit: _Regression, args: Args
     return names, np.column_stack(columns)
 
 
-def _described(fit: _Regression, args: Args, names: list[str]) -> str:
+def _described(fit: FittedRegression, args: Args, names: list[str]) -> str:
     if args.opt("rhs") and not args.terms:
         return "All independent variables"
     if args.terms and not args.opt("rhs"):
@@ -203,7 +203,7 @@ def estat_ovtest(session: Session, text: str) -> None:
     """``estat ovtest [, rhs]``: Ramsey's RESET with powers 2–4 of the fitted values (or of
     each regressor with ``rhs``)."""
     args = _OVTEST.parse(text, session)
-    fit = _regression(session, "ovtest")
+    fit = fitted_regression(session, "ovtest")
     base = np.column_stack([np.ones(len(fit.y)), fit.X]) if fit.constant else fit.X
     source = fit.X if args.opt("rhs") else fit.fitted[:, None]
     if source.shape[1] == 0:
@@ -223,7 +223,7 @@ def estat_ovtest(session: Session, text: str) -> None:
 def estat_vif(session: Session, text: str) -> None:
     """``estat vif [, uncentered]``: variance inflation factors, largest first."""
     args = _VIF.parse(text, session)
-    fit = _regression(session, "vif")
+    fit = fitted_regression(session, "vif")
     uncentered = bool(args.opt("uncentered"))
     if not fit.constant and not uncentered:
         raise StataError(301, "not appropriate after regress, nocons;\nuse option uncentered "

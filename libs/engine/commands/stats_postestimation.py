@@ -12,6 +12,7 @@ import numpy as np
 
 from libs.engine import abbreviations
 from libs.engine.commands import estimates_table, margins_at
+from libs.engine.commands.regress_checks import INFLUENCE_OPTIONS, predict_influence
 from libs.engine.errors import StataError
 from libs.engine.estimation import output
 from libs.engine.estimation.design import column_derivative, column_values
@@ -54,17 +55,23 @@ def _response(cmd: str) -> Family | Identity:
     return FAMILIES.get(cmd, Identity())
 
 
-@command("predict", syntax="anything [if] [in] [, xb Residuals STDP pr n Outcome(string)]")
+@command("predict", syntax="anything [if] [in] [, xb Residuals STDP pr n Outcome(string) "
+         "LEVerage hat RSTAndard RSTUdent cooksd]")
 def predict(session: Session, args: Args) -> None:
     """``predict newvar [, xb residuals stdp pr n outcome(#)]`` after the current estimation."""
     est = estimation_from_e(session)
     if est.cmd in MULTI_EQUATION:
         _predict_model(session, est, args)
         return
+    influence = [o for o in INFLUENCE_OPTIONS if args.opt(o)]
+    if influence and est.cmd != "regress":
+        raise StataError(198, f"option {influence[0]} not allowed")
     X = _design(session, est.names)
     xb = X @ est.b
     cmd = est.cmd
-    if args.opt("residuals"):
+    if influence:
+        values = predict_influence(session, influence[0])
+    elif args.opt("residuals"):
         if cmd not in ("regress", "areg", "ivregress"):
             raise StataError(198, "option residuals not allowed")
         values = column_values(session, est.depvar) - xb  # depvar may be D.y

@@ -16,12 +16,19 @@ from libs.engine.missing import FloatArray
 from libs.engine.results import find_column
 
 _NUMBER = re.compile(r"^\d*\.?\d+(?:[eE][+-]?\d+)?$")
+_EQUATION = re.compile(r"^\[([^\]]+)\](.+)$")
 
 
 def _column(names: tuple[str, ...], name: str) -> int:
     name = name.strip()
     if name.startswith("_b[") and name.endswith("]"):
         name = name[3:-1].strip()
+    equation = _EQUATION.match(name)  # [eq]x and [eq]_b[x] name eq:x
+    if equation:
+        name = f"{equation.group(1).strip()}:{equation.group(2).strip()}"
+        if name.partition(":")[2].startswith("_b["):
+            eq, _, rest = name.partition(":")
+            name = f"{eq}:{rest[3:-1].strip()}"
     if name in names:
         return names.index(name)
     try:  # 1.psi for 1b.psi, L.D.x for LD.x, as _b[] finds them
