@@ -20,6 +20,7 @@ from tests.templates import (
     cases_tests,
     cases_timeseries,
     cases_treatment,
+    cases_ts_models,
 )
 from tests.templates.support import Case, Check
 
@@ -34,6 +35,7 @@ _MODULES = (
     cases_medical,
     cases_finance,
     cases_timeseries,
+    cases_ts_models,
     cases_survival,
     cases_causal,
     cases_limited,
