@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from tests.templates import (
+    cases_agreement_power,
     cases_causal,
     cases_data,
     cases_data_prep,
@@ -35,6 +36,7 @@ _MODULES = (
     cases_data,
     cases_data_prep,
     cases_medical,
+    cases_agreement_power,
     cases_finance,
     cases_timeseries,
     cases_ts_models,
