@@ -1,12 +1,14 @@
 """Independent checks of the time-series model templates: unit-root tests, HAC and AR(1)
-regressions, ARIMA and VAR.
+regressions, ARIMA, VAR, its lag selection and Granger tests.
 
 Dickey-Fuller against statsmodels ``adfuller`` (its p-value is MacKinnon's 1994 surface, as
 Stata's; its critical values MacKinnon's 2010 response surface, close to the Fuller table Stata
 interpolates); Phillips-Perron from the formulas of [TS] pperron computed here; Newey-West
 against statsmodels' HAC covariance with the N/(N−k) correction; Prais-Winsten iterated here by
 the manual's recipe; ARIMA against statsmodels' exact state-space likelihood; the VAR against
-statsmodels ``VAR`` with Stata's ML residual covariance (divided by T) and its Cholesky factor.
+statsmodels ``VAR`` with Stata's ML residual covariance (divided by T) and its Cholesky factor,
+its Granger Wald tests against statsmodels' ``test_causality`` rescaled to that covariance, and
+the lag-selection criteria from the formulas of [TS] varsoc with least squares done here.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 import statsmodels.api as sm
+from scipy import stats
 from statsmodels.tsa.adfvalues import mackinnonp
 from statsmodels.tsa.api import VAR
 from statsmodels.tsa.arima.model import ARIMA
@@ -202,6 +205,63 @@ def check_var(res: Results, data: Mapping[str, pd.DataFrame], p: Params) -> None
         close(part["fevd"], share, atol=1e-8)
 
 
+def _var_fit_ml(Y: np.ndarray, p: int, rows: slice) -> tuple[float, np.ndarray]:
+    """Log likelihood and ML residual covariance of a VAR(p) with constant on ``rows``."""
+    n = Y.shape[0]
+    target = np.arange(n)[rows]
+    X = np.column_stack([np.ones(target.size), *(Y[target - lag] for lag in range(1, p + 1))])
+    resid = Y[target] - X @ np.linalg.lstsq(X, Y[target], rcond=None)[0]
+    T, K = resid.shape
+    sigma = resid.T @ resid / T
+    ll = -T / 2 * (np.log(np.linalg.det(sigma)) + K * np.log(2 * np.pi) + K)
+    return float(ll), sigma
+
+
+def check_varsoc(res: Results, data: Mapping[str, pd.DataFrame], p: Params) -> None:
+    """[TS] varsoc: one sample after maxlag; AIC = −2LL/T + 2t/T with t = K(Kp + 1) ..."""
+    series, maxlag = names(p, "series"), int(p["maxlag"])  # type: ignore[call-overload]
+    Y = _ordered(data, p, series)[series].to_numpy(float)
+    T, K = Y.shape[0] - maxlag, len(series)
+    table = res.table("lag_selection")
+    close(table["lag"], range(maxlag + 1))
+    close(table["N"], T)
+    previous = np.nan
+    for lag, row in zip(range(maxlag + 1), table.itertuples(), strict=True):
+        ll, sigma = _var_fit_ml(Y, lag, slice(maxlag, None))
+        t = K * (K * lag + 1)
+        det = np.linalg.det(sigma)
+        close([row.LL, row.AIC, row.HQIC, row.SBIC],
+              [ll, -2 * ll / T + 2 * t / T, -2 * ll / T + 2 * np.log(np.log(T)) * t / T,
+               -2 * ll / T + np.log(T) * t / T])
+        close(row.FPE, det * ((T + K * lag + 1) / (T - K * lag - 1)) ** K)
+        if lag:
+            close([row.LR, row.df, row.p], [2 * (ll - previous), K * K,
+                                            stats.chi2.sf(2 * (ll - previous), K * K)])
+        previous = ll
+    for criterion in ("FPE", "AIC", "HQIC", "SBIC"):
+        assert list(table[f"best_{criterion}"]) == list(
+            (table[criterion] == table[criterion].min()).astype(int))
+    rejecting = table["lag"][table["p"] < 0.05]
+    assert list(table["best_LR"]) == list((table["lag"] == rejecting.max()).astype(int))
+
+
+def check_var_granger(res: Results, data: Mapping[str, pd.DataFrame], p: Params) -> None:
+    series, lags = names(p, "series"), int(p["lags"])  # type: ignore[call-overload]
+    fit = VAR(_ordered(data, p, series)[series]).fit(lags, trend="c")
+    # statsmodels' Wald uses Σ with a df correction; Stata's var the ML Σ (divided by T).
+    ml = (fit.nobs - len(series) * lags - 1) / fit.nobs
+    table = res.table("granger_wald")
+    expected = [(eq, other) for eq in series for other in [*series, "ALL"] if other != eq]
+    assert list(zip(table["equation"], table["excluded"], strict=True)) == expected
+    for row in table.itertuples():
+        causing = [s for s in series if s != row.equation] if row.excluded == "ALL" \
+            else [str(row.excluded)]
+        test = fit.test_causality(str(row.equation), causing, kind="wald")
+        close([row.chi2, row.df], [test.test_statistic / ml, test.df])
+        close(row.p, stats.chi2.sf(test.test_statistic / ml, test.df))
+        close(row.N, fit.nobs)
+
+
 def _ts_name(key: str) -> str:
     """statsmodels' ``L2.x`` → Stata's ``L2.x``; ``L1.x`` → ``L.x``."""
     lag, _, var = key.partition(".")
@@ -215,6 +275,8 @@ EXAMPLE_CHECKS: dict[str, Check] = {
     "prais_winsten": check_prais,
     "arima_model": check_arima,
     "var_irf": check_var,
+    "var_lag_selection": check_varsoc,
+    "var_granger": check_var_granger,
 }
 
 _MACRO = example_frame("macro_quarterly.csv")
@@ -261,4 +323,13 @@ CASES = [
          params={"series": ["tbilrate", "infl"], "timevars": _TIME, "lags": 1, "steps": 4,
                  "level": 90},
          main=_MACRO, check=check_var),
+    Case(template="var_lag_selection", variant="univariate",
+         params={"series": ["unemp"], "timevars": _TIME, "maxlag": 6},
+         main=_MACRO, check=check_varsoc),
+    Case(template="var_lag_selection", variant="pair",
+         params={"series": ["realint", "infl"], "timevars": _TIME},
+         main=_MACRO, check=check_varsoc),
+    Case(template="var_granger", variant="pair_lag4",
+         params={"series": ["tbilrate", "infl"], "timevars": _TIME, "lags": 4},
+         main=_MACRO, check=check_var_granger),
 ]
