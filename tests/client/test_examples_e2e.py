@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import statsmodels.api as sm
+from statsmodels.tsa.api import VAR
 
 from client import SSClient
 from tests.client.conftest import PYTHON, REPO, LibraryStack
@@ -85,3 +86,24 @@ def test_panel_and_reshape_examples_run_end_to_end(live_stack: LibraryStack,
     long = raw_table(live_stack, job_id, "long_data")
     assert len(long) == 61 * 12
     assert {r["month"] for r in long} == {str(m) for m in range(1, 13)}
+
+
+def test_var_example_runs_end_to_end_with_its_irf_figure(live_stack: LibraryStack,
+                                                         tmp_path: Path) -> None:
+    job_id = run_example(live_stack, "var_irf", tmp_path)
+    rows = raw_table(live_stack, job_id, "irf")
+    data = pd.read_csv(EXAMPLES / "macro_quarterly.csv").sort_values(["year", "quarter"])
+    series = ["infl", "unemp", "tbilrate"]
+    fit = VAR(data[series].reset_index(drop=True)).fit(2, trend="c")
+    # Stata's var: the residual covariance divided by T; orthogonalised by its Cholesky factor.
+    ml = (fit.nobs - len(series) * 2 - 1) / fit.nobs
+    chol = np.linalg.cholesky(np.asarray(fit.sigma_u) * ml)
+    theta = np.array([phi @ chol for phi in fit.ma_rep(8)])
+    shock = [r for r in rows if r["impulse"] == "tbilrate" and r["response"] == "infl"]
+    assert [float(r["oirf"]) for r in sorted(shock, key=lambda r: int(r["step"]))] == \
+        pytest.approx(theta[:, 0, 2], rel=1e-6, abs=1e-9)
+    with httpx.Client(base_url=live_stack.api_url, timeout=30,
+                      headers={"authorization": "Bearer ss-dev-key"}) as http:
+        figure = http.get(f"/v1/jobs/{job_id}/artifacts/results/irf.png")
+    assert figure.status_code == 200, figure.text
+    assert figure.content[:8] == b"\x89PNG\r\n\x1a\n"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from tests.templates import (
+    cases_agreement_power,
     cases_causal,
     cases_data,
     cases_data_prep,
@@ -16,10 +17,13 @@ from tests.templates import (
     cases_rank_and_variance,
     cases_regression,
     cases_resampling,
+    cases_selection,
     cases_survival,
+    cases_survival_models,
     cases_tests,
     cases_timeseries,
     cases_treatment,
+    cases_ts_models,
 )
 from tests.templates.support import Case, Check
 
@@ -32,11 +36,15 @@ _MODULES = (
     cases_data,
     cases_data_prep,
     cases_medical,
+    cases_agreement_power,
     cases_finance,
     cases_timeseries,
+    cases_ts_models,
     cases_survival,
+    cases_survival_models,
     cases_causal,
     cases_limited,
+    cases_selection,
     cases_treatment,
     cases_resampling,
     cases_derived,

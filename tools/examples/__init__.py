@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from tools.examples import choices, finance, medical, public, survey, synthetic
+from tools.examples import choices, finance, labour, medical, public, survey, synthetic
 from tools.examples.auto import auto_frame
 
 FOLDER = Path(__file__).resolve().parents[2] / "do_library" / "examples"
@@ -41,6 +41,7 @@ BUILDERS: dict[str, Callable[[], pd.DataFrame]] = {
     "survey_wave2.csv": survey.survey_wave2,
     "satisfaction_labels.csv": survey.satisfaction_labels,
     "commute.csv": choices.commute,
+    "labour.csv": labour.labour,
 }
 
 
