@@ -50,15 +50,21 @@ def font_files() -> FontFiles:
 
 def use_in_matplotlib() -> None:
     """Make matplotlib draw with DejaVu Sans and, for the glyphs it lacks, the CJK font."""
+    matplotlib.rcParams["font.family"] = list(_matplotlib_families())
+    matplotlib.rcParams["svg.hashsalt"] = "ss"
+
+
+@functools.cache
+def _matplotlib_families() -> tuple[str, ...]:
+    """The font families, the CJK file registered with matplotlib once per process (each
+    registration appends to the font list every later font lookup scans)."""
     from matplotlib import font_manager
 
     cjk = font_files().cjk
-    families = ["DejaVu Sans"]
-    if cjk is not None:
-        font_manager.fontManager.addfont(str(cjk))
-        families.append(font_manager.FontProperties(fname=str(cjk)).get_name())
-    matplotlib.rcParams["font.family"] = families
-    matplotlib.rcParams["svg.hashsalt"] = "ss"
+    if cjk is None:
+        return ("DejaVu Sans",)
+    font_manager.fontManager.addfont(str(cjk))
+    return ("DejaVu Sans", font_manager.FontProperties(fname=str(cjk)).get_name())
 
 
 @contextlib.contextmanager

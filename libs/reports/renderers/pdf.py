@@ -9,7 +9,7 @@ from pathlib import Path
 
 from fpdf import FPDF
 from fpdf.enums import CellBordersLayout, TableBordersLayout
-from fpdf.fonts import FontFace, TTFFont
+from fpdf.fonts import FontFace
 
 from libs.fonts import CJK_FONT_ENV, font_files, needs_cjk
 from libs.reports.bundle import ResultBundle
@@ -17,6 +17,7 @@ from libs.reports.errors import ReportCode, ReportError
 from libs.reports.files import write_bytes
 from libs.reports.grid import Grid
 from libs.reports.outline import Heading, Outline, Picture, Text, outline
+from libs.reports.renderers.pdf_fonts import add_font, close_fonts, covers
 
 REPORT_FILE = "report.pdf"
 
@@ -34,27 +35,26 @@ _PADDING = 3.0
 def render_pdf(bundle: ResultBundle, out_dir: Path) -> list[Path]:
     """Write ``report.pdf`` into ``out_dir``."""
     report = outline(bundle)
+    texts = report.texts()
     fonts = font_files()
-    if fonts.cjk is None and any(needs_cjk(text) for text in report.texts()):
+    if fonts.cjk is None and any(needs_cjk(text) for text in texts):
         raise ReportError(ReportCode.FONT_MISSING,
                           "the report has Chinese/CJK text but no CJK font is installed "
                           f"(Debian fonts-wqy-microhei, or set {CJK_FONT_ENV})")
     pdf = _PagedPDF(orientation="portrait", unit="mm", format="A4")
     try:
-        pdf.add_font(_FAMILY, "", fonts.regular)
-        pdf.add_font(_FAMILY, "B", fonts.bold)
-        if fonts.cjk is not None:
-            pdf.add_font(_CJK, "", fonts.cjk)
-            # Glyphs DejaVu lacks (Chinese) come from the CJK font, bold text included.
+        add_font(pdf, _FAMILY, "", fonts.regular)
+        add_font(pdf, _FAMILY, "B", fonts.bold)
+        if fonts.cjk is not None and not covers(pdf, texts):
+            # Glyphs DejaVu lacks (Chinese) come from the CJK font, bold text included; a
+            # report DejaVu covers does not embed it.
+            add_font(pdf, _CJK, "", fonts.cjk)
             pdf.set_fallback_fonts([_CJK], exact_match=False)
         pdf.set_creation_date(bundle.context.finished_at())
         _write(pdf, report)
         data = bytes(pdf.output())
     finally:
-        # fpdf2 keeps each font file open (fontTools' lazy loading) until it is closed.
-        for font in pdf.fonts.values():
-            if isinstance(font, TTFFont):
-                font.close()
+        close_fonts(pdf)
     return [write_bytes(out_dir / REPORT_FILE, data)]
 
 

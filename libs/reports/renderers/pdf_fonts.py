@@ -1,0 +1,102 @@
+"""The PDF report's fonts, parsed once per process.
+
+fpdf2's ``add_font`` parses the whole TrueType file for every document (glyph outlines,
+widths, the character map: ~0.1 s for DejaVu Sans, ~0.4 s for a 5 MB CJK collection), and at
+output its subsetter rewrites that parsed font in place, so a document's font cannot be
+handed to the next document. What fpdf derives from the file (widths, character map, glyph
+ids, descriptor) does not change, though: it is kept here per file, and each document gets
+it with its own lazily read fontTools font, of which the subsetter reads only what it needs.
+That font is read from a copy in memory without the layout tables fpdf's subsetter drops
+from the embedded font anyway (it would still decode them first, ~0.1 s per document).
+"""
+
+from __future__ import annotations
+
+import copy
+import io
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+from fontTools import ttLib
+from fpdf import FPDF
+from fpdf.fonts import SubsetMap, TTFFont
+
+#: Tables fpdf's subsetter removes from every embedded font (fpdf.output's drop list; its
+#: colour and bitmap tables are absent from the fonts the reports use).
+_DROPPED = ("FFTM", "GDEF", "GPOS", "GSUB", "MATH", "hdmx", "meta")
+
+
+@dataclass(frozen=True, slots=True)
+class _Parsed:
+    """A font file as fpdf parsed it once, and the bytes each document's subsetter reads."""
+
+    font: TTFFont
+    data: bytes
+
+
+_lock = threading.Lock()
+#: (file, fpdf font key, style) -> the parsed font, None if it cannot be shared (a TrueType
+#: file without a .notdef glyph, which fpdf patches into its parsed copy)
+_parsed: dict[tuple[Path, str, str], _Parsed | None] = {}
+
+
+def add_font(pdf: FPDF, family: str, style: str, path: Path) -> None:
+    """``pdf.add_font(family, style, path)`` without parsing ``path`` again."""
+    fontkey = f"{family.lower()}{style}"
+    parsed = _parse(path, fontkey, style)
+    if parsed is None:
+        pdf.add_font(family, style, path)
+        return
+    font = copy.copy(parsed.font)
+    font.i = len(pdf.fonts) + 1
+    font.ttfont = ttLib.TTFont(io.BytesIO(parsed.data), recalcTimestamp=False, lazy=True)
+    # What a document adds to: the widths looked up (a defaultdict), glyphs used, warnings.
+    font.cw = copy.copy(parsed.font.cw)  # a defaultdict: the copy keeps its default
+    font.glyph_ids = dict(parsed.font.glyph_ids)
+    font.missing_glyphs = []
+    font.biggest_size_pt = 0
+    font._hbfont = None
+    font.subset = SubsetMap(font)
+    pdf.fonts[fontkey] = font
+
+
+def close_fonts(pdf: FPDF) -> None:
+    """Close the document's font files (fontTools' lazy reading keeps each open) and drop
+    fpdf's process-wide memo of character lookups, which would keep every document's fonts
+    alive otherwise (its entries are recomputed identically when needed)."""
+    for font in pdf.fonts.values():
+        if isinstance(font, TTFFont):
+            font.close()
+    SubsetMap.pick.cache_clear()
+    SubsetMap.get_glyph.cache_clear()
+
+
+def _parse(path: Path, fontkey: str, style: str) -> _Parsed | None:
+    key = (path, fontkey, style)
+    with _lock:
+        if key not in _parsed:
+            _parsed[key] = _parse_file(path, fontkey, style)
+        return _parsed[key]
+
+
+def _parse_file(path: Path, fontkey: str, style: str) -> _Parsed | None:
+    with ttLib.TTFont(path, recalcTimestamp=False, fontNumber=0) as whole:
+        if "glyf" in whole and ".notdef" not in whole.getGlyphOrder():
+            return None
+        for tag in _DROPPED:
+            if tag in whole:
+                del whole[tag]
+        data = io.BytesIO()
+        whole.save(data)
+    font = TTFFont(FPDF(), path, fontkey, style)
+    font.close()
+    return _Parsed(font, data.getvalue())
+
+
+def covers(pdf: FPDF, texts: list[str]) -> bool:
+    """Whether every font the document has so far draws every character of ``texts``
+    (line breaks and other control characters are not drawn)."""
+    chars = {ord(char) for text in texts for char in text if char >= " "}
+    return all(chars <= font.cmap.keys() for font in pdf.fonts.values()
+               if isinstance(font, TTFFont))

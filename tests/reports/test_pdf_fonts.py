@@ -1,0 +1,64 @@
+"""The PDF's fonts are parsed once per process: documents rendered one after another (and
+at once, as the formatter's threads do) must come out as if each had parsed its own."""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import cast
+
+import msgspec
+import pandas as pd
+import pypdf
+
+from dev.report_samples import LABELS
+from libs.fonts import font_files
+from libs.reports import ResultBundle, render
+from libs.reports.bundle import Table
+from tests.reports.conftest import Rendered
+
+
+def _latin(sample: Rendered) -> ResultBundle:
+    """A table and a context without Chinese (the sample's inputs have Chinese labels)."""
+    frame = pd.DataFrame({"obs_id": range(30), "measure_x": [i * 0.25 for i in range(30)]})
+    context = msgspec.structs.replace(sample.bundle.context, inputs=[],
+                                      template_title="Investment regressions")
+    return ResultBundle(context, [], [Table("plain", "A plain table", "table", frame)])
+
+
+def _embedded_fonts(path: Path) -> set[str]:
+    names = set()
+    for page in pypdf.PdfReader(path).pages:
+        resources = cast(pypdf.generic.DictionaryObject, page["/Resources"].get_object())
+        for font in cast(pypdf.generic.DictionaryObject, resources["/Font"]).values():
+            names.add(str(font.get_object()["/BaseFont"]).split("+", 1)[-1])
+    return names
+
+
+def _text(path: Path) -> str:
+    return "\n".join(page.extract_text() for page in pypdf.PdfReader(path).pages)
+
+
+def test_pdfs_in_one_process_match_and_embed_cjk_only_when_used(sample: Rendered,
+                                                                 tmp_path: Path) -> None:
+    latin = _latin(sample)
+    (first,) = render("pdf", latin, sample.raw_dir, tmp_path / "first")
+    chinese, *_ = render("pdf", sample.bundle, sample.raw_dir, tmp_path / "chinese")
+    (again,) = render("pdf", latin, sample.raw_dir, tmp_path / "again")
+
+    assert first.read_bytes() == again.read_bytes()
+    assert "29 7.2500" in _text(first)
+    assert _embedded_fonts(first) == {"DejaVuSansBook", "DejaVuSansBold"}
+    text = _text(chinese)
+    assert all(label in text for label in LABELS.values())
+    assert font_files().cjk is not None
+    assert len(_embedded_fonts(chinese) - {"DejaVuSansBook", "DejaVuSansBold"}) == 1
+
+
+def test_pdfs_rendered_at_once_match_one_rendered_alone(sample: Rendered,
+                                                        tmp_path: Path) -> None:
+    (alone,) = render("pdf", _latin(sample), sample.raw_dir, tmp_path / "alone")
+    with ThreadPoolExecutor(4) as pool:
+        paths = list(pool.map(lambda i: render("pdf", _latin(sample), sample.raw_dir,
+                                               tmp_path / f"at-once-{i}")[0], range(8)))
+    assert {path.read_bytes() for path in paths} == {alone.read_bytes()}
