@@ -307,7 +307,7 @@ def test_streg_weibull_against_generic_ml(stata: Stata, tmp_path: Path) -> None:
     start = sm.GLM(data["died"], X, family=sm.families.Poisson(),
                    exposure=data["time"]).fit().params  # the exponential fit, p = 1
     ref = model.fit(start_params=np.r_[start, 0.0], method="newton", disp=0, maxiter=100,
-                    tol=1e-12)
+                    tol=1e-9)  # numerical derivatives: steps below 1e-9 are noise
     e = run.session.e
     keep = [0, 2, 3, 4, 5]
     assert e.matrices["b"].colnames[-1] == "/:ln_p"
