@@ -1,10 +1,11 @@
-"""Independent checks of the weighted-kappa, two-proportion power and proportion-interval
-templates.
+"""Independent checks of the weighted-kappa, power (two proportions, paired means) and
+proportion-interval templates.
 
 Kappa against statsmodels ``cohens_kappa`` with linear and quadratic weights (its standard
 error under the null is the one ``kap`` reports); power from the normal-approximation formula of
 [PSS] power twoproportions (Pearson's chi-squared test: the null variance at the pooled
-proportion, the alternative's at p1 and p2, both tails when two-sided), computed here with scipy;
+proportion, the alternative's at p1 and p2, both tails when two-sided), computed here with
+scipy; the paired t test's power from scipy's noncentral t (both tails);
 ``ci proportions`` against statsmodels ``proportion_confint`` (beta = Clopper-Pearson, wilson,
 jeffreys, the latter with Brown, Cai and DasGupta's limits 0 and 1 at no successes or no
 failures) and, for Wald and Agresti-Coull, the same formulas without statsmodels' clipping to
@@ -121,6 +122,33 @@ def _unclipped(count: int, n: int, alpha: float, method: str) -> tuple[float, fl
     return float(share - half), float(share + half)
 
 
+def _t_power(shift: float, n: int, alpha: float, onesided: bool) -> float:
+    """Power of the one-sample t test: noncentral t with n − 1 df and noncentrality shift·√n."""
+    df, ncp = n - 1, shift * math.sqrt(n)
+    if onesided:
+        return float(stats.nct.sf(stats.t.isf(alpha, df), df, ncp))
+    crit = stats.t.isf(alpha / 2, df)
+    return float(stats.nct.sf(crit, df, ncp) + stats.nct.cdf(-crit, df, ncp))
+
+
+def check_power_paired(res: Results, data: Mapping[str, pd.DataFrame], p: Params) -> None:
+    shift = float(p["diff"]) / float(p["sd_diff"])  # type: ignore[arg-type]
+    alpha, target, onesided = float(p["alpha"]), float(p["target_power"]), bool(p["onesided"])  # type: ignore[arg-type]
+    n = 2
+    while _t_power(shift, n, alpha, onesided) < target:
+        n += 1
+    row = res.table("sample_size").iloc[0]
+    close([row["pairs_required"], row["effect_size"]], [n, shift])
+    planned = p.get("n")
+    if planned is None:
+        assert np.isnan(row["power_planned"])
+    else:
+        close(row["power_planned"], _t_power(shift, int(planned), alpha, onesided))  # type: ignore[call-overload]
+    curve = res.table("power_curve")
+    close(curve["power"], [_t_power(shift, int(m), alpha, onesided) for m in curve["pairs"]])
+    assert curve["pairs"].iloc[-1] >= 2 * n - 1
+
+
 def _grades(seed: int, n: int = 150) -> pd.DataFrame:
     """Two readers grade a latent severity on a 1–5 scale; grade 5 is never used by reader B."""
     rng = np.random.default_rng(seed)
@@ -144,6 +172,7 @@ EXAMPLE_CHECKS: dict[str, Check] = {
     "proportion_ci": check_proportion_ci,
     "weighted_kappa": check_weighted_kappa,
     "power_two_proportions": check_power_proportions,
+    "power_paired_means": check_power_paired,
 }
 
 CASES = [
@@ -157,6 +186,10 @@ CASES = [
     Case(template="power_two_proportions", variant="planned",
          params={"p1": 0.5, "p2": 0.65, "n1": 120, "nratio": 0.5},
          main=example_frame("screening.csv"), check=check_power_proportions),
+    Case(template="power_paired_means", variant="onesided_small_effect",
+         params={"diff": 1.5, "sd_diff": 6, "alpha": 0.01, "target_power": 0.9,
+                 "onesided": True},
+         main=example_frame("blood_pressure.csv"), check=check_power_paired),
     Case(template="proportion_ci", variant="by_site_boundaries",
          params={"varlist": ["event", "serious"], "group": "site", "level": 90},
          main=_rare_events(52), check=check_proportion_ci),

@@ -2,8 +2,10 @@
 
 Fixed effects are computed here by the within transformation with numpy, with Stata's
 definitions: df_r = N − G − K, cluster factor G/(G−1)·(N−1)/(N−K−1), ``_cons`` the grand-mean
-intercept, r2_w the within R². Random effects come from linearmodels (debiased). Every check
-reads the variables from the run's parameters.
+intercept, r2_w the within R². Random effects come from linearmodels (debiased). The
+fixed-effects logit against statsmodels ``ConditionalLogit`` on the units whose outcome varies,
+the pooled logit's clustered errors as the sandwich of statsmodels' scores times G/(G−1)
+(Stata's ``vce(cluster)`` after ML). Every check reads the variables from the run's parameters.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import pandas as pd
 import statsmodels.api as sm
 from linearmodels.panel import RandomEffects
 from scipy import stats
+from statsmodels.discrete.conditional_models import ConditionalLogit
 
 from tests.templates.cases_regression import Params, names
 from tests.templates.fixtures import panel
@@ -161,6 +164,14 @@ def _two_by_two(seed: int) -> pd.DataFrame:
     return pd.DataFrame({"unit": unit, "treated": treated, "post": post, "x": x, "y": y})
 
 
+def _binary_panel(seed: int) -> pd.DataFrame:
+    """The fixture panel with a 0/1 outcome driven by the unit effects and x1, x2."""
+    frame = panel(seed, units=60, periods=6)
+    rng = np.random.default_rng(seed)
+    index = 0.6 * frame["y"] - 0.2 + 0.8 * frame["x1"] - 0.5 * frame["x2"]
+    return frame.assign(d=(index + rng.logistic(0, 1, len(frame)) > 0).astype(int))
+
+
 def check_did_2x2(res: Results, data: Mapping[str, pd.DataFrame], p: Params) -> None:
     y, treated, post = str(p["depvar"]), str(p["treated"]), str(p["post"])
     controls, cluster = names(p, "controls"), p.get("clustvar")
@@ -203,7 +214,43 @@ def check_panel_structure(res: Results, data: Mapping[str, pd.DataFrame], p: Par
     close(summary.to_numpy(), list(expected.values()))
 
 
+def check_panel_logit_fe(res: Results, data: Mapping[str, pd.DataFrame], p: Params) -> None:
+    y, xs = str(p["depvar"]), names(p, "indepvars")
+    unit, time = str(p["panelvar"]), str(p["timevar"])
+    frame = data["main"].dropna(subset=[y, *xs, unit, time]).reset_index(drop=True)
+    frame[y] = (frame[y] != 0).astype(float)
+    regressors = xs
+    if p["time_effects"]:
+        frame, periods = _period_dummies(frame, time)
+        regressors = [*xs, *periods]
+    varies = frame.groupby(unit)[y].transform(lambda v: v.min() != v.max())
+    used = frame[varies]
+    # Newton to a zero score: the default BFGS stops while the score is still ~1e-2.
+    fit = ConditionalLogit(used[y], used[regressors], groups=used[unit]).fit(
+        disp=0, method="newton", tol=1e-12, maxiter=100)
+    z = stats.norm.ppf(1 - (100 - float(p["level"])) / 200)  # type: ignore[arg-type]
+    table = res.table("odds_ratios")
+    assert list(table["term"]) == xs
+    close(table["coef"], fit.params[xs], rtol=1e-5)
+    close(table["se"], fit.bse[xs], rtol=1e-4)
+    close(table["or_lo"], np.exp(fit.params[xs] - z * fit.bse[xs]), rtol=1e-4)
+    close([table["N_used"].iloc[0], table["groups_used"].iloc[0], table["N_dropped"].iloc[0]],
+          [len(used), used[unit].nunique(), len(frame) - len(used)])
+    X = sm.add_constant(frame[regressors])
+    pooled = sm.Logit(frame[y], X)
+    params = pooled.fit(disp=0, method="newton", tol=1e-12).params
+    scores = pd.DataFrame(pooled.score_obs(params.to_numpy())).groupby(frame[unit]).sum()
+    bread = np.linalg.inv(-pooled.hessian(params.to_numpy()))
+    groups = scores.shape[0]
+    cov = bread @ (scores.T @ scores).to_numpy() @ bread * groups / (groups - 1)
+    se = pd.Series(np.sqrt(np.diag(cov)), X.columns)
+    for x in xs:
+        close(res.coef("pooled", x)["coef"], params[x], rtol=1e-6)
+        close(res.coef("pooled", x)["se"], se[x], rtol=1e-5)
+
+
 EXAMPLE_CHECKS: dict[str, Check] = {
+    "panel_logit_fe": check_panel_logit_fe,
     "panel_structure": check_panel_structure,
     "panel_fe": check_panel_fe,
     "panel_re": check_panel_re,
@@ -285,5 +332,12 @@ CASES = [
         params={"depvar": "y", "treated": "treated", "post": "post", "controls": ["x"]},
         main=_two_by_two(27),
         check=check_did_2x2,
+    ),
+    Case(
+        template="panel_logit_fe",
+        variant="no_period_effects",
+        params={"depvar": "d", "indepvars": ["x1", "x2"], **_UNIT_YEAR, "level": 90},
+        main=_binary_panel(28),
+        check=check_panel_logit_fe,
     ),
 ]

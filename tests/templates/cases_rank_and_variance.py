@@ -1,4 +1,9 @@
-"""Independent checks of the rank, paired-proportion, goodness-of-fit and variance tests."""
+"""Independent checks of the rank, paired-proportion, goodness-of-fit and variance tests.
+
+Kendall's tau-b and its score's standard error come from scipy's ``kendalltau`` (its asymptotic
+p-value has no continuity correction, so the standard error is recovered from it as
+|S|/|z|); Stata's p-value then uses (|S| − 1)/se.
+"""
 
 from __future__ import annotations
 
@@ -103,7 +108,29 @@ def _paired_binary(seed: int) -> pd.DataFrame:
     return pd.DataFrame({"test_a": first, "test_b": np.where(flip, 1 - first, first)})
 
 
+def check_kendall(res: Results, data: Mapping[str, pd.DataFrame], p: Params) -> None:
+    table = res.table("kendall")
+    pairs = list(combinations(names(p, "varlist"), 2))
+    assert list(zip(table["var1"], table["var2"], strict=True)) == pairs
+    for row, (a, b) in zip(table.itertuples(), pairs, strict=True):
+        both = data["main"].dropna(subset=[a, b])
+        n = len(both)
+        fit = stats.kendalltau(both[a], both[b], method="asymptotic")
+        ties_a = both[a].value_counts().to_numpy(float)
+        ties_b = both[b].value_counts().to_numpy(float)
+        all_pairs = n * (n - 1) / 2
+        untied = np.sqrt((all_pairs - np.sum(ties_a * (ties_a - 1)) / 2)
+                         * (all_pairs - np.sum(ties_b * (ties_b - 1)) / 2))
+        score = fit.statistic * untied
+        se = abs(score) / stats.norm.isf(fit.pvalue / 2)
+        close([row.N, row.tau_b, row.score], [n, fit.statistic, round(score)])
+        close(row.tau_a, round(score) / all_pairs)
+        close(row.se_score, se, rtol=1e-5)
+        close(row.p, 2 * stats.norm.sf((abs(score) - 1) / se), rtol=1e-4)
+
+
 EXAMPLE_CHECKS: dict[str, Check] = {
+    "kendall_correlation": check_kendall,
     "kruskal_wallis": check_kruskal_wallis,
     "mcnemar_test": check_mcnemar,
     "chi2_goodness_of_fit": check_goodness_of_fit,
@@ -148,5 +175,12 @@ CASES = [
         params={"vars": ["price", "mpg", "rep78"]},
         main=example_frame("auto.csv"),
         check=check_spearman,
+    ),
+    Case(
+        template="kendall_correlation",
+        variant="continuous_and_ordinal",
+        params={"varlist": ["x1", "x3", "g", "count"]},
+        main=cross_section(36).assign(x3=lambda f: f["x3"].mask(f.index % 7 == 0)),
+        check=check_kendall,
     ),
 ]

@@ -6,7 +6,8 @@ U = Σ(g_k−ḡ)r_k over failures, V the model covariance and d the number of f
 ``estat phtest``); exponential and Weibull models by maximising their likelihood here with
 scipy (standard errors from a numerical Hessian), in Stata's parameterisation (PH: log λ = xβ;
 AFT: log λ = −p·xβ; ancillary ln p); ``stsum`` quartiles from statsmodels' Kaplan-Meier and
-incidence-rate intervals from the exact Poisson (chi-squared) limits.
+incidence-rate intervals from the exact Poisson (chi-squared) limits; survival at chosen times
+from statsmodels' Kaplan-Meier with Greenwood errors and the log(−log) interval.
 """
 
 from __future__ import annotations
@@ -124,6 +125,52 @@ def check_summary(res: Results, data: Mapping[str, pd.DataFrame], p: Params) -> 
             close(getattr(row, col), reached[0] if len(reached) else np.nan)
 
 
+def check_at_times(res: Results, data: Mapping[str, pd.DataFrame], p: Params) -> None:
+    group = p.get("group")
+    frame = _sample(data, p, [str(group)] if group else [])
+    time, event = str(p["time"]), str(p["event"])
+    parts = list(frame.groupby(str(group))) if group else [(1, frame)]
+    times = _numlist(str(p["times"]))
+    z = stats.norm.ppf(1 - (100 - float(p["level"])) / 200)  # type: ignore[arg-type]
+    table = res.table("survival_at_times")
+    assert len(table) == len(parts) * len(times)
+    rows = table.itertuples()
+    for key, part in parts:
+        died = (part[event] != 0).to_numpy()
+        km = SurvfuncRight(part[time], died)
+        for t in times:
+            row = next(rows)
+            close([row.group, row.at], [key, t])
+            close(row.at_risk, (part[time] >= t).sum())
+            close(row.events, (died & (part[time] <= t)).sum())
+            if t > part[time].max():
+                assert np.isnan(row.survival)
+                continue
+            before = km.surv_times <= t
+            if not before.any():
+                close([row.survival, row.se], [1.0, 0.0])
+                continue
+            surv, se = km.surv_prob[before][-1], km.surv_prob_se[before][-1]
+            close([row.survival, row.se], [surv, se], rtol=1e-6)
+            # log(−log S) interval, as sts: S^exp(±z·se/(S·|ln S|))
+            scale = z * se / (surv * abs(np.log(surv)))
+            close([row.ci_lo, row.ci_hi], [surv ** np.exp(scale), surv ** np.exp(-scale)],
+                  rtol=1e-6)
+
+
+def _numlist(text: str) -> list[float]:
+    """The numlists the cases use: numbers, and a(step)b ranges."""
+    out: list[float] = []
+    for word in text.split():
+        if "(" in word:
+            start, rest = word.split("(")
+            step, stop = rest.split(")")
+            out += list(np.arange(float(start), float(stop) + 1e-9, float(step)))
+        else:
+            out.append(float(word))
+    return out
+
+
 def _cohort(seed: int, n: int = 250) -> pd.DataFrame:
     """Weibull (shape 0.8) survival with a binary and a continuous covariate, censored."""
     rng = np.random.default_rng(seed)
@@ -141,6 +188,7 @@ EXAMPLE_CHECKS: dict[str, Check] = {
     "cox_ph": check_cox,
     "streg_parametric": check_streg,
     "survival_summary": check_summary,
+    "survival_at_times": check_at_times,
 }
 
 _SURVIVAL = example_frame("survival.csv")
@@ -171,4 +219,8 @@ CASES = [
     Case(template="survival_summary", variant="overall",
          params={"time": "time", "event": "died"},
          main=_SURVIVAL, check=check_summary),
+    Case(template="survival_at_times", variant="range_beyond_follow_up",
+         params={"time": "weeks", "event": "failed", "times": "0.05 10(10)70",
+                 "group": "site", "level": 90},
+         main=_cohort(35), check=check_at_times),
 ]

@@ -1,4 +1,6 @@
-"""Independent checks of the time-series templates, with statsmodels least squares."""
+"""Independent checks of the time-series templates, with statsmodels least squares (the
+break-date search: one Chow F per candidate date from statsmodels fits of the interacted and
+pooled models)."""
 
 from __future__ import annotations
 
@@ -72,6 +74,35 @@ def check_chow(res: Results, data: Mapping[str, pd.DataFrame], p: Params) -> Non
         close(res.coef(model, "_cons")["se"], fit.bse["const"])
 
 
+def check_break_search(res: Results, data: Mapping[str, pd.DataFrame], p: Params) -> None:
+    y, xs = str(p["depvar"]), names(p, "indepvars")
+    frame = _ordered(data, p, [y, *xs])
+    n, k, trim = len(frame), len(xs) + 1, float(p["trim"])  # type: ignore[arg-type]
+    first = max(int(np.ceil(trim * n)) + 1, k + 1)
+    last = min(int(np.floor((1 - trim) * n)) + 1, n - k + 1)
+    X = sm.add_constant(frame[xs])
+    pooled = sm.OLS(frame[y], X).fit()
+    f_values = []
+    for start in range(first, last + 1):
+        after = (np.arange(1, n + 1) >= start).astype(float)
+        shifted = X.mul(after, axis=0).add_prefix("after_")
+        full = sm.OLS(frame[y], pd.concat([X, shifted], axis=1)).fit()
+        f_values.append(full.compare_f_test(pooled)[0])
+    table = res.table("f_sequence")
+    close(table["break_obs"], range(first, last + 1))
+    close(table["F"], f_values)
+    best = first + int(np.argmax(f_values))
+    row = res.table("break_date").iloc[0]
+    close([row["break_obs"], row["sup_F"], row["df1"], row["df2"]],
+          [best, max(f_values), k, n - 2 * k])
+    for time_var in names(p, "timevars"):
+        close(row[time_var], frame[time_var].iloc[best - 1])
+    for model, part in (("before", frame.iloc[: best - 1]), ("after", frame.iloc[best - 1 :])):
+        fit = sm.OLS(part[y], sm.add_constant(part[xs])).fit()
+        close(res.coef(model, xs[0])["coef"], fit.params[xs[0]])
+        close(res.coef(model, "_cons")["se"], fit.bse["const"])
+
+
 def _series(seed: int) -> pd.DataFrame:
     rng = np.random.default_rng(seed)
     n = 160
@@ -90,6 +121,7 @@ EXAMPLE_CHECKS: dict[str, Check] = {
     "rolling_regression": check_rolling,
     "granger_causality": check_granger,
     "chow_test": check_chow,
+    "break_date_search": check_break_search,
 }
 
 CASES = [
@@ -112,5 +144,12 @@ CASES = [
                 "breakvar": "year", "breakpoint": 1980},
         main=example_frame("macro_quarterly.csv"),
         check=check_chow,
+    ),
+    Case(
+        template="break_date_search",
+        params={"depvar": "y", "indepvars": ["x", "z"], "timevars": ["year", "month"],
+                "trim": 0.3},
+        main=_series(112),
+        check=check_break_search,
     ),
 ]

@@ -102,6 +102,29 @@ def test_library_covers_the_issue_list() -> None:
     assert wanted <= ids, wanted - ids
 
 
+def test_library_covers_issue_16_families() -> None:
+    """The families of the library-to-120 issue, each with its core templates."""
+    catalogue = load_catalogue()
+    assert len(catalogue) >= 120
+    families = {
+        Family.TIMESERIES: {"dfuller_test", "pperron_test", "arima_model", "var_irf",
+                            "var_lag_selection", "var_granger", "granger_causality",
+                            "newey_west", "prais_winsten", "chow_test", "break_date_search",
+                            "rolling_regression"},
+        Family.SURVIVAL: {"kaplan_meier", "logrank_test", "cox_ph", "streg_parametric",
+                          "survival_summary", "survival_at_times"},
+        Family.BINARY: {"heckman_selection", "fractional_response", "tobit_regression",
+                        "ordered_regression", "mlogit_regression", "nbreg_regression"},
+        Family.CAUSAL: {"rd_sharp", "rd_fuzzy", "iv_weak_robust", "ipw_ate"},
+        Family.MEDICAL: {"weighted_kappa", "cohen_kappa", "power_two_proportions",
+                         "power_two_means", "proportion_ci", "diagnostic_accuracy"},
+        Family.PANEL: {"panel_logit_fe", "panel_fe"},
+    }
+    for family, wanted in families.items():
+        have = {m.id for m in catalogue.search(family=family)}
+        assert wanted <= have, (family, wanted - have)
+
+
 def test_search_filters() -> None:
     catalogue = load_catalogue()
     panel = catalogue.search(shape=Shape.PANEL)

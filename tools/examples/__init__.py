@@ -42,6 +42,7 @@ BUILDERS: dict[str, Callable[[], pd.DataFrame]] = {
     "satisfaction_labels.csv": survey.satisfaction_labels,
     "commute.csv": choices.commute,
     "labour.csv": labour.labour,
+    "employment_panel.csv": labour.employment_panel,
 }
 
 
