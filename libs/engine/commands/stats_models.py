@@ -13,7 +13,7 @@ import numpy as np
 from libs.engine.errors import StataError
 from libs.engine.estimation import output
 from libs.engine.estimation.columns import numtext
-from libs.engine.estimation.post import finish
+from libs.engine.estimation.post import finish, replay
 from libs.engine.estimation.request import ids, prepare, stata_errors
 from libs.engine.registry import command
 from libs.engine.results import Matrix
@@ -73,7 +73,15 @@ def oprobit(session: Session, args: Args) -> None:
          syntax="[varlist(numeric fv ts)] [if] [in] [fweight pweight iweight] "
          f"[, BASEoutcome(real) noCONStant rrr {_VCE}]")
 def mlogit(session: Session, args: Args) -> None:
-    """``mlogit depvar indepvars [weight] [, baseoutcome(#) rrr noconstant vce()]``."""
+    """``mlogit depvar indepvars [weight] [, baseoutcome(#) rrr noconstant vce()]``;
+    ``mlogit [, rrr level()]`` without a model redisplays the last estimates."""
+    shown = replay(session, args, "mlogit")
+    if shown is not None:
+        session.log.lines(["", *output.ml_header(shown)])
+        session.log.lines(output.coefficient_table(shown, args.opt("level", 95.0),
+                                                   "RRR" if args.opt("rrr") else ""))
+        session.log.out(f"Note: {session.e.scalars.get('baseout', 0):g} is the base outcome.")
+        return
     req = prepare(session, args, default_vce="oim")
     var = session.data.vars[req.depvar]
     labels = session.data.value_labels.get(var.value_label or "", None)
