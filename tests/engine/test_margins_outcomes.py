@@ -37,7 +37,7 @@ def test_margins_after_mlogit_give_every_outcome_as_statsmodels(stata) -> None:
     run = stata(DATA + """
         gen byte occ = 1 + (latent + rnormal() > 3) + (lninc + rnormal() > 10.5)
         mlogit occ age lninc smoker, baseoutcome(1)
-        margins, dydx(lninc age)
+        margins, dydx(*)
     """)
     assert run.rc == 0, run.log
     data = _frame(run, ["occ", "age", "lninc", "smoker"])
@@ -46,11 +46,11 @@ def test_margins_after_mlogit_give_every_outcome_as_statsmodels(stata) -> None:
     eff = fit.get_margeff(at="overall", method="dydx")
     b, se = _r(run)
     # statsmodels: rows = variables (age, lninc, smoker), columns = outcomes
-    expected_b = np.concatenate([eff.margeff[1], eff.margeff[0]])
-    expected_se = np.concatenate([eff.margeff_se[1], eff.margeff_se[0]])
+    expected_b = eff.margeff.ravel()
+    expected_se = eff.margeff_se.ravel()
     np.testing.assert_allclose(b, expected_b, rtol=1e-5, atol=1e-8)
     np.testing.assert_allclose(se, expected_se, rtol=1e-4)
-    assert run.session.r.matrices["b"].colnames[:3] == [
+    assert run.session.r.matrices["b"].colnames[3:6] == [
         "lninc:1._predict", "lninc:2._predict", "lninc:3._predict"]
     assert "1._predict: Pr(occ==1), predict(pr outcome(1))" in run.output
 

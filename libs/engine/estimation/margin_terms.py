@@ -11,8 +11,9 @@ from libs.stata_stats.estimation import Estimation
 def dydx_variables(session: Session, est: Estimation, wanted: str) -> list[str]:
     """The variables of ``dydx()``: a varlist, or every variable in the model for ``*``."""
     model_vars: list[str] = []
-    for name in est.names:
-        if name == "_cons":
+    for full in est.names:
+        eq, _, name = full.rpartition(":")
+        if name == "_cons" or eq == "/" or "o." in name.partition("#")[0][:3]:
             continue
         for part in name.split("#"):
             prefix, _, var = part.rpartition(".")
