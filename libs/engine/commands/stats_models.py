@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from libs.engine.commands.stats_xtbinary import random_effects
 from libs.engine.errors import StataError
 from libs.engine.estimation import output
 from libs.engine.estimation.columns import numtext
@@ -224,12 +225,12 @@ def _qreg_vce(text: str) -> tuple[bool, str, str, str]:
 
 @command("xtlogit", byable="recall",
          syntax="[varlist(numeric fv ts)] [if] [in] [, fe re pa i(varname) or "
-         f"{_VCE}]")
+         f"INTPoints(integer 12) {_VCE}]")
 def xtlogit(session: Session, args: Args) -> None:
     """``xtlogit depvar indepvars, fe [or vce()]`` (conditional logit on the xtset panel)."""
     if not args.opt("fe"):
-        raise StataError(198, "xtlogit: only the fixed-effects (conditional) model, option "
-                              "fe, is available in the embedded engine")
+        random_effects(session, args, "logit")
+        return
     ivar = str(args.opt("i") or (session.tsset.panelvar if session.tsset else "") or "")
     if not ivar:
         raise StataError(459, "panel variable not set; use xtset varname ...")
