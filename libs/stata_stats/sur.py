@@ -1,4 +1,5 @@
-"""``sureg``: Zellner's seemingly unrelated regression, two-step feasible GLS ([R] sureg).
+"""``sureg``: Zellner's seemingly unrelated regression, two-step feasible GLS ([R] sureg), and
+``reg3``'s three-stage least squares ([R] reg3) on the same machinery.
 
 Each equation is fitted by OLS on the common sample (rows complete in every equation); the
 cross-equation covariance is Σ̂ = E'E/N from those residuals (``e(Sigma)``). Then
@@ -31,11 +32,16 @@ class Equation:
     constant: bool = True
 
 
-def fit_sureg(equations: list[Equation]) -> Estimation:
-    """Stata's ``sureg (y1 x…) (y2 x…) …`` (two-step)."""
+def fit_sureg(equations: list[Equation], instruments: FloatArray | None = None) -> Estimation:
+    """Stata's ``sureg (y1 x…) (y2 x…) …`` (two-step); with ``instruments`` (the system's
+    exogenous variables, without the constant) ``reg3``'s three-stage least squares: each
+    equation's regressors are replaced by their projections X̂ᵢ on the instruments and a
+    constant, the first step is 2SLS, and the residuals are the structural y − Xb."""
     mask = np.ones(equations[0].y.size, dtype=bool)
     for eq in equations:
         mask &= np.isfinite(eq.y) & np.isfinite(eq.X).all(axis=1)
+    if instruments is not None:
+        mask &= np.isfinite(instruments).all(axis=1)
     n = int(mask.sum())
     if n == 0:
         raise StatsError(NO_OBSERVATIONS, "no observations")
@@ -46,8 +52,13 @@ def fit_sureg(equations: list[Equation]) -> Estimation:
         if np.linalg.matrix_rank(X) < X.shape[1]:
             raise StatsError(INVALID_SYNTAX, f"equation {eq.depvar}: collinear regressors are "
                                              "not supported by sureg in the embedded engine")
-    resid = np.column_stack([y - X @ np.linalg.lstsq(X, y, rcond=None)[0]
-                             for y, X in zip(ys, Xs, strict=True)])
+    if instruments is None:
+        fitted = Xs
+    else:
+        Z = np.column_stack([instruments[mask], np.ones(n)])
+        fitted = [Z @ np.linalg.lstsq(Z, X, rcond=None)[0] for X in Xs]
+    resid = np.column_stack([y - X @ np.linalg.lstsq(H, y, rcond=None)[0]
+                             for y, X, H in zip(ys, Xs, fitted, strict=True)])
     sigma = resid.T @ resid / n
     inv = np.linalg.inv(sigma)
     m = len(equations)
@@ -57,8 +68,9 @@ def fit_sureg(equations: list[Equation]) -> Estimation:
     c = np.zeros(starts[-1])
     for i in range(m):
         for j in range(m):
-            A[starts[i]:starts[i + 1], starts[j]:starts[j + 1]] = inv[i, j] * Xs[i].T @ Xs[j]
-            c[starts[i]:starts[i + 1]] += inv[i, j] * Xs[i].T @ ys[j]
+            A[starts[i]:starts[i + 1], starts[j]:starts[j + 1]] = (
+                inv[i, j] * fitted[i].T @ fitted[j])
+            c[starts[i]:starts[i + 1]] += inv[i, j] * fitted[i].T @ ys[j]
     V = np.linalg.inv(A)
     b = V @ c
     V = (V + V.T) / 2
@@ -81,8 +93,11 @@ def fit_sureg(equations: list[Equation]) -> Estimation:
         if eq.constant:
             names.append(f"{eq.depvar}:_cons")
     depvars = " ".join(eq.depvar for eq in equations)
-    macros = {"cmd": "sureg", "depvar": depvars, "eqnames": depvars, "method": "sure",
-              "title": "Seemingly unrelated regression", "properties": "b V"}
-    return Estimation(cmd="sureg", depvar=depvars, names=tuple(names), b=b, V=V,
+    cmd = "sureg" if instruments is None else "reg3"
+    macros = {"cmd": cmd, "depvar": depvars, "eqnames": depvars,
+              "method": "sure" if instruments is None else "3sls",
+              "title": "Seemingly unrelated regression" if instruments is None
+              else "Three-stage least-squares regression", "properties": "b V"}
+    return Estimation(cmd=cmd, depvar=depvars, names=tuple(names), b=b, V=V,
                       omitted=(False,) * b.size, scalars=scalars, macros=macros, df_r=None,
                       sample=mask, extra={"Sigma": sigma})

@@ -1,5 +1,7 @@
-"""``sureg (depvar indepvars [, noconstant]) …``: seemingly unrelated regression
-(:mod:`libs.stata_stats.sur`); the equations are named by their dependent variables."""
+"""``sureg (depvar indepvars [, noconstant]) …`` (seemingly unrelated regression) and ``reg3``
+(three-stage least squares: the dependent variables are the endogenous ones, every other
+variable of the system an instrument), both from :mod:`libs.stata_stats.sur`; the
+equations are named by their dependent variables."""
 
 from __future__ import annotations
 
@@ -38,13 +40,23 @@ def _equations(session: Session, text: str) -> list[Equation]:
             X=ds.to_pandas(names[1:]).to_numpy(dtype=float).reshape(ds.n, len(names) - 1),
             names=tuple(names[1:]), constant=not opts_words))
     if len(equations) < 2:
-        raise StataError(198, "sureg needs at least two equations")
+        raise StataError(198, "a system needs at least two equations")
     return equations
 
 
 @command("sureg", syntax=None)
 def sureg(session: Session, args: Args) -> None:
-    """``sureg (y1 x…) (y2 x…) … [if] [in] [, level(#)]`` (two-step FGLS)."""
+    """``sureg (y1 x…) (y2 x…) … [if] [, level(#)]`` (two-step FGLS)."""
+    _system(session, args, "sureg")
+
+
+@command("reg3", syntax=None)
+def reg3(session: Session, args: Args) -> None:
+    """``reg3 (y1 y2 x…) (y2 y1 x…) … [if] [, level(#)]`` (three-stage least squares)."""
+    _system(session, args, "reg3")
+
+
+def _system(session: Session, args: Args, cmd: str) -> None:
     # options follow the last comma unless that comma is inside an equation's parentheses
     head_text, comma, tail = args.raw.rpartition(",")
     text, opts = (head_text, tail) if comma and ")" not in tail else (args.raw, "")
@@ -56,7 +68,7 @@ def sureg(session: Session, args: Args) -> None:
             raise StataError(198, f"option {word} not allowed")
     head, sep, cond = text.partition(" if ")
     if " in " in f" {text} ":
-        raise StataError(198, "sureg: in range is not supported; use if")
+        raise StataError(198, f"{cmd}: in range is not supported; use if")
     equations = _equations(session, head.strip())
     if sep:
         keep = Evaluator(session, None).numeric(cond) != 0
@@ -64,16 +76,24 @@ def sureg(session: Session, args: Args) -> None:
                               constant=e.constant) for e in equations]
         for e in equations:
             e.y[~keep] = float("nan")
+    instruments = None
+    exogenous: list[str] = []
+    if cmd == "reg3":
+        endogenous = [e.depvar for e in equations]
+        for e in equations:
+            exogenous += [v for v in e.names if v not in endogenous and v not in exogenous]
+        instruments = session.data.to_pandas(exogenous).to_numpy(dtype=float).reshape(
+            session.data.n, len(exogenous))
     with stata_errors():
-        est = fit_sureg(equations)
+        est = fit_sureg(equations, instruments)
     sample = est.sample if est.sample is not None else equations[0].y == equations[0].y
-    post(session, est, sample, f"sureg {args.raw}".strip())
+    post(session, est, sample, f"{cmd} {args.raw}".strip())
     sigma = est.extra["Sigma"]
     deps = [e.depvar for e in equations]
     session.e.matrices["Sigma"] = Matrix(sigma, deps, deps)
     s = est.scalars
     rule = "-" * 78
-    lines = ["", "Seemingly unrelated regression", rule,
+    lines = ["", est.macros["title"], rule,
              'Equation             Obs   Params         RMSE  "R-squared"      chi2   P>chi2',
              rule]
     for k, dep in enumerate(deps, start=1):
@@ -83,3 +103,6 @@ def sureg(session: Session, args: Args) -> None:
     session.log.lines([*lines, rule, ""])
     # several dependent variables: the table's corner stays empty, as Stata's
     session.log.lines(output.coefficient_table(replace(est, depvar=""), level))
+    if cmd == "reg3":
+        session.log.lines([f"Endogenous: {' '.join(deps)}",
+                           f"Exogenous:  {' '.join(exogenous)}"])
