@@ -137,3 +137,4 @@ def test_margins_over_factor_levels_after_regress_with_an_interaction(stata) -> 
                                    + fit.params["inter"]], rtol=1e-7)
     np.testing.assert_allclose(se, [np.sqrt(g0 @ V @ g0), np.sqrt(g1 @ V @ g1)], rtol=1e-6)
     assert run.session.r.matrices["b"].colnames == ["1.treat:0.smoker", "1.treat:1.smoker"]
+    assert "dy/dx wrt: 1.treat" in run.output

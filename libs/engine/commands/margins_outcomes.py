@@ -190,9 +190,11 @@ def general_margins(session: Session, args: Args) -> None:
     predictions = _predictions(session, est, args.opt("predict") or "")
     quantities: list[tuple[Prediction, Quantity]] = []
     names: list[str] = []
+    wrt: list[str] = []  # "dy/dx wrt:" as Stata lists it: a factor by its levels (1.treat)
     for var in dydx_vars or [""]:
         levels = factor_levels(bare, var) if var else None
         steps = [(f"{lv:g}.{var}", lv) for lv in levels[1]] if levels else [(var, None)]
+        wrt += [label for label, _ in steps if label]
         for label, lv in steps:
             for outcome, _, predict in predictions:
                 for scenario, overrides in scenarios:
@@ -215,7 +217,7 @@ def general_margins(session: Session, args: Args) -> None:
         weights = Evaluator(session, None).numeric(est.macros["wexp"].lstrip("= "))[rows]
     with stata_errors():
         b, V = delta_margins(quantities, est.b, est.V, weights)
-    _show(session, est, names, b, V, rows.size, dydx_vars, predictions)
+    _show(session, est, names, b, V, rows.size, wrt, predictions)
 
 
 def _show(session: Session, est: Estimation, names: list[str], b: FloatArray, V: FloatArray,
