@@ -108,3 +108,24 @@ def test_estimates_stats_against_statsmodels(stata, tmp_path):
         np.testing.assert_allclose(S.values[i], [300, res.llnull, res.llf, 2, res.aic, res.bic],
                                    rtol=1e-6)
     assert "Note: BIC uses N = number of observations. See [R] IC note." in r.output
+
+
+def test_eform_shows_exponentiated_coefficients_and_their_standard_errors(stata, tmp_path):
+    rng = np.random.default_rng(5)
+    df = pd.DataFrame({"x": rng.normal(size=400)})
+    df["y"] = rng.poisson(np.exp(0.3 + 0.5 * df.x))
+    df.to_csv(tmp_path / "d.csv", index=False)
+    r = stata("""
+        import delimited d.csv, clear asdouble
+        quietly poisson y x
+        estimates store pois
+        estimates table pois, eform b(%9.6f) se(%9.6f) t
+    """)
+    assert r.rc == 0, r.log
+    fit = sm.Poisson(df.y, sm.add_constant(df[["x"]])).fit(disp=0)
+    lines = r.output
+    row = next(i for i, ln in enumerate(lines) if ln.strip().startswith("x |"))
+    irr = np.exp(fit.params["x"])
+    assert float(lines[row].split("|")[1]) == pytest.approx(irr, abs=2e-6)
+    assert float(lines[row + 1].split("|")[1]) == pytest.approx(irr * fit.bse["x"], abs=2e-6)
+    assert float(lines[row + 2].split("|")[1]) == pytest.approx(fit.tvalues["x"], abs=0.01)

@@ -27,7 +27,7 @@ from libs.engine.varlist import abbreviate
 from libs.stata_stats.estimation import Estimation
 from libs.stata_stats.postestimation import estat_ic
 
-_OPTIONS = {"b", "se", "t", "p", "stats", "stfmt", "keep", "drop", "star", "title"}
+_OPTIONS = {"b", "se", "t", "p", "stats", "stfmt", "keep", "drop", "star", "title", "eform"}
 _DEFAULT_STARS = (0.05, 0.01, 0.001)
 
 
@@ -81,7 +81,7 @@ def _options(text: str) -> dict[str, str]:
 
 def table(session: Session, words: list[str], options: str) -> None:
     """``estimates table [names] [, b[(fmt)] se[(fmt)] t[(fmt)] p[(fmt)] stats(list)
-    stfmt(fmt) keep(coefs) drop(coefs) star[(# # #)] title(text)]``."""
+    stfmt(fmt) keep(coefs) drop(coefs) star[(# # #)] title(text) eform]``."""
     opts = _options(options)
     names = model_names(session, words)
     models = [stored_estimation(session, n) for n in names]
@@ -172,6 +172,8 @@ def _cells(m: Estimation, row: str, b_fmt: str, parts: list[str], opts: dict[str
     t = b / se if se > 0 else float("nan")
     p = (2 * dist.t.sf(abs(t), m.df_r) if m.df_r is not None else 2 * dist.norm.sf(abs(t))) \
         if np.isfinite(t) else float("nan")
+    if "eform" in opts:  # exp(b), its delta-method se exp(b)·se; t and p stay the model's
+        b, se = float(np.exp(b)), float(np.exp(b)) * se
     out = [format_number(b, b_fmt).strip()]
     if star is not None and np.isfinite(p):
         out[0] += "*" * sum(p < a for a in star)

@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import numpy as np
 
+from libs.engine.commands.stats_xtbinary import random_effects
 from libs.engine.errors import StataError
 from libs.engine.estimation import output
 from libs.engine.estimation.columns import numtext
-from libs.engine.estimation.post import finish
+from libs.engine.estimation.post import finish, replay
 from libs.engine.estimation.request import ids, prepare, stata_errors
 from libs.engine.registry import command
 from libs.engine.results import Matrix
@@ -73,7 +74,15 @@ def oprobit(session: Session, args: Args) -> None:
          syntax="[varlist(numeric fv ts)] [if] [in] [fweight pweight iweight] "
          f"[, BASEoutcome(real) noCONStant rrr {_VCE}]")
 def mlogit(session: Session, args: Args) -> None:
-    """``mlogit depvar indepvars [weight] [, baseoutcome(#) rrr noconstant vce()]``."""
+    """``mlogit depvar indepvars [weight] [, baseoutcome(#) rrr noconstant vce()]``;
+    ``mlogit [, rrr level()]`` without a model redisplays the last estimates."""
+    shown = replay(session, args, "mlogit")
+    if shown is not None:
+        session.log.lines(["", *output.ml_header(shown)])
+        session.log.lines(output.coefficient_table(shown, args.opt("level", 95.0),
+                                                   "RRR" if args.opt("rrr") else ""))
+        session.log.out(f"Note: {session.e.scalars.get('baseout', 0):g} is the base outcome.")
+        return
     req = prepare(session, args, default_vce="oim")
     var = session.data.vars[req.depvar]
     labels = session.data.value_labels.get(var.value_label or "", None)
@@ -216,12 +225,12 @@ def _qreg_vce(text: str) -> tuple[bool, str, str, str]:
 
 @command("xtlogit", byable="recall",
          syntax="[varlist(numeric fv ts)] [if] [in] [, fe re pa i(varname) or "
-         f"{_VCE}]")
+         f"INTPoints(integer 12) {_VCE}]")
 def xtlogit(session: Session, args: Args) -> None:
     """``xtlogit depvar indepvars, fe [or vce()]`` (conditional logit on the xtset panel)."""
     if not args.opt("fe"):
-        raise StataError(198, "xtlogit: only the fixed-effects (conditional) model, option "
-                              "fe, is available in the embedded engine")
+        random_effects(session, args, "logit")
+        return
     ivar = str(args.opt("i") or (session.tsset.panelvar if session.tsset else "") or "")
     if not ivar:
         raise StataError(459, "panel variable not set; use xtset varname ...")

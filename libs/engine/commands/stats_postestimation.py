@@ -12,6 +12,7 @@ import numpy as np
 
 from libs.engine import abbreviations
 from libs.engine.commands import estimates_table, margins_at
+from libs.engine.commands.margins_outcomes import general_margins, needs_general
 from libs.engine.commands.regress_checks import INFLUENCE_OPTIONS, predict_influence
 from libs.engine.errors import StataError
 from libs.engine.estimation import output
@@ -26,6 +27,7 @@ from libs.engine.estimation.equations import response as model_response
 from libs.engine.estimation.estat import lookup as estat_lookup
 from libs.engine.estimation.estat import subcommand
 from libs.engine.estimation.linear import constraint
+from libs.engine.estimation.margin_terms import dydx_variables, factor_levels
 from libs.engine.estimation.post import estimation_from_e, is_omitted_name
 from libs.engine.estimation.request import stata_errors
 from libs.engine.evaluator import Evaluator
@@ -202,12 +204,20 @@ def lincom(session: Session, args: Args) -> None:
     session.post_r(Results(scalars=result.r()))
 
 
-@command("margins", syntax="[anything] [if] [in] [, dydx(string) post at(string) ATMeans]",
+@command("margins",
+         syntax="[anything] [if] [in] [, dydx(string) post at(string) ATMeans PREDict(string)]",
          rclass=True)
 def margins(session: Session, args: Args) -> None:
     """``margins [, dydx(varlist|*) at() atmeans post]``: average marginal effects, or
     predictive margins (:mod:`margins_at`), with delta-method SEs."""
     est = estimation_from_e(session)
+    if needs_general(est.cmd, args):
+        for name in ("post", "at", "atmeans"):
+            if args.opt(name):
+                raise StataError(198, f"option {name} is not supported by the embedded engine "
+                                      f"with predict() or after {est.cmd}")
+        general_margins(session, args)
+        return
     family = model_response(est.cmd)
     est = first_equation(est)
     wanted = (args.opt("dydx") or "").strip()
@@ -226,12 +236,12 @@ def margins(session: Session, args: Args) -> None:
         raise StataError(198, "margins, dydx() at() is not supported by the embedded engine")
     names = est.names
     design = _design(session, names)[rows]
-    variables = _dydx_variables(session, est, wanted)
+    variables = dydx_variables(session, est, wanted)
     terms: list[Continuous | Discrete] = []
     for var in variables:
         for label, fixed in groups or [("", {})]:
             suffix = f":{label}" if label else ""
-            levels = _factor_levels(names, var)
+            levels = factor_levels(names, var)
             if levels is None:
                 deriv = np.column_stack([column_derivative(session, n, var, fixed or None)
                                          for n in names])[rows]
@@ -262,38 +272,6 @@ def margins(session: Session, args: Args) -> None:
         ]
     )
     margins_at.post(session, args, est, result, sample)
-
-
-def _dydx_variables(session: Session, est: Estimation, wanted: str) -> list[str]:
-    model_vars: list[str] = []
-    for name in est.names:
-        if name == "_cons":
-            continue
-        for part in name.split("#"):
-            prefix, _, var = part.rpartition(".")
-            has_ts = any(ch.isupper() for ch in prefix)
-            if var not in model_vars and not has_ts:
-                model_vars.append(var)
-    if wanted in ("*", "_all"):
-        return model_vars
-    return expand(session.data, wanted)
-
-
-def _factor_levels(names: tuple[str, ...], var: str) -> tuple[float, list[float]] | None:
-    """(base level, other levels) when ``var`` enters as a factor, else None."""
-    levels: list[tuple[float, bool]] = []
-    for name in names:
-        for part in name.split("#"):
-            prefix, _, pvar = part.rpartition(".")
-            digits = prefix.rstrip("bon")
-            if pvar == var and digits.isdigit():
-                levels.append((float(digits), "b" in prefix[len(digits) :]))
-    if not levels:
-        return None
-    bases = [lv for lv, is_base in levels if is_base]
-    base = bases[0] if bases else min(lv for lv, _ in levels)
-    others = sorted({lv for lv, _ in levels if lv != base})
-    return base, others
 
 
 @command("estat", syntax=None, rclass=True)

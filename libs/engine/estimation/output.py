@@ -87,7 +87,8 @@ def _coefficient_row(est: Estimation, table: np.ndarray, j: int, name: str, efor
         return f"{label:>12} |{'1' if eform else '0':>11}  {note}"
     b, se, t, p, lo, hi = table[:6, j]
     if eform:
-        b, se, lo, hi = np.exp(b), np.exp(b) * se, np.exp(lo), np.exp(hi)
+        with np.errstate(over="ignore", invalid="ignore"):  # exp of a huge b shows as "."
+            b, se, lo, hi = np.exp(b), np.exp(b) * se, np.exp(lo), np.exp(hi)
     if ancillary:
         # ancillary parameters (cutpoints, ln alpha, variances): Stata shows no test
         return f"{label:>12} |{_g(b, 9):>11}{_g(se, 9):>11}{'':>17}{_g(lo, 9):>13}{_g(hi, 9):>12}"
