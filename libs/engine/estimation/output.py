@@ -169,6 +169,9 @@ def model_header(est: Estimation) -> list[str]:
     title = est.macros.get("title", "")
     lines = [f"{title:<51}{rows[0][0]:<15} = {rows[0][1]}"]
     lines += [f"{'':<51}{k:<15} = {v}" for k, v in rows[1:]]
+    if "N_clust" in s:
+        lines += ["", f"{'':<30}(Std. err. adjusted for {int(s['N_clust']):,} clusters in "
+                      f"{est.macros.get('clustvar', '')})"]
     return [*lines, ""]
 
 
