@@ -199,6 +199,12 @@ def _two_way_lines(session: Session, args: Args, rname: str, cname: str, two: Tw
     ]
     pct_kinds = [k for k in ("row", "column", "cell") if args.opt(k)]
     nofreq = bool(args.opt("nofreq")) and bool(pct_kinds)  # Stata shows counts otherwise
+    if pct_kinds:  # Stata's key to the cells, centred in a box, before the table
+        items = ([] if nofreq else ["frequency"]) + [f"{k} percentage" for k in pct_kinds]
+        width = max(len(i) for i in items) + 2
+        lines = ["+" + "-" * width + "+", f"| {'Key':<{width - 1}}|", "|" + "-" * width + "|",
+                 *(f"|{' ' * ((width - len(i)) // 2) + i:<{width}}|" for i in items),
+                 "+" + "-" * width + "+", "", *lines]
     for i, rv in enumerate(two.rows):
         cells: list[str] = []
         if not nofreq:
