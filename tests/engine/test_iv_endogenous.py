@@ -80,3 +80,5 @@ def test_clustered_regression_f(stata, data):
     assert (s["regFdf_n"], s["regFdf_d"]) == (1, 39)
     assert "r_score" not in s
     assert "    (Adjusted for 40 clusters in g)" in r.output
+    # the fit's own header carries Stata's note on the clustered errors
+    assert " " * 30 + "(Std. err. adjusted for 40 clusters in g)" in r.output

@@ -39,12 +39,13 @@ def summarize(session: Session, args: Args) -> None:
     weights = weights_of(session, args)
     detail = bool(args.opt("detail"))
     if not detail and not args.opt("meanonly"):
-        session.log.out("    Variable |        Obs        Mean    Std. dev.       Min        Max")
+        session.log.lines(["", "    Variable |        Obs        Mean    Std. dev.       Min"
+                                  "        Max", "-" * 13 + "+" + "-" * 57])
     result = None
     for name in names:
         if session.data.var(name).is_string:
             if not detail:
-                session.log.out(f"{name[:12]:>12} |          0")
+                session.log.out(f"{varlist.abbreviate(name, 12):>12} |          0")
             continue
         x = numeric_in(session, name, touse)
         with stata_errors():
@@ -55,11 +56,14 @@ def summarize(session: Session, args: Args) -> None:
         if detail:
             _detail_lines(session, name, result)
         else:
+            # Stata's columns: Obs with separators, then %9.0g mean and sd after three
+            # spaces, min and max after two
             session.log.out(
-                f"{name[:12]:>12} |{int(s['N']):>11,} {numtext(s.get('mean', np.nan), '%11.0g')}"
-                f" {numtext(s.get('sd', np.nan), '%10.0g')}"
-                f" {numtext(s.get('min', np.nan), '%10.0g')}"
-                f" {numtext(s.get('max', np.nan), '%10.0g')}"
+                f"{varlist.abbreviate(name, 12):>12} |{int(s['N']):>11,}"
+                f"   {numtext(s.get('mean', np.nan), '%9.0g')}"
+                f"   {numtext(s.get('sd', np.nan), '%9.0g')}"
+                f"  {numtext(s.get('min', np.nan), '%9.0g')}"
+                f"  {numtext(s.get('max', np.nan), '%9.0g')}"
             )
     if result is not None:
         session.post_r(Results(scalars=dict(result.scalars)))
@@ -195,6 +199,12 @@ def _two_way_lines(session: Session, args: Args, rname: str, cname: str, two: Tw
     ]
     pct_kinds = [k for k in ("row", "column", "cell") if args.opt(k)]
     nofreq = bool(args.opt("nofreq")) and bool(pct_kinds)  # Stata shows counts otherwise
+    if pct_kinds:  # Stata's key to the cells, centred in a box, before the table
+        items = ([] if nofreq else ["frequency"]) + [f"{k} percentage" for k in pct_kinds]
+        width = max(len(i) for i in items) + 2
+        lines = ["+" + "-" * width + "+", f"| {'Key':<{width - 1}}|", "|" + "-" * width + "|",
+                 *(f"|{' ' * ((width - len(i)) // 2) + i:<{width}}|" for i in items),
+                 "+" + "-" * width + "+", "", *lines]
     for i, rv in enumerate(two.rows):
         cells: list[str] = []
         if not nofreq:

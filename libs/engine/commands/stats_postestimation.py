@@ -81,6 +81,10 @@ def predict(session: Session, args: Args) -> None:
         values = np.sqrt(np.einsum("ij,jk,ik->i", X, est.V, X))
     elif args.opt("xb") or cmd not in FAMILIES:
         values = xb
+        if not args.opt("xb"):  # Stata names the default it took
+            fitted = "fitted values" if cmd in ("regress", "areg", "ivregress") \
+                else "linear prediction"
+            session.log.out(f"(option xb assumed; {fitted})")
     else:
         family = FAMILIES[cmd]
         values = family.mean(xb)

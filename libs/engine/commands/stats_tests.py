@@ -9,13 +9,14 @@ from __future__ import annotations
 import numpy as np
 from scipy import stats as st
 
+from libs.engine.commands import tab_summarize
 from libs.engine.estimation.columns import level_text, numeric_in, numtext, values_in
 from libs.engine.estimation.request import stata_errors
 from libs.engine.formats import format_number
 from libs.engine.registry import command
 from libs.engine.results import Matrix, Results
 from libs.engine.session import Session
-from libs.engine.syntax import Args
+from libs.engine.syntax import Args, Spec
 from libs.engine.varlist import resolve
 from libs.stata_stats import hypothesis as ht
 from libs.stata_stats.arithmetic import ratio
@@ -245,25 +246,38 @@ def signrank(session: Session, args: Args) -> None:
     session.post_r(Results(scalars=res))
 
 
-@command("oneway", syntax="varlist(min=2 max=2) [if] [in] [, Tabulate]", rclass=True)
+@command("oneway", syntax="varlist(min=2 max=2) [if] [in] [, Tabulate noLabel]", rclass=True)
 def oneway(session: Session, args: Args) -> None:
-    """``oneway y g``: one-way ANOVA and Bartlett's test."""
+    """``oneway y g [, tabulate]``: one-way ANOVA and Bartlett's test; ``tabulate`` first
+    shows the means, standard deviations and frequencies of y by g (as ``tabulate g,
+    summarize(y)``)."""
     touse = args.touse(session)
     y, g = args.varlist
     with stata_errors():
         res = ht.oneway(numeric_in(session, y, touse), values_in(session, g, touse))
-    session.log.lines(
-        [
-            "                        Analysis of variance",
-            "    Source              SS         df      MS            F     Prob > F",
-            "------------------------------------------------------------------------",
-            f"Between groups {numtext(res['mss'], '%13.0g')} {int(res['df_m']):>6} "
-            f"{numtext(ratio(res['mss'], res['df_m']), '%12.0g')} {numtext(res['F'], '%10.2f')}"
-            f" {numtext(res['p'], '%10.4f')}",
-            f" Within groups {numtext(res['rss'], '%13.0g')} {int(res['df_r']):>6} "
-            f"{numtext(ratio(res['rss'], res['df_r']), '%12.0g')}",
-        ]
-    )
+    if args.opt("tabulate"):
+        summary = Spec("varname [, SUmmarize(varname) noMEans noSTandard noFreq Obs noLabel "
+                       "Missing]").parse(f"{g}, summarize({y})"
+                                         + (" nolabel" if args.opt("nolabel") else ""), session)
+        tab_summarize.one_way(session, summary, touse)
+    tss, df_t = res["mss"] + res["rss"], res["df_m"] + res["df_r"]
+
+    def row(label: str, ss: float, df: float, ms: float) -> str:
+        return f"{label:<15}{numtext(ss, '%11.0g'):>15}{int(df):>7}{numtext(ms, '%11.0g'):>13}"
+
+    lines = ["", "                        Analysis of variance",
+             "    Source              SS         df      MS            F     Prob > F",
+             "-" * 72,
+             row("Between groups", res["mss"], res["df_m"], ratio(res["mss"], res["df_m"]))
+             + f"{numtext(res['F'], '%10.2f')}{numtext(res['p'], '%11.4f')}",
+             row(" Within groups", res["rss"], res["df_r"], ratio(res["rss"], res["df_r"])),
+             "-" * 72, row("    Total", tss, df_t, ratio(tss, df_t)), ""]
+    if "chi2bart" in res:
+        p_bart = float(st.chi2.sf(res["chi2bart"], res["df_bart"]))
+        lines.append(f"Bartlett's equal-variances test: chi2({int(res['df_bart'])}) = "
+                     f"{numtext(res['chi2bart'], '%8.4f')}    Prob>chi2 = "
+                     f"{numtext(p_bart, '%5.3f')}")
+    session.log.lines(lines)
     session.post_r(Results(scalars=res))
 
 

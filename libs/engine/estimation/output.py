@@ -170,6 +170,9 @@ def model_header(est: Estimation) -> list[str]:
     title = est.macros.get("title", "")
     lines = [f"{title:<51}{rows[0][0]:<15} = {rows[0][1]}"]
     lines += [f"{'':<51}{k:<15} = {v}" for k, v in rows[1:]]
+    if "N_clust" in s:
+        lines += ["", f"{'':<30}(Std. err. adjusted for {int(s['N_clust']):,} clusters in "
+                      f"{est.macros.get('clustvar', '')})"]
     return [*lines, ""]
 
 
@@ -207,11 +210,14 @@ def ml_header(est: Estimation) -> list[str]:
 def panel_header(est: Estimation) -> list[str]:
     """The xtreg header: groups, R² within/between/overall, and the model test."""
     s = est.scalars
+    # the F test is on the slopes (e(df_b)); e(df_m) of the within fit counts the effects too
     test = (
-        f"F({int(s['df_m']) if 'F' in s else 0},{int(s['df_r'])})"
+        f"F({int(s.get('df_b', s['df_m']))},{int(s['df_r'])})"
         if "F" in s
         else f"Wald chi2({int(s['df_m'])})"
     )
+    corr = (f"corr(u_i, Xb) = {_f(s['corr'], '%6.4f').strip()}" if "corr" in s
+            else "corr(u_i, X) = 0 (assumed)" if est.macros.get("model") == "re" else "")
     value = s.get("F", s.get("chi2", np.nan))
     lines = [
         f"{est.macros.get('title', ''):<48}Number of obs     = {int(s['N']):>9,}",
@@ -224,7 +230,7 @@ def panel_header(est: Estimation) -> list[str]:
         f"{'     Overall = ' + _f(s['r2_o'], '%6.4f'):<48}{'max':>13} = {int(s['g_max']):>9}",
         "",
         f"{'':<48}{test:<17} = {_f(value, '%9.2f')}",
-        f"{'':<48}{'Prob > ' + ('F' if 'F' in s else 'chi2'):<17} = {_f(s['p'], '%9.4f')}",
+        f"{corr:<48}{'Prob > ' + ('F' if 'F' in s else 'chi2'):<17} = {_f(s['p'], '%9.4f')}",
         "",
     ]
     return lines
@@ -240,8 +246,8 @@ def panel_footer(est: Estimation) -> list[str]:
         RULE,
     ]
     if "F_f" in s:
-        rows.append(
-            f"F test that all u_i=0: F({int(s['df_a'])}, {int(s['df_r'])}) = "
-            f"{_f(s['F_f'], '%8.2f').strip()}"
-        )
+        test = (f"F test that all u_i=0: F({int(s['df_a'])}, {int(s['df_r'])}) = "
+                f"{_f(s['F_f'], '%8.2f').strip()}")
+        p_f = float(stats.f.sf(s["F_f"], s["df_a"], s["df_r"]))
+        rows.append(f"{test:<61}Prob > F = {_f(p_f, '%6.4f')}")
     return rows
