@@ -63,9 +63,27 @@ def store_column(
 
 
 def _store_text(values: pd.Series, missing: int) -> tuple[pd.Series, Stored, list[Notice]]:
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        return _store_coded_text(values, missing)
     text = values.astype("str").where(values.notna(), "")
     # Survey text repeats: measure each distinct value once.
     storage = string_type_for(pd.unique(text.to_numpy(dtype=object)))
+    return text, Stored(storage=storage, format=None, missing=missing), []
+
+
+def _store_coded_text(values: pd.Series, missing: int) -> tuple[pd.Series, Stored, list[Notice]]:
+    """Text held as codes over distinct values stays so (the writer encodes each distinct
+    value once); a missing cell becomes the empty string, as in Stata."""
+    codes = values.cat.codes.to_numpy()
+    categories = values.cat.categories.astype("str")
+    if missing:
+        if "" not in categories:
+            categories = categories.append(pd.Index([""], dtype=categories.dtype))
+        codes = np.where(codes < 0, categories.get_loc(""), codes)
+    text = pd.Series(pd.Categorical.from_codes(codes, categories), index=values.index)
+    # The width comes from the values some row holds, as for text kept cell by cell.
+    used = np.bincount(codes, minlength=len(categories)) > 0
+    storage = string_type_for(categories.to_numpy(dtype=object)[used])
     return text, Stored(storage=storage, format=None, missing=missing), []
 
 

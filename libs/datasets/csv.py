@@ -32,6 +32,7 @@ def read_csv(path: Path, limits: Limits, *, max_rows: int | None = None) -> Tabl
     _check_size(path, sample, detected, dialect, limits, max_rows)
     codec, start = _table_start(path, detected, sample, dialect)
     frame = _parse(path, codec, start, dialect, max_rows)
+    _uncode_typed(frame)
     if max_rows is None and frame.size > limits.max_cells:
         raise _too_many(frame.size, limits)
     source = Source(
@@ -126,7 +127,7 @@ def _parse(
                 sep=dialect.delimiter,
                 header=None,
                 names=list(range(dialect.width)),
-                dtype=dict.fromkeys(dialect.text_columns, "str"),
+                dtype=_dtypes(dialect),
                 encoding=codec,
                 quotechar='"',
                 keep_default_na=False,
@@ -146,6 +147,26 @@ def _parse(
                 f"The text could not be parsed as a table: {exc}",
                 reason=str(exc),
             ) from exc
+
+
+def _dtypes(dialect: Dialect) -> dict[int, str]:
+    """Codes with leading zeros as text; other text columns as codes over their distinct
+    values (categorical: no Python string per cell). The parser turns categories that all
+    read as numbers into numbers, which would drop a code's leading zeros."""
+    dtypes = dict.fromkeys(dialect.coded_columns, "category")
+    dtypes.update(dict.fromkeys(dialect.text_columns, "str"))
+    return dtypes
+
+
+def _uncode_typed(frame: pd.DataFrame) -> None:
+    """A categorical column whose categories the parser read as numbers or booleans (the
+    sample's text did not reach them) goes back to plain values."""
+    for j in frame.columns:
+        column = frame[j]
+        if isinstance(column.dtype, pd.CategoricalDtype) and not pd.api.types.is_string_dtype(
+            column.cat.categories.dtype
+        ):
+            frame[j] = pd.Series(column.to_numpy(), index=column.index)
 
 
 def _infer_kinds(table: Table, dialect: Dialect) -> None:
