@@ -5,10 +5,11 @@ from __future__ import annotations
 import csv as stdcsv
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from libs.datasets.dialect import Dialect, sniff
-from libs.datasets.encoding import detect_encoding, read_text
+from libs.datasets.encoding import detect_encoding, is_ascii_code_page, read_text
 from libs.datasets.errors import DatasetError, DatasetErrorCode
 from libs.datasets.infer import NA_TOKENS, infer_column
 from libs.datasets.limits import Limits
@@ -31,8 +32,13 @@ def read_csv(path: Path, limits: Limits, *, max_rows: int | None = None) -> Tabl
         raise DatasetError(DatasetErrorCode.INPUT_EMPTY, "The file has no records.")
     _check_size(path, sample, detected, dialect, limits, max_rows)
     codec, start = _table_start(path, detected, sample, dialect)
-    frame = _parse(path, codec, start, dialect, max_rows)
+    # A one-byte code page is parsed as UTF-8 with its other bytes escaped, and only the
+    # text is decoded after (each distinct value once) instead of the whole file up front.
+    escaped = is_ascii_code_page(codec)
+    frame = _parse(path, "utf-8" if escaped else codec, start, dialect, max_rows)
     _uncode_typed(frame)
+    if escaped:
+        _decode_escaped(frame, codec)
     if max_rows is None and frame.size > limits.max_cells:
         raise _too_many(frame.size, limits)
     source = Source(
@@ -129,6 +135,7 @@ def _parse(
                 names=list(range(dialect.width)),
                 dtype=_dtypes(dialect),
                 encoding=codec,
+                encoding_errors="surrogateescape",
                 quotechar='"',
                 keep_default_na=False,
                 na_values=NA_TOKENS,
@@ -167,6 +174,25 @@ def _uncode_typed(frame: pd.DataFrame) -> None:
             column.cat.categories.dtype
         ):
             frame[j] = pd.Series(column.to_numpy(), index=column.index)
+
+
+def _decode_escaped(frame: pd.DataFrame, codec: str) -> None:
+    """Text parsed as UTF-8 with undecodable bytes escaped, given back its bytes and decoded
+    with ``codec`` (a byte sequence that happened to be valid UTF-8 is undone too)."""
+
+    def decode(text: str) -> str:
+        return text.encode("utf-8", "surrogateescape").decode(codec)
+
+    for j in frame.columns:
+        column = frame[j]
+        if isinstance(column.dtype, pd.CategoricalDtype):
+            categories = column.cat.categories
+            frame[j] = column.cat.rename_categories(
+                pd.Index([decode(v) for v in categories], dtype=categories.dtype))
+        elif not (pd.api.types.is_numeric_dtype(column) or pd.api.types.is_bool_dtype(column)):
+            codes, uniques = pd.factorize(column)
+            texts = np.array([decode(str(v)) for v in uniques] + [None], dtype=object)
+            frame[j] = pd.Series(texts[codes], index=column.index, dtype="str")
 
 
 def _infer_kinds(table: Table, dialect: Dialect) -> None:

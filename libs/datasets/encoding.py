@@ -161,6 +161,14 @@ def _undefined_bytes(codec: str) -> bytes | None:
     return bytes(b for b in range(256) if table[b] == "\ufffe")
 
 
+def is_ascii_code_page(codec: str) -> bool:
+    """Whether ``codec`` maps every byte to one character and bytes below 0x80 to ASCII
+    (cp1252, latin-1, cp1251, ...): its bytes can be parsed as escaped UTF-8 and decoded after."""
+    undefined = _undefined_bytes(codec)
+    return undefined is not None and bytes(range(128)).decode(codec) == "".join(
+        map(chr, range(128)))
+
+
 def _first_of(path: Path, undefined: bytes) -> int | None:
     """Offset of the first byte of ``path`` among ``undefined``, without decoding."""
     defined = bytes(b for b in range(256) if b not in undefined)

@@ -77,10 +77,14 @@ class DataBlock:
 def read_data_block(buf: bytes) -> DataBlock:
     """The data of the format 117-119 file held in ``buf`` (r(610) if it is not one)."""
     r, head = _read_header(buf)
-    r.pos = head.offsets[2] + len(b"<variable_types>")
-    types = [r.take("H") for _ in range(head.k)]
+    types = _types(r, head)
     rows = _rows(buf, head.offsets[9] + len(b"<data>"), head.n, types, r.order)
     return DataBlock(head.release, types, rows)
+
+
+def _types(r: _Reader, head: _Header) -> list[int]:
+    r.pos = head.offsets[2] + len(b"<variable_types>")
+    return [r.take("H") for _ in range(head.k)]
 
 
 def _read_header(buf: bytes) -> tuple[_Reader, _Header]:
@@ -113,8 +117,7 @@ def read_dta(path: Path) -> Dataset:
     r, head = _read_header(buf)
     release, k, n, offsets = head.release, head.k, head.n, head.offsets
     name_len, fmt_len, lbl_len = (33, 49, 81) if release == 117 else (129, 57, 321)
-    r.pos = offsets[2] + len(b"<variable_types>")
-    types = [r.take("H") for _ in range(k)]
+    types = _types(r, head)
     r.pos = offsets[3] + len(b"<varnames>")
     names = [r.text(name_len) for _ in range(k)]
     r.pos = offsets[4] + len(b"<sortlist>")
