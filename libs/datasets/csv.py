@@ -35,7 +35,8 @@ def read_csv(path: Path, limits: Limits, *, max_rows: int | None = None) -> Tabl
     # A one-byte code page is parsed as UTF-8 with its other bytes escaped, and only the
     # text is decoded after (each distinct value once) instead of the whole file up front.
     escaped = is_ascii_code_page(codec)
-    frame = _parse(path, "utf-8" if escaped else codec, start, dialect, max_rows)
+    frame = _parse(path, "utf-8" if escaped else codec, start, dialect, max_rows,
+                   errors="surrogateescape" if escaped else "strict")
     _uncode_typed(frame)
     if escaped:
         _decode_escaped(frame, codec)
@@ -123,7 +124,7 @@ def _table_start(path: Path, codec: str, sample: str, dialect: Dialect) -> tuple
 
 
 def _parse(
-    path: Path, codec: str, start: int, dialect: Dialect, max_rows: int | None
+    path: Path, codec: str, start: int, dialect: Dialect, max_rows: int | None, *, errors: str
 ) -> pd.DataFrame:
     with path.open("rb") as fh:
         fh.seek(start)
@@ -135,7 +136,7 @@ def _parse(
                 names=list(range(dialect.width)),
                 dtype=_dtypes(dialect),
                 encoding=codec,
-                encoding_errors="surrogateescape",
+                encoding_errors=errors,
                 quotechar='"',
                 keep_default_na=False,
                 na_values=NA_TOKENS,
