@@ -63,9 +63,27 @@ def store_column(
 
 
 def _store_text(values: pd.Series, missing: int) -> tuple[pd.Series, Stored, list[Notice]]:
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        return _store_coded_text(values, missing)
     text = values.astype("str").where(values.notna(), "")
     # Survey text repeats: measure each distinct value once.
     storage = string_type_for(pd.unique(text.to_numpy(dtype=object)))
+    return text, Stored(storage=storage, format=None, missing=missing), []
+
+
+def _store_coded_text(values: pd.Series, missing: int) -> tuple[pd.Series, Stored, list[Notice]]:
+    """Text held as codes over distinct values stays so (the writer encodes each distinct
+    value once); a missing cell becomes the empty string, as in Stata."""
+    codes = values.cat.codes.to_numpy()
+    categories = values.cat.categories.astype("str")
+    if missing:
+        if "" not in categories:
+            categories = categories.append(pd.Index([""], dtype=categories.dtype))
+        codes = np.where(codes < 0, categories.get_loc(""), codes)
+    text = pd.Series(pd.Categorical.from_codes(codes, categories), index=values.index)
+    # The width comes from the values some row holds, as for text kept cell by cell.
+    used = np.bincount(codes, minlength=len(categories)) > 0
+    storage = string_type_for(categories.to_numpy(dtype=object)[used])
     return text, Stored(storage=storage, format=None, missing=missing), []
 
 
@@ -92,7 +110,7 @@ def _store_number(
     storage = SOURCE_TYPES.get(declared or "") or _numeric_type(numbers, floats)
     if storage in _NULLABLE:
         return (
-            numbers.astype(_NULLABLE[storage]),
+            _nullable(floats, storage, values.index),
             Stored(storage=storage, format=None, missing=missing),
             notices,
         )
@@ -116,14 +134,28 @@ def _store_number(
     )
 
 
+def _nullable(floats: np.ndarray, storage: str, index: pd.Index) -> pd.Series:
+    """Whole numbers (NaN where missing) as the nullable integer type of ``storage``, built
+    from the values and the missing mask (``astype`` checks every value's cast again)."""
+    mask = np.isnan(floats)
+    data = np.where(mask, 0, floats) if mask.any() else floats
+    array = pd.arrays.IntegerArray(data.astype(_NULLABLE[storage].lower()), mask)
+    return pd.Series(array, index=index)
+
+
 def _numeric_type(numbers: pd.Series, floats: np.ndarray) -> str:
-    present = floats[~np.isnan(floats)]
-    if present.size == 0:
-        return "byte"
-    integral = pd.api.types.is_integer_dtype(numbers) or bool(np.all(np.floor(present) == present))
-    if not integral:
-        return "double"
-    low, high = float(present.min()), float(present.max())
+    if isinstance(numbers.dtype, np.dtype) and numbers.dtype.kind in "iu":
+        # Plain integers: no missing values, whole by type.
+        if not len(numbers):
+            return "byte"
+        low, high = float(numbers.min()), float(numbers.max())
+    else:
+        present = floats[~np.isnan(floats)]
+        if present.size == 0:
+            return "byte"
+        if not (pd.api.types.is_integer_dtype(numbers) or np.all(np.floor(present) == present)):
+            return "double"
+        low, high = float(present.min()), float(present.max())
     for stype, (lo, hi) in INT_RANGE.items():
         if lo <= low and high <= hi:
             return stype

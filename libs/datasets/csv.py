@@ -5,10 +5,11 @@ from __future__ import annotations
 import csv as stdcsv
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from libs.datasets.dialect import Dialect, sniff
-from libs.datasets.encoding import detect_encoding, read_text
+from libs.datasets.encoding import detect_encoding, is_ascii_code_page, read_text
 from libs.datasets.errors import DatasetError, DatasetErrorCode
 from libs.datasets.infer import NA_TOKENS, infer_column
 from libs.datasets.limits import Limits
@@ -31,7 +32,14 @@ def read_csv(path: Path, limits: Limits, *, max_rows: int | None = None) -> Tabl
         raise DatasetError(DatasetErrorCode.INPUT_EMPTY, "The file has no records.")
     _check_size(path, sample, detected, dialect, limits, max_rows)
     codec, start = _table_start(path, detected, sample, dialect)
-    frame = _parse(path, codec, start, dialect, max_rows)
+    # A one-byte code page is parsed as UTF-8 with its other bytes escaped, and only the
+    # text is decoded after (each distinct value once) instead of the whole file up front.
+    escaped = is_ascii_code_page(codec)
+    frame = _parse(path, "utf-8" if escaped else codec, start, dialect, max_rows,
+                   errors="surrogateescape" if escaped else "strict")
+    _uncode_typed(frame)
+    if escaped:
+        _decode_escaped(frame, codec)
     if max_rows is None and frame.size > limits.max_cells:
         raise _too_many(frame.size, limits)
     source = Source(
@@ -116,7 +124,7 @@ def _table_start(path: Path, codec: str, sample: str, dialect: Dialect) -> tuple
 
 
 def _parse(
-    path: Path, codec: str, start: int, dialect: Dialect, max_rows: int | None
+    path: Path, codec: str, start: int, dialect: Dialect, max_rows: int | None, *, errors: str
 ) -> pd.DataFrame:
     with path.open("rb") as fh:
         fh.seek(start)
@@ -126,8 +134,9 @@ def _parse(
                 sep=dialect.delimiter,
                 header=None,
                 names=list(range(dialect.width)),
-                dtype=dict.fromkeys(dialect.text_columns, "str"),
+                dtype=_dtypes(dialect),
                 encoding=codec,
+                encoding_errors=errors,
                 quotechar='"',
                 keep_default_na=False,
                 na_values=NA_TOKENS,
@@ -146,6 +155,45 @@ def _parse(
                 f"The text could not be parsed as a table: {exc}",
                 reason=str(exc),
             ) from exc
+
+
+def _dtypes(dialect: Dialect) -> dict[int, str]:
+    """Codes with leading zeros as text; other text columns as codes over their distinct
+    values (categorical: no Python string per cell). The parser turns categories that all
+    read as numbers into numbers, which would drop a code's leading zeros."""
+    dtypes = dict.fromkeys(dialect.coded_columns, "category")
+    dtypes.update(dict.fromkeys(dialect.text_columns, "str"))
+    return dtypes
+
+
+def _uncode_typed(frame: pd.DataFrame) -> None:
+    """A categorical column whose categories the parser read as numbers or booleans (the
+    sample's text did not reach them) goes back to plain values."""
+    for j in frame.columns:
+        column = frame[j]
+        if isinstance(column.dtype, pd.CategoricalDtype) and not pd.api.types.is_string_dtype(
+            column.cat.categories.dtype
+        ):
+            frame[j] = pd.Series(column.to_numpy(), index=column.index)
+
+
+def _decode_escaped(frame: pd.DataFrame, codec: str) -> None:
+    """Text parsed as UTF-8 with undecodable bytes escaped, given back its bytes and decoded
+    with ``codec`` (a byte sequence that happened to be valid UTF-8 is undone too)."""
+
+    def decode(text: str) -> str:
+        return text.encode("utf-8", "surrogateescape").decode(codec)
+
+    for j in frame.columns:
+        column = frame[j]
+        if isinstance(column.dtype, pd.CategoricalDtype):
+            categories = column.cat.categories
+            frame[j] = column.cat.rename_categories(
+                pd.Index([decode(v) for v in categories], dtype=categories.dtype))
+        elif not (pd.api.types.is_numeric_dtype(column) or pd.api.types.is_bool_dtype(column)):
+            codes, uniques = pd.factorize(column)
+            texts = np.array([decode(str(v)) for v in uniques] + [None], dtype=object)
+            frame[j] = pd.Series(texts[codes], index=column.index, dtype="str")
 
 
 def _infer_kinds(table: Table, dialect: Dialect) -> None:

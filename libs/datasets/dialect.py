@@ -37,6 +37,9 @@ class Dialect(msgspec.Struct, kw_only=True, frozen=True, forbid_unknown_fields=T
     number_style: NumberStyle | None
     #: 0-based indexes of columns whose sample has codes with leading zeros (read as text).
     text_columns: list[int]
+    #: 0-based indexes of columns whose sample has cells the parser cannot read as plain
+    #: numbers (text, dates, "1,234"): parsed to codes over their distinct values.
+    coded_columns: list[int] = []
 
 
 def sniff(sample: str, whole: bool) -> Dialect:
@@ -79,6 +82,7 @@ def sniff(sample: str, whole: bool) -> Dialect:
         names=[n.strip() for n in names],
         number_style={";": NumberStyle.COMMA, ",": NumberStyle.DOT}.get(best_delimiter),
         text_columns=_leading_zero_columns(body, width),
+        coded_columns=_coded_columns(body, width),
     )
 
 
@@ -138,4 +142,22 @@ def _leading_zero_columns(body: list[list[str]], width: int) -> list[int]:
         cells = [r[j].strip() for r in body if j < len(r)]
         if any(len(c) > 1 and c[0] == "0" and c.isdigit() for c in cells):
             columns.append(j)
+    return columns
+
+
+def _coded_columns(body: list[list[str]], width: int) -> list[int]:
+    """Columns with a present cell that reads as neither a number nor a boolean: the C
+    parser would keep them as text, one Python string per cell; read as codes, each distinct
+    text is made once."""
+    columns = []
+    for j in range(width):
+        for r in body:
+            cell = r[j].strip() if j < len(r) else ""
+            if cell in NA_TOKENS or cell.lower() in ("true", "false"):
+                continue
+            try:
+                float(cell)
+            except ValueError:
+                columns.append(j)
+                break
     return columns

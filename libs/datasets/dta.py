@@ -1,4 +1,5 @@
-"""Stata datasets, formats 104-119: data through pandas, labels and types through pyreadstat.
+"""Stata datasets, formats 104-119: data through numpy (118, 119: ``dta_frame``) or pandas,
+labels and types through pyreadstat.
 
 ``pandas.read_stata`` reads the data several times faster than pyreadstat, but widens integer
 columns that hold missing values to float64; pyreadstat's metadata-only pass (milliseconds)
@@ -15,6 +16,7 @@ from pathlib import Path
 import pandas as pd
 import pyreadstat
 
+from libs.datasets.dta_frame import read_frame
 from libs.datasets.errors import DatasetError, DatasetErrorCode
 from libs.datasets.limits import Limits
 from libs.datasets.report import Format, Kind, Source
@@ -38,10 +40,10 @@ def read_dta(path: Path, version: int, limits: Limits, *, max_rows: int | None =
             cells=rows * len(names),
             limit=limits.max_cells,
         )
-    frame = _read_frame(path, names, max_rows)
+    formats = {k: v or "" for k, v in meta.original_variable_types.items()}
+    frame = _read_frame(path, names, [formats.get(n, "") for n in names], max_rows)
     if version < 118:
         _recover_utf8(frame)
-    formats = {k: v or "" for k, v in meta.original_variable_types.items()}
     types: dict[str, str] = dict(meta.readstat_variable_types)
     kinds: list[Kind] = []
     declared: dict[int, str] = {}
@@ -77,7 +79,12 @@ def read_dta(path: Path, version: int, limits: Limits, *, max_rows: int | None =
     )
 
 
-def _read_frame(path: Path, names: list[str], max_rows: int | None) -> pd.DataFrame:
+def _read_frame(
+    path: Path, names: list[str], formats: list[str], max_rows: int | None
+) -> pd.DataFrame:
+    fast = read_frame(path.read_bytes(), formats, max_rows)
+    if fast is not None:
+        return fast
     try:
         with warnings.catch_warnings():
             # Old files trigger informational warnings (e.g. dates outside pandas' range).

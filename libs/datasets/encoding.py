@@ -9,6 +9,7 @@ answer is then confirmed by decoding the whole file strictly.
 from __future__ import annotations
 
 import codecs
+import importlib
 from pathlib import Path
 
 import charset_normalizer
@@ -42,6 +43,8 @@ _PREFERRED = (
     "cp1257",
 )
 _CHUNK = 1 << 20
+#: Codecs in which every ASCII byte stands for itself wherever a character starts.
+_ASCII_SUPERSETS = {"utf-8", "gb18030", "gbk", "big5", "shift_jis", "euc_kr", "euc_jp"}
 _SAMPLE = 256 * 1024
 
 
@@ -123,19 +126,58 @@ def _refuse_if_undecodable(codec: str, bad_at: int | None) -> None:
 
 def _first_undecodable(path: Path, codec: str) -> int | None:
     """Offset of the first chunk that ``codec`` rejects, or None if the whole file decodes."""
+    undefined = _undefined_bytes(codec)
+    if undefined is not None:
+        return _first_of(path, undefined)
     decoder = codecs.getincrementaldecoder(codec)("strict")
+    ascii_compatible = codecs.lookup(codec).name in _ASCII_SUPERSETS
     offset = 0
     with path.open("rb") as fh:
         while chunk := fh.read(_CHUNK):
-            try:
-                decoder.decode(chunk)
-            except UnicodeDecodeError as exc:
-                return offset + exc.start
+            # ASCII between complete characters decodes as itself: no need to build the text.
+            if not (ascii_compatible and chunk.isascii() and not decoder.getstate()[0]):
+                try:
+                    decoder.decode(chunk)
+                except UnicodeDecodeError as exc:
+                    return offset + exc.start
             offset += len(chunk)
         try:
             decoder.decode(b"", final=True)
         except UnicodeDecodeError:
             return offset
+    return None
+
+
+def _undefined_bytes(codec: str) -> bytes | None:
+    """For a one-byte code page (cp1252, ...): the bytes it leaves undefined, the only ones
+    a strict decode rejects. None for other codecs."""
+    name = codecs.lookup(codec).name.replace("-", "_")
+    try:
+        table = importlib.import_module(f"encodings.{name}").decoding_table
+    except (ImportError, AttributeError):
+        return None
+    if not isinstance(table, str) or len(table) != 256:
+        return None
+    return bytes(b for b in range(256) if table[b] == "\ufffe")
+
+
+def is_ascii_code_page(codec: str) -> bool:
+    """Whether ``codec`` maps every byte to one character and bytes below 0x80 to ASCII
+    (cp1252, latin-1, cp1251, ...): its bytes can be parsed as escaped UTF-8 and decoded after."""
+    undefined = _undefined_bytes(codec)
+    return undefined is not None and bytes(range(128)).decode(codec) == "".join(
+        map(chr, range(128)))
+
+
+def _first_of(path: Path, undefined: bytes) -> int | None:
+    """Offset of the first byte of ``path`` among ``undefined``, without decoding."""
+    defined = bytes(b for b in range(256) if b not in undefined)
+    offset = 0
+    with path.open("rb") as fh:
+        while chunk := fh.read(_CHUNK):
+            if undefined and chunk.translate(None, defined):
+                return offset + min(i for b in undefined if (i := chunk.find(b)) >= 0)
+            offset += len(chunk)
     return None
 
 

@@ -90,7 +90,7 @@ def infer_column(
         return values, Kind.STRING, []  # plain text: no full scan (~0.3 s per 1M cells)
     # Columns repeat (dates, codes): check and convert each distinct value once, then spread
     # the results over the rows (code -1 is a missing cell).
-    codes, uniques = pd.factorize(values)
+    codes, uniques = _factorize(values)
     distinct = pd.Series(uniques, dtype=object).astype(str).str.strip()
     present = distinct[distinct != ""]
     found = _infer_numbers(distinct, present, sample, name, prefer)
@@ -102,6 +102,15 @@ def infer_column(
     if kind is Kind.STRING:
         return values, kind, notices
     return _spread(converted, codes, values.index), kind, notices
+
+
+def _factorize(values: pd.Series) -> tuple[npt.NDArray[np.intp], npt.ArrayLike]:
+    """Each row's index into the distinct values (-1 when missing), and those values; a
+    categorical column (CSV text parsed to codes) already holds both."""
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        return values.cat.codes.to_numpy().astype(np.intp), values.cat.categories.to_numpy()
+    codes, uniques = pd.factorize(values)
+    return codes, uniques
 
 
 def _spread(converted: pd.Series, codes: npt.NDArray[np.intp], index: pd.Index) -> pd.Series:

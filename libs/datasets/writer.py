@@ -19,7 +19,7 @@ import pandas as pd
 from libs.datasets.column_types import NUMERIC_DTYPES
 from libs.datasets.schema import Schema
 from libs.engine.dataset import Column, Dataset, Variable
-from libs.engine.dta_writer import write_dta
+from libs.engine.dta_writer import Coded, write_dta
 from libs.engine.storage_types import default_format, is_string_type
 
 #: pandas' own limits (``pandas.io.stata``): past them it refuses a double with a clear error
@@ -31,11 +31,19 @@ _MS_PER_DAY = 86_400_000
 
 def write_schema(schema: Schema, dst: Path, version: int) -> None:
     """Write ``schema`` to ``dst`` as a .dta of ``version`` (118 or 119)."""
-    dataset = _as_dataset(schema) if version == 118 else None
-    if dataset is not None:
-        write_dta(dataset, dst)
+    found = _as_dataset(schema) if version == 118 else None
+    if found is not None:
+        write_dta(found[0], dst, found[1])
         return
-    schema.frame.to_stata(
+    write_with_pandas(schema, dst, version)
+
+
+def write_with_pandas(schema: Schema, dst: Path, version: int) -> None:
+    """``pandas.to_stata``, which would write a categorical column as numbers with value
+    labels: text held as codes goes as text."""
+    coded = [c for c in schema.frame.columns
+             if isinstance(schema.frame[c].dtype, pd.CategoricalDtype)]
+    schema.frame.astype(dict.fromkeys(coded, "str")).to_stata(
         dst,
         write_index=False,
         version=version,
@@ -46,24 +54,31 @@ def write_schema(schema: Schema, dst: Path, version: int) -> None:
     )
 
 
-def _as_dataset(schema: Schema) -> Dataset | None:
-    """The schema as an engine dataset, or None when the fast writer does not cover it."""
+def _as_dataset(schema: Schema) -> tuple[Dataset, dict[str, Coded]] | None:
+    """The schema as an engine dataset and its text columns held as codes, or None when the
+    fast writer does not cover it."""
     ds = Dataset()
     ds.n = len(schema.frame)
+    coded: dict[str, Coded] = {}
     for column in schema.columns:
         name, stype = column.name, column.storage
         values = schema.frame[name]
-        col = _column(values, stype, schema.dates.get(name))
-        if col is None:
-            return None
-        ds.cols[name] = col
+        if isinstance(values.dtype, pd.CategoricalDtype):
+            if not is_string_type(stype) or bool((values.cat.codes < 0).any()):
+                return None
+            coded[name] = (values.cat.codes.to_numpy(), list(values.cat.categories))
+        else:
+            col = _column(values, stype, schema.dates.get(name))
+            if col is None:
+                return None
+            ds.cols[name] = col
         fmt = column.format or default_format(stype)
         label = schema.value_labels.get(name)
         ds.vars[name] = Variable(name, stype, fmt, schema.variable_labels.get(name, ""),
                                  value_label=name if label else "")
         if label:
             ds.value_labels[name] = dict(label)
-    return ds
+    return ds, coded
 
 
 def _column(values: pd.Series, stype: str, date_unit: str | None) -> Column | None:

@@ -9,6 +9,7 @@ through ``pandas.read_stata``.  ``dta_writer`` writes format 118.
 from __future__ import annotations
 
 import struct
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -18,6 +19,7 @@ import pandas as pd
 from libs.engine import storage_types
 from libs.engine.dataset import Column, Dataset, Variable
 from libs.engine.errors import StataError
+from libs.engine.fixed_bytes import factorize_fixed
 from libs.engine.missing import FloatArray
 
 _NUMERIC_CODES = {65526: "double", 65527: "float", 65528: "long", 65529: "int", 65530: "byte"}
@@ -51,11 +53,41 @@ class _Reader:
         return raw.split(b"\x00", 1)[0].decode("utf-8", errors="replace")
 
 
-def read_dta(path: Path) -> Dataset:
-    """Read a .dta file into a :class:`Dataset` (r(610) if it is not one)."""
-    buf = path.read_bytes()
-    if not buf.startswith(b"<stata_dta>"):
-        return _read_old(path)
+@dataclass(frozen=True)
+class _Header:
+    release: int
+    k: int
+    n: int
+    label: str
+    #: The file's map: byte offsets of its sections.
+    offsets: list[int]
+
+
+@dataclass(frozen=True)
+class DataBlock:
+    """The observations of a format 117-119 file as one structured array: field ``v{i}``
+    holds variable ``i`` as stored (numbers in the file's byte order, str# as fixed-width
+    bytes, strL as keys into the strL section); ``types`` are Stata's type codes."""
+
+    release: int
+    types: list[int]
+    rows: npt.NDArray[np.void]
+
+
+def read_data_block(buf: bytes) -> DataBlock:
+    """The data of the format 117-119 file held in ``buf`` (r(610) if it is not one)."""
+    r, head = _read_header(buf)
+    types = _types(r, head)
+    rows = _rows(buf, head.offsets[9] + len(b"<data>"), head.n, types, r.order)
+    return DataBlock(head.release, types, rows)
+
+
+def _types(r: _Reader, head: _Header) -> list[int]:
+    r.pos = head.offsets[2] + len(b"<variable_types>")
+    return [r.take("H") for _ in range(head.k)]
+
+
+def _read_header(buf: bytes) -> tuple[_Reader, _Header]:
     r = _Reader(buf)
     r.expect(b"<stata_dta><header><release>")
     release = int(buf[r.pos : r.pos + 3])
@@ -74,9 +106,18 @@ def read_dta(path: Path) -> Dataset:
     r.pos += stamp_len
     r.expect(b"</timestamp></header><map>")
     offsets = [r.take("Q") for _ in range(14)]
+    return r, _Header(release, k, n, label, offsets)
+
+
+def read_dta(path: Path) -> Dataset:
+    """Read a .dta file into a :class:`Dataset` (r(610) if it is not one)."""
+    buf = path.read_bytes()
+    if not buf.startswith(b"<stata_dta>"):
+        return _read_old(path)
+    r, head = _read_header(buf)
+    release, k, n, offsets = head.release, head.k, head.n, head.offsets
     name_len, fmt_len, lbl_len = (33, 49, 81) if release == 117 else (129, 57, 321)
-    r.pos = offsets[2] + len(b"<variable_types>")
-    types = [r.take("H") for _ in range(k)]
+    types = _types(r, head)
     r.pos = offsets[3] + len(b"<varnames>")
     names = [r.text(name_len) for _ in range(k)]
     r.pos = offsets[4] + len(b"<sortlist>")
@@ -89,9 +130,10 @@ def read_dta(path: Path) -> Dataset:
     vars_lbl = [r.text(lbl_len) for _ in range(k)]
     strls = _read_strls(r, offsets[10], release)
     ds = Dataset()
-    ds.label = label
+    ds.label = head.label
     ds.n = n
-    columns = _read_data(buf, offsets[9] + len(b"<data>"), n, types, r.order, release, strls)
+    rows = _rows(buf, offsets[9] + len(b"<data>"), n, types, r.order)
+    columns = _read_data(rows, types, release, strls)
     for i, name in enumerate(names):
         stype = _NUMERIC_CODES.get(types[i]) or ("strL" if types[i] == _STRL else f"str{types[i]}")
         ds.cols[name] = columns[i]
@@ -105,8 +147,7 @@ def read_dta(path: Path) -> Dataset:
     return ds
 
 
-def _read_data(buf: bytes, start: int, n: int, types: list[int], order: str, release: int,
-               strls: dict[tuple[int, int], str]) -> list[Column]:
+def _rows(buf: bytes, start: int, n: int, types: list[int], order: str) -> npt.NDArray[np.void]:
     fields, offsets, pos = [], [], 0
     for t in types:
         if t in _NUMERIC_CODES:
@@ -121,7 +162,11 @@ def _read_data(buf: bytes, start: int, n: int, types: list[int], order: str, rel
         pos += size
     dtype = np.dtype({"names": [f"v{i}" for i in range(len(types))], "formats": fields,
                       "offsets": offsets, "itemsize": pos})
-    rows = np.frombuffer(buf, dtype=dtype, count=n, offset=start)
+    return np.frombuffer(buf, dtype=dtype, count=n, offset=start)
+
+
+def _read_data(rows: npt.NDArray[np.void], types: list[int], release: int,
+               strls: dict[tuple[int, int], str]) -> list[Column]:
     out: list[Column] = []
     for i, t in enumerate(types):
         raw = rows[f"v{i}"]
@@ -166,10 +211,13 @@ def _decode_numeric(raw: npt.NDArray[np.generic], stype: str) -> FloatArray:
 
 
 def _decode_strings(raw: npt.NDArray[np.generic]) -> npt.NDArray[np.object_]:
+    """UTF-8 text (Latin-1 when some value is not UTF-8), each distinct value decoded once."""
+    codes, distinct = factorize_fixed(raw.astype(np.bytes_))
     try:
-        return np.char.decode(raw.astype(np.bytes_), "utf-8").astype(np.object_)
+        texts = [b.decode("utf-8") for b in distinct.tolist()]
     except UnicodeDecodeError:
-        return np.char.decode(raw.astype(np.bytes_), "latin-1").astype(np.object_)
+        texts = [b.decode("latin-1") for b in distinct.tolist()]
+    return np.array(texts, dtype=np.object_)[codes]
 
 
 def _read_strls(r: _Reader, start: int, release: int) -> dict[tuple[int, int], str]:

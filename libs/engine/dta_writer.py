@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import struct
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import BinaryIO
 
@@ -23,18 +24,26 @@ _INT_MISSING = {"byte": 101, "int": 32741, "long": 2147483621}
 _BLOCK_BYTES = 8 * 1024 * 1024
 
 
-def write_dta(ds: Dataset, path: Path) -> None:
-    """Write ``ds`` as a format-118 .dta file."""
+#: A text column as each row's index into its distinct values, and those values.
+Coded = tuple[npt.NDArray[np.integer], Sequence[str]]
+
+
+def write_dta(ds: Dataset, path: Path, coded: Mapping[str, Coded] | None = None) -> None:
+    """Write ``ds`` as a format-118 .dta file.
+
+    ``coded`` holds string variables already split into codes and distinct values (no
+    missing code): they are written from those, and need no column in ``ds.cols``.
+    """
+    coded = coded or {}
     names = ds.varnames
     types: list[int] = []
     columns: list[tuple[str, npt.NDArray[np.generic] | _Rows]] = []
     strls: list[tuple[int, int, bytes]] = []
     for j, name in enumerate(names, start=1):
         var = ds.vars[name]
-        col = ds.cols[name]
         if var.is_string:
             # Text repeats (categories, codes): encode each distinct value once.
-            codes, uniques = pd.factorize(col)
+            codes, uniques = coded[name] if name in coded else pd.factorize(ds.cols[name])
             if codes.size and codes.min() < 0:
                 raise TypeError(f"string variable {name} holds a missing value, not text")
             distinct = [v.encode("utf-8") for v in uniques]
@@ -54,7 +63,7 @@ def write_dta(ds: Dataset, path: Path) -> None:
                 columns.append((f"S{width}", _Rows(np.array(distinct, dtype=f"S{width}"), codes)))
         else:
             types.append(_TYPE_CODES[var.stype])
-            columns.append((_RAW[var.stype], _encode_numeric(col, var.stype)))  # type: ignore[arg-type]
+            columns.append((_RAW[var.stype], _encode_numeric(ds.cols[name], var.stype)))  # type: ignore[arg-type]
     with path.open("wb") as out:
         _write_file(ds, out, types, columns, strls)
 
@@ -63,11 +72,12 @@ class _Rows:
     """A text column as its distinct encoded values and each row's index into them, so the
     fixed-width bytes are built one block of rows at a time."""
 
-    def __init__(self, distinct: npt.NDArray[np.bytes_], codes: npt.NDArray[np.intp]) -> None:
+    def __init__(self, distinct: npt.NDArray[np.bytes_], codes: npt.NDArray[np.integer]) -> None:
         self.distinct, self.codes = distinct, codes
 
     def __getitem__(self, rows: slice) -> npt.NDArray[np.bytes_]:
-        return self.distinct[self.codes[rows]]
+        picked: npt.NDArray[np.bytes_] = self.distinct[self.codes[rows]]
+        return picked
 
 
 def _write_file(

@@ -14,7 +14,7 @@ from libs.datasets import DatasetError
 from libs.datasets.limits import Limits
 from libs.datasets.reader import read_table
 from libs.datasets.schema import build_schema
-from libs.datasets.writer import _as_dataset, write_schema
+from libs.datasets.writer import _as_dataset, write_schema, write_with_pandas
 from libs.engine.dta_reader import read_dta
 from tests.datasets import corpus_dta, corpus_excel  # noqa: F401  (register their cases)
 from tests.datasets.corpus import CASES, Case
@@ -42,9 +42,7 @@ def test_same_content_as_pandas(case: Case, tmp_path: Path) -> None:
         return
     fast, slow = tmp_path / "fast.dta", tmp_path / "slow.dta"
     write_schema(schema, fast, 118)
-    schema.frame.to_stata(slow, write_index=False, version=118, convert_dates=schema.dates,
-                          variable_labels=schema.variable_labels,
-                          value_labels=schema.value_labels, convert_strl=schema.strl)
+    write_with_pandas(schema, slow, 118)
     fast_df, fast_meta = pyreadstat.read_dta(str(fast))
     slow_df, slow_meta = pyreadstat.read_dta(str(slow))
     pd.testing.assert_frame_equal(fast_df, slow_df)

@@ -23,7 +23,8 @@ ENGINE_LAYERS: list[tuple[str, set[str]]] = [
         "abbreviations",
         "results", "smcl", "percentile", "macros", "executor", "log"}),
     ("data and formats", {
-        "formats", "storage_types", "dataset", "dta_reader", "dta_writer", "groups", "sorting",
+        "formats", "storage_types", "dataset", "dta_reader", "dta_writer", "fixed_bytes", "groups",
+        "sorting",
         "varlist", "expr", "timeseries"}),
     ("session", {"session", "data_entry", "graphics.model"}),
     ("functions", {
