@@ -51,12 +51,15 @@ def _design(
     return np.column_stack([column_values(session, n, overrides) for n in names])
 
 
-def _response(cmd: str) -> Family | Identity:
-    return FAMILIES.get(cmd, Identity())
+def _response(est: Estimation) -> Family | Identity:
+    """The mean function margins and predict use: fracreg's is its link's, E(y|x) = G(xb)."""
+    if est.cmd == "fracreg":
+        return FAMILIES[est.macros["model"]]
+    return FAMILIES.get(est.cmd, Identity())
 
 
 @command("predict", syntax="anything [if] [in] [, xb Residuals STDP pr n Outcome(string) "
-         "LEVerage hat RSTAndard RSTUdent cooksd]")
+         "LEVerage hat RSTAndard RSTUdent cooksd cm]")
 def predict(session: Session, args: Args) -> None:
     """``predict newvar [, xb residuals stdp pr n outcome(#)]`` after the current estimation."""
     est = estimation_from_e(session)
@@ -77,8 +80,12 @@ def predict(session: Session, args: Args) -> None:
         values = column_values(session, est.depvar) - xb  # depvar may be D.y
     elif args.opt("stdp"):
         values = np.sqrt(np.einsum("ij,jk,ik->i", X, est.V, X))
-    elif args.opt("xb") or cmd not in FAMILIES:
+    elif args.opt("cm") and cmd != "fracreg":
+        raise StataError(198, "option cm not allowed")
+    elif args.opt("xb") or cmd not in (*FAMILIES, "fracreg"):
         values = xb
+    elif cmd == "fracreg":  # cm, the conditional mean, is fracreg's default
+        values = _response(est).mean(xb)
     else:
         family = FAMILIES[cmd]
         values = family.mean(xb)
@@ -219,7 +226,7 @@ def margins(session: Session, args: Args) -> None:
         weights = Evaluator(session, None).numeric(est.macros["wexp"].lstrip("= "))[rows]
     groups = margins_at.marginlist(session, args.anything, rows) if args.anything else None
     if not wanted:
-        margins_at.predictive_margins(session, args, est, family or _response(est.cmd),
+        margins_at.predictive_margins(session, args, est, family or _response(est),
                                       sample, weights, groups)
         return
     if args.opt("at"):
@@ -247,7 +254,7 @@ def margins(session: Session, args: Args) -> None:
     if args.opt("atmeans"):
         design, terms = margins_at.at_means(design, terms, weights)
     with stata_errors():
-        result = dydx(est, design, terms, family or _response(est.cmd), weights)
+        result = dydx(est, design, terms, family or _response(est), weights)
     title = "Conditional marginal effects" if args.opt("atmeans") else "Average marginal effects"
     session.log.lines(
         [
