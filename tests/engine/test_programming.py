@@ -141,7 +141,8 @@ def test_matrix_subscripts_are_evaluated_per_observation(stata):
 
     def pick(rows: np.ndarray, cols: np.ndarray) -> list[float]:
         ok = (rows >= 1) & (rows <= 3)
-        return [float(values[i - 1, j - 1]) if k else np.nan for i, j, k in zip(rows, cols, ok)]
+        return [float(values[i - 1, j - 1]) if k else np.nan
+                for i, j, k in zip(rows, cols, ok, strict=True)]
 
     np.testing.assert_array_equal(r.col("a"), pick(n, np.ones(5, int)))
     np.testing.assert_array_equal(r.col("b"), pick(4 - n, np.full(5, 2)))
