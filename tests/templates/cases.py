@@ -16,6 +16,7 @@ from tests.templates import (
     cases_panel,
     cases_rank_and_variance,
     cases_regression,
+    cases_reliability,
     cases_resampling,
     cases_selection,
     cases_survival,
@@ -49,6 +50,7 @@ _MODULES = (
     cases_resampling,
     cases_derived,
     cases_design,
+    cases_reliability,
 )
 
 #: template id → the check of its example request on the bundled data
