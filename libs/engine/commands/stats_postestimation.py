@@ -20,6 +20,7 @@ from libs.engine.estimation.equations import (
     CATEGORICAL,
     MULTI_EQUATION,
     first_equation,
+    offset_values,
     predict_model,
 )
 from libs.engine.estimation.equations import response as model_response
@@ -70,7 +71,7 @@ def predict(session: Session, args: Args) -> None:
     if influence and est.cmd != "regress":
         raise StataError(198, f"option {influence[0]} not allowed")
     X = _design(session, est.names)
-    xb = X @ est.b
+    xb = X @ est.b + offset_values(session, est)  # Stata's xb includes the offset
     cmd = est.cmd
     if influence:
         values = predict_influence(session, influence[0])
