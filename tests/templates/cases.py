@@ -5,6 +5,7 @@ from __future__ import annotations
 from tests.templates import (
     cases_agreement_power,
     cases_causal,
+    cases_counts,
     cases_data,
     cases_data_prep,
     cases_derived,
@@ -51,6 +52,7 @@ _MODULES = (
     cases_derived,
     cases_design,
     cases_reliability,
+    cases_counts,
 )
 
 #: template id → the check of its example request on the bundled data
