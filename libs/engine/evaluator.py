@@ -179,23 +179,34 @@ class Evaluator:
         return out[0] if self.scalar else out
 
     def matrix_element(self, node: expr.Sub) -> Value:
-        """``M[i, j]``; r(503) when the position lies outside the matrix."""
+        """``M[i, j]``; the subscripts are evaluated per observation (``M[_n, 1]``).
+
+        A constant position outside the matrix is r(503); an observation whose position falls
+        outside it gets missing, so ``generate b = M[_n, 1]`` fills the first rowsof(M) rows.
+        """
         mat = self.session.matrix(node.name)
-        at = []
+        at: list[npt.NDArray[np.float64]] = []
         for index, names in ((node.index, mat.rownames), (node.column, mat.colnames)):
             value = self.eval(index)
             if is_string(value):
                 try:
-                    at.append(find_column(names, str(value)))
+                    at.append(np.array([find_column(names, str(value))], dtype=np.float64))
                 except ValueError:
                     raise StataError(111, f"{value} not found in matrix {node.name}") from None
                 continue
-            position = int(np.asarray(value, dtype=np.float64).flat[0]) - 1
-            if not 0 <= position < len(names):
+            at.append(np.trunc(np.atleast_1d(np.asarray(value, dtype=np.float64))) - 1)
+        rows, cols = at
+        if rows.size == 1 and cols.size == 1:
+            if not (0 <= rows[0] < mat.values.shape[0] and 0 <= cols[0] < mat.values.shape[1]):
                 raise StataError(503, "conformability error")
-            at.append(position)
-        element = np.float64(mat.values[at[0], at[1]])
-        return element if self.scalar else np.full(self.n, element)
+            element = np.float64(mat.values[int(rows[0]), int(cols[0])])
+            return element if self.scalar else np.full(self.n, element)
+        rows, cols = np.broadcast_arrays(rows, cols)
+        inside = ((rows >= 0) & (rows < mat.values.shape[0])
+                  & (cols >= 0) & (cols < mat.values.shape[1]))
+        out = np.full(rows.shape, np.nan)
+        out[inside] = mat.values[rows[inside].astype(np.intp), cols[inside].astype(np.intp)]
+        return out
 
     def special(self, name: str) -> Value:
         """``_n``, ``_N``, ``_pi``, ``_rc``."""

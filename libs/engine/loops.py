@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
+import numpy as np
+
 from libs.engine import macros, varlist
 from libs.engine.errors import LoopControl, StataError
 from libs.engine.executor import Executor
@@ -71,10 +73,39 @@ def _forvalues(session: Session, header: str) -> tuple[str, Iterable[str]]:
     if m is None:
         raise StataError(198, "invalid syntax")
     name, spec = m.groups()
-    spec = spec.strip()
-    if not re.match(r"^-?[\d.]+\s*(/|\(\s*-?[\d.]+\s*\))\s*-?[\d.]+$", spec):
-        raise StataError(198, "invalid syntax")
-    return name, [_num_text(v) for v in parse_numlist(spec)]
+    start, step, stop = forvalues_range(spec)
+    return name, [_num_text(v) for v in _steps(start, step, stop)]
+
+
+_NUM = r"(-?(?:\d+\.?\d*|\.\d+)(?:e[-+]?\d+)?)"
+
+
+def forvalues_range(spec: str) -> tuple[float, float, float]:
+    """(start, step, stop) of a forvalues range.
+
+    Stata's four forms: ``#1(#d)#2``, ``#1/#2`` (step 1, never descending), ``#1 #t to #2`` and
+    ``#1 #t : #2`` (step ``#t - #1``). A zero step is an error.
+    """
+    text = spec.strip().lower()
+    forms = (
+        (rf"^{_NUM}\s*\(\s*{_NUM}\s*\)\s*{_NUM}$", lambda a, d, b: (a, d, b)),
+        (rf"^{_NUM}\s*/\s*{_NUM}$", lambda a, b: (a, 1.0, b)),
+        (rf"^{_NUM}\s+{_NUM}\s*(?:\bto\b|:)\s*{_NUM}$", lambda a, t, b: (a, t - a, b)),
+    )
+    for pattern, build in forms:
+        hit = re.match(pattern, text)
+        if hit is not None:
+            start, step, stop = build(*(float(g) for g in hit.groups()))
+            if step == 0:
+                raise StataError(198, "invalid syntax")
+            return start, step, stop
+    raise StataError(198, "invalid syntax")
+
+
+def _steps(start: float, step: float, stop: float) -> Iterable[float]:
+    """start, start+step, ... while not past stop; zero values when stop is behind start."""
+    count = int(np.floor((stop - start) / step + 1e-9)) + 1
+    return (start + i * step for i in range(max(count, 0)))
 
 
 def _num_text(value: float) -> str:

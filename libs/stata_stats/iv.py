@@ -26,8 +26,8 @@ from libs.stata_stats.collinear import collinear_terms
 from libs.stata_stats.errors import INSUFFICIENT_OBSERVATIONS, INVALID_SYNTAX, StatsError
 from libs.stata_stats.estimation import Estimation, FloatArray
 from libs.stata_stats.ols import regress
-from libs.stata_stats.sample import Sample, estimation_mask
-from libs.stata_stats.vce import VceRequest, covariance, sum_by_group
+from libs.stata_stats.sample import Sample, Weights, estimation_mask
+from libs.stata_stats.vce import VceRequest, covariance, sum_by_group, vce_for_weights
 from libs.stata_stats.wald import wald_statistic
 
 #: ``ivregress`` estimators and their titles (``e(title)``).
@@ -43,27 +43,34 @@ def ivregress(y: FloatArray, endog: FloatArray, exog: FloatArray, excluded: Floa
               inst_names: tuple[str, ...], method: str = "2sls", cons: bool = True,
               small: bool = False, vce: VceRequest | None = None,
               wmatrix: VceRequest | None = None,
-              igmm: bool = False) -> tuple[Estimation, list[Estimation]]:
+              igmm: bool = False,
+              weights: Weights | None = None) -> tuple[Estimation, list[Estimation]]:
     """Stata's ``ivregress 2sls|liml|gmm y exog (endog = excluded), [small vce() wmatrix()]``.
 
     Returns the estimates and the first-stage regressions (``first`` option), one per
     endogenous regressor, as ``regress`` fits of it on all instruments.
+
+    Weights (2SLS and LIML) enter as in ``regress``: the k-class estimator on √w-scaled rows,
+    aweights/pweights rescaled to sum to N, fweights counted in N, pweights imply robust.
     """
+    if weights is not None and method == "gmm":
+        raise StatsError(INVALID_SYNTAX, "weights not allowed with ivregress gmm in the "
+                                         "embedded engine")
     if method not in TITLES:
         raise StatsError(INVALID_SYNTAX, f"estimator {method} not allowed")
     if method == "gmm":
         wmatrix = wmatrix or (vce if vce is not None and vce.is_robust else
                               VceRequest(kind="robust"))
         vce = vce or wmatrix
-    vce = vce or VceRequest(kind="unadjusted")
+    vce = vce_for_weights(vce or VceRequest(kind="unadjusted"), weights)
     if vce.kind not in ("unadjusted", "ols", "conventional", "robust", "cluster"):
         raise StatsError(INVALID_SYNTAX, f"vce({vce.kind}) not allowed")
     clusters = vce.clusters if vce.clusters is not None else (
         wmatrix.clusters if wmatrix is not None else None)
-    mask = estimation_mask(y, np.column_stack([endog, exog, excluded]), None, clusters)
-    sample = Sample.linear(mask, None, vce.clusters)
+    mask = estimation_mask(y, np.column_stack([endog, exog, excluded]), weights, clusters)
+    sample = Sample.linear(mask, weights, vce.clusters)
     n = sample.n_obs
-    ones = [np.ones(int(n))] if cons else []
+    ones = [np.ones(int(mask.sum()))] if cons else []
     X = np.column_stack([endog[mask], exog[mask], *ones])
     Z = np.column_stack([exog[mask], *ones, excluded[mask]])
     z_keep = ~np.asarray(collinear_terms(_centered_cross(Z, cons, exog.shape[1]),
@@ -98,17 +105,19 @@ def ivregress(y: FloatArray, endog: FloatArray, exog: FloatArray, excluded: Floa
             f"cluster {wmatrix.clustvar}"
         scalars.update(extra)
     else:
-        kappa = _liml_kappa(ys, endog[mask], Zk, X[:, endog.shape[1]:]) if method == "liml" \
-            else 1.0
+        root = np.sqrt(sample.w)[:, None]  # weighted k-class = unweighted on √w-scaled rows
+        Xw, Zw, yw = Xk * root, Zk * root, ys * root[:, 0]
+        kappa = _liml_kappa(yw, endog[mask] * root, Zw, X[:, endog.shape[1]:] * root) \
+            if method == "liml" else 1.0
         # k-class: b = [X'(I − κM_Z)X]⁻¹ X'(I − κM_Z)y; 2SLS is κ = 1
-        zf = cho_factor(Zk.T @ Zk)
-        xhat = Zk @ cho_solve(zf, Zk.T @ Xk)
-        xt = (1.0 - kappa) * Xk + kappa * xhat
-        bread_k = np.linalg.inv(xt.T @ Xk)
+        zf = cho_factor(Zw.T @ Zw)
+        xhat = Zk @ cho_solve(zf, Zw.T @ Xw)
+        xt = (1.0 - kappa) * Xw + kappa * xhat * root
+        bread_k = np.linalg.inv(xt.T @ Xw)
         bread_k = (bread_k + bread_k.T) / 2
-        coef_k = bread_k @ (xt.T @ ys)
+        coef_k = bread_k @ (xt.T @ yw)
         resid = ys - Xk @ coef_k
-        rss = float(resid @ resid)
+        rss = float(sample.w @ resid**2)
         # the scores are the projected regressors times the structural residuals (Stata's
         # LIML sandwich keeps the k-class bread but these 2SLS scores)
         cov = covariance(bread_k, xhat, resid, sample, vce, cons=False,
@@ -126,8 +135,9 @@ def ivregress(y: FloatArray, endog: FloatArray, exog: FloatArray, excluded: Floa
     df_r = None
     if small:
         df_r = float(sample.clusters.count - 1) if sample.clusters else float(n - k)
-    rss = float(resid @ resid)
-    tss = float(((ys - ys.mean()) ** 2).sum()) if cons else float(ys @ ys)
+    rss = float(sample.w @ resid**2)
+    ybar = float(sample.w @ ys / sample.w.sum()) if cons else 0.0
+    tss = float(sample.w @ (ys - ybar) ** 2)
     size = X.shape[1]
     b = np.zeros(size)
     b[keep] = coef_k
@@ -171,6 +181,8 @@ def ivregress(y: FloatArray, endog: FloatArray, exog: FloatArray, excluded: Floa
             exog_names + inst_names,
             depvar=endog_names[j],
             cons=cons,
+            weights=None if weights is None else Weights(kind=weights.kind,
+                                                         values=weights.values[mask]),
         )
         for j in range(endog.shape[1])
     ]

@@ -94,7 +94,7 @@ def prais(y: FloatArray, X: FloatArray, names: tuple[str, ...], *, depvar: str,
     pre = tuple(preomitted) if preomitted is not None else (False,) * X.shape[1]
     ols = fit(ys, Xs, None, cons=cons, preomitted=pre)
     e0 = ys - design @ ols.coef
-    k = ols.rank
+    k = ols.rank + 1  # Stata's prais counts the dependent variable in k (theil, nagar)
     rho, coef, rhos = 0.0, ols.coef, [0.0]
     for _ in range(MAX_ITERATIONS):
         new = estimate_rho(ys - design @ coef, starts, rhotype, k)
@@ -126,7 +126,13 @@ def _estimation(ys: FloatArray, design: FloatArray, starts: NDArray[np.bool_], r
     k = ls.rank
     df_r = n - k
     rss = float(ls.resid @ ls.resid)
-    mss = float(ls.fitted @ ls.fitted) - (n * float(ty.mean()) ** 2 if cons else 0.0)
+    # Stata fits the transformed model with ``hascons`` and a centred total sum of squares, so
+    # mss = tss − rss can fall below zero (the transformed constant is not constant); it then
+    # reports a model sum of squares of 0, F = 0 and a missing R².
+    tss = float(ty @ ty) - (n * float(ty.mean()) ** 2 if cons else 0.0)
+    mss = tss - rss
+    r2 = mss / tss if mss >= 0 else np.nan
+    mss = max(mss, 0.0)
     sigma2 = rss / df_r
     clusters = None if vce.clusters is None else vce.clusters[mask]
     if clusters is not None and corc:
@@ -143,9 +149,9 @@ def _estimation(ys: FloatArray, design: FloatArray, starts: NDArray[np.bool_], r
     df_m = scalars["df_m"]
     full_starts = starts[~starts] if corc else starts
     scalars.update(
-        F=(mss / df_m) / sigma2 if df_m else np.nan, r2=mss / (mss + rss),
+        F=(mss / df_m) / sigma2 if df_m else np.nan, r2=r2,
         rmse=float(np.sqrt(sigma2)), mss=mss, rss=rss,
-        r2_a=1.0 - (1.0 - mss / (mss + rss)) * (n - (1 if cons else 0)) / df_r,
+        r2_a=1.0 - (1.0 - r2) * (n - (1 if cons else 0)) / df_r,
         ll=gaussian_ll(rss, n), N_gaps=float(n_gaps), tol=TOLERANCE,
         max_ic=float(MAX_ITERATIONS), ic=float(iterations),
         dw=_dw(ls.resid, full_starts), dw_0=_dw(e0, starts), rho=rho, rank=float(k),

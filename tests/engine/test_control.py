@@ -304,3 +304,34 @@ def test_prefixed_loops_and_ifs(stata):
     assert r.output[:2] == ["a", "b"]
     assert r.output[-2:] == ["111", "2"]
     np.testing.assert_array_equal(r.col("x"), [3, 4, 5])
+
+
+def test_forvalues_ranges_follow_stata_rules(stata):
+    # Stata manual [P] forvalues: "#1/#2 meaning #1 to #2 in steps of 1" and the loop "is
+    # executed zero or more times ... as long as lname <= #2 (assuming #d is positive) or as
+    # long as lname >= #2 (assuming #d is negative)"; "#1 #t to #2" and "#1 #t : #2" step by
+    # #t - #1; "Specifying #d as 0 is an error".
+    r = stata("""
+        forvalues j = 4/3 {
+            di "slash`j'"
+        }
+        forvalues j = 1(2)0 {
+            di "up`j'"
+        }
+        forvalues j = 5(-2)0 {
+            di "down`j'"
+        }
+        forvalues j = 2 5 to 11 {
+            di "to`j'"
+        }
+        forvalues j = 10 8 : 5 {
+            di "colon`j'"
+        }
+        forvalues j = 3/3 {
+            di "one`j'"
+        }
+    """)
+    assert r.rc == 0
+    assert r.output == ["down5", "down3", "down1", "to2", "to5", "to8", "to11",
+                        "colon10", "colon8", "colon6", "one3"]
+    assert stata("forvalues j = 1(0)3 {\n di `j'\n}").rc == 198

@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import statsmodels.api as sm
+from scipy import stats
 
 from tests.engine.conftest import Run
 
@@ -79,3 +80,42 @@ def test_fracreg_cluster_and_refusals(stata: Stata, shares: pd.DataFrame) -> Non
     assert run.session.e.scalars["N_clust"] == g
     assert stata("use f\nreplace y = 1.5 in 1\nfracreg logit y x1").rc == 198
     assert stata("use f\nfracreg hetprobit y x1, het(x2)").rc == 198
+
+
+
+def _density(model: str, z: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """g = dG/dz and dg/dz of the logit or probit mean function."""
+    if model == "logit":
+        p = 1 / (1 + np.exp(-z))
+        g = p * (1 - p)
+        return g, g * (1 - 2 * p)
+    g = stats.norm.pdf(z)
+    return g, -z * g
+
+
+@pytest.mark.parametrize("model", ["logit", "probit"])
+def test_margins_dydx_and_predict_are_on_the_conditional_mean(
+        stata: Stata, shares: pd.DataFrame, model: str) -> None:
+    # [R] fracreg postestimation: predict's default is cm, E(y|x) = G(xb); margins' default
+    # prediction is cm too, so dy/dx is the average of g(xb)·b, not b. Reference: statsmodels'
+    # binomial GLM estimates, its robust variance as above, and the average marginal effects
+    # with their delta-method standard errors written out here.
+    run = stata(f"use f\nfracreg {model} y x1 x2\npredict double mu\npredict double ix, xb\n"
+                "margins, dydx(*)")
+    assert run.rc == 0, run.log
+    params, sandwich, _ = _glm(shares, model)
+    n = len(shares)
+    X = np.column_stack([shares["x1"], shares["x2"], np.ones(n)])
+    z = X @ params
+    np.testing.assert_allclose(run.col("ix"), z, rtol=1e-6, atol=1e-7)
+    G = 1 / (1 + np.exp(-z)) if model == "logit" else stats.norm.cdf(z)
+    np.testing.assert_allclose(run.col("mu"), G, rtol=1e-6)
+    g, dg = _density(model, z)
+    ame = g.mean() * params[:2]
+    jac = np.array([g.mean() * np.eye(3)[j] + params[j] * (dg[:, None] * X).mean(axis=0)
+                    for j in range(2)])
+    se = np.sqrt(np.diag(jac @ (sandwich * n / (n - 1)) @ jac.T))
+    table = run.session.r.matrices["table"].values
+    np.testing.assert_allclose(table[0], ame, rtol=1e-6)
+    np.testing.assert_allclose(table[1], se, rtol=1e-5)
+    assert stata("use f\nregress y x1\npredict m, cm").rc == 198

@@ -123,3 +123,27 @@ matrix list A
     text = session.log.sinks[0].getvalue()  # type: ignore[attr-defined]
     assert "5 2 2 26 2" in text
     assert "A[2,2]" in text
+
+
+def test_matrix_subscripts_are_evaluated_per_observation(stata):
+    # Stata evaluates an expression once per observation, so `M[_n, 1]` reads row _n of M
+    # for observation _n (the usual idiom to bring a vector of results into a variable).
+    values = np.array([[1.5, -2.0], [2.5, 4.0], [3.5, 8.0]])
+    r = stata("""
+        matrix M = (1.5, -2 \\ 2.5, 4 \\ 3.5, 8)
+        set obs 5
+        gen a = M[_n, 1]
+        gen b = M[4 - _n, 2]
+        gen c = M[1, 1 + (_n > 2)]
+    """)
+    assert r.rc == 0, r.log
+    n = np.arange(1, 6)
+
+    def pick(rows: np.ndarray, cols: np.ndarray) -> list[float]:
+        ok = (rows >= 1) & (rows <= 3)
+        return [float(values[i - 1, j - 1]) if k else np.nan
+                for i, j, k in zip(rows, cols, ok, strict=True)]
+
+    np.testing.assert_array_equal(r.col("a"), pick(n, np.ones(5, int)))
+    np.testing.assert_array_equal(r.col("b"), pick(4 - n, np.full(5, 2)))
+    np.testing.assert_array_equal(r.col("c"), pick(np.ones(5, int), 1 + (n > 2)))

@@ -130,3 +130,44 @@ def test_prais_twostep_stops_after_the_ols_rho(stata: Stata, macro_dta: Path) ->
     assert e.scalars["rho"] == pytest.approx(u[1:] @ u[:-1] / (u[:-1] @ u[:-1]), rel=1e-10)
     assert e.scalars["ic"] == 1
     assert e.macros["method"] == "twostep"
+
+
+def test_prais_nagar_counts_the_dependent_variable_in_k(stata: Stata, macro_dta: Path) -> None:
+    # Stata (a Statalist run on webuse qsales: rho_dw = .63263622, N = 20, one regressor and
+    # the constant, rhotype(nagar) gives .6702161 = (rho_dw·N² + 3²)/(N² − 3²)): the k of
+    # [TS] prais's formulas is the number of regressors with the constant plus one, as
+    # prais.ado counts the words of "depvar indepvars _cons".
+    rhos = {}
+    for kind in ("dw", "nagar", "theil", "tscorr"):
+        run = stata(f"use macro, clear\ntsset t\nprais {MODEL}, twostep rhotype({kind})")
+        assert run.rc == 0, run.log
+        rhos[kind] = run.session.e.scalars["rho"]
+    n, k = len(_macro_arrays()[0]), 3 + 1
+    assert rhos["nagar"] == pytest.approx((rhos["dw"] * n**2 + k**2) / (n**2 - k**2), rel=1e-10)
+    assert rhos["theil"] == pytest.approx(rhos["tscorr"] * (n - k) / n, rel=1e-10)
+
+
+def test_prais_reports_no_r2_when_the_model_ss_is_negative(stata: Stata, tmp_path: Path) -> None:
+    # Stata fits the transformed model with hascons and a centred total sum of squares; when
+    # rss exceeds it, prais shows Model SS 0, F = 0.00 and R-squared "." (a Statalist run of a
+    # 20-point trend regression). The sums here are recomputed at e(rho) with numpy.
+    rng = np.random.default_rng(7)
+    n = 20
+    t = np.arange(1, n + 1.0)
+    y = np.cumsum(rng.normal(size=n)) * 0.3 + rng.normal(size=n)
+    pd.DataFrame({"t": t, "y": y}).to_csv(tmp_path / "trend.csv", index=False)
+    run = stata("import delimited trend.csv, clear asdouble\ntsset t\nprais y t")
+    assert run.rc == 0, run.log
+    e = run.session.e.scalars
+    rho = e["rho"]
+    X = np.column_stack([t, np.ones(n)])
+    ty = np.r_[np.sqrt(1 - rho**2) * y[0], y[1:] - rho * y[:-1]]
+    tX = np.vstack([np.sqrt(1 - rho**2) * X[0], X[1:] - rho * X[:-1]])
+    resid = ty - tX @ np.linalg.lstsq(tX, ty, rcond=None)[0]
+    rss = float(resid @ resid)
+    assert rss > float(((ty - ty.mean()) ** 2).sum())
+    assert e["rss"] == pytest.approx(rss, rel=1e-8)
+    assert e["mss"] == 0
+    assert e["F"] == 0
+    assert np.isnan(e["r2"])
+    assert np.isnan(e["r2_a"])

@@ -5,6 +5,7 @@ from __future__ import annotations
 from tests.templates import (
     cases_agreement_power,
     cases_causal,
+    cases_counts,
     cases_data,
     cases_data_prep,
     cases_derived,
@@ -16,6 +17,7 @@ from tests.templates import (
     cases_panel,
     cases_rank_and_variance,
     cases_regression,
+    cases_reliability,
     cases_resampling,
     cases_selection,
     cases_survival,
@@ -49,6 +51,8 @@ _MODULES = (
     cases_resampling,
     cases_derived,
     cases_design,
+    cases_reliability,
+    cases_counts,
 )
 
 #: template id → the check of its example request on the bundled data

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from tools.examples import choices, finance, labour, medical, public, survey, synthetic
+from tools.examples import choices, counts, finance, labour, medical, public, survey, synthetic
 from tools.examples.auto import auto_frame
 
 FOLDER = Path(__file__).resolve().parents[2] / "do_library" / "examples"
@@ -43,6 +43,7 @@ BUILDERS: dict[str, Callable[[], pd.DataFrame]] = {
     "commute.csv": choices.commute,
     "labour.csv": labour.labour,
     "employment_panel.csv": labour.employment_panel,
+    "park_visits.csv": counts.park_visits,
 }
 
 

@@ -173,12 +173,12 @@ def areg(session: Session, args: Args) -> None:
 @command(
     "ivregress",
     byable="recall",
-    syntax="anything(everything) [if] [in] "
-    f"[, small first WMATrix(string) igmm {_VCE_OPTIONS}]",
+    syntax="anything(everything) [if] [in] [fweight aweight pweight] "
+    f"[, noCONStant small first WMATrix(string) igmm {_VCE_OPTIONS}]",
 )
 def ivregress(session: Session, args: Args) -> None:
-    """``ivregress 2sls|liml|gmm depvar [exog] (endog = instruments) [, small first vce()
-    wmatrix() igmm]``."""
+    """``ivregress 2sls|liml|gmm depvar [exog] (endog = instruments) [weight] [, noconstant
+    small first vce() wmatrix() igmm]``."""
     text = args.anything
     method, _, rest = text.strip().partition(" ")
     if method not in IV_METHODS:
@@ -227,6 +227,8 @@ def ivregress(session: Session, args: Args) -> None:
             vce=vce,
             wmatrix=wmatrix,
             igmm=bool(args.opt("igmm")),
+            cons=not args.opt("noconstant"),
+            weights=req.weights,
         )
     if args.opt("first"):
         for stage in first:

@@ -21,6 +21,7 @@ from libs.engine.estimation.equations import (
     CATEGORICAL,
     MULTI_EQUATION,
     first_equation,
+    offset_values,
     predict_model,
 )
 from libs.engine.estimation.equations import response as model_response
@@ -53,12 +54,15 @@ def _design(
     return np.column_stack([column_values(session, n, overrides) for n in names])
 
 
-def _response(cmd: str) -> Family | Identity:
-    return FAMILIES.get(cmd, Identity())
+def _response(est: Estimation) -> Family | Identity:
+    """The mean function margins and predict use: fracreg's is its link's, E(y|x) = G(xb)."""
+    if est.cmd == "fracreg":
+        return FAMILIES[est.macros["model"]]
+    return FAMILIES.get(est.cmd, Identity())
 
 
 @command("predict", syntax="anything [if] [in] [, xb Residuals STDP pr n Outcome(string) "
-         "LEVerage hat RSTAndard RSTUdent cooksd]")
+         "LEVerage hat RSTAndard RSTUdent cooksd cm]")
 def predict(session: Session, args: Args) -> None:
     """``predict newvar [, xb residuals stdp pr n outcome(#)]`` after the current estimation."""
     est = estimation_from_e(session)
@@ -69,7 +73,7 @@ def predict(session: Session, args: Args) -> None:
     if influence and est.cmd != "regress":
         raise StataError(198, f"option {influence[0]} not allowed")
     X = _design(session, est.names)
-    xb = X @ est.b
+    xb = X @ est.b + offset_values(session, est)  # Stata's xb includes the offset
     cmd = est.cmd
     if influence:
         values = predict_influence(session, influence[0])
@@ -79,12 +83,16 @@ def predict(session: Session, args: Args) -> None:
         values = column_values(session, est.depvar) - xb  # depvar may be D.y
     elif args.opt("stdp"):
         values = np.sqrt(np.einsum("ij,jk,ik->i", X, est.V, X))
-    elif args.opt("xb") or cmd not in FAMILIES:
+    elif args.opt("cm") and cmd != "fracreg":
+        raise StataError(198, "option cm not allowed")
+    elif args.opt("xb") or cmd not in (*FAMILIES, "fracreg"):
         values = xb
         if not args.opt("xb"):  # Stata names the default it took
             fitted = "fitted values" if cmd in ("regress", "areg", "ivregress") \
                 else "linear prediction"
             session.log.out(f"(option xb assumed; {fitted})")
+    elif cmd == "fracreg":  # cm, the conditional mean, is fracreg's default
+        values = _response(est).mean(xb)
     else:
         family = FAMILIES[cmd]
         values = family.mean(xb)
@@ -233,7 +241,7 @@ def margins(session: Session, args: Args) -> None:
         weights = Evaluator(session, None).numeric(est.macros["wexp"].lstrip("= "))[rows]
     groups = margins_at.marginlist(session, args.anything, rows) if args.anything else None
     if not wanted:
-        margins_at.predictive_margins(session, args, est, family or _response(est.cmd),
+        margins_at.predictive_margins(session, args, est, family or _response(est),
                                       sample, weights, groups)
         return
     if args.opt("at"):
@@ -261,7 +269,7 @@ def margins(session: Session, args: Args) -> None:
     if args.opt("atmeans"):
         design, terms = margins_at.at_means(design, terms, weights)
     with stata_errors():
-        result = dydx(est, design, terms, family or _response(est.cmd), weights)
+        result = dydx(est, design, terms, family or _response(est), weights)
     title = "Conditional marginal effects" if args.opt("atmeans") else "Average marginal effects"
     session.log.lines(
         [

@@ -16,6 +16,7 @@ from libs.engine.errors import StataError
 from libs.engine.estimation.design import column_values
 from libs.engine.missing import FloatArray
 from libs.engine.session import Session
+from libs.engine.varlist import resolve
 from libs.stata_stats.estimation import Estimation
 from libs.stata_stats.likelihood import Family, Poisson
 from libs.stata_stats.multinomial import probabilities
@@ -57,6 +58,19 @@ def response(cmd: str) -> Family | None:
     return Poisson() if cmd == "nbreg" else None
 
 
+def offset_values(session: Session, est: Estimation) -> FloatArray | float:
+    """The e(offset) of ``est`` on every observation (``ln(v)`` for an exposure), or 0."""
+    text = est.macros.get("offset", "")
+    if not text:
+        return 0.0
+    if text.startswith("ln(") and text.endswith(")"):
+        with np.errstate(divide="ignore", invalid="ignore"):
+            logs: FloatArray = np.log(session.data.numeric(resolve(session.data, text[3:-1])))
+        return logs
+    values: FloatArray = session.data.numeric(resolve(session.data, text))
+    return values
+
+
 def predict_model(session: Session, est: Estimation, names: list[str],
                   options: dict[str, object]) -> list[tuple[str, FloatArray]]:
     """New variables for ``predict`` after a multi-equation model, with Stata's defaults:
@@ -67,7 +81,7 @@ def predict_model(session: Session, est: Estimation, names: list[str],
     if cmd not in CATEGORICAL:
         if len(names) != 1:
             raise StataError(103, "too many variables specified")
-        xb = equation_xb(session, est, first)
+        xb = equation_xb(session, est, first) + offset_values(session, est)
         if cmd == "nbreg" and not options.get("xb"):
             return [(names[0], np.exp(xb))]
         return [(names[0], xb)]

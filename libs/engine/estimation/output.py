@@ -31,9 +31,11 @@ def _sig5(value: float, width: int = 10) -> str:
     return text.rjust(width)
 
 
-def coefficient_table(est: Estimation, level: float = 95.0, eform: str = "") -> list[str]:
+def coefficient_table(est: Estimation, level: float = 95.0, eform: str = "", *,
+                      eform_first_only: bool = False) -> list[str]:
     """The coefficient table (Stata 17+ column headings); names ``eq:x`` are shown by
-    equation, and the ``/`` equation's parameters (``/cut1``, ``var(e.y)``) below a rule."""
+    equation, and the ``/`` equation's parameters (``/cut1``, ``var(e.y)``) below a rule.
+    ``eform_first_only``: only the first equation is exponentiated (``ml display, eform``)."""
     table = est.table(level)
     stat = "t" if est.df_r is not None else "z"
     head = eform or "Coefficient"
@@ -61,7 +63,8 @@ def coefficient_table(est: Estimation, level: float = 95.0, eform: str = "") -> 
             name = est.names[j].partition(":")[2] if eq else est.names[j]
             if eq == "/" and "(" not in name:
                 name = "/" + name
-            lines.append(_coefficient_row(est, table, j, name, "" if eq == "/" else eform,
+            plain = eq == "/" or (eform_first_only and g > 0)
+            lines.append(_coefficient_row(est, table, j, name, "" if plain else eform,
                                           ancillary=eq == "/"))
     lines.append(RULE)
     return lines

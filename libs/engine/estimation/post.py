@@ -47,8 +47,12 @@ def finish(session: Session, est: Estimation, rows: np.ndarray, name: str,
            args: Args) -> Estimation:
     """Post what the estimator returned for the data rows ``rows`` as command ``name``:
     collinear terms renamed ``o.``, ``e(wtype)``/``e(wexp)`` from the ``[weight]`` clause,
-    ``e(sample)`` over all observations, ``e(cmdline)``, and ``r(table)``."""
+    ``e(sample)`` over all observations, ``e(cmdline)``, ``r(table)``, and ``e(offset)`` from
+    ``offset(v)`` (``v``) or ``exposure(v)`` (``ln(v)``) for predict."""
     est = stata_names(est)
+    offset, exposure = args.options.get("offset"), args.options.get("exposure")
+    if offset or exposure:
+        est.macros["offset"] = str(offset) if offset else f"ln({exposure})"
     if args.weight:
         est.macros["wtype"], wexp = args.weight
         est.macros["wexp"] = f"= {wexp}"

@@ -1,0 +1,42 @@
+"""``predict`` after ``poisson``/``nbreg`` with ``exposure()``/``offset()``: Stata's xb and n
+include the offset (``e(offset)`` = ``ln(t)`` or the offset variable; [R] poisson
+postestimation). Reference: statsmodels Poisson / NB2 fitted values with the same exposure."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+import statsmodels.api as sm
+
+
+@pytest.fixture
+def rates(tmp_path: Path) -> pd.DataFrame:
+    rng = np.random.default_rng(5)
+    n = 300
+    d = pd.DataFrame({"x": rng.normal(size=n), "t": rng.uniform(0.5, 4.0, size=n)})
+    d["lt"] = np.log(d.t)
+    d["y"] = rng.poisson(d.t * np.exp(0.3 + 0.5 * d.x) * rng.gamma(2.0, 0.5, size=n))
+    d.to_csv(tmp_path / "r.csv", index=False)
+    return d
+
+
+@pytest.mark.parametrize(("cmd", "option"), [("poisson", "exposure(t)"),
+                                             ("nbreg", "offset(lt)")])
+def test_predict_includes_the_offset(stata, rates, cmd, option) -> None:  # type: ignore[no-untyped-def]
+    run = stata(f"import delimited r.csv, clear asdouble\n{cmd} y x, {option}\n"
+                "predict double n\npredict double xb, xb")
+    assert run.rc == 0, run.log
+    assert run.session.e.macros["offset"] == ("ln(t)" if cmd == "poisson" else "lt")
+    X = sm.add_constant(rates[["x"]])
+    if cmd == "poisson":
+        fit = sm.Poisson(rates.y, X, exposure=rates.t).fit(disp=0, tol=1e-12)
+        params = np.asarray(fit.params)
+    else:
+        model = sm.NegativeBinomial(rates.y, X, loglike_method="nb2", offset=rates["lt"])
+        params = np.asarray(model.fit(disp=0, method="bfgs", maxiter=5000, gtol=1e-10).params)[:2]
+    xb = X.to_numpy() @ params + rates["lt"].to_numpy()
+    np.testing.assert_allclose(run.col("xb"), xb, rtol=1e-5)
+    np.testing.assert_allclose(run.col("n"), np.exp(xb), rtol=1e-5)
