@@ -21,6 +21,7 @@ import msgspec
 from client.errors import SSClientError, connection_error, error_from_response
 from client.records import Progress, RunObserver, RunResult, TemplateInfo, safe_relpath
 from client.sse import EventMessage, SSEParser, job_event
+from client.transfer import file_chunks, write_body
 from libs.contracts.events import JobCompleted
 from libs.contracts.jobs import Artifact, InputFile, JobState, ParamValue
 from libs.contracts.views import ArtifactList, CheckAnswer, CheckRequest, JobPage, JobView
@@ -30,7 +31,6 @@ DEFAULT_API_URL = "http://127.0.0.1:8000"
 #: Statuses after which repeating a request is safe when it is idempotent (or never ran).
 _RETRY_STATUSES = frozenset({429, 502, 503, 504})
 _KEY_IN_PROGRESS = "IDEMPOTENCY_KEY_IN_PROGRESS"
-_CHUNK = 1 << 20
 #: Uploads whose text the do-file check reads (do-files a do-file runs, ado-files it calls).
 _TEXT_SUFFIXES = (".do", ".ado")
 T = TypeVar("T")
@@ -194,20 +194,10 @@ class AsyncSSClient:
         total = path.stat().st_size
         url = f"/v1/jobs/{quote(job_id)}/inputs/{quote(name or path.name, safe='')}"
 
-        async def chunks() -> AsyncIterator[bytes]:
-            done = 0
-            if progress:
-                progress(0, total)
-            with path.open("rb") as f:
-                while chunk := await asyncio.to_thread(f.read, _CHUNK):
-                    done += len(chunk)
-                    yield chunk
-                    if progress:
-                        progress(done, total)
-
         def build() -> httpx.Request:
-            return self.http.build_request("PUT", url, content=chunks(), headers={
-                "content-length": str(total), "content-type": "application/octet-stream"})
+            headers = {"content-length": str(total), "content-type": "application/octet-stream"}
+            return self.http.build_request("PUT", url, headers=headers,
+                                           content=file_chunks(path, total, progress))
 
         # Re-uploading an input replaces it, so a retried upload is safe.
         response = await self._send(build, retry=True)
@@ -264,29 +254,10 @@ class AsyncSSClient:
 
     async def _stream_to(self, url: str, query: dict[str, int], target: Path,
                          progress: Progress | None) -> Path:
-        """GET ``url`` into ``target`` through a ``.part`` file renamed when complete."""
-        target.parent.mkdir(parents=True, exist_ok=True)
-        part = target.with_name(target.name + ".part")
+        """GET ``url`` into ``target``, whole or not at all (:func:`write_body`)."""
         response = await self._send(lambda: self.http.build_request("GET", url, params=query),
                                     retry=True, stream=True)
-        total = int(response.headers.get("content-length", "0")) or None
-        done = 0
-        try:
-            with part.open("wb") as f:
-                if progress:
-                    progress(0, total)
-                async for chunk in response.aiter_bytes(_CHUNK):
-                    await asyncio.to_thread(f.write, chunk)
-                    done += len(chunk)
-                    if progress:
-                        progress(done, total)
-        except httpx.TransportError as exc:
-            part.unlink(missing_ok=True)
-            raise connection_error(exc) from exc
-        finally:
-            await response.aclose()
-        part.replace(target)
-        return target
+        return await write_body(response, target, progress)
 
     async def read_artifact(self, job_id: str, name: str, *, attempt: int | None = None) -> bytes:
         """A small artifact's bytes (``main.log``, ``run.json``)."""
