@@ -37,7 +37,7 @@ from libs.stata_stats.errors import INVALID_SYNTAX, StatsError
 from libs.stata_stats.estimation import Estimation, FloatArray
 from libs.stata_stats.likelihood import Logit, Probit, newton
 
-DTOL = float(np.sqrt(np.finfo(float).eps))  #: distances this close are ties (dtolerance)
+DTOL = 1e-12  #: distances this close are ties (Stata keeps ties that rounding separates)
 METRICS = ("mahalanobis", "ivariance", "euclidean")
 
 IndexSets = list[NDArray[np.intp]]
@@ -188,20 +188,15 @@ def ps_adjustment(y: FloatArray, t: FloatArray, xt: FloatArray, family: Logit | 
     _, d2 = family.derivatives(t, index)
     info = -(xt * d2[:, None]).T @ xt / n  # information per observation
     info_inv = np.linalg.inv(info)
-    # cov(x, y | p) within each arm, from i and its h − 1 nearest neighbours on the score
-    sets = own_arm(p[:, None], np.eye(1), t, h)
-    cov_xy = np.zeros_like(xt)
-    for i, s in enumerate(sets):
-        if len(s) > 1:
-            xs, ys = xt[s], y[s]
-            cov_xy[i] = ((xs - xs.mean(axis=0)) * (ys - ys.mean())[:, None]).sum(axis=0) / (
-                len(s) - 1)
-    # E[cov(x, μ(w, x) | p) | p] is estimated at each observation from its own arm; the
-    # other arm's value is the mean over that observation's cross-arm match set
-    matches = cross_matches(p[:, None], np.eye(1), t, h)
-    other = np.array([cov_xy[s].mean(axis=0) for s in matches.sets])
-    cov1 = np.where((t == 1)[:, None], cov_xy, other)
-    cov0 = np.where((t == 0)[:, None], cov_xy, other)
+    # cov(x, μ(w, x) | p) at every observation and for each arm w: the sample covariance of
+    # (x, y) over the h nearest observations of arm w on the score (an observation of arm w
+    # is its own nearest)
+    own = own_arm(p[:, None], np.eye(1), t, h)
+    cross = cross_matches(p[:, None], np.eye(1), t, h).sets
+    cov_own = np.array([_covariance(xt[s], y[s]) for s in own])
+    cov_other = np.array([_covariance(xt[s], y[s]) for s in cross])
+    cov1 = np.where((t == 1)[:, None], cov_own, cov_other)
+    cov0 = np.where((t == 0)[:, None], cov_own, cov_other)
     if stat == "atet":
         p1 = t.mean()
         c = (dens[:, None] * (cov1 * 1.0 + cov0 * (p / (1 - p))[:, None])).mean(axis=0) / p1
@@ -212,6 +207,14 @@ def ps_adjustment(y: FloatArray, t: FloatArray, xt: FloatArray, family: Logit | 
         return float(-c @ info_inv @ c / n + dtau @ info_inv @ dtau / n)
     c = (dens[:, None] * (cov1 / p[:, None] + cov0 / (1 - p)[:, None])).mean(axis=0)
     return float(-c @ info_inv @ c / n)
+
+
+def _covariance(x: FloatArray, y: FloatArray) -> FloatArray:
+    """Sample covariance of each column of x with y (0 for a single observation)."""
+    if len(y) < 2:
+        return np.zeros(x.shape[1])
+    return np.asarray((x - x.mean(axis=0)).T @ (y - y.mean()) / (len(y) - 1),
+                      dtype=np.float64)
 
 
 def _density(family: Logit | Probit, index: FloatArray) -> FloatArray:
