@@ -2,7 +2,8 @@
 
 Matching is with replacement and keeps ties: the match set of observation i is every
 observation of the other treatment arm whose distance to i is no larger than the m-th
-smallest (``nneighbor(m)``), each weighted 1/#set. The missing potential outcome of i is the
+smallest (``nneighbor(m)``, distances within 1e-12 counted equal), each weighted 1/#set;
+``ematch()`` restricts it to observations with the same values of those variables. The missing potential outcome of i is the
 mean outcome of its set; the effect averages ``y(1) − y(0)`` over everyone (ATE) or over the
 treated (ATET). Distances are ``‖xᵢ − xⱼ‖_S = √((xᵢ − xⱼ)ᵀ S⁻¹ (xᵢ − xⱼ))`` with S the sample
 covariance of the covariates (mahalanobis), its diagonal (ivariance) or the identity
@@ -21,9 +22,10 @@ sample variance of y over i and its ``nn(h)`` − 1 nearest neighbours within it
   (K counting matches of treated observations only).
 
 psmatch subtracts the Abadie and Imbens (2016) term for the estimated score: with the
-logit/probit information I and c = ∂(mean moment)/∂θ estimated from within-arm
-covariances of (x, y) given the score, ``V − cᵀ I⁻¹ c / N`` (ATE) and, for ATET, also the
-term of τ's own dependence on θ, ``+ dᵀ I⁻¹ d / N``.
+logit/probit information I and c = E[f(x'θ)(cov(x, μ₁ | p)/p + cov(x, μ₀ | p)/(1 − p))],
+the covariances estimated over the h nearest observations of each arm on the score,
+``V − cᵀ I⁻¹ c / N`` (ATE); for ATET c = E[f (cov(x, μ₁ | p) + p/(1 − p) cov(x, μ₀ | p))]/P(t=1)
+and the term of τ's own dependence on θ, ``+ dᵀ I⁻¹ d / N``, d = E[x f (μ₁ − μ₀ − τ)]/P(t=1).
 """
 
 from __future__ import annotations
@@ -77,36 +79,41 @@ def scaling(x: FloatArray, metric: str) -> FloatArray:
 
 
 def nearest(x: FloatArray, sinv: FloatArray, origin: NDArray[np.intp],
-            pool: NDArray[np.intp], m: int) -> IndexSets:
-    """For each row of ``origin``, the rows of ``pool`` within the m-th smallest distance."""
+            pool: NDArray[np.intp], m: int, exact: NDArray[np.intp] | None = None) -> IndexSets:
+    """For each row of ``origin``, the rows of ``pool`` within the m-th smallest distance
+    (only those with the same ``exact`` code when given: ``ematch()``)."""
     w, vecs = np.linalg.eigh(sinv)
     z = x @ (vecs * np.sqrt(np.maximum(w, 0.0)))
-    zp = z[pool]
     out: IndexSets = []
-    take = min(m, len(pool)) - 1
     for i in origin:
-        d = np.sqrt(np.maximum(((zp - z[i]) ** 2).sum(axis=1), 0.0))
+        cand = pool if exact is None else pool[exact[pool] == exact[i]]
+        if len(cand) == 0:
+            raise StatsError(459, "no exact match for an observation (ematch())")
+        d = np.sqrt(np.maximum(((z[cand] - z[i]) ** 2).sum(axis=1), 0.0))
+        take = min(m, len(cand)) - 1
         cut = np.partition(d, take)[take]
-        out.append(pool[d <= cut + DTOL])
+        out.append(cand[d <= cut + DTOL])
     return out
 
 
-def cross_matches(x: FloatArray, sinv: FloatArray, t: FloatArray, m: int) -> Matches:
+def cross_matches(x: FloatArray, sinv: FloatArray, t: FloatArray, m: int,
+                  exact: NDArray[np.intp] | None = None) -> Matches:
     """Each observation's m nearest neighbours (ties kept) in the other treatment arm."""
     treated, controls = np.flatnonzero(t == 1), np.flatnonzero(t == 0)
     sets: IndexSets = [np.empty(0, dtype=np.intp)] * len(t)
     for origin, pool in ((treated, controls), (controls, treated)):
-        for i, s in zip(origin, nearest(x, sinv, origin, pool, m), strict=True):
+        for i, s in zip(origin, nearest(x, sinv, origin, pool, m, exact), strict=True):
             sets[i] = s
     return Matches(sets)
 
 
-def own_arm(x: FloatArray, sinv: FloatArray, t: FloatArray, h: int) -> IndexSets:
+def own_arm(x: FloatArray, sinv: FloatArray, t: FloatArray, h: int,
+            exact: NDArray[np.intp] | None = None) -> IndexSets:
     """Each observation with its h − 1 nearest neighbours (ties kept) in its own arm."""
     sets: IndexSets = [np.empty(0, dtype=np.intp)] * len(t)
     for arm in (0.0, 1.0):
         rows = np.flatnonzero(t == arm)
-        for i, s in zip(rows, nearest(x, sinv, rows, rows, h), strict=True):
+        for i, s in zip(rows, nearest(x, sinv, rows, rows, h, exact), strict=True):
             sets[i] = s
     return sets
 
@@ -138,10 +145,11 @@ class MatchResult:
 
 
 def match_effect(y: FloatArray, t: FloatArray, x: FloatArray, sinv: FloatArray, *,
-                 stat: str, m: int, h: int, xbias: FloatArray | None) -> MatchResult:
+                 stat: str, m: int, h: int, xbias: FloatArray | None,
+                 exact: NDArray[np.intp] | None = None) -> MatchResult:
     """The matching estimate and its Abadie–Imbens robust variance."""
     n = len(y)
-    matches = cross_matches(x, sinv, t, m)
+    matches = cross_matches(x, sinv, t, m, exact)
     treated = np.flatnonzero(t == 1)
     rows = treated if stat == "atet" else np.arange(n)
     k, k2 = matches.counts(n, rows)
@@ -161,7 +169,7 @@ def match_effect(y: FloatArray, t: FloatArray, x: FloatArray, sinv: FloatArray, 
             imputed[i] = shifted_1[s].mean() + mu1[i]
     y1 = np.where(t == 1, y, imputed)
     y0 = np.where(t == 0, y, imputed)
-    sigma2 = conditional_variance(y, own_arm(x, sinv, t, h))
+    sigma2 = conditional_variance(y, own_arm(x, sinv, t, h, exact))
     if stat == "atet":
         n1 = len(treated)
         effect = float((y1 - y0)[treated].mean())
@@ -228,7 +236,7 @@ def _density(family: Logit | Probit, index: FloatArray) -> FloatArray:
 def fit_matching(method: str, y: FloatArray, t: FloatArray, x: FloatArray, *,
                  depvar: str, tvar: str, stat: str = "ate", m: int = 1, h: int = 2,
                  metric: str = "mahalanobis", xbias: FloatArray | None = None,
-                 tmodel: str = "logit", treatment_names: tuple[str, ...] = ()) -> Estimation:
+                 tmodel: str = "logit", exact: FloatArray | None = None) -> Estimation:
     """Stata's ``teffects nnmatch (y x) (t)`` or ``teffects psmatch (y) (t x, tmodel)``."""
     if stat not in ("ate", "atet"):
         raise StatsError(INVALID_SYNTAX, f"{stat} not allowed")
@@ -246,7 +254,11 @@ def fit_matching(method: str, y: FloatArray, t: FloatArray, x: FloatArray, *,
         variance = result.variance + ps_adjustment(y, t, xt, family, gamma, result,
                                                    stat=stat, m=m, h=h)
     else:
-        result = match_effect(y, t, x, scaling(x, metric), stat=stat, m=m, h=h, xbias=xbias)
+        codes = None
+        if exact is not None and exact.size:
+            codes = np.unique(exact, axis=0, return_inverse=True)[1].reshape(-1)
+        result = match_effect(y, t, x, scaling(x, metric), stat=stat, m=m, h=h, xbias=xbias,
+                              exact=codes)
         variance = result.variance
     label = "ATET" if stat == "atet" else "ATE"
     scalars = {"N": float(n), "treated": 1.0, "control": 0.0, "k_levels": 2.0,

@@ -97,7 +97,8 @@ def hdfe_vce(session: Session, args: Args) -> tuple[str, tuple[str, ...]]:
 
 
 @command("teffects", syntax="anything(everything) [if] [in] [, ate atet Level(real 95) "
-         "NNeighbor(integer 1) BIASadj(string) METric(string) vce(string)]")
+         "NNeighbor(integer 1) BIASadj(string) EMatch(string) METric(string) vce(string) "
+         "CALiper(string) GENerate(string) OSample(string) DTOLerance(string)]")
 def teffects(session: Session, args: Args) -> None:
     """``teffects ra|ipw|aipw|ipwra (ovar omvarlist) (tvar tmvarlist[, logit|probit])
     [, ate atet]``; ``nnmatch``/``psmatch`` go to :mod:`te_matching`."""
@@ -105,7 +106,8 @@ def teffects(session: Session, args: Args) -> None:
     if method in ("nnmatch", "psmatch"):
         teffects_matching(session, args, method, rest)
         return
-    for name in ("nneighbor", "biasadj", "metric", "vce"):
+    for name in ("nneighbor", "biasadj", "ematch", "metric", "vce", "caliper", "generate",
+                 "osample", "dtolerance"):
         if args.opt(name) not in (None, "", 1):
             raise StataError(198, f"option {name}() not allowed with teffects {method}")
     groups = [g.strip() for g in split_top(rest) if g.strip()]

@@ -1,7 +1,7 @@
 """``teffects nnmatch`` and ``teffects psmatch`` (called from ``teffects``), and
 ``tebalance summarize`` after any ``teffects``.
 
-``teffects nnmatch (y xvars) (t) [, atet nneighbor(#) biasadj(varlist)
+``teffects nnmatch (y xvars) (t) [, atet nneighbor(#) biasadj(varlist) ematch(varlist)
 metric(mahalanobis|ivariance|euclidean) vce(robust[, nn(#)])]`` and
 ``teffects psmatch (y) (t xvars[, logit|probit]) [, atet nneighbor(#) vce(robust[, nn(#)])]``
 post ``e(b)`` = ``ATE:r1vs0.t`` (or ``ATET:``) with the Abadie–Imbens robust variance.
@@ -31,7 +31,7 @@ from libs.engine.textscan import split_top
 from libs.engine.varlist import parse_terms
 from libs.stata_stats.matching import METRICS, fit_matching
 
-OTHER_MATCH_OPTIONS = ("ematch", "caliper", "generate", "osample", "dtolerance", "control",
+OTHER_MATCH_OPTIONS = ("caliper", "generate", "osample", "dtolerance", "control",
                        "tlevel", "pstolerance", "pom", "aequations")
 
 
@@ -90,6 +90,12 @@ def teffects_matching(session: Session, args: Args, method: str, rest: str) -> N
     design = build(session, covariates, touse)
     bias = build(session, bias_terms, design.sample) if bias_terms else None
     sample = bias.sample if bias is not None else design.sample
+    exact_terms = parse_terms(session.data, args.opt("ematch")) if args.opt("ematch") else []
+    if exact_terms and method == "psmatch":
+        raise StataError(198, "option ematch() not allowed with psmatch")
+    exact = build(session, exact_terms, sample) if exact_terms else None
+    if exact is not None:
+        sample = exact.sample
     rows = np.flatnonzero(sample)
     keep = [j for j, om in enumerate(design.preomitted) if not om]
     x = design.X[rows][:, keep]
@@ -103,7 +109,7 @@ def teffects_matching(session: Session, args: Args, method: str, rest: str) -> N
                            stat=stat, m=int(args.opt("nneighbor", 1)),
                            h=_nn_of(args.opt("vce") or ""),
                            metric=_metric(args.opt("metric") or ""), xbias=xbias,
-                           tmodel=tmodel)
+                           tmodel=tmodel, exact=exact.X[rows] if exact is not None else None)
     names = " ".join(design.names[j] for j in keep)
     est.macros["emvarlist" if method == "nnmatch" else "tmvarlist"] = names
     if bias is not None:
