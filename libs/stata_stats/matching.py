@@ -3,11 +3,12 @@
 Matching is with replacement and keeps ties: the match set of observation i is every
 observation of the other treatment arm whose distance to i is no larger than the m-th
 smallest (``nneighbor(m)``, distances within 1e-12 counted equal), each weighted 1/#set;
-``ematch()`` restricts it to observations with the same values of those variables. The missing potential outcome of i is the
-mean outcome of its set; the effect averages ``y(1) − y(0)`` over everyone (ATE) or over the
-treated (ATET). Distances are ``‖xᵢ − xⱼ‖_S = √((xᵢ − xⱼ)ᵀ S⁻¹ (xᵢ − xⱼ))`` with S the sample
-covariance of the covariates (mahalanobis), its diagonal (ivariance) or the identity
-(euclidean); psmatch matches on the estimated propensity score.
+``ematch()`` restricts it to observations with the same values of those variables. The
+missing potential outcome of i is the mean outcome of its set; the effect averages
+``y(1) − y(0)`` over everyone (ATE) or over the treated (ATET). Distances are
+``‖xᵢ − xⱼ‖_S = √((xᵢ − xⱼ)ᵀ S⁻¹ (xᵢ − xⱼ))`` with S the sample covariance of the
+covariates (mahalanobis), its diagonal (ivariance) or the identity (euclidean); psmatch
+matches on the estimated propensity score.
 
 ``biasadj(varlist)`` (Abadie and Imbens 2011) replaces each matched outcome yⱼ by
 ``yⱼ + μ̂ₜ(xᵢ) − μ̂ₜ(xⱼ)``, μ̂ₜ the least-squares fit of y on the variables over the
