@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from libs.engine.commands.te_matching import teffects_matching
 from libs.engine.errors import StataError
 from libs.engine.estimation import output
 from libs.engine.estimation.columns import numtext
@@ -95,11 +96,20 @@ def hdfe_vce(session: Session, args: Args) -> tuple[str, tuple[str, ...]]:
     raise StataError(198, f"vcetype {text} not allowed")
 
 
-@command("teffects", syntax="anything(everything) [if] [in] [, ate atet Level(real 95)]")
+@command("teffects", syntax="anything(everything) [if] [in] [, ate atet Level(real 95) "
+         "NNeighbor(integer 1) BIASadj(string) EMatch(string) METric(string) vce(string) "
+         "CALiper(string) GENerate(string) OSample(string) DTOLerance(string)]")
 def teffects(session: Session, args: Args) -> None:
     """``teffects ra|ipw|aipw|ipwra (ovar omvarlist) (tvar tmvarlist[, logit|probit])
-    [, ate atet]``."""
+    [, ate atet]``; ``nnmatch``/``psmatch`` go to :mod:`te_matching`."""
     method, _, rest = args.anything.strip().partition(" ")
+    if method in ("nnmatch", "psmatch"):
+        teffects_matching(session, args, method, rest)
+        return
+    for name in ("nneighbor", "biasadj", "ematch", "metric", "vce", "caliper", "generate",
+                 "osample", "dtolerance"):
+        if args.opt(name) not in (None, "", 1):
+            raise StataError(198, f"option {name}() not allowed with teffects {method}")
     groups = [g.strip() for g in split_top(rest) if g.strip()]
     if len(groups) != 2 or not all(g.startswith("(") and g.endswith(")") for g in groups):
         raise StataError(198, f"syntax is: teffects {method} (ovar [omvarlist]) "
