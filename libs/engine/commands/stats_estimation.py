@@ -7,18 +7,23 @@ Each parses with the shared syntax parser, builds the design with Stata's coeffi
 
 from __future__ import annotations
 
-import numpy as np
-
 from libs.engine.errors import StataError
 from libs.engine.estimation import output
 from libs.engine.estimation.design import build
 from libs.engine.estimation.post import finish, omitted_notes, replay
-from libs.engine.estimation.request import Request, ids, prepare, stata_errors, vce_text
+from libs.engine.estimation.request import (
+    Request,
+    ids,
+    model_offset,
+    prepare,
+    stata_errors,
+    vce_text,
+)
 from libs.engine.registry import command
 from libs.engine.results import Matrix
 from libs.engine.session import Session
 from libs.engine.syntax import Args
-from libs.engine.varlist import Term, parse_terms, resolve
+from libs.engine.varlist import Term, parse_terms
 from libs.stata_stats.areg import areg as areg_fit
 from libs.stata_stats.discrete import fit_ml
 from libs.stata_stats.estimation import Estimation
@@ -72,14 +77,7 @@ def _ml(cmd: str, session: Session, args: Args) -> None:
 
 def _ml_fit(cmd: str, session: Session, args: Args) -> Estimation:
     req = prepare(session, args, default_vce="oim")
-    offset = None
-    if args.opt("offset") or args.opt("exposure"):
-        if args.opt("offset"):
-            offset = session.data.numeric(resolve(session.data, args.opt("offset")))[req.rows]
-        else:
-            exposure = session.data.numeric(resolve(session.data, args.opt("exposure")))
-            with np.errstate(divide="ignore", invalid="ignore"):
-                offset = np.log(exposure[req.rows])
+    offset = model_offset(session, args, req.rows)
     with stata_errors():
         fit = fit_ml(cmd, *req.model, **req.options(), cons=not args.opt("noconstant"),
                      offset=offset)

@@ -9,7 +9,7 @@ from libs.engine.errors import StataError
 from libs.engine.estimation import output
 from libs.engine.estimation.columns import numtext
 from libs.engine.estimation.post import finish
-from libs.engine.estimation.request import prepare, stata_errors
+from libs.engine.estimation.request import model_offset, prepare, stata_errors
 from libs.engine.registry import command
 from libs.engine.session import Session
 from libs.engine.syntax import Args, Spec
@@ -52,18 +52,6 @@ def _family(session: Session, text: str, rows: np.ndarray) -> tuple[str, float |
     return family, trials, k
 
 
-def _offset(session: Session, args: Args, rows: np.ndarray) -> np.ndarray | None:
-    if args.opt("offset"):
-        out: np.ndarray = session.data.numeric(resolve(session.data, args.opt("offset")))[rows]
-        return out
-    if args.opt("exposure"):
-        values = session.data.numeric(resolve(session.data, args.opt("exposure")))[rows]
-        with np.errstate(divide="ignore", invalid="ignore"):
-            logs: np.ndarray = np.log(values)
-        return logs
-    return None
-
-
 @command("glm", byable="recall",
          syntax="[varlist(numeric fv ts)] [if] [in] [fweight aweight pweight iweight] "
          "[, Family(string) Link(string) noCONStant OFFset(varname) EXPosure(varname) "
@@ -76,7 +64,7 @@ def glm(session: Session, args: Args) -> None:
     with stata_errors():
         fit = fit_glm(*req.model, **req.options(), family=family, link=link, trials=trials,
                       k=k, cons=not args.opt("noconstant"),
-                      offset=_offset(session, args, req.rows))
+                      offset=model_offset(session, args, req.rows))
     est = finish(session, fit.estimation, req.rows, "glm", args)
     eform = ""
     if args.opt("eform") or args.opt("irr") or args.opt("or"):
@@ -102,7 +90,7 @@ def fracreg(session: Session, args: Args) -> None:
     with stata_errors():
         fit = fit_fracreg(*req.model, **req.options(), link=model,
                           cons=not parsed.opt("noconstant"),
-                          offset=_offset(session, parsed, req.rows))
+                          offset=model_offset(session, parsed, req.rows))
     est = finish(session, fit.estimation, req.rows, "fracreg", parsed)
     _notes_and_iterations(session, fit, est, parsed)
     session.log.lines(["", *output.ml_header(est)])

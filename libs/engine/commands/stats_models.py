@@ -15,12 +15,11 @@ from libs.engine.errors import StataError
 from libs.engine.estimation import output
 from libs.engine.estimation.columns import numtext
 from libs.engine.estimation.post import finish, replay
-from libs.engine.estimation.request import ids, prepare, stata_errors
+from libs.engine.estimation.request import ids, model_offset, prepare, stata_errors
 from libs.engine.registry import command
 from libs.engine.results import Matrix
 from libs.engine.session import Session
 from libs.engine.syntax import Args
-from libs.engine.varlist import resolve
 from libs.stata_stats.conditional import fit_clogit
 from libs.stata_stats.estimation import Estimation
 from libs.stata_stats.multinomial import fit_mlogit
@@ -104,13 +103,7 @@ def nbreg(session: Session, args: Args) -> None:
     if (args.opt("dispersion") or "mean").strip() not in ("m", "me", "mea", "mean"):
         raise StataError(198, "option dispersion(constant) is not supported")
     req = prepare(session, args, default_vce="oim")
-    offset = None
-    if args.opt("offset"):
-        offset = session.data.numeric(resolve(session.data, args.opt("offset")))[req.rows]
-    elif args.opt("exposure"):
-        exposure = session.data.numeric(resolve(session.data, args.opt("exposure")))[req.rows]
-        with np.errstate(divide="ignore", invalid="ignore"):
-            offset = np.log(exposure)
+    offset = model_offset(session, args, req.rows)
     with stata_errors():
         fit = fit_nbreg(*req.model, **req.options(), offset=offset)
     est = finish(session, fit.estimation, req.rows, "nbreg", args)

@@ -13,11 +13,11 @@ import numpy as np
 from libs.engine.errors import StataError
 from libs.engine.estimation import output
 from libs.engine.estimation.post import finish
-from libs.engine.estimation.request import prepare, stata_errors
+from libs.engine.estimation.request import model_offset, prepare, stata_errors
 from libs.engine.registry import command
 from libs.engine.session import Session
 from libs.engine.syntax import Args
-from libs.engine.varlist import expand, resolve
+from libs.engine.varlist import expand
 from libs.stata_stats.zeroinfl import fit_zero_inflated
 
 _SYNTAX = ("[varlist(numeric fv ts)] [if] [in] [fweight pweight iweight] [, INFlate(string) "
@@ -56,13 +56,7 @@ def _zero_inflated(cmd: str, session: Session, args: Args) -> None:
             raise StataError(198, f"option {option} is not supported by the embedded engine")
     inflate = _inflate_names(session, args.opt("inflate") or "")
     req = prepare(session, args, default_vce="oim", extra=inflate)
-    offset = None
-    if args.opt("offset"):
-        offset = session.data.numeric(resolve(session.data, args.opt("offset")))[req.rows]
-    elif args.opt("exposure"):
-        exposure = session.data.numeric(resolve(session.data, args.opt("exposure")))[req.rows]
-        with np.errstate(divide="ignore", invalid="ignore"):
-            offset = np.log(exposure)
+    offset = model_offset(session, args, req.rows)
     Z = np.column_stack([session.data.numeric(v)[req.rows] for v in inflate]) if inflate \
         else np.empty((req.rows.size, 0))
     with stata_errors():

@@ -152,3 +152,17 @@ def stata_errors() -> Iterator[None]:
         yield
     except StatsError as err:
         raise StataError(err.code, err.message) from err
+
+
+def model_offset(session: Session, args: Args, rows: np.ndarray) -> FloatArray | None:
+    """The ``offset(varname)`` values, or log ``exposure(varname)``, on the sample ``rows``
+    (None without either): what the count and GLM models add to the linear predictor."""
+    if args.opt("offset"):
+        out: FloatArray = session.data.numeric(resolve(session.data, args.opt("offset")))[rows]
+        return out
+    if args.opt("exposure"):
+        values = session.data.numeric(resolve(session.data, args.opt("exposure")))[rows]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            logs: FloatArray = np.log(values)
+        return logs
+    return None
