@@ -13,8 +13,11 @@ import io
 import weakref
 
 import matplotlib
+import numpy as np
 import pandas as pd
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from PIL import Image
 
 from libs.fonts import missing_glyphs_allowed, use_in_matplotlib
 from libs.reports.bundle import Model, ResultBundle, Table
@@ -144,8 +147,16 @@ def _tidy(axes: matplotlib.axes.Axes) -> None:
 
 
 def _png(figure: Figure) -> bytes:
+    """The figure drawn by Agg at _DPI as an RGB PNG: the pixels ``savefig`` gives (the
+    layout is fitted at the figure's own dpi first, as ``savefig`` does), without its
+    overhead, and without the alpha channel, which is opaque everywhere on these white
+    figures and which the PDF would otherwise split into a soft mask."""
     figure.tight_layout()
+    figure.set_dpi(_DPI)
+    canvas = FigureCanvasAgg(figure)
+    canvas.draw()  # type: ignore[no-untyped-call]  # matplotlib leaves it unannotated
     buffer = io.BytesIO()
-    # No Software/date metadata: the same charts must give the same bytes on a re-render.
-    figure.savefig(buffer, format="png", dpi=_DPI, metadata={"Software": None})
+    # PIL writes no date or software metadata: a re-render gives the same bytes.
+    Image.fromarray(np.asarray(canvas.buffer_rgba())[..., :3]).save(  # type: ignore[no-untyped-call]
+        buffer, format="png", dpi=(_DPI, _DPI))
     return buffer.getvalue()

@@ -13,9 +13,12 @@ import msgspec
 import pandas as pd
 import pyreadstat
 import pytest
+from PIL import Image
 
 from dev.report_samples import LABELS, grunfeld, stata_order
+from libs.fonts import missing_glyphs_allowed, use_in_matplotlib
 from libs.reports import DeclaredOutput, ResultBundle, Table, render
+from libs.reports.charts import _coefficient_plot, coefficient_chart
 from libs.reports.renderers.jsondoc import results_schema
 from tests.reports.conftest import Rendered, expected_stars
 
@@ -106,6 +109,24 @@ def test_png_charts_are_real_images(rendered: dict[str, list[Path]]) -> None:
         "charts/coefplot.png", "charts/firm_counts.png"]
     for path in paths:
         assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_charts_have_the_pixels_of_matplotlibs_savefig(sample: Rendered) -> None:
+    """The charts are drawn straight through Agg; matplotlib's own savefig of the same
+    figure at the same dpi gives the same picture."""
+    with missing_glyphs_allowed():
+        use_in_matplotlib()
+        figure = _coefficient_plot(sample.bundle.models)
+        assert figure is not None
+        figure.tight_layout()
+        reference = io.BytesIO()
+        figure.savefig(reference, format="png", dpi=150)
+    chart = coefficient_chart(sample.bundle)
+    assert chart is not None
+    ours, theirs = Image.open(io.BytesIO(chart.png)), Image.open(reference)
+    assert ours.mode == "RGB"
+    assert theirs.getextrema()[3] == (255, 255)  # the alpha channel left out was opaque
+    assert ours.tobytes() == theirs.convert("RGB").tobytes()
 
 
 def test_csv_dataset_output_gets_variable_map_labels(sample: Rendered, tmp_path: Path) -> None:

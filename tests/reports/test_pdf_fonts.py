@@ -3,6 +3,7 @@ at once, as the formatter's threads do) must come out as if each had parsed its 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import cast
@@ -10,11 +11,15 @@ from typing import cast
 import msgspec
 import pandas as pd
 import pypdf
+import pypdfium2
+import pytest
+from fpdf import FPDF
 
 from dev.report_samples import LABELS
 from libs.fonts import font_files
 from libs.reports import ResultBundle, render
 from libs.reports.bundle import Table
+from libs.reports.renderers.pdf_fonts import COMMON, add_font, close_fonts, drawn
 from tests.reports.conftest import Rendered
 
 
@@ -62,3 +67,37 @@ def test_pdfs_rendered_at_once_match_one_rendered_alone(sample: Rendered,
         paths = list(pool.map(lambda i: render("pdf", _latin(sample), sample.raw_dir,
                                                tmp_path / f"at-once-{i}")[0], range(8)))
     assert {path.read_bytes() for path in paths} == {alone.read_bytes()}
+
+
+def _page_pixels(pdf: FPDF) -> list[bytes]:
+    document = pypdfium2.PdfDocument(bytes(pdf.output()))
+    return [page.render(scale=2).to_pil().tobytes() for page in document]
+
+
+def _drawn_with(add: Callable[[FPDF, str, Path], None], text: str) -> list[bytes]:
+    fonts = font_files()
+    pdf = FPDF()
+    add(pdf, "", fonts.regular)
+    add(pdf, "B", fonts.bold)
+    pdf.add_page()
+    for style in ("", "B"):
+        pdf.set_font("DejaVu", style, 12)
+        pdf.multi_cell(0, 6, text, new_x="LMARGIN", new_y="NEXT")
+    pixels = _page_pixels(pdf)
+    close_fonts(pdf)
+    return pixels
+
+
+@pytest.mark.parametrize("text", [
+    "Coef. σ = 0.25, χ²(2) = 3.1, p ≤ 0.05 — “robust” ± 1.96 × SE, Ångström, Dvořák",
+    "Cyrillic is outside the cut: Жилищный фонд, σ ≤ 1",
+])
+def test_a_document_draws_as_with_fpdfs_own_font_loading(text: str) -> None:
+    """Whether or not its text lets the font be cut to COMMON, a document's pages look
+    exactly as when fpdf2 loads the whole font file itself."""
+    chars = drawn([text])
+    ours = _drawn_with(lambda pdf, style, path: add_font(pdf, "DejaVu", style, path, chars),
+                       text)
+    fpdfs = _drawn_with(lambda pdf, style, path: pdf.add_font("DejaVu", style, path), text)
+    assert ours == fpdfs
+    assert (chars <= COMMON) == text.startswith("Coef.")

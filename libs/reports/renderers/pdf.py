@@ -17,7 +17,7 @@ from libs.reports.errors import ReportCode, ReportError
 from libs.reports.files import write_bytes
 from libs.reports.grid import Grid
 from libs.reports.outline import Heading, Outline, Picture, Text, outline
-from libs.reports.renderers.pdf_fonts import add_font, close_fonts, covers
+from libs.reports.renderers.pdf_fonts import add_font, close_fonts, covers, drawn
 
 REPORT_FILE = "report.pdf"
 
@@ -43,8 +43,10 @@ def render_pdf(bundle: ResultBundle, out_dir: Path) -> list[Path]:
                           f"(Debian fonts-wqy-microhei, or set {CJK_FONT_ENV})")
     pdf = _PagedPDF(orientation="portrait", unit="mm", format="A4")
     try:
-        add_font(pdf, _FAMILY, "", fonts.regular)
-        add_font(pdf, _FAMILY, "B", fonts.bold)
+        # The footer's page numbers are digits, in every cut of the font.
+        chars = drawn(texts)
+        add_font(pdf, _FAMILY, "", fonts.regular, chars)
+        add_font(pdf, _FAMILY, "B", fonts.bold, chars)
         if fonts.cjk is not None and not covers(pdf, texts):
             # Glyphs DejaVu lacks (Chinese) come from the CJK font, bold text included; a
             # report DejaVu covers does not embed it.
