@@ -37,7 +37,10 @@ program define _ss_imputation, rclass
     * Treated rows in a period without untreated rows have no period effect: not imputable.
     egen _ss_p0 = total(!_ss_treat), by(`timevar')
     drop if _ss_p0 == 0
-    quietly regress `depvar' i.`unit' i.`timevar' `controls' if !_ss_treat
+    * Factor variables need nonnegative integer levels: number the units and periods.
+    egen long _ss_u = group(`unit')
+    egen long _ss_t = group(`timevar')
+    quietly regress `depvar' i._ss_u i._ss_t `controls' if !_ss_treat
     quietly predict double _ss_y0 if _ss_treat, xb
     generate double _ss_tau = `depvar' - _ss_y0 if _ss_treat
     summarize _ss_tau, meanonly
