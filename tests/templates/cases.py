@@ -20,6 +20,7 @@ from tests.templates import (
     cases_reliability,
     cases_resampling,
     cases_selection,
+    cases_staggered,
     cases_survival,
     cases_survival_models,
     cases_tests,
@@ -53,6 +54,7 @@ _MODULES = (
     cases_design,
     cases_reliability,
     cases_counts,
+    cases_staggered,
 )
 
 #: template id → the check of its example request on the bundled data
