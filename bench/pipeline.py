@@ -159,7 +159,7 @@ async def run(jobs: int, concurrency: int, workers: int) -> None:
           + "   (one job's KV/work/event/S3 ops done back to back, same servers)")
     ratio = statistics.median(overhead) / statistics.median(base)
     print(f"  control-plane overhead / baseline (p50, unloaded pass) {ratio:.2f}x   "
-          "target (issue 17): <= 1.0x; under load the rest is the wait for a free slot "
+          "target: <= 1.0x; under load the rest is the wait for a free slot "
           "(queue wait above)")
 
 
