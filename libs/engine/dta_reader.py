@@ -168,10 +168,11 @@ def _rows(buf: bytes, start: int, n: int, types: list[int], order: str) -> npt.N
 def _read_data(rows: npt.NDArray[np.void], types: list[int], release: int,
                strls: dict[tuple[int, int], str]) -> list[Column]:
     out: list[Column] = []
+    numbers = _numeric_values(rows, types)
     for i, t in enumerate(types):
         raw = rows[f"v{i}"]
         if t in _NUMERIC_CODES:
-            out.append(_decode_numeric(raw, _NUMERIC_CODES[t]))
+            out.append(_decode_numeric(raw, numbers[i], _NUMERIC_CODES[t]))
         elif t == _STRL:
             v_bits, o_shift = (16, 16) if release == 118 else ((24, 24) if release == 119
                                                                else (32, 32))
@@ -185,8 +186,25 @@ def _read_data(rows: npt.NDArray[np.void], types: list[int], release: int,
     return out
 
 
-def _decode_numeric(raw: npt.NDArray[np.generic], stype: str) -> FloatArray:
-    values = raw.astype(np.float64)
+#: Rows converted per block: a block's records stay in cache while each numeric column is
+#: taken from them (column by column over the whole file reads every record once per column).
+_BLOCK_ROWS = 1 << 15
+
+
+def _numeric_values(rows: npt.NDArray[np.void], types: list[int]) -> dict[int, FloatArray]:
+    """Every numeric column's values as float64 (missing codes still as stored), by position."""
+    n = len(rows)
+    numeric = [i for i, t in enumerate(types) if t in _NUMERIC_CODES]
+    out = {i: np.empty(n, dtype=np.float64) for i in numeric}
+    for start in range(0, n, _BLOCK_ROWS):
+        block = rows[start : start + _BLOCK_ROWS]
+        for i in numeric:
+            out[i][start : start + len(block)] = block[f"v{i}"]
+    return out
+
+
+def _decode_numeric(raw: npt.NDArray[np.generic], values: FloatArray, stype: str) -> FloatArray:
+    """``values`` (``raw`` as float64) with Stata's missing codes turned into NaN payloads."""
     if stype in _INT_MISSING:
         base = _INT_MISSING[stype]
         miss = values >= base
