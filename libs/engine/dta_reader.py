@@ -11,6 +11,7 @@ from __future__ import annotations
 import struct
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -193,13 +194,21 @@ _BLOCK_ROWS = 1 << 15
 
 def _numeric_values(rows: npt.NDArray[np.void], types: list[int]) -> dict[int, FloatArray]:
     """Every numeric column's values as float64 (missing codes still as stored), by position."""
+    wanted = {i: np.dtype(np.float64) for i, t in enumerate(types) if t in _NUMERIC_CODES}
+    return columns_by_block(rows, wanted)
+
+
+def columns_by_block(
+    rows: npt.NDArray[np.void], dtypes: dict[int, np.dtype[Any]]
+) -> dict[int, npt.NDArray[Any]]:
+    """Columns ``v{i}`` of the records ``rows`` as contiguous arrays of ``dtypes[i]``, taken a
+    block of rows at a time."""
     n = len(rows)
-    numeric = [i for i, t in enumerate(types) if t in _NUMERIC_CODES]
-    out = {i: np.empty(n, dtype=np.float64) for i in numeric}
+    out = {i: np.empty(n, dtype=dtype) for i, dtype in dtypes.items()}
     for start in range(0, n, _BLOCK_ROWS):
         block = rows[start : start + _BLOCK_ROWS]
-        for i in numeric:
-            out[i][start : start + len(block)] = block[f"v{i}"]
+        for i, column in out.items():
+            column[start : start + len(block)] = block[f"v{i}"]
     return out
 
 
