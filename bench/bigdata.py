@@ -23,7 +23,9 @@ import subprocess
 import sys
 import tempfile
 import time
+from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -89,11 +91,31 @@ async def run_job(stack: Stack, path: Path) -> tuple[dict[str, object], float, f
             start = time.perf_counter()
             job_id = await client.run("bigdata", PARAMS, path.read_bytes(), ["json"],
                                       name=path.name)
+            submitted = time.perf_counter() - start
             job = await client.wait(job_id, timeout=3600)
             seconds = time.perf_counter() - start
+        job["submit_s"] = submitted
         return job, seconds, sampler.peak["worker"][1]
     finally:
         await client.close()
+
+
+def phases(job: dict[str, Any]) -> str:
+    """Where the job's wall time went: create+upload+submit (client side), queued until a
+    worker took it, the attempt minus the engine run (download, normalise, uploads), the
+    engine run, and formatting (the formatter's hand-over, render, uploads)."""
+    attempt = job["attempts"][-1]
+    queued = _span(job["queued_at"], job["started_at"])
+    in_attempt = _span(attempt["started_at"], attempt["finished_at"])
+    engine = attempt.get("duration_s") or 0.0
+    formatting = _span(attempt["finished_at"], job["finished_at"])
+    return (f"  phases s: upload+submit {job['submit_s']:.1f}, queued {queued:.1f}, "
+            f"attempt other than the run {in_attempt - engine:.1f}, run {engine:.1f}, "
+            f"formatting {formatting:.1f} (render {job.get('render_s') or 0.0:.1f})")
+
+
+def _span(start: str, end: str) -> float:
+    return (datetime.fromisoformat(end) - datetime.fromisoformat(start)).total_seconds()
 
 
 def main() -> None:
@@ -130,6 +152,7 @@ def main() -> None:
                   f"{growth / per_m:>15.0f}{base['table_mb']:>11.0f}"
                   f"{growth / base['table_mb']:>13.2f}x{base['cpu']:>12.1f}"
                   f"{base['peak_mb']:>10.0f}{seconds / base['cpu']:>11.2f}x")
+            print(phases(job))
             path.unlink()
         stack.kill("worker")
         stack.start_worker(SS_WORKER_MAX_MEMORY=str(args.small_memory))

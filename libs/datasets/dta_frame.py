@@ -13,7 +13,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from libs.engine.dta_reader import read_data_block
+from libs.engine.dta_reader import columns_by_block, read_data_block
 from libs.engine.errors import StataError
 from libs.engine.fixed_bytes import factorize_fixed
 
@@ -45,13 +45,14 @@ def read_frame(path_bytes: bytes, formats: list[str], max_rows: int | None) -> p
     if block.release not in (118, 119) or len(block.types) != len(formats):
         return None
     rows = block.rows[:max_rows] if max_rows is not None else block.rows
+    numbers = columns_by_block(rows, {i: np.dtype(_NUMERIC[t]).newbyteorder("=")
+                                      for i, t in enumerate(block.types) if t in _NUMERIC})
     columns: dict[int, object] = {}
     for i, (t, fmt) in enumerate(zip(block.types, formats, strict=True)):
-        raw = rows[f"v{i}"]
         if t in _NUMERIC:
-            column = _numbers(raw, _NUMERIC[t], fmt)
+            column = _numbers(numbers[i], _NUMERIC[t], fmt)
         elif t <= _STR_MAX:
-            column = _texts(raw)
+            column = _texts(rows[f"v{i}"])
         else:
             return None
         if column is None:
@@ -60,8 +61,9 @@ def read_frame(path_bytes: bytes, formats: list[str], max_rows: int | None) -> p
     return pd.DataFrame(columns, index=pd.RangeIndex(len(rows)))
 
 
-def _numbers(raw: npt.NDArray[np.generic], code: str, fmt: str) -> object:
-    values = raw.astype(np.dtype(code).newbyteorder("="))
+def _numbers(values: npt.NDArray[np.generic], code: str, fmt: str) -> object:
+    """``values`` (a column in native byte order, changed in place) with missing codes as NaN,
+    dates as datetimes."""
     low, high = _VALID[code]
     missing = (values < low) | (values > high)
     if missing.any():

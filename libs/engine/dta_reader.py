@@ -8,9 +8,13 @@ through ``pandas.read_stata``.  ``dta_writer`` writes format 118.
 
 from __future__ import annotations
 
+import mmap
+import os
 import struct
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -30,8 +34,12 @@ _PAYLOAD_SHIFT = 40
 _STRL = 32768
 
 
+#: A file's bytes: read, or mapped.
+Buffer = bytes | mmap.mmap
+
+
 class _Reader:
-    def __init__(self, buf: bytes) -> None:
+    def __init__(self, buf: Buffer) -> None:
         self.buf = buf
         self.pos = 0
         self.order = "<"
@@ -87,7 +95,7 @@ def _types(r: _Reader, head: _Header) -> list[int]:
     return [r.take("H") for _ in range(head.k)]
 
 
-def _read_header(buf: bytes) -> tuple[_Reader, _Header]:
+def _read_header(buf: Buffer) -> tuple[_Reader, _Header]:
     r = _Reader(buf)
     r.expect(b"<stata_dta><header><release>")
     release = int(buf[r.pos : r.pos + 3])
@@ -111,8 +119,8 @@ def _read_header(buf: bytes) -> tuple[_Reader, _Header]:
 
 def read_dta(path: Path) -> Dataset:
     """Read a .dta file into a :class:`Dataset` (r(610) if it is not one)."""
-    buf = path.read_bytes()
-    if not buf.startswith(b"<stata_dta>"):
+    buf = _mapped(path)
+    if buf[: len(b"<stata_dta>")] != b"<stata_dta>":
         return _read_old(path)
     r, head = _read_header(buf)
     release, k, n, offsets = head.release, head.k, head.n, head.offsets
@@ -132,8 +140,9 @@ def read_dta(path: Path) -> Dataset:
     ds = Dataset()
     ds.label = head.label
     ds.n = n
-    rows = _rows(buf, offsets[9] + len(b"<data>"), n, types, r.order)
-    columns = _read_data(rows, types, release, strls)
+    start = offsets[9] + len(b"<data>")
+    rows = _rows(buf, start, n, types, r.order)
+    columns = _read_data(rows, types, release, strls, _dropper(buf, start, rows.itemsize))
     for i, name in enumerate(names):
         stype = _NUMERIC_CODES.get(types[i]) or ("strL" if types[i] == _STRL else f"str{types[i]}")
         ds.cols[name] = columns[i]
@@ -144,10 +153,13 @@ def read_dta(path: Path) -> Dataset:
         chars = ds.chars if owner == "_dta" else ds.vars[owner].chars if owner in ds.vars else {}
         chars[name] = text
     ds.sortedby = [names[i - 1] for i in sort[: sort.index(0)]] if 0 in sort else []
+    del rows
+    if isinstance(buf, mmap.mmap):
+        buf.close()  # unmapped now (nothing read refers to it), so the file may be replaced
     return ds
 
 
-def _rows(buf: bytes, start: int, n: int, types: list[int], order: str) -> npt.NDArray[np.void]:
+def _rows(buf: Buffer, start: int, n: int, types: list[int], order: str) -> npt.NDArray[np.void]:
     fields, offsets, pos = [], [], 0
     for t in types:
         if t in _NUMERIC_CODES:
@@ -165,28 +177,81 @@ def _rows(buf: bytes, start: int, n: int, types: list[int], order: str) -> npt.N
     return np.frombuffer(buf, dtype=dtype, count=n, offset=start)
 
 
+def _mapped(path: Path) -> Buffer:
+    """The file's bytes, mapped rather than read (the data section is then released from
+    memory block by block as it is converted, see :func:`_dropper`)."""
+    with path.open("rb") as f:
+        if os.fstat(f.fileno()).st_size == 0:
+            return b""
+        return mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
+
+
+def _dropper(buf: Buffer, start: int, itemsize: int) -> Callable[[int], None] | None:
+    """For a mapped file, a function that gives back the pages of the records before row
+    ``end`` (whole pages only); reading them again would fault them in from the file."""
+    if not isinstance(buf, mmap.mmap) or not hasattr(mmap, "MADV_DONTNEED"):
+        return None
+    mapped = buf
+
+    def drop(end: int) -> None:
+        stop = (start + end * itemsize) // mmap.PAGESIZE * mmap.PAGESIZE
+        if stop > 0:
+            mapped.madvise(mmap.MADV_DONTNEED, 0, stop)
+
+    return drop
+
+
 def _read_data(rows: npt.NDArray[np.void], types: list[int], release: int,
-               strls: dict[tuple[int, int], str]) -> list[Column]:
+               strls: dict[tuple[int, int], str],
+               drop: Callable[[int], None] | None = None) -> list[Column]:
     out: list[Column] = []
+    # Every column copied out of the records in one pass of blocks (numbers as float64, text
+    # and strL keys as stored), so the file's pages are needed once.
+    wanted = {i: np.dtype(np.float64) if t in _NUMERIC_CODES else
+              np.dtype(np.uint64) if t == _STRL else rows.dtype[f"v{i}"]
+              for i, t in enumerate(types)}
+    copies = columns_by_block(rows, wanted, drop)
     for i, t in enumerate(types):
-        raw = rows[f"v{i}"]
         if t in _NUMERIC_CODES:
-            out.append(_decode_numeric(raw, _NUMERIC_CODES[t]))
+            out.append(_decode_numeric(rows[f"v{i}"], copies[i], _NUMERIC_CODES[t]))
         elif t == _STRL:
             v_bits, o_shift = (16, 16) if release == 118 else ((24, 24) if release == 119
                                                                else (32, 32))
-            keys = raw.astype(np.uint64)
+            keys = copies[i]
             v = (keys & np.uint64((1 << v_bits) - 1)).astype(np.int64)
             o = (keys >> np.uint64(o_shift)).astype(np.int64)
             out.append(np.array([strls.get((int(a), int(b)), "") for a, b in zip(v, o,
                                 strict=True)], dtype=np.object_))
         else:
-            out.append(_decode_strings(raw))
+            out.append(_decode_strings(copies[i]))
     return out
 
 
-def _decode_numeric(raw: npt.NDArray[np.generic], stype: str) -> FloatArray:
-    values = raw.astype(np.float64)
+#: Rows converted per block: a block's records stay in cache while each numeric column is
+#: taken from them (column by column over the whole file reads every record once per column).
+_BLOCK_ROWS = 1 << 15
+
+
+def columns_by_block(
+    rows: npt.NDArray[np.void], dtypes: dict[int, np.dtype[Any]],
+    drop: Callable[[int], None] | None = None,
+) -> dict[int, npt.NDArray[Any]]:
+    """Columns ``v{i}`` of the records ``rows`` as contiguous arrays of ``dtypes[i]``, taken a
+    block of rows at a time; ``drop(end)`` is told after each block that rows before ``end``
+    are done."""
+    n = len(rows)
+    out = {i: np.empty(n, dtype=dtype) for i, dtype in dtypes.items()}
+    for start in range(0, n, _BLOCK_ROWS):
+        block = rows[start : start + _BLOCK_ROWS]
+        for i, column in out.items():
+            column[start : start + len(block)] = block[f"v{i}"]
+        if drop is not None:
+            drop(start + len(block))
+    return out
+
+
+def _decode_numeric(raw: npt.NDArray[np.generic], values: FloatArray, stype: str) -> FloatArray:
+    """``values`` (``raw`` as float64) with Stata's missing codes turned into NaN payloads."""
     if stype in _INT_MISSING:
         base = _INT_MISSING[stype]
         miss = values >= base
@@ -240,7 +305,7 @@ def _read_characteristics(r: _Reader, start: int, name_len: int) -> list[tuple[s
     """(owner, name, text) of each ``<ch>`` record: owner is ``_dta`` or a variable."""
     r.pos = start + len(b"<characteristics>")
     out = []
-    while r.buf.startswith(b"<ch>", r.pos):
+    while r.buf[r.pos : r.pos + 4] == b"<ch>":
         r.pos += 4
         size = r.take("I")
         end = r.pos + size

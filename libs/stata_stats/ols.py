@@ -17,7 +17,7 @@ from libs.stata_stats.arithmetic import ratio
 from libs.stata_stats.errors import INSUFFICIENT_OBSERVATIONS, StatsError
 from libs.stata_stats.estimation import Estimation, FloatArray
 from libs.stata_stats.least_squares import LeastSquares, fit, gaussian_ll
-from libs.stata_stats.sample import Sample, Weights, estimation_mask
+from libs.stata_stats.sample import Sample, Weights, estimation_mask, sample_rows
 from libs.stata_stats.vce import VceRequest, covariance, vce_for_weights
 from libs.stata_stats.wald import wald_statistic
 
@@ -33,7 +33,7 @@ def regress(y: FloatArray, X: FloatArray, names: tuple[str, ...], *, depvar: str
     vce = vce_for_weights(vce or VceRequest(), weights)
     sample = Sample.linear(estimation_mask(y, X, weights, vce.clusters), weights, vce.clusters)
     w, n_obs = sample.w, sample.n_obs
-    ys, Xs = y[sample.mask], X[sample.mask]
+    ys, Xs = sample_rows(sample.mask, y, X)
     ls = fit(ys, Xs, sample.fit_weights, cons=cons, preomitted=preomitted)
     k = ls.rank
     df_resid = n_obs - k

@@ -159,3 +159,12 @@ def group_codes(ids: NDArray[np.generic]) -> tuple[NDArray[np.intp], int]:
     """Integer codes 0..G-1 for group (or cluster) ids, in order of appearance, and G."""
     codes, uniques = pd.factorize(pd.Series(ids), sort=False)
     return np.asarray(codes, dtype=np.intp), len(uniques)
+
+
+def sample_rows(mask: NDArray[np.bool_], *arrays: FloatArray) -> list[FloatArray]:
+    """The rows of each array in the sample ``mask``; the arrays themselves (no copy) when the
+    sample keeps every row, the usual case, where copying a large design costs time and memory
+    for nothing. Callers only read them."""
+    if mask.all():
+        return list(arrays)
+    return [a[mask] for a in arrays]

@@ -68,6 +68,16 @@ def test_pandas_written_files(tmp_path: Path, version: int, byteorder: str) -> N
     _same(_fast(path, max_rows=7), _pandas(path).iloc[:7])
 
 
+def test_long_big_endian_file_read_in_blocks(tmp_path: Path) -> None:
+    # Numbers are converted a block of rows at a time: more rows than two blocks, a partial
+    # last one, bytes swapped, and a row limit that ends inside a block.
+    path = tmp_path / "long.dta"
+    _mixed(2 * 32768 + 3).to_stata(path, write_index=False, version=118, byteorder=">",
+                                   convert_dates={"day": "td", "stamp": "tc"})
+    _same(_fast(path), _pandas(path))
+    _same(_fast(path, max_rows=40_000), _pandas(path).iloc[:40_000])
+
+
 def test_missing_codes_dates_as_integers_and_odd_bytes(tmp_path: Path) -> None:
     ds = Dataset()
     ds.n = 6

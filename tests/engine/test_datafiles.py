@@ -108,3 +108,27 @@ def test_use_save_commands_and_their_errors(stata, tmp_path):
     assert r.output[1:] == ["602", "4", "601", "(1 observation deleted)", "file d.dta saved"]
     assert r.session.data.n == 1
     assert r.col("x")[0] == 3
+
+
+def test_reads_every_row_of_a_long_file_written_by_pandas(tmp_path):
+    # Past the reader's block of rows and not a multiple of it: each block and the last,
+    # partial one land in the right place of every column, missing values where pandas has them.
+    rows = 3 * 32768 + 5
+    rng = np.random.default_rng(7)
+    frame = pd.DataFrame({
+        "b": rng.integers(-100, 100, rows).astype(np.int8),
+        "i": rng.integers(-30000, 30000, rows).astype(np.int16),
+        "l": rng.integers(-2**31 + 1, 2**31 - 100, rows).astype(np.int32),
+        "f": rng.standard_normal(rows).astype(np.float32),
+        "d": rng.standard_normal(rows),
+        "s": rng.choice(["a", "bb", ""], rows),
+    })
+    frame.loc[rng.random(rows) < 0.1, "f"] = np.nan
+    frame.loc[rng.random(rows) < 0.1, "d"] = np.nan
+    frame.to_stata(tmp_path / "long.dta", version=118, write_index=False)
+    expected = pd.read_stata(tmp_path / "long.dta", convert_categoricals=False)
+    ds = read_dta(tmp_path / "long.dta")
+    assert ds.n == rows
+    for name in ("b", "i", "l", "f", "d"):
+        np.testing.assert_array_equal(ds.cols[name], expected[name].to_numpy(np.float64))
+    assert list(ds.cols["s"]) == expected["s"].tolist()
