@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -170,7 +171,7 @@ os.environ.setdefault("PYTHONUNBUFFERED", "1")
 @contextlib.contextmanager
 def fresh_stack(prefix: str, settings: dict[str, str]) -> Iterator[Stack]:
     """New NATS and S3 servers in a temporary folder and a ``Stack`` on them (benchmarks);
-    every process is stopped on exit."""
+    on exit every process is stopped and the folder (data, logs, workspaces) removed."""
     root = Path(tempfile.mkdtemp(prefix=prefix))
     nats, s3 = NatsServer(root=root / "nats"), S3Server(root=root / "s3")
     nats.start()
@@ -182,3 +183,4 @@ def fresh_stack(prefix: str, settings: dict[str, str]) -> Iterator[Stack]:
         stack.stop_all()
         s3.stop()
         nats.stop()
+        shutil.rmtree(root, ignore_errors=True)
