@@ -15,6 +15,7 @@ from libs.bus.provision import ensure_consumer
 from libs.bus.workload import WorkConsumer, oldest_pending, pool_load, work_consumers
 from libs.contracts.work import RunWork
 from libs.settings import Settings
+from tests.waiting import until
 
 
 @pytest.fixture
@@ -48,10 +49,23 @@ async def _consumer(bus: Bus, pool: str) -> WorkConsumer:
     return found[names.worker_consumer(pool)]
 
 
+async def _settled(bus: Bus, pool: str, backlog: int, in_flight: int) -> WorkConsumer:
+    """The pool's consumer once its counts show what the test did: the server updates a
+    consumer's pending count after the publish is acknowledged, not with it (seen under load)."""
+    seen: list[WorkConsumer] = []
+
+    async def counted() -> bool:
+        seen.append(await _consumer(bus, pool))
+        return (seen[-1].load.backlog, seen[-1].load.in_flight) == (backlog, in_flight)
+
+    await until(counted)
+    return seen[-1]
+
+
 async def test_the_oldest_pending_item_is_the_first_not_yet_delivered(
         bus: Bus, pool: str) -> None:
     sent = await _queue(bus, pool, ["j1", "j2", "j3"])
-    waiting = await _consumer(bus, pool)
+    waiting = await _settled(bus, pool, backlog=3, in_flight=0)
     assert waiting.subject == names.run_subject(pool)
     assert (waiting.load.backlog, waiting.load.in_flight, waiting.redelivered) == (3, 0, 0)
     # Nothing of the pool's delivered: the consumer's position is before its first item (on a
@@ -68,8 +82,7 @@ async def test_the_oldest_pending_item_is_the_first_not_yet_delivered(
     sub = await bus.js.pull_subscribe_bind(names.worker_consumer(pool), names.WORK_STREAM)
     [taken] = await sub.fetch(1, timeout=5)
     assert taken.data == sent[0]
-    busy = await _consumer(bus, pool)
-    assert (busy.load.backlog, busy.load.in_flight) == (2, 1)
+    busy = await _settled(bus, pool, backlog=2, in_flight=1)
     assert busy.delivered_seq == taken.metadata.sequence.stream
     second = await oldest_pending(bus, busy)
     assert second is not None
@@ -82,8 +95,7 @@ async def test_nothing_is_pending_on_an_empty_queue_or_once_the_items_went(
         bus: Bus, pool: str) -> None:
     assert await oldest_pending(bus, await _consumer(bus, pool)) is None
     await _queue(bus, pool, ["j1"])
-    seen = await _consumer(bus, pool)
-    assert seen.load.backlog == 1
+    seen = await _settled(bus, pool, backlog=1, in_flight=0)
     # Between listing the consumers and reading the item, the item goes (purged here).
     await bus.js.purge_stream(names.WORK_STREAM, subject=names.run_subject(pool))
     assert await oldest_pending(bus, seen) is None
