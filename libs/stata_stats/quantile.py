@@ -19,12 +19,13 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import numpy as np
+from numpy.typing import NDArray
 from scipy import optimize, stats
 
 from libs.stata_stats.errors import INVALID_SYNTAX, StatsError
 from libs.stata_stats.estimation import Estimation, FloatArray
 from libs.stata_stats.least_squares import design_with_constant
-from libs.stata_stats.mlmodel import regressors
+from libs.stata_stats.mlmodel import Regressors, regressors
 from libs.stata_stats.sample import Sample, estimation_mask
 from libs.stata_stats.wald import wald_statistic
 
@@ -88,11 +89,27 @@ def quantile_fit(y: FloatArray, X: FloatArray, q: float) -> FloatArray:
         exact = np.linalg.solve(X[basis], y[basis])
     except np.linalg.LinAlgError:
         return b
-    def check(beta: FloatArray) -> float:
-        r = y - X @ beta
-        return float(np.sum(r * (q - (r < 0))))
+    def loss(beta: FloatArray) -> float:
+        return check_loss(y - X @ beta, q)
 
-    return exact if check(exact) <= check(b) + 1e-9 * max(1.0, abs(check(b))) else b
+    return exact if loss(exact) <= loss(b) + 1e-9 * max(1.0, abs(loss(b))) else b
+
+
+def check_loss(residuals: FloatArray, q: float) -> float:
+    """Koenker's check function summed: Σ r·(q − 1[r < 0])."""
+    return float(np.sum(residuals * (q - (residuals < 0))))
+
+
+def quantile_design(y: FloatArray, X: FloatArray, names: tuple[str, ...],
+                    preomitted: tuple[bool, ...] | None
+                    ) -> tuple[NDArray[np.bool_], FloatArray, FloatArray, Regressors]:
+    """The estimation sample (rows with no missing value), its ``y``, the design of the kept
+    regressors with a constant, and the regressors kept (Stata's ``_rmcoll``)."""
+    mask = estimation_mask(y, X, None)
+    sample = Sample.likelihood(mask, None, None)
+    ys, Xs = y[mask], X[mask]
+    reg = regressors(Xs, sample.w, names, preomitted)
+    return mask, ys, design_with_constant(Xs[:, reg.keep], True), reg
 
 
 def fit_qreg(y: FloatArray, X: FloatArray, names: tuple[str, ...], *, depvar: str,
@@ -105,11 +122,7 @@ def fit_qreg(y: FloatArray, X: FloatArray, names: tuple[str, ...], *, depvar: st
         raise StatsError(INVALID_SYNTAX, "quantile() must be between 0 and 1")
     if kernel not in KERNELS:
         raise StatsError(INVALID_SYNTAX, f"kernel {kernel} not allowed")
-    mask = estimation_mask(y, X, None)
-    sample = Sample.likelihood(mask, None, None)
-    ys, Xs = y[mask], X[mask]
-    reg = regressors(Xs, sample.w, names, preomitted)
-    D = design_with_constant(Xs[:, reg.keep], True)
+    mask, ys, D, reg = quantile_design(y, X, names, preomitted)
     n, p = D.shape
     coef = quantile_fit(ys, D, q)
     resid = ys - D @ coef

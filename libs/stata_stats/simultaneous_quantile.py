@@ -14,19 +14,12 @@ import numpy as np
 
 from libs.stata_stats.errors import INVALID_SYNTAX, StatsError
 from libs.stata_stats.estimation import Estimation, FloatArray
-from libs.stata_stats.least_squares import design_with_constant
-from libs.stata_stats.mlmodel import regressors
-from libs.stata_stats.quantile import order_quantile, quantile_fit
-from libs.stata_stats.sample import Sample, estimation_mask
+from libs.stata_stats.quantile import check_loss, order_quantile, quantile_design, quantile_fit
 
 
 def quantile_name(q: float) -> str:
     """The equation name of quantile ``q``: ``q`` and the percentage (``q25``, ``q2.5``)."""
     return "q" + f"{round(q * 100, 6):g}"
-
-
-def _check_function(r: FloatArray, q: float) -> float:
-    return float(np.sum(r * (q - (r < 0))))
 
 
 def fit_sqreg(y: FloatArray, X: FloatArray, names: tuple[str, ...], *, depvar: str,
@@ -38,11 +31,7 @@ def fit_sqreg(y: FloatArray, X: FloatArray, names: tuple[str, ...], *, depvar: s
         raise StatsError(INVALID_SYNTAX, "quantiles() must be between 0 and 1")
     if reps < 2:
         raise StatsError(INVALID_SYNTAX, "reps() must be an integer greater than 1")
-    mask = estimation_mask(y, X, None)
-    sample = Sample.likelihood(mask, None, None)
-    ys, Xs = y[mask], X[mask]
-    reg = regressors(Xs, sample.w, names, preomitted)
-    D = design_with_constant(Xs[:, reg.keep], True)
+    mask, ys, D, reg = quantile_design(y, X, names, preomitted)
     n, p = D.shape
     point = np.concatenate([quantile_fit(ys, D, q) for q in qs])
     draws = np.empty((reps, point.size))
@@ -64,7 +53,7 @@ def fit_sqreg(y: FloatArray, X: FloatArray, names: tuple[str, ...], *, depvar: s
     for j, q in enumerate(qs, start=1):
         resid = ys - D @ point[(j - 1) * p : j * p]
         dev = ys - order_quantile(ys, q)
-        adev, rdev = 2 * _check_function(resid, q), 2 * _check_function(dev, q)
+        adev, rdev = 2 * check_loss(resid, q), 2 * check_loss(dev, q)
         scalars.update({f"q{j}": q, f"sum_adev{j}": adev, f"sum_rdev{j}": rdev,
                         f"r2_q{j}": 1.0 - adev / rdev})
     eqs = [quantile_name(q) for q in qs]
