@@ -26,10 +26,10 @@ class Equation:
     """One equation: its dependent variable, regressors (named) and the constant flag."""
 
     depvar: str
+    constant: bool = True
     y: FloatArray
     X: FloatArray
     names: tuple[str, ...]
-    constant: bool = True
 
 
 def fit_sureg(equations: list[Equation], instruments: FloatArray | None = None) -> Estimation:
