@@ -31,6 +31,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import TypeVar
 
+import msgspec
 from nats.aio.msg import Msg
 from nats.js import JetStreamContext
 
@@ -299,6 +300,11 @@ class ConsumerLoop:
                   info.error_code, info.message)
         try:
             await self._on_exhausted(delivery, info)
+        except msgspec.DecodeError as exc:
+            # The item itself cannot be read: there is no job to fail, and no later delivery
+            # could read it either, so it is dropped instead of handed back for ever.
+            log.error("%s item %d cannot be read (%s): dropped", self._durable,
+                      delivery.stream_seq, describe(exc))
         except Exception as exc:
             log.warning("failing the job of %s item %d failed (%s); it will come back",
                         self._durable, delivery.stream_seq, describe(exc))

@@ -7,7 +7,9 @@ import logging
 import time
 from collections import Counter
 from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import Any
 
+import msgspec
 import pytest
 from nats.aio.msg import Msg
 from nats.js import api
@@ -21,6 +23,7 @@ from libs.bus.pause import Probe
 from libs.bus.provision import ensure_consumer
 from libs.bus.retries import RetryPolicy
 from libs.contracts.errors import ErrorCode, ErrorInfo, JobFailed, TransientError
+from libs.contracts.work import RunWork
 from libs.settings import Settings
 from tests.waiting import until
 
@@ -42,12 +45,15 @@ async def running_loop(
     slots: int = 2,
     policy: RetryPolicy = FAST,
     probe: Probe | None = None,
+    decode: type[Any] | None = None,
 ) -> AsyncIterator[ConsumerLoop]:
     await ensure_consumer(bus, settings, names.worker_consumer(pool), names.run_subject(pool))
 
     async def on_exhausted(d: Delivery, info: ErrorInfo) -> None:
         if exhausted is not None:
             exhausted.append((d.data, info))
+        if decode is not None:  # what a service does first: read the item to fail its job
+            msgspec.json.decode(d.data, type=decode)
 
     loop = ConsumerLoop(
         bus,
@@ -107,6 +113,22 @@ async def test_crashes_are_dead_lettered_after_the_budget(bus: Bus, settings: Se
     assert info.error_code is ErrorCode.DELIVERY_LIMIT_EXCEEDED
     assert info.details["crashes"] == 3
     assert await _pending(bus, "p2") == (0, 0)
+
+
+async def test_an_item_that_cannot_be_read_is_dropped_after_the_budget(
+        bus: Bus, settings: Settings) -> None:
+    exhausted: list[tuple[bytes, ErrorInfo]] = []
+
+    async def handler(d: Delivery) -> None:
+        raise RuntimeError("cannot read it either")
+
+    async with running_loop(bus, settings, "p2junk", handler, exhausted, decode=RunWork):
+        await bus.js.publish(names.run_subject("p2junk"), b'{"job_id": "no tenant"}')
+        await until(lambda: len(exhausted) == 1)
+        # Not handed back: no further delivery reaches the handler or the give-up path.
+        await asyncio.sleep(FAST.backoff(1) + settings.ack_wait_s + 0.5)
+    assert len(exhausted) == 1
+    assert await _pending(bus, "p2junk") == (0, 0)
 
 
 async def test_outages_do_not_spend_the_crash_budget(bus: Bus, settings: Settings) -> None:
