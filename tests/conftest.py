@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
 
 from dev.servers import NatsServer, S3Server
+from dev.stack import Client, Stack
 
 
 @pytest.fixture(scope="session")
@@ -24,3 +25,12 @@ def s3_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[S3Server]:
     server.start()
     yield server
     server.stop()
+
+
+@pytest.fixture
+async def client(stack: Stack) -> AsyncIterator[Client]:
+    """The API client of the module's ``stack`` (each test package that runs the services
+    defines ``stack``; tests/api's ``client`` is an httpx client of its own)."""
+    c = Client(stack.api_url)
+    yield c
+    await c.close()

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from dev.servers import NatsServer, S3Server
-from dev.stack import Client, Stack
+from dev.stack import Stack
 from libs.bus.connection import Bus, connect
 
 #: Settings of the services the end-to-end and fault tests start.
@@ -27,13 +27,6 @@ def stack(nats_server: NatsServer, s3_server: S3Server,
     yield stack
     stack.stop_all()
     assert not nats_server.refusals(), "a service was refused by NATS"
-
-
-@pytest.fixture
-async def client(stack: Stack) -> AsyncIterator[Client]:
-    c = Client(stack.api_url)
-    yield c
-    await c.close()
 
 
 @pytest.fixture

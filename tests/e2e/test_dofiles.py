@@ -10,7 +10,7 @@ import base64
 import hashlib
 import io
 import json
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -86,13 +86,6 @@ def stack(nats_server: NatsServer, s3_server: S3Server,
     stack.start_formatter()
     yield stack
     stack.stop_all()
-
-
-@pytest.fixture
-async def client(stack: Stack) -> AsyncIterator[Client]:
-    c = Client(stack.api_url)
-    yield c
-    await c.close()
 
 
 async def run_dofile(client: Client, dofile: dict[str, Any], files: dict[str, bytes],

@@ -4,7 +4,7 @@ a run past it fails as JOB_MEMORY_EXCEEDED and the worker lives on to run the ne
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -31,13 +31,6 @@ def stack(nats_server: NatsServer, s3_server: S3Server,
     stack.start_formatter()
     yield stack
     stack.stop_all()
-
-
-@pytest.fixture
-async def client(stack: Stack) -> AsyncIterator[Client]:
-    c = Client(stack.api_url)
-    yield c
-    await c.close()
 
 
 def numbers_csv(rows: int) -> bytes:
