@@ -80,15 +80,16 @@ def _memory_cap(limit: int) -> Iterator[None]:
     if not limit:
         yield
         return
-    _, hard = resource.getrlimit(resource.RLIMIT_AS)
+    soft, hard = resource.getrlimit(resource.RLIMIT_AS)
     cap = address_space() + limit
-    if hard != resource.RLIM_INFINITY:
-        cap = min(cap, hard)
+    for bound in (soft, hard):
+        if bound != resource.RLIM_INFINITY:
+            cap = min(cap, bound)
     resource.setrlimit(resource.RLIMIT_AS, (cap, hard))
     try:
         yield
-    finally:
-        resource.setrlimit(resource.RLIMIT_AS, (hard, hard))
+    finally:  # back to the limit the process had, not to the hard one
+        resource.setrlimit(resource.RLIMIT_AS, (soft, hard))
 
 
 def _work(task: str, args: tuple[Any, ...]) -> tuple[str, Any]:

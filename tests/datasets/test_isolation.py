@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import multiprocessing
 import random
+import resource
 from pathlib import Path
 
 import pyreadstat
@@ -16,7 +17,8 @@ from libs.datasets import (
     normalise_to_dta,
     preview_isolated,
 )
-from libs.datasets.isolation import FORKSERVER_PRELOAD
+from libs.datasets.isolation import FORKSERVER_PRELOAD, _memory_cap
+from libs.runners.process import address_space
 from tests.datasets import corpus_excel  # noqa: F401  (registers the xls case)
 from tests.datasets.corpus import CASES
 from tests.datasets.test_damaged import _damage
@@ -75,3 +77,17 @@ def test_timeout_kills_the_reader(tmp_path: Path) -> None:
             src, tmp_path / "o.dta", filename="big.csv", limits=Limits(), timeout=0.01
         )
     assert info.value.code == "INPUT_READ_TIMEOUT"
+
+
+def test_the_memory_cap_gives_back_the_limit_the_process_had() -> None:
+    """A reader's per-task cap is lowered for the task, then the soft limit it had before
+    (not the hard one) comes back."""
+    before = resource.getrlimit(resource.RLIMIT_AS)
+    soft = address_space() + (64 << 30)  # below the hard limit, far above what the test uses
+    resource.setrlimit(resource.RLIMIT_AS, (soft, before[1]))
+    try:
+        with _memory_cap(1 << 30):
+            assert resource.getrlimit(resource.RLIMIT_AS)[0] < soft
+        assert resource.getrlimit(resource.RLIMIT_AS)[0] == soft
+    finally:
+        resource.setrlimit(resource.RLIMIT_AS, before)
