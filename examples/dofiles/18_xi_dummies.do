@@ -24,9 +24,10 @@ xi: regress lnw i.occ exper
 estimates store xi_manager
 
 * interactions the old way
+* (xi names the products _IoccXexper_#: max(3, 6 - digits of the level codes) letters of exper)
 xi i.occ*exper
 describe _I*
-regress lnw _Iocc_* _IoccXexp_* exper
+regress lnw _Iocc_* _IoccXexper_* exper
 
 * the same models with factor variables
 regress lnw i.occ exper

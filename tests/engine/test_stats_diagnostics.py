@@ -177,6 +177,10 @@ def test_testparm_plain_factor_and_equal(stata, data):
         scalar f_eq = r(F)
         test x1 = x2
         scalar f_test = r(F)
+        testparm x*
+        scalar f_x = r(F)
+        capture testparm x3
+        di _rc
         capture testparm nosuch
         di _rc
     """)
@@ -188,10 +192,13 @@ def test_testparm_plain_factor_and_equal(stata, data):
     f_eq = fit.f_test("x1 = x2").fvalue
     s = r.session.scalars
     np.testing.assert_allclose([s["f_g"], s["f_eq"], s["f_test"]], [f_g, f_eq, f_eq], rtol=RTOL)
+    # x* also matches x3, which is not in the model: testparm passes over it (testparm.ado
+    # keeps the variables `test v, notest` accepts) and fails only when none is left
+    np.testing.assert_allclose(s["f_x"], fit.f_test("x1 = 0, x2 = 0").fvalue, rtol=RTOL)
+    assert r.output[-2:] == ["111", "111"]
     assert " ( 1)  2.g = 0" in r.output
     assert " ( 2)  3.g = 0" in r.output
     assert " ( 1)  - x1 + x2 = 0" in r.output
-    assert r.output[-1] == "111"
 
 
 def test_diagnostics_refuse_other_estimators_and_unknown_subcommands(stata, data):

@@ -137,6 +137,25 @@ def test_xi_prefix_regression_matches_statsmodels_with_the_same_dummies(stata):
     np.testing.assert_allclose(b.values[0], ref.to_numpy(), rtol=1e-7, atol=1e-7)
 
 
+def test_xi_continuous_interaction_name_shrinks_with_the_level_codes(stata):
+    # [R] xi's ado (xi_eic) keeps max(3, 6 - d) letters of the continuous variable, d being the
+    # digits of the widest level code: exper -> "exper" for 1-9, "expe" for 10-99, "exp" beyond
+    r = stata("""
+        clear
+        set obs 12
+        gen occ = mod(_n, 3) + 1
+        gen ind = 10 * (mod(_n, 3) + 1)
+        gen sec = 100 * (mod(_n, 2) + 1)
+        gen exper = _n
+        xi i.occ*exper i.ind*exper i.sec*exper
+    """)
+    assert r.rc == 0, r.log
+    made = set(r.session.data.varnames)
+    assert {"_IoccXexper_2", "_IoccXexper_3", "_IindXexpe_20", "_IindXexpe_30",
+            "_IsecXexp_200"} <= made
+    np.testing.assert_array_equal(r.col("_IindXexpe_20"), r.col("_Iind_20") * r.col("exper"))
+
+
 def test_xi_two_categorical_interaction_names_and_rerun_drops_earlier_variables(stata):
     r = stata(AUTO_LIKE + """
         xi i.foreign*i.rep78

@@ -299,18 +299,19 @@ def testparm(session: Session, args: Args) -> None:
 
 
 def _coefficients(session: Session, est: Estimation, text: str) -> list[str]:
-    """The estimated (not base, not omitted) coefficients of each term of ``text``; r(111)
-    for a term with none."""
+    """The estimated (not base, not omitted) coefficients of the terms of ``text``. As in
+    Stata's testparm, a variable of the list that is not in the model is passed over
+    (``testparm st*`` when ``st*`` also matches a regressor left out); r(111) "no such
+    variables" only when no term has a coefficient."""
     if not text.strip():
         raise StataError(100, "varlist required")
     out: list[str] = []
     for term in varlist.parse_terms(session.data, text, abbrev=session.settings.varabbrev):
-        hits = [name for j, name in enumerate(est.names)
-                if not est.omitted[j] and name != "_cons" and _stands_for(name, term)]
-        if not hits:
-            label = "#".join(f.label if f.factor or f.ts else f.var for f in term.factors)
-            raise StataError(111, f"{label} not found")
-        out += [h for h in hits if h not in out]
+        out += [name for j, name in enumerate(est.names)
+                if not est.omitted[j] and name != "_cons" and _stands_for(name, term)
+                and name not in out]
+    if not out:
+        raise StataError(111, "no such variables")
     return out
 
 
