@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, Page, Route, expect
 
 from tests.console.jobs import AUTO, TERMINAL, failed_job, start_job, wait_state
 from tests.console.stack import Console
@@ -79,6 +79,27 @@ def test_a_researcher_runs_a_template_from_its_form(browser: Browser, console: C
     assert job["spec"]["params"] == {"depvar": "price", "indepvars": ["mpg", "weight"],
                                      "level": 95}
     assert {"xlsx", "html"} <= set(job["spec"]["output_formats"])
+
+
+def test_a_file_picked_before_the_form_script_runs_is_read(browser: Browser, console: Console,
+                                                          visits: list[Visit]) -> None:
+    # Hold the form's module script so the file is chosen while nothing listens for "change",
+    # as on a slow connection; once the script runs it must read the file all the same.
+    page = visit(visits, browser, console, "alpha_client")
+    held: list[Route] = []
+
+    def hold(route: Route) -> None:
+        held.append(route)
+
+    page.route("**/js/run.js", hold)
+    page.goto(f"{console.url}/console/templates/ols_robust", wait_until="commit")
+    page.wait_for_selector("[data-file=main]", state="attached")
+    page.set_input_files("[data-file=main]", str(AUTO))
+    while not held:
+        page.wait_for_timeout(20)
+    held[0].continue_()
+    expect(page.locator("[data-preview=main] table th").first).to_have_text("make")
+    assert "make" not in page.locator("[data-param=depvar] option").all_inner_texts()
 
 
 def test_example_data_runs_with_one_click(browser: Browser, console: Console,

@@ -122,6 +122,11 @@ form.addEventListener("change", (e) => {
   const sheet = e.target.closest("[data-sheet]");
   if (sheet) { chosen.get(sheet.dataset.sheet).sheet = sheet.value; readColumns(sheet.dataset.sheet); }
 });
+// A file picked before this module ran (a slow page, or one the browser restored on "back")
+// fired its change event before the listener above existed: read it now.
+for (const picker of form.querySelectorAll("[data-file]")) {
+  if (picker.files.length && !chosen.has(picker.dataset.file)) choose(picker.dataset.file, picker.files[0]);
+}
 
 // ---- parameter widgets ------------------------------------------------------------------
 
