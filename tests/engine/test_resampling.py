@@ -103,6 +103,46 @@ def test_bootstrap_of_a_regression_uses_its_sample_and_b_by_default(stata):
     np.testing.assert_allclose(r.session.r.scalars["chi2"], (b - 2) ** 2 / V[0, 0], rtol=1e-5)
 
 
+def test_bootstrap_sample_rules_follow_stata_resampling_check(stata):
+    # Stata's FAQ "Resampling and missing values": `bootstrap r(mean) r(N): summarize y` with
+    # one missing y of 10 reports Number of obs = 10 and warns that every observation is
+    # resampled; a program that runs an estimation command leaves e(sample), which the
+    # resampling check (_resamplecheck: e() held, e(cmd) set afterwards) uses; nodrop keeps all.
+    r = stata("""
+        clear
+        set seed 1
+        set obs 10
+        gen x = runiform()
+        gen y = rnormal()
+        replace y = . in 5
+        bootstrap r(mean) r(N), reps(5) seed(3): summarize y
+        scalar n_sum = e(N)
+        bootstrap r(mean), reps(5) seed(3) nowarn: summarize y
+        program define slope, rclass
+            regress y x
+            return scalar b = _b[x]
+        end
+        bootstrap r(b), reps(5) seed(3): slope
+        scalar n_prog = e(N)
+        bootstrap, reps(5) seed(3) nodrop: regress y x
+        scalar n_nodrop = e(N)
+    """)
+    assert r.rc == 0, r.log
+    s = r.session.scalars
+    assert (s["n_sum"], s["n_prog"], s["n_nodrop"]) == (10, 9, 10)
+    start = r.output.index("(running summarize on estimation sample)")
+    assert r.output[start + 1 : start + 8] == [
+        "Warning:  Because summarize is not an estimation command or does not set",
+        "          e(sample), bootstrap has no way to determine which observations are",
+        "          used in calculating the statistics and so assumes that all",
+        "          observations are used. This means that no observations will be",
+        "          excluded from the resampling because of missing values or other",
+        "          reasons.",
+        "          If the assumption is not true, press Break, save the data, and drop",
+    ]
+    assert sum(line.startswith("Warning:  Because") for line in r.output) == 1  # nowarn
+
+
 def test_bootstrap_counts_failed_replications_and_respects_clusters(stata):
     r = stata(DATA + """
         global k = 0

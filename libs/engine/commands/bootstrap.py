@@ -3,14 +3,19 @@ command, and summarize the replicates ([R] bootstrap).
 
 ``bootstrap [exp_list], reps(#) [seed(#) strata(varlist) cluster(varlist) idcluster(newvar)
 size(#) saving(file[, replace double]) level(#) nodots noisily notable noheader
-nolegend]: command``. After an estimation command the data are first restricted to its
-``e(sample)`` and the default expression list is ``_b``; the command runs through the
+nolegend nodrop nowarn]: command``. When the command leaves an ``e(sample)`` — an estimation
+command, or a program that ran one, as Stata's resampling check sees it — the data are first
+restricted to it (``nodrop`` keeps every observation) and the default expression list is
+``_b``; otherwise every observation is resampled, with Stata's warning saying so (``nowarn``
+drops the warning). The command runs through the
 session's executor on each resample. Results go to ``e()``: ``e(b)`` observed, ``e(V)`` the
 replicates' covariance, ``e(b_bs)``, ``e(bias)``, ``e(se)``, ``e(z0)``, ``e(ci_normal)``,
 ``e(ci_percentile)``, ``e(ci_bc)``, ``e(N_reps)``, ``e(N_misreps)``.
 """
 
 from __future__ import annotations
+
+import textwrap
 
 import numpy as np
 
@@ -43,7 +48,7 @@ from libs.stata_stats.resampling import bootstrap_covariance, bootstrap_summary
 
 _OPTIONS = Spec("[, Reps(integer 50) SEED(string) SAVing(string) STRata(varlist) "
                 "CLuster(varlist) IDcluster(name) SIze(integer -1) noDOTS NOIsily "
-                "Level(real 95) noTABle noHeader noLegend FORCE Verbose]")
+                "Level(real 95) noTABle noHeader noLegend FORCE Verbose noDROP noWARN]")
 _ESTAT = Spec("[, Normal Percentile BC BCA ALL noHeader noLegend Verbose]")
 _CI_KEYS = {"normal": ("N", "Normal"), "percentile": ("P", "Percentile"),
             "bc": ("BC", "Bias-corrected")}
@@ -69,12 +74,14 @@ def bootstrap(session: Session, args: Args) -> None:
     observed = evaluate(session, exps)
     full = session.data
     inner = session.e
-    sample = (inner.sample if eclass and inner.sample is not None
-              else np.ones(full.n, dtype=bool))
+    restrict = eclass and inner.sample is not None and not opts.opt("nodrop")
+    sample = inner.sample if restrict and inner.sample is not None else np.ones(full.n, bool)
     base = full.copy()
     base.take(sample)
-    if eclass:
-        session.log.lines([f"(running {prefix.command.split()[0]} on estimation sample)", ""])
+    name = prefix.command.split()[0]
+    session.log.lines([f"(running {name} on estimation sample)", ""])
+    if not eclass and not opts.opt("nowarn"):
+        session.log.lines(_no_sample_warning(name, "bootstrap"))
     draw = _Resampler(session, base, opts)
     dots = Dots(session.log, "Bootstrap replications", reps, shown=not opts.opt("nodots"))
     values = replicate(session, prefix.command, exps, reps, draw.sample, dots, noisily=noisily)
@@ -89,6 +96,22 @@ def bootstrap(session: Session, args: Args) -> None:
     session.post_e(results)
     if not opts.opt("notable"):
         session.log.lines(_table(session, exps, opts))
+
+
+def _no_sample_warning(name: str, caller: str) -> list[str]:
+    """The warning Stata's resampling prefixes print when the command leaves no e(sample)
+    (its _resample_warn: two SMCL paragraphs, {p 0 10 2} and {p 10 10 2}, at line width 78)."""
+    first = (f"Warning:  Because {name} is not an estimation command or does not set "
+             f"e(sample), {caller} has no way to determine which observations are used in "
+             "calculating the statistics and so assumes that all observations are used. "
+             "This means that no observations will be excluded from the resampling because "
+             "of missing values or other reasons.")
+    second = ("If the assumption is not true, press Break, save the data, and drop the "
+              "observations that are to be excluded. Be sure that the dataset in memory "
+              "contains only the relevant data.")
+    indent = " " * 10
+    return [*textwrap.wrap(first, 78, subsequent_indent=indent), "",
+            *textwrap.wrap(second, 78, initial_indent=indent, subsequent_indent=indent), ""]
 
 
 class _Resampler:
