@@ -15,8 +15,13 @@ matches on the estimated propensity score.
 matched observations of arm t, weighted by how often each serves as a match.
 
 The robust variance is Abadie and Imbens (2006): the conditional variance σ²(xᵢ) is the
-sample variance of y over i and its ``nn(h)`` − 1 nearest neighbours within its own arm
-(ties kept); with Kᵢ = Σₗ 1{i ∈ J(l)}/#J(l) and K′ᵢ = Σₗ 1{i ∈ J(l)}/#J(l)²,
+sample variance of y over i together with its nearest neighbours within its own arm (ties
+kept, same ``ematch()`` cell, within the caliper): for nnmatch the h = ``nn(h)`` nearest
+other observations, for psmatch the h − 1 nearest (i counting as the first). Both readings
+of Stata's "within-treatment matching set of size h" are fixed by Stata's printed output on
+cattaneo2: nnmatch with ematch() and biasadj() (ATE se 29.32803, ATET 30.41661) only with
+the first, psmatch (ATE se 25.88746) only with the second. With
+Kᵢ = Σₗ 1{i ∈ J(l)}/#J(l) and K′ᵢ = Σₗ 1{i ∈ J(l)}/#J(l)²,
 
 - ATE: ``V = N⁻² Σᵢ [(ŷᵢ(1) − ŷᵢ(0) − τ)² + (Kᵢ² + 2Kᵢ − K′ᵢ) σ²(xᵢ)]``;
 - ATET: ``V = N₁⁻² [Σ_{treated} (yᵢ − ŷᵢ(0) − τ)² + Σ_{controls} (Kᵢ² − K′ᵢ) σ²(xᵢ)]``
@@ -93,15 +98,18 @@ def scaling(x: FloatArray, metric: str) -> FloatArray:
 
 def nearest(x: FloatArray, sinv: FloatArray, origin: NDArray[np.intp],
             pool: NDArray[np.intp], m: int, exact: NDArray[np.intp] | None = None,
-            caliper: float | None = None) -> IndexSets:
+            caliper: float | None = None, others: bool = False) -> IndexSets:
     """For each row of ``origin``, the rows of ``pool`` within the m-th smallest distance
     (only those with the same ``exact`` code when given: ``ematch()``; only those no farther
-    than ``caliper``). A row without any candidate gets an empty set."""
+    than ``caliper``; only rows other than itself with ``others``). A row without any
+    candidate gets an empty set."""
     w, vecs = np.linalg.eigh(sinv)
     z = x @ (vecs * np.sqrt(np.maximum(w, 0.0)))
     out: IndexSets = []
     for i in origin:
         cand = pool if exact is None else pool[exact[pool] == exact[i]]
+        if others:
+            cand = cand[cand != i]
         d = np.sqrt(np.maximum(((z[cand] - z[i]) ** 2).sum(axis=1), 0.0))
         if caliper is not None:
             cand, d = cand[d <= caliper + DTOL], d[d <= caliper + DTOL]
@@ -129,13 +137,15 @@ def cross_matches(x: FloatArray, sinv: FloatArray, t: FloatArray, m: int,
 
 def own_arm(x: FloatArray, sinv: FloatArray, t: FloatArray, h: int,
             exact: NDArray[np.intp] | None = None,
-            caliper: float | None = None) -> IndexSets:
-    """Each observation with its h − 1 nearest neighbours (ties kept) in its own arm."""
+            caliper: float | None = None, others: bool = False) -> IndexSets:
+    """Each observation with its nearest neighbours (ties kept) in its own arm: the h − 1
+    nearest counting itself, or with ``others`` the h nearest other observations."""
     sets: IndexSets = [np.empty(0, dtype=np.intp)] * len(t)
     for arm in (0.0, 1.0):
         rows = np.flatnonzero(t == arm)
-        for i, s in zip(rows, nearest(x, sinv, rows, rows, h, exact, caliper), strict=True):
-            sets[i] = s
+        near = nearest(x, sinv, rows, rows, h, exact, caliper, others)
+        for i, s in zip(rows, near, strict=True):
+            sets[i] = np.append(s, i) if others else s
     return sets
 
 
@@ -169,8 +179,9 @@ class MatchResult:
 def match_effect(y: FloatArray, t: FloatArray, x: FloatArray, sinv: FloatArray, *,
                  stat: str, m: int, h: int, xbias: FloatArray | None,
                  exact: NDArray[np.intp] | None = None,
-                 caliper: float | None = None) -> MatchResult:
-    """The matching estimate and its Abadie–Imbens robust variance; OverlapError when an
+                 caliper: float | None = None, h_others: bool = True) -> MatchResult:
+    """The matching estimate and its Abadie–Imbens robust variance (σ² over i and its h
+    nearest own-arm others, or h − 1 without ``h_others``); OverlapError when an
     observation to impute has no match (within ``caliper``, with the same ``exact`` code)."""
     n = len(y)
     matches = cross_matches(x, sinv, t, m, exact, caliper)
@@ -201,7 +212,7 @@ def match_effect(y: FloatArray, t: FloatArray, x: FloatArray, sinv: FloatArray, 
             imputed[i] = shifted_1[s].mean() + mu1[i]
     y1 = np.where(t == 1, y, imputed)
     y0 = np.where(t == 0, y, imputed)
-    sigma2 = conditional_variance(y, own_arm(x, sinv, t, h, exact, caliper))
+    sigma2 = conditional_variance(y, own_arm(x, sinv, t, h, exact, caliper, h_others))
     if stat == "atet":
         n1 = len(treated)
         effect = float((y1 - y0)[treated].mean())
@@ -244,7 +255,8 @@ def ps_adjustment(y: FloatArray, t: FloatArray, xt: FloatArray, family: Logit | 
         p1 = t.mean()
         c = (dens[:, None] * (cov1 * 1.0 + cov0 * (p / (1 - p))[:, None])).mean(axis=0) / p1
         # μ(1, x) − μ(0, x) at every observation, controls matched to the treated as well
-        full = match_effect(y, t, p[:, None], np.eye(1), stat="ate", m=m, h=h, xbias=None)
+        full = match_effect(y, t, p[:, None], np.eye(1), stat="ate", m=m, h=h, xbias=None,
+                            h_others=False)
         dtau = (xt * (dens * (full.y1 - full.y0 - result.effect))[:, None]).mean(
             axis=0) / p1
         return float(-c @ info_inv @ c / n + dtau @ info_inv @ dtau / n)
@@ -296,7 +308,7 @@ def fit_matching(method: str, y: FloatArray, t: FloatArray, x: FloatArray, *,
                                f"[{PSTOLERANCE:g}, 1 − {PSTOLERANCE:g}]; treatment overlap "
                                "assumption has been violated", outside)
         result = match_effect(y, t, score, np.eye(1), stat=stat, m=m, h=h, xbias=None,
-                              caliper=caliper)
+                              caliper=caliper, h_others=False)
         variance = result.variance + ps_adjustment(y, t, xt, family, gamma, result,
                                                    stat=stat, m=m, h=h)
     else:

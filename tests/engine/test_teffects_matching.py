@@ -71,11 +71,14 @@ def test_nnmatch_matches_stata(stata: Stata, cattaneo: pd.DataFrame) -> None:
         local opts ematch(mmarried prenatal1) biasadj(mage fage medu)
         teffects nnmatch (bweight mmarried mage fage medu prenatal1) (mbsmoke), `opts'
         scalar ate = _b[ATE:r1vs0.mbsmoke]
+        scalar ate_se = _se[ATE:r1vs0.mbsmoke]
         teffects nnmatch (bweight mmarried mage fage medu prenatal1) (mbsmoke), `opts' atet
     """))
     assert_rel(run.session.scalars["ate"], -210.0558, 0, "ATE", decimals=4)
+    assert_rel(run.session.scalars["ate_se"], 29.32803, 0, "ATE se", decimals=5)
     e = run.session.e
     assert_rel(e.matrices["b"].values[0, 0], -238.5204, 0, "ATET", decimals=4)
+    assert_rel(np.sqrt(e.matrices["V"].values[0, 0]), 30.41661, 0, "ATET se", decimals=5)
     assert e.macros["vcetype"] == "AI Robust"
 
 

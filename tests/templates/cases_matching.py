@@ -7,7 +7,7 @@ it is checked to be positive and finite (the engine reproduces Stata's published
 standard error in tests/stata_stats). nnmatch: matching written out below by brute force from
 Abadie and Imbens (2006, 2011) — Mahalanobis distances, exact-match cells, the regression bias
 correction on the matched sample, and the AI robust variance with the conditional variance
-from each unit's nearest own-arm neighbour (Stata's ``vce(robust, nn(2))``) — on continuous
+from each unit and its 2 nearest own-arm neighbours (Stata's ``vce(robust, nn(2))``) — on continuous
 covariates (no ties); without exact matching the point estimate also against
 causalinference. The balance table (``tebalance summarize``) against standardized differences
 and variance ratios recomputed with pandas from the matches of an independent brute-force
@@ -130,9 +130,9 @@ def _brute_force_nnmatch(y: np.ndarray, t: np.ndarray, x: np.ndarray, cell: np.n
         adj = fit[other][i] - fit[other][s] if other in fit else 0.0
         yhat[i] = np.mean(y[s] + adj)
     sig2 = np.zeros(n)
-    for i in range(n):
-        j = near(i, np.flatnonzero((t == t[i]) & (cell == cell[i]) & (np.arange(n) != i)), 1)
-        sig2[i] = 0.5 * (y[i] - y[j[0]]) ** 2
+    for i in range(n):  # σ²: yᵢ and its 2 nearest same-arm outcomes (Stata's nn(2))
+        j = near(i, np.flatnonzero((t == t[i]) & (cell == cell[i]) & (np.arange(n) != i)), 2)
+        sig2[i] = np.var(np.append(y[j], y[i]), ddof=1)
     if atet:
         tr = t == 1
         tau = float((y - yhat)[tr].mean())
