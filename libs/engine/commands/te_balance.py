@@ -44,6 +44,8 @@ def tebalance(session: Session, args: Args) -> None:
     rows = np.flatnonzero(e.sample)
     t = session.data.numeric(e.macros["tvar"])[rows]
     if subcmd in MATCHED:
+        if "match_freq" not in e.internals:
+            raise StataError(301, "matched sample of the last estimates not found")
         names = e.macros["emvarlist" if subcmd == "nnmatch" else "tmvarlist"].split()
         w = e.internals["match_freq"][rows]
     else:

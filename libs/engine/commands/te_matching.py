@@ -11,7 +11,8 @@ propensity score); an observation left without a match — like one without an `
 partner, or psmatch's score outside [1e-5, 1 − 1e-5] — violates overlap: r(459), and
 ``osample(newvar)`` then holds 1 for those observations (0 for the rest of the sample).
 ``generate(stub)`` stores the observation numbers of each observation's matches in
-``stub1``, ``stub2``… (as many as the largest match set, ties included).
+``stub1``, ``stub2``… (as many as the largest match set, ties included) for the
+observations the estimator imputes: everyone for the ATE, the treated for the ATET.
 """
 
 from __future__ import annotations
