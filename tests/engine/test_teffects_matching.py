@@ -233,3 +233,23 @@ def test_caliper_generate(stata: Stata, continuous: pd.DataFrame) -> None:
     for i in range(len(t)):
         got = [run.col(f"nb{j}")[i] for j in (1, 2, 3)]
         assert sorted(v for v in got if np.isfinite(v)) == sorted(sets[i] + 1), i
+
+
+def test_psmatch_with_squared_covariate(stata: Stata, cattaneo: pd.DataFrame) -> None:
+    """``c.mage##c.mage`` in the treatment model is mage and mage² (once each; a repeated
+    main effect made the logit singular): the ATE equals causalinference's matching on
+    statsmodels' logit score with those columns."""
+    from causalinference import CausalModel
+
+    run = _ok(stata("""
+        use cattaneo2
+        teffects psmatch (bweight) (mbsmoke mmarried c.mage##c.mage fbaby medu)
+    """))
+    d = cattaneo
+    t = d["mbsmoke"].to_numpy(float)
+    x = np.column_stack([d["mmarried"], d["mage"], d["mage"] ** 2, d["fbaby"], d["medu"]])
+    score = np.round(sm.Logit(t, sm.add_constant(x.astype(float))).fit(disp=0).predict(), 12)
+    cm = CausalModel(d["bweight"].to_numpy(float), t.astype(int), score[:, None])
+    cm.est_via_matching(weights="inv", matches=1)
+    assert_rel(run.session.e.matrices["b"].values[0, 0], cm.estimates["matching"]["ate"], 1e-9,
+               "ATE")
