@@ -213,7 +213,8 @@ def continuous(tmp_path: Path) -> pd.DataFrame:
 def test_caliper_generate(stata: Stata, continuous: pd.DataFrame) -> None:
     """``nneighbor(3) caliper(c)``, c the largest nearest-match distance: everyone keeps a
     match but some lose their 2nd or 3rd; ``generate(nb)`` holds the match observation
-    numbers and the ATE is the mean of y(1) − y(0) over those sets."""
+    numbers, the ATE is the mean of y(1) − y(0) over those sets, and ``osample()`` flags
+    nobody."""
     d = continuous
     t, y = d["t"].to_numpy(float), d["y"].to_numpy(float)
     z = whiten(d[["x1", "x2"]].to_numpy(float))
@@ -225,8 +226,9 @@ def test_caliper_generate(stata: Stata, continuous: pd.DataFrame) -> None:
     assert (sizes < 3).any()
     run = _ok(stata(f"""
         use cont
-        teffects nnmatch (y x1 x2) (t), nneighbor(3) caliper({caliper!r}) generate(nb)
+        teffects nnmatch (y x1 x2) (t), nneighbor(3) caliper({caliper!r}) generate(nb) osample(ov)
     """))
+    assert (run.col("ov") == 0).all()  # nobody violates: osample() is all zeros
     imputed = np.array([y[sets[i]].mean() for i in range(len(t))])
     ate = np.mean(np.where(t == 1, y - imputed, imputed - y))
     assert_rel(run.session.e.matrices["b"].values[0, 0], ate, 1e-12, "ATE with caliper")
