@@ -77,6 +77,9 @@ class Results:
     macros: dict[str, str] = field(default_factory=dict)
     matrices: dict[str, Matrix] = field(default_factory=dict)
     sample: npt.NDArray[np.bool_] | None = None  #: e(sample); None for r()
+    #: per-observation results an estimator keeps for its postestimation commands (the
+    #: matched-sample frequency weights of ``teffects`` matching); ``ereturn list`` omits them
+    internals: dict[str, npt.NDArray[np.float64]] = field(default_factory=dict)
 
     def clear(self) -> None:
         """Forget everything (each r-class command starts from empty r())."""
@@ -84,6 +87,7 @@ class Results:
         self.macros.clear()
         self.matrices.clear()
         self.sample = None
+        self.internals.clear()
 
     def lookup(self, name: str) -> float | str | Matrix | None:
         """Value of ``r(name)``: a scalar, a macro, a matrix, or None when undefined."""

@@ -137,11 +137,16 @@ def parse_terms(ds: Dataset, text: str, *, abbrev: bool = True) -> list[Term]:
             terms.extend(Term((f,)) for f in _factors(ds, token, abbrev, in_interaction=False))
             continue
         chains = [_interact(part, ds, abbrev) for part in token.split("##")]
-        # a##b##c: every non-empty subset of the sides, main effects first
+        # a##b##c: every non-empty subset of the sides, main effects first; a term that
+        # repeats one already expanded is dropped (c.x##c.x is c.x c.x#c.x, as in Stata)
+        seen: set[tuple[Factor, ...]] = set()
         for size in range(1, len(chains) + 1) if len(chains) > 1 else (1,):
             for combo in itertools.combinations(chains, size):
                 for picks in itertools.product(*combo):
-                    terms.append(Term(tuple(f for pick in picks for f in pick)))
+                    factors = tuple(f for pick in picks for f in pick)
+                    if factors not in seen:
+                        seen.add(factors)
+                        terms.append(Term(factors))
     return terms
 
 

@@ -15,8 +15,13 @@ matches on the estimated propensity score.
 matched observations of arm t, weighted by how often each serves as a match.
 
 The robust variance is Abadie and Imbens (2006): the conditional variance σ²(xᵢ) is the
-sample variance of y over i and its ``nn(h)`` − 1 nearest neighbours within its own arm
-(ties kept); with Kᵢ = Σₗ 1{i ∈ J(l)}/#J(l) and K′ᵢ = Σₗ 1{i ∈ J(l)}/#J(l)²,
+sample variance of y over i together with its nearest neighbours within its own arm (ties
+kept, same ``ematch()`` cell, within the caliper): for nnmatch the h = ``nn(h)`` nearest
+other observations, for psmatch the h − 1 nearest (i counting as the first). Both readings
+of Stata's "within-treatment matching set of size h" are fixed by Stata's printed output on
+cattaneo2: nnmatch with ematch() and biasadj() (ATE se 29.32803, ATET 30.41661) only with
+the first, psmatch (ATE se 25.88746) only with the second. With
+Kᵢ = Σₗ 1{i ∈ J(l)}/#J(l) and K′ᵢ = Σₗ 1{i ∈ J(l)}/#J(l)²,
 
 - ATE: ``V = N⁻² Σᵢ [(ŷᵢ(1) − ŷᵢ(0) − τ)² + (Kᵢ² + 2Kᵢ − K′ᵢ) σ²(xᵢ)]``;
 - ATET: ``V = N₁⁻² [Σ_{treated} (yᵢ − ŷᵢ(0) − τ)² + Σ_{controls} (Kᵢ² − K′ᵢ) σ²(xᵢ)]``
@@ -43,7 +48,19 @@ from libs.stata_stats.likelihood import Logit, Probit, newton
 DTOL = 1e-12  #: distances this close are ties (Stata keeps ties that rounding separates)
 METRICS = ("mahalanobis", "ivariance", "euclidean")
 
+PSTOLERANCE = 1e-5  #: psmatch: scores outside [tol, 1 − tol] violate overlap (Stata's default)
+
 IndexSets = list[NDArray[np.intp]]
+
+
+class OverlapError(StatsError):
+    """Stata's r(459) for observations that violate overlap: no match within ``caliper()``
+    or with the ``ematch()`` values, or a propensity score outside the tolerance;
+    ``rows`` flags them (what ``osample()`` stores)."""
+
+    def __init__(self, message: str, rows: NDArray[np.bool_]) -> None:
+        super().__init__(459, message)
+        self.rows = rows
 
 
 @dataclass(frozen=True)
@@ -80,17 +97,25 @@ def scaling(x: FloatArray, metric: str) -> FloatArray:
 
 
 def nearest(x: FloatArray, sinv: FloatArray, origin: NDArray[np.intp],
-            pool: NDArray[np.intp], m: int, exact: NDArray[np.intp] | None = None) -> IndexSets:
+            pool: NDArray[np.intp], m: int, exact: NDArray[np.intp] | None = None,
+            caliper: float | None = None, others: bool = False) -> IndexSets:
     """For each row of ``origin``, the rows of ``pool`` within the m-th smallest distance
-    (only those with the same ``exact`` code when given: ``ematch()``)."""
+    (only those with the same ``exact`` code when given: ``ematch()``; only those no farther
+    than ``caliper``; only rows other than itself with ``others``). A row without any
+    candidate gets an empty set."""
     w, vecs = np.linalg.eigh(sinv)
     z = x @ (vecs * np.sqrt(np.maximum(w, 0.0)))
     out: IndexSets = []
     for i in origin:
         cand = pool if exact is None else pool[exact[pool] == exact[i]]
-        if len(cand) == 0:
-            raise StatsError(459, "no exact match for an observation (ematch())")
+        if others:
+            cand = cand[cand != i]
         d = np.sqrt(np.maximum(((z[cand] - z[i]) ** 2).sum(axis=1), 0.0))
+        if caliper is not None:
+            cand, d = cand[d <= caliper + DTOL], d[d <= caliper + DTOL]
+        if len(cand) == 0:
+            out.append(cand)
+            continue
         take = min(m, len(cand)) - 1
         cut = np.partition(d, take)[take]
         out.append(cand[d <= cut + DTOL])
@@ -98,24 +123,29 @@ def nearest(x: FloatArray, sinv: FloatArray, origin: NDArray[np.intp],
 
 
 def cross_matches(x: FloatArray, sinv: FloatArray, t: FloatArray, m: int,
-                  exact: NDArray[np.intp] | None = None) -> Matches:
+                  exact: NDArray[np.intp] | None = None,
+                  caliper: float | None = None) -> Matches:
     """Each observation's m nearest neighbours (ties kept) in the other treatment arm."""
     treated, controls = np.flatnonzero(t == 1), np.flatnonzero(t == 0)
     sets: IndexSets = [np.empty(0, dtype=np.intp)] * len(t)
     for origin, pool in ((treated, controls), (controls, treated)):
-        for i, s in zip(origin, nearest(x, sinv, origin, pool, m, exact), strict=True):
+        for i, s in zip(origin, nearest(x, sinv, origin, pool, m, exact, caliper),
+                        strict=True):
             sets[i] = s
     return Matches(sets)
 
 
 def own_arm(x: FloatArray, sinv: FloatArray, t: FloatArray, h: int,
-            exact: NDArray[np.intp] | None = None) -> IndexSets:
-    """Each observation with its h − 1 nearest neighbours (ties kept) in its own arm."""
+            exact: NDArray[np.intp] | None = None,
+            caliper: float | None = None, others: bool = False) -> IndexSets:
+    """Each observation with its nearest neighbours (ties kept) in its own arm: the h − 1
+    nearest counting itself, or with ``others`` the h nearest other observations."""
     sets: IndexSets = [np.empty(0, dtype=np.intp)] * len(t)
     for arm in (0.0, 1.0):
         rows = np.flatnonzero(t == arm)
-        for i, s in zip(rows, nearest(x, sinv, rows, rows, h, exact), strict=True):
-            sets[i] = s
+        near = nearest(x, sinv, rows, rows, h, exact, caliper, others)
+        for i, s in zip(rows, near, strict=True):
+            sets[i] = np.append(s, i) if others else s
     return sets
 
 
@@ -142,17 +172,29 @@ class MatchResult:
     variance: float
     y1: FloatArray  #: ŷᵢ(1) (observed for the treated)
     y0: FloatArray
-    weight: FloatArray  #: 1 + Kᵢ (ATE) or the ATET weight of each observation in τ
+    freq: FloatArray  #: matched-sample frequency weight: 1 + Kᵢ (ATE); 1 or Kᵢ (ATET)
+    sets: IndexSets  #: each imputed observation's matches (empty for the others)
 
 
 def match_effect(y: FloatArray, t: FloatArray, x: FloatArray, sinv: FloatArray, *,
                  stat: str, m: int, h: int, xbias: FloatArray | None,
-                 exact: NDArray[np.intp] | None = None) -> MatchResult:
-    """The matching estimate and its Abadie–Imbens robust variance."""
+                 exact: NDArray[np.intp] | None = None,
+                 caliper: float | None = None, h_others: bool = True) -> MatchResult:
+    """The matching estimate and its Abadie–Imbens robust variance (σ² over i and its h
+    nearest own-arm others, or h − 1 without ``h_others``); OverlapError when an
+    observation to impute has no match (within ``caliper``, with the same ``exact`` code)."""
     n = len(y)
-    matches = cross_matches(x, sinv, t, m, exact)
+    matches = cross_matches(x, sinv, t, m, exact, caliper)
     treated = np.flatnonzero(t == 1)
     rows = treated if stat == "atet" else np.arange(n)
+    unmatched = np.zeros(n, dtype=np.bool_)
+    unmatched[[i for i in rows if len(matches.sets[i]) == 0]] = True
+    if unmatched.any():
+        why = (f"within caliper({caliper:g})" if caliper is not None
+               else "with the same values of the ematch() variables")
+        raise OverlapError(f"{int(unmatched.sum())} observation(s) have no nearest-neighbor "
+                           f"matches {why}; use option osample() to identify them",
+                           unmatched)
     k, k2 = matches.counts(n, rows)
     shifted_1, shifted_0 = y, y
     if xbias is not None:
@@ -170,20 +212,23 @@ def match_effect(y: FloatArray, t: FloatArray, x: FloatArray, sinv: FloatArray, 
             imputed[i] = shifted_1[s].mean() + mu1[i]
     y1 = np.where(t == 1, y, imputed)
     y0 = np.where(t == 0, y, imputed)
-    sigma2 = conditional_variance(y, own_arm(x, sinv, t, h, exact))
+    sigma2 = conditional_variance(y, own_arm(x, sinv, t, h, exact, caliper, h_others))
     if stat == "atet":
         n1 = len(treated)
         effect = float((y1 - y0)[treated].mean())
         ctrl = t == 0
         variance = (((y1 - y0 - effect)[treated] ** 2).sum()
                     + ((k ** 2 - k2) * sigma2)[ctrl].sum()) / n1 ** 2
-        weight = np.where(t == 1, 1.0, -k) / n1
+        freq = np.where(t == 1, 1.0, k)
     else:
         effect = float((y1 - y0).mean())
         variance = (((y1 - y0 - effect) ** 2).sum()
                     + ((k ** 2 + 2 * k - k2) * sigma2).sum()) / n ** 2
-        weight = np.where(t == 1, 1.0, -1.0) * (1 + k) / n
-    return MatchResult(effect=effect, variance=float(variance), y1=y1, y0=y0, weight=weight)
+        freq = 1 + k
+    sets = [s if stat == "ate" or t[i] == 1 else np.empty(0, dtype=np.intp)
+            for i, s in enumerate(matches.sets)]
+    return MatchResult(effect=effect, variance=float(variance), y1=y1, y0=y0, freq=freq,
+                       sets=sets)
 
 
 def ps_adjustment(y: FloatArray, t: FloatArray, xt: FloatArray, family: Logit | Probit,
@@ -210,7 +255,8 @@ def ps_adjustment(y: FloatArray, t: FloatArray, xt: FloatArray, family: Logit | 
         p1 = t.mean()
         c = (dens[:, None] * (cov1 * 1.0 + cov0 * (p / (1 - p))[:, None])).mean(axis=0) / p1
         # μ(1, x) − μ(0, x) at every observation, controls matched to the treated as well
-        full = match_effect(y, t, p[:, None], np.eye(1), stat="ate", m=m, h=h, xbias=None)
+        full = match_effect(y, t, p[:, None], np.eye(1), stat="ate", m=m, h=h, xbias=None,
+                            h_others=False)
         dtau = (xt * (dens * (full.y1 - full.y0 - result.effect))[:, None]).mean(
             axis=0) / p1
         return float(-c @ info_inv @ c / n + dtau @ info_inv @ dtau / n)
@@ -237,8 +283,13 @@ def _density(family: Logit | Probit, index: FloatArray) -> FloatArray:
 def fit_matching(method: str, y: FloatArray, t: FloatArray, x: FloatArray, *,
                  depvar: str, tvar: str, stat: str = "ate", m: int = 1, h: int = 2,
                  metric: str = "mahalanobis", xbias: FloatArray | None = None,
-                 tmodel: str = "logit", exact: FloatArray | None = None) -> Estimation:
-    """Stata's ``teffects nnmatch (y x) (t)`` or ``teffects psmatch (y) (t x, tmodel)``."""
+                 tmodel: str = "logit", exact: FloatArray | None = None,
+                 caliper: float | None = None) -> Estimation:
+    """Stata's ``teffects nnmatch (y x) (t)`` or ``teffects psmatch (y) (t x, tmodel)``.
+
+    ``extra`` holds ``match_freq`` (each observation's frequency weight in the matched
+    sample) and ``match_ids`` (each observation's matches as positions, NaN-padded to the
+    largest match set)."""
     if stat not in ("ate", "atet"):
         raise StatsError(INVALID_SYNTAX, f"{stat} not allowed")
     if not np.all(np.isin(t, (0.0, 1.0))):
@@ -251,7 +302,13 @@ def fit_matching(method: str, y: FloatArray, t: FloatArray, x: FloatArray, *,
         xt = np.column_stack([x, np.ones(n)])
         gamma = newton(family, t, xt, np.ones(n), np.zeros(xt.shape[1])).coef
         score = family.mean(xt @ gamma)[:, None]
-        result = match_effect(y, t, score, np.eye(1), stat=stat, m=m, h=h, xbias=None)
+        outside = (score[:, 0] < PSTOLERANCE) | (score[:, 0] > 1 - PSTOLERANCE)
+        if outside.any():
+            raise OverlapError(f"{int(outside.sum())} propensity score(s) outside "
+                               f"[{PSTOLERANCE:g}, 1 − {PSTOLERANCE:g}]; treatment overlap "
+                               "assumption has been violated", outside)
+        result = match_effect(y, t, score, np.eye(1), stat=stat, m=m, h=h, xbias=None,
+                              caliper=caliper, h_others=False)
         variance = result.variance + ps_adjustment(y, t, xt, family, gamma, result,
                                                    stat=stat, m=m, h=h)
     else:
@@ -259,7 +316,7 @@ def fit_matching(method: str, y: FloatArray, t: FloatArray, x: FloatArray, *,
         if exact is not None and exact.size:
             codes = np.unique(exact, axis=0, return_inverse=True)[1].reshape(-1)
         result = match_effect(y, t, x, scaling(x, metric), stat=stat, m=m, h=h, xbias=xbias,
-                              exact=codes)
+                              exact=codes, caliper=caliper)
         variance = result.variance
     label = "ATET" if stat == "atet" else "ATE"
     scalars = {"N": float(n), "treated": 1.0, "control": 0.0, "k_levels": 2.0,
@@ -275,4 +332,12 @@ def fit_matching(method: str, y: FloatArray, t: FloatArray, x: FloatArray, *,
     return Estimation(cmd="teffects", depvar=depvar, names=(f"{label}:r1vs0.{tvar}",),
                       b=np.array([result.effect]), V=np.array([[variance]]),
                       omitted=(False,), scalars=scalars, macros=macros, df_r=None,
-                      extra={"match_weight": result.weight})
+                      extra={"match_freq": result.freq, "match_ids": _padded(result.sets)})
+
+
+def _padded(sets: IndexSets) -> FloatArray:
+    """Match sets as an n × (largest set) matrix of positions, NaN where a set is shorter."""
+    out = np.full((len(sets), max((len(s) for s in sets), default=0)), np.nan)
+    for i, s in enumerate(sets):
+        out[i, :len(s)] = s
+    return out

@@ -227,7 +227,7 @@ def test_ssc_install(stata: Stata) -> None:
     "qreg y x, vce(bootstrap)",
     "nbreg y x, dispersion(constant)",
     "reghdfe y x",
-    "teffects psmatch (y) (t x), caliper(.1)",
+    "teffects psmatch (y) (t x), pstolerance(.1)",
 ])
 def test_refusals_are_stata_errors(stata: Stata, line: str) -> None:
     """Unsupported variants are r(198) with a message, never a traceback."""

@@ -58,6 +58,8 @@ def test_factor_variables_and_interactions(ds):
     assert _spell(parse_terms(ds, "foreign##c.mpg")) == ["i.foreign", "c.mpg",
                                                          "i.foreign#c.mpg"]
     assert _spell(parse_terms(ds, "i.(rep78 foreign)")) == ["i.rep78", "i.foreign"]
+    # a side crossed with itself: Stata's c.x##c.x is x and x², the main effect once
+    assert _spell(parse_terms(ds, "c.mpg##c.mpg")) == ["c.mpg", "c.mpg#c.mpg"]
     assert _spell(parse_terms(ds, "1.foreign ibn.rep78")) == ["i[1].foreign", "ibnone.rep78"]
     assert _spell(parse_terms(ds, "price")) == ["c.price"]
     assert parse_terms(ds, "price")[0].is_plain

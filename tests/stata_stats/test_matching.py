@@ -5,9 +5,10 @@
   (Laurence Wong's Abadie–Imbens matching), on cattaneo2 (shipped with statsmodels).
 - The Abadie–Imbens (2006) robust variance against a brute-force computation written here
   from the paper's formulas (their eq. for the ATE and ATT population variance with the
-  conditional variance σ̂²(xᵢ) = J/(J+1)·(yᵢ − mean of its J nearest same-arm outcomes)²,
-  J = 1, which is Stata's ``vce(robust, nn(2))``): raw match counts, no ties (continuous
-  covariates), loops rather than the engine's vectorised code.
+  conditional variance σ̂²(xᵢ) the sample variance of yᵢ and its 2 nearest same-arm
+  outcomes, which is Stata's ``vce(robust, nn(2))`` for nnmatch: the reading that
+  reproduces Stata's printed nnmatch standard errors in tests/engine): raw match counts,
+  no ties (continuous covariates), loops rather than the engine's vectorised code.
 - psmatch's point estimate against causalinference matching on the score that statsmodels'
   Logit estimates.
 """
@@ -56,8 +57,8 @@ def _ai_variance(y: np.ndarray, t: np.ndarray, x: np.ndarray, W: np.ndarray, M: 
         if stat == "ate" or t[i] == 1:
             K[near] += 1
         same = np.flatnonzero((t == t[i]) & (np.arange(n) != i))
-        j = same[np.argmin(dist(i, same))]
-        sig2[i] = 0.5 * (y[i] - y[j]) ** 2  # J/(J+1)(yᵢ − ȳ_J)², J = 1
+        near2 = same[np.argsort(dist(i, same), kind="stable")[:2]]
+        sig2[i] = np.var(np.append(y[near2], y[i]), ddof=1)
     y1 = np.where(t == 1, y, yhat)
     y0 = np.where(t == 0, y, yhat)
     if stat == "atet":

@@ -7,9 +7,12 @@ it is checked to be positive and finite (the engine reproduces Stata's published
 standard error in tests/stata_stats). nnmatch: matching written out below by brute force from
 Abadie and Imbens (2006, 2011) — Mahalanobis distances, exact-match cells, the regression bias
 correction on the matched sample, and the AI robust variance with the conditional variance
-from each unit's nearest own-arm neighbour (Stata's ``vce(robust, nn(2))``) — on continuous
+from each unit and its 2 nearest own-arm neighbours (Stata's ``vce(robust, nn(2))``) — on continuous
 covariates (no ties); without exact matching the point estimate also against
-causalinference.
+causalinference. The balance table (``tebalance summarize``) against standardized differences
+and variance ratios recomputed with pandas from the matches of an independent brute-force
+matcher (tests/engine/brute_matcher.py), each unit weighted by how often it appears in the
+matched sample.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ import statsmodels.api as sm
 from causalinference import CausalModel
 from scipy import stats
 
+from tests.engine.brute_matcher import balance, frequency, match_sets, whiten
 from tests.templates.cases_regression import Params, names
 from tests.templates.cases_treatment import _selection
 from tests.templates.support import Case, Check, Results, close, example_frame
@@ -62,6 +66,24 @@ def _check_common(res: Results, frame: pd.DataFrame, p: Params, score: np.ndarra
     return row
 
 
+def _check_balance(res: Results, frame: pd.DataFrame, p: Params, z: np.ndarray,
+                   group: np.ndarray | None = None) -> None:
+    """The balance table against a brute-force matcher on ``z`` (score or whitened x)."""
+    t = (frame[str(p["treat"])] != 0).to_numpy(float)
+    stat = "atet" if p["estimand"] == "atet" else "ate"
+    rows = np.flatnonzero(t == 1) if stat == "atet" else np.arange(len(t))
+    sets = match_sets(z, t, int(p["nneighbor"]), rows, group=group)  # type: ignore[call-overload]
+    xs = names(p, "covariates")
+    raw, matched = balance(frame[xs], t, np.ones(len(t))), balance(frame[xs], t,
+                                                                  frequency(sets, t, stat))
+    table = res.table("balance")
+    assert list(table["covariate"]) == xs
+    close(table["std_diff_raw"], raw[0])
+    close(table["ratio_raw"], raw[1])
+    close(table["std_diff_matched"], matched[0])
+    close(table["ratio_matched"], matched[1])
+
+
 def check_psmatch(res: Results, data: Mapping[str, pd.DataFrame], p: Params) -> None:
     assert p["method"] == "psmatch"
     frame = _sample(data, p)
@@ -75,6 +97,7 @@ def check_psmatch(res: Results, data: Mapping[str, pd.DataFrame], p: Params) -> 
     close(row["effect"], ref, rtol=1e-9)
     assert np.isfinite(row["se"])
     assert row["se"] > 0
+    _check_balance(res, frame, p, score[:, None])
 
 
 def _brute_force_nnmatch(y: np.ndarray, t: np.ndarray, x: np.ndarray, cell: np.ndarray,
@@ -107,9 +130,9 @@ def _brute_force_nnmatch(y: np.ndarray, t: np.ndarray, x: np.ndarray, cell: np.n
         adj = fit[other][i] - fit[other][s] if other in fit else 0.0
         yhat[i] = np.mean(y[s] + adj)
     sig2 = np.zeros(n)
-    for i in range(n):
-        j = near(i, np.flatnonzero((t == t[i]) & (cell == cell[i]) & (np.arange(n) != i)), 1)
-        sig2[i] = 0.5 * (y[i] - y[j[0]]) ** 2
+    for i in range(n):  # σ²: yᵢ and its 2 nearest same-arm outcomes (Stata's nn(2))
+        j = near(i, np.flatnonzero((t == t[i]) & (cell == cell[i]) & (np.arange(n) != i)), 2)
+        sig2[i] = np.var(np.append(y[j], y[i]), ddof=1)
     if atet:
         tr = t == 1
         tau = float((y - yhat)[tr].mean())
@@ -137,6 +160,7 @@ def check_nnmatch(res: Results, data: Mapping[str, pd.DataFrame], p: Params) -> 
         int(p["nneighbor"]), p["estimand"] == "atet")  # type: ignore[call-overload]
     close(row["effect"], tau, rtol=1e-9)
     close(row["se"], np.sqrt(v), rtol=1e-8)
+    _check_balance(res, frame, p, whiten(frame[xs].to_numpy(float)), cell)
     if not ematch and bias in ([], xs):
         # causalinference as a second reference: Mahalanobis distance is the Euclidean one
         # after whitening z = x·L (LLᵀ = S⁻¹), whose inverse-variance weights are then equal;

@@ -34,8 +34,31 @@ ss_store_model `method', title("Matching: `method' (`estimand')")
 matrix _ss_b = e(b)
 matrix _ss_V = e(V)
 local N = e(N)
+local balanced = cond("`method'" == "psmatch", "`e(tmvarlist)'", "`e(emvarlist)'")
 quietly count if e(sample) & `treat' != 0
 local N1 = r(N)
+
+* covariate balance: raw sample against the matched one (each unit weighted by how often
+* it appears in the matched pairs), standardized differences and variance ratios
+tebalance summarize
+matrix _ss_bal = r(table)
+preserve
+clear
+svmat double _ss_bal, names(_ss_c)
+rename (_ss_c1 _ss_c2 _ss_c3 _ss_c4) (std_diff_raw std_diff_matched ratio_raw ratio_matched)
+generate str32 covariate = word("`balanced'", _n)
+order covariate
+ss_export_table balance
+generate int _ss_row = _n
+local ylab ""
+forvalues i = 1/`=_N' {
+    local ylab `"`ylab' `i' "`=covariate[`i']'""'
+}
+twoway (scatter _ss_row std_diff_raw) (scatter _ss_row std_diff_matched), ///
+    xline(0) ylabel(`ylab', angle(0)) ytitle("") xtitle("Standardized difference") ///
+    legend(order(1 "Raw" 2 "Matched")) title("Covariate balance")
+graph export results/balance.png, replace
+restore
 
 preserve
 keep if e(sample)

@@ -1,14 +1,18 @@
-"""``teffects nnmatch`` and ``teffects psmatch`` (called from ``teffects``), and
-``tebalance summarize`` after any ``teffects``.
+"""``teffects nnmatch`` and ``teffects psmatch`` (called from ``teffects``).
 
 ``teffects nnmatch (y xvars) (t) [, atet nneighbor(#) biasadj(varlist) ematch(varlist)
-metric(mahalanobis|ivariance|euclidean) vce(robust[, nn(#)])]`` and
-``teffects psmatch (y) (t xvars[, logit|probit]) [, atet nneighbor(#) vce(robust[, nn(#)])]``
-post ``e(b)`` = ``ATE:r1vs0.t`` (or ``ATET:``) with the Abadie–Imbens robust variance.
+metric(mahalanobis|ivariance|euclidean) vce(robust[, nn(#)]) caliper(#) generate(stub)
+osample(newvar)]`` and ``teffects psmatch (y) (t xvars[, logit|probit]) [, atet
+nneighbor(#) vce(robust[, nn(#)]) caliper(#) generate(stub) osample(newvar)]`` post
+``e(b)`` = ``ATE:r1vs0.t`` (or ``ATET:``) with the Abadie–Imbens robust variance.
 
-``tebalance summarize`` prints the standardized differences and variance ratios of the
-covariates, raw and (after ipw, aipw or ipwra) weighted by the inverse-probability weights
-of the posted treatment model; ``r(table)`` holds them, ``r(size)`` the sample sizes.
+``caliper(#)`` bounds the distance of a potential match (on the covariate metric, or on the
+propensity score); an observation left without a match — like one without an ``ematch()``
+partner, or psmatch's score outside [1e-5, 1 − 1e-5] — violates overlap: r(459), and
+``osample(newvar)`` then holds 1 for those observations (0 for the rest of the sample).
+``generate(stub)`` stores the observation numbers of each observation's matches in
+``stub1``, ``stub2``… (as many as the largest match set, ties included) for the
+observations the estimator imputes: everyone for the ATE, the treated for the ATET.
 """
 
 from __future__ import annotations
@@ -16,23 +20,20 @@ from __future__ import annotations
 import re
 
 import numpy as np
+from numpy.typing import NDArray
 
 from libs.engine.errors import StataError
 from libs.engine.estimation import output
-from libs.engine.estimation.columns import numtext
 from libs.engine.estimation.design import build
 from libs.engine.estimation.post import finish
 from libs.engine.estimation.request import stata_errors
-from libs.engine.registry import command
-from libs.engine.results import Matrix, Results
 from libs.engine.session import Session
 from libs.engine.syntax import Args
 from libs.engine.textscan import split_top
-from libs.engine.varlist import parse_terms
-from libs.stata_stats.matching import METRICS, fit_matching
+from libs.engine.varlist import new_names, parse_terms
+from libs.stata_stats.matching import METRICS, OverlapError, fit_matching
 
-OTHER_MATCH_OPTIONS = ("caliper", "generate", "osample", "dtolerance", "control",
-                       "tlevel", "pstolerance", "pom", "aequations")
+OTHER_MATCH_OPTIONS = ("dtolerance", "control", "tlevel", "pstolerance", "pom", "aequations")
 
 
 def _nn_of(vce: str) -> int:
@@ -103,18 +104,35 @@ def teffects_matching(session: Session, args: Args, method: str, rest: str) -> N
     if bias is not None:
         xbias = bias.X[rows][:, [j for j, om in enumerate(bias.preomitted) if not om]]
     stat = "atet" if args.opt("atet") else "ate"
-    with stata_errors():
-        est = fit_matching(method, session.data.numeric(depvar)[rows],
-                           session.data.numeric(tvar)[rows], x, depvar=depvar, tvar=tvar,
-                           stat=stat, m=int(args.opt("nneighbor", 1)),
-                           h=_nn_of(args.opt("vce") or ""),
-                           metric=_metric(args.opt("metric") or ""), xbias=xbias,
-                           tmodel=tmodel, exact=exact.X[rows] if exact is not None else None)
+    osample = new_names(session.data, args.opt("osample")) if args.opt("osample") else []
+    stub = _stub(session, args.opt("generate") or "")
+    violating = np.zeros(session.data.n)
+    try:
+        with stata_errors():
+            est = fit_matching(method, session.data.numeric(depvar)[rows],
+                               session.data.numeric(tvar)[rows], x, depvar=depvar, tvar=tvar,
+                               stat=stat, m=int(args.opt("nneighbor", 1)),
+                               h=_nn_of(args.opt("vce") or ""),
+                               metric=_metric(args.opt("metric") or ""), xbias=xbias,
+                               tmodel=tmodel, caliper=_caliper(args.opt("caliper") or ""),
+                               exact=exact.X[rows] if exact is not None else None)
+    except StataError as err:
+        if isinstance(err.__cause__, OverlapError) and osample:
+            violating[rows[err.__cause__.rows]] = 1.0
+            session.data.add(osample[0], violating, "byte")
+        raise
+    if osample:
+        session.data.add(osample[0], violating, "byte")
+    if stub:
+        _generate(session, stub, rows, est.extra["match_ids"])
     names = " ".join(design.names[j] for j in keep)
     est.macros["emvarlist" if method == "nnmatch" else "tmvarlist"] = names
     if bias is not None:
         est.macros["bavarlist"] = " ".join(bias.names)
     est = finish(session, est, rows, "teffects", args)
+    freq = np.full(session.data.n, np.nan)
+    freq[rows] = est.extra["match_freq"]
+    session.e.internals["match_freq"] = freq
     s = est.scalars
     head = [
         f"{'Treatment-effects estimation':<48}Number of obs     = {int(s['N']):>9,}",
@@ -131,71 +149,34 @@ def teffects_matching(session: Session, args: Args, method: str, rest: str) -> N
     session.log.lines(output.coefficient_table(est, args.opt("level", 95.0)))
 
 
-@command("tebalance", syntax="anything(everything) [, BASEline]")
-def tebalance(session: Session, args: Args) -> None:
-    """``tebalance summarize``: covariate balance before and after weighting."""
-    sub = args.anything.strip()
-    if not "summarize".startswith(sub) or len(sub) < 2:
-        raise StataError(198, f"tebalance {sub} not allowed (only summarize)")
-    e = session.e
-    if e.macros.get("cmd") != "teffects" or e.sample is None:
-        raise StataError(301, "last estimates not found")
-    subcmd = e.macros.get("subcmd", "")
-    if subcmd not in ("ipw", "aipw", "ipwra"):
-        raise StataError(198, f"tebalance summarize after teffects {subcmd} not provided")
-    rows = np.flatnonzero(e.sample)
-    t = session.data.numeric(e.macros["tvar"])[rows]
-    b = e.matrices["b"]
-    tme = [(name.partition(":")[2], float(b.values[0, j])) for j, name in enumerate(b.colnames)
-           if name.startswith("TME1:")]
-    names = [name for name, _ in tme if name != "_cons"]
-    design = build(session, parse_terms(session.data, " ".join(names)), e.sample)
-    x = design.X[rows]
-    index = x @ np.array([v for n, v in tme if n != "_cons"]) + dict(tme).get("_cons", 0.0)
-    p = (1 / (1 + np.exp(-index)) if e.macros.get("tmodel", "logit") == "logit"
-         else _normal_cdf(index))
-    if e.macros.get("stat") == "atet":
-        w = np.where(t == 1, 1.0, p / (1 - p))
-    else:
-        w = np.where(t == 1, 1 / p, 1 / (1 - p))
-    raw = _balance(x, t, np.ones(len(t)))
-    weighted = _balance(x, t, w)
-    table = np.column_stack([raw[0], weighted[0], raw[1], weighted[1]])
-    size = np.array([[len(t), w.sum()], [(t == 1).sum(), w[t == 1].sum()],
-                     [(t == 0).sum(), w[t == 0].sum()]], dtype=np.float64)
-    lines = ["", "  Covariate balance summary", "",
-             f"{'':<25}{'Raw':>9}  {'Weighted':>10}", "-" * 49]
-    for label, r in zip(("Number of obs =", "Treated obs   =", "Control obs   ="), size,
-                        strict=True):
-        lines.append(f"{label:<16}{r[0]:>18,.0f}  {r[1]:>10,.1f}")
-    lines += ["-" * 49, "", "-" * 61,
-              f"{'':<16}|{'Standardized differences':>24}{'Variance ratio':>20}",
-              f"{'':<16}|{'Raw':>11}{'Weighted':>12}{'Raw':>12}{'Weighted':>10}",
-              "-" * 16 + "+" + "-" * 44]
-    for name, r in zip(design.names, table, strict=True):
-        lines.append(f"{name[-15:]:>15} | " + "  ".join(numtext(v, "%9.0g") for v in r))
-    lines.append("-" * 61)
-    session.log.lines(lines)
-    session.r = Results(matrices={
-        "table": Matrix(table, list(design.names),
-                        ["std_diff:raw", "std_diff:weighted", "ratio:raw", "ratio:weighted"]),
-        "size": Matrix(size, ["N", "N1", "N0"], ["raw", "weighted"]),
-    })
+def _caliper(text: str) -> float | None:
+    """``caliper(#)``: a positive distance (r(198) otherwise), None when not given."""
+    if not text.strip():
+        return None
+    try:
+        value = float(text)
+    except ValueError:
+        raise StataError(198, f"caliper({text}) invalid") from None
+    if not value > 0:
+        raise StataError(198, f"caliper({text}) must be positive")
+    return value
 
 
-def _balance(x: np.ndarray, t: np.ndarray, w: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Standardized differences (x̄₁ − x̄₀)/√((s₁² + s₀²)/2) and variance ratios s₁²/s₀²,
-    with frequency-weighted means and variances (divisor Σw − 1)."""
-    stats = []
-    for arm in (1.0, 0.0):
-        xs, ws = x[t == arm], w[t == arm]
-        mean = ws @ xs / ws.sum()
-        var = ws @ (xs - mean) ** 2 / (ws.sum() - 1)
-        stats.append((mean, var))
-    (m1, v1), (m0, v0) = stats
-    return (m1 - m0) / np.sqrt((v1 + v0) / 2), v1 / v0
+def _stub(session: Session, stub: str) -> str:
+    """``generate(stub)``: a valid name whose ``stub1`` is not yet a variable."""
+    stub = stub.strip()
+    if stub:
+        new_names(session.data, f"{stub}1")
+    return stub
 
 
-def _normal_cdf(z: np.ndarray) -> np.ndarray:
-    from scipy.stats import norm
-    return np.asarray(norm.cdf(z), dtype=np.float64)
+def _generate(session: Session, stub: str, rows: NDArray[np.intp],
+              ids: NDArray[np.float64]) -> None:
+    """``stub1``…``stubk``: observation numbers (1-based, in the current order) of each
+    sample observation's matches, missing beyond its set and outside the sample."""
+    names = new_names(session.data, " ".join(f"{stub}{j + 1}" for j in range(ids.shape[1])))
+    for j, name in enumerate(names):
+        col = np.full(session.data.n, np.nan)
+        known = ~np.isnan(ids[:, j])
+        col[rows[known]] = rows[ids[known, j].astype(np.intp)] + 1.0
+        session.data.add(name, col, "long")
