@@ -1,6 +1,6 @@
 """``predict`` after ``poisson``/``nbreg`` with ``exposure()``/``offset()``: Stata's xb and n
 include the offset (``e(offset)`` = ``ln(t)`` or the offset variable; [R] poisson
-postestimation). Reference: statsmodels Poisson / NB2 fitted values with the same exposure."""
+postestimation), ``ir`` and ``nooffset`` leave it out. Reference: statsmodels Poisson / NB2 fitted values with the same exposure."""
 
 from __future__ import annotations
 
@@ -27,7 +27,8 @@ def rates(tmp_path: Path) -> pd.DataFrame:
                                              ("nbreg", "offset(lt)")])
 def test_predict_includes_the_offset(stata, rates, cmd, option) -> None:  # type: ignore[no-untyped-def]
     run = stata(f"import delimited r.csv, clear asdouble\n{cmd} y x, {option}\n"
-                "predict double n\npredict double xb, xb")
+                "predict double n\npredict double xb, xb\npredict double ir, ir\n"
+                "predict double xb0, xb nooffset")
     assert run.rc == 0, run.log
     assert run.session.e.macros["offset"] == ("ln(t)" if cmd == "poisson" else "lt")
     X = sm.add_constant(rates[["x"]])
@@ -40,3 +41,6 @@ def test_predict_includes_the_offset(stata, rates, cmd, option) -> None:  # type
     xb = X.to_numpy() @ params + rates["lt"].to_numpy()
     np.testing.assert_allclose(run.col("xb"), xb, rtol=1e-5)
     np.testing.assert_allclose(run.col("n"), np.exp(xb), rtol=1e-5)
+    # ir and nooffset leave the offset out: exp(xb) is the rate at exposure 1
+    np.testing.assert_allclose(run.col("ir"), np.exp(xb - rates["lt"].to_numpy()), rtol=1e-5)
+    np.testing.assert_allclose(run.col("xb0"), xb - rates["lt"].to_numpy(), rtol=1e-5)

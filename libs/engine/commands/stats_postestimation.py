@@ -20,6 +20,7 @@ from libs.engine.estimation.design import column_derivative, column_values
 from libs.engine.estimation.equations import (
     CATEGORICAL,
     MULTI_EQUATION,
+    ZERO_INFLATED,
     first_equation,
     offset_values,
     predict_model,
@@ -61,11 +62,16 @@ def _response(est: Estimation) -> Family | Identity:
     return FAMILIES.get(est.cmd, Identity())
 
 
-@command("predict", syntax="anything [if] [in] [, xb Residuals STDP pr n Outcome(string) "
-         "LEVerage hat RSTAndard RSTUdent cooksd cm]")
+@command("predict", syntax="anything [if] [in] [, xb Residuals STDP PR(passthru) n ir "
+         "noOFFset Outcome(string) LEVerage hat RSTAndard RSTUdent cooksd cm]")
 def predict(session: Session, args: Args) -> None:
-    """``predict newvar [, xb residuals stdp pr n outcome(#)]`` after the current estimation."""
+    """``predict newvar [, xb residuals stdp pr n ir nooffset outcome(#)]`` after the current
+    estimation; ``pr(n)`` and ``pr(a,b)`` after zip/zinb."""
     est = estimation_from_e(session)
+    if str(args.opt("pr") or "pr") != "pr" and est.cmd not in ZERO_INFLATED:
+        raise StataError(198, f"option {args.opt('pr')} not allowed")
+    if args.opt("ir") and est.cmd not in (*ZERO_INFLATED, "poisson", "nbreg"):
+        raise StataError(198, "option ir not allowed")
     if est.cmd in MULTI_EQUATION:
         _predict_model(session, est, args)
         return
@@ -73,7 +79,8 @@ def predict(session: Session, args: Args) -> None:
     if influence and est.cmd != "regress":
         raise StataError(198, f"option {influence[0]} not allowed")
     X = _design(session, est.names)
-    xb = X @ est.b + offset_values(session, est)  # Stata's xb includes the offset
+    # Stata's xb includes the offset; ir is exp(xb) without it
+    xb = X @ est.b + offset_values(session, est, args.opt("nooffset") or args.opt("ir"))
     cmd = est.cmd
     if influence:
         values = predict_influence(session, influence[0])
@@ -96,7 +103,7 @@ def predict(session: Session, args: Args) -> None:
     else:
         family = FAMILIES[cmd]
         values = family.mean(xb)
-        if not (args.opt("pr") or args.opt("n")):
+        if not (args.opt("pr") or args.opt("n") or args.opt("ir")):
             kind = "Pr(" + est.depvar + ")" if cmd != "poisson" else "number of events"
             session.log.out(f"(option {'n' if cmd == 'poisson' else 'pr'} assumed; {kind})")
     touse = args.touse(session)
@@ -112,16 +119,18 @@ def predict(session: Session, args: Args) -> None:
 
 
 def _predict_model(session: Session, est: Estimation, args: Args) -> None:
-    """``predict`` after ologit/oprobit/mlogit (probabilities), nbreg (n), tobit (xb)."""
+    """``predict`` after ologit/oprobit/mlogit (probabilities), nbreg and zip/zinb (n),
+    tobit (xb)."""
     words = args.anything.split()
     stype = words.pop(0) if words and words[0] in ("float", "double") else "float"
-    if args.opt("residuals") or args.opt("stdp"):
+    if args.opt("residuals") or (args.opt("stdp") and est.cmd not in ZERO_INFLATED):
         raise StataError(198, f"option {'residuals' if args.opt('residuals') else 'stdp'} "
                               "not allowed")
     created = predict_model(session, est, words, args.options)
     if est.cmd in CATEGORICAL and not (args.opt("pr") or args.opt("xb")):
         session.log.out("(option pr assumed; predicted probabilities)")
-    elif est.cmd == "nbreg" and not (args.opt("n") or args.opt("xb")):
+    elif est.cmd in ("nbreg", *ZERO_INFLATED) and not any(
+            args.opt(o) for o in ("n", "xb", "ir", "pr", "stdp")):
         session.log.out("(option n assumed; predicted number of events)")
     touse = args.touse(session)
     for name, values in created:
