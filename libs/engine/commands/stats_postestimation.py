@@ -21,6 +21,7 @@ from libs.engine.estimation.equations import (
     CATEGORICAL,
     MULTI_EQUATION,
     ZERO_INFLATED,
+    count_probability,
     first_equation,
     offset_values,
     predict_model,
@@ -68,7 +69,8 @@ def predict(session: Session, args: Args) -> None:
     """``predict newvar [, xb residuals stdp pr n ir nooffset outcome(#)]`` after the current
     estimation; ``pr(n)`` and ``pr(a,b)`` after zip/zinb."""
     est = estimation_from_e(session)
-    if str(args.opt("pr") or "pr") != "pr" and est.cmd not in ZERO_INFLATED:
+    pr_range = str(args.opt("pr") or "pr") != "pr"  # pr(n) or pr(a,b)
+    if pr_range and est.cmd not in (*ZERO_INFLATED, "poisson", "nbreg"):
         raise StataError(198, f"option {args.opt('pr')} not allowed")
     if args.opt("ir") and est.cmd not in (*ZERO_INFLATED, "poisson", "nbreg"):
         raise StataError(198, "option ir not allowed")
@@ -100,6 +102,8 @@ def predict(session: Session, args: Args) -> None:
             session.log.out(f"(option xb assumed; {fitted})")
     elif cmd == "fracreg":  # cm, the conditional mean, is fracreg's default
         values = _response(est).mean(xb)
+    elif pr_range:
+        values = count_probability(session, est, str(args.opt("pr")), xb)
     else:
         family = FAMILIES[cmd]
         values = family.mean(xb)

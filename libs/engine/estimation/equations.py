@@ -91,6 +91,8 @@ def predict_model(session: Session, est: Estimation, names: list[str],
             return [(names[0], _zero_inflated(session, est, options))]
         xb = equation_xb(session, est, first) + offset_values(
             session, est, options.get("nooffset") or options.get("ir"))
+        if cmd == "nbreg" and str(options.get("pr") or "").startswith("pr("):
+            return [(names[0], count_probability(session, est, str(options["pr"]), xb))]
         if cmd == "nbreg" and not options.get("xb"):
             return [(names[0], np.exp(xb))]
         return [(names[0], xb)]
@@ -165,11 +167,19 @@ def _zero_inflated(session: Session, est: Estimation, options: dict[str, object]
     if pr == "pr":
         return inflation_probability(zg)
     if pr:
-        lo, hi = _count_limits(session, pr[pr.index("(") + 1:-1])
-        alpha = float(est.scalars["alpha"]) if est.cmd == "zinb" else None
-        out = range_probability(lo, hi, xb, zg, alpha)
-        return np.where(np.isnan(lo) | np.isnan(hi), np.nan, out)
+        return count_probability(session, est, pr, xb, zg)
     return expected_count(xb, zg)
+
+
+def count_probability(session: Session, est: Estimation, option: str, xb: FloatArray,
+                      zg: FloatArray | None = None) -> FloatArray:
+    """``pr(n)`` or ``pr(a,b)`` after poisson, nbreg (``zg`` None: no structural zeros), zip
+    or zinb: Pr(a ≤ y ≤ b) at the linear prediction ``xb`` (offset included)."""
+    lo, hi = _count_limits(session, option[option.index("(") + 1:-1])
+    alpha = float(est.scalars["alpha"]) if est.cmd in ("nbreg", "zinb") else None
+    inflate = np.full(xb.shape, -np.inf) if zg is None else zg
+    out = range_probability(lo, hi, xb, inflate, alpha)
+    return np.where(np.isnan(lo), np.nan, out)
 
 
 def _count_limits(session: Session, text: str) -> tuple[FloatArray, FloatArray]:
