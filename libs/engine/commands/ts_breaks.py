@@ -44,6 +44,9 @@ def estat_sbsingle(session: Session, text: str) -> None:
     """``estat sbsingle [, breakvars(varlist[, constant]) swald awald ewald slr alr elr all
     trim(#) ltrim(#) rtrim(#) generate(newvar [newvar]) nodots]``."""
     args = _SPEC.parse(text, session)
+    if session.e.macros.get("cmd") == "ivregress":
+        raise StataError(198, "estat sbsingle after ivregress is not available in the "
+                              "embedded engine")
     fit = fitted_regression(session, "sbsingle")
     if fit.est.macros.get("vce") not in ("ols", "robust"):
         raise StataError(498, "estat sbsingle after vce(cluster) is not available in the "
