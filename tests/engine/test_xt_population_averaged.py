@@ -102,3 +102,31 @@ def test_xtgee_poisson_and_eform(stata, panel) -> None:  # type: ignore[no-untyp
 def test_errors(stata, panel, text, rc) -> None:  # type: ignore[no-untyped-def]
     run = stata(f"import delimited p.csv, clear\nxtset id t\n{text}")
     assert run.rc == rc, run.log
+
+
+def test_predict_and_margins_after_pa(stata, panel) -> None:  # type: ignore[no-untyped-def]
+    """``predict`` (mu, the default: Φ(xb)) and ``margins, dydx()`` after ``xtprobit, pa``:
+    statsmodels' fitted means, and average marginal effects as the mean of φ(xb)·b with
+    delta-method SEs from its covariance (derivatives in b by central differences)."""
+    run = stata("import delimited p.csv, clear\nxtset id t\nxtprobit y x1 x2, pa vce(robust)\n"
+                "predict double mu\npredict double xb, xb\nmargins, dydx(x1 x2)")
+    assert run.rc == 0, run.log
+    assert "(option mu assumed; predicted mean y)" in run.log
+    fit, _ = _gee(panel, "probit", robust=True)
+    data = run.session.data
+    frame = pd.DataFrame({name: data.numeric(name) for name in ("id", "t", "mu")})
+    merged = panel.merge(frame, on=["id", "t"])
+    np.testing.assert_allclose(merged["mu"], fit.predict(
+        sm.add_constant(merged[["x1", "x2"]], prepend=False)), rtol=1e-7)
+    X = sm.add_constant(panel[["x1", "x2"]], prepend=False).to_numpy()
+    V = fit.cov_params().to_numpy()
+
+    def ame(b: np.ndarray) -> np.ndarray:
+        return np.mean(stats.norm.pdf(X @ b))[None] * b[:2]
+
+    b = fit.params.to_numpy()
+    J = np.column_stack([(ame(b + h) - ame(b - h)) / 2e-6 for h in np.eye(3) * 1e-6])
+    r = run.session.r
+    np.testing.assert_allclose(r.matrices["b"].values[0], ame(b), rtol=1e-6)
+    np.testing.assert_allclose(np.sqrt(np.diag(r.matrices["V"].values)),
+                               np.sqrt(np.diag(J @ V @ J.T)), rtol=1e-5)

@@ -43,6 +43,7 @@ from libs.engine.textscan import split_top
 from libs.engine.varlist import expand
 from libs.stata_stats.discrete import FAMILIES
 from libs.stata_stats.estimation import Estimation
+from libs.stata_stats.gee import MODELS as GEE_MODELS
 from libs.stata_stats.likelihood import Family
 from libs.stata_stats.margins import Continuous, Discrete, Identity, dydx
 from libs.stata_stats.postestimation import hausman
@@ -57,14 +58,17 @@ def _design(
 
 
 def _response(est: Estimation) -> Family | Identity:
-    """The mean function margins and predict use: fracreg's is its link's, E(y|x) = G(xb)."""
+    """The mean function margins and predict use: fracreg's is its link's, E(y|x) = G(xb);
+    xtgee's its family's and link's."""
     if est.cmd == "fracreg":
         return FAMILIES[est.macros["model"]]
+    if est.cmd == "xtgee":  # mu = g⁻¹(xb) of its family and link
+        return GEE_MODELS[(est.macros["family"], est.macros["link"])]
     return FAMILIES.get(est.cmd, Identity())
 
 
 @command("predict", syntax="anything [if] [in] [, xb Residuals STDP PR(passthru) n ir "
-         "noOFFset Outcome(string) LEVerage hat RSTAndard RSTUdent cooksd cm]")
+         "noOFFset Outcome(string) LEVerage hat RSTAndard RSTUdent cooksd cm mu]")
 def predict(session: Session, args: Args) -> None:
     """``predict newvar [, xb residuals stdp pr n ir nooffset outcome(#)]`` after the current
     estimation; ``pr(n)`` and ``pr(a,b)`` after zip/zinb."""
@@ -94,14 +98,18 @@ def predict(session: Session, args: Args) -> None:
         values = np.sqrt(np.einsum("ij,jk,ik->i", X, est.V, X))
     elif args.opt("cm") and cmd != "fracreg":
         raise StataError(198, "option cm not allowed")
-    elif args.opt("xb") or cmd not in (*FAMILIES, "fracreg"):
+    elif args.opt("mu") and cmd != "xtgee":
+        raise StataError(198, "option mu not allowed")
+    elif args.opt("xb") or cmd not in (*FAMILIES, "fracreg", "xtgee"):
         values = xb
         if not args.opt("xb"):  # Stata names the default it took
             fitted = "fitted values" if cmd in ("regress", "areg", "ivregress") \
                 else "linear prediction"
             session.log.out(f"(option xb assumed; {fitted})")
-    elif cmd == "fracreg":  # cm, the conditional mean, is fracreg's default
+    elif cmd in ("fracreg", "xtgee"):  # the mean (cm, mu) is their default
         values = _response(est).mean(xb)
+        if cmd == "xtgee" and not args.opt("mu"):
+            session.log.out(f"(option mu assumed; predicted mean {est.depvar})")
     elif pr_range:
         values = count_probability(session, est, str(args.opt("pr")), xb)
     else:
