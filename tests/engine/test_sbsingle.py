@@ -157,6 +157,7 @@ def test_hansen_pvalues_against_simulated_limit(kind: str) -> None:
     ("tsset t\nregress y x\nestat sbsingle, breakvars(z)", 198),
     ("tsset t\ngenerate p = y > 1\nlogit p x\nestat sbsingle", 321),
     ("tsset t\nivregress 2sls y (x = z)\nestat sbsingle", 198),
+    ("generate g = _n > 50\ntsset g t\nregress y x\nestat sbsingle", 459),
 ])
 def test_errors(stata, series, text, rc) -> None:  # type: ignore[no-untyped-def]
     run = stata("import delimited s.csv, clear asdouble\ngenerate t = _n\n" + text)

@@ -54,6 +54,9 @@ def estat_sbsingle(session: Session, text: str) -> None:
     tests = _tests(args)
     ts = tsdata.settings(session)
     assert ts.timevar is not None
+    sample = np.zeros(session.data.n, dtype=bool)
+    sample[fit.rows] = True
+    tsdata.one_panel(session, sample)
     times = session.data.numeric(ts.timevar)[fit.rows]
     order = np.argsort(times, kind="stable")
     if np.any(np.diff(times[order]) != ts.delta):
