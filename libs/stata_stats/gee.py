@@ -12,7 +12,7 @@ then a Fisher-scoring step
 β ← β + (Σ Dᵢ'Vᵢ⁻¹Dᵢ)⁻¹ Σ Dᵢ'Vᵢ⁻¹(yᵢ − μᵢ), Dᵢ = diag(dμ/dη)Xᵢ, Vᵢ = Aᵢ^½ R(α) Aᵢ^½, until
 the largest change in β is below 1e-10. ``e(V)``: the model-based (Σ D'V⁻¹D)⁻¹
 (``vce(conventional)``, the default) or the sandwich over panels (``vce(robust)``, no
-small-sample factor); the model test is Wald on the slopes.
+small-sample factor; ``rgf``: times (N − 1)/(N − P)); the model test is Wald on the slopes.
 """
 
 from __future__ import annotations
@@ -48,6 +48,7 @@ class GeeRequest:
     link: str
     corr: str = "exchangeable"
     robust: bool = False
+    rgf: bool = False  #: the robust variance times (N − 1)/(N − P)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -155,6 +156,8 @@ def fit_gee(request: GeeRequest, y: FloatArray, X: FloatArray, names: tuple[str,
     cov = np.linalg.inv(bread)
     if request.robust:
         cov = cov @ (scores.T @ scores) @ cov
+        if request.rgf:
+            cov = cov * (ys.size - 1) / (ys.size - D.shape[1])
     k = X.shape[1]
     idx = np.append(reg.keep, k)
     b, V = np.zeros(k + 1), np.zeros((k + 1, k + 1))

@@ -80,6 +80,16 @@ def test_pa_options(stata, panel, options, corr, robust) -> None:  # type: ignor
     assert e.macros["vce"] == ("robust" if robust else "conventional")
 
 
+def test_rgf(stata, panel) -> None:  # type: ignore[no-untyped-def]
+    """``rgf``: the robust variance times (N − 1)/(N − P) ([XT] xtgee, options)."""
+    run = stata("import delimited p.csv, clear\nxtset id t\nxtlogit y x1 x2, pa vce(robust) rgf")
+    assert run.rc == 0, run.log
+    fit, _ = _gee(panel, "logit", robust=True)
+    n = len(panel)
+    np.testing.assert_allclose(run.session.e.matrices["V"].values,
+                               fit.cov_params() * (n - 1) / (n - 3), rtol=1e-6, atol=1e-12)
+
+
 def test_xtgee_poisson_and_eform(stata, panel) -> None:  # type: ignore[no-untyped-def]
     run = stata("import delimited p.csv, clear\nxtset id t\n"
                 "xtgee n x1 x2, family(poisson) corr(exchangeable) vce(robust)\n"
@@ -98,7 +108,8 @@ def test_xtgee_poisson_and_eform(stata, panel) -> None:  # type: ignore[no-untyp
                                           ("xtlogit y x1, pa fe", 198),
                                           ("xtgee y x1, family(gaussian)", 198),
                                           ("xtprobit y x1, re corr(exc)", 198),
-                                          ("xtprobit y x1, pa nmp", 198)])
+                                          ("xtprobit y x1, pa nmp", 198),
+                                          ("xtprobit y x1, pa rgf", 198)])
 def test_errors(stata, panel, text, rc) -> None:  # type: ignore[no-untyped-def]
     run = stata(f"import delimited p.csv, clear\nxtset id t\n{text}")
     assert run.rc == rc, run.log

@@ -18,7 +18,7 @@ from libs.engine.syntax import Args
 from libs.stata_stats.random_effects_binary import fit_random_effects
 
 _SYNTAX = ("[varlist(numeric fv ts)] [if] [in] [, re fe pa i(varname) or Level(real 95) "
-           "vce(string) Robust INTPoints(integer 12) CORr(string) nmp]")
+           "vce(string) Robust INTPoints(integer 12) CORr(string) nmp rgf]")
 
 
 def random_effects(session: Session, args: Args, link: str) -> None:
@@ -29,7 +29,7 @@ def random_effects(session: Session, args: Args, link: str) -> None:
         return
     if args.opt("fe"):
         raise StataError(198, f"xt{link}: option fe is not available in the embedded engine")
-    for name in ("corr", "nmp"):
+    for name in ("corr", "nmp", "rgf"):
         if args.opt(name):
             raise StataError(198, f"option {name}() requires pa")
     if ((args.opt("vce") or "oim").strip() != "oim" or args.opt("robust")

@@ -53,7 +53,11 @@ def population_averaged(session: Session, args: Args, family: str, link: str,
                               "engine")
     if args.opt("nmp"):  # N − P in which of φ's and α's divisors is not pinned down
         raise StataError(198, "option nmp is not available in the embedded engine")
-    request = GeeRequest(family=family, link=link, corr=corr, robust=req.vce.kind == "robust")
+    robust = req.vce.kind == "robust"
+    if args.opt("rgf") and not robust:
+        raise StataError(198, "option rgf requires vce(robust)")
+    request = GeeRequest(family=family, link=link, corr=corr, robust=robust,
+                         rgf=bool(args.opt("rgf")))
     with stata_errors():
         fit = fit_gee(request, req.y, req.X, req.design.names, ids(session, ivar)[req.rows],
                       depvar=req.depvar, ivar=ivar, preomitted=req.design.preomitted)
@@ -88,10 +92,10 @@ def population_averaged(session: Session, args: Args, family: str, link: str,
 
 @command("xtgee", byable="recall",
          syntax="[varlist(numeric fv ts)] [if] [in] [, Family(string) Link(string) "
-                "CORr(string) i(varname) vce(string) Robust nmp EForm Level(real 95)]")
+                "CORr(string) i(varname) vce(string) Robust nmp rgf EForm Level(real 95)]")
 def xtgee(session: Session, args: Args) -> None:
     """``xtgee depvar indepvars, family(binomial|poisson) [link() corr(exchangeable|
-    independent) vce(conventional|robust) eform]``."""
+    independent) vce(conventional|robust) rgf eform]``."""
     text = str(args.opt("family") or "gaussian").split()
     family = _word(text[0] if text else "gaussian", tuple(_FAMILIES), "family", 1)
     if len(text) > 1:
