@@ -75,6 +75,7 @@ def test_sup_wald_default(stata, series) -> None:  # type: ignore[no-untyped-def
     assert r.scalars["chi2"] == pytest.approx(wald.max(), rel=1e-9)
     assert r.scalars["df"] == 3
     assert r.scalars["p"] == pytest.approx(hansen_pvalue("sup", wald.max(), 3, 0.15), rel=1e-12)
+    assert (r.scalars["swald"], r.scalars["p_swald"]) == (r.scalars["chi2"], r.scalars["p"])
     quarter = pd.Period("1990Q1", freq="Q") + int(low + np.argmax(wald))
     assert r.macros["breakdate"] == f"{quarter.year}q{quarter.quarter}"
     assert r.macros["test"] == "swald"

@@ -89,8 +89,12 @@ def estat_sbsingle(session: Session, text: str) -> None:
               "ltrim": date(first), "rtrim": date(last), "test": results[-1][0]}
     if estimated:
         macros["breakdate"] = estimated
-    session.post_r(Results(scalars={"chi2": results[-1][1], "p": results[-1][2],
-                                    "df": float(seq.df)}, macros=macros))
+    # r(chi2) r(p) of the last test as sbsingle.ado 1.0.2 stores them; r(<test>) r(p_<test>)
+    # for each test as later releases store them
+    scalars = {"chi2": results[-1][1], "p": results[-1][2], "df": float(seq.df)}
+    for name, stat, p in results:
+        scalars[name], scalars[f"p_{name}"] = stat, p
+    session.post_r(Results(scalars=scalars, macros=macros))
 
 
 def _tests(args: Args) -> list[str]:
