@@ -17,7 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import optimize, special
+from scipy import optimize, special, stats
 
 from libs.stata_stats.discrete import fit_ml
 from libs.stata_stats.errors import StatsError
@@ -168,3 +168,34 @@ def fit_zero_inflated(cmd: str, y: FloatArray, X: FloatArray, names: tuple[str, 
                      scalars=scalars, macros=macros, df_r=None, sample=mask)
     return ZeroInflatedFit(estimation=est, notes=(*reg.notes, *reg_z.notes),
                            iterations=ml.iterations)
+
+
+def inflation_probability(zg: FloatArray) -> FloatArray:
+    """p = F(zγ), the probability of a structural zero (``predict, pr`` after zip/zinb)."""
+    return np.asarray(special.expit(zg), dtype=np.float64)
+
+
+def expected_count(xb: FloatArray, zg: FloatArray) -> FloatArray:
+    """E(y) = (1 − p)·exp(xb): ``predict, n`` (xb with the offset) or ``ir`` (without)."""
+    return np.asarray((1.0 - inflation_probability(zg)) * np.exp(xb), dtype=np.float64)
+
+
+def _count_cdf(k: FloatArray, mu: FloatArray, alpha: float | None) -> FloatArray:
+    """Pr(count ≤ k) of the Poisson (alpha None) or NB2 part; 0 for k < 0."""
+    if alpha is None:
+        cdf = stats.poisson.cdf(k, mu)
+    else:
+        cdf = stats.nbinom.cdf(k, 1.0 / alpha, 1.0 / (1.0 + alpha * mu))
+    return np.asarray(np.where(k < 0, 0.0, cdf), dtype=np.float64)
+
+
+def range_probability(lo: FloatArray, hi: FloatArray, xb: FloatArray, zg: FloatArray,
+                      alpha: float | None) -> FloatArray:
+    """Pr(lo ≤ y ≤ hi) under the zero-inflated model (``predict, pr(a,b)``; ``pr(n)`` is
+    lo = hi = n); hi = +∞ is allowed; the limits are whole numbers."""
+    p = inflation_probability(zg)
+    mu = np.exp(xb)
+    below = np.where(lo > 0, p + (1.0 - p) * _count_cdf(lo - 1.0, mu, alpha), 0.0)
+    finite = np.where(np.isinf(hi), 0.0, hi)
+    upto = np.where(np.isinf(hi), 1.0, p + (1.0 - p) * _count_cdf(finite, mu, alpha))
+    return np.asarray(np.maximum(upto - below, 0.0), dtype=np.float64)

@@ -75,5 +75,5 @@ def test_random_effects_binary_maximises_the_integrated_likelihood(stata, link: 
 
 def test_xtprobit_needs_a_panel_and_refuses_other_models(stata) -> None:
     assert stata("clear\nset obs 10\ngen y = _n > 5\ngen x = _n\nxtprobit y x\n").rc == 459
-    assert stata(DATA + "xtprobit y x1, pa\n").rc == 198
+    assert stata(DATA + "xtprobit y x1, fe\n").rc == 198
     assert stata(DATA + "xtprobit y x1, vce(robust)\n").rc == 198

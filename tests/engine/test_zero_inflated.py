@@ -34,7 +34,9 @@ def counts(tmp_path: Path) -> pd.DataFrame:
 def _reference(d: pd.DataFrame, cmd: str, count: list[str], exposure: bool = False):  # type: ignore[no-untyped-def]
     X = sm.add_constant(d[count], prepend=False) if count else np.ones((len(d), 1))
     Z = sm.add_constant(d[["z"]], prepend=False)
-    kw: dict[str, object] = {"exposure": d.t} if exposure else {}
+    # the exposure as the offset ln t (the same likelihood): statsmodels' ZIP
+    # predict(which="prob") drops an exposure but keeps an offset
+    kw: dict[str, object] = {"offset": np.log(d.t)} if exposure else {}
     cls = ZeroInflatedPoisson if cmd == "zip" else ZeroInflatedNegativeBinomialP
     if cmd == "zinb":
         kw["p"] = 2
@@ -110,3 +112,109 @@ def test_robust_exposure(stata, counts) -> None:  # type: ignore[no-untyped-def]
 def test_errors(stata, counts, text, rc) -> None:  # type: ignore[no-untyped-def]
     run = stata("import delimited c.csv, clear asdouble\n" + text)
     assert run.rc == rc, run.log
+
+
+def _predict(model, params: np.ndarray, which: str, **kw: object) -> np.ndarray:  # type: ignore[no-untyped-def]
+    return np.asarray(model.predict(params, which=which, **kw), dtype=float)
+
+
+@pytest.mark.parametrize("cmd", ["zip", "zinb"])
+def test_predict_statistics(stata, counts, cmd) -> None:  # type: ignore[no-untyped-def]
+    """[R] zip postestimation: n (default) = (1 − p)·exp(xb + ln t), ir the same at exposure 1,
+    pr = p, pr(n) = Pr(y = n), pr(a,b) = Pr(a ≤ y ≤ b) with b missing = +∞, xb and stdp of the
+    count equation; each against statsmodels' predict(which=...) at its own estimates."""
+    run = stata(f"""
+        import delimited c.csv, clear asdouble
+        generate lim = cond(_n <= 10, 1, .)
+        {cmd} y x1 x2, inflate(z) exposure(t)
+        predict double n_hat
+        predict double ir_hat, ir
+        predict double p_inf, pr
+        predict double p0, pr(0)
+        predict double p2, pr(2)
+        predict double p13, pr(1,3)
+        predict double p2up, pr(2,.)
+        predict double p1lim, pr(1, lim)
+        predict double xb_hat, xb
+        predict double se_hat, stdp
+        predict double n_nooff, nooffset
+    """)
+    assert run.rc == 0, run.log
+    assert "(option n assumed; predicted number of events)" in run.log
+    model, params = _reference(counts, cmd, ["x1", "x2"], exposure=True)
+    data = run.session.data
+    got = {name: data.numeric(name) for name in data.vars}
+    zeros = np.zeros(len(counts))
+    np.testing.assert_allclose(got["n_hat"], _predict(model, params, "mean"), rtol=2e-5)
+    np.testing.assert_allclose(got["ir_hat"], _predict(model, params, "mean", offset=zeros),
+                               rtol=2e-5)
+    np.testing.assert_allclose(got["n_nooff"], got["ir_hat"], rtol=1e-12)
+    np.testing.assert_allclose(got["p_inf"], 1 - _predict(model, params, "prob-main"),
+                               rtol=2e-5)
+    prob = _predict(model, params, "prob", y_values=np.arange(4))
+    np.testing.assert_allclose(got["p0"], prob[:, 0], rtol=2e-5)
+    np.testing.assert_allclose(got["p2"], prob[:, 2], rtol=2e-5)
+    np.testing.assert_allclose(got["p13"], prob[:, 1:4].sum(axis=1), rtol=2e-5)
+    np.testing.assert_allclose(got["p2up"], 1 - prob[:, :2].sum(axis=1), rtol=2e-5)
+    lim = np.where(np.arange(len(counts)) < 10, prob[:, 1], 1 - prob[:, 0])
+    np.testing.assert_allclose(got["p1lim"], lim, rtol=2e-5)  # b missing: Pr(y ≥ 1)
+    np.testing.assert_allclose(got["xb_hat"], _predict(model, params, "linear"), rtol=2e-5,
+                               atol=1e-6)
+    ll, _ = _loglike(model, cmd)
+    theta = _stata_order(params, cmd)
+    V = np.linalg.inv(-approx_hess3(theta, ll))[:3, :3]
+    X = np.column_stack([counts.x1, counts.x2, np.ones(len(counts))])
+    np.testing.assert_allclose(got["se_hat"], np.sqrt(np.einsum("ij,jk,ik->i", X, V, X)),
+                               rtol=1e-4)
+
+
+@pytest.mark.parametrize(("text", "rc"), [("predict a, pr(.,2)", 198), ("predict a, n ir", 198),
+                                          ("logit pos x1\npredict a, pr(1)", 198),
+                                          ("predict a, residuals", 198)])
+def test_predict_errors(stata, counts, text, rc) -> None:  # type: ignore[no-untyped-def]
+    run = stata("import delimited c.csv, clear asdouble\ngenerate pos = y > 0\n"
+                f"zip y x1, inflate(z)\n{text}")
+    assert run.rc == rc, run.log
+
+
+def test_margins_expected_count(stata, counts) -> None:  # type: ignore[no-untyped-def]
+    """``margins`` after zip: the average of (1 − p)·exp(xb + ln t) and the average derivative
+    in x1 (also in the inflation equation when x1 is there), delta-method SEs — from
+    statsmodels' predict(which="mean") and its own numerical-Hessian covariance."""
+    run = stata("""
+        import delimited c.csv, clear asdouble
+        zip y x1 x2, inflate(z x1) exposure(t)
+        margins
+        matrix m = r(b)
+        matrix mv = r(V)
+        margins, dydx(x1)
+    """)
+    assert run.rc == 0, run.log
+    d = counts
+    X = sm.add_constant(d[["x1", "x2"]], prepend=False)
+    Z = sm.add_constant(d[["z", "x1"]], prepend=False)
+    model = ZeroInflatedPoisson(d.y, X, exog_infl=Z, inflation="logit", offset=np.log(d.t))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        params = np.asarray(model.fit(method="bfgs", maxiter=10000, gtol=1e-10,
+                                      disp=0).params, dtype=float)
+    V = np.linalg.inv(-approx_hess3(params, model.loglike))
+
+    def mean(theta: np.ndarray, shift: float = 0.0) -> float:
+        Xs, Zs = X.copy(), Z.copy()
+        Xs["x1"] += shift
+        Zs["x1"] += shift
+        return float(np.mean(model.predict(theta, exog=Xs, exog_infl=Zs,
+                                           offset=np.log(d.t))))
+
+    def ame(theta: np.ndarray) -> float:
+        h = 1e-5
+        return (mean(theta, h) - mean(theta, -h)) / (2 * h)
+
+    session = run.session
+    shown = ((session.matrices["m"], session.matrices["mv"], mean),
+             (session.r.matrices["b"], session.r.matrices["V"], ame))
+    for b, var, fn in shown:
+        assert b.values[0, 0] == pytest.approx(fn(params), rel=1e-4)
+        grad = approx_fprime(params, fn, centered=True)
+        assert np.sqrt(var.values[0, 0]) == pytest.approx(np.sqrt(grad @ V @ grad), rel=1e-3)

@@ -16,6 +16,7 @@ from tests.templates import (
     cases_matching,
     cases_medical,
     cases_panel,
+    cases_panel_binary,
     cases_rank_and_variance,
     cases_regression,
     cases_reliability,
@@ -34,6 +35,7 @@ from tests.templates.support import Case, Check
 _MODULES = (
     cases_regression,
     cases_panel,
+    cases_panel_binary,
     cases_tests,
     cases_rank_and_variance,
     cases_descriptive,

@@ -8,10 +8,13 @@ generate long _ss_t = _n
 local n = _N
 local k : word count `indepvars'
 local k = `k' + 1
-* Candidate first periods of the second regime: both regimes keep at least trim·N observations.
-local first = max(ceil(`trim' * `n') + 1, `k' + 1)
-local last = min(floor((1 - `trim') * `n') + 1, `n' - `k' + 1)
-if `first' > `last' {
+* Candidate first periods of the second regime: ceil(trim·N) observations kept at each end,
+* as estat sbsingle places them (trim in whole percent).
+local trimpct = round(100 * `trim')
+local keep = ceil(`trimpct' / 100 * `n')
+local first = `keep' + 1
+local last = `n' - `keep' + 1
+if `keep' < `k' + 1 {
     display as error "too few observations for this trimming"
     exit 2001
 }
@@ -35,12 +38,18 @@ forvalues b = `first'/`last' {
 }
 postclose `rows'
 
-* The break date: the candidate with the largest F (the least-squares break date).
+* Andrews' sup-Wald test (k times the largest F) with Hansen's (1997) p-value, and the
+* least-squares break date (the candidate with the largest F)
+tsset _ss_t
+regress `depvar' `indepvars'
+estat sbsingle, trim(`trimpct')
+local supW = r(chi2)
+local p_supW = r(p)
+local best = real("`r(breakdate)'")
 preserve
 use `fseq', clear
-gsort -F
-local best = break_obs[1]
-local supF = F[1]
+summarize F, meanonly
+local supF = r(max)
 restore
 regress `depvar' `indepvars' if _ss_t < `best'
 ss_store_model before, title("Before the estimated break")
@@ -63,7 +72,9 @@ twoway line F break_obs, xline(`best') ytitle("Chow F") xtitle("First observatio
 graph export results/f_sequence.png, replace
 keep if best
 generate double N = `n'
-generate double trim = `trim'
+generate double trim = `trimpct' / 100
 rename F sup_F
+generate double sup_wald = `supW'
+generate double p_value = `p_supW'
 drop best rss
 ss_export_table break_date

@@ -7,8 +7,8 @@ local expopt ""
 if "`exposure'" != "" {
     local expopt "exposure(`exposure')"
 }
-count if `depvar' == 0
-local zeros_observed = r(N) / _N
+local top = `max_count' + 1
+local nx : word count `indepvars'
 local plain = cond("`model'" == "zip", "poisson", "nbreg")
 if "`model'" == "zip" {
     poisson `depvar' `indepvars', `expopt' vce(`vce') level(`level')
@@ -19,16 +19,12 @@ else {
 ss_store_model `plain', title("Plain count model (`plain')") level(`level')
 local ll_plain = e(ll)
 local k_plain = e(rank)
-tempvar mu p0
-predict double `mu', n
-if "`plain'" == "poisson" {
-    generate double `p0' = exp(-`mu')
+* Predicted distribution of the count: Pr(y = k), k = 0 .. max_count, and Pr(y > max_count)
+forvalues k = 0/`max_count' {
+    predict double _ss_plain`k', pr(`k')
 }
-else {
-    generate double `p0' = (1 + e(alpha) * `mu')^(-1 / e(alpha))
-}
-summarize `p0', meanonly
-local zeros_plain = r(mean)
+predict double _ss_plain`top', pr(`top', .)
+predict double _ss_mu_plain, n
 
 if "`model'" == "zip" {
     zip `depvar' `indepvars', inflate(`inflate') `expopt' vce(`vce') level(`level')
@@ -40,42 +36,45 @@ ss_store_model `model', title("Zero-inflated model (`model')") level(`level')
 local ll_zi = e(ll)
 local k_zi = e(rank)
 local N = e(N)
-local zi_alpha = cond("`model'" == "zinb", e(alpha), .)
-* Predicted share of zeros: p + (1 - p) f(0) with p the logit of the inflate equation
-tempvar zg xb pz f0
-generate double `zg' = _b[inflate:_cons]
-foreach v of varlist `inflate' {
-    replace `zg' = `zg' + _b[inflate:`v'] * `v'
+forvalues k = 0/`max_count' {
+    predict double _ss_zi`k', pr(`k')
 }
-generate double `xb' = _b[`depvar':_cons]
-foreach v of varlist `indepvars' {
-    replace `xb' = `xb' + _b[`depvar':`v'] * `v'
+predict double _ss_zi`top', pr(`top', .)
+* Expected count (1 - p) exp(xb) and p, the probability of a structural zero
+predict double _ss_mu_zi, n
+predict double _ss_always0, pr
+* Average marginal effects on the expected count (a regressor may enter both equations)
+margins, dydx(`indepvars')
+tempname ame ame_V
+matrix `ame' = r(b)
+matrix `ame_V' = r(V)
+
+* Sample averages: observed shares and the mean predictions of each model
+forvalues k = 0/`top' {
+    count if `depvar' == `k' | (`k' == `top' & `depvar' > `top')
+    local obs`k' = r(N) / _N
+    summarize _ss_plain`k', meanonly
+    local plain`k' = r(mean)
+    summarize _ss_zi`k', meanonly
+    local zi`k' = r(mean)
 }
-if "`exposure'" != "" {
-    replace `xb' = `xb' + ln(`exposure')
+summarize `depvar', meanonly
+local mu_obs = r(mean)
+foreach v in mu_plain mu_zi always0 {
+    summarize _ss_`v', meanonly
+    local `v' = r(mean)
 }
-generate double `pz' = invlogit(`zg')
-if "`model'" == "zip" {
-    generate double `f0' = exp(-exp(`xb'))
-}
-else {
-    generate double `f0' = (1 + `zi_alpha' * exp(`xb'))^(-1 / `zi_alpha')
-}
-replace `f0' = `pz' + (1 - `pz') * `f0'
-summarize `f0', meanonly
-local zeros_zi = r(mean)
 local z = invnormal(1 - (100 - `level') / 200)
-local k : word count `indepvars'
 local terms "`indepvars' _cons"
 
 preserve
 clear
-set obs `=`k' + 1'
+set obs `=`nx' + 1'
 generate str32 term = ""
 generate double irr = .
 generate double ci_lo = .
 generate double ci_hi = .
-forvalues j = 1/`=`k' + 1' {
+forvalues j = 1/`=`nx' + 1' {
     local t : word `j' of `terms'
     replace term = "`t'" in `j'
     replace irr = exp(_b[`depvar':`t']) in `j'
@@ -85,6 +84,34 @@ forvalues j = 1/`=`k' + 1' {
 ss_export_table irr
 
 clear
+set obs `nx'
+generate str32 term = ""
+generate double dydx = .
+generate double se = .
+forvalues j = 1/`nx' {
+    replace term = "`: word `j' of `indepvars''" in `j'
+    replace dydx = `ame'[1, `j'] in `j'
+    replace se = sqrt(`ame_V'[`j', `j']) in `j'
+}
+generate double ci_lo = dydx - `z' * se
+generate double ci_hi = dydx + `z' * se
+ss_export_table marginal_effects
+
+clear
+set obs `=`top' + 1'
+generate str16 count = string(_n - 1)
+replace count = "`top' or more" in `=`top' + 1'
+generate double observed = .
+generate double predicted_plain = .
+generate double predicted_zi = .
+forvalues k = 0/`top' {
+    replace observed = `obs`k'' in `=`k' + 1'
+    replace predicted_plain = `plain`k'' in `=`k' + 1'
+    replace predicted_zi = `zi`k'' in `=`k' + 1'
+}
+ss_export_table count_distribution
+
+clear
 set obs 2
 generate str16 model = "`plain'" in 1
 replace model = "`model'" in 2
@@ -92,7 +119,10 @@ generate double N = `N'
 generate double ll = cond(_n == 1, `ll_plain', `ll_zi')
 generate double parameters = cond(_n == 1, `k_plain', `k_zi')
 generate double aic = -2 * ll + 2 * parameters
-generate double zeros_observed = `zeros_observed'
-generate double zeros_predicted = cond(_n == 1, `zeros_plain', `zeros_zi')
+generate double zeros_observed = `obs0'
+generate double zeros_predicted = cond(_n == 1, `plain0', `zi0')
+generate double mean_observed = `mu_obs'
+generate double mean_predicted = cond(_n == 1, `mu_plain', `mu_zi')
+generate double pr_structural_zero = cond(_n == 1, 0, `always0')
 ss_export_table fit_comparison
 restore

@@ -1,6 +1,7 @@
 """``margins`` for predictions other than one mean of one index: ``predict(outcome(#))``
 and every outcome's probability after ologit/oprobit/mlogit, ``predict(ystar(a,b))``,
-``e(a,b)``, ``pr(a,b)`` after tobit, ``predict(xb|n|pr)``, and a marginlist of factor
+``e(a,b)``, ``pr(a,b)`` after tobit, ``predict(xb|n|pr)``, the expected count
+(``n``, ``ir``) and inflation probability (``pr``) after zip/zinb, and a marginlist of factor
 variables (``margins female, dydx(treat)``: each level set for every observation, as
 Stata does). The numbers come from :mod:`libs.stata_stats.margins_numeric`.
 """
@@ -11,11 +12,13 @@ import re
 from collections.abc import Callable
 
 import numpy as np
+import numpy.typing as npt
 from scipy import stats
 
 from libs.engine.errors import StataError
 from libs.engine.estimation import output
 from libs.engine.estimation.design import column_derivative, column_values
+from libs.engine.estimation.equations import ZERO_INFLATED, offset_values
 from libs.engine.estimation.margin_terms import dydx_variables, factor_levels
 from libs.engine.estimation.post import estimation_from_e
 from libs.engine.estimation.request import stata_errors
@@ -37,6 +40,7 @@ from libs.stata_stats.margins_numeric import (
 )
 from libs.stata_stats.multinomial import probabilities
 from libs.stata_stats.ordered import LINKS, category_probabilities
+from libs.stata_stats.zeroinfl import expected_count, inflation_probability
 
 _CATEGORICAL = ("ologit", "oprobit", "mlogit")
 Prediction2D = Callable[[FloatArray, FloatArray], FloatArray]  #: n × J outcome probabilities
@@ -46,7 +50,7 @@ _LIMITS = re.compile(r"^(ystar|e|pr)\(\s*([^,]*),\s*([^)]*)\)$")
 def needs_general(est_cmd: str, args: Args) -> bool:
     """Whether ``margins`` takes this module's path: a ``predict()`` or a categorical model
     (a marginlist after other models is :mod:`margins_at`'s)."""
-    return bool(args.opt("predict") or est_cmd in _CATEGORICAL)
+    return bool(args.opt("predict") or est_cmd in (*_CATEGORICAL, *ZERO_INFLATED))
 
 
 def _equations(names: tuple[str, ...]) -> dict[str, list[int]]:
@@ -94,12 +98,37 @@ def _column_of(probs: Prediction2D, j: int) -> Prediction:
     return lambda C, b: probs(C, b)[:, j]
 
 
-def _predictions(session: Session, est: Estimation, text: str
+def _zero_inflated(est: Estimation, words: str, eqs: dict[str, list[int]],
+                   offset: FloatArray | float) -> list[tuple[str, str, Prediction]]:
+    """zip/zinb: ``n`` (the default), ``ir``, ``pr`` (a structural zero) or ``xb``."""
+    count, inflate = next(iter(eqs.values())), eqs["inflate"]
+    if words in ("", "n"):
+        return [("", "Predicted number of events, predict()",
+                 lambda C, b: expected_count(C[:, count] @ b[count] + offset,
+                                             C[:, inflate] @ b[inflate]))]
+    if words == "ir":
+        return [("", "Predicted incidence rate, predict(ir)",
+                 lambda C, b: expected_count(C[:, count] @ b[count], C[:, inflate] @ b[inflate]))]
+    if words == "pr":
+        return [("", f"Pr({est.depvar}=0), predict(pr)",
+                 lambda C, b: inflation_probability(C[:, inflate] @ b[inflate]))]
+    if words == "xb":
+        return [("", "Linear prediction, predict(xb)",
+                 lambda C, b: C[:, count] @ b[count] + offset)]
+    raise StataError(198, f"option predict({words}) is not supported by the embedded engine "
+                          f"after {est.cmd}")
+
+
+def _predictions(session: Session, est: Estimation, text: str, rows: npt.NDArray[np.intp]
                  ) -> list[tuple[str, str, Prediction]]:
     """(name for r(b), expression, prediction) for each outcome the request covers."""
     eqs = _equations(est.names)
     first = next(iter(eqs.values()))
     words = text.strip()
+    if est.cmd in ZERO_INFLATED:
+        offset = offset_values(session, est)
+        return _zero_inflated(est, words, eqs,
+                              offset[rows] if isinstance(offset, np.ndarray) else offset)
     outcome = re.search(r"outcome\(\s*([^)]*)\)", words)
     if est.cmd in _CATEGORICAL:
         matrix = session.e.matrices.get("cat") or session.e.matrices.get("out")
@@ -187,7 +216,7 @@ def general_margins(session: Session, args: Args) -> None:
                      for s, o in scenarios for lv in (base, *others)]
     wanted = (args.opt("dydx") or "").strip()
     dydx_vars = dydx_variables(session, est, wanted) if wanted else []
-    predictions = _predictions(session, est, args.opt("predict") or "")
+    predictions = _predictions(session, est, args.opt("predict") or "", rows)
     quantities: list[tuple[Prediction, Quantity]] = []
     names: list[str] = []
     wrt: list[str] = []  # "dy/dx wrt:" as Stata lists it: a factor by its levels (1.treat)

@@ -218,10 +218,11 @@ def _qreg_vce(text: str) -> tuple[bool, str, str, str]:
 
 @command("xtlogit", byable="recall",
          syntax="[varlist(numeric fv ts)] [if] [in] [, fe re pa i(varname) or "
-         f"INTPoints(integer 12) {_VCE}]")
+         f"INTPoints(integer 12) CORr(string) nmp rgf {_VCE}]")
 def xtlogit(session: Session, args: Args) -> None:
-    """``xtlogit depvar indepvars, fe [or vce()]`` (conditional logit on the xtset panel)."""
-    if not args.opt("fe"):
+    """``xtlogit depvar indepvars, fe [or vce()]`` (conditional logit on the xtset panel);
+    ``re`` (the default) and ``pa`` in :mod:`stats_xtbinary`."""
+    if not args.opt("fe") or args.opt("pa"):
         random_effects(session, args, "logit")
         return
     ivar = str(args.opt("i") or (session.tsset.panelvar if session.tsset else "") or "")

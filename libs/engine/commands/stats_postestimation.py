@@ -20,6 +20,8 @@ from libs.engine.estimation.design import column_derivative, column_values
 from libs.engine.estimation.equations import (
     CATEGORICAL,
     MULTI_EQUATION,
+    ZERO_INFLATED,
+    count_probability,
     first_equation,
     offset_values,
     predict_model,
@@ -41,6 +43,7 @@ from libs.engine.textscan import split_top
 from libs.engine.varlist import expand
 from libs.stata_stats.discrete import FAMILIES
 from libs.stata_stats.estimation import Estimation
+from libs.stata_stats.gee import MODELS as GEE_MODELS
 from libs.stata_stats.likelihood import Family
 from libs.stata_stats.margins import Continuous, Discrete, Identity, dydx
 from libs.stata_stats.postestimation import hausman
@@ -55,17 +58,26 @@ def _design(
 
 
 def _response(est: Estimation) -> Family | Identity:
-    """The mean function margins and predict use: fracreg's is its link's, E(y|x) = G(xb)."""
+    """The mean function margins and predict use: fracreg's is its link's, E(y|x) = G(xb);
+    xtgee's its family's and link's."""
     if est.cmd == "fracreg":
         return FAMILIES[est.macros["model"]]
+    if est.cmd == "xtgee":  # mu = g⁻¹(xb) of its family and link
+        return GEE_MODELS[(est.macros["family"], est.macros["link"])]
     return FAMILIES.get(est.cmd, Identity())
 
 
-@command("predict", syntax="anything [if] [in] [, xb Residuals STDP pr n Outcome(string) "
-         "LEVerage hat RSTAndard RSTUdent cooksd cm]")
+@command("predict", syntax="anything [if] [in] [, xb Residuals STDP PR(passthru) n ir "
+         "noOFFset Outcome(string) LEVerage hat RSTAndard RSTUdent cooksd cm mu]")
 def predict(session: Session, args: Args) -> None:
-    """``predict newvar [, xb residuals stdp pr n outcome(#)]`` after the current estimation."""
+    """``predict newvar [, xb residuals stdp pr n ir nooffset outcome(#)]`` after the current
+    estimation; ``pr(n)`` and ``pr(a,b)`` after zip/zinb."""
     est = estimation_from_e(session)
+    pr_range = str(args.opt("pr") or "pr") != "pr"  # pr(n) or pr(a,b)
+    if pr_range and est.cmd not in (*ZERO_INFLATED, "poisson", "nbreg"):
+        raise StataError(198, f"option {args.opt('pr')} not allowed")
+    if args.opt("ir") and est.cmd not in (*ZERO_INFLATED, "poisson", "nbreg"):
+        raise StataError(198, "option ir not allowed")
     if est.cmd in MULTI_EQUATION:
         _predict_model(session, est, args)
         return
@@ -73,7 +85,8 @@ def predict(session: Session, args: Args) -> None:
     if influence and est.cmd != "regress":
         raise StataError(198, f"option {influence[0]} not allowed")
     X = _design(session, est.names)
-    xb = X @ est.b + offset_values(session, est)  # Stata's xb includes the offset
+    # Stata's xb includes the offset; ir is exp(xb) without it
+    xb = X @ est.b + offset_values(session, est, args.opt("nooffset") or args.opt("ir"))
     cmd = est.cmd
     if influence:
         values = predict_influence(session, influence[0])
@@ -85,18 +98,24 @@ def predict(session: Session, args: Args) -> None:
         values = np.sqrt(np.einsum("ij,jk,ik->i", X, est.V, X))
     elif args.opt("cm") and cmd != "fracreg":
         raise StataError(198, "option cm not allowed")
-    elif args.opt("xb") or cmd not in (*FAMILIES, "fracreg"):
+    elif args.opt("mu") and cmd != "xtgee":
+        raise StataError(198, "option mu not allowed")
+    elif args.opt("xb") or cmd not in (*FAMILIES, "fracreg", "xtgee"):
         values = xb
         if not args.opt("xb"):  # Stata names the default it took
             fitted = "fitted values" if cmd in ("regress", "areg", "ivregress") \
                 else "linear prediction"
             session.log.out(f"(option xb assumed; {fitted})")
-    elif cmd == "fracreg":  # cm, the conditional mean, is fracreg's default
+    elif cmd in ("fracreg", "xtgee"):  # the mean (cm, mu) is their default
         values = _response(est).mean(xb)
+        if cmd == "xtgee" and not args.opt("mu"):
+            session.log.out(f"(option mu assumed; predicted mean {est.depvar})")
+    elif pr_range:
+        values = count_probability(session, est, str(args.opt("pr")), xb)
     else:
         family = FAMILIES[cmd]
         values = family.mean(xb)
-        if not (args.opt("pr") or args.opt("n")):
+        if not (args.opt("pr") or args.opt("n") or args.opt("ir")):
             kind = "Pr(" + est.depvar + ")" if cmd != "poisson" else "number of events"
             session.log.out(f"(option {'n' if cmd == 'poisson' else 'pr'} assumed; {kind})")
     touse = args.touse(session)
@@ -112,16 +131,18 @@ def predict(session: Session, args: Args) -> None:
 
 
 def _predict_model(session: Session, est: Estimation, args: Args) -> None:
-    """``predict`` after ologit/oprobit/mlogit (probabilities), nbreg (n), tobit (xb)."""
+    """``predict`` after ologit/oprobit/mlogit (probabilities), nbreg and zip/zinb (n),
+    tobit (xb)."""
     words = args.anything.split()
     stype = words.pop(0) if words and words[0] in ("float", "double") else "float"
-    if args.opt("residuals") or args.opt("stdp"):
+    if args.opt("residuals") or (args.opt("stdp") and est.cmd not in ZERO_INFLATED):
         raise StataError(198, f"option {'residuals' if args.opt('residuals') else 'stdp'} "
                               "not allowed")
     created = predict_model(session, est, words, args.options)
     if est.cmd in CATEGORICAL and not (args.opt("pr") or args.opt("xb")):
         session.log.out("(option pr assumed; predicted probabilities)")
-    elif est.cmd == "nbreg" and not (args.opt("n") or args.opt("xb")):
+    elif est.cmd in ("nbreg", *ZERO_INFLATED) and not any(
+            args.opt(o) for o in ("n", "xb", "ir", "pr", "stdp")):
         session.log.out("(option n assumed; predicted number of events)")
     touse = args.touse(session)
     for name, values in created:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 
+from libs.engine.commands.xtgee import population_averaged
 from libs.engine.errors import StataError
 from libs.engine.estimation import output
 from libs.engine.estimation.columns import numtext
@@ -17,14 +18,20 @@ from libs.engine.syntax import Args
 from libs.stata_stats.random_effects_binary import fit_random_effects
 
 _SYNTAX = ("[varlist(numeric fv ts)] [if] [in] [, re fe pa i(varname) or Level(real 95) "
-           "vce(string) INTPoints(integer 12)]")
+           "vce(string) Robust INTPoints(integer 12) CORr(string) nmp rgf]")
 
 
 def random_effects(session: Session, args: Args, link: str) -> None:
-    """Fit and show ``xt{link} depvar indepvars, re``."""
-    if args.opt("fe") or args.opt("pa"):
-        raise StataError(198, f"xt{link}: option {'fe' if args.opt('fe') else 'pa'} is not "
-                              "available in the embedded engine")
+    """Fit and show ``xt{link} depvar indepvars, re`` (``pa``: the GEE population-averaged
+    model of :mod:`libs.engine.commands.xtgee`)."""
+    if args.opt("pa"):
+        population_averaged(session, args, "binomial", link, f"xt{link}")
+        return
+    if args.opt("fe"):
+        raise StataError(198, f"xt{link}: option fe is not available in the embedded engine")
+    for name in ("corr", "nmp", "rgf"):
+        if args.opt(name):
+            raise StataError(198, f"option {name}() requires pa")
     if ((args.opt("vce") or "oim").strip() != "oim" or args.opt("robust")
             or args.opt("cluster") or int(args.opt("intpoints", 12)) != 12):
         raise StataError(198, "only vce(oim) and the default 12 integration points are "
