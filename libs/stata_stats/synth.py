@@ -15,8 +15,8 @@ controls), ``z1``/``z0`` the outcome over the periods whose fit is judged (``msp
   squared slope of predictor m, normalised to sum to one (the R package's starting value;
   JSS 2011, section 3). When the regression has more coefficients than units, equal weights.
 - ``nested`` searches V (diagonal, |s|/Σ|s|) for the smallest pre-period MSPE of the outcome,
-  (z1 − z0 w(V))'(z1 − z0 w(V)) / T, from the given starting values (Nelder–Mead, then BFGS from
-  its optimum, the best of all kept).
+  (z1 − z0 w(V))'(z1 − z0 w(V)) / T, from the given starting values (Nelder–Mead, then Powell
+  from its optimum; the best of all kept).
 """
 
 from __future__ import annotations
@@ -161,14 +161,14 @@ def nested_fit(starts: list[FloatArray], x1: FloatArray, x0: FloatArray, z1: Flo
     best = _fit(weights(starts[0]), x1, x0, z1, z0)
     k = x1.size
     for start in starts:
-        candidates = [np.asarray(start, dtype=np.float64)]
-        simplex = minimize(loss, candidates[0], method="Nelder-Mead",
+        simplex = minimize(loss, np.asarray(start, dtype=np.float64), method="Nelder-Mead",
                            options={"maxiter": 400 * k, "maxfev": 400 * k, "xatol": 1e-8,
-                                    "fatol": 1e-12, "adaptive": k > 3})
-        candidates.append(simplex.x)
-        quasi = minimize(loss, simplex.x, method="BFGS", options={"maxiter": 100 * k})
-        candidates.append(quasi.x)
-        for s in candidates:
+                                    "fatol": 1e-12})
+        # Powell's line searches leave flat stretches of the loss (W on a vertex) that
+        # stop the simplex
+        powell = minimize(loss, simplex.x, method="Powell",
+                          options={"xtol": 1e-8, "ftol": 1e-12, "maxfev": 400 * k})
+        for s in (simplex.x, powell.x):
             fit = _fit(weights(s), x1, x0, z1, z0)
             if fit.loss_v < best.loss_v:
                 best = fit

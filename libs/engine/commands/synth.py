@@ -132,11 +132,13 @@ def _optimise(session: Session, args: Args, data: SynthData) -> sc.SynthFit:
         else:
             session.log.lines(["Nested optimization requested",
                                "Starting nested optimization module"])
-            starts = [start]
+            # the package starts from the regression-based (or custom) V only; the loss is
+            # flat in V wherever W sits on one vertex, so equal weights are a second start
+            # (as in the R package), and allopt adds the best of a random search
+            starts = [start, np.full(x1.size, 1.0 / x1.size)]
             if args.opt("allopt"):
                 session.log.out("Allopt requested. This may take a while")
-                starts += [np.full(x1.size, 1.0 / x1.size),
-                           _search_start(x1, x0, data.z1, data.z0)]
+                starts.append(_search_start(x1, x0, data.z1, data.z0))
             fit = sc.nested_fit(starts, x1, x0, data.z1, data.z0)
             session.log.out("Optimization done")
     session.log.lines([_RULE, "Optimization done", _RULE, "", "Third Step: Obtain Results",
