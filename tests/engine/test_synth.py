@@ -97,7 +97,8 @@ def _tight_w(v: np.ndarray, x0: np.ndarray, x1: np.ndarray) -> np.ndarray:
 def _assert_kkt(w: np.ndarray, v: np.ndarray, x0: np.ndarray, x1: np.ndarray) -> None:
     """w minimises (x1 − x0 w)'V(x1 − x0 w) on the simplex: the gradient is equal on the
     support and no smaller off it."""
-    assert w.min() >= 0 and abs(w.sum() - 1) < 1e-12
+    assert w.min() >= 0
+    assert abs(w.sum() - 1) < 1e-12
     gradient = 2 * x0.T @ (v * (x0 @ w - x1))
     support = w > 1e-10
     level = gradient[support].mean()
@@ -246,7 +247,7 @@ def test_keep_file_and_figure(stata: Stata, panel: pd.DataFrame, tmp_path: Path)
     (f"synth y x1, trunit(1) trperiod({TREAT}) margin(0.1)", 198, "margin"),
     (f"synth y x1, trunit(1) trperiod({TREAT}) sigf(7)", 198, "sigf"),
     (f"synth y x1, trunit(99) trperiod({TREAT})", 198, "treated unit not found"),
-    (f"synth y x1, trunit(1) trperiod(2050)", 198, "period of treatment"),
+    ("synth y x1, trunit(1) trperiod(2050)", 198, "period of treatment"),
     (f"synth y x1, trunit(1) trperiod({TREAT}) counit(1 2 3)", 198, "treated unit appears"),
     (f"synth y x1 x2, trunit(1) trperiod({TREAT}) customV(1)", 198, "custom V weights"),
     (f"synth y nosuch, trunit(1) trperiod({TREAT})", 198, "nosuch does not exist"),
