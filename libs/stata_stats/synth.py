@@ -65,60 +65,66 @@ def regression_v(x1: FloatArray, x0: FloatArray, z1: FloatArray, z0: FloatArray)
 
 
 def _affine_least_squares(a: FloatArray, d: FloatArray) -> FloatArray:
-    """min ||a u − d|| subject to Σu = 1 (minimum-norm solution when not unique)."""
+    """min ||a u − d|| subject to Σu = 1: the last weight eliminated (u_p = 1 − Σ others)."""
     p = a.shape[1]
-    centre = np.full(p, 1.0 / p)
     if p == 1:
-        return centre
-    # orthonormal basis of {z: Σz = 0}: the last p − 1 columns of a full QR of the ones vector
-    q, _ = np.linalg.qr(np.ones((p, 1)), mode="complete")
-    basis = q[:, 1:]
-    z, *_ = np.linalg.lstsq(a @ basis, d - a @ centre, rcond=None)
-    solution: FloatArray = centre + basis @ z
+        return np.ones(1)
+    last = a[:, -1]
+    z, *_ = np.linalg.lstsq(a[:, :-1] - last[:, None], d - last, rcond=None)
+    solution: FloatArray = np.append(z, 1.0 - z.sum())
     return solution
+
+
+def _step_back(a: FloatArray, d: FloatArray, w: FloatArray, free: npt.NDArray[np.bool_],
+               entering: int) -> bool:
+    """From the feasible ``w``, move to the best point on the free set's face, dropping the
+    units whose weight reaches zero on the way (updates ``w`` and ``free``); False when the
+    entering unit cannot lower the loss after all (rounding-level reduced gradient)."""
+    for inner in range(a.shape[1] + 1):
+        u = _affine_least_squares(a[:, free], d)
+        if np.all(u > 0):
+            w[:] = 0.0
+            w[free] = u
+            return True
+        if inner == 0 and u[int(np.sum(free[:entering]))] <= 0:
+            free[entering] = False
+            return False
+        current = w[free]
+        blocked = u <= 0
+        ratio = current / (current - np.where(blocked, u, -1.0))
+        step = float(np.min(ratio[blocked]))
+        moved = current + step * (u - current)
+        moved[blocked & (ratio <= step * (1 + 1e-12))] = 0.0
+        w[:] = 0.0
+        w[free] = np.maximum(moved, 0.0)
+        free &= w > 0
+    return True
 
 
 def simplex_least_squares(a: FloatArray, d: FloatArray) -> FloatArray:
     """min ||a w − d||² subject to w ≥ 0, Σw = 1: a primal active-set method (Lawson and
-    Hanson's NNLS with the equality constraint kept on the free set). Each step solves the
-    equality-constrained least squares on the free set exactly; the solution satisfies the
-    KKT conditions to rounding (multiplier of Σw = 1 equal to the gradient on the support,
-    gradient no smaller off it)."""
+    Hanson's NNLS with the equality constraint kept on the free set) from the best single
+    unit. Each step solves the equality-constrained least squares on the free set exactly;
+    the result satisfies the KKT conditions to rounding (the gradient equal on the support,
+    no smaller off it). Where the optimum is not unique (an exact fit by more units than
+    predictors) the path from the best unit picks one, the same for the same V, so the
+    nested search sees a function of V alone."""
     n = a.shape[1]
     residual = d[:, None] - a
-    start = int(np.argmin(np.sum(residual * residual, axis=0)))
     w = np.zeros(n)
-    w[start] = 1.0
-    free = np.zeros(n, dtype=bool)
-    free[start] = True
+    w[int(np.argmin(np.sum(residual * residual, axis=0)))] = 1.0
+    free = w > 0
     scale = 1.0 + float(np.abs(a).max(initial=0.0)) ** 2 + float(np.abs(d).max(initial=0.0)) ** 2
     for _ in range(10 * n + 50):
         gradient = 2.0 * a.T @ (a @ w - d)
         multiplier = float(np.mean(gradient[free]))
         reduced = np.where(free, np.inf, gradient - multiplier)
         entering = int(np.argmin(reduced))
-        if not reduced[entering] < -1e-11 * scale:
-            return w
+        if not reduced[entering] < -1e-13 * scale:
+            break
         free[entering] = True
-        for inner in range(n + 1):
-            u = _affine_least_squares(a[:, free], d)
-            if np.all(u > 0):
-                w[:] = 0.0
-                w[free] = u
-                break
-            if inner == 0 and u[int(np.sum(free[:entering]))] <= 0:
-                # the entering unit cannot lower the loss (a reduced gradient at rounding
-                # level): the current point is optimal
-                return w
-            current = w[free]
-            blocked = u <= 0
-            step = float(np.min(current[blocked] / (current[blocked] - u[blocked])))
-            moved = current + step * (u - current)
-            ratio = current / (current - np.where(blocked, u, -1.0))
-            moved[blocked & (ratio <= step * (1 + 1e-12))] = 0.0
-            w[:] = 0.0
-            w[free] = np.maximum(moved, 0.0)
-            free &= w > 0
+        if not _step_back(a, d, w, free, entering):
+            break
     return w
 
 
