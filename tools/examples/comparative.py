@@ -23,7 +23,8 @@ def tobacco_tax() -> pd.DataFrame:
     0.20·(state 21), so that mix of donors reproduces its untreated path. Covariates:
     ``lnincome`` = 9.7 + 0.15·λ1_s + 0.012·(t − 1975) + N(0, 0.02²), ``retprice`` = 40 +
     3·(t − 1975) + 4·λ2_s + N(0, 2²), ``age15to24`` = 0.19 − 0.002·(t − 1975) + 0.01·λ2_s
-    + N(0, 0.003²) (state 1's drawn from its loadings like every state's). Outcome, packs per
+    + N(0, 0.003²) (state 1's drawn from its loadings like every state's, its price 10 higher
+    throughout: no mix of donors matches every predictor exactly). Outcome, packs per
     head: ``cigsale`` = 130 + a_s + g_t + 8·λ1_s·f1_t + 5·λ2_s·f2_t + N(0, 1.5²), minus the
     policy effect 4 + 1.5·(t − 1995) in state 1 from 1995 on (4 in 1995, 17.5 in 2004;
     average 10.75 over 1995–2004). ``treated`` = 1 for state 1.
@@ -42,6 +43,7 @@ def tobacco_tax() -> pd.DataFrame:
     lnincome = (9.7 + 0.15 * lam1[:, None] + 0.012 * trend[None, :]
                 + rng.normal(0, 0.02, shape))
     retprice = 40 + 3 * trend[None, :] + 4 * lam2[:, None] + rng.normal(0, 2, shape)
+    retprice[TREATED - 1] += 10
     young = 0.19 - 0.002 * trend[None, :] + 0.01 * lam2[:, None] + rng.normal(0, 0.003, shape)
     cigsale = (130 + level[:, None] - 1.2 * trend[None, :] + 8 * lam1[:, None] * f1[None, :]
                + 5 * lam2[:, None] * f2[None, :] + rng.normal(0, 1.5, shape))
