@@ -69,18 +69,22 @@ def panel(tmp_path: Path) -> pd.DataFrame:
     return frame
 
 
-def _matrices(frame: pd.DataFrame, treated: int = 1) -> dict[str, pd.DataFrame | pd.Series]:
-    """X0/X1 (predictor averages), Z0/Z1 (pre-period outcome), Y0/Y1 (every year)."""
+def _matrices(frame: pd.DataFrame, specs: list[tuple[str, list[int] | None]] = SPECS,
+              xperiod: list[int] | None = None,
+              mspeperiod: list[int] | None = None) -> dict[str, pd.DataFrame | pd.Series]:
+    """X0/X1 (predictor averages over their own periods, else ``xperiod``, else every
+    pre-treatment year), Z0/Z1 (outcome in ``mspeperiod``, else pre-treatment), Y0/Y1."""
     pre = [t for t in YEARS if t < TREAT]
     rows = []
-    for var, periods in SPECS:
-        sub = frame[frame["year"].isin(periods or pre)]
+    for var, periods in specs:
+        sub = frame[frame["year"].isin(periods or xperiod or pre)]
         rows.append(sub.groupby("unit")[var].mean())  # NaN left out, as the package does
     x = pd.DataFrame(rows).reset_index(drop=True)
     y = frame.pivot(index="year", columns="unit", values="y")
-    controls = [u for u in y.columns if u != treated]
-    return {"X0": x[controls], "X1": x[treated], "Z0": y.loc[pre, controls],
-            "Z1": y.loc[pre, treated], "Y0": y[controls], "Y1": y[treated]}
+    controls = [u for u in y.columns if u != 1]
+    z_years = mspeperiod or pre
+    return {"X0": x[controls], "X1": x[1], "Z0": y.loc[z_years, controls],
+            "Z1": y.loc[z_years, 1], "Y0": y[controls], "Y1": y[1]}
 
 
 def _scaled(m: dict[str, pd.DataFrame | pd.Series]) -> tuple[np.ndarray, np.ndarray]:
@@ -136,6 +140,27 @@ def test_custom_v_weights_path_and_balance_match_pysyncon(stata: Stata,
     assert e["V_matrix"].rownames == ["x1", "x2", "y(1985)", "y(1990&1993)", "y(1981(2)1989)"]
     assert "    Treated Unit: Treated" in run.log
     assert "Using user supplied custom V-weights" in run.log
+
+
+def test_xperiod_mspeperiod_and_unitnames(stata: Stata, panel: pd.DataFrame) -> None:
+    v = np.array([2.0, 1.0, 1.0])
+    run = stata(DATA_STEP + 'generate str6 name = "S" + string(unit)\n'
+                f"synth y x1 x2 y(1985), trunit(1) trperiod({TREAT}) xperiod(1985(1)1995) "
+                "mspeperiod(1988(1)1995) customV(2 1 1) unitnames(name)\n")
+    assert run.rc == 0, run.log
+    m = _matrices(panel, [("x1", None), ("x2", None), ("y", [1985])],
+                  xperiod=list(range(1985, 1996)), mspeperiod=list(range(1988, 1996)))
+    e = run.session.e.matrices
+    np.testing.assert_allclose(e["X_balance"].values[:, 0], m["X1"], rtol=1e-12)
+    x0, x1 = _scaled(m)
+    w = e["W_weights"].values[:, 1]
+    np.testing.assert_allclose(w, _tight_w(v / v.sum(), x0, x1), atol=1e-6)
+    _assert_kkt(w, v / v.sum(), x0, x1)
+    gap = m["Z1"].to_numpy() - m["Z0"].to_numpy() @ w
+    assert e["RMSPE"].values[0, 0] == pytest.approx(np.sqrt(np.mean(gap ** 2)), rel=1e-12)
+    assert e["W_weights"].rownames[:2] == ["S2", "S3"]
+    assert "Treated Unit: S1" in run.log
+    assert "MSPE minimized for periods: 1988 1989" in run.log
 
 
 def test_default_v_is_the_regression_based_v(stata: Stata, panel: pd.DataFrame) -> None:
