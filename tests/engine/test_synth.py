@@ -233,6 +233,10 @@ def test_basque_country_published_weights(stata: Stata, tmp_path: Path) -> None:
     assert round(weights[10], 3) == 0.851  # Cataluña
     assert round(weights[14], 3) == 0.149  # Madrid
     assert sum(w for unit, w in weights.items() if unit not in (10, 14)) < 1e-9
+    # the unit-weights table as the package prints it (three decimals)
+    assert "       10 |        .851" in run.log
+    assert "       14 |        .149" in run.log
+    assert "        1 |           0" in run.log
 
 
 def test_keep_file_and_figure(stata: Stata, panel: pd.DataFrame, tmp_path: Path) -> None:

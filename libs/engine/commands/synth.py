@@ -173,8 +173,8 @@ def _results(session: Session, data: SynthData, w: np.ndarray, rmspe: float,
 
 def _weight(value: float) -> str:
     """A unit weight as the table shows it: three decimals, 0 for none."""
-    rounded = round(float(value), 3)
-    return "0" if rounded == 0 else f"{rounded:.3f}".rstrip("0").removeprefix("0")
+    text = f"{round(float(value), 3):.3f}".rstrip("0").rstrip(".").removeprefix("0")
+    return text or "0"
 
 
 def _post(session: Session, data: SynthData, v: np.ndarray, w: np.ndarray, rmspe: float,
