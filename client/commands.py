@@ -62,7 +62,8 @@ async def template(args: argparse.Namespace, ss: AsyncSSClient, term: Terminal) 
     for assumption in t.assumptions:
         term.line(f"  - {assumption}")
     term.line("stata commands: " + ", ".join(info.stata_commands)
-              + "; ado helpers: " + (", ".join(info.ado_helpers) or "none"))
+              + "; ado helpers: " + (", ".join(info.ado_helpers) or "none")
+              + (f"; SSC packages: {', '.join(t.ssc_packages)}" if t.ssc_packages else ""))
     term.line("")
     term.line("parameters:")
     for p in t.parameters:

@@ -26,6 +26,8 @@ class TemplateInfo(msgspec.Struct, kw_only=True, frozen=True):
     example_request: dict[str, Any]
     stata_commands: list[str] = msgspec.field(default_factory=list)
     ado_helpers: list[str] = msgspec.field(default_factory=list)
+    #: commands of SSC packages (``template.ssc_packages``) a licensed Stata must have
+    ssc_commands: list[str] = msgspec.field(default_factory=list)
 
 
 class RunObserver:

@@ -3,12 +3,12 @@
 ``file_uses(command)`` reads one command line (macros already resolved) the way the command's
 syntax places its file names: ``use file``/``use vars using file``, ``merge ... using file``,
 ``append using f1 f2``, ``import delimited [using] file``, ``export excel [vars] using file``,
-``save file``, ``log using file``, ``graph export file``, ``putexcel set file``, ``file open h
-using file, read|write``, ``copy from to``, ``do file``, and so on; any other command's
-``using`` clause (``esttab using``, ``outreg2 using``, a client's ado) and ``saving()`` /
-``export()`` options count too. Each use says whether it reads, writes, deletes, makes a
-folder, changes the working folder or only probes, and the extension Stata adds to a name
-that has none (``use data`` opens ``data.dta``).
+``save file``, ``synth ..., keep(file)``, ``log using file``, ``graph export file``,
+``putexcel set file``, ``file open h using file, read|write``, ``copy from to``, ``do file``,
+and so on; any other command's ``using`` clause (``esttab using``, ``outreg2 using``, a
+client's ado) and ``saving()`` / ``export()`` options count too. Each use says whether it
+reads, writes, deletes, makes a folder, changes the working folder or only probes, and the
+extension Stata adds to a name that has none (``use data`` opens ``data.dta``).
 """
 
 from __future__ import annotations
@@ -116,6 +116,11 @@ def _by_command(name: str, main: str, options: str) -> list[FileUse] | None:
         return [FileUse(p, read, ".do") for p in first]
     if name == "file":
         return _file_command(main, options)
+    if name == "synth":  # synth ..., keep(file): its results dataset
+        return [FileUse(macros.strip_quotes(inner.rstrip(")")), write, ".dta")
+                for token in textscan.split_top(options)
+                for opt, paren, inner in [token.partition("(")]
+                if paren and opt.lower() in ("k", "ke", "kee", "keep")]
     if name == "graph":
         return _graph(words)
     if name == "estimates":

@@ -13,6 +13,7 @@ from pathlib import Path
 import msgspec
 
 from libs.dofiles.policy import check_do_file
+from libs.templates.engine_support import embedded_provides
 from libs.templates.errors import (
     ExampleNotFound,
     ParamsInvalid,
@@ -154,8 +155,10 @@ def consistency_problems(meta: Template) -> list[str]:
     problems.extend(f"output {o.file}: a figure is a .png, every other kind a .csv"
                     for o in meta.outputs
                     if (o.kind is OutputKind.FIGURE) != o.file.endswith(".png"))
-    if Engine.EMBEDDED in meta.engines and meta.ssc_packages:
-        problems.append("templates for the embedded engine cannot need SSC packages")
+    problems.extend(f"templates for the embedded engine cannot need SSC package {package!r}: "
+                    "the engine does not implement it"
+                    for package in meta.ssc_packages
+                    if Engine.EMBEDDED in meta.engines and not embedded_provides(package))
     for spec in meta.parameters:
         if spec.type is ParamType.ENUM and not all(is_safe_text(v) for v in spec.values):
             problems.append(f"parameter {spec.name!r}: enum values must be safe text")

@@ -22,7 +22,13 @@ def catalogue_markdown(catalogue: Catalogue) -> str:
         "example on a dataset bundled in `do_library/examples/` (sources, licences and",
         "data-generating processes in its README): `ss run <id> --example` runs it as is.",
         "Each one uses official Stata commands and the library's own ado helpers",
-        "(`do_library/ado/`) only, so a licensed Stata without SSC packages runs it.",
+        "(`do_library/ado/`) only, so a licensed Stata without SSC packages runs it, except",
+        "where a template lists SSC packages (`ssc_packages`): only packages the embedded",
+        "engine implements natively, so the template runs there as shipped, while a licensed",
+        "Stata must have them installed"
+        + (": " + ", ".join(f"`{m.id}` ({', '.join(m.ssc_packages)})"
+                            for m in catalogue.templates() if m.ssc_packages) + "."
+           if any(m.ssc_packages for m in catalogue.templates()) else "."),
         "",
     ]
     for family in Family:
@@ -40,6 +46,7 @@ def catalogue_markdown(catalogue: Catalogue) -> str:
 def _section(meta: Template, used: TemplateCommands) -> list[str]:
     shapes = ", ".join(s.kind.value for s in meta.shapes)
     helpers = ", ".join(f"`{c}`" for c in used.ado_helpers) or "none"
+    ssc = "".join(f"; SSC package `{p}`" for p in meta.ssc_packages)
     lines = [
         f"### {meta.id}",
         "",
@@ -50,7 +57,8 @@ def _section(meta: Template, used: TemplateCommands) -> list[str]:
         f"- shapes: {shapes}",
         f"- engines: {', '.join(e.value for e in meta.engines)}; Stata {meta.min_stata_version}+",
         f"- inputs: {', '.join(f'`{i.name}` ({i.role.value})' for i in meta.inputs)}",
-        f"- Stata commands: {', '.join(f'`{c}`' for c in used.official)}; ado helpers: {helpers}",
+        f"- Stata commands: {', '.join(f'`{c}`' for c in used.official)}; ado helpers: {helpers}"
+        f"{ssc}",
         "",
         f"**Use when:** {_flat(meta.use_when)}",
         "",

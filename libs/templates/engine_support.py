@@ -1,7 +1,8 @@
-"""Asks the embedded engine's command registry which commands it implements."""
+"""Asks the embedded engine's command registry which commands and SSC packages it implements."""
 
 from __future__ import annotations
 
+from libs.engine.commands.control import package_provided
 from libs.engine.errors import StataError
 from libs.engine.registry import lookup
 
@@ -13,3 +14,9 @@ def embedded_supports(word: str) -> bool:
     except StataError:
         return False
     return True
+
+
+def embedded_provides(package: str) -> bool:
+    """Whether the embedded engine implements the commands of SSC package ``package`` (so a
+    template needing it still runs on the embedded engine; real Stata must have it)."""
+    return package_provided(package)

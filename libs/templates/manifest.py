@@ -73,6 +73,7 @@ def capability_manifest(catalogue: Catalogue, supports: Supports) -> dict[str, A
                 "commands": words,
                 "stata_commands": used.official,
                 "ado_helpers": used.ado_helpers,
+                "ssc_commands": used.ssc_commands,
                 "embedded_ready": all(supports(word) for word in words),
                 "example_request": example_request(meta),
             }

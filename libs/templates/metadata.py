@@ -193,7 +193,8 @@ class Template(msgspec.Struct, kw_only=True, frozen=True, forbid_unknown_fields=
     example_inputs: dict[Identifier, ExampleFile]
     engines: list[Engine] = msgspec.field(default_factory=lambda: [Engine.EMBEDDED, Engine.STATA])
     min_stata_version: Annotated[int, msgspec.Meta(ge=11, le=19)] = 16
-    #: SSC packages real Stata needs; none for templates that claim the embedded engine.
+    #: SSC packages real Stata needs; a template for the embedded engine may need only those the
+    #: engine implements itself (``synth``), so it runs there as shipped.
     ssc_packages: list[Identifier] = msgspec.field(default_factory=list)
 
     def parameter(self, name: str) -> Parameter | None:

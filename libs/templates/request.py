@@ -24,6 +24,7 @@ def template_info(catalogue: Catalogue, template_id: str) -> dict[str, Any]:
         "example_request": example_request(template),
         "stata_commands": used.official,
         "ado_helpers": used.ado_helpers,
+        "ssc_commands": used.ssc_commands,
     }
 
 

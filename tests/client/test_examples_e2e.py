@@ -107,3 +107,28 @@ def test_var_example_runs_end_to_end_with_its_irf_figure(live_stack: LibraryStac
         figure = http.get(f"/v1/jobs/{job_id}/artifacts/results/irf.png")
     assert figure.status_code == 200, figure.text
     assert figure.content[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_synthetic_control_example_runs_end_to_end_with_its_figures(
+        live_stack: LibraryStack, tmp_path: Path) -> None:
+    job_id = run_example(live_stack, "synthetic_control", tmp_path)
+    weights = {int(r["state"]): float(r["weight"])
+               for r in raw_table(live_stack, job_id, "unit_weights")}
+    assert sum(weights.values()) == pytest.approx(1.0, abs=1e-9)
+    assert min(weights.values()) >= 0
+    # the synthetic path is the weighted donors' outcome, recomputed here with pandas
+    data = pd.read_csv(EXAMPLES / "tobacco_tax.csv").pivot(index="year", columns="state",
+                                                           values="cigsale")
+    synthetic = sum(w * data[state] for state, w in weights.items())
+    path = raw_table(live_stack, job_id, "synthetic_path")
+    assert [float(r["synthetic"]) for r in path] == pytest.approx(synthetic.to_list(),
+                                                                  rel=1e-9)
+    gap = data[1] - synthetic
+    summary = raw_table(live_stack, job_id, "fit_summary")[0]
+    assert float(summary["att"]) == pytest.approx(gap[gap.index >= 1995].mean(), rel=1e-9)
+    with httpx.Client(base_url=live_stack.api_url, timeout=30,
+                      headers={"authorization": "Bearer ss-dev-key"}) as http:
+        for name in ("synth_path", "synth_gap"):
+            figure = http.get(f"/v1/jobs/{job_id}/artifacts/results/{name}.png")
+            assert figure.status_code == 200, figure.text
+            assert figure.content[:8] == b"\x89PNG\r\n\x1a\n"

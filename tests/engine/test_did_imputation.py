@@ -219,7 +219,7 @@ def test_minn_and_refusals(stata: Stata) -> None:
     assert run.session.e.macros["droplist"] == "tau0"
     assert "insufficient effective sample size" in run.log
     assert "provided by the embedded engine" in run.log  # ssc install: a no-op with a note
-    assert stata("ssc install synth").rc == 199
+    assert stata("ssc install ivreg2").rc == 199  # a package the engine does not provide
     for options, rc in (("wtr(w)", 198), ("fe(unit)", 198), ("bogus", 198),
                         ("horizons(1) allhorizons", 184)):
         bad = stata(f"""

@@ -25,6 +25,7 @@ from tests.templates import (
     cases_staggered,
     cases_survival,
     cases_survival_models,
+    cases_synthetic,
     cases_tests,
     cases_timeseries,
     cases_treatment,
@@ -59,6 +60,7 @@ _MODULES = (
     cases_reliability,
     cases_counts,
     cases_staggered,
+    cases_synthetic,
 )
 
 #: template id → the check of its example request on the bundled data

@@ -12,6 +12,7 @@ import pytest
 
 from libs.templates import Engine, Family, Shape, load_catalogue
 from libs.templates.catalogue import DEFAULT_ROOT, consistency_problems
+from libs.templates.engine_support import embedded_provides
 from libs.templates.metadata import Template, template_json_schema
 
 TEMPLATE_DIRS = sorted(p for p in (DEFAULT_ROOT / "templates").iterdir() if p.is_dir())
@@ -47,8 +48,9 @@ def test_catalogue_loads_at_least_40_consistent_templates() -> None:
     assert len(catalogue) >= 40
     for meta in catalogue.templates():
         assert consistency_problems(meta) == [], meta.id
-        # Templates claiming the embedded engine need nothing from SSC.
-        assert Engine.EMBEDDED not in meta.engines or not meta.ssc_packages
+        # Templates claiming the embedded engine need only SSC packages it implements.
+        assert Engine.EMBEDDED not in meta.engines or all(
+            embedded_provides(package) for package in meta.ssc_packages)
 
 
 def test_library_covers_the_issue_list() -> None:
@@ -164,7 +166,7 @@ def _template(**changes: object) -> Template:
     [
         ({"shapes": [{"kind": "panel", "id_param": "v"}]}, "needs id_param and time_param"),
         ({"shapes": [{"kind": "long", "id_param": "nope", "j_param": "v"}]}, "unknown parameter"),
-        ({"ssc_packages": ["estout"]}, "SSC"),
+        ({"ssc_packages": ["ivreg2"]}, "SSC package 'ivreg2'"),
         (
             {"parameters": [{"name": "v", "type": "varname", "description": "d"}]},
             "need an example",
@@ -222,3 +224,8 @@ def test_consistency_problems_are_found(changes: dict[str, object], problem: str
     found = consistency_problems(_template(**changes))
     assert any(problem in p for p in found), found
     assert consistency_problems(_template()) == []
+
+
+def test_an_ssc_package_the_engine_implements_is_allowed_for_the_embedded_engine() -> None:
+    assert embedded_provides("synth")
+    assert consistency_problems(_template(ssc_packages=["synth"])) == []

@@ -15,7 +15,17 @@ from pathlib import Path
 
 import pandas as pd
 
-from tools.examples import choices, counts, finance, labour, medical, public, survey, synthetic
+from tools.examples import (
+    choices,
+    comparative,
+    counts,
+    finance,
+    labour,
+    medical,
+    public,
+    survey,
+    synthetic,
+)
 from tools.examples.auto import auto_frame
 
 FOLDER = Path(__file__).resolve().parents[2] / "do_library" / "examples"
@@ -44,6 +54,7 @@ BUILDERS: dict[str, Callable[[], pd.DataFrame]] = {
     "labour.csv": labour.labour,
     "employment_panel.csv": labour.employment_panel,
     "park_visits.csv": counts.park_visits,
+    "tobacco_tax.csv": comparative.tobacco_tax,
 }
 
 
