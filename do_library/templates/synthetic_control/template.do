@@ -2,6 +2,13 @@
 * treated unit's outcome against a weighted mix of the other units (weights >= 0, summing to
 * one) chosen to match its predictors before the treatment. Predictor weights: synth's
 * regression-based V, or with nested the V that minimises the pre-treatment MSPE.
+* synth is an SSC package: the embedded engine provides it natively; a licensed Stata without it
+* stops here with a message saying what to install, before any work is done.
+capture which synth
+if _rc {
+    display as error "this template needs the SSC package synth: ssc install synth"
+    exit 199
+}
 use "`main_data'", clear
 keep `panelvar' `timevar' `depvar' `predictors'
 tsset `panelvar' `timevar'
