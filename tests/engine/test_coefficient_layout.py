@@ -181,3 +181,18 @@ def test_factor_grouping_within_each_equation(stata: Stata, cars: pd.DataFrame) 
 ])
 def test_term_header_wraps_as_stata(term: str, rows: list[str]) -> None:
     assert term_header(term) == rows
+
+
+def test_treatment_effect_contrast_rows(stata: Stata, cars: pd.DataFrame) -> None:
+    run = stata(f"use cars, clear\n{LABELS}teffects ra (price mpg) (foreign)\n")
+    rows = _table(run)
+    # Stata's ``teffects ra`` log: the contrast under the treatment, labels over three rows
+    assert _stubs(rows) == ["ATE          |", "     foreign |", "   (Foreign  |",
+                            "         vs  |", "  Domestic)  |", "-------------+",
+                            "POmean       |", "     foreign |", "   Domestic  |"]
+    X = np.column_stack([cars["mpg"], np.ones(len(cars))])
+    y, f = cars["price"].to_numpy(), cars["foreign"].to_numpy() == 1
+    mean0 = X @ sm.OLS(y[~f], X[~f]).fit().params
+    mean1 = X @ sm.OLS(y[f], X[f]).fit().params
+    shown = [numbers[0] for _, numbers in rows if numbers]
+    assert_rel(np.array(shown), np.array([np.mean(mean1 - mean0), np.mean(mean0)]), 2e-6)

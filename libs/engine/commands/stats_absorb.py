@@ -153,4 +153,5 @@ def teffects(session: Session, args: Args) -> None:
     # e(b) (as with teffects' default display)
     shown = [line for line in table if not line.startswith(("OME", "TME"))]
     cut = next((i for i, line in enumerate(shown) if line.startswith("POmean")), len(shown))
-    session.log.lines([*shown[:cut + 2], output.RULE])
+    end = next((i for i in range(cut + 1, len(shown)) if shown[i].startswith("-")), len(shown))
+    session.log.lines([*shown[:end], output.RULE])

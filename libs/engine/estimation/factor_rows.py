@@ -22,6 +22,8 @@ SEPARATOR = " " * 13 + "|"
 
 # ``2.rep78``, ``3b.g``, ``2o.g``, ``1bn.g``: level, flags, variable
 _LEVEL = re.compile(r"^(\d+)([bno]*)\.(\w+)$")
+# ``r1vs0.t``: the contrast of two levels (teffects' treatment effect)
+_CONTRAST = re.compile(r"^r(\d+)vs(\d+)\.(\w+)$")
 
 
 @dataclass(frozen=True)
@@ -63,6 +65,12 @@ def factor_term(name: str, labels: LevelLabels | None = None) -> FactorTerm | No
     of it is a factor level (``mpg``, ``c.x#c.z``, ``o.x``, ``_cons``)."""
     parts, levels, base = [], [], False
     for part in name.split("#"):
+        contrast = _CONTRAST.match(part)
+        if contrast is not None:
+            high, low, var = contrast.groups()
+            parts.append(var)
+            levels.append(f"({_level_text(var, high, labels)} vs {_level_text(var, low, labels)})")
+            continue
         match = _LEVEL.match(part)
         if match is None:
             op, _, var = part.rpartition(".")
@@ -72,11 +80,15 @@ def factor_term(name: str, labels: LevelLabels | None = None) -> FactorTerm | No
         value, flags, var = match.groups()
         base = base or "b" in flags
         parts.append(var)
-        text = labels(var, float(value)) if labels is not None else None
-        levels.append(value if text is None else text)
+        levels.append(_level_text(var, value, labels))
     if not levels:
         return None
     return FactorTerm("#".join(parts), "#".join(levels), base)
+
+
+def _level_text(var: str, value: str, labels: LevelLabels | None) -> str:
+    text = labels(var, float(value)) if labels is not None else None
+    return value if text is None else text
 
 
 def term_header(term: str) -> list[str]:
@@ -98,6 +110,10 @@ def term_header(term: str) -> list[str]:
     return rows
 
 
-def level_stub(level: str) -> str:
-    """The 13 columns before ``|`` of a level row: the level right-aligned in 11."""
-    return f"{level[:11]:>11}  "
+def level_stubs(level: str) -> list[str]:
+    """The 13 columns before ``|`` of a level's row(s): the level right-aligned in 11; a
+    contrast too wide for that, ``(Smoker vs Nonsmoker)``, over three rows."""
+    if len(level) > 11 and level.startswith("(") and " vs " in level:
+        high, _, low = level.partition(" vs ")
+        return [f"{text[:11]:>11}  " for text in (high, "vs", low)]
+    return [f"{level[:11]:>11}  "]

@@ -13,7 +13,7 @@ from libs.engine.estimation.factor_rows import (
     SEPARATOR,
     LevelDisplay,
     factor_term,
-    level_stub,
+    level_stubs,
     term_header,
 )
 from libs.engine.formats import format_number
@@ -106,8 +106,9 @@ def _equation_rows(est: Estimation, table: np.ndarray, eq: str, columns: list[in
             rows += [SEPARATOR] if rows else []
             rows += term_header(factor.term)
             term = factor.term
-        rows.append(_coefficient_row(est, table, j, level_stub(factor.level), eform,
-                                     base=factor.base))
+        *above, stub = level_stubs(factor.level)
+        rows += [f"{text}|" for text in above]
+        rows.append(_coefficient_row(est, table, j, stub, eform, base=factor.base))
     return rows
 
 
