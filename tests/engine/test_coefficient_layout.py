@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 import statsmodels.api as sm
 
-from libs.engine.estimation.factor_rows import term_header
+from libs.engine.estimation.factor_rows import FactorTerm, factor_term, term_header
 from tests.engine.conftest import Run
 from tests.stata_stats.reference import assert_rel
 
@@ -196,3 +196,21 @@ def test_treatment_effect_contrast_rows(stata: Stata, cars: pd.DataFrame) -> Non
     mean1 = X @ sm.OLS(y[f], X[f]).fit().params
     shown = [numbers[0] for _, numbers in rows if numbers]
     assert_rel(np.array(shown), np.array([np.mean(mean1 - mean0), np.mean(mean0)]), 2e-6)
+
+
+def _origin(var: str, value: float) -> str | None:
+    return {0.0: "Domestic", 1.0: "Foreign"}.get(value) if var == "foreign" else None
+
+
+@pytest.mark.parametrize(("name", "term"), [
+    ("mpg", None), ("c.mpg#c.weight", None), ("o.mpg", None), ("_cons", None),
+    ("2.rep78", FactorTerm("rep78", "2", False)),
+    ("1b.rep78", FactorTerm("rep78", "1", True)),
+    ("1bn.rep78", FactorTerm("rep78", "1", False)),  # ibn.: no base level
+    ("3o.rep78", FactorTerm("rep78", "3", False)),
+    ("0b.foreign#co.mpg", FactorTerm("foreign#c.mpg", "Domestic", True)),
+    ("1.foreign#3.rep78", FactorTerm("foreign#rep78", "Foreign#3", False)),
+    ("r1vs0.foreign", FactorTerm("foreign", "(Foreign vs Domestic)", False)),
+])
+def test_factor_term_of_stata_names(name: str, term: FactorTerm | None) -> None:
+    assert factor_term(name, _origin) == term

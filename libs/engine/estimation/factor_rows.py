@@ -78,7 +78,7 @@ def factor_term(name: str, labels: LevelLabels | None = None) -> FactorTerm | No
             parts.append(f"c.{var}" if op.rstrip("o") == "c" else part)
             continue
         value, flags, var = match.groups()
-        base = base or "b" in flags
+        base = base or ("b" in flags and "n" not in flags)  # ``bn``: no base (ibn.)
         parts.append(var)
         levels.append(_level_text(var, value, labels))
     if not levels:
