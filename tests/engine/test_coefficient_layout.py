@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -59,9 +60,9 @@ def _stubs(rows: list[tuple[str, list[float]]]) -> list[str]:
     return [stub for stub, _ in rows]
 
 
-def _check_numbers(rows: list[tuple[str, list[float]]], ref: sm.regression.linear_model.
-                   RegressionResultsWrapper, order: list[int]) -> None:
-    """Coefficient, SE, t and CI of the rows with numbers, against ``ref``'s columns."""
+def _check_numbers(rows: list[tuple[str, list[float]]], ref: Any, order: list[int]) -> None:
+    """Coefficient, SE, t and CI of the rows with numbers, against the statsmodels fit
+    ``ref``'s columns ``order``."""
     shown = [numbers for _, numbers in rows if len(numbers) == 6]
     assert len(shown) == len(order)
     ci = np.asarray(ref.conf_int())
