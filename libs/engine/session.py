@@ -38,6 +38,8 @@ class Settings:
     varabbrev: bool = True
     seed: int = DEFAULT_SEED
     scheme: str = "s2color"  #: graph scheme (``set scheme``)
+    showbaselevels: bool = False  #: coefficient tables list base levels
+    fvlabel: bool = True  #: coefficient tables show factor levels by their value labels
 
 
 @dataclass

@@ -64,7 +64,14 @@ def test_factor_names_and_coefficients(stata: Stata, data: pd.DataFrame) -> None
         "1.f#c.x",
         "_cons",
     ]
-    assert "(base)" in run.log
+    # Stata's default display: base levels (3b.g, 0b.f, 0b.f#co.x) hidden, the levels
+    # listed under their term
+    lines = run.log.splitlines()
+    g = lines.index("           g |")
+    assert [line[:14] for line in lines[g:g + 5]] == [
+        "           g |", "          1  |", "          2  |", "          4  |", "             |"]
+    assert "       f#c.x |" in lines
+    assert "(base)" not in run.log
     d = data.dropna()
     g = d["g"].to_numpy()[:, None]
     X = np.column_stack(

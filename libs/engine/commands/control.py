@@ -62,10 +62,11 @@ def assert_(session: Session, args: Args) -> None:
 
 #: Settings ``set`` changes; display and memory settings are accepted and ignored.
 SETTINGS_HONOURED = frozenset({"seed", "type", "varabbrev", "scheme", "obs",
-                               "mem", "memo", "memor", "memory"})
+                               "mem", "memo", "memor", "memory", "showbaselevels",
+                               "fvlabel"})
 SETTINGS_IGNORED = frozenset({
     "more", "linesize", "pagesize", "rmsg", "trace", "matsize", "maxvar",
-    "graphics", "printcolor", "level", "dp", "showbaselevels", "fvlabel", "emptycells",
+    "graphics", "printcolor", "level", "dp", "emptycells",
     "notifyuser", "update_query", "maxiter", "cformat", "pformat", "sformat", "sortseed",
     "tracedepth", "varkeyboard", "logtype", "niceness", "segmentsize", "processors",
     "excelxlsxlargefile", "charset", "locale_ui", "locale_functions",
@@ -85,7 +86,8 @@ def _set_check(text: str) -> StataError | None:
 @command("set", abbrev=3, syntax=None, check=_set_check)
 def set_(session: Session, args: Args) -> None:
     """``set seed #``, ``set type float|double``, ``set varabbrev on|off``, ``set obs #``,
-    ``set scheme name``; ``set memory`` is ignored with Stata's note; display settings
+    ``set scheme name``, ``set showbaselevels|fvlabel on|off`` (coefficient tables);
+    ``set memory`` is ignored with Stata's note; display settings
     (more, linesize ...) are accepted and ignored."""
     refused = _set_check(args.raw)
     if refused is not None:
@@ -104,6 +106,11 @@ def set_(session: Session, args: Args) -> None:
         session.settings.type = value
     elif what == "varabbrev":
         session.settings.varabbrev = value == "on"
+    elif what in ("showbaselevels", "fvlabel"):
+        # showbaselevels also takes ``all`` (base levels of interactions too: shown here)
+        if value not in ("on", "off", "all") or (what == "fvlabel" and value == "all"):
+            raise StataError(198, f"set {what}: on or off is required")
+        setattr(session.settings, what, value != "off")
     elif what == "scheme":
         if not value:
             raise StataError(198, "set scheme: a scheme name is required")

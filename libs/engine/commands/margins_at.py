@@ -18,6 +18,7 @@ import numpy as np
 from libs.engine.errors import StataError
 from libs.engine.estimation import output
 from libs.engine.estimation.design import column_values
+from libs.engine.estimation.factor_rows import LevelDisplay, level_display
 from libs.engine.formats import format_number
 from libs.engine.results import Matrix, Results
 from libs.engine.session import Session
@@ -141,7 +142,7 @@ def predictive_margins(session: Session, args: Args, est: Estimation,
     if args.opt("atmeans"):
         lines += at_means_legend(session, est, rows, None if weights is None else weights)
     lines.append("")
-    lines += table(result, "Margin", by_at=bool(args.opt("at")), grouped=bool(groups))
+    lines += table(result, "Margin", level_display(session))
     session.log.lines(lines)
     post(session, args, est, result, sample)
 
@@ -154,28 +155,19 @@ def header(est: Estimation, title: str, n_obs: float) -> list[str]:
             f"Expression: {expression}"]
 
 
-def table(result: Margins, label: str, *, by_at: bool = False,
-          grouped: bool = False) -> list[str]:
+def table(result: Margins, label: str, levels: LevelDisplay) -> list[str]:
     """The delta-method table with ``label`` (``Margin``, ``dy/dx``) heading the estimates;
-    ``_at`` levels grouped under an ``_at`` line, marginlist levels under their variable."""
+    ``_at`` and marginlist levels grouped under their variable as in any coefficient table,
+    and ``term:level.var`` rows (dy/dx over a marginlist) under the term and variable."""
     shown = Estimation(cmd="margins", depvar="", names=result.names, b=result.b, V=result.V,
                        omitted=(False,) * len(result.b), scalars={"N": result.N},
                        macros={"vcetype": "Delta-method"}, df_r=result.df_r)
-    lines = output.coefficient_table(shown)
+    by_term = any(":" in name for name in result.names)
+    lines = output.coefficient_table(shown, levels=None if by_term else levels)
     stats = lines[2][lines[2].index("err.") + 4:]
     lines[1] = f"{'':13}|{'':12}Delta-method"
     lines[2] = f"{'':13}|{label:>11}   std. err.{stats}"
-    if grouped:
-        return _grouped(lines, result.names)
-    if not by_at:
-        return lines
-    body = [i for i, line in enumerate(lines) if "._at |" in line]
-    for i in body:
-        level = lines[i].split("._at")[0].strip()
-        lines[i] = f"{level:>11}  |" + lines[i].split("|", 1)[1]
-    if body:
-        lines.insert(body[0], f"{'_at':>12} |")
-    return lines
+    return _grouped(lines, result.names) if by_term else lines
 
 
 def _grouped(lines: list[str], names: tuple[str, ...]) -> list[str]:

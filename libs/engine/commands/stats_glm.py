@@ -8,6 +8,7 @@ import numpy as np
 from libs.engine.errors import StataError
 from libs.engine.estimation import output
 from libs.engine.estimation.columns import numtext
+from libs.engine.estimation.factor_rows import level_display
 from libs.engine.estimation.post import finish
 from libs.engine.estimation.request import model_offset, prepare, stata_errors
 from libs.engine.registry import command
@@ -95,7 +96,8 @@ def fracreg(session: Session, args: Args) -> None:
     _notes_and_iterations(session, fit, est, parsed)
     session.log.lines(["", *output.ml_header(est)])
     session.log.lines(output.coefficient_table(est, parsed.opt("level", 95.0),
-                                               "Odds ratio" if parsed.opt("or") else ""))
+                                               "Odds ratio" if parsed.opt("or") else "",
+                                               levels=level_display(session)))
 
 
 def _notes_and_iterations(session: Session, fit: GlmFit, est: Estimation, args: Args) -> None:

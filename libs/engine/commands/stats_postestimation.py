@@ -29,6 +29,7 @@ from libs.engine.estimation.equations import (
 from libs.engine.estimation.equations import response as model_response
 from libs.engine.estimation.estat import lookup as estat_lookup
 from libs.engine.estimation.estat import subcommand
+from libs.engine.estimation.factor_rows import level_display
 from libs.engine.estimation.linear import constraint
 from libs.engine.estimation.margin_terms import dydx_variables, factor_levels
 from libs.engine.estimation.post import estimation_from_e, is_omitted_name
@@ -299,7 +300,7 @@ def margins(session: Session, args: Args) -> None:
             *(margins_at.at_means_legend(session, est, rows, weights)
               if args.opt("atmeans") else []),
             "",
-            *margins_at.table(result, "dy/dx", grouped=bool(groups)),
+            *margins_at.table(result, "dy/dx", level_display(session)),
             *(["Note: dy/dx for factor levels is the discrete change from the base level."]
               if any(isinstance(t, Discrete) for t in terms) else []),
         ]

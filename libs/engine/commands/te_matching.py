@@ -25,6 +25,7 @@ from numpy.typing import NDArray
 from libs.engine.errors import StataError
 from libs.engine.estimation import output
 from libs.engine.estimation.design import build
+from libs.engine.estimation.factor_rows import level_display
 from libs.engine.estimation.post import finish
 from libs.engine.estimation.request import stata_errors
 from libs.engine.session import Session
@@ -146,7 +147,8 @@ def teffects_matching(session: Session, args: Args, method: str, rest: str) -> N
         head += [f"Outcome model  : matching{'':<23}min        = {int(s['k_nneighbor']):>5}",
                  f"Treatment model: {tmodel}"]
     session.log.lines(head)
-    session.log.lines(output.coefficient_table(est, args.opt("level", 95.0)))
+    session.log.lines(output.coefficient_table(est, args.opt("level", 95.0),
+                                               levels=level_display(session)))
 
 
 def _caliper(text: str) -> float | None:

@@ -1,5 +1,6 @@
 """Log output of estimation commands laid out like Stata's: the regress ANOVA header, the
-ML iteration log and header, and the coefficient table with ``(base)``/``(omitted)`` rows."""
+ML iteration log and header, and the coefficient table with factor terms grouped by level
+and ``(base)``/``(omitted)`` rows."""
 
 from __future__ import annotations
 
@@ -7,6 +8,14 @@ import numpy as np
 from scipy import stats
 
 from libs.engine.estimation.columns import numtext as _f
+from libs.engine.estimation.factor_rows import (
+    NUMBERED,
+    SEPARATOR,
+    LevelDisplay,
+    factor_term,
+    level_stubs,
+    term_header,
+)
 from libs.engine.formats import format_number
 from libs.engine.varlist import abbreviate
 from libs.stata_stats.estimation import Estimation
@@ -32,10 +41,14 @@ def _sig5(value: float, width: int = 10) -> str:
 
 
 def coefficient_table(est: Estimation, level: float = 95.0, eform: str = "", *,
-                      eform_first_only: bool = False) -> list[str]:
+                      eform_first_only: bool = False,
+                      levels: LevelDisplay | None = NUMBERED) -> list[str]:
     """The coefficient table (Stata 17+ column headings); names ``eq:x`` are shown by
     equation, and the ``/`` equation's parameters (``/cut1``, ``var(e.y)``) below a rule.
-    ``eform_first_only``: only the first equation is exponentiated (``ml display, eform``)."""
+    Factor terms are grouped under a header row as :mod:`factor_rows` lays them out, with
+    ``levels``' value labels and base levels (``levels=None``: every coefficient on one row
+    named as in e(b), for callers that lay rows out themselves). ``eform_first_only``: only
+    the first equation is exponentiated (``ml display, eform``)."""
     table = est.table(level)
     stat = "t" if est.df_r is not None else "z"
     head = eform or "Coefficient"
@@ -59,15 +72,44 @@ def coefficient_table(est: Estimation, level: float = 95.0, eform: str = "", *,
                 lines.append(f"{eq[:12]:<13}|  (base outcome)")
                 continue
             lines.append(f"{eq[:12]:<13}|")
-        for j in columns:
-            name = est.names[j].partition(":")[2] if eq else est.names[j]
-            if eq == "/" and "(" not in name:
-                name = "/" + name
-            plain = eq == "/" or (eform_first_only and g > 0)
-            lines.append(_coefficient_row(est, table, j, name, "" if plain else eform,
-                                          ancillary=eq == "/"))
+        plain = eq == "/" or (eform_first_only and g > 0)
+        lines += _equation_rows(est, table, eq, columns, "" if plain else eform, levels)
     lines.append(RULE)
     return lines
+
+
+def _equation_rows(est: Estimation, table: np.ndarray, eq: str, columns: list[int],
+                   eform: str, levels: LevelDisplay | None) -> list[str]:
+    """The rows of one equation: plain names one row each; a factor term's shown levels
+    under its header, with a separator row before the block (unless it opens the equation)
+    and before a ``_cons`` that follows it."""
+    rows: list[str] = []
+    term: str | None = None  # the factor term whose block is open
+    for j in columns:
+        name = est.names[j].partition(":")[2] if eq else est.names[j]
+        factor = (factor_term(name, levels.labels) if levels is not None and eq != "/"
+                  else None)
+        if factor is None:
+            if eq == "/" and "(" not in name:
+                name = "/" + name
+            if term is not None and name == "_cons":
+                rows.append(SEPARATOR)
+            term = None
+            # an omitted variable is listed under its own name ("x2 | 0  (omitted)")
+            label = abbreviate(name.removeprefix("o.") if "#" not in name else name, 12)
+            rows.append(_coefficient_row(est, table, j, f"{label:>12} ", eform,
+                                         base=_is_base(name), ancillary=eq == "/"))
+            continue
+        if factor.base and not (levels is not None and levels.show_base):
+            continue
+        if factor.term != term:
+            rows += [SEPARATOR] if rows else []
+            rows += term_header(factor.term)
+            term = factor.term
+        *above, stub = level_stubs(factor.level)
+        rows += [f"{text}|" for text in above]
+        rows.append(_coefficient_row(est, table, j, stub, eform, base=factor.base))
+    return rows
 
 
 def equations(names: tuple[str, ...]) -> list[tuple[str, list[int]]]:
@@ -81,22 +123,21 @@ def equations(names: tuple[str, ...]) -> list[tuple[str, list[int]]]:
     return out
 
 
-def _coefficient_row(est: Estimation, table: np.ndarray, j: int, name: str, eform: str, *,
-                     ancillary: bool = False) -> str:
-    # an omitted variable is listed under its own name ("x2 | 0  (omitted)")
-    label = abbreviate(name.removeprefix("o.") if "#" not in name else name, 12)
+def _coefficient_row(est: Estimation, table: np.ndarray, j: int, stub: str, eform: str, *,
+                     base: bool, ancillary: bool = False) -> str:
+    """One row: ``stub`` (the 13 columns before ``|``) and the estimates of column ``j``."""
     if est.omitted[j]:
-        note = "(base)" if _is_base(name) else "(omitted)"
-        return f"{label:>12} |{'1' if eform else '0':>11}  {note}"
+        note = "(base)" if base else "(omitted)"
+        return f"{stub}|{'1' if eform else '0':>11}  {note}"
     b, se, t, p, lo, hi = table[:6, j]
     if eform:
         with np.errstate(over="ignore", invalid="ignore"):  # exp of a huge b shows as "."
             b, se, lo, hi = np.exp(b), np.exp(b) * se, np.exp(lo), np.exp(hi)
     if ancillary:
         # ancillary parameters (cutpoints, ln alpha, variances): Stata shows no test
-        return f"{label:>12} |{_g(b, 9):>11}{_g(se, 9):>11}{'':>17}{_g(lo, 9):>13}{_g(hi, 9):>12}"
+        return f"{stub}|{_g(b, 9):>11}{_g(se, 9):>11}{'':>17}{_g(lo, 9):>13}{_g(hi, 9):>12}"
     return (
-        f"{label:>12} |{_g(b, 9):>11}{_g(se, 9):>11}{_f(t, '%8.2f'):>9}"
+        f"{stub}|{_g(b, 9):>11}{_g(se, 9):>11}{_f(t, '%8.2f'):>9}"
         f"{_f(p, '%7.3f'):>8}{_g(lo, 9):>13}{_g(hi, 9):>12}"
     )
 
