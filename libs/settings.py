@@ -65,6 +65,7 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True):
     job_timeout_s: float = 1800.0
     job_memory_mb: int = 4096
     worker_max_memory: int = 0
+    worker_input_cache_mb: int = 512
     job_cpu_s: float = 0.0
     job_output_max_bytes: int = 2 * 1024**3
     job_max_files: int = 200
@@ -169,6 +170,10 @@ DOCS: dict[str, str] = {
     "normalising its inputs and for the engine, and fails with JOB_MEMORY_EXCEEDED past it "
     "instead of being OOM-killed. Set it below the container's memory limit, less about "
     "300 MiB for the worker itself.",
+    "worker_input_cache_mb": "Disk a worker may keep normalised inputs on, to reuse them for "
+    "later jobs of the same tenant on the same bytes instead of downloading and normalising "
+    "them again (MiB; least recently used first out; a file over half of it is not kept; "
+    "0 = off).",
     "job_cpu_s": "CPU time one run may take (seconds; 0 = twice its time limit).",
     "job_output_max_bytes": "Bytes one run may write into its workspace (any one file, and "
     "all together).",
@@ -241,7 +246,7 @@ def _check(s: Settings) -> None:
         problems.append("SS_CONSOLE_SESSION_TTL_S must be > 0")
     if s.rate_limit_per_s < 0 or s.rate_limit_burst < 1:
         problems.append("SS_RATE_LIMIT_PER_S must be >= 0 and SS_RATE_LIMIT_BURST >= 1")
-    for name in ("job_memory_mb", "job_cpu_s", "worker_max_memory"):
+    for name in ("job_memory_mb", "job_cpu_s", "worker_max_memory", "worker_input_cache_mb"):
         if getattr(s, name) < 0:
             problems.append(f"{env_name(name)} must be >= 0")
     if s.log_level.upper() not in ("DEBUG", "INFO", "WARNING", "ERROR"):

@@ -61,6 +61,42 @@ def _mine(record: JobRecord, work: FormatWork) -> None:
         raise NotChanged
 
 
+class _Uploads:
+    """The outputs of one job, uploaded in the background as each format is rendered."""
+
+    def __init__(self, objects: ObjectStore, record: JobRecord, out_dir: Path) -> None:
+        self._objects = objects
+        self._record = record
+        self._out_dir = out_dir
+        self._artifacts: dict[str, Artifact] = {}
+        self._tasks: list[asyncio.Task[int]] = []
+
+    def start(self, paths: list[Path]) -> None:
+        """Begin uploading the files among ``paths`` not already on their way."""
+        for path in paths:
+            rel = path.relative_to(self._out_dir).as_posix()
+            if rel in self._artifacts:
+                continue
+            key = names.output_key(self._record.tenant, self._record.id, rel)
+            ctype = content_type(path)
+            self._artifacts[rel] = Artifact(name=rel, key=key, size=path.stat().st_size,
+                                            kind="output", content_type=ctype)
+            self._tasks.append(asyncio.create_task(self._objects.put_file(key, path, ctype)))
+
+    async def finish(self) -> list[Artifact]:
+        """Wait until every upload is stored; the outputs' index."""
+        try:
+            await asyncio.gather(*self._tasks)
+        except BaseException:
+            self.cancel()
+            raise
+        return list(self._artifacts.values())
+
+    def cancel(self) -> None:
+        for task in self._tasks:
+            task.cancel()
+
+
 class FormatHandler:
     def __init__(self, *, bus: Bus, store: JobStore, objects: ObjectStore,
                  catalogue: Catalogue) -> None:
@@ -101,8 +137,11 @@ class FormatHandler:
             (raw_dir / artifact.name).parent.mkdir(parents=True, exist_ok=True)
         await asyncio.gather(*(self._objects.download_file(a.key, raw_dir / a.name)
                                for a in wanted))
-        produced: list[Artifact] = []
         failure: ErrorInfo | None = None
+        # Each format's files go to S3 while the next format renders (a chart that several
+        # formats return, the same bytes each time, once); all are stored before the record
+        # lists them.
+        uploads = _Uploads(self._objects, record, out_dir)
         # Rendering = building the reports from the downloaded files: reading the result
         # tables once, then writing each format (uploads and job updates are not rendering).
         began, rendering = time.monotonic(), 0.0
@@ -120,24 +159,15 @@ class FormatHandler:
                     break
                 rendering += time.monotonic() - began
                 RENDERS.labels(format=fmt, status="ok").inc()
-                produced = merge_artifacts(produced, await self._store(record, out_dir, paths))
+                uploads.start(paths)
         except ReportError as exc:
             failure = catalogued(exc, JobFailed, format="").info()
+        except BaseException:
+            uploads.cancel()
+            raise
+        produced = await uploads.finish()
         FORMAT_SECONDS.observe(time.monotonic() - started)
         await self._complete((record, revision), work, produced, failure, rendering)
-
-    async def _store(self, record: JobRecord, out_dir: Path, paths: list[Path]) -> list[Artifact]:
-        artifacts = []
-        uploads = []
-        for path in paths:
-            rel = path.relative_to(out_dir).as_posix()
-            key = names.output_key(record.tenant, record.id, rel)
-            ctype = content_type(path)
-            artifacts.append(Artifact(name=rel, key=key, size=path.stat().st_size,
-                                      kind="output", content_type=ctype))
-            uploads.append(self._objects.put_file(key, path, ctype))
-        await asyncio.gather(*uploads)
-        return artifacts
 
     async def _complete(self, known: tuple[JobRecord, int], work: FormatWork,
                         produced: list[Artifact], failure: ErrorInfo | None,

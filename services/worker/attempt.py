@@ -20,7 +20,6 @@ from libs.contracts.errors import ErrorCode, ErrorInfo, JobFailed, SSError, Tran
 from libs.contracts.events import JobRunning, completed_of, formatting_of
 from libs.contracts.jobs import TERMINAL_STATES, JobRecord, JobState, now_iso
 from libs.contracts.work import FormatWork, RunWork
-from libs.datasets.report import NormaliseReport
 from libs.outages import describe, is_outage
 from libs.runners.base import Runner, RunOutcome, RunStatus
 from libs.settings import Settings
@@ -28,6 +27,7 @@ from libs.storage import ObjectStore
 from libs.templates.catalogue import Catalogue
 from services.common.logs import job_id_var
 from services.worker import dofile_workspace, transitions, workspace
+from services.worker.input_cache import InputCache
 from services.worker.metrics import RUN_SECONDS, RUNS
 
 log = logging.getLogger(__name__)
@@ -76,8 +76,13 @@ class RunHandler:
         root = settings.workdir or tempfile.mkdtemp(prefix="ss-worker-")
         self._root = Path(root).resolve()  # the engine child chdirs: paths must be absolute
         self._root.mkdir(parents=True, exist_ok=True)
+        self._inputs = InputCache(self._root, settings.worker_input_cache_mb * 1024**2)
         #: job key -> cancel event of the attempt running here
         self._cancels: dict[str, asyncio.Event] = {}
+
+    def close(self) -> None:
+        """Remove what the handler keeps on disk between attempts (the input cache)."""
+        self._inputs.close()
 
     def request_cancel(self, job_key: str) -> None:
         """Kill the engine of ``job_key`` now if it runs here (the API's cancel notice)."""
@@ -176,7 +181,7 @@ class RunHandler:
                     self._settings.job_timeout_s)
         limits = workspace.run_limits(self._settings, limit)
         epilogue: tuple[str, ...] = ()
-        reports: dict[str, NormaliseReport] = {}
+        prepared = workspace.Prepared({})
         about: dict[str, object] = {}
         if record.spec.dofile is not None:
             dofile = await dofile_workspace.prepare(record, workdir, self._objects,
@@ -184,8 +189,8 @@ class RunHandler:
             uploads.listing = dofile.produced
             epilogue, about = dofile_workspace.EPILOGUE, dofile.run_info()
         else:
-            reports = await workspace.prepare(record, workdir, self._objects, self._catalogue,
-                                              limits.memory_bytes)
+            prepared = await workspace.prepare(record, workdir, self._objects, self._catalogue,
+                                              limits.memory_bytes, self._inputs)
         uploads.start_prepared()
         outcome = await self._runner.run(workdir, workspace.DO_FILE, timeout_s=limit,
                                          cancel=cancel, limits=limits, epilogue=epilogue)
@@ -197,7 +202,9 @@ class RunHandler:
             "duration_s": outcome.duration_s, "command": outcome.command,
             "versions": outcome.versions, "message": outcome.message,
             "prepare_s": time.monotonic() - started - outcome.duration_s,
-            "inputs": {name: msgspec.to_builtins(r) for name, r in reports.items()},
+            "inputs": {name: msgspec.to_builtins(r) for name, r in prepared.reports.items()},
+            # read by an earlier job of this worker from the same bytes (its report's seconds)
+            "inputs_reused": sorted(prepared.reused),
             "limits": msgspec.to_builtins(limits), **about,
         })
         return outcome

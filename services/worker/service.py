@@ -64,4 +64,5 @@ async def serve(settings: Settings, stop: asyncio.Event) -> None:
         finally:
             with contextlib.suppress(Exception):
                 await cancel_sub.unsubscribe()
+            handler.close()
             await runner.close()

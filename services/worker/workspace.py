@@ -20,6 +20,7 @@ from __future__ import annotations
 import asyncio
 import shutil
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 import msgspec
@@ -28,7 +29,7 @@ import pandas as pd
 from libs import names
 from libs.contracts.errors import JobFailed, SSError
 from libs.contracts.graphs import GRAPH_SUFFIXES, GRAPHS_DIR
-from libs.contracts.jobs import Artifact, JobRecord
+from libs.contracts.jobs import Artifact, InputFile, JobRecord
 from libs.datasets.errors import DatasetError, ReadMemoryExceeded
 from libs.datasets.isolation import normalise_isolated
 from libs.datasets.limits import Limits
@@ -42,6 +43,7 @@ from libs.templates.params import DatasetColumns, validate_params
 from libs.templates.render import default_input_files, render_do_file
 from libs.templates.shapes import check_shape
 from services.common.failures import catalogued
+from services.worker.input_cache import InputCache, cache_key
 
 DO_FILE = "main.do"
 #: Longest the normalisation of one input may take.
@@ -77,12 +79,22 @@ def columns_of(report: NormaliseReport) -> DatasetColumns:
     return DatasetColumns.of([(c.name, c.kind is not Kind.STRING) for c in report.columns])
 
 
+@dataclass(frozen=True, slots=True)
+class Prepared:
+    """The inputs of a prepared attempt: each one's normalise report, and which of them were
+    copied from the worker's cache instead of downloaded and read."""
+
+    reports: dict[str, NormaliseReport]
+    reused: frozenset[str] = frozenset()
+
+
 async def prepare(
     record: JobRecord, workdir: Path, store: ObjectStore, catalogue: Catalogue,
-    memory_bytes: int | None = None,
-) -> dict[str, NormaliseReport]:
+    memory_bytes: int | None = None, cache: InputCache | None = None,
+) -> Prepared:
     """Download and normalise inputs (each read within ``memory_bytes``, the run's memory
-    limit), validate parameters, write ``main.do``.
+    limit; those ``cache`` holds are copied from it instead), validate parameters, write
+    ``main.do``.
 
     Raises ``JobFailed`` for anything the client must fix (unknown template, bad parameter,
     unreadable input, unsafe do-file); S3 problems propagate as they are (transient).
@@ -97,24 +109,9 @@ async def prepare(
     (workdir / "uploads").mkdir(parents=True, exist_ok=True)
     (workdir / "inputs").mkdir(exist_ok=True)
     (workdir / "results").mkdir(exist_ok=True)
-    await asyncio.gather(*(
-        store.download_file(upload.key, workdir / "uploads" / name)
-        for name, upload in bound.items()
-    ))
-    reports: dict[str, NormaliseReport] = {}
-    for name, upload in bound.items():
-        try:
-            # Isolated: a damaged file can crash a native reader; it must not take the
-            # worker (and its other running jobs) down with it.
-            reports[name] = await asyncio.to_thread(
-                normalise_isolated, workdir / "uploads" / name,
-                workdir / "inputs" / files[name], filename=upload.name,
-                # (spec.sheets for records stored before inputs kept the sheet they read)
-                sheet=upload.sheet or record.spec.sheets.get(upload.name),
-                limits=Limits(memory_bytes=memory_bytes or 0), timeout=NORMALISE_TIMEOUT_S,
-            )
-        except (DatasetError, ReadMemoryExceeded) as exc:
-            raise catalogued(exc, JobFailed, input=upload.name) from exc
+    prepared = await _normalised_inputs(record, workdir, store, bound, files,
+                                        Limits(memory_bytes=memory_bytes or 0), cache)
+    reports = prepared.reports
     params = validate_params(
         template, record.spec.params, {name: columns_of(r) for name, r in reports.items()}
     )
@@ -125,7 +122,44 @@ async def prepare(
                                                  columns_of(reports["main"])))
     (workdir / DO_FILE).write_text(render_do_file(template, body, params, files),
                                    encoding="utf-8")
-    return reports
+    return prepared
+
+
+async def _normalised_inputs(
+    record: JobRecord, workdir: Path, store: ObjectStore, bound: dict[str, InputFile],
+    files: dict[str, str], limits: Limits, cache: InputCache | None,
+) -> Prepared:
+    """``inputs/<file>`` for every bound input, from the cache or downloaded and normalised."""
+    def sheet_of(upload: InputFile) -> str | None:
+        # (spec.sheets for records stored before inputs kept the sheet they read)
+        return upload.sheet or record.spec.sheets.get(upload.name)
+
+    keys = {name: cache_key(record.tenant, upload, sheet_of(upload), limits)
+            for name, upload in bound.items()}
+    reports: dict[str, NormaliseReport] = {}
+    if cache is not None:
+        for name, key in keys.items():
+            if (found := await cache.fetch(key, workdir / "inputs" / files[name])) is not None:
+                reports[name] = found
+    missing = {name: upload for name, upload in bound.items() if name not in reports}
+    await asyncio.gather(*(
+        store.download_file(upload.key, workdir / "uploads" / name)
+        for name, upload in missing.items()
+    ))
+    for name, upload in missing.items():
+        original, normalised = workdir / "uploads" / name, workdir / "inputs" / files[name]
+        try:
+            # Isolated: a damaged file can crash a native reader; it must not take the
+            # worker (and its other running jobs) down with it.
+            reports[name] = await asyncio.to_thread(
+                normalise_isolated, original, normalised, filename=upload.name,
+                sheet=sheet_of(upload), limits=limits, timeout=NORMALISE_TIMEOUT_S,
+            )
+        except (DatasetError, ReadMemoryExceeded) as exc:
+            raise catalogued(exc, JobFailed, input=upload.name) from exc
+        if cache is not None:
+            await cache.store(keys[name], upload, original, normalised, reports[name])
+    return Prepared(reports, frozenset(bound) - frozenset(missing))
 
 
 def run_limits(settings: Settings, timeout_s: float) -> RunLimits:

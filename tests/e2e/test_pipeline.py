@@ -82,6 +82,27 @@ async def test_job_walks_every_state_with_events_in_order(
     assert "sleep `ms'" in do_file
 
 
+async def test_jobs_on_the_same_bytes_reuse_the_normalised_input(
+    stack: Stack, client: Client
+) -> None:
+    # Two workers, three jobs of one tenant on one file: some worker gets two of them and
+    # prepares the later one from its input cache.
+    data = csv_bytes(9)
+    reused, tables = [], []
+    for _ in range(3):
+        job = await client.wait(await client.run("sleepy", {"var": "x", "ms": 0}, data))
+        assert job["state"] == "succeeded", job["error"]
+        run = (await client.http.get(f"/v1/jobs/{job['id']}/artifacts/run.json")).json()
+        assert run["inputs"]["main"]["rows"] == 9
+        reused.append(run["inputs_reused"])
+        tables.append((await client.http.get(
+            f"/v1/jobs/{job['id']}/artifacts/results/doubled.csv")).text)
+    assert ["main"] in reused
+    rows = list(csv.DictReader(io.StringIO(tables[0])))
+    assert [float(r["doubled"]) for r in rows] == [2.0 * i for i in range(1, 10)]
+    assert tables == [tables[0]] * 3
+
+
 async def test_dofile_error_fails_once_with_code_rc_and_log(
     stack: Stack, client: Client, bus: Bus
 ) -> None:

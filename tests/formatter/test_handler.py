@@ -142,3 +142,31 @@ async def test_fetches_only_the_raw_files_the_formats_read(
         # The model tables made it into the output: the results were read, not skipped.
         body = await objects.get_bytes(names.output_key("fmt", record.id, "results.zip"))
         assert b"coefficients.csv" in body
+
+
+async def test_each_output_is_uploaded_once_and_stored_before_it_is_listed(
+    parts: tuple[Bus, ObjectStore, FormatHandler], tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    bus, objects, handler = parts
+    # docx, pdf and html each return the same chart files.
+    record = await _formatting_job(bus, objects, tmp_path, ["docx", "pdf", "html", "csv"])
+    uploaded: list[str] = []
+    real_put = objects.put_file
+
+    async def put_file(key: str, path: Path, content_type: str = "") -> int:
+        size = await real_put(key, path, content_type)
+        uploaded.append(key)
+        return size
+
+    monkeypatch.setattr(objects, "put_file", put_file)
+    await handler.handle(Delivery(
+        data=msgspec.json.encode(FormatWork(tenant="fmt", job_id=record.id, attempt=1)),
+        num_delivered=1, stream_seq=1))
+    done, _ = await JobStore(await bus.js.key_value(names.JOBS_BUCKET)).get("fmt", record.id)
+    assert done.state is JobState.SUCCEEDED, done.error
+    outputs = {a.key for a in done.artifacts if a.kind == "output"}
+    assert any("/charts/" in key for key in outputs)
+    assert sorted(uploaded) == sorted(outputs)  # every one once, none left out
+    listed = await objects.list_prefix(names.outputs_prefix("fmt", record.id))
+    assert {o.key for o in listed} == outputs

@@ -32,8 +32,8 @@ async def test_a_prepared_attempt_is_uploaded_under_its_own_prefix(tmp_path: Pat
     objects = MemoryObjectStore()
     record = await _job_with(objects, "auto.csv",
                              (REPO / "do_library" / "examples" / "auto.csv").read_bytes())
-    reports = await prepare(record, tmp_path, objects, CATALOGUE)  # type: ignore[arg-type]
-    assert reports["main"].rows == 74
+    prepared = await prepare(record, tmp_path, objects, CATALOGUE)  # type: ignore[arg-type]
+    assert prepared.reports["main"].rows == 74
     assert "regress" in (tmp_path / DO_FILE).read_text(encoding="utf-8")
     uploader = AttemptUploader(tmp_path, objects, "t", record.id, 1)  # type: ignore[arg-type]
     uploader.start_prepared()
