@@ -18,7 +18,6 @@ from datetime import UTC, datetime
 from urllib.parse import quote, urlsplit
 
 import aiohttp
-from botocore.utils import normalize_url_path
 
 from libs.contracts.errors import ErrorCode, SSError
 
@@ -27,8 +26,10 @@ UNSIGNED_PAYLOAD = "UNSIGNED-PAYLOAD"
 
 class Signer:
     """AWS Signature Version 4 of a request without a query string or a signed payload, as
-    botocore's ``SigV4Auth`` computes it (host from the URL, every given header signed,
-    ``x-amz-date`` and ``x-amz-content-sha256`` added)."""
+    botocore computes it for S3 (host from the URL, every given header signed,
+    ``x-amz-date`` and ``x-amz-content-sha256`` added). S3's canonical URI is the path as
+    sent, encoded once (botocore's ``S3SigV4Auth``): the generic SigV4 rule of encoding it
+    again would sign ``%2520`` for a key holding ``%20`` and real S3 would refuse it."""
 
     def __init__(self, access_key: str, secret_key: str, region: str,
                  service: str = "s3") -> None:
@@ -63,7 +64,7 @@ class Signer:
         signed.setdefault("host", host)
         names = sorted(signed)
         canonical = "\n".join([
-            method.upper(), quote(normalize_url_path(parts.path), safe="/~"), "",
+            method.upper(), parts.path, "",
             "".join(f"{name}:{signed[name]}\n" for name in names), ";".join(names),
             UNSIGNED_PAYLOAD,
         ])
