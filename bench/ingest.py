@@ -170,7 +170,7 @@ def main() -> None:
         # CPU seconds are the steadier figure on a shared machine; wall includes waiting.
         print(f"ranges over {args.repeat} runs; ratio = normalise CPU / reader CPU (min/min); "
               "peak, growth = peak - idle: min over runs, / the decoded table")
-        print(f"{'input':<22}{'task':<29}{'wall s':>11}{'CPU s':>11}{'idle MB':>9}"
+        print(f"{'input':<22}{'task':<29}{'wall s':>12}{'CPU s':>12}{'idle MB':>9}"
               f"{'peak MB':>10}{'ratio':>7}{'table MB':>9}{'peak/tbl':>9}{'grow/tbl':>9}")
         for kind in kinds:
             out = Path(tmp) / f"{kind}.out.dta"
@@ -188,8 +188,8 @@ def main() -> None:
                 growth = min(r["peak_mb"] - r["idle_mb"] for r in runs)
                 ratio = f"{min(cpu) / baseline:.2f}x" if task == "normalise" else ""
                 print(
-                    f"{LABELS[kind]:<22}{task:<29}{_span([r['seconds'] for r in runs], '.2f'):>11}"
-                    f"{_span(cpu, '.2f'):>11}{_span([r['idle_mb'] for r in runs], '.0f'):>9}"
+                    f"{LABELS[kind]:<22}{task:<29}{_span([r['seconds'] for r in runs], '.2f'):>12}"
+                    f"{_span(cpu, '.2f'):>12}{_span([r['idle_mb'] for r in runs], '.0f'):>9}"
                     f"{_span([r['peak_mb'] for r in runs], '.0f'):>10}{ratio:>7}{table:>9.0f}"
                     f"{peak / table:>8.2f}x{growth / table:>8.2f}x"
                 )
