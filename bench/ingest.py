@@ -61,8 +61,8 @@ def make_frame(rows: int, seed: int = 0) -> pd.DataFrame:
 _CP1252_NOTES = ["", "ok", "à vérifier", "refusé – pas de réponse"]
 
 
-def generate(directory: Path) -> dict[str, Path]:
-    """Write the inputs into ``directory`` unless a previous run left them there."""
+def generate(directory: Path, kinds: list[str]) -> dict[str, Path]:
+    """Write the inputs ``kinds`` into ``directory`` unless a previous run left them there."""
     paths = {
         "csv": directory / "survey.csv",
         "csv-cp1252": directory / "survey-cp1252.csv",
@@ -70,10 +70,10 @@ def generate(directory: Path) -> dict[str, Path]:
         "xlsx-1m": directory / "survey-1m.xlsx",
         "dta": directory / "survey.dta",
     }
-    if not all(paths[k].exists() for k in ("csv", "csv-cp1252", "dta")):
+    if any(not paths[k].exists() for k in ("csv", "csv-cp1252", "dta") if k in kinds):
         _write_rows(make_frame(CSV_ROWS), paths)
     for kind, rows in XLSX_ROWS.items():
-        if not paths[kind].exists():
+        if kind in kinds and not paths[kind].exists():
             make_frame(rows, seed=1).to_excel(paths[kind], index=False, engine="xlsxwriter")
     return paths
 
@@ -162,7 +162,7 @@ def main() -> None:
         directory = args.data or Path(tmp)
         directory.mkdir(parents=True, exist_ok=True)
         t0 = time.perf_counter()
-        files = generate(directory)
+        files = generate(directory, kinds)
         print(
             f"inputs ready in {time.perf_counter() - t0:.1f}s: "
             + ", ".join(f"{k} {files[k].stat().st_size / 1e6:.0f} MB" for k in kinds)
