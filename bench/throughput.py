@@ -12,6 +12,11 @@ and the same three files (coefficient table as xlsx with xlsxwriter, pdf with fp
 same DejaVu fonts, html). Targets: SS with one worker >= 0.8x the loop; two
 workers >= 1.8x one (on 2 cores that also run NATS, S3, the API and the formatters).
 
+Where the time goes: CPU seconds per job of each process tree during the timed passes
+(api, workers, formatters with their children, nats-server, the S3 server) next to the
+loop's own CPU per job, and the load average before each pass: on a shared 2-core machine
+jobs/s moves with other people's work, CPU per job much less.
+
     .venv/bin/python -m bench.throughput [--jobs 40] [--inflight 8] [--repeat 2]
 """
 
@@ -21,6 +26,7 @@ import argparse
 import asyncio
 import html
 import io
+import os
 import tempfile
 import time
 from pathlib import Path
@@ -31,6 +37,7 @@ import statsmodels.api as sm
 import xlsxwriter
 from fpdf import FPDF
 
+from bench.footprint import tree_cpu_s
 from compose.e2e_check import DEFAULT_DATASET, DEFAULT_PARAMS
 from dev.stack import Client, Stack, fresh_stack
 from libs.bus.connection import connect
@@ -91,18 +98,40 @@ def loop_job(data: bytes, out: Path) -> None:
     (out / "report.html").write_text(page, encoding="utf-8")
 
 
-def loop_rate(jobs: int, data: bytes) -> float:
-    """Jobs/s of the plain loop (one process, one core)."""
+def loop_rate(jobs: int, data: bytes) -> tuple[float, float]:
+    """Jobs/s of the plain loop (one process, one core) and its CPU seconds per job."""
     with tempfile.TemporaryDirectory(prefix="ss-loop-") as tmp:
         loop_job(data, Path(tmp))  # warm-up: imports, font parsing caches
-        began = time.perf_counter()
+        began, cpu = time.perf_counter(), time.process_time()
         for _ in range(jobs):
             loop_job(data, Path(tmp))
-        return jobs / (time.perf_counter() - began)
+        return jobs / (time.perf_counter() - began), (time.process_time() - cpu) / jobs
 
 
-async def ss_rate(stack: Stack, jobs: int, inflight: int, data: bytes) -> float:
-    """Jobs/s through the running stack: ``jobs`` submitted with ``inflight`` at a time."""
+def process_roots(stack: Stack) -> dict[str, int]:
+    """Each running service ("api", "worker-0", ...) and server process by name; the
+    children of each count with it."""
+    roots = {name: proc.pid for name, proc in stack.procs.items()}
+    for name, server in (("nats", stack.nats), ("s3", stack.s3)):
+        if server.proc is not None:
+            roots[name] = server.proc.pid
+    return roots
+
+
+def tree_cpu(roots: dict[str, int]) -> dict[str, float]:
+    """CPU seconds so far per role, the service's instances summed."""
+    totals: dict[str, float] = {}
+    for name, pid in roots.items():
+        role = name.split("-")[0]
+        totals[role] = totals.get(role, 0.0) + tree_cpu_s(pid)
+    return totals
+
+
+async def ss_rate(
+    stack: Stack, jobs: int, inflight: int, data: bytes
+) -> tuple[float, dict[str, float]]:
+    """Jobs/s through the running stack (``jobs`` submitted with ``inflight`` at a time)
+    and CPU seconds per job of each role's processes during the timed jobs."""
     client = Client(stack.api_url)
     bus = await connect(stack.nats.url, name="bench-listener", creds=stack.nats.creds("admin"))
     finished: dict[str, asyncio.Future[str]] = {}
@@ -131,9 +160,13 @@ async def ss_rate(stack: Stack, jobs: int, inflight: int, data: bytes) -> float:
     try:
         await one(asyncio.Semaphore(1))  # warm-up: first fork, renderer imports
         gate = asyncio.Semaphore(inflight)
+        roots = process_roots(stack)
+        before = tree_cpu(roots)
         began = time.perf_counter()
         await asyncio.gather(*(one(gate) for _ in range(jobs)))
-        return jobs / (time.perf_counter() - began)
+        rate = jobs / (time.perf_counter() - began)
+        after = tree_cpu(roots)
+        return rate, {role: (after[role] - before[role]) / jobs for role in after}
     finally:
         await client.close()
         await bus.close()
@@ -144,8 +177,9 @@ async def run(jobs: int, inflight: int, repeat: int) -> None:
     settings = {"SS_DO_LIBRARY": str(Path(__file__).resolve().parents[1] / "do_library"),
                 "SS_WORKER_SLOTS": "2", "SS_FORMATTER_SLOTS": "2",
                 "SS_RATE_LIMIT_PER_S": "1000000", "SS_RATE_LIMIT_BURST": "1000000"}
-    loops: list[float] = []
-    passes: dict[int, list[float]] = {1: [], 2: []}
+    loops: list[tuple[float, float]] = []
+    passes: dict[int, list[tuple[float, dict[str, float]]]] = {1: [], 2: []}
+    loads: list[float] = []
     with fresh_stack("ss-bench-", settings) as stack:
         stack.start_api()
         stack.start_worker("worker-0")
@@ -156,16 +190,28 @@ async def run(jobs: int, inflight: int, repeat: int) -> None:
                 stack.start_formatter("formatter-1")
             for _ in range(repeat):
                 # Loop and SS alternate so both see the same background load.
+                loads.append(os.getloadavg()[0])
                 loops.append(loop_rate(jobs, data))
                 passes[workers].append(await ss_rate(stack, jobs, inflight, data))
-    loop = max(loops)
+    loop = max(rate for rate, _ in loops)
     print(f"throughput: ols_robust on {DEFAULT_DATASET.name}, outputs {'+'.join(FORMATS)}, "
-          f"{jobs} jobs per pass, {inflight} in flight, {repeat} passes each")
-    print(f"  plain loop (1 process)     {min(loops):6.2f}-{max(loops):.2f} jobs/s")
-    for workers, rates in passes.items():
-        print(f"  SS, {workers} worker process(es)  {min(rates):6.2f}-{max(rates):.2f} jobs/s"
-              f"   best/loop best {max(rates) / loop:.2f}x")
-    print(f"  2 workers / 1 worker (best) {max(passes[2]) / max(passes[1]):.2f}x"
+          f"{jobs} jobs per pass, {inflight} in flight, {repeat} passes each; "
+          f"1-min load average before the passes {min(loads):.1f}-{max(loads):.1f}")
+    rates, cpus = [rate for rate, _ in loops], [cpu * 1000 for _, cpu in loops]
+    print(f"  plain loop (1 process)      {min(rates):6.2f}-{max(rates):.2f} jobs/s"
+          f"   CPU/job {min(cpus):.0f}-{max(cpus):.0f} ms")
+    for workers, runs in passes.items():
+        best = max(rate for rate, _ in runs)
+        print(f"  SS, {workers} worker process(es)  {min(r for r, _ in runs):6.2f}-{best:.2f} "
+              f"jobs/s   best/loop best {best / loop:.2f}x")
+        roles = sorted({role for _, cpu in runs for role in cpu})
+        print("      CPU/job (ms, min-max over passes): " + ", ".join(
+            f"{role} {min(c.get(role, 0) for _, c in runs) * 1000:.0f}-"
+            f"{max(c.get(role, 0) for _, c in runs) * 1000:.0f}" for role in roles)
+            + f"; total {min(sum(c.values()) for _, c in runs) * 1000:.0f}-"
+            f"{max(sum(c.values()) for _, c in runs) * 1000:.0f}")
+    print(f"  2 workers / 1 worker (best) "
+          f"{max(r for r, _ in passes[2]) / max(r for r, _ in passes[1]):.2f}x"
           "   targets: SS >= 0.8x loop, 2 workers >= 1.8x one")
 
 

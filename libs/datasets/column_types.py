@@ -20,6 +20,8 @@ _NULLABLE = {"byte": "Int8", "int": "Int16", "long": "Int32"}
 #: The pandas dtype ``store_column`` gives each numeric storage type.
 NUMERIC_DTYPES = {**_NULLABLE, "float": "float32", "double": "float64"}
 _EXACT_DOUBLE = 2**53
+#: Rows checked for a fraction before the whole column is.
+_HEAD = 4096
 #: numpy dtypes a source may declare (DTA) -> the Stata type they came from.
 SOURCE_TYPES = {
     "int8": "byte",
@@ -143,6 +145,11 @@ def _nullable(floats: np.ndarray, storage: str, index: pd.Index) -> pd.Series:
     return pd.Series(array, index=index)
 
 
+def _whole(floats: np.ndarray) -> bool:
+    """Whether every value of ``floats`` that is not NaN is a whole number."""
+    return bool(np.all((np.floor(floats) == floats) | np.isnan(floats)))
+
+
 def _numeric_type(numbers: pd.Series, floats: np.ndarray) -> str:
     if isinstance(numbers.dtype, np.dtype) and numbers.dtype.kind in "iu":
         # Plain integers: no missing values, whole by type.
@@ -150,10 +157,14 @@ def _numeric_type(numbers: pd.Series, floats: np.ndarray) -> str:
             return "byte"
         low, high = float(numbers.min()), float(numbers.max())
     else:
+        whole = pd.api.types.is_integer_dtype(numbers)
+        # Most fractional columns show a fraction in their first rows: no full-column pass.
+        if not whole and not _whole(floats[:_HEAD]):
+            return "double"
         present = floats[~np.isnan(floats)]
         if present.size == 0:
             return "byte"
-        if not (pd.api.types.is_integer_dtype(numbers) or np.all(np.floor(present) == present)):
+        if not (whole or _whole(present)):
             return "double"
         low, high = float(present.min()), float(present.max())
     for stype, (lo, hi) in INT_RANGE.items():

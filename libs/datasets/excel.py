@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 from collections.abc import Iterator
+from itertools import chain, islice
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +25,7 @@ from libs.datasets.errors import DatasetError, DatasetErrorCode
 from libs.datasets.infer import NA_TOKENS, infer_column
 from libs.datasets.limits import Limits
 from libs.datasets.report import Format, Kind, Notice, SheetInfo, Source
+from libs.datasets.sheet_columns import SheetRows, read_columns
 from libs.datasets.table import Table, drop_empty_rows, drop_empty_unnamed_columns
 
 Cell = str | float | int | bool | dt.date | dt.datetime | dt.time | dt.timedelta
@@ -35,6 +37,8 @@ _MISSING_TEXT = [
 ]
 _MISSING_SET = frozenset(_MISSING_TEXT)
 _HEADER_SCAN = 50
+#: Rows kept as lists for finding the header; the rest go straight to columns.
+_HEAD_ROWS = 1000
 
 
 def list_sheets(path: Path) -> list[SheetInfo]:
@@ -62,10 +66,11 @@ def read_excel(
                 if member is not None:
                     ooxml.check_sheet(zf, member, limits)
             rows, merges = _load(wb, chosen, limits, max_rows)
+            with _read_failures():
+                table = _table(rows, merges, fmt, chosen, sheets)
     finally:
         if zf is not None:
             zf.close()
-    table = _table(rows, merges, fmt, chosen, sheets)
     if chosen.hidden:
         table.warnings.append(
             Notice(code="HIDDEN_SHEET", message=f"Sheet {chosen.name!r} is hidden in Excel.")
@@ -167,8 +172,8 @@ def _choose(sheets: list[SheetInfo], wanted: str | None) -> SheetInfo:
 
 def _load(
     wb: pc.CalamineWorkbook, info: SheetInfo, limits: Limits, max_rows: int | None
-) -> tuple[list[list[Cell]], list[Merge]]:
-    try:
+) -> tuple[SheetRows, list[Merge]]:
+    with _read_failures():
         sheet = wb.get_sheet_by_name(info.name)
         cells = sheet.height * sheet.width
         if cells > limits.max_cells or sheet.width > limits.max_columns:
@@ -179,22 +184,30 @@ def _load(
                 cells=cells,
                 limit=limits.max_cells,
             )
-        nrows = None if max_rows is None else max_rows + _HEADER_SCAN
-        rows: list[list[Cell]] = sheet.to_python(skip_empty_area=True, nrows=nrows)
         top, left = sheet.start or (0, 0)
+        # iter_rows starts with ``top`` blank rows where to_python(skip_empty_area=True)
+        # starts at the sheet's first used row; its rows are otherwise the same.
+        end = None if max_rows is None else top + max_rows + _HEADER_SCAN
+        rest: Iterator[list[Cell]] = islice(sheet.iter_rows(), top, end)
+        rows = SheetRows(head=list(islice(rest, _HEAD_ROWS)), rest=rest, width=sheet.width)
         merges = [
             ((a - top, b - left), (c - top, d - left))
             for (a, b), (c, d) in (sheet.merged_cell_ranges or [])
         ]
+    return rows, merges
+
+
+@contextlib.contextmanager
+def _read_failures() -> Iterator[None]:
+    """Calamine failing on a damaged sheet becomes ``INPUT_CORRUPT``."""
+    try:
+        yield
     except BaseException as exc:
         if not _is_read_failure(exc):
             raise
         raise DatasetError(
             DatasetErrorCode.INPUT_CORRUPT, f"The sheet could not be read: {exc}", reason=str(exc)
         ) from exc
-    if max_rows is not None:
-        rows = rows[: max_rows + _HEADER_SCAN]
-    return rows, merges
 
 
 def _is_blank(cell: Cell) -> bool:
@@ -202,27 +215,35 @@ def _is_blank(cell: Cell) -> bool:
 
 
 def _table(
-    rows: list[list[Cell]],
+    rows: SheetRows,
     merges: list[Merge],
     fmt: Format,
     info: SheetInfo,
     sheets: list[SheetInfo],
 ) -> Table:
-    width = max((len(r) for r in rows), default=0)
-    if width == 0 or all(all(_is_blank(c) for c in r) for r in rows):
+    head = rows.head
+    if len(head) == _HEAD_ROWS and all(all(_is_blank(c) for c in r) for r in head):
+        rows.read_all()  # a blank start longer than the head: look at every row
+    width = max(max((len(r) for r in head), default=0), rows.width if head else 0)
+    if width == 0 or all(all(_is_blank(c) for c in r) for r in head):
         raise DatasetError(
             DatasetErrorCode.INPUT_EMPTY, f"Sheet {info.name!r} is empty.", sheet=info.name
         )
-    if any(len(r) != width for r in rows):
-        rows = [[*r, *[""] * (width - len(r))] for r in rows]
-    first, header_end, notices = _header_block(rows, merges, width)
+    _pad(head, width)
+    first, header_end, notices, seen = _header_block(head, merges, width)
+    if seen >= len(head) == _HEAD_ROWS:
+        # The header search reached the end of the head: give it every row, as before.
+        rows.read_all()
+        _pad(head, width)
+        first, header_end, notices, seen = _header_block(head, merges, width)
     names = (
-        _names(rows[first:header_end], merges, first, width) if header_end > first else [""] * width
+        _names(head[first:header_end], merges, first, width) if header_end > first else [""] * width
     )
-    body = rows[header_end:]
+    columns = read_columns(chain(head[header_end:], rows.rest), width)
+    del head[header_end:]
     frame = (
-        pd.DataFrame(body, columns=range(width), dtype=object)
-        if body
+        pd.DataFrame(dict(enumerate(columns)), copy=False)
+        if len(columns[0])
         else pd.DataFrame(columns=range(width), dtype=object)
     )
     source = Source(
@@ -238,10 +259,17 @@ def _table(
     return table
 
 
+def _pad(rows: list[list[Cell]], width: int) -> None:
+    """Blank cells appended to rows shorter than ``width``."""
+    for r in rows:
+        if len(r) < width:
+            r.extend([""] * (width - len(r)))
+
+
 def _header_block(
     rows: list[list[Cell]], merges: list[Merge], width: int
-) -> tuple[int, int, list[Notice]]:
-    """(first header row, first body row, notices)."""
+) -> tuple[int, int, list[Notice], int]:
+    """(first header row, first body row, notices, how many rows of ``rows`` it looked at)."""
     notices: list[Notice] = []
     wide = {a for (a, b), (_, d) in merges if d - b + 1 >= max(width - 1, 2)}
     grouped = {r for (a, b), (c, d) in merges if d > b for r in range(a, c + 1)}
@@ -269,6 +297,7 @@ def _header_block(
                 message=f"Header rows {first + 1}-{last + 1} joined into names.",
             )
         )
+    seen = min(len(rows), last + 1 + _HEADER_SCAN)
     if not _looks_like_header(rows[last], rows[last + 1 : last + 1 + _HEADER_SCAN]):
         notices.append(
             Notice(
@@ -276,8 +305,8 @@ def _header_block(
                 message="The first row holds data, not names; columns are named v1, v2, ...",
             )
         )
-        return first, first, notices
-    return first, last + 1, notices
+        return first, first, notices, seen
+    return first, last + 1, notices, seen
 
 
 def _all_text(row: list[Cell]) -> bool:

@@ -81,7 +81,9 @@ def build_schema(table: Table) -> Schema:
                 message=f"Columns without a header were named {', '.join(blank)}.",
             )
         )
-    frame = pd.DataFrame(data, index=table.frame.index) if data else pd.DataFrame()
+    # copy=False: one block per column, as the writer reads them; consolidating same-typed
+    # columns into 2-D blocks would copy every number column once more (~80 ms at 1M rows).
+    frame = pd.DataFrame(data, index=table.frame.index, copy=False) if data else pd.DataFrame()
     return Schema(
         frame=frame,
         columns=columns,

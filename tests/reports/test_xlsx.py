@@ -100,13 +100,14 @@ def test_variable_map_sheet_carries_chinese_labels(workbook: openpyxl.Workbook) 
     assert ("grunfeld.csv", "value", "value", "公司市值", "double") in rows
 
 
-def test_large_table_streams_every_row(sample: Rendered, tmp_path: Path) -> None:
-    frame = pd.DataFrame({"k": range(5000), "x": [i / 3 for i in range(5000)],
-                          "s": ["=1+1" if i % 2 else "ok" for i in range(5000)]})
+@pytest.mark.parametrize("n", [5000, 20_000])  # in memory; past 50,000 cells, streamed
+def test_large_table_streams_every_row(sample: Rendered, tmp_path: Path, n: int) -> None:
+    frame = pd.DataFrame({"k": range(n), "x": [i / 3 for i in range(n)],
+                          "s": ["=1+1" if i % 2 else "ok" for i in range(n)]})
     bundle = ResultBundle(sample.bundle.context, [], [Table("big", "Big", "table", frame)])
     (path,) = render("xlsx", bundle, sample.raw_dir, tmp_path)
     book = openpyxl.load_workbook(path, read_only=True)
     rows = list(book["Big"].iter_rows(min_row=2, values_only=True))
     book.close()
-    assert len(rows) == 5000
-    assert rows[4999] == (4999, pytest.approx(4999 / 3), "'=1+1")
+    assert len(rows) == n
+    assert rows[n - 1] == (n - 1, pytest.approx((n - 1) / 3), "'=1+1")

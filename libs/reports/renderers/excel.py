@@ -36,6 +36,17 @@ _FIGURE_SCALE, _ROW_PIXELS = 0.6, 20
 
 _SHEET_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
 _WIDTH_SAMPLE = 500
+#: Up to this many result-table cells a workbook is built in memory (a few MB at most).
+_IN_MEMORY_CELLS = 50_000
+
+
+def _buffering(bundle: ResultBundle) -> dict[str, bool]:
+    """Big tables stream each row to a temp file (memory stays at one row); a report of
+    model tables and small results is assembled in memory, which spares the ~16 temp files
+    xlsxwriter otherwise writes, reads back and removes (12 -> 5 ms of CPU for a one-model
+    report)."""
+    cells = sum(table.frame.size for table in bundle.tables)
+    return {"in_memory": True} if cells <= _IN_MEMORY_CELLS else {"constant_memory": True}
 
 
 def render_xlsx(bundle: ResultBundle, out_dir: Path) -> list[Path]:
@@ -44,7 +55,7 @@ def render_xlsx(bundle: ResultBundle, out_dir: Path) -> list[Path]:
     # The workbook's context closes it (and its streaming temp files) even when a sheet
     # fails; atomic_path then drops the half-written file.
     with atomic_path(target) as partial, xlsxwriter.Workbook(str(partial), {
-            "constant_memory": True, "strings_to_numbers": False,
+            **_buffering(bundle), "strings_to_numbers": False,
             "strings_to_formulas": False, "strings_to_urls": False}) as workbook:
         workbook.set_properties({"title": bundle.context.template_title,
                                  "created": bundle.context.finished_at()})
