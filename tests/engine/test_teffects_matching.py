@@ -96,18 +96,7 @@ def test_tebalance_after_ipw(stata: Stata, cattaneo: pd.DataFrame) -> None:
     p = sm.Logit(t, sm.add_constant(x.to_numpy(float))).fit(disp=0).predict()
     w = np.where(t == 1, 1 / p, 1 / (1 - p))
 
-    def balance(weights: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        out = []
-        for arm in (1, 0):
-            sel = t == arm
-            xs, ws = x[sel].to_numpy(float), weights[sel]
-            mean = np.average(xs, axis=0, weights=ws)
-            var = (ws[:, None] * (xs - mean) ** 2).sum(axis=0) / (ws.sum() - 1)
-            out.append((mean, var))
-        (m1, v1), (m0, v0) = out
-        return (m1 - m0) / np.sqrt((v1 + v0) / 2), v1 / v0
-
-    raw, weighted = balance(np.ones(len(t))), balance(w)
+    raw, weighted = balance(x, t, np.ones(len(t))), balance(x, t, w)
     table = run.session.r.matrices["table"].values
     assert_rel(table[:, 0], raw[0], 1e-10, "raw std diff")
     assert_rel(table[:, 2], raw[1], 1e-10, "raw variance ratio")

@@ -49,6 +49,15 @@ async def parts(nats_server: NatsServer, s3_server: S3Server
     await bus.close()
 
 
+async def _format_once(bus: Bus, handler: FormatHandler, record: JobRecord) -> JobRecord:
+    """Hand the formatter the job's format item once; the job record it leaves."""
+    await handler.handle(Delivery(
+        data=msgspec.json.encode(FormatWork(tenant="fmt", job_id=record.id, attempt=1)),
+        num_delivered=1, stream_seq=1))
+    done, _ = await JobStore(await bus.js.key_value(names.JOBS_BUCKET)).get("fmt", record.id)
+    return done
+
+
 async def _formatting_job(bus: Bus, objects: ObjectStore, tmp_path: Path,
                           formats: list[str]) -> JobRecord:
     raw = tmp_path / "raw"
@@ -127,10 +136,7 @@ async def test_fetches_only_the_raw_files_the_formats_read(
         return await real_download(key, path)
 
     monkeypatch.setattr(objects, "download_file", download)
-    await handler.handle(Delivery(
-        data=msgspec.json.encode(FormatWork(tenant="fmt", job_id=record.id, attempt=1)),
-        num_delivered=1, stream_seq=1))
-    done, _ = await JobStore(await bus.js.key_value(names.JOBS_BUCKET)).get("fmt", record.id)
+    done = await _format_once(bus, handler, record)
     assert done.state is JobState.SUCCEEDED, done.error
     assert ("run.json" in fetched) is fetches_context
     assert ("main.log" in fetched) is ("log" in formats)
@@ -160,10 +166,7 @@ async def test_each_output_is_uploaded_once_and_stored_before_it_is_listed(
         return size
 
     monkeypatch.setattr(objects, "put_file", put_file)
-    await handler.handle(Delivery(
-        data=msgspec.json.encode(FormatWork(tenant="fmt", job_id=record.id, attempt=1)),
-        num_delivered=1, stream_seq=1))
-    done, _ = await JobStore(await bus.js.key_value(names.JOBS_BUCKET)).get("fmt", record.id)
+    done = await _format_once(bus, handler, record)
     assert done.state is JobState.SUCCEEDED, done.error
     outputs = {a.key for a in done.artifacts if a.kind == "output"}
     assert any("/charts/" in key for key in outputs)
