@@ -34,12 +34,10 @@ import time
 from datetime import datetime
 from typing import Any
 
-from nats.js.client import JetStreamContext
-
 from dev.servers import NatsServer, S3Server
 from dev.stack import Client, csv_bytes, fresh_stack
 from libs import names
-from libs.bus.connection import Bus, connect
+from libs.bus.connection import Bus, PullSubscription, connect
 from libs.bus.jobstore import JobStore
 from libs.bus.provision import ensure_topology
 from libs.contracts.jobs import JobRecord, JobSpec, new_job_id, now_iso
@@ -66,7 +64,7 @@ class Floor:
     """One job's control-plane operations done back to back by one client (the baseline)."""
 
     def __init__(self, bus: Bus, objects: ObjectStore, jobs: JobStore,
-                 sub: JetStreamContext.PullSubscription) -> None:
+                 sub: PullSubscription) -> None:
         self._bus, self._objects, self._jobs, self._sub = bus, objects, jobs, sub
 
     @classmethod

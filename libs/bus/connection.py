@@ -16,8 +16,11 @@ from libs.outages import describe
 
 log = logging.getLogger(__name__)
 
-__all__ = ["NATS", "Bus", "JetStreamContext", "connect", "login_options"]
+__all__ = ["NATS", "Bus", "JetStreamContext", "PullSubscription", "connect", "login_options"]
 
+
+#: A JetStream pull subscription, named here so code outside libs/bus needs no nats import.
+PullSubscription = JetStreamContext.PullSubscription
 
 class Bus:
     """A NATS connection and its JetStream context, plus reconnect notification.

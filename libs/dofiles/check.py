@@ -38,7 +38,7 @@ from libs.dofiles.policy import (
 )
 from libs.dofiles.statements import TEMPFILE, Statement, read_statements
 from libs.dofiles.support import refusals
-from libs.engine.commands.control import package_provided
+from libs.engine.packages import package_provided
 
 
 def check_dofile(source: str, *, name: str = "main.do", files: Iterable[str] = (),

@@ -6,8 +6,8 @@ import argparse
 import sys
 from pathlib import Path
 
-from libs.templates.catalogue import DEFAULT_ROOT, load_catalogue
-from libs.templates.engine_support import embedded_supports
+from libs.templates.catalogue import DEFAULT_ROOT, consistency_problems, load_catalogue
+from libs.templates.engine_support import embedded_provides, embedded_supports
 from libs.templates.manifest import generated_files, stale_files
 
 
@@ -20,6 +20,14 @@ def main(argv: list[str] | None = None) -> int:
     manifest.add_argument("--root", type=Path, default=DEFAULT_ROOT, help="do_library folder")
     args = parser.parse_args(argv)
     catalogue = load_catalogue(args.root)
+    # the rules that need the embedded engine (SSC packages it implements): checked here,
+    # where the engine is importable, not when the API loads the catalogue
+    problems = [f"{meta.id}: {problem}" for meta in catalogue.templates()
+                for problem in consistency_problems(meta, embedded_provides)]
+    for problem in problems:
+        print(f"template: {problem}", file=sys.stderr)
+    if problems:
+        return 1
     if args.check:
         stale = stale_files(catalogue, args.root, embedded_supports)
         for path in stale:

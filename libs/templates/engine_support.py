@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from libs.engine.commands.control import package_provided
 from libs.engine.errors import StataError
+from libs.engine.packages import package_provided
 from libs.engine.registry import lookup
 
 

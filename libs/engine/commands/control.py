@@ -7,7 +7,8 @@ import time
 
 from libs.engine.errors import ExitRequest, LoopControl, StataError
 from libs.engine.evaluator import Evaluator
-from libs.engine.registry import command, lookup
+from libs.engine.packages import package_provided
+from libs.engine.registry import command
 from libs.engine.session import Session
 from libs.engine.syntax import Args
 
@@ -180,20 +181,6 @@ def _refuse(session: Session, args: Args) -> None:
 for _name in ("shell", "winexec", "xshell", "net", "adoupdate", "webuse", "update",
               "sysuse", "findit", "search"):
     command(_name, syntax=None)(_refuse)
-
-#: SSC packages whose commands the engine provides under another name than the package's
-#: (``ftools`` is the Mata library reghdfe needs; nothing to install for the native one).
-_PACKAGE_COMMANDS = {"ftools": "reghdfe", "estout": "esttab"}
-
-
-def package_provided(package: str) -> bool:
-    """Whether the engine itself provides the commands of SSC package ``package``."""
-    try:
-        lookup(_PACKAGE_COMMANDS.get(package.lower(), package.lower()))
-    except StataError:
-        return False
-    return True
-
 
 @command("ssc", syntax=None)
 def ssc(session: Session, args: Args) -> None:
