@@ -20,6 +20,9 @@ Safety:
   miss.
 - The cache is bounded (``SS_WORKER_INPUT_CACHE_MB``; least recently used entries go first;
   a file bigger than half of it is not cached; 0 turns the cache off).
+- A process killed before it could close leaves its folder behind (``.input-cache-<pid>-*``);
+  a cache opening in the same workdir removes the folders whose process is gone or that bear
+  its own pid (a restarted container's worker often gets the pid its predecessor had).
 """
 
 from __future__ import annotations
@@ -42,6 +45,31 @@ from libs.datasets.report import NormaliseReport
 
 #: Entries up to this size are copied on the event loop (a fraction of a millisecond).
 INLINE_COPY_BYTES = 1024**2
+
+
+_PREFIX = ".input-cache-"
+
+
+def _remove_abandoned(root: Path) -> None:
+    """Remove the cache folders of processes that are gone, and any bearing this pid."""
+    for folder in root.glob(f"{_PREFIX}*"):
+        pid_text = folder.name.removeprefix(_PREFIX).partition("-")[0]
+        if not pid_text.isdigit():
+            continue
+        pid = int(pid_text)
+        if pid != os.getpid() and _alive(pid):
+            continue
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's process: alive
+        return True
+    return True
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,7 +96,9 @@ class InputCache:
 
     def __init__(self, root: Path, max_bytes: int) -> None:
         self.max_bytes = max_bytes
-        self._folder = Path(tempfile.mkdtemp(prefix=".input-cache-", dir=root)) \
+        _remove_abandoned(root)
+        prefix = f"{_PREFIX}{os.getpid()}-"
+        self._folder = Path(tempfile.mkdtemp(prefix=prefix, dir=root)) \
             if max_bytes > 0 else None
         self._entries: OrderedDict[str, _Entry] = OrderedDict()
         self._used = 0
@@ -104,16 +134,18 @@ class InputCache:
         if await asyncio.to_thread(file_sha256, original) != upload.sha256:
             return False
         path = self._folder / key
-        # A name of its own: two slots may store the same key at once.
-        handle, name = tempfile.mkstemp(suffix=".partial", dir=self._folder)
-        os.close(handle)
-        partial = Path(name)
+        partial: Path | None = None
         try:
+            # A name of its own: two slots may store the same key at once.
+            handle, name = tempfile.mkstemp(suffix=".partial", dir=self._folder)
+            os.close(handle)
+            partial = Path(name)
             await asyncio.to_thread(shutil.copyfile, normalised, partial)
             partial.replace(path)
-        except OSError:
-            with contextlib.suppress(OSError):
-                partial.unlink()
+        except OSError:  # a full disk, or the folder removed under us: the job goes on uncached
+            if partial is not None:
+                with contextlib.suppress(OSError):
+                    partial.unlink()
             return False
         if key in self._entries:  # another slot stored it meanwhile (the same file)
             return False

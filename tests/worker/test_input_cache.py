@@ -4,6 +4,10 @@ stays bounded; and the attempt preparation that uses it, against real S3."""
 from __future__ import annotations
 
 import hashlib
+import os
+import shutil
+import subprocess
+import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -115,6 +119,32 @@ def test_a_cache_of_size_zero_is_off(tmp_path: Path) -> None:
     cache = InputCache(tmp_path, 0)
     assert not cache.enabled
     assert list(tmp_path.iterdir()) == []
+
+
+def test_folders_left_by_killed_workers_are_removed_and_live_ones_kept(tmp_path: Path) -> None:
+    gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
+                          capture_output=True, text=True, check=True).stdout.strip()
+    dead = tmp_path / f".input-cache-{gone}-abc"
+    mine = tmp_path / f".input-cache-{os.getpid()}-old"  # a predecessor that had our pid
+    live = tmp_path / f".input-cache-{os.getppid()}-xyz"  # another worker, still running
+    for folder in (dead, mine, live):
+        folder.mkdir()
+        (folder / "entry").write_bytes(b"x" * 100)
+    cache = InputCache(tmp_path, 1024**2)
+    assert not dead.exists()
+    assert not mine.exists()
+    assert (live / "entry").exists()
+    cache.close()
+
+
+async def test_a_cache_whose_folder_vanished_stores_nothing_and_fails_nothing(
+        tmp_path: Path) -> None:
+    data = b"a,b\n1,2\n"
+    original, dta = _files(tmp_path, data, b"dta")
+    cache = InputCache(tmp_path, 1024**2)
+    shutil.rmtree(next(tmp_path.glob(".input-cache-*")))  # removed under it
+    assert not await cache.store("k", _upload(data), original, dta, REPORT)
+    assert await cache.fetch("k", tmp_path / "copy") is None
 
 
 @pytest.fixture
