@@ -104,6 +104,15 @@ def test_labelled_factor_and_wrapped_interaction(stata: Stata, cars: pd.DataFram
     _check_numbers(rows, sm.OLS(cars["price"].to_numpy(), X).fit(), [0, 1, 2, 3])
 
 
+def test_glm_shows_value_labels_too(stata: Stata, cars: pd.DataFrame) -> None:
+    run = stata(f"use cars, clear\n{LABELS}glm price mpg i.foreign\n")
+    rows = _table(run)
+    assert _stubs(rows) == ["         mpg |", "             |", "     foreign |",
+                            "    Foreign  |", "             |", "       _cons |"]
+    X = np.column_stack([cars["mpg"], cars["foreign"].to_numpy(float), np.ones(len(cars))])
+    _check_numbers(rows, sm.GLM(cars["price"].to_numpy(), X).fit(), [0, 1, 2])
+
+
 def test_two_factor_interaction_levels_joined(stata: Stata, cars: pd.DataFrame) -> None:
     run = stata(f"use cars, clear\n{LABELS}regress price i.foreign#i.rep78\n")
     rows = _table(run)

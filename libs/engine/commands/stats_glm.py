@@ -135,4 +135,5 @@ def _show(session: Session, fit: GlmFit, est: Estimation, args: Args, eform: str
         f"{right('BIC', numtext(s['bic'], '%10.0g').strip())}",
         "",
     ])
-    session.log.lines(output.coefficient_table(est, args.opt("level", 95.0), eform))
+    session.log.lines(output.coefficient_table(est, args.opt("level", 95.0), eform,
+                                               levels=level_display(session)))
