@@ -32,7 +32,7 @@ ENGINE_LAYERS: list[tuple[str, set[str]]] = [
         "functions.dates", "functions.matrices", "functions.distributions"}),
     ("evaluator", {"evaluator"}),
     ("syntax and text", {"syntax", "directives", "macrofuncs"}),
-    ("registry", {"registry"}),
+    ("registry", {"registry", "packages"}),
     ("estimation support", {"estimation*"}),
     ("graphics", {"graphics*"}),
     ("estimation tables", {"esttables*"}),
