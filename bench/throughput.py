@@ -15,7 +15,9 @@ workers >= 1.8x one (on 2 cores that also run NATS, S3, the API and the formatte
 Where the time goes: CPU seconds per job of each process tree during the timed passes
 (api, workers, formatters with their children, nats-server, the S3 server) next to the
 loop's own CPU per job, and the load average before each pass: on a shared 2-core machine
-jobs/s moves with other people's work, CPU per job much less.
+jobs/s moves with other people's work, CPU per job much less. The last line is the
+machine's CPU ceiling: cores / CPU per job of all processes together, the most any number of
+workers could reach here.
 
     .venv/bin/python -m bench.throughput [--jobs 40] [--inflight 8] [--repeat 2]
 """
@@ -210,9 +212,16 @@ async def run(jobs: int, inflight: int, repeat: int) -> None:
             f"{max(c.get(role, 0) for _, c in runs) * 1000:.0f}" for role in roles)
             + f"; total {min(sum(c.values()) for _, c in runs) * 1000:.0f}-"
             f"{max(sum(c.values()) for _, c in runs) * 1000:.0f}")
-    print(f"  2 workers / 1 worker (best) "
-          f"{max(r for r, _ in passes[2]) / max(r for r, _ in passes[1]):.2f}x"
+    one = max(r for r, _ in passes[1])
+    print(f"  2 workers / 1 worker (best) {max(r for r, _ in passes[2]) / one:.2f}x"
           "   targets: SS >= 0.8x loop, 2 workers >= 1.8x one")
+    # Every process of the stack shares these cores, so no number of workers can run more
+    # jobs per second than cores / (CPU seconds all processes spend per job).
+    cores = len(os.sched_getaffinity(0))
+    least = min(sum(c.values()) for _, c in passes[1])
+    print(f"  CPU ceiling: {cores} cores / {least * 1000:.0f} ms of CPU per job (all processes, "
+          f"1-worker passes) = {cores / least:.2f} jobs/s = {cores / least / one:.2f}x the best "
+          "1-worker rate: the most any number of workers can reach on this machine")
 
 
 def main() -> None:
