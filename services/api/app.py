@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import multiprocessing
 import re
 import time
@@ -38,6 +39,7 @@ from libs.bus.provision import (
 from libs.bus.ratelimit import RateLimiter
 from libs.bus.records import RecordBucket
 from libs.bus.retries import RetryPolicy
+from libs.outages import describe, is_outage
 from libs.settings import Settings
 from libs.storage import ObjectStore
 from services.api.auth import principal_dependency
@@ -108,6 +110,50 @@ def request_id_middleware(app: ASGIApp) -> ASGIApp:
     return middleware
 
 
+log = logging.getLogger(__name__)
+
+#: Longest wait between two tries at the bucket while S3 is unreachable at start-up.
+BUCKET_RETRY_MAX_S = 10.0
+
+
+async def ensure_bucket(objects: ObjectStore) -> asyncio.Task[None] | None:
+    """Make sure the bucket exists; if S3 is unreachable, keep trying in the background
+    (the task returned) instead of refusing to start.
+
+    A pod may come up during a storage blip. Until S3 answers, /readyz says why the API is
+    not ready and routes that need storage answer 503 SERVICE_UNAVAILABLE, as during any
+    outage. Anything but an outage at the first try stops the start, as a bug or a wrong
+    setting should.
+    """
+    try:
+        await objects.ensure_bucket()
+    except Exception as exc:
+        if not is_outage(exc):
+            raise
+        log.warning("S3 bucket not reachable at start (%s); the API starts without it",
+                    describe(exc))
+        return asyncio.create_task(_keep_trying(objects))
+    return None
+
+
+async def _keep_trying(objects: ObjectStore) -> None:
+    wait = 0.5
+    while True:
+        await asyncio.sleep(wait)
+        try:
+            await objects.ensure_bucket()
+        except Exception as exc:
+            if not is_outage(exc):
+                log.exception("could not make sure the S3 bucket exists")
+                return
+            wait = min(wait * 2, BUCKET_RETRY_MAX_S)
+            log.warning("S3 bucket still not reachable (%s); trying again in %.1f s",
+                        describe(exc), wait)
+        else:
+            log.warning("S3 bucket %s reachable again", objects.bucket)
+            return
+
+
 def create_app(settings: Settings) -> Litestar:
     catalogue = catalogue_for(settings)
     # Uploads are read in fork-server children that already imported the dataset readers.
@@ -119,7 +165,7 @@ def create_app(settings: Settings) -> Litestar:
         objects = await ObjectStore.open(settings)
         try:
             await ensure_topology(bus, settings)
-            await objects.ensure_bucket()
+            bucket = await ensure_bucket(objects)
             static_keys = load_static_keys(settings.api_keys_file, settings.api_keys)
             jobs = await JobStore.open(bus, count_transition)
             await ensure_dispatch_consumer(bus, settings)
@@ -156,6 +202,10 @@ def create_app(settings: Settings) -> Litestar:
                 await dispatching
             await activity.close()
             await roster.close()
+            if bucket is not None:
+                bucket.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await bucket
         finally:
             await objects.close()
             await bus.close()

@@ -268,3 +268,32 @@ async def test_a_job_held_up_longer_than_the_outage_budget_fails_with_its_own_co
         finally:
             await bus.close()
             await client.close()
+
+
+async def test_an_api_started_while_s3_is_down_serves_once_s3_is_back() -> None:
+    """A pod may start during a storage blip: the API comes up, says why it is not ready,
+    refuses uploads with a 503 meanwhile, and makes its bucket itself once S3 answers."""
+    with fresh_stack("ss-s3boot-", {}) as stack, _removed(stack.root):
+        await asyncio.to_thread(stack.s3.stop)  # before anything has made the bucket
+        stack.start_api()
+        client = Client(stack.api_url)
+        try:
+            ready = await client.http.get("/readyz")
+            assert_catalogued(ready, "SERVICE_UNAVAILABLE")
+            assert "s3" in ready.json()["details"]["problems"], ready.text
+            job = await client.create("sleepy", {"var": "x", "ms": 0}, ["csv"])
+            refused = await client.http.put(f"/v1/jobs/{job['id']}/inputs/data.csv",
+                                            content=csv_bytes(3))
+            assert_catalogued(refused, "SERVICE_UNAVAILABLE")
+            await asyncio.to_thread(stack.s3.start)
+            deadline = time.monotonic() + 60
+            while (await client.http.get("/readyz")).status_code != 200:
+                assert time.monotonic() < deadline, "the API never became ready"
+                await asyncio.sleep(0.2)
+            stack.start_worker()
+            stack.start_formatter()
+            await client.upload(job["id"], "data.csv", csv_bytes(3))
+            await client.submit(job["id"])
+            assert (await client.wait(job["id"], timeout=60))["state"] == "succeeded"
+        finally:
+            await client.close()
