@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import asyncio
+from dataclasses import dataclass, field
 
 from libs.auth.keys import KeyStore
 from libs.auth.sessions import SessionSigner
@@ -40,3 +41,6 @@ class Services:
     event_credentials: SubscriberIssuer | None = None
     #: Signs console session cookies (None: SS_CONSOLE_SECRET unset, the console is off).
     sessions: SessionSigner | None = None
+    #: Set when the server begins to stop: open event streams end, so clients resume on
+    #: another replica with Last-Event-ID instead of holding the shutdown up.
+    stopping: asyncio.Event = field(default_factory=asyncio.Event)

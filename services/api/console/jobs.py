@@ -8,7 +8,7 @@ own lookups and operations (``JobStore.get``, ``operations.cancel_job``/``retry_
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator
 from typing import Annotated, Any
 
 from litestar import Controller, Response, get, post
@@ -29,6 +29,7 @@ from services.api.routes.artifacts import download_artifact, find_artifact
 from services.api.routes.events import job_events
 from services.api.routes.jobs import job_view
 from services.api.state import Services
+from services.api.streams import until_stopping
 
 #: The time filters of the list: label -> seconds.
 AGES = {"1h": 3600.0, "24h": 86400.0, "7d": 7 * 86400.0}
@@ -57,7 +58,7 @@ def _age(value: str | None) -> float | None:
 
 
 async def _live(services: Services, viewer: Viewer, tenant: str, job_id: str,
-                after: int) -> AsyncIterator[ServerSentEventMessage]:
+                after: int) -> AsyncGenerator[ServerSentEventMessage]:
     """The page's live part, rendered again after each new event; ``done`` at the end."""
     async for message in job_events(services.bus, services.jobs, tenant, job_id, after):
         if message.comment is not None:
@@ -114,7 +115,8 @@ class JobPages(Controller):
                    tenant: str | None = None, after: int = 0) -> ServerSentEvent:
         owner = job_tenant(viewer.principal, tenant, job_id)
         await services.jobs.get(owner, job_id)  # 404 before streaming anything
-        return ServerSentEvent(_live(services, viewer, owner, job_id, after))
+        return ServerSentEvent(until_stopping(_live(services, viewer, owner, job_id, after),
+                                              services.stopping))
 
     @get("/{job_id:str}/report")
     async def report(self, job_id: str, viewer: Viewer, services: Services,

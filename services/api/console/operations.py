@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator
 from typing import Any
 
 import msgspec
@@ -27,6 +27,7 @@ from services.api.console.render import PREFIX
 from services.api.console.trails import replay
 from services.api.console.viewer import Viewer, viewer_dependency
 from services.api.state import Services
+from services.api.streams import until_stopping
 
 #: Seconds between two overview refreshes on the live stream.
 REFRESH_S = 2.0
@@ -46,7 +47,7 @@ async def _overview(services: Services, viewer: Viewer) -> dict[str, Any]:
 
 
 async def _refreshing(services: Services,
-                      viewer: Viewer) -> AsyncIterator[ServerSentEventMessage]:
+                      viewer: Viewer) -> AsyncGenerator[ServerSentEventMessage]:
     while True:
         await asyncio.sleep(REFRESH_S)
         fragment = viewer.page.fragment("_overview.html", **await _overview(services, viewer))
@@ -80,7 +81,7 @@ class OperatorPages(Controller):
     @get("/overview/live")
     async def overview_live(self, viewer: Viewer, services: Services) -> ServerSentEvent:
         require_operator_view(viewer.principal)
-        return ServerSentEvent(_refreshing(services, viewer))
+        return ServerSentEvent(until_stopping(_refreshing(services, viewer), services.stopping))
 
     @get("/failures")
     async def failures(self, viewer: Viewer, services: Services, age: str = "24h",

@@ -21,7 +21,7 @@ import contextlib
 import logging
 import re
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator
 
 import msgspec
 from litestar import Controller, Request, get
@@ -38,6 +38,7 @@ from libs.outages import describe, is_outage
 from services.api.auth import Principal
 from services.api.openapi import errors
 from services.api.state import Services
+from services.api.streams import until_stopping
 from services.common.logs import request_id_var
 
 log = logging.getLogger(__name__)
@@ -88,7 +89,7 @@ def stream_error(exc: Exception) -> ServerSentEventMessage:
 
 async def job_events(
     bus: Bus, jobs: JobStore, tenant: str, job_id: str, after_seq: int
-) -> AsyncIterator[ServerSentEventMessage]:
+) -> AsyncGenerator[ServerSentEventMessage]:
     """The SSE messages of one job's events after ``after_seq``, ending after the
     ``completed`` of the job's current submission (or with an ``error`` event)."""
     feed = job_feed(bus, tenant, job_id, after_seq, idle_s=KEEPALIVE_S)
@@ -119,5 +120,6 @@ class EventsController(Controller):
                      principal: Principal, services: Services) -> ServerSentEvent:
         await services.jobs.get(principal.tenant, job_id)  # 404 before streaming anything
         after = await resume_after(services, request.headers.get("last-event-id", ""))
-        return ServerSentEvent(job_events(services.bus, services.jobs, principal.tenant, job_id,
-                                          after))
+        return ServerSentEvent(until_stopping(
+            job_events(services.bus, services.jobs, principal.tenant, job_id, after),
+            services.stopping))
