@@ -23,11 +23,12 @@ instead of a fork (~20 ms).
 from __future__ import annotations
 
 import contextlib
+import errno
 import multiprocessing
 import multiprocessing.connection
 import queue
 import resource
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -57,6 +58,14 @@ def normalise_isolated(
     """``normalise_to_dta`` in a child process (see the module docstring)."""
     raw = _run("normalise", (src, dst, filename, sheet, limits), timeout)
     return msgspec.json.decode(raw, type=NormaliseReport)
+
+
+def call_isolated(function: Callable[..., Any], src: Path, *args: Any, limits: Limits,
+                  timeout: float | None = None) -> Any:
+    """``function(src, *args)`` in a reader child, under ``limits.memory_bytes`` (a
+    module-level function, so it can be sent; its result must be JSON-encodable and comes
+    back decoded). Failures cross back as for ``normalise_isolated``."""
+    return msgspec.json.decode(_run("call", (src, function, args, limits), timeout))
 
 
 def preview_isolated(
@@ -101,6 +110,9 @@ def _work(task: str, args: tuple[Any, ...]) -> tuple[str, Any]:
                 src, dst, filename, sheet, _ = args
                 result: Any = normalise_to_dta(src, dst, filename=filename, sheet=sheet,
                                                limits=limits)
+            elif task == "call":
+                src, function, call_args, _ = args
+                result = function(src, *call_args)
             else:
                 src, filename, sheet, rows, _ = args
                 result = preview(src, filename, sheet, rows, limits=limits)
@@ -108,6 +120,10 @@ def _work(task: str, args: tuple[Any, ...]) -> tuple[str, Any]:
     except DatasetError as exc:
         return "error", (exc.code.value, exc.message, exc.details)
     except MemoryError:
+        return "memory", limits.memory_bytes
+    except OSError as exc:
+        if exc.errno != errno.ENOMEM:  # mapping a file past the cap fails with ENOMEM
+            return "bug", f"{type(exc).__name__}: {exc}"
         return "memory", limits.memory_bytes
     except Exception as exc:  # reported to the parent, which re-raises it as a bug
         return "bug", f"{type(exc).__name__}: {exc}"

@@ -11,7 +11,7 @@ from __future__ import annotations
 import mmap
 import os
 import struct
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -159,6 +159,37 @@ def read_dta(path: Path) -> Dataset:
     return ds
 
 
+def read_columns(path: Path, wanted: Sequence[str]) -> tuple[dict[str, Column], dict[str, str]]:
+    """Only the variables ``wanted`` of a .dta, with their display formats: numbers as float64
+    (missing values as NaN payloads), text decoded. A format 117-119 file is read through a
+    map a block at a time, so memory holds those columns and not the file; older formats go
+    through ``read_dta``. Names the file lacks are left out."""
+    buf = _mapped(path)
+    if buf[: len(b"<stata_dta>")] != b"<stata_dta>":
+        ds = read_dta(path)
+        found = [name for name in wanted if name in ds.cols]
+        return {n: ds.cols[n] for n in found}, {n: ds.vars[n].format for n in found}
+    r, head = _read_header(buf)
+    name_len, fmt_len = (33, 49) if head.release == 117 else (129, 57)
+    types = _types(r, head)
+    r.pos = head.offsets[3] + len(b"<varnames>")
+    names = [r.text(name_len) for _ in range(head.k)]
+    r.pos = head.offsets[5] + len(b"<formats>")
+    fmts = [r.text(fmt_len) for _ in range(head.k)]
+    which = [names.index(name) for name in wanted if name in names]
+    strls = (_read_strls(r, head.offsets[10], head.release)
+             if any(types[i] == _STRL for i in which) else {})
+    start = head.offsets[9] + len(b"<data>")
+    rows = _rows(buf, start, head.n, types, r.order)
+    columns = _read_data(rows, types, head.release, strls,
+                         _dropper(buf, start, rows.itemsize), which)
+    del rows
+    if isinstance(buf, mmap.mmap):
+        buf.close()
+    return ({names[i]: column for i, column in zip(which, columns, strict=True)},
+            {names[i]: fmts[i] for i in which})
+
+
 def _rows(buf: Buffer, start: int, n: int, types: list[int], order: str) -> npt.NDArray[np.void]:
     fields, offsets, pos = [], [], 0
     for t in types:
@@ -203,15 +234,19 @@ def _dropper(buf: Buffer, start: int, itemsize: int) -> Callable[[int], None] | 
 
 def _read_data(rows: npt.NDArray[np.void], types: list[int], release: int,
                strls: dict[tuple[int, int], str],
-               drop: Callable[[int], None] | None = None) -> list[Column]:
+               drop: Callable[[int], None] | None = None,
+               which: Sequence[int] | None = None) -> list[Column]:
+    """Variables ``which`` (default: all), in that order."""
     out: list[Column] = []
+    chosen = range(len(types)) if which is None else which
     # Every column copied out of the records in one pass of blocks (numbers as float64, text
     # and strL keys as stored), so the file's pages are needed once.
-    wanted = {i: np.dtype(np.float64) if t in _NUMERIC_CODES else
-              np.dtype(np.uint64) if t == _STRL else rows.dtype[f"v{i}"]
-              for i, t in enumerate(types)}
+    wanted = {i: np.dtype(np.float64) if types[i] in _NUMERIC_CODES else
+              np.dtype(np.uint64) if types[i] == _STRL else rows.dtype[f"v{i}"]
+              for i in chosen}
     copies = columns_by_block(rows, wanted, drop)
-    for i, t in enumerate(types):
+    for i in chosen:
+        t = types[i]
         if t in _NUMERIC_CODES:
             out.append(_decode_numeric(rows[f"v{i}"], copies[i], _NUMERIC_CODES[t]))
         elif t == _STRL:

@@ -1,12 +1,24 @@
-"""A ``DatasetProbe`` over a pandas DataFrame (the worker's normalised input)."""
+"""``DatasetProbe``s: over a pandas DataFrame, and over a normalised ``.dta`` file that is
+read only as far as the questions need (the worker's input, checked in a reader child)."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
+from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
-from libs.templates.params import DatasetColumns
+from libs.engine.dta_reader import read_columns
+from libs.templates.errors import DataShapeInvalid
+from libs.templates.metadata import Template
+from libs.templates.params import DatasetColumns, ValidatedParams
+from libs.templates.shapes import check_shape
+
+#: Clock formats: milliseconds, which are whole numbers without being whole days.
+_CLOCK = re.compile(r"^%-?t[cC]")
+_STATA_EPOCH = np.datetime64("1960-01-01T00:00:00", "ms")
 
 
 class FrameProbe:
@@ -44,3 +56,51 @@ class FrameProbe:
 
 def _numeric(dtype: object) -> bool:
     return bool(pd.api.types.is_numeric_dtype(dtype))
+
+
+class FileProbe:
+    """Answers the shape checks' questions about a normalised ``.dta`` reading only the
+    columns a question names (memory holds those, not the file: a panel check on 10M rows
+    reads two columns). Values are those ``pandas.read_stata`` gives where it matters: clock
+    times (``%tc``) are timestamps, so a time variable of clock times is whole only at
+    midnight, as ``FrameProbe`` judges them."""
+
+    def __init__(self, path: Path, columns: DatasetColumns) -> None:
+        self._path = path
+        self._columns = columns
+        self._read: dict[str, pd.Series] = {}
+
+    def columns(self) -> DatasetColumns:
+        return self._columns
+
+    def identifies_rows(self, names: Sequence[str]) -> bool:
+        return FrameProbe(self._frame(names)).identifies_rows(names)
+
+    def integer_valued(self, name: str) -> bool:
+        return FrameProbe(self._frame([name])).integer_valued(name)
+
+    def _frame(self, names: Sequence[str]) -> pd.DataFrame:
+        missing = [name for name in names if name not in self._read]
+        if missing:
+            values, formats = read_columns(self._path, missing)
+            for name, column in values.items():
+                if _CLOCK.match(formats[name]):
+                    stamps = _STATA_EPOCH + np.where(np.isnan(column), 0, column).astype(
+                        "timedelta64[ms]")
+                    self._read[name] = pd.Series(np.where(np.isnan(column),
+                                                          np.datetime64("NaT", "ms"), stamps))
+                else:
+                    self._read[name] = pd.Series(column)
+        return pd.DataFrame({name: self._read[name] for name in names})
+
+
+def shape_problems(path: Path, template: Template, params: ValidatedParams,
+                   columns: DatasetColumns) -> dict[str, str]:
+    """``check_shape`` of the normalised input at ``path``: empty when one of the template's
+    shapes fits, else the reason for each (the worker runs this in a reader child, under the
+    run's memory limit)."""
+    try:
+        check_shape(template, params, FileProbe(path, columns))
+    except DataShapeInvalid as exc:
+        return exc.reasons
+    return {}

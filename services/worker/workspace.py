@@ -19,29 +19,28 @@ from __future__ import annotations
 
 import asyncio
 import shutil
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 import msgspec
-import pandas as pd
 
 from libs import names
 from libs.contracts.errors import JobFailed, SSError
 from libs.contracts.graphs import GRAPH_SUFFIXES, GRAPHS_DIR
 from libs.contracts.jobs import Artifact, InputFile, JobRecord
 from libs.datasets.errors import DatasetError, ReadMemoryExceeded
-from libs.datasets.isolation import normalise_isolated
+from libs.datasets.isolation import call_isolated, normalise_isolated
 from libs.datasets.limits import Limits
 from libs.datasets.report import Kind, NormaliseReport
 from libs.runners.base import RunLimits
 from libs.settings import Settings
 from libs.storage import ObjectStore, content_type
 from libs.templates.catalogue import Catalogue
-from libs.templates.frame import FrameProbe
+from libs.templates.errors import DataShapeInvalid
+from libs.templates.frame import shape_problems
 from libs.templates.params import DatasetColumns, validate_params
 from libs.templates.render import default_input_files, render_do_file
-from libs.templates.shapes import check_shape
 from services.common.failures import catalogued
 from services.worker.input_cache import InputCache, cache_key
 
@@ -49,30 +48,6 @@ DO_FILE = "main.do"
 #: Longest the normalisation of one input may take.
 NORMALISE_TIMEOUT_S = 600.0
 RUN_FILE = "run.json"
-
-
-class _MainProbe:
-    """Shape questions about the main input; the data is read only if a check needs rows
-    (most templates' shapes need the column list alone, known from the normalise report)."""
-
-    def __init__(self, path: Path, columns: DatasetColumns) -> None:
-        self._path = path
-        self._columns = columns
-        self._frame: FrameProbe | None = None
-
-    def _data(self) -> FrameProbe:
-        if self._frame is None:
-            self._frame = FrameProbe(pd.read_stata(self._path, convert_categoricals=False))
-        return self._frame
-
-    def columns(self) -> DatasetColumns:
-        return self._columns
-
-    def identifies_rows(self, names: Sequence[str]) -> bool:
-        return self._data().identifies_rows(names)
-
-    def integer_valued(self, name: str) -> bool:
-        return self._data().integer_valued(name)
 
 
 def columns_of(report: NormaliseReport) -> DatasetColumns:
@@ -109,17 +84,24 @@ async def prepare(
     (workdir / "uploads").mkdir(parents=True, exist_ok=True)
     (workdir / "inputs").mkdir(exist_ok=True)
     (workdir / "results").mkdir(exist_ok=True)
-    prepared = await _normalised_inputs(record, workdir, store, bound, files,
-                                        Limits(memory_bytes=memory_bytes or 0), cache)
+    limits = Limits(memory_bytes=memory_bytes or 0)
+    prepared = await _normalised_inputs(record, workdir, store, bound, files, limits, cache)
     reports = prepared.reports
     params = validate_params(
         template, record.spec.params, {name: columns_of(r) for name, r in reports.items()}
     )
-    if "main" in reports:
+    if "main" in reports and template.shapes:
         # Refuse a dataset of the wrong shape (panel without unique id-time pairs...) before
-        # anything runs, with one reason per shape the template accepts.
-        check_shape(template, params, _MainProbe(workdir / "inputs" / files["main"],
-                                                 columns_of(reports["main"])))
+        # anything runs, with one reason per shape the template accepts. Read in a reader
+        # child, like the normalise: within the run's memory limit, off the event loop.
+        try:
+            reasons = await asyncio.to_thread(
+                call_isolated, shape_problems, workdir / "inputs" / files["main"], template,
+                params, columns_of(reports["main"]), limits=limits, timeout=NORMALISE_TIMEOUT_S)
+        except (DatasetError, ReadMemoryExceeded) as exc:
+            raise catalogued(exc, JobFailed, input=bound["main"].name) from exc
+        if reasons:
+            raise DataShapeInvalid(template.id, reasons)
     (workdir / DO_FILE).write_text(render_do_file(template, body, params, files),
                                    encoding="utf-8")
     return prepared
