@@ -61,6 +61,18 @@ def test_template_says_when_to_use_it_and_how_to_run_its_example() -> None:
     assert "bundled: ss run did_2x2 --example  (data main=minimum_wage.csv)" in out
 
 
+def test_template_names_the_ssc_packages_a_licensed_stata_needs() -> None:
+    with_package = [t for t in load_catalogue(DEFAULT_ROOT).search() if t.ssc_packages]
+    assert with_package, "no template of the library lists an SSC package"
+    for t in with_package:
+        status, out = ss(FakeAPI(), "template", t.id)
+        assert status == 0
+        line = next(line for line in out.splitlines() if line.startswith("stata commands: "))
+        assert line.endswith(f"; SSC packages: {', '.join(t.ssc_packages)}"), line
+    status, out = ss(FakeAPI(), "template", "ols_robust")
+    assert "SSC packages" not in out
+
+
 def test_run_example_uploads_the_bundled_files_with_the_example_request() -> None:
     api = FakeAPI()
     status, out = ss(api, "run", "merge_datasets", "--example", "--wait")
