@@ -2,27 +2,53 @@
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 
 from libs.engine import formats
 from libs.engine.dataset import Dataset
 from libs.engine.errors import StataError
+from libs.engine.evaluator import Evaluator
 from libs.engine.registry import command
 from libs.engine.session import Session
 from libs.engine.sorting import sort_data
 from libs.engine.syntax import Args, Spec
 from libs.engine.timeseries import TsSettings, panel_codes
 
-_TSSET = Spec("varlist(min=1 max=2) [, DELta(string) clear Daily Weekly Monthly Quarterly "
-              "Halfyearly Yearly Generic Format(string) noquery]")
+_TSSET = Spec("varlist(min=1 max=2) [, DELta(string) clear Clocktime Daily Weekly Monthly "
+              "Quarterly Halfyearly Yearly Generic Format(string) noquery]")
+
+#: unit option -> the display format tsset gives the time variable
+_UNIT_FORMATS = {"clocktime": "%tc", "daily": "%td", "weekly": "%tw", "monthly": "%tm",
+                 "quarterly": "%tq", "halfyearly": "%th", "yearly": "%ty", "generic": "%tg"}
+#: the letter of a %t format -> (unit, the word of one period in "Delta: 1 month")
+_UNITS = {"c": ("clocktime", ""), "C": ("clocktime", ""), "d": ("daily", "day"),
+          "w": ("weekly", "week"), "m": ("monthly", "month"), "q": ("quarterly", "quarter"),
+          "h": ("halfyearly", "halfyear"), "y": ("yearly", "year")}
+#: delta() units: milliseconds per unit for clock times; periods per unit otherwise
+_CLOCK_UNITS = {"sec": 1e3, "second": 1e3, "min": 6e4, "minute": 6e4, "hour": 3.6e6,
+                "day": 8.64e7, "week": 6.048e8}
+_PERIOD_UNITS = {"daily": {"day": 1, "week": 7}, "weekly": {"week": 1},
+                 "monthly": {"month": 1}, "quarterly": {"quarter": 1},
+                 "halfyearly": {"halfyear": 1}, "yearly": {"year": 1}}
+#: clock deltas shown in the largest unit that divides them
+_CLOCK_SHOWN = (("week", 6.048e8), ("day", 8.64e7), ("hour", 3.6e6), ("minute", 6e4),
+                ("second", 1e3), ("millisecond", 1.0))
+_DELTA_TERM = re.compile(r"\s*(\([^()]*(?:\([^()]*\)[^()]*)*\)|[-+0-9.eE]+)\s*([A-Za-z]*)")
 
 
 def _declare(session: Session, args: Args, *, panel_first: bool, command_name: str) -> None:
     ds = session.data
     if not args.raw.strip() or args.raw.strip().startswith(","):
-        if session.tsset is None:
+        current = session.tsset
+        if current is None:
             raise StataError(111, "time variable not set" if command_name == "tsset" else
                                   "panel variable not set")
+        # Without arguments: the settings again (and r()), the data sorted by them.
+        sort_data(ds, [v for v in (current.panelvar, current.timevar) if v])
+        _report(session, current.panelvar, current.timevar, current.delta,
+                current.unit or "generic")
         return
     if args.raw.strip() == "clear" or args.raw.strip() == ", clear":
         session.tsset = None
@@ -35,28 +61,124 @@ def _declare(session: Session, args: Args, *, panel_first: bool, command_name: s
         panel, time = names
     else:
         panel, time = None, names[0]
-    delta = float(parsed.opt("delta") or 1)
     for name in (panel, time):
         if name and ds.vars[name].is_string:
             raise StataError(109, f"variable {name} is string; use encode")
     if time:
+        _set_format(ds, time, parsed)
+    unit = _unit(ds.vars[time].format) if time else "generic"
+    delta = _delta(session, parsed.opt("delta"), unit) if time else 1.0
+    if time:
         _check_times(ds, panel, time, delta)
-    session.tsset = TsSettings(timevar=time, panelvar=panel, delta=delta)
+    session.tsset = TsSettings(timevar=time, panelvar=panel, delta=delta,
+                               unit="" if unit == "generic" else unit)
     sort_data(session.data, [v for v in (panel, time) if v])
-    log = session.log
+    _report(session, panel, time, delta, unit)
+
+
+def _set_format(ds: Dataset, time: str, parsed: Args) -> None:
+    """A unit option or format() gives the time variable that display format."""
+    chosen = [_UNIT_FORMATS[u] for u in _UNIT_FORMATS if parsed.opt(u)]
+    if len(chosen) > 1:
+        raise StataError(198, "only one of clocktime, daily, ..., generic may be specified")
+    fmt = parsed.opt("format")
+    if fmt:
+        if not formats.is_valid(fmt):
+            raise StataError(120, f"invalid %format {fmt}")
+        ds.vars[time].format = fmt
+    elif chosen and _unit(ds.vars[time].format) != _unit(chosen[0]):
+        ds.vars[time].format = chosen[0]
+
+
+def _unit(fmt: str) -> str:
+    found = re.match(r"^%-?t([cCdwmqhy])", fmt)
+    return _UNITS[found.group(1)][0] if found else "generic"
+
+
+def _delta(session: Session, text: str | None, unit: str) -> float:
+    """delta(#), delta((exp)), delta(# units), with several terms for clock times
+    ("7 days 15 minutes"), in the time variable's own units."""
+    if not text or not text.strip():
+        return 1.0
+    total, rest = 0.0, text.strip()
+    while rest:
+        term = _DELTA_TERM.match(rest)
+        if term is None or not term.group(0).strip():
+            raise StataError(198, f"delta({text}) invalid")
+        number, word = term.groups()
+        value = (float(Evaluator(session, scalar=True).numeric(number[1:-1])[0])
+                 if number.startswith("(") else _float(number, text))
+        if word:
+            per = _CLOCK_UNITS if unit == "clocktime" else _PERIOD_UNITS.get(unit, {})
+            key = word.lower().removesuffix("s")
+            if key not in per:
+                raise StataError(198, f"delta({text}) invalid: {word} is not a unit of "
+                                      f"{'generic' if unit == 'generic' else unit} times")
+            value *= per[key]
+        elif total:
+            raise StataError(198, f"delta({text}) invalid")
+        total += value
+        rest = rest[term.end():]
+    if not np.isfinite(total) or total <= 0 or total != round(total):
+        raise StataError(198, "delta() must be a positive integer")
+    return total
+
+
+def _float(number: str, text: str) -> float:
+    try:
+        return float(number)
+    except ValueError:
+        raise StataError(198, f"delta({text}) invalid") from None
+
+
+def _delta_text(delta: float, unit: str) -> str:
+    """What Stata shows after "Delta:" (r(tdeltas)): "1 unit", "1 month", "2 days"."""
+    if unit == "clocktime":
+        word, size = next((w, z) for w, z in _CLOCK_SHOWN if delta % z == 0)
+        count = delta / size
+    else:
+        word = "unit" if unit == "generic" else next(w for u, w in _UNITS.values() if u == unit)
+        count = delta
+    return f"{formats.general(count, 12)} {word}{'' if count == 1 else 's'}"
+
+
+def _report(session: Session, panel: str | None, time: str | None, delta: float,
+            unit: str) -> None:
+    """The declaration's lines and r(): Stata's tsset output and stored results."""
+    ds, log, r = session.data, session.log, session.r
+    r.clear()
     log.out()
     pad = " " if panel else ""  # Stata right-aligns the labels on the longest one
     if panel:
         pv = ds.numeric(panel)
-        kind = "strongly balanced" if time and _balanced(pv, ds.numeric(time)) else "unbalanced"
-        log.out(f"Panel variable: {panel} ({kind if time else ''})".replace(" ()", ""))
+        known = pv[np.isfinite(pv)]
+        kind = _balance(pv, ds.numeric(time)) if time else ""
+        log.out(f"Panel variable: {panel} ({kind})".replace(" ()", ""))
+        r.macros["panelvar"] = panel
+        if kind:
+            r.macros["balanced"] = kind
+        if known.size:
+            r.scalars.update({"imin": float(known.min()), "imax": float(known.max())})
     if time:
         t = ds.numeric(time)
-        lo, hi = np.nanmin(t) if len(t) else np.nan, np.nanmax(t) if len(t) else np.nan
-        log.out(f"{pad}Time variable: {time}, {formats.general(lo, 12)} to "
-                f"{formats.general(hi, 12)}"
-                + (", but with gaps" if _gaps(ds, panel, time, delta) else ""))
-        log.out(f"{pad}        Delta: {formats.general(delta, 12)} unit")
+        known = t[np.isfinite(t)]
+        fmt = ds.vars[time].format
+        gaps = _gaps(ds, panel, time, delta)
+        lo, hi = (float(known.min()), float(known.max())) if known.size else (np.nan, np.nan)
+        shown = [formats.display(v, fmt).strip() if unit != "generic" else
+                 formats.general(v, 12) for v in (lo, hi)]
+        log.out(f"{pad}Time variable: {time}, {shown[0]} to {shown[1]}"
+                + (", but with gaps" if gaps else ""))
+        deltas = _delta_text(delta, unit)
+        log.out(f"{pad}        Delta: {deltas}")
+        r.macros.update({"timevar": time, "unit": unit, "unit1": _unit1(unit), "tsfmt": fmt,
+                         "tmins": shown[0], "tmaxs": shown[1], "tdeltas": deltas})
+        r.scalars.update({"tmin": lo, "tmax": hi, "tdelta": delta, "gaps": float(gaps)})
+
+
+def _unit1(unit: str) -> str:
+    return {"clocktime": "c", "daily": "d", "weekly": "w", "monthly": "m", "quarterly": "q",
+            "halfyearly": "h", "yearly": "y"}.get(unit, "g")
 
 
 def _check_times(ds: Dataset, panel: str | None, time: str, delta: float) -> None:
@@ -78,13 +200,15 @@ def _check_times(ds: Dataset, panel: str | None, time: str, delta: float) -> Non
         raise StataError(451, "time values with period less than delta() found")
 
 
-def _balanced(panel: np.ndarray, time: np.ndarray) -> bool:
-    """Every panel observed at the same times (a row without a time makes it unbalanced,
-    as Stata's count of times per panel then differs within the panel)."""
+def _balance(panel: np.ndarray, time: np.ndarray) -> str:
+    """"strongly balanced" when every panel is observed at the same times (a row without a
+    time makes it unbalanced, as Stata's count of times per panel then differs), else
+    "unbalanced"."""
     if np.isnan(time).any():
-        return False
+        return "unbalanced"
     counts = np.unique(panel, return_counts=True)[1]
-    return bool(len(set(counts.tolist())) == 1 and len(np.unique(time)) == counts[0])
+    strong = len(set(counts.tolist())) == 1 and len(np.unique(time)) == counts[0]
+    return "strongly balanced" if strong else "unbalanced"
 
 
 def _gaps(ds: Dataset, panel: str | None, time: str, delta: float) -> bool:
@@ -97,13 +221,13 @@ def _gaps(ds: Dataset, panel: str | None, time: str, delta: float) -> bool:
     return bool(((t[1:] - t[:-1]) != delta)[same].any())
 
 
-@command("tsset", syntax=None)
+@command("tsset", syntax=None, rclass=True)
 def tsset(session: Session, args: Args) -> None:
     """``tsset [panelvar] timevar [, delta()]``."""
     _declare(session, args, panel_first=False, command_name="tsset")
 
 
-@command("xtset", syntax=None)
+@command("xtset", syntax=None, rclass=True)
 def xtset(session: Session, args: Args) -> None:
     """``xtset panelvar [timevar] [, delta()]``."""
     _declare(session, args, panel_first=True, command_name="xtset")
