@@ -47,16 +47,29 @@ _PNG = b"\x89PNG\r\n\x1a\n"
 
 
 def load_figures(raw_dir: Path, context: ReportContext) -> list[Chart]:
-    """The figures of the attempt in ``raw_dir``, as charts named ``figure_<stem>``."""
+    """The figures of the attempt in ``raw_dir``, as charts named ``figure_<stem>``; a stem
+    met again (``results/fit.png`` and ``graphs/fit.png``) gets ``_2``, ``_3``... so no
+    figure's file overwrites another's."""
     found: list[Chart] = []
     declared: set[str] = set()
+    names: set[str] = set()
+
+    def add(file: str, title: str, png: bytes) -> None:
+        name = base = f"figure_{Path(file).stem}"
+        count = 1
+        while name in names:
+            count += 1
+            name = f"{base}_{count}"
+        names.add(name)
+        found.append(Chart(name, title, png))
+
     for output in context.outputs:
         if output.kind != "figure":
             continue
         declared.add(output.file)
         png = _png(raw_dir, output.file)
         if png is not None:
-            found.append(Chart(f"figure_{Path(output.file).stem}", output.title, png))
+            add(output.file, output.title, png)
     listed = 0
     for entry in _graph_list(raw_dir):
         if declared.intersection(entry.exports) or listed >= MAX_LISTED:
@@ -65,8 +78,7 @@ def load_figures(raw_dir: Path, context: ReportContext) -> list[Chart]:
         if png is None:
             continue
         listed += 1
-        title = entry.title or entry.command or f"Graph {entry.name}"
-        found.append(Chart(f"figure_{Path(entry.file).stem}", title, png))
+        add(entry.file, entry.title or entry.command or f"Graph {entry.name}", png)
     return found
 
 

@@ -102,6 +102,26 @@ def test_every_report_embeds_the_figures(tmp_path: Path) -> None:
     assert out / "charts" / "figure_fit.png" in written
 
 
+def test_figures_of_the_same_name_in_different_folders_keep_their_own_files(
+        tmp_path: Path) -> None:
+    """A do-file on real Stata exporting a/fit.png and b/fit.png: two figures, two files."""
+    raw, out = tmp_path / "raw", tmp_path / "out"
+    context = _attempt(raw, entries=[])
+    for folder, colour in (("a", (0, 200, 0)), ("b", (0, 0, 250))):
+        (raw / folder).mkdir()
+        (raw / folder / "fit.png").write_bytes(_png(colour))
+    context = msgspec.structs.replace(context, outputs=[
+        *context.outputs, DeclaredOutput(file="a/fit.png", kind="figure", title="a/fit.png"),
+        DeclaredOutput(file="b/fit.png", kind="figure", title="b/fit.png")])
+    bundle = ResultBundle.load(raw / "results", context)
+    assert [f.name for f in bundle.figures] == ["figure_fit", "figure_fit_2", "figure_fit_3"]
+    written = render("png", bundle, raw, out)
+    assert len(written) == len(set(written)) == 3
+    for name, source in (("figure_fit", "results/fit.png"), ("figure_fit_2", "a/fit.png"),
+                         ("figure_fit_3", "b/fit.png")):
+        assert (out / "charts" / f"{name}.png").read_bytes() == (raw / source).read_bytes()
+
+
 def test_graph_list_is_capped_and_paths_stay_in_the_attempt(tmp_path: Path) -> None:
     raw = tmp_path / "raw"
     many = [GraphEntry(file=f"graphs/{k:03d}-Graph.png", name="Graph", command=f"g{k}")
