@@ -215,13 +215,22 @@ async def run(jobs: int, inflight: int, repeat: int) -> None:
     one = max(r for r, _ in passes[1])
     print(f"  2 workers / 1 worker (best) {max(r for r, _ in passes[2]) / one:.2f}x"
           "   targets: SS >= 0.8x loop, 2 workers >= 1.8x one")
+    loop_cpu = min(cpu for _, cpu in loops)
+    print(f"  CPU per job, SS (1 worker, all processes) / loop: {least_cpu(passes[1]) * 1000:.0f}"
+          f" / {loop_cpu * 1000:.0f} ms = {least_cpu(passes[1]) / loop_cpu:.2f}x (jobs per "
+          f"CPU-second, SS / loop: {loop_cpu / least_cpu(passes[1]):.2f}x)")
     # Every process of the stack shares these cores, so no number of workers can run more
     # jobs per second than cores / (CPU seconds all processes spend per job).
     cores = len(os.sched_getaffinity(0))
-    least = min(sum(c.values()) for _, c in passes[1])
+    least = least_cpu(passes[1])
     print(f"  CPU ceiling: {cores} cores / {least * 1000:.0f} ms of CPU per job (all processes, "
           f"1-worker passes) = {cores / least:.2f} jobs/s = {cores / least / one:.2f}x the best "
           "1-worker rate: the most any number of workers can reach on this machine")
+
+
+def least_cpu(runs: list[tuple[float, dict[str, float]]]) -> float:
+    """The smallest CPU seconds per job of all processes together over ``runs``."""
+    return min(sum(cpu.values()) for _, cpu in runs)
 
 
 def main() -> None:
