@@ -8,17 +8,12 @@ import os
 import shutil
 import subprocess
 import sys
-from collections.abc import AsyncIterator
 from pathlib import Path
 
-import pytest
-
-from dev.servers import S3Server
 from libs import names
 from libs.contracts.jobs import InputFile, JobRecord, JobSpec, new_job_id, now_iso
 from libs.datasets.limits import Limits
 from libs.datasets.report import Format, NormaliseReport, Source
-from libs.settings import Settings
 from libs.storage import ObjectStore
 from libs.templates.catalogue import DEFAULT_ROOT, load_catalogue
 from services.worker.input_cache import InputCache, cache_key
@@ -145,16 +140,6 @@ async def test_a_cache_whose_folder_vanished_stores_nothing_and_fails_nothing(
     shutil.rmtree(next(tmp_path.glob(".input-cache-*")))  # removed under it
     assert not await cache.store("k", _upload(data), original, dta, REPORT)
     assert await cache.fetch("k", tmp_path / "copy") is None
-
-
-@pytest.fixture
-async def objects(s3_server: S3Server) -> AsyncIterator[ObjectStore]:
-    store = await ObjectStore.open(Settings(
-        s3_endpoint=s3_server.endpoint, s3_access_key=s3_server.access_key,
-        s3_secret_key=s3_server.secret_key, s3_bucket=s3_server.bucket))
-    await store.ensure_bucket()
-    yield store
-    await store.close()
 
 
 async def _job(objects: ObjectStore, tenant: str, data: bytes, sha256: str) -> JobRecord:

@@ -5,18 +5,15 @@ from __future__ import annotations
 
 import hashlib
 import multiprocessing
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
-from dev.servers import S3Server
 from libs import names
 from libs.contracts.errors import ErrorCode, JobFailed
 from libs.contracts.jobs import InputFile, JobRecord, JobSpec, new_job_id, now_iso
 from libs.datasets.isolation import FORKSERVER_PRELOAD
-from libs.settings import Settings
 from libs.storage import ObjectStore
 from libs.templates.catalogue import DEFAULT_ROOT, load_catalogue
 from services.worker.workspace import prepare
@@ -24,17 +21,6 @@ from tests.templates.fixtures import panel
 
 CATALOGUE = load_catalogue(DEFAULT_ROOT)
 SPEC = JobSpec(template_id="panel_structure", params={"panelvar": "unit", "timevar": "year"})
-
-
-@pytest.fixture
-async def objects(s3_server: S3Server) -> AsyncIterator[ObjectStore]:
-    multiprocessing.set_forkserver_preload(FORKSERVER_PRELOAD)
-    store = await ObjectStore.open(Settings(
-        s3_endpoint=s3_server.endpoint, s3_access_key=s3_server.access_key,
-        s3_secret_key=s3_server.secret_key, s3_bucket=s3_server.bucket))
-    await store.ensure_bucket()
-    yield store
-    await store.close()
 
 
 async def _job(objects: ObjectStore, frame: pd.DataFrame) -> JobRecord:
@@ -46,6 +32,11 @@ async def _job(objects: ObjectStore, frame: pd.DataFrame) -> JobRecord:
                        sha256=hashlib.sha256(data).hexdigest())
     return JobRecord(id=job_id, tenant="shapes", spec=SPEC, created_at=now_iso(),
                      inputs=[upload])
+
+
+@pytest.fixture(autouse=True)
+def _readers() -> None:
+    multiprocessing.set_forkserver_preload(FORKSERVER_PRELOAD)
 
 
 async def test_a_panel_with_repeated_pairs_is_refused_and_a_good_one_prepared(
