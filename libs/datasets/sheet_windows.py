@@ -37,10 +37,11 @@ from pathlib import Path
 
 import python_calamine as pc
 
-#: XML bytes per window. Calamine holds ~3x a window's XML while it builds the window's grid;
-#: at 1M rows x 8 columns (285 MB of XML) 8-24 MiB windows leave the ingest's peak growth at
-#: 234-274 MB (whole sheet: 542 MB) and CPU time within noise of each other.
-WINDOW_BYTES = 16 * 1024 * 1024
+#: XML bytes per window. Calamine holds ~3x a window's XML while it builds the window's grid.
+#: Ingest peak growth (bench/ingest.py) with 2/4/8/16 MiB windows: 66/67/63/94 MB at 200k rows
+#: (whole sheet: 110 MB), 250 (4 MiB)/234/252 MB at 1M rows (whole: 542 MB); CPU time within
+#: the noise of the shared machine for all of them.
+WINDOW_BYTES = 8 * 1024 * 1024
 #: A window spans at least this many times the shared strings' XML, so parsing them once per
 #: window adds at most a quarter of one pass over the sheet.
 SHARED_STRINGS_SHARE = 4
