@@ -418,3 +418,18 @@ def test_rows_out_of_order_fall_back_to_the_whole_read(
 def test_small_sheet_takes_one_read(tmp_path: Path) -> None:
     path = _with_sheet_data(tmp_path / "small.xlsx", PLAIN)
     assert _plan(path, sheet_windows.WINDOW_BYTES) is None
+
+
+def test_used_area_limit_is_the_whole_reads(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Few cells spread wide: the cell count passes, the used area (rows x columns, known
+    only after the last window) does not, with the whole read's error."""
+    rows = ROW.format(r=1) + '<row r="300"><c r="AD300"><v>1</v></c></row>'
+    path = _with_sheet_data(tmp_path / "sparse.xlsx", rows)
+    limits = Limits(max_cells=5000)
+    whole = _read(path, None, monkeypatch, limits=limits)
+    assert isinstance(whole, DatasetError)
+    assert whole.code == "INPUT_TOO_MANY_CELLS"
+    assert whole.details["cells"] == 300 * 30
+    _assert_same(_read(path, 1, monkeypatch, limits=limits), whole)
