@@ -51,9 +51,11 @@ _MAX_FRAME = 16 * 1024 * 1024
 _TAIL = 512
 #: A row's start tag longer than this is not taken as a cut point.
 _MAX_TAG = 64 * 1024
-#: Among the rows, any of these means a cut could land somewhere other than between rows,
-#: or the window would not carry what calamine reads from the whole sheet.
-_UNSAFE_IN_ROWS = (b"<!", b"<?", b"mergeCell", b"sheetData")
+#: Among the rows, any of these means a cut could land somewhere other than between rows
+#: (a comment, CDATA, a processing instruction), or the window would not carry what calamine
+#: reads from the whole sheet (merged ranges), with a byte that is rarer in sheet XML than
+#: the token's first, looked for first: two-byte searches starting with "<" are slow.
+_UNSAFE_AMONG_ROWS = ((b"<!", b"!"), (b"<?", b"?"), (b"mergeCell", b"mergeCell"))
 _SHEET_DATA = re.compile(rb"<(?:([A-Za-z_][\w.-]{0,63}):)?sheetData(\s[^<>]*)?>")
 _ATTRIBUTE = re.compile(rb"""\s+([^\s=/>]+)\s*=\s*(?:"[^"<]*"|'[^'<]*')""")
 #: Parts calamine opens with a workbook, matched by base name as calamine matches paths:
@@ -149,9 +151,17 @@ class WindowScanner:
     def _scan_rows(self, buf: bytes, base: int) -> None:
         """Scan ``buf`` (the sheet's bytes from offset ``base``) for the end of the rows,
         anything that rules windows out, and cut points."""
-        end = buf.find(self._data_end_tag)
+        # The first "sheetData" must be the end of the rows; a second one among them rules
+        # windows out (one search for both: this scan runs over every byte of the sheet).
+        named = buf.find(b"sheetData")
+        end = named - len(self._data_end_tag) + len(b"sheetData")
+        if named < 0:
+            end = -1
+        elif end < 0 or not buf.startswith(self._data_end_tag, end):
+            self._give_up()
+            return
         limit = len(buf) if end < 0 else end
-        if any(buf.find(token, 0, limit) >= 0 for token in _UNSAFE_IN_ROWS):
+        if _unsafe_among_rows(buf, limit):
             self._give_up()
             return
         keep = max(len(buf) - _TAIL, 0)
@@ -195,6 +205,13 @@ class WindowScanner:
             names.add(match.group(1))
             pos = match.end()
         return body[pos:].strip() == b"" and b"r" in names
+
+
+def _unsafe_among_rows(buf: bytes, limit: int) -> bool:
+    return any(
+        buf.find(rare, 0, limit) >= 0 and buf.find(token, 0, limit) >= 0
+        for token, rare in _UNSAFE_AMONG_ROWS
+    )
 
 
 def window_budget(zf: zipfile.ZipFile) -> int:

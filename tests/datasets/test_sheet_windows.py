@@ -368,13 +368,24 @@ ROW = (
 PLAIN = "".join(ROW.format(r=r) for r in range(1, 40))
 
 
+def _after_row(k: int, text: str) -> str:
+    """PLAIN with ``text`` between rows ``k`` and ``k + 1``."""
+    return "".join(ROW.format(r=r) for r in range(1, k + 1)) + text + "".join(
+        ROW.format(r=r) for r in range(k + 1, 40)
+    )
+
+
 @pytest.mark.parametrize(
     ("label", "rows"),
     [
-        ("comment among the rows", PLAIN[:300] + "<!-- <row r='2'> -->" + PLAIN[300:]),
+        ("comment among the rows", _after_row(5, "<!-- <row r='2'> -->")),
         ("CDATA among the rows", PLAIN.replace("<t>x7</t>", "<t><![CDATA[<row r='9'>]]></t>")),
-        ("processing instruction", PLAIN[:200] + "<?pi <row r='3'>?>" + PLAIN[200:]),
+        ("processing instruction", _after_row(3, "<?pi <row r='3'>?>")),
         ("no row has r", PLAIN.replace('<row r="', '<row s="')),
+        ("merged ranges among the rows", _after_row(20, '<mergeCells><mergeCell ref="A1:B1"/>'
+                                                       "</mergeCells>")),
+        ("a second sheetData", _after_row(20, "<sheetData/>")),
+        ("sheetData in a text", PLAIN.replace("<t>x7</t>", "<t>sheetData</t>")),
     ],
 )
 def test_sheets_the_windows_cannot_stand_for_are_read_whole(
