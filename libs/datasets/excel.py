@@ -5,31 +5,41 @@ and nothing is evaluated. The table on a sheet is found the way a person reads i
 (one value, or one value merged across the table) are skipped; rows with horizontally merged
 cells above the header are group headers, joined to the names below them ("Income" over
 "2020" gives "Income 2020"); blank header cells get ``v<n>`` names later.
+
+An xlsx sheet whose XML outgrows one window (``sheet_windows``) is read in row windows and put
+back together (``window_rows``), so calamine never holds the whole sheet's cells at once;
+anything the windows cannot be shown to read like the whole sheet is read whole.
 """
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
+import zipfile
 from collections.abc import Iterator
-from itertools import chain, islice
+from itertools import islice
 from pathlib import Path
-from typing import Any
 
 import pandas as pd
 import python_calamine as pc
-import xlrd
 
 from libs.datasets import ooxml
 from libs.datasets.errors import DatasetError, DatasetErrorCode
 from libs.datasets.infer import NA_TOKENS, infer_column
-from libs.datasets.limits import Limits
+from libs.datasets.limits import Limits, check_sheet_size
 from libs.datasets.report import Format, Kind, Notice, SheetInfo, Source
-from libs.datasets.sheet_columns import SheetRows, read_columns
+from libs.datasets.sheet_columns import Merge, SheetBody, SheetRows
+from libs.datasets.sheet_windows import WindowPlan, WindowScanner, window_budget
 from libs.datasets.table import Table, drop_empty_rows, drop_empty_unnamed_columns
+from libs.datasets.window_rows import Unwindowable, read_windows
+from libs.datasets.workbook import (
+    choose_sheet,
+    is_read_failure,
+    open_workbook,
+    read_failures,
+    sheet_infos,
+)
 
 Cell = str | float | int | bool | dt.date | dt.datetime | dt.time | dt.timedelta
-Merge = tuple[tuple[int, int], tuple[int, int]]
 #: Excel error values and the usual "nothing here" texts read as missing.
 _MISSING_TEXT = [
     *NA_TOKENS,
@@ -43,8 +53,8 @@ _HEAD_ROWS = 1000
 
 def list_sheets(path: Path) -> list[SheetInfo]:
     """The workbook's sheets with hidden flags, in workbook order."""
-    with _open(path) as wb:
-        return _sheets(wb)
+    with open_workbook(path) as wb:
+        return sheet_infos(wb)
 
 
 def read_excel(
@@ -57,16 +67,17 @@ def read_excel(
 ) -> Table:
     """Read one sheet of the workbook at ``path`` (the first visible worksheet by default)."""
     zf = ooxml.check_archive(path, limits) if fmt is Format.XLSX else None
+    keep = None if max_rows is None else max_rows + _HEADER_SCAN
     try:
-        with _open(path) as wb:
-            sheets = _sheets(wb)
-            chosen = _choose(sheets, sheet)
-            if zf is not None:
-                member = ooxml.sheet_parts(zf).get(chosen.name)
-                if member is not None:
-                    ooxml.check_sheet(zf, member, limits)
-            rows, merges = _load(wb, chosen, limits, max_rows)
-            with _read_failures():
+        with open_workbook(path) as wb:
+            sheets = sheet_infos(wb)
+            chosen = choose_sheet(sheets, sheet)
+            plan = _check_parts(zf, chosen.name, limits) if zf is not None else None
+            windowed = None
+            if zf is not None and plan is not None:
+                windowed = _load_windows(zf, plan, chosen.name, limits, keep)
+            rows, merges = windowed or _load(wb, chosen, limits, keep)
+            with read_failures():
                 table = _table(rows, merges, fmt, chosen, sheets)
     finally:
         if zf is not None:
@@ -79,115 +90,28 @@ def read_excel(
     return table
 
 
-@contextlib.contextmanager
-def _open(path: Path) -> Iterator[Any]:
-    try:
-        wb = pc.CalamineWorkbook.from_path(str(path))
-    except pc.PasswordError as exc:
-        raise DatasetError(
-            DatasetErrorCode.INPUT_EXCEL_ENCRYPTED,
-            "The workbook is password-protected. Remove the password in Excel and upload it again.",
-            container="xls",
-        ) from exc
-    except BaseException as exc:
-        if not _is_read_failure(exc):
-            raise
-        if _xls_encrypted(path):
-            raise DatasetError(
-                DatasetErrorCode.INPUT_EXCEL_ENCRYPTED,
-                "The workbook is password-protected. Remove the password in Excel and upload "
-                "it again.",
-                container="xls",
-            ) from exc
-        raise DatasetError(
-            DatasetErrorCode.INPUT_CORRUPT,
-            f"The workbook could not be read: {exc}",
-            reason=str(exc),
-        ) from exc
-    try:
-        yield wb
-    finally:
-        wb.close()
-
-
-def _is_read_failure(exc: BaseException) -> bool:
-    """Whether ``exc`` is calamine failing on a damaged file.
-
-    Besides its own errors, a Rust panic inside calamine surfaces as pyo3's PanicException,
-    a BaseException subclass that cannot be imported by name.
-    """
-    return isinstance(exc, pc.CalamineError | OSError | ValueError) or (
-        type(exc).__name__ == "PanicException"
-    )
-
-
-def _xls_encrypted(path: Path) -> bool:
-    """Whether an XLS that calamine refused carries a FILEPASS record (encryption).
-
-    Calamine reports such files as an unknown format; xlrd names the cause. xlrd has no
-    exception class for it, so its message is the only signal.
-    """
-    try:
-        xlrd.open_workbook(str(path), on_demand=True).release_resources()
-    except xlrd.XLRDError as exc:
-        return "encrypted" in str(exc).lower()
-    except Exception:  # xlrd fails in many ways on damaged files; none of them is encryption
-        return False
-    return False
-
-
-def _sheets(wb: pc.CalamineWorkbook) -> list[SheetInfo]:
-    return [
-        SheetInfo(
-            name=m.name,
-            index=i,
-            hidden=m.visible != pc.SheetVisibleEnum.Visible,
-            worksheet=m.typ == pc.SheetTypeEnum.WorkSheet,
-        )
-        for i, m in enumerate(wb.sheets_metadata)
-    ]
-
-
-def _choose(sheets: list[SheetInfo], wanted: str | None) -> SheetInfo:
-    if wanted is None:
-        for info in sheets:
-            if info.worksheet and not info.hidden:
-                return info
-        raise DatasetError(
-            DatasetErrorCode.INPUT_NO_WORKSHEET,
-            "The workbook has no visible worksheet.",
-            sheets=[s.name for s in sheets],
-        )
-    exact = [s for s in sheets if s.worksheet and s.name == wanted]
-    folded = [s for s in sheets if s.worksheet and s.name.casefold() == wanted.casefold()]
-    if exact or folded:
-        return (exact or folded)[0]
-    raise DatasetError(
-        DatasetErrorCode.INPUT_SHEET_NOT_FOUND,
-        f"No worksheet named {wanted!r}. Sheets: {', '.join(s.name for s in sheets)}.",
-        sheet=wanted,
-        sheets=[s.name for s in sheets if s.worksheet],
-    )
+def _check_parts(zf: zipfile.ZipFile, name: str, limits: Limits) -> WindowPlan | None:
+    """Guard the parts of sheet ``name`` against zip bombs; where to cut the sheet into row
+    windows if it is big enough to (see ``sheet_windows``)."""
+    member = ooxml.sheet_parts(zf).get(name)
+    if member is None:
+        return None
+    scanner = WindowScanner(member, window_budget(zf))
+    ooxml.check_sheet(zf, member, limits, observe=scanner.feed)
+    return scanner.plan()
 
 
 def _load(
-    wb: pc.CalamineWorkbook, info: SheetInfo, limits: Limits, max_rows: int | None
-) -> tuple[SheetRows, list[Merge]]:
-    with _read_failures():
+    wb: pc.CalamineWorkbook, info: SheetInfo, limits: Limits, keep: int | None
+) -> tuple[SheetBody, list[Merge]]:
+    """The sheet in one calamine read: its rows from the first used one (at most ``keep``)."""
+    with read_failures():
         sheet = wb.get_sheet_by_name(info.name)
-        cells = sheet.height * sheet.width
-        if cells > limits.max_cells or sheet.width > limits.max_columns:
-            raise DatasetError(
-                DatasetErrorCode.INPUT_TOO_MANY_CELLS,
-                f"The sheet has {sheet.height} rows x {sheet.width} columns; the limits are "
-                f"{limits.max_cells} cells and {limits.max_columns} columns.",
-                cells=cells,
-                limit=limits.max_cells,
-            )
+        check_sheet_size(sheet.height, sheet.width, limits)
         top, left = sheet.start or (0, 0)
         # iter_rows starts with ``top`` blank rows where to_python(skip_empty_area=True)
         # starts at the sheet's first used row; its rows are otherwise the same.
-        end = None if max_rows is None else top + max_rows + _HEADER_SCAN
+        end = None if keep is None else top + keep
         rest: Iterator[list[Cell]] = islice(sheet.iter_rows(), top, end)
         rows = SheetRows(head=list(islice(rest, _HEAD_ROWS)), rest=rest, width=sheet.width)
         merges = [
@@ -197,17 +121,19 @@ def _load(
     return rows, merges
 
 
-@contextlib.contextmanager
-def _read_failures() -> Iterator[None]:
-    """Calamine failing on a damaged sheet becomes ``INPUT_CORRUPT``."""
+def _load_windows(
+    zf: zipfile.ZipFile, plan: WindowPlan, name: str, limits: Limits, keep: int | None
+) -> tuple[SheetBody, list[Merge]] | None:
+    """The sheet read in row windows, or None where they cannot stand for it or fail to read:
+    the whole-sheet read then gives its result, or its error, as for any sheet."""
     try:
-        yield
+        return read_windows(zf, plan, name, limits, head_rows=_HEAD_ROWS, keep=keep)
+    except Unwindowable:
+        return None
     except BaseException as exc:
-        if not _is_read_failure(exc):
-            raise
-        raise DatasetError(
-            DatasetErrorCode.INPUT_CORRUPT, f"The sheet could not be read: {exc}", reason=str(exc)
-        ) from exc
+        if is_read_failure(exc) or isinstance(exc, ooxml.ZIP_ERRORS):
+            return None
+        raise
 
 
 def _is_blank(cell: Cell) -> bool:
@@ -215,7 +141,7 @@ def _is_blank(cell: Cell) -> bool:
 
 
 def _table(
-    rows: SheetRows,
+    rows: SheetBody,
     merges: list[Merge],
     fmt: Format,
     info: SheetInfo,
@@ -239,7 +165,7 @@ def _table(
     names = (
         _names(head[first:header_end], merges, first, width) if header_end > first else [""] * width
     )
-    columns = read_columns(chain(head[header_end:], rows.rest), width)
+    columns = rows.columns(header_end)
     del head[header_end:]
     frame = (
         pd.DataFrame(dict(enumerate(columns)), copy=False)

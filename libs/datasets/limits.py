@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import msgspec
 
+from libs.datasets.errors import DatasetError, DatasetErrorCode
+
 
 class Limits(msgspec.Struct, kw_only=True, frozen=True, forbid_unknown_fields=True):
     """Upper bounds for one input; the defaults suit a worker with a few GB of memory."""
@@ -21,3 +23,16 @@ class Limits(msgspec.Struct, kw_only=True, frozen=True, forbid_unknown_fields=Tr
     #: Memory an isolated read may add to its reader process (bytes of address space; 0: no
     #: limit). Past it the read fails with ``ReadMemoryExceeded``, not the kernel's OOM killer.
     memory_bytes: int = 0
+
+
+def check_sheet_size(height: int, width: int, limits: Limits) -> None:
+    """Refuse a worksheet whose used area (first to last cell with a value) is too big."""
+    cells = height * width
+    if cells > limits.max_cells or width > limits.max_columns:
+        raise DatasetError(
+            DatasetErrorCode.INPUT_TOO_MANY_CELLS,
+            f"The sheet has {height} rows x {width} columns; the limits are "
+            f"{limits.max_cells} cells and {limits.max_columns} columns.",
+            cells=cells,
+            limit=limits.max_cells,
+        )

@@ -12,6 +12,7 @@ from __future__ import annotations
 import posixpath
 import zipfile
 import zlib
+from collections.abc import Callable
 from pathlib import Path
 from xml.etree import ElementTree
 
@@ -68,9 +69,15 @@ def sheet_parts(zf: zipfile.ZipFile) -> dict[str, str]:
     return parts
 
 
-def check_sheet(zf: zipfile.ZipFile, member: str, limits: Limits) -> int:
+def check_sheet(
+    zf: zipfile.ZipFile,
+    member: str,
+    limits: Limits,
+    observe: Callable[[bytes], None] | None = None,
+) -> int:
     """Inflate every XML part the reader will parse under one byte cap; return the cells of
-    sheet ``member``. Other worksheets and media are skipped: they are never parsed."""
+    sheet ``member``, whose XML goes to ``observe`` chunk by chunk as well. Other worksheets
+    and media are skipped: they are never parsed."""
     budget = limits.max_decompressed_bytes
     cells = 0
     parsed = [
@@ -90,6 +97,8 @@ def check_sheet(zf: zipfile.ZipFile, member: str, limits: Limits) -> int:
                     if name == member:
                         cells += _count_cells(tail + chunk) - _count_cells(tail)
                         tail = chunk[-8:]
+                        if observe is not None:
+                            observe(chunk)
         except ZIP_ERRORS as exc:
             raise _corrupt(str(exc)) from exc
         if name == member and cells > limits.max_cells:

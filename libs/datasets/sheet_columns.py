@@ -14,16 +14,32 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from itertools import islice, zip_longest
-from typing import Any
+from itertools import chain, islice, zip_longest
+from typing import Any, Protocol
 
 import numpy as np
 import pandas as pd
 
 #: Rows converted at a time: a block of row lists stays at a few tens of MB.
 BLOCK_ROWS = 65_536
+#: A merged range: (first row, first column), (last row, last column).
+Merge = tuple[tuple[int, int], tuple[int, int]]
 #: Cell types whose equal values are interchangeable, so one object can stand for all.
 _SHARED = (str, dt.date, dt.datetime, dt.time, dt.timedelta)
+
+
+class SheetBody(Protocol):
+    """A sheet's rows from its first used one: the first ones as lists (``head``, where the
+    header is looked for), all ``width`` cells wide; the others read on demand."""
+
+    head: list[list[Any]]
+    width: int
+
+    def read_all(self) -> None:
+        """Move every remaining row into ``head``."""
+
+    def columns(self, start: int) -> list[np.ndarray[Any, Any]]:
+        """The columns of ``head[start:]`` followed by the remaining rows."""
 
 
 @dataclass
@@ -38,6 +54,10 @@ class SheetRows:
         """Move every remaining row into ``head`` (as the whole sheet used to be read)."""
         self.head.extend(self.rest)
 
+    def columns(self, start: int) -> list[np.ndarray[Any, Any]]:
+        """The columns of ``head[start:]`` followed by the rows still in the iterator."""
+        return read_columns(chain(self.head[start:], self.rest), self.width)
+
 
 def read_columns(rows: Iterable[list[Any]], width: int) -> list[np.ndarray[Any, Any]]:
     """The ``width`` columns of ``rows`` (shorter rows padded with "", as blank cells come)."""
@@ -47,7 +67,7 @@ def read_columns(rows: Iterable[list[Any]], width: int) -> list[np.ndarray[Any, 
         for j, cells in enumerate(islice(zip_longest(*block, fillvalue=""), width)):
             blocks[j].append(_column_block(cells))
         del block
-    return [_stack(parts) for parts in blocks]
+    return stack_all(blocks)
 
 
 def _column_block(cells: tuple[Any, ...]) -> np.ndarray[Any, Any]:
@@ -65,7 +85,17 @@ def _column_block(cells: tuple[Any, ...]) -> np.ndarray[Any, Any]:
     return values
 
 
-def _stack(parts: list[np.ndarray[Any, Any]]) -> np.ndarray[Any, Any]:
+def stack_all(blocks: list[list[np.ndarray[Any, Any]]]) -> list[np.ndarray[Any, Any]]:
+    """Each column's blocks end to end, a column's blocks let go as soon as it is built."""
+    columns = []
+    for j, parts in enumerate(blocks):
+        columns.append(stack(parts))
+        blocks[j] = []
+    return columns
+
+
+def stack(parts: list[np.ndarray[Any, Any]]) -> np.ndarray[Any, Any]:
+    """Blocks of one column end to end: float64 when all are, else objects."""
     if not parts:
         return np.empty(0, dtype=object)
     if all(p.dtype == np.float64 for p in parts):
