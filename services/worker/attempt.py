@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import secrets
 import tempfile
 import time
 from collections.abc import Callable
@@ -167,8 +168,10 @@ class RunHandler:
             expected = claim(record)
         except NotChanged:
             return None
-        workdir = Path(tempfile.mkdtemp(
-            prefix=f"{expected.tenant}-{expected.id}-{expected.attempt}-", dir=self._root))
+        # Named now, made by the downloads (after the CAS has left): a random suffix, so two
+        # deliveries of one job in this process never share a workdir.
+        workdir = self._root / (f"{expected.tenant}-{expected.id}-{expected.attempt}-"
+                                f"{secrets.token_hex(4)}")
         return _Early(expected, workdir, lambda: workspace.InputFetch(
             expected, workdir, self._objects, self._catalogue, self._input_limits(expected),
             self._inputs))
