@@ -1,6 +1,6 @@
 """Preparing an attempt's workspace and collecting what it produced.
 
-Layout of ``<workroot>/<tenant>-<job>-<attempt>/``::
+Layout of ``<workroot>/<tenant>-<job>-<attempt>-<random>/``::
 
     uploads/<input>         originals downloaded from S3, one per template input, named by the
                             input (the client's file name is any Unicode; readers take the
