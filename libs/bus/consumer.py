@@ -78,6 +78,7 @@ class ConsumerLoop:
         policy: RetryPolicy,
         probe: Probe | None = None,
         fetch_timeout_s: float = 1.0,
+        fetch_gap_s: float = 0.0,
     ) -> None:
         self._bus = bus
         self._durable = durable
@@ -89,6 +90,11 @@ class ConsumerLoop:
         self._policy = policy
         self._pause = Pause(durable, probe, sweep_every_s=policy.max_delay_s)
         self._fetch_timeout = fetch_timeout_s
+        #: pause between two fetches: 0 keeps a pull request waiting on the server nearly all
+        #: the time, so an item is delivered the moment it is stored; items that may wait
+        #: (hand-over checks) are then taken in polls instead, away from the work that stored
+        #: them (see services.api.app)
+        self._fetch_gap = fetch_gap_s
         self._ledger: RetryLedger | None = None
         self._sub: JetStreamContext.PullSubscription | None = None
         self._tasks: set[asyncio.Task[None]] = set()
@@ -169,6 +175,13 @@ class ConsumerLoop:
                 # An outage began while this fetch was waiting: hold its items back too.
                 handler = _held_back("an outage began")
             self._start(msgs, free, handler)
+            if self._fetch_gap:
+                await self._pause_fetching(self._fetch_gap)
+
+    async def _pause_fetching(self, seconds: float) -> None:
+        """Wait ``seconds``, or less if ``stop()`` comes first."""
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._stopping.wait(), seconds)
 
     async def _acquire_slots(self) -> int:
         """Wait for one free slot, then take every other free one."""

@@ -45,7 +45,7 @@ from libs.storage import ObjectStore
 from services.api.auth import principal_dependency
 from services.api.console.router import console_router
 from services.api.console.trails import Activity
-from services.api.dispatch import Dispatcher
+from services.api.dispatch import FETCH_GAP_S, FETCH_S, Dispatcher
 from services.api.errors import HANDLERS
 from services.api.intake import JsonRequest, check_query_parameters
 from services.api.metrics import REQUEST_SECONDS
@@ -174,7 +174,8 @@ def create_app(settings: Settings) -> Litestar:
                 bus, durable=names.DISPATCH_CONSUMER, handler=dispatcher.handle,
                 on_exhausted=dispatcher.on_exhausted, slots=DISPATCH_IN_FLIGHT // 4,
                 heartbeat_s=settings.heartbeat_s,
-                policy=RetryPolicy.of(settings, crash_budget=DISPATCH_BUDGET))
+                policy=RetryPolicy.of(settings, crash_budget=DISPATCH_BUDGET),
+                fetch_timeout_s=FETCH_S, fetch_gap_s=FETCH_GAP_S)
             dispatching = asyncio.create_task(dispatch.run())
             roster = Roster(bus)
             await roster.start()

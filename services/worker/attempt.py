@@ -5,8 +5,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import secrets
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import msgspec
@@ -14,14 +16,15 @@ import msgspec
 from libs import names
 from libs.bus.connection import Bus
 from libs.bus.consumer import Delivery
-from libs.bus.jobstore import JobStore
+from libs.bus.jobstore import JobStore, NotChanged
 from libs.bus.publish import publish_event, publish_format, publish_run, republish_event
 from libs.contracts.errors import ErrorCode, ErrorInfo, JobFailed, SSError, TransientError
 from libs.contracts.events import JobRunning, completed_of, formatting_of
 from libs.contracts.jobs import TERMINAL_STATES, JobRecord, JobState, now_iso
 from libs.contracts.work import FormatWork, RunWork
+from libs.datasets.limits import Limits
 from libs.outages import describe, is_outage
-from libs.runners.base import Runner, RunOutcome, RunStatus
+from libs.runners.base import RunLimits, Runner, RunOutcome, RunStatus
 from libs.settings import Settings
 from libs.storage import ObjectStore
 from libs.templates.catalogue import Catalogue
@@ -59,6 +62,46 @@ class _Lease:
         self._latest = (record, revision)
 
 
+class _Early:
+    """Input downloads started for the attempt a claim would start, while the claim's CAS is
+    in flight (see ``RunHandler._download_early``)."""
+
+    def __init__(self, expected: JobRecord, workdir: Path,
+                 make: Callable[[], workspace.InputFetch]) -> None:
+        self.expected = expected
+        self.workdir = workdir
+        self._task = asyncio.create_task(self._begin(make))
+
+    @staticmethod
+    async def _begin(make: Callable[[], workspace.InputFetch]) -> workspace.InputFetch | None:
+        # Yield once first: the claim's CAS, queued on the NATS connection just after this
+        # task was created, is written to the socket before this work takes the loop.
+        await asyncio.sleep(0)
+        try:
+            return make().start()
+        except Exception:  # the attempt reports it itself, if it is claimed
+            return None
+
+    def fits(self, claimed: JobRecord) -> bool:
+        """Whether the claim started the attempt the downloads were for, on the same inputs."""
+        return (claimed.attempt, claimed.spec, claimed.inputs) == (
+            self.expected.attempt, self.expected.spec, self.expected.inputs)
+
+    async def fetch(self) -> workspace.InputFetch | None:
+        """The downloads, once started (None if their set-up failed)."""
+        return await self._task
+
+    async def discard(self) -> None:
+        """Stop the downloads, wait until they have, then remove everything they wrote."""
+        try:
+            self._task.cancel()
+            await asyncio.wait([self._task])
+            if not self._task.cancelled() and (fetch := self._task.result()) is not None:
+                await fetch.discard()
+        finally:
+            workspace.remove(self.workdir)
+
+
 class RunHandler:
     """The worker's handler for ``RunWork`` items (see ``ConsumerLoop``)."""
 
@@ -92,19 +135,55 @@ class RunHandler:
     async def handle(self, delivery: Delivery) -> None:
         work = _run_work.decode(delivery.data)
         job_id_var.set(work.job_id)
+        claim = transitions.claim(work, self.worker_id, self._runner.name)
+        early: _Early | None = None
         try:
+            found = await self._jobs.get(work.tenant, work.job_id)
+            early = self._download_early(found[0], claim)
             record, revision, claimed = await self._jobs.mutate_revision(
-                work.tenant, work.job_id,
-                transitions.claim(work, self.worker_id, self._runner.name),
-            )
-        except SSError as exc:
+                work.tenant, work.job_id, claim, known=found)
+        except BaseException as exc:
+            if early is not None:
+                await early.discard()
+            if not isinstance(exc, SSError):
+                raise
             if exc.code is ErrorCode.JOB_NOT_FOUND:
                 return  # deleted job: nothing to do
             raise TransientError(exc.message) from exc
+        if early is not None and not (claimed and early.fits(record)):
+            await early.discard()
+            early = None
         if not claimed:
             await self._resume_handover(work, record)
             return
-        await self._attempt(_Lease(record, revision))
+        await self._attempt(_Lease(record, revision), early)
+
+    def _download_early(self, record: JobRecord, claim: transitions.Change) -> _Early | None:
+        """Start downloading the inputs of the attempt ``claim`` would start on ``record``,
+        while the claim's CAS is in flight (the download is the longer of the two); None
+        when the claim would be refused or the job reads no template inputs."""
+        if record.spec.dofile is not None:
+            return None
+        try:
+            expected = claim(record)
+        except NotChanged:
+            return None
+        # Named now, made by the downloads (after the CAS has left): a random suffix, so two
+        # deliveries of one job in this process never share a workdir.
+        workdir = self._root / (f"{expected.tenant}-{expected.id}-{expected.attempt}-"
+                                f"{secrets.token_hex(4)}")
+        return _Early(expected, workdir, lambda: workspace.InputFetch(
+            expected, workdir, self._objects, self._catalogue, self._input_limits(expected),
+            self._inputs))
+
+    def _input_limits(self, record: JobRecord) -> Limits:
+        return Limits(memory_bytes=self._run_limits(record)[1].memory_bytes or 0)
+
+    def _run_limits(self, record: JobRecord) -> tuple[float, RunLimits]:
+        """The attempt's time limit and its run limits."""
+        limit = min(record.spec.timeout_s or self._settings.job_timeout_s,
+                    self._settings.job_timeout_s)
+        return limit, workspace.run_limits(self._settings, limit)
 
     async def _resume_handover(self, work: RunWork, record: JobRecord) -> None:
         """The item's submission is past running: finish what a service that moved the record
@@ -121,11 +200,12 @@ class RunHandler:
             # it may have died before announcing. Subscribers still get exactly one event.
             await republish_event(self._bus, completed_of(record))
 
-    async def _attempt(self, lease: _Lease) -> None:
+    async def _attempt(self, lease: _Lease, early: _Early | None = None) -> None:
         record = lease.record
         attempt = record.attempt
         key = names.job_key(record.tenant, record.id)
-        workdir = self._root / f"{record.tenant}-{record.id}-{attempt}"
+        workdir = early.workdir if early is not None else Path(tempfile.mkdtemp(
+            prefix=f"{record.tenant}-{record.id}-{attempt}-", dir=self._root))
         cancel = asyncio.Event()
         self._cancels[key] = cancel
         # Announced while the inputs are prepared; awaited before any outcome is recorded, so
@@ -138,7 +218,7 @@ class RunHandler:
         uploads = workspace.AttemptUploader(workdir, self._objects, record.tenant, record.id,
                                             attempt)
         try:
-            outcome = await self._prepare_and_run(record, workdir, cancel, uploads)
+            outcome = await self._prepare_and_run(record, workdir, cancel, uploads, early)
             await running
             await self._record(lease, outcome, uploads)
         except JobFailed as exc:
@@ -169,17 +249,17 @@ class RunHandler:
             running.cancel()
             watcher.cancel()
             self._cancels.pop(key, None)
+            if early is not None:
+                await early.discard()
             workspace.remove(workdir)
 
     async def _prepare_and_run(
         self, record: JobRecord, workdir: Path, cancel: asyncio.Event,
-        uploads: workspace.AttemptUploader,
+        uploads: workspace.AttemptUploader, early: _Early | None,
     ) -> RunOutcome:
         started = time.monotonic()
         workdir.mkdir(parents=True, exist_ok=True)
-        limit = min(record.spec.timeout_s or self._settings.job_timeout_s,
-                    self._settings.job_timeout_s)
-        limits = workspace.run_limits(self._settings, limit)
+        limit, limits = self._run_limits(record)
         epilogue: tuple[str, ...] = ()
         prepared = workspace.Prepared({})
         about: dict[str, object] = {}
@@ -189,8 +269,9 @@ class RunHandler:
             uploads.listing = dofile.produced
             epilogue, about = dofile_workspace.EPILOGUE, dofile.run_info()
         else:
+            fetch = await early.fetch() if early is not None else None
             prepared = await workspace.prepare(record, workdir, self._objects, self._catalogue,
-                                              limits.memory_bytes, self._inputs)
+                                              limits.memory_bytes, self._inputs, fetch)
         uploads.start_prepared()
         outcome = await self._runner.run(workdir, workspace.DO_FILE, timeout_s=limit,
                                          cancel=cancel, limits=limits, epilogue=epilogue)

@@ -1,7 +1,7 @@
 """A do-file job's workspace (docs/dofiles.md): the client's files as uploaded, its do-file as
 run, and every file the run wrote collected back.
 
-Layout of ``<workroot>/<tenant>-<job>-<attempt>/``::
+Layout of ``<workroot>/<tenant>-<job>-<attempt>-<random>/``::
 
     <upload>            every upload under its own name, as uploaded (data.dta, wave 1.csv,
                         analysis.do, winsor.ado): the do-file refers to them by these names,

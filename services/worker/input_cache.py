@@ -34,6 +34,7 @@ import os
 import shutil
 import tempfile
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -43,7 +44,8 @@ from libs.contracts.jobs import InputFile
 from libs.datasets.limits import Limits
 from libs.datasets.report import NormaliseReport
 
-#: Entries up to this size are copied on the event loop (a fraction of a millisecond).
+#: Files up to this size are copied and hashed on the event loop (a fraction of a
+#: millisecond; two hops to a thread and back cost more than that on a busy machine).
 INLINE_COPY_BYTES = 1024**2
 
 
@@ -70,6 +72,13 @@ def _alive(pid: int) -> bool:
     except PermissionError:  # someone else's process: alive
         return True
     return True
+
+
+async def _on_disk[T](size: int, work: Callable[..., T], *args: Path) -> T:
+    """``work(*args)`` on a file of ``size`` bytes: inline if small, else in a thread."""
+    if size <= INLINE_COPY_BYTES:
+        return work(*args)
+    return await asyncio.to_thread(work, *args)
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,6 +116,10 @@ class InputCache:
     def enabled(self) -> bool:
         return self._folder is not None
 
+    def holds(self, key: str) -> bool:
+        """Whether ``key`` has an entry now (``fetch`` may still miss it if it is evicted)."""
+        return key in self._entries
+
     async def fetch(self, key: str, dst: Path) -> NormaliseReport | None:
         """Copy the entry ``key`` to ``dst`` and return its report; None on a miss."""
         entry = self._entries.get(key)
@@ -114,10 +127,7 @@ class InputCache:
             return None
         self._entries.move_to_end(key)
         try:
-            if entry.size <= INLINE_COPY_BYTES:
-                shutil.copyfile(entry.path, dst)  # faster than a hop to a thread and back
-            else:
-                await asyncio.to_thread(shutil.copyfile, entry.path, dst)
+            await _on_disk(entry.size, shutil.copyfile, entry.path, dst)
         except OSError:
             return None  # evicted meanwhile
         return entry.report
@@ -131,7 +141,7 @@ class InputCache:
         size = normalised.stat().st_size
         if size > self.max_bytes // 2 or not upload.sha256:
             return False
-        if await asyncio.to_thread(file_sha256, original) != upload.sha256:
+        if await _on_disk(upload.size, file_sha256, original) != upload.sha256:
             return False
         path = self._folder / key
         partial: Path | None = None
@@ -140,7 +150,7 @@ class InputCache:
             handle, name = tempfile.mkstemp(suffix=".partial", dir=self._folder)
             os.close(handle)
             partial = Path(name)
-            await asyncio.to_thread(shutil.copyfile, normalised, partial)
+            await _on_disk(size, shutil.copyfile, normalised, partial)
             partial.replace(path)
         except OSError:  # a full disk, or the folder removed under us: the job goes on uncached
             if partial is not None:

@@ -1,6 +1,6 @@
 """Preparing an attempt's workspace and collecting what it produced.
 
-Layout of ``<workroot>/<tenant>-<job>-<attempt>/``::
+Layout of ``<workroot>/<tenant>-<job>-<attempt>-<random>/``::
 
     uploads/<input>         originals downloaded from S3, one per template input, named by the
                             input (the client's file name is any Unicode; readers take the
@@ -63,29 +63,88 @@ class Prepared:
     reused: frozenset[str] = frozenset()
 
 
+class InputFetch:
+    """The downloads of an attempt's inputs that the worker's cache does not hold.
+
+    It may start before the attempt is claimed (while the claim's CAS is in flight): it
+    writes only the originals under ``<workdir>/uploads/``, names nothing in any record or
+    event, and once ``discard``-ed it has stopped writing, so removing the workdir leaves no
+    trace. Raises ``JobFailed`` on creation when the record cannot bind the template's inputs.
+    """
+
+    def __init__(self, record: JobRecord, workdir: Path, store: ObjectStore,
+                 catalogue: Catalogue, limits: Limits, cache: InputCache | None) -> None:
+        template = catalogue.get(record.spec.template_id)
+        try:
+            self.bound = record.bind_inputs([i.name for i in template.inputs])
+        except SSError as exc:
+            raise catalogued(exc, JobFailed) from exc
+        self.keys = {name: cache_key(record.tenant, upload, sheet_of(record, upload), limits)
+                     for name, upload in self.bound.items()}
+        self._folder = workdir / "uploads"
+        self._store = store
+        held = cache.holds if cache is not None else (lambda _: False)
+        self._started = frozenset(n for n in self.bound if not held(self.keys[n]))
+        self._task: asyncio.Task[None] | None = None
+
+    def start(self) -> InputFetch:
+        """Begin downloading the inputs the cache does not hold now."""
+        self._folder.mkdir(parents=True, exist_ok=True)
+        self._task = asyncio.create_task(self._download(self._started))
+        return self
+
+    async def originals(self, names: frozenset[str]) -> None:
+        """Wait until the originals of ``names`` are in ``uploads/`` (downloading those the
+        cache held at the start but no longer gives)."""
+        if self._task is None:
+            self.start()
+        assert self._task is not None
+        await self._task
+        await self._download(names - self._started)
+
+    async def discard(self) -> None:
+        """Stop the downloads and wait until they have (their files are then closed)."""
+        if self._task is None:
+            return
+        self._task.cancel()
+        await asyncio.wait([self._task])
+        if not self._task.cancelled():
+            self._task.exception()  # retrieved: a failed speculative download is no error
+
+    async def _download(self, names: frozenset[str]) -> None:
+        await asyncio.gather(*(self._store.download_file(self.bound[name].key,
+                                                         self._folder / name)
+                               for name in sorted(names)))
+
+
+def sheet_of(record: JobRecord, upload: InputFile) -> str | None:
+    """The sheet an input is read from (``spec.sheets`` for records stored before inputs
+    kept the sheet they read)."""
+    return upload.sheet or record.spec.sheets.get(upload.name)
+
+
 async def prepare(
     record: JobRecord, workdir: Path, store: ObjectStore, catalogue: Catalogue,
     memory_bytes: int | None = None, cache: InputCache | None = None,
+    fetch: InputFetch | None = None,
 ) -> Prepared:
     """Download and normalise inputs (each read within ``memory_bytes``, the run's memory
     limit; those ``cache`` holds are copied from it instead), validate parameters, write
-    ``main.do``.
+    ``main.do``. ``fetch``: the inputs' downloads, started earlier (same ``memory_bytes`` and
+    ``cache``).
 
     Raises ``JobFailed`` for anything the client must fix (unknown template, bad parameter,
     unreadable input, unsafe do-file); S3 problems propagate as they are (transient).
     """
     template = catalogue.get(record.spec.template_id)
     body = catalogue.body(template.id)
-    try:
-        bound = record.bind_inputs([i.name for i in template.inputs])
-    except SSError as exc:
-        raise catalogued(exc, JobFailed) from exc
-    files = default_input_files(template)
-    (workdir / "uploads").mkdir(parents=True, exist_ok=True)
-    (workdir / "inputs").mkdir(exist_ok=True)
-    (workdir / "results").mkdir(exist_ok=True)
     limits = Limits(memory_bytes=memory_bytes or 0)
-    prepared = await _normalised_inputs(record, workdir, store, bound, files, limits, cache)
+    if fetch is None:
+        fetch = InputFetch(record, workdir, store, catalogue, limits, cache)
+    files = default_input_files(template)
+    (workdir / "inputs").mkdir(parents=True, exist_ok=True)
+    (workdir / "results").mkdir(exist_ok=True)
+    prepared = await _normalised_inputs(record, workdir, fetch, files, limits, cache)
     reports = prepared.reports
     params = validate_params(
         template, record.spec.params, {name: columns_of(r) for name, r in reports.items()}
@@ -99,7 +158,7 @@ async def prepare(
                 call_isolated, shape_problems, workdir / "inputs" / files["main"], template,
                 params, columns_of(reports["main"]), limits=limits, timeout=NORMALISE_TIMEOUT_S)
         except (DatasetError, ReadMemoryExceeded) as exc:
-            raise catalogued(exc, JobFailed, input=bound["main"].name) from exc
+            raise catalogued(exc, JobFailed, input=fetch.bound["main"].name) from exc
         if reasons:
             raise DataShapeInvalid(template.id, reasons)
     (workdir / DO_FILE).write_text(render_do_file(template, body, params, files),
@@ -108,26 +167,18 @@ async def prepare(
 
 
 async def _normalised_inputs(
-    record: JobRecord, workdir: Path, store: ObjectStore, bound: dict[str, InputFile],
-    files: dict[str, str], limits: Limits, cache: InputCache | None,
+    record: JobRecord, workdir: Path, fetch: InputFetch, files: dict[str, str],
+    limits: Limits, cache: InputCache | None,
 ) -> Prepared:
     """``inputs/<file>`` for every bound input, from the cache or downloaded and normalised."""
-    def sheet_of(upload: InputFile) -> str | None:
-        # (spec.sheets for records stored before inputs kept the sheet they read)
-        return upload.sheet or record.spec.sheets.get(upload.name)
-
-    keys = {name: cache_key(record.tenant, upload, sheet_of(upload), limits)
-            for name, upload in bound.items()}
+    bound, keys = fetch.bound, fetch.keys
     reports: dict[str, NormaliseReport] = {}
     if cache is not None:
         for name, key in keys.items():
             if (found := await cache.fetch(key, workdir / "inputs" / files[name])) is not None:
                 reports[name] = found
     missing = {name: upload for name, upload in bound.items() if name not in reports}
-    await asyncio.gather(*(
-        store.download_file(upload.key, workdir / "uploads" / name)
-        for name, upload in missing.items()
-    ))
+    await fetch.originals(frozenset(missing))
     for name, upload in missing.items():
         original, normalised = workdir / "uploads" / name, workdir / "inputs" / files[name]
         try:
@@ -135,7 +186,7 @@ async def _normalised_inputs(
             # worker (and its other running jobs) down with it.
             reports[name] = await asyncio.to_thread(
                 normalise_isolated, original, normalised, filename=upload.name,
-                sheet=sheet_of(upload), limits=limits, timeout=NORMALISE_TIMEOUT_S,
+                sheet=sheet_of(record, upload), limits=limits, timeout=NORMALISE_TIMEOUT_S,
             )
         except (DatasetError, ReadMemoryExceeded) as exc:
             raise catalogued(exc, JobFailed, input=upload.name) from exc

@@ -46,6 +46,8 @@ async def running_loop(
     policy: RetryPolicy = FAST,
     probe: Probe | None = None,
     decode: type[Any] | None = None,
+    fetch_timeout_s: float = 0.3,
+    fetch_gap_s: float = 0.0,
 ) -> AsyncIterator[ConsumerLoop]:
     await ensure_consumer(bus, settings, names.worker_consumer(pool), names.run_subject(pool))
 
@@ -64,7 +66,8 @@ async def running_loop(
         heartbeat_s=settings.heartbeat_s,
         policy=policy,
         probe=probe,
-        fetch_timeout_s=0.3,
+        fetch_timeout_s=fetch_timeout_s,
+        fetch_gap_s=fetch_gap_s,
     )
     task = asyncio.create_task(loop.run())
     try:
@@ -94,6 +97,34 @@ async def test_success_acks_and_failure_is_not_retried(bus: Bus, settings: Setti
         await asyncio.sleep(settings.ack_wait_s + 0.5)
     assert seen == Counter({b"ok": 1, b"bad": 1})
     assert await _pending(bus, "p1") == (0, 0)
+
+
+async def test_a_consumer_with_a_fetch_gap_takes_items_at_its_polls_only(
+        bus: Bus, settings: Settings) -> None:
+    seen: list[bytes] = []
+
+    async def handler(d: Delivery) -> None:
+        seen.append(d.data)
+
+    async def waiting() -> int:
+        info = await bus.js.consumer_info(names.WORK_STREAM, names.worker_consumer("pgap"))
+        return info.num_waiting
+
+    async with running_loop(bus, settings, "pgap", handler, fetch_timeout_s=0.05,
+                            fetch_gap_s=30) as loop:
+        await until(lambda: loop.last_fetch_ok > 0)
+        # Between two polls no pull request waits on the server: an item stored now stays
+        # in the stream instead of reaching the process that stored it at once.
+        await until(lambda: _no(waiting()))
+        await bus.js.publish(names.run_subject("pgap"), b"later")
+        assert await _pending(bus, "pgap") == (1, 0)
+        assert seen == []
+    # The loop stopped in the middle of its gap (the fixture waited for it), the item unread.
+    assert await _pending(bus, "pgap") == (1, 0)
+
+
+async def _no(count: Awaitable[int]) -> bool:
+    return await count == 0
 
 
 async def test_crashes_are_dead_lettered_after_the_budget(bus: Bus, settings: Settings) -> None:
