@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, Page, Route, expect
+from playwright.sync_api import Error as PlaywrightError
 
 from tests.console.jobs import AUTO, TERMINAL, failed_job, start_job, wait_state
 from tests.console.stack import Console
@@ -124,6 +125,20 @@ RECORD_PROGRESS = """() => {
 }"""
 
 
+def _session_item(page: Page, key: str) -> object:
+    """A sessionStorage item of the page as JSON. The job page reloads itself when the job
+    ends (its live region's ``done``), which can land while the page is read: read again
+    once the reloaded page is there (the tab's sessionStorage outlives the reload)."""
+    for _ in range(10):
+        try:
+            return page.evaluate(f"JSON.parse(sessionStorage.getItem({key!r}))")
+        except PlaywrightError as exc:
+            if "Execution context was destroyed" not in str(exc):
+                raise
+            page.wait_for_load_state()
+    raise AssertionError(f"the page kept navigating while {key} was read")
+
+
 def test_large_files_go_straight_to_s3(browser: Browser, console: Console,
                                        visits: list[Visit], tmp_path: Path) -> None:
     """Files from SS_CONSOLE_DIRECT_UPLOAD_BYTES up are uploaded with presigned URLs: one PUT,
@@ -145,7 +160,7 @@ def test_large_files_go_straight_to_s3(browser: Browser, console: Console,
         page.click("#run")
         page.wait_for_url(re.compile(r".*/console/jobs/[0-9a-f]{28}$"))
         # The bar moved while the file was hashed (to 20) and sent (to 100), never back.
-        shown = page.evaluate("JSON.parse(sessionStorage.getItem('progress'))")
+        shown = _session_item(page, "progress")
         assert shown == sorted(shown), shown
         assert shown[-1] == 100
         assert any(0 < value < 100 for value in shown), shown
