@@ -7,7 +7,6 @@ import re
 from collections.abc import Sequence
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
 from libs.engine.dta_reader import read_columns
@@ -18,7 +17,7 @@ from libs.templates.shapes import check_shape
 
 #: Clock formats: milliseconds, which are whole numbers without being whole days.
 _CLOCK = re.compile(r"^%-?t[cC]")
-_STATA_EPOCH = np.datetime64("1960-01-01T00:00:00", "ms")
+_STATA_EPOCH = pd.Timestamp("1960-01-01")
 
 
 class FrameProbe:
@@ -84,14 +83,44 @@ class FileProbe:
         if missing:
             values, formats = read_columns(self._path, missing)
             for name, column in values.items():
-                if _CLOCK.match(formats[name]):
-                    stamps = _STATA_EPOCH + np.where(np.isnan(column), 0, column).astype(
-                        "timedelta64[ms]")
-                    self._read[name] = pd.Series(np.where(np.isnan(column),
-                                                          np.datetime64("NaT", "ms"), stamps))
-                else:
-                    self._read[name] = pd.Series(column)
+                self._read[name] = pd.Series(
+                    pd.to_datetime(column, unit="ms", origin=_STATA_EPOCH)
+                    if _CLOCK.match(formats[name]) else column)
         return pd.DataFrame({name: self._read[name] for name in names})
+
+
+class RowsNeeded(Exception):
+    """A shape question about the rows, asked of ``ColumnsProbe``."""
+
+
+class ColumnsProbe:
+    """Answers from the column list alone; a question about the rows raises ``RowsNeeded``
+    (most templates' shapes need only the columns, which the normalise report gives)."""
+
+    def __init__(self, columns: DatasetColumns) -> None:
+        self._columns = columns
+
+    def columns(self) -> DatasetColumns:
+        return self._columns
+
+    def identifies_rows(self, names: Sequence[str]) -> bool:
+        raise RowsNeeded
+
+    def integer_valued(self, name: str) -> bool:
+        raise RowsNeeded
+
+
+def problems_by_columns(template: Template, params: ValidatedParams,
+                        columns: DatasetColumns) -> dict[str, str] | None:
+    """``check_shape``'s verdict when the column list settles it (empty: a shape fits; else
+    the reason for each), None when it asks about the rows (then ``shape_problems``)."""
+    try:
+        check_shape(template, params, ColumnsProbe(columns))
+    except RowsNeeded:
+        return None
+    except DataShapeInvalid as exc:
+        return exc.reasons
+    return {}
 
 
 def shape_problems(path: Path, template: Template, params: ValidatedParams,

@@ -38,7 +38,7 @@ from libs.settings import Settings
 from libs.storage import ObjectStore, content_type
 from libs.templates.catalogue import Catalogue
 from libs.templates.errors import DataShapeInvalid
-from libs.templates.frame import shape_problems
+from libs.templates.frame import problems_by_columns, shape_problems
 from libs.templates.params import DatasetColumns, validate_params
 from libs.templates.render import default_input_files, render_do_file
 from services.common.failures import catalogued
@@ -149,16 +149,20 @@ async def prepare(
     params = validate_params(
         template, record.spec.params, {name: columns_of(r) for name, r in reports.items()}
     )
-    if "main" in reports and template.shapes:
+    if "main" in reports:
         # Refuse a dataset of the wrong shape (panel without unique id-time pairs...) before
-        # anything runs, with one reason per shape the template accepts. Read in a reader
+        # anything runs, with one reason per shape the template accepts. Most shapes are
+        # settled by the column list; questions about the rows read the file in a reader
         # child, like the normalise: within the run's memory limit, off the event loop.
-        try:
-            reasons = await asyncio.to_thread(
-                call_isolated, shape_problems, workdir / "inputs" / files["main"], template,
-                params, columns_of(reports["main"]), limits=limits, timeout=NORMALISE_TIMEOUT_S)
-        except (DatasetError, ReadMemoryExceeded) as exc:
-            raise catalogued(exc, JobFailed, input=fetch.bound["main"].name) from exc
+        columns = columns_of(reports["main"])
+        reasons = problems_by_columns(template, params, columns)
+        if reasons is None:
+            try:
+                reasons = await asyncio.to_thread(
+                    call_isolated, shape_problems, workdir / "inputs" / files["main"],
+                    template, params, columns, limits=limits, timeout=NORMALISE_TIMEOUT_S)
+            except (DatasetError, ReadMemoryExceeded) as exc:
+                raise catalogued(exc, JobFailed, input=fetch.bound["main"].name) from exc
         if reasons:
             raise DataShapeInvalid(template.id, reasons)
     (workdir / DO_FILE).write_text(render_do_file(template, body, params, files),

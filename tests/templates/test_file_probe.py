@@ -17,7 +17,7 @@ from libs.datasets.isolation import FORKSERVER_PRELOAD, call_isolated
 from libs.datasets.limits import Limits
 from libs.engine.dta_reader import read_columns
 from libs.templates import DataShapeInvalid, check_shape, load_catalogue, validate_params
-from libs.templates.frame import FileProbe, FrameProbe, shape_problems
+from libs.templates.frame import FileProbe, FrameProbe, problems_by_columns, shape_problems
 from libs.templates.params import DatasetColumns
 from tests.templates.cases import ALL_CASES
 from tests.templates.support import Case
@@ -56,8 +56,22 @@ def test_file_verdicts_are_those_of_the_whole_frame(case: Case, tmp_path: Path) 
         data.to_stata(path, write_index=False, version=118)
         found = shape_problems(path, meta, params, _columns(data))
         assert found == _pandas_verdict(path, case), name
+        assert problems_by_columns(meta, params, _columns(data)) in (None, found), name
         verdicts.add(bool(found))
     assert verdicts == {False, True}  # both a fit and a refusal were compared
+
+
+def test_the_column_list_settles_shapes_without_row_questions() -> None:
+    settled = [c for c in ALL_CASES if CATALOGUE.get(c.template).shapes
+               and problems_by_columns(CATALOGUE.get(c.template),
+                                       validate_params(CATALOGUE.get(c.template), c.params, None),
+                                       _columns(c.main)) is not None]
+    asked = [c for c in SHAPED
+             if problems_by_columns(CATALOGUE.get(c.template),
+                                    validate_params(CATALOGUE.get(c.template), c.params, None),
+                                    _columns(c.main)) is None]
+    assert settled  # e.g. a regression's wide shape: no id, nothing about the rows
+    assert asked  # panels: whether id and time identify the rows needs the rows
 
 
 def test_clock_times_are_whole_only_at_midnight(tmp_path: Path) -> None:

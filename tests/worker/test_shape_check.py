@@ -7,6 +7,7 @@ import hashlib
 import multiprocessing
 from pathlib import Path
 
+import msgspec
 import pandas as pd
 import pytest
 
@@ -16,6 +17,7 @@ from libs.contracts.jobs import InputFile, JobRecord, JobSpec, new_job_id, now_i
 from libs.datasets.isolation import FORKSERVER_PRELOAD
 from libs.storage import ObjectStore
 from libs.templates.catalogue import DEFAULT_ROOT, load_catalogue
+from services.worker import workspace
 from services.worker.workspace import prepare
 from tests.templates.fixtures import panel
 
@@ -57,3 +59,18 @@ async def test_a_panel_with_repeated_pairs_is_refused_and_a_good_one_prepared(
     with pytest.raises(JobFailed) as caught:
         await prepare(await _job(objects, whole_years), tmp_path / "half", objects, CATALOGUE)
     assert "whole numbers" in caught.value.details["reasons"]["panel"]
+
+
+async def test_a_shape_the_column_list_settles_reads_no_rows(
+        tmp_path: Path, objects: ObjectStore, monkeypatch: pytest.MonkeyPatch) -> None:
+    def no_reader(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the shape check read the file")
+
+    monkeypatch.setattr(workspace, "call_isolated", no_reader)
+    record = await _job(objects, panel(6, units=4, periods=3))
+    ols = msgspec.structs.replace(record, spec=JobSpec(
+        template_id="ols_robust", params={"depvar": "y", "indepvars": ["x1"]}))
+    done = await prepare(ols, tmp_path / "ols", objects, CATALOGUE)
+    assert done.reports["main"].rows == 12
+    with pytest.raises(AssertionError, match="read the file"):
+        await prepare(record, tmp_path / "panel", objects, CATALOGUE)
