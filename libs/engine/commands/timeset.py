@@ -19,19 +19,15 @@ from libs.engine.timeseries import TsSettings, panel_codes
 _TSSET = Spec("varlist(min=1 max=2) [, DELta(string) clear Clocktime Daily Weekly Monthly "
               "Quarterly Halfyearly Yearly Generic Format(string) noquery]")
 
-#: unit option -> the display format tsset gives the time variable
-_UNIT_FORMATS = {"clocktime": "%tc", "daily": "%td", "weekly": "%tw", "monthly": "%tm",
-                 "quarterly": "%tq", "halfyearly": "%th", "yearly": "%ty", "generic": "%tg"}
-#: the letter of a %t format -> (unit, the word of one period in "Delta: 1 month")
-_UNITS = {"c": ("clocktime", ""), "C": ("clocktime", ""), "d": ("daily", "day"),
-          "w": ("weekly", "week"), "m": ("monthly", "month"), "q": ("quarterly", "quarter"),
-          "h": ("halfyearly", "halfyear"), "y": ("yearly", "year")}
-#: delta() units: milliseconds per unit for clock times; periods per unit otherwise
+#: unit (its option) -> (the letter of its %t format, the word of one period: "1 month")
+_UNITS = {"clocktime": ("c", "millisecond"), "daily": ("d", "day"), "weekly": ("w", "week"),
+          "monthly": ("m", "month"), "quarterly": ("q", "quarter"),
+          "halfyearly": ("h", "halfyear"), "yearly": ("y", "year"), "generic": ("g", "unit")}
+_BY_LETTER = {letter: unit for unit, (letter, _) in _UNITS.items()}
+#: delta() units of clock times, in milliseconds; other %t times take their own period's
+#: word (and daily ones weeks of 7 days)
 _CLOCK_UNITS = {"sec": 1e3, "second": 1e3, "min": 6e4, "minute": 6e4, "hour": 3.6e6,
                 "day": 8.64e7, "week": 6.048e8}
-_PERIOD_UNITS = {"daily": {"day": 1, "week": 7}, "weekly": {"week": 1},
-                 "monthly": {"month": 1}, "quarterly": {"quarter": 1},
-                 "halfyearly": {"halfyear": 1}, "yearly": {"year": 1}}
 #: clock deltas shown in the largest unit that divides them
 _CLOCK_SHOWN = (("week", 6.048e8), ("day", 8.64e7), ("hour", 3.6e6), ("minute", 6e4),
                 ("second", 1e3), ("millisecond", 1.0))
@@ -78,7 +74,7 @@ def _declare(session: Session, args: Args, *, panel_first: bool, command_name: s
 
 def _set_format(ds: Dataset, time: str, parsed: Args) -> None:
     """A unit option or format() gives the time variable that display format."""
-    chosen = [_UNIT_FORMATS[u] for u in _UNIT_FORMATS if parsed.opt(u)]
+    chosen = [f"%t{letter}" for unit, (letter, _) in _UNITS.items() if parsed.opt(unit)]
     if len(chosen) > 1:
         raise StataError(198, "only one of clocktime, daily, ..., generic may be specified")
     fmt = parsed.opt("format")
@@ -92,7 +88,7 @@ def _set_format(ds: Dataset, time: str, parsed: Args) -> None:
 
 def _unit(fmt: str) -> str:
     found = re.match(r"^%-?t([cCdwmqhy])", fmt)
-    return _UNITS[found.group(1)][0] if found else "generic"
+    return _BY_LETTER[found.group(1).lower()] if found else "generic"
 
 
 def _delta(session: Session, text: str | None, unit: str) -> float:
@@ -109,11 +105,11 @@ def _delta(session: Session, text: str | None, unit: str) -> float:
         value = (float(Evaluator(session, scalar=True).numeric(number[1:-1])[0])
                  if number.startswith("(") else _float(number, text))
         if word:
-            per = _CLOCK_UNITS if unit == "clocktime" else _PERIOD_UNITS.get(unit, {})
+            per = _CLOCK_UNITS if unit == "clocktime" else _periods(unit)
             key = word.lower().removesuffix("s")
             if key not in per:
                 raise StataError(198, f"delta({text}) invalid: {word} is not a unit of "
-                                      f"{'generic' if unit == 'generic' else unit} times")
+                                      f"{unit} times")
             value *= per[key]
         elif total:
             raise StataError(198, f"delta({text}) invalid")
@@ -122,6 +118,13 @@ def _delta(session: Session, text: str | None, unit: str) -> float:
     if not np.isfinite(total) or total <= 0 or total != round(total):
         raise StataError(198, "delta() must be a positive integer")
     return total
+
+
+def _periods(unit: str) -> dict[str, float]:
+    """delta() units of a non-clock unit, in its own periods (none for generic times)."""
+    if unit == "generic":
+        return {}
+    return {_UNITS[unit][1]: 1.0, **({"week": 7.0} if unit == "daily" else {})}
 
 
 def _float(number: str, text: str) -> float:
@@ -137,16 +140,14 @@ def _delta_text(delta: float, unit: str) -> str:
         word, size = next((w, z) for w, z in _CLOCK_SHOWN if delta % z == 0)
         count = delta / size
     else:
-        word = "unit" if unit == "generic" else next(w for u, w in _UNITS.values() if u == unit)
-        count = delta
+        word, count = _UNITS[unit][1], delta
     return f"{formats.general(count, 12)} {word}{'' if count == 1 else 's'}"
 
 
 def _report(session: Session, panel: str | None, time: str | None, delta: float,
             unit: str) -> None:
     """The declaration's lines and r(): Stata's tsset output and stored results."""
-    ds, log, r = session.data, session.log, session.r
-    r.clear()
+    ds, log, r = session.data, session.log, session.r  # r() was cleared: an r-class command
     log.out()
     pad = " " if panel else ""  # Stata right-aligns the labels on the longest one
     if panel:
@@ -171,14 +172,9 @@ def _report(session: Session, panel: str | None, time: str | None, delta: float,
                 + (", but with gaps" if gaps else ""))
         deltas = _delta_text(delta, unit)
         log.out(f"{pad}        Delta: {deltas}")
-        r.macros.update({"timevar": time, "unit": unit, "unit1": _unit1(unit), "tsfmt": fmt,
+        r.macros.update({"timevar": time, "unit": unit, "unit1": _UNITS[unit][0], "tsfmt": fmt,
                          "tmins": shown[0], "tmaxs": shown[1], "tdeltas": deltas})
         r.scalars.update({"tmin": lo, "tmax": hi, "tdelta": delta, "gaps": float(gaps)})
-
-
-def _unit1(unit: str) -> str:
-    return {"clocktime": "c", "daily": "d", "weekly": "w", "monthly": "m", "quarterly": "q",
-            "halfyearly": "h", "yearly": "y"}.get(unit, "g")
 
 
 def _check_times(ds: Dataset, panel: str | None, time: str, delta: float) -> None:
