@@ -121,12 +121,10 @@ def _work(task: str, args: tuple[Any, ...]) -> tuple[str, Any]:
         return "error", (exc.code.value, exc.message, exc.details)
     except MemoryError:
         return "memory", limits.memory_bytes
-    except OSError as exc:
-        if exc.errno != errno.ENOMEM:  # mapping a file past the cap fails with ENOMEM
-            return "bug", f"{type(exc).__name__}: {exc}"
-        return "memory", limits.memory_bytes
-    except Exception as exc:  # reported to the parent, which re-raises it as a bug
-        return "bug", f"{type(exc).__name__}: {exc}"
+    except Exception as exc:
+        if isinstance(exc, OSError) and exc.errno == errno.ENOMEM:
+            return "memory", limits.memory_bytes  # mapping a file past the cap
+        return "bug", f"{type(exc).__name__}: {exc}"  # the parent re-raises it as a bug
 
 
 def _serve(conn: multiprocessing.connection.Connection) -> None:
