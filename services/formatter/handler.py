@@ -28,7 +28,7 @@ from libs.contracts.jobs import (
     now_iso,
 )
 from libs.contracts.work import FormatWork
-from libs.reports import ReportError, ResultBundle, render
+from libs.reports import ReportError
 from libs.reports.render import RAW_FILES, WITH_FIGURES, WITHOUT_CONTEXT
 from libs.storage import ObjectStore, content_type
 from libs.templates.catalogue import Catalogue
@@ -36,6 +36,7 @@ from services.common.failures import catalogued
 from services.common.logs import job_id_var
 from services.formatter.context import exported_figure, report_context
 from services.formatter.metrics import FORMAT_SECONDS, RENDERS
+from services.formatter.renderers import RenderPool
 
 log = logging.getLogger(__name__)
 
@@ -99,11 +100,12 @@ class _Uploads:
 
 class FormatHandler:
     def __init__(self, *, bus: Bus, store: JobStore, objects: ObjectStore,
-                 catalogue: Catalogue) -> None:
+                 catalogue: Catalogue, renderers: RenderPool) -> None:
         self._bus = bus
         self._jobs = store
         self._objects = objects
         self._catalogue = catalogue
+        self._renderers = renderers
 
     async def handle(self, delivery: Delivery) -> None:
         work = _format_work.decode(delivery.data)
@@ -147,19 +149,20 @@ class FormatHandler:
         began, rendering = time.monotonic(), 0.0
         try:
             context = report_context(record, self._catalogue, raw_dir)
-            bundle = await asyncio.to_thread(ResultBundle.load, raw_dir / "results", context)
-            rendering = time.monotonic() - began
-            for fmt in record.spec.output_formats:
-                began = time.monotonic()
-                try:
-                    paths = await asyncio.to_thread(render, fmt, bundle, raw_dir, out_dir)
-                except ReportError as exc:
-                    RENDERS.labels(format=fmt, status="failed").inc()
-                    failure = catalogued(exc, JobFailed, format=fmt).info()
-                    break
-                rendering += time.monotonic() - began
-                RENDERS.labels(format=fmt, status="ok").inc()
-                uploads.start(paths)
+            # In a renderer process of its own (services/formatter/renderers.py).
+            async with self._renderers.session(raw_dir, out_dir, context) as session:
+                rendering = time.monotonic() - began
+                for fmt in record.spec.output_formats:
+                    began = time.monotonic()
+                    try:
+                        paths = await session.render(fmt)
+                    except ReportError as exc:
+                        RENDERS.labels(format=fmt, status="failed").inc()
+                        failure = catalogued(exc, JobFailed, format=fmt).info()
+                        break
+                    rendering += time.monotonic() - began
+                    RENDERS.labels(format=fmt, status="ok").inc()
+                    uploads.start(paths)
         except ReportError as exc:
             failure = catalogued(exc, JobFailed, format="").info()
         except BaseException:

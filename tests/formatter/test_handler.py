@@ -5,7 +5,6 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import AsyncIterator
 from pathlib import Path
-from typing import Any
 
 import msgspec
 import pytest
@@ -23,8 +22,8 @@ from libs.contracts.work import FormatWork
 from libs.settings import Settings
 from libs.storage import ObjectStore
 from services.common.library import catalogue_for
-from services.formatter import handler as handler_module
 from services.formatter.handler import FormatHandler
+from services.formatter.renderers import RenderPool, RenderSession
 from tests.jetstream import heard
 
 
@@ -42,9 +41,11 @@ async def parts(nats_server: NatsServer, s3_server: S3Server
                         creds=settings.nats_creds)
     await ensure_topology(bus, settings)
     objects = await ObjectStore.open(settings)
+    renderers = RenderPool(2)
     handler = FormatHandler(bus=bus, store=await JobStore.open(bus), objects=objects,
-                            catalogue=catalogue_for(settings))
+                            catalogue=catalogue_for(settings), renderers=renderers)
     yield bus, objects, handler
+    renderers.close()
     await objects.close()
     await bus.close()
 
@@ -89,23 +90,23 @@ async def test_crash_mid_render_is_redone_without_duplicate_outputs(
     delivery = Delivery(data=msgspec.json.encode(FormatWork(tenant="fmt", job_id=record.id,
                                                              attempt=1)),
                         num_delivered=1, stream_seq=1)
-    real_render = handler_module.render
+    real_render = RenderSession.render
     rendered: list[str] = []
 
-    def dying_render(fmt: str, *args: Any) -> list[Path]:
+    async def dying_render(session: RenderSession, fmt: str) -> list[Path]:
         if len(rendered) == 2:
             raise Crash
         rendered.append(fmt)
-        return real_render(fmt, *args)
+        return await real_render(session, fmt)
 
-    monkeypatch.setattr(handler_module, "render", dying_render)
+    monkeypatch.setattr(RenderSession, "render", dying_render)
     store = JobStore(await bus.js.key_value(names.JOBS_BUCKET))
     async with heard(bus, names.event_subject("fmt", record.id, "completed")) as published:
         with pytest.raises(Crash):
             await handler.handle(delivery)
         stored, _ = await store.get("fmt", record.id)
         assert stored.state is JobState.FORMATTING  # nothing completed by the dead attempt
-        monkeypatch.setattr(handler_module, "render", real_render)
+        monkeypatch.setattr(RenderSession, "render", real_render)
         await handler.handle(dataclasses.replace(delivery, num_delivered=2))
         await handler.handle(dataclasses.replace(delivery, num_delivered=3))  # late duplicate
     completed = [decode_event(data) for data in published]

@@ -1,0 +1,241 @@
+"""Rendering in child processes: one long-lived renderer process per formatter slot.
+
+Rendering is CPU work in Python (fpdf2's layout and font subsetting, matplotlib's drawing,
+xlsxwriter's cells): in threads of the formatter process the slots share one GIL, so one
+formatter renders one job at a time however many slots it has, and its event loop (S3
+transfers, the job store) waits behind the renders. Here each slot renders in a process of
+its own, so a formatter uses as many cores as it has slots.
+
+A job's formats are rendered by one renderer, which keeps the job's ``ResultBundle`` between
+them: the tables are read once and the charts drawn once (``libs.reports.charts`` caches them
+per bundle), as in one process. The renderer reads the attempt's raw files and writes the
+outputs in the job's scratch folders; only small messages cross the pipe (the context, a
+format, the paths written).
+
+Failures:
+
+- ``ReportError`` (the report cannot be built: a malformed table, a missing font) crosses
+  back unchanged, so the job fails with its catalogued code, as before.
+- Any other exception in the renderer is a bug: ``RenderFailed`` is raised, and the
+  consumer retries and dead-letters the work as for any bug in rendering.
+- A renderer that dies (a native crash, the kernel's OOM killer) raises ``RenderCrashed``;
+  the next job gets a new renderer.
+- A session cancelled while a format renders (the formatter stops past its grace, the
+  work's lease is lost) kills its renderer: what it was writing belongs to no one.
+
+Renderers come from multiprocessing's fork server, so forking never copies the formatter's
+threads (event loop, NATS client); ``PRELOAD`` in the fork server makes a fork cheap. A
+renderer whose formatter dies reads end-of-file on its pipe and exits.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import multiprocessing
+import multiprocessing.connection
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+from libs.reports.context import ReportContext
+from libs.reports.errors import ReportCode, ReportError
+
+log = logging.getLogger(__name__)
+
+#: Modules the fork server imports once, so each renderer starts with them loaded.
+PRELOAD = ["libs.reports"]
+
+#: A renderer is replaced after this many jobs, so memory a large report left fragmented in
+#: it is given back.
+RECYCLE_AFTER_JOBS = 200
+
+_CONTEXT = multiprocessing.get_context("forkserver")
+
+
+class RenderFailed(RuntimeError):
+    """The renderer raised something other than ``ReportError``: a bug."""
+
+
+class RenderCrashed(RuntimeError):
+    """The renderer process died while it rendered."""
+
+
+def _serve(conn: multiprocessing.connection.Connection) -> None:
+    """A renderer process: answer requests until the pipe closes."""
+    from libs.reports import ResultBundle, render
+
+    bundle: ResultBundle | None = None
+    raw_dir = out_dir = Path()
+    while True:
+        try:
+            request = conn.recv()
+        except EOFError:
+            return
+        kind = request[0]
+        try:
+            if kind == "load":
+                _, raw_dir, out_dir, context = request
+                bundle = None  # the previous job's tables and charts go first
+                bundle = ResultBundle.load(raw_dir / "results", context)
+                answer: tuple[Any, ...] = ("ok", None)
+            elif kind == "render":
+                assert bundle is not None, "render before load"
+                answer = ("ok", render(request[1], bundle, raw_dir, out_dir))
+            else:  # "end": the job is done; keep nothing of it
+                bundle = None
+                answer = ("ok", None)
+        except ReportError as exc:
+            answer = ("report", exc.code.value, exc.message)
+        except Exception as exc:
+            log.exception("renderer: %s failed", kind)
+            answer = ("bug", f"{type(exc).__name__}: {exc}")
+        try:
+            conn.send(answer)
+        except (BrokenPipeError, ConnectionResetError):
+            return  # the formatter is gone
+
+
+class _Renderer:
+    """One renderer process and its pipe."""
+
+    def __init__(self) -> None:
+        self.conn, child = _CONTEXT.Pipe()
+        self.process = _CONTEXT.Process(target=_serve, args=(child,), name="ss-renderer",
+                                        daemon=True)
+        self.process.start()
+        child.close()
+        self.jobs = 0
+
+    @property
+    def pid(self) -> int:
+        assert self.process.pid is not None
+        return self.process.pid
+
+    def alive(self) -> bool:
+        return self.process.is_alive()
+
+    async def ask(self, *request: Any) -> Any:
+        """Send ``request``, wait for the answer without a thread (the pipe's descriptor in
+        the event loop), return its payload or raise what it reports."""
+        loop = asyncio.get_running_loop()
+        try:
+            self.conn.send(request)
+        except (BrokenPipeError, ConnectionResetError) as exc:
+            raise self._crashed() from exc
+        readable: asyncio.Future[None] = loop.create_future()
+
+        def ready() -> None:
+            if not readable.done():
+                readable.set_result(None)
+
+        fd = self.conn.fileno()
+        loop.add_reader(fd, ready)
+        try:
+            await readable
+        finally:
+            loop.remove_reader(fd)
+        try:
+            status, *payload = self.conn.recv()
+        except (EOFError, ConnectionResetError) as exc:
+            raise self._crashed() from exc
+        if status == "ok":
+            return payload[0]
+        if status == "report":
+            raise ReportError(ReportCode(payload[0]), payload[1])
+        raise RenderFailed(f"rendering failed: {payload[0]}")
+
+    def _crashed(self) -> RenderCrashed:
+        self.process.join(timeout=5)
+        return RenderCrashed(f"the renderer process died (exit code {self.process.exitcode})")
+
+    def close(self) -> None:
+        self.conn.close()
+        if self.process.is_alive():
+            self.process.kill()
+        self.process.join(timeout=5)
+
+
+class RenderSession:
+    """One job's rendering in one renderer: ``render`` each format in turn."""
+
+    def __init__(self, renderer: _Renderer) -> None:
+        self._renderer = renderer
+
+    @property
+    def pid(self) -> int:
+        """The renderer's process id."""
+        return self._renderer.pid
+
+    async def render(self, fmt: str) -> list[Path]:
+        """``libs.reports.render(fmt, ...)`` on the session's bundle: the files written."""
+        paths: list[Path] = await self._renderer.ask("render", fmt)
+        return paths
+
+
+class RenderPool:
+    """Idle renderers of this formatter, at most ``size`` of them (its slots)."""
+
+    def __init__(self, size: int) -> None:
+        self._size = size
+        self._idle: list[_Renderer] = []
+        self._closed = False
+
+    def warm_up(self) -> None:
+        """Start the fork server and the renderers now (the imports take a second or two)
+        rather than on the first jobs. Blocking: call it in a thread."""
+        started = [_Renderer() for _ in range(self._size - len(self._idle))]
+        self._idle.extend(started)
+
+    @contextlib.asynccontextmanager
+    async def session(self, raw_dir: Path, out_dir: Path,
+                      context: ReportContext) -> AsyncIterator[RenderSession]:
+        """A renderer holding the bundle read from ``raw_dir/results`` for ``context``; its
+        formats are written to ``out_dir``. Raises ``ReportError`` if the bundle cannot be
+        read."""
+        renderer = await self._take()
+        healthy = False
+        try:
+            await renderer.ask("load", raw_dir, out_dir, context)
+            yield RenderSession(renderer)
+        except (ReportError, RenderFailed):
+            # The renderer answered: it is sound, and only this job is refused.
+            healthy = await self._end(renderer)
+            raise
+        else:
+            healthy = await self._end(renderer)
+        finally:
+            # Cancelled, crashed or interrupted mid-render: its state is unknown; end it.
+            self._give_back(renderer, healthy)
+
+    @staticmethod
+    async def _end(renderer: _Renderer) -> bool:
+        """Have ``renderer`` drop the job; whether it can take another."""
+        try:
+            await renderer.ask("end")
+        except (RenderFailed, RenderCrashed):
+            return False
+        return True
+
+    async def _take(self) -> _Renderer:
+        while self._idle:
+            renderer = self._idle.pop()
+            if renderer.alive():
+                return renderer
+            renderer.close()
+        return await asyncio.to_thread(_Renderer)
+
+    def _give_back(self, renderer: _Renderer, healthy: bool) -> None:
+        renderer.jobs += 1
+        if (healthy and not self._closed and renderer.jobs < RECYCLE_AFTER_JOBS
+                and len(self._idle) < self._size):
+            self._idle.append(renderer)
+        else:
+            renderer.close()
+
+    def close(self) -> None:
+        """End the idle renderers (busy ones end with their sessions)."""
+        self._closed = True
+        while self._idle:
+            self._idle.pop().close()

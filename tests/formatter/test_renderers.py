@@ -1,0 +1,176 @@
+"""Renderer processes: the same files as rendering in-process, jobs side by side in separate
+processes, and every way a renderer can fail (a refused report, a crash, a cancel, its
+formatter dying) ends cleanly without poisoning the next job."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+import zipfile
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from dev.report_samples import write_attempt, write_big_table
+from libs.reports import ReportError, ResultBundle, render
+from libs.reports.context import ReportContext
+from libs.reports.errors import ReportCode
+from services.formatter.renderers import RenderCrashed, RenderPool
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture
+async def pool() -> AsyncIterator[RenderPool]:
+    renderers = RenderPool(2)
+    yield renderers
+    renderers.close()
+
+
+def _attempt(folder: Path) -> tuple[Path, ReportContext]:
+    raw = folder / "raw"
+    context, _ = write_attempt(raw)
+    return raw, context
+
+
+def _content(path: Path) -> object:
+    """A file's bytes; a zip's members' (python-docx stamps its zip entries with the time)."""
+    if zipfile.is_zipfile(path):
+        with zipfile.ZipFile(path) as archive:
+            return {name: archive.read(name) for name in archive.namelist()}
+    return path.read_bytes()
+
+
+def _gone(pid: int) -> bool:
+    """Whether ``pid`` has exited (a zombie awaiting its parent counts as gone)."""
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read().split(") ", 1)[1].startswith("Z")
+    except FileNotFoundError:
+        return True
+
+
+async def test_a_renderer_writes_what_rendering_in_process_writes(
+        pool: RenderPool, tmp_path: Path) -> None:
+    raw, context = _attempt(tmp_path)
+    formats = ["xlsx", "pdf", "html", "json", "csv", "docx", "dta", "log", "png"]
+    async with pool.session(raw, tmp_path / "child", context) as session:
+        assert session.pid != os.getpid()
+        written = {fmt: await session.render(fmt) for fmt in formats}
+    bundle = ResultBundle.load(raw / "results", context)
+    for fmt in formats:
+        here = render(fmt, bundle, raw, tmp_path / "here")
+        assert [p.relative_to(tmp_path / "here") for p in here] == [
+            p.relative_to(tmp_path / "child") for p in written[fmt]], fmt
+        for mine, theirs in zip(here, written[fmt], strict=True):
+            assert _content(mine) == _content(theirs), (fmt, mine.name)
+
+
+async def test_two_jobs_render_at_once_in_two_processes(
+        pool: RenderPool, tmp_path: Path) -> None:
+    raw, context = _attempt(tmp_path)
+    async with pool.session(raw, tmp_path / "a", context) as first, \
+            pool.session(raw, tmp_path / "b", context) as second:
+        assert first.pid != second.pid
+        a, b = await asyncio.gather(first.render("pdf"), second.render("pdf"))
+    assert a[0].read_bytes()[:5] == b"%PDF-"
+    assert b[0].read_bytes() == a[0].read_bytes()
+
+
+async def test_a_refused_report_crosses_back_and_the_renderer_stays(
+        pool: RenderPool, tmp_path: Path) -> None:
+    raw, context = _attempt(tmp_path)
+    async with pool.session(raw, tmp_path / "out", context) as session:
+        pid = session.pid
+        with pytest.raises(ReportError) as refused:
+            await session.render("odt")
+        assert refused.value.code is ReportCode.FORMAT_UNKNOWN
+    # A table the bundle cannot read refuses the job at load, with the file named.
+    (raw / "results" / "models.csv").write_text("model,title\nm1\n")
+    with pytest.raises(ReportError) as malformed:
+        async with pool.session(raw, tmp_path / "out", context):
+            pass
+    assert malformed.value.code is ReportCode.RESULT_TABLE_MALFORMED
+    assert "models.csv" in malformed.value.message
+    (raw / "results" / "models.csv").unlink()
+    async with pool.session(raw, tmp_path / "out", context) as session:
+        assert session.pid == pid  # still the same, sound process
+        assert (await session.render("json"))[0].name == "results.json"
+
+
+async def test_a_renderer_that_dies_fails_its_job_only(pool: RenderPool, tmp_path: Path) -> None:
+    raw, context = _attempt(tmp_path)
+    async with pool.session(raw, tmp_path / "out", context) as session:
+        await session.render("json")
+        dead = session.pid
+    async with contextlib.AsyncExitStack() as stack:
+        session = await stack.enter_async_context(pool.session(raw, tmp_path / "out", context))
+        assert session.pid == dead
+        os.kill(dead, signal.SIGKILL)
+        with pytest.raises(RenderCrashed):
+            await session.render("xlsx")
+    async with pool.session(raw, tmp_path / "out", context) as session:
+        assert session.pid != dead
+        assert (await session.render("xlsx"))[0].stat().st_size > 0
+
+
+async def test_a_cancelled_render_ends_its_renderer(pool: RenderPool, tmp_path: Path) -> None:
+    raw, context = _attempt(tmp_path)
+    write_big_table(raw / "results", rows=200_000)  # seconds of xlsx cells
+    started = asyncio.Event()
+    pids: list[int] = []
+
+    async def job() -> None:
+        async with pool.session(raw, tmp_path / "out", context) as session:
+            pids.append(session.pid)
+            started.set()
+            await session.render("xlsx")
+
+    task = asyncio.create_task(job())
+    await started.wait()
+    await asyncio.sleep(0.3)
+    assert not task.done()
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    assert _gone(pids[0])
+    (raw / "results" / "big.csv").unlink()
+    async with pool.session(raw, tmp_path / "out", context) as session:
+        assert session.pid != pids[0]
+        assert (await session.render("json"))[0].exists()
+
+
+def test_renderers_exit_when_their_formatter_is_killed(tmp_path: Path) -> None:
+    script = textwrap.dedent("""
+        import asyncio, multiprocessing, os, sys, time
+        from services.formatter.renderers import PRELOAD, RenderPool
+
+        if __name__ == "__main__":
+            multiprocessing.set_forkserver_preload(PRELOAD)
+            pool = RenderPool(2)
+            pool.warm_up()
+            print(" ".join(str(r.pid) for r in pool._idle), flush=True)
+            time.sleep(600)
+    """)
+    (tmp_path / "formatter.py").write_text(script)
+    process = subprocess.Popen([sys.executable, str(tmp_path / "formatter.py")], cwd=ROOT,
+                               stdout=subprocess.PIPE, text=True,
+                               env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert process.stdout is not None
+    pids = [int(p) for p in process.stdout.readline().split()]
+    assert len(pids) == 2
+    assert not any(_gone(pid) for pid in pids)
+    process.kill()
+    process.wait()
+    process.stdout.close()
+    deadline = time.monotonic() + 20
+    while not all(_gone(pid) for pid in pids) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert all(_gone(pid) for pid in pids), pids
