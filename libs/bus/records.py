@@ -8,6 +8,9 @@ from nats.js.kv import KeyValue
 
 from libs.bus.connection import Bus
 
+#: How many times an empty listing of a bucket that holds messages is asked.
+LIST_ATTEMPTS = 3
+
 
 class RecordBucket:
     """The records of one KV bucket, as bytes with their revision."""
@@ -39,8 +42,16 @@ class RecordBucket:
         return int(await self._kv.update(key, value, last=revision))
 
     async def keys(self) -> list[str]:
-        """Every key that holds a record (none on an empty bucket)."""
-        try:
-            return list(await self._kv.keys())
-        except NoKeysError:
-            return []
+        """Every key that holds a record (none on an empty bucket).
+
+        nats-py's listing can raise ``NoKeysError`` on a bucket that has keys, right after
+        heavy traffic (../shared/NOTES.md): an empty answer from a bucket whose stream holds
+        messages is asked again before it is believed (a bucket of deleted keys only holds
+        their markers, so after ``LIST_ATTEMPTS`` it is believed)."""
+        for _ in range(LIST_ATTEMPTS):
+            try:
+                return list(await self._kv.keys())
+            except NoKeysError:
+                if (await self._kv.status()).values == 0:
+                    return []
+        return []
