@@ -182,6 +182,11 @@ class RenderPool:
         self._idle: list[_Renderer] = []
         self._closed = False
 
+    @property
+    def idle(self) -> int:
+        """Renderers waiting for a job."""
+        return len(self._idle)
+
     def warm_up(self) -> None:
         """Start the fork server and the renderers now (the imports take a second or two)
         rather than on the first jobs. Blocking: call it in a thread."""
@@ -224,7 +229,17 @@ class RenderPool:
             if renderer.alive():
                 return renderer
             renderer.close()
-        return await asyncio.to_thread(_Renderer)
+        starting = asyncio.ensure_future(asyncio.to_thread(_Renderer))
+        try:
+            return await asyncio.shield(starting)
+        except asyncio.CancelledError:
+            # The process still starts in its thread: keep it for the next job.
+            starting.add_done_callback(self._started_late)
+            raise
+
+    def _started_late(self, starting: asyncio.Future[_Renderer]) -> None:
+        if not starting.cancelled() and starting.exception() is None:
+            self._give_back(starting.result(), healthy=True)
 
     def _give_back(self, renderer: _Renderer, healthy: bool) -> None:
         renderer.jobs += 1

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import multiprocessing
 import os
 import signal
 import subprocess
@@ -174,3 +175,32 @@ def test_renderers_exit_when_their_formatter_is_killed(tmp_path: Path) -> None:
     while not all(_gone(pid) for pid in pids) and time.monotonic() < deadline:
         time.sleep(0.1)
     assert all(_gone(pid) for pid in pids), pids
+
+
+async def test_a_job_cancelled_while_its_renderer_starts_leaks_no_process(
+        tmp_path: Path) -> None:
+    raw, context = _attempt(tmp_path)
+    pool = RenderPool(1)
+    before = {p.pid for p in multiprocessing.active_children()}
+
+    async def job() -> None:
+        async with pool.session(raw, tmp_path / "out", context):
+            pass
+
+    task = asyncio.create_task(job())
+    await asyncio.sleep(0.01)  # the renderer is starting in its thread
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    for _ in range(600):  # the thread finishes the start, then hands the renderer over
+        if pool.idle:
+            break
+        await asyncio.sleep(0.05)
+    assert pool.idle == 1
+    started = {p.pid for p in multiprocessing.active_children()} - before
+    assert len(started) == 1
+    # It was kept for the next job, and ends with the pool.
+    async with pool.session(raw, tmp_path / "out", context) as session:
+        assert {session.pid} == started
+    pool.close()
+    assert all(_gone(pid) for pid in started)
