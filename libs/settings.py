@@ -75,6 +75,7 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True):
     workdir: str = ""
     do_library: str = ""
     formatter_slots: int = 2
+    render_timeout_s: float = 600.0
     health_port: int = 0
     log_level: str = "INFO"
 
@@ -187,6 +188,9 @@ DOCS: dict[str, str] = {
     "do_library": "Template library folder (default: the bundled do_library/).",
     "formatter_slots": "Concurrent renders per formatter process; each slot renders in a "
     "process of its own (~85 MiB idle), so a formatter uses as many cores as slots.",
+    "render_timeout_s": "Longest one output format (or reading the result tables) may render; "
+    "past it the renderer is killed and the job fails with OUTPUT_FORMATTER_FAILED "
+    "(reason RENDER_TIMEOUT).",
     "health_port": "Worker/formatter: port of /healthz, /readyz and /metrics (0 = off).",
     "log_level": "Log level: DEBUG, INFO, WARNING, ERROR.",
 }
@@ -236,9 +240,9 @@ def _check(s: Settings) -> None:
     ):
         if getattr(s, name) < 1:
             problems.append(f"{env_name(name)} must be >= 1")
-    for name in ("ack_wait_s", "job_timeout_s", "events_max_age_s", "nats_subscriber_ttl_s",
-                 "job_output_max_bytes", "job_max_files", "dofile_inline_max_bytes",
-                 "dofile_max_bytes", "infra_retry_budget_s"):
+    for name in ("ack_wait_s", "job_timeout_s", "render_timeout_s", "events_max_age_s",
+                 "nats_subscriber_ttl_s", "job_output_max_bytes", "job_max_files",
+                 "dofile_inline_max_bytes", "dofile_max_bytes", "infra_retry_budget_s"):
         if getattr(s, name) <= 0:
             problems.append(f"{env_name(name)} must be > 0")
     if s.console_secret and len(s.console_secret) < MIN_SECRET_CHARS:

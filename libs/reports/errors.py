@@ -29,6 +29,8 @@ class ReportCode(StrEnum):
     FONT_MISSING = "FONT_MISSING"
     #: graphs/index.json is not the graph list libs.contracts.graphs describes
     GRAPH_LIST_MALFORMED = "GRAPH_LIST_MALFORMED"
+    #: rendering took longer than the formatter allows (``SS_RENDER_TIMEOUT_S``)
+    RENDER_TIMEOUT = "RENDER_TIMEOUT"
 
 
 class ReportError(SSBaseError):

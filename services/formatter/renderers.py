@@ -116,10 +116,13 @@ class _Renderer:
     def alive(self) -> bool:
         return self.process.is_alive()
 
-    async def ask(self, *request: Any) -> Any:
+    async def ask(self, *request: Any, timeout: float | None = None) -> Any:
         """Send ``request``, wait for the answer without a thread (the pipe's descriptor in
-        the event loop), return its payload or raise what it reports."""
+        the event loop), return its payload or raise what it reports. Past ``timeout``
+        seconds the renderer is killed and ``ReportError`` ``RENDER_TIMEOUT`` raised."""
         loop = asyncio.get_running_loop()
+        if self.conn.closed:
+            raise RenderCrashed("the renderer was ended")
         try:
             self.conn.send(request)
         except (BrokenPipeError, ConnectionResetError) as exc:
@@ -133,7 +136,13 @@ class _Renderer:
         fd = self.conn.fileno()
         loop.add_reader(fd, ready)
         try:
-            await readable
+            await asyncio.wait_for(readable, timeout)
+        except TimeoutError:
+            loop.remove_reader(fd)
+            self.close()
+            what = f"rendering {request[1]}" if request[0] == "render" else "reading the tables"
+            raise ReportError(ReportCode.RENDER_TIMEOUT,
+                              f"{what} took longer than {timeout:g} s") from None
         finally:
             loop.remove_reader(fd)
         try:
@@ -160,8 +169,9 @@ class _Renderer:
 class RenderSession:
     """One job's rendering in one renderer: ``render`` each format in turn."""
 
-    def __init__(self, renderer: _Renderer) -> None:
+    def __init__(self, renderer: _Renderer, timeout: float | None) -> None:
         self._renderer = renderer
+        self._timeout = timeout
 
     @property
     def pid(self) -> int:
@@ -170,15 +180,18 @@ class RenderSession:
 
     async def render(self, fmt: str) -> list[Path]:
         """``libs.reports.render(fmt, ...)`` on the session's bundle: the files written."""
-        paths: list[Path] = await self._renderer.ask("render", fmt)
+        paths: list[Path] = await self._renderer.ask("render", fmt, timeout=self._timeout)
         return paths
 
 
 class RenderPool:
-    """Idle renderers of this formatter, at most ``size`` of them (its slots)."""
+    """Idle renderers of this formatter, at most ``size`` of them (its slots); a request
+    that takes longer than ``timeout`` seconds kills its renderer (``RENDER_TIMEOUT``)."""
 
-    def __init__(self, size: int) -> None:
+    def __init__(self, size: int, timeout: float | None = None) -> None:
         self._size = size
+        #: longest one request (reading the tables, one format) may take
+        self._timeout = timeout
         self._idle: list[_Renderer] = []
         self._closed = False
 
@@ -202,8 +215,8 @@ class RenderPool:
         renderer = await self._take()
         healthy = False
         try:
-            await renderer.ask("load", raw_dir, out_dir, context)
-            yield RenderSession(renderer)
+            await renderer.ask("load", raw_dir, out_dir, context, timeout=self._timeout)
+            yield RenderSession(renderer, self._timeout)
         except (ReportError, RenderFailed):
             # The renderer answered: it is sound, and only this job is refused.
             healthy = await self._end(renderer)

@@ -8,10 +8,12 @@ import asyncio
 import contextlib
 import multiprocessing
 import os
+import re
 import signal
 import subprocess
 import sys
 import textwrap
+import threading
 import time
 import zipfile
 from collections.abc import AsyncIterator
@@ -23,6 +25,7 @@ from dev.report_samples import write_attempt, write_big_table
 from libs.reports import ReportError, ResultBundle, render
 from libs.reports.context import ReportContext
 from libs.reports.errors import ReportCode
+from services.formatter import renderers
 from services.formatter.renderers import RenderCrashed, RenderPool
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -42,11 +45,12 @@ def _attempt(folder: Path) -> tuple[Path, ReportContext]:
 
 
 def _content(path: Path) -> object:
-    """A file's bytes; a zip's members' (python-docx stamps its zip entries with the time)."""
+    """A file's bytes, but for the clock: a zip's members' (python-docx stamps its zip
+    entries with the time), a .dta's without its header's time stamp."""
     if zipfile.is_zipfile(path):
         with zipfile.ZipFile(path) as archive:
             return {name: archive.read(name) for name in archive.namelist()}
-    return path.read_bytes()
+    return re.sub(rb"<timestamp>.{0,18}</timestamp>", b"", path.read_bytes(), count=1)
 
 
 def _gone(pid: int) -> bool:
@@ -178,20 +182,30 @@ def test_renderers_exit_when_their_formatter_is_killed(tmp_path: Path) -> None:
 
 
 async def test_a_job_cancelled_while_its_renderer_starts_leaks_no_process(
-        tmp_path: Path) -> None:
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     raw, context = _attempt(tmp_path)
     pool = RenderPool(1)
-    before = {p.pid for p in multiprocessing.active_children()}
+    starting, go_on = threading.Event(), threading.Event()
+
+    class SlowStart(renderers._Renderer):
+        def __init__(self) -> None:
+            starting.set()
+            go_on.wait(30)  # the job is cancelled while its renderer starts
+            super().__init__()
+
+    monkeypatch.setattr(renderers, "_Renderer", SlowStart)
 
     async def job() -> None:
         async with pool.session(raw, tmp_path / "out", context):
             pass
 
     task = asyncio.create_task(job())
-    await asyncio.sleep(0.01)  # the renderer is starting in its thread
+    assert await asyncio.to_thread(starting.wait, 30)
     task.cancel()
     with pytest.raises(asyncio.CancelledError):
         await task
+    before = {p.pid for p in multiprocessing.active_children()}
+    go_on.set()
     for _ in range(600):  # the thread finishes the start, then hands the renderer over
         if pool.idle:
             break
@@ -204,3 +218,24 @@ async def test_a_job_cancelled_while_its_renderer_starts_leaks_no_process(
         assert {session.pid} == started
     pool.close()
     assert all(_gone(pid) for pid in started)
+
+
+async def test_a_render_past_the_timeout_is_killed_and_refused(tmp_path: Path) -> None:
+    raw, context = _attempt(tmp_path)
+    # Read in a fraction of a second; laid out as PDF pages for minutes.
+    write_big_table(raw / "results", rows=20_000)
+    pool = RenderPool(1, timeout=2)
+    try:
+        async with pool.session(raw, tmp_path / "out", context) as session:
+            pid = session.pid
+            with pytest.raises(ReportError) as late:
+                await session.render("pdf")
+        assert late.value.code is ReportCode.RENDER_TIMEOUT
+        assert "rendering pdf took longer than 2 s" in late.value.message
+        assert _gone(pid)
+        (raw / "results" / "big.csv").unlink()
+        async with pool.session(raw, tmp_path / "out", context) as session:
+            assert session.pid != pid
+            assert (await session.render("json"))[0].exists()
+    finally:
+        pool.close()
