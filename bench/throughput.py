@@ -4,7 +4,9 @@
 xlsx, pdf and html outputs, through a real stack (NATS, S3, the API, worker and formatter
 processes; dev/stack.py), first with one worker process, then with two (each pass
 with as many formatter processes as workers). Jobs are submitted with ``--inflight`` in
-flight; jobs/s counts from the first submit until the last ``completed`` event.
+flight per worker process (so the two-worker pass has twice as many: enough waiting work for
+twice the slots, else a machine with cores to spare would see the submitter's limit rather
+than SS's); jobs/s counts from the first submit until the last ``completed`` event.
 
 Baseline, same run: a plain Python loop in one process, no SS, doing the same work per job:
 read the CSV with pandas, the same regression with statsmodels (HC1, Stata's ``robust``),
@@ -194,10 +196,11 @@ async def run(jobs: int, inflight: int, repeat: int) -> None:
                 # Loop and SS alternate so both see the same background load.
                 loads.append(os.getloadavg()[0])
                 loops.append(loop_rate(jobs, data))
-                passes[workers].append(await ss_rate(stack, jobs, inflight, data))
+                passes[workers].append(await ss_rate(stack, jobs, inflight * workers, data))
     loop = max(rate for rate, _ in loops)
     print(f"throughput: ols_robust on {DEFAULT_DATASET.name}, outputs {'+'.join(FORMATS)}, "
-          f"{jobs} jobs per pass, {inflight} in flight, {repeat} passes each; "
+          f"{jobs} jobs per pass, {inflight} in flight per worker process, {repeat} passes "
+          "each; "
           f"1-min load average before the passes {min(loads):.1f}-{max(loads):.1f}")
     rates, cpus = [rate for rate, _ in loops], [cpu * 1000 for _, cpu in loops]
     print(f"  plain loop (1 process)      {min(rates):6.2f}-{max(rates):.2f} jobs/s"
