@@ -41,6 +41,7 @@ from typing import Any
 
 from libs.reports.context import ReportContext
 from libs.reports.errors import ReportCode, ReportError
+from services.common.logs import setup_logging
 
 log = logging.getLogger(__name__)
 
@@ -62,9 +63,12 @@ class RenderCrashed(RuntimeError):
     """The renderer process died while it rendered."""
 
 
-def _serve(conn: multiprocessing.connection.Connection) -> None:
+def _serve(conn: multiprocessing.connection.Connection, log_level: str) -> None:
     """A renderer process: answer requests until the pipe closes."""
     from libs.reports import ResultBundle, render
+
+    if log_level:  # the formatter's JSON lines (a fork server starts without its set-up)
+        setup_logging("formatter", log_level)
 
     bundle: ResultBundle | None = None
     raw_dir = out_dir = Path()
@@ -100,10 +104,10 @@ def _serve(conn: multiprocessing.connection.Connection) -> None:
 class _Renderer:
     """One renderer process and its pipe."""
 
-    def __init__(self) -> None:
+    def __init__(self, log_level: str = "") -> None:
         self.conn, child = _CONTEXT.Pipe()
-        self.process = _CONTEXT.Process(target=_serve, args=(child,), name="ss-renderer",
-                                        daemon=True)
+        self.process = _CONTEXT.Process(target=_serve, args=(child, log_level),
+                                        name="ss-renderer", daemon=True)
         self.process.start()
         child.close()
         self.jobs = 0
@@ -188,8 +192,9 @@ class RenderPool:
     """Idle renderers of this formatter, at most ``size`` of them (its slots); a request
     that takes longer than ``timeout`` seconds kills its renderer (``RENDER_TIMEOUT``)."""
 
-    def __init__(self, size: int, timeout: float | None = None) -> None:
+    def __init__(self, size: int, timeout: float | None = None, log_level: str = "") -> None:
         self._size = size
+        self._log_level = log_level
         #: longest one request (reading the tables, one format) may take
         self._timeout = timeout
         self._idle: list[_Renderer] = []
@@ -203,7 +208,7 @@ class RenderPool:
     def warm_up(self) -> None:
         """Start the fork server and the renderers now (the imports take a second or two)
         rather than on the first jobs. Blocking: call it in a thread."""
-        started = [_Renderer() for _ in range(self._size - len(self._idle))]
+        started = [_Renderer(self._log_level) for _ in range(self._size - len(self._idle))]
         self._idle.extend(started)
 
     @contextlib.asynccontextmanager
@@ -242,7 +247,7 @@ class RenderPool:
             if renderer.alive():
                 return renderer
             renderer.close()
-        starting = asyncio.ensure_future(asyncio.to_thread(_Renderer))
+        starting = asyncio.ensure_future(asyncio.to_thread(_Renderer, self._log_level))
         try:
             return await asyncio.shield(starting)
         except asyncio.CancelledError:

@@ -23,7 +23,8 @@ async def serve(settings: Settings, stop: asyncio.Event) -> None:
     catalogue = catalogue_for(settings)
     # One renderer process per slot, forked from a server that imported the renderers.
     multiprocessing.set_forkserver_preload(PRELOAD)
-    renderers = RenderPool(settings.formatter_slots, settings.render_timeout_s)
+    renderers = RenderPool(settings.formatter_slots, settings.render_timeout_s,
+                           settings.log_level)
     async with connections(settings, f"ss-formatter-{ident}") as conns:
         await asyncio.to_thread(renderers.warm_up)
         store = await JobStore.open(conns.bus, count_transition)

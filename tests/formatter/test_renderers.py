@@ -26,7 +26,7 @@ from libs.reports import ReportError, ResultBundle, render
 from libs.reports.context import ReportContext
 from libs.reports.errors import ReportCode
 from services.formatter import renderers
-from services.formatter.renderers import RenderCrashed, RenderPool
+from services.formatter.renderers import RenderCrashed, RenderFailed, RenderPool
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -188,10 +188,10 @@ async def test_a_job_cancelled_while_its_renderer_starts_leaks_no_process(
     starting, go_on = threading.Event(), threading.Event()
 
     class SlowStart(renderers._Renderer):
-        def __init__(self) -> None:
+        def __init__(self, log_level: str = "") -> None:
             starting.set()
             go_on.wait(30)  # the job is cancelled while its renderer starts
-            super().__init__()
+            super().__init__(log_level)
 
     monkeypatch.setattr(renderers, "_Renderer", SlowStart)
 
@@ -239,3 +239,14 @@ async def test_a_render_past_the_timeout_is_killed_and_refused(tmp_path: Path) -
             assert (await session.render("json"))[0].exists()
     finally:
         pool.close()
+
+
+async def test_a_bug_in_the_renderer_is_raised_as_one_and_the_renderer_answers_on() -> None:
+    renderer = renderers._Renderer("WARNING")
+    try:
+        with pytest.raises(RenderFailed, match="AssertionError: render before load"):
+            await renderer.ask("render", "xlsx")
+        assert renderer.alive()
+        assert await renderer.ask("end") is None
+    finally:
+        renderer.close()
