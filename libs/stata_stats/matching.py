@@ -27,11 +27,20 @@ Kᵢ = Σₗ 1{i ∈ J(l)}/#J(l) and K′ᵢ = Σₗ 1{i ∈ J(l)}/#J(l)²,
 - ATET: ``V = N₁⁻² [Σ_{treated} (yᵢ − ŷᵢ(0) − τ)² + Σ_{controls} (Kᵢ² − K′ᵢ) σ²(xᵢ)]``
   (K counting matches of treated observations only).
 
-psmatch subtracts the Abadie and Imbens (2016) term for the estimated score: with the
-logit/probit information I and c = E[f(x'θ)(cov(x, μ₁ | p)/p + cov(x, μ₀ | p)/(1 − p))],
-the covariances estimated over the h nearest observations of each arm on the score,
-``V − cᵀ I⁻¹ c / N`` (ATE); for ATET c = E[f (cov(x, μ₁ | p) + p/(1 − p) cov(x, μ₀ | p))]/P(t=1)
-and the term of τ's own dependence on θ, ``+ dᵀ I⁻¹ d / N``, d = E[x f (μ₁ − μ₀ − τ)]/P(t=1).
+psmatch adjusts for the estimated score as Abadie and Imbens (2016, Econometrica 84(2),
+section 4) estimate it, with the logit/probit information I per observation:
+
+- ATE: ``V − cᵀ I⁻¹ c / N``, c = N⁻¹ Σ f(xᵢ'θ)(cov(x, μ₁ | p)ᵢ/pᵢ + cov(x, μ₀ | p)ᵢ/(1 − pᵢ)),
+  each covariance the sample covariance of (x, y) over the h nearest observations of that
+  arm on the score (i among them when it is in the arm);
+- ATET: ``V − c_tᵀ I⁻¹ c_t / N + dᵀ I⁻¹ d / N`` with c_t = c_t1 + c_t2,
+  c_t2 = N₁⁻¹ Σ f (cov(x, μ₁ | p) + p/(1 − p) cov(x, μ₀ | p)),
+  c_t1 = N₁⁻¹ Σ xᵢ f (μ̄₁ᵢ − μ̄₀ᵢ − τ), μ̄ᵥᵢ the mean outcome of the h nearest of arm w on
+  the score (i itself left out of its own arm), and ∂τ_t/∂θ estimated as
+  d = N₁⁻¹ Σ xᵢ f ((2tᵢ − 1)(yᵢ − ȳ_{J(i)}) − τ), J(i) the m nearest of the other arm on the
+  covariates in Euclidean distance (ties kept). Stata's published cattaneo2 ATET se
+  (30.55147) is reproduced to 1e-9 with h = nn(#) for the score sets and one covariate
+  neighbour at the default nneighbor(1); the paper leaves both sizes generic.
 """
 
 from __future__ import annotations
@@ -252,14 +261,23 @@ def ps_adjustment(y: FloatArray, t: FloatArray, xt: FloatArray, family: Logit | 
     cov1 = np.where((t == 1)[:, None], cov_own, cov_other)
     cov0 = np.where((t == 0)[:, None], cov_own, cov_other)
     if stat == "atet":
-        p1 = t.mean()
-        c = (dens[:, None] * (cov1 * 1.0 + cov0 * (p / (1 - p))[:, None])).mean(axis=0) / p1
-        # μ(1, x) − μ(0, x) at every observation, controls matched to the treated as well
-        full = match_effect(y, t, p[:, None], np.eye(1), stat="ate", m=m, h=h, xbias=None,
-                            h_others=False)
-        dtau = (xt * (dens * (full.y1 - full.y0 - result.effect))[:, None]).mean(
-            axis=0) / p1
-        return float(-c @ info_inv @ c / n + dtau @ info_inv @ dtau / n)
+        n1 = t.sum()
+        c2 = (dens[:, None] * (cov1 + cov0 * (p / (1 - p))[:, None])).sum(axis=0) / n1
+        # μ̄(w, p) at every observation: the h nearest of arm w on the score, i left out of
+        # its own arm (else yᵢ itself would enter the regression estimate)
+        own_mean = np.array([y[s[s != i]].mean()
+                             for i, s in enumerate(own_arm(p[:, None], np.eye(1), t, h,
+                                                           others=True))])
+        other_mean = np.array([y[s].mean() for s in cross])
+        mu1 = np.where(t == 1, own_mean, other_mean)
+        mu0 = np.where(t == 0, own_mean, other_mean)
+        c1 = (xt * (dens * (mu1 - mu0 - result.effect))[:, None]).sum(axis=0) / n1
+        # ∂τ_t/∂θ needs μ(1, x) − μ(0, x): matching on the covariates, not on the score
+        near = cross_matches(xt, np.eye(xt.shape[1]), t, m).imputed(y)
+        effect = np.where(t == 1, y - near, near - y)
+        dtau = (xt * (dens * (effect - result.effect))[:, None]).sum(axis=0) / n1
+        c = c1 + c2
+        return float((dtau @ info_inv @ dtau - c @ info_inv @ c) / n)
     c = (dens[:, None] * (cov1 / p[:, None] + cov0 / (1 - p)[:, None])).mean(axis=0)
     return float(-c @ info_inv @ c / n)
 

@@ -2,9 +2,10 @@
 
 psmatch: the propensity score from statsmodels' Logit or Probit, matched by the
 ``causalinference`` package (Abadie–Imbens matching with replacement, ties kept); the
-Abadie–Imbens (2016) score-adjusted standard error has no independent implementation here, so
-it is checked to be positive and finite (the engine reproduces Stata's published psmatch ATE
-standard error in tests/stata_stats). nnmatch: matching written out below by brute force from
+Abadie–Imbens (2016) score-adjusted standard error is checked here to be positive and finite
+(it is checked against Stata's published psmatch ATE and ATET standard errors in
+tests/engine and against a brute-force computation of the paper's formulas in
+tests/stata_stats). nnmatch: matching written out below by brute force from
 Abadie and Imbens (2006, 2011) — Mahalanobis distances, exact-match cells, the regression bias
 correction on the matched sample, and the AI robust variance with the conditional variance
 from each unit and its 2 nearest own-arm neighbours (Stata's ``vce(robust, nn(2))``) — on continuous
