@@ -32,6 +32,22 @@ def test_a_changed_cookie_is_no_session(change: object) -> None:
     assert signer.verify(change(cookie)) is None  # type: ignore[operator]
 
 
+def test_a_cookie_is_accepted_only_as_it_was_written() -> None:
+    """The last base64 character of the 32-byte signature carries 2 bits no byte uses, and
+    the payload's may too: every other spelling of the same bytes is refused."""
+    signer = SessionSigner(SECRET, ttl_s=60)
+    alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+    for _ in range(20):
+        cookie = signer.issue("0123456789abcdef")
+        body, _, mac = cookie.partition(".")
+        for spelled in alphabet:
+            if spelled != mac[-1]:
+                assert signer.verify(f"{body}.{mac[:-1]}{spelled}") is None
+            if spelled != body[-1]:
+                assert signer.verify(f"{body[:-1]}{spelled}.{mac}") is None
+        assert signer.verify(cookie) is not None
+
+
 def test_only_the_same_secret_accepts_a_cookie() -> None:
     cookie = SessionSigner(SECRET, ttl_s=60).issue("dev")
     assert SessionSigner(SECRET, ttl_s=60).verify(cookie) is not None  # another replica
