@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import tempfile
+from collections import OrderedDict
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -99,13 +100,44 @@ def _normalise(path: Path, name: str, sheet: str | None, limits: Limits,
         dta.unlink(missing_ok=True)
 
 
+class Normalised:
+    """What this process normalised at upload, by tenant and content (at most ``size``).
+
+    A tenant uploading the same bytes again (one dataset, several analyses) most likely has
+    them in a worker's input cache already: storing them normalised once more would cost an
+    S3 PUT, and that PUT's work on the S3 server, for a job that does not read it. A repeat
+    is previewed as before; a worker that misses its cache normalises it itself.
+    """
+
+    def __init__(self, size: int = 4096) -> None:
+        self._seen: OrderedDict[str, None] = OrderedDict()
+        self._size = size
+
+    def first(self, content: str) -> bool:
+        """Whether ``content`` is new to this process (and remember it)."""
+        if content in self._seen:
+            self._seen.move_to_end(content)
+            return False
+        self._seen[content] = None
+        if len(self._seen) > self._size:
+            self._seen.popitem(last=False)
+        return True
+
+
+#: This process's uploads normalised so far.
+NORMALISED = Normalised()
+
+
 async def read_upload(objects: ObjectStore, path: Path, name: str, sheet: str | None, *,
-                      normalise_max_bytes: int, memory_bytes: int, key: str,
+                      tenant: str, sha256: str, normalise_max_bytes: int, memory_bytes: int,
+                      key: str,
                       ) -> tuple[str, list[InputColumn], NormalisedInput | None]:
     """The format and column map of the upload spooled at ``path``; for one of at most
-    ``normalise_max_bytes``, also its normalised form stored at ``key`` (read within
-    ``memory_bytes``, the run's memory limit, as the worker would)."""
-    if 0 < path.stat().st_size <= normalise_max_bytes:
+    ``normalise_max_bytes`` that this process has not normalised yet (for ``tenant``, with
+    this ``sha256``, name, sheet and limits), also its normalised form stored at ``key``
+    (read within ``memory_bytes``, the run's memory limit, as the worker would)."""
+    content = msgspec.json.encode([tenant, sha256, name, sheet, memory_bytes]).decode()
+    if 0 < path.stat().st_size <= normalise_max_bytes and NORMALISED.first(content):
         from libs.datasets.limits import Limits
         from libs.datasets.packed import normaliser_id
 

@@ -103,6 +103,7 @@ async def add_input(
         try:
             fmt, columns, normalised = await read_upload(
                 services.objects, spool.path, name, sheet,
+                tenant=tenant, sha256=result.sha256,
                 normalise_max_bytes=settings.api_normalise_max_bytes,
                 memory_bytes=settings.run_memory_bytes or 0,
                 key=names.normalised_key(tenant, job_id, upload_id))

@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pandas as pd
@@ -52,10 +53,10 @@ async def objects(s3_server: S3Server) -> AsyncIterator[ObjectStore]:
     await store.close()
 
 
-async def _put(c: httpx.AsyncClient, job_id: str, data: bytes) -> dict[str, object]:
+async def _put(c: httpx.AsyncClient, job_id: str, data: bytes) -> dict[str, Any]:
     response = await c.put(f"/v1/jobs/{job_id}/inputs/data.csv", content=data)
     assert response.status_code == 201, response.text
-    listed: dict[str, object] = response.json()
+    listed: dict[str, Any] = response.json()
     return listed
 
 
@@ -64,7 +65,7 @@ async def test_a_small_upload_is_stored_normalised_and_a_large_one_is_not(
     job_id = await new_job(c)
     listed = await _put(c, job_id, SMALL)
     assert listed["normalised"] is not None
-    normalised = NormalisedInput(**listed["normalised"])  # type: ignore[arg-type]
+    normalised = NormalisedInput(**listed["normalised"])
     assert normalised.normaliser == normaliser_id()
     assert normalised.limits["memory_bytes"] == 1024 * 1024**2  # SS_JOB_MEMORY_MB
     assert normalised.key.startswith(f"tenants/dev/jobs/{job_id}/")
@@ -85,3 +86,17 @@ async def test_a_small_upload_is_stored_normalised_and_a_large_one_is_not(
     job = (await c.get(f"/v1/jobs/{job_id}")).json()
     assert [f["normalised"] for f in job["inputs"]] == [None]
     assert await objects.head(normalised.key) is None  # went with the input it belonged to
+
+
+async def test_bytes_the_api_normalised_already_are_only_read(
+        c: httpx.AsyncClient, objects: ObjectStore) -> None:
+    data = b"price,weight\n5000,2930\n6000,3350\n"
+    first = await _put(c, await new_job(c), data)
+    assert first["normalised"] is not None
+    # Same tenant, same bytes, same name: most likely in a worker's cache; nothing is stored.
+    again = await _put(c, await new_job(c), data)
+    assert again["normalised"] is None
+    assert again["columns"] == first["columns"]
+    renamed = await c.put(f"/v1/jobs/{await new_job(c)}/inputs/other.csv", content=data)
+    assert renamed.status_code == 201, renamed.text
+    assert renamed.json()["normalised"] is not None  # the name is part of what is read
