@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import tempfile
 from collections import OrderedDict
 from collections.abc import AsyncIterator
@@ -24,12 +25,15 @@ import msgspec
 
 from libs.contracts.errors import SSError
 from libs.contracts.jobs import InputColumn, NormalisedInput
+from libs.outages import describe, is_outage
 from libs.storage import ObjectStore
 from services.common.failures import catalogued
 
 if TYPE_CHECKING:
     from libs.datasets.limits import Limits
     from libs.datasets.report import Column, NormaliseReport, Preview
+
+log = logging.getLogger(__name__)
 
 
 class Spool:
@@ -147,8 +151,15 @@ async def read_upload(objects: ObjectStore, path: Path, name: str, sheet: str | 
             done = await asyncio.to_thread(_normalise, path, name, sheet, limits, packed)
             if done is not None:
                 report, size, sha256 = done
-                await objects.put_file(key, packed)
                 fmt, columns = column_map(report)
+                try:
+                    await objects.put_file(key, packed)
+                except Exception as exc:
+                    if not is_outage(exc):
+                        raise
+                    # The upload itself is stored: the worker will normalise it.
+                    log.warning("normalised %s not stored (%s)", key, describe(exc))
+                    return fmt, columns, None
                 return fmt, columns, NormalisedInput(
                     key=key, size=size, sha256=sha256, normaliser=normaliser_id(),
                     limits=msgspec.structs.asdict(limits))

@@ -18,6 +18,7 @@ from libs.contracts.jobs import NormalisedInput
 from libs.datasets.packed import normaliser_id, unpack
 from libs.settings import Settings
 from libs.storage import ObjectStore
+from services.api.inputs import read_upload
 from tests.api.conftest import AUTO_CSV, REPO, client_for, new_job
 
 SMALL = b"price,mpg\n4099,22\n4749,17\n3799,22\n"
@@ -100,3 +101,20 @@ async def test_bytes_the_api_normalised_already_are_only_read(
     renamed = await c.put(f"/v1/jobs/{await new_job(c)}/inputs/other.csv", content=data)
     assert renamed.status_code == 201, renamed.text
     assert renamed.json()["normalised"] is not None  # the name is part of what is read
+
+
+async def test_an_object_s3_does_not_take_leaves_the_upload_to_the_worker(
+        tmp_path: Path) -> None:
+    # Nothing listens there: every request is refused, an outage like S3 going down.
+    down = await ObjectStore.open(Settings(s3_endpoint="http://127.0.0.1:9", s3_access_key="k",
+                                           s3_secret_key="s", s3_bucket="b"))
+    spool = tmp_path / "spool"
+    spool.write_bytes(SMALL)
+    try:
+        fmt, columns, normalised = await read_upload(
+            down, spool, "data.csv", None, tenant="dev", sha256="0" * 64,
+            normalise_max_bytes=BOUND, memory_bytes=0, key="tenants/dev/jobs/j/normalised/u")
+    finally:
+        await down.close()
+    assert normalised is None
+    assert (fmt, [c.name for c in columns]) == ("csv", ["price", "mpg"])
