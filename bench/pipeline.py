@@ -1,16 +1,18 @@
 """Benchmark: 200 trivial jobs through the whole stack (api, worker, formatter processes).
 
-Prints jobs/s and p50/p95 of queue wait, engine run, format, end-to-end time and the
-control-plane overhead = (finished - queued) - engine run - render time, i.e. everything SS
-adds around the analysis: NATS work/KV/events, S3 transfers, input normalisation. The
-engine run counts the fork of its process; render time counts reading the result tables.
+Prints jobs/s and p50/p95 of the upload (``PUT .../inputs/<name>`` until the API answers:
+outside the measured window, but what a client waits before it can submit), queue wait,
+engine run, format, end-to-end time and the control-plane overhead = (finished - queued) -
+engine run - render time, i.e. everything SS adds around the analysis: NATS work/KV/events,
+S3 transfers, input normalisation. The engine run counts the fork of its process; render
+time counts reading the result tables.
 
 Two passes over the same stack: one job at a time (the per-job overhead, which the target
 is about) and ``--concurrency`` jobs in flight (throughput; there the overhead is mostly the
 wait for a free slot, printed as queue wait).
 
     .venv/bin/python -m bench.pipeline [--jobs 200] [--concurrency 50] [--workers 1]
-                                       [--fresh-inputs]
+                                       [--fresh-inputs] [--setting SS_NAME=VALUE ...]
 
 Every job uploads the same small CSV, as a tenant running several analyses of one dataset
 does: after the first job the worker copies the normalised input from its cache
@@ -117,7 +119,8 @@ def _report(title: str, done: list[dict[str, Any]], elapsed: float) -> list[floa
     print(f"{title}: {len(ok)}/{len(done)} jobs succeeded ({len(failed)} failed)")
     print(f"  throughput                   {len(ok) / elapsed:8.1f} jobs/s "
           f"({elapsed:.1f} s wall, submit to completed)")
-    for name, values in (("queue wait", queue), ("engine run (fork+do-file)", engine),
+    for name, values in (("upload (before submit)", [j["upload_s"] for j in ok]),
+                         ("queue wait", queue), ("engine run (fork+do-file)", engine),
                          ("format (incl. transfers)", fmt), ("render", render),
                          ("queued -> finished", total),
                          ("control-plane overhead", overhead),
@@ -126,9 +129,10 @@ def _report(title: str, done: list[dict[str, Any]], elapsed: float) -> list[floa
     return overhead
 
 
-async def run(jobs: int, concurrency: int, workers: int, fresh_inputs: bool) -> None:
+async def run(jobs: int, concurrency: int, workers: int, fresh_inputs: bool,
+              extra: dict[str, str]) -> None:
     settings = {"SS_WORKER_SLOTS": "4", "SS_FORMATTER_SLOTS": "4", "SS_LOG_LEVEL": "WARNING",
-                "SS_RATE_LIMIT_PER_S": "1000000", "SS_RATE_LIMIT_BURST": "1000000"}
+                "SS_RATE_LIMIT_PER_S": "1000000", "SS_RATE_LIMIT_BURST": "1000000", **extra}
     with fresh_stack("ss-bench-", settings) as stack:
         nats, s3 = stack.nats, stack.s3
         floor = await Floor.open(nats, s3)
@@ -162,10 +166,12 @@ async def run(jobs: int, concurrency: int, workers: int, fresh_inputs: bool) -> 
                 job = await client.create("sleepy", {"var": "x", "ms": 0}, ["csv"])
                 job_id = job["id"]
                 waiter = finished.setdefault(job_id, asyncio.get_running_loop().create_future())
+                began = time.perf_counter()
                 await client.upload(job_id, "data.csv", input_bytes())
+                uploaded = time.perf_counter() - began
                 await client.submit(job_id)
                 await asyncio.wait_for(waiter, 300)
-            return await client.job(job_id)
+            return {**await client.job(job_id), "upload_s": uploaded}
 
         async def one_pass(width: int) -> tuple[list[dict[str, Any]], float]:
             gate = asyncio.Semaphore(width)
@@ -193,7 +199,8 @@ async def run(jobs: int, concurrency: int, workers: int, fresh_inputs: bool) -> 
     print(f"pipeline: {jobs} trivial jobs per pass, {workers} worker process(es) x 4 slots, "
           "1 formatter x 4 slots, on one machine with nats-server and weed mini; "
           + ("each job's input bytes its own" if fresh_inputs
-             else "every job the same input bytes"))
+             else "every job the same input bytes")
+          + "".join(f"; {name}={value}" for name, value in extra.items()))
     overhead = _report("unloaded pass (one job at a time)", *unloaded)
     _report(f"loaded pass ({concurrency} jobs in flight)", *loaded)
     print(_row("baseline: raw NATS+S3 ops", base)
@@ -217,8 +224,12 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=1)
     parser.add_argument("--fresh-inputs", action="store_true",
                         help="each job uploads bytes of its own (no input cache hits)")
+    parser.add_argument("--setting", action="append", default=[], metavar="SS_NAME=VALUE",
+                        help="a setting for every service (repeatable), e.g. "
+                        "SS_API_NORMALISE_MAX_BYTES=0")
     args = parser.parse_args()
-    asyncio.run(run(args.jobs, args.concurrency, args.workers, args.fresh_inputs))
+    extra = dict(item.split("=", 1) for item in args.setting)
+    asyncio.run(run(args.jobs, args.concurrency, args.workers, args.fresh_inputs, extra))
 
 
 if __name__ == "__main__":

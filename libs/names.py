@@ -215,6 +215,11 @@ def input_key(tenant: str, job_id: str, upload_id: str, name: str) -> str:
     return f"{job_prefix(tenant, job_id)}inputs/{upload}/{stored_file_name(name)}"
 
 
+def normalised_key(tenant: str, job_id: str, upload_id: str) -> str:
+    """One upload as the API normalised it (``libs.datasets.packed``: report and ``.dta``)."""
+    return f"{job_prefix(tenant, job_id)}normalised/{_token(upload_id, 'upload id')}"
+
+
 def attempt_prefix(tenant: str, job_id: str, attempt: int) -> str:
     """Prefix of one attempt's raw artifacts (do-file, log, run.json, inputs, results)."""
     if attempt < 1:

@@ -50,6 +50,7 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True):
     rate_limit_per_s: float = 50.0
     rate_limit_burst: int = 100
     upload_max_bytes: int = 5 * 1024**3
+    api_normalise_max_bytes: int = 4 * 1024**2
     inputs_max_per_job: int = 8
     presign_expiry_s: int = 900
     presign_single_max_bytes: int = 64 * 1024**2
@@ -146,6 +147,10 @@ DOCS: dict[str, str] = {
     "rate_limit_burst": "Requests an API key may make at once; each counts for "
     "SS_RATE_LIMIT_BURST / SS_RATE_LIMIT_PER_S seconds.",
     "upload_max_bytes": "Largest accepted input upload (bytes).",
+    "api_normalise_max_bytes": "Uploads up to this size (bytes) are normalised by the API "
+    "when it reads them, and stored normalised beside the upload, so the worker starts the "
+    "job without reading them again; larger ones are normalised by the worker (0 = never by "
+    "the API).",
     "inputs_max_per_job": "Most inputs one job may have.",
     "presign_expiry_s": "Lifetime of presigned URLs (seconds).",
     "presign_single_max_bytes": "Presigned uploads up to this size use one PUT; larger ones "
@@ -251,7 +256,8 @@ def _check(s: Settings) -> None:
         problems.append("SS_CONSOLE_SESSION_TTL_S must be > 0")
     if s.rate_limit_per_s < 0 or s.rate_limit_burst < 1:
         problems.append("SS_RATE_LIMIT_PER_S must be >= 0 and SS_RATE_LIMIT_BURST >= 1")
-    for name in ("job_memory_mb", "job_cpu_s", "worker_max_memory", "worker_input_cache_mb"):
+    for name in ("job_memory_mb", "job_cpu_s", "worker_max_memory", "worker_input_cache_mb",
+                 "api_normalise_max_bytes"):
         if getattr(s, name) < 0:
             problems.append(f"{env_name(name)} must be >= 0")
     if s.log_level.upper() not in ("DEBUG", "INFO", "WARNING", "ERROR"):

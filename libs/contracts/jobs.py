@@ -96,6 +96,21 @@ class InputColumn(Struct, kw_only=True, frozen=True):
     kind: str
 
 
+class NormalisedInput(Struct, kw_only=True, frozen=True):
+    """An input as the API normalised it when it read the upload (``libs.datasets.packed``):
+    the worker reads this object instead of normalising the upload itself when the same code
+    wrote it under limits within its own, and its bytes have this sha256."""
+
+    #: S3 key (``normalised/<upload id>``)
+    key: str
+    size: int
+    sha256: str
+    #: ``libs.datasets.packed.normaliser_id()`` of the code that wrote it
+    normaliser: str
+    #: the ``libs.datasets.Limits`` it was read under, field by field
+    limits: dict[str, int]
+
+
 class InputFile(Struct, kw_only=True, frozen=True):
     """One uploaded input of a job, verified and read once at upload."""
 
@@ -112,6 +127,8 @@ class InputFile(Struct, kw_only=True, frozen=True):
     #: visible worksheet
     sheet: str | None = None
     columns: list[InputColumn] = msgspec.field(default_factory=list)
+    #: the normalised input stored at upload; None: the worker normalises the upload
+    normalised: NormalisedInput | None = None
 
 
 class PendingUpload(Struct, kw_only=True, frozen=True):

@@ -24,6 +24,17 @@ class Limits(msgspec.Struct, kw_only=True, frozen=True, forbid_unknown_fields=Tr
     #: limit). Past it the read fails with ``ReadMemoryExceeded``, not the kernel's OOM killer.
     memory_bytes: int = 0
 
+    def within(self, other: Limits) -> bool:
+        """Whether every bound here is at least as tight as ``other``'s (``memory_bytes`` 0
+        is no bound), so an input read under these limits would also be read under
+        ``other``. Limits only decide whether a read fails, never what a successful one
+        returns: a table normalised under limits ``within`` a reader's is the one it would
+        write itself."""
+        mine, theirs = msgspec.structs.asdict(self), msgspec.structs.asdict(other)
+        unbounded = ("memory_bytes",)
+        return all(theirs[name] == 0 or (mine[name] != 0 and mine[name] <= theirs[name])
+                   if name in unbounded else mine[name] <= theirs[name] for name in mine)
+
 
 def check_sheet_size(height: int, width: int, limits: Limits) -> None:
     """Refuse a worksheet whose used area (first to last cell with a value) is too big."""

@@ -1,5 +1,11 @@
 """Reading uploaded inputs in the API: the column map at upload time and the preview route.
 
+An upload up to ``SS_API_NORMALISE_MAX_BYTES`` is normalised rather than previewed: the
+column map comes from the normalise report, and the report with the ``.dta`` is stored beside
+the upload (``libs.datasets.packed``, ``names.normalised_key``) for the worker to start from.
+A normalisation that fails falls back to the preview, so which uploads are refused, and why,
+does not change; the worker then reads that upload itself as before.
+
 ``libs.datasets`` (pandas & co.) is imported on first use, so starting the API stays cheap.
 Reading runs in a thread: it is CPU work on a local copy, never on the event loop.
 """
@@ -8,17 +14,26 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import tempfile
+from collections import OrderedDict
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import msgspec
+
 from libs.contracts.errors import SSError
-from libs.contracts.jobs import InputColumn
+from libs.contracts.jobs import InputColumn, NormalisedInput
+from libs.outages import describe, is_outage
+from libs.storage import ObjectStore
 from services.common.failures import catalogued
 
 if TYPE_CHECKING:
-    from libs.datasets.report import Preview
+    from libs.datasets.limits import Limits
+    from libs.datasets.report import Column, NormaliseReport, Preview
+
+log = logging.getLogger(__name__)
 
 
 class Spool:
@@ -62,11 +77,96 @@ async def read_preview(path: Path, name: str, sheet: str | None = None,
     return await asyncio.to_thread(_preview, path, name, sheet, rows)
 
 
-def column_map(found: Preview) -> tuple[str, list[InputColumn]]:
+def column_map(found: Preview | NormaliseReport) -> tuple[str, list[InputColumn]]:
     """The format and the Stata-name map stored on the job's input record."""
+    columns: list[Column] = found.columns
     return found.source.format.value, [
-        InputColumn(name=c.name, original=c.original, kind=c.kind.value) for c in found.columns
+        InputColumn(name=c.name, original=c.original, kind=c.kind.value) for c in columns
     ]
+
+
+def _normalise(path: Path, name: str, sheet: str | None, limits: Limits,
+               packed: Path) -> tuple[NormaliseReport, int, str] | None:
+    """``path`` normalised in a reader child and packed to ``packed`` (its report, size and
+    sha256); None when the normalisation fails (the preview then says why, or the worker)."""
+    from libs.datasets.errors import DatasetError, ReadMemoryExceeded
+    from libs.datasets.isolation import normalise_isolated
+    from libs.datasets.packed import pack
+
+    dta = packed.with_suffix(".dta")
+    try:
+        report = normalise_isolated(path, dta, filename=name, sheet=sheet, limits=limits,
+                                    timeout=READ_TIMEOUT_S)
+        return report, *pack(report, dta, packed)
+    except (DatasetError, ReadMemoryExceeded):
+        return None
+    finally:
+        dta.unlink(missing_ok=True)
+
+
+class Normalised:
+    """What this process normalised at upload, by tenant and content (at most ``size``).
+
+    A tenant uploading the same bytes again (one dataset, several analyses) most likely has
+    them in a worker's input cache already: storing them normalised once more would cost an
+    S3 PUT, and that PUT's work on the S3 server, for a job that does not read it. A repeat
+    is previewed as before; a worker that misses its cache normalises it itself.
+    """
+
+    def __init__(self, size: int = 4096) -> None:
+        self._seen: OrderedDict[str, None] = OrderedDict()
+        self._size = size
+
+    def first(self, content: str) -> bool:
+        """Whether ``content`` is new to this process (and remember it)."""
+        if content in self._seen:
+            self._seen.move_to_end(content)
+            return False
+        self._seen[content] = None
+        if len(self._seen) > self._size:
+            self._seen.popitem(last=False)
+        return True
+
+
+#: This process's uploads normalised so far.
+NORMALISED = Normalised()
+
+
+async def read_upload(objects: ObjectStore, path: Path, name: str, sheet: str | None, *,
+                      tenant: str, sha256: str, normalise_max_bytes: int, memory_bytes: int,
+                      key: str,
+                      ) -> tuple[str, list[InputColumn], NormalisedInput | None]:
+    """The format and column map of the upload spooled at ``path``; for one of at most
+    ``normalise_max_bytes`` that this process has not normalised yet (for ``tenant``, with
+    this ``sha256``, name, sheet and limits), also its normalised form stored at ``key``
+    (read within ``memory_bytes``, the run's memory limit, as the worker would)."""
+    content = msgspec.json.encode([tenant, sha256, name, sheet, memory_bytes]).decode()
+    if 0 < path.stat().st_size <= normalise_max_bytes and NORMALISED.first(content):
+        from libs.datasets.limits import Limits
+        from libs.datasets.packed import normaliser_id
+
+        limits = Limits(memory_bytes=memory_bytes)
+        packed = path.with_name(path.name + ".packed")
+        try:
+            done = await asyncio.to_thread(_normalise, path, name, sheet, limits, packed)
+            if done is not None:
+                report, size, sha256 = done
+                fmt, columns = column_map(report)
+                try:
+                    await objects.put_file(key, packed)
+                except Exception as exc:
+                    if not is_outage(exc):
+                        raise
+                    # The upload itself is stored: the worker will normalise it.
+                    log.warning("normalised %s not stored (%s)", key, describe(exc))
+                    return fmt, columns, None
+                return fmt, columns, NormalisedInput(
+                    key=key, size=size, sha256=sha256, normaliser=normaliser_id(),
+                    limits=msgspec.structs.asdict(limits))
+        finally:
+            packed.unlink(missing_ok=True)
+    fmt, columns = column_map(await read_preview(path, name, sheet, rows=0))
+    return fmt, columns, None
 
 
 @contextlib.asynccontextmanager

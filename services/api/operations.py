@@ -33,7 +33,7 @@ from libs.dofiles.job import reserved_input
 from libs.templates.params import DatasetColumns, validate_params
 from services.api.dispatch import publish_queued
 from services.api.dofiles import choose_engine, upload_limit
-from services.api.inputs import Spool, column_map, read_preview
+from services.api.inputs import Spool, read_upload
 from services.api.specs import check_sheets, check_spec, upload_sheet
 from services.api.state import Services
 
@@ -101,16 +101,20 @@ async def add_input(
             key, spool.tee(body), content_type=content_type,
             max_bytes=settings.upload_max_bytes)
         try:
-            found = await read_preview(spool.path, name, sheet, rows=0)
+            fmt, columns, normalised = await read_upload(
+                services.objects, spool.path, name, sheet,
+                tenant=tenant, sha256=result.sha256,
+                normalise_max_bytes=settings.api_normalise_max_bytes,
+                memory_bytes=settings.run_memory_bytes or 0,
+                key=names.normalised_key(tenant, job_id, upload_id))
         except SSError:
             await services.objects.delete(key)
             raise
     finally:
         spool.close()
-    fmt, columns = column_map(found)
     upload = InputFile(name=name, size=result.size, sha256=result.sha256,
                        content_type=content_type, uploaded_at=now_iso(), key=key, format=fmt,
-                       sheet=sheet, columns=columns)
+                       sheet=sheet, columns=columns, normalised=normalised)
     return await register_input(services, tenant, job_id, upload)
 
 
@@ -128,7 +132,8 @@ async def register_input(
 
     def change(current: JobRecord) -> JobRecord:
         check_can_add(current, upload.name, limit)
-        replaced[:] = [f.key for f in current.inputs if f.name == upload.name and f.key]
+        replaced[:] = [key for f in current.inputs if f.name == upload.name
+                       for key in stored_keys(f)]
         kept = [f for f in current.inputs if f.name != upload.name]
         pending = [p for p in current.pending_uploads if p.upload_id != completes]
         updated = msgspec.structs.replace(current, inputs=[*kept, upload],
@@ -144,12 +149,19 @@ async def register_input(
     try:
         await services.jobs.mutate(tenant, job_id, change, known=known)
     except SSError:
-        await services.objects.delete(upload.key)
+        for key in stored_keys(upload):
+            await services.objects.delete(key)
         raise
     for key in replaced:
-        if key != upload.key:
+        if key not in stored_keys(upload):
             await services.objects.delete(key)
     return upload
+
+
+def stored_keys(upload: InputFile) -> list[str]:
+    """The S3 objects of one input: the upload, and its normalised form if it has one."""
+    keys = [upload.key] if upload.key else []
+    return keys + ([upload.normalised.key] if upload.normalised is not None else [])
 
 
 def check_can_add(record: JobRecord, name: str, limit: int) -> None:

@@ -24,10 +24,10 @@ import msgspec
 from libs import names
 from libs.bus.jobstore import NotChanged
 from libs.contracts.errors import ErrorCode, SSError
-from libs.contracts.jobs import InputFile, JobRecord, PendingUpload, now_iso
+from libs.contracts.jobs import InputColumn, InputFile, JobRecord, PendingUpload, now_iso
 from libs.storage.s3 import PART_SIZE
 from services.api.dofiles import upload_limit
-from services.api.inputs import Spool, column_map, read_preview
+from services.api.inputs import Spool, read_upload
 from services.api.operations import check_can_add, register_input
 from services.api.specs import upload_sheet
 from services.api.state import Services
@@ -172,7 +172,8 @@ async def complete_upload(services: Services, tenant: str, job_id: str, upload_i
         await objects.complete_multipart(pending.key, pending.multipart_id,
                                          [(p.number, p.etag) for p in data.parts])
     try:
-        upload = await _verify(services, pending, upload_sheet(record, pending.name, None),
+        upload = await _verify(services, tenant, job_id, pending,
+                               upload_sheet(record, pending.name, None),
                                read=record.spec.dofile is None)
     except SSError:
         await _forget(services, tenant, job_id, pending, delete=True)
@@ -186,8 +187,8 @@ async def complete_upload(services: Services, tenant: str, job_id: str, upload_i
         raise
 
 
-async def _verify(services: Services, pending: PendingUpload, sheet: str | None, *,
-                  read: bool) -> InputFile:
+async def _verify(services: Services, tenant: str, job_id: str, pending: PendingUpload,
+                  sheet: str | None, *, read: bool) -> InputFile:
     """The completed upload, its size and sha256 checked; ``read``: its columns read too (a
     do-file job's uploads are kept as they are)."""
     info = await services.objects.head(pending.key)
@@ -207,13 +208,21 @@ async def _verify(services: Services, pending: PendingUpload, sheet: str | None,
             raise SSError(ErrorCode.UPLOAD_CHECKSUM_MISMATCH,
                           "the uploaded bytes do not have the declared sha256",
                           declared=pending.sha256, received=digest.hexdigest())
-        found = await read_preview(spool.path, pending.name, sheet, rows=0) if read else None
+        fmt, columns, normalised = "", list[InputColumn](), None
+        if read:
+            settings = services.settings
+            fmt, columns, normalised = await read_upload(
+                services.objects, spool.path, pending.name, sheet,
+                tenant=tenant, sha256=pending.sha256,
+                normalise_max_bytes=settings.api_normalise_max_bytes,
+                memory_bytes=settings.run_memory_bytes or 0,
+                key=names.normalised_key(tenant, job_id, pending.upload_id))
     finally:
         spool.close()
-    fmt, columns = column_map(found) if found is not None else ("", [])
     return InputFile(name=pending.name, size=info.size, sha256=pending.sha256,
                      content_type=pending.content_type, uploaded_at=now_iso(),
-                     key=pending.key, format=fmt, sheet=sheet, columns=columns)
+                     key=pending.key, format=fmt, sheet=sheet, columns=columns,
+                     normalised=normalised)
 
 
 async def _forget(services: Services, tenant: str, job_id: str, pending: PendingUpload,

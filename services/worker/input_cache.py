@@ -13,7 +13,8 @@ Safety:
 - An entry is stored only from bytes whose sha256 the worker computed itself and found equal
   to the one the API verified at upload (``InputFile.sha256``); a stored object that no
   longer matches it (rewritten through a still-valid presigned URL) is used for that job as
-  it is, but never cached.
+  it is, but never cached. An input the API normalised at upload is kept only when the
+  object the worker read has the sha256 the API recorded for it (``NormalisedInput``).
 - Entries are per tenant: one tenant's uploads can never be served from another's.
 - A hit copies the entry into the attempt's workspace: the run may rewrite its inputs, never
   the cache's copy. An entry that disappears while it is read (evicted by another slot) is a
@@ -74,7 +75,7 @@ def _alive(pid: int) -> bool:
     return True
 
 
-async def _on_disk[T](size: int, work: Callable[..., T], *args: Path) -> T:
+async def on_disk[T](size: int, work: Callable[..., T], *args: Path) -> T:
     """``work(*args)`` on a file of ``size`` bytes: inline if small, else in a thread."""
     if size <= INLINE_COPY_BYTES:
         return work(*args)
@@ -127,7 +128,7 @@ class InputCache:
             return None
         self._entries.move_to_end(key)
         try:
-            await _on_disk(entry.size, shutil.copyfile, entry.path, dst)
+            await on_disk(entry.size, shutil.copyfile, entry.path, dst)
         except OSError:
             return None  # evicted meanwhile
         return entry.report
@@ -136,13 +137,24 @@ class InputCache:
                     report: NormaliseReport) -> bool:
         """Keep a copy of ``normalised`` (read from ``original``) under ``key`` if the
         original's bytes are the upload's verified ones; returns whether it was kept."""
-        if self._folder is None or key in self._entries:
+        if not self._wants(key, normalised) or not upload.sha256:
             return False
+        if await on_disk(upload.size, file_sha256, original) != upload.sha256:
+            return False
+        return await self.keep(key, normalised, report)
+
+    def _wants(self, key: str, normalised: Path) -> bool:
+        return self._folder is not None and key not in self._entries \
+            and normalised.stat().st_size <= self.max_bytes // 2
+
+    async def keep(self, key: str, normalised: Path, report: NormaliseReport) -> bool:
+        """Keep a copy of ``normalised`` under ``key``: the caller has verified the bytes it
+        came from (``store`` does for an upload; the worker does for an input normalised at
+        upload, against the sha256 on the record). Returns whether it was kept."""
+        if not self._wants(key, normalised):
+            return False
+        assert self._folder is not None
         size = normalised.stat().st_size
-        if size > self.max_bytes // 2 or not upload.sha256:
-            return False
-        if await _on_disk(upload.size, file_sha256, original) != upload.sha256:
-            return False
         path = self._folder / key
         partial: Path | None = None
         try:
@@ -150,7 +162,7 @@ class InputCache:
             handle, name = tempfile.mkstemp(suffix=".partial", dir=self._folder)
             os.close(handle)
             partial = Path(name)
-            await _on_disk(size, shutil.copyfile, normalised, partial)
+            await on_disk(size, shutil.copyfile, normalised, partial)
             partial.replace(path)
         except OSError:  # a full disk, or the folder removed under us: the job goes on uncached
             if partial is not None:

@@ -9,6 +9,7 @@ import multiprocessing
 from libs import names
 from libs.bus.jobstore import JobStore
 from libs.bus.presence import Beacon
+from libs.datasets.packed import normaliser_id
 from libs.runners.base import Runner
 from libs.settings import Settings
 from services.common.consumer_service import connections, consume_until_stopped
@@ -41,6 +42,7 @@ async def serve(settings: Settings, stop: asyncio.Event) -> None:
     runner = make_runner(settings)
     catalogue = catalogue_for(settings)
     await runner.warm_up()
+    normaliser_id()  # read once (~6 ms) before any job waits on it
     pool = settings.run_pool
     async with connections(settings, f"ss-worker-{worker_id}") as conns:
         handler = RunHandler(bus=conns.bus, store=await JobStore.open(conns.bus, count_transition),

@@ -5,6 +5,7 @@ Layout of ``<workroot>/<tenant>-<job>-<attempt>-<random>/``::
     uploads/<input>         originals downloaded from S3, one per template input, named by the
                             input (the client's file name is any Unicode; readers take the
                             format from the content and that name, never from this path)
+    uploads/<input>.normalised  the input as the API normalised it at upload, when usable
     inputs/<input>.dta      normalised inputs the do-file reads
     main.do                 header of locals + template body (what ran)
     main.log                the engine's log
@@ -18,6 +19,7 @@ Layout of ``<workroot>/<tenant>-<job>-<attempt>-<random>/``::
 from __future__ import annotations
 
 import asyncio
+import logging
 import shutil
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -28,7 +30,7 @@ import msgspec
 from libs import names
 from libs.contracts.errors import JobFailed, SSError
 from libs.contracts.graphs import GRAPH_SUFFIXES, GRAPHS_DIR
-from libs.contracts.jobs import Artifact, InputFile, JobRecord
+from libs.contracts.jobs import Artifact, InputFile, JobRecord, NormalisedInput
 from libs.datasets.errors import DatasetError, ReadMemoryExceeded
 from libs.datasets.isolation import call_isolated, normalise_isolated
 from libs.datasets.limits import Limits
@@ -42,7 +44,10 @@ from libs.templates.frame import problems_by_columns, shape_problems
 from libs.templates.params import DatasetColumns, validate_params
 from libs.templates.render import default_input_files, render_do_file
 from services.common.failures import catalogued
+from services.worker import prenormalised
 from services.worker.input_cache import InputCache, cache_key
+
+log = logging.getLogger(__name__)
 
 DO_FILE = "main.do"
 #: Longest the normalisation of one input may take.
@@ -57,19 +62,21 @@ def columns_of(report: NormaliseReport) -> DatasetColumns:
 @dataclass(frozen=True, slots=True)
 class Prepared:
     """The inputs of a prepared attempt: each one's normalise report, and which of them were
-    copied from the worker's cache instead of downloaded and read."""
+    not read by this worker (copied from its cache, or normalised at upload)."""
 
     reports: dict[str, NormaliseReport]
     reused: frozenset[str] = frozenset()
 
 
 class InputFetch:
-    """The downloads of an attempt's inputs that the worker's cache does not hold.
+    """The downloads of an attempt's inputs that the worker's cache does not hold: the
+    normalised object of each one the API normalised at upload and the worker may start from
+    (``services.worker.prenormalised``), else the original.
 
     It may start before the attempt is claimed (while the claim's CAS is in flight): it
-    writes only the originals under ``<workdir>/uploads/``, names nothing in any record or
-    event, and once ``discard``-ed it has stopped writing, so removing the workdir leaves no
-    trace. Raises ``JobFailed`` on creation when the record cannot bind the template's inputs.
+    writes only under ``<workdir>/uploads/``, names nothing in any record or event, and once
+    ``discard``-ed it has stopped writing, so removing the workdir leaves no trace. Raises
+    ``JobFailed`` on creation when the record cannot bind the template's inputs.
     """
 
     def __init__(self, record: JobRecord, workdir: Path, store: ObjectStore,
@@ -84,23 +91,51 @@ class InputFetch:
         self._folder = workdir / "uploads"
         self._store = store
         held = cache.holds if cache is not None else (lambda _: False)
-        self._started = frozenset(n for n in self.bound if not held(self.keys[n]))
+        wanted = [n for n in self.bound if not held(self.keys[n])]
+        self._normalised = {n: found for n in wanted if (found := prenormalised.usable(
+            record, self.bound[n], sheet_of(record, self.bound[n]), limits)) is not None}
+        self._started = frozenset(wanted) - frozenset(self._normalised)
+        self._fetched: dict[str, Path] = {}
         self._task: asyncio.Task[None] | None = None
 
     def start(self) -> InputFetch:
         """Begin downloading the inputs the cache does not hold now."""
         self._folder.mkdir(parents=True, exist_ok=True)
-        self._task = asyncio.create_task(self._download(self._started))
+        self._task = asyncio.create_task(self._first())
         return self
+
+    async def normalised(self) -> dict[str, tuple[NormalisedInput, Path]]:
+        """The normalised objects downloaded, by input: each one's record and local copy
+        (not yet verified: ``prenormalised.unpacked`` does)."""
+        await self._wait()
+        return {name: (self._normalised[name], path) for name, path in self._fetched.items()}
 
     async def originals(self, names: frozenset[str]) -> None:
         """Wait until the originals of ``names`` are in ``uploads/`` (downloading those the
-        cache held at the start but no longer gives)."""
+        cache held at the start but no longer gives, and those whose normalised object was
+        not usable)."""
+        await self._wait()
+        await self._download(names - self._started)
+
+    async def _wait(self) -> None:
         if self._task is None:
             self.start()
         assert self._task is not None
         await self._task
-        await self._download(names - self._started)
+
+    async def _first(self) -> None:
+        await asyncio.gather(self._download(self._started),
+                             *(self._fetch_normalised(n) for n in sorted(self._normalised)))
+
+    async def _fetch_normalised(self, name: str) -> None:
+        path = self._folder / f"{name}.normalised"
+        try:
+            await self._store.download_file(self._normalised[name].key, path)
+        except Exception:  # gone or unreadable: the original is read instead
+            log.warning("normalised input %s not fetched; reading the upload",
+                        self._normalised[name].key, exc_info=True)
+            return
+        self._fetched[name] = path
 
     async def discard(self) -> None:
         """Stop the downloads and wait until they have (their files are then closed)."""
@@ -174,13 +209,20 @@ async def _normalised_inputs(
     record: JobRecord, workdir: Path, fetch: InputFetch, files: dict[str, str],
     limits: Limits, cache: InputCache | None,
 ) -> Prepared:
-    """``inputs/<file>`` for every bound input, from the cache or downloaded and normalised."""
+    """``inputs/<file>`` for every bound input: from the cache, from its object normalised at
+    upload, or downloaded and normalised."""
     bound, keys = fetch.bound, fetch.keys
     reports: dict[str, NormaliseReport] = {}
     if cache is not None:
         for name, key in keys.items():
             if (found := await cache.fetch(key, workdir / "inputs" / files[name])) is not None:
                 reports[name] = found
+    for name, (stored, packed) in (await fetch.normalised()).items():
+        normalised = workdir / "inputs" / files[name]
+        if (report := await prenormalised.unpacked(stored, packed, normalised)) is not None:
+            reports[name] = report
+            if cache is not None:
+                await cache.keep(keys[name], normalised, report)
     missing = {name: upload for name, upload in bound.items() if name not in reports}
     await fetch.originals(frozenset(missing))
     for name, upload in missing.items():

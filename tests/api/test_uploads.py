@@ -63,6 +63,9 @@ async def test_single_presigned_put_is_verified_and_listed(c: httpx.AsyncClient)
     job = (await c.get(f"/v1/jobs/{job_id}")).json()
     assert [f["name"] for f in job["inputs"]] == ["auto.csv"]
     assert job["pending_uploads"] == []
+    # Under SS_API_NORMALISE_MAX_BYTES: stored normalised beside the upload, under the job.
+    assert job["inputs"][0]["normalised"]["key"] == \
+        f"tenants/dev/jobs/{job_id}/normalised/{plan['upload_id']}"
     assert (await c.post(f"/v1/jobs/{job_id}/submit")).status_code == 202
 
 
