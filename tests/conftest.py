@@ -9,6 +9,8 @@ import pytest
 
 from dev.servers import NatsServer, S3Server
 from dev.stack import Client, Stack
+from libs.settings import Settings
+from libs.storage import ObjectStore
 
 
 @pytest.fixture(scope="session")
@@ -34,3 +36,14 @@ async def client(stack: Stack) -> AsyncIterator[Client]:
     c = Client(stack.api_url)
     yield c
     await c.close()
+
+
+@pytest.fixture
+async def objects(s3_server: S3Server) -> AsyncIterator[ObjectStore]:
+    """The test S3 server's bucket, made if missing."""
+    store = await ObjectStore.open(Settings(
+        s3_endpoint=s3_server.endpoint, s3_access_key=s3_server.access_key,
+        s3_secret_key=s3_server.secret_key, s3_bucket=s3_server.bucket))
+    await store.ensure_bucket()
+    yield store
+    await store.close()

@@ -45,15 +45,6 @@ async def c(bounded_api: Stack) -> AsyncIterator[httpx.AsyncClient]:
         yield client
 
 
-@pytest.fixture
-async def objects(s3_server: S3Server) -> AsyncIterator[ObjectStore]:
-    store = await ObjectStore.open(Settings(
-        s3_endpoint=s3_server.endpoint, s3_access_key=s3_server.access_key,
-        s3_secret_key=s3_server.secret_key, s3_bucket=s3_server.bucket))
-    yield store
-    await store.close()
-
-
 async def _put(c: httpx.AsyncClient, job_id: str, data: bytes) -> dict[str, Any]:
     response = await c.put(f"/v1/jobs/{job_id}/inputs/data.csv", content=data)
     assert response.status_code == 201, response.text
