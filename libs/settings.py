@@ -51,6 +51,7 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True):
     rate_limit_burst: int = 100
     upload_max_bytes: int = 5 * 1024**3
     api_normalise_max_bytes: int = 4 * 1024**2
+    work_inline_max_bytes: int = 64 * 1024
     inputs_max_per_job: int = 8
     presign_expiry_s: int = 900
     presign_single_max_bytes: int = 64 * 1024**2
@@ -151,6 +152,11 @@ DOCS: dict[str, str] = {
     "when it reads them, and stored normalised beside the upload, so the worker starts the "
     "job without reading them again; larger ones are normalised by the worker (0 = never by "
     "the API).",
+    "work_inline_max_bytes": "Small files a job hands from one service to the next (the "
+    "API's normalised input to the worker, the result tables to the formatter) ride inside the "
+    "work item, up to this many bytes in all, besides being stored in S3, so the next service "
+    "need not download them; 0 = never (the first step of a rolling upgrade from a release "
+    "without it). At most 512 KiB (NATS' message limit is 1 MiB).",
     "inputs_max_per_job": "Most inputs one job may have.",
     "presign_expiry_s": "Lifetime of presigned URLs (seconds).",
     "presign_single_max_bytes": "Presigned uploads up to this size use one PUT; larger ones "
@@ -260,6 +266,8 @@ def _check(s: Settings) -> None:
                  "api_normalise_max_bytes"):
         if getattr(s, name) < 0:
             problems.append(f"{env_name(name)} must be >= 0")
+    if not 0 <= s.work_inline_max_bytes <= 512 * 1024:
+        problems.append("SS_WORK_INLINE_MAX_BYTES must be between 0 and 524288")
     if s.log_level.upper() not in ("DEBUG", "INFO", "WARNING", "ERROR"):
         problems.append(f"SS_LOG_LEVEL={s.log_level!r} is invalid")
     if s.nats_subscriber_signer and not s.nats_creds:

@@ -41,3 +41,10 @@ def test_a_run_may_take_the_smaller_of_the_job_limit_and_its_share_of_the_worker
         environ: dict[str, str], mib: int | None) -> None:
     memory = load_settings(environ).run_memory_bytes
     assert memory == (None if mib is None else mib * 1024**2)
+
+
+@pytest.mark.parametrize("value", ["-1", "524289"])
+def test_work_items_carry_at_most_half_of_a_nats_message(value: str) -> None:
+    with pytest.raises(settings.SettingsError, match="SS_WORK_INLINE_MAX_BYTES"):
+        load_settings({"SS_WORK_INLINE_MAX_BYTES": value})
+    assert load_settings({"SS_WORK_INLINE_MAX_BYTES": "524288"}).work_inline_max_bytes == 524288
