@@ -1,11 +1,20 @@
-"""Work items on ``SS_WORK``: references only (ids, counters), never data."""
+"""Work items on ``SS_WORK``: references (ids, counters); S3 and the job record hold the data.
+
+Work items are read tolerantly: a field this release does not know is ignored, so a service
+of the previous release reads the items of the next one during a rolling upgrade (a new
+field must therefore only ever be an optional shortcut, never something an item needs).
+"""
 
 from __future__ import annotations
 
-from libs.contracts.jobs import Struct
+import msgspec
 
 
-class RunWork(Struct, kw_only=True, frozen=True):
+class WorkItem(msgspec.Struct, kw_only=True, frozen=True):
+    """Base of the items on ``SS_WORK`` (unknown fields are ignored, see above)."""
+
+
+class RunWork(WorkItem, kw_only=True, frozen=True):
     """Run the job's do-file; published on submit/retry to ``ss.work.run.<pool>``."""
 
     tenant: str
@@ -13,7 +22,7 @@ class RunWork(Struct, kw_only=True, frozen=True):
     submission: int
 
 
-class FormatWork(Struct, kw_only=True, frozen=True):
+class FormatWork(WorkItem, kw_only=True, frozen=True):
     """Render the outputs of one finished attempt; published to ``ss.work.format``."""
 
     tenant: str
@@ -21,7 +30,7 @@ class FormatWork(Struct, kw_only=True, frozen=True):
     attempt: int
 
 
-class HandOverCheck(Struct, kw_only=True, frozen=True):
+class HandOverCheck(WorkItem, kw_only=True, frozen=True):
     """"Check in a moment that this job's hand-over went out": stored on
     ``ss.work.dispatch`` by the API before it moves a record to ``queued`` or ``cancelled``
     (see ``services.api.dispatch``)."""

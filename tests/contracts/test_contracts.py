@@ -24,6 +24,7 @@ from libs.contracts.jobs import (
     new_job_id,
     now_iso,
 )
+from libs.contracts.work import FormatWork, HandOverCheck, RunWork
 
 
 def test_every_code_has_an_http_status() -> None:
@@ -56,6 +57,17 @@ def test_record_round_trips_and_refuses_unknown_fields() -> None:
     with pytest.raises(msgspec.ValidationError):
         msgspec.json.decode(data[:-1] + b',"surprise":1}', type=JobRecord)
     assert record.moved(JobState.QUEUED).state is JobState.QUEUED
+
+
+def test_work_items_ignore_fields_of_a_later_release_but_need_their_own() -> None:
+    # A worker or formatter of release N reads the items of release N+1 during an upgrade.
+    for kind, item in ((RunWork, RunWork(tenant="t", job_id="j", submission=2)),
+                       (FormatWork, FormatWork(tenant="t", job_id="j", attempt=1)),
+                       (HandOverCheck, HandOverCheck(tenant="t", job_id="j"))):
+        data = msgspec.json.encode(item)
+        assert msgspec.json.decode(data[:-1] + b',"shortcut":{"a":[1]}}', type=kind) == item
+        with pytest.raises(msgspec.ValidationError, match="tenant"):
+            msgspec.json.decode(b'{"job_id":"j","submission":1,"attempt":1}', type=kind)
 
 
 def test_job_ids_sort_by_creation_time(monkeypatch: pytest.MonkeyPatch) -> None:
