@@ -1,4 +1,6 @@
-"""Work items on ``SS_WORK``: references (ids, counters); S3 and the job record hold the data.
+"""Work items on ``SS_WORK``: references (ids, counters); S3 and the job record hold the data
+(an item may also carry copies of small stored files, a shortcut its reader checks against
+the record and may ignore).
 
 Work items are read tolerantly: a field this release does not know is ignored, so a service
 of the previous release reads the items of the next one during a rolling upgrade (a new
@@ -28,6 +30,11 @@ class FormatWork(WorkItem, kw_only=True, frozen=True):
     tenant: str
     job_id: str
     attempt: int
+    #: Copies of raw files of the attempt the requested formats read, by S3 key, the bytes
+    #: the worker stored there (at most ``SS_WORK_INLINE_MAX_BYTES`` in all). The formatter
+    #: uses a copy only where the record lists an artifact of this attempt with that key and
+    #: size, and downloads every other file it needs.
+    files: dict[str, bytes] = msgspec.field(default_factory=dict)
 
 
 class HandOverCheck(WorkItem, kw_only=True, frozen=True):

@@ -10,6 +10,7 @@ import shutil
 from collections.abc import Callable
 from pathlib import Path
 
+from libs.contracts.format_inputs import RAW_FILES, WITH_CHARTS
 from libs.reports.bundle import ResultBundle
 from libs.reports.charts import charts
 from libs.reports.errors import ReportCode, ReportError
@@ -26,22 +27,9 @@ from libs.reports.renderers.word import render_docx
 FORMATS: tuple[str, ...] = ("xlsx", "docx", "pdf", "html", "json", "csv", "dta", "log", "do",
                             "png")
 
-#: Raw files copied as they are, by format.
-RAW_FILES = {"log": "main.log", "do": "main.do"}
-
 _Renderer = Callable[[ResultBundle, Path], list[Path]]
 _REPORTS: dict[str, _Renderer] = {"xlsx": render_xlsx, "docx": render_docx, "pdf": render_pdf,
                                   "html": render_html, "json": render_json, "csv": render_csv}
-
-#: Formats whose files do not print the run context (input variables, timings, engine), so
-#: rendering them needs no ``run.json``.
-WITHOUT_CONTEXT = frozenset({"csv", "log", "do"})
-
-#: Formats that embed the charts; they also return the chart files.
-_WITH_CHARTS = frozenset({"docx", "pdf", "html"})
-
-#: Formats that show the run's figures (so rendering them reads ``graphs/``).
-WITH_FIGURES = frozenset({*_WITH_CHARTS, "xlsx", "png"})
 
 
 def render(fmt: str, bundle: ResultBundle, raw_dir: Path, out_dir: Path) -> list[Path]:
@@ -54,7 +42,7 @@ def render(fmt: str, bundle: ResultBundle, raw_dir: Path, out_dir: Path) -> list
     out_dir.mkdir(parents=True, exist_ok=True)
     if fmt in _REPORTS:
         written = _REPORTS[fmt](bundle, out_dir)
-        return written + (write_charts(bundle, out_dir) if fmt in _WITH_CHARTS else [])
+        return written + (write_charts(bundle, out_dir) if fmt in WITH_CHARTS else [])
     if fmt == "png":
         return write_charts(bundle, out_dir)
     if fmt == "dta":

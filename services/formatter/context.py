@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from libs.contracts.graphs import GRAPHS_DIR
+from libs.contracts.format_inputs import exported_figure
 from libs.contracts.jobs import JobRecord
 from libs.dofiles.job import do_file_name
 from libs.reports import DeclaredOutput, InputColumn, InputTable, ReportContext, Timings
@@ -54,12 +54,6 @@ def report_context(record: JobRecord, catalogue: Catalogue, raw_dir: Path) -> Re
                         run_seconds=run.get("duration_s")),
         inputs=inputs, outputs=outputs,
     )
-
-
-def exported_figure(name: str) -> bool:
-    """Whether raw file ``name`` of a do-file job is a picture its run exported (a PNG outside
-    the graph list's folder): the reports embed it as a figure."""
-    return name.lower().endswith(".png") and not name.startswith(f"{GRAPHS_DIR}/")
 
 
 def _dofile_figures(record: JobRecord, raw_dir: Path) -> list[DeclaredOutput]:

@@ -18,7 +18,7 @@ from libs.bus.jobstore import JobStore, NotChanged
 from libs.bus.publish import publish_event, republish_event
 from libs.contracts.errors import ErrorCode, ErrorInfo, JobFailed, SSError
 from libs.contracts.events import completed_of
-from libs.contracts.graphs import GRAPHS_DIR
+from libs.contracts.format_inputs import needed
 from libs.contracts.jobs import (
     TERMINAL_STATES,
     Artifact,
@@ -29,12 +29,11 @@ from libs.contracts.jobs import (
 )
 from libs.contracts.work import FormatWork
 from libs.reports import ReportError
-from libs.reports.render import RAW_FILES, WITH_FIGURES, WITHOUT_CONTEXT
 from libs.storage import ObjectStore, content_type
 from libs.templates.catalogue import Catalogue
 from services.common.failures import catalogued
 from services.common.logs import job_id_var
-from services.formatter.context import exported_figure, report_context
+from services.formatter.context import report_context
 from services.formatter.metrics import FORMAT_SECONDS, RENDERS
 from services.formatter.renderers import RenderPool
 
@@ -43,23 +42,25 @@ log = logging.getLogger(__name__)
 _format_work = msgspec.json.Decoder(FormatWork)
 
 
-def _needed(name: str, formats: list[str], dofile: bool = False) -> bool:
-    """Whether rendering ``formats`` reads the raw file ``name`` (docs/outputs.md); ``dofile``:
-    of a client's own do-file, whose exported pictures are figures too."""
-    if name.startswith("results/"):
-        return True  # the result tables (and declared figures) feed every report
-    if name.startswith(f"{GRAPHS_DIR}/") or (dofile and exported_figure(name)):
-        return not WITH_FIGURES.isdisjoint(formats)
-    if name == "run.json":
-        return not WITHOUT_CONTEXT.issuperset(formats)
-    if name in RAW_FILES.values():
-        return any(RAW_FILES.get(f) == name for f in formats)
-    return "dta" in formats and name.endswith(".dta") and not name.startswith("inputs/")
-
-
 def _mine(record: JobRecord, work: FormatWork) -> None:
     if record.state is not JobState.FORMATTING or record.attempt != work.attempt:
         raise NotChanged
+
+
+async def _fetch(objects: ObjectStore, wanted: list[Artifact], carried: dict[str, bytes],
+                 raw_dir: Path) -> None:
+    """Put the raw files ``wanted`` into ``raw_dir``: the copy the format item carried where
+    it is the record's (same key and size), else downloaded."""
+    downloads = []
+    for artifact in wanted:
+        path = raw_dir / artifact.name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        data = carried.get(artifact.key)
+        if data is not None and len(data) == artifact.size:
+            path.write_bytes(data)
+        else:
+            downloads.append(objects.download_file(artifact.key, path))
+    await asyncio.gather(*downloads)
 
 
 class _Uploads:
@@ -133,12 +134,9 @@ class FormatHandler:
         # The record indexes the attempt's raw files (no listing needed); fetch only what the
         # requested formats read.
         wanted = [a for a in record.artifacts if a.kind == "raw" and a.attempt == work.attempt
-                  and _needed(a.name, record.spec.output_formats,
-                              dofile=record.spec.dofile is not None)]
-        for artifact in wanted:
-            (raw_dir / artifact.name).parent.mkdir(parents=True, exist_ok=True)
-        await asyncio.gather(*(self._objects.download_file(a.key, raw_dir / a.name)
-                               for a in wanted))
+                  and needed(a.name, record.spec.output_formats,
+                             dofile=record.spec.dofile is not None)]
+        await _fetch(self._objects, wanted, work.files, raw_dir)
         failure: ErrorInfo | None = None
         # Each format's files go to S3 while the next format renders (a chart that several
         # formats return, the same bytes each time, once); all are stored before the record

@@ -20,6 +20,7 @@ from libs.bus.jobstore import JobStore, NotChanged
 from libs.bus.publish import publish_event, publish_format, publish_run, republish_event
 from libs.contracts.errors import ErrorCode, ErrorInfo, JobFailed, SSError, TransientError
 from libs.contracts.events import JobRunning, completed_of, formatting_of
+from libs.contracts.format_inputs import needed
 from libs.contracts.jobs import TERMINAL_STATES, JobRecord, JobState, now_iso
 from libs.contracts.work import FormatWork, RunWork
 from libs.datasets.limits import Limits
@@ -215,8 +216,11 @@ class RunHandler:
             tenant=record.tenant, job_id=record.id, at=now_iso(), submission=record.submission,
             attempt=attempt, worker_id=self.worker_id, engine=self._runner.name)))
         watcher = asyncio.create_task(self._watch(lease, cancel))
-        uploads = workspace.AttemptUploader(workdir, self._objects, record.tenant, record.id,
-                                            attempt)
+        formats, dofile = record.spec.output_formats, record.spec.dofile is not None
+        uploads = workspace.AttemptUploader(
+            workdir, self._objects, record.tenant, record.id, attempt,
+            carry=lambda rel: needed(rel, formats, dofile=dofile),
+            carry_max_bytes=self._settings.work_inline_max_bytes)
         try:
             outcome = await self._prepare_and_run(record, workdir, cancel, uploads, early)
             await running
@@ -310,10 +314,13 @@ class RunHandler:
                 return
             # Both go out on one connection, the event first, and are awaited together: one
             # round trip instead of two, the event stays ahead of anything the formatter says.
+            # The item carries the small files the formats read, so the formatter need not
+            # fetch them from S3.
             await asyncio.gather(
                 publish_event(self._bus, formatting_of(ran)),
                 publish_format(self._bus, FormatWork(tenant=record.tenant, job_id=record.id,
-                                                     attempt=attempt)))
+                                                     attempt=attempt,
+                                                     files=uploads.carried())))
             return
         code, kind = _FAILURES[outcome.status]
         message = outcome.message or f"the do-file stopped with r({outcome.rc})"

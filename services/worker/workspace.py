@@ -264,21 +264,34 @@ def _produced(workdir: Path) -> list[str]:
     return sorted(found)
 
 
+def _nothing(rel: str) -> bool:
+    return False
+
+
 class AttemptUploader:
     """Uploads an attempt's raw files under its own prefix, some of them early.
 
     The do-file and the normalised inputs are final once prepared, so they go to S3 while the
     engine runs; ``finish`` uploads whatever else the attempt produced and returns the index.
+
+    It also keeps the bytes it stored of the files ``carry`` names, up to ``carry_max_bytes``
+    in all (0: none), for the format item to carry (``carried``): the result tables claim
+    that room first, after any such file stored while the engine ran (``main.do``).
     """
 
     def __init__(self, workdir: Path, store: ObjectStore, tenant: str, job_id: str,
-                 attempt: int) -> None:
+                 attempt: int, *, carry: Callable[[str], bool] = _nothing,
+                 carry_max_bytes: int = 0) -> None:
         self._workdir = workdir
         self._store = store
         self._tenant = tenant
         self._job_id = job_id
         self._attempt = attempt
         self._started: dict[str, asyncio.Task[Artifact | None]] = {}
+        self._carry = carry
+        self._room = carry_max_bytes
+        #: S3 key -> the bytes stored there, of the files kept for the format item
+        self._kept: dict[str, bytes] = {}
         #: the attempt's files to store (a template's; a do-file job's are all it wrote)
         self.listing: Callable[[Path], list[str]] = _produced
 
@@ -286,30 +299,51 @@ class AttemptUploader:
         """Begin uploading ``main.do`` and ``inputs/*`` in the background."""
         for rel in self.listing(self._workdir):
             if rel == DO_FILE or rel.startswith("inputs/"):
-                self._started[rel] = asyncio.create_task(self._put(rel))
+                self._start(rel)
 
     async def finish(self) -> list[Artifact]:
         """Upload the rest, wait for everything, return the attempt's artifact index."""
         if not self._workdir.is_dir():
             return []
-        for rel in self.listing(self._workdir):
+        for rel in sorted(self.listing(self._workdir),
+                          key=lambda rel: not rel.startswith("results/")):
             if rel not in self._started:
-                self._started[rel] = asyncio.create_task(self._put(rel))
+                self._start(rel)
         done = await asyncio.gather(*self._started.values())
         return [artifact for artifact in done if artifact is not None]
+
+    def carried(self) -> dict[str, bytes]:
+        """The kept files, by S3 key, as stored (after ``finish``)."""
+        return dict(self._kept)
 
     def cancel(self) -> None:
         for task in self._started.values():
             task.cancel()
 
-    async def _put(self, rel: str) -> Artifact | None:
+    def _start(self, rel: str) -> None:
+        path = self._workdir / rel
+        data: bytes | None = None
+        if self._carry(rel) and self._room > 0 and path.stat().st_size <= self._room:
+            data = path.read_bytes()
+            if len(data) > self._room:  # grew since: stored from the file instead
+                data = None
+            else:
+                self._room -= len(data)
+        self._started[rel] = asyncio.create_task(self._put(rel, data))
+
+    async def _put(self, rel: str, data: bytes | None) -> Artifact | None:
         try:
             key = names.attempt_key(self._tenant, self._job_id, self._attempt, rel)
         except ValueError:
             return None  # a file name S3 keys cannot carry; it stays in the log only
         path = self._workdir / rel
         ctype = content_type(path)
-        size = await self._store.put_file(key, path, ctype)
+        if data is None:
+            size = await self._store.put_file(key, path, ctype)
+        else:
+            await self._store.put_bytes(key, data, ctype)
+            size = len(data)
+            self._kept[key] = data
         return Artifact(name=rel, key=key, size=size, kind="raw", attempt=self._attempt,
                         content_type=ctype)
 
