@@ -70,6 +70,14 @@ def test_work_items_ignore_fields_of_a_later_release_but_need_their_own() -> Non
             msgspec.json.decode(b'{"job_id":"j","submission":1,"attempt":1}', type=kind)
 
 
+def test_a_format_item_carries_bytes_and_one_without_them_still_reads() -> None:
+    files = {"t/j/attempts/1/results/a.csv": b"x,y\n1,\xff\x00\n"}
+    item = FormatWork(tenant="t", job_id="j", attempt=1, files=files)
+    assert msgspec.json.decode(msgspec.json.encode(item), type=FormatWork).files == files
+    earlier = msgspec.json.decode(b'{"tenant":"t","job_id":"j","attempt":1}', type=FormatWork)
+    assert earlier.files == {}
+
+
 def test_job_ids_sort_by_creation_time(monkeypatch: pytest.MonkeyPatch) -> None:
     # One id per millisecond (mid-millisecond, so float rounding cannot merge two).
     clock = iter((1_790_000_000_000 + k + 0.5) / 1000 for k in range(50))

@@ -1,8 +1,11 @@
-"""The formatter against real NATS and S3: a crash mid-render is redone without duplicates."""
+"""The formatter against real NATS and S3: a crash mid-render is redone without duplicates; it
+fetches only the raw files the formats read, taking those the format item carries from it."""
 
 from __future__ import annotations
 
 import dataclasses
+import io
+import zipfile
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -50,11 +53,16 @@ async def parts(nats_server: NatsServer, s3_server: S3Server
     await bus.close()
 
 
-async def _format_once(bus: Bus, handler: FormatHandler, record: JobRecord) -> JobRecord:
-    """Hand the formatter the job's format item once; the job record it leaves."""
-    await handler.handle(Delivery(
-        data=msgspec.json.encode(FormatWork(tenant="fmt", job_id=record.id, attempt=1)),
-        num_delivered=1, stream_seq=1))
+async def _format_once(bus: Bus, handler: FormatHandler, record: JobRecord,
+                       files: dict[str, bytes] | None = None) -> JobRecord:
+    """Hand the formatter the job's format item once, carrying ``files`` (None: an item of
+    the shape a release before ``FormatWork.files`` publishes); the job record it leaves."""
+    if files is None:
+        data = msgspec.json.encode({"tenant": "fmt", "job_id": record.id, "attempt": 1})
+    else:
+        data = msgspec.json.encode(FormatWork(tenant="fmt", job_id=record.id, attempt=1,
+                                              files=files))
+    await handler.handle(Delivery(data=data, num_delivered=1, stream_seq=1))
     done, _ = await JobStore(await bus.js.key_value(names.JOBS_BUCKET)).get("fmt", record.id)
     return done
 
@@ -174,3 +182,74 @@ async def test_each_output_is_uploaded_once_and_stored_before_it_is_listed(
     assert sorted(uploaded) == sorted(outputs)  # every one once, none left out
     listed = await objects.list_prefix(names.outputs_prefix("fmt", record.id))
     assert {o.key for o in listed} == outputs
+
+
+def _zip_members(body: bytes) -> dict[str, bytes]:
+    with zipfile.ZipFile(io.BytesIO(body)) as archive:
+        return {name: archive.read(name) for name in archive.namelist()}
+
+
+async def _outputs(objects: ObjectStore, record: JobRecord) -> dict[str, bytes]:
+    """The job's csv and log outputs: each table of results.zip, and main.log."""
+    zipped = await objects.get_bytes(names.output_key("fmt", record.id, "results.zip"))
+    log = await objects.get_bytes(names.output_key("fmt", record.id, "main.log"))
+    return {**_zip_members(zipped), "main.log": log}
+
+
+async def test_the_files_the_item_carries_are_used_instead_of_s3(
+    parts: tuple[Bus, ObjectStore, FormatHandler], tmp_path: Path,
+) -> None:
+    bus, objects, handler = parts
+    formats = ["csv", "log"]
+    carried = await _formatting_job(bus, objects, tmp_path / "carried", formats)
+    fetched = await _formatting_job(bus, objects, tmp_path / "fetched", formats)
+    used = [a for a in carried.artifacts
+            if a.name.startswith("results/") or a.name == "main.log"]
+    files = {a.key: await objects.get_bytes(a.key) for a in used}
+    for artifact in used:
+        await objects.delete(artifact.key)  # the item holds the only copy now
+    done = await _format_once(bus, handler, carried, files)
+    assert done.state is JobState.SUCCEEDED, done.error
+    # The same raw files downloaded, from an item of the shape earlier releases publish.
+    reference = await _format_once(bus, handler, fetched)
+    assert reference.state is JobState.SUCCEEDED, reference.error
+    expected = await _outputs(objects, reference)
+    assert {n for n in expected if n.endswith(".csv")} == {
+        a.name.removeprefix("results/") for a in used if a.name.startswith("results/")}
+    assert await _outputs(objects, done) == expected
+
+
+async def test_a_carried_copy_that_is_not_the_records_is_downloaded_instead(
+    parts: tuple[Bus, ObjectStore, FormatHandler], tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    bus, objects, handler = parts
+    record = await _formatting_job(bus, objects, tmp_path / "job", ["csv", "log"])
+    reference = await _formatting_job(bus, objects, tmp_path / "reference", ["csv", "log"])
+    tables = sorted((a for a in record.artifacts if a.name.startswith("results/")),
+                    key=lambda a: a.name)
+    good, resized, elsewhere = tables[0], tables[1], tables[2]
+    bodies = {a.key: await objects.get_bytes(a.key) for a in (good, resized, elsewhere)}
+    files = {
+        good.key: bodies[good.key],
+        # the record's key, another size (its last row twice)
+        resized.key: bodies[resized.key] + bodies[resized.key].splitlines(keepends=True)[-1],
+        # the right size under another attempt's key
+        names.attempt_key("fmt", record.id, 2, elsewhere.name): b"9" * elsewhere.size,
+    }
+    await objects.delete(good.key)  # only the matching copy can feed this one
+    fetched: list[str] = []
+    real_download = objects.download_file
+
+    async def download(key: str, path: Path) -> int:
+        fetched.append(key)
+        return await real_download(key, path)
+
+    monkeypatch.setattr(objects, "download_file", download)
+    done = await _format_once(bus, handler, record, files)
+    assert done.state is JobState.SUCCEEDED, done.error
+    assert resized.key in fetched
+    assert elsewhere.key in fetched
+    assert good.key not in fetched
+    assert (await _format_once(bus, handler, reference)).state is JobState.SUCCEEDED
+    assert await _outputs(objects, done) == await _outputs(objects, reference)
