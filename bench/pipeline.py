@@ -37,7 +37,7 @@ from datetime import datetime
 from typing import Any
 
 from dev.servers import NatsServer, S3Server
-from dev.stack import Client, csv_bytes, fresh_stack
+from dev.stack import Client, add_setting_option, csv_bytes, fresh_stack, settings_given
 from libs import names
 from libs.bus.connection import Bus, PullSubscription, connect
 from libs.bus.jobstore import JobStore
@@ -224,11 +224,9 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=1)
     parser.add_argument("--fresh-inputs", action="store_true",
                         help="each job uploads bytes of its own (no input cache hits)")
-    parser.add_argument("--setting", action="append", default=[], metavar="SS_NAME=VALUE",
-                        help="a setting for every service (repeatable), e.g. "
-                        "SS_API_NORMALISE_MAX_BYTES=0")
+    add_setting_option(parser)
     args = parser.parse_args()
-    extra = dict(item.split("=", 1) for item in args.setting)
+    extra = settings_given(args.setting)
     asyncio.run(run(args.jobs, args.concurrency, args.workers, args.fresh_inputs, extra))
 
 

@@ -43,7 +43,7 @@ from fpdf import FPDF
 
 from bench.footprint import tree_cpu_s
 from compose.e2e_check import DEFAULT_DATASET, DEFAULT_PARAMS
-from dev.stack import Client, Stack, fresh_stack
+from dev.stack import Client, Stack, add_setting_option, fresh_stack, settings_given
 from libs.bus.connection import connect
 from libs.fonts import font_files
 
@@ -176,11 +176,11 @@ async def ss_rate(
         await bus.close()
 
 
-async def run(jobs: int, inflight: int, repeat: int) -> None:
+async def run(jobs: int, inflight: int, repeat: int, extra: dict[str, str]) -> None:
     data = DEFAULT_DATASET.read_bytes()
     settings = {"SS_DO_LIBRARY": str(Path(__file__).resolve().parents[1] / "do_library"),
                 "SS_WORKER_SLOTS": "2", "SS_FORMATTER_SLOTS": "2",
-                "SS_RATE_LIMIT_PER_S": "1000000", "SS_RATE_LIMIT_BURST": "1000000"}
+                "SS_RATE_LIMIT_PER_S": "1000000", "SS_RATE_LIMIT_BURST": "1000000", **extra}
     loops: list[tuple[float, float]] = []
     passes: dict[int, list[tuple[float, dict[str, float]]]] = {1: [], 2: []}
     loads: list[float] = []
@@ -201,7 +201,8 @@ async def run(jobs: int, inflight: int, repeat: int) -> None:
     print(f"throughput: ols_robust on {DEFAULT_DATASET.name}, outputs {'+'.join(FORMATS)}, "
           f"{jobs} jobs per pass, {inflight} in flight per worker process, {repeat} passes "
           "each; "
-          f"1-min load average before the passes {min(loads):.1f}-{max(loads):.1f}")
+          f"1-min load average before the passes {min(loads):.1f}-{max(loads):.1f}"
+          + "".join(f"; {name}={value}" for name, value in extra.items()))
     rates, cpus = [rate for rate, _ in loops], [cpu * 1000 for _, cpu in loops]
     print(f"  plain loop (1 process)      {min(rates):6.2f}-{max(rates):.2f} jobs/s"
           f"   CPU/job {min(cpus):.0f}-{max(cpus):.0f} ms")
@@ -241,8 +242,9 @@ def main() -> None:
     parser.add_argument("--jobs", type=int, default=40)
     parser.add_argument("--inflight", type=int, default=8)
     parser.add_argument("--repeat", type=int, default=2)
+    add_setting_option(parser)
     args = parser.parse_args()
-    asyncio.run(run(args.jobs, args.inflight, args.repeat))
+    asyncio.run(run(args.jobs, args.inflight, args.repeat, settings_given(args.setting)))
 
 
 if __name__ == "__main__":

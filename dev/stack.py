@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import contextlib
 import os
@@ -22,6 +23,19 @@ from dev.servers import NatsServer, S3Server, free_port, service_env, wait_http
 
 LIBRARY = Path(__file__).parent / "library"
 TERMINAL = {"succeeded", "failed", "cancelled"}
+
+
+def add_setting_option(parser: argparse.ArgumentParser) -> None:
+    """``--setting SS_NAME=VALUE`` (repeatable): a setting for every service a benchmark
+    starts; ``settings_given(args.setting)`` is then their dict."""
+    parser.add_argument("--setting", action="append", default=[], metavar="SS_NAME=VALUE",
+                        help="a setting for every service (repeatable), e.g. "
+                        "SS_API_NORMALISE_MAX_BYTES=0")
+
+
+def settings_given(items: list[str]) -> dict[str, str]:
+    """The ``--setting`` values as a dict."""
+    return dict(item.split("=", 1) for item in items)
 
 
 @dataclass
