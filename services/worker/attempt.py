@@ -8,7 +8,7 @@ import logging
 import secrets
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 import msgspec
@@ -139,7 +139,7 @@ class RunHandler:
         early: _Early | None = None
         try:
             found = await self._jobs.get(work.tenant, work.job_id)
-            early = self._download_early(found[0], claim)
+            early = self._download_early(found[0], claim, work.inline)
             record, revision, claimed = await self._jobs.mutate_revision(
                 work.tenant, work.job_id, claim, known=found)
         except BaseException as exc:
@@ -156,12 +156,14 @@ class RunHandler:
         if not claimed:
             await self._resume_handover(work, record)
             return
-        await self._attempt(_Lease(record, revision), early)
+        await self._attempt(_Lease(record, revision), early, work.inline)
 
-    def _download_early(self, record: JobRecord, claim: transitions.Change) -> _Early | None:
-        """Start downloading the inputs of the attempt ``claim`` would start on ``record``,
-        while the claim's CAS is in flight (the download is the longer of the two); None
-        when the claim would be refused or the job reads no template inputs."""
+    def _download_early(self, record: JobRecord, claim: transitions.Change,
+                        inline: Mapping[str, bytes]) -> _Early | None:
+        """Start downloading the inputs of the attempt ``claim`` would start on ``record``
+        (but those the run item carried, ``inline``), while the claim's CAS is in flight (the
+        download is the longer of the two); None when the claim would be refused or the job
+        reads no template inputs."""
         if record.spec.dofile is not None:
             return None
         try:
@@ -174,7 +176,7 @@ class RunHandler:
                                 f"{secrets.token_hex(4)}")
         return _Early(expected, workdir, lambda: workspace.InputFetch(
             expected, workdir, self._objects, self._catalogue, self._input_limits(expected),
-            self._inputs))
+            self._inputs, inline))
 
     def _input_limits(self, record: JobRecord) -> Limits:
         return Limits(memory_bytes=self._run_limits(record)[1].memory_bytes or 0)
@@ -200,7 +202,8 @@ class RunHandler:
             # it may have died before announcing. Subscribers still get exactly one event.
             await republish_event(self._bus, completed_of(record))
 
-    async def _attempt(self, lease: _Lease, early: _Early | None = None) -> None:
+    async def _attempt(self, lease: _Lease, early: _Early | None = None,
+                       inline: Mapping[str, bytes] | None = None) -> None:
         record = lease.record
         attempt = record.attempt
         key = names.job_key(record.tenant, record.id)
@@ -218,7 +221,8 @@ class RunHandler:
         uploads = workspace.AttemptUploader(workdir, self._objects, record.tenant, record.id,
                                             attempt)
         try:
-            outcome = await self._prepare_and_run(record, workdir, cancel, uploads, early)
+            outcome = await self._prepare_and_run(record, workdir, cancel, uploads, early,
+                                                  inline)
             await running
             await self._record(lease, outcome, uploads)
         except JobFailed as exc:
@@ -256,6 +260,7 @@ class RunHandler:
     async def _prepare_and_run(
         self, record: JobRecord, workdir: Path, cancel: asyncio.Event,
         uploads: workspace.AttemptUploader, early: _Early | None,
+        inline: Mapping[str, bytes] | None,
     ) -> RunOutcome:
         started = time.monotonic()
         workdir.mkdir(parents=True, exist_ok=True)
@@ -271,7 +276,8 @@ class RunHandler:
         else:
             fetch = await early.fetch() if early is not None else None
             prepared = await workspace.prepare(record, workdir, self._objects, self._catalogue,
-                                              limits.memory_bytes, self._inputs, fetch)
+                                              limits.memory_bytes, self._inputs, fetch,
+                                              inline)
         uploads.start_prepared()
         outcome = await self._runner.run(workdir, workspace.DO_FILE, timeout_s=limit,
                                          cancel=cancel, limits=limits, epilogue=epilogue)

@@ -70,6 +70,15 @@ def test_work_items_ignore_fields_of_a_later_release_but_need_their_own() -> Non
             msgspec.json.decode(b'{"job_id":"j","submission":1,"attempt":1}', type=kind)
 
 
+def test_a_run_item_without_copies_is_the_older_shape() -> None:
+    # Items with nothing inline are the ones a release without the field publishes and reads.
+    old = b'{"tenant":"t","job_id":"j","submission":2}'
+    assert msgspec.json.encode(RunWork(tenant="t", job_id="j", submission=2)) == old
+    assert msgspec.json.decode(old, type=RunWork).inline == {}
+    carried = RunWork(tenant="t", job_id="j", submission=2, inline={"k": b"\x00\xffdta"})
+    assert msgspec.json.decode(msgspec.json.encode(carried), type=RunWork) == carried
+
+
 def test_job_ids_sort_by_creation_time(monkeypatch: pytest.MonkeyPatch) -> None:
     # One id per millisecond (mid-millisecond, so float rounding cannot merge two).
     clock = iter((1_790_000_000_000 + k + 0.5) / 1000 for k in range(50))
