@@ -1,5 +1,5 @@
 """Which raw files of an attempt each output format reads (docs/outputs.md): the rule the
-formatter downloads by and the worker hands files over by (``FormatWork.files``), so the two
+formatter downloads by and the worker hands files over by (``FormatWork.inline``), so the two
 never disagree about what a job's formats need.
 """
 

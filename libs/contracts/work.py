@@ -1,6 +1,6 @@
-"""Work items on ``SS_WORK``: references (ids, counters); S3 and the job record hold the data
-(an item may also carry copies of small stored files, a shortcut its reader checks against
-the record and may ignore).
+"""Work items on ``SS_WORK``: references (ids, counters); S3 and the job record hold the data.
+An item may also carry copies of small S3 objects the next service would otherwise download
+(``SS_WORK_INLINE_MAX_BYTES``): a shortcut only, checked against the record before use.
 
 Work items are read tolerantly: a field this release does not know is ignored, so a service
 of the previous release reads the items of the next one during a rolling upgrade (a new
@@ -16,25 +16,29 @@ class WorkItem(msgspec.Struct, kw_only=True, frozen=True):
     """Base of the items on ``SS_WORK`` (unknown fields are ignored, see above)."""
 
 
-class RunWork(WorkItem, kw_only=True, frozen=True):
+class RunWork(WorkItem, kw_only=True, frozen=True, omit_defaults=True):
     """Run the job's do-file; published on submit/retry to ``ss.work.run.<pool>``."""
 
     tenant: str
     job_id: str
     submission: int
+    #: copies of the job's inputs normalised at upload, by S3 key (``InputFile.normalised``):
+    #: the API process that stored them attaches those it still holds, the worker uses one
+    #: only if its size and sha256 are the record's (left out of the JSON when empty)
+    inline: dict[str, bytes] = {}
 
 
-class FormatWork(WorkItem, kw_only=True, frozen=True):
+class FormatWork(WorkItem, kw_only=True, frozen=True, omit_defaults=True):
     """Render the outputs of one finished attempt; published to ``ss.work.format``."""
 
     tenant: str
     job_id: str
     attempt: int
-    #: Copies of raw files of the attempt the requested formats read, by S3 key, the bytes
-    #: the worker stored there (at most ``SS_WORK_INLINE_MAX_BYTES`` in all). The formatter
-    #: uses a copy only where the record lists an artifact of this attempt with that key and
-    #: size, and downloads every other file it needs.
-    files: dict[str, bytes] = msgspec.field(default_factory=dict)
+    #: copies of raw files of the attempt the requested formats read, by S3 key, the bytes
+    #: the worker stored there (at most ``SS_WORK_INLINE_MAX_BYTES`` in all): the formatter
+    #: uses one only where the record lists an artifact of this attempt with that key and
+    #: size, and downloads every other file it needs (left out of the JSON when empty)
+    inline: dict[str, bytes] = {}
 
 
 class HandOverCheck(WorkItem, kw_only=True, frozen=True):

@@ -50,6 +50,7 @@ from services.api.errors import HANDLERS
 from services.api.intake import JsonRequest, check_query_parameters
 from services.api.metrics import REQUEST_SECONDS
 from services.api.openapi import tidy_document
+from services.api.packed_memory import PackedMemory
 from services.api.pools import Pools
 from services.api.routes.admin import AdminController
 from services.api.routes.artifacts import ArtifactsController
@@ -169,7 +170,8 @@ def create_app(settings: Settings) -> Litestar:
             static_keys = load_static_keys(settings.api_keys_file, settings.api_keys)
             jobs = await JobStore.open(bus, count_transition)
             await ensure_dispatch_consumer(bus, settings)
-            dispatcher = Dispatcher(bus, jobs, settings.run_pool)
+            packed = PackedMemory(settings.work_inline_max_bytes)
+            dispatcher = Dispatcher(bus, jobs, settings.run_pool, memory=packed)
             dispatch = ConsumerLoop(
                 bus, durable=names.DISPATCH_CONSUMER, handler=dispatcher.handle,
                 on_exhausted=dispatcher.on_exhausted, slots=DISPATCH_IN_FLIGHT // 4,
@@ -189,6 +191,7 @@ def create_app(settings: Settings) -> Litestar:
                     await bus.js.key_value(names.IDEMPOTENCY_BUCKET)),
                 limiter=RateLimiter(bus, settings.rate_limit_per_s, settings.rate_limit_burst),
                 pools=Pools(bus, settings.run_pool), roster=roster, activity=activity,
+                packed=packed,
                 sessions=SessionSigner(settings.console_secret, settings.console_session_ttl_s)
                 if settings.console_secret else None,
                 event_credentials=SubscriberIssuer.load(

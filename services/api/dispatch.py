@@ -31,6 +31,7 @@ from libs.contracts.errors import ErrorInfo
 from libs.contracts.events import JobQueued, completed_of
 from libs.contracts.jobs import JobRecord, JobState, now_iso
 from libs.contracts.work import HandOverCheck, RunWork
+from services.api.packed_memory import PackedMemory
 
 log = logging.getLogger(__name__)
 
@@ -47,10 +48,12 @@ _check = msgspec.json.Decoder(HandOverCheck)
 
 
 async def publish_queued(bus: Bus, run_pool: str, record: JobRecord, *,
-                         again: bool = False) -> None:
-    """Publish the run item and the ``queued`` event of the record's current submission."""
+                         again: bool = False, memory: PackedMemory | None = None) -> None:
+    """Publish the run item and the ``queued`` event of the record's current submission; the
+    item carries the normalised inputs ``memory`` holds for the record."""
     pool = record.pool(run_pool)
-    work = RunWork(tenant=record.tenant, job_id=record.id, submission=record.submission)
+    work = RunWork(tenant=record.tenant, job_id=record.id, submission=record.submission,
+                   inline=memory.attach(record) if memory is not None else {})
     event = JobQueued(tenant=record.tenant, job_id=record.id, at=record.queued_at or now_iso(),
                       submission=record.submission, attempt=record.attempt)
     # Both publishes leave on one connection back to back, the item first so that a worker
@@ -66,11 +69,13 @@ class Dispatcher:
     """The ``api-dispatch`` consumer's handler (run by a ``ConsumerLoop``)."""
 
     def __init__(self, bus: Bus, store: JobStore, run_pool: str,
-                 grace_s: float = GRACE_S) -> None:
+                 grace_s: float = GRACE_S, memory: PackedMemory | None = None) -> None:
         self._bus = bus
         self._jobs = store
         self._run_pool = run_pool
         self._grace_s = grace_s
+        #: the API process's normalised inputs, for the run items it publishes again
+        self._memory = memory
         #: job key -> lock held while that job's check is handled: two checks of one job
         #: (a submit then a cancel) come due together, and handled at once both would find
         #: the stream without the event and both publish it to plain-NATS subscribers
@@ -103,7 +108,8 @@ class Dispatcher:
         # (if it moved on, a worker claimed it, so the item was out), or the `completed` of a
         # cancel. A refused change (the CAS never happened) owes nothing new.
         if record.state is JobState.QUEUED:
-            await publish_queued(self._bus, self._run_pool, record, again=True)
+            await publish_queued(self._bus, self._run_pool, record, again=True,
+                                 memory=self._memory)
         elif record.state is JobState.CANCELLED:
             await republish_event(self._bus, completed_of(record))
 

@@ -27,6 +27,7 @@ from libs.contracts.errors import SSError
 from libs.contracts.jobs import InputColumn, NormalisedInput
 from libs.outages import describe, is_outage
 from libs.storage import ObjectStore
+from services.api.packed_memory import PackedMemory
 from services.common.failures import catalogued
 
 if TYPE_CHECKING:
@@ -134,12 +135,13 @@ NORMALISED = Normalised()
 
 async def read_upload(objects: ObjectStore, path: Path, name: str, sheet: str | None, *,
                       tenant: str, sha256: str, normalise_max_bytes: int, memory_bytes: int,
-                      key: str,
+                      key: str, memory: PackedMemory | None = None,
                       ) -> tuple[str, list[InputColumn], NormalisedInput | None]:
     """The format and column map of the upload spooled at ``path``; for one of at most
     ``normalise_max_bytes`` that this process has not normalised yet (for ``tenant``, with
     this ``sha256``, name, sheet and limits), also its normalised form stored at ``key``
-    (read within ``memory_bytes``, the run's memory limit, as the worker would)."""
+    (read within ``memory_bytes``, the run's memory limit, as the worker would), and kept in
+    ``memory`` for the run item if small enough."""
     content = msgspec.json.encode([tenant, sha256, name, sheet, memory_bytes]).decode()
     if 0 < path.stat().st_size <= normalise_max_bytes and NORMALISED.first(content):
         from libs.datasets.limits import Limits
@@ -160,9 +162,12 @@ async def read_upload(objects: ObjectStore, path: Path, name: str, sheet: str | 
                     # The upload itself is stored: the worker will normalise it.
                     log.warning("normalised %s not stored (%s)", key, describe(exc))
                     return fmt, columns, None
-                return fmt, columns, NormalisedInput(
-                    key=key, size=size, sha256=sha256, normaliser=normaliser_id(),
-                    limits=msgspec.structs.asdict(limits))
+                stored = NormalisedInput(key=key, size=size, sha256=sha256,
+                                         normaliser=normaliser_id(),
+                                         limits=msgspec.structs.asdict(limits))
+                if memory is not None and size <= memory.item_max_bytes:
+                    memory.keep(tenant, stored, packed.read_bytes())
+                return fmt, columns, stored
         finally:
             packed.unlink(missing_ok=True)
     fmt, columns = column_map(await read_preview(path, name, sheet, rows=0))

@@ -105,7 +105,7 @@ async def add_input(
                 services.objects, spool.path, name, sheet,
                 tenant=tenant, sha256=result.sha256,
                 normalise_max_bytes=settings.api_normalise_max_bytes,
-                memory_bytes=settings.run_memory_bytes or 0,
+                memory_bytes=settings.run_memory_bytes or 0, memory=services.packed,
                 key=names.normalised_key(tenant, job_id, upload_id))
         except SSError:
             await services.objects.delete(key)
@@ -195,7 +195,8 @@ async def _queue(services: Services, tenant: str, job_id: str,
     updated, revision, _ = await services.jobs.mutate_revision(tenant, job_id, change,
                                                                known=known)
     if updated.state is JobState.QUEUED:
-        await publish_queued(services.bus, services.settings.run_pool, updated)
+        await publish_queued(services.bus, services.settings.run_pool, updated,
+                             memory=services.packed)
     return updated, revision
 
 

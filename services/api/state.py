@@ -18,6 +18,7 @@ from libs.settings import Settings
 from libs.storage import ObjectStore
 from libs.templates.catalogue import Catalogue
 from services.api.console.trails import Activity
+from services.api.packed_memory import PackedMemory
 from services.api.pools import Pools
 
 
@@ -37,6 +38,8 @@ class Services:
     roster: Roster
     #: The last hour of job events, folded (the console's overview).
     activity: Activity
+    #: The inputs this process normalised at upload, for the run items it publishes.
+    packed: PackedMemory
     #: Issues tenants' NATS event credentials (None: SS_NATS_SUBSCRIBER_SIGNER unset).
     event_credentials: SubscriberIssuer | None = None
     #: Signs console session cookies (None: SS_CONSOLE_SECRET unset, the console is off).

@@ -215,7 +215,7 @@ async def _verify(services: Services, tenant: str, job_id: str, pending: Pending
                 services.objects, spool.path, pending.name, sheet,
                 tenant=tenant, sha256=pending.sha256,
                 normalise_max_bytes=settings.api_normalise_max_bytes,
-                memory_bytes=settings.run_memory_bytes or 0,
+                memory_bytes=settings.run_memory_bytes or 0, memory=services.packed,
                 key=names.normalised_key(tenant, job_id, pending.upload_id))
     finally:
         spool.close()

@@ -136,7 +136,7 @@ class FormatHandler:
         wanted = [a for a in record.artifacts if a.kind == "raw" and a.attempt == work.attempt
                   and needed(a.name, record.spec.output_formats,
                              dofile=record.spec.dofile is not None)]
-        await _fetch(self._objects, wanted, work.files, raw_dir)
+        await _fetch(self._objects, wanted, work.inline, raw_dir)
         failure: ErrorInfo | None = None
         # Each format's files go to S3 while the next format renders (a chart that several
         # formats return, the same bytes each time, once); all are stored before the record

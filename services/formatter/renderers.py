@@ -32,9 +32,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import logging
 import multiprocessing
 import multiprocessing.connection
+import os
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -42,15 +44,19 @@ from typing import Any
 from libs.reports.context import ReportContext
 from libs.reports.errors import ReportCode, ReportError
 from services.common.logs import setup_logging
+from services.formatter.metrics import RENDERERS_REPLACED
 
 log = logging.getLogger(__name__)
 
 #: Modules the fork server imports once, so each renderer starts with them loaded.
 PRELOAD = ["libs.reports"]
 
-#: A renderer is replaced after this many jobs, so memory a large report left fragmented in
-#: it is given back.
+#: A renderer is replaced after this many jobs, or when its resident memory after a job is
+#: above ``RECYCLE_ABOVE_BYTES`` (a large report leaves the heap grown and fragmented; an
+#: idle renderer is ~230-320 MiB resident, most of it shared with the fork server), so memory
+#: one job took is given back before the next.
 RECYCLE_AFTER_JOBS = 200
+RECYCLE_ABOVE_BYTES = 1024**3
 
 _CONTEXT = multiprocessing.get_context("forkserver")
 
@@ -61,6 +67,12 @@ class RenderFailed(RuntimeError):
 
 class RenderCrashed(RuntimeError):
     """The renderer process died while it rendered."""
+
+
+def _resident_bytes() -> int:
+    """This process's resident memory now (``/proc/self/statm``)."""
+    with open("/proc/self/statm") as statm:
+        return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
 
 
 def _serve(conn: multiprocessing.connection.Connection, log_level: str) -> None:
@@ -87,9 +99,10 @@ def _serve(conn: multiprocessing.connection.Connection, log_level: str) -> None:
             elif kind == "render":
                 assert bundle is not None, "render before load"
                 answer = ("ok", render(request[1], bundle, raw_dir, out_dir))
-            else:  # "end": the job is done; keep nothing of it
+            else:  # "end": the job is done; keep nothing of it, say what memory is left
                 bundle = None
-                answer = ("ok", None)
+                gc.collect()
+                answer = ("ok", _resident_bytes())
         except ReportError as exc:
             answer = ("report", exc.code.value, exc.message)
         except Exception as exc:
@@ -192,8 +205,10 @@ class RenderPool:
     """Idle renderers of this formatter, at most ``size`` of them (its slots); a request
     that takes longer than ``timeout`` seconds kills its renderer (``RENDER_TIMEOUT``)."""
 
-    def __init__(self, size: int, timeout: float | None = None, log_level: str = "") -> None:
+    def __init__(self, size: int, timeout: float | None = None, log_level: str = "",
+                 recycle_above_bytes: int = RECYCLE_ABOVE_BYTES) -> None:
         self._size = size
+        self._recycle_above = recycle_above_bytes
         self._log_level = log_level
         #: longest one request (reading the tables, one format) may take
         self._timeout = timeout
@@ -218,28 +233,29 @@ class RenderPool:
         formats are written to ``out_dir``. Raises ``ReportError`` if the bundle cannot be
         read."""
         renderer = await self._take()
-        healthy = False
+        resident: int | None = None
         try:
             await renderer.ask("load", raw_dir, out_dir, context, timeout=self._timeout)
             yield RenderSession(renderer, self._timeout)
         except (ReportError, RenderFailed):
             # The renderer answered: it is sound, and only this job is refused.
-            healthy = await self._end(renderer)
+            resident = await self._end(renderer)
             raise
         else:
-            healthy = await self._end(renderer)
+            resident = await self._end(renderer)
         finally:
             # Cancelled, crashed or interrupted mid-render: its state is unknown; end it.
-            self._give_back(renderer, healthy)
+            self._give_back(renderer, resident)
 
     @staticmethod
-    async def _end(renderer: _Renderer) -> bool:
-        """Have ``renderer`` drop the job; whether it can take another."""
+    async def _end(renderer: _Renderer) -> int | None:
+        """Have ``renderer`` drop the job: its resident bytes after that, or None if it
+        cannot take another."""
         try:
-            await renderer.ask("end")
+            resident: int = await renderer.ask("end")
         except (RenderFailed, RenderCrashed):
-            return False
-        return True
+            return None
+        return resident
 
     async def _take(self) -> _Renderer:
         while self._idle:
@@ -257,12 +273,26 @@ class RenderPool:
 
     def _started_late(self, starting: asyncio.Future[_Renderer]) -> None:
         if not starting.cancelled() and starting.exception() is None:
-            self._give_back(starting.result(), healthy=True)
+            self._give_back(starting.result(), resident=0, counted=False)
 
-    def _give_back(self, renderer: _Renderer, healthy: bool) -> None:
-        renderer.jobs += 1
-        if (healthy and not self._closed and renderer.jobs < RECYCLE_AFTER_JOBS
-                and len(self._idle) < self._size):
+    def _give_back(self, renderer: _Renderer, resident: int | None,
+                   counted: bool = True) -> None:
+        """Keep ``renderer`` for the next job, or end it: ``resident`` is its memory after
+        the job, None when its state is unknown (crashed, killed, cancelled mid-render)."""
+        renderer.jobs += counted
+        if resident is None:
+            reason = "failed"
+        elif renderer.jobs >= RECYCLE_AFTER_JOBS:
+            reason = "jobs"
+        elif resident > self._recycle_above:
+            reason = "memory"
+            log.info("renderer %d holds %d MiB after a job: replaced", renderer.pid,
+                     resident // 2**20)
+        else:
+            reason = ""
+        if reason:
+            RENDERERS_REPLACED.labels(reason).inc()
+        if not reason and not self._closed and len(self._idle) < self._size:
             self._idle.append(renderer)
         else:
             renderer.close()

@@ -31,7 +31,7 @@ async def serve(settings: Settings, stop: asyncio.Event) -> None:
         handler = FormatHandler(bus=conns.bus, store=store, objects=conns.objects,
                                 catalogue=catalogue, renderers=renderers)
         try:
-                await consume_until_stopped(
+            await consume_until_stopped(
                 conns, settings, stop, durable=names.FORMATTER_CONSUMER,
                 subject=names.FORMAT_SUBJECT, handler=handler.handle,
                 on_exhausted=handler.on_exhausted, slots=settings.formatter_slots,

@@ -8,7 +8,7 @@ import logging
 import secrets
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 import msgspec
@@ -140,7 +140,7 @@ class RunHandler:
         early: _Early | None = None
         try:
             found = await self._jobs.get(work.tenant, work.job_id)
-            early = self._download_early(found[0], claim)
+            early = self._download_early(found[0], claim, work.inline)
             record, revision, claimed = await self._jobs.mutate_revision(
                 work.tenant, work.job_id, claim, known=found)
         except BaseException as exc:
@@ -157,12 +157,14 @@ class RunHandler:
         if not claimed:
             await self._resume_handover(work, record)
             return
-        await self._attempt(_Lease(record, revision), early)
+        await self._attempt(_Lease(record, revision), early, work.inline)
 
-    def _download_early(self, record: JobRecord, claim: transitions.Change) -> _Early | None:
-        """Start downloading the inputs of the attempt ``claim`` would start on ``record``,
-        while the claim's CAS is in flight (the download is the longer of the two); None
-        when the claim would be refused or the job reads no template inputs."""
+    def _download_early(self, record: JobRecord, claim: transitions.Change,
+                        inline: Mapping[str, bytes]) -> _Early | None:
+        """Start downloading the inputs of the attempt ``claim`` would start on ``record``
+        (but those the run item carried, ``inline``), while the claim's CAS is in flight (the
+        download is the longer of the two); None when the claim would be refused or the job
+        reads no template inputs."""
         if record.spec.dofile is not None:
             return None
         try:
@@ -175,7 +177,7 @@ class RunHandler:
                                 f"{secrets.token_hex(4)}")
         return _Early(expected, workdir, lambda: workspace.InputFetch(
             expected, workdir, self._objects, self._catalogue, self._input_limits(expected),
-            self._inputs))
+            self._inputs, inline))
 
     def _input_limits(self, record: JobRecord) -> Limits:
         return Limits(memory_bytes=self._run_limits(record)[1].memory_bytes or 0)
@@ -201,7 +203,8 @@ class RunHandler:
             # it may have died before announcing. Subscribers still get exactly one event.
             await republish_event(self._bus, completed_of(record))
 
-    async def _attempt(self, lease: _Lease, early: _Early | None = None) -> None:
+    async def _attempt(self, lease: _Lease, early: _Early | None = None,
+                       inline: Mapping[str, bytes] | None = None) -> None:
         record = lease.record
         attempt = record.attempt
         key = names.job_key(record.tenant, record.id)
@@ -222,7 +225,8 @@ class RunHandler:
             carry=lambda rel: needed(rel, formats, dofile=dofile),
             carry_max_bytes=self._settings.work_inline_max_bytes)
         try:
-            outcome = await self._prepare_and_run(record, workdir, cancel, uploads, early)
+            outcome = await self._prepare_and_run(record, workdir, cancel, uploads, early,
+                                                  inline)
             await running
             await self._record(lease, outcome, uploads)
         except JobFailed as exc:
@@ -260,6 +264,7 @@ class RunHandler:
     async def _prepare_and_run(
         self, record: JobRecord, workdir: Path, cancel: asyncio.Event,
         uploads: workspace.AttemptUploader, early: _Early | None,
+        inline: Mapping[str, bytes] | None,
     ) -> RunOutcome:
         started = time.monotonic()
         workdir.mkdir(parents=True, exist_ok=True)
@@ -275,7 +280,8 @@ class RunHandler:
         else:
             fetch = await early.fetch() if early is not None else None
             prepared = await workspace.prepare(record, workdir, self._objects, self._catalogue,
-                                              limits.memory_bytes, self._inputs, fetch)
+                                              limits.memory_bytes, self._inputs, fetch,
+                                              inline)
         uploads.start_prepared()
         outcome = await self._runner.run(workdir, workspace.DO_FILE, timeout_s=limit,
                                          cancel=cancel, limits=limits, epilogue=epilogue)
@@ -320,7 +326,7 @@ class RunHandler:
                 publish_event(self._bus, formatting_of(ran)),
                 publish_format(self._bus, FormatWork(tenant=record.tenant, job_id=record.id,
                                                      attempt=attempt,
-                                                     files=uploads.carried())))
+                                                     inline=uploads.carried())))
             return
         code, kind = _FAILURES[outcome.status]
         message = outcome.message or f"the do-file stopped with r({outcome.rc})"

@@ -10,6 +10,10 @@ normalising the upload only when it would have written the same table itself:
 - the object lies under the job's own prefix (so under its tenant's), and its bytes have the
   size and sha256 the API recorded after writing it.
 
+The run item may carry a copy of the object (``RunWork.inline``, attached by the API process
+that stored it): the worker starts from that copy instead of downloading the object only if
+its size and sha256 are the ones on the record (``carried``), else it downloads as without it.
+
 Anything else, or any failure to fetch or unpack it, and the worker reads the upload as it
 always did: a stale, missing or tampered object costs time, never a job.
 """
@@ -17,7 +21,9 @@ always did: a stale, missing or tampered object costs time, never a job.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import logging
+from collections.abc import Mapping
 from pathlib import Path
 
 import msgspec
@@ -46,6 +52,19 @@ def usable(record: JobRecord, upload: InputFile, sheet: str | None,
     except msgspec.ValidationError:  # a limit this worker does not know
         return None
     return found if read_under.within(limits) else None
+
+
+def carried(found: NormalisedInput, inline: Mapping[str, bytes]) -> bytes | None:
+    """The run item's copy of the object ``found``, if it has one of the recorded size and
+    sha256 (a copy that differs is ignored: the object is downloaded instead)."""
+    data = inline.get(found.key)
+    if data is None:
+        return None
+    if len(data) != found.size or hashlib.sha256(data).hexdigest() != found.sha256:
+        log.warning("the run item's copy of %s does not match its record; downloading it",
+                    found.key)
+        return None
+    return data
 
 
 async def unpacked(found: NormalisedInput, packed: Path, dst: Path) -> NormaliseReport | None:

@@ -21,7 +21,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -71,7 +71,8 @@ class Prepared:
 class InputFetch:
     """The downloads of an attempt's inputs that the worker's cache does not hold: the
     normalised object of each one the API normalised at upload and the worker may start from
-    (``services.worker.prenormalised``), else the original.
+    (``services.worker.prenormalised``; none when the run item carried a copy of it,
+    ``inline``), else the original.
 
     It may start before the attempt is claimed (while the claim's CAS is in flight): it
     writes only under ``<workdir>/uploads/``, names nothing in any record or event, and once
@@ -80,7 +81,8 @@ class InputFetch:
     """
 
     def __init__(self, record: JobRecord, workdir: Path, store: ObjectStore,
-                 catalogue: Catalogue, limits: Limits, cache: InputCache | None) -> None:
+                 catalogue: Catalogue, limits: Limits, cache: InputCache | None,
+                 inline: Mapping[str, bytes] | None = None) -> None:
         template = catalogue.get(record.spec.template_id)
         try:
             self.bound = record.bind_inputs([i.name for i in template.inputs])
@@ -94,6 +96,8 @@ class InputFetch:
         wanted = [n for n in self.bound if not held(self.keys[n])]
         self._normalised = {n: found for n in wanted if (found := prenormalised.usable(
             record, self.bound[n], sheet_of(record, self.bound[n]), limits)) is not None}
+        self._carried = {n: data for n, found in self._normalised.items()
+                         if (data := prenormalised.carried(found, inline or {})) is not None}
         self._started = frozenset(wanted) - frozenset(self._normalised)
         self._fetched: dict[str, Path] = {}
         self._task: asyncio.Task[None] | None = None
@@ -124,8 +128,13 @@ class InputFetch:
         await self._task
 
     async def _first(self) -> None:
+        for name, data in self._carried.items():  # at most SS_WORK_INLINE_MAX_BYTES
+            path = self._folder / f"{name}.normalised"
+            path.write_bytes(data)
+            self._fetched[name] = path
         await asyncio.gather(self._download(self._started),
-                             *(self._fetch_normalised(n) for n in sorted(self._normalised)))
+                             *(self._fetch_normalised(n) for n in sorted(self._normalised)
+                               if n not in self._carried))
 
     async def _fetch_normalised(self, name: str) -> None:
         path = self._folder / f"{name}.normalised"
@@ -161,12 +170,12 @@ def sheet_of(record: JobRecord, upload: InputFile) -> str | None:
 async def prepare(
     record: JobRecord, workdir: Path, store: ObjectStore, catalogue: Catalogue,
     memory_bytes: int | None = None, cache: InputCache | None = None,
-    fetch: InputFetch | None = None,
+    fetch: InputFetch | None = None, inline: Mapping[str, bytes] | None = None,
 ) -> Prepared:
     """Download and normalise inputs (each read within ``memory_bytes``, the run's memory
     limit; those ``cache`` holds are copied from it instead), validate parameters, write
-    ``main.do``. ``fetch``: the inputs' downloads, started earlier (same ``memory_bytes`` and
-    ``cache``).
+    ``main.do``. ``fetch``: the inputs' downloads, started earlier (same ``memory_bytes``,
+    ``cache`` and ``inline``); ``inline``: the copies of objects the run item carried.
 
     Raises ``JobFailed`` for anything the client must fix (unknown template, bad parameter,
     unreadable input, unsafe do-file); S3 problems propagate as they are (transient).
@@ -175,7 +184,7 @@ async def prepare(
     body = catalogue.body(template.id)
     limits = Limits(memory_bytes=memory_bytes or 0)
     if fetch is None:
-        fetch = InputFetch(record, workdir, store, catalogue, limits, cache)
+        fetch = InputFetch(record, workdir, store, catalogue, limits, cache, inline)
     files = default_input_files(template)
     (workdir / "inputs").mkdir(parents=True, exist_ok=True)
     (workdir / "results").mkdir(exist_ok=True)

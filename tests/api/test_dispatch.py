@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import hashlib
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -21,10 +22,19 @@ from libs.bus.provision import DISPATCH_BUDGET, ensure_dispatch_consumer, ensure
 from libs.bus.publish import publish_check, publish_run
 from libs.bus.retries import RetryPolicy
 from libs.contracts.events import JobCompleted, JobEvent, JobQueued
-from libs.contracts.jobs import JobRecord, JobSpec, JobState, new_job_id, now_iso
+from libs.contracts.jobs import (
+    InputFile,
+    JobRecord,
+    JobSpec,
+    JobState,
+    NormalisedInput,
+    new_job_id,
+    now_iso,
+)
 from libs.contracts.work import HandOverCheck, RunWork
 from libs.settings import Settings
 from services.api.dispatch import Dispatcher, publish_queued
+from services.api.packed_memory import PackedMemory
 from tests.jetstream import heard, job_events
 
 TENANT = "dispatch"
@@ -42,9 +52,10 @@ async def bus(nats_server: NatsServer) -> AsyncIterator[Bus]:
 
 
 @contextlib.asynccontextmanager
-async def dispatching(bus: Bus) -> AsyncIterator[None]:
-    """One API replica's dispatcher, with a short grace period."""
-    dispatcher = Dispatcher(bus, await JobStore.open(bus), POOL, grace_s=0.2)
+async def dispatching(bus: Bus, memory: PackedMemory | None = None) -> AsyncIterator[None]:
+    """One API replica's dispatcher, with a short grace period (and the normalised inputs
+    that replica holds, ``memory``)."""
+    dispatcher = Dispatcher(bus, await JobStore.open(bus), POOL, grace_s=0.2, memory=memory)
     loop = ConsumerLoop(bus, durable=names.DISPATCH_CONSUMER, handler=dispatcher.handle,
                         on_exhausted=dispatcher.on_exhausted, slots=64, heartbeat_s=5.0,
                         policy=RetryPolicy.of(Settings(), crash_budget=DISPATCH_BUDGET),
@@ -63,10 +74,12 @@ async def _events(bus: Bus, job_id: str) -> list[JobEvent]:
     return await job_events(bus, TENANT, job_id)
 
 
-async def _queued_without_publishing(bus: Bus, store: JobStore) -> JobRecord:
+async def _queued_without_publishing(bus: Bus, store: JobStore,
+                                     inputs: list[InputFile] | None = None) -> JobRecord:
     """What a dying API leaves: a check stored, the record moved to queued, nothing else."""
     record = JobRecord(id=new_job_id(), tenant=TENANT, created_at=now_iso(),
-                       spec=JobSpec(template_id="ols_robust", engine=POOL))
+                       spec=JobSpec(template_id="ols_robust", engine=POOL),
+                       inputs=inputs or [])
     await store.create(record)
     await publish_check(bus, HandOverCheck(tenant=TENANT, job_id=record.id))
     queued, _ = await store.mutate(TENANT, record.id, lambda r: r.moved(
@@ -151,6 +164,29 @@ async def test_changes_made_while_no_api_runs_are_dispatched_when_one_starts(bus
         await _settle(announced)
     assert await _item_was_published(bus, record)
 
+
+async def test_the_item_of_a_dead_api_carries_what_the_replica_that_sends_it_holds(
+        bus: Bus) -> None:
+    store = await JobStore.open(bus)
+    packed = b"a normalised input, packed"
+    job_id = new_job_id()
+    normalised = NormalisedInput(key=names.normalised_key(TENANT, job_id, "u1"),
+                                 size=len(packed), sha256=hashlib.sha256(packed).hexdigest(),
+                                 normaliser="n", limits={})
+    memory = PackedMemory(1024)
+    memory.keep(TENANT, normalised, packed)
+    upload = InputFile(name="auto.csv", size=1, sha256="0" * 64, uploaded_at=now_iso(),
+                       normalised=normalised)
+    async with dispatching(bus, memory):
+        record = await _queued_without_publishing(bus, store, [upload])
+
+        async def announced() -> bool:
+            return len(await _events(bus, record.id)) > 0
+
+        await _settle(announced)
+    item = await bus.js.get_last_msg(names.WORK_STREAM, names.run_subject(POOL))
+    work = msgspec.json.decode(item.data, type=RunWork)
+    assert (work.job_id, work.inline) == (record.id, {normalised.key: packed})
 
 
 async def test_a_refused_change_owes_nothing(bus: Bus) -> None:

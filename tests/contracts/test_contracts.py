@@ -70,12 +70,18 @@ def test_work_items_ignore_fields_of_a_later_release_but_need_their_own() -> Non
             msgspec.json.decode(b'{"job_id":"j","submission":1,"attempt":1}', type=kind)
 
 
-def test_a_format_item_carries_bytes_and_one_without_them_still_reads() -> None:
-    files = {"t/j/attempts/1/results/a.csv": b"x,y\n1,\xff\x00\n"}
-    item = FormatWork(tenant="t", job_id="j", attempt=1, files=files)
-    assert msgspec.json.decode(msgspec.json.encode(item), type=FormatWork).files == files
-    earlier = msgspec.json.decode(b'{"tenant":"t","job_id":"j","attempt":1}', type=FormatWork)
-    assert earlier.files == {}
+@pytest.mark.parametrize(("kind", "fields", "old"), [
+    (RunWork, {"submission": 2}, b'{"tenant":"t","job_id":"j","submission":2}'),
+    (FormatWork, {"attempt": 1}, b'{"tenant":"t","job_id":"j","attempt":1}'),
+])
+def test_an_item_without_copies_is_the_older_shape(
+    kind: type[RunWork | FormatWork], fields: dict[str, int], old: bytes,
+) -> None:
+    # Items with nothing inline are the ones a release without the field publishes and reads.
+    assert msgspec.json.encode(kind(tenant="t", job_id="j", **fields)) == old
+    assert msgspec.json.decode(old, type=kind).inline == {}
+    carried = kind(tenant="t", job_id="j", inline={"k": b"\x00\xffdata"}, **fields)
+    assert msgspec.json.decode(msgspec.json.encode(carried), type=kind) == carried
 
 
 def test_job_ids_sort_by_creation_time(monkeypatch: pytest.MonkeyPatch) -> None:

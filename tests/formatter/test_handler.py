@@ -56,12 +56,12 @@ async def parts(nats_server: NatsServer, s3_server: S3Server
 async def _format_once(bus: Bus, handler: FormatHandler, record: JobRecord,
                        files: dict[str, bytes] | None = None) -> JobRecord:
     """Hand the formatter the job's format item once, carrying ``files`` (None: an item of
-    the shape a release before ``FormatWork.files`` publishes); the job record it leaves."""
+    the shape a release before ``FormatWork.inline`` publishes); the job record it leaves."""
     if files is None:
         data = msgspec.json.encode({"tenant": "fmt", "job_id": record.id, "attempt": 1})
     else:
         data = msgspec.json.encode(FormatWork(tenant="fmt", job_id=record.id, attempt=1,
-                                              files=files))
+                                              inline=files))
     await handler.handle(Delivery(data=data, num_delivered=1, stream_seq=1))
     done, _ = await JobStore(await bus.js.key_value(names.JOBS_BUCKET)).get("fmt", record.id)
     return done

@@ -20,6 +20,7 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
+from prometheus_client import REGISTRY
 
 from dev.report_samples import write_attempt, write_big_table
 from libs.reports import ReportError, ResultBundle, render
@@ -118,12 +119,39 @@ async def test_a_renderer_that_dies_fails_its_job_only(pool: RenderPool, tmp_pat
     async with contextlib.AsyncExitStack() as stack:
         session = await stack.enter_async_context(pool.session(raw, tmp_path / "out", context))
         assert session.pid == dead
+        failed_before = _replaced("failed")
         os.kill(dead, signal.SIGKILL)
         with pytest.raises(RenderCrashed):
             await session.render("xlsx")
     async with pool.session(raw, tmp_path / "out", context) as session:
         assert session.pid != dead
         assert (await session.render("xlsx"))[0].stat().st_size > 0
+    assert _replaced("failed") - failed_before == 1
+
+
+def _replaced(reason: str) -> float:
+    return REGISTRY.get_sample_value("ss_formatter_renderers_replaced_total",
+                                     {"reason": reason}) or 0.0
+
+
+async def test_a_renderer_left_holding_memory_is_replaced(tmp_path: Path) -> None:
+    raw, context = _attempt(tmp_path)
+    # Any renderer holds more than a byte after a job; none holds a terabyte.
+    for bound, kept in ((1, False), (2**40, True)):
+        pool = RenderPool(1, recycle_above_bytes=bound)
+        try:
+            before = _replaced("memory")
+            async with pool.session(raw, tmp_path / "a", context) as session:
+                await session.render("pdf")
+                first = session.pid
+            async with pool.session(raw, tmp_path / "b", context) as session:
+                assert (session.pid == first) is kept
+                assert (await session.render("pdf"))[0].read_bytes()[:5] == b"%PDF-"
+            assert _replaced("memory") - before == (0 if kept else 2)
+            if not kept:
+                assert _gone(first)
+        finally:
+            pool.close()
 
 
 async def test_a_cancelled_render_ends_its_renderer(pool: RenderPool, tmp_path: Path) -> None:
@@ -247,6 +275,6 @@ async def test_a_bug_in_the_renderer_is_raised_as_one_and_the_renderer_answers_o
         with pytest.raises(RenderFailed, match="AssertionError: render before load"):
             await renderer.ask("render", "xlsx")
         assert renderer.alive()
-        assert await renderer.ask("end") is None
+        assert await renderer.ask("end") > 0  # its resident bytes: it answered
     finally:
         renderer.close()

@@ -107,9 +107,9 @@ async def test_the_item_carries_the_files_the_formats_read_as_stored(
     raw = _raw(record)
     assert _tables(record)
     assert {"main.do", "main.log", "run.json", "inputs/main.dta"} <= set(raw)
-    assert set(item.files) == {raw[name] for name in [*_tables(record), *besides_tables]}
+    assert set(item.inline) == {raw[name] for name in [*_tables(record), *besides_tables]}
     sizes = {a.key: a.size for a in record.artifacts}
-    for key, data in item.files.items():
+    for key, data in item.inline.items():
         assert len(data) == sizes[key]
         assert data == await jobs.objects.get_bytes(key)
 
@@ -117,10 +117,10 @@ async def test_the_item_carries_the_files_the_formats_read_as_stored(
 async def test_nothing_travels_with_the_setting_at_zero(jobs: Jobs) -> None:
     formats = ["csv", "log", "json"]
     _, item = await jobs.run(formats, 64 * 1024)
-    assert item.files  # the same job carries files by default
+    assert item.inline  # the same job carries files by default
     record, item = await jobs.run(formats, 0)
     assert _tables(record)
-    assert item.files == {}
+    assert item.inline == {}
 
 
 async def test_the_bound_holds_and_the_result_tables_come_first(jobs: Jobs) -> None:
@@ -128,7 +128,7 @@ async def test_the_bound_holds_and_the_result_tables_come_first(jobs: Jobs) -> N
     roomy, roomy_item = await jobs.run(formats, 64 * 1024)
     sizes = {a.name: a.size for a in roomy.artifacts if a.kind == "raw"}
     tables = _tables(roomy)
-    assert set(roomy_item.files) == {_raw(roomy)[n] for n in [*tables, "main.log"]}
+    assert set(roomy_item.inline) == {_raw(roomy)[n] for n in [*tables, "main.log"]}
     assert sizes["main.log"] > 0
     # Room for exactly the tables: main.log (listed before results/) stays behind.
     exact = sum(sizes[name] for name in tables)
@@ -136,9 +136,9 @@ async def test_the_bound_holds_and_the_result_tables_come_first(jobs: Jobs) -> N
     # The same tables, byte for byte in size (run.json's timings may differ; it is not read)
     assert {a.name: a.size for a in record.artifacts if a.name in tables} == {
         name: sizes[name] for name in tables}
-    assert set(item.files) == {_raw(record)[name] for name in tables}
+    assert set(item.inline) == {_raw(record)[name] for name in tables}
     # One byte less: some table stays behind too, and what travels stays within the bound.
     record, item = await jobs.run(formats, exact - 1)
-    assert sum(len(data) for data in item.files.values()) <= exact - 1
-    assert set(item.files) < {_raw(record)[name] for name in tables}
-    assert item.files
+    assert sum(len(data) for data in item.inline.values()) <= exact - 1
+    assert set(item.inline) < {_raw(record)[name] for name in tables}
+    assert item.inline

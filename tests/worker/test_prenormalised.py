@@ -23,6 +23,7 @@ from libs.storage import ObjectStore
 from libs.templates.catalogue import DEFAULT_ROOT, load_catalogue
 from services.api import inputs
 from services.api.inputs import read_upload
+from services.api.packed_memory import PackedMemory
 from services.worker.input_cache import InputCache
 from services.worker.workspace import prepare
 
@@ -58,10 +59,25 @@ def reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     return seen
 
 
+@pytest.fixture
+def downloads(objects: ObjectStore, monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The keys the worker downloads (each download goes on to S3)."""
+    seen: list[str] = []
+    download = objects.download_file
+
+    async def spy(key: str, path: Path) -> int:
+        seen.append(key)
+        return await download(key, path)
+
+    monkeypatch.setattr(objects, "download_file", spy)
+    return seen
+
+
 async def _job(objects: ObjectStore, tmp: Path, tenant: str, data: bytes = AUTO, *,
-               api_memory: int = GIB) -> JobRecord:
+               api_memory: int = GIB, kept: PackedMemory | None = None) -> JobRecord:
     """A job whose upload went through the API's read (normalised within ``api_memory``
-    unless the API normalised the same upload of ``tenant`` before)."""
+    unless the API normalised the same upload of ``tenant`` before; what it stored kept in
+    ``kept``, as the API keeps it for the run item)."""
     job_id = new_job_id()
     key = names.input_key(tenant, job_id, "u1", "auto.csv")
     await objects.put_bytes(key, data)
@@ -71,7 +87,7 @@ async def _job(objects: ObjectStore, tmp: Path, tenant: str, data: bytes = AUTO,
     fmt, columns, normalised = await read_upload(
         objects, spool, "auto.csv", None, tenant=tenant, sha256=sha256,
         normalise_max_bytes=len(data), memory_bytes=api_memory,
-        key=names.normalised_key(tenant, job_id, "u1"))
+        key=names.normalised_key(tenant, job_id, "u1"), memory=kept)
     upload = InputFile(name="auto.csv", size=len(data), sha256=sha256, uploaded_at=now_iso(),
                        key=key, format=fmt, columns=columns, normalised=normalised)
     return JobRecord(id=job_id, tenant=tenant, spec=OLS, created_at=now_iso(), inputs=[upload])
@@ -150,6 +166,59 @@ async def test_another_tenants_object_is_never_used(
     assert reads == ["normalise"]
     assert done.reused == frozenset()
     _same_table(tmp_path / "x", AUTO, tmp_path)
+
+
+async def test_a_copy_the_run_item_carries_is_used_instead_of_the_object(
+        tmp_path: Path, objects: ObjectStore, reads: list[str], downloads: list[str]) -> None:
+    kept = PackedMemory(64 * 1024)
+    record = await _job(objects, tmp_path, "pre-h", kept=kept)
+    stored = record.inputs[0].normalised
+    assert stored is not None
+    inline = kept.attach(record)
+    assert inline == {stored.key: await objects.get_bytes(stored.key)}  # what the API stored
+    today = await prepare(record, tmp_path / "d", objects, CATALOGUE, memory_bytes=GIB)
+    assert downloads == [stored.key]
+    await objects.delete(stored.key)
+    reads.clear()
+    done = await prepare(record, tmp_path / "i", objects, CATALOGUE, memory_bytes=GIB,
+                         inline=inline)
+    assert (reads, downloads) == ([], [stored.key])  # nothing read, nothing more downloaded
+    assert done.reused == {"main"}
+    assert done.reports == today.reports
+    # The attempt's input is the same file as from the downloaded object, byte for byte.
+    assert (tmp_path / "i" / "inputs" / "main.dta").read_bytes() == \
+        (tmp_path / "d" / "inputs" / "main.dta").read_bytes()
+    _same_table(tmp_path / "i", AUTO, tmp_path)
+
+
+async def test_a_carried_copy_unlike_the_record_is_ignored(
+        tmp_path: Path, objects: ObjectStore, reads: list[str], downloads: list[str]) -> None:
+    record = await _job(objects, tmp_path, "pre-i")
+    stored = record.inputs[0].normalised
+    assert stored is not None
+    true = await objects.get_bytes(stored.key)
+    # A well-formed copy of other data of the same size (only its sha256 gives it away), and
+    # the true copy one byte longer.
+    other = PackedMemory(64 * 1024)
+    forged_record = await _job(objects, tmp_path, "pre-i", AUTO.replace(b"7180", b"9999", 1),
+                               kept=other)
+    forged = next(iter(other.attach(forged_record).values()))
+    assert len(forged) == len(true)
+    assert forged != true
+    reads.clear()
+    for n, copy in enumerate((forged, true + b"\0")):
+        done = await prepare(record, tmp_path / f"f{n}", objects, CATALOGUE,
+                             memory_bytes=GIB, inline={stored.key: copy})
+        assert downloads[-1] == stored.key  # the object, as without a copy
+        assert reads == []
+        assert done.reused == {"main"}
+        _same_table(tmp_path / f"f{n}", AUTO, tmp_path)
+    # Without the object the upload is read: the forged copy never is.
+    await objects.delete(stored.key)
+    await prepare(record, tmp_path / "u", objects, CATALOGUE, memory_bytes=GIB,
+                  inline={stored.key: forged})
+    assert reads == ["normalise"]
+    _same_table(tmp_path / "u", AUTO, tmp_path)
 
 
 @pytest.mark.parametrize(("api_memory", "worker_memory", "used"), [
