@@ -153,8 +153,9 @@ DOCS: dict[str, str] = {
     "job without reading them again; larger ones are normalised by the worker (0 = never by "
     "the API).",
     "work_inline_max_bytes": "Small files a job hands from one service to the next (the "
-    "API's normalised input to the worker, the result tables to the formatter) ride inside the "
-    "work item, up to this many bytes in all, besides being stored in S3, so the next service "
+    "API's normalised input to the worker, the raw files the output formats read to the "
+    "formatter, result tables first) ride inside the work item, up to this many bytes in "
+    "all, besides being stored in S3, so the next service "
     "need not download them; 0 = never (the first step of a rolling upgrade from a release "
     "without it). At most 512 KiB (NATS' message limit is 1 MiB).",
     "inputs_max_per_job": "Most inputs one job may have.",
