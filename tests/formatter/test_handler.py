@@ -27,6 +27,7 @@ from libs.storage import ObjectStore
 from services.common.library import catalogue_for
 from services.formatter.handler import FormatHandler
 from services.formatter.renderers import RenderPool, RenderSession
+from tests.downloads import record_downloads
 from tests.jetstream import heard
 
 
@@ -137,16 +138,11 @@ async def test_fetches_only_the_raw_files_the_formats_read(
 ) -> None:
     bus, objects, handler = parts
     record = await _formatting_job(bus, objects, tmp_path, formats)
-    fetched: list[str] = []
-    real_download = objects.download_file
-
-    async def download(key: str, path: Path) -> int:
-        fetched.append(key.removeprefix(names.attempt_key("fmt", record.id, 1, "x")[:-1]))
-        return await real_download(key, path)
-
-    monkeypatch.setattr(objects, "download_file", download)
+    keys = record_downloads(objects, monkeypatch)
     done = await _format_once(bus, handler, record)
     assert done.state is JobState.SUCCEEDED, done.error
+    prefix = names.attempt_key("fmt", record.id, 1, "x")[:-1]
+    fetched = [key.removeprefix(prefix) for key in keys]
     assert ("run.json" in fetched) is fetches_context
     assert ("main.log" in fetched) is ("log" in formats)
     assert "main.do" not in fetched
@@ -238,14 +234,7 @@ async def test_a_carried_copy_that_is_not_the_records_is_downloaded_instead(
         names.attempt_key("fmt", record.id, 2, elsewhere.name): b"9" * elsewhere.size,
     }
     await objects.delete(good.key)  # only the matching copy can feed this one
-    fetched: list[str] = []
-    real_download = objects.download_file
-
-    async def download(key: str, path: Path) -> int:
-        fetched.append(key)
-        return await real_download(key, path)
-
-    monkeypatch.setattr(objects, "download_file", download)
+    fetched = record_downloads(objects, monkeypatch)
     done = await _format_once(bus, handler, record, files)
     assert done.state is JobState.SUCCEEDED, done.error
     assert resized.key in fetched

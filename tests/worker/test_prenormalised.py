@@ -26,6 +26,7 @@ from services.api.inputs import read_upload
 from services.api.packed_memory import PackedMemory
 from services.worker.input_cache import InputCache
 from services.worker.workspace import prepare
+from tests.downloads import record_downloads
 
 REPO = Path(__file__).resolve().parents[2]
 AUTO = (REPO / "do_library" / "examples" / "auto.csv").read_bytes()
@@ -62,15 +63,7 @@ def reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 @pytest.fixture
 def downloads(objects: ObjectStore, monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """The keys the worker downloads (each download goes on to S3)."""
-    seen: list[str] = []
-    download = objects.download_file
-
-    async def spy(key: str, path: Path) -> int:
-        seen.append(key)
-        return await download(key, path)
-
-    monkeypatch.setattr(objects, "download_file", spy)
-    return seen
+    return record_downloads(objects, monkeypatch)
 
 
 async def _job(objects: ObjectStore, tmp: Path, tenant: str, data: bytes = AUTO, *,
