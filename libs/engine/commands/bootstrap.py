@@ -23,7 +23,6 @@ from libs.engine.dataset import Dataset
 from libs.engine.errors import StataError
 from libs.engine.estimation import output
 from libs.engine.estimation.estat import subcommand
-from libs.engine.estimation.factor_rows import level_display
 from libs.engine.estimation.post import is_omitted_name
 from libs.engine.estimation.replication import (
     Dots,
@@ -217,7 +216,7 @@ def _table(session: Session, exps: list[Expression], opts: Args) -> list[str]:
                      omitted=tuple(is_omitted_name(n) for n in names), scalars={}, macros={},
                      df_r=None)
     level = float(opts.opt("level", 95.0))
-    rows = output.coefficient_table(est, level, levels=level_display(session))
+    rows = output.coefficient_lines(session, est, level)
     ci = f"[{level:g}% conf. interval]"
     depvar = est.depvar[:12] if est.depvar else ""
     lines += ["", rows[0],

@@ -17,7 +17,6 @@ from scipy import stats
 from libs.engine.errors import StataError
 from libs.engine.estimation import output
 from libs.engine.estimation.estat import subcommand
-from libs.engine.estimation.factor_rows import level_display
 from libs.engine.estimation.post import set_table
 from libs.engine.estimation.request import stata_errors
 from libs.engine.evaluator import Evaluator
@@ -101,7 +100,7 @@ def csdid(session: Session, args: Args) -> None:
                        f"{'':<56}Number of obs = {len(rows):>9,}",
                        f"Outcome model  : {outcome}", f"Treatment model: {treatment}"])
     est = _estimation(gt.att, gt.cov(), coef, y)
-    session.log.lines(output.coefficient_table(est, level, levels=level_display(session)))
+    session.log.lines(output.coefficient_lines(session, est, level))
     set_table(session, est, level)
     session.log.lines([f"Control: {control}", "",
                        "See Callaway and Sant'Anna (2021) for details"])
@@ -140,7 +139,7 @@ def _aggregate(session: Session, kind: str, window: tuple[int, int] | None) -> A
     level = float(session.e.scalars.get("level", 95.0))
     session.log.lines(_AGG_TITLES[kind].split("\n"))
     est = _estimation(agg.b, agg.V, agg.names, session.e.macros.get("depvar", ""))
-    session.log.lines(output.coefficient_table(est, level, levels=level_display(session)))
+    session.log.lines(output.coefficient_lines(session, est, level))
     table = est.table(level)
     session.r = Results(matrices={
         f"b_{kind}": Matrix(agg.b[None, :], ["y1"], agg.names),

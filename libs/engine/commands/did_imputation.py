@@ -16,7 +16,6 @@ from scipy import stats
 from libs.engine.dataset import Dataset
 from libs.engine.errors import StataError
 from libs.engine.estimation import output
-from libs.engine.estimation.factor_rows import level_display
 from libs.engine.estimation.post import set_table
 from libs.engine.estimation.request import stata_errors
 from libs.engine.evaluator import Evaluator
@@ -154,5 +153,5 @@ def _post(session: Session, args: Args, res: Imputation, rows: NDArray[np.intp],
                      df_r=None)
     level = 100 * (1 - float(args.opt("alpha", 0.05)))
     session.log.lines(["", f"{'':<48}Number of obs     = {int(scalars['N']):>10,}"])
-    session.log.lines(output.coefficient_table(est, level, levels=level_display(session)))
+    session.log.lines(output.coefficient_lines(session, est, level))
     set_table(session, est, level)

@@ -16,7 +16,6 @@ import numpy as np
 from libs.engine.commands.stats_absorb import hdfe_vce
 from libs.engine.errors import StataError
 from libs.engine.estimation import output
-from libs.engine.estimation.factor_rows import level_display
 from libs.engine.estimation.post import finish, set_table
 from libs.engine.estimation.request import ids, stata_errors
 from libs.engine.groups import group_ids
@@ -101,7 +100,7 @@ def eventstudyinteract(session: Session, args: Args) -> None:
         head.append(f"{'':<24}(Std. err. adjusted for {int(s['N_clust']):,} clusters in "
                     f"{est.macros['clustvar']})")
     session.log.lines(head)
-    session.log.lines(output.coefficient_table(table, levels=level_display(session)))
+    session.log.lines(output.coefficient_lines(session, table))
     set_table(session, table)
 
 

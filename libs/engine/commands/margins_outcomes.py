@@ -19,7 +19,6 @@ from libs.engine.errors import StataError
 from libs.engine.estimation import output
 from libs.engine.estimation.design import column_derivative, column_values
 from libs.engine.estimation.equations import ZERO_INFLATED, offset_values
-from libs.engine.estimation.factor_rows import level_display
 from libs.engine.estimation.margin_terms import dydx_variables, factor_levels
 from libs.engine.estimation.post import estimation_from_e
 from libs.engine.estimation.request import stata_errors
@@ -265,7 +264,7 @@ def _show(session: Session, est: Estimation, names: list[str], b: FloatArray, V:
                   for name, expr, _ in predictions]
     if dydx_vars:
         lines.append(f"dy/dx wrt: {' '.join(dydx_vars)}")
-    table = output.coefficient_table(shown, levels=level_display(session))
+    table = output.coefficient_lines(session, shown)
     head = "      dy/dx" if dydx_vars else "     Margin"
     session.log.lines([*lines, "", *[line.replace("Coefficient", head) for line in table]])
     session.post_r(Results(scalars={"N": float(n)}, matrices={

@@ -17,7 +17,6 @@ from libs.engine.estimation import output, stdata
 from libs.engine.estimation.columns import numtext
 from libs.engine.estimation.design import build, column_values
 from libs.engine.estimation.estat import subcommand
-from libs.engine.estimation.factor_rows import level_display
 from libs.engine.estimation.post import finish, is_omitted_name
 from libs.engine.estimation.request import ids, parse_vce, stata_errors
 from libs.engine.registry import command
@@ -125,9 +124,8 @@ def stcox(session: Session, args: Args) -> None:
     method = "Breslow" if ties == "breslow" else "Efron"
     session.log.lines(_st_header(est, f"Cox regression with {method} method for ties",
                                  st.subjects))
-    session.log.lines(output.coefficient_table(est, args.opt("level", 95.0),
-                                               "" if args.opt("nohr") else "Haz. ratio",
-                                               levels=level_display(session)))
+    session.log.lines(output.coefficient_lines(session, est, args.opt("level", 95.0),
+                                               "" if args.opt("nohr") else "Haz. ratio"))
 
 
 _PHTEST = Spec("[, Detail Log KM Rank Time(varname)]")
@@ -208,8 +206,7 @@ def streg(session: Session, args: Args) -> None:
     session.log.lines(["", *output.iteration_log(fit.iterations, crit)])
     session.log.lines(_st_header(est, est.macros["title"], st.subjects))
     eform = "" if args.opt("nohr") or aft else "Haz. ratio"
-    table = output.coefficient_table(est, args.opt("level", 95.0), eform,
-                                     levels=level_display(session))
+    table = output.coefficient_lines(session, est, args.opt("level", 95.0), eform)
     below: list[str] = []
     if matched[0] == "weibull":
         p = float(np.exp(est.b[-1]))

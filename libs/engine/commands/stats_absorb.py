@@ -15,7 +15,6 @@ from libs.engine.errors import StataError
 from libs.engine.estimation import output
 from libs.engine.estimation.columns import numtext
 from libs.engine.estimation.design import build
-from libs.engine.estimation.factor_rows import level_display
 from libs.engine.estimation.post import finish
 from libs.engine.estimation.request import ids, prepare, stata_errors
 from libs.engine.groups import group_ids
@@ -77,8 +76,7 @@ def reghdfe(session: Session, args: Args) -> None:
         head.insert(-1, f"{'':<24}(Std. err. adjusted for {int(s['N_clust']):,} clusters in "
                         f"{est.macros['clustvar']})")
     session.log.lines(head)
-    session.log.lines(output.coefficient_table(est, args.opt("level", 95.0),
-                                               levels=level_display(session)))
+    session.log.lines(output.coefficient_lines(session, est, args.opt("level", 95.0)))
 
 
 def hdfe_vce(session: Session, args: Args) -> tuple[str, tuple[str, ...]]:
@@ -148,7 +146,7 @@ def teffects(session: Session, args: Args) -> None:
         f"Outcome model  : {'linear' if method != 'ipw' else 'weighted mean'}",
         f"Treatment model: {tmodel if method != 'ra' else 'none'}",
     ])
-    table = output.coefficient_table(est, args.opt("level", 95.0), levels=level_display(session))
+    table = output.coefficient_lines(session, est, args.opt("level", 95.0))
     # Stata shows the effect and the potential-outcome mean; the auxiliary equations stay in
     # e(b) (as with teffects' default display)
     shown = [line for line in table if not line.startswith(("OME", "TME"))]

@@ -10,7 +10,6 @@ from __future__ import annotations
 from libs.engine.errors import StataError
 from libs.engine.estimation import output
 from libs.engine.estimation.design import build
-from libs.engine.estimation.factor_rows import level_display
 from libs.engine.estimation.post import finish, omitted_notes, replay
 from libs.engine.estimation.request import (
     Request,
@@ -60,8 +59,7 @@ def regress(session: Session, args: Args) -> None:
                 est.extra["beta"][None, : len(req.design.names)], ["y1"],
                 list(req.design.names))
     session.log.lines(output.regress_header(est))
-    session.log.lines(output.coefficient_table(est, args.opt("level", 95.0),
-                                               levels=level_display(session)))
+    session.log.lines(output.coefficient_lines(session, est, args.opt("level", 95.0)))
 
 
 def _ml(cmd: str, session: Session, args: Args) -> None:
@@ -74,8 +72,7 @@ def _ml(cmd: str, session: Session, args: Args) -> None:
         eform = "Odds ratio"
     if args.opt("irr") and cmd == "poisson":
         eform = "IRR"
-    session.log.lines(output.coefficient_table(est, args.opt("level", 95.0), eform,
-                                               levels=level_display(session)))
+    session.log.lines(output.coefficient_lines(session, est, args.opt("level", 95.0), eform))
 
 
 def _ml_fit(cmd: str, session: Session, args: Args) -> Estimation:
@@ -146,8 +143,7 @@ def xtreg(session: Session, args: Args) -> None:
     session.log.lines(omitted_notes(est))
     est = finish(session, est, req.rows, "xtreg", args)
     session.log.lines(output.panel_header(est))
-    session.log.lines(output.coefficient_table(est, args.opt("level", 95.0),
-                                               levels=level_display(session))[:-1])
+    session.log.lines(output.coefficient_lines(session, est, args.opt("level", 95.0))[:-1])
     session.log.lines(output.panel_footer(est))
 
 
@@ -169,8 +165,7 @@ def areg(session: Session, args: Args) -> None:
     session.log.lines(omitted_notes(est))
     est = finish(session, est, req.rows, "areg", args)
     session.log.lines(output.model_header(est))
-    session.log.lines(output.coefficient_table(est, args.opt("level", 95.0),
-                                               levels=level_display(session)))
+    session.log.lines(output.coefficient_lines(session, est, args.opt("level", 95.0)))
 
 
 @command(
@@ -236,7 +231,7 @@ def ivregress(session: Session, args: Args) -> None:
     if args.opt("first"):
         for stage in first:
             session.log.out(f"First-stage regression: {stage.depvar}")
-            session.log.lines(output.coefficient_table(stage, levels=level_display(session)))
+            session.log.lines(output.coefficient_lines(session, stage))
     session.log.lines(omitted_notes(est))
     est = finish(session, est, req.rows, "ivregress", args)
     if "W" in est.extra:
@@ -244,8 +239,7 @@ def ivregress(session: Session, args: Args) -> None:
         session.e.matrices["W"] = Matrix(est.extra["W"], names_w, names_w)
         session.e.macros.pop("W_names", None)
     session.log.lines(output.model_header(est))
-    session.log.lines(output.coefficient_table(est, args.opt("level", 95.0),
-                                               levels=level_display(session)))
+    session.log.lines(output.coefficient_lines(session, est, args.opt("level", 95.0)))
     session.log.out(f"Instrumented: {est.macros['instd']}")
     session.log.out(f" Instruments: {est.macros['insts']}")
 

@@ -8,7 +8,6 @@ import numpy as np
 from libs.engine.errors import StataError
 from libs.engine.estimation import output
 from libs.engine.estimation.columns import numtext
-from libs.engine.estimation.factor_rows import level_display
 from libs.engine.estimation.post import finish
 from libs.engine.estimation.request import model_offset, prepare, stata_errors
 from libs.engine.registry import command
@@ -95,9 +94,8 @@ def fracreg(session: Session, args: Args) -> None:
     est = finish(session, fit.estimation, req.rows, "fracreg", parsed)
     _notes_and_iterations(session, fit, est, parsed)
     session.log.lines(["", *output.ml_header(est)])
-    session.log.lines(output.coefficient_table(est, parsed.opt("level", 95.0),
-                                               "Odds ratio" if parsed.opt("or") else "",
-                                               levels=level_display(session)))
+    session.log.lines(output.coefficient_lines(session, est, parsed.opt("level", 95.0),
+                                               "Odds ratio" if parsed.opt("or") else ""))
 
 
 def _notes_and_iterations(session: Session, fit: GlmFit, est: Estimation, args: Args) -> None:
@@ -135,5 +133,4 @@ def _show(session: Session, fit: GlmFit, est: Estimation, args: Args, eform: str
         f"{right('BIC', numtext(s['bic'], '%10.0g').strip())}",
         "",
     ])
-    session.log.lines(output.coefficient_table(est, args.opt("level", 95.0), eform,
-                                               levels=level_display(session)))
+    session.log.lines(output.coefficient_lines(session, est, args.opt("level", 95.0), eform))

@@ -14,7 +14,6 @@ from libs.engine.errors import StataError
 from libs.engine.estimation import output
 from libs.engine.estimation.columns import numtext
 from libs.engine.estimation.design import build
-from libs.engine.estimation.factor_rows import level_display
 from libs.engine.estimation.post import finish
 from libs.engine.estimation.request import ids, parse_vce, stata_errors
 from libs.engine.registry import command
@@ -94,8 +93,7 @@ def heckman(session: Session, args: Args) -> None:
         header.append(f"{'Log likelihood = ' + numtext(s['ll'], '%10.0g').strip():<48}"
                       f"Prob > chi2       = {numtext(s['p'], '%9.4f')}")
     session.log.lines(["", *header, ""])
-    session.log.lines(output.coefficient_table(est, args.opt("level", 95.0),
-                                               levels=level_display(session)))
+    session.log.lines(output.coefficient_lines(session, est, args.opt("level", 95.0)))
     session.log.lines([f"{'rho':>12} = {numtext(s['rho'], '%9.5f')}",
                        f"{'sigma':>12} = {numtext(s['sigma'], '%9.0g')}",
                        f"{'lambda':>12} = {numtext(s['lambda'], '%9.0g')}   (se "

@@ -14,7 +14,6 @@ from libs.engine.commands.stats_xtbinary import random_effects
 from libs.engine.errors import StataError
 from libs.engine.estimation import output
 from libs.engine.estimation.columns import numtext
-from libs.engine.estimation.factor_rows import level_display
 from libs.engine.estimation.post import finish, replay
 from libs.engine.estimation.request import ids, model_offset, prepare, stata_errors
 from libs.engine.registry import command
@@ -41,8 +40,7 @@ def _show(session: Session, est: Estimation, args: Args, iterations: tuple[float
     crit = "Log pseudolikelihood" if est.macros.get("vcetype") else "Log likelihood"
     session.log.lines([*output.iteration_log(iterations, crit), ""])
     session.log.lines(output.ml_header(est))
-    table = output.coefficient_table(est, args.opt("level", 95.0), eform,
-                                     levels=level_display(session))
+    table = output.coefficient_lines(session, est, args.opt("level", 95.0), eform)
     session.log.lines([*table[:-1], *below, table[-1]])
 
 
@@ -80,9 +78,8 @@ def mlogit(session: Session, args: Args) -> None:
     shown = replay(session, args, "mlogit")
     if shown is not None:
         session.log.lines(["", *output.ml_header(shown)])
-        session.log.lines(output.coefficient_table(shown, args.opt("level", 95.0),
-                                                   "RRR" if args.opt("rrr") else "",
-                                                   levels=level_display(session)))
+        session.log.lines(output.coefficient_lines(session, shown, args.opt("level", 95.0),
+                                                   "RRR" if args.opt("rrr") else ""))
         session.log.out(f"Note: {session.e.scalars.get('baseout', 0):g} is the base outcome.")
         return
     req = prepare(session, args, default_vce="oim")
@@ -156,8 +153,7 @@ def tobit(session: Session, args: Args) -> None:
         f"{'Pseudo R2':<17} = {numtext(s['r2_p'], '%10.4f')}",
         "",
     ])
-    session.log.lines(output.coefficient_table(est, args.opt("level", 95.0),
-                                               levels=level_display(session)))
+    session.log.lines(output.coefficient_lines(session, est, args.opt("level", 95.0)))
 
 
 def _limit(token: str | None) -> tuple[float | None, bool]:
@@ -197,8 +193,7 @@ def qreg(session: Session, args: Args) -> None:
         f"Pseudo R2     = {numtext(s['r2_p'], '%10.4f')}",
         "",
     ])
-    session.log.lines(output.coefficient_table(est, args.opt("level", 95.0),
-                                               levels=level_display(session)))
+    session.log.lines(output.coefficient_lines(session, est, args.opt("level", 95.0)))
 
 
 def _qreg_vce(text: str) -> tuple[bool, str, str, str]:

@@ -7,7 +7,6 @@ from __future__ import annotations
 from libs.engine.errors import StataError
 from libs.engine.estimation import output
 from libs.engine.estimation.columns import numtext
-from libs.engine.estimation.factor_rows import level_display
 from libs.engine.estimation.post import finish
 from libs.engine.estimation.request import prepare, stata_errors
 from libs.engine.registry import command
@@ -51,5 +50,4 @@ def sqreg(session: Session, args: Args) -> None:
         else:
             lines.append(" " * 52 + row)
     session.log.lines([*lines, ""])
-    session.log.lines(output.coefficient_table(est, args.opt("level", 95.0),
-                                               levels=level_display(session)))
+    session.log.lines(output.coefficient_lines(session, est, args.opt("level", 95.0)))

@@ -10,7 +10,6 @@ from dataclasses import replace
 from libs.engine.errors import StataError
 from libs.engine.estimation import output
 from libs.engine.estimation.columns import numtext
-from libs.engine.estimation.factor_rows import level_display
 from libs.engine.estimation.post import post
 from libs.engine.estimation.request import stata_errors
 from libs.engine.evaluator import Evaluator
@@ -103,8 +102,7 @@ def _system(session: Session, args: Args, cmd: str) -> None:
                      f"{numtext(s[f'chi2_{k}'], '%11.2f')}{numtext(s[f'p_{k}'], '%9.4f')}")
     session.log.lines([*lines, rule, ""])
     # several dependent variables: the table's corner stays empty, as Stata's
-    session.log.lines(output.coefficient_table(replace(est, depvar=""), level,
-                                               levels=level_display(session)))
+    session.log.lines(output.coefficient_lines(session, replace(est, depvar=""), level))
     if cmd == "reg3":
         session.log.lines([f"Endogenous: {' '.join(deps)}",
                            f"Exogenous:  {' '.join(exogenous)}"])

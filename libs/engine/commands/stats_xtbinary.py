@@ -10,7 +10,6 @@ from libs.engine.commands.xtgee import population_averaged
 from libs.engine.errors import StataError
 from libs.engine.estimation import output
 from libs.engine.estimation.columns import numtext
-from libs.engine.estimation.factor_rows import level_display
 from libs.engine.estimation.post import finish
 from libs.engine.estimation.request import ids, prepare, stata_errors
 from libs.engine.registry import command
@@ -58,8 +57,8 @@ def random_effects(session: Session, args: Args, link: str) -> None:
         f"{'':<49}{'Wald chi2(' + str(int(s['df_m'])) + ')':<16} = {numtext(s['chi2'], '%9.2f')}",
         f"{'Log likelihood = ' + numtext(s['ll'], '%10.0g').strip():<49}"
         f"{'Prob > chi2':<16} = {numtext(s['p'], '%9.4f')}", ""])
-    table = output.coefficient_table(est, args.opt("level", 95.0), "OR" if args.opt("or") else "",
-                                     levels=level_display(session))
+    table = output.coefficient_lines(session, est, args.opt("level", 95.0),
+                                     "OR" if args.opt("or") else "")
     i = est.names.index("/:lnsig2u")
     se = float(est.se[i])
     sigma_u, rho = s["sigma_u"], s["rho"]

@@ -25,7 +25,6 @@ from numpy.typing import NDArray
 from libs.engine.errors import StataError
 from libs.engine.estimation import output
 from libs.engine.estimation.design import build
-from libs.engine.estimation.factor_rows import level_display
 from libs.engine.estimation.post import finish
 from libs.engine.estimation.request import stata_errors
 from libs.engine.session import Session
@@ -147,8 +146,7 @@ def teffects_matching(session: Session, args: Args, method: str, rest: str) -> N
         head += [f"Outcome model  : matching{'':<23}min        = {int(s['k_nneighbor']):>5}",
                  f"Treatment model: {tmodel}"]
     session.log.lines(head)
-    session.log.lines(output.coefficient_table(est, args.opt("level", 95.0),
-                                               levels=level_display(session)))
+    session.log.lines(output.coefficient_lines(session, est, args.opt("level", 95.0)))
 
 
 def _caliper(text: str) -> float | None:

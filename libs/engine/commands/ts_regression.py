@@ -12,7 +12,6 @@ from scipy import stats
 from libs.engine.errors import StataError
 from libs.engine.estimation import output, tsdata
 from libs.engine.estimation.columns import numtext
-from libs.engine.estimation.factor_rows import level_display
 from libs.engine.estimation.post import finish
 from libs.engine.estimation.request import Request, prepare, stata_errors
 from libs.engine.registry import command
@@ -85,8 +84,7 @@ def newey(session: Session, args: Args) -> None:
         "",
     ])
     est.macros["vcetype"] = "Newey–West"  # the table's heading (e(vcetype) keeps Stata's)
-    session.log.lines(output.coefficient_table(est, args.opt("level", 95.0),
-                                               levels=level_display(session)))
+    session.log.lines(output.coefficient_lines(session, est, args.opt("level", 95.0)))
 
 
 @command("prais", byable="recall",
@@ -117,7 +115,7 @@ def prais(session: Session, args: Args) -> None:
     how = "twostep" if args.opt("twostep") else "iterated"
     session.log.lines(["", f"{method} AR(1) regression with {how} estimates", ""])
     session.log.lines(output.regress_header(est))
-    table = output.coefficient_table(est, args.opt("level", 95.0), levels=level_display(session))
+    table = output.coefficient_lines(session, est, args.opt("level", 95.0))
     s = est.scalars
     session.log.lines([*table[:-1], output.MID,
                        f"{'rho':>12} |  {numtext(s['rho'], '%9.0g').strip():>9}", table[-1]])

@@ -12,7 +12,6 @@ from scipy import stats
 from libs.engine.errors import StataError
 from libs.engine.estimation import output, tsdata
 from libs.engine.estimation.columns import numtext
-from libs.engine.estimation.factor_rows import level_display
 from libs.engine.estimation.post import finish
 from libs.engine.estimation.request import stata_errors
 from libs.engine.formats import format_number
@@ -116,8 +115,7 @@ def var(session: Session, args: Args) -> None:
     session.e.scalars["tmin"], session.e.scalars["tmax"] = float(time.min()), float(time.max())
     session.e.macros["timevar"] = tsdata.settings(session).timevar or ""
     session.log.lines(_header(session, fit, data))
-    session.log.lines(output.coefficient_table(est, args.opt("level", 95.0),
-                                               levels=level_display(session)))
+    session.log.lines(output.coefficient_lines(session, est, args.opt("level", 95.0)))
 
 
 def _header(session: Session, fit: VarFit, data: VarData) -> list[str]:

@@ -12,7 +12,6 @@ import numpy as np
 from libs.engine.errors import StataError
 from libs.engine.estimation import output
 from libs.engine.estimation.columns import numtext
-from libs.engine.estimation.factor_rows import level_display
 from libs.engine.estimation.post import finish
 from libs.engine.estimation.request import ids, prepare, stata_errors
 from libs.engine.registry import command
@@ -88,8 +87,7 @@ def population_averaged(session: Session, args: Args, family: str, link: str,
         session.log.out(f"{'':>29}(Std. err. adjusted for clustering on {ivar})")
     eform = {"logit": "Odds ratio", "log": "IRR"}.get(link, "exp(b)") \
         if args.opt("or") or args.opt("eform") else ""
-    session.log.lines(output.coefficient_table(est, args.opt("level", 95.0), eform,
-                                               levels=level_display(session)))
+    session.log.lines(output.coefficient_lines(session, est, args.opt("level", 95.0), eform))
 
 
 @command("xtgee", byable="recall",

@@ -12,7 +12,6 @@ import numpy as np
 
 from libs.engine.errors import StataError
 from libs.engine.estimation import output
-from libs.engine.estimation.factor_rows import level_display
 from libs.engine.estimation.post import finish
 from libs.engine.estimation.request import model_offset, prepare, stata_errors
 from libs.engine.registry import command
@@ -75,9 +74,8 @@ def _zero_inflated(cmd: str, session: Session, args: Args) -> None:
     header[1:1] = [f"{'':<48}{'Nonzero obs':<13} = {int(s['N'] - s['N_zero']):>10,}",
                    f"{'':<48}{'Zero obs':<13} = {int(s['N_zero']):>10,}", ""]
     session.log.lines(header)
-    table = output.coefficient_table(est, args.opt("level", 95.0),
-                                     "IRR" if args.opt("irr") else "", eform_first_only=True,
-                                     levels=level_display(session))
+    table = output.coefficient_lines(session, est, args.opt("level", 95.0),
+                                     "IRR" if args.opt("irr") else "", eform_first_only=True)
     below: tuple[str, ...] = ()
     if cmd == "zinb":
         alpha, se = float(np.exp(est.b[-1])), float(np.exp(est.b[-1]) * est.se[-1])

@@ -4,6 +4,8 @@ and ``(base)``/``(omitted)`` rows."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 from scipy import stats
 
@@ -13,12 +15,16 @@ from libs.engine.estimation.factor_rows import (
     SEPARATOR,
     LevelDisplay,
     factor_term,
+    level_display,
     level_stubs,
     term_header,
 )
 from libs.engine.formats import format_number
 from libs.engine.varlist import abbreviate
 from libs.stata_stats.estimation import Estimation
+
+if TYPE_CHECKING:
+    from libs.engine.session import Session
 
 RULE = "-" * 78
 MID = "-" * 13 + "+" + "-" * 64
@@ -38,6 +44,14 @@ def _sig5(value: float, width: int = 10) -> str:
     elif text.startswith("-0."):
         text = "-" + text[2:]
     return text.rjust(width)
+
+
+def coefficient_lines(session: Session, est: Estimation, level: float = 95.0, eform: str = "",
+                      *, eform_first_only: bool = False) -> list[str]:
+    """:func:`coefficient_table` with factor levels shown as ``session`` shows them: its
+    data's value labels (unless ``set fvlabel off``) and ``set showbaselevels``."""
+    return coefficient_table(est, level, eform, eform_first_only=eform_first_only,
+                             levels=level_display(session))
 
 
 def coefficient_table(est: Estimation, level: float = 95.0, eform: str = "", *,
