@@ -144,6 +144,38 @@ def test_programs_args_syntax_and_return(stata):
     assert r.output == ["5 added", "price mpg|if price > 1|4|loud", "199"]
 
 
+def test_syntax_puts_each_list_in_the_macro_stata_names(stata):
+    # [P] syntax: varname, newvarlist and newvarname fill `varlist' as varlist does; name and
+    # namelist fill `namelist'; name= names another macro. Official ados rely on it
+    # (`syntax varname [if] [in]` followed by `summarize `varlist'`).
+    r = stata("""
+        set obs 2
+        gen price = _n
+        program one
+            syntax varname [, GENerate(name)]
+            di "`varlist'|`generate'|`varname'"
+        end
+        program fresh
+            syntax newvarname
+            di "`varlist'"
+        end
+        program names
+            syntax namelist
+            di "`namelist'|`name'"
+        end
+        program renamed
+            syntax anything(name=eqlist)
+            di "`eqlist'|`anything'"
+        end
+        one pri, gen(p2)
+        fresh p3
+        names a b
+        renamed (y: x) (z: w)
+    """)
+    assert r.rc == 0, r.log
+    assert r.output == ["price|p2|", "p3", "a b|", "(y: x) (z: w)|"]
+
+
 def test_program_locals_are_private(stata):
     r = stata("""
         local x outer

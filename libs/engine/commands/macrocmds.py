@@ -137,18 +137,31 @@ def args_(session: Session, args: Args) -> None:
         session.set_local(name, words[k] if k < len(words) else "")
 
 
+#: The local macro each leading element of a ``syntax`` line fills ([P] syntax): every kind
+#: of variable list goes to ``varlist`` (``syntax varname`` too), names to ``namelist``.
+_RESULT_MACROS = {"varlist": "varlist", "varname": "varlist", "newvarlist": "varlist",
+                  "newvarname": "varlist", "namelist": "namelist", "name": "namelist",
+                  "anything": "anything"}
+
+
+def _result_macro(kind: str, mods: str) -> str | None:
+    """The local ``kind`` fills: its ``name=`` modifier (``anything(name=eqlist)``), else
+    Stata's default; None for ``if``, ``in``, ``using`` and ``=exp``."""
+    named = re.search(r"\bname\s*=\s*([A-Za-z_][A-Za-z0-9_]*)", mods)
+    return named.group(1) if named and kind in _RESULT_MACROS else _RESULT_MACROS.get(kind)
+
+
 @command("syntax", syntax=None)
 def syntax(session: Session, args: Args) -> None:
     """``syntax ...`` inside a program: parse local ``0`` and set ``varlist``, ``if``,
     ``in``, ``weight``/``exp``, ``using`` and one local per option, as Stata does."""
     spec = Spec(args.raw)
     parsed = spec.parse(session.get_local("0"), session)
-    kinds = {k for k, *_ in spec.main}
-    for kind in ("varlist", "varname", "newvarlist", "newvarname", "namelist", "name"):
-        if kind in kinds:
-            session.set_local(kind, " ".join(parsed.varlist))
-    if "anything" in kinds:
-        session.set_local("anything", parsed.anything)
+    for kind, _optional, mods, _slash in spec.main:
+        local = _result_macro(kind, mods)
+        if local is not None:
+            session.set_local(local, parsed.anything if kind == "anything"
+                              else " ".join(parsed.varlist))
     session.set_local("if", f"if {parsed.if_exp}" if parsed.if_exp else "")
     in_text = ""
     if parsed.in_range is not None:
