@@ -1,5 +1,5 @@
-"""Fixtures of the console's tests: the stack (tests/console/stack.py) and a headless
-Chromium, and a browser context logged in as one key."""
+"""Fixtures of the console's tests: the stack (tests/console/stack.py), a headless
+Chromium, and the browser visits a test opens (checked on the way out)."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from playwright.sync_api import Browser, expect
 from dev.servers import NatsServer, S3Server
 from tests.console.browser import chromium
 from tests.console.stack import Console, start_console
+from tests.console.tour import Visit
 
 
 @pytest.fixture(scope="package")
@@ -43,3 +44,16 @@ def browser() -> Iterator[Browser]:
     expect.set_options(timeout=30_000)
     with chromium() as found:
         yield found
+
+
+@pytest.fixture
+def visits(browser: Browser, console: Console) -> Iterator[list[Visit]]:
+    """Visits a test opens (``tour.visit``); on the way out each is checked for script errors
+    and for requests to any origin but the console's and the S3 endpoint presigned URLs name."""
+    opened: list[Visit] = []
+    yield opened
+    s3 = console.stack.s3.endpoint
+    for visit in opened:
+        assert visit.errors == [], visit.errors
+        assert visit.foreign_requests(console.url, s3) == []
+        visit.close()

@@ -9,39 +9,17 @@ import hashlib
 import io
 import re
 import zipfile
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
 from playwright.sync_api import Browser, Page, Route, expect
 from playwright.sync_api import Error as PlaywrightError
 
 from tests.console.jobs import AUTO, TERMINAL, failed_job, start_job, wait_state
 from tests.console.stack import Console
-from tests.console.tour import PHONE, Visit, open_console, tour
+from tests.console.tour import PHONE, Visit, expect_settled, open_console, tour, visit
 
 #: Long enough to outlive the other tenant's look, a SIGKILL and a lease on a loaded machine.
 LONG_RUN_MS = 15_000
-
-
-@pytest.fixture
-def visits(browser: Browser, console: Console) -> Iterator[list[Visit]]:
-    """Visits a test opens; on the way out each is checked for script errors and for
-    requests to any origin but the console's and the S3 endpoint presigned URLs name."""
-    opened: list[Visit] = []
-    yield opened
-    s3 = console.stack.s3.endpoint
-    for visit in opened:
-        assert visit.errors == [], visit.errors
-        assert visit.foreign_requests(console.url, s3) == []
-        visit.close()
-
-
-def visit(visits: list[Visit], browser: Browser, console: Console, key: str,
-          viewport: dict[str, int] | None = None) -> Page:
-    opened = open_console(browser, console, key, viewport)
-    visits.append(opened)
-    return opened.page
 
 
 def test_a_researcher_runs_a_template_from_its_form(browser: Browser, console: Console,
@@ -123,15 +101,6 @@ RECORD_PROGRESS = """() => {
         sessionStorage.setItem("progress", JSON.stringify(shown));
     }).observe(bar, { attributes: true, attributeFilter: ["value"] });
 }"""
-
-
-def expect_settled(page: Page, state: str) -> None:
-    """The job page shows ``state`` and has stopped following the job. A live page shows the
-    new state from its event stream and then reloads itself on ``done``; an action taken in
-    between (a ``goto``, a read) races that reload, so wait for the reloaded page, which has
-    no ``data-live`` region once the job is terminal."""
-    expect(page.locator("h1 .state")).to_have_text(state, timeout=60_000)
-    expect(page.locator("#job[data-live]")).to_have_count(0, timeout=30_000)
 
 
 def _session_item(page: Page, key: str) -> object:
@@ -368,12 +337,13 @@ def test_every_page_fits_a_phone_and_the_screenshots_render(
     for viewport, suffix in ((None, ""), (PHONE, "-phone")):
         shots = tour(browser, console, tmp_path, succeeded, failed,
                      **({"viewport": viewport} if viewport else {}), suffix=suffix)
-        assert len(shots) == 8
+        assert len(shots) == 9
         assert all(s.stat().st_size > 10_000 for s in shots)
     page = open_console(browser, console, "operator", PHONE)
     try:
         for path in ("/console/overview", "/console/jobs", f"/console/jobs/{failed}?tenant=alpha",
-                     "/console/failures", "/console/templates", "/console/templates/ols_robust"):
+                     "/console/failures", "/console/templates", "/console/templates/ols_robust",
+                     "/console/dofile"):
             page.page.goto(console.url + path)
             wide = page.page.evaluate("document.documentElement.scrollWidth")
             assert wide <= PHONE["width"], f"{path} is {wide} px wide on a phone"

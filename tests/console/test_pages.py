@@ -80,7 +80,8 @@ def test_every_page_forbids_inline_script_and_has_none(console: Console) -> None
     made_up = job[:-1] + ("1" if job.endswith("0") else "0")
     pages = [(admin, ["/console/overview", "/console/jobs", f"/console/jobs/{job}",
                      "/console/failures", "/console/templates", "/console/templates/ols_robust",
-                     "/console/templates/did_2x2", f"/console/jobs/{made_up}"]),
+                     "/console/templates/did_2x2", "/console/dofile",
+                     f"/console/jobs/{made_up}"]),
              (op, ["/console/overview", f"/console/jobs/{job}?tenant=alpha", "/console/jobs"])]
     login = httpx.get(f"{console.url}/console/login")
     answers = [login] + [s.page(path) for s, paths in pages for path in paths]

@@ -9,13 +9,19 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from playwright.sync_api import Browser, BrowserContext, Page
+from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from tests.console.jobs import AUTO
 from tests.console.stack import Console
 
 DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 390, "height": 844}
+#: The do-file the tour checks on the do-file page: one line the embedded engine lacks.
+TOUR_DOFILE = """import delimited using auto.csv, clear
+regress price mpg weight, vce(robust)
+estimates store robust
+tabout foreign using table.txt
+"""
 #: Screenshots show at most this much of a long page (the catalogue lists every template).
 MAX_HEIGHT = 2400
 
@@ -65,6 +71,23 @@ def open_console(browser: Browser, console: Console, key: str,
     return Visit(context, page, requests, errors)
 
 
+def visit(visits: list[Visit], browser: Browser, console: Console, key: str,
+          viewport: dict[str, int] | None = None) -> Page:
+    """A page logged in as ``key``, its visit added to ``visits`` (the fixture checks it)."""
+    opened = open_console(browser, console, key, viewport)
+    visits.append(opened)
+    return opened.page
+
+
+def expect_settled(page: Page, state: str) -> None:
+    """The job page shows ``state`` and has stopped following the job. A live page shows the
+    new state from its event stream and then reloads itself on ``done``; an action taken in
+    between (a ``goto``, a read) races that reload, so wait for the reloaded page, which has
+    no ``data-live`` region once the job is terminal."""
+    expect(page.locator("h1 .state")).to_have_text(state, timeout=60_000)
+    expect(page.locator("#job[data-live]")).to_have_count(0, timeout=30_000)
+
+
 @dataclass(frozen=True)
 class Stop:
     """One page of the tour: its file name, the key that looks at it, and its path."""
@@ -85,6 +108,7 @@ def stops(succeeded: str, failed: str) -> list[Stop]:
         Stop("failures", "operator", "/console/failures"),
         Stop("templates", "alpha_client", "/console/templates"),
         Stop("template", "alpha_client", "/console/templates/ols_robust"),
+        Stop("dofile", "alpha_client", "/console/dofile"),
     ]
 
 
@@ -115,6 +139,11 @@ def tour(browser: Browser, console: Console, folder: Path, succeeded: str, faile
                 page.wait_for_selector("[data-preview=main] table")
                 page.select_option("[data-param=depvar]", "price")
                 page.select_option("[data-param=indepvars]", ["mpg", "weight"])
+            if stop.name == "dofile":  # a do-file with its data, checked
+                page.fill("#source", TOUR_DOFILE)
+                page.set_input_files("#files", str(AUTO))
+                page.click("#check")
+                page.wait_for_selector("#check-section:not([hidden])")
             target = folder / f"{stop.name}{suffix}.png"
             height = page.evaluate("document.documentElement.scrollHeight")
             page.screenshot(path=str(target), full_page=True, clip={

@@ -39,7 +39,7 @@ class Step:
 
 def _detail(event: JobEvent) -> str:
     if isinstance(event, JobCreated):
-        return f"template {event.template_id}"
+        return f"template {event.template_id}" if event.template_id else "do-file"
     if isinstance(event, JobRunning):
         return f"attempt {event.attempt} on {event.worker_id} ({event.engine})"
     if isinstance(event, JobFormatting):

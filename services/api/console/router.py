@@ -21,6 +21,7 @@ from libs.contracts.errors import ErrorCode, SSError
 from libs.contracts.views import ErrorBody
 from libs.settings import Settings
 from services.api.console.catalogue import CataloguePages
+from services.api.console.dofile import DoFilePages
 from services.api.console.jobpage import meaning
 from services.api.console.jobs import JobPages
 from services.api.console.login import LoginController
@@ -70,6 +71,7 @@ def console_router(settings: Settings) -> Router:
         **HANDLERS, SSError: _page_error(settings), HTTPException: _http_error(settings)}
     return Router(
         path="/", include_in_schema=False,
-        route_handlers=[LoginController, OperatorPages, JobPages, CataloguePages, static],
+        route_handlers=[LoginController, OperatorPages, JobPages, CataloguePages, DoFilePages,
+                        static],
         exception_handlers=handlers,  # type: ignore[arg-type]
     )

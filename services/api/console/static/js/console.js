@@ -72,7 +72,9 @@ export async function showError(error, where = document.getElementById("alerts")
   for (const field of [...(error.details?.fields ?? []), ...(error.details?.problems ?? [])]) {
     const line = document.createElement("div");
     line.className = "small";
-    line.textContent = `${field.field}: ${field.message}`;
+    // a field of the request, a template's parameter, or a line of a do-file
+    const where = field.field ?? field.param ?? (field.file ? `${field.file}:${field.line}` : "");
+    line.textContent = where ? `${where}: ${field.message}` : field.message;
     box.append(line);
   }
   const meaning = error.code ? await meaningOf(error.code) : "";
