@@ -36,9 +36,25 @@ def run_by(session: Session, word: str, rest: str) -> None:
         groups_of(ds, sort_vars)  # r(5) unless sorted by all of them
     groups = groups_of(ds, by_vars)
     name = _command_name(command)
-    if name in session.programs:
-        raise StataError(190, f"{name} may not be combined with by")
-    entry = registry.lookup(name)
+    program = session.programs.get(name)
+    try:
+        entry = registry.lookup(name) if program is None else None
+    except StataError:
+        if not executor.load_program(name):
+            raise
+        program = session.programs[name]
+        entry = None
+    if program is not None or entry is None:
+        if program is None or program.byable != "recall":
+            raise StataError(190, f"{name} may not be combined with by")
+        for g in range(groups.count):
+            _header(session, by_vars, int(groups.starts[g]))
+            session.by_program = (groups.ids == g, len(session.frames) + 1)
+            try:
+                executor.with_prefixes(command, None)
+            finally:
+                session.by_program = None
+        return
     if entry.byable == "no":
         raise StataError(190, f"{entry.name} may not be combined with by")
     if entry.byable == "groups":  # one call; the command reads session.by
@@ -49,10 +65,7 @@ def run_by(session: Session, word: str, rest: str) -> None:
             session.by = None
         return
     for g in range(groups.count):
-        start = int(groups.starts[g])
-        session.log.out()
-        session.log.out(RULE)
-        session.log.out("-> " + ", ".join(f"{v} = {_shown(session, v, start)}" for v in by_vars))
+        _header(session, by_vars, int(groups.starts[g]))
         session.by_mask = groups.ids == g
         session.by = groups  # so _n/_N in if/in qualifiers count within the group
         try:
@@ -60,6 +73,13 @@ def run_by(session: Session, word: str, rest: str) -> None:
         finally:
             session.by_mask = None
             session.by = None
+
+
+def _header(session: Session, by_vars: list[str], start: int) -> None:
+    """The ``-> g = value`` lines before a group's output."""
+    session.log.out()
+    session.log.out(RULE)
+    session.log.out("-> " + ", ".join(f"{v} = {_shown(session, v, start)}" for v in by_vars))
 
 
 _PREFIXES = re.compile(r"^\s*(?:(?:cap\w*|qui\w*|noi\w*)\s*:?\s+)*([A-Za-z_]\w*)")

@@ -24,3 +24,7 @@ class Executor(Protocol):
     def with_prefixes(self, text: str, block: Callable[[], None] | None) -> None:
         """Run command line ``text`` after peeling ``capture``/``quietly``/``noisily``/``by``
         off it; with ``block``, run that under the prefixes instead of a command."""
+
+    def load_program(self, word: str) -> bool:
+        """Whether a user program ``word`` is defined now, loading ``<word>.ado`` from the
+        workspace when it was not yet."""

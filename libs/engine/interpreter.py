@@ -29,6 +29,7 @@ from libs.engine.loops import run_loop
 from libs.engine.macrofuncs import SessionMacros
 from libs.engine.results import Results
 from libs.engine.session import Frame, Program, Session
+from libs.engine.sorting import PreservedOrder
 from libs.engine.values import is_string
 
 _WORD = re.compile(r"^\s*([A-Za-z_][A-Za-z0-9_]*)(.*)$", re.DOTALL)
@@ -309,6 +310,9 @@ class Interpreter:
             raise internal_error(exc) from exc
 
     # -- programs ----------------------------------------------------------------------------
+    def load_program(self, word: str) -> bool:
+        return word in self.session.programs or self._load_ado(word)
+
     def _load_ado(self, word: str) -> bool:
         """Stata's adopath lookup for a command it does not know: ``<word>.ado`` in the
         working directory (where a job's ado-files are), run to define its programs. True
@@ -335,8 +339,11 @@ class Interpreter:
         if name in self.session.programs:
             raise StataError(110, f"program {name} already defined")
         opts = {w.lower() for w in words[1:] if w != ","}
+        byable = next((o[len("byable("):].rstrip(")") for o in opts if o.startswith("byable(")),
+                      "")
         self.session.programs[name] = Program(
-            name, lines[i + 1 : end], rclass="rclass" in opts, eclass="eclass" in opts)
+            name, lines[i + 1 : end], rclass="rclass" in opts, eclass="eclass" in opts,
+            byable=byable, sortpreserve="sortpreserve" in opts)
 
     def call_program(self, program: Program, args: str) -> None:
         """Run a user program with its own locals (``0``, ``1``, ...); restore on return."""
@@ -347,6 +354,8 @@ class Interpreter:
             frame.locals[str(k)] = word
         if program.rclass:
             frame.returns = Results()
+        order = (PreservedOrder(session.data, session.tempname())
+                 if program.sortpreserve else None)
         session.frames.append(frame)
         try:
             self.run(program.body, echo=False)
@@ -357,6 +366,8 @@ class Interpreter:
             session.frames.pop()
             if frame.preserved is not None:
                 session.data, session.tsset = frame.preserved, frame.preserved_tsset
+            if order is not None:
+                order.restore(session.data)
         if frame.returns is not None:  # r() becomes exactly what the program returned
             session.post_r(frame.returns)
 

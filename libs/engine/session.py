@@ -50,6 +50,11 @@ class Program:
     body: list[LogicalLine]
     rclass: bool = False
     eclass: bool = False
+    #: ``byable(recall)``: ``by`` calls it once per group and ``marksample`` keeps the group
+    #: ("" when ``by`` may not call it; ``onecall`` is not provided)
+    byable: str = ""
+    #: ``sortpreserve``: the observations' order is put back when it returns
+    sortpreserve: bool = False
 
 
 @dataclass
@@ -96,6 +101,9 @@ class Session:
         self.tsset: TsSettings | None = None
         self.by: Groups | None = None  #: by-groups while a by-able command runs
         self.by_mask: npt.NDArray[np.bool_] | None = None  #: current group under recall-by
+        #: a byable(recall) program's current group, and the frame depth of its call: what
+        #: ``marksample`` in that call adds to its sample
+        self.by_program: tuple[npt.NDArray[np.bool_], int] | None = None
         self.tempcount = 0
         self.regex_groups: list[list[str]] = []  #: regexm() captures per observation
         self.data_filename = ""

@@ -44,3 +44,24 @@ def sort_data(ds: Dataset, names: list[str], descending: list[bool] | None = Non
     if not np.array_equal(perm, np.arange(ds.n)):
         ds.take(perm)
     ds.sortedby = [] if any(descending or []) else list(names)
+
+
+class PreservedOrder:
+    """The observations' order and sort keys at one moment (a ``sortpreserve`` program's
+    call), put back later for the observations still there: a position variable named
+    ``name`` rides along with them meanwhile."""
+
+    def __init__(self, ds: Dataset, name: str) -> None:
+        self._ds = ds
+        self._name = name
+        self._sortedby = list(ds.sortedby)
+        ds.add(name, np.arange(ds.n, dtype=np.float64), "double")
+
+    def restore(self, ds: Dataset) -> None:
+        """Put the order back in ``ds``, the data in memory now; nothing when the program
+        replaced the data (``use``, ``restore``) or dropped the position variable."""
+        if ds is not self._ds or self._name not in ds.vars:
+            return
+        ds.take(np.argsort(ds.cols[self._name], kind="stable"))
+        ds.drop([self._name])
+        ds.sortedby = [v for v in self._sortedby if v in ds.vars]

@@ -117,6 +117,10 @@ class Spec:
     def _qualifiers(self, text: str, args: Args, session: Session) -> str:
         kinds = {k for k, *_ in self.main}
         bracket = _find_weight(text)
+        if bracket is not None and not text[bracket[0] + 1 : bracket[1] - 1].strip():
+            # ``[]``: no weight, as ado-files write ``[`weight'`exp']`` when none was given
+            text = text[: bracket[0]] + " " + text[bracket[1] :]
+            bracket = None
         if bracket is not None:
             start, end = bracket
             if not self.weights:
@@ -314,7 +318,7 @@ def _find_weight(text: str) -> tuple[int, int] | None:
     for i, ch in enumerate(text):
         if ch == "[" and flags[i] is False and (i == 0 or flags[i - 1] or text[i - 1].isspace()):
             end = text.find("]", i)
-            if end > 0 and "=" in text[i:end]:
+            if end > 0 and ("=" in text[i:end] or not text[i + 1 : end].strip()):
                 return i, end + 1
     return None
 

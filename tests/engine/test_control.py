@@ -176,6 +176,69 @@ def test_syntax_puts_each_list_in_the_macro_stata_names(stata):
     assert r.output == ["price|p2|", "p3", "a b|", "(y: x) (z: w)|"]
 
 
+def test_ado_idioms_empty_weight_negated_flags_and_cilevel(stata):
+    # [`weight'`exp'] with no weight given is "[]", which Stata reads as no weight (official
+    # ados write `regress ... [`weight'`exp'] if `touse'`); a noCONStant option fills
+    # `constant' with "noconstant" ([P] syntax); Level(cilevel) defaults to c(level).
+    r = stata("""
+        set obs 4
+        gen x = _n
+        gen w = 5 - _n
+        program mym, rclass
+            syntax varname [fweight] [, noCONStant Level(cilevel)]
+            quietly summarize `varlist' [`weight'`exp']
+            di r(mean) "|`constant'|`level'"
+        end
+        mym x
+        mym x [fw=w], nocons level(90)
+        capture mym x, level(5)
+        di _rc
+    """)
+    assert r.rc == 0, r.log
+    x, w = [1, 2, 3, 4], [4, 3, 2, 1]
+    weighted = sum(a * b for a, b in zip(x, w, strict=True)) / sum(w)
+    assert r.output == [f"{sum(x) / 4:g}||95", f"{weighted:g}|noconstant|90", "198"]
+
+
+def test_byable_recall_and_sortpreserve_programs(stata):
+    # [P] byable: `by g: prog` calls a byable(recall) program once per group, and marksample
+    # in it keeps that group (the rest of the program sees all the data); a sortpreserve
+    # program's caller gets its order back ([P] sortpreserve).
+    r = stata("""
+        set obs 7
+        gen g = mod(_n, 2)
+        gen x = _n
+        program grp, byable(recall)
+            syntax [varlist] [if]
+            marksample touse
+            quietly count if `touse'
+            local in = r(N)
+            quietly count
+            di "`in' of " r(N)
+        end
+        bysort g: grp x if x > 2
+        capture noisily by g: nonby
+        program nonby
+            di "no"
+        end
+        capture noisily by g: nonby
+        program shuffle, sortpreserve
+            gsort -x
+            drop if x == 4
+        end
+        sort x
+        shuffle
+        di x[1] x[2] x[3] x[4] x[5] x[6] " `: sortedby'"
+    """)
+    assert r.rc == 0, r.log
+    odd = [x for x in range(1, 8) if x % 2 == 1 and x > 2]
+    even = [x for x in range(1, 8) if x % 2 == 0 and x > 2]
+    assert [line for line in r.output if " of " in line] == [f"{len(even)} of 7",
+                                                            f"{len(odd)} of 7"]
+    assert "nonby may not be combined with by" in r.log
+    assert r.output[-1] == "123567 x"
+
+
 def test_program_locals_are_private(stata):
     r = stata("""
         local x outer

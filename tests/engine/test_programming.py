@@ -19,6 +19,18 @@ def test_tokenize_and_gettoken(stata):
     assert r.output == ["a|b|,|c", 'first| "second part" third', "second part| third", "x|,y"]
 
 
+def test_gettoken_with_parse_takes_blanks_into_the_token(stata):
+    # Only the parsing characters separate: the Statalist idiom (N. J. Cox, 26 Nov 2004,
+    # "Parsing not-quite-standard syntax") `gettoken data 0 : 0, parse(",")` takes a file
+    # name with its if/in before the options, blanks and all.
+    r = stata("""
+        local 0 "auto if foreign == 1, replace"
+        gettoken data 0 : 0, parse(",")
+        di "`data'|`0'"
+    """)
+    assert r.output == ["auto if foreign == 1|, replace"]
+
+
 def test_unab_ds_clonevar_expand(stata):
     r = stata("""
         set obs 2

@@ -16,7 +16,9 @@ from libs.engine.session import Session
 from libs.engine.syntax import Args, Spec
 from libs.engine.values import is_string
 
-_DEF = re.compile(r"^\s*(\+\+|--)?([A-Za-z_][A-Za-z0-9_]*)(\+\+|--)?\s*(.*)$", re.DOTALL)
+#: A local's name may start with a digit (``local 0 `"`rest'"'`` before ``syntax``, ``local 1``);
+#: a global's may not.
+_DEF = re.compile(r"^\s*(\+\+|--)?([A-Za-z0-9_]+)(\+\+|--)?\s*(.*)$", re.DOTALL)
 
 
 def define(session: Session, text: str, *, is_global: bool) -> None:
@@ -25,6 +27,8 @@ def define(session: Session, text: str, *, is_global: bool) -> None:
     if m is None:
         raise StataError(198, "invalid syntax")
     pre, name, post, rest = m.groups()
+    if is_global and name[0].isdigit():
+        raise StataError(198, f"{name} invalid name")
     get = session.get_global if is_global else session.get_local
     put = session.globals.__setitem__ if is_global else session.set_local
     if pre or post:
@@ -151,6 +155,20 @@ def _result_macro(kind: str, mods: str) -> str | None:
     return named.group(1) if named and kind in _RESULT_MACROS else _RESULT_MACROS.get(kind)
 
 
+def _cilevel(value: object, session: Session) -> str:
+    """A ``Level(cilevel)`` option's macro: the level typed, checked as Stata checks it, else
+    ``c(level)``."""
+    if value is None:
+        return macro_text(session.creturn("level"))
+    try:
+        level = float(str(value))
+    except ValueError:
+        raise StataError(198, "level() invalid") from None
+    if not 10 <= level <= 99.99:
+        raise StataError(198, "level() must be between 10 and 99.99 inclusive")
+    return str(value).strip()
+
+
 @command("syntax", syntax=None)
 def syntax(session: Session, args: Args) -> None:
     """``syntax ...`` inside a program: parse local ``0`` and set ``varlist``, ``if``,
@@ -177,8 +195,13 @@ def syntax(session: Session, args: Args) -> None:
             session.set_local("options", parsed.rest_options)
             continue
         value = parsed.options.get(opt.name)
-        if opt.kind == "flag":
+        if opt.kind == "flag" and opt.negatable:
+            # ``noCONStant``: the macro is `constant', holding "noconstant" when it is typed
+            session.set_local(opt.name[2:], opt.name if value else "")
+        elif opt.kind == "flag":
             session.set_local(opt.name, opt.name if value else "")
+        elif opt.kind == "cilevel":
+            session.set_local(opt.name, _cilevel(value, session))
         elif isinstance(value, list):
             session.set_local(opt.name, " ".join(str(v) for v in value))
         else:

@@ -58,7 +58,9 @@ def _first_token(text: str, chars: str, *, quotes: bool) -> tuple[str, str]:
         close = _quote_end(body) if compound else body.find('"', 1) + 1 or len(body)
         inner = body[2 : close - 2] if compound else body[1 : close - 1]
         return (body[:close] if quotes else inner), body[close:]
-    stops = set(chars) | {" "}
+    # Only the parsing characters separate: with parse(",") a token runs to the comma,
+    # blanks and all (`gettoken data 0 : 0, parse(",")` takes "auto if x > 1" whole).
+    stops = set(chars)
     if body[0] in stops:
         return body[0], body[1:]
     end = next((k for k, ch in enumerate(body) if ch in stops), len(body))
@@ -141,6 +143,8 @@ def marksample(session: Session, args: Args) -> None:
     text = f"{session.get_local('if')} {session.get_local('in')}".strip()
     spec = Spec("[if] [in]")
     touse = spec.parse(text, session).touse(session)
+    if session.by_program is not None and session.by_program[1] == len(session.frames):
+        touse &= session.by_program[0]  # called by `by` as byable(recall): this group only
     if not args.opt("novarlist"):
         for var in session.get_local("varlist").split():
             col = session.data.cols[varlist.resolve(session.data, var)]
