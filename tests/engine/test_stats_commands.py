@@ -327,6 +327,20 @@ def test_tabstat_format_sets_the_display_format(stata: Stata, data: pd.DataFrame
     assert bad.rc == 120
 
 
+def test_tabstat_by_nototal_leaves_the_total_out(stata: Stata) -> None:
+    # [R] tabstat: nototal, with by(), reports no overall statistics (and no r(StatTotal))
+    run = stata("clear\ninput g x\n1 2\n1 4\n2 10\n2 20\n2 30\nend\n"
+                "tabstat x, by(g) statistics(mean n) nototal\n")
+    assert run.rc == 0, run.log
+    means = pd.DataFrame({"g": [1, 1, 2, 2, 2], "x": [2, 4, 10, 20, 30]}).groupby("g")["x"]
+    cells = [float(ln.split("|")[1]) for ln in run.output if ln.split("|")[0].split()[-1:]
+             in (["mean"], ["n"])]
+    assert cells == [means.mean()[1], means.count()[1], means.mean()[2], means.count()[2]]
+    assert not any(ln.split()[:1] == ["Total"] for ln in run.output)
+    assert "StatTotal" not in run.session.r.matrices
+    assert run.session.r.matrices["Stat2"].values[0, 0] == means.mean()[2]
+
+
 def test_tabulate_sort_lists_the_most_frequent_first(stata: Stata) -> None:
     # Stata's one-way "tabulate v, sort": descending frequency, cumulative percents in order
     run = stata("clear\ninput v\n1\n2\n2\n3\n3\n3\nend\ntabulate v, sort\n")

@@ -275,12 +275,13 @@ _TABSTAT = {
 @command(
     "tabstat",
     syntax="varlist(numeric) [if] [in] [aweight fweight] "
-    "[, Statistics(string) stats(string) by(varname) Columns(string) Format(string)]",
+    "[, Statistics(string) stats(string) by(varname) Columns(string) Format(string) "
+    "noTotal]",
     rclass=True,
 )
 def tabstat(session: Session, args: Args) -> None:
-    """``tabstat varlist, statistics(...) by(g) columns(variables|statistics) format(%fmt)``;
-    r(StatTotal)."""
+    """``tabstat varlist, statistics(...) by(g) columns(variables|statistics) format(%fmt)
+    nototal``; r(Stat#) per group and r(StatTotal) (not with ``by() nototal``)."""
     touse = args.touse(session)
     fmt = args.opt("format") or "%9.0g"
     if not is_valid(fmt):
@@ -297,7 +298,8 @@ def tabstat(session: Session, args: Args) -> None:
         gv = values_in(session, by, touse)
         levels = sorted({v for v in gv[touse].tolist() if v == v and v != ""})
         groups = [(level_text(session, by, lv), touse & (gv == lv)) for lv in levels]
-    groups.append(("Total", touse))
+    if not (by and args.opt("nototal")):  # nototal means something only with by()
+        groups.append(("Total", touse))
     by_stat = (args.opt("columns") or "variables").lower().startswith("s")
     cols = wanted if by_stat else list(args.varlist)
     rows_of = list(args.varlist) if by_stat else wanted
@@ -321,6 +323,8 @@ def tabstat(session: Session, args: Args) -> None:
         results.matrices[key] = Matrix(table, wanted, list(args.varlist))
         if label != "Total":
             results.macros[f"name{len(results.matrices)}"] = label
+    if lines and not lines[-1]:
+        lines.pop()  # the blank line that separated the last group from the total
     corner = by or ("variable" if by_stat else "stats")
     pad = " " * 9 if by and len(rows_of) > 1 else ""
     header = f"{corner[:12]:>12}{pad} |" + "".join(f"{c[:9]:>10}" for c in cols)
