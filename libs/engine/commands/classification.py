@@ -9,6 +9,8 @@ observation with the variables present) further restricted by ``if``/``in``.
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import numpy as np
 from scipy import stats
 
@@ -27,9 +29,22 @@ _MODELS = {"logit": "Logistic", "logistic": "Logistic", "probit": "Probit"}
 _CLASSIFICATION = Spec("[if] [in] [, ALL CUToff(real 0.5)]")
 
 
-def _outcomes(session: Session, args: Args, what: str) -> tuple[str, str, np.ndarray,
-                                                                 np.ndarray]:
-    """Model title, depvar, predicted probabilities and true outcomes on the rows used."""
+class Fitted(NamedTuple):
+    """A binary-outcome fit on the rows used: its title ("Logistic"/"Probit"), depvar, the
+    covariates' values (one column per coefficient), predicted Pr(D), true outcomes, and the
+    number of coefficients not omitted."""
+
+    title: str
+    depvar: str
+    X: np.ndarray
+    prob: np.ndarray
+    true: np.ndarray
+    n_coef: int
+
+
+def fitted(session: Session, args: Args, what: str) -> Fitted:
+    """The current logit/logistic/probit fit on e(sample) (``all``: every row with the
+    variables present) restricted by ``if``/``in``; r(321) after other commands."""
     est = estimation_from_e(session)
     cmd = est.cmd
     if cmd not in _MODELS:
@@ -48,7 +63,8 @@ def _outcomes(session: Session, args: Args, what: str) -> tuple[str, str, np.nda
         raise StataError(2000, "no observations")
     family = FAMILIES["logit" if cmd == "logistic" else cmd]
     prob = family.mean(X[use] @ est.b)
-    return _MODELS[cmd], est.depvar, np.asarray(prob), y[use] != 0
+    return Fitted(_MODELS[cmd], est.depvar, X[use], np.asarray(prob), y[use] != 0,
+                  len(est.names) - int(np.count_nonzero(est.omitted)))
 
 
 def _pct(num: float, den: float) -> float:
@@ -60,7 +76,7 @@ def estat_classification(session: Session, text: str) -> None:
     """``estat classification [if] [in] [, all cutoff(#)]``: r(P_corr P_p1 P_n0 P_p0 P_n1
     P_1p P_0n P_0p P_1n N)."""
     args = _CLASSIFICATION.parse(text, session)
-    title, depvar, prob, true = _outcomes(session, args, "estat classification")
+    title, depvar, _, prob, true, _ = fitted(session, args, "estat classification")
     cutoff = float(args.opt("cutoff", 0.5))
     plus = prob >= cutoff
     a, b = int((plus & true).sum()), int((plus & ~true).sum())
@@ -104,7 +120,7 @@ def lroc(session: Session, args: Args) -> None:
     curve itself is not drawn (an accepted graph option)."""
     if args.varlist:
         raise StataError(198, "lroc with a variable is not supported by the embedded engine")
-    title, depvar, prob, true = _outcomes(session, args, "lroc")
+    title, depvar, _, prob, true, _ = fitted(session, args, "lroc")
     n1, n0 = int(true.sum()), int((~true).sum())
     if not n1 or not n0:
         raise StataError(2000, "outcome does not vary")
