@@ -36,7 +36,7 @@ MANUAL_OPTIONS = {
     "order": "first last a:fter b:efore alpha:betic",
     "poisson": "nocons:tant off:set exp:osure irr vce r:obust cl:uster l:evel",
     "probit": "nocons:tant off:set vce r:obust cl:uster l:evel",
-    "pwcorr": "sig o:bs",
+    "pwcorr": "sig o:bs p:rint st:ar b:onferroni sid:ak list:wise case:wise",
     "regress": "nocons:tant b:eta vce r:obust cl:uster l:evel",
     "reshape": "s:tring",
     "save": "replace empty:ok",

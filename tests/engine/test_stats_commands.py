@@ -209,6 +209,36 @@ def test_descriptives_r_values(stata: Stata, data: pd.DataFrame) -> None:
     )
 
 
+def test_pwcorr_star_print_and_adjusted_significance(stata: Stata, data: pd.DataFrame) -> None:
+    # pwcorr.ado: star(#) marks r with p <= #, print(#) leaves out the others (# >= 1 is a
+    # percentage), bonferroni multiplies p by the number of pairs, sidak 1 - (1 - p)^pairs,
+    # listwise uses the rows complete in every variable; r(sig) holds the printed p's
+    names = ["x", "z", "y"]
+    pairs = {(i, j): stats.pearsonr(*data[[names[i], names[j]]].dropna().to_numpy().T)
+             for i in range(3) for j in range(i)}
+    run = stata("use sim, clear\npwcorr x z y, sig star(5) print(.5) bonferroni\n")
+    assert run.rc == 0, run.log
+    sig = run.session.r.matrices["sig"].values
+    rows = {ln.split("|")[0].strip(): ln.split("|")[1] for ln in run.output if "|" in ln}
+    for (i, j), (r, p) in pairs.items():
+        adjusted = min(3 * p, 1.0)
+        assert sig[i, j] == pytest.approx(adjusted if adjusted <= .5 else 0.0, abs=1e-12)
+        cell = rows[names[i]][1 + 9 * j: 1 + 9 * (j + 1)]
+        if adjusted <= .5:
+            assert cell == f" {r:7.4f}" + ("*" if adjusted <= .05 else " ")
+        else:
+            assert cell.strip() == ""
+    run = stata("use sim, clear\npwcorr x z y, sidak sig listwise\n")
+    complete = data[names].dropna()
+    r_xz, p_xz = stats.pearsonr(complete["x"], complete["z"])
+    assert run.session.r.scalars["N"] == len(complete)
+    assert run.session.r.scalars["rho"] == pytest.approx(r_xz, rel=1e-9)
+    assert run.session.r.matrices["sig"].values[1, 0] == pytest.approx(1 - (1 - p_xz) ** 3,
+                                                                        rel=1e-9)
+    assert stata("use sim, clear\npwcorr x z, bonferroni sidak\n").rc == 198
+    assert stata("use sim, clear\npwcorr x z, star(100)\n").rc == 198
+
+
 def _read(path: Path) -> list[list[str]]:
     with path.open(encoding="utf-8", newline="") as fh:
         return list(csv.reader(fh))

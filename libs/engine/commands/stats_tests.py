@@ -10,6 +10,7 @@ import numpy as np
 from scipy import stats as st
 
 from libs.engine.commands import tab_summarize
+from libs.engine.errors import StataError
 from libs.engine.estimation.columns import level_text, numeric_in, numtext, values_in
 from libs.engine.estimation.request import stata_errors
 from libs.engine.formats import format_number
@@ -17,7 +18,7 @@ from libs.engine.registry import command
 from libs.engine.results import Matrix, Results
 from libs.engine.session import Session
 from libs.engine.syntax import Args, Spec
-from libs.engine.varlist import resolve
+from libs.engine.varlist import abbreviate, resolve
 from libs.stata_stats import hypothesis as ht
 from libs.stata_stats.arithmetic import ratio
 from libs.stata_stats.correlation import correlate as correlate_fit
@@ -37,29 +38,79 @@ def correlate(session: Session, args: Args) -> None:
     )
 
 
-@command("pwcorr", syntax="[varlist(numeric)] [if] [in] [, sig Obs]", rclass=True)
+@command("pwcorr", syntax="[varlist(numeric)] [if] [in] [, sig Obs Print(real -1) "
+         "STar(real -1) Bonferroni SIDak LISTwise CASEwise]", rclass=True)
 def pwcorr(session: Session, args: Args) -> None:
-    """``pwcorr varlist [, sig obs]``: pairwise correlations, p-values and counts."""
+    """``pwcorr varlist [, sig obs print(#) star(#) bonferroni sidak listwise]`` as
+    pwcorr.ado computes and prints it: each pair on its own complete rows (``listwise``: the
+    rows complete in every variable); p = 2·ttail(N−2, |r|√(N−2)/√(1−r²)), times the number
+    of pairs with ``bonferroni`` (at most 1), 1 − (1 − p)^pairs with ``sidak``; ``star(#)``
+    marks r with p ≤ #, ``print(#)`` leaves out those with p > # (# ≥ 1 is a percentage).
+    r(rho) r(N) of the first pair, r(C), r(sig) with ``sig`` (the p's printed)."""
     touse = args.touse(session)
     X = np.column_stack([numeric_in(session, v, touse) for v in args.varlist])
+    if args.opt("listwise") or args.opt("casewise"):
+        X = X[np.isfinite(X).all(axis=1)]
+    if args.opt("bonferroni") and args.opt("sidak"):
+        raise StataError(198, "bonferroni and sidak may not be combined")
+    star, show = _percent(args, "star"), _percent(args, "print")
     corr = pwcorr_fit(X)
-    _corr_lines(
-        session,
-        args.varlist,
-        corr.C,
-        sig=corr.sig if args.opt("sig") else None,
-        obs=corr.N if args.opt("obs") else None,
-    )
-    session.post_r(
-        Results(
-            scalars=corr.r(),
-            matrices={
-                "C": Matrix(corr.C, args.varlist, args.varlist),
-                "sig": Matrix(np.nan_to_num(corr.sig, nan=np.nan), args.varlist, args.varlist),
-                "Nobs": Matrix(corr.N, args.varlist, args.varlist),
-            },
-        )
-    )
+    k = len(args.varlist)
+    pairs = k * (k - 1) / 2
+    p = np.array(corr.sig, dtype=np.float64)
+    if args.opt("bonferroni"):
+        p = np.minimum(p * pairs, 1.0)
+    elif args.opt("sidak"):
+        p = np.minimum(1.0, 1.0 - (1.0 - p) ** pairs)
+    shown = (p <= show) | (show == -1) | np.eye(k, dtype=bool)
+    session.log.lines(_pwcorr_lines(args.varlist, corr.C, p, corr.N, shown, star,
+                                    sig=bool(args.opt("sig")), obs=bool(args.opt("obs"))))
+    results = Results(scalars={"rho": float(corr.C[0, 1]), "N": float(corr.N[0, 1])},
+                      matrices={"C": Matrix(corr.C, args.varlist, args.varlist),
+                                "Nobs": Matrix(corr.N, args.varlist, args.varlist)})
+    if args.opt("sig"):
+        printed = np.where(shown & ~np.eye(k, dtype=bool), p, 0.0)
+        results.matrices["sig"] = Matrix(printed, args.varlist, args.varlist)
+    session.post_r(results)
+
+
+def _percent(args: Args, name: str) -> float:
+    """``star()``/``print()``: a level, or a percentage when ≥ 1; -1 when not given."""
+    value = float(args.opt(name, -1.0))
+    if value >= 1:
+        value /= 100
+        if value >= 1:
+            raise StataError(198, f"{name}() out of range")
+    return value
+
+
+def _pwcorr_lines(names: list[str], C: np.ndarray, p: np.ndarray, N: np.ndarray,
+                  shown: np.ndarray, star: float, *, sig: bool, obs: bool) -> list[str]:
+    """pwcorr.ado's table: blocks of 7 columns, the lower triangle, a cell " %7.4f" and "*"
+    (or a blank) per correlation; with sig the p's and with obs the counts under each row."""
+    lines: list[str] = []
+    for j0 in range(0, len(names), 7):
+        cols = range(j0, min(j0 + 7, len(names)))
+        lines += ["", " " * 13 + "|" + "".join(f"{abbreviate(names[j], 8):>9}" for j in cols),
+                  "-" * 13 + "+" + "-" * 9 * len(cols)]
+        for i in range(j0, len(names)):
+            row = [j for j in cols if j <= i]
+            cells = "".join(
+                f" {format_number(C[i, j], '%7.4f')}"
+                + ("*" if p[i, j] <= star and i != j else " ") if shown[i, j] else " " * 9
+                for j in row)
+            lines.append(f"{abbreviate(names[i], 12):>12} | {cells}".rstrip())
+            if sig:
+                lines.append((" " * 13 + "|" + "".join(
+                    f"  {format_number(p[i, j], '%7.4f')}" if shown[i, j] else " " * 9
+                    for j in row if j < i)).rstrip())
+            if obs:
+                lines.append((" " * 13 + "|" + "".join(
+                    f"  {format_number(N[i, j], '%7.0g')}" if shown[i, j] else " " * 9
+                    for j in row)).rstrip())
+            if sig or obs:
+                lines.append(" " * 13 + "|")
+    return lines
 
 
 def _corr_lines(
