@@ -352,14 +352,13 @@ def _table_rules(sheet: Worksheet, content: Content, t: Cells) -> None:
         if isinstance(cell, MergedCell):
             continue
         cell.alignment = Alignment(horizontal="right")
-        border = cell.border
-        if row in ruled:
-            border = with_border(border, "top", "thin", None)
-        if row == t.last_row:
-            border = with_border(border, "bottom", "thin", None)
-        if col == t.col:
-            border = with_border(border, "right", "thin", None)
-        cell.border = border
+        sides = [side for side, on in (("top", row in ruled), ("bottom", row == t.last_row),
+                                       ("right", col == t.col)) if on]
+        if sides:
+            border = cell.border
+            for side in sides:
+                border = with_border(border, side, "thin", None)
+            cell.border = border
     for merge in content.merges:
         sheet.merge_cells(start_row=merge.row, start_column=merge.col,
                           end_row=merge.last_row, end_column=merge.last_col)

@@ -243,7 +243,7 @@ def number_format(text: str) -> str:
     ``%fmt`` is r(198))."""
     code = NFORMAT_CODES.get(text)
     if code is not None:
-        return BUILTIN_FORMATS[code]
+        return str(BUILTIN_FORMATS[code])
     if not text.strip() or text.lstrip().startswith("%"):
         raise StataError(198, f"{text}: invalid number format specified in nformat()")
     return text
