@@ -277,4 +277,5 @@ def test_putexcel_runs_on_the_embedded_engine_and_its_missing_options_are_named(
     assert "script()" in report.problems[0].message
     assert {w.path for w in report.writes} == {"results.xlsx"}
     clean = check_dofile(source.rsplit("putexcel A20", 1)[0], files=["data.dta"])
-    assert clean.problems == [] and clean.engines == list(ENGINES)
+    assert clean.problems == []
+    assert clean.engines == list(ENGINES)

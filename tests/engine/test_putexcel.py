@@ -76,7 +76,8 @@ def test_etable_with_robust_errors_shows_the_vce_row(stata, tmp_path):
     x, _, y = data()
     fit = sm.OLS(y, sm.add_constant(x)).fit(cov_type="HC1")
     ws = sheet(tmp_path / "t.xlsx")
-    assert ws["C1"].value == "Robust" and ws["C2"].value == "std. err."
+    assert ws["C1"].value == "Robust"
+    assert ws["C2"].value == "std. err."
     np.testing.assert_allclose([ws["B3"].value, ws["C3"].value], [fit.params[1], fit.bse[1]],
                                rtol=1e-9)
 
@@ -98,7 +99,8 @@ def test_the_transposed_r_table_with_names(stata, tmp_path):
     assert [ws.cell(r_, 1).value for r_ in (2, 3)] == ["x", "_cons"]
     np.testing.assert_allclose([ws["B2"].value, ws["C2"].value, ws["E2"].value],
                                [fit.params[1], fit.bse[1], fit.pvalues[1]], rtol=1e-9)
-    assert ws["B2"].number_format == "0.00" and ws["A1"].number_format == "0.00"
+    assert ws["B2"].number_format == "0.00"
+    assert ws["A1"].number_format == "0.00"
     assert [ws.cell(10, c).value for c in (1, 2)] == ["x", "_cons"]
     np.testing.assert_allclose([ws["A11"].value, ws["B11"].value], fit.params[::-1],
                                rtol=1e-9)
@@ -122,16 +124,23 @@ def test_expressions_strings_ranges_and_formats(stata, tmp_path):
     np.testing.assert_allclose([ws["B1"].value, ws["C1"].value],
                                [y.mean(), y.std(ddof=1) * 0.5], rtol=1e-12)
     for ref in ("A1", "B1", "C1"):
-        assert ws[ref].font.b and ws[ref].font.i and ws[ref].alignment.horizontal == "center"
+        assert ws[ref].font.b
+        assert ws[ref].font.i
+        assert ws[ref].alignment.horizontal == "center"
     assert [ws[ref].value for ref in ("A2", "B2", "A3", "B3")] == [7, 7, 7, 7]
-    assert ws["B3"].border.left.style == "double" and ws["B3"].border.top.color.rgb.endswith(
+    assert ws["B3"].border.left.style == "double"
+    assert ws["B3"].border.top.color.rgb.endswith(
         "FF0000")
-    assert ws["A2"].fill.fill_type == "solid" and ws["A2"].fill.fgColor.rgb.endswith("FFFF00")
-    assert ws["A4"].value == "=not a formula" and ws["A4"].data_type == "s"
-    assert ws["B4"].value == "=SUM(A2:B3)" and ws["B4"].font.name == "Arial"
+    assert ws["A2"].fill.fill_type == "solid"
+    assert ws["A2"].fill.fgColor.rgb.endswith("FFFF00")
+    assert ws["A4"].value == "=not a formula"
+    assert ws["A4"].data_type == "s"
+    assert ws["B4"].value == "=SUM(A2:B3)"
+    assert ws["B4"].font.name == "Arial"
     assert ws["B4"].font.sz == 9
     assert ws["A5"].value == dt.datetime(2021, 3, 15)  # an Excel date, read back as a date
-    assert ws["A6"].value is None and ws["A6"].font.u == "single"
+    assert ws["A6"].value is None
+    assert ws["A6"].font.u == "single"
     assert ws["A6"].number_format == "#,##0.000"
 
 
@@ -148,7 +157,9 @@ def test_returnsets_write_values_and_names_in_rows_or_columns(stata, tmp_path):
     _, _, y = data()
     ws = sheet(tmp_path / "rs.xlsx")
     stats = {ws.cell(i, 2).value: ws.cell(i, 1).value for i in range(1, 9)}
-    assert stats["N"] == 30 and stats["min"] == y.min() and stats["max"] == y.max()
+    assert stats["N"] == 30
+    assert stats["min"] == y.min()
+    assert stats["max"] == y.max()
     np.testing.assert_allclose([stats["mean"], stats["Var"], stats["sd"], stats["sum"]],
                                [y.mean(), y.var(ddof=1), y.std(ddof=1), y.sum()], rtol=1e-12)
     assert [ws.cell(1, c).value for c in range(4, 12)] == [ws.cell(i, 1).value
@@ -163,24 +174,39 @@ def test_returnsets_write_values_and_names_in_rows_or_columns(stata, tmp_path):
 def test_modify_replace_sheets_and_open(stata, tmp_path):
     assert stata('putexcel set book, sheet(First)\nputexcel A1 = "kept"').rc == 0
     again = stata("putexcel set book")
-    assert again.rc == 602 and "modify or replace" in again.log
+    assert again.rc == 602
+    assert "modify or replace" in again.log
     r = stata('putexcel set book, modify sheet(Second)\nputexcel B2 = 2\n'
               'putexcel set book, modify sheet(First, replace)\nputexcel C3 = 3')
     assert r.rc == 0, r.log
     book = openpyxl.load_workbook(tmp_path / "book.xlsx")
     assert book.sheetnames == ["First", "Second"]
-    assert book["First"]["A1"].value is None and book["First"]["C3"].value == 3  # cleared
+    assert book["First"]["A1"].value is None
+    assert book["First"]["C3"].value == 3
     assert book["Second"]["B2"].value == 2
     held = stata("putexcel set held, open\nputexcel A1 = 1\nputexcel A2 = 2\n"
                  "capture confirm file held.xlsx\ndisplay _rc\nputexcel describe\n"
                  "putexcel save")
     assert held.rc == 0, held.log
     assert "601" in held.output  # nothing on disk before putexcel save
-    assert "  Open file handle |  yes" in held.log and "file held.xlsx saved" in held.log
+    assert "  Open file handle |  yes" in held.log
+    assert "file held.xlsx saved" in held.log
     assert [sheet(tmp_path / "held.xlsx")[ref].value for ref in ("A1", "A2")] == [1, 2]
     new = stata("putexcel set book, replace\nputexcel A1 = 9")
-    assert new.rc == 0 and openpyxl.load_workbook(tmp_path / "book.xlsx").sheetnames == [
+    assert new.rc == 0
+    assert openpyxl.load_workbook(tmp_path / "book.xlsx").sheetnames == [
         "Sheet1"]
+
+
+def test_an_image_is_placed_at_its_cell_unresized(stata, tmp_path):
+    from PIL import Image
+
+    Image.new("RGB", (40, 24), "navy").save(tmp_path / "logo.png")
+    r = stata("putexcel set pic, replace\nputexcel C3 = image(logo)")
+    assert r.rc == 0, r.log
+    [picture] = sheet(tmp_path / "pic.xlsx")._images
+    assert (picture.anchor._from.col, picture.anchor._from.row) == (2, 2)  # C3, 0-based
+    assert (picture.width, picture.height) == (40, 24)
 
 
 @pytest.mark.parametrize(("source", "rc", "message"), [
@@ -201,7 +227,8 @@ def test_modify_replace_sheets_and_open(stata, tmp_path):
     ("matrix M = (1, 2)\nputexcel set x\nputexcel A1:B2 = matrix(M)", 198,
      "Cannot use a cell range with matrix()"),
     ("putexcel set x\nputexcel A1 = etable", 301, "last estimates not found"),
-    ("putexcel set x\nputexcel A1 = image(g.png)", 198, "image() is not provided"),
+    ("putexcel set x\nputexcel A1 = image(nosuch)", 601, "nosuch.png not found"),
+    ("putexcel set x\nputexcel A1:B2 = image(g.png)", 198, "cell range with image()"),
     ("putexcel set ../outside", 603, "outside the working directory"),
     ("putexcel set old.xls", 198, ".xlsx workbooks only"),
     ("putexcel set x, modify replace", 198, "mutually exclusive"),

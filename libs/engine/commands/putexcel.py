@@ -1,6 +1,6 @@
 """``putexcel`` ([RPT] putexcel): ``set``, ``describe``, ``clear``, ``save``/``close``, and
-writes ``ul_cell[:lr_cell] = exp | matrix() | returnset | formula() | etable`` (several per
-command, as the advanced syntax allows) or formats alone (``A1:D1, bold``).
+writes ``ul_cell[:lr_cell] = exp | matrix() | returnset | formula() | etable | image()``
+(several per command, as the advanced syntax allows) or formats alone (``A1:D1, bold``).
 
 As Stata does, each write opens the workbook, writes and saves it at once ("file x.xlsx
 saved"), unless ``putexcel set ..., open`` keeps it in memory until ``putexcel save``. Without
@@ -23,6 +23,7 @@ from libs.engine.commands.putexcel_book import (
     FILL_PATTERNS,
     CellFormat,
     Cells,
+    add_image,
     apply_format,
     color,
     is_cell_reference,
@@ -303,8 +304,9 @@ def _content(session: Session, cells: Cells, text: str, opts: Options, date: str
     if (kind in ("matrix", "etable", "image") or returnset) and cells.is_range:
         label = "a resultset()" if returnset else f"{kind}()"
         raise StataError(198, f"Cannot use a cell range with {label}")
-    if kind == "image":
-        raise StataError(198, "image() is not provided by the embedded engine")
+    if kind == "image" and call is not None:
+        path = session.path(strip_quotes(call.group(2).strip()), ext=".png", must_exist=True)
+        return Content(formats=[cells], image=path)
     if kind == "matrix" and call is not None:
         return content_of.matrix(session, cells, call.group(2), names)
     if kind == "formula" and call is not None:
@@ -337,9 +339,16 @@ def _put(sheet: Worksheet, content: Content, fmt: CellFormat) -> None:
             cell.number_format = content.number_format
     if content.table is not None:
         _table_rules(sheet, content, content.table)
+    if content.image is not None:
+        add_image(sheet, cells_of(content), content.image)
     if fmt:
         for cells in content.formats:
             apply_format(sheet, cells, fmt)
+
+
+def cells_of(content: Content) -> Cells:
+    """Where a spec's output starts (its first formatted rectangle)."""
+    return content.formats[0]
 
 
 def _table_rules(sheet: Worksheet, content: Content, t: Cells) -> None:

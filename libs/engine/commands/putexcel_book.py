@@ -247,3 +247,16 @@ def number_format(text: str) -> str:
     if not text.strip() or text.lstrip().startswith("%"):
         raise StataError(198, f"{text}: invalid number format specified in nformat()")
     return text
+
+
+def add_image(sheet: Worksheet, cells: Cells, path: Path) -> None:
+    """Place the picture at ``path`` with its upper-left corner on the cell, not resized
+    (r(198) for a file Pillow cannot read as an image)."""
+    from openpyxl.drawing.image import Image  # needs Pillow, loaded on the first picture
+    from PIL import UnidentifiedImageError
+
+    try:
+        picture = Image(str(path))
+    except (UnidentifiedImageError, OSError):
+        raise StataError(198, f"{path.name}: not an image file putexcel can insert") from None
+    sheet.add_image(picture, sheet.cell(cells.row, cells.col).coordinate)

@@ -1,11 +1,13 @@
 """What one ``putexcel`` output type puts in the sheet, as cell values by (row, column):
 an expression, a matrix (with its names), a set of returned results, a formula, or the
-coefficient table of the last estimation (``etable``). [RPT] putexcel states the layouts."""
+coefficient table of the last estimation (``etable``); ``image()`` names its picture.
+[RPT] putexcel states the layouts."""
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 
@@ -40,6 +42,7 @@ class Content:
     title_rows: int = 0  #: ``etable``: header rows (a rule below them)
     rules: list[int] = field(default_factory=list)  #: ``etable``: rows with a rule above
     merges: list[Cells] = field(default_factory=list)
+    image: Path | None = None  #: ``image()``: the picture placed at the upper-left cell
 
 
 def number(value: float) -> CellValue:
