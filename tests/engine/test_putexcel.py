@@ -82,6 +82,41 @@ def test_etable_with_robust_errors_shows_the_vce_row(stata, tmp_path):
                                rtol=1e-9)
 
 
+def test_etable_of_ordered_and_multinomial_logit_keeps_the_equations(stata, tmp_path):
+    from statsmodels.miscmodels.ordinal_model import OrderedModel
+
+    r = stata("""
+        clear
+        set obs 200
+        gen x = mod(_n * 7, 13)
+        gen z = mod(_n * 11, 17)
+        gen k = 1 + mod(_n * 3 + x, 3)
+        putexcel set eq, replace
+        ologit k x z
+        putexcel A1 = etable
+        mlogit k x z
+        putexcel A10 = etable
+    """)
+    assert r.rc == 0, r.log
+    n = np.arange(1, 201)
+    x, z = (n * 7) % 13, (n * 11) % 17
+    k = 1 + (n * 3 + x) % 3
+    fit = OrderedModel(k, np.column_stack([x, z]).astype(float), distr="logit").fit(
+        method="newton", disp=False, maxiter=200)
+    cuts = [fit.params[2], fit.params[2] + np.exp(fit.params[3])]
+    ws = sheet(tmp_path / "eq.xlsx")
+    assert [ws.cell(row, 1).value for row in range(1, 6)] == ["k", "x", "z", "/cut1", "/cut2"]
+    np.testing.assert_allclose([ws["B2"].value, ws["B3"].value, ws["B4"].value, ws["B5"].value],
+                               [fit.params[0], fit.params[1], *cuts], rtol=1e-5)
+    np.testing.assert_allclose([ws["C2"].value, ws["C3"].value], fit.bse[:2], rtol=1e-4)
+    assert ws["D4"].value is None  # no test for a cutpoint, as the log shows
+    assert ws["A4"].border.top.style == "thin"  # the rule above the cutpoints
+    assert [ws.cell(11, c).value for c in (1, 2)] == ["1", "(base outcome)"]
+    assert [ws.cell(row, 1).value for row in range(12, 20)] == [
+        "2", "x", "z", "_cons", "3", "x", "z", "_cons"]
+    assert ws["A16"].border.top.style == "thin"  # a rule above each further equation
+
+
 def test_the_transposed_r_table_with_names(stata, tmp_path):
     r = stata(DATA + """
         regress y x

@@ -18,16 +18,12 @@ from openpyxl.worksheet.worksheet import Worksheet
 from libs.engine import textscan
 from libs.engine.commands import putexcel_content as content_of
 from libs.engine.commands.putexcel_book import (
-    BORDER_SIDES,
-    BORDER_STYLES,
-    FILL_PATTERNS,
     CellFormat,
     Cells,
     add_image,
     apply_format,
-    color,
+    cell_format,
     is_cell_reference,
-    number_format,
     open_book,
     parse_cells,
     save_book,
@@ -371,67 +367,3 @@ def _table_rules(sheet: Worksheet, content: Content, t: Cells) -> None:
     for merge in content.merges:
         sheet.merge_cells(start_row=merge.row, start_column=merge.col,
                           end_row=merge.last_row, end_column=merge.last_col)
-
-
-def cell_format(opts: Options) -> CellFormat:
-    """The format options of a write, checked as Stata checks them."""
-    def one_of(names: tuple[str, ...], values: tuple[str, ...], what: str) -> str | None:
-        chosen = [v for n, v in zip(names, values, strict=True) if opts.get(n)]
-        if len(chosen) > 1:
-            raise StataError(198, f"only one {what} alignment may be specified")
-        return chosen[0] if chosen else None
-
-    if opts.get("txtwrap") and opts.get("shrinkfit"):
-        raise StataError(198, "options txtwrap and shrinkfit are mutually exclusive")
-    if opts.get("merge") and "unmerge" in opts:
-        raise StataError(198, "options merge and unmerge are mutually exclusive")
-    flag = {name: bool(opts[name]) if name in opts else None
-            for name in ("bold", "italic", "underline", "strikeout", "txtwrap", "shrinkfit")}
-    merge = True if opts.get("merge") else False if opts.get("unmerge") else None
-    return CellFormat(
-        nformat=number_format(strip_quotes(str(opts["nformat"]).strip()))
-        if "nformat" in opts else None,
-        bold=flag["bold"], italic=flag["italic"], underline=flag["underline"],
-        strikeout=flag["strikeout"], wrap=flag["txtwrap"], shrink=flag["shrinkfit"],
-        halign=one_of(("hcenter", "left", "right"), ("center", "left", "right"), "horizontal"),
-        valign=one_of(("top", "vcenter", "bottom"), ("top", "center", "bottom"), "vertical"),
-        font=_font(str(opts["font"])) if "font" in opts else None,
-        border=_border(str(opts["border"])) if "border" in opts else None,
-        fill=_fill(str(opts["fpattern"])) if "fpattern" in opts else None,
-        merge=merge, overwrite=bool(opts.get("overwritefmt")))
-
-
-def _arguments(text: str, option: str) -> list[str]:
-    parts = [strip_quotes(p.strip()) for p in text.split(",")]
-    if len(parts) > 3:
-        raise StataError(198, f"too many arguments specified in {option}()")
-    return parts + [""] * (3 - len(parts))
-
-
-def _font(text: str) -> tuple[str, float, str | None]:
-    name, size, colour = _arguments(text, "font")
-    if not name:
-        raise StataError(198, "invalid font name specified in font()")
-    try:
-        points = float(size or 12)
-    except ValueError:
-        raise StataError(198, f"{size}: invalid font size specified in font()") from None
-    return name, points, color(colour, "font") if colour else None
-
-
-def _border(text: str) -> tuple[str, str | None, str | None]:
-    side, style, colour = _arguments(text, "border")
-    if side not in BORDER_SIDES:
-        raise StataError(198, f"{side}: invalid border specified in border()")
-    style = style or "thin"
-    if style not in BORDER_STYLES:
-        raise StataError(198, f"{style}: invalid border style specified in border()")
-    return side, BORDER_STYLES[style], color(colour, "border") if colour else None
-
-
-def _fill(text: str) -> tuple[str | None, str, str | None]:
-    pattern, fg, bg = _arguments(text, "fpattern")
-    if pattern not in FILL_PATTERNS:
-        raise StataError(198, f"{pattern}: invalid fill pattern specified in fpattern()")
-    return (FILL_PATTERNS[pattern], color(fg or "black", "fpattern"),
-            color(bg, "fpattern") if bg else None)

@@ -206,6 +206,9 @@ def etable(session: Session, cells: Cells, which: list[int]) -> Content:
         if g and (headed or eq == "/"):
             rules.append(len(rows))
         if headed and eq != "/":
+            if all(est.omitted[j] for j in columns):
+                rows.append([eq, "(base outcome)"])
+                continue
             rows.append([eq])
         term: str | None = None
         for j in columns:
