@@ -270,11 +270,11 @@ def test_a_line_that_cannot_be_read_is_a_syntax_error_everywhere() -> None:
 def test_putexcel_runs_on_the_embedded_engine_and_its_missing_options_are_named() -> None:
     source = ('use data\nregress y x\nputexcel set "results.xlsx", replace sheet(Main)\n'
               'putexcel A1 = "Model" B1 = e(N), bold border(bottom)\nputexcel A3 = etable\n'
-              "putexcel A20 = 1, script(sub)\n")
+              "putexcel A20 = 1, dborder(up)\n")
     report = check_dofile(source, files=["data.dta"])
     assert [(p.line, p.kind, p.rc, p.engines) for p in report.problems] == [
         (6, Kind.UNSUPPORTED, 198, ["embedded"])]
-    assert "script()" in report.problems[0].message
+    assert "dborder()" in report.problems[0].message
     assert {w.path for w in report.writes} == {"results.xlsx"}
     clean = check_dofile(source.rsplit("putexcel A20", 1)[0], files=["data.dta"])
     assert clean.problems == []

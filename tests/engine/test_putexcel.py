@@ -151,6 +151,7 @@ def test_expressions_strings_ranges_and_formats(stata, tmp_path):
         putexcel A4 = "=not a formula" B4 = formula(SUM(A2:B3)), font(Arial, 9, blue)
         putexcel A5 = td(15mar2021), asdate
         putexcel A6 = ., underline nformat(#,##0.000)
+        putexcel A7:A8 = "t", script(super) txtindent(2) txtrotate(90) fmtlock nofmthidden
     """)
     assert r.rc == 0, r.log
     _, _, y = data()
@@ -177,6 +178,10 @@ def test_expressions_strings_ranges_and_formats(stata, tmp_path):
     assert ws["A6"].value is None
     assert ws["A6"].font.u == "single"
     assert ws["A6"].number_format == "#,##0.000"
+    for ref in ("A7", "A8"):
+        assert ws[ref].font.vertAlign == "superscript"
+        assert (ws[ref].alignment.indent, ws[ref].alignment.textRotation) == (2, 90)
+        assert (ws[ref].protection.locked, ws[ref].protection.hidden) == (True, False)
 
 
 def test_returnsets_write_values_and_names_in_rows_or_columns(stata, tmp_path):
@@ -250,8 +255,10 @@ def test_an_image_is_placed_at_its_cell_unresized(stata, tmp_path):
     ("putexcel set x\nputexcel 1A = 1", 198, "1A: invalid cell name"),
     ("putexcel set x\nputexcel B2:A1 = 1", 198, "invalid column range"),
     ("putexcel set x\nputexcel XFE1 = 1", 198, "Excel column out of range"),
-    ("putexcel set x\nputexcel A1 = 1, script(sub)", 198,
-     "option script() is not provided by the embedded engine"),
+    ("putexcel set x\nputexcel A1 = 1, dborder(down)", 198,
+     "option dborder() is not provided by the embedded engine"),
+    ("putexcel set x\nputexcel A1 = 1, txtrotate(200)", 198, "invalid txtrotate()"),
+    ("putexcel set x\nputexcel A1 = 1, script(high)", 198, "high: invalid script()"),
     ("putexcel set x\nputexcel A1 = 1, halign(center)", 198, "option halign not allowed"),
     ("putexcel set x\nputexcel A1 = 1, hcenter right", 198, "only one horizontal"),
     ("putexcel set x\nputexcel A1 = 1, border(middle)", 198, "middle: invalid border"),

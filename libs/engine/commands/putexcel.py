@@ -57,7 +57,7 @@ _WRITE_OPTIONS = {
 _NEGATABLE = {"bold", "italic", "underline", "strikeout", "txtwrap", "shrinkfit", "fmtlock",
               "fmthidden"}
 #: options Stata has that the engine does not provide (r(198) naming them)
-_NOT_PROVIDED = {"script", "fmtlock", "fmthidden", "txtindent", "txtrotate", "dborder"}
+_NOT_PROVIDED = {"dborder"}
 _SINGLE_EQUALS = re.compile(r"(?<![=<>!~])=(?!=)")
 _CALL = re.compile(r"^(\w+)\s*\((.*)\)$", re.DOTALL)
 _DATES = ("asdate", "asdatetime", "asdatenum", "asdatetimenum")

@@ -12,7 +12,7 @@ from pathlib import Path
 from zipfile import BadZipFile
 
 from openpyxl import Workbook, load_workbook
-from openpyxl.styles import Border, Font, PatternFill, Side
+from openpyxl.styles import Border, Font, PatternFill, Protection, Side
 from openpyxl.styles.numbers import BUILTIN_FORMATS
 from openpyxl.utils import column_index_from_string
 from openpyxl.utils.exceptions import InvalidFileException
@@ -159,12 +159,18 @@ class CellFormat:
     border: tuple[str, str | None, str | None] | None = None  #: side, OOXML style, colour
     fill: tuple[str | None, str, str | None] | None = None  #: pattern, fg, bg colours (hex)
     merge: bool | None = None  #: merge (True) or unmerge (False) the range
+    script: str | None = None  #: ``script()`` as OOXML's vertAlign (``baseline`` for normal)
+    indent: int | None = None  #: ``txtindent()``
+    rotate: int | None = None  #: ``txtrotate()``: degrees, 255 for vertical text
+    locked: bool | None = None  #: ``fmtlock``
+    hidden: bool | None = None  #: ``fmthidden``
     overwrite: bool = False  #: overwritefmt: start from the default format
 
     def __bool__(self) -> bool:
         return any(getattr(self, name) is not None for name in (
             "nformat", "bold", "italic", "underline", "strikeout", "halign", "valign", "wrap",
-            "shrink", "font", "border", "fill", "merge"))
+            "shrink", "font", "border", "fill", "merge", "script", "indent", "rotate", "locked",
+            "hidden"))
 
 
 def apply_format(sheet: Worksheet, cells: Cells, fmt: CellFormat) -> None:
@@ -198,9 +204,20 @@ def _format_cell(sheet: Worksheet, row: int, col: int, fmt: CellFormat) -> None:
             setattr(font, attr, value)
     if fmt.underline is not None:
         font.u = "single" if fmt.underline else None
+    if fmt.script is not None:
+        font.vertAlign = fmt.script
     cell.font = font
-    if fmt.halign or fmt.valign or fmt.wrap is not None or fmt.shrink is not None:
+    if fmt.locked is not None or fmt.hidden is not None:
+        cell.protection = Protection(
+            locked=cell.protection.locked if fmt.locked is None else fmt.locked,
+            hidden=cell.protection.hidden if fmt.hidden is None else fmt.hidden)
+    if (fmt.halign or fmt.valign or fmt.wrap is not None or fmt.shrink is not None
+            or fmt.indent is not None or fmt.rotate is not None):
         align = copy.copy(cell.alignment)
+        if fmt.indent is not None:
+            align.indent = fmt.indent
+        if fmt.rotate is not None:
+            align.textRotation = fmt.rotate
         if fmt.halign:
             align.horizontal = fmt.halign
         if fmt.valign:
@@ -277,7 +294,8 @@ def cell_format(opts: dict[str, bool | str]) -> CellFormat:
     if opts.get("merge") and "unmerge" in opts:
         raise StataError(198, "options merge and unmerge are mutually exclusive")
     flag = {name: bool(opts[name]) if name in opts else None
-            for name in ("bold", "italic", "underline", "strikeout", "txtwrap", "shrinkfit")}
+            for name in ("bold", "italic", "underline", "strikeout", "txtwrap", "shrinkfit",
+                         "fmtlock", "fmthidden")}
     merge = True if opts.get("merge") else False if opts.get("unmerge") else None
     return CellFormat(
         nformat=number_format(strip_quotes(str(opts["nformat"]).strip()))
@@ -289,7 +307,32 @@ def cell_format(opts: dict[str, bool | str]) -> CellFormat:
         font=_font(str(opts["font"])) if "font" in opts else None,
         border=_border(str(opts["border"])) if "border" in opts else None,
         fill=_fill(str(opts["fpattern"])) if "fpattern" in opts else None,
-        merge=merge, overwrite=bool(opts.get("overwritefmt")))
+        merge=merge, overwrite=bool(opts.get("overwritefmt")),
+        script=_script(str(opts["script"])) if "script" in opts else None,
+        indent=_degree(opts, "txtindent", 15), rotate=_degree(opts, "txtrotate", 180),
+        locked=flag["fmtlock"], hidden=flag["fmthidden"])
+
+
+def _script(text: str) -> str:
+    word = strip_quotes(text.strip())
+    scripts = {"sub": "subscript", "super": "superscript", "normal": "baseline"}
+    if word not in scripts:
+        raise StataError(198, f"{word}: invalid script() argument")
+    return scripts[word]
+
+
+def _degree(opts: dict[str, bool | str], name: str, most: int) -> int | None:
+    """``txtindent(#)`` (0–15) or ``txtrotate(#)`` (0–180, or 255: vertical text)."""
+    if name not in opts:
+        return None
+    text = str(opts[name]).strip()
+    try:
+        value = int(text)
+    except ValueError:
+        raise StataError(198, f"{text}: invalid {name}() argument") from None
+    if not (0 <= value <= most or (name == "txtrotate" and value == 255)):
+        raise StataError(198, f"{text}: invalid {name}() argument")
+    return value
 
 
 def _arguments(text: str, option: str) -> list[str]:
