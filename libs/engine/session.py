@@ -11,7 +11,7 @@ import math
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
 import numpy as np
 import numpy.typing as npt
@@ -69,6 +69,22 @@ class PostFile:
 
 
 @dataclass
+class ExcelTarget:
+    """What ``putexcel set`` declared: the workbook later ``putexcel`` commands write."""
+
+    path: Path
+    name: str  #: the file name as typed, with ``.xlsx`` added when it had no extension
+    sheet: str = "Sheet1"
+    #: ``create`` (the file must not exist), ``modify`` or ``replace``; after the first
+    #: write ``modify``, as Stata switches it
+    mode: str = "create"
+    sheet_replace: bool = False  #: ``sheet(name, replace)``: empty the sheet at the first write
+    gridlines: bool | None = None  #: ``sheet(name, nogrid|grid)``
+    keep_open: bool = False  #: ``open``: the workbook stays in memory until ``putexcel save``
+    book: Any = None  #: the workbook in memory under ``open`` (an openpyxl Workbook)
+
+
+@dataclass
 class Frame:
     """One level of execution (the do-file, or a program call): locals and preserve."""
 
@@ -110,6 +126,7 @@ class Session:
         self.temp_files: list[str] = []  #: tempfile paths, removed when the run ends
         self.file_handles: dict[str, TextIO] = {}  #: ``file open`` handles
         self.postfiles: dict[str, PostFile] = {}  #: open ``postfile``s by postname
+        self.putexcel: ExcelTarget | None = None  #: the workbook ``putexcel set`` declared
         self.graphs = GraphMemory()  #: graphs by name and the run's graph list
         self._executor: Executor | None = None
 

@@ -265,3 +265,17 @@ def test_a_line_that_cannot_be_read_is_a_syntax_error_everywhere() -> None:
     report = check_dofile("display `x\n")
     assert [(p.kind, p.rc, p.engines) for p in report.problems] == [
         (Kind.SYNTAX, 198, list(ENGINES))]
+
+
+def test_putexcel_runs_on_the_embedded_engine_and_its_missing_options_are_named() -> None:
+    source = ('use data\nregress y x\nputexcel set "results.xlsx", replace sheet(Main)\n'
+              'putexcel A1 = "Model" B1 = e(N), bold border(bottom)\nputexcel A3 = etable\n'
+              "putexcel A20 = 1, dborder(up)\n")
+    report = check_dofile(source, files=["data.dta"])
+    assert [(p.line, p.kind, p.rc, p.engines) for p in report.problems] == [
+        (6, Kind.UNSUPPORTED, 198, ["embedded"])]
+    assert "dborder()" in report.problems[0].message
+    assert {w.path for w in report.writes} == {"results.xlsx"}
+    clean = check_dofile(source.rsplit("putexcel A20", 1)[0], files=["data.dta"])
+    assert clean.problems == []
+    assert clean.engines == list(ENGINES)

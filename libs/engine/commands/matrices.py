@@ -46,8 +46,9 @@ def _named(values: np.ndarray) -> Matrix:
     return Matrix(values, [f"r{i + 1}" for i in range(rows)], [f"c{j + 1}" for j in range(cols)])
 
 
-def _evaluate(session: Session, text: str) -> Matrix:
-    """``A + B``, ``A - B``, ``A * B`` (left to right) over matrix terms."""
+def evaluate_matrix(session: Session, text: str) -> Matrix:
+    """The matrix ``text`` defines: ``A + B``, ``A - B``, ``A * B`` (left to right) over
+    matrix terms (names, ``r(table)``, transposes, ``J()``, ``I()``, literals)."""
     parts = re.split(r"\s+([-+*])\s+", text.strip())
     result = _term(session, parts[0])
     for op, operand in zip(parts[1::2], parts[2::2], strict=True):
@@ -97,7 +98,7 @@ def matrix(session: Session, args: Args) -> None:
             return
         if not eq or not re.match(r"^\w+$", name.strip()):
             raise StataError(198, "invalid syntax")
-        mat = _evaluate(session, expression)
+        mat = evaluate_matrix(session, expression)
         session.matrices[name.strip()] = Matrix(mat.values.copy(), list(mat.rownames),
                                                 list(mat.colnames))
 
