@@ -4,7 +4,6 @@ embedded CJK font for Chinese; long tables break across pages with their header 
 
 from __future__ import annotations
 
-import io
 from pathlib import Path
 
 from fpdf import FPDF
@@ -82,7 +81,7 @@ def _write(pdf: FPDF, report: Outline) -> None:
             pdf.ln(1.5)
         elif isinstance(block, Picture):
             pdf.ln(2)
-            pdf.image(io.BytesIO(block.chart.png), x=pdf.l_margin + 10, w=pdf.epw - 20)
+            pdf.image(block.chart.picture(), x=pdf.l_margin + 10, w=pdf.epw - 20)
             pdf.set_font(_FAMILY, "", 8)
             pdf.multi_cell(0, 4, block.chart.title, align="C", new_x="LMARGIN", new_y="NEXT")
             pdf.ln(2)
