@@ -71,13 +71,13 @@ def _draw(bundle: ResultBundle) -> list[Chart]:
         figure = _coefficient_plot(bundle.models)
         if figure is not None:
             drawn.append(Chart("coefplot", "Coefficients with confidence intervals",
-                               *_png(figure)))
+                               _png(figure)))
     for table in bundle.tables:
         if table.kind not in ("table", "dataset"):
             continue
         figure = _distribution(table)
         if figure is not None:
-            drawn.append(Chart(table.name, table.title, *_png(figure)))
+            drawn.append(Chart(table.name, table.title, _png(figure)))
     return drawn
 
 
@@ -145,20 +145,18 @@ def _tidy(axes: matplotlib.axes.Axes) -> None:
     axes.set_axisbelow(True)
 
 
-def _png(figure: Figure) -> tuple[bytes, Image.Image]:
-    """The figure drawn by Agg at _DPI as an RGB PNG, and its pixels: the pixels ``savefig``
-    gives (the layout is fitted at the figure's own dpi first, as ``savefig`` does), without
-    its overhead, and without the alpha channel, which is opaque everywhere on these white
+def _png(figure: Figure) -> bytes:
+    """The figure drawn by Agg at _DPI as an RGB PNG: the pixels ``savefig`` gives (the
+    layout is fitted at the figure's own dpi first, as ``savefig`` does), without its
+    overhead, and without the alpha channel, which is opaque everywhere on these white
     figures and which the PDF would otherwise split into a soft mask."""
     canvas = figure.canvas
     assert isinstance(canvas, Canvas)
     figure.tight_layout()
     figure.set_dpi(_DPI)
     canvas.draw()  # type: ignore[no-untyped-call]  # matplotlib leaves it unannotated
-    # PIL copies the pixels into an image of its own (the renderer's buffer is drawn over by
-    # the next chart).
-    pixels = Image.fromarray(np.asarray(canvas.buffer_rgba())[..., :3])  # type: ignore[no-untyped-call]
     buffer = io.BytesIO()
     # PIL writes no date or software metadata: a re-render gives the same bytes.
-    pixels.save(buffer, format="png", dpi=(_DPI, _DPI))
-    return buffer.getvalue(), pixels
+    Image.fromarray(np.asarray(canvas.buffer_rgba())[..., :3]).save(  # type: ignore[no-untyped-call]
+        buffer, format="png", dpi=(_DPI, _DPI))
+    return buffer.getvalue()

@@ -15,12 +15,10 @@ A declared figure the run did not write is left out, as a declared table is.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from io import BytesIO
+from dataclasses import dataclass
 from pathlib import Path
 
 import msgspec
-from PIL import Image
 
 from libs.contracts import graphs as graph_list
 from libs.reports.context import ReportContext
@@ -30,17 +28,11 @@ from libs.reports.errors import ReportCode, ReportError
 @dataclass(frozen=True, slots=True)
 class Chart:
     """A picture of the report: file stem, caption and PNG bytes (a chart the formatter drew,
-    or a figure of the run); a drawn chart also keeps its pixels, which the PDF embeds
-    without decoding the PNG again."""
+    or a figure of the run)."""
 
     name: str
     title: str
     png: bytes
-    pixels: Image.Image | None = field(default=None, compare=False, repr=False)
-
-    def picture(self) -> Image.Image | BytesIO:
-        """What ``FPDF.image`` takes: the pixels when kept, else the PNG."""
-        return self.pixels if self.pixels is not None else BytesIO(self.png)
 
     @property
     def file(self) -> str:

@@ -17,6 +17,7 @@ from libs.reports.files import write_bytes
 from libs.reports.grid import Grid
 from libs.reports.outline import Heading, Outline, Picture, Text, outline
 from libs.reports.renderers.pdf_fonts import add_font, close_fonts, covers, drawn
+from libs.reports.renderers.pdf_images import picture
 from libs.reports.renderers.pdf_table import OneLineTable
 
 REPORT_FILE = "report.pdf"
@@ -82,7 +83,7 @@ def _write(pdf: FPDF, report: Outline) -> None:
             pdf.ln(1.5)
         elif isinstance(block, Picture):
             pdf.ln(2)
-            pdf.image(block.chart.picture(), x=pdf.l_margin + 10, w=pdf.epw - 20)
+            pdf.image(picture(pdf, block.chart.png), x=pdf.l_margin + 10, w=pdf.epw - 20)
             pdf.set_font(_FAMILY, "", 8)
             pdf.multi_cell(0, 4, block.chart.title, align="C", new_x="LMARGIN", new_y="NEXT")
             pdf.ln(2)
