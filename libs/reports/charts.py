@@ -1,6 +1,7 @@
 """Charts: a coefficient plot for the models, a bar chart for a frequency table, a histogram
 for a single numeric column. Drawn on bare matplotlib ``Figure`` objects, which print
-through Agg and share no pyplot state.
+through Agg and share no pyplot state; the coefficient plot's figure and the renderers are
+kept from one chart to the next (libs/reports/canvas.py).
 
 Each chart is PNG bytes; the docx, pdf and html embed them and the ``png`` format writes
 them to ``charts/<name>.png``. Drawing is deterministic (no timestamps in the PNG), so a
@@ -15,12 +16,12 @@ import weakref
 import matplotlib
 import numpy as np
 import pandas as pd
-from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from PIL import Image
 
 from libs.fonts import missing_glyphs_allowed, use_in_matplotlib
 from libs.reports.bundle import Model, ResultBundle, Table
+from libs.reports.canvas import Canvas, new_figure, reused_figure
 from libs.reports.figures import Chart
 from libs.reports.regtable import term_rows
 
@@ -84,8 +85,8 @@ def _coefficient_plot(models: tuple[Model, ...]) -> Figure | None:
     rows = [row for row in term_rows(models) if not row.term.endswith("_cons")]
     if not rows:
         return None
-    figure = Figure(figsize=(7.0, 1.2 + 0.42 * len(rows) * max(1, min(len(models), 3) / 2)))
-    axes = figure.subplots()
+    figure, axes = reused_figure(
+        7.0, 1.2 + 0.42 * len(rows) * max(1, min(len(models), 3) / 2))
     step = 0.7 / max(len(models), 1)
     for index, model in enumerate(models):
         terms = {c.term: c for c in model.coefficients if not c.omitted}
@@ -119,8 +120,7 @@ def _distribution(table: Table) -> Figure | None:
     if len(frame.columns) >= 2 and counts == list(frame.columns[1:]) and (
             0 < len(frame) <= MAX_BARS):
         category = frame.columns[0]
-        figure = Figure(figsize=(7.0, 3.6))
-        axes = figure.subplots()
+        figure, axes = new_figure(7.0, 3.6)
         labels = [str(v) for v in frame[category].tolist()]
         axes.bar(labels, frame[counts[0]].tolist(), color=_COLOURS[0])
         axes.set_xlabel(str(category))
@@ -128,8 +128,7 @@ def _distribution(table: Table) -> Figure | None:
         if len(labels) > 8:
             axes.tick_params(axis="x", labelrotation=45)
     elif len(frame.columns) == 1 and numeric and frame[numeric[0]].notna().sum() >= 10:
-        figure = Figure(figsize=(7.0, 3.6))
-        axes = figure.subplots()
+        figure, axes = new_figure(7.0, 3.6)
         axes.hist(frame[numeric[0]].dropna().to_numpy(), bins="auto", color=_COLOURS[0])
         axes.set_xlabel(str(numeric[0]))
         axes.set_ylabel("Frequency")
@@ -151,9 +150,10 @@ def _png(figure: Figure) -> bytes:
     layout is fitted at the figure's own dpi first, as ``savefig`` does), without its
     overhead, and without the alpha channel, which is opaque everywhere on these white
     figures and which the PDF would otherwise split into a soft mask."""
+    canvas = figure.canvas
+    assert isinstance(canvas, Canvas)
     figure.tight_layout()
     figure.set_dpi(_DPI)
-    canvas = FigureCanvasAgg(figure)
     canvas.draw()  # type: ignore[no-untyped-call]  # matplotlib leaves it unannotated
     buffer = io.BytesIO()
     # PIL writes no date or software metadata: a re-render gives the same bytes.

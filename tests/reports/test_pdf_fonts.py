@@ -3,23 +3,25 @@ at once, as the formatter's threads do) must come out as if each had parsed its 
 
 from __future__ import annotations
 
+import io
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import cast
+from typing import Any, cast
 
 import msgspec
 import pandas as pd
 import pypdf
 import pypdfium2
 import pytest
+from fontTools import ttLib
 from fpdf import FPDF
 
 from dev.report_samples import LABELS
 from libs.fonts import font_files
 from libs.reports import ResultBundle, render
 from libs.reports.bundle import Table
-from libs.reports.renderers.pdf_fonts import COMMON, add_font, close_fonts, drawn
+from libs.reports.renderers.pdf_fonts import COMMON, LATIN, add_font, close_fonts, drawn
 from tests.reports.conftest import Rendered
 
 
@@ -88,16 +90,93 @@ def _drawn_with(add: Callable[[FPDF, str, Path], None], text: str) -> list[bytes
     return pixels
 
 
-@pytest.mark.parametrize("text", [
+#: Texts whose characters fit LATIN, COMMON (not LATIN) and neither.
+_TEXTS = [
+    "Coef. R² = 0.2265 · n = 74 — “robust” 1.96 × SE, −0.5 … Ångström, Dvořák",
     "Coef. σ = 0.25, χ²(2) = 3.1, p ≤ 0.05 — “robust” ± 1.96 × SE, Ångström, Dvořák",
-    "Cyrillic is outside the cut: Жилищный фонд, σ ≤ 1",
-])
+    "Cyrillic is outside the cuts: Жилищный фонд, σ ≤ 1",
+]
+
+
+def test_the_texts_reach_each_cut() -> None:
+    latin, common, cyrillic = (drawn([text]) for text in _TEXTS)
+    assert latin <= LATIN
+    assert common <= COMMON
+    assert not common <= LATIN
+    assert not cyrillic <= COMMON
+
+
+@pytest.mark.parametrize("text", _TEXTS)
 def test_a_document_draws_as_with_fpdfs_own_font_loading(text: str) -> None:
-    """Whether or not its text lets the font be cut to COMMON, a document's pages look
-    exactly as when fpdf2 loads the whole font file itself."""
+    """Whichever face its text lets the font be cut to, a document's pages look exactly as
+    when fpdf2 loads the whole font file itself."""
     chars = drawn([text])
     ours = _drawn_with(lambda pdf, style, path: add_font(pdf, "DejaVu", style, path, chars),
                        text)
     fpdfs = _drawn_with(lambda pdf, style, path: pdf.add_font("DejaVu", style, path), text)
     assert ours == fpdfs
-    assert (chars <= COMMON) == text.startswith("Coef.")
+
+
+def _embedded_font_files(data: bytes) -> list[ttLib.TTFont]:
+    found = []
+    for page in pypdf.PdfReader(io.BytesIO(data)).pages:
+        resources = cast(pypdf.generic.DictionaryObject, page["/Resources"].get_object())
+        for font in cast(pypdf.generic.DictionaryObject, resources["/Font"]).values():
+            (descendant,) = font.get_object()["/DescendantFonts"]
+            stream = descendant.get_object()["/FontDescriptor"]["/FontFile2"].get_object()
+            found.append(ttLib.TTFont(io.BytesIO(stream.get_data())))
+    return found
+
+
+def _clamped(box: tuple[int, ...], bounds: tuple[int, ...]) -> tuple[int, ...]:
+    """``box`` (x min, y min, x max, y max) pulled inside ``bounds``."""
+    return (max(box[0], bounds[0]), max(box[1], bounds[1]),
+            min(box[2], bounds[2]), min(box[3], bounds[3]))
+
+
+def _with_components(glyf: Any, names: set[str]) -> set[str]:
+    """``names`` and the glyphs their composite glyphs are built of."""
+    found, todo = set(), list(names)
+    while todo:
+        name = todo.pop()
+        if name not in found:
+            found.add(name)
+            todo.extend(glyf[name].getComponentNames(glyf))
+    return found
+
+
+@pytest.mark.parametrize("text", _TEXTS)
+def test_the_embedded_fonts_are_subsets_of_the_files_glyphs(text: str) -> None:
+    """Each embedded font maps exactly the characters drawn, to the outline and advance the
+    font file has for them, inside the font's bounding box, and holds no other glyphs than
+    theirs, their composites' pieces and the four every TrueType subset keeps."""
+    fonts = font_files()
+    chars = drawn([text])
+    pdf = FPDF()
+    for style, path in (("", fonts.regular), ("B", fonts.bold)):
+        add_font(pdf, "DejaVu", style, path, chars)
+    pdf.add_page()
+    for style in ("", "B"):
+        pdf.set_font("DejaVu", style, 12)
+        pdf.multi_cell(0, 6, text, new_x="LMARGIN", new_y="NEXT")
+    data = bytes(pdf.output())
+    close_fonts(pdf)
+    embedded = _embedded_font_files(data)
+    assert len(embedded) == 2
+    for font, path in zip(embedded, (fonts.regular, fonts.bold), strict=True):
+        with ttLib.TTFont(path) as whole:
+            cmap, whole_cmap = font.getBestCmap(), whole.getBestCmap()
+            assert set(cmap) == chars
+            head, glyf, whole_glyf = font["head"], font["glyf"], whole["glyf"]
+            for char in chars:
+                ours, theirs = cmap[char], whole_cmap[char]
+                assert (glyf[ours].getCoordinates(glyf)[0]
+                        == whole_glyf[theirs].getCoordinates(whole_glyf)[0])
+                assert font["hmtx"][ours] == whole["hmtx"][theirs]
+                glyph = glyf[ours]
+                if glyph.numberOfContours:
+                    glyph.recalcBounds(glyf)
+                    box = (glyph.xMin, glyph.yMin, glyph.xMax, glyph.yMax)
+                    assert box == _clamped(box, (head.xMin, head.yMin, head.xMax, head.yMax))
+            pieces = _with_components(whole_glyf, {whole_cmap[char] for char in chars})
+            assert len(font.getGlyphOrder()) <= len(pieces) + 4

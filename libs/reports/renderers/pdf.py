@@ -4,7 +4,6 @@ embedded CJK font for Chinese; long tables break across pages with their header 
 
 from __future__ import annotations
 
-import io
 from pathlib import Path
 
 from fpdf import FPDF
@@ -18,6 +17,8 @@ from libs.reports.files import write_bytes
 from libs.reports.grid import Grid
 from libs.reports.outline import Heading, Outline, Picture, Text, outline
 from libs.reports.renderers.pdf_fonts import add_font, close_fonts, covers, drawn
+from libs.reports.renderers.pdf_images import picture
+from libs.reports.renderers.pdf_table import OneLineTable
 
 REPORT_FILE = "report.pdf"
 
@@ -82,7 +83,7 @@ def _write(pdf: FPDF, report: Outline) -> None:
             pdf.ln(1.5)
         elif isinstance(block, Picture):
             pdf.ln(2)
-            pdf.image(io.BytesIO(block.chart.png), x=pdf.l_margin + 10, w=pdf.epw - 20)
+            pdf.image(picture(pdf, block.chart.png), x=pdf.l_margin + 10, w=pdf.epw - 20)
             pdf.set_font(_FAMILY, "", 8)
             pdf.multi_cell(0, 4, block.chart.title, align="C", new_x="LMARGIN", new_y="NEXT")
             pdf.ln(2)
@@ -104,8 +105,10 @@ class _PagedPDF(FPDF):
 def _grid(pdf: FPDF, grid: Grid) -> None:
     pdf.ln(2)
     text_widths = _text_widths(pdf, grid)
-    size = _fit_font(pdf, text_widths)
-    widths = [w * size + _PADDING for w in text_widths]
+    column_widths = [max(text_widths[row[col]] for row in grid.header + grid.body)
+                     for col in range(grid.width)]
+    size = _fit_font(pdf, column_widths)
+    widths = [w * size + _PADDING for w in column_widths]
     line = size * 0.5
     rows = grid.header + grid.body
     # Keep a table that fits on one page together rather than strand its first rows.
@@ -118,22 +121,24 @@ def _grid(pdf: FPDF, grid: Grid) -> None:
     pdf.set_font(_FAMILY, "", size)
     pdf.set_line_width(0.3)
     last_header, last = len(grid.header) - 1, len(rows) - 1
-    with pdf.table(
+    table = OneLineTable(
+        pdf, text_widths,
         borders_layout=TableBordersLayout.NONE, num_heading_rows=len(grid.header),
         headings_style=FontFace(emphasis=None, fill_color=None),
         col_widths=tuple(w / sum(widths) for w in widths), width=min(sum(widths), pdf.epw),
         text_align=tuple(_ALIGN[a] for a in grid.align), line_height=line,
         padding=(0.6, 1.2), align="LEFT",
-    ) as table:
-        for index, values in enumerate(rows):
-            border = CellBordersLayout.NONE
-            if index == 0:
-                border |= CellBordersLayout.TOP
-            if index in (last_header, last) or index - len(grid.header) in grid.rules_after:
-                border |= CellBordersLayout.BOTTOM
-            row = table.row()
-            for text in values:
-                row.cell(text, border=border)
+    )
+    for index, values in enumerate(rows):
+        border = CellBordersLayout.NONE
+        if index == 0:
+            border |= CellBordersLayout.TOP
+        if index in (last_header, last) or index - len(grid.header) in grid.rules_after:
+            border |= CellBordersLayout.BOTTOM
+        row = table.row()
+        for text in values:
+            row.cell(text, border=border)
+    table.render()
     pdf.set_font(_FAMILY, "", 7.5)
     pdf.ln(1)
     for note in grid.notes:
@@ -141,13 +146,13 @@ def _grid(pdf: FPDF, grid: Grid) -> None:
     pdf.ln(3)
 
 
-def _text_widths(pdf: FPDF, grid: Grid) -> list[float]:
-    """Each column's widest text (at most PREVIEW_ROWS rows) in mm per point of font size;
-    text width is linear in the size, so one measurement serves every size tried."""
+def _text_widths(pdf: FPDF, grid: Grid) -> dict[str, float]:
+    """The width of each text of the table (at most PREVIEW_ROWS rows) in mm per point of
+    font size; text width is linear in the size, so one measurement serves every size
+    tried, and the table's measuring pass."""
     pdf.set_font(_FAMILY, "", 10)
-    rows = grid.header + grid.body
-    return [max(pdf.get_string_width(row[col]) for row in rows) / 10
-            for col in range(grid.width)]
+    texts = {text for row in grid.header + grid.body for text in row}
+    return {text: pdf.get_string_width(text) / 10 for text in texts}
 
 
 def _fit_font(pdf: FPDF, text_widths: list[float]) -> float:
