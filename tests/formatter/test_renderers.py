@@ -250,16 +250,18 @@ async def test_a_job_cancelled_while_its_renderer_starts_leaks_no_process(
 
 async def test_a_render_past_the_timeout_is_killed_and_refused(tmp_path: Path) -> None:
     raw, context = _attempt(tmp_path)
-    # Read in a fraction of a second; laid out as PDF pages for minutes.
-    write_big_table(raw / "results", rows=20_000)
-    pool = RenderPool(1, timeout=2)
+    # Read in a second; written as 4 million xlsx cells for far longer than the timeout.
+    write_big_table(raw / "results", rows=200_000)
+    # Long enough for a fresh renderer to import the reports on a loaded machine (the json
+    # render below starts one: ~3 s measured at load 9), far below the xlsx's time.
+    pool = RenderPool(1, timeout=8)
     try:
         async with pool.session(raw, tmp_path / "out", context) as session:
             pid = session.pid
             with pytest.raises(ReportError) as late:
-                await session.render("pdf")
+                await session.render("xlsx")
         assert late.value.code is ReportCode.RENDER_TIMEOUT
-        assert "rendering pdf took longer than 2 s" in late.value.message
+        assert "rendering xlsx took longer than 8 s" in late.value.message
         assert _gone(pid)
         (raw / "results" / "big.csv").unlink()
         async with pool.session(raw, tmp_path / "out", context) as session:
