@@ -4,8 +4,8 @@ and NATS requests each service makes per job.
 The throughput benchmark's job (``ols_robust`` on the bundled ``auto.csv``, xlsx+pdf+html)
 through a real stack with one api, one worker and one formatter, each run under
 ``bench.profiled`` (which counts its S3 requests by method and its NATS publishes by kind,
-and with ``--profile`` samples where its event loop spends CPU). After a warm-up job, ``--jobs`` jobs
-run ``--inflight`` at a time; per job it prints:
+and with ``--profile`` samples where its event loop spends CPU). After a warm-up job,
+``--jobs`` jobs run ``--inflight`` at a time; per job it prints:
 
 - CPU ms of each service's own process (its event loop: S3 and NATS calls, JSON, logging)
   and of its children (the worker's engine and input readers, the formatter's renderers),
