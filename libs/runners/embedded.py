@@ -25,8 +25,10 @@ from libs.runners.process import OutputWatch, Stop, supervise, tail_lines
 
 #: Modules the fork server imports before forking any child (the dataset readers too: the
 #: worker reads inputs in children of the same fork server). Graph drawing (matplotlib) is
-#: preloaded as well: importing it costs a child ~1.5 s, the fork server ~25 MiB once.
-PRELOAD = ["libs.runners.embedded_child", "libs.datasets", "libs.engine.graphics.draw"]
+#: preloaded as well: importing it costs a child ~1.5 s, the fork server ~25 MiB once. The
+#: last one warms the engine up and freezes the heap (``embedded_child.ready_to_fork``).
+PRELOAD = ["libs.runners.embedded_child", "libs.datasets", "libs.engine.graphics.draw",
+           "libs.runners.forkserver_ready"]
 RC_FILE = "ss_rc.json"
 
 

@@ -98,11 +98,13 @@ class OutputWatch:
         return bool(self.hit)
 
     async def passed(self) -> None:
-        """Return once the run has passed a limit."""
+        """Return once the run has passed a limit (first measured ``WATCH_S`` after the
+        start: the watch was made from the workspace as the run found it, and a run that
+        ends sooner is measured once more when it has ended)."""
         while True:
+            await asyncio.sleep(WATCH_S)
             if await asyncio.to_thread(self.exceeded):
                 return
-            await asyncio.sleep(WATCH_S)
 
 
 def kill_group(pid: int, sig: int = signal.SIGKILL) -> None:

@@ -52,9 +52,10 @@ async def _fetch(objects: ObjectStore, wanted: list[Artifact], carried: dict[str
     """Put the raw files ``wanted`` into ``raw_dir``: the copy the format item carried where
     it is the record's (same key and size), else downloaded."""
     downloads = []
+    for folder in {(raw_dir / artifact.name).parent for artifact in wanted}:
+        folder.mkdir(parents=True, exist_ok=True)
     for artifact in wanted:
         path = raw_dir / artifact.name
-        path.parent.mkdir(parents=True, exist_ok=True)
         data = carried.get(artifact.key)
         if data is not None and len(data) == artifact.size:
             path.write_bytes(data)

@@ -20,10 +20,11 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import shutil
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePath
 
 import msgspec
 
@@ -103,8 +104,9 @@ class InputFetch:
         self._task: asyncio.Task[None] | None = None
 
     def start(self) -> InputFetch:
-        """Begin downloading the inputs the cache does not hold now."""
-        self._folder.mkdir(parents=True, exist_ok=True)
+        """Begin downloading the inputs the cache does not hold now (``uploads/`` is made
+        only when something is written there: a job whose inputs all come from the cache
+        makes and removes one folder less)."""
         self._task = asyncio.create_task(self._first())
         return self
 
@@ -127,7 +129,13 @@ class InputFetch:
         assert self._task is not None
         await self._task
 
+    def _folder_made(self) -> Path:
+        self._folder.mkdir(parents=True, exist_ok=True)
+        return self._folder
+
     async def _first(self) -> None:
+        if self._carried or self._normalised:
+            self._folder_made()
         for name, data in self._carried.items():  # at most SS_WORK_INLINE_MAX_BYTES
             path = self._folder / f"{name}.normalised"
             path.write_bytes(data)
@@ -156,8 +164,10 @@ class InputFetch:
             self._task.exception()  # retrieved: a failed speculative download is no error
 
     async def _download(self, names: frozenset[str]) -> None:
-        await asyncio.gather(*(self._store.download_file(self.bound[name].key,
-                                                         self._folder / name)
+        if not names:
+            return
+        folder = self._folder_made()
+        await asyncio.gather(*(self._store.download_file(self.bound[name].key, folder / name)
                                for name in sorted(names)))
 
 
@@ -262,14 +272,23 @@ def write_run_json(workdir: Path, info: dict[str, object]) -> None:
     (workdir / RUN_FILE).write_bytes(msgspec.json.format(msgspec.json.encode(info)))
 
 
+def _files(folder: Path) -> list[str]:
+    """Names of the regular files in ``folder`` (links followed), none if it is missing; from
+    the directory's entry types, without a ``stat`` per file."""
+    try:
+        with os.scandir(folder) as entries:
+            return [entry.name for entry in entries if entry.is_file()]
+    except (FileNotFoundError, NotADirectoryError):
+        return []
+
+
 def _produced(workdir: Path) -> list[str]:
     # graph export files beside main.do, and the graph list (libs.contracts.graphs)
-    found = [p.name for p in workdir.iterdir() if p.is_file() and not p.name.startswith("ss_")
-             and (p.suffix in (".do", ".log", ".json") or p.suffix.lower() in GRAPH_SUFFIXES)]
+    found = [name for name in _files(workdir) if not name.startswith("ss_")
+             and (PurePath(name).suffix in (".do", ".log", ".json")
+                  or PurePath(name).suffix.lower() in GRAPH_SUFFIXES)]
     for folder in ("inputs", "results", GRAPHS_DIR):
-        base = workdir / folder
-        if base.is_dir():
-            found += [f"{folder}/{p.name}" for p in sorted(base.iterdir()) if p.is_file()]
+        found += [f"{folder}/{name}" for name in _files(workdir / folder)]
     return sorted(found)
 
 

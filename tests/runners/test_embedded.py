@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import gc
+import multiprocessing.connection
 import os
 import signal
+import subprocess
+import sys
 import time
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -14,6 +18,7 @@ import pytest
 from libs.contracts.errors import ErrorCode
 from libs.runners.base import RunStatus
 from libs.runners.embedded import EmbeddedRunner
+from libs.runners.embedded_child import warm_up
 from services.worker.attempt import _FAILURES
 
 
@@ -100,3 +105,36 @@ async def test_a_dying_engine_is_a_crash(runner: EmbeddedRunner, tmp_path: Path)
     outcome = await asyncio.wait_for(task, 10)
     assert outcome.status is RunStatus.CRASHED
     assert _FAILURES[RunStatus.CRASHED][0] is ErrorCode.ENGINE_CRASHED
+
+
+def test_the_warm_up_job_runs_clean(tmp_path: Path) -> None:
+    """The fork server's warm-up (``WARM_UP_DO``) is a job the engine finishes: a command it
+    uses that stopped working would make every fork server skip the warm-up."""
+    assert warm_up(tmp_path) == 0
+    assert {p.name for p in (tmp_path / "results").iterdir()} == {
+        "coefficients.csv", "model_stats.csv", "models.csv"}
+    coefficients = (tmp_path / "results" / "coefficients.csv").read_text().splitlines()
+    assert [line.split(",")[1] for line in coefficients[1:]] == ["x", "g", "_cons"]
+
+
+def report_frozen(conn: multiprocessing.connection.Connection) -> None:
+    """In a child of the engine's fork server: how many objects it inherited frozen."""
+    conn.send(gc.get_freeze_count())
+
+
+def test_children_inherit_a_frozen_heap() -> None:
+    """A fresh interpreter's engine fork server freezes what it preloaded, so a child's
+    garbage collection never walks (and copies) those objects."""
+    script = (
+        "import multiprocessing as mp\n"
+        "from libs.runners.embedded import PRELOAD\n"
+        "from tests.runners.test_embedded import report_frozen\n"
+        "ctx = mp.get_context('forkserver'); ctx.set_forkserver_preload(PRELOAD)\n"
+        "mine, theirs = ctx.Pipe()\n"
+        "child = ctx.Process(target=report_frozen, args=(theirs,)); child.start()\n"
+        "print(mine.recv()); child.join()\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                          timeout=120, cwd=Path(__file__).resolve().parents[2], check=True)
+    # the numeric stack alone is well over 100k objects; an unfrozen heap reports 0
+    assert int(done.stdout.strip()) > 100_000

@@ -165,6 +165,9 @@ async def test_a_later_job_on_the_same_bytes_is_prepared_without_s3(
     again = await prepare(second, tmp_path / "2", objects, CATALOGUE, cache=cache)
     assert again.reused == {"main"}
     assert again.reports == done.reports
+    # The download went to uploads/; with nothing to download no such folder is made.
+    assert (tmp_path / "1" / "uploads" / "main").read_bytes() == AUTO
+    assert not (tmp_path / "2" / "uploads").exists()
     assert (tmp_path / "2" / "inputs" / "main.dta").read_bytes() == \
         (tmp_path / "1" / "inputs" / "main.dta").read_bytes()
     # Another tenant's job on the same bytes reads its own upload.
