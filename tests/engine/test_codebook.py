@@ -334,3 +334,32 @@ def test_if_in_and_errors(stata):
     assert "2000 198 198" in r.log
     assert r.rc == 198
     assert "option notes not provided" in r.log
+
+
+def test_mv_relations(stata):
+    r = stata("""
+        clear
+        input float x str3 s byte g y
+        1 "a" 1 1
+        . "" 2 .
+        . "" . .
+        4 "b" 2 5
+        . "c" 1 .
+        end
+        codebook x, mv
+    """)
+    df = pd.DataFrame({"x": r.col("x"), "y": r.col("y"), "g": r.col("g")})
+    miss = {"x": df.x.isna(), "y": df.y.isna(), "g": df.g.isna(),
+            "s": pd.Series(r.col("s")) == ""}
+    # CrcMiss lists each variable whose missing values all fall where x is missing:
+    # "<->" when x is missing at exactly those observations, "-->" when at more
+    listed = [v for v in ("s", "g", "y") if miss[v].any() and not (miss[v] & ~miss["x"]).any()]
+    arrows = {v: "<->" if miss[v].equals(miss["x"]) else "-->" for v in listed}
+    assert arrows == {"s": "-->", "g": "-->", "y": "<->"}
+    out = _section(r.log, "codebook x, mv")
+    # dis _n _col(9) "missing values:" _c, then "{ralign 14:`abtv'}==" `"" ' or "mv ", the
+    # arrow and "`abv'==mv"; later variables after _col(24)
+    marks = {"s": '"" ', "g": "mv ", "y": "mv "}
+    expected = [("missing values:".rjust(23) if i == 0 else " " * 23)
+                + f"{v:>14}=={marks[v]}{arrows[v]} x==mv" for i, v in enumerate(listed)]
+    assert out[-4:] == ["", *expected]

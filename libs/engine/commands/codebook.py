@@ -1,4 +1,4 @@
-"""``codebook [varlist] [if] [in] [, tabulate(#) compact problems detail]``: codebook.ado
+"""``codebook [varlist] [if] [in] [, tabulate(#) mv compact problems detail]``: codebook.ado
 (version 1.6.8, 09sep2019) — per variable a header, its type, value label, range and units,
 distinct and missing values, then a tabulation, examples, or mean, std. dev. and percentiles.
 
@@ -32,7 +32,7 @@ from libs.engine.session import Session
 from libs.engine.syntax import Args
 
 #: Options of codebook.ado the engine does not provide (r(198) naming them).
-_NOT_PROVIDED = ("all", "mv", "notes", "header", "languages")
+_NOT_PROVIDED = ("all", "notes", "header", "languages")
 #: Options that ``compact`` refuses, in the ado's order (``tabulate()`` when not 9).
 _NOT_WITH_COMPACT = ("all", "tabulate", "mv", "notes", "header", "problems", "detail",
                      "languages")
@@ -71,7 +71,7 @@ def codebook(session: Session, args: Args) -> None:
         session.log.quiet += 1
     try:
         for name in names:
-            _variable(session, name, touse, tabulate, problems)
+            _variable(session, name, touse, tabulate, problems, mv=bool(args.opt("mv")))
     finally:
         if quiet:
             session.log.quiet -= 1
@@ -91,16 +91,19 @@ def _selection(session: Session, args: Args) -> np.ndarray:
 
 
 def _variable(session: Session, name: str, touse: np.ndarray, tabulate: int,
-              problems: Problems) -> None:
+              problems: Problems, *, mv: bool) -> None:
     """Codebook_vars' loop body: the header, then DoNum, DoDate or DoStr."""
     var = session.data.var(name)
     lines.header(session, name, var.label)
     if var.is_string:
-        _string(session, name, touse, tabulate, problems)
-    elif codebook_dates.is_date_format(var.format):
+        _string(session, name, touse, tabulate, problems, mv=mv)
+        return
+    if codebook_dates.is_date_format(var.format):
         codebook_dates.report(session, name, touse, tabulate, problems)
     else:
         _numeric(session, name, touse, tabulate, problems)
+    if mv:
+        lines.missing_relations(session, name, touse)
 
 
 def _numeric(session: Session, name: str, touse: np.ndarray, tabulate: int,
@@ -130,7 +133,7 @@ def _numeric(session: Session, name: str, touse: np.ndarray, tabulate: int,
 
 
 def _string(session: Session, name: str, touse: np.ndarray, tabulate: int,
-            problems: Problems) -> None:
+            problems: Problems, *, mv: bool) -> None:
     """DoStr: type (``, but longest is str#`` when shorter than declared), counts, the
     tabulation or four examples, then the warnings about blanks and ``\\0``."""
     s = session.data.strings(name)[touse]
@@ -156,6 +159,8 @@ def _string(session: Session, name: str, touse: np.ndarray, tabulate: int,
             session.log.out(line((15, "examples:  "), (26, piece)) if first
                             else line((26, piece)))
             first = False
+    if mv:
+        lines.missing_relations(session, name, touse)
     _blank_warnings(session, name, s.tolist(), problems)
 
 

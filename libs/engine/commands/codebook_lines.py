@@ -25,6 +25,7 @@ from libs.engine.formats import format_number
 from libs.engine.log import LINESIZE
 from libs.engine.percentile import percentile
 from libs.engine.session import Session
+from libs.engine.varlist import abbreviate
 
 
 def header(session: Session, name: str, label: str) -> None:
@@ -141,3 +142,33 @@ def moments(session: Session, x: np.ndarray) -> None:
         line(*((27 + 10 * i, format_number(percentile(v, p), "%8.0g"))
                for i, p in enumerate((10, 25, 50, 75, 90)))),
     ])
+
+
+def missing_relations(session: Session, name: str, touse: np.ndarray) -> None:
+    """CrcMiss (option ``mv``): when ``name`` has missing values, each other variable whose
+    missing values all fall where ``name`` is missing, as ``other==mv --> name==mv`` (``<->``
+    when they are missing at exactly the same observations; ``""`` for strings), the first
+    after a blank line and ``_col(9) "missing values:"``, the others from column 24."""
+    data = session.data
+
+    def missing_of(var: str) -> np.ndarray:
+        col = data.cols[var][touse]
+        return np.asarray(col == "" if data.var(var).is_string else np.isnan(col.astype(float)))
+
+    own = missing_of(name)
+    if not own.any():
+        return
+    mark = '""' if data.var(name).is_string else "mv"
+    first = True
+    for other in data.varnames:
+        theirs = missing_of(other)
+        if other == name or not theirs.any() or np.any(theirs & ~own):
+            continue
+        if first:
+            session.log.out()
+        lead = "missing values:".rjust(23) if first else " " * 23
+        first = False
+        their_mark = '"" ' if data.var(other).is_string else "mv "
+        arrow = "<-> " if not np.any(own & ~theirs) else "--> "
+        session.log.out(f"{lead}{abbreviate(other, 12):>14}=={their_mark}{arrow}"
+                        f"{abbreviate(name, 12)}=={mark}")
