@@ -363,3 +363,43 @@ def test_mv_relations(stata):
     expected = [("missing values:".rjust(23) if i == 0 else " " * 23)
                 + f"{v:>14}=={marks[v]}{arrows[v]} x==mv" for i, v in enumerate(listed)]
     assert out[-4:] == ["", *expected]
+
+
+def test_problems_report(stata):
+    r = stata("""
+        clear
+        input str8 name byte k
+        "ann" 1
+        " bob" 1
+        end
+        codebook, problems
+        return list
+        codebook k, problems
+    """)
+    assert r.rc == 0, r.log
+    out = _section(r.log, "codebook, problems")
+    # `problems` without `detail`: the reports are quiet. ReportProblems: dis _n "   Potential
+    # problems in dataset   [unnamed]" _n; _col(16) "potential problem   variables"; a rule
+    # clip(35 + longest list, 50, 79) wide; Msg: {space 32-len}`txt'{space 3}`vars'
+    rule = "-" * max(35 + len("name"), 50)
+    assert out[:-1] == [  # (the last line is the blank before the next command's echo)
+        "", "   Potential problems in dataset   [unnamed]", "",
+        " " * 15 + "potential problem   variables", rule,
+        "constant (or all missing) vars".rjust(32) + "   k",
+        "  str# vars that may be compressed   name",  # 32 - 32 blanks <= 0: Msg's 2
+        "string vars with leading blanks".rjust(32) + "   name",
+        rule,
+    ]
+    assert r.session.r.macros == {"cons": "k"}  # the last codebook's lists
+    only_k = _section(r.log, "codebook k, problems")
+    assert "constant (or all missing) vars".rjust(32) + "   k" in only_k
+    assert not any("compressed" in ln or "leading" in ln for ln in only_k)
+    # with none: dis _n "{txt}no potential problems in dataset {res}`dataset'"
+    r = stata("""
+        clear
+        set obs 3
+        gen x = _n
+        codebook, problems
+    """)
+    assert _section(r.log, "codebook, problems")[:2] == [
+        "", "no potential problems in dataset [unnamed]"]

@@ -54,7 +54,8 @@ def report(session: Session, problems: Problems) -> None:
     """ReportProblems: ``no potential problems in dataset X``, or the title, a table headed
     ``_col(16) "potential problem   variables"`` between rules 35 + the longest list wide
     (50 to the line size), one row per kind found: its description right-aligned in 32
-    columns, three blanks, the variables wrapped at column 36 (``{p 0 35}``)."""
+    columns (2 blanks before one of 32 or more), three blanks, the variables wrapped at
+    column 36 (``{p 0 35}``)."""
     source = session.data_filename
     dataset = source.rsplit("/", 1)[-1] if source else "[unnamed]"
     if source and session.data.changed:
@@ -69,7 +70,8 @@ def report(session: Session, problems: Problems) -> None:
     for kind, description in _MESSAGES:
         names = problems.text(kind)
         if names:
-            first = " " * max(32 - len(description), 2) + description + "   "
+            pad = 32 - len(description)
+            first = " " * (pad if pad > 0 else 2) + description + "   "
             rows += textwrap.wrap(names, LINESIZE, initial_indent=first,
                                   subsequent_indent=" " * 35)
     rows.append(rule)
