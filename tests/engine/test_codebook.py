@@ -403,3 +403,17 @@ def test_problems_report(stata):
     """)
     assert _section(r.log, "codebook, problems")[:2] == [
         "", "no potential problems in dataset [unnamed]"]
+
+
+def test_units_of_a_lone_zero_overflow_to_missing(stata):
+    # Units: one nonmissing value has r(Var) missing, so it is not "constant"; 0 passes
+    # float(v) == float(round(v, p)) for every p until p*10 overflows to missing, and
+    # p = ./10 leaves units, min and max missing
+    r = stata("""
+        clear
+        set obs 2
+        gen x = 0 in 1
+        codebook x
+    """)
+    assert _section(r.log, "codebook x")[7] == (" " * 17 + "range:  [.,.]").ljust(54) + \
+        "units:  ."

@@ -93,7 +93,8 @@ class Units:
 
 def units(x: FloatArray) -> Units:
     """Units of the selected values ``x``: the largest power of ten every nonmissing value
-    is a multiple of (after float rounding); 1 for a constant.
+    is a multiple of (after float rounding); 1 for a constant; missing for a lone 0 (the
+    ado's search multiplies the unit by ten until it overflows to missing).
 
     The ado tests constancy as ``r(Var) == 0``: one nonmissing value has a missing variance
     and goes through the search; identical values have variance 0 here exactly."""
@@ -105,10 +106,10 @@ def units(x: FloatArray) -> Units:
         return Units(units=1.0, min=lo, max=hi)
     p = 1.0
     if _holds(v, 1.0):
-        for _ in range(400):  # bounded: an all-zero single value never fails the test
-            if not _holds(v, p * 10):
-                break
+        while _holds(v, p * 10):
             p *= 10
+        if math.isinf(p * 10):  # a lone 0 holds until p overflows to missing, as in Stata
+            return Units(units=math.nan, min=math.nan, max=math.nan)
     else:
         while not _holds(v, p) and p > 1e-300:
             p /= 10
