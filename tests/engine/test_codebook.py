@@ -320,7 +320,7 @@ def test_if_in_and_errors(stata):
         codebook x if x > 15
         capture codebook x if x > 100
         local rc1 = _rc
-        capture codebook, header
+        capture codebook, all
         local rc2 = _rc
         capture codebook x, compact tabulate(3)
         local rc3 = _rc
@@ -417,3 +417,37 @@ def test_units_of_a_lone_zero_overflow_to_missing(stata):
     """)
     assert _section(r.log, "codebook x")[7] == (" " * 17 + "range:  [.,.]").ljust(54) + \
         "units:  ."
+
+
+def test_header(stata, tmp_path):
+    r = stata("""
+        clear
+        input byte a double b str5 c
+        1 2.5 "x"
+        2 3.5 "y"
+        3 4.5 "z"
+        end
+        label data "Three rows"
+        save three
+        use three, clear
+        codebook a, header
+        replace a = 4 in 1
+        codebook a, header
+    """)
+    assert r.rc == 0, r.log
+    with pd.io.stata.StataReader(tmp_path / "three.dta") as reader:
+        stamp = reader.time_stamp
+        assert reader.data_label == "Three rows"
+    width = 1 + 8 + 5  # byte, double, str5: describe's bytes per observation
+    # Header: dis _n _col(16) "Dataset:  " ..; _col(13) "Last saved:  " $S_FNDATE; dis;
+    # _col(18) "Label:" "  " data label; _col(4) "Number of variables:  " %16.0gc k;
+    # _col(1) "Number of observations:  " N; _col(19) "Size:  " width*N " bytes ignoring
+    # labels, etc."
+    expected = ["", " " * 15 + "Dataset:  three.dta", " " * 12 + f"Last saved:  {stamp}", "",
+                " " * 17 + "Label:  Three rows", "   Number of variables:  3",
+                "Number of observations:  3",
+                " " * 18 + f"Size:  {width * 3} bytes ignoring labels, etc."]
+    assert _section(r.log, "codebook a, header")[:8] == expected
+    # after a change: _col(26) "DATA HAVE CHANGED SINCE LAST SAVED" below the date
+    changed = _section(r.log.split(". replace a = 4 in 1", 1)[1], "codebook a, header")
+    assert changed[:4] == [*expected[:3], " " * 25 + "DATA HAVE CHANGED SINCE LAST SAVED"]

@@ -1,4 +1,4 @@
-"""``codebook [varlist] [if] [in] [, tabulate(#) mv compact problems detail]``: codebook.ado
+"""``codebook [varlist] [if] [in] [, header tabulate(#) mv compact problems detail]``: codebook.ado
 (version 1.6.8, 09sep2019) — per variable a header, its type, value label, range and units,
 distinct and missing values, then a tabulation, examples, or mean, std. dev. and percentiles.
 
@@ -14,7 +14,7 @@ import textwrap
 
 import numpy as np
 
-from libs.engine.commands import codebook_compact, codebook_dates
+from libs.engine.commands import codebook_compact, codebook_dates, codebook_header
 from libs.engine.commands import codebook_lines as lines
 from libs.engine.commands.codebook_facts import (
     line,
@@ -32,7 +32,7 @@ from libs.engine.session import Session
 from libs.engine.syntax import Args
 
 #: Options of codebook.ado the engine does not provide (r(198) naming them).
-_NOT_PROVIDED = ("all", "notes", "header", "languages")
+_NOT_PROVIDED = ("all", "notes", "languages")
 #: Options that ``compact`` refuses, in the ado's order (``tabulate()`` when not 9).
 _NOT_WITH_COMPACT = ("all", "tabulate", "mv", "notes", "header", "problems", "detail",
                      "languages")
@@ -64,6 +64,8 @@ def codebook(session: Session, args: Args) -> None:
     if given:
         raise StataError(198, f"codebook: option {given[0]} not provided by the embedded "
                               "engine")
+    if args.opt("header"):
+        codebook_header.show(session)
     touse = _selection(session, args)
     problems = Problems()
     quiet = bool(args.opt("problems")) and not args.opt("detail")
