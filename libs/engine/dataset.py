@@ -49,6 +49,7 @@ class Dataset:
         self.chars: dict[str, str] = {}  #: the dataset's characteristics, ``_dta[name]``
         self.n = 0
         self.changed = False  #: modified since last use/save (``use`` refuses to discard it)
+        self.saved = ""  #: when its file was saved ("13 Apr 2022 17:45"), Stata's c(filedate)
 
     # -- reading ---------------------------------------------------------------------------
     @property
@@ -193,6 +194,7 @@ class Dataset:
         other.value_labels = {k: dict(v) for k, v in self.value_labels.items()}
         other.sortedby = list(self.sortedby)
         other.label, other.n, other.changed = self.label, self.n, self.changed
+        other.saved = self.saved
         other.chars = dict(self.chars)
         return other
 

@@ -67,6 +67,7 @@ class _Header:
     k: int
     n: int
     label: str
+    stamp: str  #: the time stamp, as Stata wrote it ("13 Apr 2022 17:45")
     #: The file's map: byte offsets of its sections.
     offsets: list[int]
 
@@ -110,11 +111,10 @@ def _read_header(buf: Buffer) -> tuple[_Reader, _Header]:
     r.expect(b"</N><label>")
     label = r.text(r.take("B" if release == 117 else "H"))
     r.expect(b"</label><timestamp>")
-    stamp_len = r.take("B")
-    r.pos += stamp_len
+    stamp = r.text(r.take("B")).strip()
     r.expect(b"</timestamp></header><map>")
     offsets = [r.take("Q") for _ in range(14)]
-    return r, _Header(release, k, n, label, offsets)
+    return r, _Header(release, k, n, label, stamp, offsets)
 
 
 def read_dta(path: Path) -> Dataset:
@@ -139,6 +139,7 @@ def read_dta(path: Path) -> Dataset:
     strls = _read_strls(r, offsets[10], release)
     ds = Dataset()
     ds.label = head.label
+    ds.saved = head.stamp
     ds.n = n
     start = offsets[9] + len(b"<data>")
     rows = _rows(buf, start, n, types, r.order)

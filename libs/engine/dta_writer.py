@@ -28,8 +28,8 @@ _BLOCK_BYTES = 8 * 1024 * 1024
 Coded = tuple[npt.NDArray[np.integer], Sequence[str]]
 
 
-def write_dta(ds: Dataset, path: Path, coded: Mapping[str, Coded] | None = None) -> None:
-    """Write ``ds`` as a format-118 .dta file.
+def write_dta(ds: Dataset, path: Path, coded: Mapping[str, Coded] | None = None) -> str:
+    """Write ``ds`` as a format-118 .dta file; returns its time stamp ("13 Apr 2022 17:45").
 
     ``coded`` holds string variables already split into codes and distinct values (no
     missing code): they are written from those, and need no column in ``ds.cols``.
@@ -64,8 +64,10 @@ def write_dta(ds: Dataset, path: Path, coded: Mapping[str, Coded] | None = None)
         else:
             types.append(_TYPE_CODES[var.stype])
             columns.append((_RAW[var.stype], _encode_numeric(ds.cols[name], var.stype)))  # type: ignore[arg-type]
+    stamp = dt.datetime.now().strftime("%d %b %Y %H:%M")
     with path.open("wb") as out:
-        _write_file(ds, out, types, columns, strls)
+        _write_file(ds, out, types, columns, strls, stamp)
+    return stamp
 
 
 class _Rows:
@@ -86,6 +88,7 @@ def _write_file(
     types: list[int],
     columns: list[tuple[str, npt.NDArray[np.generic] | _Rows]],
     strls: list[tuple[int, int, bytes]],
+    stamp_text: str,
 ) -> None:
     names = ds.varnames
     offsets: dict[str, int] = {}
@@ -94,7 +97,7 @@ def _write_file(
         offsets[key] = out.tell()
 
     label = ds.label.encode("utf-8")[:80]
-    stamp = dt.datetime.now().strftime("%d %b %Y %H:%M").encode()
+    stamp = stamp_text.encode()
     out.write(b"<stata_dta><header><release>118</release><byteorder>LSF</byteorder><K>")
     out.write(struct.pack("<H", len(names)) + b"</K><N>" + struct.pack("<Q", ds.n))
     out.write(b"</N><label>" + struct.pack("<H", len(label)) + label + b"</label><timestamp>")

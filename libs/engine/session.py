@@ -208,6 +208,7 @@ class Session:
             "Mons": "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec",
             "type": self.settings.type, "varabbrev": "on" if self.settings.varabbrev else "off",
             "filename": self.data_filename, "changed": float(self.data.changed),
+            "filedate": self.data.saved,
             "level": 95.0, "seed": self.settings.seed, "scheme": self.settings.scheme,
         }
         return values.get(name)

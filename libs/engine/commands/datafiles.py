@@ -59,7 +59,7 @@ def save(session: Session, args: Args) -> None:
         raise StataError(602, f"file {path.name} already exists")
     if not session.data.vars and not args.opt("emptyok"):
         raise StataError(2000, "no variables defined")
-    write_dta(session.data, path)
+    session.data.saved = write_dta(session.data, path)
     session.data.changed = False
     session.data_filename = str(path)
     session.log.out(f"file {path.name} saved")
