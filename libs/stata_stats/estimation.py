@@ -69,6 +69,9 @@ def coefficient_table(
     se = np.sqrt(np.clip(np.diag(V), 0.0, None))
     with np.errstate(divide="ignore", invalid="ignore"):
         stat = b / se
+    # A zero standard error (a perfect fit) leaves t and its p missing, as Stata's b/se is
+    # missing; the interval is the point.
+    stat[~np.isfinite(stat)] = np.nan
     alpha = (100.0 - level) / 200.0
     if df_r is None:
         crit = float(stats.norm.isf(alpha))

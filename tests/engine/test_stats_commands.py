@@ -239,6 +239,24 @@ def test_pwcorr_star_print_and_adjusted_significance(stata: Stata, data: pd.Data
     assert stata("use sim, clear\npwcorr x z, star(100)\n").rc == 198
 
 
+def test_a_perfect_fit_leaves_t_and_p_missing_and_is_stored(stata: Stata,
+                                                            tmp_path: Path) -> None:
+    # y is exactly 2x + 3g: every robust se is 0, so Stata's t = b/se and its p are missing
+    # (not infinite, not 0); the interval is the point, and ss_store_model writes the
+    # missing values as empty cells (it stopped with r(9999) on the infinite t)
+    run = stata("clear\nset obs 10\ngen x = _n\ngen g = mod(_n, 2)\ngen y = 2*x + 3*g\n"
+                "regress y x g, vce(robust)\nmatrix T = r(table)\nss_store_model m1\n")
+    assert run.rc == 0, run.log
+    table = run.session.matrices["T"].values
+    assert np.isnan(table[2:4, :]).all()  # t and P>|t|
+    np.testing.assert_allclose(table[4], table[0])  # ll = b
+    np.testing.assert_allclose(table[0, :2], [2, 3])
+    rows = _read(tmp_path / "results" / "coefficients.csv")
+    x = next(r for r in rows if r[1] == "x")
+    assert x[5] == ""  # stat
+    assert x[7] == ""  # p
+
+
 def _read(path: Path) -> list[list[str]]:
     with path.open(encoding="utf-8", newline="") as fh:
         return list(csv.reader(fh))

@@ -232,7 +232,7 @@ def _excel_column(i: int) -> str:
 
 def number_text(value: float) -> str:
     """A number at full precision for CSV output ('' when missing)."""
-    if np.isnan(value):
+    if not np.isfinite(value):
         return ""
     if value == int(value) and abs(value) < 1e16:
         return str(int(value))
