@@ -83,7 +83,10 @@ async def add_input(
         key = names.input_key(tenant, job_id, upload_id, name)
     except ValueError as exc:
         raise SSError(ErrorCode.INPUT_NAME_INVALID, str(exc), name=name) from exc
-    record, _ = await services.jobs.get(tenant, job_id)
+    # The copy read here is the first try of the CAS that lists the upload (a change meanwhile
+    # fails that CAS, which then decides on a fresh read): one KV read per upload.
+    known = await services.jobs.get(tenant, job_id)
+    record = known[0]
     settings = services.settings
     check_can_add(record, name, settings.inputs_max_per_job)
     sheet = upload_sheet(record, name, sheet)
@@ -94,7 +97,7 @@ async def add_input(
             max_bytes=upload_limit(record, name, settings))
         upload = InputFile(name=name, size=result.size, sha256=result.sha256,
                            content_type=content_type, uploaded_at=now_iso(), key=key)
-        return await register_input(services, tenant, job_id, upload)
+        return await register_input(services, tenant, job_id, upload, known=known)
     spool = Spool()
     try:
         result = await services.objects.put_stream(
@@ -115,7 +118,7 @@ async def add_input(
     upload = InputFile(name=name, size=result.size, sha256=result.sha256,
                        content_type=content_type, uploaded_at=now_iso(), key=key, format=fmt,
                        sheet=sheet, columns=columns, normalised=normalised)
-    return await register_input(services, tenant, job_id, upload)
+    return await register_input(services, tenant, job_id, upload, known=known)
 
 
 async def register_input(
