@@ -5,7 +5,7 @@ create, upload, submit, and a GET once ``completed`` is heard) through a real st
 worker and one formatter process. Per pass, the CPU seconds per job of the API's process tree
 (``api``), split by process: the server itself (``main``, its threads included), the fork
 server, the input readers it forks and multiprocessing's resource tracker (reaped children
-count with their parent).
+count with their parent), and what it spends per second while idle.
 
 Same-run baseline: with ``--baseline DIR`` (another checkout of SS, e.g. ``git archive main``
 unpacked), passes alternate between an API started from ``DIR`` and one from this tree, on
@@ -39,6 +39,9 @@ from dev.servers import free_port, wait_http
 from dev.stack import Stack, add_setting_option, fresh_stack, settings_given
 
 HERE = Path(__file__).resolve().parents[1]
+#: Seconds the API is left idle before each timed pass, to measure what it spends per second
+#: with nothing to do (polls, heartbeats heard), which a job pays a share of.
+IDLE_S = 10.0
 
 
 def start_api(stack: Stack, tree: Path, profile: Path | None = None) -> None:
@@ -85,14 +88,18 @@ def tree_by_role(root: int) -> dict[str, float]:
 
 
 async def one_pass(stack: Stack, tree: Path, jobs: int, inflight: int, data: bytes,
-                   profile: Path | None = None) -> tuple[float, dict[str, float]]:
-    """Jobs/s and the API tree's CPU ms per job by role, for an API started from ``tree``."""
+                   profile: Path | None = None) -> tuple[float, float, dict[str, float]]:
+    """Jobs/s, the API tree's CPU ms per second while idle (``IDLE_S`` before the timed
+    jobs) and its CPU ms per job by role, for an API started from ``tree``."""
     start_api(stack, tree, profile)
     try:
         root = stack.procs["api"].pid
         # Untimed: the fork server's start, the readers' first forks, the first upload of
         # the dataset (normalised; the timed ones are previewed), imports on first use.
         await ss_rate(stack, inflight, inflight, data)
+        idle = tree_by_role(root)
+        await asyncio.sleep(IDLE_S)
+        idle_ms = (sum(tree_by_role(root).values()) - sum(idle.values())) * 1000 / IDLE_S
         if profile is not None:
             # The warm-up job ss_rate runs first is profiled too: one job in jobs + 1.
             os.kill(root, signal.SIGUSR1)
@@ -106,15 +113,17 @@ async def one_pass(stack: Stack, tree: Path, jobs: int, inflight: int, data: byt
                     break
                 await asyncio.sleep(0.1)
         # ss_rate's warm-up job is inside these figures: jobs + 1 jobs.
-        return rate, {role: (after.get(role, 0.0) - before.get(role, 0.0)) * 1000 / (jobs + 1)
-                      for role in after}
+        return rate, idle_ms, {
+            role: (after.get(role, 0.0) - before.get(role, 0.0)) * 1000 / (jobs + 1)
+            for role in after}
     finally:
         stack.kill("api", signal.SIGTERM)
 
 
-def _line(label: str, rate: float, cpu: dict[str, float]) -> str:
+def _line(label: str, rate: float, idle_ms: float, cpu: dict[str, float]) -> str:
     parts = ", ".join(f"{role} {ms:.1f}" for role, ms in sorted(cpu.items()) if ms >= 0.05)
-    return f"  {label:<9} {rate:5.2f} jobs/s   API CPU/job {sum(cpu.values()):5.1f} ms ({parts})"
+    return (f"  {label:<9} {rate:5.2f} jobs/s   API CPU/job {sum(cpu.values()):5.1f} ms "
+            f"({parts}); idle {idle_ms:.1f} ms/s")
 
 
 async def run(jobs: int, inflight: int, repeat: int, baseline: Path | None,
@@ -124,7 +133,8 @@ async def run(jobs: int, inflight: int, repeat: int, baseline: Path | None,
                 "SS_FORMATTER_SLOTS": "2", "SS_RATE_LIMIT_PER_S": "1000000",
                 "SS_RATE_LIMIT_BURST": "1000000", **extra}
     trees = {"this": HERE} | ({"baseline": baseline} if baseline is not None else {})
-    results: dict[str, list[tuple[float, dict[str, float]]]] = {name: [] for name in trees}
+    results: dict[str, list[tuple[float, float, dict[str, float]]]] = {
+        name: [] for name in trees}
     with fresh_stack("ss-bench-api-cpu-", settings) as stack:
         start_api(stack, HERE)  # the streams and consumers the worker needs
         stack.start_worker("worker-0")
@@ -142,7 +152,7 @@ async def run(jobs: int, inflight: int, repeat: int, baseline: Path | None,
             print(_line("profiled", *await one_pass(stack, HERE, jobs, inflight, data,
                                                      profile)))
     if baseline is not None:
-        best = {name: min(sum(cpu.values()) for _, cpu in runs) for name, runs in
+        best = {name: min(sum(cpu.values()) for _, _, cpu in runs) for name, runs in
                 results.items()}
         print(f"  API CPU/job, best pass: this {best['this']:.1f} ms / baseline "
               f"{best['baseline']:.1f} ms = {best['this'] / best['baseline']:.2f}x")
