@@ -19,7 +19,7 @@ import tempfile
 from collections import OrderedDict
 from collections.abc import AsyncIterator
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import IO, TYPE_CHECKING
 
 import msgspec
 
@@ -37,23 +37,52 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 
-class Spool:
-    """A local copy of a stream, written while the stream goes on to S3."""
+#: Bytes of a stream a spool holds in memory before it writes them to a temporary file.
+SPOOL_MEMORY_BYTES = 1024 * 1024
 
-    def __init__(self) -> None:
-        handle = tempfile.NamedTemporaryFile(prefix="ss-upload-", delete=False)  # noqa: SIM115
-        self.path = Path(handle.name)
-        self._file = handle
+
+class Spool:
+    """A local copy of a stream, kept while the stream goes on to S3: in memory up to
+    ``memory_bytes``, in a temporary file past that or once a reader asks for ``path``. An
+    upload whose column map is known (``Normalised``) is never read, so a small one then
+    costs no file at all."""
+
+    def __init__(self, memory_bytes: int = SPOOL_MEMORY_BYTES) -> None:
+        self._memory = memory_bytes
+        self._chunks: list[bytes] = []
+        self._held = 0
+        self._file: IO[bytes] | None = None
 
     async def tee(self, chunks: AsyncIterator[bytes]) -> AsyncIterator[bytes]:
         async for chunk in chunks:
-            self._file.write(chunk)
+            if self._file is None and self._held + len(chunk) <= self._memory:
+                self._chunks.append(chunk)
+                self._held += len(chunk)
+            else:
+                self._opened().write(chunk)
             yield chunk
-        self._file.flush()
+        if self._file is not None:
+            self._file.flush()
+
+    def _opened(self) -> IO[bytes]:
+        if self._file is None:
+            self._file = tempfile.NamedTemporaryFile(prefix="ss-upload-", delete=False)  # noqa: SIM115
+            self._file.writelines(self._chunks)
+            self._chunks, self._held = [], 0
+        return self._file
+
+    @property
+    def path(self) -> Path:
+        """The copy as a file (written now if it was held in memory)."""
+        handle = self._opened()
+        handle.flush()
+        return Path(handle.name)
 
     def close(self) -> None:
-        self._file.close()
-        self.path.unlink(missing_ok=True)
+        self._chunks, self._held = [], 0
+        if self._file is not None:
+            self._file.close()
+            Path(self._file.name).unlink(missing_ok=True)
 
 
 #: Longest a read of one upload may take in the API.
@@ -163,11 +192,13 @@ class Normalised:
 NORMALISED = Normalised()
 
 
-async def read_upload(objects: ObjectStore, path: Path, name: str, sheet: str | None, *,
+async def read_upload(objects: ObjectStore, upload: Path | Spool, name: str,
+                      sheet: str | None, *,
                       tenant: str, sha256: str, normalise_max_bytes: int, memory_bytes: int,
                       key: str, memory: PackedMemory | None = None,
                       ) -> tuple[str, list[InputColumn], NormalisedInput | None]:
-    """The format and column map of the upload spooled at ``path``; for one of at most
+    """The format and column map of ``upload`` (a file, or the spool holding it); for one
+    of at most
     ``normalise_max_bytes`` that this process has not normalised yet (for ``tenant``, with
     this ``sha256``, name, sheet and limits), also its normalised form stored at ``key``
     (read within ``memory_bytes``, the run's memory limit, as the worker would), and kept in
@@ -176,6 +207,7 @@ async def read_upload(objects: ObjectStore, path: Path, name: str, sheet: str | 
     content = msgspec.json.encode([tenant, sha256, name, sheet, memory_bytes]).decode()
     if (known := NORMALISED.column_map(content)) is not None:
         return known[0], list(known[1]), None
+    path = upload if isinstance(upload, Path) else upload.path
     if 0 < path.stat().st_size <= normalise_max_bytes and NORMALISED.first(content):
         done = await _normalised(objects, path, name, sheet, tenant=tenant,
                                  memory_bytes=memory_bytes, key=key, memory=memory)

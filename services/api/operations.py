@@ -106,7 +106,7 @@ async def add_input(
             max_bytes=settings.upload_max_bytes)
         try:
             fmt, columns, normalised = await read_upload(
-                services.objects, spool.path, name, sheet,
+                services.objects, spool, name, sheet,
                 tenant=tenant, sha256=result.sha256,
                 normalise_max_bytes=settings.api_normalise_max_bytes,
                 memory_bytes=settings.run_memory_bytes or 0, memory=services.packed,

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import hashlib
 import multiprocessing
+import tempfile
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +20,7 @@ from libs.datasets import isolation
 from libs.datasets.isolation import FORKSERVER_PRELOAD
 from libs.storage import ObjectStore
 from services.api import inputs
-from services.api.inputs import Normalised, read_upload
+from services.api.inputs import Normalised, Spool, read_upload
 from tests.api.conftest import AUTO_CSV
 
 SMALL = b"price,mpg\n4099,22\n4749,17\n3799,22\n"
@@ -132,3 +134,46 @@ def test_the_maps_kept_are_bounded_by_their_columns_and_contents() -> None:
     memory.first("e")  # a fourth content: "c" (least recently used) goes
     assert memory.column_map("c") is None
     assert memory.column_map("a") == _map("x", "y", "z")
+
+
+async def _chunks(*parts: bytes) -> AsyncIterator[bytes]:
+    for part in parts:
+        yield part
+
+
+async def test_a_spool_writes_a_file_only_when_the_upload_is_read(
+        objects: ObjectStore, tmp_path: Path, reads: list[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    sha256 = hashlib.sha256(AUTO_CSV).hexdigest()
+    found = []
+    for _ in range(2):
+        spool = Spool()
+        try:
+            assert [c async for c in spool.tee(_chunks(AUTO_CSV[:100], AUTO_CSV[100:]))] == \
+                [AUTO_CSV[:100], AUTO_CSV[100:]]
+            assert list(tmp_path.glob("ss-upload-*")) == []  # held in memory so far
+            found.append(await read_upload(
+                objects, spool, "data.csv", None, tenant="mem-spool", sha256=sha256,
+                normalise_max_bytes=0, memory_bytes=0, key="tenants/mem-spool/x"))
+            # The first upload is read from a file; the repeat is not read, so has none.
+            assert len(list(tmp_path.glob("ss-upload-*"))) == (1 if not found[1:] else 0)
+        finally:
+            spool.close()
+        assert list(tmp_path.glob("ss-upload-*")) == []
+    assert reads == ["preview"]
+    assert found[0] == found[1]
+
+
+async def test_a_spool_past_its_memory_goes_on_in_a_file(tmp_path: Path,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    spool = Spool(memory_bytes=150)
+    try:
+        async for _ in spool.tee(_chunks(AUTO_CSV[:100], AUTO_CSV[100:120], AUTO_CSV[120:])):
+            pass
+        assert len(list(tmp_path.glob("ss-upload-*"))) == 1  # spilled at the third chunk
+        assert spool.path.read_bytes() == AUTO_CSV
+    finally:
+        spool.close()
+    assert list(tmp_path.glob("ss-upload-*")) == []
