@@ -42,7 +42,7 @@ from libs.bus.retries import RetryPolicy
 from libs.outages import describe, is_outage
 from libs.settings import Settings
 from libs.storage import ObjectStore
-from services.api.auth import principal_dependency
+from services.api.auth import authenticate
 from services.api.console.router import console_router
 from services.api.console.trails import Activity
 from services.api.dispatch import FETCH_GAP_S, FETCH_S, Dispatcher
@@ -221,7 +221,7 @@ def create_app(settings: Settings) -> Litestar:
                         readyz, metrics, events_schema, console_router(settings)],
         # Small JSON bodies everywhere; the upload route streams and enforces its own limit.
         request_max_body_size=1024 * 1024,
-        dependencies={"principal": Provide(principal_dependency),
+        dependencies={"principal": Provide(authenticate),
                       "services": Provide(_services)},
         exception_handlers=HANDLERS,  # type: ignore[arg-type]
         request_class=JsonRequest,

@@ -146,12 +146,19 @@ def _fits(value: Any, kind: Any) -> bool:
 _RESERVED = frozenset({"request", "data", "state", "scope", "headers", "cookies", "socket"})
 
 
-def check_query_parameters(request: Request[Any, Any, Any]) -> None:
+async def check_query_parameters(request: Request[Any, Any, Any]) -> None:
     """``before_request`` hook: a declared query parameter given more than once, or (on the
-    ``/v1`` API) one the route does not declare, is refused."""
+    ``/v1`` API) one the route does not declare, is refused.
+
+    A coroutine, so Litestar runs it on the event loop: a plain function is handed to a
+    worker thread and back on every request. A request without a query string has nothing
+    to check.
+    """
+    if not request.scope.get("query_string"):
+        return
     handler = request.route_handler
     declared = handler.parsed_fn_signature.parameters
-    if request.url.path.startswith("/v1/"):
+    if request.scope["path"].startswith("/v1/"):
         accepted = set(declared) - set(handler.resolve_dependencies()) - _RESERVED
         unknown = sorted({name for name in request.query_params if name not in accepted})
         if unknown:

@@ -62,6 +62,7 @@ async def create_job(services: Services, tenant: str, spec: JobSpec,
     if not (resumed and await services.jobs.find(tenant, record.id)):
         await services.index.add(tenant, record.id)
     record, revision, created = await services.jobs.create_once(record)
+    services.recent.remember(record, revision)
     announce = publish_event if created else republish_event
     await announce(services.bus, JobCreated(
         tenant=tenant, job_id=record.id, at=record.created_at, template_id=spec.template_id))
@@ -83,7 +84,10 @@ async def add_input(
         key = names.input_key(tenant, job_id, upload_id, name)
     except ValueError as exc:
         raise SSError(ErrorCode.INPUT_NAME_INVALID, str(exc), name=name) from exc
-    record, _ = await services.jobs.get(tenant, job_id)
+    # The copy here (this process's last, else read now) is the first try of the CAS that
+    # lists the upload: a change meanwhile fails that CAS, which then decides on a fresh read.
+    known = services.recent.get(tenant, job_id) or await services.jobs.get(tenant, job_id)
+    record = known[0]
     settings = services.settings
     check_can_add(record, name, settings.inputs_max_per_job)
     sheet = upload_sheet(record, name, sheet)
@@ -94,7 +98,7 @@ async def add_input(
             max_bytes=upload_limit(record, name, settings))
         upload = InputFile(name=name, size=result.size, sha256=result.sha256,
                            content_type=content_type, uploaded_at=now_iso(), key=key)
-        return await register_input(services, tenant, job_id, upload)
+        return await register_input(services, tenant, job_id, upload, known=known)
     spool = Spool()
     try:
         result = await services.objects.put_stream(
@@ -102,7 +106,7 @@ async def add_input(
             max_bytes=settings.upload_max_bytes)
         try:
             fmt, columns, normalised = await read_upload(
-                services.objects, spool.path, name, sheet,
+                services.objects, spool, name, sheet,
                 tenant=tenant, sha256=result.sha256,
                 normalise_max_bytes=settings.api_normalise_max_bytes,
                 memory_bytes=settings.run_memory_bytes or 0, memory=services.packed,
@@ -115,7 +119,7 @@ async def add_input(
     upload = InputFile(name=name, size=result.size, sha256=result.sha256,
                        content_type=content_type, uploaded_at=now_iso(), key=key, format=fmt,
                        sheet=sheet, columns=columns, normalised=normalised)
-    return await register_input(services, tenant, job_id, upload)
+    return await register_input(services, tenant, job_id, upload, known=known)
 
 
 async def register_input(
@@ -147,7 +151,8 @@ async def register_input(
         return updated
 
     try:
-        await services.jobs.mutate(tenant, job_id, change, known=known)
+        services.recent.remember(*(await services.jobs.mutate_revision(
+            tenant, job_id, change, known=known))[:2])
     except SSError:
         for key in stored_keys(upload):
             await services.objects.delete(key)
@@ -176,14 +181,18 @@ def check_can_add(record: JobRecord, name: str, limit: int) -> None:
         raise SSError(ErrorCode.INPUT_NAME_INVALID, reserved, name=name)
 
 
-async def _read_with_check(services: Services, tenant: str,
-                           job_id: str) -> tuple[JobRecord, int]:
+async def _read_with_check(services: Services, tenant: str, job_id: str, *,
+                           recent: bool = False) -> tuple[JobRecord, int]:
     """The record and its revision, read while a hand-over check is stored: the check is
-    safely in the stream before the caller's CAS can move the record."""
-    (record, revision), _ = await asyncio.gather(
-        services.jobs.get(tenant, job_id),
-        publish_check(services.bus, HandOverCheck(tenant=tenant, job_id=job_id)),
-    )
+    safely in the stream before the caller's CAS can move the record. ``recent``: this
+    process's last copy of a template job, if it holds one, instead of a read (the caller
+    only decides on it through the CAS; a do-file job's submit checks its uploads first)."""
+    check = publish_check(services.bus, HandOverCheck(tenant=tenant, job_id=job_id))
+    known = services.recent.get(tenant, job_id) if recent else None
+    if known is not None and known[0].spec.dofile is None:
+        await check
+        return known
+    (record, revision), _ = await asyncio.gather(services.jobs.get(tenant, job_id), check)
     return record, revision
 
 
@@ -194,6 +203,7 @@ async def _queue(services: Services, tenant: str, job_id: str,
     process dies in between, ``services.api.dispatch`` publishes them)."""
     updated, revision, _ = await services.jobs.mutate_revision(tenant, job_id, change,
                                                                known=known)
+    services.recent.remember(updated, revision)
     if updated.state is JobState.QUEUED:
         await publish_queued(services.bus, services.settings.run_pool, updated,
                              memory=services.packed)
@@ -205,7 +215,7 @@ async def submit_job(services: Services, tenant: str, job_id: str,
     """created -> queued. Submitting a queued job again re-publishes its (same) run item.
     ``resumed``: an earlier submit under the same Idempotency-Key died part way; if the job
     was submitted since, that submit counts (it is not queued a second time)."""
-    record, revision = await _read_with_check(services, tenant, job_id)
+    record, revision = await _read_with_check(services, tenant, job_id, recent=True)
     if record.spec.dofile is not None:
         return await _queue(services, tenant, job_id,
                             await _dofile_submission(services, record, resumed),

@@ -20,6 +20,7 @@ from libs.templates.catalogue import Catalogue
 from services.api.console.trails import Activity
 from services.api.packed_memory import PackedMemory
 from services.api.pools import Pools
+from services.api.recent import RecentRecords
 
 
 @dataclass
@@ -40,6 +41,8 @@ class Services:
     activity: Activity
     #: The inputs this process normalised at upload, for the run items it publishes.
     packed: PackedMemory
+    #: The job records this process stored last, the first try of its next CAS on each.
+    recent: RecentRecords = field(default_factory=RecentRecords)
     #: Issues tenants' NATS event credentials (None: SS_NATS_SUBSCRIBER_SIGNER unset).
     event_credentials: SubscriberIssuer | None = None
     #: Signs console session cookies (None: SS_CONSOLE_SECRET unset, the console is off).

@@ -212,7 +212,7 @@ async def _verify(services: Services, tenant: str, job_id: str, pending: Pending
         if read:
             settings = services.settings
             fmt, columns, normalised = await read_upload(
-                services.objects, spool.path, pending.name, sheet,
+                services.objects, spool, pending.name, sheet,
                 tenant=tenant, sha256=pending.sha256,
                 normalise_max_bytes=settings.api_normalise_max_bytes,
                 memory_bytes=settings.run_memory_bytes or 0, memory=services.packed,

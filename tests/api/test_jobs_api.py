@@ -83,6 +83,19 @@ async def test_submit_queues_and_locks_inputs(admin: httpx.AsyncClient) -> None:
     assert retry.json()["error_code"] == "JOB_STATE_CONFLICT"
 
 
+async def test_uploads_at_once_to_one_job_are_all_listed(admin: httpx.AsyncClient) -> None:
+    # Each upload reads the record before its bytes go to S3 and lists itself with a CAS from
+    # that copy: the other upload's change in between must fail that CAS, not be overwritten.
+    job_id = await new_job(admin)
+    names = ["a.csv", "b.csv"]
+    responses = await asyncio.gather(*(admin.put(f"/v1/jobs/{job_id}/inputs/{name}",
+                                                 content=AUTO_CSV) for name in names))
+    assert [r.status_code for r in responses] == [201, 201]
+    job = (await admin.get(f"/v1/jobs/{job_id}")).json()
+    assert sorted(f["name"] for f in job["inputs"]) == names
+    assert len({f["key"] for f in job["inputs"]}) == 2
+
+
 async def test_submitting_a_running_job_is_refused_and_leaves_the_run_alone(
     api: Stack, admin: httpx.AsyncClient
 ) -> None:

@@ -14,7 +14,8 @@ import pytest
 
 from dev.servers import OPERATOR_TOKEN, NatsServer, S3Server
 from dev.stack import Stack
-from tests.api.conftest import REPO, client_for, new_job, new_key
+from libs.storage import ObjectStore
+from tests.api.conftest import AUTO_CSV, REPO, client_for, new_job, new_key
 
 #: Each allowed request counts for BURST / RATE = 10 s: a test sending everything at once
 #: sees exactly BURST allowed, whichever replica answers.
@@ -73,6 +74,32 @@ async def test_either_replica_lists_every_job_newest_first_with_the_same_cursors
                 "limit": 3, "cursor": page["next_cursor"]})).json()
             assert [j["id"] for j in page["items"] + rest["items"]] == created[::-1]
             assert rest["next_cursor"] is None
+
+
+async def test_a_replica_decides_on_the_record_not_on_its_last_copy(
+        replicas: tuple[Stack, Stack], objects: ObjectStore) -> None:
+    """Each replica keeps the records it stored last as the first try of its next CAS on them
+    (services/api/recent.py): what the other replica changed since must win over that copy."""
+    key = await _key(replicas[0], "copies")
+    async with client_for(replicas[0], key) as a, client_for(replicas[1], key) as b:
+        job = await new_job(a)  # a's copy: no inputs
+        uploaded = await b.put(f"/v1/jobs/{job}/inputs/auto.csv", content=AUTO_CSV)
+        assert uploaded.status_code == 201, uploaded.text
+        # On a's copy the job has no input to run on (INPUT_MISSING); on the record it has.
+        submitted = await a.post(f"/v1/jobs/{job}/submit")
+        assert submitted.status_code == 202, submitted.text
+        assert [f["name"] for f in submitted.json()["inputs"]] == ["auto.csv"]
+        # b's copy still says created: a's submit locks the inputs all the same, and the
+        # refused upload's object is gone again.
+        locked = await b.put(f"/v1/jobs/{job}/inputs/more.csv", content=AUTO_CSV)
+        assert locked.status_code == 409
+        assert locked.json()["error_code"] == "INPUT_LOCKED"
+        after = (await b.get(f"/v1/jobs/{job}")).json()
+    assert after["state"] == "queued"
+    assert [f["name"] for f in after["inputs"]] == ["auto.csv"]
+    stored = await objects.list_prefix(f"tenants/copies/jobs/{job}/")
+    kept = after["inputs"][0]
+    assert sorted(o.key for o in stored) == sorted([kept["key"], kept["normalised"]["key"]])
 
 
 async def test_replicas_answer_on_their_own(replicas: tuple[Stack, Stack]) -> None:
