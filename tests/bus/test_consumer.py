@@ -18,7 +18,7 @@ from nats.js.errors import NoKeysError
 from dev.servers import NatsServer
 from libs import names
 from libs.bus.connection import Bus
-from libs.bus.consumer import ConsumerLoop, Delivery
+from libs.bus.consumer import ConsumerLoop, Delivery, _Slots
 from libs.bus.pause import Probe
 from libs.bus.provision import ensure_consumer
 from libs.bus.retries import RetryPolicy
@@ -383,3 +383,17 @@ async def test_an_idle_loop_logs_nothing(
             assert len(empty) >= 3
             assert loop.ready()
     assert [r.getMessage() for r in caplog.records if r.levelno >= logging.INFO] == []
+
+
+async def test_free_slots_are_taken_at_once_and_a_waiter_wakes_on_release() -> None:
+    slots = _Slots(3)
+    assert await slots.take_all() == 3
+    assert slots.take_free() == 0
+    waiting = asyncio.create_task(slots.take_all())
+    await asyncio.sleep(0.01)
+    assert not waiting.done()  # none free: it waits
+    slots.release(2)
+    assert await asyncio.wait_for(waiting, 1) == 2
+    slots.release()
+    slots.release(0)
+    assert slots.take_free() == 1
