@@ -28,14 +28,12 @@ import signal
 import tempfile
 import time
 from pathlib import Path
-from typing import Any
 
 from bench.footprint import CLOCK_TICKS, tree_cpu_s
-from bench.throughput import FORMATS, loop_rate
-from compose.e2e_check import DEFAULT_DATASET, DEFAULT_PARAMS
+from bench.throughput import FORMATS, job_runner, loop_rate
+from compose.e2e_check import DEFAULT_DATASET
 from dev.servers import free_port, wait_http
-from dev.stack import Client, Stack, fresh_stack
-from libs.bus.connection import connect
+from dev.stack import Stack, fresh_stack
 
 SERVICES = {"api": "services.api", "worker": "services.worker",
             "formatter": "services.formatter"}
@@ -95,37 +93,9 @@ def mark(stack: Stack, out: Path, number: int) -> dict[str, dict[str, int]]:
 
 
 async def run_jobs(stack: Stack, jobs: int, inflight: int, data: bytes) -> None:
-    client = Client(stack.api_url)
-    bus = await connect(stack.nats.url, name="bench-listener", creds=stack.nats.creds("admin"))
-    finished: dict[str, asyncio.Future[None]] = {}
-
-    def waiter(job_id: str) -> asyncio.Future[None]:
-        return finished.setdefault(job_id, asyncio.get_running_loop().create_future())
-
-    async def on_completed(msg: Any) -> None:
-        future = waiter(msg.subject.split(".")[3])
-        if not future.done():
-            future.set_result(None)
-
-    await bus.nc.subscribe("ss.events.*.*.completed", cb=on_completed)
-    gate = asyncio.Semaphore(inflight)
-
-    async def one() -> None:
-        async with gate:
-            job = await client.create("ols_robust", DEFAULT_PARAMS, FORMATS)
-            done = waiter(job["id"])
-            await client.upload(job["id"], DEFAULT_DATASET.name, data)
-            await client.submit(job["id"])
-            await asyncio.wait_for(done, 300)
-            record = await client.job(job["id"])
-            if record["state"] != "succeeded":
-                raise RuntimeError(f"job {job['id']} ended {record['state']}: {record}")
-
-    try:
-        await asyncio.gather(*(one() for _ in range(jobs)))
-    finally:
-        await client.close()
-        await bus.close()
+    async with job_runner(stack, data) as one:
+        gate = asyncio.Semaphore(inflight)
+        await asyncio.gather(*(one(gate) for _ in range(jobs)))
 
 
 def run(jobs: int, inflight: int, profile: bool) -> None:

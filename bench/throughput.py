@@ -28,11 +28,13 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import html
 import io
 import os
 import tempfile
 import time
+from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
@@ -131,22 +133,23 @@ def tree_cpu(roots: dict[str, int]) -> dict[str, float]:
     return totals
 
 
-async def ss_rate(
-    stack: Stack, jobs: int, inflight: int, data: bytes
-) -> tuple[float, dict[str, float]]:
-    """Jobs/s through the running stack (``jobs`` submitted with ``inflight`` at a time)
-    and CPU seconds per job of each role's processes during the timed jobs."""
+@contextlib.asynccontextmanager
+async def job_runner(stack: Stack, data: bytes
+                     ) -> AsyncIterator[Callable[[asyncio.Semaphore], Awaitable[None]]]:
+    """A function running one ``ols_robust`` job through ``stack`` (create, upload ``data``,
+    submit, wait for its ``completed`` event) under a gate; a job that does not succeed
+    raises. The client and the event listener close on exit."""
     client = Client(stack.api_url)
     bus = await connect(stack.nats.url, name="bench-listener", creds=stack.nats.creds("admin"))
-    finished: dict[str, asyncio.Future[str]] = {}
+    finished: dict[str, asyncio.Future[None]] = {}
 
-    def waiter(job_id: str) -> asyncio.Future[str]:
+    def waiter(job_id: str) -> asyncio.Future[None]:
         return finished.setdefault(job_id, asyncio.get_running_loop().create_future())
 
     async def on_completed(msg: Any) -> None:
         future = waiter(msg.subject.split(".")[3])
         if not future.done():
-            future.set_result(msg.data.decode())
+            future.set_result(None)
 
     await bus.nc.subscribe("ss.events.*.*.completed", cb=on_completed)
 
@@ -162,6 +165,18 @@ async def ss_rate(
                 raise RuntimeError(f"job {job['id']} ended {record['state']}: {record}")
 
     try:
+        yield one
+    finally:
+        await client.close()
+        await bus.close()
+
+
+async def ss_rate(
+    stack: Stack, jobs: int, inflight: int, data: bytes
+) -> tuple[float, dict[str, float]]:
+    """Jobs/s through the running stack (``jobs`` submitted with ``inflight`` at a time)
+    and CPU seconds per job of each role's processes during the timed jobs."""
+    async with job_runner(stack, data) as one:
         await one(asyncio.Semaphore(1))  # warm-up: first fork, renderer imports
         gate = asyncio.Semaphore(inflight)
         roots = process_roots(stack)
@@ -171,9 +186,6 @@ async def ss_rate(
         rate = jobs / (time.perf_counter() - began)
         after = tree_cpu(roots)
         return rate, {role: (after[role] - before[role]) / jobs for role in after}
-    finally:
-        await client.close()
-        await bus.close()
 
 
 async def run(jobs: int, inflight: int, repeat: int, extra: dict[str, str]) -> None:

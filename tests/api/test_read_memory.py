@@ -9,19 +9,18 @@ import multiprocessing
 import tempfile
 from collections.abc import AsyncIterator
 from pathlib import Path
-from typing import Any
 
 import pandas as pd
 import pytest
 
 from libs.contracts.errors import SSError
 from libs.contracts.jobs import InputColumn
-from libs.datasets import isolation
 from libs.datasets.isolation import FORKSERVER_PRELOAD
 from libs.storage import ObjectStore
 from services.api import inputs
 from services.api.inputs import Normalised, Spool, read_upload
 from tests.api.conftest import AUTO_CSV
+from tests.readers import record_reads
 
 SMALL = b"price,mpg\n4099,22\n4749,17\n3799,22\n"
 
@@ -36,15 +35,7 @@ def _fresh(monkeypatch: pytest.MonkeyPatch) -> None:
 @pytest.fixture
 def reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """The tasks sent to reader children (each goes on to the real reader)."""
-    seen: list[str] = []
-    run = isolation._run
-
-    def spy(task: str, args: tuple[Any, ...], timeout: float | None) -> bytes:
-        seen.append(task)
-        return run(task, args, timeout)
-
-    monkeypatch.setattr(isolation, "_run", spy)
-    return seen
+    return record_reads(monkeypatch)
 
 
 async def _read(objects: ObjectStore, tmp: Path, data: bytes, *, tenant: str = "mem",

@@ -16,7 +16,6 @@ import pytest
 
 from libs import names
 from libs.contracts.jobs import InputFile, JobRecord, JobSpec, new_job_id, now_iso
-from libs.datasets import isolation
 from libs.datasets.isolation import FORKSERVER_PRELOAD
 from libs.datasets.limits import Limits
 from libs.storage import ObjectStore
@@ -27,6 +26,7 @@ from services.api.packed_memory import PackedMemory
 from services.worker.input_cache import InputCache
 from services.worker.workspace import prepare
 from tests.downloads import record_downloads
+from tests.readers import record_reads
 
 REPO = Path(__file__).resolve().parents[2]
 AUTO = (REPO / "do_library" / "examples" / "auto.csv").read_bytes()
@@ -49,15 +49,7 @@ def _new_api_process(monkeypatch: pytest.MonkeyPatch) -> None:
 @pytest.fixture
 def reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """The tasks the worker sends to reader children (each goes on to the real reader)."""
-    seen: list[str] = []
-    run = isolation._run
-
-    def spy(task: str, args: tuple[Any, ...], timeout: float | None) -> bytes:
-        seen.append(task)
-        return run(task, args, timeout)
-
-    monkeypatch.setattr(isolation, "_run", spy)
-    return seen
+    return record_reads(monkeypatch)
 
 
 @pytest.fixture
