@@ -64,8 +64,11 @@ def test_only_tests_import_tests(folder: str) -> None:
 
 @pytest.mark.parametrize("folder", ["libs", "services", "client", "tools", "bench", "dev", "docs"])
 def test_only_the_bus_speaks_nats(folder: str) -> None:
-    # libs.outages names NATS's exception classes to tell an outage from a bug.
-    assert not breaches(ROOT / folder, ("nats",), exempt=("libs/bus/", "libs/outages.py"))
+    # libs.outages names NATS's exception classes to tell an outage from a bug;
+    # bench/profiled.py wraps nats-py's publish to count a profiled service's messages (it
+    # sends none itself, and no service imports it).
+    assert not breaches(ROOT / folder, ("nats",),
+                        exempt=("libs/bus/", "libs/outages.py", "bench/profiled.py"))
 
 
 def test_a_breach_is_seen_wherever_the_import_hides(tmp_path: Path) -> None:
