@@ -10,10 +10,7 @@ it at the first write, after which writes modify it. Paths are confined to the w
 from __future__ import annotations
 
 import re
-
-from openpyxl.cell.cell import MergedCell
-from openpyxl.styles import Alignment
-from openpyxl.worksheet.worksheet import Worksheet
+from typing import TYPE_CHECKING
 
 from libs.engine import textscan
 from libs.engine.commands import putexcel_content as content_of
@@ -36,6 +33,9 @@ from libs.engine.registry import command
 from libs.engine.results import Results
 from libs.engine.session import ExcelTarget, Session
 from libs.engine.syntax import Args
+
+if TYPE_CHECKING:
+    from openpyxl.worksheet.worksheet import Worksheet
 
 Options = dict[str, bool | str]
 #: option -> (shortest abbreviation, takes an argument), as putexcel.ado declares them
@@ -319,6 +319,8 @@ def _content(session: Session, cells: Cells, text: str, opts: Options, date: str
 
 def _put(sheet: Worksheet, content: Content, fmt: CellFormat) -> None:
     """Format, then write one spec's cells (an ``etable`` also gets its rules and merges)."""
+    from openpyxl.cell.cell import MergedCell
+
     for (row, col), value in content.values.items():
         cell = sheet.cell(row, col)
         if isinstance(cell, MergedCell):
@@ -351,6 +353,9 @@ def _table_rules(sheet: Worksheet, content: Content, t: Cells) -> None:
     """An etable's look as putexcel draws it: right-aligned cells, a rule above and below
     the table, under the header and above each further equation, one after the first
     column; the interval's heading merged over its two columns."""
+    from openpyxl.cell.cell import MergedCell
+    from openpyxl.styles import Alignment
+
     ruled = {t.row, t.row + content.title_rows, *content.rules}
     for row, col in t.each():
         cell = sheet.cell(row, col)

@@ -9,17 +9,18 @@ import copy
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 from zipfile import BadZipFile
-
-from openpyxl import Workbook, load_workbook
-from openpyxl.styles import Border, Font, PatternFill, Protection, Side
-from openpyxl.styles.numbers import BUILTIN_FORMATS
-from openpyxl.utils import column_index_from_string
-from openpyxl.utils.exceptions import InvalidFileException
-from openpyxl.worksheet.worksheet import Worksheet
 
 from libs.engine.errors import StataError
 from libs.engine.macros import strip_quotes
+
+if TYPE_CHECKING:
+    # openpyxl is imported by the functions that write a workbook: loading it (~0.1-0.2 s)
+    # at import would make every engine start (a CLI check, the API's do-file check) pay it.
+    from openpyxl import Workbook
+    from openpyxl.styles import Border
+    from openpyxl.worksheet.worksheet import Worksheet
 
 MAX_ROW, MAX_COL = 1_048_576, 16_384  #: the .xlsx grid (XFD1048576)
 _CELL = re.compile(r"^([A-Za-z]{1,3})(\d+)$")
@@ -83,7 +84,7 @@ def parse_cells(text: str) -> Cells:
         m = _CELL.match(part.strip())
         if m is None:
             raise StataError(198, f"{part.strip()}: invalid cell name")
-        col, row = column_index_from_string(m.group(1).upper()), int(m.group(2))
+        col, row = _column_number(m.group(1).upper()), int(m.group(2))
         if col > MAX_COL:
             raise StataError(198, f"{part.strip()}: Excel column out of range")
         if not 1 <= row <= MAX_ROW:
@@ -114,9 +115,20 @@ def check_extent(row: int, col: int) -> None:
         raise StataError(198, "columns out of Excel file range")
 
 
+def _column_number(letters: str) -> int:
+    """``A`` → 1, ``Z`` → 26, ``AA`` → 27: an Excel column's number (upper-case letters)."""
+    number = 0
+    for letter in letters:
+        number = number * 26 + ord(letter) - ord("A") + 1
+    return number
+
+
 def open_book(path: Path, sheet: str, *, create: bool, clear_sheet: bool) -> Workbook:
     """The workbook to write: a new one whose only sheet is ``sheet`` (``create``), or the
     file on disk with ``sheet`` added when missing and emptied when ``clear_sheet``."""
+    from openpyxl import Workbook, load_workbook
+    from openpyxl.utils.exceptions import InvalidFileException
+
     if create or not path.exists():
         book = Workbook()
         book.active.title = sheet
@@ -189,6 +201,8 @@ def apply_format(sheet: Worksheet, cells: Cells, fmt: CellFormat) -> None:
 
 
 def _format_cell(sheet: Worksheet, row: int, col: int, fmt: CellFormat) -> None:
+    from openpyxl.styles import Font, PatternFill, Protection
+
     cell = sheet.cell(row, col)
     if fmt.overwrite:
         cell.style = "Normal"
@@ -236,6 +250,8 @@ def _format_cell(sheet: Worksheet, row: int, col: int, fmt: CellFormat) -> None:
 
 def with_border(border: Border, where: str, style: str | None, color: str | None) -> Border:
     """``border`` with ``where`` (``all``, ``top`` ...) set to ``style`` in ``color``."""
+    from openpyxl.styles import Side
+
     side = Side(style=style, color=color)
     sides = ("left", "right", "top", "bottom") if where == "all" else (where,)
     new = copy.copy(border)
@@ -262,6 +278,8 @@ def number_format(text: str) -> str:
     ``%fmt`` is r(198))."""
     code = NFORMAT_CODES.get(text)
     if code is not None:
+        from openpyxl.styles.numbers import BUILTIN_FORMATS
+
         return str(BUILTIN_FORMATS[code])
     if not text.strip() or text.lstrip().startswith("%"):
         raise StataError(198, f"{text}: invalid number format specified in nformat()")
