@@ -36,16 +36,8 @@ def run_by(session: Session, word: str, rest: str) -> None:
         groups_of(ds, sort_vars)  # r(5) unless sorted by all of them
     groups = groups_of(ds, by_vars)
     name = _command_name(command)
-    program = session.programs.get(name)
-    try:
-        entry = registry.lookup(name) if program is None else None
-    except StataError:
-        if not executor.load_program(name):
-            raise
-        program = session.programs[name]
-        entry = None
-    if program is not None or entry is None:
-        if program is None or program.byable != "recall":
+    if name in session.programs or _workspace_program(session, name):
+        if session.programs[name].byable != "recall":
             raise StataError(190, f"{name} may not be combined with by")
         for g in range(groups.count):
             _header(session, by_vars, int(groups.starts[g]))
@@ -55,6 +47,7 @@ def run_by(session: Session, word: str, rest: str) -> None:
             finally:
                 session.by_program = None
         return
+    entry = registry.lookup(name)
     if entry.byable == "no":
         raise StataError(190, f"{entry.name} may not be combined with by")
     if entry.byable == "groups":  # one call; the command reads session.by
@@ -73,6 +66,16 @@ def run_by(session: Session, word: str, rest: str) -> None:
         finally:
             session.by_mask = None
             session.by = None
+
+
+def _workspace_program(session: Session, name: str) -> bool:
+    """Whether ``name``, not a command the engine has, is a program in the workspace's
+    ``<name>.ado`` (loaded now); a command the engine has is never looked for there."""
+    try:
+        registry.lookup(name)
+    except StataError:
+        return session.executor.load_program(name)
+    return False
 
 
 def _header(session: Session, by_vars: list[str], start: int) -> None:
